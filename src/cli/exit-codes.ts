@@ -1,0 +1,15 @@
+/**
+ * The exit-code contract. Documented in README.md and pinned by test/cli/exit-codes.test.ts:
+ * scripts and cron wrappers depend on these numbers, so never renumber them.
+ */
+export const ExitCode = {
+  OK: 0,
+  INTERNAL: 1,
+  USAGE: 2,
+  NEEDS_HUMAN: 3,
+  NO_TTY: 4,
+  PARTIAL_FAILURE: 5,
+  BUSY: 6,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

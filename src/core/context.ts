@@ -1,0 +1,32 @@
+import type { Store } from '../store/index.js';
+import type { Clock } from './clock.js';
+
+/** Questions core may ask a person. The CLI implements it; tests stub it. */
+export interface Prompts {
+  /** A person can answer (TTY, not CI, no --no-input). */
+  readonly interactive: boolean;
+  /** `flag` names the option that answers the question without a prompt. */
+  confirm(message: string, flag: string): Promise<boolean>;
+  select<T>(message: string, choices: { name: string; value: T }[], flag: string): Promise<T>;
+  checkbox<T>(message: string, choices: { name: string; value: T; checked?: boolean }[], flag: string): Promise<T[]>;
+  input(message: string, flag: string, options?: { secret?: boolean }): Promise<string>;
+}
+
+/** Progress and warnings for a person; goes to stderr, never to stdout. */
+export interface Notifier {
+  info(message: string): void;
+  warn(message: string): void;
+  /** Starts a spinner or progress line (TTY only); returns a function that stops it. */
+  progress(message: string): { update(message: string): void; stop(): void };
+}
+
+/** What every use case gets: no argv, no process.exit, no direct terminal access. */
+export interface Services {
+  store: Store;
+  clock: Clock;
+  env: NodeJS.ProcessEnv;
+  prompts: Prompts;
+  notify: Notifier;
+}
+
+export const nowIso = (s: Services) => s.clock().toISOString();

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { ExitCode, type ExitCodeValue } from '../cli/exit-codes.js';
+
+/** Stable machine-readable error codes; shown in --json output and stored with failed syncs. */
+export type ErrorCode =
+  | 'BAD_INPUT'
+  | 'NOT_FOUND'
+  | 'NOT_CONFIGURED'
+  | 'CONSENT_EXPIRED'
+  | 'CREDENTIALS_INVALID'
+  | 'SCA_REQUIRED'
+  | 'RATE_LIMITED'
+  | 'PROVIDER_UNAVAILABLE'
+  | 'PROVIDER_ERROR'
+  | 'NO_TTY'
+  | 'BUSY'
+  | 'DB_ERROR'
+  | 'INTERNAL';
+
+const EXIT_BY_CODE: Record<ErrorCode, ExitCodeValue> = {
+  BAD_INPUT: ExitCode.USAGE,
+  NOT_FOUND: ExitCode.USAGE,
+  NOT_CONFIGURED: ExitCode.NEEDS_HUMAN,
+  CONSENT_EXPIRED: ExitCode.NEEDS_HUMAN,
+  CREDENTIALS_INVALID: ExitCode.NEEDS_HUMAN,
+  SCA_REQUIRED: ExitCode.NEEDS_HUMAN,
+  RATE_LIMITED: ExitCode.PARTIAL_FAILURE,
+  PROVIDER_UNAVAILABLE: ExitCode.PARTIAL_FAILURE,
+  PROVIDER_ERROR: ExitCode.PARTIAL_FAILURE,
+  NO_TTY: ExitCode.NO_TTY,
+  BUSY: ExitCode.BUSY,
+  DB_ERROR: ExitCode.INTERNAL,
+  INTERNAL: ExitCode.INTERNAL,
+};
+
+/** Codes that mean a person must act before syncing can continue. */
+export const NEEDS_HUMAN_CODES: ReadonlySet<ErrorCode> = new Set([
+  'CONSENT_EXPIRED',
+  'CREDENTIALS_INVALID',
+  'SCA_REQUIRED',
+  'NOT_CONFIGURED',
+]);
+
+/** A short reference a user can quote to support, e.g. "E-7K3QXM". */
+export function newSupportRef(): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  const bytes = randomBytes(6);
+  let ref = 'E-';
+  for (const b of bytes) ref += alphabet[b % alphabet.length];
+  return ref;
+}
+
+export interface BanksyncErrorOptions {
+  hint?: string;
+  /** When a rate limit lifts (ISO instant). */
+  retryAt?: string;
+  cause?: unknown;
+}
+
+/** An expected failure with a one-line message and a hint naming the command that fixes it. */
+export class BanksyncError extends Error {
+  readonly code: ErrorCode;
+  readonly hint?: string;
+  readonly retryAt?: string;
+  readonly ref: string;
+
+  constructor(code: ErrorCode, message: string, options: BanksyncErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'BanksyncError';
+    this.code = code;
+    this.hint = options.hint;
+    this.retryAt = options.retryAt;
+    this.ref = newSupportRef();
+  }
+
+  get exitCode(): ExitCodeValue {
+    return EXIT_BY_CODE[this.code];
+  }
+}
+
+export const badInput = (message: string, hint?: string) => new BanksyncError('BAD_INPUT', message, { hint });
+export const notFound = (message: string, hint?: string) => new BanksyncError('NOT_FOUND', message, { hint });
+
+/** Wraps anything thrown into a BanksyncError; unknown errors become INTERNAL (a bug). */
+export function toBanksyncError(err: unknown): BanksyncError {
+  if (err instanceof BanksyncError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new BanksyncError('INTERNAL', `internal error: ${message}`, {
+    cause: err,
+    hint: 'this is a bug in banksync; run again with BANKSYNC_DEBUG=1 and report the output',
+  });
+}

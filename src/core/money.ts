@@ -1,0 +1,48 @@
+import { badInput } from './errors.js';
+
+const digitsCache = new Map<string, number>();
+
+/** Number of minor-unit digits of an ISO 4217 currency (JPY 0, EUR 2, KWD 3), from ICU. */
+export function currencyDigits(currency: string): number {
+  const cached = digitsCache.get(currency);
+  if (cached !== undefined) return cached;
+  let digits: number;
+  try {
+    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    throw badInput(`unknown currency code "${currency}"`);
+  }
+  digitsCache.set(currency, digits);
+  return digits;
+}
+
+export function isCurrencyCode(value: string): boolean {
+  return /^[A-Z]{3}$/.test(value);
+}
+
+/** Parses a decimal string ("-12.30", "5") into integer minor units without touching floats. */
+export function parseDecimalToMinor(value: string, currency: string): number {
+  const m = /^([+-])?(\d+)(?:\.(\d+))?$/.exec(value.trim());
+  if (!m) throw badInput(`not a decimal amount: "${value}"`);
+  const digits = currencyDigits(currency);
+  const frac = (m[3] ?? '').padEnd(digits, '0');
+  if (frac.length > digits && /[^0]/.test(frac.slice(digits))) {
+    throw badInput(`amount ${value} has more decimals than ${currency} allows`);
+  }
+  const minor = BigInt(m[2]! + frac.slice(0, digits));
+  const signed = m[1] === '-' ? -minor : minor;
+  if (signed > BigInt(Number.MAX_SAFE_INTEGER) || signed < BigInt(Number.MIN_SAFE_INTEGER)) {
+    throw badInput(`amount ${value} is too large`);
+  }
+  return Number(signed);
+}
+
+/** Formats integer minor units as a plain signed decimal with a dot ("-12.30", "1500" for JPY). */
+export function formatMinor(minor: number, currency: string): string {
+  const digits = currencyDigits(currency);
+  const negative = minor < 0;
+  const abs = String(Math.abs(minor));
+  if (digits === 0) return (negative ? '-' : '') + abs;
+  const padded = abs.padStart(digits + 1, '0');
+  return `${negative ? '-' : ''}${padded.slice(0, -digits)}.${padded.slice(-digits)}`;
+}

@@ -1,0 +1,129 @@
+import type { Provider, ProviderPending, SessionHandle } from '../../providers/types.js';
+import type { Store } from '../../store/index.js';
+import type { Account } from '../model.js';
+import { OrdinalCounter, pendingKey, toRow } from './dedupe.js';
+import { matchPending } from './pending-link.js';
+import { addDays } from '../clock.js';
+import type { FetchWindow } from './window.js';
+
+export interface AccountFetchResult {
+  newCount: number;
+  updatedCount: number;
+  removedCount: number;
+  pendingCount: number;
+  pages: number;
+  driftMinor: number | null;
+}
+
+/**
+ * Fetches one account's window and writes it. Each page is one SQLite transaction, so a crash
+ * keeps whole pages only; the watermark, coverage, pending snapshot and balance check advance
+ * together in a final transaction, only after the whole fetch succeeded. A re-run after a crash
+ * fetches the same window again and the dedupe ladder turns the repeated pages into no-ops.
+ */
+export async function fetchAccount(opts: {
+  store: Store;
+  provider: Provider;
+  session: SessionHandle;
+  account: Account;
+  window: FetchWindow;
+  scaCode?: string;
+  now: string;
+  onPage?: (pages: number) => void;
+}): Promise<AccountFetchResult> {
+  const { store, account, now } = opts;
+  const useIds = account.stableIds;
+  const ordinals = new OrdinalCounter();
+  const source = `provider:${opts.provider.id}`;
+  const pending: ProviderPending[] = [];
+  const linkedByRef = new Map<string, string>();
+  let balance: { amountMinor: number; date: string } | undefined;
+  const result: AccountFetchResult = { newCount: 0, updatedCount: 0, removedCount: 0, pendingCount: 0, pages: 0, driftMinor: null };
+
+  const pages = opts.provider.fetchTransactions(opts.session, {
+    account: { externalId: account.externalId ?? '', institutionId: account.institutionId },
+    from: opts.window.from,
+    to: opts.window.to,
+    scaCode: opts.scaCode,
+  });
+  for await (const page of pages) {
+    store.tx(() => {
+      for (const t of page.booked) {
+        const row = toRow(account.id, t, useIds, ordinals, source);
+        const outcome = store.transactions.write(row, now);
+        if (outcome === 'inserted') result.newCount++;
+        else if (outcome === 'updated') result.updatedCount++;
+        if (t.pendingRef) linkedByRef.set(`x:${t.pendingRef}`, row.id);
+      }
+      if (page.removedExternalIds?.length) {
+        result.removedCount += store.transactions.markRemoved(account.id, page.removedExternalIds, now);
+      }
+    });
+    if (page.pending) pending.push(...page.pending);
+    if (page.balance) balance = page.balance;
+    result.pages++;
+    opts.onPage?.(result.pages);
+  }
+
+  store.tx(() => {
+    applyPending(store, account, pending, linkedByRef, useIds, now);
+    result.pendingCount = store.pending.countOpen(account.id);
+    if (balance) result.driftMinor = checkBalance(store, account, balance, now);
+    store.syncState.addCoverage(account.id, { from: opts.window.from, to: opts.window.to });
+    store.accounts.setWatermark(account.id, store.transactions.latestBookingDate(account.id));
+  });
+  return result;
+}
+
+/** Records the pending snapshot, then resolves lines that left it: booked (linked) or vanished. */
+function applyPending(
+  store: Store,
+  account: Account,
+  snapshot: ProviderPending[],
+  linkedByRef: Map<string, string>,
+  useIds: boolean,
+  now: string,
+): void {
+  const ordinals = new OrdinalCounter();
+  const seen = new Set<string>();
+  for (const p of snapshot) {
+    const key = pendingKey(p, useIds, ordinals);
+    seen.add(key);
+    store.pending.upsert(
+      { accountId: account.id, dedupeKey: key, externalId: p.externalId ?? null, date: p.date, amountMinor: p.amountMinor, currency: p.currency, payee: p.payee ?? null, memo: p.memo ?? null },
+      now,
+    );
+  }
+  const taken = store.pending.linkedTransactionIds(account.id);
+  for (const p of store.pending.open(account.id)) {
+    const byRef = linkedByRef.get(p.dedupeKey);
+    if (byRef && !taken.has(byRef)) {
+      store.pending.link(p.rowId, byRef);
+      taken.add(byRef);
+      continue;
+    }
+    if (seen.has(p.dedupeKey)) continue; // still pending at the bank
+    const candidates = store.transactions.inWindow(account.id, addDays(p.date, -1), addDays(p.date, 10));
+    const match = matchPending(p, candidates, taken);
+    if (match) {
+      store.pending.link(p.rowId, match.id);
+      taken.add(match.id);
+    } else {
+      store.pending.markVanished(p.rowId);
+    }
+  }
+}
+
+/**
+ * Anchors the opening balance on the first provider balance, then reports drift: the provider's
+ * balance minus ours. Non-zero drift means a line is missing or doubled (shown by status).
+ */
+function checkBalance(store: Store, account: Account, balance: { amountMinor: number; date: string }, now: string): number {
+  store.syncState.recordBalance(account.id, balance.date, balance.amountMinor, now);
+  const sum = store.transactions.sumThrough(account.id, balance.date);
+  const fresh = store.accounts.get(account.id);
+  const opening = fresh?.openingBalanceMinor ?? balance.amountMinor - sum;
+  const drift = balance.amountMinor - (opening + sum);
+  store.accounts.setBalanceCheck(account.id, opening, drift);
+  return drift;
+}

@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import type { TransactionType } from '../model.js';
+import type { ProviderPending, ProviderTransaction } from '../../providers/types.js';
+import type { TransactionRow } from '../../store/transactions.js';
+
+/** Lower-case, accents and punctuation folded, whitespace collapsed: text that survives re-fetches. */
+export function normalizeText(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+/** Content fingerprint for providers without stable ids: (booking date, amount, currency, text). */
+export function fingerprint(t: { date: string; amountMinor: number; currency: string; payee?: string | null; memo?: string | null }): string {
+  const text = normalizeText(`${t.payee ?? ''} ${t.memo ?? ''}`);
+  return createHash('sha256').update(`${t.date}|${t.amountMinor}|${t.currency}|${text}`).digest('hex').slice(0, 32);
+}
+
+/** banksync's stable transaction id: the same line always gets the same id, in every export. */
+export function stableTransactionId(accountId: number, key: string): string {
+  return `t${createHash('sha256').update(`${accountId}|${key}`).digest('hex').slice(0, 24)}`;
+}
+
+/**
+ * Counts occurrences of each fingerprint across all pages of one fetch, so two identical
+ * purchases on one day get ordinals 0 and 1 and a re-fetch of that day maps onto the same rows.
+ */
+export class OrdinalCounter {
+  private readonly seen = new Map<string, number>();
+  next(fp: string): number {
+    const n = this.seen.get(fp) ?? 0;
+    this.seen.set(fp, n + 1);
+    return n;
+  }
+}
+
+function inferType(amountMinor: number): TransactionType {
+  return amountMinor < 0 ? 'debit' : 'credit';
+}
+
+/** The dedupe ladder: provider id when the account's ids are stable, else fingerprint + ordinal. */
+export function toRow(
+  accountId: number,
+  t: ProviderTransaction,
+  useProviderIds: boolean,
+  ordinals: OrdinalCounter,
+  source: string,
+): TransactionRow {
+  const fp = fingerprint({ date: t.bookingDate, amountMinor: t.amountMinor, currency: t.currency, payee: t.payee, memo: t.memo });
+  const externalId = useProviderIds && t.externalId ? t.externalId : null;
+  const ordinal = externalId === null ? ordinals.next(fp) : 0;
+  const key = externalId !== null ? `x:${externalId}` : `f:${fp}:${ordinal}`;
+  return {
+    id: stableTransactionId(accountId, key),
+    accountId,
+    externalId,
+    fingerprint: fp,
+    ordinal,
+    bookingDate: t.bookingDate,
+    valueDate: t.valueDate ?? null,
+    amountMinor: t.amountMinor,
+    currency: t.currency,
+    payee: t.payee ?? null,
+    memo: t.memo ?? null,
+    type: t.type ?? inferType(t.amountMinor),
+    counterpartyIban: t.counterpartyIban ?? null,
+    source,
+  };
+}
+
+/** Key of a pending line within its account's snapshot. */
+export function pendingKey(p: ProviderPending, useProviderIds: boolean, ordinals: OrdinalCounter): string {
+  if (useProviderIds && p.externalId) return `x:${p.externalId}`;
+  const fp = fingerprint({ date: p.date, amountMinor: p.amountMinor, currency: p.currency, payee: p.payee, memo: p.memo });
+  return `f:${fp}:${ordinals.next(fp)}`;
+}

@@ -1,0 +1,211 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ExitCode, type ExitCodeValue } from '../../cli/exit-codes.js';
+import type { Provider, SessionHandle } from '../../providers/types.js';
+import { connectionSecretOwner } from '../../store/index.js';
+import { isoDate } from '../clock.js';
+import type { Services } from '../context.js';
+import { BanksyncError, NEEDS_HUMAN_CODES, toBanksyncError } from '../errors.js';
+import { accountRef, connectionRef, type Account, type Connection } from '../model.js';
+import { effectiveLimits, getProvider } from '../providers.js';
+import { fetchAccount } from './account-sync.js';
+import { checkRefreshBudget, consentProblem, selectAccounts, type SyncTarget } from './select.js';
+import { DEFAULT_OVERLAP_DAYS, planWindow } from './window.js';
+
+export type AccountResultKind = 'synced' | 'skipped' | 'failed' | 'deferred' | 'busy';
+
+export interface AccountResult {
+  account: string;
+  connection: string | null;
+  institution: string;
+  name: string;
+  result: AccountResultKind;
+  newCount?: number;
+  updatedCount?: number;
+  pendingCount?: number;
+  window?: { from: string; to: string; limitedBy: string | null };
+  driftMinor?: number | null;
+  code?: string;
+  message?: string;
+  hint?: string;
+  ref?: string;
+  nextRefreshAt?: string;
+}
+
+export interface SyncOptions {
+  target: SyncTarget;
+  /** cron/systemd: never prompt, skip what needs a person. */
+  unattended: boolean;
+  scaCode?: string;
+  overlapDays?: number;
+  /** How long to wait for an account another process is syncing. */
+  lockWaitMs?: number;
+}
+
+export interface SyncReport {
+  accounts: AccountResult[];
+  exitCode: ExitCodeValue;
+}
+
+/** Syncs the selected accounts, one connection at a time; one failure never stops the others. */
+export async function sync(s: Services, opts: SyncOptions): Promise<SyncReport> {
+  const selected = selectAccounts(s, opts.target);
+  const results: AccountResult[] = [];
+  const byConnection = new Map<number, Account[]>();
+  for (const a of selected.accounts) {
+    if (a.connectionId === null) continue;
+    byConnection.set(a.connectionId, [...(byConnection.get(a.connectionId) ?? []), a]);
+  }
+  results.push(...selected.skipped);
+  for (const [connectionId, accounts] of byConnection) {
+    const connection = s.store.connections.get(connectionId)!;
+    results.push(...(await syncConnection(s, connection, accounts, opts)));
+  }
+  return { accounts: results, exitCode: exitCodeFor(results) };
+}
+
+export function exitCodeFor(results: AccountResult[]): ExitCodeValue {
+  if (results.some((r) => r.result === 'failed')) return ExitCode.PARTIAL_FAILURE;
+  if (results.some((r) => r.result === 'skipped' && r.code && NEEDS_HUMAN_CODES.has(r.code as never))) return ExitCode.NEEDS_HUMAN;
+  if (results.some((r) => r.result === 'busy')) return ExitCode.BUSY;
+  return ExitCode.OK;
+}
+
+const base = (a: Account, c: Connection): Pick<AccountResult, 'account' | 'connection' | 'institution' | 'name'> => ({
+  account: accountRef(a.id),
+  connection: connectionRef(c.id),
+  institution: c.institutionName,
+  name: a.name,
+});
+
+async function syncConnection(s: Services, c: Connection, accounts: Account[], opts: SyncOptions): Promise<AccountResult[]> {
+  const now = s.clock();
+  const blocked = consentProblem(c, now);
+  if (blocked) {
+    if (blocked.code === 'CONSENT_EXPIRED' && c.status === 'active') {
+      s.store.connections.setStatus(c.id, 'needs_human', blocked.message, now.toISOString());
+    }
+    return accounts.map((a) => recordSkip(s, a, c, blocked));
+  }
+  let provider: Provider;
+  let session: SessionHandle;
+  try {
+    provider = getProvider(s, c.providerId);
+    session = loadSession(s, c);
+  } catch (err) {
+    return accounts.map((a) => recordFailure(s, a, c, toBanksyncError(err)));
+  }
+  const inst = await provider.getInstitution(c.institutionId);
+  const limits = effectiveLimits(provider, inst);
+  let scaCode = opts.scaCode;
+  if (limits.scaEveryFetch && !scaCode) {
+    if (opts.unattended || !s.prompts.interactive) {
+      const err = new BanksyncError('SCA_REQUIRED', `${c.institutionName} needs a fresh SCA code for every fetch, so it cannot sync unattended`, {
+        hint: `sync it by hand: banksync sync ${connectionRef(c.id)} --sca-code CODE (or at a terminal), or turn its auto-sync off: banksync accounts disable ${accounts.map((a) => accountRef(a.id)).join(' ')}`,
+      });
+      return accounts.map((a) => recordSkip(s, a, c, err));
+    }
+    scaCode = await s.prompts.input(`SCA code sent by ${c.institutionName}`, '--sca-code', { secret: true });
+  }
+  const out: AccountResult[] = [];
+  for (const a of accounts) {
+    out.push(await syncOne(s, provider, session, c, a, limits, scaCode, opts));
+  }
+  return out;
+}
+
+async function syncOne(
+  s: Services,
+  provider: Provider,
+  session: SessionHandle,
+  c: Connection,
+  a: Account,
+  limits: ReturnType<typeof effectiveLimits>,
+  scaCode: string | undefined,
+  opts: SyncOptions,
+): Promise<AccountResult> {
+  const now = s.clock();
+  const nowIso = now.toISOString();
+  const deferred = checkRefreshBudget(s, a, limits.refreshesPerDay, now);
+  if (deferred) {
+    s.store.accounts.recordOutcome(a.id, { state: a.state === 'syncing' ? 'synced' : a.state, detail: a.stateDetail, attemptAt: a.lastAttemptAt ?? nowIso, nextRefreshAt: deferred });
+    return { ...base(a, c), result: 'deferred', nextRefreshAt: deferred, message: `${c.institutionName} allows ${limits.refreshesPerDay} refresh(es) a day; next refresh possible at ${deferred}` };
+  }
+  if (!(await acquireLock(s, a.id, opts.lockWaitMs ?? 3_000))) {
+    return { ...base(a, c), result: 'busy', code: 'BUSY', message: `${accountRef(a.id)} is being synced by another banksync process` };
+  }
+  const progress = s.notify.progress(`syncing ${accountRef(a.id)} ${c.institutionName} · ${a.name}`);
+  try {
+    s.store.accounts.markSyncing(a.id, nowIso);
+    const window = planWindow({
+      today: isoDate(now),
+      watermark: a.watermarkDate,
+      lockDate: a.lockDate,
+      historyDays: limits.historyDays,
+      overlapDays: opts.overlapDays ?? DEFAULT_OVERLAP_DAYS,
+    });
+    if (limits.refreshesPerDay !== undefined) s.store.syncState.recordRefresh(a.id, nowIso);
+    const r = await fetchAccount({
+      store: s.store, provider, session, account: a, window, scaCode, now: nowIso,
+      onPage: (n) => progress.update(`syncing ${accountRef(a.id)} ${a.name}: page ${n}`),
+    });
+    s.store.accounts.recordOutcome(a.id, {
+      state: 'synced', detail: null, attemptAt: nowIso, successAt: nowIso, newCount: r.newCount, pendingCount: r.pendingCount, nextRefreshAt: null,
+    });
+    return { ...base(a, c), result: 'synced', newCount: r.newCount, updatedCount: r.updatedCount, pendingCount: r.pendingCount, window, driftMinor: r.driftMinor };
+  } catch (err) {
+    const e = toBanksyncError(err);
+    if (e.code === 'RATE_LIMITED') {
+      const next = e.retryAt ?? null;
+      s.store.accounts.recordOutcome(a.id, { state: a.state === 'syncing' ? 'not_synced' : a.state, detail: a.stateDetail, attemptAt: nowIso, nextRefreshAt: next });
+      return { ...base(a, c), result: 'deferred', nextRefreshAt: next ?? undefined, message: `${e.message}${next ? `; next refresh possible at ${next}` : ''}` };
+    }
+    if (NEEDS_HUMAN_CODES.has(e.code)) {
+      if (e.code !== 'SCA_REQUIRED') s.store.connections.setStatus(c.id, 'needs_human', e.message, nowIso);
+      return recordSkip(s, a, c, withRenewHint(e, c));
+    }
+    return recordFailure(s, a, c, e);
+  } finally {
+    progress.stop();
+    s.store.locks.release(a.id);
+  }
+}
+
+function withRenewHint(e: BanksyncError, c: Connection): BanksyncError {
+  if (e.hint || e.code === 'SCA_REQUIRED') return e;
+  return new BanksyncError(e.code, e.message, { hint: `renew it: banksync update-credentials ${connectionRef(c.id)}` });
+}
+
+async function acquireLock(s: Services, accountId: number, waitMs: number): Promise<boolean> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    if (s.store.locks.acquire(accountId, s.clock()) === null) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(200);
+  }
+}
+
+function loadSession(s: Services, c: Connection): SessionHandle {
+  const owner = connectionSecretOwner(c.id);
+  const data = s.store.secrets.get(owner);
+  if (!data) {
+    throw new BanksyncError('NOT_CONFIGURED', `connection ${connectionRef(c.id)} has no stored credentials`, {
+      hint: `reconnect it: banksync update-credentials ${connectionRef(c.id)}`,
+    });
+  }
+  const handle: SessionHandle = { data, save: () => s.store.secrets.put(owner, handle.data, s.clock().toISOString()) };
+  return handle;
+}
+
+function recordSkip(s: Services, a: Account, c: Connection, e: BanksyncError): AccountResult {
+  const at = s.clock().toISOString();
+  s.store.syncState.recordError({ ref: e.ref, at, connectionId: c.id, accountId: a.id, code: e.code, message: e.message });
+  s.store.accounts.recordOutcome(a.id, { state: 'skipped', detail: e.message, errorCode: e.code, errorRef: e.ref, attemptAt: at });
+  return { ...base(a, c), result: 'skipped', code: e.code, message: e.message, hint: e.hint, ref: e.ref };
+}
+
+function recordFailure(s: Services, a: Account, c: Connection, e: BanksyncError): AccountResult {
+  const at = s.clock().toISOString();
+  s.store.syncState.recordError({ ref: e.ref, at, connectionId: c.id, accountId: a.id, code: e.code, message: e.message });
+  s.store.accounts.recordOutcome(a.id, { state: 'failed', detail: e.message, errorCode: e.code, errorRef: e.ref, attemptAt: at });
+  return { ...base(a, c), result: 'failed', code: e.code, message: e.message, hint: e.hint, ref: e.ref };
+}

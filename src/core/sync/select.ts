@@ -1,0 +1,93 @@
+import type { Services } from '../context.js';
+import { BanksyncError, notFound } from '../errors.js';
+import { accountRef, connectionRef, type Account, type Connection } from '../model.js';
+import type { AccountResult } from './engine.js';
+
+export type SyncTarget =
+  | { kind: 'all'; due: boolean }
+  | { kind: 'connection'; connectionId: number }
+  | { kind: 'account'; accountId: number };
+
+/** True when an account's interval has passed since its last success (M12), and no rate limit holds. */
+export function isDue(a: Account, now: Date): boolean {
+  if (a.nextRefreshAt && a.nextRefreshAt > now.toISOString()) return false;
+  if (!a.lastSuccessAt) return true;
+  return now.getTime() - Date.parse(a.lastSuccessAt) >= a.syncIntervalHours * 3_600_000;
+}
+
+export function selectAccounts(s: Services, t: SyncTarget): { accounts: Account[]; skipped: AccountResult[] } {
+  const now = s.clock();
+  const skipped: AccountResult[] = [];
+  const connections = new Map(s.store.connections.list().map((c) => [c.id, c]));
+  const skip = (a: Account, c: Connection | undefined, message: string, hint: string) =>
+    skipped.push({
+      account: accountRef(a.id),
+      connection: c ? connectionRef(c.id) : null,
+      institution: c?.institutionName ?? a.institutionId,
+      name: a.name,
+      result: 'skipped',
+      code: 'DISABLED',
+      message,
+      hint,
+    });
+
+  let candidates: Account[];
+  if (t.kind === 'account') {
+    const a = s.store.accounts.get(t.accountId);
+    if (!a) throw notFound(`no account ${accountRef(t.accountId)}`, 'list accounts with: banksync accounts');
+    candidates = [a];
+  } else if (t.kind === 'connection') {
+    if (!connections.has(t.connectionId)) {
+      throw notFound(`no connection ${connectionRef(t.connectionId)}`, 'list connections with: banksync status');
+    }
+    candidates = s.store.accounts.byConnection(t.connectionId);
+  } else {
+    candidates = s.store.accounts.list();
+  }
+
+  const accounts: Account[] = [];
+  for (const a of candidates) {
+    const c = a.connectionId === null ? undefined : connections.get(a.connectionId);
+    if (!c || c.status === 'disconnected') {
+      if (t.kind !== 'all') {
+        skip(a, c, `${accountRef(a.id)} has no active connection`, c ? `reconnect it: banksync update-credentials ${connectionRef(c.id)}` : 'it holds imported history only');
+      }
+      continue;
+    }
+    if (!a.enabled) {
+      if (t.kind !== 'all') skip(a, c, `${accountRef(a.id)} is switched off for syncing`, `switch it on: banksync accounts enable ${accountRef(a.id)}`);
+      continue;
+    }
+    if (t.kind === 'all' && t.due && !isDue(a, now)) continue;
+    accounts.push(a);
+  }
+  return { accounts, skipped };
+}
+
+/** A connection that cannot sync until a person acts, or undefined. */
+export function consentProblem(c: Connection, now: Date): BanksyncError | undefined {
+  if (c.consentExpiresAt && c.consentExpiresAt <= now.toISOString()) {
+    return new BanksyncError('CONSENT_EXPIRED', `consent for ${connectionRef(c.id)} (${c.institutionName}) expired on ${c.consentExpiresAt.slice(0, 10)}`, {
+      hint: `renew it: banksync update-credentials ${connectionRef(c.id)}`,
+    });
+  }
+  if (c.status === 'needs_human') {
+    return new BanksyncError('CREDENTIALS_INVALID', c.statusDetail ?? `${connectionRef(c.id)} (${c.institutionName}) needs new credentials`, {
+      hint: `renew it: banksync update-credentials ${connectionRef(c.id)}`,
+    });
+  }
+  return undefined;
+}
+
+/**
+ * For providers that allow only a few refreshes a day (M14): the instant the next one is
+ * possible when today's budget is spent, else undefined. Counted per UTC day.
+ */
+export function checkRefreshBudget(s: Services, a: Account, perDay: number | undefined, now: Date): string | undefined {
+  if (perDay === undefined) return undefined;
+  const dayStart = `${now.toISOString().slice(0, 10)}T00:00:00.000Z`;
+  const used = s.store.syncState.refreshesSince(a.id, dayStart);
+  if (used.length < perDay) return undefined;
+  const next = new Date(Date.parse(dayStart) + 86_400_000);
+  return next.toISOString();
+}

@@ -1,0 +1,98 @@
+import Database from 'better-sqlite3';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { BanksyncError } from '../core/errors.js';
+import { LATEST_VERSION, MIGRATIONS } from './migrations/index.js';
+
+export type Db = Database.Database;
+
+/** 'BSNC': marks a SQLite file as ours, so we never migrate someone else's database. */
+const APPLICATION_ID = 0x42534e43;
+const BUSY_TIMEOUT_MS = 5_000;
+
+/** Opens (creating if needed, mode 0600) and migrates the banksync database. */
+export function openDatabase(path: string): Db {
+  ensureFile(path);
+  let db: Db;
+  try {
+    db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('synchronous = NORMAL');
+    migrate(db, path);
+  } catch (err) {
+    throw dbError(err, path);
+  }
+  return db;
+}
+
+function ensureFile(path: string): void {
+  if (path === ':memory:' || existsSync(path)) return;
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    throw new BanksyncError('BAD_INPUT', `cannot create the database at ${path}: ${code ?? String(err)}`, {
+      hint: 'choose a writable location with --db PATH or BANKSYNC_DB',
+    });
+  }
+}
+
+function migrate(db: Db, path: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  const appId = db.pragma('application_id', { simple: true }) as number;
+  if (version > LATEST_VERSION) {
+    throw new BanksyncError(
+      'BAD_INPUT',
+      `the database ${path} was written by a newer banksync (schema ${version}, this one knows ${LATEST_VERSION})`,
+      { hint: 'upgrade banksync (npm install -g banksync@latest) before using this database' },
+    );
+  }
+  if (version === LATEST_VERSION) return;
+  const hasTables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
+  if ((version === 0 && hasTables.n > 0) || (version > 0 && appId !== APPLICATION_ID)) {
+    throw new BanksyncError('BAD_INPUT', `${path} is not a banksync database`, {
+      hint: 'point --db (or BANKSYNC_DB) at a banksync database or a new file',
+    });
+  }
+  // M18: keep a copy of the data as it was before touching it.
+  if (version > 0 && path !== ':memory:') {
+    const backup = `${path}.bak-v${version}-${Date.now()}`;
+    db.prepare('VACUUM INTO ?').run(backup);
+  }
+  const pending = MIGRATIONS.filter((m) => m.version > version);
+  db.transaction(() => {
+    for (const m of pending) m.up(db);
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma(`user_version = ${LATEST_VERSION}`);
+  }).immediate();
+}
+
+/** Maps SQLite failures on open to one clear line. */
+function dbError(err: unknown, path: string): BanksyncError {
+  if (err instanceof BanksyncError) return err;
+  const code = (err as { code?: string }).code ?? '';
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    return new BanksyncError('BAD_INPUT', `${path} is not a banksync database or is corrupt`, {
+      hint: 'point --db at another file; restore from a .bak copy if this was yours',
+      cause: err,
+    });
+  }
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    return new BanksyncError('BUSY', `the database ${path} is locked by another process`, {
+      hint: 'wait for the other banksync to finish, then run again',
+      cause: err,
+    });
+  }
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM') {
+    return new BanksyncError('BAD_INPUT', `cannot write the database ${path} (${code})`, {
+      hint: 'check the file and directory permissions, or use --db PATH',
+      cause: err,
+    });
+  }
+  return new BanksyncError('DB_ERROR', `database error on ${path}: ${(err as Error).message}`, { cause: err });
+}
+
+export { dbError };

@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import { SecretStore, type KeySource } from '../secrets/index.js';
+import { AccountRepo } from './accounts.js';
+import { ConnectionRepo } from './connections.js';
+import { openDatabase, type Db } from './db.js';
+import { LockRepo } from './locks.js';
+import { PendingRepo } from './pending.js';
+import { SyncStateRepo } from './sync-state.js';
+import { TransactionRepo } from './transactions.js';
+
+/** The repositories over one open database; `tx` runs a function as one SQLite transaction. */
+export class Store {
+  readonly connections: ConnectionRepo;
+  readonly accounts: AccountRepo;
+  readonly transactions: TransactionRepo;
+  readonly pending: PendingRepo;
+  readonly syncState: SyncStateRepo;
+  readonly locks: LockRepo;
+  readonly secrets: SecretStore;
+
+  constructor(
+    readonly db: Db,
+    keySource: KeySource,
+  ) {
+    this.connections = new ConnectionRepo(db);
+    this.accounts = new AccountRepo(db);
+    this.transactions = new TransactionRepo(db);
+    this.pending = new PendingRepo(db);
+    this.syncState = new SyncStateRepo(db);
+    this.locks = new LockRepo(db, `${process.pid}-${randomBytes(4).toString('hex')}`);
+    this.secrets = new SecretStore(db, keySource);
+  }
+
+  static open(path: string, keySource: KeySource): Store {
+    return new Store(openDatabase(path), keySource);
+  }
+
+  /** IMMEDIATE so a writer never fails half-way on a lock upgrade; waits up to the busy timeout. */
+  tx<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+export const connectionSecretOwner = (connectionId: number) => `connection:${connectionId}`;
+export const providerSecretOwner = (providerId: string) => `provider:${providerId}`;

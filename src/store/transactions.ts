@@ -1,0 +1,167 @@
+import type { Transaction, TransactionType } from '../core/model.js';
+import type { Db } from './db.js';
+
+/** A row ready for the store: ids and fingerprint already computed by core/sync/dedupe. */
+export interface TransactionRow {
+  id: string;
+  accountId: number;
+  externalId: string | null;
+  fingerprint: string;
+  ordinal: number;
+  bookingDate: string;
+  valueDate: string | null;
+  amountMinor: number;
+  currency: string;
+  payee: string | null;
+  memo: string | null;
+  type: TransactionType;
+  counterpartyIban: string | null;
+  source: string;
+}
+
+export type WriteResult = 'inserted' | 'updated' | 'unchanged';
+
+interface StoredRow {
+  id: string;
+  account_id: number;
+  external_id: string | null;
+  booking_date: string;
+  value_date: string | null;
+  amount_minor: number;
+  currency: string;
+  payee: string | null;
+  memo: string | null;
+  type: TransactionType;
+  counterparty_iban: string | null;
+  source: string;
+}
+
+export const transactionFromRow = (r: StoredRow): Transaction => ({
+  id: r.id,
+  accountId: r.account_id,
+  externalId: r.external_id,
+  bookingDate: r.booking_date,
+  valueDate: r.value_date,
+  amountMinor: r.amount_minor,
+  currency: r.currency,
+  payee: r.payee,
+  memo: r.memo,
+  type: r.type,
+  counterpartyIban: r.counterparty_iban,
+  source: r.source,
+});
+
+export interface TransactionQuery {
+  accountIds?: number[];
+  from?: string;
+  to?: string;
+}
+
+export class TransactionRepo {
+  private readonly upsertByExternal;
+  private readonly insertByFingerprint;
+
+  constructor(private readonly db: Db) {
+    // A provider may correct a booked line under the same id (amount, text): keep the newest.
+    this.upsertByExternal = db.prepare(`
+      INSERT INTO transactions (id, account_id, external_id, fingerprint, ordinal, booking_date, value_date,
+        amount_minor, currency, payee, memo, type, counterparty_iban, source, first_seen_at, updated_at)
+      VALUES (@id, @accountId, @externalId, @fingerprint, @ordinal, @bookingDate, @valueDate,
+        @amountMinor, @currency, @payee, @memo, @type, @counterpartyIban, @source, @now, @now)
+      ON CONFLICT (account_id, external_id) WHERE external_id IS NOT NULL DO UPDATE SET
+        booking_date = excluded.booking_date, value_date = excluded.value_date,
+        amount_minor = excluded.amount_minor, payee = excluded.payee, memo = excluded.memo,
+        type = excluded.type, counterparty_iban = excluded.counterparty_iban,
+        fingerprint = excluded.fingerprint, updated_at = excluded.updated_at, removed_at = NULL
+      WHERE booking_date IS NOT excluded.booking_date OR value_date IS NOT excluded.value_date
+        OR amount_minor IS NOT excluded.amount_minor OR payee IS NOT excluded.payee
+        OR memo IS NOT excluded.memo OR type IS NOT excluded.type
+        OR counterparty_iban IS NOT excluded.counterparty_iban OR removed_at IS NOT NULL
+      RETURNING first_seen_at = updated_at AS inserted`);
+    this.insertByFingerprint = db.prepare(`
+      INSERT OR IGNORE INTO transactions (id, account_id, external_id, fingerprint, ordinal, booking_date,
+        value_date, amount_minor, currency, payee, memo, type, counterparty_iban, source, first_seen_at, updated_at)
+      VALUES (@id, @accountId, NULL, @fingerprint, @ordinal, @bookingDate, @valueDate,
+        @amountMinor, @currency, @payee, @memo, @type, @counterpartyIban, @source, @now, @now)`);
+  }
+
+  /** Writes one row under the dedupe ladder; the caller wraps a page in one transaction. */
+  write(row: TransactionRow, now: string): WriteResult {
+    if (row.externalId !== null) {
+      const r = this.upsertByExternal.get({ ...row, now }) as { inserted: number } | undefined;
+      if (!r) return 'unchanged';
+      return r.inserted === 1 ? 'inserted' : 'updated';
+    }
+    return this.insertByFingerprint.run({ ...row, now }).changes === 1 ? 'inserted' : 'unchanged';
+  }
+
+  markRemoved(accountId: number, externalIds: string[], now: string): number {
+    const stmt = this.db.prepare(
+      'UPDATE transactions SET removed_at = ?, updated_at = ? WHERE account_id = ? AND external_id = ? AND removed_at IS NULL',
+    );
+    let n = 0;
+    for (const id of externalIds) n += stmt.run(now, now, accountId, id).changes;
+    return n;
+  }
+
+  latestBookingDate(accountId: number): string | null {
+    const r = this.db
+      .prepare('SELECT max(booking_date) AS d FROM transactions WHERE account_id = ? AND removed_at IS NULL')
+      .get(accountId) as { d: string | null };
+    return r.d;
+  }
+
+  count(accountId: number): number {
+    return (
+      this.db
+        .prepare('SELECT count(*) AS n FROM transactions WHERE account_id = ? AND removed_at IS NULL')
+        .get(accountId) as { n: number }
+    ).n;
+  }
+
+  /** Sum of booked amounts up to and including a date: the bridge from a reported balance. */
+  sumThrough(accountId: number, date: string): number {
+    return (
+      this.db
+        .prepare(
+          'SELECT coalesce(sum(amount_minor), 0) AS s FROM transactions WHERE account_id = ? AND booking_date <= ? AND removed_at IS NULL',
+        )
+        .get(accountId, date) as { s: number }
+    ).s;
+  }
+
+  /** Streams booked rows in statement order (date, then arrival), without loading them all. */
+  *iterate(q: TransactionQuery): IterableIterator<Transaction> {
+    const where = ['removed_at IS NULL'];
+    const params: unknown[] = [];
+    if (q.accountIds) {
+      where.push(`account_id IN (${q.accountIds.map(() => '?').join(',')})`);
+      params.push(...q.accountIds);
+    }
+    if (q.from) {
+      where.push('booking_date >= ?');
+      params.push(q.from);
+    }
+    if (q.to) {
+      where.push('booking_date <= ?');
+      params.push(q.to);
+    }
+    const stmt = this.db.prepare(
+      `SELECT id, account_id, external_id, booking_date, value_date, amount_minor, currency, payee, memo, type,
+              counterparty_iban, source
+       FROM transactions WHERE ${where.join(' AND ')} ORDER BY account_id, booking_date, seq`,
+    );
+    for (const row of stmt.iterate(...params)) yield transactionFromRow(row as StoredRow);
+  }
+
+  /** Booked lines of an account in a date window, for pending-to-booked linking. */
+  inWindow(accountId: number, from: string, to: string): Transaction[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM transactions WHERE account_id = ? AND booking_date BETWEEN ? AND ? AND removed_at IS NULL ORDER BY booking_date, seq`,
+        )
+        .all(accountId, from, to) as StoredRow[]
+    ).map(transactionFromRow);
+  }
+}

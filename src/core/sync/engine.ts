@@ -37,6 +37,8 @@ export interface SyncOptions {
   unattended: boolean;
   scaCode?: string;
   overlapDays?: number;
+  /** Global lock date (config lock-date): nothing before it is fetched, whatever the account says. */
+  globalLockDate?: string;
   /** How long to wait for an account another process is syncing. */
   lockWaitMs?: number;
 }
@@ -139,7 +141,7 @@ async function syncOne(
     const window = planWindow({
       today: isoDate(now),
       watermark: a.watermarkDate,
-      lockDate: a.lockDate,
+      lockDate: [a.lockDate, opts.globalLockDate].filter((d): d is string => !!d).sort().pop() ?? null,
       historyDays: limits.historyDays,
       overlapDays: opts.overlapDays ?? DEFAULT_OVERLAP_DAYS,
     });

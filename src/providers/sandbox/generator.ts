@@ -75,7 +75,7 @@ export function linesOn(spec: SandboxAccountSpec, date: string): SandboxLine[] {
     add({
       bookingDate: date,
       visibleFrom: late ? addDays(date, 3) : date,
-      amountMinor: -Math.max(1, Math.round(r() * (yen ? 18_000 : 12_000))),
+      amountMinor: -Math.max(1, Math.round(r() * (yen ? 9_000 : 6_000))),
       payee,
       memo: late ? 'Card payment (booked late)' : 'Card payment',
       type: 'pos',

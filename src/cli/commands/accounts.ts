@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { listAccounts, updateAccount, type AccountRow } from '../../core/accounts.js';
+import { badInput } from '../../core/errors.js';
+import type { StatementPeriod } from '../../core/model.js';
+import { maskIban } from '../../core/connect.js';
+import { table } from '../output.js';
+import { parseAccountRef, parseDate, parsePeriod, parsePositiveInt } from '../parse.js';
+import type { RuntimeOf } from '../program.js';
+import type { Runtime } from '../runtime.js';
+
+function render(rt: Runtime, rows: AccountRow[]): void {
+  rt.out.result({ accounts: rows }, () =>
+    rows.length === 0
+      ? 'no accounts yet: run `banksync connect`'
+      : table([
+          ['ID', 'CONN', 'INSTITUTION', 'NAME', 'IBAN', 'CUR', 'KIND', 'SYNC', 'PERIOD', 'LOCK', 'TXNS'],
+          ...rows.map((r) => [r.id, r.connection ?? '-', r.institution, r.name, r.iban ? maskIban(r.iban) : '-', r.currency, r.kind, r.enabled ? `every ${r.syncIntervalHours}h` : 'off', r.statementPeriod, r.lockDate ?? '-', String(r.transactions)]),
+        ]),
+  );
+}
+
+export function registerAccounts(program: Command, runtimeOf: RuntimeOf): void {
+  const accounts = program
+    .command('accounts')
+    .description('list accounts; switch sync on/off; set statement period, lock date, sync interval')
+    .addHelpText('after', '\nExamples:\n  $ banksync accounts\n  $ banksync accounts disable a4\n  $ banksync accounts set a1 --period week --lock-date 2025-01-01')
+    .action((_o: unknown, cmd: Command) => render(runtimeOf(cmd), listAccounts(runtimeOf(cmd).services())));
+
+  for (const [name, enabled] of [['enable', true], ['disable', false]] as const) {
+    accounts
+      .command(name)
+      .description(`switch syncing ${enabled ? 'on' : 'off'} for accounts (history is kept)`)
+      .argument('<accounts...>', 'account ids, e.g. a1 a2')
+      .action((ids: string[], _o: unknown, cmd: Command) => {
+        const rt = runtimeOf(cmd);
+        const refs = ids.map((v) => parseAccountRef(v));
+        render(rt, refs.map((id) => updateAccount(rt.services(), id, { enabled })));
+      });
+  }
+
+  accounts
+    .command('set')
+    .description("change an account's settings")
+    .argument('<account>', 'account id, e.g. a1', parseAccountRef)
+    .option('--period <p>', 'statement period: day, week, fortnight, month, none', parsePeriod)
+    .option('--lock-date <date>', 'never fetch before this date (YYYY-MM-DD)', parseDate)
+    .option('--no-lock-date', 'remove the lock date')
+    .option('--interval <hours>', 'sync interval for `sync --all --due` (default 12)', parsePositiveInt)
+    .action((id: number, o: { period?: StatementPeriod; lockDate?: string | false; interval?: number }, cmd: Command) => {
+      const rt = runtimeOf(cmd);
+      const settings = { statementPeriod: o.period, lockDate: o.lockDate === false ? null : o.lockDate, syncIntervalHours: o.interval };
+      if (Object.values(settings).every((v) => v === undefined)) throw badInput('nothing to set', 'give --period, --lock-date, --no-lock-date or --interval');
+      render(rt, [updateAccount(rt.services(), id, settings)]);
+    });
+}

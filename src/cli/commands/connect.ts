@@ -1,0 +1,35 @@
+import type { Command } from 'commander';
+import { connect } from '../../core/connect.js';
+import { parseAccountList, parseCountry } from '../parse.js';
+import type { RuntimeOf } from '../program.js';
+
+export function registerConnect(program: Command, runtimeOf: RuntimeOf): void {
+  program
+    .command('connect')
+    .description('connect a bank: pick the institution, give consent, choose the accounts to sync')
+    .argument('[query]', 'search text for the institution (interactive)')
+    .option('--provider <id>', 'provider serving the institution (e.g. sandbox)')
+    .option('--institution <id>', 'institution id, from `banksync institutions`')
+    .option('--country <XX>', 'narrow the search to a country', parseCountry)
+    .option('--accounts <list>', '"all" or comma-separated account ids/IBANs/names', parseAccountList)
+    .option('-y, --yes', 'confirm consent without asking (sandbox)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ banksync connect\n  $ banksync connect --provider sandbox --institution sandbox-bank --accounts all --yes',
+    )
+    .action(async (query: string | undefined, o: { provider?: string; institution?: string; country?: string; accounts?: 'all' | string[]; yes?: boolean }, cmd: Command) => {
+      const rt = runtimeOf(cmd);
+      const r = await connect(rt.services(), {
+        providerId: o.provider, institutionId: o.institution, query, country: o.country, accounts: o.accounts, yes: !!o.yes,
+      });
+      rt.out.result(r, () =>
+        [
+          `connected ${r.connection}: ${r.institution.name} via ${r.provider}` +
+            (r.consentExpiresAt ? ` (consent until ${r.consentExpiresAt.slice(0, 10)})` : ''),
+          ...r.accounts.map((a) => `  ${a.id}  ${a.name} (${a.currency}, ${a.kind})`),
+          r.ignored ? `  (${r.ignored} authorized account(s) at other institutions were left out)` : '',
+          `next: banksync sync ${r.connection}`,
+        ].filter(Boolean).join('\n'),
+      );
+    });
+}

@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { connect } from '../../core/connect.js';
+import { exportTransactions } from '../../core/export.js';
+import { status } from '../../core/status.js';
+import { sync } from '../../core/sync/engine.js';
+import type { RuntimeOf } from '../program.js';
+
+export function registerDemo(program: Command, runtimeOf: RuntimeOf): void {
+  program
+    .command('demo')
+    .description('try banksync offline: connect the sandbox bank, sync it, show status and exported lines')
+    .addHelpText('after', '\nExamples:\n  $ npx banksync demo\n  $ banksync --db ./try.db demo     # keep the demo database to explore')
+    .action(async (_o: unknown, cmd: Command) => {
+      const rt = runtimeOf(cmd);
+      // Never mix the sandbox into someone's real database unless they ask for it with --db.
+      if (!rt.flags.db && !rt.env.BANKSYNC_DB) rt.flags.db = join(mkdtempSync(join(tmpdir(), 'banksync-demo-')), 'demo.db');
+      const s = rt.services();
+      rt.out.info(`demo database: ${rt.dbPath}`);
+      const connection = await connect(s, { providerId: 'sandbox', institutionId: 'sandbox-bank', accounts: 'all', yes: true });
+      const id = Number(connection.connection.slice(1));
+      const report = await sync(s, { target: { kind: 'connection', connectionId: id }, unattended: true });
+      const st = status(s);
+      const sink = new PassThrough();
+      const chunks: Buffer[] = [];
+      sink.on('data', (c: Buffer) => chunks.push(c));
+      const firstAccount = Number(connection.accounts[0]!.id.slice(1));
+      await exportTransactions(s, { format: 'csv', accountIds: [firstAccount] }, sink);
+      const csv = Buffer.concat(chunks).toString('utf8').split('\n');
+      const sample = [csv[0]!, ...csv.slice(-6, -1)];
+      rt.exitCode = report.exitCode;
+      rt.out.result({ db: rt.dbPath, connection, sync: report, status: st, exportSample: sample }, () =>
+        [
+          `1. connected ${connection.connection}: ${connection.institution.name} with ${connection.accounts.length} accounts`,
+          `2. synced: ${report.accounts.map((r) => `${r.account} ${r.name} +${r.newCount ?? 0}`).join(', ')}`,
+          `3. status:`,
+          ...st.connections.flatMap((c) => c.accounts.map((a) => `   ${a.id} ${a.name.padEnd(14)} ${a.state.padEnd(8)} ${a.transactions} transactions, ${a.pendingCount ?? 0} pending`)),
+          `4. last lines of: banksync export --format csv --account ${connection.accounts[0]!.id}`,
+          ...sample.map((l) => `   ${l}`),
+          '',
+          `Explore this database: banksync --db ${rt.dbPath} status`,
+        ].join('\n'),
+      );
+    });
+}

@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import { badInput } from '../../core/errors.js';
+import { disconnect } from '../../core/maintain-connection.js';
+import { parseConnectionRef } from '../parse.js';
+import type { RuntimeOf } from '../program.js';
+
+export function registerDisconnect(program: Command, runtimeOf: RuntimeOf): void {
+  program
+    .command('disconnect')
+    .description("remove a connection's credentials; keep or delete its history")
+    .argument('<connection>', 'connection id, e.g. c1', parseConnectionRef)
+    .option('--keep-history', 'keep accounts and transactions (sync stops)')
+    .option('--delete-history', 'delete the accounts and all their transactions')
+    .addHelpText('after', '\nExamples:\n  $ banksync disconnect c1 --keep-history')
+    .action(async (connectionId: number, o: { keepHistory?: boolean; deleteHistory?: boolean }, cmd: Command) => {
+      const rt = runtimeOf(cmd);
+      if (o.keepHistory && o.deleteHistory) throw badInput('choose one of --keep-history and --delete-history');
+      const history = o.keepHistory ? 'keep' : o.deleteHistory ? 'delete' : undefined;
+      const r = await disconnect(rt.services(), connectionId, { history });
+      rt.out.result(r, () =>
+        r.history === 'kept'
+          ? `${r.connection} disconnected; credentials removed, ${r.accounts} account(s) and ${r.transactions} transaction(s) kept`
+          : `${r.connection} removed with ${r.accounts} account(s) and ${r.transactions} transaction(s)`,
+      );
+    });
+}

@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { searchInstitutions } from '../../core/institutions.js';
+import { table } from '../output.js';
+import { parseCountry } from '../parse.js';
+import type { RuntimeOf } from '../program.js';
+
+export function registerInstitutions(program: Command, runtimeOf: RuntimeOf): void {
+  program
+    .command('institutions')
+    .description('search institutions: which provider serves each, and its limits')
+    .argument('[query]', 'part of the institution name')
+    .option('--country <XX>', 'two-letter country code', parseCountry)
+    .option('--provider <id>', 'only this provider')
+    .addHelpText('after', '\nExamples:\n  $ banksync institutions sandbox\n  $ banksync institutions --country NL --provider sandbox --json')
+    .action(async (query: string | undefined, o: { country?: string; provider?: string }, cmd: Command) => {
+      const rt = runtimeOf(cmd);
+      const rows = await searchInstitutions(rt.services(), { query, country: o.country, providerId: o.provider });
+      rt.out.result({ institutions: rows }, () => {
+        if (rows.length === 0) return 'no institution matches';
+        const flags = (r: (typeof rows)[number]) =>
+          [
+            r.beta ? 'beta' : '',
+            r.scaEveryFetch ? 'SCA every fetch' : '',
+            r.refreshesPerDay ? `${r.refreshesPerDay}/day` : '',
+            r.historyDays ? `${r.historyDays}d history` : '',
+            r.consentDays ? `consent ${r.consentDays}d` : '',
+          ].filter(Boolean).join(', ');
+        return table([
+          ['ID', 'NAME', 'COUNTRY', 'PROVIDER', 'FLAGS'],
+          ...rows.map((r) => [r.id, r.name, r.country, r.providerId, flags(r)]),
+        ]);
+      });
+    });
+}

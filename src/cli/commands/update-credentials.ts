@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { updateCredentials } from '../../core/maintain-connection.js';
+import { parseConnectionRef } from '../parse.js';
+import type { RuntimeOf } from '../program.js';
+
+export function registerUpdateCredentials(program: Command, runtimeOf: RuntimeOf): void {
+  program
+    .command('update-credentials')
+    .description('renew the consent or login of a connection (also reconnects a disconnected one); history stays')
+    .argument('<connection>', 'connection id, e.g. c1', parseConnectionRef)
+    .option('-y, --yes', 'confirm consent without asking (sandbox)')
+    .addHelpText('after', '\nExamples:\n  $ banksync update-credentials c2')
+    .action(async (connectionId: number, o: { yes?: boolean }, cmd: Command) => {
+      const rt = runtimeOf(cmd);
+      const r = await updateCredentials(rt.services(), connectionId, { yes: !!o.yes });
+      rt.out.result(r, () => {
+        const missing = r.accounts.filter((a) => a.status === 'missing');
+        return [
+          `${r.connection}: consent renewed${r.consentExpiresAt ? ` until ${r.consentExpiresAt.slice(0, 10)}` : ''}; ${r.accounts.length - missing.length} account(s) kept with their history`,
+          missing.length ? `  not covered by the new consent: ${missing.map((a) => a.id).join(', ')}` : '',
+          r.newAccountsAvailable ? `  ${r.newAccountsAvailable} new account(s) available: banksync fetch-accounts ${r.connection}` : '',
+        ].filter(Boolean).join('\n');
+      });
+    });
+}

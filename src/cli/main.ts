@@ -1,0 +1,49 @@
+import { CommanderError } from 'commander';
+import { BanksyncError, toBanksyncError } from '../core/errors.js';
+import { ExitCode } from './exit-codes.js';
+import { Output } from './output.js';
+import { buildProgram } from './program.js';
+import type { Runtime } from './runtime.js';
+
+/** Runs the CLI; the one top-level catch maps every failure to an exit code. */
+export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const holder: { runtime?: Runtime } = {};
+  const program = buildProgram(env, holder);
+  program.exitOverride();
+  program.commands.forEach((c) => c.exitOverride());
+  const debug = env.BANKSYNC_DEBUG === '1';
+  try {
+    await program.parseAsync(argv);
+    return holder.runtime?.exitCode ?? ExitCode.OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander already printed its one line (unknown option, missing argument, bad value).
+      return err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+    }
+    const e = isPromptCancel(err)
+      ? new BanksyncError('BAD_INPUT', 'cancelled; nothing was changed')
+      : toBanksyncError(err);
+    const out = holder.runtime?.out ?? new Output({ json: argv.includes('--json'), quiet: false, stdout: process.stdout, stderr: process.stderr, env });
+    out.error(e, debug);
+    return e.exitCode;
+  } finally {
+    holder.runtime?.close();
+  }
+}
+
+const isPromptCancel = (err: unknown) => err instanceof Error && err.name === 'ExitPromptError';
+
+// stdout closed early (`banksync export | head`): stop quietly, as Unix tools do.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(ExitCode.OK);
+});
+
+main(process.argv, process.env).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = ExitCode.INTERNAL;
+  },
+);

@@ -1,0 +1,93 @@
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { Notifier } from '../core/context.js';
+import type { BanksyncError } from '../core/errors.js';
+import { redact } from '../secrets/index.js';
+
+export interface OutputOptions {
+  json: boolean;
+  quiet: boolean;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * The one place that writes to the terminal. Data goes to stdout (one JSON document under
+ * --json); progress, warnings and errors go to stderr. Colour only on a TTY without NO_COLOR;
+ * spinners only on a TTY, never under --json or --quiet.
+ */
+export class Output implements Notifier {
+  readonly json: boolean;
+  readonly quiet: boolean;
+  readonly c: ChalkInstance;
+  private readonly errC: ChalkInstance;
+  private readonly spinners: boolean;
+
+  constructor(private readonly o: OutputOptions) {
+    this.json = o.json;
+    this.quiet = o.quiet;
+    const noColor = o.env.NO_COLOR !== undefined && o.env.NO_COLOR !== '';
+    this.c = new Chalk({ level: !o.json && !noColor && o.stdout.isTTY ? 1 : 0 });
+    this.errC = new Chalk({ level: !noColor && o.stderr.isTTY ? 1 : 0 });
+    this.spinners = !o.json && !o.quiet && o.stderr.isTTY === true && !o.env.CI;
+  }
+
+  /** Writes a command's result: JSON document or human text. */
+  result(data: unknown, human: () => string): void {
+    if (this.json) {
+      this.o.stdout.write(`${redact(JSON.stringify(data, null, 2))}\n`);
+      return;
+    }
+    const text = human();
+    if (text) this.o.stdout.write(`${redact(text)}\n`);
+  }
+
+  info(message: string): void {
+    if (!this.quiet && !this.json) this.o.stderr.write(`${redact(message)}\n`);
+  }
+
+  warn(message: string): void {
+    this.o.stderr.write(`${this.errC.yellow('warning:')} ${redact(message)}\n`);
+  }
+
+  error(e: BanksyncError, debug: boolean): void {
+    const hint = e.hint ? `\n${this.errC.dim('hint:')} ${e.hint}` : '';
+    this.o.stderr.write(`${this.errC.red('error:')} ${redact(e.message)}${redact(hint)}\n`);
+    if (debug && e.stack) this.o.stderr.write(`${redact(String((e.cause as Error | undefined)?.stack ?? e.stack))}\n`);
+    if (this.json) {
+      const body = { error: { code: e.code, message: e.message, hint: e.hint ?? null, ref: e.ref, exitCode: e.exitCode } };
+      this.o.stdout.write(`${redact(JSON.stringify(body, null, 2))}\n`);
+    }
+  }
+
+  progress(message: string): { update(message: string): void; stop(): void } {
+    if (!this.spinners) return { update: () => undefined, stop: () => undefined };
+    let spinner: { text: string; stop(): void } | undefined;
+    let stopped = false;
+    // ora is loaded lazily: start-up time matters for cron and scripts.
+    void import('ora').then(({ default: ora }) => {
+      if (!stopped) spinner = ora({ text: message, stream: this.o.stderr }).start();
+    });
+    return {
+      update: (m) => {
+        if (spinner) spinner.text = m;
+      },
+      stop: () => {
+        stopped = true;
+        spinner?.stop();
+      },
+    };
+  }
+}
+
+/** Pads columns for a plain-text table; the last column is not padded. */
+export function table(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleLength(cell))));
+  return rows
+    .map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell + ' '.repeat(widths[i]! - visibleLength(cell)))).join('  '))
+    .join('\n');
+}
+
+// eslint-disable-next-line no-control-regex
+const visibleLength = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '').length;

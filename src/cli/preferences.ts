@@ -1,0 +1,32 @@
+import { badInput } from '../core/errors.js';
+import { parseIsoDate } from '../core/clock.js';
+
+/**
+ * Non-secret preferences, kept by conf in the config dir (config.json). Secrets never go here.
+ * conf is imported lazily: most commands never read preferences.
+ */
+export const PREFERENCES = {
+  'overlap-days': { description: 'days re-fetched before the last stored booking (default 7)', parse: (v: string) => nonNegative(v) },
+  'lock-date': { description: 'global lock date: nothing before it is fetched (YYYY-MM-DD, empty to clear)', parse: (v: string) => (v === '' ? null : parseIsoDate(v, 'lock-date')) },
+} as const;
+
+export type PreferenceKey = keyof typeof PREFERENCES;
+export type Preferences = { 'overlap-days'?: number; 'lock-date'?: string | null };
+
+function nonNegative(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) > 365) throw badInput(`overlap-days must be a whole number from 0 to 365, got "${v}"`);
+  return Number(v);
+}
+
+export function isPreferenceKey(key: string): key is PreferenceKey {
+  return Object.hasOwn(PREFERENCES, key);
+}
+
+export async function openPreferences(dir: string) {
+  const { default: Conf } = await import('conf');
+  return new Conf<Preferences>({ cwd: dir, configName: 'config', projectName: 'banksync' });
+}
+
+export async function readPreferences(dir: string): Promise<Preferences> {
+  return (await openPreferences(dir)).store;
+}

@@ -1,0 +1,65 @@
+import { Command, Option } from 'commander';
+import { createRequire } from 'node:module';
+import { Runtime, type GlobalFlags } from './runtime.js';
+import { registerAccounts } from './commands/accounts.js';
+import { registerConfig } from './commands/config.js';
+import { registerConnect } from './commands/connect.js';
+import { registerDemo } from './commands/demo.js';
+import { registerDisconnect } from './commands/disconnect.js';
+import { registerExport } from './commands/export.js';
+import { registerFetchAccounts } from './commands/fetch-accounts.js';
+import { registerInstitutions } from './commands/institutions.js';
+import { registerStatements } from './commands/statements.js';
+import { registerStatus } from './commands/status.js';
+import { registerSync } from './commands/sync.js';
+import { registerTransactions } from './commands/transactions.js';
+import { registerUpdateCredentials } from './commands/update-credentials.js';
+
+const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+/** Gives each command the Runtime built from the root's global flags. */
+export type RuntimeOf = (cmd: Command) => Runtime;
+
+export function buildProgram(env: NodeJS.ProcessEnv, holder: { runtime?: Runtime }): Command {
+  const program = new Command('banksync')
+    .description('Synchronize bank accounts into a local SQLite file and export them to the tools you already use.')
+    .version(version, '-V, --version')
+    .addOption(new Option('--db <path>', 'SQLite database file (env BANKSYNC_DB; default ~/.local/share/banksync/banksync.db)'))
+    .option('--json', 'print one JSON document on stdout; no colour, no spinner')
+    .option('-q, --quiet', 'print only what needs attention')
+    .option('--no-input', 'never prompt; fail with the flag that would answer the prompt')
+    .configureHelp({ sortSubcommands: false })
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ banksync demo                                   try everything on the built-in sandbox bank
+  $ banksync connect                                search your bank and give consent
+  $ banksync sync --all --due --quiet               what cron runs twice a day
+  $ banksync status
+  $ banksync export --format csv --account a1 > a1.csv
+
+Exit codes: 0 ok, 1 internal error, 2 usage/bad input, 3 needs a human,
+            4 prompt needed without a TTY, 5 partial failure, 6 busy.`,
+    );
+
+  const runtimeOf: RuntimeOf = (cmd) => {
+    holder.runtime ??= new Runtime(cmd.optsWithGlobals() as GlobalFlags, env);
+    return holder.runtime;
+  };
+  // The visible list of commands, in the order a newcomer meets them.
+  registerDemo(program, runtimeOf);
+  registerInstitutions(program, runtimeOf);
+  registerConnect(program, runtimeOf);
+  registerFetchAccounts(program, runtimeOf);
+  registerUpdateCredentials(program, runtimeOf);
+  registerSync(program, runtimeOf);
+  registerStatus(program, runtimeOf);
+  registerAccounts(program, runtimeOf);
+  registerTransactions(program, runtimeOf);
+  registerStatements(program, runtimeOf);
+  registerExport(program, runtimeOf);
+  registerDisconnect(program, runtimeOf);
+  registerConfig(program, runtimeOf);
+  return program;
+}

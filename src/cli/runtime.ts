@@ -1,0 +1,53 @@
+import { join } from 'node:path';
+import { clockFromEnv } from '../core/clock.js';
+import type { Services } from '../core/context.js';
+import { Store } from '../store/index.js';
+import { Output } from './output.js';
+import { configDir, defaultDbPath } from './paths.js';
+import { createPrompts, humanPresent } from './prompts.js';
+
+/** Global flags every command shares (see program.ts). */
+export interface GlobalFlags {
+  db?: string;
+  json?: boolean;
+  quiet?: boolean;
+  /** commander turns --no-input into input: false */
+  input?: boolean;
+}
+
+/** Built once in main from the global flags; commands get services from it, lazily. */
+export class Runtime {
+  readonly out: Output;
+  readonly interactive: boolean;
+  exitCode = 0;
+  private services_: Services | undefined;
+
+  constructor(
+    readonly flags: GlobalFlags,
+    readonly env: NodeJS.ProcessEnv,
+  ) {
+    this.out = new Output({ json: !!flags.json, quiet: !!flags.quiet, stdout: process.stdout, stderr: process.stderr, env });
+    this.interactive = humanPresent(env, flags.input === false);
+  }
+
+  get dbPath(): string {
+    return this.flags.db ?? defaultDbPath(this.env);
+  }
+
+  get configDir(): string {
+    return configDir(this.env);
+  }
+
+  /** Opens the database on first use, so --help and --version never touch it. */
+  services(): Services {
+    if (!this.services_) {
+      const store = Store.open(this.dbPath, { envKey: this.env.BANKSYNC_SECRET_KEY, keyFile: join(this.configDir, 'secret.key') });
+      this.services_ = { store, clock: clockFromEnv(this.env), env: this.env, prompts: createPrompts(this.interactive), notify: this.out };
+    }
+    return this.services_;
+  }
+
+  close(): void {
+    this.services_?.store.close();
+  }
+}

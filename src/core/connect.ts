@@ -1,0 +1,140 @@
+import type { Institution, Provider, ProviderAccount } from '../providers/types.js';
+import { providerIds } from '../providers/registry.js';
+import { connectionSecretOwner } from '../store/index.js';
+import { obtainConsent } from './consent.js';
+import { nowIso, type Services } from './context.js';
+import { BanksyncError, badInput, notFound } from './errors.js';
+import { accountRef, connectionRef } from './model.js';
+import { effectiveLimits, getProvider, requireInstitution } from './providers.js';
+import { searchInstitutions } from './institutions.js';
+
+export interface ConnectOptions {
+  providerId?: string;
+  institutionId?: string;
+  /** Search text for the interactive picker. */
+  query?: string;
+  country?: string;
+  /** 'all', a list of provider account ids / IBANs / names, or undefined to ask. */
+  accounts?: 'all' | string[];
+  /** Consent confirmed on the command line (--yes). */
+  yes: boolean;
+}
+
+export interface ConnectResult {
+  connection: string;
+  provider: string;
+  institution: { id: string; name: string; beta: boolean };
+  consentExpiresAt: string | null;
+  accounts: { id: string; name: string; currency: string; kind: string }[];
+  /** Authorized accounts at other institutions, left out (M3). */
+  ignored: number;
+}
+
+export async function connect(s: Services, o: ConnectOptions): Promise<ConnectResult> {
+  const { provider, institution } = await pickInstitution(s, o);
+  if (institution.beta) {
+    s.notify.warn(`${institution.name} is in beta at ${provider.displayName}: errors there are the provider's to fix`);
+  }
+  const grant = await obtainConsent(s, provider, institution, { yes: o.yes });
+  const session = { data: grant.session, save: () => undefined };
+  const authorized = await provider.listAccounts(session);
+  const own = authorized.filter((a) => a.institutionId === institution.id);
+  if (own.length === 0) {
+    throw new BanksyncError('CREDENTIALS_INVALID', `no account of ${institution.name} was authorized`, {
+      hint: `connect again and authorize at least one ${institution.name} account`,
+    });
+  }
+  const chosen = await chooseAccounts(s, own, o.accounts);
+  const limits = effectiveLimits(provider, institution);
+  const now = nowIso(s);
+  const created = s.store.tx(() => {
+    const connectionId = s.store.connections.create({
+      providerId: provider.id,
+      institutionId: institution.id,
+      institutionName: institution.name,
+      consentExpiresAt: grant.expiresAt,
+      now,
+    });
+    s.store.secrets.put(connectionSecretOwner(connectionId), grant.session, now);
+    const ids = chosen.map((a) =>
+      s.store.accounts.create({
+        connectionId,
+        providerId: provider.id,
+        institutionId: institution.id,
+        externalId: a.externalId,
+        name: a.name,
+        iban: a.iban,
+        number: a.number,
+        currency: a.currency,
+        kind: a.kind,
+        historyDays: limits.historyDays,
+        stableIds: limits.stableIds,
+        now,
+      }),
+    );
+    return { connectionId, ids };
+  });
+  return {
+    connection: connectionRef(created.connectionId),
+    provider: provider.id,
+    institution: { id: institution.id, name: institution.name, beta: institution.beta },
+    consentExpiresAt: grant.expiresAt ?? null,
+    accounts: chosen.map((a, i) => ({ id: accountRef(created.ids[i]!), name: a.name, currency: a.currency, kind: a.kind })),
+    ignored: authorized.length - own.length,
+  };
+}
+
+async function pickInstitution(s: Services, o: ConnectOptions): Promise<{ provider: Provider; institution: Institution }> {
+  if (o.institutionId) {
+    if (o.providerId) {
+      const provider = getProvider(s, o.providerId);
+      return { provider, institution: await requireInstitution(provider, o.institutionId) };
+    }
+    for (const id of providerIds()) {
+      const provider = getProvider(s, id);
+      const institution = await provider.getInstitution(o.institutionId);
+      if (institution) return { provider, institution };
+    }
+    throw notFound(`no institution "${o.institutionId}"`, 'search with: banksync institutions NAME');
+  }
+  if (!s.prompts.interactive) {
+    // Fail with the flag that would have answered the prompt.
+    await s.prompts.input('Search for your bank', '--institution');
+  }
+  const query = o.query ?? (await s.prompts.input('Search for your bank (name)', '--institution'));
+  const found = await searchInstitutions(s, { query, country: o.country, providerId: o.providerId });
+  if (found.length === 0) throw notFound(`no institution matches "${query}"`, 'try a shorter name or another --country');
+  const pick = await s.prompts.select(
+    'Which institution?',
+    found.map((i) => ({ name: `${i.name} (${i.country}, via ${i.providerId}${i.beta ? ', beta' : ''})`, value: i })),
+    '--institution',
+  );
+  return { provider: getProvider(s, pick.providerId), institution: pick };
+}
+
+/** Resolves --accounts (ids, IBANs or names) or asks; every account is preselected. */
+export async function chooseAccounts(s: Services, offered: ProviderAccount[], wanted: 'all' | string[] | undefined): Promise<ProviderAccount[]> {
+  if (wanted === 'all') return offered;
+  if (wanted) {
+    return wanted.map((w) => {
+      const needle = w.toLowerCase();
+      const hit = offered.find((a) => a.externalId === w || a.iban?.toLowerCase() === needle || a.name.toLowerCase() === needle);
+      if (!hit) {
+        throw badInput(`--accounts: "${w}" is not among the authorized accounts`, `choose from: ${offered.map((a) => a.externalId).join(', ')} (or all)`);
+      }
+      return hit;
+    });
+  }
+  const picked = await s.prompts.checkbox(
+    'Which accounts should banksync sync?',
+    offered.map((a) => ({ name: `${a.name} (${a.currency}${a.iban ? `, ${maskIban(a.iban)}` : ''})`, value: a, checked: true })),
+    '--accounts',
+  );
+  if (picked.length === 0) throw badInput('no account chosen; nothing was changed');
+  return picked;
+}
+
+/** Shows enough of an account number to recognise it, never all of it. */
+export function maskIban(iban: string): string {
+  return iban.length <= 8 ? iban : `${iban.slice(0, 4)}…${iban.slice(-4)}`;
+}

@@ -1,0 +1,129 @@
+import type { SessionHandle } from '../providers/types.js';
+import { connectionSecretOwner } from '../store/index.js';
+import { matchAccounts } from './account-matching.js';
+import { chooseAccounts } from './connect.js';
+import { obtainConsent } from './consent.js';
+import { nowIso, type Services } from './context.js';
+import { BanksyncError, notFound } from './errors.js';
+import { accountRef, connectionRef, type Connection } from './model.js';
+import { effectiveLimits, getProvider, requireInstitution } from './providers.js';
+
+export function requireConnection(s: Services, id: number): Connection {
+  const c = s.store.connections.get(id);
+  if (!c) throw notFound(`no connection ${connectionRef(id)}`, 'list connections with: banksync status');
+  return c;
+}
+
+function sessionOf(s: Services, c: Connection): SessionHandle {
+  const owner = connectionSecretOwner(c.id);
+  const data = s.store.secrets.get(owner);
+  if (!data || c.status === 'disconnected') {
+    throw new BanksyncError('NOT_CONFIGURED', `connection ${connectionRef(c.id)} has no credentials (disconnected)`, {
+      hint: `reconnect it: banksync update-credentials ${connectionRef(c.id)}`,
+    });
+  }
+  const handle: SessionHandle = { data, save: () => s.store.secrets.put(owner, handle.data, nowIso(s)) };
+  return handle;
+}
+
+export interface FetchAccountsResult {
+  connection: string;
+  added: { id: string; name: string; currency: string }[];
+  kept: { id: string; name: string }[];
+}
+
+/** M6: adds accounts authorized since connect; existing accounts keep history and settings. */
+export async function fetchNewAccounts(s: Services, connectionId: number, wanted?: 'all' | string[]): Promise<FetchAccountsResult> {
+  const c = requireConnection(s, connectionId);
+  const provider = getProvider(s, c.providerId);
+  const institution = await requireInstitution(provider, c.institutionId);
+  const remote = (await provider.listAccounts(sessionOf(s, c))).filter((a) => a.institutionId === c.institutionId);
+  const local = s.store.accounts.byConnection(c.id);
+  const { matched, fresh } = matchAccounts(local, remote);
+  const chosen = fresh.length === 0 ? [] : await chooseAccounts(s, fresh, wanted ?? 'all');
+  const limits = effectiveLimits(provider, institution);
+  const now = nowIso(s);
+  const added = s.store.tx(() => {
+    for (const m of matched) if (m.local.externalId !== m.remote.externalId) s.store.accounts.updateExternalId(m.local.id, m.remote.externalId);
+    return chosen.map((a) => ({
+      id: accountRef(
+        s.store.accounts.create({
+          connectionId: c.id, providerId: c.providerId, institutionId: c.institutionId, externalId: a.externalId, name: a.name,
+          iban: a.iban, number: a.number, currency: a.currency, kind: a.kind, historyDays: limits.historyDays, stableIds: limits.stableIds, now,
+        }),
+      ),
+      name: a.name,
+      currency: a.currency,
+    }));
+  });
+  return { connection: connectionRef(c.id), added, kept: local.map((a) => ({ id: accountRef(a.id), name: a.name })) };
+}
+
+export interface UpdateCredentialsResult {
+  connection: string;
+  consentExpiresAt: string | null;
+  accounts: { id: string; name: string; status: 'kept' | 'missing' }[];
+  newAccountsAvailable: number;
+}
+
+/** M7/M8: renews consent or login; accounts and history stay, re-matched by IBAN if ids changed. */
+export async function updateCredentials(s: Services, connectionId: number, o: { yes: boolean }): Promise<UpdateCredentialsResult> {
+  const c = requireConnection(s, connectionId);
+  const provider = getProvider(s, c.providerId);
+  const institution = await requireInstitution(provider, c.institutionId);
+  const owner = connectionSecretOwner(c.id);
+  const existingData = s.store.secrets.get(owner);
+  const existing = existingData ? { data: existingData, save: () => undefined } : undefined;
+  const grant = await obtainConsent(s, provider, institution, { yes: o.yes, existing });
+  const remote = (await provider.listAccounts({ data: grant.session, save: () => undefined })).filter((a) => a.institutionId === c.institutionId);
+  const local = s.store.accounts.byConnection(c.id);
+  const { matched, fresh } = matchAccounts(local, remote);
+  const now = nowIso(s);
+  s.store.tx(() => {
+    s.store.secrets.put(owner, grant.session, now);
+    s.store.connections.setConsent(c.id, grant.expiresAt ?? null, now);
+    for (const m of matched) if (m.local.externalId !== m.remote.externalId) s.store.accounts.updateExternalId(m.local.id, m.remote.externalId);
+  });
+  const matchedIds = new Set(matched.map((m) => m.local.id));
+  return {
+    connection: connectionRef(c.id),
+    consentExpiresAt: grant.expiresAt ?? null,
+    accounts: local.map((a) => ({ id: accountRef(a.id), name: a.name, status: matchedIds.has(a.id) ? 'kept' : 'missing' })),
+    newAccountsAvailable: fresh.length,
+  };
+}
+
+export interface DisconnectResult {
+  connection: string;
+  history: 'kept' | 'deleted';
+  accounts: number;
+  transactions: number;
+}
+
+/** Removes a connection's credentials; history is kept or deleted as the user chooses. */
+export async function disconnect(s: Services, connectionId: number, o: { history?: 'keep' | 'delete' }): Promise<DisconnectResult> {
+  const c = requireConnection(s, connectionId);
+  const accounts = s.store.accounts.byConnection(c.id);
+  const choice =
+    o.history ??
+    (await s.prompts.select(
+      `Disconnect ${connectionRef(c.id)} (${c.institutionName}). Keep its ${accounts.length} account(s) and their history?`,
+      [
+        { name: 'keep the history (accounts stay, sync stops)', value: 'keep' as const },
+        { name: 'delete the accounts and all their transactions', value: 'delete' as const },
+      ],
+      '--keep-history or --delete-history',
+    ));
+  const now = nowIso(s);
+  const transactions = accounts.reduce((n, a) => n + s.store.transactions.count(a.id), 0);
+  s.store.tx(() => {
+    s.store.secrets.delete(connectionSecretOwner(c.id));
+    if (choice === 'delete') {
+      for (const a of accounts) s.store.accounts.delete(a.id);
+      s.store.connections.delete(c.id);
+    } else {
+      s.store.connections.setStatus(c.id, 'disconnected', 'disconnected by the user', now);
+    }
+  });
+  return { connection: connectionRef(c.id), history: choice === 'delete' ? 'deleted' : 'kept', accounts: accounts.length, transactions };
+}

@@ -1,0 +1,114 @@
+import type { Services } from './context.js';
+import { accountRef, connectionRef, type Account, type AccountSyncState, type Connection } from './model.js';
+import { addDays } from './clock.js';
+import type { DateRange } from '../store/sync-state.js';
+
+/** Consent under this many days left is flagged (M7). */
+export const CONSENT_WARN_DAYS = 14;
+
+export interface AccountStatus {
+  id: string;
+  name: string;
+  currency: string;
+  kind: string;
+  enabled: boolean;
+  state: AccountSyncState;
+  detail: string | null;
+  lastSuccessAt: string | null;
+  lastNewCount: number | null;
+  pendingCount: number | null;
+  nextDueAt: string | null;
+  nextRefreshAt: string | null;
+  lastError: { code: string | null; message: string | null; ref: string } | null;
+  historyDays: number | null;
+  transactions: number;
+  coverage: DateRange[];
+  gaps: DateRange[];
+  balance: { providerMinor: number; date: string; driftMinor: number | null } | null;
+  statementPeriod: string;
+  lockDate: string | null;
+}
+
+export interface ConnectionStatusRow {
+  id: string;
+  provider: string;
+  institution: string;
+  status: Connection['status'];
+  detail: string | null;
+  consentExpiresAt: string | null;
+  consentDaysLeft: number | null;
+  consentWarning: boolean;
+  accounts: AccountStatus[];
+}
+
+export interface StatusReport {
+  now: string;
+  connections: ConnectionStatusRow[];
+}
+
+export function status(s: Services): StatusReport {
+  const now = s.clock();
+  const accounts = s.store.accounts.list();
+  const connections = s.store.connections.list().map((c): ConnectionStatusRow => {
+    const daysLeft = c.consentExpiresAt ? Math.floor((Date.parse(c.consentExpiresAt) - now.getTime()) / 86_400_000) : null;
+    return {
+      id: connectionRef(c.id),
+      provider: c.providerId,
+      institution: c.institutionName,
+      status: c.status,
+      detail: c.statusDetail,
+      consentExpiresAt: c.consentExpiresAt,
+      consentDaysLeft: daysLeft,
+      consentWarning: daysLeft !== null && daysLeft < CONSENT_WARN_DAYS && c.status !== 'disconnected',
+      accounts: accounts.filter((a) => a.connectionId === c.id).map((a) => accountStatus(s, a, now)),
+    };
+  });
+  return { now: now.toISOString(), connections };
+}
+
+function accountStatus(s: Services, a: Account, now: Date): AccountStatus {
+  let state = a.state;
+  let detail = a.stateDetail;
+  if (state === 'syncing' && !s.store.locks.isHeld(a.id, now)) {
+    // The process died mid-sync; whole pages are kept and the next sync completes the window.
+    state = 'not_synced';
+    detail = 'the last sync was interrupted; the next sync completes it';
+  }
+  const dueFromInterval = a.lastSuccessAt
+    ? new Date(Date.parse(a.lastSuccessAt) + a.syncIntervalHours * 3_600_000).toISOString()
+    : now.toISOString();
+  const nextDueAt = !a.enabled ? null : a.nextRefreshAt && a.nextRefreshAt > dueFromInterval ? a.nextRefreshAt : dueFromInterval;
+  const coverage = s.store.syncState.coverage(a.id);
+  const latest = s.store.syncState.latestBalance(a.id);
+  return {
+    id: accountRef(a.id),
+    name: a.name,
+    currency: a.currency,
+    kind: a.kind,
+    enabled: a.enabled,
+    state,
+    detail,
+    lastSuccessAt: a.lastSuccessAt,
+    lastNewCount: a.lastNewCount,
+    pendingCount: a.lastPendingCount,
+    nextDueAt,
+    nextRefreshAt: a.nextRefreshAt,
+    lastError: a.lastErrorRef ? { code: a.lastErrorCode, message: s.store.syncState.errorMessage(a.lastErrorRef) ?? null, ref: a.lastErrorRef } : null,
+    historyDays: a.historyDays,
+    transactions: s.store.transactions.count(a.id),
+    coverage,
+    gaps: gapsOf(coverage),
+    balance: latest ? { providerMinor: latest.amountMinor, date: latest.date, driftMinor: a.balanceDriftMinor } : null,
+    statementPeriod: a.statementPeriod,
+    lockDate: a.lockDate,
+  };
+}
+
+/** Days between fetched ranges that were never fetched. */
+export function gapsOf(ranges: DateRange[]): DateRange[] {
+  const gaps: DateRange[] = [];
+  for (let i = 1; i < ranges.length; i++) {
+    gaps.push({ from: addDays(ranges[i - 1]!.to, 1), to: addDays(ranges[i]!.from, -1) });
+  }
+  return gaps;
+}

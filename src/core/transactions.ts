@@ -1,0 +1,51 @@
+import type { Services } from './context.js';
+import { badInput } from './errors.js';
+import { requireAccount } from './accounts.js';
+import { accountRef } from './model.js';
+import { formatMinor } from './money.js';
+
+export interface TransactionView {
+  id: string | null;
+  account: string;
+  date: string;
+  amount: string;
+  amountMinor: number;
+  currency: string;
+  payee: string | null;
+  memo: string | null;
+  type: string;
+  status: string;
+  /** For pending lines: the booked line that replaced it. */
+  bookedAs?: string | null;
+}
+
+export interface TransactionQueryOptions {
+  accountIds?: number[];
+  from?: string;
+  to?: string;
+  pending: boolean;
+  limit?: number;
+}
+
+/** Booked lines, or with `pending` the pending lines (open, booked-as, vanished). */
+export function listTransactions(s: Services, o: TransactionQueryOptions): TransactionView[] {
+  if (o.from && o.to && o.from > o.to) throw badInput(`--from ${o.from} is after --to ${o.to}`);
+  const accountIds = o.accountIds?.map((id) => requireAccount(s, id).id);
+  const out: TransactionView[] = [];
+  if (o.pending) {
+    for (const p of s.store.pending.list({ accountIds, from: o.from, to: o.to })) {
+      out.push({
+        id: p.externalId, account: accountRef(p.accountId), date: p.date, amount: formatMinor(p.amountMinor, p.currency),
+        amountMinor: p.amountMinor, currency: p.currency, payee: p.payee, memo: p.memo, type: 'pending', status: p.status, bookedAs: p.transactionId,
+      });
+    }
+  } else {
+    for (const t of s.store.transactions.iterate({ accountIds, from: o.from, to: o.to })) {
+      out.push({
+        id: t.id, account: accountRef(t.accountId), date: t.bookingDate, amount: formatMinor(t.amountMinor, t.currency),
+        amountMinor: t.amountMinor, currency: t.currency, payee: t.payee, memo: t.memo, type: t.type, status: 'booked',
+      });
+    }
+  }
+  return o.limit !== undefined ? out.slice(-o.limit) : out;
+}

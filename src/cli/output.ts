@@ -51,7 +51,8 @@ export class Output implements Notifier {
   }
 
   error(e: BanksyncError, debug: boolean): void {
-    const hint = e.hint ? `\n${this.errC.dim('hint:')} ${e.hint}` : '';
+    // One line: what went wrong, then what to do about it.
+    const hint = e.hint ? ` — ${e.hint}` : '';
     this.o.stderr.write(`${this.errC.red('error:')} ${redact(e.message)}${redact(hint)}\n`);
     if (debug && e.stack) this.o.stderr.write(`${redact(String((e.cause as Error | undefined)?.stack ?? e.stack))}\n`);
     if (this.json) {

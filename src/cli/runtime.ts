@@ -41,7 +41,9 @@ export class Runtime {
   /** Opens the database on first use, so --help and --version never touch it. */
   services(): Services {
     if (!this.services_) {
-      const store = Store.open(this.dbPath, { envKey: this.env.BANKSYNC_SECRET_KEY, keyFile: join(this.configDir, 'secret.key') });
+      const store = Store.open(this.dbPath, { envKey: this.env.BANKSYNC_SECRET_KEY, keyFile: join(this.configDir, 'secret.key') }, {
+        createDirs: !this.flags.db && !this.env.BANKSYNC_DB,
+      });
       this.services_ = { store, clock: clockFromEnv(this.env), env: this.env, prompts: createPrompts(this.interactive), notify: this.out };
     }
     return this.services_;

@@ -11,8 +11,8 @@ const APPLICATION_ID = 0x42534e43;
 const BUSY_TIMEOUT_MS = 5_000;
 
 /** Opens (creating if needed, mode 0600) and migrates the banksync database. */
-export function openDatabase(path: string): Db {
-  ensureFile(path);
+export function openDatabase(path: string, opts: { createDirs?: boolean } = {}): Db {
+  ensureFile(path, opts.createDirs ?? false);
   let db: Db;
   try {
     db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
@@ -26,10 +26,17 @@ export function openDatabase(path: string): Db {
   return db;
 }
 
-function ensureFile(path: string): void {
+function ensureFile(path: string, createDirs: boolean): void {
   if (path === ':memory:' || existsSync(path)) return;
+  const dir = dirname(path);
+  if (!createDirs && !existsSync(dir)) {
+    throw new BanksyncError('BAD_INPUT', `cannot create the database at ${path}: directory ${dir} does not exist`, {
+      hint: 'create the directory first or choose another --db PATH',
+    });
+  }
   try {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    // Only the default location is created for the user; an explicit --db must point into an existing directory.
+    if (createDirs) mkdirSync(dir, { recursive: true, mode: 0o700 });
     closeSync(openSync(path, 'wx', 0o600));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

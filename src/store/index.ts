@@ -31,8 +31,8 @@ export class Store {
     this.secrets = new SecretStore(db, keySource);
   }
 
-  static open(path: string, keySource: KeySource): Store {
-    return new Store(openDatabase(path), keySource);
+  static open(path: string, keySource: KeySource, opts: { createDirs?: boolean } = {}): Store {
+    return new Store(openDatabase(path, opts), keySource);
   }
 
   /** IMMEDIATE so a writer never fails half-way on a lock upgrade; waits up to the busy timeout. */

@@ -1,5 +1,6 @@
 import { addDays } from '../clock.js';
 import type { Transaction } from '../model.js';
+import { normalizeText } from './dedupe.js';
 
 /** A booked line may differ from its pending line by a tip or a currency rounding. */
 export const AMOUNT_TOLERANCE_RATIO = 0.3;
@@ -11,17 +12,20 @@ export interface PendingCandidate {
   date: string;
   amountMinor: number;
   currency: string;
+  payee?: string | null;
 }
 
 /**
  * Picks the booked line that replaced a pending one when the provider gave no link id:
- * same currency and sign, booked within the window, amount within tolerance; closest amount,
- * then closest date, wins. `taken` holds booked ids already claimed by another pending line.
+ * same currency and sign, booked within the window, amount within tolerance. A line from the
+ * same payee beats any other (a tipped restaurant bill is further off than a nearby purchase);
+ * then the closest amount, then the closest date. `taken` holds booked ids already claimed.
  */
 export function matchPending(p: PendingCandidate, booked: readonly Transaction[], taken: ReadonlySet<string>): Transaction | undefined {
   const last = addDays(p.date, LINK_WINDOW_DAYS);
   const first = addDays(p.date, -1);
   const tolerance = Math.max(Math.abs(p.amountMinor) * AMOUNT_TOLERANCE_RATIO, 1);
+  const payee = normalizeText(p.payee ?? '');
   let best: Transaction | undefined;
   let bestScore = Infinity;
   for (const t of booked) {
@@ -30,7 +34,8 @@ export function matchPending(p: PendingCandidate, booked: readonly Transaction[]
     if (Math.sign(t.amountMinor) !== Math.sign(p.amountMinor)) continue;
     const diff = Math.abs(t.amountMinor - p.amountMinor);
     if (diff > tolerance) continue;
-    const score = diff * 1000 + Math.abs(Date.parse(t.bookingDate) - Date.parse(p.date)) / 86_400_000;
+    const samePayee = payee !== '' && normalizeText(t.payee ?? '') === payee;
+    const score = (samePayee ? 0 : 1e15) + diff * 1000 + Math.abs(Date.parse(t.bookingDate) - Date.parse(p.date)) / 86_400_000;
     if (score < bestScore) {
       best = t;
       bestScore = score;

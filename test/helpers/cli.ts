@@ -1,0 +1,58 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const BIN = resolve(__dirname, '../../bin/banksync.js');
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A throwaway home for one test: its own database, config dir and secret key. */
+export class CliSandbox {
+  readonly dir = mkdtempSync(join(tmpdir(), 'banksync-e2e-'));
+  readonly db = join(this.dir, 'banksync.db');
+
+  env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: this.dir, BANKSYNC_DB: this.db, BANKSYNC_CONFIG_DIR: join(this.dir, 'config'), NO_COLOR: '1', ...extra };
+    for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+    return env;
+  }
+
+  /** Runs the built binary without a TTY (as cron and scripts do). */
+  run(args: string[], extra: NodeJS.ProcessEnv = {}): RunResult {
+    const r = spawnSync(process.execPath, [BIN, ...args], { env: this.env(extra), encoding: 'utf8', timeout: 120_000, maxBuffer: 512 * 1024 * 1024 });
+    return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  runAsync(args: string[], extra: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+    return new Promise((done) => {
+      const child = spawn(process.execPath, [BIN, ...args], { env: this.env(extra) });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (code, signal) => done({ code, signal, stdout, stderr }));
+    });
+  }
+
+  json<T = any>(args: string[], extra: NodeJS.ProcessEnv = {}): T {
+    const r = this.run(['--json', ...args], extra);
+    if (r.code !== 0) throw new Error(`banksync ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+    return JSON.parse(r.stdout) as T;
+  }
+
+  cleanup(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Every booked row, as the export would see it, for whole-database comparisons. */
+export function dumpTransactions(cli: CliSandbox, extra: NodeJS.ProcessEnv = {}): string[] {
+  const { transactions } = cli.json<{ transactions: Record<string, unknown>[] }>(['transactions'], extra);
+  return transactions.map((t) => JSON.stringify(t)).sort();
+}

@@ -1,4 +1,4 @@
-import { CommanderError } from 'commander';
+import { type Command, CommanderError } from 'commander';
 import { BanksyncError, toBanksyncError } from '../core/errors.js';
 import { ExitCode } from './exit-codes.js';
 import { Output } from './output.js';
@@ -9,8 +9,7 @@ import type { Runtime } from './runtime.js';
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const holder: { runtime?: Runtime } = {};
   const program = buildProgram(env, holder);
-  program.exitOverride();
-  program.commands.forEach((c) => c.exitOverride());
+  overrideExits(program);
   const debug = env.BANKSYNC_DEBUG === '1';
   try {
     await program.parseAsync(argv);
@@ -29,6 +28,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   } finally {
     holder.runtime?.close();
   }
+}
+
+/** commander would call process.exit itself; route every (sub)command's exit through main. */
+function overrideExits(cmd: Command): void {
+  cmd.exitOverride();
+  cmd.commands.forEach(overrideExits);
 }
 
 const isPromptCancel = (err: unknown) => err instanceof Error && err.name === 'ExitPromptError';

@@ -26,6 +26,7 @@ import { beforePage, parseFaults } from './faults.js';
 import { balanceOn, bookedLines, pendingLines } from './generator.js';
 
 const PAGE_SIZE = 25;
+const SANDBOX_CONSENT_DAYS = 180;
 
 interface SandboxSession {
   institutionId: string;
@@ -54,7 +55,7 @@ export function createSandboxProvider(ctx: ProviderContext): Provider {
     capabilities: {
       regions: ['NL', 'US', 'DE', 'BE', 'FR', 'FI', 'ES', 'JP'],
       credentialFields: [],
-      consentDays: 180,
+      consentDays: SANDBOX_CONSENT_DAYS,
       historyDays: SANDBOX_HISTORY_DAYS,
       pending: true,
       scaEveryFetch: false,
@@ -73,9 +74,9 @@ export function createSandboxProvider(ctx: ProviderContext): Provider {
     },
 
     async beginConsent({ institution: inst, existing }): Promise<ConsentStart> {
-      const days = inst.consentDays;
+      const days = inst.consentDays ?? SANDBOX_CONSENT_DAYS;
       return {
-        confirmPrompt: `${inst.name} (sandbox) asks: allow banksync to read your accounts${days ? ` for ${days} days` : ''}?`,
+        confirmPrompt: `${inst.name} (sandbox) asks: allow banksync to read your accounts for ${days} days?`,
         state: { institutionId: inst.id, renewal: existing !== undefined, generation: Number(existing?.data.generation ?? 0) },
       };
     },
@@ -87,10 +88,10 @@ export function createSandboxProvider(ctx: ProviderContext): Provider {
       const renewal = start.state.renewal === true;
       const generation = Number(start.state.generation) + (renewal && inst.id === LAPSED_INSTITUTION ? 1 : 0);
       const session: SandboxSession = { institutionId: inst.id, grantedAt: now.toISOString(), generation };
-      const days = inst.consentDays;
+      const days = inst.consentDays ?? SANDBOX_CONSENT_DAYS;
       // First consent at the lapsed bank is already out of date, to show the renewal flow.
       const lapsed = inst.id === LAPSED_INSTITUTION && !renewal;
-      const expiresAt = days === undefined ? undefined : new Date(now.getTime() + (lapsed ? -1 : days) * 86_400_000).toISOString();
+      const expiresAt = new Date(now.getTime() + (lapsed ? -1 : days) * 86_400_000).toISOString();
       return { session: { ...session }, expiresAt };
     },
 

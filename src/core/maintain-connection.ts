@@ -14,7 +14,8 @@ export function requireConnection(s: Services, id: number): Connection {
   return c;
 }
 
-function sessionOf(s: Services, c: Connection): SessionHandle {
+/** A connection's provider session, decrypted; `save` re-seals it (token rotation). */
+export function loadSession(s: Services, c: Connection): SessionHandle {
   const owner = connectionSecretOwner(c.id);
   const data = s.store.secrets.get(owner);
   if (!data || c.status === 'disconnected') {
@@ -37,7 +38,7 @@ export async function fetchNewAccounts(s: Services, connectionId: number, wanted
   const c = requireConnection(s, connectionId);
   const provider = getProvider(s, c.providerId);
   const institution = await requireInstitution(provider, c.institutionId);
-  const remote = (await provider.listAccounts(sessionOf(s, c))).filter((a) => a.institutionId === c.institutionId);
+  const remote = (await provider.listAccounts(loadSession(s, c))).filter((a) => a.institutionId === c.institutionId);
   const local = s.store.accounts.byConnection(c.id);
   const { matched, fresh } = matchAccounts(local, remote);
   const chosen = fresh.length === 0 ? [] : await chooseAccounts(s, fresh, wanted ?? 'all');

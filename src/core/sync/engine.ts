@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ExitCode, type ExitCodeValue } from '../../cli/exit-codes.js';
 import type { Provider, SessionHandle } from '../../providers/types.js';
-import { connectionSecretOwner } from '../../store/index.js';
 import { isoDate } from '../clock.js';
 import type { Services } from '../context.js';
 import { BanksyncError, NEEDS_HUMAN_CODES, toBanksyncError } from '../errors.js';
 import { accountRef, connectionRef, type Account, type Connection } from '../model.js';
+import { loadSession } from '../maintain-connection.js';
 import { effectiveLimits, getProvider } from '../providers.js';
 import { fetchAccount } from './account-sync.js';
 import { checkRefreshBudget, consentProblem, selectAccounts, type SyncTarget } from './select.js';
@@ -94,7 +94,8 @@ async function syncConnection(s: Services, c: Connection, accounts: Account[], o
     provider = getProvider(s, c.providerId);
     session = loadSession(s, c);
   } catch (err) {
-    return accounts.map((a) => recordFailure(s, a, c, toBanksyncError(err)));
+    const e = toBanksyncError(err);
+    return accounts.map((a) => (NEEDS_HUMAN_CODES.has(e.code) ? recordSkip(s, a, c, e) : recordFailure(s, a, c, e)));
   }
   const inst = await provider.getInstitution(c.institutionId);
   const limits = effectiveLimits(provider, inst);
@@ -184,18 +185,6 @@ async function acquireLock(s: Services, accountId: number, waitMs: number): Prom
     if (Date.now() >= deadline) return false;
     await sleep(200);
   }
-}
-
-function loadSession(s: Services, c: Connection): SessionHandle {
-  const owner = connectionSecretOwner(c.id);
-  const data = s.store.secrets.get(owner);
-  if (!data) {
-    throw new BanksyncError('NOT_CONFIGURED', `connection ${connectionRef(c.id)} has no stored credentials`, {
-      hint: `reconnect it: banksync update-credentials ${connectionRef(c.id)}`,
-    });
-  }
-  const handle: SessionHandle = { data, save: () => s.store.secrets.put(owner, handle.data, s.clock().toISOString()) };
-  return handle;
 }
 
 function recordSkip(s: Services, a: Account, c: Connection, e: BanksyncError): AccountResult {

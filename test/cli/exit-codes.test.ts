@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ExitCode } from '../../src/cli/exit-codes.js';
+import { BanksyncError } from '../../src/core/errors.js';
+
+/** Scripts and cron wrappers depend on these numbers: the table, the README and the errors agree. */
+describe('exit codes', () => {
+  it('are the documented contract', () => {
+    expect(ExitCode).toEqual({ OK: 0, INTERNAL: 1, USAGE: 2, NEEDS_HUMAN: 3, NO_TTY: 4, PARTIAL_FAILURE: 5, BUSY: 6 });
+  });
+
+  it('are documented in README.md, one row each', () => {
+    const readme = readFileSync(resolve(__dirname, '../../README.md'), 'utf8');
+    for (const code of Object.values(ExitCode)) expect(readme).toMatch(new RegExp(`^\\| ${code} \\| \\S`, 'm'));
+  });
+
+  it.each([
+    ['BAD_INPUT', 2],
+    ['NOT_FOUND', 2],
+    ['CONSENT_EXPIRED', 3],
+    ['CREDENTIALS_INVALID', 3],
+    ['SCA_REQUIRED', 3],
+    ['NO_TTY', 4],
+    ['PROVIDER_UNAVAILABLE', 5],
+    ['BUSY', 6],
+    ['INTERNAL', 1],
+  ] as const)('%s exits %i', (code, exit) => {
+    expect(new BanksyncError(code, 'x').exitCode).toBe(exit);
+  });
+});

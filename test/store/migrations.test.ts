@@ -1,0 +1,53 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BanksyncError } from '../../src/core/errors.js';
+import { openDatabase } from '../../src/store/db.js';
+import { LATEST_VERSION } from '../../src/store/migrations/index.js';
+
+describe('database open and migrations (M18)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'banksync-mig-'));
+  afterEach(() => rmSync(join(dir), { recursive: true, force: true }));
+  const path = () => join(mkdtempSync(join(tmpdir(), 'banksync-mig-')), 'b.db');
+
+  it('creates a new database at the latest schema, mode 0600, and reopens it unchanged', () => {
+    const p = path();
+    const db = openDatabase(p);
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+    db.prepare("INSERT INTO connections (provider_id, institution_id, institution_name, created_at, updated_at) VALUES ('sandbox','x','X','t','t')").run();
+    db.close();
+    expect(statSync(p).mode & 0o777).toBe(0o600);
+    const again = openDatabase(p);
+    expect((again.prepare('SELECT count(*) AS n FROM connections').get() as { n: number }).n).toBe(1);
+    again.close();
+  });
+
+  it('refuses a database written by a newer banksync', () => {
+    const p = path();
+    openDatabase(p).close();
+    const raw = new Database(p);
+    raw.pragma(`user_version = ${LATEST_VERSION + 1}`);
+    raw.close();
+    expect(() => openDatabase(p)).toThrow(/newer banksync/);
+  });
+
+  it('refuses SQLite files that are not ours and files that are not SQLite, without touching them', () => {
+    const other = path();
+    const raw = new Database(other);
+    raw.exec('CREATE TABLE notes (x TEXT)');
+    raw.close();
+    expect(() => openDatabase(other)).toThrow(/not a banksync database/);
+    const garbage = path();
+    writeFileSync(garbage, 'this is not a database, just text that is long enough to be looked at by sqlite');
+    let error: unknown;
+    try {
+      openDatabase(garbage);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(BanksyncError);
+    expect((error as BanksyncError).code).toBe('BAD_INPUT');
+  });
+});

@@ -72,12 +72,13 @@ export class TransactionRepo {
         booking_date = excluded.booking_date, value_date = excluded.value_date,
         amount_minor = excluded.amount_minor, payee = excluded.payee, memo = excluded.memo,
         type = excluded.type, counterparty_iban = excluded.counterparty_iban,
-        fingerprint = excluded.fingerprint, updated_at = excluded.updated_at, removed_at = NULL
+        fingerprint = excluded.fingerprint, updated_at = excluded.updated_at, removed_at = NULL,
+        revision = revision + 1
       WHERE booking_date IS NOT excluded.booking_date OR value_date IS NOT excluded.value_date
         OR amount_minor IS NOT excluded.amount_minor OR payee IS NOT excluded.payee
         OR memo IS NOT excluded.memo OR type IS NOT excluded.type
         OR counterparty_iban IS NOT excluded.counterparty_iban OR removed_at IS NOT NULL
-      RETURNING first_seen_at = updated_at AS inserted`);
+      RETURNING revision = 0 AS inserted`);
     this.insertByFingerprint = db.prepare(`
       INSERT OR IGNORE INTO transactions (id, account_id, external_id, fingerprint, ordinal, booking_date,
         value_date, amount_minor, currency, payee, memo, type, counterparty_iban, source, first_seen_at, updated_at)
@@ -97,7 +98,7 @@ export class TransactionRepo {
 
   markRemoved(accountId: number, externalIds: string[], now: string): number {
     const stmt = this.db.prepare(
-      'UPDATE transactions SET removed_at = ?, updated_at = ? WHERE account_id = ? AND external_id = ? AND removed_at IS NULL',
+      'UPDATE transactions SET removed_at = ?, updated_at = ?, revision = revision + 1 WHERE account_id = ? AND external_id = ? AND removed_at IS NULL',
     );
     let n = 0;
     for (const id of externalIds) n += stmt.run(now, now, accountId, id).changes;

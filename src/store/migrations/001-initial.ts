@@ -74,6 +74,8 @@ export const v1Initial: Migration = {
         source TEXT NOT NULL,
         first_seen_at TEXT NOT NULL,
         updated_at TEXT NOT NULL,
+        -- bumped on every provider correction, so exports can send each change once
+        revision INTEGER NOT NULL DEFAULT 0,
         removed_at TEXT
       );
       CREATE UNIQUE INDEX transactions_by_external ON transactions (account_id, external_id)

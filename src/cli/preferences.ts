@@ -1,5 +1,6 @@
 import { badInput } from '../core/errors.js';
 import { parseIsoDate } from '../core/clock.js';
+import { ledgerNameProblem } from '../export/text.js';
 
 /**
  * Non-secret preferences, kept by conf in the config dir (config.json). Secrets never go here.
@@ -8,10 +9,18 @@ import { parseIsoDate } from '../core/clock.js';
 export const PREFERENCES = {
   'overlap-days': { description: 'days re-fetched before the last stored booking (default 7)', parse: (v: string) => nonNegative(v) },
   'lock-date': { description: 'global lock date: nothing before it is fetched (YYYY-MM-DD, empty to clear)', parse: (v: string) => (v === '' ? null : parseIsoDate(v, 'lock-date')) },
+  'expense-account': { description: 'journal exports: other side of money out (default Expenses:Unknown)', parse: (v: string) => ledgerAccount(v) },
+  'income-account': { description: 'journal exports: other side of money in (default Income:Unknown)', parse: (v: string) => ledgerAccount(v) },
 } as const;
 
 export type PreferenceKey = keyof typeof PREFERENCES;
-export type Preferences = { 'overlap-days'?: number; 'lock-date'?: string | null };
+export type Preferences = { 'overlap-days'?: number; 'lock-date'?: string | null; 'expense-account'?: string; 'income-account'?: string };
+
+function ledgerAccount(v: string): string {
+  const problem = ledgerNameProblem(v, 'ledger');
+  if (problem) throw badInput(`"${v}" is not a ledger account name: ${problem}`);
+  return v;
+}
 
 function nonNegative(v: string): number {
   if (!/^\d+$/.test(v) || Number(v) > 365) throw badInput(`overlap-days must be a whole number from 0 to 365, got "${v}"`);

@@ -2,6 +2,8 @@ import type { AccountSettings } from '../store/accounts.js';
 import type { Services } from './context.js';
 import { badInput, notFound } from './errors.js';
 import { accountRef, connectionRef, type Account } from './model.js';
+import { ledgerNames } from './ledger-names.js';
+import { ledgerNameProblem } from '../export/text.js';
 
 export function requireAccount(s: Services, id: number): Account {
   const a = s.store.accounts.get(id);
@@ -22,15 +24,19 @@ export interface AccountRow {
   lockDate: string | null;
   syncIntervalHours: number;
   historyDays: number | null;
+  /** Account name in ledger/hledger/beancount exports (M20). */
+  ledgerAccount: string;
   transactions: number;
 }
 
-export function listAccounts(s: Services): AccountRow[] {
-  const names = new Map(s.store.connections.list().map((c) => [c.id, c.institutionName]));
-  return s.store.accounts.list().map((a) => toRow(s, a, names.get(a.connectionId ?? -1) ?? a.institutionId));
+export function listAccounts(s: Services, only?: number[]): AccountRow[] {
+  const institutions = new Map(s.store.connections.list().map((c) => [c.id, c.institutionName]));
+  const all = s.store.accounts.list();
+  const ledger = ledgerNames(all, institutions);
+  return all.filter((a) => !only || only.includes(a.id)).map((a) => toRow(s, a, institutions.get(a.connectionId ?? -1) ?? a.institutionId, ledger.get(a.id)!));
 }
 
-function toRow(s: Services, a: Account, institution: string): AccountRow {
+function toRow(s: Services, a: Account, institution: string, ledgerAccount: string): AccountRow {
   return {
     id: accountRef(a.id),
     connection: a.connectionId === null ? null : connectionRef(a.connectionId),
@@ -44,6 +50,7 @@ function toRow(s: Services, a: Account, institution: string): AccountRow {
     lockDate: a.lockDate,
     syncIntervalHours: a.syncIntervalHours,
     historyDays: a.historyDays,
+    ledgerAccount,
     transactions: s.store.transactions.count(a.id),
   };
 }
@@ -55,6 +62,16 @@ export function updateAccount(s: Services, id: number, settings: AccountSettings
     throw badInput('--interval must be a whole number of hours, at least 1');
   }
   s.store.accounts.updateSettings(a.id, settings);
-  const c = a.connectionId === null ? undefined : s.store.connections.get(a.connectionId);
-  return toRow(s, requireAccount(s, id), c?.institutionName ?? a.institutionId);
+  return listAccounts(s, [a.id])[0]!;
+}
+
+/** Maps an account to a ledger account name for journal exports (M20); null restores the default. */
+export function mapLedgerAccount(s: Services, id: number, name: string | null): AccountRow {
+  if (name !== null) {
+    const problem = ledgerNameProblem(name, 'ledger');
+    if (problem) throw badInput(`"${name}" is not a ledger account name: ${problem}`);
+    const clash = s.store.accounts.list().find((a) => a.id !== id && a.ledgerName === name);
+    if (clash) throw badInput(`${accountRef(clash.id)} is already mapped to "${name}"`, 'each bank account needs its own ledger account');
+  }
+  return updateAccount(s, id, { ledgerName: name });
 }

@@ -1,63 +1,74 @@
 import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { EXPORTERS } from '../export/registry.js';
-import { addDays } from './clock.js';
-import type { Services } from './context.js';
+import { EXPORT_FORMATS } from '../export/registry.js';
+import type { AccountSection, ExportFormat, ExportRow, ExportSettings } from '../export/types.js';
+import type { ExportScope, ExportTarget, SentState } from '../store/exports.js';
+import { addDays, isoDate } from './clock.js';
+import { nowIso, type Services } from './context.js';
 import { BanksyncError, badInput } from './errors.js';
 import { requireAccount } from './accounts.js';
 import { requireConnection } from './maintain-connection.js';
-import type { Account } from './model.js';
+import { ledgerNames } from './ledger-names.js';
+import { accountRef, type Account } from './model.js';
+import { periodOf } from './sync/statements.js';
 
-export interface ExportOptions {
-  format: string;
-  accountIds?: number[];
-  connectionId?: number;
-  from?: string;
-  to?: string;
+export interface ExportOptions extends ExportScope {
+  format?: string;
   /** Path to write atomically; stdout when absent. */
   output?: string;
+  /** Incremental export (M19): only what this target has not received yet. */
+  target?: string;
+  /** With a target: send everything again and start the target over. */
+  full?: boolean;
+  byStatement?: boolean;
+  columns?: string[];
+  delimiter?: string;
+  decimalComma?: boolean;
+  changes?: boolean;
+  spreadsheetSafe?: boolean;
+  ofxVersion?: 1 | 2;
+  qifDates?: 'us' | 'uk';
+  expenseAccount?: string;
+  incomeAccount?: string;
 }
 
 export interface ExportResult {
   format: string;
+  /** Lines written (changes included). */
   count: number;
+  new: number;
+  changed: number;
+  removed: number;
+  /** Removals the format cannot express (plain CSV, QIF). */
+  skipped: number;
+  accounts: string[];
   output: string | null;
+  target: string | null;
+  incremental: boolean;
+  /** Another export of the same target finished first: this one was written but not recorded. */
+  raced: boolean;
 }
+
+const TARGET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** Streams booked transactions through a format writer to stdout or, atomically, to a file. */
 export async function exportTransactions(s: Services, o: ExportOptions, stdout: Writable): Promise<ExportResult> {
-  const exporter = EXPORTERS[o.format];
-  if (!exporter) throw badInput(`unknown export format "${o.format}"`, `formats: ${Object.keys(EXPORTERS).join(', ')}`);
-  if (o.from && o.to && o.from > o.to) throw badInput(`--from ${o.from} is after --to ${o.to}`);
-  const accounts = resolveAccounts(s, o);
-  const byId = new Map(accounts.map((a) => [a.id, a]));
-  const rows = s.store.transactions.iterate({ accountIds: accounts.map((a) => a.id), from: o.from, to: o.to });
-  const ctx = {
-    accounts: byId,
-    multiAccount: accounts.length > 1,
-    openingBefore: (id: number) => {
-      const opening = byId.get(id)?.openingBalanceMinor ?? null;
-      if (opening === null || !o.from) return opening;
-      return opening + s.store.transactions.sumThrough(id, addDays(o.from, -1));
-    },
-  };
-  if (!o.output) {
-    const { count } = await exporter.write(rows, stdout, ctx);
-    return { format: o.format, count, output: null };
-  }
+  const plan = planExport(s, o);
+  if (!o.output) return finish(s, plan, await run(s, plan, stdout));
   // Temp file + rename: a reader never sees half a file, a failure leaves no file behind.
   const tmp = `${o.output}.tmp-${process.pid}`;
-  const file = createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
+  let file: ReturnType<typeof createWriteStream> | undefined;
   try {
+    file = createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
     await once(file, 'open');
-    const { count } = await exporter.write(rows, file, ctx);
+    const written = await run(s, plan, file);
     file.end();
     await once(file, 'finish');
     renameSync(tmp, o.output);
-    return { format: o.format, count, output: o.output };
+    return finish(s, plan, written);
   } catch (err) {
-    file.destroy();
+    file?.destroy();
     rmSync(tmp, { force: true });
     const code = (err as NodeJS.ErrnoException).code;
     if (code && /^E[A-Z]+$/.test(code)) {
@@ -67,11 +78,268 @@ export async function exportTransactions(s: Services, o: ExportOptions, stdout: 
   }
 }
 
-function resolveAccounts(s: Services, o: ExportOptions): Account[] {
-  if (o.accountIds?.length) return o.accountIds.map((id) => requireAccount(s, id));
-  if (o.connectionId !== undefined) {
-    requireConnection(s, o.connectionId);
-    return s.store.accounts.byConnection(o.connectionId);
+interface Plan {
+  format: ExportFormat;
+  accounts: Account[];
+  scope: ExportScope;
+  settings: ExportSettings;
+  target: { name: string; existing: ExportTarget | undefined; incremental: boolean };
+  output: string | null;
+}
+
+function planExport(s: Services, o: ExportOptions): Plan {
+  let formatName = o.format;
+  let scope: ExportScope = { accountIds: o.accountIds, connectionId: o.connectionId, from: o.from, to: o.to };
+  let existing: ExportTarget | undefined;
+  let incremental = false;
+  if (o.target !== undefined) {
+    if (!TARGET_NAME.test(o.target)) throw badInput(`target name "${o.target}" is not usable`, 'use letters, digits, ".", "_" or "-" (up to 64)');
+    existing = s.store.exports.target(o.target);
+    if (existing && !o.full) {
+      if (formatName && formatName !== existing.format) {
+        throw badInput(`target "${o.target}" receives ${existing.format}, not ${formatName}`, 'drop --format, or add --full to redefine the target');
+      }
+      const given = Object.values(scope).some((v) => v !== undefined);
+      if (given && !sameScope(scope, existing.scope)) {
+        throw badInput(`target "${o.target}" was defined with other filters (${describeScope(existing.scope)})`, 'drop the filters to reuse them, or add --full to redefine the target');
+      }
+      formatName = existing.format;
+      scope = existing.scope;
+      incremental = true;
+    }
+  } else if (o.full) {
+    throw badInput('--full needs --target NAME');
+  }
+  if (!formatName) throw badInput('--format is required', `formats: ${Object.keys(EXPORT_FORMATS).join(', ')}`);
+  const format = EXPORT_FORMATS[formatName];
+  if (!format) throw badInput(`unknown export format "${formatName}"`, `formats: ${Object.keys(EXPORT_FORMATS).join(', ')}`);
+  if (scope.from && scope.to && scope.from > scope.to) throw badInput(`--from ${scope.from} is after --to ${scope.to}`);
+  if (o.byStatement && formatName !== 'ofx') throw badInput('--by-statement works with --format ofx');
+  if (o.changes && formatName !== 'csv') throw badInput('--changes works with --format csv (other formats always write changes)');
+  const accounts = resolveAccounts(s, scope);
+  if (format.singleAccount && accounts.length !== 1) {
+    throw badInput(`${formatName} holds one account per file; this export has ${accounts.length}`, 'choose one with --account');
+  }
+  const settings: ExportSettings = {
+    now: nowIso(s),
+    incremental,
+    periodOf: (a) => a.statementPeriod,
+    byStatement: o.byStatement ?? false,
+    columns: o.columns,
+    delimiter: o.delimiter,
+    decimalComma: o.decimalComma ?? false,
+    changes: o.changes ?? false,
+    spreadsheetSafe: o.spreadsheetSafe ?? true,
+    ofxVersion: o.ofxVersion ?? 1,
+    qifDates: o.qifDates ?? 'us',
+    expenseAccount: o.expenseAccount ?? 'Expenses:Unknown',
+    incomeAccount: o.incomeAccount ?? 'Income:Unknown',
+  };
+  return { format, accounts, scope, settings, target: { name: o.target ?? '', existing, incremental }, output: o.output ?? null };
+}
+
+interface Written {
+  count: number;
+  new: number;
+  changed: number;
+  removed: number;
+  skipped: number;
+  snapshotSeq: number;
+  sent: { id: string; revision: number; removed: boolean }[];
+}
+
+/** Writes the export inside one read transaction, so every part of it sees the same snapshot. */
+async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
+  const { format, settings, scope } = plan;
+  const db = s.store.db;
+  const repo = s.store.exports;
+  const sink = new Sink(out);
+  const written: Written = { count: 0, new: 0, changed: 0, removed: 0, skipped: 0, snapshotSeq: 0, sent: [] };
+  db.exec('BEGIN');
+  try {
+    written.snapshotSeq = repo.maxSeq();
+    const lastSeq = plan.target.incremental ? plan.target.existing!.lastSeq : 0;
+    let sections = buildSections(s, plan);
+    if (format.orderSections) sections = format.orderSections(sections);
+    format.validate?.(sections, settings);
+    const writer = format.create(settings);
+    sink.add(writer.begin(sections));
+    for (const section of sections) {
+      if (sink.add(writer.beginAccount(section))) await sink.flush();
+      const a = section.account;
+      const changed: Map<string, SentState> = plan.target.incremental ? repo.changedSince(plan.target.existing!.id, a.id, lastSeq) : new Map();
+      const period = settings.periodOf(a);
+      let balance = section.opening;
+      // A line closes its period when the next kept line falls in another one: hold one back.
+      let held: { row: ExportRow; keep: boolean } | null = null;
+      let removals: ExportRow[] = [];
+      let cachedDate = '';
+      let cachedPeriod = { start: section.start, end: section.end };
+      const emit = async (rows: ExportRow[]) => {
+        for (const r of rows) {
+          const text = writer.row(r, section);
+          if (text === null) {
+            written.skipped++;
+            continue;
+          }
+          written.count++;
+          written[r.change]++;
+          if (r.revision > 0 || r.change !== 'new') written.sent.push({ id: r.id, revision: r.revision, removed: r.change === 'removed' });
+          if (sink.add(text)) await sink.flush();
+        }
+      };
+      const release = async () => {
+        if (held) await emit(held.keep ? [held.row, ...removals] : removals);
+        else await emit(removals);
+        removals = [];
+      };
+      for (const line of repo.lines(a.id, scope.from, scope.to, plan.target.incremental)) {
+        const sent = changed.get(line.id);
+        // Incremental: new = stored after the target's last export; changed/removed = revised since sent.
+        let change: ExportRow['change'] | null;
+        if (line.removed) change = sent ? 'removed' : null;
+        else if (line.seq > lastSeq) change = 'new';
+        else change = sent ? 'changed' : null;
+        if (!line.removed && balance !== null) balance += line.amountMinor;
+        if (line.bookingDate !== cachedDate) {
+          cachedDate = line.bookingDate;
+          if (period !== 'none') cachedPeriod = periodOf(line.bookingDate, period);
+        }
+        const { seq: _seq, removed: _removed, ...tx } = line;
+        const row: ExportRow = {
+          ...tx,
+          change: change ?? 'new',
+          replacesRevision: sent ? sent.revision : null,
+          previous: sent?.previous ?? null,
+          balanceAfter: balance,
+          periodStart: cachedPeriod.start,
+          periodEnd: cachedPeriod.end,
+          closesPeriod: false,
+        };
+        if (line.removed) {
+          if (change) removals.push(row);
+          continue;
+        }
+        if (held) held.row.closesPeriod = held.row.periodStart !== row.periodStart;
+        await release();
+        held = { row, keep: change !== null };
+      }
+      if (held) held.row.closesPeriod = true;
+      await release();
+      if (sink.add(writer.endAccount(section))) await sink.flush();
+    }
+    sink.add(writer.end());
+    await sink.flush();
+  } finally {
+    db.exec('COMMIT');
+  }
+  return written;
+}
+
+function finish(s: Services, plan: Plan, w: Written): ExportResult {
+  let raced = false;
+  if (plan.target.name) {
+    const { name, existing, incremental } = plan.target;
+    const now = nowIso(s);
+    raced = !s.store.tx(() => {
+      if (incremental) return s.store.exports.recordSent(existing!.id, existing!.lastSeq, w.snapshotSeq, w.count, now, w.sent);
+      const t = s.store.exports.defineTarget(name, plan.format.name, plan.scope, now);
+      return s.store.exports.recordSent(t.id, 0, w.snapshotSeq, w.count, now, w.sent);
+    });
+  }
+  return {
+    format: plan.format.name,
+    count: w.count,
+    new: w.new,
+    changed: w.changed,
+    removed: w.removed,
+    skipped: w.skipped,
+    accounts: plan.accounts.map((a) => accountRef(a.id)),
+    output: plan.output,
+    target: plan.target.name || null,
+    incremental: plan.target.incremental,
+    raced,
+  };
+}
+
+function buildSections(s: Services, plan: Plan): AccountSection[] {
+  const { scope } = plan;
+  const today = isoDate(s.clock());
+  const institutions = new Map(s.store.connections.list().map((c) => [c.id, c.institutionName]));
+  const names = ledgerNames(s.store.accounts.list(), institutions);
+  const writeOpening = !plan.target.incremental || plan.target.existing!.lastSeq === 0;
+  return plan.accounts.map((a) => {
+    const sum = s.store.exports.summary(a.id, scope.from, scope.to);
+    let opening = a.openingBalanceMinor;
+    if (opening !== null && scope.from) opening += s.store.exports.summary(a.id, undefined, addDays(scope.from, -1)).sum;
+    const start = scope.from ?? sum.firstDate ?? today;
+    return {
+      account: a,
+      institutionName: institutions.get(a.connectionId ?? -1) ?? a.institutionId,
+      ledgerName: names.get(a.id)!,
+      opening,
+      closing: opening === null ? null : opening + sum.sum,
+      count: sum.count,
+      firstDate: sum.firstDate,
+      lastDate: sum.lastDate,
+      start,
+      end: scope.to ?? (sum.lastDate && sum.lastDate > start ? sum.lastDate : start),
+      writeOpening,
+    };
+  });
+}
+
+function resolveAccounts(s: Services, scope: ExportScope): Account[] {
+  if (scope.accountIds?.length) return scope.accountIds.map((id) => requireAccount(s, id));
+  if (scope.connectionId !== undefined) {
+    requireConnection(s, scope.connectionId);
+    return s.store.accounts.byConnection(scope.connectionId);
   }
   return s.store.accounts.list();
+}
+
+const normalScope = (x: ExportScope) => JSON.stringify([[...(x.accountIds ?? [])].sort((a, b) => a - b), x.connectionId ?? null, x.from ?? null, x.to ?? null]);
+const sameScope = (a: ExportScope, b: ExportScope) => normalScope(a) === normalScope(b);
+
+export function describeScope(x: ExportScope): string {
+  const parts = [];
+  if (x.accountIds?.length) parts.push(`--account ${x.accountIds.map(accountRef).join(',')}`);
+  if (x.connectionId !== undefined) parts.push(`--connection c${x.connectionId}`);
+  if (x.from) parts.push(`--from ${x.from}`);
+  if (x.to) parts.push(`--to ${x.to}`);
+  return parts.length ? parts.join(' ') : 'all accounts';
+}
+
+/** Batches small strings into ~64 KiB writes and honours backpressure. */
+class Sink {
+  private parts: string[] = [];
+  private size = 0;
+  constructor(private readonly out: Writable) {}
+
+  /** True when the caller should await flush(). */
+  add(text: string): boolean {
+    if (!text) return false;
+    this.parts.push(text);
+    this.size += text.length;
+    return this.size >= 65_536;
+  }
+
+  async flush(): Promise<void> {
+    if (this.size === 0) return;
+    const chunk = this.parts.join('');
+    this.parts = [];
+    this.size = 0;
+    if (!this.out.write(chunk)) await once(this.out, 'drain');
+  }
+}
+
+export function listTargets(s: Services) {
+  return s.store.exports.targets().map((t) => ({
+    name: t.name,
+    format: t.format,
+    scope: describeScope(t.scope),
+    exportedAt: t.exportedAt,
+    lastCount: t.lastCount,
+    createdAt: t.createdAt,
+  }));
 }

@@ -1,49 +1,93 @@
-import { once } from 'node:events';
-import type { Writable } from 'node:stream';
-import { stringify } from 'csv-stringify';
-import { accountRef, type Transaction } from '../core/model.js';
+import { badInput } from '../core/errors.js';
+import { accountRef } from '../core/model.js';
 import { formatMinor } from '../core/money.js';
-import type { ExportContext, Exporter } from './types.js';
+import { oneLine } from './text.js';
+import type { AccountSection, ExportFormat, ExportRow, ExportSettings } from './types.js';
 
 /** The layout ../validators/rules/banksync.csv.rules reads; hledger checks the running balance. */
 export const CSV_COLUMNS = ['date', 'amount', 'currency', 'payee', 'memo', 'id', 'type', 'balance'] as const;
 
-/** CSV fields stay on one line: `ledger convert` and many spreadsheets break on embedded newlines. */
-const oneLine = (v: string | null) => (v ?? '').replace(/[\r\n]+/g, ' ');
+type Cell = (r: ExportRow, s: AccountSection, money: (minor: number, currency: string) => string) => string;
 
-export const csvExporter: Exporter = {
-  format: 'csv',
-  async write(rows: Iterable<Transaction>, out: Writable, ctx: ExportContext) {
-    const columns = ctx.multiAccount ? ['account', ...CSV_COLUMNS] : [...CSV_COLUMNS];
-    // RFC 4180: CRLF is the standard's line break, but every consumer we target reads LF; keep LF.
-    const csv = stringify({ header: true, columns, record_delimiter: 'unix' });
-    csv.pipe(out, { end: false });
-    const done = new Promise<void>((resolve, reject) => {
-      csv.on('end', resolve);
-      csv.on('error', reject);
-    });
-    const running = new Map<number, number | null>();
-    let count = 0;
-    for (const t of rows) {
-      let balance = running.has(t.accountId) ? running.get(t.accountId)! : ctx.openingBefore(t.accountId);
-      balance = balance === null ? null : balance + t.amountMinor;
-      running.set(t.accountId, balance);
-      const record = [
-        t.bookingDate,
-        formatMinor(t.amountMinor, t.currency),
-        t.currency,
-        oneLine(t.payee),
-        oneLine(t.memo),
-        t.id,
-        t.type,
-        balance === null ? '' : formatMinor(balance, t.currency),
-      ];
-      if (ctx.multiAccount) record.unshift(accountRef(t.accountId));
-      count++;
-      if (!csv.write(record)) await once(csv, 'drain');
-    }
-    csv.end();
-    await done;
-    return { count };
+/** Every column `--columns` accepts. */
+export const CSV_CELLS: Readonly<Record<string, Cell>> = {
+  date: (r) => r.bookingDate,
+  value_date: (r) => r.valueDate ?? '',
+  amount: (r, _s, money) => money(r.amountMinor, r.currency),
+  currency: (r) => r.currency,
+  payee: (r) => oneLine(r.payee),
+  memo: (r) => oneLine(r.memo),
+  id: (r) => r.id,
+  type: (r) => r.type,
+  balance: (r, _s, money) => (r.balanceAfter === null ? '' : money(r.balanceAfter, r.currency)),
+  account: (r) => accountRef(r.accountId),
+  account_name: (_r, s) => s.account.name,
+  account_iban: (_r, s) => s.account.iban ?? '',
+  institution: (_r, s) => s.institutionName,
+  counterparty_iban: (r) => r.counterpartyIban ?? '',
+  statement: (r) => `${r.periodStart}/${r.periodEnd}`,
+  external_id: (r) => r.externalId ?? '',
+  source: (r) => r.source,
+  change: (r) => r.change,
+};
+
+/** Text cells a spreadsheet could run as a formula when they start with one of these. */
+const TEXT_COLUMNS = new Set(['payee', 'memo', 'account_name', 'institution', 'external_id', 'source']);
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export function csvColumns(settings: ExportSettings, multiAccount: boolean): string[] {
+  if (settings.columns) {
+    const unknown = settings.columns.filter((c) => !Object.hasOwn(CSV_CELLS, c));
+    if (unknown.length) throw badInput(`unknown CSV column "${unknown[0]}"`, `columns: ${Object.keys(CSV_CELLS).join(', ')}`);
+    if (settings.columns.length === 0) throw badInput('--columns needs at least one column');
+    return settings.columns;
+  }
+  const cols: string[] = multiAccount ? ['account', ...CSV_COLUMNS] : [...CSV_COLUMNS];
+  if (settings.changes) cols.push('change');
+  return cols;
+}
+
+export const csvFormat: ExportFormat = {
+  name: 'csv',
+  description: 'RFC 4180 CSV, UTF-8, header row; running balance column',
+  validate(sections, settings) {
+    csvColumns(settings, sections.length > 1);
+    const d = settings.delimiter;
+    if (d !== undefined && (d.length !== 1 || /["\r\n]/.test(d))) throw badInput('--delimiter must be one character other than a quote or newline');
+    if (settings.decimalComma && d === ',') throw badInput('--decimal-comma needs a delimiter other than ","', 'use --delimiter ";" (the default with --decimal-comma)');
+  },
+  create(settings) {
+    const delimiter = settings.delimiter ?? (settings.decimalComma ? ';' : ',');
+    const money = settings.decimalComma
+      ? (minor: number, currency: string) => formatMinor(minor, currency).replace('.', ',')
+      : formatMinor;
+    const needsQuotes = new RegExp(`["\\r\\n${delimiter === '\t' ? '\\t' : delimiter.replace(/[\\^\]-]/g, '\\$&')}]|^\\s|\\s$`);
+    // RFC 4180 quoting is three rules; doing it inline keeps the per-row cost low for 1M-line exports.
+    const quote = (v: string) => (needsQuotes.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+    let columns: string[] = [];
+    let cells: Cell[] = [];
+    let guarded: boolean[] = [];
+    return {
+      begin(sections) {
+        columns = csvColumns(settings, sections.length > 1);
+        cells = columns.map((c) => CSV_CELLS[c]!);
+        guarded = columns.map((c) => settings.spreadsheetSafe && TEXT_COLUMNS.has(c));
+        return `${columns.map(quote).join(delimiter)}\n`;
+      },
+      beginAccount: () => '',
+      row(r, s) {
+        // A removal can only be told with a change column; without one the line is skipped.
+        if (r.change === 'removed' && !columns.includes('change')) return null;
+        let line = '';
+        for (let i = 0; i < cells.length; i++) {
+          let v = cells[i]!(r, s, money);
+          if (guarded[i] && FORMULA_START.test(v)) v = `'${v}`;
+          line += (i ? delimiter : '') + quote(v);
+        }
+        return `${line}\n`;
+      },
+      endAccount: () => '',
+      end: () => '',
+    };
   },
 };

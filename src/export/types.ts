@@ -1,16 +1,86 @@
-import type { Writable } from 'node:stream';
-import type { Account, Transaction } from '../core/model.js';
+import type { Account, StatementPeriod, Transaction } from '../core/model.js';
 
-export interface ExportContext {
-  accounts: ReadonlyMap<number, Account>;
-  /** More than one account in the export: writers add an account column or section. */
-  multiAccount: boolean;
-  /** Balance just before the first exported line of an account; null when unknown. */
-  openingBefore(accountId: number): number | null;
+/** How a line relates to what an incremental target already received (M19). */
+export type ChangeKind = 'new' | 'changed' | 'removed';
+
+/** One exported line with everything a writer needs; computed by core/export, never by writers. */
+export interface ExportRow extends Transaction {
+  change: ChangeKind;
+  /** FITID-style id of the version the target holds, for corrections; null for new lines. */
+  replacesRevision: number | null;
+  revision: number;
+  /** The version the target received before (changed/removed lines), so journals can reverse it. */
+  previous: Pick<Transaction, 'bookingDate' | 'amountMinor' | 'payee' | 'memo'> | null;
+  /** Running balance after this line; a removed line does not move it. Null when unknown. */
+  balanceAfter: number | null;
+  /** The statement period (M11) holding the line. */
+  periodStart: string;
+  periodEnd: string;
+  /** The last line of its statement period in this export: journals assert the balance here. */
+  closesPeriod: boolean;
 }
 
-/** One writer per format. Writers stream: they never hold the whole export in memory. */
-export interface Exporter {
-  readonly format: string;
-  write(rows: Iterable<Transaction>, out: Writable, ctx: ExportContext): Promise<{ count: number }>;
+/** One account's part of an export, known before its first line is written. */
+export interface AccountSection {
+  account: Account;
+  institutionName: string;
+  /** Ledger/beancount account name (M20): the user's mapping or one derived from the names. */
+  ledgerName: string;
+  /** Balance before the first line in range; null when unknown. */
+  opening: number | null;
+  /** Balance after the last line in range; null when unknown. */
+  closing: number | null;
+  /** Booked, not removed lines in range. */
+  count: number;
+  firstDate: string | null;
+  lastDate: string | null;
+  /** The range the export covers for this account (filters, else its lines, else today). */
+  start: string;
+  end: string;
+  /** Write the opening-balance entry: a full export, or a target's first. */
+  writeOpening: boolean;
+}
+
+export interface ExportSettings {
+  /** The instant of the export, UTC ISO. */
+  now: string;
+  incremental: boolean;
+  /** Statement period used to break an export (OFX --by-statement, journal assertions). */
+  periodOf(account: Account): StatementPeriod;
+  byStatement: boolean;
+  columns?: string[];
+  delimiter?: string;
+  decimalComma: boolean;
+  changes: boolean;
+  /** Prefix text that a spreadsheet would run as a formula with a quote. */
+  spreadsheetSafe: boolean;
+  ofxVersion: 1 | 2;
+  qifDates: 'us' | 'uk';
+  expenseAccount: string;
+  incomeAccount: string;
+}
+
+/**
+ * A streaming writer: each hook returns text to append. Writers hold at most one statement's
+ * state, never the export, so memory stays flat however many lines there are.
+ */
+export interface FormatWriter {
+  begin(sections: readonly AccountSection[]): string;
+  beginAccount(section: AccountSection): string;
+  /** Null when the format cannot express this line (a removal in plain CSV or QIF): it is counted as skipped. */
+  row(row: ExportRow, section: AccountSection): string | null;
+  endAccount(section: AccountSection): string;
+  end(): string;
+}
+
+export interface ExportFormat {
+  readonly name: string;
+  readonly description: string;
+  /** Formats that hold one account per file (QIF). */
+  readonly singleAccount?: boolean;
+  /** Order of sections when the format's message sets need it (OFX: bank before card). */
+  orderSections?(sections: AccountSection[]): AccountSection[];
+  /** Checks settings and sections before anything is written; throws BAD_INPUT. */
+  validate?(sections: readonly AccountSection[], settings: ExportSettings): void;
+  create(settings: ExportSettings): FormatWriter;
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { SecretStore, type KeySource } from '../secrets/index.js';
 import { AccountRepo } from './accounts.js';
 import { ConnectionRepo } from './connections.js';
+import { ExportRepo } from './exports.js';
 import { openDatabase, type Db } from './db.js';
 import { LockRepo } from './locks.js';
 import { PendingRepo } from './pending.js';
@@ -16,6 +17,7 @@ export class Store {
   readonly pending: PendingRepo;
   readonly syncState: SyncStateRepo;
   readonly locks: LockRepo;
+  readonly exports: ExportRepo;
   readonly secrets: SecretStore;
 
   constructor(
@@ -28,6 +30,7 @@ export class Store {
     this.pending = new PendingRepo(db);
     this.syncState = new SyncStateRepo(db);
     this.locks = new LockRepo(db, `${process.pid}-${randomBytes(4).toString('hex')}`);
+    this.exports = new ExportRepo(db);
     this.secrets = new SecretStore(db, keySource);
   }
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { listAccounts, updateAccount, type AccountRow } from '../../core/accounts.js';
+import { listAccounts, mapLedgerAccount, updateAccount, type AccountRow } from '../../core/accounts.js';
 import { badInput } from '../../core/errors.js';
 import type { StatementPeriod } from '../../core/model.js';
 import { maskIban } from '../../core/connect.js';
@@ -22,7 +22,7 @@ function render(rt: Runtime, rows: AccountRow[]): void {
 export function registerAccounts(program: Command, runtimeOf: RuntimeOf): void {
   const accounts = program
     .command('accounts')
-    .description('list accounts; switch sync on/off; set statement period, lock date, sync interval')
+    .description('list accounts; switch sync on/off; set statement period, lock date, sync interval; map to ledger accounts')
     .addHelpText('after', '\nExamples:\n  $ banksync accounts\n  $ banksync accounts disable a4\n  $ banksync accounts set a1 --period week --lock-date 2025-01-01')
     .action((_o: unknown, cmd: Command) => render(runtimeOf(cmd), listAccounts(runtimeOf(cmd).services())));
 
@@ -51,5 +51,19 @@ export function registerAccounts(program: Command, runtimeOf: RuntimeOf): void {
       const settings = { statementPeriod: o.period, lockDate: o.lockDate === false ? null : o.lockDate, syncIntervalHours: o.interval };
       if (Object.values(settings).every((v) => v === undefined)) throw badInput('nothing to set', 'give --period, --lock-date, --no-lock-date or --interval');
       render(rt, [updateAccount(rt.services(), id, settings)]);
+    });
+
+  accounts
+    .command('map')
+    .description('name the ledger account used for this account in ledger/hledger/beancount exports')
+    .argument('<account>', 'account id, e.g. a1', parseAccountRef)
+    .argument('[ledger-account]', 'e.g. "Assets:Bank:Checking"')
+    .option('--reset', 'go back to the name derived from institution and account name')
+    .addHelpText('after', '\nExamples:\n  $ banksync accounts map a1 Assets:Bank:Checking\n  $ banksync accounts map a1 --reset')
+    .action((id: number, name: string | undefined, o: { reset?: boolean }, cmd: Command) => {
+      const rt = runtimeOf(cmd);
+      if (o.reset === (name !== undefined)) throw badInput('give either a ledger account name or --reset');
+      const row = mapLedgerAccount(rt.services(), id, o.reset ? null : name!);
+      rt.out.result({ accounts: [row] }, () => `${row.id} → ${row.ledgerAccount}`);
     });
 }

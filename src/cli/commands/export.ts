@@ -1,27 +1,107 @@
-import type { Command } from 'commander';
-import { exportTransactions } from '../../core/export.js';
+import { Option, type Command } from 'commander';
+import { exportTransactions, listTargets, type ExportOptions } from '../../core/export.js';
 import { badInput } from '../../core/errors.js';
+import { EXPORT_FORMATS } from '../../export/registry.js';
+import { table } from '../output.js';
+import { readPreferences } from '../preferences.js';
 import { collectAccountRefs, parseConnectionRef, parseDate } from '../parse.js';
 import type { RuntimeOf } from '../program.js';
+
+interface Flags {
+  format?: string;
+  account?: number[];
+  connection?: number;
+  from?: string;
+  to?: string;
+  output?: string;
+  target?: string;
+  full?: boolean;
+  listTargets?: boolean;
+  byStatement?: boolean;
+  columns?: string;
+  delimiter?: string;
+  decimalComma?: boolean;
+  changes?: boolean;
+  spreadsheetSafe: boolean;
+  ofxVersion?: string;
+  qifDates?: 'us' | 'uk';
+  expenseAccount?: string;
+  incomeAccount?: string;
+}
+
+const EXAMPLES = `
+Examples:
+  $ banksync export --format csv --account a1 > checking.csv
+  $ banksync export --format ofx --account a1 --output checking.ofx
+  $ banksync export --format hledger --from 2026-01-01 --output 2026.journal
+  $ banksync export --format ofx --target gnucash --output new.ofx    # only what gnucash has not had yet
+  $ banksync export --list-targets`;
 
 export function registerExport(program: Command, runtimeOf: RuntimeOf): void {
   program
     .command('export')
-    .description('write booked transactions for other tools (CSV); stdout by default')
-    .requiredOption('--format <format>', 'csv')
+    .description('write booked transactions for other tools (CSV, OFX, QIF, ledger, hledger, beancount); stdout by default')
+    .option('--format <format>', Object.keys(EXPORT_FORMATS).join(' | '))
     .option('--account <id>', 'only these accounts (repeatable or a1,a2)', collectAccountRefs)
     .option('--connection <id>', 'only the accounts of this connection', parseConnectionRef)
     .option('--from <date>', 'booking date from (YYYY-MM-DD)', parseDate)
     .option('--to <date>', 'booking date to (YYYY-MM-DD)', parseDate)
     .option('-o, --output <file>', 'write to this file atomically instead of stdout')
-    .addHelpText('after', '\nExamples:\n  $ banksync export --format csv --account a1 > checking.csv\n  $ banksync export --format csv --from 2026-01-01 --output 2026.csv')
-    .action(async (o: { format: string; account?: number[]; connection?: number; from?: string; to?: string; output?: string }, cmd: Command) => {
+    .option('--target <name>', 'incremental: write only what this named target has not received yet')
+    .option('--full', 'with --target: write everything again and start the target over')
+    .option('--list-targets', 'show the incremental export targets')
+    .option('--by-statement', 'OFX: one statement per statement period, each with its balances')
+    .option('--columns <list>', 'CSV columns, comma-separated (see README)')
+    .option('--delimiter <char>', 'CSV field delimiter (default ",", or ";" with --decimal-comma)')
+    .option('--decimal-comma', 'CSV amounts with a decimal comma, for spreadsheet locales')
+    .option('--changes', 'CSV: add a change column (new, changed, removed) and write removals')
+    .option('--no-spreadsheet-safe', 'CSV: keep text starting with = + - @ as is (default: prefix a quote)')
+    .addOption(new Option('--ofx-version <n>', 'OFX 1 (1.0.2 SGML, default) or 2 (2.1.1 XML, ASCII text)').choices(['1', '2']))
+    .addOption(new Option('--qif-dates <order>', 'QIF date order: us (MM/DD/YYYY, default) or uk (DD/MM/YYYY)').choices(['us', 'uk']))
+    .option('--expense-account <name>', 'journals: other side of money out (default Expenses:Unknown or `config expense-account`)')
+    .option('--income-account <name>', 'journals: other side of money in (default Income:Unknown or `config income-account`)')
+    .addHelpText('after', EXAMPLES)
+    .action(async (o: Flags, cmd: Command) => {
       const rt = runtimeOf(cmd);
+      if (o.listTargets) {
+        const targets = listTargets(rt.services());
+        rt.out.result({ targets }, () =>
+          targets.length === 0
+            ? 'no export targets yet: export with --target NAME'
+            : table([['TARGET', 'FORMAT', 'SCOPE', 'LAST EXPORT', 'LINES'], ...targets.map((t) => [t.name, t.format, t.scope, t.exportedAt ?? '-', String(t.lastCount ?? '-')])]),
+        );
+        return;
+      }
       // stdout carries the export itself; a JSON summary needs the data to go to a file.
       if (rt.out.json && !o.output) throw badInput('--json with export needs --output FILE (stdout carries the exported data)');
-      const r = await exportTransactions(rt.services(), { format: o.format, accountIds: o.account, connectionId: o.connection, from: o.from, to: o.to, output: o.output }, process.stdout);
-      if (r.count === 0) rt.out.warn('no transactions matched; the export is empty');
-      if (r.output) rt.out.result(r, () => (rt.out.quiet ? '' : `wrote ${r.count} transaction(s) to ${r.output}`));
-      else rt.out.info(`exported ${r.count} transaction(s)`);
+      const prefs = o.expenseAccount && o.incomeAccount ? {} : await readPreferences(rt.configDir);
+      const columns = o.columns?.split(',').map((c) => c.trim()).filter(Boolean);
+      const options: ExportOptions = {
+        format: o.format,
+        accountIds: o.account,
+        connectionId: o.connection,
+        from: o.from,
+        to: o.to,
+        output: o.output,
+        target: o.target,
+        full: o.full,
+        byStatement: o.byStatement,
+        columns,
+        delimiter: o.delimiter === '\\t' ? '\t' : o.delimiter,
+        decimalComma: o.decimalComma,
+        changes: o.changes,
+        spreadsheetSafe: o.spreadsheetSafe,
+        ofxVersion: o.ofxVersion === '2' ? 2 : 1,
+        qifDates: o.qifDates,
+        expenseAccount: o.expenseAccount ?? prefs['expense-account'],
+        incomeAccount: o.incomeAccount ?? prefs['income-account'],
+      };
+      const r = await exportTransactions(rt.services(), options, process.stdout);
+      if (r.count === 0) rt.out.warn(r.incremental ? `nothing new for target "${r.target}" since its last export` : 'no transactions matched; the export is empty');
+      if (r.skipped > 0) rt.out.warn(`${r.skipped} removal(s) reported by the bank cannot be written in ${r.format}${r.format === 'csv' ? ' without --changes' : ''}`);
+      if (r.raced) rt.out.warn(`another export of target "${r.target}" finished first; this file repeats some of its lines`);
+      const what = r.incremental ? `${r.new} new, ${r.changed} changed, ${r.removed} removed` : `${r.count} transaction(s)`;
+      if (r.output) rt.out.result(r, () => (rt.out.quiet ? '' : `wrote ${what} to ${r.output}`));
+      else rt.out.info(`exported ${what}`);
     });
 }

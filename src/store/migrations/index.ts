@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { v1Initial } from './001-initial.js';
+import { v2ExportTargets } from './002-export-targets.js';
 
 export interface Migration {
   version: number;
@@ -8,6 +9,6 @@ export interface Migration {
 }
 
 /** Ordered list; append only. Each migration's version is its position + 1. */
-export const MIGRATIONS: readonly Migration[] = [v1Initial];
+export const MIGRATIONS: readonly Migration[] = [v1Initial, v2ExportTargets];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -1,0 +1,196 @@
+import type { Transaction, TransactionType } from '../core/model.js';
+import type { Db } from './db.js';
+
+export interface ExportScope {
+  accountIds?: number[];
+  connectionId?: number;
+  from?: string;
+  to?: string;
+}
+
+export interface ExportTarget {
+  id: number;
+  name: string;
+  format: string;
+  scope: ExportScope;
+  lastSeq: number;
+  lastCount: number | null;
+  exportedAt: string | null;
+  createdAt: string;
+}
+
+interface TargetRow {
+  id: number;
+  name: string;
+  format: string;
+  scope: string;
+  last_seq: number;
+  last_count: number | null;
+  exported_at: string | null;
+  created_at: string;
+}
+
+const fromRow = (r: TargetRow): ExportTarget => ({
+  id: r.id,
+  name: r.name,
+  format: r.format,
+  scope: JSON.parse(r.scope) as ExportScope,
+  lastSeq: r.last_seq,
+  lastCount: r.last_count,
+  exportedAt: r.exported_at,
+  createdAt: r.created_at,
+});
+
+/** A stored line as the export reads it: the row plus what incremental export needs. */
+export interface ExportSourceRow extends Transaction {
+  seq: number;
+  revision: number;
+  removed: boolean;
+}
+
+/** What a target holds of a corrected line: the revision sent and whether that was its removal. */
+export interface SentState {
+  revision: number;
+  removed: boolean;
+  /** The version the target received (for journal reversals); null when it received a removal. */
+  previous: Pick<Transaction, 'bookingDate' | 'amountMinor' | 'payee' | 'memo'> | null;
+}
+
+export interface AccountSummary {
+  count: number;
+  firstDate: string | null;
+  lastDate: string | null;
+  sum: number;
+}
+
+interface SourceRow {
+  seq: number;
+  id: string;
+  account_id: number;
+  external_id: string | null;
+  booking_date: string;
+  value_date: string | null;
+  amount_minor: number;
+  currency: string;
+  payee: string | null;
+  memo: string | null;
+  type: TransactionType;
+  counterparty_iban: string | null;
+  source: string;
+  revision: number;
+  removed_at: string | null;
+}
+
+export class ExportRepo {
+  constructor(private readonly db: Db) {}
+
+  target(name: string): ExportTarget | undefined {
+    const r = this.db.prepare('SELECT * FROM export_targets WHERE name = ?').get(name) as TargetRow | undefined;
+    return r && fromRow(r);
+  }
+
+  targets(): ExportTarget[] {
+    return (this.db.prepare('SELECT * FROM export_targets ORDER BY name').all() as TargetRow[]).map(fromRow);
+  }
+
+  /** Creates a target, or redefines it from scratch (`--full`): it then has been sent nothing. */
+  defineTarget(name: string, format: string, scope: ExportScope, now: string): ExportTarget {
+    this.db
+      .prepare(
+        `INSERT INTO export_targets (name, format, scope, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET format = excluded.format, scope = excluded.scope, last_seq = 0,
+           last_count = NULL, exported_at = NULL`,
+      )
+      .run(name, format, JSON.stringify(scope), now);
+    const t = this.target(name)!;
+    this.db.prepare('DELETE FROM export_sent WHERE target_id = ?').run(t.id);
+    return t;
+  }
+
+  /**
+   * Records a finished export: every line up to `snapshotSeq` and the given corrections were sent.
+   * Compare-and-set on `expectedSeq`, so two exports of one target at once cannot both advance it.
+   */
+  recordSent(targetId: number, expectedSeq: number, snapshotSeq: number, count: number, now: string, sent: Iterable<{ id: string; revision: number; removed: boolean }>): boolean {
+    const moved = this.db
+      .prepare('UPDATE export_targets SET last_seq = ?, last_count = ?, exported_at = ? WHERE id = ? AND last_seq = ?')
+      .run(snapshotSeq, count, now, targetId, expectedSeq).changes;
+    if (moved === 0) return false;
+    const put = this.db.prepare(
+      'INSERT INTO export_sent (target_id, transaction_id, revision, removed) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET revision = excluded.revision, removed = excluded.removed',
+    );
+    for (const s of sent) put.run(targetId, s.id, s.revision, s.removed ? 1 : 0);
+    return true;
+  }
+
+  maxSeq(): number {
+    return (this.db.prepare('SELECT coalesce(max(seq), 0) AS m FROM transactions').get() as { m: number }).m;
+  }
+
+  summary(accountId: number, from?: string, to?: string): AccountSummary {
+    const r = this.db
+      .prepare(
+        `SELECT count(*) AS count, min(booking_date) AS firstDate, max(booking_date) AS lastDate, coalesce(sum(amount_minor), 0) AS sum
+         FROM transactions WHERE account_id = ? AND removed_at IS NULL AND booking_date >= ? AND booking_date <= ?`,
+      )
+      .get(accountId, from ?? '0000-01-01', to ?? '9999-12-31') as AccountSummary;
+    return r;
+  }
+
+  /**
+   * Lines of an account sent to a target at an older revision than they have now (corrected or
+   * removed since), with the version the target holds. Small: only corrected lines are looked at.
+   */
+  changedSince(targetId: number, accountId: number, lastSeq: number): Map<string, SentState> {
+    const rows = this.db
+      .prepare(
+        `SELECT t.id, t.revision, s.revision AS sent_revision, s.removed AS sent_removed
+         FROM transactions t LEFT JOIN export_sent s ON s.target_id = ? AND s.transaction_id = t.id
+         WHERE t.revision > 0 AND t.seq <= ? AND t.account_id = ? AND t.revision > coalesce(s.revision, 0)`,
+      )
+      .all(targetId, lastSeq, accountId) as { id: string; revision: number; sent_revision: number | null; sent_removed: number | null }[];
+    const history = this.db.prepare('SELECT booking_date, amount_minor, payee, memo FROM transaction_history WHERE transaction_id = ? AND revision = ?');
+    const out = new Map<string, SentState>();
+    for (const r of rows) {
+      const revision = r.sent_revision ?? 0;
+      const removed = r.sent_removed === 1;
+      const h = removed ? undefined : (history.get(r.id, revision) as { booking_date: string; amount_minor: number; payee: string | null; memo: string | null } | undefined);
+      out.set(r.id, {
+        revision,
+        removed,
+        previous: h ? { bookingDate: h.booking_date, amountMinor: h.amount_minor, payee: h.payee, memo: h.memo } : null,
+      });
+    }
+    return out;
+  }
+
+  /** Streams an account's lines in statement order; removed ones only when asked. */
+  *lines(accountId: number, from: string | undefined, to: string | undefined, withRemoved: boolean): IterableIterator<ExportSourceRow> {
+    const stmt = this.db.prepare(
+      `SELECT seq, id, account_id, external_id, booking_date, value_date, amount_minor, currency, payee, memo, type,
+              counterparty_iban, source, revision, removed_at
+       FROM transactions
+       WHERE account_id = ? AND booking_date >= ? AND booking_date <= ? ${withRemoved ? 'AND (removed_at IS NULL OR revision > 0)' : 'AND removed_at IS NULL'}
+       ORDER BY booking_date, seq`,
+    );
+    for (const r of stmt.iterate(accountId, from ?? '0000-01-01', to ?? '9999-12-31') as IterableIterator<SourceRow>) {
+      yield {
+        seq: r.seq,
+        id: r.id,
+        accountId: r.account_id,
+        externalId: r.external_id,
+        bookingDate: r.booking_date,
+        valueDate: r.value_date,
+        amountMinor: r.amount_minor,
+        currency: r.currency,
+        payee: r.payee,
+        memo: r.memo,
+        type: r.type,
+        counterpartyIban: r.counterparty_iban,
+        source: r.source,
+        revision: r.revision,
+        removed: r.removed_at !== null,
+      };
+    }
+  }
+}

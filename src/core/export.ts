@@ -171,43 +171,56 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
       const period = settings.periodOf(a);
       let balance = section.opening;
       // A line closes its period when the next kept line falls in another one: hold one back.
-      let held: { row: ExportRow; keep: boolean } | null = null;
+      // Everything per line is synchronous; only a full sink awaits, so a million lines cost no promises.
+      let held: ExportRow | null = null;
+      let heldKept = false;
       let removals: ExportRow[] = [];
       let cachedDate = '';
       let cachedPeriod = { start: section.start, end: section.end };
-      const emit = async (rows: ExportRow[]) => {
-        for (const r of rows) {
-          const text = writer.row(r, section);
-          if (text === null) {
-            written.skipped++;
-            continue;
-          }
-          written.count++;
-          written[r.change]++;
-          if (r.revision > 0 || r.change !== 'new') written.sent.push({ id: r.id, revision: r.revision, removed: r.change === 'removed' });
-          if (sink.add(text)) await sink.flush();
+      const emit = (r: ExportRow): boolean => {
+        const text = writer.row(r, section);
+        if (text === null) {
+          written.skipped++;
+          return false;
         }
+        written.count++;
+        written[r.change]++;
+        if (r.revision > 0 || r.change !== 'new') written.sent.push({ id: r.id, revision: r.revision, removed: r.change === 'removed' });
+        return sink.add(text);
       };
-      const release = async () => {
-        if (held) await emit(held.keep ? [held.row, ...removals] : removals);
-        else await emit(removals);
-        removals = [];
+      const release = (): boolean => {
+        let full = held !== null && heldKept && emit(held);
+        for (const r of removals) full = emit(r) || full;
+        if (removals.length) removals = [];
+        return full;
       };
       for (const line of repo.lines(a.id, scope.from, scope.to, plan.target.incremental)) {
-        const sent = changed.get(line.id);
+        const removed = line.removed_at !== null;
+        const sent = line.revision > 0 ? changed.get(line.id) : undefined;
         // Incremental: new = stored after the target's last export; changed/removed = revised since sent.
         let change: ExportRow['change'] | null;
-        if (line.removed) change = sent ? 'removed' : null;
+        if (removed) change = sent ? 'removed' : null;
         else if (line.seq > lastSeq) change = 'new';
         else change = sent ? 'changed' : null;
-        if (!line.removed && balance !== null) balance += line.amountMinor;
-        if (line.bookingDate !== cachedDate) {
-          cachedDate = line.bookingDate;
-          if (period !== 'none') cachedPeriod = periodOf(line.bookingDate, period);
+        if (!removed && balance !== null) balance += line.amount_minor;
+        if (line.booking_date !== cachedDate) {
+          cachedDate = line.booking_date;
+          if (period !== 'none') cachedPeriod = periodOf(line.booking_date, period);
         }
-        const { seq: _seq, removed: _removed, ...tx } = line;
         const row: ExportRow = {
-          ...tx,
+          id: line.id,
+          accountId: line.account_id,
+          externalId: line.external_id,
+          bookingDate: line.booking_date,
+          valueDate: line.value_date,
+          amountMinor: line.amount_minor,
+          currency: line.currency,
+          payee: line.payee,
+          memo: line.memo,
+          type: line.type,
+          counterpartyIban: line.counterparty_iban,
+          source: line.source,
+          revision: line.revision,
           change: change ?? 'new',
           replacesRevision: sent ? sent.revision : null,
           previous: sent?.previous ?? null,
@@ -216,16 +229,17 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
           periodEnd: cachedPeriod.end,
           closesPeriod: false,
         };
-        if (line.removed) {
+        if (removed) {
           if (change) removals.push(row);
           continue;
         }
-        if (held) held.row.closesPeriod = held.row.periodStart !== row.periodStart;
-        await release();
-        held = { row, keep: change !== null };
+        if (held) held.closesPeriod = held.periodStart !== row.periodStart;
+        if (release()) await sink.flush();
+        held = row;
+        heldKept = change !== null;
       }
-      if (held) held.row.closesPeriod = true;
-      await release();
+      if (held) held.closesPeriod = true;
+      release();
       if (sink.add(writer.endAccount(section))) await sink.flush();
     }
     sink.add(writer.end());

@@ -134,7 +134,8 @@ function beancountWriter(settings: ExportSettings): FormatWriter {
       let out = entries.map(entry).join('');
       const asserted = entries.find((e) => e.assertion);
       // beancount checks a balance at the start of its date: the day after the statement's last line.
-      if (asserted) out += `${addDays(asserted.date, 1)} balance ${s.ledgerName}  ${asserted.assertion}\n\n`;
+      // "~ 0": exact. beancount's inferred tolerance would let a one-cent difference pass.
+      if (asserted) out += `${addDays(asserted.date, 1)} balance ${s.ledgerName}  ${asserted.assertion!.replace(' ', ' ~ 0 ')}\n\n`;
       return out;
     },
     endAccount: () => '',

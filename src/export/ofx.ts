@@ -81,17 +81,16 @@ function ofxWriter(settings: ExportSettings): FormatWriter {
   let msgSet: 'BANK' | 'CREDITCARD' | null = null;
   let trnuid = 0;
   // The open statement: by-statement exports start one per period.
-  let open: { start: string; end: string } | null = null;
+  let open: { period: string; end: string } | null = null;
   let lastBalance: number | null = null;
-  let lastDate: string | null = null;
 
-  const openStatement = (s: AccountSection, start: string, end: string) => {
+  const openStatement = (s: AccountSection, start: string, end: string, period = start) => {
     const card = isCard(s.account);
     const { bankId, acctId } = ofxAccountIds(s.account);
     const from = card
       ? '<CCACCTFROM>\n' + leaf('ACCTID', esc(acctId)) + '</CCACCTFROM>\n'
       : '<BANKACCTFROM>\n' + leaf('BANKID', esc(bankId)) + leaf('ACCTID', esc(acctId)) + leaf('ACCTTYPE', s.account.kind === 'savings' ? 'SAVINGS' : s.account.kind === 'loan' ? 'CREDITLINE' : 'CHECKING') + '</BANKACCTFROM>\n';
-    open = { start, end };
+    open = { period, end };
     const rs = card ? 'CCSTMT' : 'STMT';
     return `<${rs}TRNRS>\n` + leaf('TRNUID', String(++trnuid)) + status + `<${rs}RS>\n` + leaf('CURDEF', s.account.currency) + from + '<BANKTRANLIST>\n' + leaf('DTSTART', ofxDate(start)) + leaf('DTEND', ofxDate(end));
   };
@@ -122,23 +121,24 @@ function ofxWriter(settings: ExportSettings): FormatWriter {
         msgSet = set;
       }
       lastBalance = s.opening;
-      lastDate = null;
       // One statement per account covering the export's range; by-statement opens per period.
       if (!settings.byStatement) out += openStatement(s, s.start, s.end);
       return out;
     },
     row(r, s) {
       let out = '';
-      if (settings.byStatement && open?.start !== r.periodStart) {
-        out += closeStatement(s, lastBalance, lastDate ?? r.periodStart);
-        out += openStatement(s, r.periodStart, r.periodEnd);
+      if (settings.byStatement && open?.period !== r.periodStart) {
+        out += closeStatement(s, lastBalance, open?.end ?? r.periodStart);
+        // A statement covers its period, cut to what the export covers (no DTEND in the future).
+        const start = r.periodStart > s.start ? r.periodStart : s.start;
+        const end = r.periodEnd < s.end ? r.periodEnd : s.end;
+        out += openStatement(s, start, end, r.periodStart);
       }
       lastBalance = r.balanceAfter;
-      lastDate = r.bookingDate;
       return out + stmttrn(r);
     },
     endAccount(s) {
-      if (settings.byStatement) return closeStatement(s, lastBalance, lastDate ?? s.end);
+      if (settings.byStatement) return closeStatement(s, lastBalance, open?.end ?? s.end);
       return closeStatement(s, s.closing, s.end);
     },
     end() {
@@ -147,8 +147,9 @@ function ofxWriter(settings: ExportSettings): FormatWriter {
   };
 
   function stmttrn(r: ExportRow): string {
-    const payee = clean(r.payee);
-    const memo = clean(r.memo);
+    // A line without a payee is named by its memo: importers show NAME as the payee.
+    const payee = clean(r.payee) || clean(r.memo);
+    const memo = clean(r.payee) ? clean(r.memo) : '';
     const name = truncate(payee, 32);
     // NAME is A-32: when the payee is cut, MEMO keeps it whole.
     const fullMemo = name !== payee ? [payee, memo].filter(Boolean).join(' / ') : memo;

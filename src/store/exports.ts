@@ -41,11 +41,23 @@ const fromRow = (r: TargetRow): ExportTarget => ({
   createdAt: r.created_at,
 });
 
-/** A stored line as the export reads it: the row plus what incremental export needs. */
-export interface ExportSourceRow extends Transaction {
+/** A stored line as the export reads it, straight from the cursor. */
+export interface ExportSourceRow {
   seq: number;
+  id: string;
+  account_id: number;
+  external_id: string | null;
+  booking_date: string;
+  value_date: string | null;
+  amount_minor: number;
+  currency: string;
+  payee: string | null;
+  memo: string | null;
+  type: TransactionType;
+  counterparty_iban: string | null;
+  source: string;
   revision: number;
-  removed: boolean;
+  removed_at: string | null;
 }
 
 /** What a target holds of a corrected line: the revision sent and whether that was its removal. */
@@ -63,23 +75,6 @@ export interface AccountSummary {
   sum: number;
 }
 
-interface SourceRow {
-  seq: number;
-  id: string;
-  account_id: number;
-  external_id: string | null;
-  booking_date: string;
-  value_date: string | null;
-  amount_minor: number;
-  currency: string;
-  payee: string | null;
-  memo: string | null;
-  type: TransactionType;
-  counterparty_iban: string | null;
-  source: string;
-  revision: number;
-  removed_at: string | null;
-}
 
 export class ExportRepo {
   constructor(private readonly db: Db) {}
@@ -164,8 +159,11 @@ export class ExportRepo {
     return out;
   }
 
-  /** Streams an account's lines in statement order; removed ones only when asked. */
-  *lines(accountId: number, from: string | undefined, to: string | undefined, withRemoved: boolean): IterableIterator<ExportSourceRow> {
+  /**
+   * Streams an account's lines in statement order; removed ones only when asked. Rows come straight
+   * from SQLite's cursor (snake_case): the export builds its one object per line from them.
+   */
+  lines(accountId: number, from: string | undefined, to: string | undefined, withRemoved: boolean): IterableIterator<ExportSourceRow> {
     const stmt = this.db.prepare(
       `SELECT seq, id, account_id, external_id, booking_date, value_date, amount_minor, currency, payee, memo, type,
               counterparty_iban, source, revision, removed_at
@@ -173,24 +171,6 @@ export class ExportRepo {
        WHERE account_id = ? AND booking_date >= ? AND booking_date <= ? ${withRemoved ? 'AND (removed_at IS NULL OR revision > 0)' : 'AND removed_at IS NULL'}
        ORDER BY booking_date, seq`,
     );
-    for (const r of stmt.iterate(accountId, from ?? '0000-01-01', to ?? '9999-12-31') as IterableIterator<SourceRow>) {
-      yield {
-        seq: r.seq,
-        id: r.id,
-        accountId: r.account_id,
-        externalId: r.external_id,
-        bookingDate: r.booking_date,
-        valueDate: r.value_date,
-        amountMinor: r.amount_minor,
-        currency: r.currency,
-        payee: r.payee,
-        memo: r.memo,
-        type: r.type,
-        counterpartyIban: r.counterparty_iban,
-        source: r.source,
-        revision: r.revision,
-        removed: r.removed_at !== null,
-      };
-    }
+    return stmt.iterate(accountId, from ?? '0000-01-01', to ?? '9999-12-31') as IterableIterator<ExportSourceRow>;
   }
 }

@@ -106,6 +106,10 @@ function planExport(s: Services, o: ExportOptions): Plan {
       formatName = existing.format;
       scope = existing.scope;
       incremental = true;
+    } else if (existing) {
+      // --full: start over, keeping whatever the run does not redefine.
+      formatName ??= existing.format;
+      if (!Object.values(scope).some((v) => v !== undefined)) scope = existing.scope;
     }
   } else if (o.full) {
     throw badInput('--full needs --target NAME');

@@ -14,7 +14,7 @@ describe('third-party parsers accept every export of the tricky fixture', () => 
   const dir = mkdtempSync(join(tmpdir(), 'banksync-validate-'));
   const files = new Map<string, { path: string; count: number }>();
   beforeAll(async () => {
-    requireTools('ofxdump', 'onsgmls', 'xmllint', 'hledger', 'ledger', 'ledger-autosync', 'bean-check', '/usr/bin/python3');
+    requireTools('ofxdump', 'onsgmls', 'xmllint', 'hledger', 'ledger', 'ledger-autosync', 'bean-check', 'aqbanking-cli', '/usr/bin/python3');
     const f = exportFixture();
     for (const [name, options, count] of GOLDEN_CASES) {
       const { text } = await exportToString(f.services, options(f));
@@ -37,11 +37,13 @@ describe('third-party parsers accept every export of the tricky fixture', () => 
   ])('check-ofx.sh %s', (name, flags) => {
     const r = check('ofx', file(name).path, file(name).count, ['--pedantic', ...flags]);
     expect(r.code, r.out).toBe(0);
+    if (flags.length === 0) expect(r.out, 'every optional consumer ran').not.toMatch(/^SKIP/m);
   });
 
   it.each(['checking.csv', 'card.csv', 'yen.csv'])('check-csv.sh %s (hledger and ledger re-check every running balance)', (name) => {
     const r = check('csv', file(name).path, file(name).count);
     expect(r.code, r.out).toBe(0);
+    expect(r.out).not.toMatch(/^SKIP/m);
     expect(r.out).toMatch(/PASS balance/);
   });
 
@@ -52,6 +54,7 @@ describe('third-party parsers accept every export of the tricky fixture', () => 
   ])('check-qif.sh %s', (name, order) => {
     const r = check('qif', file(name).path, file(name).count, ['--date-format', order]);
     expect(r.code, r.out).toBe(0);
+    expect(r.out).not.toMatch(/^SKIP/m);
   });
 
   it('hledger check, ledger and bean-check read the journals with every balance assertion', () => {

@@ -1,0 +1,46 @@
+import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, CliSandbox } from '../helpers/cli.js';
+
+const NOW = { BANKSYNC_NOW: '2026-11-20T09:00:00Z' };
+const ROWS = 400_000;
+const MB = 1024 * 1024;
+
+/** Streams: peak memory stays flat whatever the size (iterate the cursor, write as you go). */
+describe('export memory stays flat', () => {
+  const cli = new CliSandbox();
+  beforeAll(() => {
+    expect(cli.run(['connect', '--provider', 'sandbox', '--institution', 'sandbox-bank', '--accounts', 'all', '--yes'], NOW).code).toBe(0);
+    const db = new Database(cli.db);
+    const insert = db.prepare(`INSERT INTO transactions (id, account_id, external_id, fingerprint, ordinal, booking_date, amount_minor, currency, payee, memo, type, source, first_seen_at, updated_at)
+      VALUES (?, 1, ?, ?, 0, ?, ?, 'EUR', ?, 'Card payment', 'pos', 'sandbox', 't', 't')`);
+    db.transaction(() => {
+      for (let i = 0; i < ROWS; i++) {
+        const date = new Date(Date.UTC(2010, 0, 1) + Math.floor(i / 100) * 86_400_000).toISOString().slice(0, 10);
+        insert.run(`t${i.toString(16).padStart(24, '0')}`, `x${i}`, `f${i}`, date, -((i * 7919) % 10_000), i % 3 ? 'Café de Zon' : 'Books & Co');
+      }
+    })();
+    db.close();
+  });
+  afterAll(() => cli.cleanup());
+
+  const peak = (args: string[]) => {
+    const rssFile = join(cli.dir, 'rss');
+    const r = spawnSync(process.execPath, ['-r', resolve(__dirname, '../helpers/report-rss.cjs'), BIN, ...args], { env: cli.env({ ...NOW, BANKSYNC_TEST_RSS_FILE: rssFile }), encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    return Number(readFileSync(rssFile, 'utf8'));
+  };
+
+  it.each(['csv', 'ofx', 'beancount'])('%s: 4× the lines, about the same peak RSS, far under 150 MB', (format) => {
+    // The last 100k lines (1000 days of 100), then all 400k.
+    const small = peak(['export', '--format', format, '--account', 'a1', '--from', '2018-03-28', '--output', join(cli.dir, `small.${format}`)]);
+    const big = peak(['export', '--format', format, '--account', 'a1', '--output', join(cli.dir, `big.${format}`)]);
+    expect(statSync(join(cli.dir, `big.${format}`)).size).toBeGreaterThan(20 * MB);
+    expect(big).toBeLessThan(150 * MB);
+    console.log(`${format}: peak RSS ${Math.round(small / MB)} MB for 100k lines, ${Math.round(big / MB)} MB for 400k`);
+    expect(big - small).toBeLessThan(25 * MB);
+  });
+});

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BanksyncError } from '../../src/core/errors.js';
 import { openDatabase } from '../../src/store/db.js';
-import { LATEST_VERSION } from '../../src/store/migrations/index.js';
+import { LATEST_VERSION, MIGRATIONS } from '../../src/store/migrations/index.js';
+import { readdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 describe('database open and migrations (M18)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'banksync-mig-'));
@@ -49,5 +51,30 @@ describe('database open and migrations (M18)', () => {
     }
     expect(error).toBeInstanceOf(BanksyncError);
     expect((error as BanksyncError).code).toBe('BAD_INPUT');
+  });
+
+  it('upgrades a version-1 database in place after keeping a backup copy, data intact (M18)', () => {
+    const p = path();
+    const v1 = new Database(p);
+    MIGRATIONS[0]!.up(v1);
+    v1.pragma('application_id = 0x42534e43');
+    v1.pragma('user_version = 1');
+    v1.prepare("INSERT INTO connections (provider_id, institution_id, institution_name, created_at, updated_at) VALUES ('sandbox','x','X','t','t')").run();
+    v1.prepare("INSERT INTO accounts (connection_id, provider_id, institution_id, name, currency, kind, created_at) VALUES (1,'sandbox','x','A','EUR','checking','t')").run();
+    v1.prepare("INSERT INTO transactions (id, account_id, external_id, fingerprint, ordinal, booking_date, amount_minor, currency, type, source, first_seen_at, updated_at) VALUES ('t1', 1, 'e1', 'f', 0, '2026-01-01', -500, 'EUR', 'pos', 'sandbox', 't', 't')").run();
+    v1.close();
+
+    const db = openDatabase(p);
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+    const backups = readdirSync(dirname(p)).filter((f) => f.startsWith('b.db.bak-v1-'));
+    expect(backups).toHaveLength(1);
+    const backup = new Database(join(dirname(p), backups[0]!), { readonly: true });
+    expect(backup.pragma('user_version', { simple: true })).toBe(1);
+    expect((backup.prepare('SELECT count(*) AS n FROM transactions').get() as { n: number }).n).toBe(1);
+    backup.close();
+    // The v2 history trigger keeps the version a correction replaces.
+    db.prepare("UPDATE transactions SET amount_minor = -550, revision = revision + 1, updated_at = 'u' WHERE id = 't1'").run();
+    expect(db.prepare('SELECT revision, amount_minor FROM transaction_history').all()).toEqual([{ revision: 0, amount_minor: -500 }]);
+    db.close();
   });
 });

@@ -59,6 +59,12 @@ export async function exportTransactions(s: Services, o: ExportOptions, stdout: 
   // Temp file + rename: a reader never sees half a file, a failure leaves no file behind.
   const tmp = `${o.output}.tmp-${process.pid}`;
   let file: ReturnType<typeof createWriteStream> | undefined;
+  // Ctrl-C or a kill mid-export: remove the temp file, then die of the same signal.
+  const onSignal = (signal: NodeJS.Signals) => {
+    rmSync(tmp, { force: true });
+    process.kill(process.pid, signal);
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal).once('SIGHUP', onSignal);
   try {
     file = createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
     await once(file, 'open');
@@ -75,6 +81,8 @@ export async function exportTransactions(s: Services, o: ExportOptions, stdout: 
       throw new BanksyncError('BAD_INPUT', `cannot write ${o.output}: ${code}`, { hint: 'choose a writable --output path' });
     }
     throw err;
+  } finally {
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(sig, onSignal);
   }
 }
 

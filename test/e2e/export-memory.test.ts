@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, CliSandbox } from '../helpers/cli.js';
@@ -42,5 +42,16 @@ describe('export memory stays flat', () => {
     expect(big).toBeLessThan(150 * MB);
     console.log(`${format}: peak RSS ${Math.round(small / MB)} MB for 100k lines, ${Math.round(big / MB)} MB for 400k`);
     expect(big - small).toBeLessThan(25 * MB);
+  });
+
+  it('Ctrl-C half-way leaves neither the output nor a temp file', async () => {
+    const target = join(cli.dir, 'interrupted.csv');
+    const child = spawn(process.execPath, [BIN, 'export', '--format', 'csv', '--account', 'a1', '--output', target], { env: cli.env(NOW) });
+    const tmp = `${target}.tmp-${child.pid}`;
+    while (!existsSync(tmp) || statSync(tmp).size < 1024 * 1024) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGINT');
+    const [, signal] = (await new Promise((r) => child.on('exit', (...a) => r(a)))) as [number | null, string | null];
+    expect(signal).toBe('SIGINT');
+    expect(readdirSync(cli.dir).filter((f) => f.startsWith('interrupted'))).toEqual([]);
   });
 });

@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+// npm run bench [-- --quick] [-- --out FILE]: every figure is a ratio against a baseline measured
+// in the same run (medians of several runs); results go to BENCHMARKS.md. See BENCHMARKS.md.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { banksync, fmt, machine, mb, median, ROOT, run, timeIt, transactions } from './lib.mjs';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const outIndex = args.indexOf('--out');
+const outFile = outIndex >= 0 ? args[outIndex + 1] : quick ? null : join(ROOT, 'BENCHMARKS.md');
+const SIZES = quick ? [2_000, 20_000] : [10_000, 100_000, 1_000_000];
+const RUNS = quick ? 1 : 3;
+const STARTUP_RUNS = quick ? 3 : 15;
+
+const { Store } = await import(join(ROOT, 'dist/store/index.js'));
+const { fetchAccount } = await import(join(ROOT, 'dist/core/sync/account-sync.js'));
+
+const scratch = mkdtempSync(join(tmpdir(), 'banksync-bench-'));
+const log = (m) => process.stderr.write(`${m}\n`);
+const rows = [];
+const growth = [];
+
+/** A store with one connection and account, as `connect` would leave it. */
+function freshStore(name) {
+  const dir = join(scratch, name);
+  rmSync(dir, { recursive: true, force: true });
+  const store = Store.open(join(dir, 'banksync.db'), { keyFile: join(dir, 'secret.key') }, { createDirs: true });
+  const now = '2026-11-20T09:00:00.000Z';
+  const c = store.connections.create({ providerId: 'sandbox', institutionId: 'sandbox-bank', institutionName: 'Sandbox Bank', now });
+  const id = store.accounts.create({ connectionId: c, providerId: 'sandbox', institutionId: 'sandbox-bank', externalId: 'bench', name: 'Checking', currency: 'EUR', kind: 'checking', stableIds: true, now });
+  store.accounts.setBalanceCheck(id, 100_000, 0);
+  return { store, dir, account: store.accounts.get(id), now, env: { BANKSYNC_DB: join(dir, 'banksync.db'), BANKSYNC_CONFIG_DIR: dir, BANKSYNC_NOW: now, NO_COLOR: '1' } };
+}
+
+/** A provider handing out n transactions in pages of 1000, like a real feed. */
+function provider(n) {
+  return {
+    id: 'bench',
+    async *fetchTransactions() {
+      let page = [];
+      for (const t of transactions(n)) {
+        page.push(t);
+        if (page.length === 1000) {
+          yield { booked: page };
+          page = [];
+        }
+      }
+      if (page.length) yield { booked: page };
+    },
+  };
+}
+
+/** 1 and 6: banksync's write path (dedupe ladder, indexes) vs a bare prepared insert into the same table. */
+async function ingest(n) {
+  let last;
+  const ours = await timeIt(RUNS, async () => {
+    last?.store.close();
+    last = freshStore(`ingest-${n}`);
+    await fetchAccount({ store: last.store, provider: provider(n), session: { data: {}, save() {} }, account: last.account, window: { from: '2000-01-01', to: '2099-12-31', limitedBy: null }, now: last.now });
+  });
+  const bare = await timeIt(RUNS, () => {
+    const b = freshStore(`bare-${n}`);
+    const insert = b.store.db.prepare(`INSERT INTO transactions (id, account_id, external_id, fingerprint, ordinal, booking_date, value_date, amount_minor, currency, payee, memo, type, counterparty_iban, source, first_seen_at, updated_at)
+      VALUES (?, ?, ?, ?, 0, ?, NULL, ?, ?, ?, ?, ?, NULL, 'bench', ?, ?)`);
+    let i = 0;
+    b.store.db.transaction(() => {
+      for (const t of transactions(n)) insert.run(`t${(i++).toString(16).padStart(24, '0')}`, b.account.id, t.externalId, t.externalId, t.bookingDate, t.amountMinor, t.currency, t.payee, t.memo, t.type, b.now, b.now);
+    })();
+    b.store.close();
+  });
+  last.store.close();
+  return { ours, bare, env: last.env, dir: last.dir };
+}
+
+/** 3 and 6: `banksync export --format csv` vs `sqlite3 -csv` of an equivalent SELECT (running balance included). */
+function exportCsv(n, db) {
+  const out = join(scratch, `export-${n}.csv`);
+  const ours = [];
+  let rss = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const r = banksync(['export', '--format', 'csv', '--account', 'a1', '--output', out], db.env, scratch);
+    ours.push(r.ms);
+    rss = Math.max(rss, r.rss);
+  }
+  const sql = `SELECT booking_date, printf('%.2f', amount_minor / 100.0), currency, payee, memo, id, type,
+    printf('%.2f', (1000 + sum(amount_minor) OVER (ORDER BY booking_date, seq)) / 100.0)
+    FROM transactions WHERE account_id = 1 AND removed_at IS NULL ORDER BY booking_date, seq`;
+  const sqlite = [];
+  for (let i = 0; i < RUNS; i++) sqlite.push(run('sh', ['-c', `sqlite3 -csv -header "$0" "$1" > "$2"`, db.env.BANKSYNC_DB, sql, `${out}.sqlite`]).ms);
+  return { ours: median(ours), sqlite: median(sqlite), rss };
+}
+
+function startup(db) {
+  const node = median(Array.from({ length: STARTUP_RUNS }, () => run(process.execPath, ['-e', '0']).ms));
+  const version = median(Array.from({ length: STARTUP_RUNS }, () => run(process.execPath, [join(ROOT, 'bin/banksync.js'), '--version']).ms));
+  const status = median(Array.from({ length: STARTUP_RUNS }, () => run(process.execPath, [join(ROOT, 'bin/banksync.js'), 'status'], { env: { ...process.env, ...db.env } }).ms));
+  return { node, version, status };
+}
+
+const m = machine();
+log(`banksync benchmarks${quick ? ' (quick smoke run)' : ''}: ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}`);
+let biggest;
+const exportRss = [];
+for (const n of SIZES) {
+  log(`ingest ${n}…`);
+  const ing = await ingest(n);
+  log(`export ${n}…`);
+  const exp = exportCsv(n, ing);
+  exportRss.push([n, exp.rss]);
+  growth.push({ n, ingestUsPerRow: (ing.ours * 1000) / n, exportUsPerRow: (exp.ours * 1000) / n });
+  if (n === SIZES.at(-1)) {
+    biggest = { n, ing, exp };
+  } else rmSync(ing.dir, { recursive: true, force: true });
+}
+log('start-up…');
+const st = startup(biggest.ing);
+
+const { n, ing, exp } = biggest;
+const rate = (ms) => Math.round((n / ms) * 1000);
+rows.push(['1. ingest', `${n.toLocaleString('en')} lines through fetchAccount (dedupe, indexes)`, `${rate(ing.ours).toLocaleString('en')} lines/s`, `bare prepared INSERT, same table: ${rate(ing.bare).toLocaleString('en')} lines/s`, fmt(ing.bare / ing.ours), '≥ 0.5']);
+rows.push(['2. OFX import', 'waits for `banksync import` (issue 4)', '-', 'ledger-autosync, ofxdump', '-', '≥ 20× / > 1×']);
+rows.push(['3. CSV export', `${n.toLocaleString('en')} lines, \`export --format csv\``, `${rate(exp.ours).toLocaleString('en')} lines/s`, `sqlite3 -csv, same SELECT with running balance: ${rate(exp.sqlite).toLocaleString('en')} lines/s`, fmt(exp.sqlite / exp.ours), '≥ 0.5']);
+rows.push(['3. export RSS', exportRss.map(([k]) => k.toLocaleString('en')).join(' / ') + ' lines', exportRss.map(([, r]) => mb(r)).join(' / '), 'flat, < 150 MB', '-', '< 150 MB']);
+rows.push(['4. sync at scale', 'waits for the provider mocks (issue 5)', '-', 'request × latency bound', '-', '≤ 1.3×']);
+rows.push(['5. start-up', '`banksync --version`', `${fmt(st.version, 0)} ms`, `node -e 0: ${fmt(st.node, 0)} ms`, fmt(st.version / st.node), '≤ 2.5']);
+rows.push(['5. start-up', `\`banksync status\` (${n.toLocaleString('en')} lines)`, `${fmt(st.status, 0)} ms`, `node -e 0: ${fmt(st.node, 0)} ms`, fmt(st.status / st.node), '≤ 2.5']);
+
+const base = growth[0];
+const md = [
+  '# Benchmarks',
+  '',
+  `Run by \`npm run bench\`${quick ? ' --quick' : ''} on ${m.date}: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}.`,
+  `Medians of ${RUNS} run(s) (start-up: ${STARTUP_RUNS}); each figure is compared with a baseline measured in the same run.`,
+  '',
+  '| bench | what | banksync | baseline | ratio | goal |',
+  '|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.join(' | ')} |`),
+  '',
+  'Ratios: ingest and export = banksync rate ÷ baseline rate (higher is better); start-up = banksync time ÷ `node -e 0` (lower is better).',
+  '',
+  '## Growth (cost per line should stay flat)',
+  '',
+  '| lines | ingest µs/line | × first | export µs/line | × first |',
+  '|---|---|---|---|---|',
+  ...growth.map((g) => `| ${g.n.toLocaleString('en')} | ${fmt(g.ingestUsPerRow)} | ${fmt(g.ingestUsPerRow / base.ingestUsPerRow)} | ${fmt(g.exportUsPerRow)} | ${fmt(g.exportUsPerRow / base.exportUsPerRow)} |`),
+  '',
+].join('\n');
+
+process.stdout.write(md);
+// bench/notes.md (what was profiled and changed) is kept below the generated tables.
+if (outFile) writeFileSync(outFile, `${md}\n${readFileSync(join(ROOT, 'bench/notes.md'), 'utf8')}`);
+rmSync(scratch, { recursive: true, force: true });

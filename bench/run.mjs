@@ -16,6 +16,7 @@ const STARTUP_RUNS = quick ? 3 : 15;
 
 const { Store } = await import(join(ROOT, 'dist/store/index.js'));
 const { fetchAccount } = await import(join(ROOT, 'dist/core/sync/account-sync.js'));
+const { fingerprint, stableTransactionId } = await import(join(ROOT, 'dist/core/sync/dedupe.js'));
 
 const scratch = mkdtempSync(join(tmpdir(), 'banksync-bench-'));
 const log = (m) => process.stderr.write(`${m}\n`);
@@ -60,13 +61,20 @@ async function ingest(n) {
     last = freshStore(`ingest-${n}`);
     await fetchAccount({ store: last.store, provider: provider(n), session: { data: {}, save() {} }, account: last.account, window: { from: '2000-01-01', to: '2099-12-31', limitedBy: null }, now: last.now });
   });
+  // The same rows: the ids and fingerprints banksync would store, computed before the clock starts.
+  const ids = [];
+  const fps = [];
+  for (const t of transactions(n)) {
+    ids.push(stableTransactionId(1, `x:${t.externalId}`));
+    fps.push(fingerprint({ date: t.bookingDate, amountMinor: t.amountMinor, currency: t.currency, payee: t.payee, memo: t.memo }));
+  }
   const bare = await timeIt(RUNS, () => {
     const b = freshStore(`bare-${n}`);
     const insert = b.store.db.prepare(`INSERT INTO transactions (id, account_id, external_id, fingerprint, ordinal, booking_date, value_date, amount_minor, currency, payee, memo, type, counterparty_iban, source, first_seen_at, updated_at)
       VALUES (?, ?, ?, ?, 0, ?, NULL, ?, ?, ?, ?, ?, NULL, 'bench', ?, ?)`);
     let i = 0;
     b.store.db.transaction(() => {
-      for (const t of transactions(n)) insert.run(`t${(i++).toString(16).padStart(24, '0')}`, b.account.id, t.externalId, t.externalId, t.bookingDate, t.amountMinor, t.currency, t.payee, t.memo, t.type, b.now, b.now);
+      for (const t of transactions(n)) insert.run(ids[i], b.account.id, t.externalId, fps[i++], t.bookingDate, t.amountMinor, t.currency, t.payee, t.memo, t.type, b.now, b.now);
     })();
     b.store.close();
   });

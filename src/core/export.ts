@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { EXPORT_FORMATS } from '../export/registry.js';
 import type { AccountSection, ExportFormat, ExportRow, ExportSettings } from '../export/types.js';
-import type { ExportScope, ExportTarget, SentState } from '../store/exports.js';
+import { LINE, type ExportScope, type ExportTarget, type SentState } from '../store/exports.js';
 import { addDays, isoDate } from './clock.js';
 import { nowIso, type Services } from './context.js';
 import { BanksyncError, badInput } from './errors.js';
@@ -207,32 +207,36 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
         return full;
       };
       for (const line of repo.lines(a.id, scope.from, scope.to, plan.target.incremental)) {
-        const removed = line.removed_at !== null;
-        const sent = line.revision > 0 ? changed.get(line.id) : undefined;
+        const removed = line[LINE.removedAt] !== null;
+        const revision = line[LINE.revision];
+        const id = line[LINE.id];
+        const bookingDate = line[LINE.bookingDate];
+        const amountMinor = line[LINE.amountMinor];
+        const sent = revision > 0 ? changed.get(id) : undefined;
         // Incremental: new = stored after the target's last export; changed/removed = revised since sent.
         let change: ExportRow['change'] | null;
         if (removed) change = sent ? 'removed' : null;
-        else if (line.seq > lastSeq) change = 'new';
+        else if (line[LINE.seq] > lastSeq) change = 'new';
         else change = sent ? 'changed' : null;
-        if (!removed && balance !== null) balance += line.amount_minor;
-        if (line.booking_date !== cachedDate) {
-          cachedDate = line.booking_date;
-          if (period !== 'none') cachedPeriod = periodOf(line.booking_date, period);
+        if (!removed && balance !== null) balance += amountMinor;
+        if (bookingDate !== cachedDate) {
+          cachedDate = bookingDate;
+          if (period !== 'none') cachedPeriod = periodOf(bookingDate, period);
         }
         const row: ExportRow = {
-          id: line.id,
-          accountId: line.account_id,
-          externalId: line.external_id,
-          bookingDate: line.booking_date,
-          valueDate: line.value_date,
-          amountMinor: line.amount_minor,
-          currency: line.currency,
-          payee: line.payee,
-          memo: line.memo,
-          type: line.type,
-          counterpartyIban: line.counterparty_iban,
-          source: line.source,
-          revision: line.revision,
+          id,
+          accountId: line[LINE.accountId],
+          externalId: line[LINE.externalId],
+          bookingDate,
+          valueDate: line[LINE.valueDate],
+          amountMinor,
+          currency: line[LINE.currency],
+          payee: line[LINE.payee],
+          memo: line[LINE.memo],
+          type: line[LINE.type],
+          counterpartyIban: line[LINE.counterpartyIban],
+          source: line[LINE.source],
+          revision,
           change: change ?? 'new',
           replacesRevision: sent ? sent.revision : null,
           previous: sent?.previous ?? null,

@@ -41,24 +41,29 @@ const fromRow = (r: TargetRow): ExportTarget => ({
   createdAt: r.created_at,
 });
 
-/** A stored line as the export reads it, straight from the cursor. */
-export interface ExportSourceRow {
-  seq: number;
-  id: string;
-  account_id: number;
-  external_id: string | null;
-  booking_date: string;
-  value_date: string | null;
-  amount_minor: number;
-  currency: string;
-  payee: string | null;
-  memo: string | null;
-  type: TransactionType;
-  counterparty_iban: string | null;
-  source: string;
-  revision: number;
-  removed_at: string | null;
-}
+/**
+ * A stored line as the export reads it: a raw row straight from the cursor (arrays cost far less
+ * than objects at a million lines), read through the LINE column positions.
+ */
+export type ExportSourceRow = [
+  seq: number,
+  id: string,
+  accountId: number,
+  externalId: string | null,
+  bookingDate: string,
+  valueDate: string | null,
+  amountMinor: number,
+  currency: string,
+  payee: string | null,
+  memo: string | null,
+  type: TransactionType,
+  counterpartyIban: string | null,
+  source: string,
+  revision: number,
+  removedAt: string | null,
+];
+
+export const LINE = { seq: 0, id: 1, accountId: 2, externalId: 3, bookingDate: 4, valueDate: 5, amountMinor: 6, currency: 7, payee: 8, memo: 9, type: 10, counterpartyIban: 11, source: 12, revision: 13, removedAt: 14 } as const;
 
 /** What a target holds of a corrected line: the revision sent and whether that was its removal. */
 export interface SentState {
@@ -160,8 +165,8 @@ export class ExportRepo {
   }
 
   /**
-   * Streams an account's lines in statement order; removed ones only when asked. Rows come straight
-   * from SQLite's cursor (snake_case): the export builds its one object per line from them.
+   * Streams an account's lines in statement order; removed ones only when asked. Raw rows come
+   * straight from SQLite's cursor: the export builds its one object per line from them.
    */
   lines(accountId: number, from: string | undefined, to: string | undefined, withRemoved: boolean): IterableIterator<ExportSourceRow> {
     const stmt = this.db.prepare(
@@ -171,6 +176,6 @@ export class ExportRepo {
        WHERE account_id = ? AND booking_date >= ? AND booking_date <= ? ${withRemoved ? 'AND (removed_at IS NULL OR revision > 0)' : 'AND removed_at IS NULL'}
        ORDER BY booking_date, seq`,
     );
-    return stmt.iterate(accountId, from ?? '0000-01-01', to ?? '9999-12-31') as IterableIterator<ExportSourceRow>;
+    return stmt.raw().iterate(accountId, from ?? '0000-01-01', to ?? '9999-12-31') as IterableIterator<ExportSourceRow>;
   }
 }

@@ -1,10 +1,13 @@
-import type { Provider, ProviderPending, SessionHandle } from '../../providers/types.js';
+import type { Provider, ProviderPending, SessionHandle, TransactionPage } from '../../providers/types.js';
 import type { Store } from '../../store/index.js';
 import type { Account } from '../model.js';
 import { OrdinalCounter, pendingKey, toRow } from './dedupe.js';
 import { matchPending } from './pending-link.js';
 import { addDays } from '../clock.js';
 import type { FetchWindow } from './window.js';
+
+/** Lines written per SQLite transaction during a fetch (whole provider pages). */
+export const WRITE_BATCH_LINES = 5_000;
 
 export interface AccountFetchResult {
   newCount: number;
@@ -46,24 +49,47 @@ export async function fetchAccount(opts: {
     to: opts.window.to,
     scaCode: opts.scaCode,
   });
-  for await (const page of pages) {
+  // Pages are written in batches of whole pages: one SQLite transaction per batch instead of per
+  // page (a provider page may be 100 lines), because each commit rewrites every index page it
+  // touched and provider ids land all over the index. A failure writes what was buffered first;
+  // a crash loses only unwritten pages, which the next run fetches again (the watermark has not moved).
+  let buffer: TransactionPage[] = [];
+  let buffered = 0;
+  const writeBuffer = () => {
+    if (buffer.length === 0) return;
+    const batch = buffer;
+    buffer = [];
+    buffered = 0;
     store.tx(() => {
-      for (const t of page.booked) {
-        const row = toRow(account.id, t, useIds, ordinals, source);
-        const outcome = store.transactions.write(row, now);
-        if (outcome === 'inserted') result.newCount++;
-        else if (outcome === 'updated') result.updatedCount++;
-        if (t.pendingRef) linkedByRef.set(`x:${t.pendingRef}`, row.id);
-      }
-      if (page.removedExternalIds?.length) {
-        result.removedCount += store.transactions.markRemoved(account.id, page.removedExternalIds, now);
+      for (const page of batch) {
+        for (const t of page.booked) {
+          const row = toRow(account.id, t, useIds, ordinals, source);
+          const outcome = store.transactions.write(row, now);
+          if (outcome === 'inserted') result.newCount++;
+          else if (outcome === 'updated') result.updatedCount++;
+          if (t.pendingRef) linkedByRef.set(`x:${t.pendingRef}`, row.id);
+        }
+        if (page.removedExternalIds?.length) {
+          result.removedCount += store.transactions.markRemoved(account.id, page.removedExternalIds, now);
+        }
       }
     });
-    if (page.pending) pending.push(...page.pending);
-    if (page.balance) balance = page.balance;
-    result.pages++;
-    opts.onPage?.(result.pages);
+  };
+  try {
+    for await (const page of pages) {
+      buffer.push(page);
+      buffered += page.booked.length + 1;
+      if (buffered >= WRITE_BATCH_LINES) writeBuffer();
+      if (page.pending) pending.push(...page.pending);
+      if (page.balance) balance = page.balance;
+      result.pages++;
+      opts.onPage?.(result.pages);
+    }
+  } catch (err) {
+    writeBuffer();
+    throw err;
   }
+  writeBuffer();
 
   store.tx(() => {
     applyPending(store, account, pending, linkedByRef, useIds, now);

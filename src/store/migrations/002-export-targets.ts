@@ -6,7 +6,7 @@ import type { Migration } from './index.js';
  */
 export const v2ExportTargets: Migration = {
   version: 2,
-  description: 'export targets and transaction history',
+  description: 'export targets, transaction history, indexes for counts and corrections',
   up(db) {
     db.exec(`
       CREATE TABLE export_targets (
@@ -32,6 +32,9 @@ export const v2ExportTargets: Migration = {
         removed INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (target_id, transaction_id)
       ) WITHOUT ROWID;
+
+      -- Counts an account's live lines (status, accounts) from a small index instead of the table.
+      CREATE INDEX transactions_live ON transactions (account_id) WHERE removed_at IS NULL;
 
       -- Finds corrected lines without scanning the whole table.
       CREATE INDEX transactions_revised ON transactions (seq) WHERE revision > 0;

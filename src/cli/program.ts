@@ -8,6 +8,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerDisconnect } from './commands/disconnect.js';
 import { registerExport } from './commands/export.js';
 import { registerFetchAccounts } from './commands/fetch-accounts.js';
+import { registerImport } from './commands/import.js';
 import { registerInstitutions } from './commands/institutions.js';
 import { registerStatements } from './commands/statements.js';
 import { registerStatus } from './commands/status.js';
@@ -59,6 +60,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage/bad input, 3 needs a human,
   registerTransactions(program, runtimeOf);
   registerStatements(program, runtimeOf);
   registerExport(program, runtimeOf);
+  registerImport(program, runtimeOf);
   registerDisconnect(program, runtimeOf);
   registerConfig(program, runtimeOf);
   return program;

@@ -68,10 +68,11 @@ const fromRow = (r: AccountRow): Account => ({
 });
 
 export interface NewAccount {
-  connectionId: number;
+  /** Null for accounts that hold imported statement files only. */
+  connectionId: number | null;
   providerId: string;
   institutionId: string;
-  externalId: string;
+  externalId: string | null;
   name: string;
   iban?: string;
   number?: string;

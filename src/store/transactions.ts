@@ -165,4 +165,23 @@ export class TransactionRepo {
         .all(accountId, from, to) as StoredRow[]
     ).map(transactionFromRow);
   }
+
+  /** Live lines of an account with this date and amount: where a file line may already be stored. */
+  sameDateAndAmount(accountId: number, date: string, amountMinor: number): { id: string; externalId: string | null; fingerprint: string; payee: string | null; memo: string | null; source: string }[] {
+    return this.db
+      .prepare(
+        `SELECT id, external_id AS externalId, fingerprint, payee, memo, source FROM transactions
+         WHERE account_id = ? AND booking_date = ? AND amount_minor = ? AND removed_at IS NULL ORDER BY seq`,
+      )
+      .all(accountId, date, amountMinor) as { id: string; externalId: string | null; fingerprint: string; payee: string | null; memo: string | null; source: string }[];
+  }
+
+  hasExternalId(accountId: number, externalId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM transactions WHERE account_id = ? AND external_id = ?').get(accountId, externalId) !== undefined;
+  }
+
+  /** Lines stored under this fingerprint without a provider id: the next one gets this ordinal. */
+  fingerprintCount(accountId: number, fingerprint: string): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM transactions WHERE account_id = ? AND fingerprint = ? AND external_id IS NULL').get(accountId, fingerprint) as { n: number }).n;
+  }
 }

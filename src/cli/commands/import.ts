@@ -1,0 +1,67 @@
+import { Option, type Command } from 'commander';
+import { importFiles, type FileReport } from '../../core/import.js';
+import { badInput } from '../../core/errors.js';
+import { CSV_PROFILES } from '../../import/csv.js';
+import { DATE_FORMATS } from '../../import/dates.js';
+import { FILE_FORMATS, type FileFormat } from '../../import/types.js';
+import { parseAccountRef } from '../parse.js';
+import type { RuntimeOf } from '../program.js';
+import type { Runtime } from '../runtime.js';
+
+interface Flags {
+  account?: number;
+  newAccount?: string;
+  format: FileFormat | 'auto';
+  profile?: string;
+  map?: string;
+  dateFormat?: string;
+  currency?: string;
+  dryRun?: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  $ banksync import statement.ofx                       # the account comes from the file (created the first time)
+  $ banksync import jan.csv feb.csv --account a1        # add to an existing account (also a synced one)
+  $ banksync import export.qif --new-account "Old savings" --currency EUR --date-format uk
+  $ banksync import bank.csv --map date=0,amount=3,payee=1,memo=2 --date-format DD.MM.YYYY --currency EUR
+  $ banksync import camt053.xml --dry-run`;
+
+export function registerImport(program: Command, runtimeOf: RuntimeOf): void {
+  program
+    .command('import')
+    .description('import statement files (OFX/QFX, CAMT.053, CSV, QIF) into a local account, without duplicates')
+    .argument('<files...>', 'statement files')
+    .option('--account <id>', 'add to this account', parseAccountRef)
+    .option('--new-account <name>', 'create a new account with this name')
+    .addOption(new Option('--format <format>', 'file format (default: by content)').choices(['auto', ...FILE_FORMATS]).default('auto'))
+    .addOption(new Option('--profile <name>', 'CSV layout').choices(Object.keys(CSV_PROFILES)))
+    .option('--map <fields>', 'CSV columns: date=0,amount=3,payee=1,memo=2,id=4,debit=5,credit=6,currency=7,value_date=8 (0-based or header names)')
+    .option('--date-format <layout>', `CSV/QIF date layout: ${Object.keys(DATE_FORMATS).join(', ')}`)
+    .option('--currency <code>', 'currency for files that carry none (QIF, most CSV)')
+    .option('--dry-run', 'show what would be added, skipped as duplicate or rejected; write nothing')
+    .addHelpText('after', EXAMPLES)
+    .action((files: string[], o: Flags, cmd: Command) => {
+      const rt = runtimeOf(cmd);
+      if (o.currency && !/^[A-Za-z]{3}$/.test(o.currency)) throw badInput(`--currency must be an ISO 4217 code like EUR, got "${o.currency}"`);
+      const r = importFiles(rt.services(), { files, format: o.format, accountId: o.account, newAccount: o.newAccount, profile: o.profile, map: o.map, dateFormat: o.dateFormat, currency: o.currency, dryRun: o.dryRun });
+      for (const f of r.files) for (const w of f.warnings) rt.out.warn(`${f.file}: ${w}`);
+      for (const f of r.files) for (const st of f.statements) for (const b of st.balances.filter((x) => x.differs)) {
+        rt.out.warn(`${f.file}: the statement balance on ${b.date} is ${b.file}, banksync computes ${b.banksync} for ${st.account}: a line is missing or doubled`);
+      }
+      rt.out.result(r, () => render(rt, r.files, r.dryRun));
+    });
+}
+
+function render(rt: Runtime, files: FileReport[], dryRun: boolean): string {
+  const verb = dryRun ? 'would add' : 'added';
+  return files
+    .flatMap((f) =>
+      f.statements.map(
+        (st) =>
+          `${f.file} (${f.format}) → ${st.account} ${st.accountName}${st.created ? (dryRun ? ' (would be created)' : ' (created)') : ''}: ${verb} ${st.added}, ${st.duplicates} already there${st.updated ? `, ${st.updated} corrected` : ''} (${st.lines} lines)`,
+      ),
+    )
+    .concat(dryRun && !rt.out.quiet ? ['dry run: nothing was written'] : [])
+    .join('\n');
+}

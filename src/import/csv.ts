@@ -109,7 +109,12 @@ export function parseCsv(text: string, file: string, o: ParseOptions): ParsedFil
     }
     const balanceCell = cell(r, 'balance');
     if (balanceCell) {
-      const balance = parseAmount(balanceCell, currency, { decimal });
+      let balance: number;
+      try {
+        balance = parseAmount(balanceCell, currency, { decimal });
+      } catch {
+        throw fail(`balance "${balanceCell}" is not a plain decimal number`);
+      }
       if (running === null) first = { date: bookingDate, balance: balance - amountMinor };
       else if (running + amountMinor !== balance) warnings.push(`${where}: the balance column says ${balanceCell}, the amounts give ${formatMinor(running + amountMinor, currency)}`);
       running = balance;
@@ -122,7 +127,7 @@ export function parseCsv(text: string, file: string, o: ParseOptions): ParsedFil
     lines.push({
       id,
       bookingDate,
-      valueDate: valueDate ? readDate(valueDate, order) : undefined,
+      valueDate: valueDate ? dateOrFail(valueDate, order, fail) : undefined,
       amountMinor,
       currency,
       payee: oneLine(cell(r, 'payee')),
@@ -192,4 +197,12 @@ function decimalMark(values: string[], delimiter: string): '.' | ',' {
   const dot = values.filter((v) => /\d\.\d/.test(v)).length;
   if (comma > 0 && dot === 0 && delimiter !== ',') return ',';
   return '.';
+}
+
+function dateOrFail(raw: string, order: 'ymd' | 'dmy' | 'mdy', fail: (m: string) => Error): string {
+  try {
+    return readDate(raw, order);
+  } catch {
+    throw fail(`value date "${raw}" does not match the file's layout (${order})`);
+  }
 }

@@ -93,7 +93,13 @@ function statement(s: Node, card: boolean, file: string, n: number, unknownTypes
   const balances = [];
   const ledger = s.LEDGERBAL as Node | undefined;
   if (ledger && leaf(ledger, 'BALAMT') && leaf(ledger, 'DTASOF')) {
-    balances.push({ kind: 'closing' as const, amountMinor: parseAmount(leaf(ledger, 'BALAMT')!, currency), date: ofxDate(leaf(ledger, 'DTASOF')!, file, 'LEDGERBAL') });
+    let amountMinor: number;
+    try {
+      amountMinor = parseAmount(leaf(ledger, 'BALAMT')!, currency);
+    } catch {
+      throw fileError(file, `statement ${n}: LEDGERBAL BALAMT "${leaf(ledger, 'BALAMT')}" is not a plain decimal amount`);
+    }
+    balances.push({ kind: 'closing' as const, amountMinor, date: ofxDate(leaf(ledger, 'DTASOF')!, file, 'LEDGERBAL') });
   }
   return { accountId: acctId, iban: /^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/.test(acctId) ? acctId : undefined, currency, kind, lines, balances };
 }

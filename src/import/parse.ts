@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
 import { BanksyncError } from '../core/errors.js';
 import { parseCamt } from './camt.js';
 import { parseCsv } from './csv.js';
@@ -44,8 +45,8 @@ export function parseBytes(bytes: Buffer, path: string, format: FileFormat | 'au
   try {
     parsed = chosen === 'ofx' ? parseOfx(text, path) : chosen === 'camt' ? parseCamt(text, path) : chosen === 'qif' ? parseQif(text, path, o) : parseCsv(text, path, o);
   } catch (e) {
-    if (e instanceof BanksyncError) throw e;
-    // A parser bug or a shape we never saw: still one clean line, never a stack trace.
+    // Every message names the file; a parser bug or a shape we never saw is still one clean line.
+    if (e instanceof BanksyncError) throw e.message.startsWith(`${basename(path)}: `) ? e : fileError(path, e.message, e.hint);
     throw fileError(path, `cannot be read as ${chosen}: ${(e as Error).message.split('\n')[0]}`);
   }
   if (warning) parsed.warnings.unshift(warning);

@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BanksyncError } from '../../src/core/errors.js';
+import { parseBytes } from '../../src/import/parse.js';
+import { VALIDATORS } from '../helpers/tools.js';
+
+const SAMPLES = join(VALIDATORS, 'samples');
+const seeds = ['good', 'warn'].flatMap((d) => readdirSync(join(SAMPLES, d)).map((f) => ({ name: f, bytes: readFileSync(join(SAMPLES, d, f)) })));
+
+/** Deterministic pseudo-random numbers, so a failure reproduces. */
+function rng(seed: string) {
+  let block = createHash('sha256').update(seed).digest();
+  let i = 0;
+  return () => {
+    if (i + 4 > block.length) {
+      block = createHash('sha256').update(block).digest();
+      i = 0;
+    }
+    const v = block.readUInt32BE(i) / 2 ** 32;
+    i += 4;
+    return v;
+  };
+}
+
+const NASTY = ['<', '>', '&', '"', "'", '\n', '\r\n', '\0', '\xff', ';', ',', '^', '-', '.', '9', '<OFX>', '</STMTTRN>', '<Ntry>', '!Type:Bank\n', '&amp', '&#0;', '&#x110000;'];
+
+function mutate(input: Buffer, r: () => number): Buffer {
+  let b = Buffer.from(input);
+  const steps = 1 + Math.floor(r() * 4);
+  for (let s = 0; s < steps; s++) {
+    const at = Math.floor(r() * b.length);
+    switch (Math.floor(r() * 6)) {
+      case 0: // flip a byte
+        b[at] = Math.floor(r() * 256);
+        break;
+      case 1: // truncate
+        b = b.subarray(0, at);
+        break;
+      case 2: // delete a slice
+        b = Buffer.concat([b.subarray(0, at), b.subarray(at + Math.floor(r() * 64))]);
+        break;
+      case 3: // insert something a parser must cope with
+        b = Buffer.concat([b.subarray(0, at), Buffer.from(NASTY[Math.floor(r() * NASTY.length)]!, 'latin1'), b.subarray(at)]);
+        break;
+      case 4: // duplicate a slice (repeated records, ids, elements)
+        b = Buffer.concat([b.subarray(0, at), b.subarray(at, at + Math.floor(r() * 400)), b.subarray(at)]);
+        break;
+      default: // swap two lines
+        {
+          const lines = b.toString('latin1').split('\n');
+          const i = Math.floor(r() * lines.length);
+          const j = Math.floor(r() * lines.length);
+          [lines[i], lines[j]] = [lines[j]!, lines[i]!];
+          b = Buffer.from(lines.join('\n'), 'latin1');
+        }
+        break;
+    }
+  }
+  return b;
+}
+
+/** Either a clean, sane result or one BAD_INPUT error naming the file: never anything else. */
+function expectCleanOutcome(bytes: Buffer, name: string): 'ok' | 'rejected' {
+  try {
+    const parsed = parseBytes(bytes, name, 'auto', { currency: 'EUR' });
+    for (const st of parsed.statements) {
+      for (const l of st.lines) {
+        expect(Number.isSafeInteger(l.amountMinor)).toBe(true);
+        expect(l.bookingDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+        expect(l.currency).toMatch(/^[A-Z]{3}$/);
+      }
+    }
+    return 'ok';
+  } catch (e) {
+    if (!(e instanceof BanksyncError)) throw new Error(`${name}: crashed with ${(e as Error)?.stack ?? e}`);
+    expect(e.code).toBe('BAD_INPUT');
+    expect(e.message.startsWith(`${name}: `), e.message).toBe(true);
+    expect(e.message).not.toContain('\n');
+    return 'rejected';
+  }
+}
+
+describe('fuzz: mutated statement files never crash the importer', () => {
+  it('3000 mutations of the sample files give a clean result or one clean error', () => {
+    const r = rng(process.env.FUZZ_SEED ?? 'banksync-import-fuzz');
+    const outcomes = { ok: 0, rejected: 0 };
+    for (let i = 0; i < Number(process.env.FUZZ_N ?? 3000); i++) {
+      const seed = seeds[i % seeds.length]!;
+      outcomes[expectCleanOutcome(mutate(seed.bytes, r), `fuzz-${i}-${seed.name}`)]++;
+    }
+    // Both paths were exercised: the mutations are neither all harmless nor all fatal.
+    expect(outcomes.ok).toBeGreaterThan(300);
+    expect(outcomes.rejected).toBeGreaterThan(300);
+  });
+
+  it.each([
+    ['billion laughs', `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><Document><BkToCstmrStmt>&lol2;</BkToCstmrStmt></Document>`, /DOCTYPE or ENTITY/],
+    ['external entity', `<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><Document><BkToCstmrStmt>&x;</BkToCstmrStmt></Document>`, /DOCTYPE or ENTITY/],
+    ['deeply nested XML', `<?xml version="1.0"?><Document><BkToCstmrStmt>${'<a>'.repeat(5000)}${'</a>'.repeat(5000)}</BkToCstmrStmt></Document>`, /.+/],
+    ['deeply nested OFX', `OFXHEADER:100\nDATA:OFXSGML\n\n<OFX>${'<AGG>\n'.repeat(5000)}`, /nested deeper/],
+    ['binary garbage', Buffer.from(Array.from({ length: 100_000 }, (_, i) => (i * 7919) % 256)), /binary|not OFX/],
+    ['a 5 MB single line', `date,amount\n2024-01-01,${'9'.repeat(5_000_000)}`, /amount|large/],
+  ])('%s is refused cleanly', (_name, content, pattern) => {
+    const bytes = Buffer.isBuffer(content) ? content : Buffer.from(content);
+    let error: unknown;
+    try {
+      parseBytes(bytes, 'hostile.file', 'auto', { currency: 'EUR' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(BanksyncError);
+    expect((error as Error).message).toMatch(pattern);
+  });
+});

@@ -17,6 +17,8 @@ export interface TransactionView {
   status: string;
   /** For pending lines: the booked line that replaced it. */
   bookedAs?: string | null;
+  /** Where a booked line came from: `provider:<id>` or `file:<name>#<sha256 prefix>`. */
+  source?: string;
 }
 
 export interface TransactionQueryOptions {
@@ -43,7 +45,7 @@ export function listTransactions(s: Services, o: TransactionQueryOptions): Trans
     for (const t of s.store.transactions.iterate({ accountIds, from: o.from, to: o.to })) {
       out.push({
         id: t.id, account: accountRef(t.accountId), date: t.bookingDate, amount: formatMinor(t.amountMinor, t.currency),
-        amountMinor: t.amountMinor, currency: t.currency, payee: t.payee, memo: t.memo, type: t.type, status: 'booked',
+        amountMinor: t.amountMinor, currency: t.currency, payee: t.payee, memo: t.memo, type: t.type, status: 'booked', source: t.source,
       });
     }
   }

@@ -20,6 +20,8 @@ export const DATE_FORMATS: Readonly<Record<string, string>> = {
  */
 export function readDate(raw: string, order: 'ymd' | 'dmy' | 'mdy'): string {
   const v = raw.trim();
+  // YYYY-MM-DD cannot be read any other way, whatever order the rest of the file uses.
+  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) order = 'ymd';
   let y: string, m: string, d: string;
   let parts: string[] | null = null;
   if (/^\d{8}$/.test(v) && order === 'ymd') parts = [v.slice(0, 4), v.slice(4, 6), v.slice(6, 8)];
@@ -45,7 +47,10 @@ const bad = (raw: string) => new BanksyncError('BAD_INPUT', `"${raw.trim()}" is 
  * Picks the order that reads every sample: ymd when the year comes first; dmy or mdy only when
  * the data decides it (a day above 12). Null when both remain possible: the user must say.
  */
-export function guessOrder(samples: string[]): 'ymd' | 'dmy' | 'mdy' | null {
+export function guessOrder(all: string[]): 'ymd' | 'dmy' | 'mdy' | null {
+  // ISO dates read the same in every order, so only the others can decide.
+  const samples = all.filter((s) => !/^\d{4}-\d{2}-\d{2}$/.test(s.trim()));
+  if (samples.length === 0) return 'ymd';
   const fits = (o: 'ymd' | 'dmy' | 'mdy') => samples.every((s) => {
     try {
       readDate(s, o);

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // npm run bench [-- --quick] [-- --out FILE]: every figure is a ratio against a baseline measured
 // in the same run (medians of several runs); results go to BENCHMARKS.md. See BENCHMARKS.md.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { banksync, fmt, machine, mb, median, ROOT, run, timeIt, transactions } from './lib.mjs';
+import { banksync, BIN, fmt, machine, mb, median, ROOT, run, timeIt, transactions } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -100,6 +100,31 @@ function exportCsv(n, db) {
   return { ours: median(ours), sqlite: median(sqlite), rss };
 }
 
+/** 2: `banksync import` of an OFX file (whole process) vs ledger-autosync and ofxdump on the same file. */
+function importOfx(n, db, withOthers) {
+  const file = join(scratch, `import-${n}.ofx`);
+  run(process.execPath, [BIN, 'export', '--format', 'ofx', '--account', 'a1', '--output', file], { env: { ...process.env, ...db.env } });
+  const ours = [];
+  let rss = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const dir = join(scratch, `import-${n}-${i}`);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir);
+    const r = banksync(['--quiet', 'import', file, '--new-account', 'Bench'], { BANKSYNC_DB: join(dir, 'banksync.db'), BANKSYNC_CONFIG_DIR: dir }, scratch);
+    ours.push(r.ms);
+    rss = Math.max(rss, r.rss);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const result = { ours: median(ours), rss };
+  if (withOthers) {
+    result.autosync = median(Array.from({ length: RUNS }, () => run('ledger-autosync', ['-L', '-a', 'Assets:Bank', file]).ms));
+    // ofxdump exits 0 even on errors; its messages are not judged here, only its time.
+    result.ofxdump = median(Array.from({ length: RUNS }, () => run('sh', ['-c', 'ofxdump "$0" > /dev/null 2>&1; true', file]).ms));
+  }
+  rmSync(file, { force: true });
+  return result;
+}
+
 function startup(db) {
   const node = median(Array.from({ length: STARTUP_RUNS }, () => run(process.execPath, ['-e', '0']).ms));
   const version = median(Array.from({ length: STARTUP_RUNS }, () => run(process.execPath, [join(ROOT, 'bin/banksync.js'), '--version']).ms));
@@ -111,11 +136,15 @@ const m = machine();
 log(`banksync benchmarks${quick ? ' (quick smoke run)' : ''}: ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}`);
 let biggest;
 const exportRss = [];
+const imports = [];
 for (const n of SIZES) {
   log(`ingest ${n}…`);
   const ing = await ingest(n);
   log(`export ${n}…`);
   const exp = exportCsv(n, ing);
+  log(`import ${n}…`);
+  const imp = importOfx(n, ing, n === SIZES[0]);
+  imports.push([n, imp]);
   exportRss.push([n, exp.rss]);
   growth.push({ n, ingestUsPerRow: (ing.ours * 1000) / n, bareUsPerRow: (ing.bare * 1000) / n, exportUsPerRow: (exp.ours * 1000) / n });
   if (n === SIZES.at(-1)) {
@@ -128,7 +157,10 @@ const st = startup(biggest.ing);
 const { n, ing, exp } = biggest;
 const rate = (ms) => Math.round((n / ms) * 1000);
 rows.push(['1. ingest', `${n.toLocaleString('en')} lines through fetchAccount (dedupe, indexes)`, `${rate(ing.ours).toLocaleString('en')} lines/s`, `bare prepared INSERT, same table: ${rate(ing.bare).toLocaleString('en')} lines/s`, fmt(ing.bare / ing.ours), '≥ 0.5']);
-rows.push(['2. OFX import', 'waits for `banksync import` (issue 4)', '-', 'ledger-autosync, ofxdump', '-', '≥ 20× / > 1×']);
+const [n0, imp0] = imports[0];
+rows.push(['2. OFX import', `${n0.toLocaleString('en')}-line OFX, \`banksync import\` (whole process)`, `${fmt(imp0.ours, 0)} ms`, `ledger-autosync -L: ${fmt(imp0.autosync, 0)} ms`, fmt(imp0.autosync / imp0.ours), '≥ 20']);
+rows.push(['2. OFX import', 'same file', `${fmt(imp0.ours, 0)} ms`, `ofxdump (libofx): ${fmt(imp0.ofxdump, 0)} ms`, fmt(imp0.ofxdump / imp0.ours), '> 1']);
+rows.push(['2. import growth', imports.map(([k]) => k.toLocaleString('en')).join(' / ') + ' lines', imports.map(([k, r]) => `${fmt((r.ours * 1000) / k, 1)} µs/line`).join(' / '), `peak RSS ${imports.map(([, r]) => mb(r.rss)).join(' / ')}`, '-', 'linear']);
 rows.push(['3. CSV export', `${n.toLocaleString('en')} lines, \`export --format csv\``, `${rate(exp.ours).toLocaleString('en')} lines/s`, `sqlite3 -csv, same SELECT with running balance: ${rate(exp.sqlite).toLocaleString('en')} lines/s`, fmt(exp.sqlite / exp.ours), '≥ 0.5']);
 rows.push(['3. export RSS', exportRss.map(([k]) => k.toLocaleString('en')).join(' / ') + ' lines', exportRss.map(([, r]) => mb(r)).join(' / '), 'flat, < 150 MB', '-', '< 150 MB']);
 rows.push(['4. sync at scale', 'waits for the provider mocks (issue 5)', '-', 'request × latency bound', '-', '≤ 1.3×']);
@@ -146,7 +178,7 @@ const md = [
   '|---|---|---|---|---|---|',
   ...rows.map((r) => `| ${r.join(' | ')} |`),
   '',
-  'Ratios: ingest and export = banksync rate ÷ baseline rate (higher is better); start-up = banksync time ÷ `node -e 0` (lower is better).',
+  'Ratios: ingest and export = banksync rate ÷ baseline rate, import = baseline time ÷ banksync time (higher is better); start-up = banksync time ÷ `node -e 0` (lower is better).',
   '',
   '## Growth (cost per line should stay flat)',
   '',

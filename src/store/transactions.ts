@@ -21,6 +21,16 @@ export interface TransactionRow {
 
 export type WriteResult = 'inserted' | 'updated' | 'unchanged';
 
+/** A stored line a file line is compared with. */
+export interface StoredCandidate {
+  id: string;
+  externalId: string | null;
+  fingerprint: string;
+  payee: string | null;
+  memo: string | null;
+  source: string;
+}
+
 interface StoredRow {
   id: string;
   account_id: number;
@@ -61,7 +71,18 @@ export class TransactionRepo {
   private readonly upsertByExternal;
   private readonly insertByFingerprint;
 
+  // File imports ask these for every line: prepared once.
+  private readonly byDateAndAmount;
+  private readonly byExternalId;
+  private readonly countFingerprint;
+
   constructor(private readonly db: Db) {
+    this.byDateAndAmount = db.prepare(
+      `SELECT id, external_id AS externalId, fingerprint, payee, memo, source FROM transactions
+       WHERE account_id = ? AND booking_date = ? AND amount_minor = ? AND removed_at IS NULL ORDER BY seq`,
+    );
+    this.byExternalId = db.prepare('SELECT 1 FROM transactions WHERE account_id = ? AND external_id = ?');
+    this.countFingerprint = db.prepare('SELECT count(*) AS n FROM transactions WHERE account_id = ? AND fingerprint = ? AND external_id IS NULL');
     // A provider may correct a booked line under the same id (amount, text): keep the newest.
     this.upsertByExternal = db.prepare(`
       INSERT INTO transactions (id, account_id, external_id, fingerprint, ordinal, booking_date, value_date,
@@ -167,21 +188,16 @@ export class TransactionRepo {
   }
 
   /** Live lines of an account with this date and amount: where a file line may already be stored. */
-  sameDateAndAmount(accountId: number, date: string, amountMinor: number): { id: string; externalId: string | null; fingerprint: string; payee: string | null; memo: string | null; source: string }[] {
-    return this.db
-      .prepare(
-        `SELECT id, external_id AS externalId, fingerprint, payee, memo, source FROM transactions
-         WHERE account_id = ? AND booking_date = ? AND amount_minor = ? AND removed_at IS NULL ORDER BY seq`,
-      )
-      .all(accountId, date, amountMinor) as { id: string; externalId: string | null; fingerprint: string; payee: string | null; memo: string | null; source: string }[];
+  sameDateAndAmount(accountId: number, date: string, amountMinor: number): StoredCandidate[] {
+    return this.byDateAndAmount.all(accountId, date, amountMinor) as StoredCandidate[];
   }
 
   hasExternalId(accountId: number, externalId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM transactions WHERE account_id = ? AND external_id = ?').get(accountId, externalId) !== undefined;
+    return this.byExternalId.get(accountId, externalId) !== undefined;
   }
 
   /** Lines stored under this fingerprint without a provider id: the next one gets this ordinal. */
   fingerprintCount(accountId: number, fingerprint: string): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM transactions WHERE account_id = ? AND fingerprint = ? AND external_id IS NULL').get(accountId, fingerprint) as { n: number }).n;
+    return (this.countFingerprint.get(accountId, fingerprint) as { n: number }).n;
   }
 }

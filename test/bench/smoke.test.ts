@@ -8,12 +8,12 @@ import { requireTools } from '../helpers/tools.js';
 /** `npm run bench -- --quick` still runs end to end (figures are not judged here: no timed assertions). */
 describe('benchmark smoke run', () => {
   it('prints every bench row and writes the report', () => {
-    requireTools('sqlite3');
+    requireTools('sqlite3', 'ledger-autosync', 'ofxdump');
     const out = join(mkdtempSync(join(tmpdir(), 'banksync-bench-')), 'BENCHMARKS.md');
     const r = spawnSync(process.execPath, [resolve(__dirname, '../../bench/run.mjs'), '--quick', '--out', out], { encoding: 'utf8', timeout: 300_000 });
     expect(r.status, r.stderr).toBe(0);
     const report = readFileSync(out, 'utf8');
-    for (const row of ['1. ingest', '3. CSV export', '3. export RSS', '5. start-up', '## Growth']) expect(report).toContain(row);
+    for (const row of ['1. ingest', '2. OFX import', '3. CSV export', '3. export RSS', '5. start-up', '## Growth']) expect(report).toContain(row);
     expect(report).not.toMatch(/NaN|undefined/);
   });
 });

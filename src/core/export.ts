@@ -1,4 +1,4 @@
-import { createWriteStream, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, lstatSync, realpathSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { EXPORT_FORMATS } from '../export/registry.js';
@@ -56,8 +56,13 @@ const TARGET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export async function exportTransactions(s: Services, o: ExportOptions, stdout: Writable): Promise<ExportResult> {
   const plan = planExport(s, o);
   if (!o.output) return finish(s, plan, await run(s, plan, stdout));
-  // Temp file + rename: a reader never sees half a file, a failure leaves no file behind.
-  const tmp = `${o.output}.tmp-${process.pid}`;
+  const existing = statOrNull(o.output);
+  // A device or pipe (/dev/null, a FIFO) is written in place: renaming over it would replace it.
+  if (existing && !existing.isFile()) return finish(s, plan, await writeInPlace(s, plan, o.output));
+  // Temp file + rename: a reader never sees half a file, a failure leaves no file behind. Through a
+  // symlink, the file it points to is replaced, not the link.
+  const target = existing ? realpathSync(o.output) : o.output;
+  const tmp = `${target}.tmp-${process.pid}`;
   let file: ReturnType<typeof createWriteStream> | undefined;
   // Ctrl-C or a kill mid-export: remove the temp file, then die of the same signal.
   const onSignal = (signal: NodeJS.Signals) => {
@@ -71,7 +76,7 @@ export async function exportTransactions(s: Services, o: ExportOptions, stdout: 
     const written = await run(s, plan, file);
     file.end();
     await once(file, 'finish');
-    renameSync(tmp, o.output);
+    renameSync(tmp, target);
     return finish(s, plan, written);
   } catch (err) {
     file?.destroy();
@@ -83,6 +88,31 @@ export async function exportTransactions(s: Services, o: ExportOptions, stdout: 
     throw err;
   } finally {
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(sig, onSignal);
+  }
+}
+
+function statOrNull(path: string): Stats | null {
+  try {
+    lstatSync(path);
+    return statSync(path);
+  } catch {
+    return null;
+  }
+}
+
+async function writeInPlace(s: Services, plan: Plan, path: string): Promise<Written> {
+  const out = createWriteStream(path, { flags: 'w' });
+  try {
+    await once(out, 'open');
+    const written = await run(s, plan, out);
+    out.end();
+    await once(out, 'finish');
+    return written;
+  } catch (err) {
+    out.destroy();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code && /^E[A-Z]+$/.test(code)) throw new BanksyncError('BAD_INPUT', `cannot write ${path}: ${code}`, { hint: 'choose a writable --output path' });
+    throw err;
   }
 }
 

@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, lstatSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliSandbox } from '../helpers/cli.js';
@@ -119,6 +120,25 @@ describe('banksync export on a synced sandbox bank', () => {
     expect(empty.stderr).toMatch(/empty/);
     const v = check('ofx', out('empty.ofx'), 0, ['--no-optional']);
     expect(v.code, v.out).toBe(0);
+  });
+
+  it('writes through a FIFO or a symlink without replacing them (never renames over /dev/null)', async () => {
+    const fifo = out('pipe.csv');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const chunks: Buffer[] = [];
+    const reader = createReadStream(fifo).on('data', (c: Buffer) => chunks.push(c));
+    const closed = new Promise((done) => reader.on('close', done));
+    const r = await cli.runAsync(['export', '--format', 'csv', '--account', 'a2', '--output', fifo], DAY1);
+    await closed;
+    expect(r.code, r.stderr).toBe(0);
+    expect(Buffer.concat(chunks).toString('utf8')).toMatch(/^date,amount,currency/);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    const real = out('real.csv');
+    writeFileSync(real, 'old');
+    symlinkSync(real, out('link.csv'));
+    expect(cli.run(['export', '--format', 'csv', '--account', 'a2', '--output', out('link.csv')], DAY1).code).toBe(0);
+    expect(lstatSync(out('link.csv')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real, 'utf8')).toMatch(/^date,amount/);
   });
 
   it.each([

@@ -97,3 +97,32 @@ describe('sample statement files (test/validators/samples)', () => {
     else expect(parsed.warnings).toEqual([]);
   });
 });
+
+describe('the names --help lists match the parsers', () => {
+  it('profiles, date layouts and formats', async () => {
+    const { CSV_PROFILE_NAMES, DATE_FORMAT_NAMES, FORMAT_NAMES } = await import('../../src/import/options.js');
+    const { CSV_PROFILES } = await import('../../src/import/csv.js');
+    const { DATE_FORMATS } = await import('../../src/import/dates.js');
+    const { FILE_FORMATS } = await import('../../src/import/types.js');
+    expect([...CSV_PROFILE_NAMES]).toEqual(Object.keys(CSV_PROFILES));
+    expect([...DATE_FORMAT_NAMES]).toEqual(Object.keys(DATE_FORMATS));
+    expect([...FORMAT_NAMES]).toEqual([...FILE_FORMATS]);
+  });
+});
+
+describe('CAMT.053 versions', () => {
+  const v02 = readFileSync(join(SAMPLES, 'good/camt053-v02.xml'), 'utf8');
+  it.each(['04', '06', '08'])('camt.053.001.%s (with the .08 Sts/Cd form) reads the same lines', (v) => {
+    let xml = v02.replace('camt.053.001.02', `camt.053.001.${v}`);
+    if (v === '08') xml = xml.replace(/<Sts>BOOK<\/Sts>/g, '<Sts><Cd>BOOK</Cd></Sts>');
+    const parsed = parseBytes(Buffer.from(xml), `v${v}.xml`, 'auto', {});
+    expect(parsed.statements[0]!.lines.map((l) => l.amountMinor)).toEqual(BANK);
+    expect(parsed.statements[0]!.iban).toBe('DE89370400440532013000');
+  });
+
+  it('pending (PDNG) entries are not bookings and are left out', () => {
+    const xml = v02.replace('<Sts>BOOK</Sts>', '<Sts>PDNG</Sts>');
+    const parsed = parseBytes(Buffer.from(xml), 'pending.xml', 'auto', {});
+    expect(parsed.statements[0]!.lines).toHaveLength(3);
+  });
+});

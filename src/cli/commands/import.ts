@@ -1,9 +1,8 @@
 import { Option, type Command } from 'commander';
-import { importFiles, type FileReport } from '../../core/import.js';
+import type { FileReport } from '../../core/import.js';
 import { badInput } from '../../core/errors.js';
-import { CSV_PROFILES } from '../../import/csv.js';
-import { DATE_FORMATS } from '../../import/dates.js';
-import { FILE_FORMATS, type FileFormat } from '../../import/types.js';
+import { CSV_PROFILE_NAMES, DATE_FORMAT_NAMES, FORMAT_NAMES } from '../../import/options.js';
+import type { FileFormat } from '../../import/types.js';
 import { parseAccountRef } from '../parse.js';
 import type { RuntimeOf } from '../program.js';
 import type { Runtime } from '../runtime.js';
@@ -34,15 +33,17 @@ export function registerImport(program: Command, runtimeOf: RuntimeOf): void {
     .argument('<files...>', 'statement files')
     .option('--account <id>', 'add to this account', parseAccountRef)
     .option('--new-account <name>', 'create a new account with this name')
-    .addOption(new Option('--format <format>', 'file format (default: by content)').choices(['auto', ...FILE_FORMATS]).default('auto'))
-    .addOption(new Option('--profile <name>', 'CSV layout').choices(Object.keys(CSV_PROFILES)))
+    .addOption(new Option('--format <format>', 'file format (default: by content)').choices(['auto', ...FORMAT_NAMES]).default('auto'))
+    .addOption(new Option('--profile <name>', 'CSV layout').choices([...CSV_PROFILE_NAMES]))
     .option('--map <fields>', 'CSV columns: date=0,amount=3,payee=1,memo=2,id=4,debit=5,credit=6,currency=7,value_date=8 (0-based or header names)')
-    .option('--date-format <layout>', `CSV/QIF date layout: ${Object.keys(DATE_FORMATS).join(', ')}`)
+    .option('--date-format <layout>', `CSV/QIF date layout: ${DATE_FORMAT_NAMES.join(', ')}`)
     .option('--currency <code>', 'currency for files that carry none (QIF, most CSV)')
     .option('--dry-run', 'show what would be added, skipped as duplicate or rejected; write nothing')
     .addHelpText('after', EXAMPLES)
-    .action((files: string[], o: Flags, cmd: Command) => {
+    .action(async (files: string[], o: Flags, cmd: Command) => {
       const rt = runtimeOf(cmd);
+      // The parsers (XML, CSV) load only when importing: every other command starts faster.
+      const { importFiles } = await import('../../core/import.js');
       if (o.currency && !/^[A-Za-z]{3}$/.test(o.currency)) throw badInput(`--currency must be an ISO 4217 code like EUR, got "${o.currency}"`);
       const r = importFiles(rt.services(), { files, format: o.format, accountId: o.account, newAccount: o.newAccount, profile: o.profile, map: o.map, dateFormat: o.dateFormat, currency: o.currency, dryRun: o.dryRun });
       for (const f of r.files) for (const w of f.warnings) rt.out.warn(`${f.file}: ${w}`);

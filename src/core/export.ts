@@ -1,12 +1,11 @@
-import { createWriteStream, lstatSync, realpathSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { EXPORT_FORMATS } from '../export/registry.js';
 import type { AccountSection, ExportFormat, ExportRow, ExportSettings } from '../export/types.js';
 import { LINE, type ExportScope, type ExportTarget, type SentState } from '../store/exports.js';
 import { addDays, isoDate } from './clock.js';
 import { nowIso, type Services } from './context.js';
-import { BanksyncError, badInput } from './errors.js';
+import { badInput } from './errors.js';
+import { Sink, writeFileAtomically } from './output-file.js';
 import { requireAccount } from './accounts.js';
 import { requireConnection } from './maintain-connection.js';
 import { ledgerNames } from './ledger-names.js';
@@ -55,65 +54,8 @@ const TARGET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** Streams booked transactions through a format writer to stdout or, atomically, to a file. */
 export async function exportTransactions(s: Services, o: ExportOptions, stdout: Writable): Promise<ExportResult> {
   const plan = planExport(s, o);
-  if (!o.output) return finish(s, plan, await run(s, plan, stdout));
-  const existing = statOrNull(o.output);
-  // A device or pipe (/dev/null, a FIFO) is written in place: renaming over it would replace it.
-  if (existing && !existing.isFile()) return finish(s, plan, await writeInPlace(s, plan, o.output));
-  // Temp file + rename: a reader never sees half a file, a failure leaves no file behind. Through a
-  // symlink, the file it points to is replaced, not the link.
-  const target = existing ? realpathSync(o.output) : o.output;
-  const tmp = `${target}.tmp-${process.pid}`;
-  let file: ReturnType<typeof createWriteStream> | undefined;
-  // Ctrl-C or a kill mid-export: remove the temp file, then die of the same signal.
-  const onSignal = (signal: NodeJS.Signals) => {
-    rmSync(tmp, { force: true });
-    process.kill(process.pid, signal);
-  };
-  process.once('SIGINT', onSignal).once('SIGTERM', onSignal).once('SIGHUP', onSignal);
-  try {
-    file = createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
-    await once(file, 'open');
-    const written = await run(s, plan, file);
-    file.end();
-    await once(file, 'finish');
-    renameSync(tmp, target);
-    return finish(s, plan, written);
-  } catch (err) {
-    file?.destroy();
-    rmSync(tmp, { force: true });
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code && /^E[A-Z]+$/.test(code)) {
-      throw new BanksyncError('BAD_INPUT', `cannot write ${o.output}: ${code}`, { hint: 'choose a writable --output path' });
-    }
-    throw err;
-  } finally {
-    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(sig, onSignal);
-  }
-}
-
-function statOrNull(path: string): Stats | null {
-  try {
-    lstatSync(path);
-    return statSync(path);
-  } catch {
-    return null;
-  }
-}
-
-async function writeInPlace(s: Services, plan: Plan, path: string): Promise<Written> {
-  const out = createWriteStream(path, { flags: 'w' });
-  try {
-    await once(out, 'open');
-    const written = await run(s, plan, out);
-    out.end();
-    await once(out, 'finish');
-    return written;
-  } catch (err) {
-    out.destroy();
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code && /^E[A-Z]+$/.test(code)) throw new BanksyncError('BAD_INPUT', `cannot write ${path}: ${code}`, { hint: 'choose a writable --output path' });
-    throw err;
-  }
+  const written = o.output ? await writeFileAtomically(o.output, (out) => run(s, plan, out)) : await run(s, plan, stdout);
+  return finish(s, plan, written);
 }
 
 interface Plan {
@@ -368,29 +310,6 @@ export function describeScope(x: ExportScope): string {
   if (x.from) parts.push(`--from ${x.from}`);
   if (x.to) parts.push(`--to ${x.to}`);
   return parts.length ? parts.join(' ') : 'all accounts';
-}
-
-/** Batches small strings into ~64 KiB writes and honours backpressure. */
-class Sink {
-  private parts: string[] = [];
-  private size = 0;
-  constructor(private readonly out: Writable) {}
-
-  /** True when the caller should await flush(). */
-  add(text: string): boolean {
-    if (!text) return false;
-    this.parts.push(text);
-    this.size += text.length;
-    return this.size >= 65_536;
-  }
-
-  async flush(): Promise<void> {
-    if (this.size === 0) return;
-    const chunk = this.parts.join('');
-    this.parts = [];
-    this.size = 0;
-    if (!this.out.write(chunk)) await once(this.out, 'drain');
-  }
 }
 
 export function listTargets(s: Services) {

@@ -1,0 +1,81 @@
+import { createWriteStream, lstatSync, realpathSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { BanksyncError } from './errors.js';
+
+/**
+ * Writes a file the way a reader can trust: to a temp file renamed into place when complete, so
+ * nobody sees half a file and a failure (or Ctrl-C) leaves nothing behind. Through a symlink the
+ * file it points to is replaced; a device or pipe (/dev/null, a FIFO) is written in place, since
+ * renaming over it would replace it.
+ */
+export async function writeFileAtomically<T>(path: string, write: (out: Writable) => Promise<T>): Promise<T> {
+  const existing = statOrNull(path);
+  if (existing && !existing.isFile()) return writeTo(path, 'w', write);
+  const target = existing ? realpathSync(path) : path;
+  const tmp = `${target}.tmp-${process.pid}`;
+  const onSignal = (signal: NodeJS.Signals) => {
+    rmSync(tmp, { force: true });
+    process.kill(process.pid, signal);
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal).once('SIGHUP', onSignal);
+  try {
+    const result = await writeTo(tmp, 'wx', write, path);
+    renameSync(tmp, target);
+    return result;
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  } finally {
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(sig, onSignal);
+  }
+}
+
+async function writeTo<T>(path: string, flags: string, write: (out: Writable) => Promise<T>, shownAs = path): Promise<T> {
+  let out: ReturnType<typeof createWriteStream> | undefined;
+  try {
+    out = createWriteStream(path, { flags, mode: 0o600 });
+    await once(out, 'open');
+    const result = await write(out);
+    out.end();
+    await once(out, 'finish');
+    return result;
+  } catch (err) {
+    out?.destroy();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code && /^E[A-Z]+$/.test(code)) throw new BanksyncError('BAD_INPUT', `cannot write ${shownAs}: ${code}`, { hint: 'choose a writable --output path' });
+    throw err;
+  }
+}
+
+function statOrNull(path: string): Stats | null {
+  try {
+    lstatSync(path);
+    return statSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/** Batches small strings into ~64 KiB writes and honours backpressure. */
+export class Sink {
+  private parts: string[] = [];
+  private size = 0;
+  constructor(private readonly out: Writable) {}
+
+  /** True when the caller should await flush(). */
+  add(text: string): boolean {
+    if (!text) return false;
+    this.parts.push(text);
+    this.size += text.length;
+    return this.size >= 65_536;
+  }
+
+  async flush(): Promise<void> {
+    if (this.size === 0) return;
+    const chunk = this.parts.join('');
+    this.parts = [];
+    this.size = 0;
+    if (!this.out.write(chunk)) await once(this.out, 'drain');
+  }
+}

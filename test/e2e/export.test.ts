@@ -62,6 +62,8 @@ describe('banksync export on a synced sandbox bank', () => {
     expect(cli.run(['accounts', 'map', 'a1', 'Assets:Bank:Checking'], DAY1).code).toBe(0);
     exportTo('mapped.beancount', ['--format', 'beancount', '--account', 'a1']);
     expect(readFileSync(out('mapped.beancount'), 'utf8')).toMatch(/open Assets:Bank:Checking EUR/);
+    const neither = cli.run(['accounts', 'map', 'a2'], DAY1);
+    expect([neither.code, neither.stderr.trim()]).toEqual([2, 'error: give either a ledger account name or --reset']);
     const bad = cli.run(['accounts', 'map', 'a2', 'Checking'], DAY1);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/two components/);

@@ -38,6 +38,20 @@ describe('banksync import (the file provider) through the CLI', () => {
     }
   });
 
+  it('a statement balance that disagrees with banksync is reported, naming both figures (M11)', () => {
+    const cli = new CliSandbox();
+    try {
+      expect(cli.run(['import', join(SAMPLES, 'good/bank-102-utf8.ofx')], NOW).code).toBe(0);
+      const wrong = join(cli.dir, 'wrong-balance.ofx');
+      writeFileSync(wrong, readFileSync(join(SAMPLES, 'good/bank-102-utf8.ofx'), 'utf8').replace(/<BALAMT>[^\n<]+/, '<BALAMT>3400.00'));
+      const r = cli.run(['import', wrong], NOW);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/wrong-balance\.ofx: the statement balance on 2024-01-31 is 3400\.00, banksync computes 3435\.51 for a1/);
+    } finally {
+      cli.cleanup();
+    }
+  });
+
   it('two identical lines in one file both stay, once', () => {
     const cli = new CliSandbox();
     try {

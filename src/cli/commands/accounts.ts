@@ -62,7 +62,7 @@ export function registerAccounts(program: Command, runtimeOf: RuntimeOf): void {
     .addHelpText('after', '\nExamples:\n  $ banksync accounts map a1 Assets:Bank:Checking\n  $ banksync accounts map a1 --reset')
     .action((id: number, name: string | undefined, o: { reset?: boolean }, cmd: Command) => {
       const rt = runtimeOf(cmd);
-      if (o.reset === (name !== undefined)) throw badInput('give either a ledger account name or --reset');
+      if (!!o.reset === (name !== undefined)) throw badInput('give either a ledger account name or --reset');
       const row = mapLedgerAccount(rt.services(), id, o.reset ? null : name!);
       rt.out.result({ accounts: [row] }, () => `${row.id} → ${row.ledgerAccount}`);
     });

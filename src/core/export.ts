@@ -273,7 +273,7 @@ function buildSections(s: Services, plan: Plan): AccountSection[] {
   return plan.accounts.map((a) => {
     const sum = s.store.exports.summary(a.id, scope.from, scope.to);
     let opening = a.openingBalanceMinor;
-    if (opening !== null && scope.from) opening += s.store.exports.summary(a.id, undefined, addDays(scope.from, -1)).sum;
+    if (opening !== null && scope.from) opening += s.store.transactions.sumThrough(a.id, addDays(scope.from, -1));
     const start = scope.from ?? sum.firstDate ?? today;
     return {
       account: a,

@@ -6,7 +6,7 @@ import { badInput } from './errors.js';
 import { requireAccount } from './accounts.js';
 import { accountRef, type Account } from './model.js';
 import { formatMinor } from './money.js';
-import { fingerprint, normalizeText, stableTransactionId } from './sync/dedupe.js';
+import { fingerprint, lineId, normalizeText } from './sync/dedupe.js';
 import { readStatementFile, type ReadFile } from '../import/parse.js';
 import type { FileFormat, FileLine, FileStatement, ParseOptions } from '../import/types.js';
 
@@ -130,7 +130,7 @@ function importLine(s: Services, account: Account, format: FileFormat, line: Fil
     fingerprint: fp,
   };
   if (externalId && tx.hasExternalId(account.id, externalId)) {
-    const id = stableTransactionId(account.id, `x:${externalId}`);
+    const id = lineId(account.id, externalId, fp, 0);
     claimed.add(id);
     return tx.write({ ...row, id, externalId, ordinal: 0 }, now) === 'updated' ? 'updated' : 'duplicates';
   }
@@ -140,7 +140,7 @@ function importLine(s: Services, account: Account, format: FileFormat, line: Fil
     return 'duplicates';
   }
   const ordinal = externalId ? 0 : tx.fingerprintCount(account.id, fp);
-  const id = stableTransactionId(account.id, externalId ? `x:${externalId}` : `f:${fp}:${ordinal}`);
+  const id = lineId(account.id, externalId, fp, ordinal);
   tx.write({ ...row, id, externalId, ordinal }, now);
   claimed.add(id);
   return 'added';

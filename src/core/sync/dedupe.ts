@@ -24,6 +24,11 @@ export function stableTransactionId(accountId: number, key: string): string {
   return `t${createHash('sha256').update(`${accountId}|${key}`).digest('hex').slice(0, 24)}`;
 }
 
+/** The id of a stored line: from the provider's (or file's) id when there is one, else fingerprint + ordinal. */
+export function lineId(accountId: number, externalId: string | null, fp: string, ordinal: number): string {
+  return stableTransactionId(accountId, externalId !== null ? `x:${externalId}` : `f:${fp}:${ordinal}`);
+}
+
 /**
  * Counts occurrences of each fingerprint across all pages of one fetch, so two identical
  * purchases on one day get ordinals 0 and 1 and a re-fetch of that day maps onto the same rows.
@@ -52,9 +57,8 @@ export function toRow(
   const fp = fingerprint({ date: t.bookingDate, amountMinor: t.amountMinor, currency: t.currency, payee: t.payee, memo: t.memo });
   const externalId = useProviderIds && t.externalId ? t.externalId : null;
   const ordinal = externalId === null ? ordinals.next(fp) : 0;
-  const key = externalId !== null ? `x:${externalId}` : `f:${fp}:${ordinal}`;
   return {
-    id: stableTransactionId(accountId, key),
+    id: lineId(accountId, externalId, fp, ordinal),
     accountId,
     externalId,
     fingerprint: fp,

@@ -187,7 +187,11 @@ function dateOrder(format: string | undefined, profile: Profile | undefined, sam
   }
   if (profile?.dateOrder) return profile.dateOrder;
   const guessed = guessOrder(samples.filter(Boolean));
-  if (!guessed) throw fileError(file, 'its dates could be day-first or month-first (or mix layouts)', 'say which with --date-format DD/MM/YYYY or MM/DD/YYYY');
+  if (!guessed) {
+    // Name the layouts in the file's own separator, so the hint can be pasted as is.
+    const sep = /[./-]/.exec(samples.find(Boolean) ?? '')?.[0] ?? '/';
+    throw fileError(file, 'its dates could be day-first or month-first (or mix layouts)', `say which with --date-format DD${sep}MM${sep}YYYY or MM${sep}DD${sep}YYYY`);
+  }
   return guessed;
 }
 

@@ -7,6 +7,8 @@ export const DATE_FORMATS: Readonly<Record<string, string>> = {
   'DD/MM/YYYY': 'dmy',
   'DD-MM-YYYY': 'dmy',
   'MM/DD/YYYY': 'mdy',
+  'MM.DD.YYYY': 'mdy',
+  'MM-DD-YYYY': 'mdy',
   'YYYYMMDD': 'ymd',
   uk: 'dmy',
   us: 'mdy',

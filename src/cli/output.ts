@@ -46,6 +46,10 @@ export class Output implements Notifier {
     if (!this.quiet && !this.json) this.o.stderr.write(`${redact(message)}\n`);
   }
 
+  always(message: string): void {
+    this.o.stderr.write(`${redact(message)}\n`);
+  }
+
   warn(message: string): void {
     this.o.stderr.write(`${this.errC.yellow('warning:')} ${redact(message)}\n`);
   }

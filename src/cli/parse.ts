@@ -57,3 +57,9 @@ export function parseAccountList(value: string): 'all' | string[] {
 export function collectAccountRefs(value: string, previous: number[] = []): number[] {
   return [...previous, ...value.split(',').map((v) => parseAccountRef(v))];
 }
+
+export function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65_535) throw new InvalidArgumentError(`expected a port number 0-65535, got "${value}"`);
+  return n;
+}

@@ -10,6 +10,7 @@ import { registerExport } from './commands/export.js';
 import { registerFetchAccounts } from './commands/fetch-accounts.js';
 import { registerImport } from './commands/import.js';
 import { registerInstitutions } from './commands/institutions.js';
+import { registerProviders } from './commands/providers.js';
 import { registerStatements } from './commands/statements.js';
 import { registerStatus } from './commands/status.js';
 import { registerSync } from './commands/sync.js';
@@ -50,6 +51,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage/bad input, 3 needs a human,
   };
   // The visible list of commands, in the order a newcomer meets them.
   registerDemo(program, runtimeOf);
+  registerProviders(program, runtimeOf);
   registerInstitutions(program, runtimeOf);
   registerConnect(program, runtimeOf);
   registerFetchAccounts(program, runtimeOf);

@@ -33,7 +33,8 @@ export function createPrompts(interactive: boolean): Prompts {
     async input(message, flag, options) {
       if (!interactive) throw noTty(message, flag);
       const l = await lib();
-      return options?.secret ? l.password({ message, mask: '*' }, ctx) : l.input({ message }, ctx);
+      const c = options?.signal ? { ...ctx, signal: options.signal } : ctx;
+      return options?.secret ? l.password({ message, mask: '*' }, c) : l.input({ message }, c);
     },
   };
 }

@@ -4,6 +4,7 @@ import type { Services } from '../core/context.js';
 import { Store } from '../store/index.js';
 import { Output } from './output.js';
 import { configDir, defaultDbPath } from './paths.js';
+import { openBrowser } from './browser.js';
 import { createPrompts, humanPresent } from './prompts.js';
 
 /** Global flags every command shares (see program.ts). */
@@ -44,7 +45,7 @@ export class Runtime {
       const store = Store.open(this.dbPath, { envKey: this.env.BANKSYNC_SECRET_KEY, keyFile: join(this.configDir, 'secret.key') }, {
         createDirs: !this.flags.db && !this.env.BANKSYNC_DB,
       });
-      this.services_ = { store, clock: clockFromEnv(this.env), env: this.env, prompts: createPrompts(this.interactive), notify: this.out };
+      this.services_ = { store, clock: clockFromEnv(this.env), env: this.env, prompts: createPrompts(this.interactive), notify: this.out, openBrowser };
     }
     return this.services_;
   }

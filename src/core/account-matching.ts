@@ -7,7 +7,8 @@ export interface AccountMatch {
 }
 
 /**
- * Pairs the provider's accounts with local ones: by provider id first, then by IBAN/number,
+ * Pairs the provider's accounts with local ones: by provider id first, then by the provider's
+ * stable identity (Enable Banking identification_hash), then by IBAN/number,
  * because some providers hand out new account ids after a reconnect. Never creates a second
  * local account for one real account.
  */
@@ -19,6 +20,7 @@ export function matchAccounts(local: readonly Account[], remote: readonly Provid
   for (const r of remote) {
     const local1 =
       local.find((l) => !used.has(l.id) && l.externalId === r.externalId) ??
+      local.find((l) => !used.has(l.id) && r.matchKey !== undefined && l.matchKey === r.matchKey) ??
       local.find((l) => !used.has(l.id) && norm(r.iban) !== undefined && norm(l.iban) === norm(r.iban) && l.currency === r.currency) ??
       local.find((l) => !used.has(l.id) && norm(r.number) !== undefined && norm(l.number) === norm(r.number) && l.currency === r.currency);
     if (local1) {

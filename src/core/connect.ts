@@ -5,8 +5,8 @@ import { obtainConsent } from './consent.js';
 import { nowIso, type Services } from './context.js';
 import { BanksyncError, badInput, notFound } from './errors.js';
 import { accountRef, connectionRef } from './model.js';
-import { effectiveLimits, getProvider, requireInstitution } from './providers.js';
-import { searchInstitutions } from './institutions.js';
+import { effectiveLimits, getProvider, missingCredentials, requireInstitution } from './providers.js';
+import { lookupInstitution, searchInstitutions } from './institutions.js';
 
 export interface ConnectOptions {
   providerId?: string;
@@ -18,6 +18,10 @@ export interface ConnectOptions {
   accounts?: 'all' | string[];
   /** Consent confirmed on the command line (--yes). */
   yes: boolean;
+  /** Loopback port for the consent redirect (0 = any free one). */
+  redirectPort?: number;
+  /** false: never open a browser; at a terminal, take the pasted address. */
+  browser?: boolean;
 }
 
 export interface ConnectResult {
@@ -35,7 +39,7 @@ export async function connect(s: Services, o: ConnectOptions): Promise<ConnectRe
   if (institution.beta) {
     s.notify.warn(`${institution.name} is in beta at ${provider.displayName}: errors there are the provider's to fix`);
   }
-  const grant = await obtainConsent(s, provider, institution, { yes: o.yes });
+  const grant = await obtainConsent(s, provider, institution, { yes: o.yes, redirectPort: o.redirectPort, browser: o.browser });
   const session = { data: grant.session, save: () => undefined };
   const authorized = await provider.listAccounts(session);
   const own = authorized.filter((a) => a.institutionId === institution.id);
@@ -65,6 +69,7 @@ export async function connect(s: Services, o: ConnectOptions): Promise<ConnectRe
         name: a.name,
         iban: a.iban,
         number: a.number,
+        matchKey: a.matchKey,
         currency: a.currency,
         kind: a.kind,
         historyDays: limits.historyDays,
@@ -88,11 +93,12 @@ async function pickInstitution(s: Services, o: ConnectOptions): Promise<{ provid
   if (o.institutionId) {
     if (o.providerId) {
       const provider = getProvider(s, o.providerId);
-      return { provider, institution: await requireInstitution(provider, o.institutionId) };
+      return { provider, institution: await requireInstitution(s, provider, o.institutionId) };
     }
     for (const id of providerIds()) {
       const provider = getProvider(s, id);
-      const institution = await provider.getInstitution(o.institutionId);
+      if (provider.capabilities.remote && missingCredentials(s, id).length > 0) continue;
+      const institution = await lookupInstitution(s, provider, o.institutionId);
       if (institution) return { provider, institution };
     }
     throw notFound(`no institution "${o.institutionId}"`, 'search with: banksync institutions NAME');

@@ -1,28 +1,90 @@
-import type { ConsentGrant, Institution, Provider, SessionHandle } from '../providers/types.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ConsentGrant, ConsentStart, Institution, Provider, SessionHandle } from '../providers/types.js';
+import { listenForCallback, parsePasted, DEFAULT_REDIRECT_PORT } from './consent-listener.js';
 import type { Services } from './context.js';
 import { BanksyncError } from './errors.js';
 
-/**
- * Runs a provider's consent step from the terminal. The sandbox asks for a confirmation;
- * redirect-based providers (later issues) plug their browser/loopback flow in here.
- */
-export async function obtainConsent(
-  s: Services,
-  provider: Provider,
-  institution: Institution,
-  opts: { yes: boolean; existing?: SessionHandle },
-): Promise<ConsentGrant> {
-  const start = await provider.beginConsent({ institution, state: cryptoState(), existing: opts.existing });
-  if (start.url) {
-    throw new BanksyncError('NOT_CONFIGURED', `${provider.displayName} needs a browser consent flow, which this version does not support yet`);
-  }
-  if (start.confirmPrompt && !opts.yes) {
-    const ok = await s.prompts.confirm(start.confirmPrompt, '--yes');
-    if (!ok) throw new BanksyncError('BAD_INPUT', 'consent was not given; nothing was changed');
-  }
-  return provider.completeConsent(start, {});
+export interface ConsentOptions {
+  /** Consent confirmed on the command line (confirm-style providers). */
+  yes: boolean;
+  existing?: SessionHandle;
+  /** Loopback port for the redirect; 0 = any free port. */
+  redirectPort?: number;
+  /** false: never open a browser; at a terminal, ask for the pasted address instead. */
+  browser?: boolean;
+  /** How long to wait for the consent page to come back. */
+  timeoutMs?: number;
 }
 
-function cryptoState(): string {
-  return globalThis.crypto.randomUUID();
+const DEFAULT_TIMEOUT_MS = 15 * 60_000;
+const POLL_MS = 3_000;
+
+/** Runs a provider's consent step: a question in the terminal, or the browser round trip (M2). */
+export async function obtainConsent(s: Services, provider: Provider, institution: Institution, opts: ConsentOptions): Promise<ConsentGrant> {
+  const state = globalThis.crypto.randomUUID();
+  if (provider.capabilities.consent === 'confirm') {
+    const start = await provider.beginConsent({ institution, state, existing: opts.existing });
+    if (start.confirmPrompt && !opts.yes) {
+      const ok = await s.prompts.confirm(start.confirmPrompt, '--yes');
+      if (!ok) throw new BanksyncError('BAD_INPUT', 'consent was not given; nothing was changed');
+    }
+    return provider.completeConsent(start, {});
+  }
+  const listener = await listenForCallback(opts.redirectPort ?? DEFAULT_REDIRECT_PORT, (p) => (p.state ?? p.ref) === state);
+  const abort = new AbortController();
+  try {
+    const start = await provider.beginConsent({ institution, redirectUrl: listener.redirectUrl, state, existing: opts.existing });
+    if (!start.url) throw new BanksyncError('INTERNAL', `${provider.id} gave no consent page`);
+    s.notify.always(`Give consent at ${institution.name} (via ${provider.displayName}) on this page:`);
+    s.notify.always(start.url);
+    const browser = opts.browser !== false && s.prompts.interactive;
+    if (browser && !(await s.openBrowser(start.url))) s.notify.always('(no browser could be opened: open the address above yourself)');
+    const waits: Promise<Record<string, string> | ConsentGrant>[] = [listener.callback, timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, abort.signal)];
+    if (opts.browser === false && s.prompts.interactive) {
+      s.notify.always(`If your browser cannot reach ${listener.redirectUrl}, paste the address it ends on below.`);
+      waits.push(
+        s.prompts
+          .input('Address (or code) you were sent to', '--redirect-port', { signal: abort.signal })
+          .then(parsePasted)
+          .then((p) => checkPasted(p, state)),
+      );
+    }
+    if (provider.pollConsent) waits.push(poll(provider, start, abort.signal));
+    const answer = await Promise.race(waits);
+    if ('session' in answer && typeof answer.session === 'object') return answer as ConsentGrant;
+    return await finish(provider, start, answer as Record<string, string>);
+  } finally {
+    abort.abort();
+    listener.close();
+  }
+}
+
+async function finish(provider: Provider, start: ConsentStart, params: Record<string, string>): Promise<ConsentGrant> {
+  if (params.error) {
+    const why = params.error_description ? `: ${params.error_description}` : ` (${params.error})`;
+    throw new BanksyncError('BAD_INPUT', `consent was not given at ${provider.displayName}${why}; nothing was changed`);
+  }
+  return provider.completeConsent(start, params);
+}
+
+function checkPasted(p: Record<string, string>, state: string): Record<string, string> {
+  const got = p.state ?? p.ref;
+  if (got !== undefined && got !== state) throw new BanksyncError('BAD_INPUT', 'the pasted address belongs to another consent request; start again');
+  return p;
+}
+
+/** GoCardless-style: the requisition itself says when the user has finished. */
+async function poll(provider: Provider, start: ConsentStart, signal: AbortSignal): Promise<ConsentGrant> {
+  for (;;) {
+    await sleep(POLL_MS, undefined, { signal });
+    const grant = await provider.pollConsent!(start);
+    if (grant) return grant;
+  }
+}
+
+async function timeout(ms: number, signal: AbortSignal): Promise<never> {
+  await sleep(ms, undefined, { signal });
+  throw new BanksyncError('BAD_INPUT', `consent was not completed within ${Math.round(ms / 60_000)} minutes; nothing was changed`, {
+    hint: 'run the command again and finish the consent page',
+  });
 }

@@ -9,13 +9,15 @@ export interface Prompts {
   confirm(message: string, flag: string): Promise<boolean>;
   select<T>(message: string, choices: { name: string; value: T }[], flag: string): Promise<T>;
   checkbox<T>(message: string, choices: { name: string; value: T; checked?: boolean }[], flag: string): Promise<T[]>;
-  input(message: string, flag: string, options?: { secret?: boolean }): Promise<string>;
+  input(message: string, flag: string, options?: { secret?: boolean; signal?: AbortSignal }): Promise<string>;
 }
 
 /** Progress and warnings for a person; goes to stderr, never to stdout. */
 export interface Notifier {
   info(message: string): void;
   warn(message: string): void;
+  /** Lines the user needs to go on (a consent address): shown even under --json and --quiet. */
+  always(message: string): void;
   /** Starts a spinner or progress line (TTY only); returns a function that stops it. */
   progress(message: string): { update(message: string): void; stop(): void };
 }
@@ -27,6 +29,8 @@ export interface Services {
   env: NodeJS.ProcessEnv;
   prompts: Prompts;
   notify: Notifier;
+  /** Opens a page in the user's browser; false when none could be started. */
+  openBrowser(url: string): Promise<boolean>;
 }
 
 export const nowIso = (s: Services) => s.clock().toISOString();

@@ -1,7 +1,12 @@
 import { providerIds } from '../providers/registry.js';
-import type { Institution } from '../providers/types.js';
+import type { Institution, Provider } from '../providers/types.js';
 import type { Services } from './context.js';
-import { assertKnownProvider, effectiveLimits, getProvider } from './providers.js';
+import { nowIso } from './context.js';
+import { BanksyncError, toBanksyncError } from './errors.js';
+import { assertKnownProvider, effectiveLimits, getProvider, missingCredentials } from './providers.js';
+
+/** A provider's list is fetched again after this long; older copies still serve when it is unreachable. */
+const CACHE_DAYS = 7;
 
 export interface InstitutionRow extends Institution {
   providerName: string;
@@ -10,20 +15,76 @@ export interface InstitutionRow extends Institution {
   consentDays: number | undefined;
 }
 
+export interface InstitutionQuery {
+  query?: string;
+  country?: string;
+  providerId?: string;
+  /** Fetch again even when the cached list is fresh. */
+  refresh?: boolean;
+}
+
 /** Searches every provider (or one) by name and country; each row says who serves it (M2). */
-export async function searchInstitutions(
-  s: Services,
-  q: { query?: string; country?: string; providerId?: string },
-): Promise<InstitutionRow[]> {
+export async function searchInstitutions(s: Services, q: InstitutionQuery): Promise<InstitutionRow[]> {
   if (q.providerId) assertKnownProvider(q.providerId);
   const ids = q.providerId ? [q.providerId] : providerIds();
+  const needle = q.query ? fold(q.query) : undefined;
   const rows: InstitutionRow[] = [];
   for (const id of ids) {
     const provider = getProvider(s, id);
-    for (const inst of await provider.searchInstitutions({ text: q.query, country: q.country?.toUpperCase() })) {
+    let list: Institution[];
+    try {
+      list = await institutionsOf(s, provider, q.country?.toUpperCase(), q.refresh === true);
+    } catch (err) {
+      // A search across all providers shows what it can; naming one provider makes its failure the answer.
+      if (q.providerId) throw err;
+      const e = toBanksyncError(err);
+      s.notify.warn(`${id}: ${e.message}${e.hint ? ` (${e.hint})` : ''}`);
+      continue;
+    }
+    for (const inst of list) {
+      if (needle && !fold(inst.name).includes(needle) && !fold(inst.id).includes(needle)) continue;
       const limits = effectiveLimits(provider, inst);
       rows.push({ ...inst, providerName: provider.displayName, historyDays: limits.historyDays, refreshesPerDay: limits.refreshesPerDay, consentDays: limits.consentDays, scaEveryFetch: limits.scaEveryFetch });
     }
   }
-  return rows.sort((a, b) => a.name.localeCompare(b.name));
+  return rows.sort((a, b) => a.name.localeCompare(b.name) || a.providerId.localeCompare(b.providerId));
+}
+
+/** A provider's institutions: from the local copy while fresh, else fetched and stored. */
+export async function institutionsOf(s: Services, provider: Provider, country: string | undefined, refresh = false): Promise<Institution[]> {
+  if (!provider.capabilities.remote) return provider.listInstitutions(country);
+  const key = country ?? '';
+  const cached = s.store.institutionCache.get(provider.id, key);
+  const ageDays = cached ? (s.clock().getTime() - Date.parse(cached.fetchedAt)) / 86_400_000 : Infinity;
+  if (cached && !refresh && ageDays < CACHE_DAYS) return cached.institutions;
+  try {
+    const missing = missingCredentials(s, provider.id);
+    if (missing.length > 0) {
+      throw new BanksyncError('NOT_CONFIGURED', `${provider.displayName} is not set up (missing ${missing.map((f) => f.label).join(', ')})`, {
+        hint: `banksync providers setup ${provider.id}`,
+      });
+    }
+    const fresh = await provider.listInstitutions(country);
+    s.store.institutionCache.put(provider.id, key, fresh, nowIso(s));
+    return fresh;
+  } catch (err) {
+    const e = toBanksyncError(err);
+    if (!cached || e.code === 'CREDENTIALS_INVALID') throw err;
+    s.notify.warn(`${provider.id}: ${e.message}; showing the list saved ${cached.fetchedAt.slice(0, 10)}`);
+    return cached.institutions;
+  }
+}
+
+/** One institution by id, from the local copy first so a sync needs no catalogue call. */
+export async function lookupInstitution(s: Services, provider: Provider, id: string): Promise<Institution | undefined> {
+  if (provider.capabilities.remote) {
+    const hit = s.store.institutionCache.find(provider.id, id);
+    if (hit) return hit;
+  }
+  return provider.getInstitution(id);
+}
+
+/** Case- and accent-insensitive text for name search ("societe" finds "Société Générale"). */
+function fold(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }

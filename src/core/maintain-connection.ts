@@ -37,7 +37,7 @@ export interface FetchAccountsResult {
 export async function fetchNewAccounts(s: Services, connectionId: number, wanted?: 'all' | string[]): Promise<FetchAccountsResult> {
   const c = requireConnection(s, connectionId);
   const provider = getProvider(s, c.providerId);
-  const institution = await requireInstitution(provider, c.institutionId);
+  const institution = await requireInstitution(s, provider, c.institutionId);
   const remote = (await provider.listAccounts(loadSession(s, c))).filter((a) => a.institutionId === c.institutionId);
   const local = s.store.accounts.byConnection(c.id);
   const { matched, fresh } = matchAccounts(local, remote);
@@ -45,12 +45,12 @@ export async function fetchNewAccounts(s: Services, connectionId: number, wanted
   const limits = effectiveLimits(provider, institution);
   const now = nowIso(s);
   const added = s.store.tx(() => {
-    for (const m of matched) if (m.local.externalId !== m.remote.externalId) s.store.accounts.updateExternalId(m.local.id, m.remote.externalId);
+    for (const m of matched) if (m.local.externalId !== m.remote.externalId) s.store.accounts.updateExternalId(m.local.id, m.remote.externalId, m.remote.matchKey);
     return chosen.map((a) => ({
       id: accountRef(
         s.store.accounts.create({
           connectionId: c.id, providerId: c.providerId, institutionId: c.institutionId, externalId: a.externalId, name: a.name,
-          iban: a.iban, number: a.number, currency: a.currency, kind: a.kind, historyDays: limits.historyDays, stableIds: limits.stableIds, now,
+          iban: a.iban, number: a.number, matchKey: a.matchKey, currency: a.currency, kind: a.kind, historyDays: limits.historyDays, stableIds: limits.stableIds, now,
         }),
       ),
       name: a.name,
@@ -68,14 +68,14 @@ export interface UpdateCredentialsResult {
 }
 
 /** M7/M8: renews consent or login; accounts and history stay, re-matched by IBAN if ids changed. */
-export async function updateCredentials(s: Services, connectionId: number, o: { yes: boolean }): Promise<UpdateCredentialsResult> {
+export async function updateCredentials(s: Services, connectionId: number, o: { yes: boolean; redirectPort?: number; browser?: boolean }): Promise<UpdateCredentialsResult> {
   const c = requireConnection(s, connectionId);
   const provider = getProvider(s, c.providerId);
-  const institution = await requireInstitution(provider, c.institutionId);
+  const institution = await requireInstitution(s, provider, c.institutionId);
   const owner = connectionSecretOwner(c.id);
   const existingData = s.store.secrets.get(owner);
   const existing = existingData ? { data: existingData, save: () => undefined } : undefined;
-  const grant = await obtainConsent(s, provider, institution, { yes: o.yes, existing });
+  const grant = await obtainConsent(s, provider, institution, { ...o, existing });
   const remote = (await provider.listAccounts({ data: grant.session, save: () => undefined })).filter((a) => a.institutionId === c.institutionId);
   const local = s.store.accounts.byConnection(c.id);
   const { matched, fresh } = matchAccounts(local, remote);
@@ -83,7 +83,7 @@ export async function updateCredentials(s: Services, connectionId: number, o: { 
   s.store.tx(() => {
     s.store.secrets.put(owner, grant.session, now);
     s.store.connections.setConsent(c.id, grant.expiresAt ?? null, now);
-    for (const m of matched) if (m.local.externalId !== m.remote.externalId) s.store.accounts.updateExternalId(m.local.id, m.remote.externalId);
+    for (const m of matched) if (m.local.externalId !== m.remote.externalId) s.store.accounts.updateExternalId(m.local.id, m.remote.externalId, m.remote.matchKey);
   });
   const matchedIds = new Set(matched.map((m) => m.local.id));
   return {

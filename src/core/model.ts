@@ -45,6 +45,7 @@ export interface Account {
   name: string;
   iban: string | null;
   number: string | null;
+  matchKey: string | null;
   currency: string;
   kind: AccountKind;
   enabled: boolean;

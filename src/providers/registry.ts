@@ -1,9 +1,11 @@
+import { createGoCardlessProvider } from './gocardless/index.js';
 import { createSandboxProvider } from './sandbox/index.js';
 import type { ProviderFactory } from './types.js';
 
 /** Explicit map of provider id → factory; adapters register here, nothing scans directories. */
 export const PROVIDERS: Readonly<Record<string, ProviderFactory>> = {
   sandbox: createSandboxProvider,
+  gocardless: createGoCardlessProvider,
 };
 
 export const providerIds = (): string[] => Object.keys(PROVIDERS);

@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import type { AccountKind, TransactionType } from '../core/model.js';
 
 /** An app-level credential a provider needs from the user before first use (M5). */
@@ -7,12 +8,22 @@ export interface CredentialField {
   label: string;
   /** Secret fields are never echoed, printed or stored in plain text. */
   secret: boolean;
+  /** The value is a file's content (PEM key or certificate): flags, env and prompts take its path. */
+  file?: boolean;
+  /** Shown as an example in prompts and errors. */
+  example?: string;
 }
 
 /** What a provider can do; commands read these instead of branching on provider ids. */
 export interface ProviderCapabilities {
   /** ISO country codes or region names served. */
   regions: string[];
+  /** Talks to a remote service: its institution list is cached locally and it needs set-up. */
+  remote: boolean;
+  /** How consent is given: a question in the terminal, or a page that redirects back to us. */
+  consent: 'confirm' | 'redirect';
+  /** The provider itself marks integrations as beta (its institutions carry the flag). */
+  betaInstitutions: boolean;
   credentialFields: CredentialField[];
   /** Default consent lifetime in days (PSD2: 90 or 180); undefined = long-lived. */
   consentDays?: number;
@@ -57,6 +68,8 @@ export interface ProviderAccount {
   currency: string;
   kind: AccountKind;
   balance?: ProviderBalance;
+  /** Identity that stays the same across consents when externalId does not (identification_hash). */
+  matchKey?: string;
 }
 
 /** A booked line as the adapter normalised it. Amount is signed: negative = money out. */
@@ -130,8 +143,13 @@ export interface Provider {
   readonly id: string;
   readonly displayName: string;
   readonly capabilities: ProviderCapabilities;
-  searchInstitutions(query: { text?: string; country?: string }): Promise<Institution[]>;
+  /** Every institution (of one country when given); core filters by name and caches remote lists. */
+  listInstitutions(country?: string): Promise<Institution[]>;
   getInstitution(id: string): Promise<Institution | undefined>;
+  /** Checks the app credentials against the provider; throws CREDENTIALS_INVALID naming the field. */
+  verifyCredentials?(): Promise<void>;
+  /** For providers whose consent can be seen finishing without the redirect (GoCardless requisitions). */
+  pollConsent?(start: ConsentStart): Promise<ConsentGrant | undefined>;
   /** Starts consent for an institution; `existing` is set when renewing (update-credentials). */
   beginConsent(request: {
     institution: Institution;
@@ -150,6 +168,8 @@ export interface Provider {
 export interface ProviderContext {
   now: () => Date;
   env: NodeJS.ProcessEnv;
+  /** undici dispatcher for tests (MockAgent); adapters build their own otherwise. */
+  dispatcher?: Dispatcher;
   /** BANKSYNC_<PROVIDER>_BASE_URL when set. */
   baseUrl?: string;
   /** App credentials resolved from flags, env or the secret store. */

@@ -10,6 +10,7 @@ interface AccountRow {
   name: string;
   iban: string | null;
   number: string | null;
+  match_key: string | null;
   currency: string;
   kind: AccountKind;
   enabled: number;
@@ -43,6 +44,7 @@ const fromRow = (r: AccountRow): Account => ({
   name: r.name,
   iban: r.iban,
   number: r.number,
+  matchKey: r.match_key,
   currency: r.currency,
   kind: r.kind,
   enabled: r.enabled === 1,
@@ -76,6 +78,8 @@ export interface NewAccount {
   name: string;
   iban?: string;
   number?: string;
+  /** Provider-stable identity that survives new account ids (Enable Banking identification_hash). */
+  matchKey?: string;
   currency: string;
   kind: AccountKind;
   historyDays?: number;
@@ -110,9 +114,9 @@ export class AccountRepo {
   create(a: NewAccount): number {
     const info = this.db
       .prepare(
-        `INSERT INTO accounts (connection_id, provider_id, institution_id, external_id, name, iban, number, currency,
-                               kind, history_days, stable_ids, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO accounts (connection_id, provider_id, institution_id, external_id, name, iban, number, match_key,
+                               currency, kind, history_days, stable_ids, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         a.connectionId,
@@ -122,6 +126,7 @@ export class AccountRepo {
         a.name,
         a.iban ?? null,
         a.number ?? null,
+        a.matchKey ?? null,
         a.currency,
         a.kind,
         a.historyDays ?? null,
@@ -147,8 +152,8 @@ export class AccountRepo {
   }
 
   /** Renewals may hand out new provider ids for the same account: re-point, keep history. */
-  updateExternalId(id: number, externalId: string): void {
-    this.db.prepare('UPDATE accounts SET external_id = ? WHERE id = ?').run(externalId, id);
+  updateExternalId(id: number, externalId: string, matchKey?: string): void {
+    this.db.prepare('UPDATE accounts SET external_id = ?, match_key = coalesce(?, match_key) WHERE id = ?').run(externalId, matchKey ?? null, id);
   }
 
   updateSettings(id: number, s: AccountSettings): void {

@@ -3,6 +3,7 @@ import { SecretStore, type KeySource } from '../secrets/index.js';
 import { AccountRepo } from './accounts.js';
 import { ConnectionRepo } from './connections.js';
 import { ExportRepo } from './exports.js';
+import { InstitutionCacheRepo } from './institution-cache.js';
 import { openDatabase, type Db } from './db.js';
 import { LockRepo } from './locks.js';
 import { PendingRepo } from './pending.js';
@@ -18,6 +19,7 @@ export class Store {
   readonly syncState: SyncStateRepo;
   readonly locks: LockRepo;
   readonly exports: ExportRepo;
+  readonly institutionCache: InstitutionCacheRepo;
   readonly secrets: SecretStore;
 
   constructor(
@@ -31,6 +33,7 @@ export class Store {
     this.syncState = new SyncStateRepo(db);
     this.locks = new LockRepo(db, `${process.pid}-${randomBytes(4).toString('hex')}`);
     this.exports = new ExportRepo(db);
+    this.institutionCache = new InstitutionCacheRepo(db);
     this.secrets = new SecretStore(db, keySource);
   }
 

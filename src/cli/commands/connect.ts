@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { connect } from '../../core/connect.js';
-import { parseAccountList, parseCountry } from '../parse.js';
+import { parseAccountList, parseCountry, parsePort } from '../parse.js';
 import type { RuntimeOf } from '../program.js';
 
 export function registerConnect(program: Command, runtimeOf: RuntimeOf): void {
@@ -13,14 +13,17 @@ export function registerConnect(program: Command, runtimeOf: RuntimeOf): void {
     .option('--country <XX>', 'narrow the search to a country', parseCountry)
     .option('--accounts <list>', '"all" or comma-separated account ids/IBANs/names', parseAccountList)
     .option('-y, --yes', 'confirm consent without asking (sandbox)')
+    .option('--redirect-port <port>', 'loopback port for the consent redirect (default 8765; 0 = any free port)', parsePort)
+    .option('--no-browser', 'do not open a browser; paste the address you end on instead')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ banksync connect\n  $ banksync connect --provider sandbox --institution sandbox-bank --accounts all --yes',
+      '\nExamples:\n  $ banksync connect\n  $ banksync connect --provider sandbox --institution sandbox-bank --accounts all --yes\n  $ banksync connect --provider gocardless --institution SANDBOXFINANCE_SFIN0000 --accounts all --no-browser',
     )
-    .action(async (query: string | undefined, o: { provider?: string; institution?: string; country?: string; accounts?: 'all' | string[]; yes?: boolean }, cmd: Command) => {
+    .action(async (query: string | undefined, o: { provider?: string; institution?: string; country?: string; accounts?: 'all' | string[]; yes?: boolean; redirectPort?: number; browser: boolean }, cmd: Command) => {
       const rt = runtimeOf(cmd);
       const r = await connect(rt.services(), {
         providerId: o.provider, institutionId: o.institution, query, country: o.country, accounts: o.accounts, yes: !!o.yes,
+        redirectPort: o.redirectPort, browser: o.browser,
       });
       rt.out.result(r, () =>
         [

@@ -11,10 +11,11 @@ export function registerInstitutions(program: Command, runtimeOf: RuntimeOf): vo
     .argument('[query]', 'part of the institution name')
     .option('--country <XX>', 'two-letter country code', parseCountry)
     .option('--provider <id>', 'only this provider')
-    .addHelpText('after', '\nExamples:\n  $ banksync institutions sandbox\n  $ banksync institutions --country NL --provider sandbox --json')
-    .action(async (query: string | undefined, o: { country?: string; provider?: string }, cmd: Command) => {
+    .option('--refresh', "fetch the providers' lists again instead of using the local copy (kept 7 days)")
+    .addHelpText('after', '\nExamples:\n  $ banksync institutions sandbox\n  $ banksync institutions --country BE --provider gocardless\n  $ banksync institutions --country NL --provider sandbox --json')
+    .action(async (query: string | undefined, o: { country?: string; provider?: string; refresh?: boolean }, cmd: Command) => {
       const rt = runtimeOf(cmd);
-      const rows = await searchInstitutions(rt.services(), { query, country: o.country, providerId: o.provider });
+      const rows = await searchInstitutions(rt.services(), { query, country: o.country, providerId: o.provider, refresh: o.refresh });
       rt.out.result({ institutions: rows }, () => {
         if (rows.length === 0) return 'no institution matches';
         const flags = (r: (typeof rows)[number]) =>

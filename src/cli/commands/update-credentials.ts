@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { updateCredentials } from '../../core/maintain-connection.js';
-import { parseConnectionRef } from '../parse.js';
+import { parseConnectionRef, parsePort } from '../parse.js';
 import type { RuntimeOf } from '../program.js';
 
 export function registerUpdateCredentials(program: Command, runtimeOf: RuntimeOf): void {
@@ -9,10 +9,12 @@ export function registerUpdateCredentials(program: Command, runtimeOf: RuntimeOf
     .description('renew the consent or login of a connection (also reconnects a disconnected one); history stays')
     .argument('<connection>', 'connection id, e.g. c1', parseConnectionRef)
     .option('-y, --yes', 'confirm consent without asking (sandbox)')
+    .option('--redirect-port <port>', 'loopback port for the consent redirect (default 8765; 0 = any free port)', parsePort)
+    .option('--no-browser', 'do not open a browser; paste the address you end on instead')
     .addHelpText('after', '\nExamples:\n  $ banksync update-credentials c2')
-    .action(async (connectionId: number, o: { yes?: boolean }, cmd: Command) => {
+    .action(async (connectionId: number, o: { yes?: boolean; redirectPort?: number; browser: boolean }, cmd: Command) => {
       const rt = runtimeOf(cmd);
-      const r = await updateCredentials(rt.services(), connectionId, { yes: !!o.yes });
+      const r = await updateCredentials(rt.services(), connectionId, { yes: !!o.yes, redirectPort: o.redirectPort, browser: o.browser });
       rt.out.result(r, () => {
         const missing = r.accounts.filter((a) => a.status === 'missing');
         return [

@@ -6,6 +6,7 @@ import type { Services } from '../context.js';
 import { BanksyncError, NEEDS_HUMAN_CODES, toBanksyncError } from '../errors.js';
 import { accountRef, connectionRef, type Account, type Connection } from '../model.js';
 import { loadSession } from '../maintain-connection.js';
+import { lookupInstitution } from '../institutions.js';
 import { effectiveLimits, getProvider } from '../providers.js';
 import { fetchAccount } from './account-sync.js';
 import { checkRefreshBudget, consentProblem, selectAccounts, type SyncTarget } from './select.js';
@@ -97,7 +98,8 @@ async function syncConnection(s: Services, c: Connection, accounts: Account[], o
     const e = toBanksyncError(err);
     return accounts.map((a) => (NEEDS_HUMAN_CODES.has(e.code) ? recordSkip(s, a, c, e) : recordFailure(s, a, c, e)));
   }
-  const inst = await provider.getInstitution(c.institutionId);
+  // Limits only: an unreachable catalogue must not stop a sync that could otherwise run.
+  const inst = await lookupInstitution(s, provider, c.institutionId).catch(() => undefined);
   const limits = effectiveLimits(provider, inst);
   let scaCode = opts.scaCode;
   if (limits.scaEveryFetch && !scaCode) {

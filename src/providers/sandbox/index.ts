@@ -54,6 +54,9 @@ export function createSandboxProvider(ctx: ProviderContext): Provider {
     displayName: 'Sandbox (built-in, offline)',
     capabilities: {
       regions: ['NL', 'US', 'DE', 'BE', 'FR', 'FI', 'ES', 'JP'],
+      remote: false,
+      consent: 'confirm',
+      betaInstitutions: true,
       credentialFields: [],
       consentDays: SANDBOX_CONSENT_DAYS,
       historyDays: SANDBOX_HISTORY_DAYS,
@@ -62,11 +65,8 @@ export function createSandboxProvider(ctx: ProviderContext): Provider {
       stableTransactionIds: true,
     },
 
-    async searchInstitutions({ text, country }) {
-      const q = text?.toLowerCase();
-      return SANDBOX_INSTITUTIONS.filter(
-        (i) => (!country || i.country === country) && (!q || i.name.toLowerCase().includes(q) || i.id.includes(q)),
-      );
+    async listInstitutions(country) {
+      return SANDBOX_INSTITUTIONS.filter((i) => !country || i.country === country);
     },
 
     async getInstitution(id) {

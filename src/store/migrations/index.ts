@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { v1Initial } from './001-initial.js';
 import { v2ExportTargets } from './002-export-targets.js';
+import { v3ProviderCaches } from './003-provider-caches.js';
 
 export interface Migration {
   version: number;
@@ -9,6 +10,6 @@ export interface Migration {
 }
 
 /** Ordered list; append only. Each migration's version is its position + 1. */
-export const MIGRATIONS: readonly Migration[] = [v1Initial, v2ExportTargets];
+export const MIGRATIONS: readonly Migration[] = [v1Initial, v2ExportTargets, v3ProviderCaches];
 
 export const LATEST_VERSION = MIGRATIONS.length;

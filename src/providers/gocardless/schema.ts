@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+/** Wire shapes, checked at the boundary; unknown fields pass through untouched. */
+export const Token = z.object({ access: z.string(), access_expires: z.number() });
+
+export const Institution = z.object({
+  id: z.string(),
+  name: z.string(),
+  bic: z.string().optional(),
+  transaction_total_days: z.string().optional(),
+  max_access_valid_for_days: z.string().optional(),
+  countries: z.array(z.string()),
+});
+export type Institution = z.infer<typeof Institution>;
+
+export const Agreement = z.object({
+  id: z.string(),
+  max_historical_days: z.number().optional(),
+  access_valid_for_days: z.number().optional(),
+  accepted: z.string().nullable().optional(),
+});
+
+export const Requisition = z.object({
+  id: z.string(),
+  status: z.string(),
+  link: z.string(),
+  institution_id: z.string(),
+  agreement: z.string().nullable().optional(),
+  accounts: z.array(z.string()),
+});
+export type Requisition = z.infer<typeof Requisition>;
+
+export const AccountMeta = z.object({
+  id: z.string(),
+  iban: z.string().nullable().optional(),
+  bban: z.string().nullable().optional(),
+  status: z.string().optional(),
+  institution_id: z.string(),
+  owner_name: z.string().nullable().optional(),
+  name: z.string().nullable().optional(),
+});
+
+export const Details = z.object({
+  account: z.object({
+    iban: z.string().optional(),
+    bban: z.string().optional(),
+    maskedPan: z.string().optional(),
+    currency: z.string().optional(),
+    name: z.string().optional(),
+    displayName: z.string().optional(),
+    product: z.string().optional(),
+    cashAccountType: z.string().optional(),
+    ownerName: z.string().optional(),
+  }),
+});
+
+const Amount = z.object({ amount: z.string(), currency: z.string() });
+
+export const Balances = z.object({
+  balances: z.array(z.object({ balanceAmount: Amount, balanceType: z.string(), referenceDate: z.string().optional() })),
+});
+
+const AccountRef = z.object({ iban: z.string().optional(), bban: z.string().optional() }).passthrough();
+
+/** Berlin Group transaction; everything but the amount may be missing at some bank. */
+export const Transaction = z.object({
+  transactionId: z.string().optional(),
+  internalTransactionId: z.string().optional(),
+  bookingDate: z.string().optional(),
+  bookingDateTime: z.string().optional(),
+  valueDate: z.string().optional(),
+  valueDateTime: z.string().optional(),
+  transactionAmount: Amount,
+  creditorName: z.string().optional(),
+  creditorAccount: AccountRef.optional(),
+  debtorName: z.string().optional(),
+  debtorAccount: AccountRef.optional(),
+  remittanceInformationUnstructured: z.string().optional(),
+  remittanceInformationUnstructuredArray: z.array(z.string()).optional(),
+  remittanceInformationStructured: z.string().optional(),
+  additionalInformation: z.string().optional(),
+  proprietaryBankTransactionCode: z.string().optional(),
+});
+export type Transaction = z.infer<typeof Transaction>;
+
+export const Transactions = z.object({
+  transactions: z.object({ booked: z.array(z.unknown()), pending: z.array(z.unknown()).optional() }),
+});

@@ -1,0 +1,163 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, request, type Dispatcher } from 'undici';
+import { BanksyncError } from '../core/errors.js';
+import { currencyDigits, parseDecimalToMinor } from '../core/money.js';
+
+/** A provider answer that was not 2xx, handed to the provider's own error mapper. */
+export interface HttpFailure {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** Parsed JSON when the body was JSON, else the text (truncated). */
+  body: unknown;
+  method: string;
+  path: string;
+}
+
+export interface HttpResponse<T = unknown> {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: T;
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | undefined>;
+  json?: unknown;
+  form?: Record<string, string>;
+  headers?: Record<string, string>;
+  /** Statuses returned to the caller instead of mapped to errors (e.g. 409 while not ready). */
+  accept?: number[];
+}
+
+export interface HttpClientOptions {
+  providerName: string;
+  baseUrl: string;
+  /** One file per provider turns its error bodies into typed errors. */
+  mapError: (f: HttpFailure) => BanksyncError;
+  dispatcher?: Dispatcher;
+  /** TLS client certificate (Ponto's mTLS). */
+  tls?: { cert: string; key: string };
+  timeoutMs?: number;
+  /** Waits longer than this are not retried in-process; the error carries the retry time. */
+  maxRetryWaitMs?: number;
+  retries?: number;
+}
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
+
+/**
+ * The HTTP client every adapter uses: base-URL override, per-request timeout, bounded
+ * Retry-After-aware retries of idempotent calls on 429/5xx, network failures as the provider's
+ * transient fault, and bodies parsed once. Authorization headers never reach error messages.
+ */
+export class HttpClient {
+  private readonly dispatcher: Dispatcher;
+  private readonly base: URL;
+
+  constructor(private readonly o: HttpClientOptions) {
+    this.base = new URL(o.baseUrl.endsWith('/') ? o.baseUrl : `${o.baseUrl}/`);
+    const timeout = o.timeoutMs ?? 30_000;
+    this.dispatcher =
+      o.dispatcher ??
+      new Agent({ headersTimeout: timeout, bodyTimeout: timeout, connect: { timeout: 10_000, ...(o.tls ?? {}) } });
+  }
+
+  /** Resolves a path against the base URL ("api/v2/x" or an absolute link the provider gave). */
+  url(path: string, query?: RequestOptions['query']): URL {
+    const u = /^https?:\/\//.test(path) ? new URL(path) : new URL(path.replace(/^\//, ''), this.base);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) u.searchParams.set(k, String(v));
+    return u;
+  }
+
+  async call<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<HttpResponse<T>> {
+    const url = this.url(path, opts.query);
+    const retries = IDEMPOTENT.has(method) ? (this.o.retries ?? 2) : 0;
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.once(method, url, opts);
+      if (res.status < 400 || opts.accept?.includes(res.status)) return res as HttpResponse<T>;
+      const failure: HttpFailure = { ...res, method, path: url.pathname };
+      const wait = retryWaitMs(res.status, res.headers);
+      if (attempt < retries && wait !== undefined && wait <= (this.o.maxRetryWaitMs ?? 5_000)) {
+        await sleep(wait);
+        continue;
+      }
+      throw this.o.mapError(failure);
+    }
+  }
+
+  private async once(method: string, url: URL, opts: RequestOptions): Promise<HttpResponse> {
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'banksync', ...opts.headers };
+    let body: string | undefined;
+    if (opts.json !== undefined) {
+      body = JSON.stringify(opts.json);
+      headers['content-type'] ??= 'application/json';
+    } else if (opts.form) {
+      body = new URLSearchParams(opts.form).toString();
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+    }
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, dispatcher: this.dispatcher });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).name;
+      throw new BanksyncError('PROVIDER_UNAVAILABLE', `${this.o.providerName}: cannot reach ${url.host} (${code})`, { cause: err });
+    }
+    let text: string;
+    try {
+      text = await res.body.text();
+    } catch (err) {
+      throw new BanksyncError('PROVIDER_UNAVAILABLE', `${this.o.providerName}: the answer from ${url.host} was cut off`, { cause: err });
+    }
+    const type = String(res.headers['content-type'] ?? '');
+    let parsed: unknown = text.slice(0, 2_000);
+    if (/json/.test(type) || /^\s*[[{]/.test(text)) {
+      try {
+        parsed = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        if (res.statusCode < 400) throw malformed(this.o.providerName, `${method} ${url.pathname}`, 'is not valid JSON');
+      }
+    }
+    return { status: res.statusCode, headers: res.headers, body: parsed };
+  }
+}
+
+/** 429/503 with Retry-After (seconds or a date), or a bare 5xx: how long to wait before trying again. */
+export function retryWaitMs(status: number, headers: HttpFailure['headers']): number | undefined {
+  const ra = headers['retry-after'];
+  const value = Array.isArray(ra) ? ra[0] : ra;
+  if (value !== undefined) {
+    const secs = Number(value);
+    if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
+    const at = Date.parse(value);
+    if (!Number.isNaN(at)) return Math.max(0, at - Date.now());
+  }
+  if (status === 429) return undefined;
+  return status >= 500 ? 500 : undefined;
+}
+
+/** The retry instant a 429 announces, for the engine to defer the account until then. */
+export function retryAtFrom(headers: HttpFailure['headers'], now: Date): string | undefined {
+  const wait = retryWaitMs(429, headers);
+  return wait === undefined ? undefined : new Date(now.getTime() + wait).toISOString();
+}
+
+/** A provider answer whose shape we do not understand: the provider's fault, never a crash. */
+export function malformed(provider: string, what: string, why: string): BanksyncError {
+  return new BanksyncError('PROVIDER_ERROR', `${provider}: the answer to ${what} ${why}`);
+}
+
+/** Header value as one string. */
+export function header(headers: HttpFailure['headers'], name: string): string | undefined {
+  const v = headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** A wire amount (decimal string, or a JSON number like Ponto's 84.42) → integer minor units, exactly. */
+export function amountToMinor(value: string | number, currency: string): number {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new BanksyncError('PROVIDER_ERROR', `not a finite amount: ${value}`);
+    // The shortest round-trip text of a double is the decimal the provider wrote.
+    const t = String(value);
+    return parseDecimalToMinor(/e/i.test(t) ? value.toFixed(currencyDigits(currency)) : t, currency);
+  }
+  return parseDecimalToMinor(value, currency);
+}

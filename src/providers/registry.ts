@@ -1,3 +1,4 @@
+import { createEnableBankingProvider } from './enable-banking/index.js';
 import { createGoCardlessProvider } from './gocardless/index.js';
 import { createSandboxProvider } from './sandbox/index.js';
 import type { ProviderFactory } from './types.js';
@@ -6,6 +7,7 @@ import type { ProviderFactory } from './types.js';
 export const PROVIDERS: Readonly<Record<string, ProviderFactory>> = {
   sandbox: createSandboxProvider,
   gocardless: createGoCardlessProvider,
+  'enable-banking': createEnableBankingProvider,
 };
 
 export const providerIds = (): string[] => Object.keys(PROVIDERS);

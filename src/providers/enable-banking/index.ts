@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { BanksyncError } from '../../core/errors.js';
+import type { ConsentStart, Provider, ProviderAccount, ProviderContext, SessionHandle } from '../types.js';
+import { EnableBankingApi, parse } from './api.js';
+import { redirectHint } from './errors.js';
+import { institutionIdOf, parseInstitutionId, PROVIDER_ID, toAccount, toInstitution, type AspspRef } from './map.js';
+import { AccountResource, Application, AspspList, AuthStarted, SessionCreated, SessionInfo } from './schema.js';
+import { fetchPages } from './transactions.js';
+
+/** What an Enable Banking connection keeps (sealed in the secret store). */
+interface Session {
+  sessionId: string;
+  aspsp: AspspRef;
+  /** AccountResources by uid, as POST /sessions gave them: some fields are shown only once. */
+  accounts: Record<string, unknown>;
+}
+
+const DEFAULT_CONSENT_DAYS = 90;
+/** valid_until may not pass now + maximum_consent_validity by *their* clock; ours may run a little ahead. */
+const CLOCK_MARGIN_MS = 60_000;
+
+const rfc3339 = (d: Date) => d.toISOString().replace(/Z$/, '+00:00');
+
+export function createEnableBankingProvider(ctx: ProviderContext): Provider {
+  const api = new EnableBankingApi(ctx);
+  const sessionOf = (h: SessionHandle) => h.data as unknown as Session;
+
+  async function aspsps(country?: string) {
+    const body = await api.call(AspspList, 'GET', 'aspsps', { query: { country: country?.toUpperCase(), psu_type: 'personal', service: 'AIS' } });
+    return body.aspsps.map(toInstitution);
+  }
+
+  function account(raw: unknown, institutionId: string): ProviderAccount {
+    const r = parse(AccountResource.extend({ uid: z.string() }), raw, 'account details');
+    return toAccount(r, institutionId);
+  }
+
+  const capabilities: Provider['capabilities'] = {
+    regions: ['FI', 'SE', 'NO', 'DK', 'EE', 'LV', 'LT', 'DE', 'PL', 'ES', 'FR', 'NL', 'BE', 'AT', 'IT', 'PT'],
+    remote: true,
+    consent: 'redirect',
+    betaInstitutions: true,
+    credentialFields: [
+      { name: 'application_id', label: 'Enable Banking application id', secret: false },
+      { name: 'private_key', label: 'Enable Banking private key (.pem)', secret: true, file: true },
+    ],
+    // Each ASPSP states its own maximum; this is only the fallback when one does not.
+    consentDays: DEFAULT_CONSENT_DAYS,
+    // We send no PSU headers (unattended sync), so the bank's PSD2 limit of ~4 a day applies.
+    refreshesPerDay: 2, // ~4 unattended calls a day per account, and each fetch also reads balances
+    pending: true,
+    scaEveryFetch: false,
+    stableTransactionIds: true,
+  };
+
+  return {
+    id: PROVIDER_ID,
+    displayName: 'Enable Banking',
+    capabilities,
+
+    async verifyCredentials() {
+      await api.call(Application, 'GET', 'application');
+    },
+
+    listInstitutions: aspsps,
+
+    async getInstitution(id) {
+      const ref = parseInstitutionId(id);
+      if (!ref) return undefined;
+      return (await aspsps(ref.country)).find((i) => i.id === institutionIdOf(ref));
+    },
+
+    async beginConsent({ institution, redirectUrl, state }) {
+      if (!redirectUrl) throw new BanksyncError('INTERNAL', 'Enable Banking consent needs a redirect address');
+      const aspsp = parseInstitutionId(institution.id) ?? { name: institution.name, country: institution.country };
+      const days = institution.consentDays ?? DEFAULT_CONSENT_DAYS;
+      const validUntil = new Date(ctx.now().getTime() + days * 86_400_000 - CLOCK_MARGIN_MS);
+      try {
+        const body = await api.call(AuthStarted, 'POST', 'auth', {
+          json: {
+            access: { valid_until: rfc3339(validUntil), balances: true, transactions: true },
+            aspsp,
+            state,
+            redirect_url: redirectUrl,
+            psu_type: 'personal',
+          },
+        });
+        return { url: body.url, state: { state, aspsp, authorizationId: body.authorization_id ?? undefined } };
+      } catch (err) {
+        if (err instanceof BanksyncError && err.code === 'NOT_CONFIGURED') throw new BanksyncError('NOT_CONFIGURED', err.message, { hint: redirectHint(redirectUrl) });
+        throw err;
+      }
+    },
+
+    async completeConsent(start: ConsentStart, callback) {
+      if (callback.error) throw new BanksyncError('BAD_INPUT', `consent was not given at Enable Banking (${callback.error_description ?? callback.error}); nothing was changed`);
+      if (callback.state !== undefined && callback.state !== start.state.state) {
+        throw new BanksyncError('BAD_INPUT', 'the consent answer belongs to another consent request; start again');
+      }
+      if (!callback.code) throw new BanksyncError('BAD_INPUT', 'the consent answer carries no authorization code; start again');
+      const body = await api.call(SessionCreated, 'POST', 'sessions', { json: { code: callback.code } });
+      const aspsp = body.aspsp ? { name: body.aspsp.name, country: body.aspsp.country } : (start.state.aspsp as AspspRef);
+      const accounts: Record<string, unknown> = {};
+      for (const raw of body.accounts) {
+        const uid = (raw as { uid?: unknown } | null)?.uid;
+        if (typeof uid === 'string') accounts[uid] = raw;
+      }
+      const session: Session = { sessionId: body.session_id, aspsp, accounts };
+      const until = body.access?.valid_until ? Date.parse(body.access.valid_until) : NaN;
+      return { session: { ...session }, expiresAt: Number.isNaN(until) ? undefined : new Date(until).toISOString() };
+    },
+
+    async listAccounts(h) {
+      const s = sessionOf(h);
+      // Session status is Enable Banking's own record: it costs none of the bank's daily calls.
+      const info = await api.call(SessionInfo, 'GET', `sessions/${encodeURIComponent(s.sessionId)}`);
+      if (info.status !== 'AUTHORIZED') {
+        throw new BanksyncError('CONSENT_EXPIRED', `Enable Banking: the consent session is ${info.status.toLowerCase().replace(/_/g, ' ')}`);
+      }
+      const institutionId = institutionIdOf(info.aspsp ?? s.aspsp);
+      const out: ProviderAccount[] = [];
+      for (const uid of info.accounts ?? Object.keys(s.accounts)) {
+        if (s.accounts[uid] === undefined) {
+          const details = await api.call(AccountResource, 'GET', `accounts/${encodeURIComponent(uid)}/details`);
+          s.accounts = { ...s.accounts, [uid]: { ...details, uid } };
+          h.save();
+        }
+        out.push(account(s.accounts[uid], institutionId));
+      }
+      return out;
+    },
+
+    fetchTransactions(_h, req) {
+      return fetchPages(api, ctx, req);
+    },
+  };
+}

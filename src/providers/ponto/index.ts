@@ -1,0 +1,108 @@
+import { isoDate } from '../../core/clock.js';
+import type { Institution, Provider, ProviderContext, ProviderPending, TransactionPage } from '../types.js';
+import { parse, PontoApi } from './api.js';
+import { consentFlow, wireAccounts } from './consent.js';
+import { describe, mapPontoError } from './errors.js';
+import { toAccount, toBooked, toInstitution, toPending } from './map.js';
+import { Account, Institution as WireInstitution, One, Transaction } from './schema.js';
+import { synchronize } from './sync.js';
+import { clientTls } from './tls.js';
+
+const defined = <T>(v: T | undefined): v is T => v !== undefined;
+
+export function createPontoProvider(ctx: ProviderContext): Provider {
+  const api = new PontoApi(ctx);
+  const consent = consentFlow(api, ctx);
+
+  return {
+    id: 'ponto',
+    displayName: 'Ponto Connect',
+    capabilities: {
+      regions: ['BE', 'NL', 'FR', 'DE', 'LU'],
+      remote: true,
+      consent: 'redirect',
+      betaInstitutions: true,
+      credentialFields: [
+        { name: 'client_id', label: 'Ponto client id', secret: false },
+        { name: 'client_secret', label: 'Ponto client secret', secret: true },
+        { name: 'certificate', label: 'Ponto client certificate (.pem)', secret: false, file: true },
+        { name: 'certificate_key', label: 'Ponto certificate private key (.pem)', secret: true, file: true },
+      ],
+      // PSD2 bank authorizations through Ponto last 180 days; each account reports its own expiry.
+      consentDays: 180,
+      // Ponto enforces its own synchronization cooldown; a refused sync falls back to its cached copy.
+      refreshesPerDay: undefined,
+      historyDays: undefined,
+      pending: true,
+      scaEveryFetch: false,
+      stableTransactionIds: true,
+    },
+
+    /** mTLS and client id/secret, checked without a user: a dummy refresh token must be refused as invalid_grant. */
+    async verifyCredentials() {
+      clientTls(ctx.credentials, ctx.now());
+      const res = await api.token({ grant_type: 'refresh_token', refresh_token: 'banksync-credential-check' }, { accept: [400, 401], handshake: true });
+      if (res.status >= 400 && describe(res.body).code !== 'invalid_grant') {
+        throw mapPontoError({ ...res, method: 'POST', path: '/ponto-connect/oauth2/token' }, ctx.now());
+      }
+    },
+
+    async listInstitutions(country) {
+      const wanted = country?.toUpperCase();
+      const out: Institution[] = [];
+      const query = { 'page[limit]': 100, 'filter[country][eq]': wanted };
+      for await (const page of api.pages(WireInstitution, undefined, 'ponto-connect/financial-institutions', query)) {
+        // Filtered here too: the country filter is Ibanity's convention, not a documented promise.
+        out.push(...page.filter((w) => !wanted || w.attributes.country?.toUpperCase() === wanted).map(toInstitution));
+      }
+      return out;
+    },
+
+    async getInstitution(id) {
+      const res = await api.send('GET', `ponto-connect/financial-institutions/${encodeURIComponent(id)}`, { accept: [404] });
+      if (res.status === 404) return undefined;
+      return toInstitution(parse(One(WireInstitution), res, 'financial-institutions/{id}').data);
+    },
+
+    beginConsent: consent.begin,
+    completeConsent: consent.complete,
+
+    async listAccounts(h) {
+      const today = isoDate(ctx.now());
+      return (await wireAccounts(api, h)).map((w) => toAccount(w, today));
+    },
+
+    fetchTransactions(h, req) {
+      return (async function* (): AsyncGenerator<TransactionPage> {
+        const id = encodeURIComponent(req.account.externalId);
+        // Details carry the balance, transactions the lines: both refreshed, side by side.
+        const outcomes = await Promise.allSettled([
+          synchronize(api, h, req.account.externalId, 'accountTransactions', ctx.now),
+          synchronize(api, h, req.account.externalId, 'accountDetails', ctx.now),
+        ]);
+        const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+        if (failed) throw failed.reason;
+        const [lines, details] = outcomes.map((o) => (o as PromiseFulfilledResult<string>).value);
+        // A balance is only comparable with lines refreshed at the same moment (drift check).
+        let balance: TransactionPage['balance'];
+        if (lines === details && lines !== 'unfinished') {
+          balance = toAccount((await api.call(One(Account), h, 'GET', `ponto-connect/accounts/${id}`)).data, isoDate(ctx.now())).balance;
+        }
+        const pending: ProviderPending[] = [];
+        for await (const page of api.pages(Transaction, h, `ponto-connect/accounts/${id}/pending-transactions`, { 'page[limit]': 100 })) {
+          pending.push(...page.map(toPending).filter(defined));
+        }
+        let first = true;
+        for await (const page of api.pages(Transaction, h, `ponto-connect/accounts/${id}/transactions`, { 'page[limit]': 100 })) {
+          // Newest first and no date filter: read back until a whole page predates the window.
+          const booked = page.map(toBooked).filter(defined);
+          const inWindow = booked.filter((t) => t.bookingDate >= req.from);
+          if (first || inWindow.length > 0) yield first ? { booked: inWindow, pending, balance } : { booked: inWindow };
+          first = false;
+          if (booked.length > 0 && inWindow.length === 0) break;
+        }
+        if (first) yield { booked: [], pending, balance };
+      })();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BanksyncError } from '../../core/errors.js';
+import type { SessionHandle } from '../types.js';
+import { parse, type PontoApi } from './api.js';
+import { describe, mapPontoError, RENEW_HINT } from './errors.js';
+import { Synchronization } from './schema.js';
+
+export type SyncSubtype = 'accountDetails' | 'accountTransactions';
+/** synced: Ponto asked the bank just now; skipped: Ponto's cached data is recent (cooldown); unfinished: still running at the cap. */
+export type SyncOutcome = 'synced' | 'skipped' | 'unfinished';
+
+const FIRST_POLL_MS = 200;
+const MAX_POLL_MS = 2_000;
+/** Real time, not the (pinnable) clock: how long one account may wait for its bank. */
+const POLL_CAP_MS = 60_000;
+
+/**
+ * Ponto serves its own copy of the bank's data: ask it to refresh one account from the bank, then
+ * wait for the outcome. A refresh refused as too recent is not an error: the copy is fresh enough.
+ */
+export async function synchronize(api: PontoApi, h: SessionHandle, accountId: string, subtype: SyncSubtype, now: () => Date): Promise<SyncOutcome> {
+  const path = 'ponto-connect/synchronizations';
+  const res = await api.callRaw(h, 'POST', path, {
+    json: { data: { type: 'synchronization', attributes: { resourceType: 'account', resourceId: accountId, subtype } } },
+    accept: [400],
+  });
+  if (res.status === 400) {
+    if (describe(res.body).code === 'accountRecentlySynchronized') return 'skipped';
+    throw mapPontoError({ ...res, method: 'POST', path: `/${path}` }, now());
+  }
+  let sync = parse(Synchronization, res, 'synchronizations').data;
+  const started = Date.now();
+  let wait = FIRST_POLL_MS;
+  while (sync.attributes.status !== 'success' && sync.attributes.status !== 'error') {
+    if (Date.now() - started + wait > POLL_CAP_MS) return 'unfinished';
+    await sleep(wait);
+    wait = Math.min(wait * 2, MAX_POLL_MS);
+    sync = (await api.call(Synchronization, h, 'GET', `${path}/${encodeURIComponent(sync.id)}`)).data;
+  }
+  if (sync.attributes.status === 'error') throw syncFailure(sync);
+  return 'synced';
+}
+
+function syncFailure(sync: Synchronization): BanksyncError {
+  const errors = sync.attributes.errors ?? [];
+  if (errors.some((e) => e.code === 'authorizationExpired')) {
+    return new BanksyncError('CONSENT_EXPIRED', 'Ponto: the bank authorization of this account has expired (synchronization failed)', { hint: RENEW_HINT });
+  }
+  const first = errors[0];
+  const why = first ? `${first.code ?? 'error'}${first.detail ? ` — ${first.detail}` : ''}` : 'no reason given';
+  // Bank-side failures (bank down, bank rate limit) pass; the next sync asks again.
+  return new BanksyncError('PROVIDER_UNAVAILABLE', `Ponto: the bank synchronization failed (${why})`.slice(0, 300));
+}

@@ -74,7 +74,8 @@ export async function updateCredentials(s: Services, connectionId: number, o: { 
   const institution = await requireInstitution(s, provider, c.institutionId);
   const owner = connectionSecretOwner(c.id);
   const existingData = s.store.secrets.get(owner);
-  const existing = existingData ? { data: existingData, save: () => undefined } : undefined;
+  // A real save: renewing may rotate the provider's refresh token, which must not be lost if consent is then abandoned.
+  const existing: SessionHandle | undefined = existingData ? { data: existingData, save: () => s.store.secrets.put(owner, existingData, nowIso(s)) } : undefined;
   const grant = await obtainConsent(s, provider, institution, { ...o, existing });
   const remote = (await provider.listAccounts({ data: grant.session, save: () => undefined })).filter((a) => a.institutionId === c.institutionId);
   const local = s.store.accounts.byConnection(c.id);

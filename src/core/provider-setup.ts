@@ -29,6 +29,8 @@ export async function setupProvider(s: Services, id: string, given: Record<strin
     const f = c.field;
     let value = given[f.name];
     if (value !== undefined && f.file) value = readCredentialFile(f, value, credentialFlag(f));
+    // `setup` is the storing command: a value from the environment is stored too.
+    if (value === undefined && c.source === 'env') value = c.value;
     if (value === undefined && c.source === 'missing') {
       const answer = await s.prompts.input(
         f.file ? `${f.label} (path to the file)` : `${f.label}${f.example ? ` (e.g. ${f.example})` : ''}`,

@@ -1,5 +1,6 @@
 import { createEnableBankingProvider } from './enable-banking/index.js';
 import { createGoCardlessProvider } from './gocardless/index.js';
+import { createPontoProvider } from './ponto/index.js';
 import { createSandboxProvider } from './sandbox/index.js';
 import type { ProviderFactory } from './types.js';
 
@@ -8,6 +9,7 @@ export const PROVIDERS: Readonly<Record<string, ProviderFactory>> = {
   sandbox: createSandboxProvider,
   gocardless: createGoCardlessProvider,
   'enable-banking': createEnableBankingProvider,
+  ponto: createPontoProvider,
 };
 
 export const providerIds = (): string[] => Object.keys(PROVIDERS);

@@ -13,6 +13,9 @@ import type { Db } from '../store/db.js';
 
 const known = new Set<string>();
 
+/** Names of stored fields whose values are secrets (tokens, keys, passwords, app secrets). */
+const SECRET_KEY = /token|secret|key|password|passphrase|certificate|access|refresh|code_verifier|verifier/i;
+
 /** Remembers a secret value so redact() can scrub it from any text we print or log. */
 export function registerSecret(value: string | undefined): void {
   if (value && value.length >= 4) known.add(value);
@@ -90,7 +93,8 @@ export class SecretStore {
       decipher.setAuthTag(sealed.subarray(12, 28));
       const text = Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]).toString('utf8');
       const value = JSON.parse(text) as Record<string, unknown>;
-      for (const v of Object.values(value)) if (typeof v === 'string') registerSecret(v);
+      // Only values that are secrets: ids (institution, requisition) stay readable in messages and URLs.
+      for (const [k, v] of Object.entries(value)) if (typeof v === 'string' && SECRET_KEY.test(k)) registerSecret(v);
       return value;
     } catch {
       throw new BanksyncError('NOT_CONFIGURED', `stored credentials for ${owner} cannot be decrypted with this key`, {

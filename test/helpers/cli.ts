@@ -46,9 +46,22 @@ export class CliSandbox {
     return JSON.parse(r.stdout) as T;
   }
 
+  /** Like json(), without blocking the test process (needed when a mock server runs in it). */
+  async jsonAsync<T = any>(args: string[], extra: NodeJS.ProcessEnv = {}): Promise<T> {
+    const r = await this.runAsync(['--json', ...args], extra);
+    if (r.code !== 0) throw new Error(`banksync ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+    return JSON.parse(r.stdout) as T;
+  }
+
   cleanup(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Every booked row, read without blocking the test process (for tests with in-process mock servers). */
+export async function dumpTransactionsAsync(cli: CliSandbox, extra: NodeJS.ProcessEnv = {}): Promise<string[]> {
+  const { transactions } = await cli.jsonAsync<{ transactions: Record<string, unknown>[] }>(['transactions'], extra);
+  return transactions.map((t) => JSON.stringify(t)).sort();
 }
 
 /** Every booked row, as the export would see it, for whole-database comparisons. */

@@ -46,8 +46,9 @@ export function createEnableBankingProvider(ctx: ProviderContext): Provider {
     ],
     // Each ASPSP states its own maximum; this is only the fallback when one does not.
     consentDays: DEFAULT_CONSENT_DAYS,
-    // We send no PSU headers (unattended sync), so the bank's PSD2 limit of ~4 a day applies.
-    refreshesPerDay: 2, // ~4 unattended calls a day per account, and each fetch also reads balances
+    // We send no PSU headers (unattended sync), so the bank's PSD2 limit of ~4 calls a day applies,
+    // and each fetch spends two (transactions, balances).
+    refreshesPerDay: 2,
     pending: true,
     scaEveryFetch: false,
     stableTransactionIds: true,

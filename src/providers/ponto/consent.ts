@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { BanksyncError } from '../../core/errors.js';
 import type { ConsentGrant, ConsentStart, Institution, ProviderContext, SessionHandle } from '../types.js';
 import { parse, type PontoApi, type Session } from './api.js';
+import { describe, mapPontoError } from './errors.js';
 import { earliestExpiry } from './map.js';
 import { Account, ReauthorizationRequest, Token } from './schema.js';
 
@@ -61,9 +62,18 @@ export function consentFlow(api: PontoApi, ctx: ProviderContext) {
     // Ponto returns to redirectUri as given: our state rides along so the listener accepts it.
     const redirectUri = new URL(redirectUrl);
     redirectUri.searchParams.set('state', state);
-    const body = await api.call(ReauthorizationRequest, existing, 'POST', `ponto-connect/accounts/${encodeURIComponent(target.id)}/reauthorization-requests`, {
+    const path = `ponto-connect/accounts/${encodeURIComponent(target.id)}/reauthorization-requests`;
+    const res = await api.callRaw(existing, 'POST', path, {
       json: { data: { type: 'reauthorizationRequest', attributes: { redirectUri: redirectUri.toString() } } },
+      accept: [400],
     });
+    if (res.status === 400) {
+      // Redirect URIs are registered exactly; one with our state may be refused: a new consent renews too.
+      const { code, detail } = describe(res.body);
+      if (code === 'validationError' && /redirect/i.test(detail)) return undefined;
+      throw mapPontoError({ ...res, method: 'POST', path: `/${path}` }, ctx.now());
+    }
+    const body = parse(ReauthorizationRequest, res, 'reauthorization-requests');
     return { url: body.data.links.redirect, state: { mode: 'reauthorize', accountId: target.id, institutionId: institution.id, session: { ...existing.data } } };
   }
 

@@ -59,8 +59,8 @@ function isCertificateError(status: number, code: string, detail: string): boole
   return code === 'unauthorizedClient' || /certificate/i.test(code) || (status === 401 && /certificate/i.test(detail));
 }
 
-/** Codes of failures that happen before any HTTP answer because of our own key or certificate. */
-const LOCAL_TLS = /^ERR_(OSSL|SSL)_/;
+/** Our key or certificate unreadable (OpenSSL), or a TLS alert about the certificate we sent. */
+const LOCAL_TLS = /^ERR_OSSL_|^ERR_SSL_.*_ALERT_.*(CERTIFICATE|UNKNOWN_CA)/;
 /** During the TLS handshake the server hangs up on a certificate it does not trust (TLS 1.3). */
 const HANGUP = /^(UND_ERR_SOCKET|ECONNRESET|EPROTO)$/;
 

@@ -176,7 +176,8 @@ async function syncOne(
 }
 
 function withRenewHint(e: BanksyncError, c: Connection): BanksyncError {
-  if (e.hint || e.code === 'SCA_REQUIRED') return e;
+  // Providers do not know connection ids: a hint naming update-credentials gets the exact command here.
+  if (e.code === 'SCA_REQUIRED' || (e.hint && !e.hint.includes('update-credentials'))) return e;
   return new BanksyncError(e.code, e.message, { hint: `renew it: banksync update-credentials ${connectionRef(c.id)}` });
 }
 

@@ -58,7 +58,9 @@ export function consentFlow(api: PontoApi, ctx: ProviderContext) {
       throw err;
     }
     const target = own.sort((a, b) => expiresAtMs(a) - expiresAtMs(b))[0];
-    if (!target) return undefined;
+    // A reauthorization request renews one account; when several have lapsed, one full consent renews them all.
+    const lapsed = own.filter((a) => expiresAtMs(a) <= ctx.now().getTime());
+    if (!target || lapsed.length > 1) return undefined;
     // Ponto returns to redirectUri as given: our state rides along so the listener accepts it.
     const redirectUri = new URL(redirectUrl);
     redirectUri.searchParams.set('state', state);

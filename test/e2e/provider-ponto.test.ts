@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CliSandbox, dumpTransactionsAsync } from '../helpers/cli.js';
+import { answerConsentPage, runLive } from '../mocks/consent-driver.js';
+import { startPontoMock } from '../mocks/ponto/server.js';
+
+/** The built CLI against the Ponto mock over mutual TLS: set-up, PKCE consent, synchronization, expiry, reauthorization. */
+describe('Ponto end to end', () => {
+  let now = new Date('2026-11-20T10:00:00Z');
+  let mock: Awaited<ReturnType<typeof startPontoMock>>;
+  const cli = new CliSandbox();
+  const env = () => ({
+    BANKSYNC_PONTO_BASE_URL: mock.url,
+    BANKSYNC_PONTO_AUTHORIZATION_URL: mock.authorizationUrl,
+    // The mock's server certificate is signed by a test CA the CLI must trust, as a proxy's would be.
+    NODE_EXTRA_CA_CERTS: `${mock.certsDir}ca.pem`,
+    BANKSYNC_NOW: now.toISOString(),
+  });
+
+  beforeAll(async () => {
+    mock = await startPontoMock({ now: () => now, allowRedirect: (u) => u.startsWith('http://127.0.0.1:') });
+  });
+  afterAll(async () => {
+    await mock.close();
+    cli.cleanup();
+  });
+
+  it('set-up names a certificate from the wrong CA, then stores the right credentials', async () => {
+    const base = ['providers', 'setup', 'ponto', '--client-id', 'ponto-test-client'];
+    const wrong = await cli.runAsync([...base, '--certificate', `${mock.certsDir}wrong-client.pem`, '--certificate-key', `${mock.certsDir}wrong-client-key.pem`], { ...env(), BANKSYNC_PONTO_CLIENT_SECRET: 'ponto-test-secret' });
+    expect(wrong.code).toBe(3);
+    expect(wrong.stderr).toMatch(/certificate/i);
+    const badSecret = await cli.runAsync([...base, '--certificate', `${mock.certsDir}client.pem`, '--certificate-key', `${mock.certsDir}client-key.pem`], { ...env(), BANKSYNC_PONTO_CLIENT_SECRET: 'nope-nope' });
+    expect(badSecret.code).toBe(3);
+    expect(badSecret.stderr).toMatch(/client (id|secret)/i);
+    expect(badSecret.stderr).not.toContain('nope-nope');
+    const ok = await cli.runAsync([...base, '--certificate', `${mock.certsDir}client.pem`, '--certificate-key', `${mock.certsDir}client-key.pem`], { ...env(), BANKSYNC_PONTO_CLIENT_SECRET: 'ponto-test-secret' });
+    expect(ok.code, ok.stderr).toBe(0);
+  });
+
+  it('connects with PKCE through the loopback redirect and syncs through a synchronization', async () => {
+    const { institutions } = await cli.jsonAsync(['institutions', '--provider', 'ponto', '--country', 'BE'], env());
+    expect(institutions.length).toBeGreaterThan(0);
+    const bank = institutions.find((i: { name: string }) => i.name === 'Sandbox Bank BE').id;
+    const run = runLive(cli, ['--json', 'connect', '--provider', 'ponto', '--institution', bank, '--accounts', 'all', '--redirect-port', '0'], env());
+    const answer = await answerConsentPage(await run.line(/^https?:\/\/\S+$/));
+    expect(answer.callbackUrl).toMatch(/\/callback\?code=.*state=/);
+    const r = await run.done;
+    expect(r.code, r.stderr).toBe(0);
+    const connected = JSON.parse(r.stdout);
+    expect(connected.accounts.length).toBeGreaterThan(0);
+    expect(connected.consentExpiresAt.slice(0, 10)).toBe('2027-05-19');
+
+    const sync = await cli.runAsync(['sync', 'c1'], env());
+    expect(sync.code, sync.stderr).toBe(0);
+    const rows = await dumpTransactionsAsync(cli, env());
+    expect(rows.length).toBeGreaterThan(100);
+    expect(mock.requests.some((q) => q.method === 'POST' && q.path.endsWith('/synchronizations'))).toBe(true);
+    // Again at once: Ponto's cooldown answers accountRecentlySynchronized; banksync reads the cached data quietly.
+    const again = await cli.runAsync(['sync', 'c1'], env());
+    expect(again.code, again.stderr).toBe(0);
+    expect(await dumpTransactionsAsync(cli, env())).toEqual(rows);
+  });
+
+  it('an expired bank authorization needs update-credentials; reauthorization keeps everything', async () => {
+    const before = await dumpTransactionsAsync(cli, env());
+    mock.control.expireAuthorizations();
+    now = new Date(now.getTime() + 3_600_000);
+    const expired = await cli.runAsync(['sync', 'c1'], env());
+    expect(expired.code).toBe(3);
+    expect(expired.stdout + expired.stderr, expired.stdout + expired.stderr).toContain('banksync update-credentials c1');
+
+    const run = runLive(cli, ['--json', 'update-credentials', 'c1', '--redirect-port', '0'], env());
+    await answerConsentPage(await run.line(/^https?:\/\/\S+$/));
+    const renewed = await run.done;
+    expect(renewed.code, renewed.stderr).toBe(0);
+    now = new Date(now.getTime() + 3_600_000);
+    const sync = await cli.runAsync(['sync', 'c1'], env());
+    expect(sync.code, sync.stderr).toBe(0);
+    const after = new Set(await dumpTransactionsAsync(cli, env()));
+    expect(before.filter((r) => !after.has(r))).toEqual([]);
+  });
+});

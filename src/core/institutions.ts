@@ -29,6 +29,7 @@ export async function searchInstitutions(s: Services, q: InstitutionQuery): Prom
   const ids = q.providerId ? [q.providerId] : providerIds();
   const needle = q.query ? fold(q.query) : undefined;
   const rows: InstitutionRow[] = [];
+  const notSetUp: string[] = [];
   for (const id of ids) {
     const provider = getProvider(s, id);
     let list: Institution[];
@@ -38,7 +39,8 @@ export async function searchInstitutions(s: Services, q: InstitutionQuery): Prom
       // A search across all providers shows what it can; naming one provider makes its failure the answer.
       if (q.providerId) throw err;
       const e = toBanksyncError(err);
-      s.notify.warn(`${id}: ${e.message}${e.hint ? ` (${e.hint})` : ''}`);
+      if (e.code === 'NOT_CONFIGURED') notSetUp.push(id);
+      else s.notify.warn(`${id}: ${e.message}${e.hint ? ` (${e.hint})` : ''}`);
       continue;
     }
     for (const inst of list) {
@@ -47,6 +49,7 @@ export async function searchInstitutions(s: Services, q: InstitutionQuery): Prom
       rows.push({ ...inst, providerName: provider.displayName, historyDays: limits.historyDays, refreshesPerDay: limits.refreshesPerDay, consentDays: limits.consentDays, scaEveryFetch: limits.scaEveryFetch });
     }
   }
+  if (notSetUp.length) s.notify.info(`not searched, not set up yet: ${notSetUp.join(', ')} (banksync providers setup ID)`);
   return rows.sort((a, b) => a.name.localeCompare(b.name) || a.providerId.localeCompare(b.providerId));
 }
 

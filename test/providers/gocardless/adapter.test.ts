@@ -1,6 +1,6 @@
+import { failure } from '../../helpers/failure.js';
 import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BanksyncError } from '../../../src/core/errors.js';
 import { createGoCardlessProvider } from '../../../src/providers/gocardless/index.js';
 import type { Provider, SessionHandle, TransactionPage } from '../../../src/providers/types.js';
 
@@ -30,16 +30,6 @@ async function pages(p: Provider, h: SessionHandle): Promise<TransactionPage[]> 
   const out: TransactionPage[] = [];
   for await (const page of p.fetchTransactions(h, { account: { externalId: ACCOUNT, institutionId: 'SANDBOXFINANCE_SFIN0000' }, from: '2026-09-01', to: '2026-11-20' })) out.push(page);
   return out;
-}
-
-async function failure(p: Promise<unknown>): Promise<BanksyncError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof BanksyncError) return err;
-    throw err;
-  }
-  throw new Error('expected a failure');
 }
 
 beforeEach(() => {

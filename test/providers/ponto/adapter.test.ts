@@ -1,8 +1,8 @@
+import { failure } from '../../helpers/failure.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BanksyncError } from '../../../src/core/errors.js';
 import { createPontoProvider } from '../../../src/providers/ponto/index.js';
 import type { Institution, Provider, ProviderContext, SessionHandle, TransactionPage } from '../../../src/providers/types.js';
 
@@ -90,16 +90,6 @@ async function collect(p: Provider, h: SessionHandle, from = '2026-05-01'): Prom
   const out: TransactionPage[] = [];
   for await (const pg of p.fetchTransactions(h, { account: { externalId: ACC, institutionId: FI }, from, to: '2026-06-15' })) out.push(pg);
   return out;
-}
-
-async function failure(p: Promise<unknown>): Promise<BanksyncError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof BanksyncError) return err;
-    throw err;
-  }
-  throw new Error('expected a failure');
 }
 
 beforeEach(() => {

@@ -1,6 +1,6 @@
+import { failure } from '../../helpers/failure.js';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BanksyncError } from '../../../src/core/errors.js';
 import { createPontoProvider } from '../../../src/providers/ponto/index.js';
 import type { ConsentGrant, Institution, Provider, ProviderContext, SessionHandle, TransactionPage } from '../../../src/providers/types.js';
 import { startPontoMock, type PontoMockHandle } from '../../mocks/ponto/server.js';
@@ -57,16 +57,6 @@ async function fetchAll(from: string): Promise<TransactionPage[]> {
   const out: TransactionPage[] = [];
   for await (const p of provider.fetchTransactions(session, { account: { externalId: CHECKING, institutionId: institution.id }, from, to: clock.toISOString().slice(0, 10) })) out.push(p);
   return out;
-}
-
-async function failure(p: Promise<unknown>): Promise<BanksyncError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof BanksyncError) return err;
-    throw err;
-  }
-  throw new Error('expected a failure');
 }
 
 beforeAll(async () => {

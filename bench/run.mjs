@@ -6,6 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { banksync, BIN, fmt, machine, mb, median, ROOT, run, timeIt, transactions } from './lib.mjs';
 
+// ledger-autosync needs no password store; a desktop keyring (libsecret) fails headless.
+process.env.PYTHON_KEYRING_BACKEND ??= 'keyring.backends.null.Keyring';
+
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const outIndex = args.indexOf('--out');

@@ -8,13 +8,14 @@ import { ledgerNameProblem } from '../export/text.js';
  */
 export const PREFERENCES = {
   'overlap-days': { description: 'days re-fetched before the last stored booking (default 7)', parse: (v: string) => nonNegative(v) },
+  concurrency: { description: 'sync: requests in flight at once per provider (1-64; default: each provider\'s own, 8)', parse: (v: string) => concurrency(v) },
   'lock-date': { description: 'global lock date: nothing before it is fetched (YYYY-MM-DD, empty to clear)', parse: (v: string) => (v === '' ? null : parseIsoDate(v, 'lock-date')) },
   'expense-account': { description: 'journal exports: other side of money out (default Expenses:Unknown)', parse: (v: string) => ledgerAccount(v) },
   'income-account': { description: 'journal exports: other side of money in (default Income:Unknown)', parse: (v: string) => ledgerAccount(v) },
 } as const;
 
 export type PreferenceKey = keyof typeof PREFERENCES;
-export type Preferences = { 'overlap-days'?: number; 'lock-date'?: string | null; 'expense-account'?: string; 'income-account'?: string };
+export type Preferences = { concurrency?: number; 'overlap-days'?: number; 'lock-date'?: string | null; 'expense-account'?: string; 'income-account'?: string };
 
 function ledgerAccount(v: string): string {
   const problem = ledgerNameProblem(v, 'ledger');
@@ -24,6 +25,12 @@ function ledgerAccount(v: string): string {
 
 function nonNegative(v: string): number {
   if (!/^\d+$/.test(v) || Number(v) > 365) throw badInput(`overlap-days must be a whole number from 0 to 365, got "${v}"`);
+  return Number(v);
+}
+
+/** Requests in flight per provider: 1 syncs one connection at a time. */
+export function concurrency(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 64) throw badInput(`concurrency must be a whole number from 1 to 64, got "${v}"`);
   return Number(v);
 }
 

@@ -30,8 +30,11 @@ export function missingCredentials(s: Services, id: string): CredentialField[] {
   return credentialSources(s, id).filter((c) => c.source === 'missing').map((c) => c.field);
 }
 
-/** Builds a provider with its base URL and app credentials resolved (env, then stored). */
-export function getProvider(s: Services, id: string): Provider {
+/**
+ * Builds a provider with its base URL and app credentials resolved (env, then stored). Build one
+ * per provider per run: the instance holds the app token and the in-flight request limit.
+ */
+export function getProvider(s: Services, id: string, opts: { maxConcurrentRequests?: number } = {}): Provider {
   const factory = PROVIDERS[id];
   if (!factory) throw notFound(`unknown provider "${id}"`, `known providers: ${providerIds().join(', ')}`);
   const credentials: Record<string, string> = {};
@@ -40,7 +43,7 @@ export function getProvider(s: Services, id: string): Provider {
     credentials[c.field.name] = c.value;
     if (c.field.secret) registerSecret(c.value);
   }
-  return factory({ now: s.clock, env: s.env, baseUrl: s.env[providerEnvName(id, 'base_url')], credentials });
+  return factory({ now: s.clock, env: s.env, baseUrl: s.env[providerEnvName(id, 'base_url')], credentials, maxConcurrentRequests: opts.maxConcurrentRequests });
 }
 
 /** The capability that applies to an institution: its own value, else its provider's. */

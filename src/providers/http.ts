@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { Agent, request, type Dispatcher } from 'undici';
 import { BanksyncError } from '../core/errors.js';
 import { currencyDigits, parseDecimalToMinor } from '../core/money.js';
@@ -40,7 +41,12 @@ export interface HttpClientOptions {
   /** Waits longer than this are not retried in-process; the error carries the retry time. */
   maxRetryWaitMs?: number;
   retries?: number;
+  /** Requests in flight at once through this client (the provider's concurrency limit). */
+  maxInFlight?: number;
 }
+
+/** When a provider does not say: a few requests at once, like a browser per host. */
+export const DEFAULT_MAX_IN_FLIGHT = 8;
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
 
@@ -52,8 +58,11 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
 export class HttpClient {
   private readonly dispatcher: Dispatcher;
   private readonly base: URL;
+  /** Shared by every connection a provider instance serves, so a whole sync stays under the limit. */
+  private readonly inFlight: LimitFunction;
 
   constructor(private readonly o: HttpClientOptions) {
+    this.inFlight = pLimit(o.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
     this.base = new URL(o.baseUrl.endsWith('/') ? o.baseUrl : `${o.baseUrl}/`);
     const timeout = o.timeoutMs ?? 30_000;
     this.dispatcher =
@@ -72,7 +81,8 @@ export class HttpClient {
     const url = this.url(path, opts.query);
     const retries = IDEMPOTENT.has(method) ? (this.o.retries ?? 2) : 0;
     for (let attempt = 0; ; attempt++) {
-      const res = await this.once(method, url, opts);
+      // The slot is held for the request only, not while waiting to retry.
+      const res = await this.inFlight(() => this.once(method, url, opts));
       if (res.status < 400 || opts.accept?.includes(res.status)) return res as HttpResponse<T>;
       const failure: HttpFailure = { ...res, method, path: url.pathname };
       const wait = retryWaitMs(res.status, res.headers);

@@ -36,6 +36,11 @@ export interface ProviderCapabilities {
   scaEveryFetch: boolean;
   /** True when the provider's transaction ids are stable across fetches (dedupe ladder). */
   stableTransactionIds: boolean;
+  /**
+   * Requests kept in flight to the provider at once during a sync (its concurrency limit);
+   * `sync --concurrency` / config `concurrency` lower or raise it.
+   */
+  maxConcurrentRequests: number;
 }
 
 /** An institution as a provider serves it; per-institution values override the provider's. */
@@ -174,6 +179,8 @@ export interface ProviderContext {
   baseUrl?: string;
   /** App credentials resolved from flags, env or the secret store. */
   credentials: Record<string, string>;
+  /** The user's concurrency setting; adapters fall back to their capability's value. */
+  maxConcurrentRequests?: number;
 }
 
 export type ProviderFactory = (ctx: ProviderContext) => Provider;

@@ -7,7 +7,7 @@ import type { RuntimeOf } from '../program.js';
 export function registerConfig(program: Command, runtimeOf: RuntimeOf): void {
   program
     .command('config')
-    .description('show or set preferences (not secrets): overlap-days, lock-date, expense-account, income-account')
+    .description('show or set preferences (not secrets): overlap-days, lock-date, concurrency, expense-account, income-account')
     .argument('[key]', Object.keys(PREFERENCES).join(' | '))
     .argument('[value]', 'new value; "" clears lock-date')
     .addHelpText('after', '\nExamples:\n  $ banksync config\n  $ banksync config lock-date 2025-01-01\n  $ banksync config overlap-days 10')

@@ -3,7 +3,7 @@ import { badInput } from '../../core/errors.js';
 import { sync, type AccountResult, type SyncOptions } from '../../core/sync/engine.js';
 import type { SyncTarget } from '../../core/sync/select.js';
 import { parseAccountRef, parseConnectionRef, parseNonNegativeInt } from '../parse.js';
-import { readPreferences } from '../preferences.js';
+import { concurrency, readPreferences } from '../preferences.js';
 import type { RuntimeOf } from '../program.js';
 
 export interface SyncFlags {
@@ -12,6 +12,7 @@ export interface SyncFlags {
   due?: boolean;
   scaCode?: string;
   overlapDays?: number;
+  concurrency?: number;
 }
 
 /** argv → the target the engine syncs; pinned by test/cli/parse.test.ts. */
@@ -35,7 +36,8 @@ export function registerSync(program: Command, runtimeOf: RuntimeOf): void {
     .option('--due', 'with --all: only accounts whose sync interval has passed (for cron)')
     .option('--sca-code <code>', 'SCA/MFA code for institutions that need one on every fetch')
     .option('--overlap-days <n>', 're-fetch this many days before the last booking (default 7)', parseNonNegativeInt)
-    .addHelpText('after', '\nExamples:\n  $ banksync sync c1\n  $ banksync sync --account a3\n  $ banksync sync --all --due --quiet     # cron, twice a day')
+    .option('--concurrency <n>', 'requests in flight at once per provider (default: config concurrency, else the provider\'s own)', concurrency)
+    .addHelpText('after', '\nExamples:\n  $ banksync sync c1\n  $ banksync sync --account a3\n  $ banksync sync --all --due --quiet     # cron, twice a day\n  $ banksync sync --all --concurrency 16  # many connections, a provider that allows more')
     .action(async (connection: number | undefined, o: SyncFlags, cmd: Command) => {
       const rt = runtimeOf(cmd);
       const target = syncTarget(connection, o);
@@ -46,6 +48,7 @@ export function registerSync(program: Command, runtimeOf: RuntimeOf): void {
         scaCode: o.scaCode,
         overlapDays: o.overlapDays ?? prefs['overlap-days'],
         globalLockDate: prefs['lock-date'] ?? undefined,
+        concurrency: o.concurrency ?? prefs.concurrency,
       };
       const report = await sync(rt.services(), opts);
       rt.exitCode = report.exitCode;

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { ExitCode, type ExitCodeValue } from '../../cli/exit-codes.js';
 import type { Provider, SessionHandle } from '../../providers/types.js';
 import { isoDate } from '../clock.js';
@@ -42,6 +43,8 @@ export interface SyncOptions {
   globalLockDate?: string;
   /** How long to wait for an account another process is syncing. */
   lockWaitMs?: number;
+  /** Requests in flight per provider (config `concurrency`); default: each provider's own limit. */
+  concurrency?: number;
 }
 
 export interface SyncReport {
@@ -49,21 +52,86 @@ export interface SyncReport {
   exitCode: ExitCodeValue;
 }
 
-/** Syncs the selected accounts, one connection at a time; one failure never stops the others. */
+/**
+ * Syncs the selected accounts; one failure never stops the others. Connections of one provider
+ * run side by side, as many at once as the provider's concurrency limit, and every request to it
+ * goes through one client that never has more in flight (M14). The accounts of one connection
+ * run one after the other: they share a session (and Ponto's rotating token). All SQLite writes
+ * are synchronous transactions, so interleaved connections never see each other's half-writes.
+ */
 export async function sync(s: Services, opts: SyncOptions): Promise<SyncReport> {
   const selected = selectAccounts(s, opts.target);
-  const results: AccountResult[] = [];
   const byConnection = new Map<number, Account[]>();
   for (const a of selected.accounts) {
     if (a.connectionId === null) continue;
     byConnection.set(a.connectionId, [...(byConnection.get(a.connectionId) ?? []), a]);
   }
-  results.push(...selected.skipped);
-  for (const [connectionId, accounts] of byConnection) {
-    const connection = s.store.connections.get(connectionId)!;
-    results.push(...(await syncConnection(s, connection, accounts, opts)));
+  const run: RunState = {
+    providers: new Map(),
+    pools: new Map(),
+    askOneAtATime: pLimit(1),
+    progress: s.notify.progress(`syncing ${selected.accounts.length} account(s)`),
+    done: 0,
+    total: selected.accounts.length,
+  };
+  try {
+    const settled = await Promise.allSettled(
+      [...byConnection].map(([connectionId, accounts]) => {
+        const connection = s.store.connections.get(connectionId)!;
+        return poolFor(s, run, connection.providerId, opts)(() => syncConnection(s, run, connection, accounts, opts));
+      }),
+    );
+    // An unexpected error (a prompt abandoned) surfaces only once the others have finished writing.
+    const crashed = settled.find((r) => r.status === 'rejected');
+    if (crashed) throw crashed.reason;
+    // Reported in connection order, whatever order they finished in.
+    const results = [...selected.skipped, ...settled.flatMap((r) => (r.status === 'fulfilled' ? r.value : []))];
+    return { accounts: results, exitCode: exitCodeFor(results) };
+  } finally {
+    run.progress.stop();
   }
-  return { accounts: results, exitCode: exitCodeFor(results) };
+}
+
+/** What the connections of one run share. */
+interface RunState {
+  /** One instance per provider: one app token, one limit on requests in flight. */
+  providers: Map<string, { provider?: Provider; error?: BanksyncError }>;
+  /** How many connections of a provider sync at once. */
+  pools: Map<string, LimitFunction>;
+  /** Prompts (SCA codes) are asked one at a time. */
+  askOneAtATime: LimitFunction;
+  progress: ReturnType<Services['notify']['progress']>;
+  done: number;
+  total: number;
+}
+
+function providerFor(s: Services, run: RunState, id: string, opts: SyncOptions): Provider {
+  let entry = run.providers.get(id);
+  if (!entry) {
+    try {
+      entry = { provider: getProvider(s, id, { maxConcurrentRequests: opts.concurrency }) };
+    } catch (err) {
+      entry = { error: toBanksyncError(err) };
+    }
+    run.providers.set(id, entry);
+  }
+  if (entry.error) throw entry.error;
+  return entry.provider!;
+}
+
+function poolFor(s: Services, run: RunState, providerId: string, opts: SyncOptions): LimitFunction {
+  let pool = run.pools.get(providerId);
+  if (!pool) {
+    let size = opts.concurrency ?? 1;
+    try {
+      size = providerFor(s, run, providerId, opts).capabilities.maxConcurrentRequests;
+    } catch {
+      // The connections report the provider's error one by one.
+    }
+    pool = pLimit(Math.max(1, size));
+    run.pools.set(providerId, pool);
+  }
+  return pool;
 }
 
 export function exitCodeFor(results: AccountResult[]): ExitCodeValue {
@@ -80,7 +148,14 @@ const base = (a: Account, c: Connection): Pick<AccountResult, 'account' | 'conne
   name: a.name,
 });
 
-async function syncConnection(s: Services, c: Connection, accounts: Account[], opts: SyncOptions): Promise<AccountResult[]> {
+async function syncConnection(s: Services, run: RunState, c: Connection, accounts: Account[], opts: SyncOptions): Promise<AccountResult[]> {
+  const results = await syncConnectionAccounts(s, run, c, accounts, opts);
+  run.done += accounts.length;
+  run.progress.update(`synced ${run.done}/${run.total} account(s)`);
+  return results;
+}
+
+async function syncConnectionAccounts(s: Services, run: RunState, c: Connection, accounts: Account[], opts: SyncOptions): Promise<AccountResult[]> {
   const now = s.clock();
   const blocked = consentProblem(c, now);
   if (blocked) {
@@ -92,7 +167,7 @@ async function syncConnection(s: Services, c: Connection, accounts: Account[], o
   let provider: Provider;
   let session: SessionHandle;
   try {
-    provider = getProvider(s, c.providerId);
+    provider = providerFor(s, run, c.providerId, opts);
     session = loadSession(s, c);
   } catch (err) {
     const e = toBanksyncError(err);
@@ -109,7 +184,7 @@ async function syncConnection(s: Services, c: Connection, accounts: Account[], o
       });
       return accounts.map((a) => recordSkip(s, a, c, err));
     }
-    scaCode = await s.prompts.input(`SCA code sent by ${c.institutionName}`, '--sca-code', { secret: true });
+    scaCode = await run.askOneAtATime(() => s.prompts.input(`SCA code sent by ${c.institutionName}`, '--sca-code', { secret: true }));
   }
   const out: AccountResult[] = [];
   for (const a of accounts) {
@@ -138,7 +213,6 @@ async function syncOne(
   if (!(await acquireLock(s, a.id, opts.lockWaitMs ?? 3_000))) {
     return { ...base(a, c), result: 'busy', code: 'BUSY', message: `${accountRef(a.id)} is being synced by another banksync process` };
   }
-  const progress = s.notify.progress(`syncing ${accountRef(a.id)} ${c.institutionName} · ${a.name}`);
   try {
     s.store.accounts.markSyncing(a.id, nowIso);
     const window = planWindow({
@@ -151,7 +225,6 @@ async function syncOne(
     if (limits.refreshesPerDay !== undefined) s.store.syncState.recordRefresh(a.id, nowIso);
     const r = await fetchAccount({
       store: s.store, provider, session, account: a, window, scaCode, now: nowIso,
-      onPage: (n) => progress.update(`syncing ${accountRef(a.id)} ${a.name}: page ${n}`),
     });
     s.store.accounts.recordOutcome(a.id, {
       state: 'synced', detail: null, attemptAt: nowIso, successAt: nowIso, newCount: r.newCount, pendingCount: r.pendingCount, nextRefreshAt: null,
@@ -170,7 +243,6 @@ async function syncOne(
     }
     return recordFailure(s, a, c, e);
   } finally {
-    progress.stop();
     s.store.locks.release(a.id);
   }
 }

@@ -2,7 +2,7 @@ import { createPrivateKey } from 'node:crypto';
 import { importPKCS8, SignJWT } from 'jose';
 import type { z } from 'zod';
 import { BanksyncError } from '../../core/errors.js';
-import { HttpClient, malformed, type RequestOptions } from '../http.js';
+import { DEFAULT_MAX_IN_FLIGHT, HttpClient, malformed, type RequestOptions } from '../http.js';
 import type { ProviderContext } from '../types.js';
 import { mapEnableBankingError, SETUP_HINT } from './errors.js';
 
@@ -26,6 +26,7 @@ export class EnableBankingApi {
       providerName: 'Enable Banking',
       baseUrl: ctx.baseUrl ?? ENABLE_BANKING_BASE_URL,
       dispatcher: ctx.dispatcher,
+      maxInFlight: ctx.maxConcurrentRequests ?? DEFAULT_MAX_IN_FLIGHT,
       mapError: (f) => mapEnableBankingError(f, ctx.now()),
     });
   }

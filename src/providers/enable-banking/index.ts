@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MAX_IN_FLIGHT } from '../http.js';
 import { BanksyncError } from '../../core/errors.js';
 import type { ConsentStart, Provider, ProviderAccount, ProviderContext, SessionHandle } from '../types.js';
 import { EnableBankingApi, parse } from './api.js';
@@ -52,6 +53,8 @@ export function createEnableBankingProvider(ctx: ProviderContext): Provider {
     pending: true,
     scaEveryFetch: false,
     stableTransactionIds: true,
+    // No documented concurrency limit: a browser's few connections per host.
+    maxConcurrentRequests: ctx.maxConcurrentRequests ?? DEFAULT_MAX_IN_FLIGHT,
   };
 
   return {

@@ -1,6 +1,6 @@
 import { isoDate } from '../../core/clock.js';
 import { BanksyncError } from '../../core/errors.js';
-import { amountToMinor, header, malformed } from '../http.js';
+import { amountToMinor, header, malformed, DEFAULT_MAX_IN_FLIGHT } from '../http.js';
 import type { ConsentGrant, ConsentStart, Provider, ProviderAccount, ProviderContext, SessionHandle, TransactionPage } from '../types.js';
 import { GoCardlessApi } from './api.js';
 import { nextUtcMidnight } from './errors.js';
@@ -76,6 +76,8 @@ export function createGoCardlessProvider(ctx: ProviderContext): Provider {
       pending: true,
       scaEveryFetch: false,
       stableTransactionIds: true,
+      // No documented concurrency limit: a browser's few connections per host.
+      maxConcurrentRequests: ctx.maxConcurrentRequests ?? DEFAULT_MAX_IN_FLIGHT,
     },
 
     async verifyCredentials() {

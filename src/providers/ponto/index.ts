@@ -1,4 +1,5 @@
 import { isoDate } from '../../core/clock.js';
+import { DEFAULT_MAX_IN_FLIGHT } from '../http.js';
 import type { Institution, Provider, ProviderContext, ProviderPending, TransactionPage } from '../types.js';
 import { parse, PontoApi } from './api.js';
 import { consentFlow, wireAccounts } from './consent.js';
@@ -36,6 +37,8 @@ export function createPontoProvider(ctx: ProviderContext): Provider {
       pending: true,
       scaEveryFetch: false,
       stableTransactionIds: true,
+      // No documented concurrency limit: a browser's few connections per host.
+      maxConcurrentRequests: ctx.maxConcurrentRequests ?? DEFAULT_MAX_IN_FLIGHT,
     },
 
     /** mTLS and client id/secret, checked without a user: a dummy refresh token must be refused as invalid_grant. */

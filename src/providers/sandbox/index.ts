@@ -63,6 +63,8 @@ export function createSandboxProvider(ctx: ProviderContext): Provider {
       pending: true,
       scaEveryFetch: false,
       stableTransactionIds: true,
+      // Local: no service to protect, so the user's setting or a browser-like default.
+      maxConcurrentRequests: ctx.maxConcurrentRequests ?? 8,
     },
 
     async listInstitutions(country) {

@@ -41,6 +41,8 @@ export interface RecordedRequest {
   query: Record<string, string>;
   headers: Record<string, string | string[]>;
   body?: unknown;
+  /** The status answered (set once the reply is sent). */
+  status?: number;
 }
 
 export interface GoCardlessMockHandle {
@@ -56,6 +58,9 @@ export interface GoCardlessMockHandle {
     /** One-shot fault: the next request whose path matches gets this answer. */
     failNext(pathPattern: RegExp, status: number, body: object, headers?: Record<string, string>): void;
     setAccountStatus(accountId: string, status: string): void;
+    /** Benchmarks: change latency or the concurrency limit between phases; zero the in-flight high-water mark. */
+    tune(t: { latencyMs?: number; maxConcurrency?: number }): void;
+    resetMaxConcurrent(): void;
     requisitions(): ReturnType<typeof serializeRequisition>[];
     accounts(): Array<ReturnType<typeof serializeAccount> & { requisition: string }>;
   };
@@ -119,7 +124,9 @@ function send(res: ServerResponse, reply: Reply): void {
 // Compiling the spec's validators takes a few hundred ms; they hold no state, so share them.
 let sharedBackend: Promise<OpenAPIBackend> | undefined;
 
-export async function startGoCardlessMock(opts: GoCardlessMockOptions = {}): Promise<GoCardlessMockHandle> {
+export async function startGoCardlessMock(options: GoCardlessMockOptions = {}): Promise<GoCardlessMockHandle> {
+  const opts = { ...options }; // tune() changes latency and limits between benchmark phases
+
   const api = await (sharedBackend ??= createSpecBackend());
   const ctx: MockContext = {
     store: new Store(),
@@ -224,7 +231,8 @@ export async function startGoCardlessMock(opts: GoCardlessMockOptions = {}): Pro
       const headers = Object.fromEntries(
         Object.entries(req.headers).filter((e): e is [string, string | string[]] => e[1] !== undefined),
       );
-      requests.push({ method, path: url.pathname, query, headers, body });
+      const recorded: RecordedRequest = { method, path: url.pathname, query, headers, body };
+      requests.push(recorded);
 
       const isApi = url.pathname.startsWith('/api/');
       let reply: Reply;
@@ -239,6 +247,7 @@ export async function startGoCardlessMock(opts: GoCardlessMockOptions = {}): Pro
         reply = handleConsent(method, url.pathname, rawBody) ?? errorA(404, 'Not found.', 'Not found.');
       }
       if (isApi && opts.latencyMs) await sleep(opts.latencyMs);
+      recorded.status = reply.status;
       send(res, reply);
     } catch (e) {
       console.error('gocardless mock: internal error', e);
@@ -263,6 +272,13 @@ export async function startGoCardlessMock(opts: GoCardlessMockOptions = {}): Pro
         server.closeAllConnections();
       }),
     control: {
+      tune(t) {
+        if (t.latencyMs !== undefined) opts.latencyMs = t.latencyMs;
+        if (t.maxConcurrency !== undefined) opts.maxConcurrency = t.maxConcurrency;
+      },
+      resetMaxConcurrent() {
+        maxConcurrent = inFlight;
+      },
       expireAgreements() {
         const now = ctx.now();
         for (const a of ctx.store.agreements.values()) if (a.accepted) a.forcedExpiry = now;

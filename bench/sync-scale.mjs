@@ -88,6 +88,7 @@ export async function syncAtScale(o) {
       mock.control.resetMaxConcurrent();
       const from = mock.requests.length;
       const env = { ...SECRETS, BANKSYNC_GOCARDLESS_BASE_URL: mock.url, BANKSYNC_DB: join(dir, 'banksync.db'), BANKSYNC_CONFIG_DIR: dir, NO_COLOR: '1' };
+      // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the syncing process.
       const r = await runAsync(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), BIN, '--json', 'sync', '--all', '--concurrency', String(concurrency)], env);
       const report = JSON.parse(r.stdout);
       const notSynced = report.accounts.filter((a) => a.result !== 'synced');

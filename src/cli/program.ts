@@ -17,6 +17,7 @@ import { registerSync } from './commands/sync.js';
 import { registerTransactions } from './commands/transactions.js';
 import { registerUpdateCredentials } from './commands/update-credentials.js';
 
+// Two levels up from dist/cli/program.js and from the bundle at dist/bundle/main.js alike.
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 /** Gives each command the Runtime built from the root's global flags. */

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { BanksyncError } from '../core/errors.js';
 import { currencyDigits, parseDecimalToMinor } from '../core/money.js';
 
@@ -56,7 +56,7 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
  * transient fault, and bodies parsed once. Authorization headers never reach error messages.
  */
 export class HttpClient {
-  private readonly dispatcher: Dispatcher;
+  private dispatcher?: Dispatcher;
   private readonly base: URL;
   /** Shared by every connection a provider instance serves, so a whole sync stays under the limit. */
   private readonly inFlight: LimitFunction;
@@ -64,10 +64,7 @@ export class HttpClient {
   constructor(private readonly o: HttpClientOptions) {
     this.inFlight = pLimit(o.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
     this.base = new URL(o.baseUrl.endsWith('/') ? o.baseUrl : `${o.baseUrl}/`);
-    const timeout = o.timeoutMs ?? 30_000;
-    this.dispatcher =
-      o.dispatcher ??
-      new Agent({ headersTimeout: timeout, bodyTimeout: timeout, connect: { timeout: 10_000, ...(o.tls ?? {}) } });
+    this.dispatcher = o.dispatcher;
   }
 
   /** Resolves a path against the base URL ("api/v2/x" or an absolute link the provider gave). */
@@ -104,6 +101,10 @@ export class HttpClient {
       body = new URLSearchParams(opts.form).toString();
       headers['content-type'] = 'application/x-www-form-urlencoded';
     }
+    // undici is loaded on the first request: most commands never talk to a provider.
+    const { Agent, request } = await import('undici');
+    const timeout = this.o.timeoutMs ?? 30_000;
+    this.dispatcher ??= new Agent({ headersTimeout: timeout, bodyTimeout: timeout, connect: { timeout: 10_000, ...(this.o.tls ?? {}) } });
     let res: Dispatcher.ResponseData;
     try {
       res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, dispatcher: this.dispatcher });

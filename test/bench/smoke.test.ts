@@ -13,7 +13,9 @@ describe('benchmark smoke run', () => {
     const r = spawnSync(process.execPath, [resolve(__dirname, '../../bench/run.mjs'), '--quick', '--out', out], { encoding: 'utf8', timeout: 300_000 });
     expect(r.status, r.stderr).toBe(0);
     const report = readFileSync(out, 'utf8');
-    for (const row of ['1. ingest', '2. OFX import', '3. CSV export', '3. export RSS', '5. start-up', '## Growth']) expect(report).toContain(row);
+    for (const row of ['1. ingest', '2. OFX import', '3. CSV export', '3. export RSS', '4. sync at scale', '4. provider limits', '5. start-up', '## Growth']) expect(report).toContain(row);
+    // Sync at scale: never more in flight than the mock allows, and nothing refused.
+    expect(report).toMatch(/\| 4\. provider limits \| [^|]+ \| 5 \/ 0 \|/);
     expect(report).not.toMatch(/NaN|undefined/);
   });
 });

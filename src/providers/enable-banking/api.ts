@@ -1,5 +1,4 @@
 import { createPrivateKey } from 'node:crypto';
-import { importPKCS8, SignJWT } from 'jose';
 import type { z } from 'zod';
 import { BanksyncError } from '../../core/errors.js';
 import { DEFAULT_MAX_IN_FLIGHT, HttpClient, malformed, type RequestOptions } from '../http.js';
@@ -40,6 +39,9 @@ export class EnableBankingApi {
     if (!appId || !pem) {
       throw new BanksyncError('NOT_CONFIGURED', `Enable Banking needs your ${!appId ? 'application id' : 'private key (.pem)'}`, { hint: SETUP_HINT });
     }
+    // jose is loaded when a request is signed, not at start-up; before the key promise exists,
+    // so a key that fails to load is never a rejection nobody awaits yet.
+    const { SignJWT } = await import('jose');
     this.key ??= loadKey(pem);
     const exp = now + JWT_LIFETIME_S;
     const token = await new SignJWT({})
@@ -69,6 +71,7 @@ async function loadKey(pem: string): Promise<CryptoKey> {
   try {
     const block = /-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----/.exec(pem)?.[0];
     const pkcs8 = block ?? createPrivateKey(pem).export({ type: 'pkcs8', format: 'pem' }).toString();
+    const { importPKCS8 } = await import('jose');
     return await importPKCS8(pkcs8, 'RS256');
   } catch {
     throw new BanksyncError('CREDENTIALS_INVALID', 'Enable Banking: the private key (.pem) cannot be read as an RSA private key', {

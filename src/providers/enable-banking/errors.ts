@@ -29,6 +29,7 @@ export function mapEnableBankingError(f: HttpFailure, now: Date = new Date()): B
     case 'EXPIRED_SESSION':
     case 'CLOSED_SESSION':
     case 'REVOKED_SESSION':
+    case 'SESSION_DOES_NOT_EXIST': // a session that is gone is renewed the same way
       return new BanksyncError('CONSENT_EXPIRED', text);
     case 'UNAUTHORIZED_ACCESS':
     case 'AUTHORIZATION_NOT_PROVIDED':

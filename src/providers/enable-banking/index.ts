@@ -50,6 +50,10 @@ export function createEnableBankingProvider(ctx: ProviderContext): Provider {
     // We send no PSU headers (unattended sync), so the bank's PSD2 limit of ~4 calls a day applies,
     // and each fetch spends two (transactions, balances).
     refreshesPerDay: 2,
+    // Many banks refuse a period reaching further back than 90 days once the consent is a few
+    // minutes old (422 WRONG_TRANSACTIONS_PERIOD), so a first sync asks for 89. Older history
+    // comes in with `banksync import` of a bank statement file.
+    historyDays: 89,
     pending: true,
     scaEveryFetch: false,
     stableTransactionIds: true,

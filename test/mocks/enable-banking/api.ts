@@ -4,7 +4,10 @@ import type { Application } from './auth.js';
 import { ApiError } from './errors.js';
 import type { MockState, Session } from './state.js';
 import { balances, entryDate, isPending, toWire, visibleEntries } from './transactions.js';
-import { apiTimestamp, digest, isoDate, parseDate, parseRfc3339, UUID_RE } from './util.js';
+import { addDays, apiTimestamp, digest, isoDate, parseDate, parseRfc3339, UUID_RE } from './util.js';
+
+/** History a bank serves per request (see transactionsPage). */
+export const MAX_PERIOD_DAYS = 90;
 
 /** How long an authorization code from the redirect can be exchanged (mock choice). */
 export const CODE_TTL_MS = 10 * 60_000;
@@ -254,6 +257,11 @@ export class EnableBankingApi {
       if (cursor.emptyNext) return { transactions: [], continuation_key: this.issueCursor(uid, queryId, cursor.offset, false) };
       offset = cursor.offset;
     } else {
+      // Like most banks behind it, the sandbox serves at most 90 days back once the consent is no
+      // longer fresh (422 WRONG_TRANSACTIONS_PERIOD), unless strategy=longest lets it choose.
+      if (dateFrom && strategy !== 'longest' && dateFrom < addDays(today, -MAX_PERIOD_DAYS)) {
+        throw new ApiError('WRONG_TRANSACTIONS_PERIOD', 'Wrong transactions period requested', `date_from may be at most ${MAX_PERIOD_DAYS} days before today`);
+      }
       // Continuation pages belong to one logical fetch; only the first page costs a bank call.
       this.countUnattended(attended, account.identificationHash, today);
     }

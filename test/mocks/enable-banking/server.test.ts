@@ -325,6 +325,15 @@ describe('transactions', () => {
     expectError(await call('GET', `/accounts/${uid}/transactions?date_from=10.06.2025`, { headers: PSU }), 422, 'WRONG_REQUEST_PARAMETERS');
   });
 
+  it('refuses a period reaching more than 90 days back, unless strategy=longest', async () => {
+    const s = await connect();
+    const uid = s.accounts[0].uid;
+    const back = (days: number) => new Date(clock - days * DAY).toISOString().slice(0, 10);
+    expectError(await call('GET', `/accounts/${uid}/transactions?date_from=${back(120)}`, { headers: PSU }), 422, 'WRONG_TRANSACTIONS_PERIOD');
+    expect((await call('GET', `/accounts/${uid}/transactions?date_from=${back(89)}`, { headers: PSU })).status).toBe(200);
+    expect((await call('GET', `/accounts/${uid}/transactions?date_from=${back(120)}&strategy=longest`, { headers: PSU })).status).toBe(200);
+  });
+
   it('rejects a continuation key from another account or query', async () => {
     const s = await connect();
     const [current, savings] = s.accounts.map((a: any) => a.uid);

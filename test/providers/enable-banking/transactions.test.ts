@@ -201,5 +201,7 @@ describe('errors', () => {
     expect(map(503, null).code).toBe('PROVIDER_UNAVAILABLE');
     expect(map(422, 'WRONG_REQUEST_PARAMETERS').code).toBe('PROVIDER_ERROR');
     expect(map(404, 'SESSION_DOES_NOT_EXIST').message).toMatch(/m — d \(SESSION_DOES_NOT_EXIST\)/);
+    expect(map(404, 'SESSION_DOES_NOT_EXIST').code).toBe('CONSENT_EXPIRED');
+    expect(map(422, 'WRONG_TRANSACTIONS_PERIOD').message).toMatch(/WRONG_TRANSACTIONS_PERIOD/);
   });
 });

@@ -6,7 +6,7 @@ import { consentFlow, wireAccounts } from './consent.js';
 import { describe, mapPontoError } from './errors.js';
 import { toAccount, toBooked, toInstitution, toPending } from './map.js';
 import { Account, Institution as WireInstitution, One, Transaction } from './schema.js';
-import { synchronize } from './sync.js';
+import { synchronize, customerIpAddress } from './sync.js';
 import { clientTls } from './tls.js';
 
 const defined = <T>(v: T | undefined): v is T => v !== undefined;
@@ -53,9 +53,9 @@ export function createPontoProvider(ctx: ProviderContext): Provider {
     async listInstitutions(country) {
       const wanted = country?.toUpperCase();
       const out: Institution[] = [];
-      const query = { 'page[limit]': 100, 'filter[country][eq]': wanted };
-      for await (const page of api.pages(WireInstitution, undefined, 'ponto-connect/financial-institutions', query)) {
-        // Filtered here too: the country filter is Ibanity's convention, not a documented promise.
+      // No server-side country filter: the official collection lists institutions bare, and an
+      // unknown filter could be refused; the list is small and filtered here.
+      for await (const page of api.pages(WireInstitution, undefined, 'ponto-connect/financial-institutions', { 'page[limit]': 100 })) {
         out.push(...page.filter((w) => !wanted || w.attributes.country?.toUpperCase() === wanted).map(toInstitution));
       }
       return out;
@@ -78,10 +78,11 @@ export function createPontoProvider(ctx: ProviderContext): Provider {
     fetchTransactions(h, req) {
       return (async function* (): AsyncGenerator<TransactionPage> {
         const id = encodeURIComponent(req.account.externalId);
+        const ip = customerIpAddress(ctx.env);
         // Details carry the balance, transactions the lines: both refreshed, side by side.
         const outcomes = await Promise.allSettled([
-          synchronize(api, h, req.account.externalId, 'accountTransactions', ctx.now),
-          synchronize(api, h, req.account.externalId, 'accountDetails', ctx.now),
+          synchronize(api, h, req.account.externalId, 'accountTransactions', ctx.now, ip),
+          synchronize(api, h, req.account.externalId, 'accountDetails', ctx.now, ip),
         ]);
         const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
         if (failed) throw failed.reason;

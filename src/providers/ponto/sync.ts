@@ -1,9 +1,29 @@
+import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BanksyncError } from '../../core/errors.js';
 import type { SessionHandle } from '../types.js';
 import { parse, type PontoApi } from './api.js';
 import { describe, mapPontoError, RENEW_HINT } from './errors.js';
 import { Synchronization } from './schema.js';
+
+/**
+ * Ponto requires "the IP address of the customer" on every synchronization. banksync runs on the
+ * customer's own machine, so it is this machine's address (BANKSYNC_PONTO_CUSTOMER_IP overrides,
+ * e.g. with the public address); loopback only when the machine has no other.
+ */
+export function customerIpAddress(env: NodeJS.ProcessEnv): string {
+  const given = env.BANKSYNC_PONTO_CUSTOMER_IP?.trim();
+  if (given) {
+    if (!isIP(given)) throw new BanksyncError('BAD_INPUT', `BANKSYNC_PONTO_CUSTOMER_IP is not an IP address: ${given}`);
+    return given;
+  }
+  for (const addresses of Object.values(networkInterfaces())) {
+    const own = addresses?.find((a) => !a.internal && a.family === 'IPv4');
+    if (own) return own.address;
+  }
+  return '127.0.0.1';
+}
 
 export type SyncSubtype = 'accountDetails' | 'accountTransactions';
 /** synced: Ponto asked the bank just now; skipped: Ponto's cached data is recent (cooldown); unfinished: still running at the cap. */
@@ -18,10 +38,10 @@ const POLL_CAP_MS = 60_000;
  * Ponto serves its own copy of the bank's data: ask it to refresh one account from the bank, then
  * wait for the outcome. A refresh refused as too recent is not an error: the copy is fresh enough.
  */
-export async function synchronize(api: PontoApi, h: SessionHandle, accountId: string, subtype: SyncSubtype, now: () => Date): Promise<SyncOutcome> {
+export async function synchronize(api: PontoApi, h: SessionHandle, accountId: string, subtype: SyncSubtype, now: () => Date, customerIp: string): Promise<SyncOutcome> {
   const path = 'ponto-connect/synchronizations';
   const res = await api.callRaw(h, 'POST', path, {
-    json: { data: { type: 'synchronization', attributes: { resourceType: 'account', resourceId: accountId, subtype } } },
+    json: { data: { type: 'synchronization', attributes: { resourceType: 'account', resourceId: accountId, subtype, customerIpAddress: customerIp } } },
     accept: [400],
   });
   if (res.status === 400) {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 // The /ponto-connect resource routes (facts §1.1–1.8). Handlers throw ApiError for JSON:API errors.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Account } from './data.js';
@@ -193,7 +194,9 @@ function synchronizations(state: MockState, req: ApiRequest, rest: string[]): Ap
     if (recentSync(state, account.id, subtype)) {
       throw new ApiError(400, 'accountRecentlySynchronized', 'This type of synchronization was already created recently for the account. Try again later or on the Dashboard.', { resource: 'synchronization' });
     }
-    const ip = typeof attributes.customerIpAddress === 'string' ? attributes.customerIpAddress : null;
+    // Required (facts §1.7, the official Postman collection, the generated OpenAPI client).
+    const ip = typeof attributes.customerIpAddress === 'string' && isIP(attributes.customerIpAddress) ? attributes.customerIpAddress : null;
+    if (ip === null) throw invalid('customerIpAddress', 'customerIpAddress must contain the IP address of the customer.');
     return ok({ data: syncResource(req.base, createSync(state, account.id, subtype, ip, state.now())) }, 201);
   }
   const sync = id !== undefined ? state.syncs.get(id) : undefined;

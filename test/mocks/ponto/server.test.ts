@@ -393,6 +393,17 @@ describe('synchronizations', () => {
     return call('/synchronizations', { method: 'POST', token, headers: { ...body.headers, ...headers }, body: body.body });
   }
 
+  it('requires customerIpAddress (the customer\'s IP address)', async () => {
+    const { access_token: token } = await connect();
+    const id = await firstAccountId(token);
+    for (const attributes of [{ resourceType: 'account', resourceId: id, subtype: 'accountDetails' }, { resourceType: 'account', resourceId: id, subtype: 'accountDetails', customerIpAddress: 'laptop' }]) {
+      const r = await call('/synchronizations', { method: 'POST', token, ...jsonApi({ type: 'synchronization', attributes }) });
+      expect(r.status).toBe(400);
+      expect(r.json.errors[0]).toMatchObject({ code: 'validationError' });
+      expect(JSON.stringify(r.json.errors[0])).toContain('customerIpAddress');
+    }
+  });
+
   it('goes pending → running → success; a second one within the cooldown is accountRecentlySynchronized', async () => {
     const { access_token: token } = await connect();
     const id = await firstAccountId(token);
@@ -473,7 +484,7 @@ describe('authorization expiry and reauthorization', () => {
     // The integration outlives the bank authorization: refreshing still works.
     const fresh = await refreshAccess(tokens.refresh_token);
     expectJsonApiError(await call(`/accounts/${id}/transactions`, { token: fresh }), 403, 'authorizationExpired');
-    const sync = await call('/synchronizations', { method: 'POST', token: fresh, ...jsonApi({ type: 'synchronization', attributes: { resourceType: 'account', resourceId: id, subtype: 'accountTransactions' } }) });
+    const sync = await call('/synchronizations', { method: 'POST', token: fresh, ...jsonApi({ type: 'synchronization', attributes: { resourceType: 'account', resourceId: id, subtype: 'accountTransactions', customerIpAddress: '127.0.0.1' } }) });
     await call(`/synchronizations/${sync.json.data.id}`, { token: fresh });
     const failed = (await call(`/synchronizations/${sync.json.data.id}`, { token: fresh })).json.data.attributes;
     expect(failed.status).toBe('error');

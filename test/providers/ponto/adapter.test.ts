@@ -23,7 +23,7 @@ let api: ReturnType<MockAgent['get']>;
 let provider: Provider;
 
 function context(extra: Partial<ProviderContext> = {}): ProviderContext {
-  return { now: () => NOW, env: {}, dispatcher: agent, credentials: CREDENTIALS, ...extra };
+  return { now: () => NOW, env: { BANKSYNC_PONTO_CUSTOMER_IP: '203.0.113.7' }, dispatcher: agent, credentials: CREDENTIALS, ...extra };
 }
 
 /** Matches a path and its query, whatever the order and encoding (page[limit] travels as page%5Blimit%5D). */
@@ -74,7 +74,11 @@ function bearer(token = 'at-1') {
 }
 
 function sync(subtype: 'accountTransactions' | 'accountDetails', outcome: 'success' | 'recent' | 'error' = 'success', errorCode = 'authorizationExpired') {
-  const body = (b: string) => JSON.parse(b).data.attributes.subtype === subtype && JSON.parse(b).data.attributes.resourceId === ACC;
+  const body = (b: string) => {
+    const a = JSON.parse(b).data.attributes;
+    // customerIpAddress is required by Ponto on every synchronization.
+    return a.subtype === subtype && a.resourceId === ACC && a.customerIpAddress === '203.0.113.7';
+  };
   const post = api.intercept({ path: '/ponto-connect/synchronizations', method: 'POST', headers: bearer(), body });
   if (outcome === 'recent') {
     post.reply(400, { errors: [{ code: 'accountRecentlySynchronized', detail: 'already created recently', meta: {} }] }, { headers: JSONAPI });
@@ -107,7 +111,7 @@ afterEach(async () => {
 describe('Ponto adapter: institutions and credentials', () => {
   it('lists a country\'s institutions over two pages, with beta and experimental ones flagged beta', async () => {
     const fi = (id: string, name: string, status: string, country: string | null = 'BE') => ({ type: 'financialInstitution', id, attributes: { name, bic: null, country, status, deprecated: false } });
-    api.intercept({ path: at('/ponto-connect/financial-institutions?page[limit]=100&filter[country][eq]=BE'), method: 'GET', headers: (h) => !('authorization' in h) })
+    api.intercept({ path: at('/ponto-connect/financial-institutions?page[limit]=100'), method: 'GET', headers: (h) => !('authorization' in h) })
       .reply(200, page([fi('fi-1', 'KBC', 'stable'), fi('fi-2', 'Argenta', 'beta')], `${API}/ponto-connect/financial-institutions?filter[country][eq]=BE&page[after]=fi-2&page[limit]=100`), { headers: JSONAPI });
     api.intercept({ path: at('/ponto-connect/financial-institutions?filter[country][eq]=BE&page[after]=fi-2&page[limit]=100'), method: 'GET' })
       .reply(200, page([fi('fi-3', 'Sandbox FR', 'experimental', 'FR'), fi('fi-4', 'Crelan', 'experimental')]), { headers: JSONAPI });
@@ -398,5 +402,15 @@ describe('Ponto adapter: transactions', () => {
     const e = await failure(collect(provider, session()));
     expect(e.code).toBe('PROVIDER_ERROR');
     expect(e.message).toMatch(/item 0.*amount/);
+  });
+});
+
+describe('customerIpAddress', () => {
+  it('is BANKSYNC_PONTO_CUSTOMER_IP when given, else an address of this machine; a wrong one is one clear error', async () => {
+    const { customerIpAddress } = await import('../../../src/providers/ponto/sync.js');
+    const { isIP } = await import('node:net');
+    expect(customerIpAddress({ BANKSYNC_PONTO_CUSTOMER_IP: '2001:db8::1' })).toBe('2001:db8::1');
+    expect(isIP(customerIpAddress({}))).toBe(4);
+    expect(() => customerIpAddress({ BANKSYNC_PONTO_CUSTOMER_IP: 'my-laptop' })).toThrow(/BANKSYNC_PONTO_CUSTOMER_IP is not an IP address: my-laptop/);
   });
 });

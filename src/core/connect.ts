@@ -4,7 +4,7 @@ import { connectionSecretOwner } from '../store/index.js';
 import { obtainConsent } from './consent.js';
 import { nowIso, type Services } from './context.js';
 import { BanksyncError, badInput, notFound } from './errors.js';
-import { accountRef, connectionRef } from './model.js';
+import { accountRef, connectionRef, maskIban } from './model.js';
 import { effectiveLimits, getProvider, missingCredentials, requireInstitution } from './providers.js';
 import { lookupInstitution, searchInstitutions } from './institutions.js';
 
@@ -138,9 +138,4 @@ export async function chooseAccounts(s: Services, offered: ProviderAccount[], wa
   );
   if (picked.length === 0) throw badInput('no account chosen; nothing was changed');
   return picked;
-}
-
-/** Shows enough of an account number to recognise it, never all of it. */
-export function maskIban(iban: string): string {
-  return iban.length <= 8 ? iban : `${iban.slice(0, 4)}…${iban.slice(-4)}`;
 }

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { maskIban } from './connect.js';
+import { maskIban } from './model.js';
 import type { Services } from './context.js';
 import { nowIso } from './context.js';
 import { badInput } from './errors.js';

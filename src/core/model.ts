@@ -112,3 +112,8 @@ export interface Statement {
 /** Formats an internal numeric id for people: connections c1, c2…; accounts a1, a2… */
 export const connectionRef = (id: number) => `c${id}`;
 export const accountRef = (id: number) => `a${id}`;
+
+/** Shows enough of an account number to recognise it, never all of it. */
+export function maskIban(iban: string): string {
+  return iban.length <= 8 ? iban : `${iban.slice(0, 4)}…${iban.slice(-4)}`;
+}

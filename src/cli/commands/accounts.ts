@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { listAccounts, mapLedgerAccount, updateAccount, type AccountRow } from '../../core/accounts.js';
 import { badInput } from '../../core/errors.js';
-import type { StatementPeriod } from '../../core/model.js';
-import { maskIban } from '../../core/connect.js';
+import { maskIban, type StatementPeriod } from '../../core/model.js';
 import { table } from '../output.js';
 import { parseAccountRef, parseDate, parsePeriod, parsePositiveInt } from '../parse.js';
 import type { RuntimeOf } from '../program.js';

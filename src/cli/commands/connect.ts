@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { connect } from '../../core/connect.js';
 import { parseAccountList, parseCountry, parsePort } from '../parse.js';
 import type { RuntimeOf } from '../program.js';
 
@@ -21,6 +20,8 @@ export function registerConnect(program: Command, runtimeOf: RuntimeOf): void {
     )
     .action(async (query: string | undefined, o: { provider?: string; institution?: string; country?: string; accounts?: 'all' | string[]; yes?: boolean; redirectPort?: number; browser: boolean }, cmd: Command) => {
       const rt = runtimeOf(cmd);
+      // Loaded when the command runs: start-up stays small for the others.
+      const { connect } = await import('../../core/connect.js');
       const r = await connect(rt.services(), {
         providerId: o.provider, institutionId: o.institution, query, country: o.country, accounts: o.accounts, yes: !!o.yes,
         redirectPort: o.redirectPort, browser: o.browser,

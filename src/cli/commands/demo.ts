@@ -3,10 +3,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { connect } from '../../core/connect.js';
-import { exportTransactions } from '../../core/export.js';
-import { status } from '../../core/status.js';
-import { sync } from '../../core/sync/engine.js';
 import type { RuntimeOf } from '../program.js';
 
 export function registerDemo(program: Command, runtimeOf: RuntimeOf): void {
@@ -19,6 +15,9 @@ export function registerDemo(program: Command, runtimeOf: RuntimeOf): void {
       // Never mix the sandbox into someone's real database unless they ask for it with --db.
       if (!rt.flags.db && !rt.env.BANKSYNC_DB) rt.flags.db = join(mkdtempSync(join(tmpdir(), 'banksync-demo-')), 'demo.db');
       const s = rt.services();
+      const [{ connect }, { exportTransactions }, { status }, { sync }] = await Promise.all([
+        import('../../core/connect.js'), import('../../core/export.js'), import('../../core/status.js'), import('../../core/sync/engine.js'),
+      ]);
       rt.out.info(`demo database: ${rt.dbPath}`);
       const connection = await connect(s, { providerId: 'sandbox', institutionId: 'sandbox-bank', accounts: 'all', yes: true });
       const id = Number(connection.connection.slice(1));

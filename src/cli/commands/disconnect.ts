@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { badInput } from '../../core/errors.js';
-import { disconnect } from '../../core/maintain-connection.js';
 import { parseConnectionRef } from '../parse.js';
 import type { RuntimeOf } from '../program.js';
 
@@ -16,6 +15,7 @@ export function registerDisconnect(program: Command, runtimeOf: RuntimeOf): void
       const rt = runtimeOf(cmd);
       if (o.keepHistory && o.deleteHistory) throw badInput('choose one of --keep-history and --delete-history');
       const history = o.keepHistory ? 'keep' : o.deleteHistory ? 'delete' : undefined;
+      const { disconnect } = await import('../../core/maintain-connection.js');
       const r = await disconnect(rt.services(), connectionId, { history });
       rt.out.result(r, () =>
         r.history === 'kept'

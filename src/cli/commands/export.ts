@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { exportTransactions, listTargets, type ExportOptions } from '../../core/export.js';
+import type { ExportOptions } from '../../core/export.js';
 import { badInput } from '../../core/errors.js';
 import { EXPORT_FORMATS } from '../../export/registry.js';
 import { table } from '../output.js';
@@ -63,6 +63,7 @@ export function registerExport(program: Command, runtimeOf: RuntimeOf): void {
     .addHelpText('after', EXAMPLES)
     .action(async (o: Flags, cmd: Command) => {
       const rt = runtimeOf(cmd);
+      const { exportTransactions, listTargets } = await import('../../core/export.js');
       if (o.listTargets) {
         const targets = listTargets(rt.services());
         rt.out.result({ targets }, () =>

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { fetchNewAccounts } from '../../core/maintain-connection.js';
 import { parseAccountList, parseConnectionRef } from '../parse.js';
 import type { RuntimeOf } from '../program.js';
 
@@ -12,6 +11,7 @@ export function registerFetchAccounts(program: Command, runtimeOf: RuntimeOf): v
     .addHelpText('after', '\nExamples:\n  $ banksync fetch-accounts c1')
     .action(async (connectionId: number, o: { accounts?: 'all' | string[] }, cmd: Command) => {
       const rt = runtimeOf(cmd);
+      const { fetchNewAccounts } = await import('../../core/maintain-connection.js');
       const r = await fetchNewAccounts(rt.services(), connectionId, o.accounts);
       rt.out.result(r, () =>
         r.added.length === 0

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { searchInstitutions } from '../../core/institutions.js';
 import { table } from '../output.js';
 import { parseCountry } from '../parse.js';
 import type { RuntimeOf } from '../program.js';
@@ -15,6 +14,7 @@ export function registerInstitutions(program: Command, runtimeOf: RuntimeOf): vo
     .addHelpText('after', '\nExamples:\n  $ banksync institutions sandbox\n  $ banksync institutions --country BE --provider gocardless\n  $ banksync institutions --country NL --provider sandbox --json')
     .action(async (query: string | undefined, o: { country?: string; provider?: string; refresh?: boolean }, cmd: Command) => {
       const rt = runtimeOf(cmd);
+      const { searchInstitutions } = await import('../../core/institutions.js');
       const rows = await searchInstitutions(rt.services(), { query, country: o.country, providerId: o.provider, refresh: o.refresh });
       rt.out.result({ institutions: rows }, () => {
         if (rows.length === 0) return 'no institution matches';

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { credentialFlag } from '../../core/credential-file.js';
-import { listProviders, setupProvider } from '../../core/provider-setup.js';
-import { PROVIDERS } from '../../providers/registry.js';
+import { CREDENTIAL_FIELDS } from '../../providers/credential-fields.js';
 import type { CredentialField } from '../../providers/types.js';
 import { table } from '../output.js';
 import type { RuntimeOf } from '../program.js';
@@ -9,8 +8,8 @@ import type { RuntimeOf } from '../program.js';
 /** Every credential field of every provider, once: each becomes a flag of `providers setup`. */
 function allCredentialFields(): CredentialField[] {
   const seen = new Map<string, CredentialField>();
-  for (const factory of Object.values(PROVIDERS)) {
-    for (const f of factory({ now: () => new Date(), env: {}, credentials: {} }).capabilities.credentialFields) {
+  for (const list of Object.values(CREDENTIAL_FIELDS)) {
+    for (const f of list) {
       if (!seen.has(f.name)) seen.set(f.name, f);
     }
   }
@@ -22,8 +21,10 @@ export function registerProviders(program: Command, runtimeOf: RuntimeOf): void 
     .command('providers')
     .description('list providers and whether each is set up (where its credentials come from, never their values)')
     .addHelpText('after', '\nExamples:\n  $ banksync providers\n  $ banksync providers setup gocardless')
-    .action((_o: unknown, cmd: Command) => {
+    .action(async (_o: unknown, cmd: Command) => {
       const rt = runtimeOf(cmd);
+      // Loaded when the command runs: start-up stays small for the others.
+      const { listProviders } = await import('../../core/provider-setup.js');
       const rows = listProviders(rt.services());
       rt.out.result({ providers: rows }, () =>
         table([
@@ -56,6 +57,7 @@ export function registerProviders(program: Command, runtimeOf: RuntimeOf): void 
     const rt = runtimeOf(cmd);
     // Commander camel-cases flags; credential fields are snake_case.
     const given = Object.fromEntries(Object.entries(o).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]));
+    const { setupProvider } = await import('../../core/provider-setup.js');
     const r = await setupProvider(rt.services(), id, given);
     rt.out.result(r, () =>
       [`${r.provider}: credentials checked and stored`, ...r.fields.map((f) => `  ${f.label}: ${f.source === 'given' ? 'stored (encrypted)' : f.source}`), `next: banksync institutions --provider ${r.provider} --country XX`].join('\n'),

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { badInput } from '../../core/errors.js';
-import { sync, type AccountResult, type SyncOptions } from '../../core/sync/engine.js';
+import type { AccountResult, SyncOptions } from '../../core/sync/engine.js';
 import type { SyncTarget } from '../../core/sync/select.js';
 import { parseAccountRef, parseConnectionRef, parseNonNegativeInt } from '../parse.js';
 import { concurrency, readPreferences } from '../preferences.js';
@@ -50,6 +50,7 @@ export function registerSync(program: Command, runtimeOf: RuntimeOf): void {
         globalLockDate: prefs['lock-date'] ?? undefined,
         concurrency: o.concurrency ?? prefs.concurrency,
       };
+      const { sync } = await import('../../core/sync/engine.js');
       const report = await sync(rt.services(), opts);
       rt.exitCode = report.exitCode;
       // Human mode shows everything on stdout; --quiet/--json keep stderr for what needs attention.

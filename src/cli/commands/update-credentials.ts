@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { updateCredentials } from '../../core/maintain-connection.js';
 import { parseConnectionRef, parsePort } from '../parse.js';
 import type { RuntimeOf } from '../program.js';
 
@@ -14,6 +13,7 @@ export function registerUpdateCredentials(program: Command, runtimeOf: RuntimeOf
     .addHelpText('after', '\nExamples:\n  $ banksync update-credentials c2')
     .action(async (connectionId: number, o: { yes?: boolean; redirectPort?: number; browser: boolean }, cmd: Command) => {
       const rt = runtimeOf(cmd);
+      const { updateCredentials } = await import('../../core/maintain-connection.js');
       const r = await updateCredentials(rt.services(), connectionId, { yes: !!o.yes, redirectPort: o.redirectPort, browser: o.browser });
       rt.out.result(r, () => {
         const missing = r.accounts.filter((a) => a.status === 'missing');

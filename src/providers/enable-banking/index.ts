@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ENABLE_BANKING_CREDENTIALS } from './credentials.js';
 import { DEFAULT_MAX_IN_FLIGHT } from '../http.js';
 import { BanksyncError } from '../../core/errors.js';
 import type { ConsentStart, Provider, ProviderAccount, ProviderContext, SessionHandle } from '../types.js';
@@ -41,10 +42,7 @@ export function createEnableBankingProvider(ctx: ProviderContext): Provider {
     remote: true,
     consent: 'redirect',
     betaInstitutions: true,
-    credentialFields: [
-      { name: 'application_id', label: 'Enable Banking application id', secret: false },
-      { name: 'private_key', label: 'Enable Banking private key (.pem)', secret: true, file: true },
-    ],
+    credentialFields: ENABLE_BANKING_CREDENTIALS,
     // Each ASPSP states its own maximum; this is only the fallback when one does not.
     consentDays: DEFAULT_CONSENT_DAYS,
     // We send no PSU headers (unattended sync), so the bank's PSD2 limit of ~4 calls a day applies,

@@ -1,4 +1,5 @@
 import { isoDate } from '../../core/clock.js';
+import { GOCARDLESS_CREDENTIALS } from './credentials.js';
 import { BanksyncError } from '../../core/errors.js';
 import { amountToMinor, header, malformed, DEFAULT_MAX_IN_FLIGHT } from '../http.js';
 import type { ConsentGrant, ConsentStart, Provider, ProviderAccount, ProviderContext, SessionHandle, TransactionPage } from '../types.js';
@@ -65,10 +66,7 @@ export function createGoCardlessProvider(ctx: ProviderContext): Provider {
       remote: true,
       consent: 'redirect',
       betaInstitutions: false,
-      credentialFields: [
-        { name: 'secret_id', label: 'GoCardless secret id', secret: true },
-        { name: 'secret_key', label: 'GoCardless secret key', secret: true },
-      ],
+      credentialFields: GOCARDLESS_CREDENTIALS,
       consentDays: 90,
       // Banks may allow as few as 4 successful calls a day per account and scope.
       refreshesPerDay: 4,

@@ -1,4 +1,5 @@
 import { isoDate } from '../../core/clock.js';
+import { PONTO_CREDENTIALS } from './credentials.js';
 import { DEFAULT_MAX_IN_FLIGHT } from '../http.js';
 import type { Institution, Provider, ProviderContext, ProviderPending, TransactionPage } from '../types.js';
 import { parse, PontoApi } from './api.js';
@@ -23,12 +24,7 @@ export function createPontoProvider(ctx: ProviderContext): Provider {
       remote: true,
       consent: 'redirect',
       betaInstitutions: true,
-      credentialFields: [
-        { name: 'client_id', label: 'Ponto client id', secret: false },
-        { name: 'client_secret', label: 'Ponto client secret', secret: true },
-        { name: 'certificate', label: 'Ponto client certificate (.pem)', secret: false, file: true },
-        { name: 'certificate_key', label: 'Ponto certificate private key (.pem)', secret: true, file: true },
-      ],
+      credentialFields: PONTO_CREDENTIALS,
       // PSD2 bank authorizations through Ponto last 180 days; each account reports its own expiry.
       consentDays: 180,
       // Ponto enforces its own synchronization cooldown; a refused sync falls back to its cached copy.

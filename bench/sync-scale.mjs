@@ -102,6 +102,7 @@ export async function syncAtScale(o) {
     for (let i = 0; i < o.runs; i++) {
       o.log(`  sync --all, ${o.limit} at once (run ${i + 1})…`);
       parallel.push(await once(o.limit, i));
+      o.log(`    ${Math.round(parallel.at(-1).ms)} ms`);
     }
     o.log('  sync --all, one at a time…');
     const sequential = await once(1, 0);

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { badInput } from '../core/errors.js';
 import { parseIsoDate } from '../core/clock.js';
 import { ledgerNameProblem } from '../export/text.js';
@@ -43,6 +45,22 @@ export async function openPreferences(dir: string) {
   return new Conf<Preferences>({ cwd: dir, configName: 'config', projectName: 'banksync' });
 }
 
+/**
+ * Reads config.json as conf wrote it (plain JSON, no encryption). Loading conf itself takes about
+ * as long as a whole `banksync --version`, and sync and export only read.
+ */
 export async function readPreferences(dir: string): Promise<Preferences> {
-  return (await openPreferences(dir)).store;
+  let text: string;
+  try {
+    text = await readFile(join(dir, 'config.json'), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw badInput(`cannot read the preferences in ${join(dir, 'config.json')}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Preferences) : {};
+  } catch {
+    throw badInput(`the preferences in ${join(dir, 'config.json')} are not valid JSON`, 'fix or delete the file, then set them again with banksync config');
+  }
 }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliSandbox } from '../helpers/cli.js';
@@ -125,6 +125,19 @@ describe('the CLI as scripts and people use it', () => {
     expect(txns).toBeGreaterThan(0);
     const s = cli.run(['sync', 'c1'], DAY3);
     expect(s.stdout).toMatch(/update-credentials c1/);
+  });
+
+  it('sync reads the preferences config wrote; a broken config.json is one line, exit 2', () => {
+    const other = new CliSandbox();
+    expect(other.run(['config', 'overlap-days', '3']).code).toBe(0);
+    const file = join(other.dir, 'config', 'config.json');
+    expect(JSON.parse(readFileSync(file, 'utf8'))['overlap-days']).toBe(3);
+    expect(other.run(['sync', '--all']).code).toBe(0);
+    writeFileSync(file, '{"overlap-days": 3,');
+    const r = other.run(['sync', '--all']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: the preferences in .*config\.json are not valid JSON — fix or delete the file/)]);
+    other.cleanup();
   });
 
   it('prints the version without touching the database', () => {

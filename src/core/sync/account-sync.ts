@@ -19,9 +19,9 @@ export interface AccountFetchResult {
 }
 
 /**
- * Fetches one account's window and writes it. Each page is one SQLite transaction, so a crash
- * keeps whole pages only; the watermark, coverage, pending snapshot and balance check advance
- * together in a final transaction, only after the whole fetch succeeded. A re-run after a crash
+ * Fetches one account's window and writes it. Whole pages are written in batches, each one SQLite
+ * transaction, so a crash keeps whole pages only; the last batch, the watermark, coverage, pending
+ * snapshot and balance check commit together, only after the whole fetch succeeded. A re-run after a crash
  * fetches the same window again and the dedupe ladder turns the repeated pages into no-ops.
  */
 export async function fetchAccount(opts: {
@@ -55,43 +55,41 @@ export async function fetchAccount(opts: {
   // a crash loses only unwritten pages, which the next run fetches again (the watermark has not moved).
   let buffer: TransactionPage[] = [];
   let buffered = 0;
-  const writeBuffer = () => {
-    if (buffer.length === 0) return;
-    const batch = buffer;
+  const writeRows = () => {
+    for (const page of buffer) {
+      for (const t of page.booked) {
+        const row = toRow(account.id, t, useIds, ordinals, source);
+        const outcome = store.transactions.write(row, now);
+        if (outcome === 'inserted') result.newCount++;
+        else if (outcome === 'updated') result.updatedCount++;
+        if (t.pendingRef) linkedByRef.set(`x:${t.pendingRef}`, row.id);
+      }
+      if (page.removedExternalIds?.length) {
+        result.removedCount += store.transactions.markRemoved(account.id, page.removedExternalIds, now);
+      }
+    }
     buffer = [];
     buffered = 0;
-    store.tx(() => {
-      for (const page of batch) {
-        for (const t of page.booked) {
-          const row = toRow(account.id, t, useIds, ordinals, source);
-          const outcome = store.transactions.write(row, now);
-          if (outcome === 'inserted') result.newCount++;
-          else if (outcome === 'updated') result.updatedCount++;
-          if (t.pendingRef) linkedByRef.set(`x:${t.pendingRef}`, row.id);
-        }
-        if (page.removedExternalIds?.length) {
-          result.removedCount += store.transactions.markRemoved(account.id, page.removedExternalIds, now);
-        }
-      }
-    });
   };
   try {
     for await (const page of pages) {
       buffer.push(page);
       buffered += page.booked.length + 1;
-      if (buffered >= WRITE_BATCH_LINES) writeBuffer();
+      if (buffered >= WRITE_BATCH_LINES) store.tx(writeRows);
       if (page.pending) pending.push(...page.pending);
       if (page.balance) balance = page.balance;
       result.pages++;
       opts.onPage?.(result.pages);
     }
   } catch (err) {
-    writeBuffer();
+    if (buffer.length) store.tx(writeRows);
     throw err;
   }
-  writeBuffer();
 
+  // The last lines and the bookkeeping in one commit: most fetches are a single small batch, and
+  // every commit rewrites the index pages it touched (a large sync's main SQLite cost).
   store.tx(() => {
+    writeRows();
     applyPending(store, account, pending, linkedByRef, useIds, now);
     result.pendingCount = store.pending.countOpen(account.id);
     if (balance) result.driftMinor = checkBalance(store, account, balance, now);

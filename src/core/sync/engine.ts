@@ -122,13 +122,16 @@ function providerFor(s: Services, run: RunState, id: string, opts: SyncOptions):
 function poolFor(s: Services, run: RunState, providerId: string, opts: SyncOptions): LimitFunction {
   let pool = run.pools.get(providerId);
   if (!pool) {
-    let size = opts.concurrency ?? 1;
+    let size = Math.max(1, opts.concurrency ?? 1);
     try {
       size = providerFor(s, run, providerId, opts).capabilities.maxConcurrentRequests;
     } catch {
       // The connections report the provider's error one by one.
     }
-    pool = pLimit(Math.max(1, size));
+    // Twice as many connections as requests allowed in flight: while some connections write what
+    // they fetched, the others' requests wait at the provider's limiter, so it never runs dry.
+    // The limiter in the provider's HTTP client keeps the requests themselves within the limit.
+    pool = pLimit(size <= 1 ? 1 : size * 2);
     run.pools.set(providerId, pool);
   }
   return pool;

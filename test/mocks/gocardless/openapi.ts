@@ -49,6 +49,10 @@ export async function createSpecBackend(): Promise<OpenAPIBackend> {
     },
   });
   await api.init();
+  // openapi-backend rebuilds the list of the spec's operations on every lookup (lodash over the
+  // whole document): a third of the mock's CPU under load. The spec never changes here.
+  const operations = api.router.getOperations();
+  api.router.getOperations = () => operations;
   return api;
 }
 

@@ -30,11 +30,13 @@ export async function obtainConsent(s: Services, provider: Provider, institution
     }
     return provider.completeConsent(start, {});
   }
-  const listener = await listenForCallback(opts.redirectPort ?? DEFAULT_REDIRECT_PORT, (p) => (p.state ?? p.ref) === state);
+  let stateless = false;
+  const listener = await listenForCallback(opts.redirectPort ?? DEFAULT_REDIRECT_PORT, (p) => (p.state ?? p.ref) === state || (stateless && p.state === undefined && p.ref === undefined));
   const abort = new AbortController();
   try {
     const start = await provider.beginConsent({ institution, redirectUrl: listener.redirectUrl, state, existing: opts.existing });
     if (!start.url) throw new BanksyncError('INTERNAL', `${provider.id} gave no consent page`);
+    stateless = start.returnsWithoutState === true;
     s.notify.always(`Give consent at ${institution.name} (via ${provider.displayName}) on this page:`);
     s.notify.always(start.url);
     const browser = opts.browser !== false && s.prompts.interactive;

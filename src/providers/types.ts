@@ -127,6 +127,11 @@ export interface ConsentStart {
   confirmPrompt?: string;
   /** Provider state carried to completeConsent (requisition id, PKCE verifier…). */
   state: Record<string, unknown>;
+  /**
+   * The page returns to the registered address exactly, without our state (Ponto's account
+   * reauthorization): any return to it is taken, and completeConsent checks the outcome itself.
+   */
+  returnsWithoutState?: boolean;
 }
 
 export interface ConsentGrant {

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliSandbox, dumpTransactionsAsync } from '../helpers/cli.js';
 import { answerConsentPage, runLive } from '../mocks/consent-driver.js';
@@ -16,8 +17,13 @@ describe('Ponto end to end', () => {
     BANKSYNC_NOW: now.toISOString(),
   });
 
+  // Ponto only redirects to a registered address, matched exactly: one fixed loopback port here.
+  let port = 0;
+  let redirect = '';
   beforeAll(async () => {
-    mock = await startPontoMock({ now: () => now, allowRedirect: (u) => u.startsWith('http://127.0.0.1:') });
+    port = await freePort();
+    redirect = `http://127.0.0.1:${port}/callback`;
+    mock = await startPontoMock({ now: () => now, allowRedirect: (u) => u === redirect });
   });
   afterAll(async () => {
     await mock.close();
@@ -41,7 +47,7 @@ describe('Ponto end to end', () => {
     const { institutions } = await cli.jsonAsync(['institutions', '--provider', 'ponto', '--country', 'BE'], env());
     expect(institutions.length).toBeGreaterThan(0);
     const bank = institutions.find((i: { name: string }) => i.name === 'Sandbox Bank BE').id;
-    const run = runLive(cli, ['--json', 'connect', '--provider', 'ponto', '--institution', bank, '--accounts', 'all', '--redirect-port', '0'], env());
+    const run = runLive(cli, ['--json', 'connect', '--provider', 'ponto', '--institution', bank, '--accounts', 'all', '--redirect-port', String(port)], env());
     const answer = await answerConsentPage(await run.line(/^https?:\/\/\S+$/));
     expect(answer.callbackUrl).toMatch(/\/callback\?code=.*state=/);
     const r = await run.done;
@@ -69,7 +75,7 @@ describe('Ponto end to end', () => {
     expect(expired.code).toBe(3);
     expect(expired.stdout + expired.stderr, expired.stdout + expired.stderr).toContain('banksync update-credentials c1');
 
-    const run = runLive(cli, ['--json', 'update-credentials', 'c1', '--redirect-port', '0'], env());
+    const run = runLive(cli, ['--json', 'update-credentials', 'c1', '--redirect-port', String(port)], env());
     await answerConsentPage(await run.line(/^https?:\/\/\S+$/));
     const renewed = await run.done;
     expect(renewed.code, renewed.stderr).toBe(0);
@@ -79,4 +85,43 @@ describe('Ponto end to end', () => {
     const after = new Set(await dumpTransactionsAsync(cli, env()));
     expect(before.filter((r) => !after.has(r))).toEqual([]);
   });
+  it('one lapsed account is renewed in place by a reauthorization request to the registered address', async () => {
+    const before = await dumpTransactionsAsync(cli, env());
+    const { accounts } = await cli.jsonAsync(['accounts'], env());
+    const first = accounts.find((a: { connection: string }) => a.connection === 'c1');
+    const wire = (mock.control.accounts() as { id: string; attributes: { reference: string } }[]).find((a) => a.attributes.reference === first.iban);
+    expect(wire, 'the mock account behind c1').toBeDefined();
+    mock.control.expireAuthorizations([wire!.id]);
+    now = new Date(now.getTime() + 3_600_000);
+    expect((await cli.runAsync(['sync', 'c1'], env())).code).toBe(3);
+
+    const from = mock.requests.length;
+    const run = runLive(cli, ['--json', 'update-credentials', 'c1', '--redirect-port', String(port)], env());
+    const url = await run.line(/^https?:\/\/\S+$/);
+    expect(url).toContain('/reauthorize/');
+    const answer = await answerConsentPage(url);
+    // Back at the registered address exactly, without parameters: banksync checks the account itself.
+    expect(answer.callbackUrl).toBe(redirect);
+    const renewed = await run.done;
+    expect(renewed.code, renewed.stderr).toBe(0);
+    const reauth = mock.requests.slice(from).find((q) => q.method === 'POST' && q.path.endsWith('/reauthorization-requests'));
+    expect(reauth).toBeDefined();
+    now = new Date(now.getTime() + 3_600_000);
+    const sync = await cli.runAsync(['sync', 'c1'], env());
+    expect(sync.code, sync.stderr).toBe(0);
+    const after = new Set(await dumpTransactionsAsync(cli, env()));
+    expect(before.filter((r) => !after.has(r))).toEqual([]);
+  });
 });
+
+/** A loopback port nothing listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}

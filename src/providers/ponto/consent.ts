@@ -49,7 +49,7 @@ export function consentFlow(api: PontoApi, ctx: ProviderContext) {
    * of the connection's account that lapses first, and the tokens stay. Undefined when the refresh
    * token is refused or no account of this bank is left: then only a new consent helps.
    */
-  async function reauthorizationStart(existing: SessionHandle, institution: Institution, redirectUrl: string, state: string): Promise<ConsentStart | undefined> {
+  async function reauthorizationStart(existing: SessionHandle, institution: Institution, redirectUrl: string): Promise<ConsentStart | undefined> {
     let own: Account[];
     try {
       own = ofInstitution(await wireAccounts(api, existing), institution.id);
@@ -61,28 +61,27 @@ export function consentFlow(api: PontoApi, ctx: ProviderContext) {
     // A reauthorization request renews one account; when several have lapsed, one full consent renews them all.
     const lapsed = own.filter((a) => expiresAtMs(a) <= ctx.now().getTime());
     if (!target || lapsed.length > 1) return undefined;
-    // Ponto returns to redirectUri as given: our state rides along so the listener accepts it.
-    const redirectUri = new URL(redirectUrl);
-    redirectUri.searchParams.set('state', state);
+    // Redirect URIs are registered exactly, so the registered one goes as it is; Ponto returns
+    // to it without parameters, and complete() re-reads the account to see the renewal.
     const path = `ponto-connect/accounts/${encodeURIComponent(target.id)}/reauthorization-requests`;
     const res = await api.callRaw(existing, 'POST', path, {
-      json: { data: { type: 'reauthorizationRequest', attributes: { redirectUri: redirectUri.toString() } } },
+      json: { data: { type: 'reauthorizationRequest', attributes: { redirectUri: redirectUrl } } },
       accept: [400],
     });
     if (res.status === 400) {
-      // Redirect URIs are registered exactly; one with our state may be refused: a new consent renews too.
+      // A redirect address Ponto does not know for this app: a new consent reports it clearly.
       const { code, detail } = describe(res.body);
       if (code === 'validationError' && /redirect/i.test(detail)) return undefined;
       throw mapPontoError({ ...res, method: 'POST', path: `/${path}` }, ctx.now());
     }
     const body = parse(ReauthorizationRequest, res, 'reauthorization-requests');
-    return { url: body.data.links.redirect, state: { mode: 'reauthorize', accountId: target.id, institutionId: institution.id, session: { ...existing.data } } };
+    return { url: body.data.links.redirect, returnsWithoutState: true, state: { mode: 'reauthorize', accountId: target.id, institutionId: institution.id, session: { ...existing.data } } };
   }
 
   async function begin(r: { institution: Institution; redirectUrl?: string; state: string; existing?: SessionHandle }): Promise<ConsentStart> {
     if (!r.redirectUrl) throw new BanksyncError('INTERNAL', 'Ponto consent needs a redirect address');
     if (r.existing && typeof r.existing.data.refreshToken === 'string') {
-      const renewal = await reauthorizationStart(r.existing, r.institution, r.redirectUrl, r.state);
+      const renewal = await reauthorizationStart(r.existing, r.institution, r.redirectUrl);
       if (renewal) return renewal;
     }
     return oauthStart(r.institution, r.redirectUrl, r.state);

@@ -26,7 +26,8 @@ export interface PontoMockControl {
   /** The next API request whose path matches gets this status and JSON body instead. */
   failNext(pathPattern: string | RegExp, status: number, body?: unknown): void;
   /** Every account's bank authorization ends now (mock clock). */
-  expireAuthorizations(): void;
+  /** Ends the bank authorization of these accounts (default: all) now. */
+  expireAuthorizations(accountIds?: string[]): void;
   /** Queue n new booked lines at the bank; they appear after the next transactions synchronization. */
   addTransactions(accountId: string, n: number): void;
   /** All of the organization's accounts as JSON:API resources (linked to a grant or not). */
@@ -185,9 +186,9 @@ export async function startPontoMock(opts: PontoMockOptions = {}): Promise<Ponto
       failNext: (pattern, status, body) => {
         failures.push({ pattern, status, body });
       },
-      expireAuthorizations: () => {
+      expireAuthorizations: (accountIds) => {
         const past = new Date(state.now().getTime() - 1);
-        for (const account of state.accounts.values()) account.authorizationExpiresAt = past;
+        for (const account of state.accounts.values()) if (!accountIds || accountIds.includes(account.id)) account.authorizationExpiresAt = past;
       },
       addTransactions: (accountId, n) => queueTransactions(state, accountId, n),
       accounts: () => [...state.accounts.values()].map((a) => accountResource(`${url}${PREFIX}`, state, a)),

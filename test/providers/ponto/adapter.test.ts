@@ -225,15 +225,17 @@ describe('Ponto adapter: consent', () => {
       }, { headers: JSONAPI });
     const start = await provider.beginConsent({ institution: INSTITUTION, redirectUrl: 'http://127.0.0.1:8765/callback', state: 'st-9', existing: h });
     expect(start.url).toBe('https://authorization.myponto.com/reauthorize/rr-1');
-    expect(redirectUri).toBe('http://127.0.0.1:8765/callback?state=st-9');
+    // The registered address exactly: Ponto matches redirect URIs as registered.
+    expect(redirectUri).toBe('http://127.0.0.1:8765/callback');
+    expect(start.returnsWithoutState).toBe(true);
     api.intercept({ path: at('/ponto-connect/accounts?page[limit]=100'), method: 'GET', headers: bearer() })
       .reply(200, page([account(ACC, { authorizationExpirationExpectedAt: '2026-12-12T00:00:00.000Z' }), account('acc-2')]), { headers: JSONAPI });
-    const grant = await provider.completeConsent(start, { state: 'st-9' });
+    const grant = await provider.completeConsent(start, {});
     expect(grant.session).toMatchObject({ refreshToken: 'rt-1', accessToken: 'at-1' });
     expect(grant.expiresAt).toBe('2026-12-01T00:00:00.000Z');
   });
 
-  it('falls back to a new OAuth consent when Ponto refuses the redirect URI carrying our state', async () => {
+  it('falls back to a new OAuth consent when Ponto refuses the redirect URI', async () => {
     api.intercept({ path: at('/ponto-connect/accounts?page[limit]=100'), method: 'GET' }).reply(200, page([account(ACC)]), { headers: JSONAPI });
     api.intercept({ path: `/ponto-connect/accounts/${ACC}/reauthorization-requests`, method: 'POST' })
       .reply(400, { errors: [{ code: 'validationError', detail: 'redirectUri must be a redirect URI registered for the application.', meta: { attribute: 'redirectUri' } }] }, { headers: JSONAPI });

@@ -29,7 +29,10 @@ export class Output implements Notifier {
     const noColor = o.env.NO_COLOR !== undefined && o.env.NO_COLOR !== '';
     this.c = new Chalk({ level: !o.json && !noColor && o.stdout.isTTY ? 1 : 0 });
     this.errC = new Chalk({ level: !noColor && o.stderr.isTTY ? 1 : 0 });
-    this.spinners = !o.json && !o.quiet && o.stderr.isTTY === true && !o.env.CI;
+    // A terminal of zero columns (a pty nobody sized, as `script` gives cron) sent ora into an
+    // endless loop of line clears: no spinner there.
+    const width = (o.stderr as { columns?: number }).columns ?? 0;
+    this.spinners = !o.json && !o.quiet && o.stderr.isTTY === true && width > 0 && !o.env.CI;
   }
 
   /** Writes a command's result: JSON document or human text. */

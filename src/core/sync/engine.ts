@@ -98,7 +98,7 @@ interface RunState {
   providers: Map<string, { provider?: Provider; error?: BanksyncError }>;
   /** How many connections of a provider sync at once. */
   pools: Map<string, LimitFunction>;
-  /** Prompts (SCA codes) are asked one at a time. */
+  /** Prompts (SCA codes) are asked one at a time, with the spinner stopped. */
   askOneAtATime: LimitFunction;
   progress: ReturnType<Services['notify']['progress']>;
   done: number;
@@ -187,7 +187,15 @@ async function syncConnectionAccounts(s: Services, run: RunState, c: Connection,
       });
       return accounts.map((a) => recordSkip(s, a, c, err));
     }
-    scaCode = await run.askOneAtATime(() => s.prompts.input(`SCA code sent by ${c.institutionName}`, '--sca-code', { secret: true }));
+    scaCode = await run.askOneAtATime(async () => {
+      // The spinner would draw over the question: it stops while the person answers.
+      run.progress.stop();
+      try {
+        return await s.prompts.input(`SCA code sent by ${c.institutionName}`, '--sca-code', { secret: true });
+      } finally {
+        run.progress = s.notify.progress(`synced ${run.done}/${run.total} account(s)`);
+      }
+    });
   }
   const out: AccountResult[] = [];
   for (const a of accounts) {

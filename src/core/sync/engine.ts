@@ -54,8 +54,8 @@ export interface SyncReport {
 
 /**
  * Syncs the selected accounts; one failure never stops the others. Connections of one provider
- * run side by side, as many at once as the provider's concurrency limit, and every request to it
- * goes through one client that never has more in flight (M14). The accounts of one connection
+ * run side by side, and every request to it goes through one client that never has more in
+ * flight than the provider's concurrency limit (M14). The accounts of one connection
  * run one after the other: they share a session (and Ponto's rotating token). All SQLite writes
  * are synchronous transactions, so interleaved connections never see each other's half-writes.
  */

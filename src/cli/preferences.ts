@@ -40,9 +40,12 @@ export function isPreferenceKey(key: string): key is PreferenceKey {
   return Object.hasOwn(PREFERENCES, key);
 }
 
+/** conf keeps the preferences in <config dir>/<CONFIG_NAME>.json. */
+const CONFIG_NAME = 'config';
+
 export async function openPreferences(dir: string) {
   const { default: Conf } = await import('conf');
-  return new Conf<Preferences>({ cwd: dir, configName: 'config', projectName: 'banksync' });
+  return new Conf<Preferences>({ cwd: dir, configName: CONFIG_NAME, projectName: 'banksync' });
 }
 
 /**
@@ -50,17 +53,18 @@ export async function openPreferences(dir: string) {
  * as long as a whole `banksync --version`, and sync and export only read.
  */
 export async function readPreferences(dir: string): Promise<Preferences> {
+  const file = join(dir, `${CONFIG_NAME}.json`);
   let text: string;
   try {
-    text = await readFile(join(dir, 'config.json'), 'utf8');
+    text = await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw badInput(`cannot read the preferences in ${join(dir, 'config.json')}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw badInput(`cannot read the preferences in ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   try {
     const parsed: unknown = JSON.parse(text);
     return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Preferences) : {};
   } catch {
-    throw badInput(`the preferences in ${join(dir, 'config.json')} are not valid JSON`, 'fix or delete the file, then set them again with banksync config');
+    throw badInput(`the preferences in ${file} are not valid JSON`, 'fix or delete the file, then set them again with banksync config');
   }
 }

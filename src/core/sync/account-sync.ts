@@ -32,7 +32,6 @@ export async function fetchAccount(opts: {
   window: FetchWindow;
   scaCode?: string;
   now: string;
-  onPage?: (pages: number) => void;
 }): Promise<AccountFetchResult> {
   const { store, account, now } = opts;
   const useIds = account.stableIds;
@@ -79,7 +78,6 @@ export async function fetchAccount(opts: {
       if (page.pending) pending.push(...page.pending);
       if (page.balance) balance = page.balance;
       result.pages++;
-      opts.onPage?.(result.pages);
     }
   } catch (err) {
     if (buffer.length) store.tx(writeRows);

@@ -1,7 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import type { z } from 'zod';
 import { BanksyncError } from '../../core/errors.js';
-import { DEFAULT_MAX_IN_FLIGHT, HttpClient, malformed, type RequestOptions } from '../http.js';
+import { HttpClient, malformed, type RequestOptions } from '../http.js';
 import type { ProviderContext } from '../types.js';
 import { mapEnableBankingError, SETUP_HINT } from './errors.js';
 
@@ -25,7 +25,7 @@ export class EnableBankingApi {
       providerName: 'Enable Banking',
       baseUrl: ctx.baseUrl ?? ENABLE_BANKING_BASE_URL,
       dispatcher: ctx.dispatcher,
-      maxInFlight: ctx.maxConcurrentRequests ?? DEFAULT_MAX_IN_FLIGHT,
+      maxInFlight: ctx.maxConcurrentRequests,
       mapError: (f) => mapEnableBankingError(f, ctx.now()),
     });
   }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { BanksyncError } from '../../core/errors.js';
-import { DEFAULT_MAX_IN_FLIGHT, HttpClient, malformed, type HttpResponse, type RequestOptions } from '../http.js';
+import { HttpClient, malformed, type HttpResponse, type RequestOptions } from '../http.js';
 import type { ProviderContext } from '../types.js';
 import { mapGoCardlessError } from './errors.js';
 import { Token } from './schema.js';
@@ -21,7 +21,7 @@ export class GoCardlessApi {
       providerName: 'GoCardless',
       baseUrl: ctx.baseUrl ?? GOCARDLESS_BASE_URL,
       dispatcher: ctx.dispatcher,
-      maxInFlight: ctx.maxConcurrentRequests ?? DEFAULT_MAX_IN_FLIGHT,
+      maxInFlight: ctx.maxConcurrentRequests,
       mapError: (f) => mapGoCardlessError(f, ctx.now()),
     });
   }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { BanksyncError } from '../../core/errors.js';
-import { DEFAULT_MAX_IN_FLIGHT, HttpClient, malformed, type HttpFailure, type HttpResponse, type RequestOptions } from '../http.js';
+import { HttpClient, malformed, type HttpFailure, type HttpResponse, type RequestOptions } from '../http.js';
 import type { ProviderContext, SessionHandle } from '../types.js';
 import { isTokenRefusal, mapPontoError, SETUP_HINT, tlsFailure } from './errors.js';
 import { Collection, Token } from './schema.js';
@@ -33,7 +33,7 @@ export class PontoApi {
       providerName: 'Ponto',
       baseUrl: this.ctx.baseUrl ?? PONTO_BASE_URL,
       dispatcher: this.ctx.dispatcher,
-      maxInFlight: this.ctx.maxConcurrentRequests ?? DEFAULT_MAX_IN_FLIGHT,
+      maxInFlight: this.ctx.maxConcurrentRequests,
       tls: this.ctx.dispatcher ? undefined : clientTls(this.ctx.credentials, this.ctx.now()),
       mapError: (f) => mapPontoError(f, this.ctx.now()),
     });

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_MAX_IN_FLIGHT } from '../http.js';
 import { addDays, isoDate } from '../../core/clock.js';
 import { BanksyncError } from '../../core/errors.js';
 import type {
@@ -64,7 +65,7 @@ export function createSandboxProvider(ctx: ProviderContext): Provider {
       scaEveryFetch: false,
       stableTransactionIds: true,
       // Local: no service to protect, so the user's setting or a browser-like default.
-      maxConcurrentRequests: ctx.maxConcurrentRequests ?? 8,
+      maxConcurrentRequests: ctx.maxConcurrentRequests ?? DEFAULT_MAX_IN_FLIGHT,
     },
 
     async listInstitutions(country) {

@@ -16,6 +16,7 @@ import { registerStatus } from './commands/status.js';
 import { registerSync } from './commands/sync.js';
 import { registerTransactions } from './commands/transactions.js';
 import { registerUpdateCredentials } from './commands/update-credentials.js';
+import { registerWarnings } from './commands/warnings.js';
 
 // Two levels up from dist/cli/program.js and from the bundle at dist/bundle/main.js alike.
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -62,6 +63,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage/bad input, 3 needs a human,
   registerAccounts(program, runtimeOf);
   registerTransactions(program, runtimeOf);
   registerStatements(program, runtimeOf);
+  registerWarnings(program, runtimeOf);
   registerExport(program, runtimeOf);
   registerImport(program, runtimeOf);
   registerDisconnect(program, runtimeOf);

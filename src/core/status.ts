@@ -27,6 +27,8 @@ export interface AccountStatus {
   balance: { providerMinor: number; date: string; driftMinor: number | null } | null;
   statementPeriod: string;
   lockDate: string | null;
+  /** Lines quarantined or kept twice (`banksync warnings` lists them). */
+  inputWarnings: { count: number; latest: string | null };
 }
 
 export interface ConnectionStatusRow {
@@ -101,6 +103,7 @@ function accountStatus(s: Services, a: Account, now: Date): AccountStatus {
     balance: latest ? { providerMinor: latest.amountMinor, date: latest.date, driftMinor: a.balanceDriftMinor } : null,
     statementPeriod: a.statementPeriod,
     lockDate: a.lockDate,
+    inputWarnings: (({ warnings, latest }) => ({ count: warnings, latest }))(s.store.inputIssues.counts(a.id)),
   };
 }
 

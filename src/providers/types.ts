@@ -102,11 +102,27 @@ export interface ProviderPending {
   memo?: string;
 }
 
+/**
+ * A line the adapter received but could not map (no usable date, say). The engine quarantines
+ * it with a warning; an adapter never drops a line silently.
+ */
+export interface RejectedLine {
+  externalId?: string;
+  reason: string;
+  /** The fields as received, for the user to recognise the line (never secrets). */
+  amount?: string;
+  currency?: string;
+  date?: string;
+  payee?: string;
+}
+
 /** One page of a transaction fetch; the engine writes each page in one SQLite transaction. */
 export interface TransactionPage {
   booked: ProviderTransaction[];
   /** Pending lines; the union over all pages is the account's current pending snapshot. */
   pending?: ProviderPending[];
+  /** Lines the adapter could not map; quarantined and reported, never dropped silently. */
+  rejected?: RejectedLine[];
   /** Booked lines the provider says were removed (cursor feeds). */
   removedExternalIds?: string[];
   /** Balance reported by the provider, used for statement drift checks. */

@@ -3,6 +3,7 @@ import { SecretStore, type KeySource } from '../secrets/index.js';
 import { AccountRepo } from './accounts.js';
 import { ConnectionRepo } from './connections.js';
 import { ExportRepo } from './exports.js';
+import { InputIssueRepo } from './input-issues.js';
 import { InstitutionCacheRepo } from './institution-cache.js';
 import { openDatabase, type Db } from './db.js';
 import { LockRepo } from './locks.js';
@@ -20,6 +21,7 @@ export class Store {
   readonly locks: LockRepo;
   readonly exports: ExportRepo;
   readonly institutionCache: InstitutionCacheRepo;
+  readonly inputIssues: InputIssueRepo;
   readonly secrets: SecretStore;
 
   constructor(
@@ -34,6 +36,7 @@ export class Store {
     this.locks = new LockRepo(db, `${process.pid}-${randomBytes(4).toString('hex')}`);
     this.exports = new ExportRepo(db);
     this.institutionCache = new InstitutionCacheRepo(db);
+    this.inputIssues = new InputIssueRepo(db);
     this.secrets = new SecretStore(db, keySource);
   }
 

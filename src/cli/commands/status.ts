@@ -52,6 +52,9 @@ function renderAccount(out: Output, a: AccountStatus): string {
   lines.push(`       ${facts.join(' · ')}`);
   if (a.balance?.driftMinor) lines.push(color.yellow(`       balance drift ${formatMinor(a.balance.driftMinor, a.currency)}: the provider's balance differs from the sum of stored lines`));
   if (a.gaps.length) lines.push(color.yellow(`       gaps never fetched: ${a.gaps.map((g) => `${g.from}…${g.to}`).join(', ')}`));
+  if (a.inputWarnings.count) {
+    lines.push(color.yellow(`       ${a.inputWarnings.count} line warning(s), latest: ${a.inputWarnings.latest} — see banksync warnings --account ${a.id}`));
+  }
   if (a.nextRefreshAt) lines.push(`       next refresh possible at ${a.nextRefreshAt}`);
   if (a.detail && a.state !== 'synced') lines.push(`       ${a.detail}`);
   if (a.lastError && a.state !== 'synced') lines.push(`       last error ${a.lastError.code} [ref ${a.lastError.ref}]`);

@@ -53,6 +53,8 @@ export function registerSync(program: Command, runtimeOf: RuntimeOf): void {
       const { sync } = await import('../../core/sync/engine.js');
       const report = await sync(rt.services(), opts);
       rt.exitCode = report.exitCode;
+      // A line refused at the boundary needs a person to look, also in cron: said once, when first seen.
+      for (const r of report.accounts) for (const w of r.warnings ?? []) rt.out.warn(w);
       // Human mode shows everything on stdout; --quiet/--json keep stderr for what needs attention.
       if (rt.out.quiet || rt.out.json) for (const r of report.accounts) if (needsAttention(r)) rt.out.warn(line(r));
       rt.out.result(report, () => (rt.out.quiet ? '' : summary(report.accounts)));

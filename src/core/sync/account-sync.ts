@@ -4,6 +4,8 @@ import type { Account } from '../model.js';
 import { OrdinalCounter, pendingKey, toRow } from './dedupe.js';
 import { matchPending } from './pending-link.js';
 import { addDays } from '../clock.js';
+import { clampToToday } from '../line-checks.js';
+import { LineGate } from './line-gate.js';
 import type { FetchWindow } from './window.js';
 
 /** Lines written per SQLite transaction during a fetch (whole provider pages). */
@@ -16,6 +18,8 @@ export interface AccountFetchResult {
   pendingCount: number;
   pages: number;
   driftMinor: number | null;
+  /** Lines quarantined or kept twice, one sentence each (also stored in input_issues). */
+  warnings: string[];
 }
 
 /**
@@ -40,7 +44,8 @@ export async function fetchAccount(opts: {
   const pending: ProviderPending[] = [];
   const linkedByRef = new Map<string, string>();
   let balance: { amountMinor: number; date: string } | undefined;
-  const result: AccountFetchResult = { newCount: 0, updatedCount: 0, removedCount: 0, pendingCount: 0, pages: 0, driftMinor: null };
+  const gate = new LineGate(store, account, source, now);
+  const result: AccountFetchResult = { newCount: 0, updatedCount: 0, removedCount: 0, pendingCount: 0, pages: 0, driftMinor: null, warnings: gate.warnings };
 
   const pages = opts.provider.fetchTransactions(opts.session, {
     account: { externalId: account.externalId ?? '', institutionId: account.institutionId },
@@ -56,7 +61,10 @@ export async function fetchAccount(opts: {
   let buffered = 0;
   const writeRows = () => {
     for (const page of buffer) {
-      for (const t of page.booked) {
+      for (const r of page.rejected ?? []) gate.rejected(r);
+      for (const raw of page.booked) {
+        const t = gate.booked(raw);
+        if (!t) continue;
         const row = toRow(account.id, t, useIds, ordinals, source);
         const outcome = store.transactions.write(row, now);
         if (outcome === 'inserted') result.newCount++;
@@ -88,11 +96,13 @@ export async function fetchAccount(opts: {
   // every commit rewrites the index pages it touched (a large sync's main SQLite cost).
   store.tx(() => {
     writeRows();
-    applyPending(store, account, pending, linkedByRef, useIds, now);
+    const acceptedPending = pending.map((p) => gate.pending(p)).filter((p): p is ProviderPending => p !== null);
+    applyPending(store, account, acceptedPending, linkedByRef, useIds, now);
     result.pendingCount = store.pending.countOpen(account.id);
     if (balance) result.driftMinor = checkBalance(store, account, balance, now);
     store.syncState.addCoverage(account.id, { from: opts.window.from, to: opts.window.to });
-    store.accounts.setWatermark(account.id, store.transactions.latestBookingDate(account.id));
+    // Never past today: a line the bank books ahead must not make the next window start after it.
+    store.accounts.setWatermark(account.id, clampToToday(store.transactions.latestBookingDate(account.id), now.slice(0, 10)));
   });
   return result;
 }

@@ -31,6 +31,8 @@ export interface AccountResult {
   hint?: string;
   ref?: string;
   nextRefreshAt?: string;
+  /** Lines quarantined or kept twice in this sync, newly found (all are listed by `status`). */
+  warnings?: string[];
 }
 
 export interface SyncOptions {
@@ -240,7 +242,7 @@ async function syncOne(
     s.store.accounts.recordOutcome(a.id, {
       state: 'synced', detail: null, attemptAt: nowIso, successAt: nowIso, newCount: r.newCount, pendingCount: r.pendingCount, nextRefreshAt: null,
     });
-    return { ...base(a, c), result: 'synced', newCount: r.newCount, updatedCount: r.updatedCount, pendingCount: r.pendingCount, window, driftMinor: r.driftMinor };
+    return { ...base(a, c), result: 'synced', newCount: r.newCount, updatedCount: r.updatedCount, pendingCount: r.pendingCount, window, driftMinor: r.driftMinor, ...(r.warnings.length ? { warnings: r.warnings } : {}) };
   } catch (err) {
     const e = toBanksyncError(err);
     if (e.code === 'RATE_LIMITED') {

@@ -1,4 +1,5 @@
 import { addDays } from '../clock.js';
+import { clampToToday } from '../line-checks.js';
 
 export const DEFAULT_OVERLAP_DAYS = 7;
 /** When a provider states no history limit, ask for this much on the first sync. */
@@ -27,12 +28,14 @@ export interface FetchWindow {
  */
 export function planWindow(w: WindowInput): FetchWindow {
   const historyStart = addDays(w.today, -(w.historyDays ?? DEFAULT_FIRST_SYNC_DAYS));
-  let from = w.watermark ? addDays(w.watermark, 1 - w.overlapDays) : historyStart;
+  // A watermark past today (stored before dates were checked) must not hide the days before it.
+  const watermark = clampToToday(w.watermark, w.today);
+  let from = watermark ? addDays(watermark, 1 - w.overlapDays) : historyStart;
   let limitedBy: FetchWindow['limitedBy'] = null;
   if (from < historyStart) {
     from = historyStart;
     limitedBy = 'history';
-  } else if (!w.watermark && w.historyDays) {
+  } else if (!watermark && w.historyDays) {
     limitedBy = 'history';
   }
   if (w.lockDate && w.lockDate > from) {

@@ -1,6 +1,6 @@
 import { kindOf } from '../gocardless/map.js';
 import { amountToMinor } from '../http.js';
-import type { Institution, ProviderAccount, ProviderBalance, ProviderPending, ProviderTransaction } from '../types.js';
+import type { Institution, ProviderAccount, ProviderBalance, ProviderPending, ProviderTransaction, RejectedLine } from '../types.js';
 import type { AccountResource, AspspData, Balances, Transaction } from './schema.js';
 
 export const PROVIDER_ID = 'enable-banking';
@@ -52,15 +52,18 @@ export function toAccount(r: AccountResource & { uid: string }, institutionId: s
 
 const day = (v: string | null | undefined) => (v && /^\d{4}-\d{2}-\d{2}/.test(v) ? v.slice(0, 10) : undefined);
 
-export type Line = { booked: ProviderTransaction } | { pending: ProviderPending } | undefined;
+export type Line = { booked: ProviderTransaction } | { pending: ProviderPending } | { rejected: RejectedLine } | undefined;
 
 /** One wire transaction → a booked or pending line; cancelled, rejected and other statuses are dropped. */
 export function toLine(t: Transaction): Line {
   const status = t.status ?? 'BOOK';
   if (status !== 'BOOK' && status !== 'PDNG') return undefined;
   const date = day(t.booking_date) ?? day(t.value_date) ?? day(t.transaction_date);
-  if (!date) return undefined;
   const { currency, amount } = t.transaction_amount;
+  if (!date) {
+    // A line without any date cannot be booked anywhere: it is reported, not dropped.
+    return { rejected: { externalId: t.entry_reference || undefined, reason: `Enable Banking sent a ${status === 'PDNG' ? 'pending' : 'booked'} line without a booking, value or transaction date`, amount: String(amount), currency } };
+  }
   // Amounts are unsigned; the direction is the indicator (a bank that signs anyway is read by it too).
   const size = Math.abs(amountToMinor(amount, currency));
   const debit = t.credit_debit_indicator ? t.credit_debit_indicator === 'DBIT' : String(amount).trim().startsWith('-');

@@ -1,7 +1,7 @@
 import { isoDate, minDate } from '../../core/clock.js';
 import { BanksyncError } from '../../core/errors.js';
 import { malformed } from '../http.js';
-import type { FetchRequest, ProviderContext, ProviderPending, ProviderTransaction, TransactionPage } from '../types.js';
+import type { FetchRequest, ProviderContext, ProviderPending, ProviderTransaction, RejectedLine, TransactionPage } from '../types.js';
 import type { EnableBankingApi } from './api.js';
 import { pickBalance, toLine } from './map.js';
 import { Balances, Transaction, TransactionList } from './schema.js';
@@ -29,14 +29,16 @@ export async function* fetchPages(api: EnableBankingApi, ctx: ProviderContext, r
     const body = await api.call(TransactionList, 'GET', `accounts/${uid}/transactions`, { query: { date_from: req.from, date_to: to, continuation_key: key } });
     const booked: ProviderTransaction[] = [];
     const pending: ProviderPending[] = [];
+    const rejected: RejectedLine[] = [];
     body.transactions.forEach((raw, i) => {
       const line = toLine(item(raw, `page ${page}, transactions[${i}]`));
       if (line && 'booked' in line) booked.push(line.booked);
-      else if (line) pending.push(line.pending);
+      else if (line && 'pending' in line) pending.push(line.pending);
+      else if (line) rejected.push(line.rejected);
     });
     // The balance is asked after the first page so that the transactions get the bank's call budget first.
     const balance = page === 1 ? await balanceOf(api, uid, today) : undefined;
-    yield balance ? { booked, pending, balance } : { booked, pending };
+    yield { booked, pending, ...(rejected.length ? { rejected } : {}), ...(balance ? { balance } : {}) };
     key = body.continuation_key || undefined;
     if (!key) return;
   }

@@ -5,7 +5,7 @@ import { amountToMinor, header, malformed, DEFAULT_MAX_IN_FLIGHT } from '../http
 import type { ConsentGrant, ConsentStart, Provider, ProviderAccount, ProviderContext, SessionHandle, TransactionPage } from '../types.js';
 import { GoCardlessApi } from './api.js';
 import { nextUtcMidnight } from './errors.js';
-import { kindOf, toBooked, toInstitution, toPending } from './map.js';
+import { dateOf, kindOf, toBooked, toInstitution, toPending, undated } from './map.js';
 import { AccountMeta, Agreement, Balances, Details, Institution as WireInstitution, Requisition, Transaction, Transactions } from './schema.js';
 import { z } from 'zod';
 
@@ -162,8 +162,11 @@ export function createGoCardlessProvider(ctx: ProviderContext): Provider {
           query: { date_from: req.from, date_to: req.to < today ? req.to : today },
         });
         noteBudget(h, `${id}:transactions`, headers);
-        const booked = body.transactions.booked.map((raw, i) => toBooked(item(raw, `booked[${i}]`)));
-        const pending = (body.transactions.pending ?? []).map((raw, i) => toPending(item(raw, `pending[${i}]`)));
+        const bookedWire = body.transactions.booked.map((raw, i) => item(raw, `booked[${i}]`));
+        const pendingWire = (body.transactions.pending ?? []).map((raw, i) => item(raw, `pending[${i}]`));
+        const booked = bookedWire.map(toBooked);
+        const pending = pendingWire.map(toPending);
+        const rejected = [...bookedWire.filter((t) => !dateOf(t)).map((t) => undated(t, 'booked')), ...pendingWire.filter((t) => !dateOf(t)).map((t) => undated(t, 'pending'))];
         // The balance is a separate call with its own daily limit: a refusal there costs only the drift check.
         let balance: TransactionPage['balance'];
         try {
@@ -178,6 +181,7 @@ export function createGoCardlessProvider(ctx: ProviderContext): Provider {
         yield {
           booked: booked.filter((t): t is NonNullable<typeof t> => t !== undefined),
           pending: pending.filter((t): t is NonNullable<typeof t> => t !== undefined),
+          ...(rejected.length ? { rejected } : {}),
           balance,
         };
       })();

@@ -1,6 +1,6 @@
 import type { AccountKind } from '../../core/model.js';
 import { amountToMinor } from '../http.js';
-import type { Institution, ProviderPending, ProviderTransaction } from '../types.js';
+import type { Institution, ProviderPending, ProviderTransaction, RejectedLine } from '../types.js';
 import type { Institution as WireInstitution, Transaction } from './schema.js';
 
 /** ISO 20022 cash account types (also used by Enable Banking) → our account kinds. */
@@ -81,5 +81,16 @@ export function toPending(t: Transaction): ProviderPending | undefined {
     amountMinor: amountToMinor(t.transactionAmount.amount, t.transactionAmount.currency),
     currency: t.transactionAmount.currency,
     ...text(t),
+  };
+}
+
+/** A line without any date cannot be booked anywhere: it is reported, not dropped. */
+export function undated(t: Transaction, status: 'booked' | 'pending'): RejectedLine {
+  return {
+    externalId: t.transactionId || undefined,
+    reason: `GoCardless sent a ${status} line without a booking or value date`,
+    amount: t.transactionAmount.amount,
+    currency: t.transactionAmount.currency,
+    payee: text(t).payee,
   };
 }

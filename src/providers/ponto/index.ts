@@ -1,11 +1,11 @@
 import { isoDate } from '../../core/clock.js';
 import { PONTO_CREDENTIALS } from './credentials.js';
 import { DEFAULT_MAX_IN_FLIGHT } from '../http.js';
-import type { Institution, Provider, ProviderContext, ProviderPending, TransactionPage } from '../types.js';
+import type { Institution, Provider, ProviderContext, ProviderPending, RejectedLine, TransactionPage } from '../types.js';
 import { parse, PontoApi } from './api.js';
 import { consentFlow, wireAccounts } from './consent.js';
 import { describe, mapPontoError } from './errors.js';
-import { toAccount, toBooked, toInstitution, toPending } from './map.js';
+import { bookingDateOf, toAccount, toBooked, toInstitution, toPending, undated } from './map.js';
 import { Account, Institution as WireInstitution, One, Transaction } from './schema.js';
 import { synchronize, customerIpAddress } from './sync.js';
 import { clientTls } from './tls.js';
@@ -89,19 +89,23 @@ export function createPontoProvider(ctx: ProviderContext): Provider {
           balance = toAccount((await api.call(One(Account), h, 'GET', `ponto-connect/accounts/${id}`)).data, isoDate(ctx.now())).balance;
         }
         const pending: ProviderPending[] = [];
+        const rejected: RejectedLine[] = [];
         for await (const page of api.pages(Transaction, h, `ponto-connect/accounts/${id}/pending-transactions`, { 'page[limit]': 100 })) {
           pending.push(...page.map(toPending).filter(defined));
+          rejected.push(...page.filter((t) => !bookingDateOf(t)).map((t) => undated(t, 'pending')));
         }
         let first = true;
         for await (const page of api.pages(Transaction, h, `ponto-connect/accounts/${id}/transactions`, { 'page[limit]': 100 })) {
           // Newest first and no date filter: read back until a whole page predates the window.
           const booked = page.map(toBooked).filter(defined);
           const inWindow = booked.filter((t) => t.bookingDate >= req.from);
-          if (first || inWindow.length > 0) yield first ? { booked: inWindow, pending, balance } : { booked: inWindow };
+          rejected.push(...page.filter((t) => !bookingDateOf(t)).map((t) => undated(t, 'booked')));
+          const extra = rejected.length ? { rejected: rejected.splice(0) } : {};
+          if (first || inWindow.length > 0 || extra.rejected) yield first ? { booked: inWindow, pending, balance, ...extra } : { booked: inWindow, ...extra };
           first = false;
           if (booked.length > 0 && inWindow.length === 0) break;
         }
-        if (first) yield { booked: [], pending, balance };
+        if (first) yield { booked: [], pending, balance, ...(rejected.length ? { rejected } : {}) };
       })();
     },
   };

@@ -1,6 +1,6 @@
 import type { AccountKind } from '../../core/model.js';
 import { amountToMinor, malformed } from '../http.js';
-import type { Institution, ProviderAccount, ProviderPending, ProviderTransaction } from '../types.js';
+import type { Institution, ProviderAccount, ProviderPending, ProviderTransaction, RejectedLine } from '../types.js';
 import type { Account, Institution as WireInstitution, Transaction } from './schema.js';
 
 export function toInstitution(w: WireInstitution): Institution {
@@ -102,4 +102,9 @@ export function toPending(t: Transaction): ProviderPending | undefined {
   const date = bookingDateOf(t);
   if (!date) return undefined;
   return { externalId: t.id, date, amountMinor: minor(t.attributes.amount, t.attributes.currency, `pending transaction ${t.id}`), currency: t.attributes.currency, ...text(t) };
+}
+
+/** A line without any date cannot be booked anywhere: it is reported, not dropped. */
+export function undated(t: Transaction, status: 'booked' | 'pending'): RejectedLine {
+  return { externalId: t.id, reason: `Ponto sent a ${status} line without an execution or value date`, amount: String(t.attributes.amount), currency: t.attributes.currency, payee: text(t).payee };
 }

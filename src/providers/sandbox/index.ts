@@ -23,7 +23,7 @@ import {
   SANDBOX_SCA_CODE,
   type SandboxAccountSpec,
 } from './catalog.js';
-import { beforePage, parseFaults } from './faults.js';
+import { beforePage, oddPage, parseFaults } from './faults.js';
 import { balanceOn, bookedLines, pendingLines } from './generator.js';
 
 const PAGE_SIZE = 25;
@@ -189,5 +189,6 @@ export function createSandboxProvider(ctx: ProviderContext): Provider {
         balance: offset === 0 ? { amountMinor: balanceOn(spec, day), date: day } : undefined,
       };
     }
+    if (faults.oddLines.has(spec.key)) yield oddPage(spec.currency, day);
   }
 }

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { v1Initial } from './001-initial.js';
 import { v2ExportTargets } from './002-export-targets.js';
 import { v3ProviderCaches } from './003-provider-caches.js';
+import { v4InputIssues } from './004-input-issues.js';
 
 export interface Migration {
   version: number;
@@ -10,6 +11,6 @@ export interface Migration {
 }
 
 /** Ordered list; append only. Each migration's version is its position + 1. */
-export const MIGRATIONS: readonly Migration[] = [v1Initial, v2ExportTargets, v3ProviderCaches];
+export const MIGRATIONS: readonly Migration[] = [v1Initial, v2ExportTargets, v3ProviderCaches, v4InputIssues];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -1,0 +1,25 @@
+import { Option, type Command } from 'commander';
+import type { InputIssueKind } from '../../store/input-issues.js';
+import { parseAccountRef } from '../parse.js';
+import type { RuntimeOf } from '../program.js';
+
+const KINDS = ['quarantined', 'id-conflict', 'fuzzy-merge', 'field-dropped'] as const;
+
+export function registerWarnings(program: Command, runtimeOf: RuntimeOf): void {
+  program
+    .command('warnings')
+    .description('lines that came in but were not taken as is: quarantined (bad date, other currency), ids reused for two lines, fuzzy merges')
+    .option('--account <id>', 'only this account', parseAccountRef)
+    .addOption(new Option('--kind <kind>', 'only this kind').choices([...KINDS]))
+    .addHelpText('after', '\nExamples:\n  $ banksync warnings\n  $ banksync warnings --account a1 --kind fuzzy-merge\n  $ banksync warnings --json | jq ".warnings[].detail"')
+    .action(async (o: { account?: number; kind?: InputIssueKind }, cmd: Command) => {
+      const rt = runtimeOf(cmd);
+      const { listWarnings } = await import('../../core/warnings.js');
+      const rows = listWarnings(rt.services(), { accountId: o.account, kind: o.kind });
+      rt.out.result({ warnings: rows }, () =>
+        rows.length === 0
+          ? 'nothing: every line that came in was taken as is'
+          : rows.map((r) => `${r.account} ${r.accountName} · ${r.kind} · ${r.lastSeenAt.slice(0, 10)}${r.times > 1 ? ` (seen ${r.times}×)` : ''}\n  ${r.message}`).join('\n'),
+      );
+    });
+}

@@ -1,0 +1,107 @@
+import type { ProviderPending, ProviderTransaction, RejectedLine } from '../../providers/types.js';
+import type { Store } from '../../store/index.js';
+import { bookingDateProblem, valueDateProblem } from '../line-checks.js';
+import { accountRef, type Account } from '../model.js';
+import { formatMinor } from '../money.js';
+import { fingerprint } from './dedupe.js';
+
+/** Marks the provider id of the second, different line that came under one id. */
+const CONFLICT_MARK = '~';
+
+/**
+ * The boundary between a provider's answer and the books: every booked and pending line is
+ * checked before it is stored (a real date not far in the future, the account's currency), and
+ * a provider id that carries two different lines in one fetch keeps both. What is refused is
+ * quarantined in input_issues with the line as received and reported as a warning: nothing is
+ * dropped silently, nothing guessed.
+ */
+export class LineGate {
+  readonly warnings: string[] = [];
+  private readonly today: string;
+  /** provider id → fingerprints seen under it in this fetch; the first one holds the plain id. */
+  private readonly seen = new Map<string, { fingerprints: Set<string>; plainTaken: boolean }>();
+  /** Ids already known to carry two lines: only these need the store looked up. */
+  private readonly conflicted: Set<string>;
+
+  constructor(
+    private readonly store: Store,
+    private readonly account: Account,
+    private readonly source: string,
+    private readonly now: string,
+  ) {
+    this.today = now.slice(0, 10);
+    this.conflicted = store.inputIssues.keys(account.id, 'id-conflict');
+  }
+
+  /**
+   * The line to store (its provider id possibly marked as a second line), or null when it is
+   * quarantined or is a repeat of a line already taken in this fetch.
+   */
+  booked(t: ProviderTransaction): ProviderTransaction | null {
+    const problem = bookingDateProblem(t.bookingDate, this.today) ?? this.currencyProblem(t.currency);
+    if (problem) {
+      this.quarantine(t.externalId, problem, { booked: t });
+      return null;
+    }
+    let line = t;
+    const valueProblem = valueDateProblem(t.valueDate);
+    if (valueProblem) {
+      this.note('field-dropped', `${t.externalId ?? fpOf(t)}`, `line ${describe(t)}: ${valueProblem}; stored without a value date`, { booked: t });
+      line = { ...t, valueDate: undefined };
+    }
+    if (!this.account.stableIds || !t.externalId) return line;
+    return this.claim(line, t.externalId);
+  }
+
+  pending(p: ProviderPending): ProviderPending | null {
+    const problem = bookingDateProblem(p.date, this.today) ?? this.currencyProblem(p.currency);
+    if (!problem) return p;
+    this.quarantine(p.externalId, `pending ${problem}`, { pending: p });
+    return null;
+  }
+
+  /** Lines the adapter could not map at all (no date, say): they are named, not dropped. */
+  rejected(r: RejectedLine): void {
+    this.quarantine(r.externalId, r.reason, { rejected: r });
+  }
+
+  private claim(t: ProviderTransaction, id: string): ProviderTransaction | null {
+    const fp = fpOf(t);
+    const marked = `${id}${CONFLICT_MARK}${fp.slice(0, 16)}`;
+    let seen = this.seen.get(id);
+    if (!seen) this.seen.set(id, (seen = { fingerprints: new Set(), plainTaken: false }));
+    if (seen.fingerprints.has(fp)) return null; // the same line twice (overlapping pages): one line
+    seen.fingerprints.add(fp);
+    // A second line stored on an earlier sync keeps its marked id, whichever of the two comes first now.
+    if (this.conflicted.has(id) && this.store.transactions.hasExternalId(this.account.id, marked)) return { ...t, externalId: marked };
+    if (!seen.plainTaken) {
+      seen.plainTaken = true;
+      return t;
+    }
+    this.conflicted.add(id);
+    this.note('id-conflict', id, `provider id ${id} came with two different lines in one answer (the second: ${describe(t)}); both are kept — ask the bank or provider which is right`, { id, line: t });
+    return { ...t, externalId: marked };
+  }
+
+  private currencyProblem(currency: string | undefined): string | null {
+    if (currency === this.account.currency) return null;
+    return `it is in ${currency ? String(currency).slice(0, 8) : 'no currency'}, but the account is in ${this.account.currency}`;
+  }
+
+  private quarantine(externalId: string | undefined, problem: string, detail: Record<string, unknown>): void {
+    const line = (detail.booked ?? detail.pending ?? detail.rejected) as Partial<ProviderTransaction> & { date?: string };
+    const key = externalId ? `x:${externalId}` : `f:${fpOf({ bookingDate: line.bookingDate ?? line.date ?? '', amountMinor: line.amountMinor ?? 0, currency: line.currency ?? '', payee: line.payee, memo: line.memo })}`;
+    this.note('quarantined', key, `line ${externalId ? `${externalId} ` : ''}not imported: ${problem}`, detail);
+  }
+
+  /** Stored every time; said once, when first found, so cron stays quiet about what status already shows. */
+  private note(kind: 'quarantined' | 'id-conflict' | 'field-dropped', key: string, message: string, detail: unknown): void {
+    const fresh = this.store.inputIssues.record({ accountId: this.account.id, kind, key, severity: 'warning', source: this.source, message, detail }, this.now);
+    if (fresh) this.warnings.push(`${accountRef(this.account.id)} ${this.account.name}: ${message}`);
+  }
+}
+
+const fpOf = (t: { bookingDate: string; amountMinor: number; currency: string; payee?: string; memo?: string }) =>
+  fingerprint({ date: t.bookingDate, amountMinor: t.amountMinor, currency: t.currency, payee: t.payee, memo: t.memo });
+
+const describe = (t: ProviderTransaction) => `${t.bookingDate} ${formatMinor(t.amountMinor, t.currency)}${t.payee ? ` ${t.payee.slice(0, 40)}` : ''}`;

@@ -7,6 +7,8 @@ import { requireAccount } from './accounts.js';
 import { accountRef, type Account } from './model.js';
 import { formatMinor } from './money.js';
 import { fingerprint, lineId, normalizeText } from './sync/dedupe.js';
+import { bookingDateProblem, valueDateProblem } from './line-checks.js';
+import type { StoredCandidate } from '../store/transactions.js';
 import { readStatementFile, type ReadFile } from '../import/parse.js';
 import type { FileFormat, FileLine, FileStatement, ParseOptions } from '../import/types.js';
 
@@ -16,6 +18,8 @@ export interface ImportOptions extends ParseOptions {
   accountId?: number;
   newAccount?: string;
   dryRun?: boolean;
+  /** Import into --account even when the file names another account. */
+  forceAccount?: boolean;
 }
 
 export interface BalanceCheck {
@@ -33,6 +37,10 @@ export interface StatementReport {
   added: number;
   duplicates: number;
   updated: number;
+  /** Lines taken as a line already stored from another source by their text (see `warnings --kind fuzzy-merge`). */
+  matchedByText: number;
+  /** Lines not imported (a date far in the future or before 1970), listed in `warnings`. */
+  quarantined: number;
   balances: BalanceCheck[];
 }
 
@@ -68,7 +76,7 @@ export function importFiles(s: Services, o: ImportOptions): { files: FileReport[
     const report: FileReport = { file: basename(path), format: file.format, charset: file.charset, sha256: file.sha256, statements: [], warnings: [...file.warnings] };
     try {
       s.store.tx(() => {
-        for (const st of file.statements) report.statements.push(importStatement(s, o, path, file, st, target));
+        for (const st of file.statements) report.statements.push(importStatement(s, o, path, file, st, target, report.warnings));
         if (o.dryRun) throw new DryRun();
       });
     } catch (e) {
@@ -79,17 +87,24 @@ export function importFiles(s: Services, o: ImportOptions): { files: FileReport[
   return { files: reports, dryRun: !!o.dryRun };
 }
 
-function importStatement(s: Services, o: ImportOptions, path: string, file: ReadFile, st: FileStatement, target: Account | undefined): StatementReport {
+function importStatement(s: Services, o: ImportOptions, path: string, file: ReadFile, st: FileStatement, target: Account | undefined, warnings: string[]): StatementReport {
   const now = nowIso(s);
   const { account, created } = resolveAccount(s, o, path, file, st, target);
   const source = `file:${basename(path)}#${file.sha256.slice(0, 12)}`;
-  const report: StatementReport = { account: accountRef(account.id), accountName: account.name, created, lines: st.lines.length, added: 0, duplicates: 0, updated: 0, balances: [] };
+  const report: StatementReport = { account: accountRef(account.id), accountName: account.name, created, lines: st.lines.length, added: 0, duplicates: 0, updated: 0, matchedByText: 0, quarantined: 0, balances: [] };
   const claimed = new Set<string>();
-  for (const line of st.lines) {
-    if (line.currency !== account.currency) {
-      throw badInput(`${basename(path)}: ${line.where}: in ${line.currency}, but ${accountRef(account.id)} is in ${account.currency}`);
+  const today = now.slice(0, 10);
+  for (const raw of st.lines) {
+    if (raw.currency !== account.currency) {
+      throw badInput(`${basename(path)}: ${raw.where}: in ${raw.currency}, but ${accountRef(account.id)} is in ${account.currency}`);
+    }
+    const line = checkedLine(s, account, path, raw, source, today, now, warnings);
+    if (!line) {
+      report.quarantined++;
+      continue;
     }
     const outcome = importLine(s, account, file.format, line, claimed, source, now);
+    if (outcome === 'matchedByText') report.duplicates++;
     report[outcome]++;
   }
   if (report.added > 0) reanchor(s, account);
@@ -98,15 +113,40 @@ function importStatement(s: Services, o: ImportOptions, path: string, file: Read
 }
 
 /**
+ * A file line checked like a provider's: a booking date far in the future (a typo'd year) or
+ * before 1970 would be stored as truth and move the account's watermark, so the line is
+ * quarantined with a warning instead (listed by `banksync warnings`); an impossible value date
+ * is dropped, the line kept. The parsers already refuse dates that are not calendar dates.
+ */
+function checkedLine(s: Services, account: Account, path: string, line: FileLine, source: string, today: string, now: string, warnings: string[]): FileLine | null {
+  const problem = bookingDateProblem(line.bookingDate, today);
+  const record = (kind: 'quarantined' | 'field-dropped', message: string) => {
+    s.store.inputIssues.record({ accountId: account.id, kind, key: `${basename(path)}:${line.where}:${line.bookingDate}:${line.amountMinor}`, severity: 'warning', source, message, detail: { line } }, now);
+    warnings.push(message);
+  };
+  if (problem) {
+    record('quarantined', `${line.where}: not imported: ${problem}`);
+    return null;
+  }
+  const valueProblem = valueDateProblem(line.valueDate);
+  if (valueProblem) {
+    record('field-dropped', `${line.where}: ${valueProblem}; imported without a value date`);
+    return { ...line, valueDate: undefined };
+  }
+  return line;
+}
+
+/**
  * The dedupe ladder for a file line, first match wins:
  * 1. banksync's own id (a re-imported banksync export);
  * 2. the file's id for the line, stored before from a file of the same format (corrections apply);
  * 3. the same date, amount and text fingerprint;
  * 4. a line from another source (a provider sync, another file format) with the same date and
- *    amount whose text shares a word: the same payment seen through another channel.
+ *    amount whose text mostly agrees (see sameByText): the same payment seen through another
+ *    channel. Every such merge is recorded (`banksync warnings --kind fuzzy-merge`).
  * Lines matched in this file are claimed, so two genuinely identical lines in one file both stay.
  */
-function importLine(s: Services, account: Account, format: FileFormat, line: FileLine, claimed: Set<string>, source: string, now: string): 'added' | 'duplicates' | 'updated' {
+function importLine(s: Services, account: Account, format: FileFormat, line: FileLine, claimed: Set<string>, source: string, now: string): 'added' | 'duplicates' | 'updated' | 'matchedByText' {
   const tx = s.store.transactions;
   const fp = fingerprint({ date: line.bookingDate, amountMinor: line.amountMinor, currency: line.currency, payee: line.payee, memo: line.memo });
   const externalId = line.id ? `${format}:${line.id}` : null;
@@ -134,10 +174,27 @@ function importLine(s: Services, account: Account, format: FileFormat, line: Fil
     claimed.add(id);
     return tx.write({ ...row, id, externalId, ordinal: 0 }, now) === 'updated' ? 'updated' : 'duplicates';
   }
-  const match = candidates.find((c) => c.fingerprint === fp) ?? candidates.find((c) => similar(line, c));
-  if (match) {
-    claimed.add(match.id);
+  const exact = candidates.find((c) => c.fingerprint === fp);
+  if (exact) {
+    claimed.add(exact.id);
     return 'duplicates';
+  }
+  const fuzzy = textMatch(line, externalId, candidates);
+  if (fuzzy) {
+    claimed.add(fuzzy.candidate.id);
+    s.store.inputIssues.record(
+      {
+        accountId: account.id,
+        kind: 'fuzzy-merge',
+        key: `${fuzzy.candidate.id}|${fp}`,
+        severity: 'info',
+        source,
+        message: `${line.where} (${line.bookingDate} ${formatMinor(line.amountMinor, line.currency)} "${textOf(line).slice(0, 60)}") taken as ${fuzzy.candidate.id} from ${fuzzy.candidate.source} ("${textOf(fuzzy.candidate).slice(0, 60)}"): ${fuzzy.why}`,
+        detail: { line, matched: fuzzy.candidate.id, why: fuzzy.why },
+      },
+      now,
+    );
+    return 'matchedByText';
   }
   const ordinal = externalId ? 0 : tx.fingerprintCount(account.id, fp);
   const id = lineId(account.id, externalId, fp, ordinal);
@@ -146,23 +203,50 @@ function importLine(s: Services, account: Account, format: FileFormat, line: Fil
   return 'added';
 }
 
+const textOf = (v: { payee?: string | null; memo?: string | null }) => `${v.payee ?? ''} ${v.memo ?? ''}`.trim();
+
 function words(v: { payee?: string | null; memo?: string | null }): Set<string> {
-  return new Set(normalizeText(`${v.payee ?? ''} ${v.memo ?? ''}`).split(' ').filter((w) => w.length >= 3 && !/^\d+$/.test(w)));
+  return new Set(normalizeText(textOf(v)).split(' ').filter((w) => w.length >= 3 && !/^\d+$/.test(w)));
 }
 
-/** Same payment when either side has no text or they share a word (3+ letters). */
-function similar(a: { payee?: string | null; memo?: string | null }, b: { payee?: string | null; memo?: string | null }): boolean {
-  const wa = words(a);
-  const wb = words(b);
-  if (wa.size === 0 || wb.size === 0) return true;
-  for (const w of wa) if (wb.has(w)) return true;
-  return false;
+/** Share of the shorter text's words found in the other: at least this much makes the same payment. */
+const MIN_WORD_OVERLAP = 0.6;
+
+/**
+ * Rung 4: a stored line from another source with the same date and amount whose text mostly
+ * agrees. "Evil Corp refund" and "Evil Twin Bakery" share one word of three: not the same
+ * payment. Two lines that both carry ids from the same kind of source are different lines
+ * (their ids differ, or rung 2 had matched them). A line without text matches only when it is
+ * the one candidate left.
+ */
+function textMatch(line: FileLine, externalId: string | null, candidates: StoredCandidate[]): { candidate: StoredCandidate; why: string } | undefined {
+  const others = candidates.filter((c) => !(externalId && c.externalId && sameSourceKind(externalId, c)));
+  const mine = words(line);
+  let best: { candidate: StoredCandidate; why: string; score: number } | undefined;
+  for (const c of others) {
+    const theirs = words(c);
+    if (mine.size === 0 || theirs.size === 0) {
+      if (others.length === 1) return { candidate: c, why: 'same date and amount, and one side has no text' };
+      continue;
+    }
+    let shared = 0;
+    for (const w of mine) if (theirs.has(w)) shared++;
+    const score = shared / Math.min(mine.size, theirs.size);
+    if (score >= MIN_WORD_OVERLAP && (!best || score > best.score)) {
+      best = { candidate: c, score, why: `same date and amount, ${shared} of ${Math.min(mine.size, theirs.size)} words shared` };
+    }
+  }
+  return best && { candidate: best.candidate, why: best.why };
 }
+
+/** A file id (`ofx:…`) meets a stored line with an id from a file of the same format. */
+const sameSourceKind = (externalId: string, c: StoredCandidate) => c.source.startsWith('file:') && c.externalId!.startsWith(externalId.slice(0, externalId.indexOf(':') + 1));
 
 function resolveAccount(s: Services, o: ImportOptions, path: string, file: ReadFile, st: FileStatement, target: Account | undefined): { account: Account; created: boolean } {
   const currency = st.currency ?? o.currency?.toUpperCase() ?? target?.currency;
   if (target) {
     if (st.currency && st.currency !== target.currency) throw badInput(`${basename(path)} is in ${st.currency}, but ${accountRef(target.id)} is in ${target.currency}`);
+    if (!o.forceAccount) refuseOtherAccount(s, path, st, target);
     return { account: target, created: false };
   }
   const externalId = st.accountId ? `file:${st.accountId}` : null;
@@ -194,6 +278,41 @@ function resolveAccount(s: Services, o: ImportOptions, path: string, file: ReadF
     now: nowIso(s),
   });
   return { account: s.store.accounts.get(id)!, created: true };
+}
+
+/**
+ * `--account a1` with a file that names another account (its IBAN or account number) is almost
+ * always the wrong file: refused, naming the account it belongs to, unless --force-account.
+ * A file or an account without an identity cannot disagree.
+ */
+function refuseOtherAccount(s: Services, path: string, st: FileStatement, target: Account): void {
+  const named = st.iban ?? st.accountId;
+  if (!named) return;
+  const mine = identities(target);
+  if (mine.length === 0 || mine.some((m) => sameAccountNumber(m, named))) return;
+  const owner = s.store.accounts.list().find((a) => a.id !== target.id && identities(a).some((v) => sameAccountNumber(v, named)));
+  const shown = st.iban ? maskIban(st.iban) : `…${named.slice(-4)}`;
+  throw badInput(
+    `${basename(path)} is a statement of account ${shown}${owner ? `, which is ${accountRef(owner.id)} ${owner.name}` : ''}, not of ${accountRef(target.id)} ${target.name}`,
+    owner ? `import it into ${accountRef(owner.id)} (or without --account), or add --force-account to import it into ${accountRef(target.id)} anyway` : `import it without --account to create its own account, or add --force-account to import it into ${accountRef(target.id)} anyway`,
+  );
+}
+
+/** The numbers an account is known by; a provider's own account id is not one a file can name. */
+const identities = (a: Account): string[] =>
+  [a.iban, a.number, a.providerId === 'file' ? a.externalId?.replace(/^file:/, '') : undefined].filter((v): v is string => !!v);
+
+/**
+ * Account numbers as banks print them: spaces, dashes and masks (XXXX1234) vary; a bare number
+ * is the tail of the IBAN that holds it. Four characters at least must agree.
+ */
+export function sameAccountNumber(a: string, b: string): boolean {
+  const norm = (v: string) => v.replace(/[\s.-]/g, '').toUpperCase().replace(/^[X*•]+/, '');
+  const [x, y] = [norm(a), norm(b)];
+  if (!x || !y) return false;
+  if (x === y) return true;
+  const [short, long] = x.length <= y.length ? [x, y] : [y, x];
+  return short.length >= 4 && long.endsWith(short) && (/^[X*•]/i.test(a.trim()) || /^[X*•]/i.test(b.trim()) || !/^[A-Z]{2}\d{2}/.test(short));
 }
 
 /**

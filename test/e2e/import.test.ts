@@ -77,6 +77,12 @@ describe('banksync import (the file provider) through the CLI', () => {
     expect(r.files[0].statements[0].duplicates).toBeGreaterThan(20);
     expect(r.files[0].statements[0].balances[0].differs).toBe(false);
     expect(lines(synced, 'a1')).toEqual(before);
+    // Every merge by text is recorded, with the two texts and why, for the user to check.
+    const merged = r.files[0].statements[0].matchedByText;
+    expect(merged).toBeGreaterThan(20);
+    const { warnings } = synced.json<{ warnings: { kind: string; message: string }[] }>(['warnings', '--account', 'a1', '--kind', 'fuzzy-merge'], NOW);
+    expect(warnings).toHaveLength(merged);
+    expect(warnings[0]!.message).toMatch(/taken as t[0-9a-f]{24} from provider:sandbox .*words shared/);
   });
 
   it.each([

@@ -16,6 +16,7 @@ interface Flags {
   dateFormat?: string;
   currency?: string;
   dryRun?: boolean;
+  forceAccount?: boolean;
 }
 
 const EXAMPLES = `
@@ -39,13 +40,14 @@ export function registerImport(program: Command, runtimeOf: RuntimeOf): void {
     .option('--date-format <layout>', `CSV/QIF date layout: ${DATE_FORMAT_NAMES.join(', ')}`)
     .option('--currency <code>', 'currency for files that carry none (QIF, most CSV)')
     .option('--dry-run', 'show what would be added, skipped as duplicate or rejected; write nothing')
+    .option('--force-account', 'with --account: import even when the file names another account')
     .addHelpText('after', EXAMPLES)
     .action(async (files: string[], o: Flags, cmd: Command) => {
       const rt = runtimeOf(cmd);
       // The parsers (XML, CSV) load only when importing: every other command starts faster.
       const { importFiles } = await import('../../core/import.js');
       if (o.currency && !/^[A-Za-z]{3}$/.test(o.currency)) throw badInput(`--currency must be an ISO 4217 code like EUR, got "${o.currency}"`);
-      const r = importFiles(rt.services(), { files, format: o.format, accountId: o.account, newAccount: o.newAccount, profile: o.profile, map: o.map, dateFormat: o.dateFormat, currency: o.currency, dryRun: o.dryRun });
+      const r = importFiles(rt.services(), { files, format: o.format, accountId: o.account, newAccount: o.newAccount, profile: o.profile, map: o.map, dateFormat: o.dateFormat, currency: o.currency, dryRun: o.dryRun, forceAccount: o.forceAccount });
       for (const f of r.files) for (const w of f.warnings) rt.out.warn(`${f.file}: ${w}`);
       for (const f of r.files) for (const st of f.statements) for (const b of st.balances.filter((x) => x.differs)) {
         rt.out.warn(`${f.file}: the statement balance on ${b.date} is ${b.file}, banksync computes ${b.banksync} for ${st.account}: a line is missing or doubled`);
@@ -60,7 +62,8 @@ function render(rt: Runtime, files: FileReport[], dryRun: boolean): string {
     .flatMap((f) =>
       f.statements.map(
         (st) =>
-          `${f.file} (${f.format}) → ${st.account} ${st.accountName}${st.created ? (dryRun ? ' (would be created)' : ' (created)') : ''}: ${verb} ${st.added}, ${st.duplicates} already there${st.updated ? `, ${st.updated} corrected` : ''} (${st.lines} lines)`,
+          `${f.file} (${f.format}) → ${st.account} ${st.accountName}${st.created ? (dryRun ? ' (would be created)' : ' (created)') : ''}: ${verb} ${st.added}, ${st.duplicates} already there` +
+          `${st.matchedByText ? ` (${st.matchedByText} matched by text: banksync warnings --kind fuzzy-merge)` : ''}${st.updated ? `, ${st.updated} corrected` : ''}${st.quarantined ? `, ${st.quarantined} not imported (banksync warnings)` : ''} (${st.lines} lines)`,
       ),
     )
     .concat(dryRun && !rt.out.quiet ? ['dry run: nothing was written'] : [])

@@ -30,7 +30,7 @@ export class LineGate {
     private readonly now: string,
   ) {
     this.today = now.slice(0, 10);
-    this.conflicted = store.inputIssues.keys(account.id, 'id-conflict');
+    this.conflicted = new Set([...store.inputIssues.keys(account.id, 'id-conflict')].map((k) => k.slice(0, k.lastIndexOf('|'))));
   }
 
   /**
@@ -79,7 +79,8 @@ export class LineGate {
       return t;
     }
     this.conflicted.add(id);
-    this.note('id-conflict', id, `provider id ${id} came with two different lines in one answer (the second: ${describe(t)}); both are kept — ask the bank or provider which is right`, { id, line: t });
+    // Keyed by the line too: a later, different second line under this id is said again, never silently added.
+    this.note('id-conflict', `${id}|${fp.slice(0, 16)}`, `provider id ${id} came with two different lines in one answer (the second: ${describe(t)}); both are kept — ask the bank or provider which is right`, { id, line: t });
     return { ...t, externalId: marked };
   }
 

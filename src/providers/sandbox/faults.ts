@@ -44,6 +44,8 @@ export function beforePage(faults: SandboxFaults): void {
 /** What a provider may really send (a typo'd year, an impossible day, a reused id): the boundary must catch each. */
 export function oddPage(currency: string, day: string): Pick<TransactionPage, 'booked' | 'rejected'> {
   const other = currency === 'USD' ? 'EUR' : 'USD';
+  // The first of the month: the same lines on every sync of the month, as a real bank re-sends them.
+  day = `${day.slice(0, 8)}01`;
   return {
     booked: [
       { externalId: 'odd-future', bookingDate: '9999-12-31', amountMinor: -1_000, currency, payee: 'Typo Year Ltd' },

@@ -94,6 +94,14 @@ describe('the boundary between a provider answer and the books', () => {
     expect(amounts(s)).toEqual([-4500, -4000]);
   });
 
+  it('a second line under a reused id that later changes is said again, never added silently', async () => {
+    const s = setup();
+    const one = t('dup', '2026-11-10', -4000, { payee: 'Twin One' });
+    await run(s, [{ booked: [one, t('dup', '2026-11-10', -4500, { payee: 'Twin Two' })] }]);
+    const r = await run(s, [{ booked: [one, t('dup', '2026-11-10', -4600, { payee: 'Twin Two' })] }]);
+    expect(r.warnings).toEqual([expect.stringMatching(/provider id dup came with two different lines/)]);
+  });
+
   it('a correction in a later answer (one line under the id) still updates the line', async () => {
     const s = setup();
     await run(s, [{ booked: [t('p1', '2026-11-10', -1000)] }]);

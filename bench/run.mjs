@@ -65,7 +65,7 @@ async function ingest(n) {
   const ours = await timeIt(RUNS, async () => {
     last?.store.close();
     last = freshStore(`ingest-${n}`);
-    await fetchAccount({ store: last.store, provider: provider(n), session: { data: {}, save() {} }, account: last.account, window: { from: '2000-01-01', to: '2099-12-31', limitedBy: null }, now: last.now });
+    await fetchAccount({ store: last.store, provider: provider(n), session: { data: {}, save() {} }, account: last.account, window: { from: '1990-01-01', to: '2099-12-31', limitedBy: null }, now: last.now });
   });
   // The same rows: the ids and fingerprints banksync would store, computed before the clock starts.
   const ids = [];

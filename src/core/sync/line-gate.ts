@@ -19,7 +19,9 @@ export class LineGate {
   readonly warnings: string[] = [];
   private readonly today: string;
   /** provider id → fingerprints seen under it in this fetch; the first one holds the plain id. */
-  private readonly seen = new Map<string, { fingerprints: Set<string>; plainTaken: boolean }>();
+  private readonly seen = new Map<string, { first?: ProviderTransaction; fingerprints: string[]; plainTaken: boolean }>();
+  /** Dates repeat on every line of a day: each is checked once per fetch. */
+  private readonly dates = new Map<unknown, string | null>();
   /** Ids already known to carry two lines: only these need the store looked up. */
   private readonly conflicted: Set<string>;
 
@@ -38,7 +40,7 @@ export class LineGate {
    * quarantined or is a repeat of a line already taken in this fetch.
    */
   booked(t: ProviderTransaction): ProviderTransaction | null {
-    const problem = bookingDateProblem(t.bookingDate, this.today) ?? this.currencyProblem(t.currency);
+    const problem = this.dateProblem(t.bookingDate) ?? this.currencyProblem(t.currency);
     if (problem) {
       this.quarantine(t.externalId, problem, { booked: t });
       return null;
@@ -54,7 +56,7 @@ export class LineGate {
   }
 
   pending(p: ProviderPending): ProviderPending | null {
-    const problem = bookingDateProblem(p.date, this.today) ?? this.currencyProblem(p.currency);
+    const problem = this.dateProblem(p.date) ?? this.currencyProblem(p.currency);
     if (!problem) return p;
     this.quarantine(p.externalId, `pending ${problem}`, { pending: p });
     return null;
@@ -66,12 +68,19 @@ export class LineGate {
   }
 
   private claim(t: ProviderTransaction, id: string): ProviderTransaction | null {
+    // The common case (an id seen once, never in conflict) costs one map lookup, no hashing.
+    let seen = this.seen.get(id);
+    if (!seen && !this.conflicted.has(id)) {
+      this.seen.set(id, { first: t, fingerprints: [], plainTaken: true });
+      return t;
+    }
     const fp = fpOf(t);
     const marked = `${id}${CONFLICT_MARK}${fp.slice(0, 16)}`;
-    let seen = this.seen.get(id);
-    if (!seen) this.seen.set(id, (seen = { fingerprints: new Set(), plainTaken: false }));
-    if (seen.fingerprints.has(fp)) return null; // the same line twice (overlapping pages): one line
-    seen.fingerprints.add(fp);
+    if (!seen) this.seen.set(id, (seen = { fingerprints: [], plainTaken: false }));
+    if (seen.first) seen.fingerprints.push(fpOf(seen.first));
+    seen.first = undefined;
+    if (seen.fingerprints.includes(fp)) return null; // the same line twice (overlapping pages): one line
+    seen.fingerprints.push(fp);
     // A second line stored on an earlier sync keeps its marked id, whichever of the two comes first now.
     if (this.conflicted.has(id) && this.store.transactions.hasExternalId(this.account.id, marked)) return { ...t, externalId: marked };
     if (!seen.plainTaken) {
@@ -82,6 +91,12 @@ export class LineGate {
     // Keyed by the line too: a later, different second line under this id is said again, never silently added.
     this.note('id-conflict', `${id}|${fp.slice(0, 16)}`, `provider id ${id} came with two different lines in one answer (the second: ${describe(t)}); both are kept — ask the bank or provider which is right`, { id, line: t });
     return { ...t, externalId: marked };
+  }
+
+  private dateProblem(date: unknown): string | null {
+    let p = this.dates.get(date);
+    if (p === undefined) this.dates.set(date, (p = bookingDateProblem(date, this.today)));
+    return p;
   }
 
   private currencyProblem(currency: string | undefined): string | null {

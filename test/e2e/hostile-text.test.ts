@@ -179,4 +179,18 @@ describe('hostile text from a provider', () => {
     expect(output).not.toMatch(/\u001b(?!\[[0-9;]*m)/); // every ESC starts one of our SGR colours
     expect(output).not.toMatch(/[\u0000-\u0009\u000b-\u001a\u001c-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
   });
+
+  it("connect's account-picking prompt at a terminal shows the bank's account name neutralised", async () => {
+    requireTools('script');
+    mock.control.failNext(/\/details\/$/, 200, { account: { iban: 'BE68539007547034', currency: 'EUR', name: `Zicht${EVIL}`, cashAccountType: 'CACC' } });
+    const banksync = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`;
+    const r = await onTerminal(cli, `stty cols 300 rows 50; ${banksync} connect --provider gocardless --institution KBC_KREDBEBB --redirect-port 0 --no-browser`, env(), [
+      { waitFor: /https?:\/\/127\.0\.0\.1:\d+\/psd2\/start\/[^\s\u001b]+/, answer: async (m) => (await answerConsentPage(m[0]), '') },
+      { waitFor: /Which accounts should banksync sync\?/, answer: '\r' },
+    ]);
+    expect(r.code, r.output.slice(-800)).toBe(0);
+    // The prompt library draws with its own cursor sequences; none of the bank's reaches the terminal.
+    expect(r.output).toMatch(/Zicht\\x1b\[2J\\x1b\]0;pwned\\x07\\x9b31m\\u202e \(EUR, BE68…7034\)/); // the choice
+    for (const raw of ['\u001b[2J', '\u001b]0;pwned', '\u0007', '\u009b', '\u202e']) expect(r.output).not.toContain(raw);
+  });
 });

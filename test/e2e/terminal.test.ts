@@ -17,7 +17,7 @@ describe('at a terminal', () => {
   afterAll(() => cli.cleanup());
 
   it('asks for the SCA code with the spinner stopped, then syncs every account', async () => {
-    const r = await onTerminal(cli, `stty cols 100 rows 30; ${banksync} sync --all`, NOW, { waitFor: /SCA code sent by/, text: '123456\r' });
+    const r = await onTerminal(cli, `stty cols 100 rows 30; ${banksync} sync --all`, NOW, [{ waitFor: /SCA code sent by/, answer: '123456\r' }]);
     expect(r.output.length).toBeLessThan(100_000);
     expect(r.code, r.output.slice(-500)).toBe(0);
     expect(r.output.match(/ synced: /g)?.length).toBe(4); // three sandbox-bank accounts and the SCA bank's one

@@ -160,8 +160,14 @@ describe('hostile text from a provider', () => {
     expectNeutral(status, 'status');
     expect(status.stdout).toContain(`Sandbox${EVIL_SHOWN}Finance via gocardless`);
     expect(status.stdout).toContain(`detail${EVIL_SHOWN}`);
+    // Under --quiet the failure is a warning on stderr: one line, neutralised.
+    now.setUTCDate(now.getUTCDate() + 1);
+    mock.control.failNext(/\/transactions\/$/, 400, { summary: `Bad request${EVIL}\nwarning: forged line`, status_code: 400 });
     const quiet = await run(['--quiet', 'sync', 'c1']);
+    expect(quiet.code).toBe(5);
     expectNeutral(quiet, 'sync --quiet');
+    expect(quiet.stderr).toMatch(new RegExp(`^warning: a1 Sandbox.*Main.*: failed: GoCardless: Bad request.*forged line`));
+    expect(quiet.stderr.trim().split('\n')).toHaveLength(1);
     expectNeutral(await run(['accounts']), 'accounts');
 
     const json = JSON.parse((await run(['--json', 'status'])).stdout);

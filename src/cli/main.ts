@@ -3,6 +3,7 @@ import { BanksyncError, toBanksyncError } from '../core/errors.js';
 import { ExitCode } from './exit-codes.js';
 import { Output } from './output.js';
 import { buildProgram } from './program.js';
+import { safeText } from './safe-text.js';
 import type { Runtime } from './runtime.js';
 
 /** Runs the CLI; the one top-level catch maps every failure to an exit code. */
@@ -48,7 +49,7 @@ main(process.argv, process.env).then(
     process.exitCode = code;
   },
   (err) => {
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`error: ${safeText(err instanceof Error ? err.message : String(err))}\n`);
     process.exitCode = ExitCode.INTERNAL;
   },
 );

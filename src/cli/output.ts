@@ -2,6 +2,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { Notifier } from '../core/context.js';
 import type { BanksyncError } from '../core/errors.js';
 import { redact } from '../secrets/index.js';
+import { safeJson, safeLines, safeText, safeView } from './safe-text.js';
 
 export interface OutputOptions {
   json: boolean;
@@ -14,7 +15,9 @@ export interface OutputOptions {
 /**
  * The one place that writes to the terminal. Data goes to stdout (one JSON document under
  * --json); progress, warnings and errors go to stderr. Colour only on a TTY without NO_COLOR;
- * spinners only on a TTY, never under --json or --quiet.
+ * spinners only on a TTY, never under --json or --quiet. Nothing from a bank or a file reaches
+ * the terminal raw (see safe-text.ts): human renderers get a view of the result whose strings
+ * are neutralised, and every line written is guarded again; JSON keeps the original values.
  */
 export class Output implements Notifier {
   readonly json: boolean;
@@ -35,36 +38,41 @@ export class Output implements Notifier {
     this.spinners = !o.json && !o.quiet && o.stderr.isTTY === true && width > 0 && !o.env.CI;
   }
 
-  /** Writes a command's result: JSON document or human text. */
-  result(data: unknown, human: () => string): void {
+  /**
+   * Writes a command's result: the JSON document, or the human text that `human` renders from
+   * `view`, a copy of `data` whose strings hold no control characters. Render from the view,
+   * never from the original objects: colour is added after, so only our own colours remain.
+   */
+  result<T>(data: T, human: (view: T) => string): void {
     if (this.json) {
-      this.o.stdout.write(`${redact(JSON.stringify(data, null, 2))}\n`);
+      this.o.stdout.write(`${safeJson(redact(JSON.stringify(data, null, 2)))}\n`);
       return;
     }
-    const text = human();
-    if (text) this.o.stdout.write(`${redact(text)}\n`);
+    const text = human(safeView(data));
+    if (text) this.o.stdout.write(`${safeLines(redact(text), this.c.level > 0)}\n`);
   }
 
+  // Each message is one line: a newline inside (from quoted text) is shown, not obeyed.
   info(message: string): void {
-    if (!this.quiet && !this.json) this.o.stderr.write(`${redact(message)}\n`);
+    if (!this.quiet && !this.json) this.o.stderr.write(`${safeText(redact(message))}\n`);
   }
 
   always(message: string): void {
-    this.o.stderr.write(`${redact(message)}\n`);
+    this.o.stderr.write(`${safeText(redact(message))}\n`);
   }
 
   warn(message: string): void {
-    this.o.stderr.write(`${this.errC.yellow('warning:')} ${redact(message)}\n`);
+    this.o.stderr.write(`${this.errC.yellow('warning:')} ${safeText(redact(message))}\n`);
   }
 
   error(e: BanksyncError, debug: boolean): void {
     // One line: what went wrong, then what to do about it.
     const hint = e.hint ? ` — ${e.hint}` : '';
-    this.o.stderr.write(`${this.errC.red('error:')} ${redact(e.message)}${redact(hint)}\n`);
-    if (debug && e.stack) this.o.stderr.write(`${redact(String((e.cause as Error | undefined)?.stack ?? e.stack))}\n`);
+    this.o.stderr.write(`${this.errC.red('error:')} ${safeText(redact(e.message))}${safeText(redact(hint))}\n`);
+    if (debug && e.stack) this.o.stderr.write(`${safeLines(redact(String((e.cause as Error | undefined)?.stack ?? e.stack)), false)}\n`);
     if (this.json) {
       const body = { error: { code: e.code, message: e.message, hint: e.hint ?? null, ref: e.ref, exitCode: e.exitCode } };
-      this.o.stdout.write(`${redact(JSON.stringify(body, null, 2))}\n`);
+      this.o.stdout.write(`${safeJson(redact(JSON.stringify(body, null, 2)))}\n`);
     }
   }
 
@@ -74,11 +82,11 @@ export class Output implements Notifier {
     let stopped = false;
     // ora is loaded lazily: start-up time matters for cron and scripts.
     void import('ora').then(({ default: ora }) => {
-      if (!stopped) spinner = ora({ text: message, stream: this.o.stderr }).start();
+      if (!stopped) spinner = ora({ text: safeText(message), stream: this.o.stderr }).start();
     });
     return {
       update: (m) => {
-        if (spinner) spinner.text = m;
+        if (spinner) spinner.text = safeText(m);
       },
       stop: () => {
         stopped = true;

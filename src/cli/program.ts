@@ -17,6 +17,7 @@ import { registerSync } from './commands/sync.js';
 import { registerTransactions } from './commands/transactions.js';
 import { registerUpdateCredentials } from './commands/update-credentials.js';
 import { registerWarnings } from './commands/warnings.js';
+import { safeLines } from './safe-text.js';
 
 // Two levels up from dist/cli/program.js and from the bundle at dist/bundle/main.js alike.
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -33,6 +34,8 @@ export function buildProgram(env: NodeJS.ProcessEnv, holder: { runtime?: Runtime
     .option('-q, --quiet', 'print only what needs attention')
     .option('--no-input', 'never prompt; fail with the flag that would answer the prompt')
     .configureHelp({ sortSubcommands: false })
+    // commander's own errors quote argv (a file name can hold escapes too); subcommands inherit this.
+    .configureOutput({ outputError: (text, write) => write(safeLines(text, false)) })
     .addHelpText(
       'after',
       `

@@ -1,5 +1,6 @@
 import type { Prompts } from '../core/context.js';
 import { BanksyncError } from '../core/errors.js';
+import { safeText } from './safe-text.js';
 
 /** A person is present: TTY on both ends, not CI, and --no-input not given. */
 export function humanPresent(env: NodeJS.ProcessEnv, noInput: boolean): boolean {
@@ -12,7 +13,13 @@ function noTty(message: string, flag: string): BanksyncError {
   });
 }
 
-/** The only user of @inquirer/prompts (loaded lazily); prompts render on stderr so stdout stays data. */
+/** Choices name banks' accounts and institutions: their names are shown neutralised, their values kept. */
+const safeChoices = <C extends { name: string }>(choices: C[]): C[] => choices.map((c) => ({ ...c, name: safeText(c.name) }));
+
+/**
+ * The only user of @inquirer/prompts (loaded lazily); prompts render on stderr so stdout stays
+ * data. Messages and choice names can quote a bank's text, so they pass through safeText.
+ */
 export function createPrompts(interactive: boolean): Prompts {
   const ctx = { output: process.stderr };
   const lib = () => import('@inquirer/prompts');
@@ -20,21 +27,21 @@ export function createPrompts(interactive: boolean): Prompts {
     interactive,
     async confirm(message, flag) {
       if (!interactive) throw noTty(message, flag);
-      return (await lib()).confirm({ message, default: true }, ctx);
+      return (await lib()).confirm({ message: safeText(message), default: true }, ctx);
     },
     async select(message, choices, flag) {
       if (!interactive) throw noTty(message, flag);
-      return (await lib()).select({ message, choices }, ctx);
+      return (await lib()).select({ message: safeText(message), choices: safeChoices(choices) }, ctx);
     },
     async checkbox(message, choices, flag) {
       if (!interactive) throw noTty(message, flag);
-      return (await lib()).checkbox({ message, choices }, ctx);
+      return (await lib()).checkbox({ message: safeText(message), choices: safeChoices(choices) }, ctx);
     },
     async input(message, flag, options) {
       if (!interactive) throw noTty(message, flag);
       const l = await lib();
       const c = options?.signal ? { ...ctx, signal: options.signal } : ctx;
-      return options?.secret ? l.password({ message, mask: '*' }, c) : l.input({ message }, c);
+      return options?.secret ? l.password({ message: safeText(message), mask: '*' }, c) : l.input({ message: safeText(message) }, c);
     },
   };
 }

@@ -8,12 +8,12 @@ import type { RuntimeOf } from '../program.js';
 import type { Runtime } from '../runtime.js';
 
 function render(rt: Runtime, rows: AccountRow[]): void {
-  rt.out.result({ accounts: rows }, () =>
-    rows.length === 0
+  rt.out.result({ accounts: rows }, ({ accounts }) =>
+    accounts.length === 0
       ? 'no accounts yet: run `banksync connect`'
       : table([
           ['ID', 'CONN', 'INSTITUTION', 'NAME', 'IBAN', 'CUR', 'KIND', 'SYNC', 'PERIOD', 'LOCK', 'TXNS'],
-          ...rows.map((r) => [r.id, r.connection ?? '-', r.institution, r.name, r.iban ? maskIban(r.iban) : '-', r.currency, r.kind, r.enabled ? `every ${r.syncIntervalHours}h` : 'off', r.statementPeriod, r.lockDate ?? '-', String(r.transactions)]),
+          ...accounts.map((r) => [r.id, r.connection ?? '-', r.institution, r.name, r.iban ? maskIban(r.iban) : '-', r.currency, r.kind, r.enabled ? `every ${r.syncIntervalHours}h` : 'off', r.statementPeriod, r.lockDate ?? '-', String(r.transactions)]),
         ]),
   );
 }
@@ -63,6 +63,6 @@ export function registerAccounts(program: Command, runtimeOf: RuntimeOf): void {
       const rt = runtimeOf(cmd);
       if (!!o.reset === (name !== undefined)) throw badInput('give either a ledger account name or --reset');
       const row = mapLedgerAccount(rt.services(), id, o.reset ? null : name!);
-      rt.out.result({ accounts: [row] }, () => `${row.id} → ${row.ledgerAccount}`);
+      rt.out.result({ accounts: [row] }, ({ accounts: [v] }) => `${v!.id} → ${v!.ledgerAccount}`);
     });
 }

@@ -18,8 +18,8 @@ export function registerConfig(program: Command, runtimeOf: RuntimeOf): void {
       if (key !== undefined && value !== undefined) prefs.set(key, PREFERENCES[key].parse(value));
       const store = prefs.store;
       const shown = key === undefined ? store : { [key]: store[key] ?? null };
-      rt.out.result({ config: shown, path: prefs.path }, () =>
-        table(Object.keys(PREFERENCES).filter((k) => key === undefined || k === key).map((k) => [k, String(store[k as keyof typeof store] ?? '(default)'), PREFERENCES[k as keyof typeof PREFERENCES].description])),
+      rt.out.result({ config: shown as Record<string, unknown>, path: prefs.path }, ({ config }) =>
+        table(Object.keys(PREFERENCES).filter((k) => key === undefined || k === key).map((k) => [k, String(config[k] ?? '(default)'), PREFERENCES[k as keyof typeof PREFERENCES].description])),
       );
     });
 }

@@ -26,13 +26,13 @@ export function registerConnect(program: Command, runtimeOf: RuntimeOf): void {
         providerId: o.provider, institutionId: o.institution, query, country: o.country, accounts: o.accounts, yes: !!o.yes,
         redirectPort: o.redirectPort, browser: o.browser,
       });
-      rt.out.result(r, () =>
+      rt.out.result(r, (v) =>
         [
-          `connected ${r.connection}: ${r.institution.name} via ${r.provider}` +
-            (r.consentExpiresAt ? ` (consent until ${r.consentExpiresAt.slice(0, 10)})` : ''),
-          ...r.accounts.map((a) => `  ${a.id}  ${a.name} (${a.currency}, ${a.kind})`),
-          r.ignored ? `  (${r.ignored} authorized account(s) at other institutions were left out)` : '',
-          `next: banksync sync ${r.connection}`,
+          `connected ${v.connection}: ${v.institution.name} via ${v.provider}` +
+            (v.consentExpiresAt ? ` (consent until ${v.consentExpiresAt.slice(0, 10)})` : ''),
+          ...v.accounts.map((a) => `  ${a.id}  ${a.name} (${a.currency}, ${a.kind})`),
+          v.ignored ? `  (${v.ignored} authorized account(s) at other institutions were left out)` : '',
+          `next: banksync sync ${v.connection}`,
         ].filter(Boolean).join('\n'),
       );
     });

@@ -31,16 +31,16 @@ export function registerDemo(program: Command, runtimeOf: RuntimeOf): void {
       const csv = Buffer.concat(chunks).toString('utf8').split('\n');
       const sample = [csv[0]!, ...csv.slice(-6, -1)];
       rt.exitCode = report.exitCode;
-      rt.out.result({ db: rt.dbPath, connection, sync: report, status: st, exportSample: sample }, () =>
+      rt.out.result({ db: rt.dbPath, connection, sync: report, status: st, exportSample: sample }, (v) =>
         [
-          `1. connected ${connection.connection}: ${connection.institution.name} with ${connection.accounts.length} accounts`,
-          `2. synced: ${report.accounts.map((r) => `${r.account} ${r.name} +${r.newCount ?? 0}`).join(', ')}`,
+          `1. connected ${v.connection.connection}: ${v.connection.institution.name} with ${v.connection.accounts.length} accounts`,
+          `2. synced: ${v.sync.accounts.map((r) => `${r.account} ${r.name} +${r.newCount ?? 0}`).join(', ')}`,
           `3. status:`,
-          ...st.connections.flatMap((c) => c.accounts.map((a) => `   ${a.id} ${a.name.padEnd(14)} ${a.state.padEnd(8)} ${a.transactions} transactions, ${a.pendingCount ?? 0} pending`)),
-          `4. last lines of: banksync export --format csv --account ${connection.accounts[0]!.id}`,
-          ...sample.map((l) => `   ${l}`),
+          ...v.status.connections.flatMap((c) => c.accounts.map((a) => `   ${a.id} ${a.name.padEnd(14)} ${a.state.padEnd(8)} ${a.transactions} transactions, ${a.pendingCount ?? 0} pending`)),
+          `4. last lines of: banksync export --format csv --account ${v.connection.accounts[0]!.id}`,
+          ...v.exportSample.map((l) => `   ${l}`),
           '',
-          `Explore this database: banksync --db ${rt.dbPath} status`,
+          `Explore this database: banksync --db ${v.db} status`,
         ].join('\n'),
       );
     });

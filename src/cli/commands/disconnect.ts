@@ -17,10 +17,10 @@ export function registerDisconnect(program: Command, runtimeOf: RuntimeOf): void
       const history = o.keepHistory ? 'keep' : o.deleteHistory ? 'delete' : undefined;
       const { disconnect } = await import('../../core/maintain-connection.js');
       const r = await disconnect(rt.services(), connectionId, { history });
-      rt.out.result(r, () =>
-        r.history === 'kept'
-          ? `${r.connection} disconnected; credentials removed, ${r.accounts} account(s) and ${r.transactions} transaction(s) kept`
-          : `${r.connection} removed with ${r.accounts} account(s) and ${r.transactions} transaction(s)`,
+      rt.out.result(r, (v) =>
+        v.history === 'kept'
+          ? `${v.connection} disconnected; credentials removed, ${v.accounts} account(s) and ${v.transactions} transaction(s) kept`
+          : `${v.connection} removed with ${v.accounts} account(s) and ${v.transactions} transaction(s)`,
       );
     });
 }

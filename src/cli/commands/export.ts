@@ -66,10 +66,10 @@ export function registerExport(program: Command, runtimeOf: RuntimeOf): void {
       const { exportTransactions, listTargets } = await import('../../core/export.js');
       if (o.listTargets) {
         const targets = listTargets(rt.services());
-        rt.out.result({ targets }, () =>
-          targets.length === 0
+        rt.out.result({ targets }, (v) =>
+          v.targets.length === 0
             ? 'no export targets yet: export with --target NAME'
-            : table([['TARGET', 'FORMAT', 'SCOPE', 'LAST EXPORT', 'LINES'], ...targets.map((t) => [t.name, t.format, t.scope, t.exportedAt ?? '-', String(t.lastCount ?? '-')])]),
+            : table([['TARGET', 'FORMAT', 'SCOPE', 'LAST EXPORT', 'LINES'], ...v.targets.map((t) => [t.name, t.format, t.scope, t.exportedAt ?? '-', String(t.lastCount ?? '-')])]),
         );
         return;
       }
@@ -102,7 +102,7 @@ export function registerExport(program: Command, runtimeOf: RuntimeOf): void {
       if (r.skipped > 0) rt.out.warn(`${r.skipped} removal(s) reported by the bank cannot be written in ${r.format}${r.format === 'csv' ? ' without --changes' : ''}`);
       if (r.raced) rt.out.warn(`another export of target "${r.target}" finished first; this file repeats some of its lines`);
       const what = r.incremental ? `${r.new} new, ${r.changed} changed, ${r.removed} removed` : `${r.count} transaction(s)`;
-      if (r.output) rt.out.result(r, () => (rt.out.quiet ? '' : `wrote ${what} to ${r.output}`));
+      if (r.output) rt.out.result(r, (v) => (rt.out.quiet ? '' : `wrote ${what} to ${v.output}`));
       else rt.out.info(`exported ${what}`);
     });
 }

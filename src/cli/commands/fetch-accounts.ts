@@ -13,10 +13,10 @@ export function registerFetchAccounts(program: Command, runtimeOf: RuntimeOf): v
       const rt = runtimeOf(cmd);
       const { fetchNewAccounts } = await import('../../core/maintain-connection.js');
       const r = await fetchNewAccounts(rt.services(), connectionId, o.accounts);
-      rt.out.result(r, () =>
-        r.added.length === 0
-          ? `${r.connection}: no new accounts (${r.kept.length} kept)`
-          : [`${r.connection}: added ${r.added.length} account(s), kept ${r.kept.length}`, ...r.added.map((a) => `  ${a.id}  ${a.name} (${a.currency})`)].join('\n'),
+      rt.out.result(r, (v) =>
+        v.added.length === 0
+          ? `${v.connection}: no new accounts (${v.kept.length} kept)`
+          : [`${v.connection}: added ${v.added.length} account(s), kept ${v.kept.length}`, ...v.added.map((a) => `  ${a.id}  ${a.name} (${a.currency})`)].join('\n'),
       );
     });
 }

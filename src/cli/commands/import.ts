@@ -52,7 +52,7 @@ export function registerImport(program: Command, runtimeOf: RuntimeOf): void {
       for (const f of r.files) for (const st of f.statements) for (const b of st.balances.filter((x) => x.differs)) {
         rt.out.warn(`${f.file}: the statement balance on ${b.date} is ${b.file}, banksync computes ${b.banksync} for ${st.account}: a line is missing or doubled`);
       }
-      rt.out.result(r, () => render(rt, r.files, r.dryRun));
+      rt.out.result(r, (v) => render(rt, v.files, v.dryRun));
     });
 }
 

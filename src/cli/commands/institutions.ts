@@ -16,9 +16,9 @@ export function registerInstitutions(program: Command, runtimeOf: RuntimeOf): vo
       const rt = runtimeOf(cmd);
       const { searchInstitutions } = await import('../../core/institutions.js');
       const rows = await searchInstitutions(rt.services(), { query, country: o.country, providerId: o.provider, refresh: o.refresh });
-      rt.out.result({ institutions: rows }, () => {
-        if (rows.length === 0) return 'no institution matches';
-        const flags = (r: (typeof rows)[number]) =>
+      rt.out.result({ institutions: rows }, ({ institutions }) => {
+        if (institutions.length === 0) return 'no institution matches';
+        const flags = (r: (typeof institutions)[number]) =>
           [
             r.beta ? 'beta' : '',
             r.scaEveryFetch ? 'SCA every fetch' : '',
@@ -28,7 +28,7 @@ export function registerInstitutions(program: Command, runtimeOf: RuntimeOf): vo
           ].filter(Boolean).join(', ');
         return table([
           ['ID', 'NAME', 'COUNTRY', 'PROVIDER', 'FLAGS'],
-          ...rows.map((r) => [r.id, r.name, r.country, r.providerId, flags(r)]),
+          ...institutions.map((r) => [r.id, r.name, r.country, r.providerId, flags(r)]),
         ]);
       });
     });

@@ -26,10 +26,10 @@ export function registerProviders(program: Command, runtimeOf: RuntimeOf): void 
       // Loaded when the command runs: start-up stays small for the others.
       const { listProviders } = await import('../../core/provider-setup.js');
       const rows = listProviders(rt.services());
-      rt.out.result({ providers: rows }, () =>
+      rt.out.result({ providers: rows }, ({ providers }) =>
         table([
           ['ID', 'NAME', 'REGIONS', 'SET UP'],
-          ...rows.map((r) => [
+          ...providers.map((r) => [
             r.id,
             r.name,
             r.regions.join(' '),
@@ -59,8 +59,8 @@ export function registerProviders(program: Command, runtimeOf: RuntimeOf): void 
     const given = Object.fromEntries(Object.entries(o).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]));
     const { setupProvider } = await import('../../core/provider-setup.js');
     const r = await setupProvider(rt.services(), id, given);
-    rt.out.result(r, () =>
-      [`${r.provider}: credentials checked and stored`, ...r.fields.map((f) => `  ${f.label}: ${f.source === 'given' ? 'stored (encrypted)' : f.source}`), `next: banksync institutions --provider ${r.provider} --country XX`].join('\n'),
+    rt.out.result(r, (v) =>
+      [`${v.provider}: credentials checked and stored`, ...v.fields.map((f) => `  ${f.label}: ${f.source === 'given' ? 'stored (encrypted)' : f.source}`), `next: banksync institutions --provider ${v.provider} --country XX`].join('\n'),
     );
   });
 }

@@ -15,12 +15,12 @@ export function registerStatements(program: Command, runtimeOf: RuntimeOf): void
       const rt = runtimeOf(cmd);
       const rows = listStatements(rt.services(), o.account);
       const money = (v: number | null, cur: string) => (v === null ? '?' : formatMinor(v, cur));
-      rt.out.result({ statements: rows }, () =>
-        rows.length === 0
+      rt.out.result({ statements: rows }, ({ statements }) =>
+        statements.length === 0
           ? 'no statements yet: sync first'
           : table([
               ['ACCOUNT', 'PERIOD', 'FROM', 'TO', 'LINES', 'OPENING', 'CLOSING', 'CUR'],
-              ...rows.map((r) => [r.account, r.period, r.start, r.end, String(r.count), money(r.openingMinor, r.currency).padStart(12), money(r.closingMinor, r.currency).padStart(12), r.currency]),
+              ...statements.map((r) => [r.account, r.period, r.start, r.end, String(r.count), money(r.openingMinor, r.currency).padStart(12), money(r.closingMinor, r.currency).padStart(12), r.currency]),
             ]),
       );
     });

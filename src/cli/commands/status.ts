@@ -12,10 +12,10 @@ export function registerStatus(program: Command, runtimeOf: RuntimeOf): void {
     .action((_o: unknown, cmd: Command) => {
       const rt = runtimeOf(cmd);
       const report = status(rt.services());
-      rt.out.result(report, () =>
-        report.connections.length === 0
+      rt.out.result(report, (v) =>
+        v.connections.length === 0
           ? 'no connections yet: run `banksync connect` (or `banksync demo` to try the sandbox)'
-          : report.connections.map((c) => renderConnection(rt.out, c)).join('\n\n'),
+          : v.connections.map((c) => renderConnection(rt.out, c)).join('\n\n'),
       );
     });
 }

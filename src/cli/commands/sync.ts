@@ -57,7 +57,7 @@ export function registerSync(program: Command, runtimeOf: RuntimeOf): void {
       for (const r of report.accounts) for (const w of r.warnings ?? []) rt.out.warn(w);
       // Human mode shows everything on stdout; --quiet/--json keep stderr for what needs attention.
       if (rt.out.quiet || rt.out.json) for (const r of report.accounts) if (needsAttention(r)) rt.out.warn(line(r));
-      rt.out.result(report, () => (rt.out.quiet ? '' : summary(report.accounts)));
+      rt.out.result(report, (v) => (rt.out.quiet ? '' : summary(v.accounts)));
     });
 }
 

@@ -17,12 +17,12 @@ export function registerTransactions(program: Command, runtimeOf: RuntimeOf): vo
     .action((o: { account?: number[]; from?: string; to?: string; pending?: boolean; limit?: number }, cmd: Command) => {
       const rt = runtimeOf(cmd);
       const rows = listTransactions(rt.services(), { accountIds: o.account, from: o.from, to: o.to, pending: !!o.pending, limit: o.limit });
-      rt.out.result({ transactions: rows }, () => {
-        if (rows.length === 0) return o.pending ? 'no pending lines' : 'no transactions';
+      rt.out.result({ transactions: rows }, ({ transactions }) => {
+        if (transactions.length === 0) return o.pending ? 'no pending lines' : 'no transactions';
         const head = o.pending ? ['ACCOUNT', 'DATE', 'AMOUNT', 'CUR', 'PAYEE', 'STATUS', 'BOOKED AS'] : ['ACCOUNT', 'DATE', 'AMOUNT', 'CUR', 'PAYEE', 'MEMO', 'ID'];
         return table([
           head,
-          ...rows.map((r) =>
+          ...transactions.map((r) =>
             o.pending
               ? [r.account, r.date, r.amount.padStart(10), r.currency, r.payee ?? '', r.status, r.bookedAs ?? '']
               : [r.account, r.date, r.amount.padStart(10), r.currency, r.payee ?? '', r.memo ?? '', r.id ?? ''],

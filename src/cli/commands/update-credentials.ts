@@ -15,12 +15,12 @@ export function registerUpdateCredentials(program: Command, runtimeOf: RuntimeOf
       const rt = runtimeOf(cmd);
       const { updateCredentials } = await import('../../core/maintain-connection.js');
       const r = await updateCredentials(rt.services(), connectionId, { yes: !!o.yes, redirectPort: o.redirectPort, browser: o.browser });
-      rt.out.result(r, () => {
-        const missing = r.accounts.filter((a) => a.status === 'missing');
+      rt.out.result(r, (v) => {
+        const missing = v.accounts.filter((a) => a.status === 'missing');
         return [
-          `${r.connection}: consent renewed${r.consentExpiresAt ? ` until ${r.consentExpiresAt.slice(0, 10)}` : ''}; ${r.accounts.length - missing.length} account(s) kept with their history`,
+          `${v.connection}: consent renewed${v.consentExpiresAt ? ` until ${v.consentExpiresAt.slice(0, 10)}` : ''}; ${v.accounts.length - missing.length} account(s) kept with their history`,
           missing.length ? `  not covered by the new consent: ${missing.map((a) => a.id).join(', ')}` : '',
-          r.newAccountsAvailable ? `  ${r.newAccountsAvailable} new account(s) available: banksync fetch-accounts ${r.connection}` : '',
+          v.newAccountsAvailable ? `  ${v.newAccountsAvailable} new account(s) available: banksync fetch-accounts ${v.connection}` : '',
         ].filter(Boolean).join('\n');
       });
     });

@@ -16,10 +16,10 @@ export function registerWarnings(program: Command, runtimeOf: RuntimeOf): void {
       const rt = runtimeOf(cmd);
       const { listWarnings } = await import('../../core/warnings.js');
       const rows = listWarnings(rt.services(), { accountId: o.account, kind: o.kind });
-      rt.out.result({ warnings: rows }, () =>
-        rows.length === 0
+      rt.out.result({ warnings: rows }, (v) =>
+        v.warnings.length === 0
           ? 'nothing: every line that came in was taken as is'
-          : rows.map((r) => `${r.account} ${r.accountName} · ${r.kind} · ${r.lastSeenAt.slice(0, 10)}${r.times > 1 ? ` (seen ${r.times}×)` : ''}\n  ${r.message}`).join('\n'),
+          : v.warnings.map((r) => `${r.account} ${r.accountName} · ${r.kind} · ${r.lastSeenAt.slice(0, 10)}${r.times > 1 ? ` (seen ${r.times}×)` : ''}\n  ${r.message}`).join('\n'),
       );
     });
 }

@@ -5,6 +5,7 @@ import { ConnectionRepo } from './connections.js';
 import { ExportRepo } from './exports.js';
 import { InstitutionCacheRepo } from './institution-cache.js';
 import { openDatabase, type Db } from './db.js';
+import { ensureIntact } from './integrity.js';
 import { LockRepo } from './locks.js';
 import { PendingRepo } from './pending.js';
 import { SyncStateRepo } from './sync-state.js';
@@ -39,6 +40,16 @@ export class Store {
 
   static open(path: string, keySource: KeySource, opts: { createDirs?: boolean } = {}): Store {
     return new Store(openDatabase(path, opts), keySource);
+  }
+
+  /** The database file (':memory:' in tests). */
+  get path(): string {
+    return this.db.name;
+  }
+
+  /** Before a large write (sync): refuses a file SQLite reports corrupt (see integrity.ts for when it looks). */
+  ensureIntact(): void {
+    ensureIntact(this.db, this.path);
   }
 
   /** IMMEDIATE so a writer never fails half-way on a lock upgrade; waits up to the busy timeout. */

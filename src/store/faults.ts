@@ -1,4 +1,4 @@
-import { accessSync, constants, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { BanksyncError } from '../core/errors.js';
 
@@ -63,7 +63,7 @@ export class CorruptDatabaseError extends BanksyncError {
 
 function recoveryHint(path: string, header: boolean): string {
   const n = backupsOf(path).length;
-  if (n > 0) return `banksync --db ${path} status shows how to recover it (${n} backup copie${n === 1 ? '' : 's'} found)`;
+  if (n > 0) return `banksync --db ${path} status shows how to recover it (${n} backup ${n === 1 ? 'copy' : 'copies'} found)`;
   return header
     ? `point --db (or BANKSYNC_DB) at your banksync database; if this was it, banksync --db ${path} status shows how to recover it`
     : `banksync --db ${path} status shows how to recover it`;
@@ -74,15 +74,17 @@ export function storageFault(err: unknown, path: string): BanksyncError | undefi
   if (!isSqliteError(err)) return undefined;
   const code = err.code;
   if (isCorruption(err)) return new CorruptDatabaseError(path, err.message, err);
-  if (code === 'SQLITE_FULL') {
-    return new BanksyncError('ENVIRONMENT', `the disk holding the database ${path} is full (SQLITE_FULL); the write under way was undone`, {
+  // SHMSIZE: the shared-memory file beside the database could not grow, i.e. no space for it.
+  if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_SHMSIZE') {
+    return new BanksyncError('ENVIRONMENT', `the disk holding the database ${path} is full (${code}); the write under way was undone`, {
       hint: 'free some space on that disk, then run the command again (what was saved before stays)',
       cause: err,
     });
   }
   if (code.startsWith('SQLITE_READONLY')) {
     return new BanksyncError('ENVIRONMENT', `the database ${path} is read-only (${code}); nothing was written`, {
-      hint: `make it and its directory writable (chmod u+w ${path}), or point --db at a writable copy`,
+      // SQLite gives -wal and -shm the database's mode: a 0400 file leaves 0400 companions behind.
+      hint: `make it writable (chmod u+w ${[path, `${path}-wal`, `${path}-shm`].filter((f) => existsSync(f)).join(' ')}) and its directory, or point --db at a writable copy`,
       cause: err,
     });
   }

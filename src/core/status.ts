@@ -3,6 +3,7 @@ import { accountRef, connectionRef, type Account, type AccountSyncState, type Co
 import { addDays } from './clock.js';
 import type { DateRange } from '../store/sync-state.js';
 import { backupsOf, type Backup, type CorruptDatabaseError } from '../store/faults.js';
+import { CHECK_FOR_STATUS_UP_TO_BYTES } from '../store/integrity.js';
 
 /** Consent under this many days left is flagged (M7). */
 export const CONSENT_WARN_DAYS = 14;
@@ -48,7 +49,7 @@ export interface StatusReport {
 }
 
 export function status(s: Services): StatusReport {
-  s.store.ensureIntact(); // a damaged file is the news, whatever else it holds
+  s.store.ensureIntact(CHECK_FOR_STATUS_UP_TO_BYTES); // a damaged file is the news, whatever else it holds
   const now = s.clock();
   const accounts = s.store.accounts.list();
   const connections = s.store.connections.list().map((c): ConnectionStatusRow => {

@@ -117,7 +117,8 @@ function migrate(db: Db, path: string): void {
 /** Maps SQLite failures on open to one clear line. */
 function dbError(err: unknown, path: string): BanksyncError {
   if (err instanceof BanksyncError) return err;
-  const fault = storageFault(err, path);
+  // The backup copy is made with fs calls: their errno failures (full, read-only) are the disk's too.
+  const fault = storageFault(err, path) ?? fileFault(err, `beside the database ${path}`, 'move the database with --db PATH');
   if (fault) return fault;
   const code = (err as { code?: string }).code ?? '';
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {

@@ -5,7 +5,7 @@ import { ConnectionRepo } from './connections.js';
 import { ExportRepo } from './exports.js';
 import { InstitutionCacheRepo } from './institution-cache.js';
 import { openDatabase, type Db } from './db.js';
-import { ensureIntact } from './integrity.js';
+import { CHECK_BEFORE_WRITE_UP_TO_BYTES, ensureIntact } from './integrity.js';
 import { LockRepo } from './locks.js';
 import { PendingRepo } from './pending.js';
 import { SyncStateRepo } from './sync-state.js';
@@ -47,9 +47,9 @@ export class Store {
     return this.db.name;
   }
 
-  /** Before a large write (sync): refuses a file SQLite reports corrupt (see integrity.ts for when it looks). */
-  ensureIntact(): void {
-    ensureIntact(this.db, this.path);
+  /** Refuses a file SQLite reports corrupt; looks at files up to `maxBytes`, or flagged ones (integrity.ts). */
+  ensureIntact(maxBytes = CHECK_BEFORE_WRITE_UP_TO_BYTES): void {
+    ensureIntact(this.db, this.path, maxBytes);
   }
 
   /** IMMEDIATE so a writer never fails half-way on a lock upgrade; waits up to the busy timeout. */

@@ -5,12 +5,14 @@ import { CorruptDatabaseError, isCorruption } from './faults.js';
 /**
  * PRAGMA quick_check reads every page of the file. Measured on a 1,000,000-line database
  * (295 MB): 0.5 s from the page cache, 8 s from a cold disk (about 1.7 and 27 ms per MB);
- * quick_check(1) costs the same (N only caps the problems listed). Too slow for every sync of a
- * large file, cheap for a small one. So the check runs when the file is at most 32 MiB (about
- * 100,000 lines, under 60 ms warm), and at any size once a command has met SQLite's corruption
- * report, which leaves a marker file beside the database until a check passes again.
+ * quick_check(1) costs the same (N only caps the problems listed). Too slow for every run on a
+ * large file, cheap on a small one. So a sync checks a file of up to 32 MiB (about 100,000
+ * lines) before it writes, and status one of up to 8 MiB (its start-up must stay fast); at any
+ * size once a command has met SQLite's corruption report, which leaves a marker file beside the
+ * database until a check passes again.
  */
-export const CHECK_UP_TO_BYTES = 32 * 2 ** 20;
+export const CHECK_BEFORE_WRITE_UP_TO_BYTES = 32 * 2 ** 20;
+export const CHECK_FOR_STATUS_UP_TO_BYTES = 8 * 2 ** 20;
 
 export const corruptionMarker = (path: string) => `${path}.corrupt-seen`;
 
@@ -25,7 +27,7 @@ export function noteCorruption(path: string, problem: string): void {
 }
 
 /** Throws CorruptDatabaseError when SQLite finds the file damaged; a clean check clears the marker. */
-export function ensureIntact(db: Db, path: string, maxBytes = CHECK_UP_TO_BYTES): 'checked' | 'skipped' {
+export function ensureIntact(db: Db, path: string, maxBytes = CHECK_BEFORE_WRITE_UP_TO_BYTES): 'checked' | 'skipped' {
   if (path === ':memory:') return 'skipped';
   const flagged = existsSync(corruptionMarker(path));
   if (!flagged && sizeOf(path) + sizeOf(`${path}-wal`) > maxBytes) return 'skipped';

@@ -10,6 +10,8 @@ export const ExitCode = {
   NO_TTY: 4,
   PARTIAL_FAILURE: 5,
   BUSY: 6,
+  /** The database or an output file cannot be used: disk full, read-only, corrupt, not a regular file. */
+  ENVIRONMENT: 7,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

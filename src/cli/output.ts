@@ -65,13 +65,14 @@ export class Output implements Notifier {
     this.o.stderr.write(`${this.errC.yellow('warning:')} ${safeText(redact(message))}\n`);
   }
 
-  error(e: BanksyncError, debug: boolean): void {
+  /** `extra` joins the error in the --json document (e.g. status's recovery report). */
+  error(e: BanksyncError, debug: boolean, extra: Record<string, unknown> = {}): void {
     // One line: what went wrong, then what to do about it.
     const hint = e.hint ? ` — ${e.hint}` : '';
     this.o.stderr.write(`${this.errC.red('error:')} ${safeText(redact(e.message))}${safeText(redact(hint))}\n`);
     if (debug && e.stack) this.o.stderr.write(`${safeLines(redact(String((e.cause as Error | undefined)?.stack ?? e.stack)), false)}\n`);
     if (this.json) {
-      const body = { error: { code: e.code, message: e.message, hint: e.hint ?? null, ref: e.ref, exitCode: e.exitCode } };
+      const body = { error: { code: e.code, message: e.message, hint: e.hint ?? null, ref: e.ref, exitCode: e.exitCode }, ...extra };
       this.o.stdout.write(`${safeJson(redact(JSON.stringify(body, null, 2)))}\n`);
     }
   }

@@ -47,7 +47,8 @@ Examples:
   $ banksync export --format csv --account a1 > a1.csv
 
 Exit codes: 0 ok, 1 internal error, 2 usage/bad input, 3 needs a human,
-            4 prompt needed without a TTY, 5 partial failure, 6 busy.`,
+            4 prompt needed without a TTY, 5 partial failure, 6 busy,
+            7 database or output file unusable (disk full, read-only, corrupt).`,
     );
 
   const runtimeOf: RuntimeOf = (cmd) => {

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'NO_TTY'
   | 'BUSY'
   | 'DB_ERROR'
+  | 'ENVIRONMENT'
   | 'INTERNAL';
 
 const EXIT_BY_CODE: Record<ErrorCode, ExitCodeValue> = {
@@ -30,6 +31,7 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCodeValue> = {
   NO_TTY: ExitCode.NO_TTY,
   BUSY: ExitCode.BUSY,
   DB_ERROR: ExitCode.INTERNAL,
+  ENVIRONMENT: ExitCode.ENVIRONMENT,
   INTERNAL: ExitCode.INTERNAL,
 };
 

@@ -1,19 +1,24 @@
-import { createWriteStream, lstatSync, realpathSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
+import { createWriteStream, lstatSync, readdirSync, realpathSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
 import { once } from 'node:events';
+import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { BanksyncError } from './errors.js';
+import { fileFault } from './file-faults.js';
+import { pidAlive } from './pid.js';
 
 /**
  * Writes a file the way a reader can trust: to a temp file renamed into place when complete, so
  * nobody sees half a file and a failure (or Ctrl-C) leaves nothing behind. Through a symlink the
  * file it points to is replaced; a device or pipe (/dev/null, a FIFO) is written in place, since
- * renaming over it would replace it.
+ * renaming over it would replace it. A temp file left by a run that was killed (kill -9, power
+ * loss) is removed by the next run to the same file.
  */
 export async function writeFileAtomically<T>(path: string, write: (out: Writable) => Promise<T>): Promise<T> {
   const existing = statOrNull(path);
   if (existing && !existing.isFile()) return writeTo(path, 'w', write);
   const target = existing ? realpathSync(path) : path;
   const tmp = `${target}.tmp-${process.pid}`;
+  removeStaleTempFiles(target);
   const onSignal = (signal: NodeJS.Signals) => {
     rmSync(tmp, { force: true });
     process.kill(process.pid, signal);
@@ -42,9 +47,33 @@ async function writeTo<T>(path: string, flags: string, write: (out: Writable) =>
     return result;
   } catch (err) {
     out?.destroy();
+    const refused = fileFault(err, shownAs, 'choose another --output');
+    if (refused) throw refused;
     const code = (err as NodeJS.ErrnoException).code;
     if (code && /^E[A-Z]+$/.test(code)) throw new BanksyncError('BAD_INPUT', `cannot write ${shownAs}: ${code}`, { hint: 'choose a writable --output path' });
     throw err;
+  }
+}
+
+/** Only our own pattern (`<file>.tmp-<pid>`), and only when that process is gone: a live export keeps its file. */
+function removeStaleTempFiles(target: string): void {
+  const prefix = `${basename(target)}.tmp-`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(target));
+  } catch {
+    return; // the write itself reports an unusable directory
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = name.slice(prefix.length);
+    if (!/^[1-9]\d{0,9}$/.test(pid) || pidAlive(Number(pid))) continue;
+    const path = join(dirname(target), name);
+    try {
+      if (lstatSync(path).isFile()) rmSync(path, { force: true });
+    } catch {
+      // Cleaning up is a courtesy: it never stops the export.
+    }
   }
 }
 

@@ -2,6 +2,8 @@ import type { Services } from './context.js';
 import { accountRef, connectionRef, type Account, type AccountSyncState, type Connection } from './model.js';
 import { addDays } from './clock.js';
 import type { DateRange } from '../store/sync-state.js';
+import { backupsOf, type Backup, type CorruptDatabaseError } from '../store/faults.js';
+import { CHECK_FOR_STATUS_UP_TO_BYTES } from '../store/integrity.js';
 
 /** Consent under this many days left is flagged (M7). */
 export const CONSENT_WARN_DAYS = 14;
@@ -49,6 +51,7 @@ export interface StatusReport {
 }
 
 export function status(s: Services): StatusReport {
+  s.store.ensureIntact(CHECK_FOR_STATUS_UP_TO_BYTES); // a damaged file is the news, whatever else it holds
   const now = s.clock();
   const accounts = s.store.accounts.list();
   const connections = s.store.connections.list().map((c): ConnectionStatusRow => {
@@ -114,4 +117,37 @@ export function gapsOf(ranges: DateRange[]): DateRange[] {
     gaps.push({ from: addDays(ranges[i - 1]!.to, 1), to: addDays(ranges[i]!.from, -1) });
   }
   return gaps;
+}
+
+export interface CorruptionReport {
+  path: string;
+  state: 'corrupt';
+  problem: string;
+  /** Copies kept before schema upgrades, newest first. */
+  backups: Backup[];
+  /** What to do, in order, with the exact commands. */
+  steps: string[];
+}
+
+/** How to get back to a working database once SQLite reports this one corrupt. */
+export function corruptionReport(e: CorruptDatabaseError): CorruptionReport {
+  const { path } = e;
+  const backups = backupsOf(path);
+  const damaged = `${path}.damaged`;
+  const newest = backups[0];
+  const steps = [
+    'stop every banksync run (cron included) until this is done',
+    `set the damaged file aside: mv ${path} ${damaged} (and ${path}-wal, ${path}-shm if they exist)`,
+  ];
+  if (newest) {
+    steps.push(
+      `restore the newest backup: cp ${newest.path} ${path} — it holds what was stored on ${newest.createdAt.slice(0, 10)}; ` +
+        'the next sync fetches again what each bank still offers; files imported since then must be imported again',
+    );
+  }
+  steps.push(
+    `${newest ? 'or ' : ''}rescue what is still readable: sqlite3 ${damaged} .recover | sqlite3 ${path} (a sqlite3 3.29 or newer built with .recover; if it fails with "SQL logic error", use another build)`,
+    `or start afresh: the next banksync command creates an empty ${path}; connect your banks again (history as far back as each bank allows)`,
+  );
+  return { path, state: 'corrupt', problem: e.problem, backups, steps };
 }

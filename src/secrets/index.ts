@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BanksyncError } from '../core/errors.js';
 import type { Db } from '../store/db.js';
@@ -33,25 +33,72 @@ export interface KeySource {
   keyFile: string;
 }
 
-function loadKey(src: KeySource): Buffer {
+/** 32 bytes in base64 (or base64url), or why not: Buffer.from would silently skip stray characters. */
+function decodeKey(text: string): Buffer | string {
+  const t = text.trim();
+  if (t === '') return 'it is empty';
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(t)) return `it is not base64 (${t.length} characters)`;
+  const key = Buffer.from(t, 'base64');
+  return key.length === 32 ? key : `it decodes to ${key.length} bytes, not 32`;
+}
+
+function loadKey(src: KeySource, db: Db): Buffer {
   if (src.envKey) {
-    const key = Buffer.from(src.envKey, 'base64');
-    if (key.length !== 32) throw new BanksyncError('BAD_INPUT', 'BANKSYNC_SECRET_KEY must be 32 bytes in base64');
+    const key = decodeKey(src.envKey);
+    if (typeof key === 'string') {
+      throw new BanksyncError('NOT_CONFIGURED', `BANKSYNC_SECRET_KEY is malformed: ${key}; it must be 32 bytes in base64`, {
+        hint: `set it to the key your credentials were sealed with (the contents of ${src.keyFile}), or unset it to use that file`,
+      });
+    }
     return key;
   }
   if (!existsSync(src.keyFile)) {
-    mkdirSync(dirname(src.keyFile), { recursive: true, mode: 0o700 });
-    try {
-      const fd = openSync(src.keyFile, 'wx', 0o600);
-      writeSync(fd, randomBytes(32).toString('base64'));
-      closeSync(fd);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    // A new key would make every credential sealed with the old one unreadable, for good.
+    const sealed = sealedCount(db);
+    if (sealed > 0) {
+      throw new BanksyncError('NOT_CONFIGURED', `the key file ${src.keyFile} is missing, and the database holds ${sealed} credential(s) sealed with it; no new key was made`, {
+        hint: `restore ${src.keyFile} from your backup (or give its contents as BANKSYNC_SECRET_KEY); ${lostForGood(db)}`,
+      });
     }
+    createKeyFile(src.keyFile);
   }
-  const key = Buffer.from(readFileSync(src.keyFile, 'utf8').trim(), 'base64');
-  if (key.length !== 32) throw new BanksyncError('BAD_INPUT', `the key file ${src.keyFile} is damaged`);
+  const key = decodeKey(readFileSync(src.keyFile, 'utf8'));
+  if (typeof key === 'string') {
+    throw new BanksyncError('NOT_CONFIGURED', `the key file ${src.keyFile} is damaged: ${key}; it must hold 32 bytes in base64`, {
+      hint: `restore it from your backup; ${lostForGood(db)}`,
+    });
+  }
   return key;
+}
+
+/** The way out when the key is gone: forget what it sealed, then enter the credentials again. */
+const lostForGood = (db: Db) =>
+  `if it is lost for good: sqlite3 ${db.name} 'DELETE FROM secrets', then enter the credentials again (banksync providers setup, banksync update-credentials <connection>)`;
+
+/** 'connection:3' → 'connection c3', as the commands name it. */
+const ownerName = (owner: string) => owner.replace(/^connection:(\d+)$/, 'connection c$1').replace(/^provider:/, 'provider ');
+
+function sealedCount(db: Db): number {
+  return (db.prepare('SELECT count(*) AS n FROM secrets').get() as { n: number }).n;
+}
+
+function createKeyFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return; // another process made it first
+    throw err;
+  }
+  try {
+    writeSync(fd, randomBytes(32).toString('base64'));
+  } catch (err) {
+    rmSync(path, { force: true }); // half a key (disk full) would pass for a damaged one next time
+    throw err;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export class SecretStore {
@@ -63,7 +110,7 @@ export class SecretStore {
   ) {}
 
   private getKey(): Buffer {
-    this.key ??= loadKey(this.keySource);
+    this.key ??= loadKey(this.keySource, this.db);
     return this.key;
   }
 
@@ -96,9 +143,12 @@ export class SecretStore {
       // Only values that are secrets: ids (institution, requisition) stay readable in messages and URLs.
       for (const [k, v] of Object.entries(value)) if (typeof v === 'string' && SECRET_KEY.test(k)) registerSecret(v);
       return value;
-    } catch {
-      throw new BanksyncError('NOT_CONFIGURED', `stored credentials for ${owner} cannot be decrypted with this key`, {
-        hint: `the key file (${this.keySource.keyFile}) or BANKSYNC_SECRET_KEY changed; run banksync update-credentials`,
+    } catch (err) {
+      if (err instanceof BanksyncError) throw err;
+      // GCM's check failed: a key of the right shape, but not the one these were sealed with.
+      const used = this.keySource.envKey ? 'BANKSYNC_SECRET_KEY' : `the key in ${this.keySource.keyFile}`;
+      throw new BanksyncError('NOT_CONFIGURED', `the stored credentials of ${ownerName(owner)} cannot be decrypted: ${used} is not the key they were sealed with (wrong key)`, {
+        hint: `restore the key they were sealed with (${this.keySource.keyFile} from your backup${this.keySource.envKey ? ', or unset BANKSYNC_SECRET_KEY if that file holds it' : ''}); ${lostForGood(this.db)}`,
       });
     }
   }

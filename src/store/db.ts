@@ -1,7 +1,9 @@
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BanksyncError } from '../core/errors.js';
+import { fileFault } from '../core/file-faults.js';
+import { notAFile, notAFileError, storageFault } from './faults.js';
 import { LATEST_VERSION, MIGRATIONS } from './migrations/index.js';
 
 export type Db = Database.Database;
@@ -13,7 +15,7 @@ const BUSY_TIMEOUT_MS = 5_000;
 /** Opens (creating if needed, mode 0600) and migrates the banksync database. */
 export function openDatabase(path: string, opts: { createDirs?: boolean } = {}): Db {
   ensureFile(path, opts.createDirs ?? false);
-  let db: Db;
+  let db: Db | undefined;
   try {
     db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
     db.pragma('journal_mode = WAL');
@@ -22,6 +24,7 @@ export function openDatabase(path: string, opts: { createDirs?: boolean } = {}):
     cacheStatements(db);
     migrate(db, path);
   } catch (err) {
+    db?.close();
     throw dbError(err, path);
   }
   return db;
@@ -48,7 +51,11 @@ function cacheStatements(db: Db): void {
 }
 
 function ensureFile(path: string, createDirs: boolean): void {
-  if (path === ':memory:' || existsSync(path)) return;
+  if (path === ':memory:') return;
+  // SQLite would read a FIFO until a writer comes, and says only "unable to open" for a directory.
+  const kind = notAFile(path);
+  if (kind) throw notAFileError(path, kind);
+  if (existsSync(path)) return;
   const dir = dirname(path);
   if (!createDirs && !existsSync(dir)) {
     throw new BanksyncError('BAD_INPUT', `cannot create the database at ${path}: directory ${dir} does not exist`, {
@@ -62,6 +69,8 @@ function ensureFile(path: string, createDirs: boolean): void {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return;
+    const refused = fileFault(err, `the database ${path}`, 'choose another place with --db PATH or BANKSYNC_DB');
+    if (refused) throw refused;
     throw new BanksyncError('BAD_INPUT', `cannot create the database at ${path}: ${code ?? String(err)}`, {
       hint: 'choose a writable location with --db PATH or BANKSYNC_DB',
     });
@@ -85,10 +94,17 @@ function migrate(db: Db, path: string): void {
       hint: 'point --db (or BANKSYNC_DB) at a banksync database or a new file',
     });
   }
-  // M18: keep a copy of the data as it was before touching it.
+  // M18: keep a copy of the data as it was before touching it; private like the database
+  // (VACUUM INTO would create it under the umask, 0644): SQLite fills the empty file we create.
   if (version > 0 && path !== ':memory:') {
     const backup = `${path}.bak-v${version}-${Date.now()}`;
-    db.prepare('VACUUM INTO ?').run(backup);
+    closeSync(openSync(backup, 'wx', 0o600));
+    try {
+      db.prepare('VACUUM INTO ?').run(backup);
+    } catch (err) {
+      rmSync(backup, { force: true }); // half a copy (disk full) must never pass for a backup
+      throw err;
+    }
   }
   const pending = MIGRATIONS.filter((m) => m.version > version);
   db.transaction(() => {
@@ -101,22 +117,13 @@ function migrate(db: Db, path: string): void {
 /** Maps SQLite failures on open to one clear line. */
 function dbError(err: unknown, path: string): BanksyncError {
   if (err instanceof BanksyncError) return err;
+  // The backup copy is made with fs calls: their errno failures (full, read-only) are the disk's too.
+  const fault = storageFault(err, path) ?? fileFault(err, `beside the database ${path}`, 'move the database with --db PATH');
+  if (fault) return fault;
   const code = (err as { code?: string }).code ?? '';
-  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
-    return new BanksyncError('BAD_INPUT', `${path} is not a banksync database or is corrupt`, {
-      hint: 'point --db at another file; restore from a .bak copy if this was yours',
-      cause: err,
-    });
-  }
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
     return new BanksyncError('BUSY', `the database ${path} is locked by another process`, {
       hint: 'wait for the other banksync to finish, then run again',
-      cause: err,
-    });
-  }
-  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM') {
-    return new BanksyncError('BAD_INPUT', `cannot write the database ${path} (${code})`, {
-      hint: 'check the file and directory permissions, or use --db PATH',
       cause: err,
     });
   }

@@ -6,6 +6,7 @@ import { ExportRepo } from './exports.js';
 import { InputIssueRepo } from './input-issues.js';
 import { InstitutionCacheRepo } from './institution-cache.js';
 import { openDatabase, type Db } from './db.js';
+import { CHECK_BEFORE_WRITE_UP_TO_BYTES, ensureIntact } from './integrity.js';
 import { LockRepo } from './locks.js';
 import { PendingRepo } from './pending.js';
 import { SyncStateRepo } from './sync-state.js';
@@ -42,6 +43,16 @@ export class Store {
 
   static open(path: string, keySource: KeySource, opts: { createDirs?: boolean } = {}): Store {
     return new Store(openDatabase(path, opts), keySource);
+  }
+
+  /** The database file (':memory:' in tests). */
+  get path(): string {
+    return this.db.name;
+  }
+
+  /** Refuses a file SQLite reports corrupt; looks at files up to `maxBytes`, or flagged ones (integrity.ts). */
+  ensureIntact(maxBytes = CHECK_BEFORE_WRITE_UP_TO_BYTES): void {
+    ensureIntact(this.db, this.path, maxBytes);
   }
 
   /** IMMEDIATE so a writer never fails half-way on a lock upgrade; waits up to the busy timeout. */

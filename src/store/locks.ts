@@ -1,17 +1,8 @@
+import { pidAlive } from '../core/pid.js';
 import type { Db } from './db.js';
 
 /** Lease length; a lock whose owner died (kill -9) is also reclaimed at once when its pid is gone. */
 const LEASE_MS = 10 * 60_000;
-
-function pidAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export interface LockHolder {
   pid: number;

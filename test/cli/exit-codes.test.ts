@@ -7,7 +7,7 @@ import { BanksyncError } from '../../src/core/errors.js';
 /** Scripts and cron wrappers depend on these numbers: the table, the README and the errors agree. */
 describe('exit codes', () => {
   it('are the documented contract', () => {
-    expect(ExitCode).toEqual({ OK: 0, INTERNAL: 1, USAGE: 2, NEEDS_HUMAN: 3, NO_TTY: 4, PARTIAL_FAILURE: 5, BUSY: 6 });
+    expect(ExitCode).toEqual({ OK: 0, INTERNAL: 1, USAGE: 2, NEEDS_HUMAN: 3, NO_TTY: 4, PARTIAL_FAILURE: 5, BUSY: 6, ENVIRONMENT: 7 });
   });
 
   it('are documented in README.md, one row each', () => {
@@ -24,6 +24,7 @@ describe('exit codes', () => {
     ['NO_TTY', 4],
     ['PROVIDER_UNAVAILABLE', 5],
     ['BUSY', 6],
+    ['ENVIRONMENT', 7],
     ['INTERNAL', 1],
   ] as const)('%s exits %i', (code, exit) => {
     expect(new BanksyncError(code, 'x').exitCode).toBe(exit);

@@ -50,7 +50,9 @@ describe('database open and migrations (M18)', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(BanksyncError);
-    expect((error as BanksyncError).code).toBe('BAD_INPUT');
+    // SQLite cannot tell a stray file from a damaged header: "not a database, or damaged", exit 7.
+    expect((error as BanksyncError).code).toBe('ENVIRONMENT');
+    expect((error as BanksyncError).message).toMatch(/is not a database, or its first page is damaged/);
   });
 
   it('upgrades a version-1 database in place after keeping a backup copy, data intact (M18)', () => {

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
-import { status, type AccountStatus, type ConnectionStatusRow } from '../../core/status.js';
+import { corruptionReport, status, type AccountStatus, type ConnectionStatusRow, type CorruptionReport, type StatusReport } from '../../core/status.js';
 import { formatMinor } from '../../core/money.js';
+import { CorruptDatabaseError, isCorruption } from '../../store/faults.js';
+import { noteCorruption } from '../../store/integrity.js';
 import type { Output } from '../output.js';
 import type { RuntimeOf } from '../program.js';
 
@@ -11,13 +13,38 @@ export function registerStatus(program: Command, runtimeOf: RuntimeOf): void {
     .addHelpText('after', '\nExamples:\n  $ banksync status\n  $ banksync status --json | jq ".connections[].accounts[].state"')
     .action((_o: unknown, cmd: Command) => {
       const rt = runtimeOf(cmd);
-      const report = status(rt.services());
+      let report: StatusReport;
+      try {
+        report = status(rt.services());
+      } catch (err) {
+        const corrupt = err instanceof CorruptDatabaseError ? err : isCorruption(err) ? new CorruptDatabaseError(rt.dbPath, (err as Error).message, err) : undefined;
+        if (!corrupt) throw err;
+        if (!(err instanceof CorruptDatabaseError)) noteCorruption(rt.dbPath, corrupt.problem);
+        // Exit 7 like any command on this file, with the way back instead of one line.
+        const database = corruptionReport(corrupt);
+        rt.exitCode = corrupt.exitCode;
+        rt.out.error(corrupt, rt.env.BANKSYNC_DEBUG === '1', { database });
+        if (!rt.out.json) rt.out.result(database, (v) => renderCorruption(v));
+        return;
+      }
       rt.out.result(report, (v) =>
         v.connections.length === 0
           ? 'no connections yet: run `banksync connect` (or `banksync demo` to try the sandbox)'
           : v.connections.map((c) => renderConnection(rt.out, c)).join('\n\n'),
       );
     });
+}
+
+function renderCorruption(d: CorruptionReport): string {
+  const lines = [`database ${d.path}: CORRUPT`, `  SQLite: ${d.problem}`, '  nothing was written to it; sync refuses to write into it until it is replaced'];
+  if (d.backups.length) {
+    lines.push('  backups kept before schema upgrades (newest first):');
+    for (const b of d.backups) lines.push(`    ${b.path}  ${b.createdAt.slice(0, 16).replace('T', ' ')}Z  schema ${b.schemaVersion}`);
+  } else {
+    lines.push('  no backup copies beside it (migrations keep one before each schema upgrade)');
+  }
+  lines.push('  to recover:', ...d.steps.map((step, i) => `    ${i + 1}. ${step}`));
+  return lines.join('\n');
 }
 
 function renderConnection(out: Output, c: ConnectionStatusRow): string {

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { ExitCode, type ExitCodeValue } from '../../cli/exit-codes.js';
 import type { Provider, SessionHandle } from '../../providers/types.js';
+import { isStorageFault } from '../../store/faults.js';
 import { isoDate } from '../clock.js';
 import type { Services } from '../context.js';
 import { BanksyncError, NEEDS_HUMAN_CODES, toBanksyncError } from '../errors.js';
@@ -62,6 +63,7 @@ export interface SyncReport {
  * are synchronous transactions, so interleaved connections never see each other's half-writes.
  */
 export async function sync(s: Services, opts: SyncOptions): Promise<SyncReport> {
+  s.store.ensureIntact(); // never write into a file SQLite reports corrupt
   const selected = selectAccounts(s, opts.target);
   const byConnection = new Map<number, Account[]>();
   for (const a of selected.accounts) {
@@ -220,7 +222,10 @@ async function syncOne(
   const nowIso = now.toISOString();
   const deferred = checkRefreshBudget(s, a, limits.refreshesPerDay, now);
   if (deferred) {
-    s.store.accounts.recordOutcome(a.id, { state: a.state === 'syncing' ? 'synced' : a.state, detail: a.stateDetail, attemptAt: a.lastAttemptAt ?? nowIso, nextRefreshAt: deferred });
+    // Re-read (another run may have finished it); a 'syncing' no live process holds was killed: not a success.
+    const cur = s.store.accounts.get(a.id) ?? a;
+    const killed = cur.state === 'syncing' && !s.store.locks.isHeld(a.id, now);
+    s.store.accounts.recordOutcome(a.id, { state: killed ? 'not_synced' : cur.state, detail: killed ? 'the last sync was interrupted; the next sync completes it' : cur.stateDetail, attemptAt: cur.lastAttemptAt ?? nowIso, nextRefreshAt: deferred });
     return { ...base(a, c), result: 'deferred', nextRefreshAt: deferred, message: `${c.institutionName} allows ${limits.refreshesPerDay} refresh(es) a day; next refresh possible at ${deferred}` };
   }
   if (!(await acquireLock(s, a.id, opts.lockWaitMs ?? 3_000))) {
@@ -244,6 +249,7 @@ async function syncOne(
     });
     return { ...base(a, c), result: 'synced', newCount: r.newCount, updatedCount: r.updatedCount, pendingCount: r.pendingCount, window, driftMinor: r.driftMinor, ...(r.warnings.length ? { warnings: r.warnings } : {}) };
   } catch (err) {
+    if (isStorageFault(err)) throw err; // disk full, read-only, corrupt: the whole run stops (exit 7)
     const e = toBanksyncError(err);
     if (e.code === 'RATE_LIMITED') {
       const next = e.retryAt ?? null;

@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { splitAmount } from './amounts.js';
+import { decimalEvidence, splitAmount } from './amounts.js';
 import { readDate } from './dates.js';
 import { fileError } from './errors.js';
 
@@ -87,7 +87,11 @@ function readsAsDate(cell: string): boolean {
 export function transactionCells(cells: string[]): { date: number; amount: number } | null {
   const date = cells.findIndex(readsAsDate);
   if (date < 0) return null;
-  const amount = cells.findIndex((c, i) => i !== date && /\d/.test(c) && !readsAsDate(c) && splitAmount(c) !== null);
+  const amount = cells.findIndex((c, i) => {
+    if (i === date || !/\d/.test(c) || readsAsDate(c)) return false;
+    const split = splitAmount(c);
+    return split !== null && decimalEvidence(split.number) !== null;
+  });
   return amount < 0 ? null : { date, amount };
 }
 
@@ -129,7 +133,8 @@ export function findTable(rows: Row[], file: string, delimiter: string, header: 
   const scan = rows.slice(0, SCAN_ROWS);
   const named = header === false ? -1 : scan.findIndex((r) => namesColumns(r.cells));
   const data = scan.findIndex((r) => transactionCells(r.cells) !== null);
-  const firstModal = rows.findIndex((r) => r.cells.length === modalWidth(scan));
+  const usual = modalWidth(scan);
+  const firstModal = rows.findIndex((r) => r.cells.length === usual);
   let headerAt: number | undefined;
   let bodyAt: number;
   if (header === false) bodyAt = data >= 0 ? data : firstModal;
@@ -178,4 +183,28 @@ export function checkWidths(table: Table, file: string): void {
     }
     if (r.cells.length > table.width) r.cells = r.cells.slice(0, table.width);
   }
+}
+
+/** Labels of the balance lines some banks write under (or above) the transactions, lower-case. */
+const BALANCE_LABELS = new Set(['anfangssaldo', 'endsaldo', 'alter kontostand', 'neuer kontostand', 'opening balance', 'closing balance', 'balance brought forward', 'balance carried forward', 'beginsaldo', 'eindsaldo', 'solde initial', 'solde final', 'saldo iniziale', 'saldo finale', 'saldo inicial', 'saldo final']);
+
+/**
+ * Balance lines ("Anfangssaldo", "Endsaldo") at either end of the data look like transactions but
+ * are not: left out with a warning naming them. One between transactions is an error, not a guess.
+ */
+export function dropBalanceLines(table: Table, file: string): string[] {
+  const label = (r: Row) => r.cells.map((c) => c.trim().toLowerCase().replace(/:$/, '')).find((c) => BALANCE_LABELS.has(c));
+  const marked = table.body.map(label);
+  let from = 0;
+  let to = marked.length;
+  while (from < to && marked[from]) from++;
+  while (to > from && marked[to - 1]) to--;
+  const inside = marked.slice(from, to).findIndex(Boolean);
+  if (inside >= 0) {
+    const r = table.body[from + inside]!;
+    throw fileError(file, `line ${r.line}: "${marked[from + inside]}" is a balance line between transactions`, 'remove it: a balance is not a transaction');
+  }
+  const dropped = [...table.body.slice(0, from), ...table.body.slice(to)];
+  table.body = table.body.slice(from, to);
+  return dropped.map((r) => `line ${r.line}: left out "${label(r)}", a balance line, not a transaction`);
 }

@@ -2,7 +2,7 @@ import type { TransactionType } from '../core/model.js';
 import { BanksyncError } from '../core/errors.js';
 import { formatMinor } from '../core/money.js';
 import { cellToMinor, decimalEvidence, splitAmount, unitCurrencies } from './amounts.js';
-import { checkWidths, dateOnly, detectDelimiter, findTable, readRows, transactionCells, type Row } from './csv-table.js';
+import { checkWidths, dateOnly, detectDelimiter, dropBalanceLines, findTable, readRows, transactionCells, type Row } from './csv-table.js';
 import { isDirectionHeader, KNOWN_MARKERS, looksLikeDirections, parseDebitValues, readDirection } from './csv-direction.js';
 import { DATE_FORMATS, guessOrder, readDate } from './dates.js';
 import { fileError } from './errors.js';
@@ -70,6 +70,7 @@ export function parseCsv(text: string, file: string, o: ParseOptions): ParsedFil
   const header = table.header?.cells.map(norm);
   if (!header) noHeader(file, table.body[0]!, o, mapNames);
   checkWidths(table, file);
+  warnings.push(...dropBalanceLines(table, file));
   const columns = o.map ? fromMap(o.map, header, table.width, file) : fromHeader(header!);
   // A column the header names as the sign ("Af Bij", "Soll/Haben") is used even when --map left it out.
   if (o.map && header && columns.direction === undefined && columns.debit === undefined) {
@@ -288,16 +289,16 @@ function applyDirection(amountMinor: number, rawAmount: string, rawDirection: st
 
 /**
  * An unsigned amount column next to an unmapped column of debit/credit markers would store every
- * debit as money in. Refused when such a column disagrees with an amount's sign: then the amounts
- * are unsigned and that column is their sign. A file whose markers agree with its signs (or a
- * savings file with only deposits and no marker column) imports as it is.
+ * debit as money in. Refused when such a column (every value a marker, at least one a debit)
+ * disagrees with an amount's sign: then the amounts are unsigned and that column is their sign.
+ * A file whose markers agree with its signs, or a savings file with only deposits and no marker
+ * column, imports as it is.
  */
 function refuseUnmappedDirection(file: string, width: number, header: string[] | undefined, columns: Columns, body: Row[], lines: FileLine[]): void {
-  const used = new Set(Object.values(columns));
   for (let c = 0; c < width; c++) {
-    if (used.has(c)) continue;
     const values = body.map((r) => r.cells[c]?.trim() ?? '');
-    if (!looksLikeDirections(values)) continue;
+    // All credit markers ("C" for cleared, say) sign nothing: a sign column has debits too.
+    if (!looksLikeDirections(values) || !values.some((v) => readDirection(v) === 'debit')) continue;
     const i = values.findIndex((v, k) => {
       const d = readDirection(v);
       return (d === 'debit' && lines[k]!.amountMinor > 0) || (d === 'credit' && lines[k]!.amountMinor < 0);

@@ -289,20 +289,18 @@ function applyDirection(amountMinor: number, rawAmount: string, rawDirection: st
 
 /**
  * An unsigned amount column next to an unmapped column of debit/credit markers would store every
- * debit as money in. Refused when such a column (every value a marker, at least one a debit)
- * disagrees with an amount's sign: then the amounts are unsigned and that column is their sign.
- * A file whose markers agree with its signs, or a savings file with only deposits and no marker
- * column, imports as it is.
+ * debit as money in. The rule: when no amount in the file is negative (the file itself says
+ * nothing about signs) and a column holds only markers, at least one a debit on a non-zero
+ * amount, that column is the sign and must be mapped. A signed amount column is left as it is
+ * (its own signs win), and so is a savings file with only deposits and no debit marker.
  */
 function refuseUnmappedDirection(file: string, width: number, header: string[] | undefined, columns: Columns, body: Row[], lines: FileLine[]): void {
+  if (lines.some((l) => l.amountMinor < 0)) return;
   for (let c = 0; c < width; c++) {
     const values = body.map((r) => r.cells[c]?.trim() ?? '');
-    // All credit markers ("C" for cleared, say) sign nothing: a sign column has debits too.
-    if (!looksLikeDirections(values) || !values.some((v) => readDirection(v) === 'debit')) continue;
-    const i = values.findIndex((v, k) => {
-      const d = readDirection(v);
-      return (d === 'debit' && lines[k]!.amountMinor > 0) || (d === 'credit' && lines[k]!.amountMinor < 0);
-    });
+    if (!looksLikeDirections(values)) continue;
+    // A debit marker on money in: the amounts are unsigned. All credit markers ("C" for cleared, say) sign nothing.
+    const i = values.findIndex((v, k) => readDirection(v) === 'debit' && lines[k]!.amountMinor > 0);
     if (i < 0) continue;
     const name = header?.[c]?.trim() ? ` ("${header[c]!.trim()}")` : '';
     throw fileError(

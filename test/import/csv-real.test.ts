@@ -143,7 +143,20 @@ describe('an unsigned amount column next to an unmapped sign column is refused',
     expect(amounts(p)).toEqual([-450, 250_000]);
   });
 
-  it('a column of credit markers only (a "cleared" C) signs nothing: signed amounts import', () => {
+  it('a signed amount column keeps its own signs, even where a marker column disagrees (a refund marked DEBIT)', () => {
+    const p = text('Details,Posting Date,Description,Amount\nDEBIT,01/16/2024,Coffee,-4.50\nDEBIT,01/17/2024,Coffee refund,4.50\n', { currency: 'USD' });
+    expect(amounts(p)).toEqual([-450, 450]);
+  });
+
+  it('a column where only some values are markers is not a sign column (transaction codes D, GT, BA)', () => {
+    expect(amounts(text('Date,Amount,Code\n2024-01-03,12.50,D\n2024-01-04,7.00,GT\n2024-01-05,3.00,BA\n', { currency: 'EUR' }))).toEqual([1_250, 700, 300]);
+  });
+
+  it('a column of credit markers only (a "cleared" C) signs nothing', () => {
+    expect(amounts(text('Date,Amount,Payee,Cleared\n2024-01-03,12.50,Refund,C\n2024-01-04,7.00,Refund,C\n', { currency: 'EUR' }))).toEqual([1_250, 700]);
+  });
+
+  it('a column of credit markers only next to signed amounts imports', () => {
     const p = text('Date,Amount,Payee,Cleared\n2024-01-03,-12.50,Kiosk,C\n2024-01-04,-7.00,Bakery,C\n', { currency: 'EUR' });
     expect(amounts(p)).toEqual([-1_250, -700]);
   });

@@ -1,12 +1,12 @@
 import type { TransactionType } from '../core/model.js';
 import { BanksyncError } from '../core/errors.js';
-import { formatMinor } from '../core/money.js';
 import { cellToMinor, decimalEvidence, splitAmount, unitCurrencies } from './amounts.js';
+import { balanceCheck, type Booked } from './csv-balances.js';
 import { checkWidths, dateOnly, detectDelimiter, dropBalanceLines, findTable, readRows, transactionCells, type Row } from './csv-table.js';
 import { isDirectionHeader, KNOWN_MARKERS, looksLikeDirections, parseDebitValues, readDirection } from './csv-direction.js';
 import { DATE_FORMATS, guessOrder, readDate } from './dates.js';
 import { fileError } from './errors.js';
-import type { FileBalance, FileLine, ParsedFile, ParseOptions } from './types.js';
+import type { FileLine, ParsedFile, ParseOptions } from './types.js';
 
 type Field = 'date' | 'value_date' | 'amount' | 'direction' | 'debit' | 'credit' | 'currency' | 'payee' | 'memo' | 'id' | 'type' | 'balance' | 'counterparty_iban';
 const FIELDS: readonly Field[] = ['date', 'value_date', 'amount', 'direction', 'debit', 'credit', 'currency', 'payee', 'memo', 'id', 'type', 'balance', 'counterparty_iban'];
@@ -49,12 +49,6 @@ const OFX_TYPES: Record<string, TransactionType> = { DIRECTDEP: 'credit', DEP: '
 const OUR_TYPES = new Set<TransactionType>(['debit', 'credit', 'fee', 'interest', 'transfer', 'payment', 'atm', 'pos', 'check', 'other']);
 const MONEY = ['amount', 'debit', 'credit', 'balance'] as const;
 
-/** A parsed line with what the balance check needs. */
-interface Booked {
-  line: FileLine;
-  balance?: { minor: number; raw: string };
-}
-
 export function parseCsv(text: string, file: string, o: ParseOptions): ParsedFile {
   const delimiter = detectDelimiter(text);
   const rows = readRows(text, file, delimiter);
@@ -94,61 +88,8 @@ export function parseCsv(text: string, file: string, o: ParseOptions): ParsedFil
   const cell = (r: Row, f: Field) => (columns[f] === undefined ? undefined : r.cells[columns[f]!]?.trim());
   const order = dateOrder(o.dateFormat, profile, body.map((r) => dateOnly(cell(r, 'date') ?? '')), file);
   const decimal = o.decimal ?? profile?.decimal ?? decimalMark(body, (r) => MONEY.map((f) => [f, cell(r, f)] as const), file);
-  const ids = new Set<string>();
-  const booked: Booked[] = body.map((r) => {
-    const where = `line ${r.line}`;
-    const fail = (m: string, hint?: string) => fileError(file, `${where}: ${m}`, hint);
-    const money = Object.fromEntries(MONEY.map((f) => [f, cell(r, f) ? { raw: cell(r, f)!, split: splitAmount(cell(r, f)!) } : undefined]));
-    for (const f of MONEY) {
-      const m = money[f];
-      if (m && !m.split) throw f === 'balance' ? fail(`balance "${m.raw}" is not a plain decimal number`) : fail(`${f} "${m.raw}" is missing or not a plain ${decimal === ',' ? 'decimal-comma' : 'decimal'} number`);
-    }
-    const currency = lineCurrency(cell(r, 'currency') || o.currency, MONEY.flatMap((f) => (money[f]?.split?.unit ? [{ field: f, raw: money[f]!.raw, unit: money[f]!.split!.unit! }] : [])), fail);
-    const minor = (f: (typeof MONEY)[number]): number => {
-      const m = money[f]!;
-      let v: number | null;
-      try {
-        v = cellToMinor(m.split!, decimal, currency);
-      } catch (e) {
-        if (e instanceof BanksyncError) throw fail(`${f} "${m.raw}": ${e.message}`);
-        throw e;
-      }
-      if (v === null) throw fail(`${f} "${m.raw}" is missing or not a plain ${decimal === ',' ? 'decimal-comma' : 'decimal'} number`);
-      return v;
-    };
-    let amountMinor: number;
-    if (columns.amount !== undefined) {
-      if (!money.amount) throw fail(`amount "" is missing or not a plain ${decimal === ',' ? 'decimal-comma' : 'decimal'} number`);
-      amountMinor = minor('amount');
-      if (columns.direction !== undefined) amountMinor = applyDirection(amountMinor, money.amount.raw, cell(r, 'direction') ?? '', debitValues, fail);
-    } else {
-      if (!money.debit && !money.credit) throw fail(`amount "${cell(r, 'debit') ?? ''}/${cell(r, 'credit') ?? ''}" is missing or not a plain decimal number`);
-      amountMinor = (money.credit ? Math.abs(minor('credit')) : 0) - (money.debit ? Math.abs(minor('debit')) : 0);
-    }
-    const id = cell(r, 'id') || undefined;
-    if (id) {
-      if (ids.has(id)) throw fail(`id ${id} appears twice`, 'a file with duplicate ids cannot be deduplicated safely');
-      ids.add(id);
-    }
-    const rawType = cell(r, 'type');
-    const type: TransactionType = rawType && OUR_TYPES.has(rawType.toLowerCase() as TransactionType)
-      ? (rawType.toLowerCase() as TransactionType)
-      : (rawType ? OFX_TYPES[rawType.toUpperCase()] : undefined) ?? (amountMinor < 0 ? 'debit' : 'credit');
-    const valueDate = cell(r, 'value_date');
-    const line: FileLine = {
-      id,
-      bookingDate: dateOrFail('date', cell(r, 'date') ?? '', order, fail),
-      valueDate: valueDate ? dateOrFail('value date', valueDate, order, fail) : undefined,
-      amountMinor,
-      currency,
-      payee: oneLine(cell(r, 'payee')),
-      memo: oneLine(cell(r, 'memo')),
-      type,
-      counterpartyIban: cell(r, 'counterparty_iban') || undefined,
-      where,
-    };
-    return { line, balance: money.balance ? { minor: minor('balance'), raw: money.balance.raw } : undefined };
-  });
+  const context: LineContext = { file, columns, currency: o.currency, decimal, order, debitValues, ids: new Set() };
+  const booked = body.map((r) => readLine(r, context));
   const lines = booked.map((b) => b.line);
   const currencies = new Set(lines.map((l) => l.currency));
   if (currencies.size > 1) throw fileError(file, `mixes currencies (${[...currencies].join(', ')}); one account has one currency`);
@@ -162,6 +103,78 @@ export function parseCsv(text: string, file: string, o: ParseOptions): ParsedFil
 const norm = (h: string) => h.trim().toLowerCase().replace(/\s+/g, ' ');
 /** "Betrag (EUR)", "Umsatz in EUR", "Saldo (€)" name the same column as "Betrag", "Umsatz", "Saldo". */
 const bare = (h: string) => h.replace(/\s*(?:\((?:[a-z]{3}|[€$£¥])\)|in (?:[a-z]{3}|[€$£¥]))$/, '');
+
+interface LineContext {
+  file: string;
+  columns: Columns;
+  /** --currency (or the target account's), for lines whose file gives none. */
+  currency: string | undefined;
+  decimal: '.' | ',';
+  order: 'ymd' | 'dmy' | 'mdy';
+  debitValues: string[] | undefined;
+  ids: Set<string>;
+}
+
+/** One data row into a line, every failure naming the row's line in the file. */
+function readLine(r: Row, { file, columns, currency: fallback, decimal, order, debitValues, ids }: LineContext): Booked {
+  const cell = (f: Field) => (columns[f] === undefined ? undefined : r.cells[columns[f]!]?.trim());
+  const where = `line ${r.line}`;
+  const fail = (m: string, hint?: string) => fileError(file, `${where}: ${m}`, hint);
+  const notPlain = (f: string, raw: string) => fail(`${f} "${raw}" is missing or not a plain ${decimal === ',' ? 'decimal-comma' : 'decimal'} number`);
+  const money = Object.fromEntries(MONEY.map((f) => [f, cell(f) ? { raw: cell(f)!, split: splitAmount(cell(f)!) } : undefined]));
+  for (const f of MONEY) {
+    const m = money[f];
+    if (m && !m.split) throw f === 'balance' ? fail(`balance "${m.raw}" is not a plain decimal number`) : notPlain(f, m.raw);
+  }
+  const units = MONEY.flatMap((f) => (money[f]?.split?.unit ? [{ field: f, raw: money[f]!.raw, unit: money[f]!.split!.unit! }] : []));
+  const currency = lineCurrency(cell('currency') || fallback, units, fail);
+  const minor = (f: (typeof MONEY)[number]): number => {
+    const m = money[f]!;
+    let v: number | null;
+    try {
+      v = cellToMinor(m.split!, decimal, currency);
+    } catch (e) {
+      // Too many decimals for the currency, or too large: say which cell.
+      if (e instanceof BanksyncError) throw fail(`${f} "${m.raw}": ${e.message}`);
+      throw e;
+    }
+    if (v === null) throw notPlain(f, m.raw);
+    return v;
+  };
+  let amountMinor: number;
+  if (columns.amount !== undefined) {
+    if (!money.amount) throw notPlain('amount', '');
+    amountMinor = minor('amount');
+    if (columns.direction !== undefined) amountMinor = applyDirection(amountMinor, money.amount.raw, cell('direction') ?? '', debitValues, fail);
+  } else {
+    if (!money.debit && !money.credit) throw fail(`amount "${cell('debit') ?? ''}/${cell('credit') ?? ''}" is missing or not a plain decimal number`);
+    amountMinor = (money.credit ? Math.abs(minor('credit')) : 0) - (money.debit ? Math.abs(minor('debit')) : 0);
+  }
+  const id = cell('id') || undefined;
+  if (id) {
+    if (ids.has(id)) throw fail(`id ${id} appears twice`, 'a file with duplicate ids cannot be deduplicated safely');
+    ids.add(id);
+  }
+  const rawType = cell('type');
+  const type: TransactionType = rawType && OUR_TYPES.has(rawType.toLowerCase() as TransactionType)
+    ? (rawType.toLowerCase() as TransactionType)
+    : (rawType ? OFX_TYPES[rawType.toUpperCase()] : undefined) ?? (amountMinor < 0 ? 'debit' : 'credit');
+  const valueDate = cell('value_date');
+  const line: FileLine = {
+    id,
+    bookingDate: dateOrFail('date', cell('date') ?? '', order, fail),
+    valueDate: valueDate ? dateOrFail('value date', valueDate, order, fail) : undefined,
+    amountMinor,
+    currency,
+    payee: oneLine(cell('payee')),
+    memo: oneLine(cell('memo')),
+    type,
+    counterpartyIban: cell('counterparty_iban') || undefined,
+    where,
+  };
+  return { line, balance: money.balance ? { minor: minor('balance'), raw: money.balance.raw } : undefined };
+}
+
 const oneLine = (v: string | undefined) => (v ? v.replace(/\s*[\r\n]+\s*/g, ' ').trim() || undefined : undefined);
 
 /** A file with no header row can only be read with column numbers: say so, showing the first row. */
@@ -312,47 +325,3 @@ function refuseUnmappedDirection(file: string, width: number, header: string[] |
 }
 
 const mapFor = (columns: Columns) => Object.entries(columns).map(([f, i]) => `${f}=${i}`).join(',');
-
-/**
- * Running balances in the order the money moved: a newest-first file (dates never increasing) is
- * walked from its last line. The opening balance is the one before the oldest line, the closing
- * one after the newest. When the dates do not tell (all on one day, or unsorted), the balance
- * column decides if only one order adds up; otherwise the file's order is taken.
- */
-function balanceCheck(booked: Booked[], currency: string | undefined): { balances: FileBalance[]; warnings: string[] } {
-  if (!currency || !booked.some((b) => b.balance)) return { balances: [], warnings: [] };
-  const dates = booked.map((b) => b.line.bookingDate);
-  const ascending = dates.every((d, i) => i === 0 || d >= dates[i - 1]!);
-  const descending = dates.every((d, i) => i === 0 || d <= dates[i - 1]!);
-  const forward = walk(booked, currency);
-  const backward = walk([...booked].reverse(), currency);
-  let result = forward;
-  if (descending && !ascending) result = backward;
-  else if (!(ascending && !descending) && forward.warnings.length > 0 && backward.warnings.length === 0) result = backward;
-  const oldest = dates.reduce((a, b) => (b < a ? b : a));
-  const newest = dates.reduce((a, b) => (b > a ? b : a));
-  return {
-    balances: [
-      { kind: 'opening', date: oldest, amountMinor: result.opening },
-      { kind: 'closing', date: newest, amountMinor: result.closing },
-    ],
-    warnings: result.warnings,
-  };
-}
-
-function walk(chrono: Booked[], currency: string): { opening: number; closing: number; warnings: string[] } {
-  const warnings: string[] = [];
-  let running: number | null = null;
-  let before = 0;
-  let opening = 0;
-  for (const { line, balance } of chrono) {
-    if (running !== null) running += line.amountMinor;
-    if (balance) {
-      if (running === null) opening = balance.minor - before - line.amountMinor;
-      else if (running !== balance.minor) warnings.push(`${line.where}: the balance column says ${balance.raw}, the amounts give ${formatMinor(running, currency)}`);
-      running = balance.minor;
-    }
-    before += line.amountMinor;
-  }
-  return { opening, closing: running!, warnings };
-}

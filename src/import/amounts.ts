@@ -79,6 +79,9 @@ export interface AmountCell {
  * parentheses is refused rather than read as plus. Null when the cell is not an amount.
  */
 export function splitAmount(raw: string): AmountCell | null {
+  // Most cells are a plain signed number: no need to peel anything.
+  const plain = /^([-+]?)(\d+(?:[.,]\d+)?)$/.exec(raw.trim());
+  if (plain) return { negative: plain[1] === '-', number: plain[2]! };
   let v = raw.trim().replace(/[\u00a0\u202f\u2009]/g, ' ').replace(/\u2212/g, '-');
   let negative = false;
   let paren = false;
@@ -116,11 +119,18 @@ export function splitAmount(raw: string): AmountCell | null {
  * it is not a number in either convention.
  */
 export function decimalEvidence(number: string): '.' | ',' | 'either' | 'none' | null {
+  // The usual cases first: a whole number, or one mark followed by one or two digits.
+  if (/^\d+$/.test(number)) return 'none';
+  const short = /^\d+([.,])\d{1,2}$/.exec(number);
+  if (short) return short[1] as '.' | ',';
   const dot = readNumber(number, '.') !== null;
   const comma = readNumber(number, ',') !== null;
   if (dot && comma) return /[.,]/.test(number) ? 'either' : 'none';
   return dot ? '.' : comma ? ',' : null;
 }
+
+const numberRe = (decimal: '.' | ',', group: string) => new RegExp(`^(\\d+|[1-9]\\d{0,2}(?:([${group} '’])\\d{3})(?:\\2\\d{3})*)(?:\\${decimal}(\\d+))?$`);
+const NUMBER = { '.': numberRe('.', ','), ',': numberRe(',', '.') };
 
 /**
  * The number as a plain decimal ("1234.56") in the given convention, or null. Thousands groups
@@ -128,8 +138,7 @@ export function decimalEvidence(number: string): '.' | ',' | 'either' | 'none' |
  * first group has one to three digits and does not start with 0 unless it is "0".
  */
 export function readNumber(number: string, decimal: '.' | ','): string | null {
-  const group = decimal === '.' ? ',' : '.';
-  const m = new RegExp(`^(\\d+|[1-9]\\d{0,2}(?:([${group} '’])\\d{3})(?:\\2\\d{3})*)(?:\\${decimal}(\\d+))?$`).exec(number);
+  const m = NUMBER[decimal].exec(number);
   if (!m) return null;
   const whole = m[1]!.replace(/[^\d]/g, '');
   return m[3] === undefined ? whole : `${whole}.${m[3]}`;

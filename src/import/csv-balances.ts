@@ -18,11 +18,17 @@ export function balanceCheck(booked: Booked[], currency: string | undefined): { 
   const dates = booked.map((b) => b.line.bookingDate);
   const ascending = dates.every((d, i) => i === 0 || d >= dates[i - 1]!);
   const descending = dates.every((d, i) => i === 0 || d <= dates[i - 1]!);
-  const forward = walk(booked, currency);
-  const backward = walk([...booked].reverse(), currency);
-  let result = forward;
-  if (descending && !ascending) result = backward;
-  else if (!(ascending && !descending) && forward.warnings.length > 0 && backward.warnings.length === 0) result = backward;
+  const backward = () => walk([...booked].reverse(), currency);
+  let result: ReturnType<typeof walk>;
+  if (descending && !ascending) result = backward();
+  else {
+    result = walk(booked, currency);
+    // Dates that do not tell (one day, or unsorted): the other order, if only it adds up.
+    if (!(ascending && !descending) && result.warnings.length > 0) {
+      const other = backward();
+      if (other.warnings.length === 0) result = other;
+    }
+  }
   const oldest = dates.reduce((a, b) => (b < a ? b : a));
   const newest = dates.reduce((a, b) => (b > a ? b : a));
   return {

@@ -1,6 +1,6 @@
 import type { TransactionType } from '../core/model.js';
 import { BanksyncError } from '../core/errors.js';
-import { cellToMinor, decimalEvidence, splitAmount, unitCurrencies } from './amounts.js';
+import { cellToMinor, decimalEvidence, splitAmount, unitCurrencies, type AmountCell } from './amounts.js';
 import { balanceCheck, type Booked } from './csv-balances.js';
 import { checkWidths, dateOnly, detectDelimiter, dropBalanceLines, findTable, readRows, transactionCells, type Row } from './csv-table.js';
 import { isDirectionHeader, KNOWN_MARKERS, looksLikeDirections, parseDebitValues, readDirection } from './csv-direction.js';
@@ -87,7 +87,7 @@ export function parseCsv(text: string, file: string, o: ParseOptions): ParsedFil
   const body = table.body;
   const cell = (r: Row, f: Field) => (columns[f] === undefined ? undefined : r.cells[columns[f]!]?.trim());
   const order = dateOrder(o.dateFormat, profile, body.map((r) => dateOnly(cell(r, 'date') ?? '')), file);
-  const decimal = o.decimal ?? profile?.decimal ?? decimalMark(body, (r) => MONEY.map((f) => [f, cell(r, f)] as const), file);
+  const decimal = o.decimal ?? profile?.decimal ?? decimalMark(body, columns, file);
   const context: LineContext = { file, columns, currency: o.currency, decimal, order, debitValues, ids: new Set() };
   const booked = body.map((r) => readLine(r, context));
   const lines = booked.map((b) => b.line);
@@ -121,18 +121,22 @@ function readLine(r: Row, { file, columns, currency: fallback, decimal, order, d
   const where = `line ${r.line}`;
   const fail = (m: string, hint?: string) => fileError(file, `${where}: ${m}`, hint);
   const notPlain = (f: string, raw: string) => fail(`${f} "${raw}" is missing or not a plain ${decimal === ',' ? 'decimal-comma' : 'decimal'} number`);
-  const money = Object.fromEntries(MONEY.map((f) => [f, cell(f) ? { raw: cell(f)!, split: splitAmount(cell(f)!) } : undefined]));
+  const money: Partial<Record<(typeof MONEY)[number], { raw: string; split: AmountCell }>> = {};
   for (const f of MONEY) {
-    const m = money[f];
-    if (m && !m.split) throw f === 'balance' ? fail(`balance "${m.raw}" is not a plain decimal number`) : notPlain(f, m.raw);
+    const raw = cell(f);
+    if (!raw) continue;
+    const split = splitAmount(raw);
+    if (!split) throw f === 'balance' ? fail(`balance "${raw}" is not a plain decimal number`) : notPlain(f, raw);
+    money[f] = { raw, split };
   }
-  const units = MONEY.flatMap((f) => (money[f]?.split?.unit ? [{ field: f, raw: money[f]!.raw, unit: money[f]!.split!.unit! }] : []));
+  const units: Unit[] = [];
+  for (const f of MONEY) if (money[f]?.split.unit) units.push({ field: f, raw: money[f]!.raw, unit: money[f]!.split.unit! });
   const currency = lineCurrency(cell('currency') || fallback, units, fail);
   const minor = (f: (typeof MONEY)[number]): number => {
     const m = money[f]!;
     let v: number | null;
     try {
-      v = cellToMinor(m.split!, decimal, currency);
+      v = cellToMinor(m.split, decimal, currency);
     } catch (e) {
       // Too many decimals for the currency, or too large: say which cell.
       if (e instanceof BanksyncError) throw fail(`${f} "${m.raw}": ${e.message}`);
@@ -242,26 +246,31 @@ function dateOrFail(what: string, raw: string, order: 'ymd' | 'dmy' | 'mdy', fai
  * "12.5" say point. Numbers that read both ways ("1,500") decide nothing; a file with only those
  * is refused rather than guessed, and a file that says both is refused naming the odd line.
  */
-function decimalMark(body: Row[], cellsOf: (r: Row) => (readonly [string, string | undefined])[], file: string): '.' | ',' {
-  const seen: Record<'.' | ',' | 'either', { line: number; field: string; raw: string }[]> = { '.': [], ',': [], either: [] };
+function decimalMark(body: Row[], columns: Columns, file: string): '.' | ',' {
+  type Seen = { count: number; first?: { line: number; field: string; raw: string } };
+  const seen: Record<'.' | ',' | 'either', Seen> = { '.': { count: 0 }, ',': { count: 0 }, either: { count: 0 } };
+  const fields = MONEY.filter((f) => columns[f] !== undefined);
   for (const r of body) {
-    for (const [field, raw] of cellsOf(r)) {
+    for (const field of fields) {
+      const raw = r.cells[columns[field]!]?.trim();
       const split = raw ? splitAmount(raw) : null;
       const evidence = split ? decimalEvidence(split.number) : null;
-      if (evidence && evidence !== 'none') seen[evidence].push({ line: r.line, field, raw: raw! });
+      if (!evidence || evidence === 'none') continue;
+      seen[evidence].count++;
+      seen[evidence].first ??= { line: r.line, field, raw: raw! };
     }
   }
   const name = (m: '.' | ',') => (m === ',' ? 'a decimal comma' : 'a decimal point');
-  if (seen['.'].length && seen[','].length) {
-    const odd: '.' | ',' = seen['.'].length < seen[','].length ? '.' : ',';
+  if (seen['.'].count && seen[','].count) {
+    const odd: '.' | ',' = seen['.'].count < seen[','].count ? '.' : ',';
     const other = odd === '.' ? ',' : '.';
-    const a = seen[odd][0]!;
-    const b = seen[other][0]!;
+    const a = seen[odd].first!;
+    const b = seen[other].first!;
     throw fileError(file, `line ${a.line}: ${a.field} "${a.raw}" has ${name(odd)}, but line ${b.line} ("${b.raw}") has ${name(other)}`, 'one file uses one decimal mark: fix the odd line');
   }
-  if (seen['.'].length) return '.';
-  if (seen[','].length) return ',';
-  const a = seen.either[0];
+  if (seen['.'].count) return '.';
+  if (seen[','].count) return ',';
+  const a = seen.either.first;
   if (a) throw fileError(file, `line ${a.line}: ${a.field} "${a.raw}" reads as a thousands or a decimal separator, and no amount in the file settles which`, 'say which with --decimal . (1,500 = 1500) or --decimal , (1,500 = 1.5)');
   return '.';
 }
@@ -271,8 +280,15 @@ function decimalMark(body: Row[], cellsOf: (r: Row) => (readonly [string, string
  * next to its amounts. Without either, a symbol names the currency only when it means one
  * ("€"; not "$", which is also CAD, AUD, ...).
  */
-function lineCurrency(declared: string | undefined, units: { field: string; raw: string; unit: string }[], fail: (m: string, hint?: string) => Error): string {
+interface Unit {
+  field: string;
+  raw: string;
+  unit: string;
+}
+
+function lineCurrency(declared: string | undefined, units: Unit[], fail: (m: string, hint?: string) => Error): string {
   let currency = declared?.toUpperCase();
+  if (units.length === 0 && currency && /^[A-Z]{3}$/.test(currency)) return currency;
   // Codes and one-currency symbols first: "$" next to an amount in "USD" is then settled.
   const sorted = units.map((u) => ({ ...u, currencies: unitCurrencies(u.unit) })).sort((a, b) => a.currencies.length - b.currencies.length);
   for (const u of sorted) {

@@ -290,6 +290,14 @@ describe('title lines before the header', () => {
     expect(refusal(() => text(bytes, { currency: 'EUR' }, 'dkb.csv')).message).toMatch(/^dkb\.csv: line 10: amount "-1.050,0x"/);
   });
 
+  it('line numbers count quoted line breaks, blank lines, CRLF and old-Mac CR endings', () => {
+    const csv = 'Date,Amount,Memo\n2024-01-03,-1.00,"two\nlines"\n\n2024-01-04,-2.00,x\n2024-01-05,-3.00,"three\n\nlines"\n2024-01-06,-4.00,y\n';
+    const where = (t: string) => text(t, { currency: 'EUR' }).statements[0]!.lines.map((l) => l.where);
+    expect(where(csv)).toEqual(['line 2', 'line 5', 'line 6', 'line 9']);
+    expect(where(csv.replace(/\n/g, '\r\n'))).toEqual(['line 2', 'line 5', 'line 6', 'line 9']);
+    expect(where(csv.replace(/\n/g, '\r'))).toEqual(['line 2', 'line 5', 'line 6', 'line 9']);
+  });
+
   it('a QIF file without !Type is still not CSV', () => {
     expect(detectFormat('D01/15/2024\nT2,500.00\nPACME\n^\nD01/20/2024\nT-19.99\nPSmith, Sons\n^\n')).toBeNull();
   });

@@ -15,10 +15,7 @@ export interface Table {
   body: Row[];
   /** Fields a data row must have (the header's, or the usual width of a headerless file). */
   width: number;
-  delimiter: string;
   warnings: string[];
-  /** Set when auto-detection found no header: the cells that read as a date and an amount. */
-  headerless?: { first: Row; date: number; amount: number };
 }
 
 /** Preamble and header are looked for in the first rows only: a title block is short. */
@@ -134,7 +131,7 @@ function modalWidth(rows: Row[]): number {
  * the columns is the header; else the row above the first transaction-like row, if it looks
  * like one; else the file has no header and its first transaction-like row is data.
  */
-export function findTable(rows: Row[], file: string, delimiter: string, header: boolean | undefined, namesColumns: (cells: string[]) => boolean): Table {
+export function findTable(rows: Row[], file: string, header: boolean | undefined, namesColumns: (cells: string[]) => boolean): Table {
   if (rows.length === 0) throw fileError(file, 'is empty');
   const scan = rows.slice(0, SCAN_ROWS);
   const named = header === false ? -1 : scan.findIndex((r) => namesColumns(r.cells));
@@ -163,16 +160,15 @@ export function findTable(rows: Row[], file: string, delimiter: string, header: 
     if (broken) throw fileError(file, `line ${broken.line}: neither a header nor a transaction I can read (its date or amount does not read)`, 'fix the line, or remove it if it is not a transaction');
   }
   const firstLine = rows[start]!.line;
-  if (firstLine > 1) {
+  // Blank lines alone above the table are not worth a word.
+  if (start > 0) {
     const what = headerAt !== undefined ? 'the header' : 'the first transaction';
     warnings.push(`skipped ${firstLine - 1} line${firstLine > 2 ? 's' : ''} before ${what} (line${firstLine > 2 ? `s 1-${firstLine - 1}` : ' 1'}): a title block, not transactions`);
   }
-  let headerless: Table['headerless'];
   if (headerAt === undefined && header === undefined && data >= 0) {
-    headerless = { first: rows[data]!, ...transactionCells(rows[data]!.cells)! };
     warnings.push(`has no header row: line ${rows[data]!.line} reads as a transaction, so it is imported as data like every row (say --header if it is a header)`);
   }
-  return { header: headerAt !== undefined ? rows[headerAt] : undefined, body, width, delimiter, warnings, headerless };
+  return { header: headerAt !== undefined ? rows[headerAt] : undefined, body, width, warnings };
 }
 
 /**

@@ -59,7 +59,7 @@ export function parseCsv(text: string, file: string, o: ParseOptions): ParsedFil
     const c = fromHeader(h);
     return c.date !== undefined && (c.amount !== undefined || (c.debit !== undefined && c.credit !== undefined));
   };
-  const table = findTable(rows, file, delimiter, o.header, namesColumns);
+  const table = findTable(rows, file, o.header, namesColumns);
   const warnings = [...table.warnings];
   const header = table.header?.cells.map(norm);
   if (!header) noHeader(file, table.body[0]!, o, mapNames);

@@ -298,6 +298,12 @@ describe('title lines before the header', () => {
     expect(where(csv.replace(/\n/g, '\r'))).toEqual(['line 2', 'line 5', 'line 6', 'line 9']);
   });
 
+  it('blank lines alone above the header are skipped without a word', () => {
+    const p = text('\n\nDate,Amount\n2024-01-03,-1.00\n', { currency: 'EUR' });
+    expect(p.warnings).toEqual([]);
+    expect(p.statements[0]!.lines[0]!.where).toBe('line 4');
+  });
+
   it('a QIF file without !Type is still not CSV', () => {
     expect(detectFormat('D01/15/2024\nT2,500.00\nPACME\n^\nD01/20/2024\nT-19.99\nPSmith, Sons\n^\n')).toBeNull();
   });

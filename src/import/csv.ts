@@ -1,27 +1,30 @@
-import { parse } from 'csv-parse/sync';
 import type { TransactionType } from '../core/model.js';
-import { formatMinor } from '../core/money.js';
-import { parseAmount } from './amounts.js';
+import { BanksyncError } from '../core/errors.js';
+import { cellToMinor, decimalEvidence, splitAmount, unitCurrencies, type AmountCell } from './amounts.js';
+import { balanceCheck, type Booked } from './csv-balances.js';
+import { checkWidths, dateOnly, detectDelimiter, dropBalanceLines, findTable, readRows, transactionCells, type Row } from './csv-table.js';
+import { isDirectionHeader, KNOWN_MARKERS, looksLikeDirections, parseDebitValues, readDirection } from './csv-direction.js';
 import { DATE_FORMATS, guessOrder, readDate } from './dates.js';
 import { fileError } from './errors.js';
 import type { FileLine, ParsedFile, ParseOptions } from './types.js';
 
-type Field = 'date' | 'value_date' | 'amount' | 'debit' | 'credit' | 'currency' | 'payee' | 'memo' | 'id' | 'type' | 'balance' | 'counterparty_iban';
-const FIELDS: readonly Field[] = ['date', 'value_date', 'amount', 'debit', 'credit', 'currency', 'payee', 'memo', 'id', 'type', 'balance', 'counterparty_iban'];
+type Field = 'date' | 'value_date' | 'amount' | 'direction' | 'debit' | 'credit' | 'currency' | 'payee' | 'memo' | 'id' | 'type' | 'balance' | 'counterparty_iban';
+const FIELDS: readonly Field[] = ['date', 'value_date', 'amount', 'direction', 'debit', 'credit', 'currency', 'payee', 'memo', 'id', 'type', 'balance', 'counterparty_iban'];
+type Columns = Partial<Record<Field, number>>;
 
-/** Header names each field answers to, lower-case, for the named profiles and auto-detection. */
-const NAMES: Record<Field, string[]> = {
-  date: ['date', 'booking date', 'bookingdate', 'transaction date', 'posted', 'posting date', 'buchungstag', 'buchungsdatum', 'datum', 'date opération', 'fecha'],
-  value_date: ['value_date', 'value date', 'valuta', 'valutadatum', 'wertstellung', 'date valeur'],
-  amount: ['amount', 'betrag', 'bedrag', 'montant', 'importe', 'amount (eur)', 'umsatz'],
+/** Header names each field answers to, lower-case, for the named profiles and auto-detection (direction: csv-direction.ts). */
+const NAMES: Record<Exclude<Field, 'direction'>, string[]> = {
+  date: ['date', 'booking date', 'bookingdate', 'transaction date', 'posted', 'posting date', 'completed date', 'buchungstag', 'buchungsdatum', 'datum', 'transactiedatum', 'boekdatum', 'boekingsdatum', 'date opération', 'fecha'],
+  value_date: ['value_date', 'value date', 'valuedate', 'valuta', 'valutadatum', 'rentedatum', 'wertstellung', 'wertstellung (valuta)', 'date valeur'],
+  amount: ['amount', 'betrag', 'bedrag', 'montant', 'importe', 'umsatz'],
   debit: ['debit', 'withdrawal', 'withdrawals', 'money out', 'paid out', 'af', 'soll', 'débit'],
   credit: ['credit', 'deposit', 'deposits', 'money in', 'paid in', 'bij', 'haben', 'crédit'],
-  currency: ['currency', 'währung', 'valuta code', 'devise', 'ccy'],
-  payee: ['payee', 'name', 'description', 'counterparty', 'beneficiary', 'empfänger', 'auftraggeber/empfänger', 'naam / omschrijving', 'merchant'],
-  memo: ['memo', 'reference', 'notes', 'note', 'verwendungszweck', 'mededelingen', 'libellé', 'details'],
+  currency: ['currency', 'währung', 'valuta code', 'devise', 'ccy', 'munt'],
+  payee: ['payee', 'name', 'description', 'counterparty', 'beneficiary', 'empfänger', 'auftraggeber/empfänger', 'auftraggeber/zahlungsempfänger', 'auftraggeber / begünstigter', 'naam / omschrijving', 'naam tegenpartij', 'merchant'],
+  memo: ['memo', 'reference', 'notes', 'note', 'verwendungszweck', 'buchungsdetails', 'omschrijving', 'mededelingen', 'libellé', 'details', 'narrative'],
   id: ['id', 'transaction id', 'reference number', 'fitid'],
   type: ['type', 'transaction type'],
-  balance: ['balance', 'saldo', 'solde', 'running balance'],
+  balance: ['balance', 'saldo', 'solde', 'running balance', 'saldo na mutatie', 'saldo na trn', 'kontostand'],
   counterparty_iban: ['counterparty_iban', 'counterparty iban', 'iban', 'tegenrekening'],
 };
 
@@ -44,136 +47,171 @@ export const CSV_PROFILES: Readonly<Record<string, Profile>> = {
 
 const OFX_TYPES: Record<string, TransactionType> = { DIRECTDEP: 'credit', DEP: 'credit', INT: 'interest', SRVCHG: 'fee', XFER: 'transfer', DIRECTDEBIT: 'debit', REPEATPMT: 'payment', CASH: 'atm' };
 const OUR_TYPES = new Set<TransactionType>(['debit', 'credit', 'fee', 'interest', 'transfer', 'payment', 'atm', 'pos', 'check', 'other']);
+const MONEY = ['amount', 'debit', 'credit', 'balance'] as const;
 
 export function parseCsv(text: string, file: string, o: ParseOptions): ParsedFile {
-  const warnings: string[] = [];
   const delimiter = detectDelimiter(text);
-  let records: string[][];
-  try {
-    records = parse(text, { delimiter, bom: true, skip_empty_lines: true, relax_column_count: false, relax_quotes: false, trim: false }) as string[][];
-  } catch (e) {
-    throw fileError(file, `not valid CSV: ${(e as Error).message.replace(/^Invalid Record Length: /, '').split('\n')[0]}`, 'every row needs the header\'s number of fields; quote fields holding the delimiter');
+  const rows = readRows(text, file, delimiter);
+  const mapNames = o.map ? namesInMap(o.map) : [];
+  const namesColumns = (cells: string[]) => {
+    const h = cells.map(norm);
+    if (mapNames.length) return mapNames.every((n) => h.includes(n));
+    const c = fromHeader(h);
+    return c.date !== undefined && (c.amount !== undefined || (c.debit !== undefined && c.credit !== undefined));
+  };
+  const table = findTable(rows, file, o.header, namesColumns);
+  const warnings = [...table.warnings];
+  const header = table.header?.cells.map(norm);
+  if (!header) noHeader(file, table.body[0]!, o, mapNames);
+  checkWidths(table, file);
+  warnings.push(...dropBalanceLines(table, file));
+  const columns = o.map ? fromMap(o.map, header, table.width, file) : fromHeader(header!);
+  // A column the header names as the sign ("Af Bij", "Soll/Haben") is used even when --map left it out.
+  if (o.map && header && columns.direction === undefined && columns.debit === undefined) {
+    const d = header.findIndex(isDirectionHeader);
+    if (d >= 0 && !Object.values(columns).includes(d)) columns.direction = d;
   }
-  if (records.length < 1) throw fileError(file, 'is empty');
-  const header = records[0]!.map((h) => h.trim().toLowerCase());
-  const columns = o.map ? fromMap(o.map, header, file) : fromHeader(header);
-  const profileName = o.profile ?? (o.map ? undefined : header.join(',').startsWith('date,amount,currency,payee,memo,id') || header.join(',').startsWith('account,date,amount,currency') ? 'banksync' : undefined);
+  const joined = header?.join(',') ?? '';
+  const profileName = o.profile ?? (o.map ? undefined : joined.startsWith('date,amount,currency,payee,memo,id') || joined.startsWith('account,date,amount,currency') ? 'banksync' : undefined);
   const profile = profileName ? CSV_PROFILES[profileName] : undefined;
   if (profileName && !profile) throw fileError(file, `unknown CSV profile "${profileName}"`, `profiles: ${Object.keys(CSV_PROFILES).join(', ')}`);
-  for (const f of profile?.needs ?? []) if (columns[f] === undefined) throw fileError(file, `has no "${f}" column for profile ${profileName}`, `header: ${header.join(delimiter)}`);
+  for (const f of profile?.needs ?? []) if (columns[f] === undefined) throw fileError(file, `has no "${f}" column for profile ${profileName}`, `header: ${header?.join(delimiter) ?? '(none)'}`);
   if (columns.date === undefined) throw fileError(file, 'has no date column I recognise', 'name the columns with --map date=0,amount=3,payee=1,memo=2 (0-based)');
   if (columns.amount === undefined && (columns.debit === undefined || columns.credit === undefined)) {
     throw fileError(file, 'has no amount column (nor debit and credit columns) I recognise', 'name them with --map, e.g. --map date=0,amount=3 or --map date=0,debit=2,credit=3');
   }
-  const rows = records.slice(1);
-  const cell = (r: string[], f: Field) => (columns[f] === undefined ? undefined : r[columns[f]!]?.trim());
+  if (columns.direction !== undefined && columns.amount === undefined) throw fileError(file, '--map: a direction column goes with an amount column, not with debit/credit columns');
+  const debitValues = parseDebitValues(o.debitValues);
+  if (debitValues && columns.direction === undefined) throw fileError(file, '--debit-values needs a direction column', 'name it with --map, e.g. --map date=0,amount=3,direction=4');
 
-  const order = dateOrder(o.dateFormat, profile, rows.map((r) => cell(r, 'date') ?? ''), file);
-  const decimal = profile?.decimal ?? decimalMark(rows.flatMap((r) => [cell(r, 'amount'), cell(r, 'debit'), cell(r, 'credit')]).filter((v): v is string => !!v), delimiter);
-  const currencyDefault = o.currency;
-  const lines: FileLine[] = [];
-  const ids = new Set<string>();
-  let running: number | null = null;
-  let first: { date: string; balance: number } | null = null;
-  rows.forEach((r, i) => {
-    const where = `line ${i + 2}`;
-    const fail = (m: string, hint?: string) => fileError(file, `${where}: ${m}`, hint);
-    const currency = (cell(r, 'currency') || currencyDefault)?.toUpperCase();
-    if (!currency) throw fail('no currency', 'this CSV has no currency column: give --currency EUR');
-    if (!/^[A-Z]{3}$/.test(currency)) throw fail(`"${currency}" is not a currency code`);
-    let bookingDate: string;
-    try {
-      bookingDate = readDate(cell(r, 'date') ?? '', order);
-    } catch {
-      throw fail(`date "${cell(r, 'date') ?? ''}" does not match the file's layout (${order})`, 'give --date-format, e.g. DD.MM.YYYY');
-    }
-    let amountMinor: number;
-    try {
-      if (columns.amount !== undefined) {
-        const v = cell(r, 'amount');
-        if (!v) throw new Error('empty');
-        amountMinor = parseAmount(v, currency, { decimal, thousands: false });
-      } else {
-        const debit = cell(r, 'debit');
-        const credit = cell(r, 'credit');
-        if (!debit && !credit) throw new Error('empty');
-        amountMinor = (credit ? Math.abs(parseAmount(credit, currency, { decimal })) : 0) - (debit ? Math.abs(parseAmount(debit, currency, { decimal })) : 0);
-      }
-    } catch {
-      throw fail(`amount "${cell(r, 'amount') ?? `${cell(r, 'debit') ?? ''}/${cell(r, 'credit') ?? ''}`}" is missing or not a plain ${decimal === ',' ? 'decimal-comma' : 'decimal'} number`);
-    }
-    const id = cell(r, 'id') || undefined;
-    if (id) {
-      if (ids.has(id)) throw fail(`id ${id} appears twice`, 'a file with duplicate ids cannot be deduplicated safely');
-      ids.add(id);
-    }
-    const balanceCell = cell(r, 'balance');
-    if (balanceCell) {
-      let balance: number;
-      try {
-        balance = parseAmount(balanceCell, currency, { decimal });
-      } catch {
-        throw fail(`balance "${balanceCell}" is not a plain decimal number`);
-      }
-      if (running === null) first = { date: bookingDate, balance: balance - amountMinor };
-      else if (running + amountMinor !== balance) warnings.push(`${where}: the balance column says ${balanceCell}, the amounts give ${formatMinor(running + amountMinor, currency)}`);
-      running = balance;
-    }
-    const rawType = cell(r, 'type');
-    const type: TransactionType = rawType && OUR_TYPES.has(rawType.toLowerCase() as TransactionType)
-      ? (rawType.toLowerCase() as TransactionType)
-      : (rawType ? OFX_TYPES[rawType.toUpperCase()] : undefined) ?? (amountMinor < 0 ? 'debit' : 'credit');
-    const valueDate = cell(r, 'value_date');
-    lines.push({
-      id,
-      bookingDate,
-      valueDate: valueDate ? dateOrFail(valueDate, order, fail) : undefined,
-      amountMinor,
-      currency,
-      payee: oneLine(cell(r, 'payee')),
-      memo: oneLine(cell(r, 'memo')),
-      type,
-      counterpartyIban: cell(r, 'counterparty_iban') || undefined,
-      where,
-    });
-  });
+  const body = table.body;
+  const cell = (r: Row, f: Field) => (columns[f] === undefined ? undefined : r.cells[columns[f]!]?.trim());
+  const order = dateOrder(o.dateFormat, profile, body.map((r) => dateOnly(cell(r, 'date') ?? '')), file);
+  const decimal = o.decimal ?? profile?.decimal ?? decimalMark(body, columns, file);
+  const context: LineContext = { file, columns, currency: o.currency, decimal, order, debitValues, ids: new Set() };
+  const booked = body.map((r) => readLine(r, context));
+  const lines = booked.map((b) => b.line);
   const currencies = new Set(lines.map((l) => l.currency));
   if (currencies.size > 1) throw fileError(file, `mixes currencies (${[...currencies].join(', ')}); one account has one currency`);
-  const balances = [];
-  const start = first as { date: string; balance: number } | null;
-  if (start && running !== null && lines.length) {
-    balances.push({ kind: 'opening' as const, date: start.date, amountMinor: start.balance }, { kind: 'closing' as const, date: lines.at(-1)!.bookingDate, amountMinor: running });
+  if (columns.amount !== undefined && columns.direction === undefined) refuseUnmappedDirection(file, table.width, table.header?.cells, columns, body, lines);
+  const currency = [...currencies][0] ?? o.currency;
+  const { balances, warnings: balanceWarnings } = balanceCheck(booked, currency);
+  warnings.push(...balanceWarnings);
+  return { format: 'csv', statements: [{ currency, lines, balances }], warnings };
+}
+
+const norm = (h: string) => h.trim().toLowerCase().replace(/\s+/g, ' ');
+/** "Betrag (EUR)", "Umsatz in EUR", "Saldo (€)" name the same column as "Betrag", "Umsatz", "Saldo". */
+const bare = (h: string) => h.replace(/\s*(?:\((?:[a-z]{3}|[€$£¥])\)|in (?:[a-z]{3}|[€$£¥]))$/, '');
+
+interface LineContext {
+  file: string;
+  columns: Columns;
+  /** --currency (or the target account's), for lines whose file gives none. */
+  currency: string | undefined;
+  decimal: '.' | ',';
+  order: 'ymd' | 'dmy' | 'mdy';
+  debitValues: string[] | undefined;
+  ids: Set<string>;
+}
+
+/** One data row into a line, every failure naming the row's line in the file. */
+function readLine(r: Row, { file, columns, currency: fallback, decimal, order, debitValues, ids }: LineContext): Booked {
+  const cell = (f: Field) => (columns[f] === undefined ? undefined : r.cells[columns[f]!]?.trim());
+  const where = `line ${r.line}`;
+  const fail = (m: string, hint?: string) => fileError(file, `${where}: ${m}`, hint);
+  const notPlain = (f: string, raw: string) => fail(`${f} "${raw}" is missing or not a plain ${decimal === ',' ? 'decimal-comma' : 'decimal'} number`);
+  const money: Partial<Record<(typeof MONEY)[number], { raw: string; split: AmountCell }>> = {};
+  for (const f of MONEY) {
+    const raw = cell(f);
+    if (!raw) continue;
+    const split = splitAmount(raw);
+    if (!split) throw f === 'balance' ? fail(`balance "${raw}" is not a plain decimal number`) : notPlain(f, raw);
+    money[f] = { raw, split };
   }
-  return { format: 'csv', statements: [{ currency: [...currencies][0] ?? currencyDefault, lines, balances }], warnings };
+  const units: Unit[] = [];
+  for (const f of MONEY) if (money[f]?.split.unit) units.push({ field: f, raw: money[f]!.raw, unit: money[f]!.split.unit! });
+  const currency = lineCurrency(cell('currency') || fallback, units, fail);
+  const minor = (f: (typeof MONEY)[number]): number => {
+    const m = money[f]!;
+    let v: number | null;
+    try {
+      v = cellToMinor(m.split, decimal, currency);
+    } catch (e) {
+      // Too many decimals for the currency, or too large: say which cell.
+      if (e instanceof BanksyncError) throw fail(`${f} "${m.raw}": ${e.message}`);
+      throw e;
+    }
+    if (v === null) throw notPlain(f, m.raw);
+    return v;
+  };
+  let amountMinor: number;
+  if (columns.amount !== undefined) {
+    if (!money.amount) throw notPlain('amount', '');
+    amountMinor = minor('amount');
+    if (columns.direction !== undefined) amountMinor = applyDirection(amountMinor, money.amount.raw, cell('direction') ?? '', debitValues, fail);
+  } else {
+    if (!money.debit && !money.credit) throw fail(`amount "${cell('debit') ?? ''}/${cell('credit') ?? ''}" is missing or not a plain decimal number`);
+    amountMinor = (money.credit ? Math.abs(minor('credit')) : 0) - (money.debit ? Math.abs(minor('debit')) : 0);
+  }
+  const id = cell('id') || undefined;
+  if (id) {
+    if (ids.has(id)) throw fail(`id ${id} appears twice`, 'a file with duplicate ids cannot be deduplicated safely');
+    ids.add(id);
+  }
+  const rawType = cell('type');
+  const type: TransactionType = rawType && OUR_TYPES.has(rawType.toLowerCase() as TransactionType)
+    ? (rawType.toLowerCase() as TransactionType)
+    : (rawType ? OFX_TYPES[rawType.toUpperCase()] : undefined) ?? (amountMinor < 0 ? 'debit' : 'credit');
+  const valueDate = cell('value_date');
+  const line: FileLine = {
+    id,
+    bookingDate: dateOrFail('date', cell('date') ?? '', order, fail),
+    valueDate: valueDate ? dateOrFail('value date', valueDate, order, fail) : undefined,
+    amountMinor,
+    currency,
+    payee: oneLine(cell('payee')),
+    memo: oneLine(cell('memo')),
+    type,
+    counterpartyIban: cell('counterparty_iban') || undefined,
+    where,
+  };
+  return { line, balance: money.balance ? { minor: minor('balance'), raw: money.balance.raw } : undefined };
 }
 
 const oneLine = (v: string | undefined) => (v ? v.replace(/\s*[\r\n]+\s*/g, ' ').trim() || undefined : undefined);
 
-function detectDelimiter(text: string): string {
-  const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
-  const outside = firstLine.replace(/"[^"]*"/g, '');
-  const counts = [',', ';', '\t', '|'].map((d) => [d, outside.split(d).length - 1] as const);
-  counts.sort((a, b) => b[1] - a[1]);
-  return counts[0]![1] > 0 ? counts[0]![0] : ',';
+/** A file with no header row can only be read with column numbers: say so, showing the first row. */
+function noHeader(file: string, first: Row, o: ParseOptions, mapNames: string[]): void {
+  const shown = first.cells.map((c, i) => `${i}=${c.trim()}`).join(' ');
+  const at = transactionCells(first.cells);
+  const example = at ? `--map date=${at.date},amount=${at.amount}` : '--map date=0,amount=3';
+  if (!o.map) throw fileError(file, `has no header row (line ${first.line} is a transaction: ${shown})`, `name the columns with --map and 0-based column numbers, e.g. ${example}`);
+  if (mapNames.length) throw fileError(file, `has no header row, so --map cannot name columns by header (${mapNames.join(', ')})`, `use 0-based column numbers, e.g. ${example}`);
 }
 
-function fromHeader(header: string[]): Partial<Record<Field, number>> {
-  const out: Partial<Record<Field, number>> = {};
+function fromHeader(header: string[]): Columns {
+  const out: Columns = {};
   for (const f of FIELDS) {
-    const i = header.findIndex((h) => NAMES[f].includes(h));
+    const i = f === 'direction' ? header.findIndex(isDirectionHeader) : header.findIndex((h) => NAMES[f].includes(h) || NAMES[f].includes(bare(h)));
     if (i >= 0 && !Object.values(out).includes(i)) out[f] = i;
   }
   return out;
 }
 
+/** The header names (not numbers) a --map uses, lower-case. */
+function namesInMap(map: string): string[] {
+  return map.split(',').map((p) => p.split('=')[1]?.trim() ?? '').filter((v) => v && !/^\d+$/.test(v)).map(norm);
+}
+
 /** `--map date=0,amount=3,payee=Name`: 0-based column numbers or header names. */
-function fromMap(map: string, header: string[], file: string): Partial<Record<Field, number>> {
-  const out: Partial<Record<Field, number>> = {};
+function fromMap(map: string, header: string[] | undefined, width: number, file: string): Columns {
+  const out: Columns = {};
   for (const part of map.split(',')) {
     const [k, v] = part.split('=').map((s) => s?.trim());
     if (!k || v === undefined || !FIELDS.includes(k as Field)) throw fileError(file, `--map: "${part}" is not field=column`, `fields: ${FIELDS.join(', ')}`);
-    const i = /^\d+$/.test(v) ? Number(v) : header.indexOf(v.toLowerCase());
-    if (i < 0 || i >= header.length) throw fileError(file, `--map: column "${v}" is not in the file (it has ${header.length} columns)`);
+    const i = /^\d+$/.test(v) ? Number(v) : (header?.indexOf(norm(v)) ?? -1);
+    if (i < 0 || i >= width) throw fileError(file, `--map: column "${v}" is not in the file (it has ${width} columns)`);
     out[k as Field] = i;
   }
   return out;
@@ -195,18 +233,111 @@ function dateOrder(format: string | undefined, profile: Profile | undefined, sam
   return guessed;
 }
 
-/** Comma decimals only when every amount reads that way and none reads as a dot decimal. */
-function decimalMark(values: string[], delimiter: string): '.' | ',' {
-  const comma = values.filter((v) => /^[-+(]?\d+,\d{1,3}\)?-?$/.test(v.trim())).length;
-  const dot = values.filter((v) => /\d\.\d/.test(v)).length;
-  if (comma > 0 && dot === 0 && delimiter !== ',') return ',';
+function dateOrFail(what: string, raw: string, order: 'ymd' | 'dmy' | 'mdy', fail: (m: string, hint?: string) => Error): string {
+  try {
+    return readDate(dateOnly(raw), order);
+  } catch {
+    throw what === 'date' ? fail(`date "${raw}" does not match the file's layout (${order})`, 'give --date-format, e.g. DD.MM.YYYY') : fail(`${what} "${raw}" does not match the file's layout (${order})`);
+  }
+}
+
+/**
+ * The file's decimal mark from its own numbers: "1.500,00" or "12,50" say comma, "1,500.00" or
+ * "12.5" say point. Numbers that read both ways ("1,500") decide nothing; a file with only those
+ * is refused rather than guessed, and a file that says both is refused naming the odd line.
+ */
+function decimalMark(body: Row[], columns: Columns, file: string): '.' | ',' {
+  type Seen = { count: number; first?: { line: number; field: string; raw: string } };
+  const seen: Record<'.' | ',' | 'either', Seen> = { '.': { count: 0 }, ',': { count: 0 }, either: { count: 0 } };
+  const fields = MONEY.filter((f) => columns[f] !== undefined);
+  for (const r of body) {
+    for (const field of fields) {
+      const raw = r.cells[columns[field]!]?.trim();
+      const split = raw ? splitAmount(raw) : null;
+      const evidence = split ? decimalEvidence(split.number) : null;
+      if (!evidence || evidence === 'none') continue;
+      seen[evidence].count++;
+      seen[evidence].first ??= { line: r.line, field, raw: raw! };
+    }
+  }
+  const name = (m: '.' | ',') => (m === ',' ? 'a decimal comma' : 'a decimal point');
+  if (seen['.'].count && seen[','].count) {
+    const odd: '.' | ',' = seen['.'].count < seen[','].count ? '.' : ',';
+    const other = odd === '.' ? ',' : '.';
+    const a = seen[odd].first!;
+    const b = seen[other].first!;
+    throw fileError(file, `line ${a.line}: ${a.field} "${a.raw}" has ${name(odd)}, but line ${b.line} ("${b.raw}") has ${name(other)}`, 'one file uses one decimal mark: fix the odd line');
+  }
+  if (seen['.'].count) return '.';
+  if (seen[','].count) return ',';
+  const a = seen.either.first;
+  if (a) throw fileError(file, `line ${a.line}: ${a.field} "${a.raw}" reads as a thousands or a decimal separator, and no amount in the file settles which`, 'say which with --decimal . (1,500 = 1500) or --decimal , (1,500 = 1.5)');
   return '.';
 }
 
-function dateOrFail(raw: string, order: 'ymd' | 'dmy' | 'mdy', fail: (m: string) => Error): string {
-  try {
-    return readDate(raw, order);
-  } catch {
-    throw fail(`value date "${raw}" does not match the file's layout (${order})`);
+/**
+ * The line's currency: its currency column or --currency, checked against any symbol or code
+ * next to its amounts. Without either, a symbol names the currency only when it means one
+ * ("€"; not "$", which is also CAD, AUD, ...).
+ */
+interface Unit {
+  field: string;
+  raw: string;
+  unit: string;
+}
+
+function lineCurrency(declared: string | undefined, units: Unit[], fail: (m: string, hint?: string) => Error): string {
+  let currency = declared?.toUpperCase();
+  if (units.length === 0 && currency && /^[A-Z]{3}$/.test(currency)) return currency;
+  // Codes and one-currency symbols first: "$" next to an amount in "USD" is then settled.
+  const sorted = units.map((u) => ({ ...u, currencies: unitCurrencies(u.unit) })).sort((a, b) => a.currencies.length - b.currencies.length);
+  for (const u of sorted) {
+    if (u.currencies.length === 0) throw fail(`"${u.unit}" in ${u.field} "${u.raw}" is not a currency code`);
+    if (currency) {
+      if (!u.currencies.includes(currency)) throw fail(`${u.field} "${u.raw}" is in ${u.currencies.length === 1 ? u.currencies[0] : `"${u.unit}"`}, but the line's currency is ${currency}`, u.currencies.length === 1 ? 'a file with amounts in another currency belongs to another account' : `"${u.unit}" is one of ${u.currencies.slice(0, 6).join(', ')}…`);
+    } else if (u.currencies.length === 1) {
+      currency = u.currencies[0];
+    } else {
+      throw fail(`"${u.unit}" in ${u.field} "${u.raw}" could be ${u.currencies.slice(0, 4).join(', ')} or another currency`, 'give --currency, e.g. --currency USD');
+    }
+  }
+  if (!currency) throw fail('no currency', 'this CSV has no currency column: give --currency EUR');
+  if (!/^[A-Z]{3}$/.test(currency)) throw fail(`"${currency}" is not a currency code`);
+  return currency;
+}
+
+/** An amount under a direction column: the direction gives the sign; a sign that says the opposite is an error. */
+function applyDirection(amountMinor: number, rawAmount: string, rawDirection: string, debitValues: string[] | undefined, fail: (m: string, hint?: string) => Error): number {
+  const direction = readDirection(rawDirection, debitValues);
+  if (!direction) {
+    throw fail(`direction "${rawDirection}" is not a debit/credit marker I know`, `known: ${KNOWN_MARKERS}; name the debit values with --debit-values (every other value is then a credit)`);
+  }
+  if (direction === 'credit' && amountMinor < 0) throw fail(`amount "${rawAmount}" is negative, but its direction "${rawDirection}" says credit`);
+  return direction === 'debit' ? -Math.abs(amountMinor) : amountMinor;
+}
+
+/**
+ * An unsigned amount column next to an unmapped column of debit/credit markers would store every
+ * debit as money in. The rule: when no amount in the file is negative (the file itself says
+ * nothing about signs) and a column holds only markers, at least one a debit on a non-zero
+ * amount, that column is the sign and must be mapped. A signed amount column is left as it is
+ * (its own signs win), and so is a savings file with only deposits and no debit marker.
+ */
+function refuseUnmappedDirection(file: string, width: number, header: string[] | undefined, columns: Columns, body: Row[], lines: FileLine[]): void {
+  if (lines.some((l) => l.amountMinor < 0)) return;
+  for (let c = 0; c < width; c++) {
+    const values = body.map((r) => r.cells[c]?.trim() ?? '');
+    if (!looksLikeDirections(values)) continue;
+    // A debit marker on money in: the amounts are unsigned. All credit markers ("C" for cleared, say) sign nothing.
+    const i = values.findIndex((v, k) => readDirection(v) === 'debit' && lines[k]!.amountMinor > 0);
+    if (i < 0) continue;
+    const name = header?.[c]?.trim() ? ` ("${header[c]!.trim()}")` : '';
+    throw fileError(
+      file,
+      `${lines[i]!.where}: the amount has no sign of its own, but column ${c}${name} says "${values[i]}": that column is the sign and it is not mapped`,
+      `add it to --map, e.g. --map ${mapFor(columns)},direction=${c}`,
+    );
   }
 }
+
+const mapFor = (columns: Columns) => Object.entries(columns).map(([f, i]) => `${f}=${i}`).join(',');

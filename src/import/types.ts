@@ -49,4 +49,10 @@ export interface ParseOptions {
   dateFormat?: string;
   /** Currency for formats that do not carry one (QIF, most CSV). */
   currency?: string;
+  /** CSV: true/false when the user says the file has / has no header row (--header / --no-header); undefined lets the content decide. */
+  header?: boolean;
+  /** CSV: the values of the direction column that mean money out (--debit-values), comma-separated; every other value is money in. */
+  debitValues?: string;
+  /** CSV: the decimal mark (--decimal), for a file whose amounts do not settle it ("1,500" alone). */
+  decimal?: '.' | ',';
 }

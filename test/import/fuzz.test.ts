@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BanksyncError } from '../../src/core/errors.js';
 import { parseBytes } from '../../src/import/parse.js';
+import type { ParseOptions } from '../../src/import/types.js';
 import { VALIDATORS } from '../helpers/tools.js';
 
 const SAMPLES = join(VALIDATORS, 'samples');
@@ -112,5 +113,70 @@ describe('fuzz: mutated statement files never crash the importer', () => {
     }
     expect(error).toBeInstanceOf(BanksyncError);
     expect((error as Error).message).toMatch(pattern);
+  });
+});
+
+// CSV layouts (fixtures/import/csv): headerless, sign columns, thousands separators, currency
+// symbols, date-times, title blocks, trailing fields, newest-first. Kept apart from the OFX seeds.
+describe('fuzz: mutated CSV layouts never crash the importer', () => {
+  const CSV_FIXTURES = join(__dirname, '../../fixtures/import/csv');
+  const OPTIONS: Record<string, ParseOptions> = {
+    'headerless-signed.csv': { currency: 'USD', map: 'date=0,amount=1,payee=4' },
+    'headerless-direction.csv': { currency: 'EUR', map: 'date=0,amount=2,direction=3,payee=4,counterparty_iban=5,memo=7', header: false },
+    'direction-custom-values.csv': { currency: 'PLN', map: 'date=0,payee=1,amount=2,direction=3', debitValues: 'Obciążenie' },
+    'currency-dollar.csv': { currency: 'USD' },
+    'currency-euro-symbol.csv': {},
+    'currency-code.csv': {},
+    'thousands-ambiguous.csv': { currency: 'EUR', decimal: '.' },
+  };
+  const csvSeeds = readdirSync(CSV_FIXTURES).filter((f) => f.endsWith('.csv')).map((f) => ({ name: f, bytes: readFileSync(join(CSV_FIXTURES, f)), options: OPTIONS[f] ?? { currency: 'EUR' } }));
+  const CSV_NASTY = ['€', '$', 'US$', ' EUR', '(', ')', '-', '+', '1.234,56', '1,234.56', "1'234", '\u00a0', ';', ',', '\t', '""', '"', 'Af', 'Bij', 'S', 'H', 'DBIT', 'X', 'T12:16:54+01:00', ' 23:59', 'Endsaldo', '\n\n', 'Bank\n'];
+
+  function mutateCsv(input: Buffer, r: () => number): Buffer {
+    let b = mutate(input, r);
+    if (r() < 0.5) {
+      const at = Math.floor(r() * (b.length + 1));
+      b = Buffer.concat([b.subarray(0, at), Buffer.from(CSV_NASTY[Math.floor(r() * CSV_NASTY.length)]!), b.subarray(at)]);
+    }
+    return b;
+  }
+
+  it('1500 mutations of the CSV fixtures give a clean result or one clean error', () => {
+    expect(csvSeeds.length).toBeGreaterThan(20);
+    const r = rng(process.env.FUZZ_SEED ?? 'banksync-csv-fuzz');
+    const outcomes = { ok: 0, rejected: 0 };
+    for (let i = 0; i < Number(process.env.FUZZ_N ?? 1500); i++) {
+      const seed = csvSeeds[i % csvSeeds.length]!;
+      const name = `fuzz-${i}-${seed.name}`;
+      try {
+        const parsed = parseBytes(mutateCsv(seed.bytes, r), name, 'auto', seed.options);
+        for (const st of parsed.statements) {
+          for (const l of st.lines) {
+            expect(Number.isSafeInteger(l.amountMinor)).toBe(true);
+            expect(l.bookingDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+            expect(l.currency).toMatch(/^[A-Z]{3}$/);
+          }
+          for (const b of st.balances) expect(Number.isSafeInteger(b.amountMinor)).toBe(true);
+        }
+        outcomes.ok++;
+      } catch (e) {
+        if (!(e instanceof BanksyncError)) throw new Error(`${name}: crashed with ${(e as Error)?.stack ?? e}`);
+        expect(e.code).toBe('BAD_INPUT');
+        expect(e.message.startsWith(`${name}: `), e.message).toBe(true);
+        expect(e.message).not.toContain('\n');
+        outcomes.rejected++;
+      }
+    }
+    expect(outcomes.ok).toBeGreaterThan(150);
+    expect(outcomes.rejected).toBeGreaterThan(150);
+  });
+
+  it('every CSV fixture parses or is refused as its README says, unmutated', () => {
+    const refused = ['ambiguous-dates.csv', 'currency-code-conflict.csv', 'direction-unmapped.csv'];
+    for (const seed of csvSeeds) {
+      const run = () => parseBytes(seed.bytes, seed.name, 'auto', seed.options);
+      if (refused.includes(seed.name)) expect(run, seed.name).toThrow(BanksyncError);
+      else expect(run().statements[0]!.lines.length, seed.name).toBeGreaterThan(1);
+    }
   });
 });

@@ -65,6 +65,9 @@ export function readOfxTree(text: string, file: string, warnings: string[]): Ofx
   if (start < 0) throw fileError(file, 'has no <OFX> element: not an OFX file, or truncated');
   const body = clean.slice(start);
   const bodyLine = lineCount(clean, 0, start) + 1;
+  // The header is KEY:VALUE lines or XML processing instructions; an element there is outside the OFX.
+  const stray = clean.slice(0, start).replace(/<\?[\s\S]*?\?>/g, (pi) => pi.replace(/[^\n]/g, ' ')).search(/</);
+  if (stray >= 0) throw fileError(file, `line ${lineCount(clean, 0, stray) + 1}: an element before <OFX>, outside the OFX body`);
   const xmlHeader = /^\s*<\?xml/i.test(clean) || /<\?OFX/i.test(clean.slice(0, start));
   // A leaf whose text runs into the next start tag has no end tag: SGML style, whatever the header says.
   const sgmlLeaves = /<[A-Za-z0-9._]+\s*>[^<]*[^<\s][^<]*<(?!\/)/.test(body);
@@ -101,6 +104,7 @@ function tokenize(body: string, bodyLine: number, file: string, warnings: string
     const value = rawText!.trim();
     const here = lineAt(m.index);
     if (close) {
+      if (!/^[\s\x1a]*$/.test(rawText!)) throw fileError(file, `line ${lineAt(m.index + m[0].length - rawText!.length + rawText!.search(/\S/))}: unexpected text after </${rawName}>`);
       // An end tag for a leaf just read (closed leaves are legal SGML) is not on the stack: harmless.
       const i = stack.map((s) => s.name).lastIndexOf(name);
       if (i > 0) stack.length = i;

@@ -28,7 +28,7 @@ export function usesDecimalComma(raws: (string | undefined)[]): boolean {
  * be anything else (-12,50), or when it could group thousands (1,234) but the file's other amounts
  * settle that commas are its decimal marks. Otherwise the amount is refused, never guessed.
  */
-export function ofxAmount(raw: string, currency: string, where: string, what: string, commaFile: boolean, file: string): { minor: number; comma: boolean } {
+export function ofxAmount(raw: string, currency: string, where: () => string, what: string, commaFile: boolean, file: string): { minor: number; comma: boolean } {
   const v = raw.trim();
   const m = SEPARATED.exec(v);
   const comma = m?.[2] === ',';
@@ -36,14 +36,14 @@ export function ofxAmount(raw: string, currency: string, where: string, what: st
   if (m && couldGroup(m)) {
     const sign = v.startsWith('-') ? '-' : '';
     const readings = `${sign}${m[1]}${m[3]} or ${sign}${m[1]}.${m[3]}`;
-    if (comma && !commaFile) throw fileError(file, `${where}: ${what} "${v}" could be ${readings}: nothing else in the file says whether its comma is a decimal mark`, hint);
-    if (!comma && commaFile) throw fileError(file, `${where}: ${what} "${v}" could be ${readings}: the file's other amounts use a decimal comma`, hint);
+    if (comma && !commaFile) throw fileError(file, `${where()}: ${what} "${v}" could be ${readings}: nothing else in the file says whether its comma is a decimal mark`, hint);
+    if (!comma && commaFile) throw fileError(file, `${where()}: ${what} "${v}" could be ${readings}: the file's other amounts use a decimal comma`, hint);
   }
   try {
     return { minor: parseAmount(v, currency, { decimal: comma ? ',' : '.' }), comma };
   } catch (e) {
     const reason = (e as Error).message;
     const why = /more decimals/.test(reason) ? `has more decimals than ${currency} allows` : /too large/.test(reason) ? 'is too large' : /unknown currency/.test(reason) ? `is in an unknown currency "${currency}"` : 'is not a plain decimal amount';
-    throw fileError(file, `${where}: ${what} "${v}" ${why}`, hint);
+    throw fileError(file, `${where()}: ${what} "${v}" ${why}`, hint);
   }
 }

@@ -9,6 +9,9 @@ import { leaf, lineOf, type OfxNode } from './ofx-tree.js';
  */
 export function fileIds(trns: OfxNode[], file: string, warnings: string[]): (string | undefined)[] {
   const fitids = new Set<string>();
+  /** Lines using each REFNUM/CHECKNUM id. */
+  const byRef = new Map<string, number[]>();
+  let bare = 0;
   const ids = trns.map((t, i) => {
     const fitid = leaf(t, 'FITID');
     if (fitid) {
@@ -19,21 +22,23 @@ export function fileIds(trns: OfxNode[], file: string, warnings: string[]): (str
     // A reference of only zeros is a placeholder some banks put on every line, not an id.
     const refnum = leaf(t, 'REFNUM')?.replace(/^0+$/, '');
     const checknum = leaf(t, 'CHECKNUM')?.replace(/^0+$/, '');
-    return refnum ? `refnum:${refnum}` : checknum ? `checknum:${checknum}` : undefined;
+    const id = refnum ? `refnum:${refnum}` : checknum ? `checknum:${checknum}` : undefined;
+    if (id) byRef.set(id, [...(byRef.get(id) ?? []), i]);
+    else bare++;
+    return id;
   });
-  const uses = new Map<string, number[]>();
-  ids.forEach((id, i) => {
-    if (id && !fitids.has(id) && /^(refnum|checknum):/.test(id)) uses.set(id, [...(uses.get(id) ?? []), i]);
-  });
-  for (const [id, at] of uses) {
-    if (at.length < 2) continue;
+  let refs = 0;
+  for (const [id, at] of byRef) {
+    if (at.length === 1) {
+      refs++;
+      continue;
+    }
     for (const i of at) ids[i] = undefined;
+    bare += at.length;
     const colon = id.indexOf(':');
     warnings.push(`${id.slice(0, colon).toUpperCase()} ${id.slice(colon + 1)} is on ${at.length} lines without FITID (lines ${at.map((i) => lineOf(trns[i])).join(', ')}): they are told apart by their content instead`);
   }
-  const byRef = ids.filter((id, i) => id && !leaf(trns[i], 'FITID')).length;
-  const bare = ids.filter((id) => !id).length;
-  if (byRef) warnings.push(`${byRef} STMTTRN without FITID: their REFNUM or CHECKNUM is used as their id`);
+  if (refs) warnings.push(`${refs} STMTTRN without FITID: their REFNUM or CHECKNUM is used as their id`);
   if (bare) warnings.push(`${bare} STMTTRN without FITID, REFNUM or CHECKNUM: deduplicated by date, amount and text`);
   return ids;
 }

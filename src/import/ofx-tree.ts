@@ -29,20 +29,27 @@ const LEAVES = new Set(
     'POSTALCODE COUNTRY PHONE BALAMT DTASOF MKTGINFO INTU.BID INTU.USERID').split(' '),
 );
 
+/** Where an aggregate stands; a leaf's line is looked up only for a message, in the aggregate's span. */
 interface Place {
-  /** Line in the file of the element's start tag. */
+  /** Line in the file of the start tag. */
   line: number;
   /** Document order. */
   seq: number;
-  /** Line of each leaf (the first of a repeated name). */
-  leaves: Record<string, number>;
+  /** The aggregate's span in the body: its start tag to the end tag that closed it. */
+  start: number;
+  end: number;
+  body: string;
 }
 const PLACES = new WeakMap<OfxNode, Place>();
 
-/** Line in the file of an aggregate, or of one of its leaves. */
+/** Line in the file of an aggregate, or of the first of its leaves of that name. */
 export function lineOf(node: OfxNode | undefined, leafName?: string): number | undefined {
   const place = node && PLACES.get(node);
-  return leafName ? (place?.leaves[leafName] ?? place?.line) : place?.line;
+  if (!place || !leafName) return place?.line;
+  const tag = new RegExp(`<${leafName.replace(/\./g, '\\.')}\\s*/?>`, 'gi');
+  tag.lastIndex = place.start;
+  const m = tag.exec(place.body);
+  return m && m.index < place.end ? place.line + lineCount(place.body, place.start, m.index) : place.line;
 }
 
 /** Document order of an aggregate (for elements collected from several places). */
@@ -58,19 +65,17 @@ export function orderOf(node: OfxNode): number {
  */
 export function readOfxTree(text: string, file: string, warnings: string[]): OfxTree {
   // Comments go and CDATA becomes escaped text, line breaks kept: every position keeps its line.
-  const clean = text
-    .replace(/<!--[\s\S]*?-->/g, (c) => c.replace(/[^\n]/g, ''))
-    .replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (_all, t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+  const clean = mapSpans(mapSpans(text, '<!--', '-->', blank), '<![CDATA[', ']]>', (c) => c.slice(9, -3).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
   const start = clean.search(/<OFX\s*>/i);
   if (start < 0) throw fileError(file, 'has no <OFX> element: not an OFX file, or truncated');
   const body = clean.slice(start);
   const bodyLine = lineCount(clean, 0, start) + 1;
   // The header is KEY:VALUE lines or XML processing instructions; an element there is outside the OFX.
-  const stray = clean.slice(0, start).replace(/<\?[\s\S]*?\?>/g, (pi) => pi.replace(/[^\n]/g, ' ')).search(/</);
+  const stray = mapSpans(clean.slice(0, start), '<?', '?>', (pi) => pi.replace(/[^\n]/g, ' ')).search(/</);
   if (stray >= 0) throw fileError(file, `line ${lineCount(clean, 0, stray) + 1}: an element before <OFX>, outside the OFX body`);
   const xmlHeader = /^\s*<\?xml/i.test(clean) || /<\?OFX/i.test(clean.slice(0, start));
   // A leaf whose text runs into the next start tag has no end tag: SGML style, whatever the header says.
-  const sgmlLeaves = /<[A-Za-z0-9._]+\s*>[^<]*[^<\s][^<]*<(?!\/)/.test(body);
+  const sgmlLeaves = /<[A-Za-z0-9._]+\s*>\s*[^<\s][^<]*<(?!\/)/.test(body);
   if (xmlHeader && !sgmlLeaves) {
     if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw fileError(file, 'holds a DOCTYPE or ENTITY declaration, which bank files never need; refused');
     const valid = XMLValidator.validate(text);
@@ -82,7 +87,19 @@ export function readOfxTree(text: string, file: string, warnings: string[]): Ofx
 /** Leaves: a tag followed by text (or a known leaf name, or `<X/>`); aggregates: closed by their end tag. */
 function tokenize(body: string, bodyLine: number, file: string, warnings: string[]): OfxNode {
   const root: OfxNode = {};
-  const stack: { name: string; node: OfxNode }[] = [{ name: '', node: root }];
+  const stack: { name: string; node: OfxNode; place?: Place }[] = [{ name: '', node: root }];
+  const decode = (value: string, here: number) =>
+    value.replace(/&(#\d+|#x[0-9a-f]+|[a-z]+);?/gi, (all, e: string) => {
+      if (e[0] === '#') {
+        const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+        if (code > 0x10ffff) throw fileError(file, `line ${here}: ${all} is not a character`);
+        return String.fromCodePoint(code);
+      }
+      const known = ENTITIES[e.toLowerCase()];
+      if (known !== undefined && all.endsWith(';')) return known;
+      rawAmp = true;
+      return all;
+    });
   const tag = /<(\/?)([A-Za-z0-9._]+)\s*(\/?)>([^<]*)/g;
   let rawAmp = false;
   let seq = 0;
@@ -96,8 +113,11 @@ function tokenize(body: string, bodyLine: number, file: string, warnings: string
   let m: RegExpExecArray | null;
   let pos = 0;
   while ((m = tag.exec(body))) {
-    const gap = body.slice(pos, m.index);
-    if (gap.trim()) throw fileError(file, `line ${lineAt(pos + gap.search(/\S/))}: unexpected text outside an element`);
+    // Text runs up to the next "<", so a gap before a tag is a "<" that starts no tag.
+    if (m.index !== pos) {
+      const gap = body.slice(pos, m.index);
+      throw fileError(file, `line ${lineAt(pos + gap.search(/\S/))}: unexpected text outside an element`);
+    }
     pos = tag.lastIndex;
     const [, close, rawName, selfClose, rawText] = m;
     const name = rawName!.toUpperCase();
@@ -106,27 +126,19 @@ function tokenize(body: string, bodyLine: number, file: string, warnings: string
     if (close) {
       if (!/^[\s\x1a]*$/.test(rawText!)) throw fileError(file, `line ${lineAt(m.index + m[0].length - rawText!.length + rawText!.search(/\S/))}: unexpected text after </${rawName}>`);
       // An end tag for a leaf just read (closed leaves are legal SGML) is not on the stack: harmless.
-      const i = stack.map((s) => s.name).lastIndexOf(name);
-      if (i > 0) stack.length = i;
+      let i = stack.length - 1;
+      while (i > 0 && stack[i]!.name !== name) i--;
+      if (i === 0) continue;
+      for (let j = i; j < stack.length; j++) stack[j]!.place!.end = m.index;
+      stack.length = i;
       continue;
     }
     const parent = stack.at(-1)!.node;
     if (selfClose) {
       if (value) throw fileError(file, `line ${here}: text after the empty element <${rawName}/>`);
-      addLeaf(parent, name, '', here);
+      add(parent, name, '');
     } else if (value || LEAVES.has(name)) {
-      const decoded = value.replace(/&(#\d+|#x[0-9a-f]+|[a-z]+);?/gi, (all, e: string) => {
-        if (e[0] === '#') {
-          const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
-          if (code > 0x10ffff) throw fileError(file, `line ${here}: ${all} is not a character`);
-          return String.fromCodePoint(code);
-        }
-        const known = ENTITIES[e.toLowerCase()];
-        if (known !== undefined && all.endsWith(';')) return known;
-        rawAmp = true;
-        return all;
-      });
-      addLeaf(parent, name, decoded, here);
+      add(parent, name, value.includes('&') ? decode(value, here) : value);
     } else {
       if (stack.length > MAX_DEPTH) throw fileError(file, `line ${here}: elements nested deeper than ${MAX_DEPTH}`);
       if (name === 'STMTTRN') {
@@ -134,9 +146,10 @@ function tokenize(body: string, bodyLine: number, file: string, warnings: string
         if (open) throw fileError(file, `line ${here}: a <STMTTRN> inside the one opened on line ${lineOf(open.node)}: its </STMTTRN> is missing`);
       }
       const node: OfxNode = {};
-      PLACES.set(node, { line: here, seq: seq++, leaves: {} });
+      const place: Place = { line: here, seq: seq++, start: m.index, end: body.length, body };
+      PLACES.set(node, place);
       add(parent, name, node);
-      stack.push({ name, node });
+      stack.push({ name, node, place });
     }
   }
   const tail = body.slice(pos);
@@ -146,17 +159,31 @@ function tokenize(body: string, bodyLine: number, file: string, warnings: string
   return root;
 }
 
-function addLeaf(parent: OfxNode, name: string, value: string, line: number): void {
-  add(parent, name, value);
-  const place = PLACES.get(parent);
-  if (place) place.leaves[name] ??= line;
-}
-
 function add(parent: OfxNode, name: string, value: string | OfxNode): void {
   const existing = parent[name];
   if (existing === undefined) parent[name] = value;
   else if (Array.isArray(existing)) existing.push(value);
   else parent[name] = [existing, value];
+}
+
+/** Line breaks only: what a removed span leaves, so later positions keep their line. */
+export const blank = (span: string) => span.replace(/[^\n]/g, '');
+
+/**
+ * Each span from `open` to the next `close` replaced by `map(span)`, in one pass (a lazy regex
+ * rescans to the end for every unclosed opener: quadratic on a hostile file). An unclosed opener
+ * is left as it is, for the tokenizer to refuse.
+ */
+export function mapSpans(text: string, open: string, close: string, map: (span: string) => string): string {
+  let out = '';
+  let from = 0;
+  for (let i = text.indexOf(open); i >= 0; i = text.indexOf(open, from)) {
+    const end = text.indexOf(close, i + open.length);
+    if (end < 0) break;
+    out += text.slice(from, i) + map(text.slice(i, end + close.length));
+    from = end + close.length;
+  }
+  return from === 0 ? text : out + text.slice(from);
 }
 
 function lineCount(s: string, from: number, to: number): number {

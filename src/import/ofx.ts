@@ -3,7 +3,7 @@ import { fileError } from './errors.js';
 import { ibanValid } from './iban.js';
 import { fileIds } from './ofx-ids.js';
 import { ofxAmount, usesDecimalComma } from './ofx-amount.js';
-import { leaf, lineOf, objects, orderOf, readOfxTree, type OfxNode, type OfxTree } from './ofx-tree.js';
+import { blank, leaf, lineOf, mapSpans, objects, orderOf, readOfxTree, type OfxNode, type OfxTree } from './ofx-tree.js';
 import type { FileBalance, FileLine, FileStatement, ParsedFile, ParseOptions } from './types.js';
 
 const TRNTYPE: Record<string, TransactionType> = {
@@ -40,11 +40,11 @@ export function parseOfx(text: string, file: string, o: ParseOptions = {}): Pars
   const tree = readOfxTree(text, file, warnings);
   const docs = objects(tree.root.OFX);
   if (docs.length === 0) throw fileError(file, 'has no OFX aggregate');
-  const found: { stmt: OfxNode; card: boolean }[] = [];
+  const found: { stmt: OfxNode; card: boolean; trns: OfxNode[] }[] = [];
   let investments = 0;
   for (const ofx of docs) {
     for (const [set, trnrs, rs, card] of SETS) {
-      for (const msgs of objects(ofx[set])) for (const t of objects(msgs[trnrs])) for (const stmt of objects(t[rs])) found.push({ stmt, card });
+      for (const msgs of objects(ofx[set])) for (const t of objects(msgs[trnrs])) for (const stmt of objects(t[rs])) found.push({ stmt, card, trns: transactions(stmt) });
     }
     for (const msgs of objects(ofx.INVSTMTMSGSRSV1)) for (const t of objects(msgs.INVSTMTTRNRS)) investments += objects(t.INVSTMTRS).length;
   }
@@ -52,13 +52,13 @@ export function parseOfx(text: string, file: string, o: ParseOptions = {}): Pars
     if (investments > 0) throw fileError(file, 'holds only investment statements (INVSTMTRS): investment statements are not supported', 'banksync imports bank and credit-card statements (STMTRS, CCSTMTRS)');
     throw fileError(file, 'holds no bank or credit-card statement (STMTRS/CCSTMTRS)');
   }
-  const amounts = found.flatMap(({ stmt }) => [
-    ...transactions(stmt).map((t) => leaf(t, 'TRNAMT')),
+  const amounts = found.flatMap(({ stmt, trns }) => [
+    ...trns.map((t) => leaf(t, 'TRNAMT')),
     ...['LEDGERBAL', 'AVAILBAL'].map((b) => leaf(objects(stmt[b])[0], 'BALAMT')),
   ]);
   const ctx: Ctx = { file, currency: o.currency?.toUpperCase(), warnings, unknownTypes: new Set(), commaFile: usesDecimalComma(amounts) };
-  const statements = found.map(({ stmt, card }, i) => statement(stmt, card, i + 1, ctx));
-  checkNothingDropped(tree, found.flatMap(({ stmt }) => transactions(stmt)), found.length, file);
+  const statements = found.map(({ stmt, card, trns }, i) => statement(stmt, card, trns, i + 1, ctx));
+  checkNothingDropped(tree, found.flatMap(({ trns }) => trns), found.length, file);
   if (investments > 0) warnings.push(`${investments} investment statement(s) (INVSTMTRS) skipped: investment statements are not supported; the bank and card statements were read in full`);
   if (ctx.commaSeen) warnings.push(`amounts use a decimal comma (${ctx.commaSeen}), not OFX's dot; read as decimals`);
   if (ctx.unknownTypes.size) warnings.push(`unknown TRNTYPE ${[...ctx.unknownTypes].join(', ')}: typed by the amount's sign`);
@@ -71,11 +71,13 @@ export function parseOfx(text: string, file: string, o: ParseOptions = {}): Pars
  * the statement too).
  */
 function transactions(stmt: OfxNode): OfxNode[] {
-  const inLists = objects(stmt.BANKTRANLIST).flatMap((list) => objects(list.STMTTRN));
-  return [...inLists, ...objects(stmt.STMTTRN)].sort((a, b) => orderOf(a) - orderOf(b));
+  const lists = objects(stmt.BANKTRANLIST);
+  const stray = objects(stmt.STMTTRN);
+  if (lists.length === 1 && stray.length === 0) return objects(lists[0]!.STMTTRN);
+  return [...lists.flatMap((list) => objects(list.STMTTRN)), ...stray].sort((a, b) => orderOf(a) - orderOf(b));
 }
 
-function statement(s: OfxNode, card: boolean, n: number, ctx: Ctx): FileStatement {
+function statement(s: OfxNode, card: boolean, trns: OfxNode[], n: number, ctx: Ctx): FileStatement {
   const { file } = ctx;
   let currency = leaf(s, 'CURDEF')?.toUpperCase();
   if (!currency) {
@@ -94,16 +96,16 @@ function statement(s: OfxNode, card: boolean, n: number, ctx: Ctx): FileStatemen
   const ibanShaped = /^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/.test(compact);
   if (ibanShaped && !ibanValid(compact)) ctx.warnings.push(`statement ${n}: ACCTID ${acctId} looks like an IBAN but fails its check digits; kept as an account number`);
 
-  const trns = transactions(s);
   for (const t of objects(s.STMTTRN)) {
     ctx.warnings.push(`line ${lineOf(t)}: a STMTTRN stands outside <BANKTRANLIST> (after a stray </BANKTRANLIST>); read as part of statement ${n}, as libofx and ofxparse do`);
   }
   const ids = fileIds(trns, file, ctx.warnings);
   const lines: FileLine[] = trns.map((trn, i) => {
-    const where = (name?: string) => `line ${lineOf(trn, name)}: STMTTRN ${i + 1}`;
+    // Built only for a message (a leaf's line is searched for): most lines never need one.
+    const where = (name?: string) => () => `line ${lineOf(trn, name)}: STMTTRN ${i + 1}`;
     const posted = leaf(trn, 'DTPOSTED');
     const amount = leaf(trn, 'TRNAMT');
-    if (!posted || !amount) throw fileError(file, `${where()}: needs DTPOSTED and TRNAMT`);
+    if (!posted || !amount) throw fileError(file, `${where()()}: needs DTPOSTED and TRNAMT`);
     const trntype = leaf(trn, 'TRNTYPE')?.toUpperCase() ?? 'OTHER';
     if (!TRNTYPE[trntype]) ctx.unknownTypes.add(trntype);
     const amountMinor = readAmount(amount, leaf(objects(trn.CURRENCY)[0], 'CURSYM') ?? currency!, where('TRNAMT'), 'TRNAMT', ctx);
@@ -117,7 +119,7 @@ function statement(s: OfxNode, card: boolean, n: number, ctx: Ctx): FileStatemen
       payee: leaf(trn, 'NAME') ?? leaf(objects(trn.PAYEE)[0], 'NAME'),
       memo: leaf(trn, 'MEMO'),
       type: TRNTYPE[trntype] ?? (amountMinor < 0 ? 'debit' : 'credit'),
-      where: where(),
+      where: `line ${lineOf(trn)}: STMTTRN ${i + 1}`,
     };
   });
   const balances: FileBalance[] = [];
@@ -125,13 +127,13 @@ function statement(s: OfxNode, card: boolean, n: number, ctx: Ctx): FileStatemen
   const balamt = leaf(ledger, 'BALAMT');
   const asOf = leaf(ledger, 'DTASOF');
   if (ledger && balamt && asOf) {
-    const at = `line ${lineOf(ledger, 'BALAMT')}: statement ${n} LEDGERBAL`;
-    balances.push({ kind: 'closing', amountMinor: readAmount(balamt, currency, at, 'BALAMT', ctx), date: ofxDate(asOf, file, `line ${lineOf(ledger, 'DTASOF')}: LEDGERBAL`) });
+    const at = () => `line ${lineOf(ledger, 'BALAMT')}: statement ${n} LEDGERBAL`;
+    balances.push({ kind: 'closing', amountMinor: readAmount(balamt, currency, at, 'BALAMT', ctx), date: ofxDate(asOf, file, () => `line ${lineOf(ledger, 'DTASOF')}: LEDGERBAL`) });
   }
   return { accountId: acctId, iban: ibanShaped && ibanValid(compact) ? compact : undefined, currency, kind, lines, balances };
 }
 
-function readAmount(raw: string, currency: string, where: string, what: string, ctx: Ctx): number {
+function readAmount(raw: string, currency: string, where: () => string, what: string, ctx: Ctx): number {
   const { minor, comma } = ofxAmount(raw, currency, where, what, ctx.commaFile, ctx.file);
   if (comma) ctx.commaSeen ??= raw.trim();
   return minor;
@@ -144,25 +146,34 @@ function readAmount(raw: string, currency: string, where: string, what: string, 
  */
 function checkNothingDropped(tree: OfxTree, read: OfxNode[], statementsRead: number, file: string): void {
   // Investment statements hold STMTTRNs too (INVBANKTRAN); they are skipped on purpose.
-  const bank = tree.body.replace(/<INVSTMTMSGSRSV1\s*>[\s\S]*?<\/INVSTMTMSGSRSV1\s*>/gi, (s) => s.replace(/[^\n]/g, ''));
-  const stmts = tagLines(bank, /<(?:CC)?STMTRS\s*>/gi, tree.bodyLine);
-  if (statementsRead < stmts.length) {
-    throw fileError(file, `holds ${stmts.length} statements (STMTRS/CCSTMTRS) but only ${statementsRead} stand where a statement belongs: a stray or missing end tag breaks the file; nothing was imported`);
+  const bank = /<INVSTMTMSGSRSV1/i.test(tree.body)
+    ? mapSpans(tree.body.replace(/<(\/?)INVSTMTMSGSRSV1\s*>/gi, '<$1INVSTMTMSGSRSV1>'), '<INVSTMTMSGSRSV1>', '</INVSTMTMSGSRSV1>', blank)
+    : tree.body;
+  const stmts = count(bank, /<(?:CC)?STMTRS\s*>/gi);
+  if (statementsRead < stmts) {
+    throw fileError(file, `holds ${stmts} statements (STMTRS/CCSTMTRS) but only ${statementsRead} stand where a statement belongs: a stray or missing end tag breaks the file; nothing was imported`);
   }
-  const expected = tagLines(bank, /<STMTTRN\s*>/gi, tree.bodyLine);
-  if (read.length >= expected.length) return;
+  const expected = count(bank, /<STMTTRN\s*>/gi);
+  if (read.length >= expected) return;
+  // Name the first STMTTRN start tag that no statement holds.
   const placed = new Map<number, number>();
   for (const t of read) placed.set(lineOf(t)!, (placed.get(lineOf(t)!) ?? 0) + 1);
-  const lost = expected.find((l) => {
+  const lost = tagLines(bank, /<STMTTRN\s*>/gi, tree.bodyLine).find((l) => {
     const left = placed.get(l) ?? 0;
     placed.set(l, left - 1);
     return left <= 0;
   });
   throw fileError(
     file,
-    `line ${lost}: this STMTTRN is not inside a statement's transaction list (${expected.length} STMTTRN in the file, ${read.length} in statements): a stray or missing end tag breaks the file; nothing was imported`,
+    `line ${lost}: this STMTTRN is not inside a statement's transaction list (${expected} STMTTRN in the file, ${read.length} in statements): a stray or missing end tag breaks the file; nothing was imported`,
     'fix the element structure around that line, or ask the bank for a new export',
   );
+}
+
+function count(text: string, re: RegExp): number {
+  let n = 0;
+  while (re.exec(text)) n++;
+  return n;
 }
 
 function tagLines(text: string, re: RegExp, firstLine: number): number[] {
@@ -182,12 +193,17 @@ function tagLines(text: string, re: RegExp, firstLine: number): number[] {
  * the shorter forms banks write). The calendar day as written is the booking day (what Actual
  * and GnuCash show); a time zone never moves it.
  */
-export function ofxDate(raw: string, file: string, where: string): string {
+export function ofxDate(raw: string, file: string, where: string | (() => string)): string {
   const m = /^(\d{4})(\d{2})(\d{2})(\d{2}(\d{2}(\d{2}(\.\d{1,3})?)?)?)?\s*(\[[+-]?\d{1,2}(\.\d{1,2})?(:[A-Za-z0-9]+)?\])?$/.exec(raw.trim());
-  const date = m ? `${m[1]}-${m[2]}-${m[3]}` : '';
-  const d = new Date(`${date}T00:00:00Z`);
-  if (!m || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== date) {
-    throw fileError(file, `${where}: "${raw}" is not an OFX date (YYYYMMDD[HHMMSS][TZ])`);
+  if (!m || !realDay(Number(m[1]), Number(m[2]), Number(m[3]))) {
+    throw fileError(file, `${typeof where === 'string' ? where : where()}: "${raw}" is not an OFX date (YYYYMMDD[HHMMSS][TZ])`);
   }
-  return date;
+  return `${m[1]}-${m[2]}-${m[3]}`;
+}
+
+/** A day of the (proleptic Gregorian) calendar: month 1-12, day within its month. */
+function realDay(y: number, month: number, day: number): boolean {
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return days !== undefined && day >= 1 && day <= days;
 }

@@ -66,7 +66,7 @@ export function orderOf(node: OfxNode): number {
 export function readOfxTree(text: string, file: string, warnings: string[]): OfxTree {
   // Comments go and CDATA becomes escaped text, line breaks kept: every position keeps its line.
   const clean = mapSpans(mapSpans(text, '<!--', '-->', blank), '<![CDATA[', ']]>', (c) => c.slice(9, -3).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
-  const start = clean.search(/<OFX\s*>/i);
+  const start = clean.search(/<OFX[\s>]/i);
   if (start < 0) throw fileError(file, 'has no <OFX> element: not an OFX file, or truncated');
   const body = clean.slice(start);
   const bodyLine = lineCount(clean, 0, start) + 1;
@@ -100,7 +100,8 @@ function tokenize(body: string, bodyLine: number, file: string, warnings: string
       rawAmp = true;
       return all;
     });
-  const tag = /<(\/?)([A-Za-z0-9._]+)\s*(\/?)>([^<]*)/g;
+  // Attributes (an xmlns on <OFX> in some OFX 2 files) are allowed and ignored: OFX defines none.
+  const tag = /<(\/?)([A-Za-z0-9._]+)(?:\s+[A-Za-z_:][\w.:-]*\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*(\/?)>([^<]*)/g;
   let rawAmp = false;
   let seq = 0;
   let line = bodyLine;

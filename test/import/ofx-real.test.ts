@@ -142,6 +142,11 @@ describe('OFX: real shapes that import', () => {
     expect(parse('comments.ofx').statements[0]!.lines[0]!.amountMinor).toBe(150_000);
   });
 
+  it('an xmlns attribute on <OFX> is allowed and ignored', () => {
+    const content = text('several-banktranlist-v2.ofx').replace('<OFX>', '<OFX xmlns="http://ofx.net/types/2003/04">');
+    expect(amounts(parse('xmlns.ofx', {}, content))).toEqual(AMOUNTS);
+  });
+
   it('an XML-style OFX 2 body with a mismatched end tag is still refused (a broken file, not a style)', () => {
     const content = text('several-banktranlist-v2.ofx').replace('<NAME>Green Grocer</NAME>', '<NAME>Green Grocer</NAMEX>');
     expect(refused('mismatched.ofx', {}, content).message).toMatch(/line \d+: not well-formed XML/);

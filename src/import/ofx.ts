@@ -108,7 +108,12 @@ function statement(s: OfxNode, card: boolean, trns: OfxNode[], n: number, ctx: C
     if (!posted || !amount) throw fileError(file, `${where()()}: needs DTPOSTED and TRNAMT`);
     const trntype = leaf(trn, 'TRNTYPE')?.toUpperCase() ?? 'OTHER';
     if (!TRNTYPE[trntype]) ctx.unknownTypes.add(trntype);
-    const amountMinor = readAmount(amount, leaf(objects(trn.CURRENCY)[0], 'CURSYM') ?? currency!, where('TRNAMT'), 'TRNAMT', ctx);
+    // <CURRENCY> says TRNAMT is in another currency (ORIGCURRENCY, by contrast, is converted already).
+    const cursym = leaf(objects(trn.CURRENCY)[0], 'CURSYM')?.toUpperCase();
+    if (cursym && cursym !== currency) {
+      throw fileError(file, `${where('CURSYM')()}: TRNAMT is in ${cursym} (its CURRENCY), not the statement's ${currency}`, 'banksync does not convert currencies; a line stored in the wrong currency would be wrong money');
+    }
+    const amountMinor = readAmount(amount, currency!, where('TRNAMT'), 'TRNAMT', ctx);
     const avail = leaf(trn, 'DTAVAIL');
     return {
       id: ids[i],

@@ -191,6 +191,13 @@ describe('OFX: real shapes that import', () => {
     expect(r.warnings[0]).toMatch(/^REFNUM PR-2024-02-118 is on 2 lines without FITID \(lines \d+, \d+\): they are told apart by their content instead$/);
   });
 
+  it('a line whose <CURRENCY> says another currency is refused, not stored as the statement currency', () => {
+    const content = text('several-banktranlist.ofx').replace('<NAME>Green Grocer', '<CURRENCY>\r\n<CURRATE>1.08\r\n<CURSYM>EUR\r\n</CURRENCY>\r\n<NAME>Green Grocer');
+    expect(refused('foreign.ofx', {}, content).message).toBe(`foreign.ofx: line ${lineOf(content, '<CURSYM>EUR')}: STMTTRN 2: TRNAMT is in EUR (its CURRENCY), not the statement's USD`);
+    const same = text('several-banktranlist.ofx').replace('<NAME>Green Grocer', '<CURRENCY>\r\n<CURRATE>1\r\n<CURSYM>USD\r\n</CURRENCY>\r\n<NAME>Green Grocer');
+    expect(amounts(parse('same.ofx', {}, same))).toEqual(AMOUNTS);
+  });
+
   it('a FITID used twice is still refused', () => {
     const content = text('several-banktranlist.ofx').replace('LCB202402290001', 'LCB202402010001');
     expect(refused('dup.ofx', {}, content).message).toMatch(/line \d+: STMTTRN 4: FITID LCB202402010001 is used twice/);

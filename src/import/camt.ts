@@ -2,6 +2,7 @@ import type { TransactionType } from '../core/model.js';
 import { parseAmount } from './amounts.js';
 import { fileError } from './errors.js';
 import type { FileBalance, FileLine, FileStatement, ParsedFile } from './types.js';
+import { ibanValid } from './iban.js';
 import { at, parseXml, text } from './xml.js';
 
 /**
@@ -24,7 +25,10 @@ function statement(s: unknown, file: string, n: number, warnings: string[]): Fil
   const iban = text(at(s, 'Acct', 'Id', 'IBAN'))?.replace(/\s+/g, '');
   const other = text(at(s, 'Acct', 'Id', 'Othr', 'Id'));
   if (!iban && !other) throw fileError(file, `Stmt ${n}: Acct/Id has neither IBAN nor Othr/Id`);
-  if (iban && !ibanValid(iban)) throw fileError(file, `Stmt ${n}: IBAN ${iban} fails its check digits`);
+  // A mistyped IBAN in the bank's own file still names the account the bank means: read the file,
+  // keep the number as written (not as an IBAN, so it is never shown or matched as a valid one).
+  const badIban = iban !== undefined && !ibanValid(iban);
+  if (badIban) warnings.push(`Stmt ${n}: IBAN ${iban} fails its check digits; kept as the account number as written`);
   const balances: FileBalance[] = [];
   let currency = text(at(s, 'Acct', 'Ccy'));
   for (const [i, b] of ((at(s, 'Bal') as unknown[]) ?? []).entries()) {
@@ -81,7 +85,7 @@ function statement(s: unknown, file: string, n: number, warnings: string[]): Fil
       warnings.push(`Stmt ${n}: opening balance + entries = ${opening.amountMinor + sum} minor units, but the closing balance says ${closing.amountMinor}: an entry is missing or wrong in the file`);
     }
   }
-  return { accountId: iban ?? other, iban, currency, kind: 'checking', lines, balances };
+  return { accountId: iban ?? other, iban: badIban ? undefined : iban, currency, kind: 'checking', lines, balances };
 }
 
 function signed(node: unknown, currency: string, file: string, where: string): number {
@@ -127,11 +131,4 @@ function typeOf(subFamily: string | undefined, amountMinor: number): Transaction
   }
 }
 
-/** ISO 13616 mod-97 check. */
-export function ibanValid(iban: string): boolean {
-  if (!/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/.test(iban)) return false;
-  const moved = (iban.slice(4) + iban.slice(0, 4)).replace(/[A-Z]/g, (c) => String(c.charCodeAt(0) - 55));
-  let r = 0;
-  for (const ch of moved) r = (r * 10 + Number(ch)) % 97;
-  return r === 1;
-}
+export { ibanValid } from './iban.js';

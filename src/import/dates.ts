@@ -64,3 +64,38 @@ export function guessOrder(all: string[]): 'ymd' | 'dmy' | 'mdy' | null {
   const ok = (['ymd', 'dmy', 'mdy'] as const).filter(fits);
   return ok.length === 1 ? ok[0]! : null;
 }
+
+/**
+ * Where a bare two-digit year goes: 00-49 → 2000-2049, 50-99 → 1950-1999. This is GnuCash's QIF
+ * reader's window (Microsoft Money's was close: 1948-2075); Quicken itself writes 19xx with a
+ * slash and 20xx with an apostrophe ("1/31'01"), which needs no window.
+ */
+export const TWO_DIGIT_YEAR_PIVOT = 50;
+
+/**
+ * A QIF date with its year written out and Quicken's padding spaces gone: " 1/ 5/98" → "1/5/1998",
+ * "8/15'13" → "8/15/2013". `windowed` says a bare two-digit year was placed by the pivot (the
+ * apostrophe form says its century). Anything else comes back trimmed, for readDate to judge.
+ */
+export function expandQifDate(raw: string): { date: string; windowed: boolean } {
+  const m = /^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*(['/.-])\s*(\d{1,2}|\d{4})\s*$/.exec(raw);
+  if (!m) return { date: raw.trim(), windowed: false };
+  const [, a, b, mark, y] = m as unknown as [string, string, string, string, string];
+  if (y.length === 4) return { date: `${a}/${b}/${y}`, windowed: false };
+  const yy = Number(y);
+  if (mark === "'") return { date: `${a}/${b}/${2000 + yy}`, windowed: false };
+  if (y.length !== 2) return { date: raw.trim(), windowed: false };
+  return { date: `${a}/${b}/${yy < TWO_DIGIT_YEAR_PIVOT ? 2000 + yy : 1900 + yy}`, windowed: true };
+}
+
+/** Every order in which readDate reads the date (none: it is no date at all). */
+export function ordersThatRead(raw: string): ('ymd' | 'dmy' | 'mdy')[] {
+  return (['ymd', 'dmy', 'mdy'] as const).filter((o) => {
+    try {
+      readDate(raw, o);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}

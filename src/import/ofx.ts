@@ -1,195 +1,214 @@
 import type { AccountKind, TransactionType } from '../core/model.js';
-import { parseAmount } from './amounts.js';
 import { fileError } from './errors.js';
-import type { FileLine, FileStatement, ParsedFile } from './types.js';
-import { parseXml } from './xml.js';
+import { ibanValid } from './iban.js';
+import { fileIds } from './ofx-ids.js';
+import { ofxAmount, usesDecimalComma } from './ofx-amount.js';
+import { blank, leaf, lineOf, mapSpans, objects, orderOf, readOfxTree, type OfxNode, type OfxTree } from './ofx-tree.js';
+import type { FileBalance, FileLine, FileStatement, ParsedFile, ParseOptions } from './types.js';
 
-/** A parsed OFX element: leaves hold text, aggregates hold children (repeatable names as arrays). */
-interface Node {
-  [name: string]: string | Node | (string | Node)[];
-}
-
-const MAX_DEPTH = 32;
 const TRNTYPE: Record<string, TransactionType> = {
   CREDIT: 'credit', DEBIT: 'debit', INT: 'interest', DIV: 'credit', FEE: 'fee', SRVCHG: 'fee', DEP: 'credit', ATM: 'atm',
   POS: 'pos', XFER: 'transfer', CHECK: 'check', PAYMENT: 'payment', CASH: 'atm', DIRECTDEP: 'credit', DIRECTDEBIT: 'debit',
   REPEATPMT: 'payment', OTHER: 'other',
 };
+const SETS = [
+  ['BANKMSGSRSV1', 'STMTTRNRS', 'STMTRS', false],
+  ['CREDITCARDMSGSRSV1', 'CCSTMTTRNRS', 'CCSTMTRS', true],
+] as const;
+
+/** What every statement of one file shares while it is read. */
+interface Ctx {
+  file: string;
+  /** --currency, or the target account's: for a statement with an empty CURDEF. */
+  currency?: string;
+  warnings: string[];
+  unknownTypes: Set<string>;
+  /** The file's amounts show a decimal comma and no decimal dot (settles "1,234"). */
+  commaFile: boolean;
+  /** First amount read with a decimal comma, for the warning. */
+  commaSeen?: string;
+}
 
 /**
- * OFX 1.x (SGML) and 2.x (XML), bank and credit-card statements, QFX included (Quicken's
- * extra INTU.* elements are ignored). SGML leaves have no end tags, so 1.x is read by a small
- * tokenizer that knows only that rule; 2.x goes through the XML parser.
+ * OFX 1.x (SGML) and 2.x (XML), bank and credit-card statements, QFX included (Quicken's extra
+ * INTU.* elements are ignored). Investment statements are not read: a file holding only those is
+ * refused, one that also holds bank statements imports those with a warning. Every <STMTTRN> in
+ * the bank part must end up in a statement, or the file is refused: never a partial import.
  */
-export function parseOfx(text: string, file: string): ParsedFile {
+export function parseOfx(text: string, file: string, o: ParseOptions = {}): ParsedFile {
   const warnings: string[] = [];
-  const start = text.search(/<OFX>/i);
-  if (start < 0) throw fileError(file, 'has no <OFX> element: not an OFX file, or truncated');
-  const isXml = /^\s*<\?xml/i.test(text) || /<\?OFX/i.test(text.slice(0, start));
-  const root = isXml ? fromXml(text, file) : fromSgml(text.slice(start), file, warnings);
-  const ofx = root.OFX as Node | undefined;
-  if (!ofx || typeof ofx !== 'object') throw fileError(file, 'has no OFX aggregate');
-  const statements: FileStatement[] = [];
-  const unknownTypes = new Set<string>();
-  for (const [set, trn, rs, card] of [
-    ['BANKMSGSRSV1', 'STMTTRNRS', 'STMTRS', false],
-    ['CREDITCARDMSGSRSV1', 'CCSTMTTRNRS', 'CCSTMTRS', true],
-  ] as const) {
-    for (const msgs of list(ofx[set])) {
-      for (const trnrs of list((msgs as Node)[trn])) {
-        for (const stmt of list((trnrs as Node)[rs])) statements.push(statement(stmt as Node, card, file, statements.length + 1, unknownTypes));
-      }
+  const tree = readOfxTree(text, file, warnings);
+  const docs = objects(tree.root.OFX);
+  if (docs.length === 0) throw fileError(file, 'has no OFX aggregate');
+  const found: { stmt: OfxNode; card: boolean; trns: OfxNode[] }[] = [];
+  let investments = 0;
+  for (const ofx of docs) {
+    for (const [set, trnrs, rs, card] of SETS) {
+      for (const msgs of objects(ofx[set])) for (const t of objects(msgs[trnrs])) for (const stmt of objects(t[rs])) found.push({ stmt, card, trns: transactions(stmt) });
     }
+    for (const msgs of objects(ofx.INVSTMTMSGSRSV1)) for (const t of objects(msgs.INVSTMTTRNRS)) investments += objects(t.INVSTMTRS).length;
   }
-  if (statements.length === 0) throw fileError(file, 'holds no bank or credit-card statement (STMTRS/CCSTMTRS)');
-  if (unknownTypes.size) warnings.push(`unknown TRNTYPE ${[...unknownTypes].join(', ')}: typed by the amount's sign`);
+  if (found.length === 0) {
+    if (investments > 0) throw fileError(file, 'holds only investment statements (INVSTMTRS): investment statements are not supported', 'banksync imports bank and credit-card statements (STMTRS, CCSTMTRS)');
+    throw fileError(file, 'holds no bank or credit-card statement (STMTRS/CCSTMTRS)');
+  }
+  const amounts = found.flatMap(({ stmt, trns }) => [
+    ...trns.map((t) => leaf(t, 'TRNAMT')),
+    ...['LEDGERBAL', 'AVAILBAL'].map((b) => leaf(objects(stmt[b])[0], 'BALAMT')),
+  ]);
+  const ctx: Ctx = { file, currency: o.currency?.toUpperCase(), warnings, unknownTypes: new Set(), commaFile: usesDecimalComma(amounts) };
+  const statements = found.map(({ stmt, card, trns }, i) => statement(stmt, card, trns, i + 1, ctx));
+  checkNothingDropped(tree, found.flatMap(({ trns }) => trns), found.length, file);
+  if (investments > 0) warnings.push(`${investments} investment statement(s) (INVSTMTRS) skipped: investment statements are not supported; the bank and card statements were read in full`);
+  if (ctx.commaSeen) warnings.push(`amounts use a decimal comma (${ctx.commaSeen}), not OFX's dot; read as decimals`);
+  if (ctx.unknownTypes.size) warnings.push(`unknown TRNTYPE ${[...ctx.unknownTypes].join(', ')}: typed by the amount's sign`);
   return { format: 'ofx', statements, warnings };
 }
 
-function statement(s: Node, card: boolean, file: string, n: number, unknownTypes: Set<string>): FileStatement {
-  const currency = leaf(s, 'CURDEF');
-  if (!currency || !/^[A-Z]{3}$/.test(currency)) throw fileError(file, `statement ${n}: missing or bad CURDEF`);
-  const from = (card ? s.CCACCTFROM : (s.BANKACCTFROM ?? s.CCACCTFROM)) as Node | undefined;
-  if (!from || typeof from !== 'object') throw fileError(file, `statement ${n}: no ${card ? 'CCACCTFROM' : 'BANKACCTFROM'}`);
+/**
+ * A statement's transactions in file order: every <BANKTRANLIST> block, and a STMTTRN standing
+ * in the statement itself after a stray </BANKTRANLIST> (libofx and ofxparse read it as part of
+ * the statement too).
+ */
+function transactions(stmt: OfxNode): OfxNode[] {
+  const lists = objects(stmt.BANKTRANLIST);
+  const stray = objects(stmt.STMTTRN);
+  if (lists.length === 1 && stray.length === 0) return objects(lists[0]!.STMTTRN);
+  return [...lists.flatMap((list) => objects(list.STMTTRN)), ...stray].sort((a, b) => orderOf(a) - orderOf(b));
+}
+
+function statement(s: OfxNode, card: boolean, trns: OfxNode[], n: number, ctx: Ctx): FileStatement {
+  const { file } = ctx;
+  let currency = leaf(s, 'CURDEF')?.toUpperCase();
+  if (!currency) {
+    if (!ctx.currency) throw fileError(file, `line ${lineOf(s, 'CURDEF')}: statement ${n}: CURDEF is missing or empty`, 'give the currency, e.g. --currency USD');
+    currency = ctx.currency;
+    ctx.warnings.push(`statement ${n} has no CURDEF: read in ${currency}, as --currency (or the account imported into) says`);
+  }
+  if (!/^[A-Z]{3}$/.test(currency)) throw fileError(file, `line ${lineOf(s, 'CURDEF')}: statement ${n}: CURDEF "${currency}" is not a currency code`);
+  const from = objects(card ? s.CCACCTFROM : (s.BANKACCTFROM ?? s.CCACCTFROM))[0];
+  if (!from) throw fileError(file, `line ${lineOf(s)}: statement ${n}: no ${card ? 'CCACCTFROM' : 'BANKACCTFROM'}`);
   const acctId = leaf(from, 'ACCTID');
-  if (!acctId) throw fileError(file, `statement ${n}: no ACCTID`);
+  if (!acctId) throw fileError(file, `line ${lineOf(from)}: statement ${n}: no ACCTID`);
   const acctType = leaf(from, 'ACCTTYPE');
   const kind: AccountKind = card ? 'credit_card' : acctType === 'SAVINGS' ? 'savings' : acctType === 'CREDITLINE' ? 'loan' : 'checking';
-  const lines: FileLine[] = [];
-  const seen = new Set<string>();
-  const tranlist = s.BANKTRANLIST as Node | undefined;
-  list(tranlist?.STMTTRN).forEach((t, i) => {
-    const where = `STMTTRN ${i + 1}`;
-    const trn = t as Node;
-    const fitid = leaf(trn, 'FITID');
-    if (!fitid) throw fileError(file, `${where}: no FITID`);
-    if (seen.has(fitid)) throw fileError(file, `${where}: FITID ${fitid} is used twice in the statement`, 'a bank file with duplicate FITIDs cannot be deduplicated safely');
-    seen.add(fitid);
+  const compact = acctId.replace(/\s+/g, '').toUpperCase();
+  const ibanShaped = /^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/.test(compact);
+  if (ibanShaped && !ibanValid(compact)) ctx.warnings.push(`statement ${n}: ACCTID ${acctId} looks like an IBAN but fails its check digits; kept as an account number`);
+
+  for (const t of objects(s.STMTTRN)) {
+    ctx.warnings.push(`line ${lineOf(t)}: a STMTTRN stands outside <BANKTRANLIST> (after a stray </BANKTRANLIST>); read as part of statement ${n}, as libofx and ofxparse do`);
+  }
+  const ids = fileIds(trns, file, ctx.warnings);
+  const lines: FileLine[] = trns.map((trn, i) => {
+    // Built only for a message (a leaf's line is searched for): most lines never need one.
+    const where = (name?: string) => () => `line ${lineOf(trn, name)}: STMTTRN ${i + 1}`;
     const posted = leaf(trn, 'DTPOSTED');
     const amount = leaf(trn, 'TRNAMT');
-    if (!posted || !amount) throw fileError(file, `${where}: needs DTPOSTED and TRNAMT`);
-    const trntype = leaf(trn, 'TRNTYPE') ?? 'OTHER';
-    if (!TRNTYPE[trntype]) unknownTypes.add(trntype);
-    const name = leaf(trn, 'NAME') ?? leaf(trn.PAYEE as Node, 'NAME');
-    const memo = leaf(trn, 'MEMO');
-    let amountMinor: number;
-    try {
-      amountMinor = parseAmount(amount, leaf(trn.CURRENCY as Node, 'CURSYM') ?? currency);
-    } catch {
-      throw fileError(file, `${where}: TRNAMT "${amount}" is not a plain decimal amount`, 'OFX amounts have no thousands separators');
+    if (!posted || !amount) throw fileError(file, `${where()()}: needs DTPOSTED and TRNAMT`);
+    const trntype = leaf(trn, 'TRNTYPE')?.toUpperCase() ?? 'OTHER';
+    if (!TRNTYPE[trntype]) ctx.unknownTypes.add(trntype);
+    // <CURRENCY> says TRNAMT is in another currency (ORIGCURRENCY, by contrast, is converted already).
+    const cursym = leaf(objects(trn.CURRENCY)[0], 'CURSYM')?.toUpperCase();
+    if (cursym && cursym !== currency) {
+      throw fileError(file, `${where('CURSYM')()}: TRNAMT is in ${cursym} (its CURRENCY), not the statement's ${currency}`, 'banksync does not convert currencies; a line stored in the wrong currency would be wrong money');
     }
-    lines.push({
-      id: fitid,
-      bookingDate: ofxDate(posted, file, where),
-      valueDate: leaf(trn, 'DTAVAIL') ? ofxDate(leaf(trn, 'DTAVAIL')!, file, where) : undefined,
+    const amountMinor = readAmount(amount, currency!, where('TRNAMT'), 'TRNAMT', ctx);
+    const avail = leaf(trn, 'DTAVAIL');
+    return {
+      id: ids[i],
+      bookingDate: ofxDate(posted, file, where('DTPOSTED')),
+      valueDate: avail ? ofxDate(avail, file, where('DTAVAIL')) : undefined,
       amountMinor,
-      currency,
-      payee: name,
-      memo,
+      currency: currency!,
+      payee: leaf(trn, 'NAME') ?? leaf(objects(trn.PAYEE)[0], 'NAME'),
+      memo: leaf(trn, 'MEMO'),
       type: TRNTYPE[trntype] ?? (amountMinor < 0 ? 'debit' : 'credit'),
-      where,
-    });
+      where: `line ${lineOf(trn)}: STMTTRN ${i + 1}`,
+    };
   });
-  const balances = [];
-  const ledger = s.LEDGERBAL as Node | undefined;
-  if (ledger && leaf(ledger, 'BALAMT') && leaf(ledger, 'DTASOF')) {
-    let amountMinor: number;
-    try {
-      amountMinor = parseAmount(leaf(ledger, 'BALAMT')!, currency);
-    } catch {
-      throw fileError(file, `statement ${n}: LEDGERBAL BALAMT "${leaf(ledger, 'BALAMT')}" is not a plain decimal amount`);
-    }
-    balances.push({ kind: 'closing' as const, amountMinor, date: ofxDate(leaf(ledger, 'DTASOF')!, file, 'LEDGERBAL') });
+  const balances: FileBalance[] = [];
+  const ledger = objects(s.LEDGERBAL)[0];
+  const balamt = leaf(ledger, 'BALAMT');
+  const asOf = leaf(ledger, 'DTASOF');
+  if (ledger && balamt && asOf) {
+    const at = () => `line ${lineOf(ledger, 'BALAMT')}: statement ${n} LEDGERBAL`;
+    balances.push({ kind: 'closing', amountMinor: readAmount(balamt, currency, at, 'BALAMT', ctx), date: ofxDate(asOf, file, () => `line ${lineOf(ledger, 'DTASOF')}: LEDGERBAL`) });
   }
-  return { accountId: acctId, iban: /^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/.test(acctId) ? acctId : undefined, currency, kind, lines, balances };
+  return { accountId: acctId, iban: ibanShaped && ibanValid(compact) ? compact : undefined, currency, kind, lines, balances };
+}
+
+function readAmount(raw: string, currency: string, where: () => string, what: string, ctx: Ctx): number {
+  const { minor, comma } = ofxAmount(raw, currency, where, what, ctx.commaFile, ctx.file);
+  if (comma) ctx.commaSeen ??= raw.trim();
+  return minor;
 }
 
 /**
- * OFX dates: YYYYMMDD[HHMMSS[.XXX]][[+|-]h[.mm][:TZ]]. The calendar day as written is the booking
- * day (what Actual and GnuCash show); a time zone never moves it.
+ * The last word against a silent loss: every <STMTTRN> and statement start tag in the bank and
+ * card part of the file must have been read into a statement. A stray or missing end tag can move
+ * an element where no reader looks; then the file is refused, naming the line.
  */
-export function ofxDate(raw: string, file: string, where: string): string {
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{6}(\.\d{1,3})?)?(\[[+-]?\d{1,2}(\.\d{1,2})?(:[A-Za-z0-9]+)?\])?$/.exec(raw.trim());
-  const date = m ? `${m[1]}-${m[2]}-${m[3]}` : '';
-  const d = new Date(`${date}T00:00:00Z`);
-  if (!m || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== date) {
-    throw fileError(file, `${where}: "${raw}" is not an OFX date (YYYYMMDD[HHMMSS][TZ])`);
+function checkNothingDropped(tree: OfxTree, read: OfxNode[], statementsRead: number, file: string): void {
+  // Investment statements hold STMTTRNs too (INVBANKTRAN); they are skipped on purpose.
+  const bank = /<INVSTMTMSGSRSV1/i.test(tree.body)
+    ? mapSpans(tree.body.replace(/<(\/?)INVSTMTMSGSRSV1\s*>/gi, '<$1INVSTMTMSGSRSV1>'), '<INVSTMTMSGSRSV1>', '</INVSTMTMSGSRSV1>', blank)
+    : tree.body;
+  const stmts = count(bank, /<(?:CC)?STMTRS\s*>/gi);
+  if (statementsRead < stmts) {
+    throw fileError(file, `holds ${stmts} statements (STMTRS/CCSTMTRS) but only ${statementsRead} stand where a statement belongs: a stray or missing end tag breaks the file; nothing was imported`);
   }
-  return date;
+  const expected = count(bank, /<STMTTRN\s*>/gi);
+  if (read.length >= expected) return;
+  // Name the first STMTTRN start tag that no statement holds.
+  const placed = new Map<number, number>();
+  for (const t of read) placed.set(lineOf(t)!, (placed.get(lineOf(t)!) ?? 0) + 1);
+  const lost = tagLines(bank, /<STMTTRN\s*>/gi, tree.bodyLine).find((l) => {
+    const left = placed.get(l) ?? 0;
+    placed.set(l, left - 1);
+    return left <= 0;
+  });
+  throw fileError(
+    file,
+    `line ${lost}: this STMTTRN is not inside a statement's transaction list (${expected} STMTTRN in the file, ${read.length} in statements): a stray or missing end tag breaks the file; nothing was imported`,
+    'fix the element structure around that line, or ask the bank for a new export',
+  );
 }
 
-function fromXml(text: string, file: string): Node {
-  const body = text.replace(/^\s*<\?xml[^>]*\?>/i, '').replace(/<\?OFX[^>]*\?>/i, '');
-  return parseXml(body, file, ['STMTTRN', 'STMTTRNRS', 'CCSTMTTRNRS', 'BANKMSGSRSV1', 'CREDITCARDMSGSRSV1']) as Node;
+function count(text: string, re: RegExp): number {
+  let n = 0;
+  while (re.exec(text)) n++;
+  return n;
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
-
-/** SGML body → tree. Leaves: a tag followed by text; aggregates: a tag followed by elements, closed by its end tag. */
-function fromSgml(body: string, file: string, warnings: string[]): Node {
-  const root: Node = {};
-  const stack: { name: string; node: Node }[] = [{ name: '', node: root }];
-  const tag = /<(\/?)([A-Za-z0-9.]+)>([^<]*)/g;
-  let rawAmp = false;
-  let m: RegExpExecArray | null;
-  let pos = 0;
-  const lineAt = (i: number) => body.slice(0, i).split('\n').length;
-  while ((m = tag.exec(body))) {
-    if (body.slice(pos, m.index).trim()) throw fileError(file, `OFX body line ${lineAt(m.index)}: unexpected text outside an element`);
-    pos = tag.lastIndex;
-    const [, close, rawName, rawText] = m;
-    const name = rawName!.toUpperCase();
-    const value = rawText!.trim();
-    if (close) {
-      const i = stack.map((s) => s.name).lastIndexOf(name);
-      if (i <= 0) {
-        // An end tag for a leaf just read (closed leaves are legal SGML) is harmless.
-        continue;
-      }
-      stack.length = i;
-      continue;
-    }
-    const parent = stack.at(-1)!.node;
-    if (value) {
-      const decoded = value.replace(/&(#\d+|#x[0-9a-f]+|[a-z]+);?/gi, (all, e: string) => {
-        if (e[0] === '#') return String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
-        const known = ENTITIES[e.toLowerCase()];
-        if (known !== undefined && all.endsWith(';')) return known;
-        rawAmp = true;
-        return all;
-      });
-      add(parent, name, decoded);
-    } else {
-      if (stack.length > MAX_DEPTH) throw fileError(file, `OFX body line ${lineAt(m.index)}: elements nested deeper than ${MAX_DEPTH}`);
-      const node: Node = {};
-      add(parent, name, node);
-      stack.push({ name, node });
-    }
+function tagLines(text: string, re: RegExp, firstLine: number): number[] {
+  const out: number[] = [];
+  let line = firstLine;
+  let from = 0;
+  for (const m of text.matchAll(re)) {
+    for (let i = text.indexOf('\n', from); i >= 0 && i < m.index; i = text.indexOf('\n', i + 1)) line++;
+    from = m.index;
+    out.push(line);
   }
-  if (body.slice(pos).trim()) throw fileError(file, 'ends with text outside an element');
-  if (stack.length > 1) throw fileError(file, `ends inside <${stack.at(-1)!.name}>: the file is truncated`);
-  if (rawAmp) warnings.push('has a bare "&" in its text (should be &amp;); read literally');
-  return root;
+  return out;
 }
 
-function add(parent: Node, name: string, value: string | Node): void {
-  const existing = parent[name];
-  if (existing === undefined) parent[name] = value;
-  else if (Array.isArray(existing)) existing.push(value);
-  else parent[name] = [existing, value];
+/**
+ * OFX dates: YYYYMMDD[HH[MM[SS[.XXX]]]][[+|-]h[.mm][:TZ]] (the spec's YYYYMMDDHHMMSS.XXX and
+ * the shorter forms banks write). The calendar day as written is the booking day (what Actual
+ * and GnuCash show); a time zone never moves it.
+ */
+export function ofxDate(raw: string, file: string, where: string | (() => string)): string {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2}(\d{2}(\d{2}(\.\d{1,3})?)?)?)?\s*(\[[+-]?\d{1,2}(\.\d{1,2})?(:[A-Za-z0-9]+)?\])?$/.exec(raw.trim());
+  if (!m || !realDay(Number(m[1]), Number(m[2]), Number(m[3]))) {
+    throw fileError(file, `${typeof where === 'string' ? where : where()}: "${raw}" is not an OFX date (YYYYMMDD[HHMMSS][TZ])`);
+  }
+  return `${m[1]}-${m[2]}-${m[3]}`;
 }
 
-function list(v: unknown): unknown[] {
-  if (v === undefined || v === null || v === '') return [];
-  return Array.isArray(v) ? v : [v];
+/** A day of the (proleptic Gregorian) calendar: month 1-12, day within its month. */
+function realDay(y: number, month: number, day: number): boolean {
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return days !== undefined && day >= 1 && day <= days;
 }
-
-function leaf(node: Node | undefined, name: string): string | undefined {
-  if (!node || typeof node !== 'object') return undefined;
-  const v = node[name];
-  const s = Array.isArray(v) ? v[0] : v;
-  if (typeof s === 'string') return s.trim() || undefined;
-  if (s && typeof s === 'object' && '#text' in s) return String((s as Record<string, unknown>)['#text']).trim() || undefined;
-  return undefined;
-}
-

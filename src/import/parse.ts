@@ -43,7 +43,7 @@ export function parseBytes(bytes: Buffer, path: string, format: FileFormat | 'au
   if (format !== 'auto' && detected && detected !== format) throw fileError(path, `looks like ${detected}, not ${format}`, 'drop --format to let the content decide');
   let parsed: ParsedFile;
   try {
-    parsed = chosen === 'ofx' ? parseOfx(text, path) : chosen === 'camt' ? parseCamt(text, path) : chosen === 'qif' ? parseQif(text, path, o) : parseCsv(text, path, o);
+    parsed = chosen === 'ofx' ? parseOfx(text, path, o) : chosen === 'camt' ? parseCamt(text, path) : chosen === 'qif' ? parseQif(text, path, o) : parseCsv(text, path, o);
   } catch (e) {
     // Every message names the file; a parser bug or a shape we never saw is still one clean line.
     if (e instanceof BanksyncError) throw e.message.startsWith(`${basename(path)}: `) ? e : fileError(path, e.message, e.hint);

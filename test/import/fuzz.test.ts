@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BanksyncError } from '../../src/core/errors.js';
 import { parseBytes } from '../../src/import/parse.js';
@@ -8,7 +8,13 @@ import type { ParseOptions } from '../../src/import/types.js';
 import { VALIDATORS } from '../helpers/tools.js';
 
 const SAMPLES = join(VALIDATORS, 'samples');
-const seeds = ['good', 'warn'].flatMap((d) => readdirSync(join(SAMPLES, d)).map((f) => ({ name: f, bytes: readFileSync(join(SAMPLES, d, f)) })));
+const FIXTURES = resolve(__dirname, '../../fixtures/import');
+const seeds = [
+  ...['good', 'warn'].flatMap((d) => readdirSync(join(SAMPLES, d)).map((f) => ({ name: f, bytes: readFileSync(join(SAMPLES, d, f)) }))),
+  // The real-world OFX, QIF and CAMT shapes (empty elements, comments, stray end tags, SGML under
+  // an XML header, decimal commas, short dates, two-digit years), the refused ones included.
+  ...['ofx', 'qif', 'camt'].flatMap((d) => readdirSync(join(FIXTURES, d)).filter((f) => !f.endsWith('.md')).map((f) => ({ name: f, bytes: readFileSync(join(FIXTURES, d, f)) }))),
+];
 
 /** Deterministic pseudo-random numbers, so a failure reproduces. */
 function rng(seed: string) {
@@ -25,7 +31,7 @@ function rng(seed: string) {
   };
 }
 
-const NASTY = ['<', '>', '&', '"', "'", '\n', '\r\n', '\0', '\xff', ';', ',', '^', '-', '.', '9', '<OFX>', '</STMTTRN>', '<Ntry>', '!Type:Bank\n', '&amp', '&#0;', '&#x110000;'];
+const NASTY = ['<', '>', '&', '"', "'", '\n', '\r\n', '\0', '\xff', ';', ',', '^', '-', '.', '9', '<OFX>', '</STMTTRN>', '<Ntry>', '!Type:Bank\n', '&amp', '&#0;', '&#x110000;', '<!--', '-->', '<![CDATA[', ']]>', '<BALAMT/>', '</BANKTRANLIST>', '<BANKTRANLIST>', '<INVSTMTRS>', '\x1a'];
 
 function mutate(input: Buffer, r: () => number): Buffer {
   let b = Buffer.from(input);
@@ -84,10 +90,10 @@ function expectCleanOutcome(bytes: Buffer, name: string): 'ok' | 'rejected' {
 }
 
 describe('fuzz: mutated statement files never crash the importer', () => {
-  it('3000 mutations of the sample files give a clean result or one clean error', () => {
+  it('4000 mutations of the sample and fixture files give a clean result or one clean error', () => {
     const r = rng(process.env.FUZZ_SEED ?? 'banksync-import-fuzz');
     const outcomes = { ok: 0, rejected: 0 };
-    for (let i = 0; i < Number(process.env.FUZZ_N ?? 3000); i++) {
+    for (let i = 0; i < Number(process.env.FUZZ_N ?? 4000); i++) {
       const seed = seeds[i % seeds.length]!;
       outcomes[expectCleanOutcome(mutate(seed.bytes, r), `fuzz-${i}-${seed.name}`)]++;
     }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +5,7 @@ import { BanksyncError } from '../../src/core/errors.js';
 import { parseBytes } from '../../src/import/parse.js';
 import type { ParseOptions } from '../../src/import/types.js';
 import { VALIDATORS } from '../helpers/tools.js';
+import { rng } from '../helpers/rng.js';
 
 const SAMPLES = join(VALIDATORS, 'samples');
 const FIXTURES = resolve(__dirname, '../../fixtures/import');
@@ -15,21 +15,6 @@ const seeds = [
   // an XML header, decimal commas, short dates, two-digit years), the refused ones included.
   ...['ofx', 'qif', 'camt'].flatMap((d) => readdirSync(join(FIXTURES, d)).filter((f) => !f.endsWith('.md')).map((f) => ({ name: f, bytes: readFileSync(join(FIXTURES, d, f)) }))),
 ];
-
-/** Deterministic pseudo-random numbers, so a failure reproduces. */
-function rng(seed: string) {
-  let block = createHash('sha256').update(seed).digest();
-  let i = 0;
-  return () => {
-    if (i + 4 > block.length) {
-      block = createHash('sha256').update(block).digest();
-      i = 0;
-    }
-    const v = block.readUInt32BE(i) / 2 ** 32;
-    i += 4;
-    return v;
-  };
-}
 
 const NASTY = ['<', '>', '&', '"', "'", '\n', '\r\n', '\0', '\xff', ';', ',', '^', '-', '.', '9', '<OFX>', '</STMTTRN>', '<Ntry>', '!Type:Bank\n', '&amp', '&#0;', '&#x110000;', '<!--', '-->', '<![CDATA[', ']]>', '<BALAMT/>', '</BANKTRANLIST>', '<BANKTRANLIST>', '<INVSTMTRS>', '\x1a'];
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { fetchAccount } from '../../../src/core/sync/account-sync.js';
 import { planWindow } from '../../../src/core/sync/window.js';
 import type { Provider, ProviderTransaction, TransactionPage } from '../../../src/providers/types.js';
 import { Store } from '../../../src/store/index.js';
+import { rng } from '../../helpers/rng.js';
 
 const NOW = '2026-11-22T07:00:00.000Z';
 const TODAY = '2026-11-22';
@@ -117,21 +117,6 @@ describe('the boundary between a provider answer and the books', () => {
     expect(r.warnings).toHaveLength(2);
   });
 });
-
-/** Deterministic pseudo-random numbers, so a failure reproduces. */
-function rng(seed: string) {
-  let block = createHash('sha256').update(seed).digest();
-  let i = 0;
-  return () => {
-    if (i + 4 > block.length) {
-      block = createHash('sha256').update(block).digest();
-      i = 0;
-    }
-    const v = block.readUInt32BE(i) / 2 ** 32;
-    i += 4;
-    return v;
-  };
-}
 
 describe('property: no accepted provider answer moves a watermark past now', () => {
   const DATES = ['9999-12-31', '2026-11-22', '2026-11-23', '2026-11-27', '2026-11-28', '2027-01-01', '2026-02-29', '2026-02-30', '1969-12-31', '0001-01-01', '20261122', '2026-11-22T23:59:59Z', '', '2026-1-2', '2100-06-15'];

@@ -20,8 +20,27 @@ export interface ProviderCapabilities {
   regions: string[];
   /** Talks to a remote service: its institution list is cached locally and it needs set-up. */
   remote: boolean;
-  /** How consent is given: a question in the terminal, or a page that redirects back to us. */
-  consent: 'confirm' | 'redirect';
+  /**
+   * How consent is given: a question in the terminal, a page that redirects back to us (or that
+   * pollConsent sees finish: Plaid Hosted Link), or a setup token the user pastes (SimpleFIN).
+   */
+  consent: 'confirm' | 'redirect' | 'token';
+  /**
+   * Who chooses the bank. 'app': banksync's institution search, then consent at that bank.
+   * 'provider': the provider's own widget picks it (Plaid Link, SimpleFIN Bridge, Salt Edge,
+   * Yodlee FastLink); `connect --provider ID` needs no --institution, one consent may return
+   * accounts at several institutions, and each account records its own.
+   */
+  institutionChoice: 'app' | 'provider';
+  /**
+   * 'window': the engine asks for a date range and dedupes what comes back. 'cursor': the
+   * provider hands out changes since a cursor (Plaid /transactions/sync); the engine stores the
+   * cursor in the same SQLite transaction as the page's rows (FetchRequest.cursor in,
+   * TransactionPage.nextCursor out).
+   */
+  feed: 'window' | 'cursor';
+  /** Requests allowed per connection (per token) per UTC day (SimpleFIN Bridge: about 24); undefined = unlimited. */
+  connectionRequestsPerDay?: number;
   /** The provider itself marks integrations as beta (its institutions carry the flag). */
   betaInstitutions: boolean;
   credentialFields: CredentialField[];
@@ -75,6 +94,8 @@ export interface ProviderAccount {
   balance?: ProviderBalance;
   /** Identity that stays the same across consents when externalId does not (identification_hash). */
   matchKey?: string;
+  /** The institution's name, for providers that choose the bank themselves (institutionChoice 'provider'). */
+  institutionName?: string;
 }
 
 /** A booked line as the adapter normalised it. Amount is signed: negative = money out. */
@@ -127,6 +148,29 @@ export interface TransactionPage {
   removedExternalIds?: string[];
   /** Balance reported by the provider, used for statement drift checks. */
   balance?: ProviderBalance;
+  /**
+   * Booked lines the provider says changed (same provider id, new amount/text/date): stored as a
+   * correction with a new revision, which incremental export already understands.
+   */
+  modified?: ProviderTransaction[];
+  /** Pending lines the provider says are gone (cursor feeds): never guessed as "vanished" otherwise. */
+  removedPendingIds?: string[];
+  /**
+   * 'snapshot' (default): the union of the pages' pending lines is the whole pending set, so an
+   * open pending line not in it has vanished or was booked. 'delta': pages carry only changes,
+   * and an unseen pending line stays open.
+   */
+  pendingMode?: 'snapshot' | 'delta';
+  /** Cursor feeds: where the next fetch starts; stored in the same SQLite transaction as this page's rows. */
+  nextCursor?: string;
+  /** Problems the provider reported inside a successful answer (SimpleFIN errors/errlist): shown per account and stored. */
+  warnings?: string[];
+}
+
+/** A page of a connection-level fetch (SimpleFIN's /accounts answers for every account at once). */
+export interface ConnectionPage extends TransactionPage {
+  /** ProviderAccount.externalId of the account the page belongs to. */
+  accountExternalId: string;
 }
 
 /** Provider-owned state of one connection (tokens, session ids). Stored encrypted. */
@@ -162,6 +206,24 @@ export interface FetchRequest {
   to: string;
   /** A fresh SCA code, for institutions that need one on every fetch. */
   scaCode?: string;
+  /** Cursor feeds: the last committed TransactionPage.nextCursor; undefined on the first fetch. */
+  cursor?: string;
+}
+
+/** What a connection-level fetch asks for: every account of the connection over one window. */
+export interface ConnectionFetchRequest {
+  accounts: { externalId: string; institutionId: string }[];
+  from: string;
+  to: string;
+}
+
+/**
+ * Small encrypted key-value state of one provider that outlives a connection (Salt Edge's
+ * customer, Yodlee's user). Values are sealed like sessions; never printed.
+ */
+export interface ProviderState {
+  get(key: string): unknown;
+  set(key: string, value: unknown): void;
 }
 
 /** The shared client interface every provider adapter implements. */
@@ -176,18 +238,38 @@ export interface Provider {
   verifyCredentials?(): Promise<void>;
   /** For providers whose consent can be seen finishing without the redirect (GoCardless requisitions). */
   pollConsent?(start: ConsentStart): Promise<ConsentGrant | undefined>;
-  /** Starts consent for an institution; `existing` is set when renewing (update-credentials). */
+  /**
+   * Starts consent; `existing` is set when renewing (update-credentials). `institution` is absent
+   * when the provider chooses the bank (institutionChoice 'provider'); `token` carries the pasted
+   * setup token for consent 'token' (SimpleFIN), which completeConsent then claims.
+   */
   beginConsent(request: {
-    institution: Institution;
+    institution?: Institution;
     redirectUrl?: string;
     state: string;
     existing?: SessionHandle;
+    token?: string;
   }): Promise<ConsentStart>;
   /** Finishes consent with the callback's query parameters (or nothing for confirm-only flows). */
   completeConsent(start: ConsentStart, callback: Record<string, string>): Promise<ConsentGrant>;
   /** All accounts the consent covers, possibly at several institutions. */
   listAccounts(session: SessionHandle): Promise<ProviderAccount[]>;
   fetchTransactions(session: SessionHandle, request: FetchRequest): AsyncIterable<TransactionPage>;
+  /**
+   * For catalogues too big or too rate-limited to list whole (Plaid /institutions/search):
+   * `institutions` and `connect` use it when present, the cached full list otherwise.
+   */
+  searchInstitutions?(query: string, country?: string): Promise<Institution[]>;
+  /**
+   * For providers that answer for every account in one call (SimpleFIN /accounts): the engine
+   * calls it once per connection instead of fetchTransactions per account.
+   */
+  fetchConnection?(session: SessionHandle, request: ConnectionFetchRequest): AsyncIterable<ConnectionPage>;
+  /**
+   * Revokes the consent at the provider (disconnect; the superseded consent after
+   * update-credentials). A failure is a warning: credentials are deleted locally anyway.
+   */
+  revoke?(session: SessionHandle): Promise<void>;
 }
 
 /** Everything a provider gets from outside: no store, no terminal. */
@@ -202,6 +284,8 @@ export interface ProviderContext {
   credentials: Record<string, string>;
   /** The user's concurrency setting; adapters fall back to their capability's value. */
   maxConcurrentRequests?: number;
+  /** Provider-scoped encrypted state (absent in contexts that have no store, e.g. reading metadata). */
+  state?: ProviderState;
 }
 
 export type ProviderFactory = (ctx: ProviderContext) => Provider;

@@ -8,6 +8,7 @@ import { redirectHint } from './errors.js';
 import { institutionIdOf, parseInstitutionId, PROVIDER_ID, toAccount, toInstitution, type AspspRef } from './map.js';
 import { AccountResource, Application, AspspList, AuthStarted, SessionCreated, SessionInfo } from './schema.js';
 import { fetchPages } from './transactions.js';
+import { chosenInstitution } from '../chosen-institution.js';
 
 /** What an Enable Banking connection keeps (sealed in the secret store). */
 interface Session {
@@ -41,6 +42,8 @@ export function createEnableBankingProvider(ctx: ProviderContext): Provider {
     regions: ['FI', 'SE', 'NO', 'DK', 'EE', 'LV', 'LT', 'DE', 'PL', 'ES', 'FR', 'NL', 'BE', 'AT', 'IT', 'PT'],
     remote: true,
     consent: 'redirect',
+    institutionChoice: 'app',
+    feed: 'window',
     betaInstitutions: true,
     credentialFields: ENABLE_BANKING_CREDENTIALS,
     // Each ASPSP states its own maximum; this is only the fallback when one does not.
@@ -76,7 +79,8 @@ export function createEnableBankingProvider(ctx: ProviderContext): Provider {
       return (await aspsps(ref.country)).find((i) => i.id === institutionIdOf(ref));
     },
 
-    async beginConsent({ institution, redirectUrl, state }) {
+    async beginConsent({ institution: chosen, redirectUrl, state }) {
+      const institution = chosenInstitution('enable-banking', chosen);
       if (!redirectUrl) throw new BanksyncError('INTERNAL', 'Enable Banking consent needs a redirect address');
       const aspsp = parseInstitutionId(institution.id) ?? { name: institution.name, country: institution.country };
       const days = institution.consentDays ?? DEFAULT_CONSENT_DAYS;

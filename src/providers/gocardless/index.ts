@@ -8,6 +8,7 @@ import { nextUtcMidnight } from './errors.js';
 import { dateOf, kindOf, toBooked, toInstitution, toPending, undated } from './map.js';
 import { AccountMeta, Agreement, Balances, Details, Institution as WireInstitution, Requisition, Transaction, Transactions } from './schema.js';
 import { z } from 'zod';
+import { chosenInstitution } from '../chosen-institution.js';
 
 /** What a GoCardless connection keeps (sealed in the secret store). */
 interface Session {
@@ -65,6 +66,8 @@ export function createGoCardlessProvider(ctx: ProviderContext): Provider {
       regions: ['EEA', 'GB'],
       remote: true,
       consent: 'redirect',
+      institutionChoice: 'app',
+      feed: 'window',
       betaInstitutions: false,
       credentialFields: GOCARDLESS_CREDENTIALS,
       consentDays: 90,
@@ -97,7 +100,8 @@ export function createGoCardlessProvider(ctx: ProviderContext): Provider {
       }
     },
 
-    async beginConsent({ institution, redirectUrl, state }) {
+    async beginConsent({ institution: chosen, redirectUrl, state }) {
+      const institution = chosenInstitution('gocardless', chosen);
       if (!redirectUrl) throw new BanksyncError('INTERNAL', 'GoCardless consent needs a redirect address');
       const { body: eua } = await api.call(Agreement, 'POST', 'api/v2/agreements/enduser/', {
         json: {

@@ -5,6 +5,7 @@ import { parse, type PontoApi, type Session } from './api.js';
 import { describe, mapPontoError } from './errors.js';
 import { earliestExpiry } from './map.js';
 import { Account, ReauthorizationRequest, Token } from './schema.js';
+import { chosenInstitution } from '../chosen-institution.js';
 
 export const AUTHORIZATION_URL = 'https://authorization.myponto.com/oauth2/auth';
 /** ai = account information; offline_access = a refresh token, so syncs need no browser. */
@@ -78,13 +79,14 @@ export function consentFlow(api: PontoApi, ctx: ProviderContext) {
     return { url: body.data.links.redirect, returnsWithoutState: true, state: { mode: 'reauthorize', accountId: target.id, institutionId: institution.id, session: { ...existing.data } } };
   }
 
-  async function begin(r: { institution: Institution; redirectUrl?: string; state: string; existing?: SessionHandle }): Promise<ConsentStart> {
+  async function begin(r: { institution?: Institution; redirectUrl?: string; state: string; existing?: SessionHandle }): Promise<ConsentStart> {
     if (!r.redirectUrl) throw new BanksyncError('INTERNAL', 'Ponto consent needs a redirect address');
+    const institution = chosenInstitution('ponto', r.institution);
     if (r.existing && typeof r.existing.data.refreshToken === 'string') {
-      const renewal = await reauthorizationStart(r.existing, r.institution, r.redirectUrl);
+      const renewal = await reauthorizationStart(r.existing, institution, r.redirectUrl);
       if (renewal) return renewal;
     }
-    return oauthStart(r.institution, r.redirectUrl, r.state);
+    return oauthStart(institution, r.redirectUrl, r.state);
   }
 
   async function complete(start: ConsentStart, callback: Record<string, string>): Promise<ConsentGrant> {

@@ -23,7 +23,9 @@ export function createPontoProvider(ctx: ProviderContext): Provider {
       regions: ['BE', 'NL', 'FR', 'DE', 'LU'],
       remote: true,
       consent: 'redirect',
-      betaInstitutions: true,
+      institutionChoice: 'app',
+    feed: 'window',
+    betaInstitutions: true,
       credentialFields: PONTO_CREDENTIALS,
       // PSD2 bank authorizations through Ponto last 180 days; each account reports its own expiry.
       consentDays: 180,

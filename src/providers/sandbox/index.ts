@@ -25,6 +25,7 @@ import {
 } from './catalog.js';
 import { beforePage, oddPage, parseFaults } from './faults.js';
 import { balanceOn, bookedLines, pendingLines } from './generator.js';
+import { chosenInstitution } from '../chosen-institution.js';
 
 const PAGE_SIZE = 25;
 const SANDBOX_CONSENT_DAYS = 180;
@@ -57,6 +58,8 @@ export function createSandboxProvider(ctx: ProviderContext): Provider {
       regions: ['NL', 'US', 'DE', 'BE', 'FR', 'FI', 'ES', 'JP'],
       remote: false,
       consent: 'confirm',
+      institutionChoice: 'app',
+      feed: 'window',
       betaInstitutions: true,
       credentialFields: [],
       consentDays: SANDBOX_CONSENT_DAYS,
@@ -76,7 +79,8 @@ export function createSandboxProvider(ctx: ProviderContext): Provider {
       return institution(id);
     },
 
-    async beginConsent({ institution: inst, existing }): Promise<ConsentStart> {
+    async beginConsent({ institution: chosen, existing }): Promise<ConsentStart> {
+      const inst = chosenInstitution('sandbox', chosen);
       const days = inst.consentDays ?? SANDBOX_CONSENT_DAYS;
       return {
         confirmPrompt: `${inst.name} (sandbox) asks: allow banksync to read your accounts for ${days} days?`,

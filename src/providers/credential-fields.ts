@@ -12,4 +12,6 @@ export const CREDENTIAL_FIELDS: Readonly<Record<string, CredentialField[]>> = {
   gocardless: GOCARDLESS_CREDENTIALS,
   'enable-banking': ENABLE_BANKING_CREDENTIALS,
   ponto: PONTO_CREDENTIALS,
+  // SimpleFIN has no app credential: the user's setup token is all it needs.
+  simplefin: [],
 };

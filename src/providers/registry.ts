@@ -2,6 +2,7 @@ import { createEnableBankingProvider } from './enable-banking/index.js';
 import { createGoCardlessProvider } from './gocardless/index.js';
 import { createPontoProvider } from './ponto/index.js';
 import { createSandboxProvider } from './sandbox/index.js';
+import { createSimpleFinProvider } from './simplefin/index.js';
 import type { ProviderFactory } from './types.js';
 
 /** Explicit map of provider id → factory; adapters register here, nothing scans directories. */
@@ -10,6 +11,7 @@ export const PROVIDERS: Readonly<Record<string, ProviderFactory>> = {
   gocardless: createGoCardlessProvider,
   'enable-banking': createEnableBankingProvider,
   ponto: createPontoProvider,
+  simplefin: createSimpleFinProvider,
 };
 
 export const providerIds = (): string[] => Object.keys(PROVIDERS);

@@ -1,0 +1,178 @@
+import { addDays, isoDate } from '../../core/clock.js';
+import { BanksyncError } from '../../core/errors.js';
+import type { ConnectionFetchRequest, ConnectionPage, Provider, ProviderContext, ProviderPending, ProviderTransaction, RejectedLine, SessionHandle, TransactionPage } from '../types.js';
+import { SimpleFinApi } from './api.js';
+import { REQUESTS_PER_DAY, RequestBudget } from './budget.js';
+import { mapTransactions, placeAccounts, readWarnings, splitExternalId, toAccount, warningsFor, type PlacedAccount } from './map.js';
+import { decodeSetupToken } from './urls.js';
+
+export const PROVIDER_ID = 'simplefin';
+/** The Bridge caps end-date − start-date at 90 days (it answers a longer one capped, with a gen.api warning). */
+export const MAX_WINDOW_SECONDS = 90 * 86_400;
+/**
+ * The Bridge serves about 90 days of history. 89 days back from today's midnight (UTC) up to
+ * now always fits one 90-day window, so a first sync costs one request.
+ */
+export const HISTORY_DAYS = 89;
+
+/** What a SimpleFIN connection keeps (sealed in the secret store): the Access URL is the credential. */
+interface Session {
+  accessUrl: string;
+  /** Epoch ms of the requests made in the last 24 hours (budget.ts). */
+  requestLog?: number[];
+}
+
+export interface Window {
+  start: number;
+  end: number;
+}
+
+/** [from 00:00 UTC, min(the day after `to`, now)) in UNIX seconds, cut into windows of at most 90 days, oldest first. */
+export function windowsFor(from: string, to: string, now: Date): Window[] {
+  const start = Date.parse(`${from}T00:00:00Z`) / 1000;
+  const end = Math.min(Date.parse(`${addDays(to, 1)}T00:00:00Z`) / 1000, Math.floor(now.getTime() / 1000));
+  const out: Window[] = [];
+  for (let s = start; s < end; s += MAX_WINDOW_SECONDS) out.push({ start: s, end: Math.min(s + MAX_WINDOW_SECONDS, end) });
+  return out;
+}
+
+interface Gathered {
+  booked: ProviderTransaction[];
+  pending: Map<string, ProviderPending>;
+  rejected: RejectedLine[];
+  warnings: string[];
+  balance?: TransactionPage['balance'];
+  /** Windows whose answer lacked this account or said its listing was incomplete. */
+  gaps: number;
+}
+
+export function createSimpleFinProvider(ctx: ProviderContext): Provider {
+  const api = new SimpleFinApi(ctx);
+
+  /**
+   * One GET /accounts per window for all the asked accounts; everything is gathered before
+   * anything is handed out, because an account missing from one window's answer (act.failed)
+   * must store nothing this run: storing its other windows would move its watermark past the gap.
+   */
+  async function gather(h: SessionHandle, externalIds: string[], from: string, to: string): Promise<Map<string, Gathered>> {
+    const windows = windowsFor(from, to, ctx.now());
+    new RequestBudget(h, ctx.now).reserve(windows.length, `reading ${from}…${to}`);
+    const wanted = new Map(externalIds.map((id) => [id, { booked: [], pending: new Map(), rejected: [], warnings: [], gaps: 0 } as Gathered]));
+    const filter = [...new Set(externalIds.map((id) => splitExternalId(id)?.accountId).filter((x): x is string => x !== undefined))];
+    const today = isoDate(ctx.now());
+    for (const w of windows) {
+      const set = await api.accounts(h, { start: w.start, end: w.end, accountIds: filter });
+      const { placed, problems } = placeAccounts(set);
+      const warnings = readWarnings(set);
+      const byId = new Map<string, PlacedAccount>(placed.map((p) => [p.externalId, p]));
+      for (const [id, g] of wanted) {
+        const p = byId.get(id);
+        const add = (lines: string[]) => g.warnings.push(...lines.filter((l) => !g.warnings.includes(l)));
+        add(problems);
+        if (!p) {
+          g.gaps++;
+          add([...warnings.general, ...warnings.byAccount.filter((e) => e.accountId === splitExternalId(id)?.accountId).map((e) => e.line)]);
+          continue;
+        }
+        const own = warningsFor(warnings, p);
+        add(own);
+        if (own.some((l) => /^SimpleFIN act\.missingdata/.test(l))) g.gaps++;
+        const lines = mapTransactions(p.wire.transactions ?? [], p.wire.currency, today);
+        g.booked.push(...lines.booked);
+        for (const pe of lines.pending) if (pe.externalId && !g.pending.has(pe.externalId)) g.pending.set(pe.externalId, pe);
+        g.rejected.push(...lines.rejected.filter((r) => !g.rejected.some((x) => x.externalId !== undefined && x.externalId === r.externalId)));
+        const balance = toAccount(p).balance;
+        if (balance) g.balance = balance;
+      }
+    }
+    return wanted;
+  }
+
+  function pageOf(g: Gathered, windows: number): TransactionPage {
+    if (windows === 0) return { booked: [], pendingMode: 'delta' };
+    if (g.gaps > 0) {
+      // Nothing is stored and no pending line is judged vanished: the next sync asks again.
+      return {
+        booked: [],
+        pendingMode: 'delta',
+        warnings: [...g.warnings, 'SimpleFIN did not give this account in full this time; nothing was stored for it, the next sync asks again'],
+      };
+    }
+    // Windows overlap by nothing, but a line posted on a window's edge is deduped by id anyway.
+    const seen = new Set<string>();
+    const booked = g.booked.filter((t) => (t.externalId && seen.has(t.externalId) ? false : (seen.add(t.externalId ?? ''), true)));
+    return {
+      booked,
+      pending: [...g.pending.values()],
+      pendingMode: 'snapshot',
+      ...(g.rejected.length ? { rejected: g.rejected } : {}),
+      ...(g.warnings.length ? { warnings: g.warnings } : {}),
+      balance: g.balance,
+    };
+  }
+
+  return {
+    id: PROVIDER_ID,
+    displayName: 'SimpleFIN Bridge',
+    capabilities: {
+      regions: ['US', 'CA'],
+      remote: true,
+      consent: 'token',
+      institutionChoice: 'provider',
+      feed: 'window',
+      connectionRequestsPerDay: REQUESTS_PER_DAY,
+      betaInstitutions: false,
+      credentialFields: [],
+      historyDays: HISTORY_DAYS,
+      pending: true,
+      scaEveryFetch: false,
+      stableTransactionIds: true,
+      // One Access URL, one quota: requests go one at a time.
+      maxConcurrentRequests: 1,
+    },
+
+    // The Bridge chooses the bank; there is no catalogue to list.
+    async listInstitutions() {
+      return [];
+    },
+    async getInstitution() {
+      return undefined;
+    },
+
+    async beginConsent({ token }) {
+      const claimUrl = decodeSetupToken(token);
+      // The key's name marks the value as a secret wherever consent state is kept.
+      return { state: { claimToken: claimUrl.toString() } };
+    },
+
+    async completeConsent(start) {
+      const claim = start.state.claimToken;
+      if (typeof claim !== 'string') throw new BanksyncError('INTERNAL', 'internal error: SimpleFIN consent has no claim address');
+      const accessUrl = await api.claim(new URL(claim));
+      const session: Session = { accessUrl };
+      return { session: { ...session } };
+    },
+
+    async listAccounts(h) {
+      const set = await api.accounts(h, { balancesOnly: true });
+      return placeAccounts(set).placed.map(toAccount);
+    },
+
+    fetchConnection(h: SessionHandle, req: ConnectionFetchRequest): AsyncIterable<ConnectionPage> {
+      return (async function* () {
+        const ids = req.accounts.map((a) => a.externalId);
+        const windows = windowsFor(req.from, req.to, ctx.now()).length;
+        const got = await gather(h, ids, req.from, req.to);
+        for (const [accountExternalId, g] of got) yield { accountExternalId, ...pageOf(g, windows) };
+      })();
+    },
+
+    fetchTransactions(h, req) {
+      return (async function* () {
+        const windows = windowsFor(req.from, req.to, ctx.now()).length;
+        const got = await gather(h, [req.account.externalId], req.from, req.to);
+        yield pageOf(got.get(req.account.externalId)!, windows);
+      })();
+    },
+  };
+}

@@ -80,6 +80,8 @@ export function linesOfDay(a: MockAccount, day: number): MockLine[] {
       const amount = -(200 + Math.floor(r() * 8_000));
       push(i + 1, amount, m, `POS PURCHASE ${m.toUpperCase()}`, m === "Rosa's Trattoria" ? { tipMinor: 400 + Math.floor(r() * 600), lagDays: 2 } : {});
     }
+    // A morning coffee that takes two days to post: the checking account always has a pending line.
+    push(8, -(350 + Math.floor(r() * 300)), 'Blue Bottle Cafe', 'BLUE BOTTLE CAFE #12', { lagDays: 2, at: 9 * 3600 });
     if (dom === 5) push(9, -150_000, 'Landlord LLC', 'ACH RENT PAYMENT', { lagDays: 1 });
   } else if (a.profile === 'savings') {
     if (dom === 28) push(0, 1_523 + Math.floor(r() * 100), 'Interest', 'INTEREST PAYMENT', { lagDays: 0, at: 23 * 3600 + 3000 });

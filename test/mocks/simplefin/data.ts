@@ -78,7 +78,8 @@ export function linesOfDay(a: MockAccount, day: number): MockLine[] {
     for (let i = 0; i < n; i++) {
       const m = MERCHANTS[Math.floor(r() * MERCHANTS.length)]!;
       const amount = -(200 + Math.floor(r() * 8_000));
-      push(i + 1, amount, m, `POS PURCHASE ${m.toUpperCase()}`, m === "Rosa's Trattoria" ? { tipMinor: 400 + Math.floor(r() * 600), lagDays: 2 } : {});
+      // A restaurant bill posts with a 15–20 % tip on top (the pending line shows the bill).
+      push(i + 1, amount, m, `POS PURCHASE ${m.toUpperCase()}`, m === "Rosa's Trattoria" ? { tipMinor: Math.round(-amount * (0.15 + r() * 0.05)), lagDays: 2 } : {});
     }
     // A morning coffee that takes two days to post: the checking account always has a pending line.
     push(8, -(350 + Math.floor(r() * 300)), 'Blue Bottle Cafe', 'BLUE BOTTLE CAFE #12', { lagDays: 2, at: 9 * 3600 });

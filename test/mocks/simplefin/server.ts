@@ -39,6 +39,7 @@ export interface TruthLine {
   amount: string;
   amountMinor: number;
   description: string;
+  payee: string;
 }
 
 export type AccountFault = 'act.failed' | 'act.missingdata';
@@ -113,7 +114,7 @@ export async function startSimpleFinMock(opts: SimpleFinMockOptions = {}): Promi
     return posted(a, nowSec())
       .filter((l) => l.posted >= from && l.posted < to)
       .sort((x, y) => x.posted - y.posted)
-      .map((l) => ({ account: key, id: l.id, posted: l.posted, amount: numeric(l.amountMinor), amountMinor: l.amountMinor, description: l.description }));
+      .map((l) => ({ account: key, id: l.id, posted: l.posted, amount: numeric(l.amountMinor), amountMinor: l.amountMinor, description: l.description, payee: l.payee }));
   }
 
   function accountsAnswer(q: URLSearchParams, user: string): unknown {

@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CliSandbox } from '../helpers/cli.js';
+import { startSimpleFinMock, type SimpleFinMock } from '../mocks/simplefin/server.js';
+
+/**
+ * The built CLI against the SimpleFIN mock Bridge: setup-token connect (no --institution), a
+ * month of daily `sync --all` whose booked set must equal the Bridge's truth, the request budget
+ * and windows on the wire, a disabled token (exit 3, update-credentials), renewal, disconnect.
+ */
+describe('SimpleFIN end to end', () => {
+  const DAY_MS = 86_400_000;
+  let now = new Date('2026-10-01T06:00:00Z');
+  let mock: SimpleFinMock;
+  const cli = new CliSandbox();
+  const env = () => ({ BANKSYNC_NOW: now.toISOString() });
+  const nowSec = () => Math.floor(now.getTime() / 1000);
+  const firstFrom: Record<string, string> = {};
+  let token = '';
+  let accounts: { id: string; name: string }[] = [];
+
+  beforeAll(async () => {
+    mock = await startSimpleFinMock({ now: () => now });
+  });
+  afterAll(async () => {
+    await mock.close();
+    cli.cleanup();
+  });
+
+  const keyOf = (name: string) => mock.control.accounts().find((a) => a.name === name)!.key;
+  const accessUsers = () => mock.control.accessUsers();
+
+  async function storedVersusTruth(): Promise<void> {
+    const { transactions } = await cli.jsonAsync<{ transactions: { id: string; account: string; date: string; amountMinor: number; payee: string; memo: string }[] }>(['transactions'], env());
+    expect(new Set(transactions.map((t) => t.id)).size).toBe(transactions.length);
+    for (const a of accounts) {
+      const from = Date.parse(`${firstFrom[a.id]}T00:00:00Z`) / 1000;
+      const truth = mock.control.truth(keyOf(a.name), from, nowSec()).map((l) => `${new Date(l.posted * 1000).toISOString().slice(0, 10)}|${l.amountMinor}|${l.payee}|${l.description}`).sort();
+      const stored = transactions.filter((t) => t.account === a.id).map((t) => `${t.date}|${t.amountMinor}|${t.payee}|${t.memo}`).sort();
+      expect(stored.length, a.name).toBe(truth.length);
+      expect(stored, a.name).toEqual(truth);
+    }
+  }
+
+  it('connects with a pasted setup token, no --institution, and never shows the token or the Access URL', async () => {
+    token = mock.control.newSetupToken();
+    const r = await cli.runAsync(['--json', 'connect', '--provider', 'simplefin', '--setup-token', token, '--accounts', 'all', '--no-input'], env());
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.accounts.map((a: { name: string }) => a.name).sort()).toEqual(['Everyday Checking', 'High Yield Savings', 'Rewards Visa Card']);
+    const [user] = accessUsers();
+    const code = Buffer.from(token, 'base64').toString().split('/').pop()!;
+    for (const secret of [token, code, user!]) expect(r.stdout + r.stderr).not.toContain(secret);
+    const status = await cli.jsonAsync<{ connections: { id: string; provider: string }[] }>(['status'], env());
+    expect(status.connections).toEqual([expect.objectContaining({ id: 'c1', provider: 'simplefin' })]);
+    accounts = (await cli.jsonAsync<{ accounts: { id: string; name: string }[] }>(['accounts'], env())).accounts;
+    expect(accounts).toHaveLength(3);
+    // A claimed token cannot be claimed twice: the second connect is refused, nothing stored.
+    const again = await cli.runAsync(['connect', '--provider', 'simplefin', '--setup-token', token, '--accounts', 'all', '--no-input'], env());
+    expect(again.code).toBe(3);
+    expect(again.stderr).toMatch(/already claimed/);
+    expect(again.stderr).not.toContain(token);
+  });
+
+  it('refuses a garbage token with one line and exit 2', async () => {
+    const r = await cli.runAsync(['connect', '--provider', 'simplefin', '--setup-token', 'not-a-token!!', '--accounts', 'all', '--no-input'], env());
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toContain('not-a-token!!');
+  });
+
+  it('30 simulated days of sync --all: the booked set equals the Bridge truth, within 24 requests a day, windows ≤ 90 days', async () => {
+    for (let day = 0; day < 30; day++) {
+      now = new Date(now.getTime() + DAY_MS);
+      const before = mock.requests.length;
+      const r = await cli.runAsync(['--json', 'sync', '--all'], env());
+      expect(r.code, `${now.toISOString()} ${r.stderr}`).toBe(0);
+      for (const a of JSON.parse(r.stdout).accounts) if (a.window && !firstFrom[a.account]) firstFrom[a.account] = a.window.from;
+      const calls = mock.requests.slice(before).filter((q) => q.path === '/simplefin/accounts');
+      expect(calls.length).toBeGreaterThan(0);
+      for (const q of calls) {
+        expect(q.query.get('version')).toBe('2');
+        const start = Number(q.query.get('start-date'));
+        const end = Number(q.query.get('end-date'));
+        expect(end - start).toBeLessThanOrEqual(90 * 86_400);
+        expect(end).toBe(nowSec());
+      }
+      for (const user of accessUsers()) expect(mock.control.used(user)).toBeLessThanOrEqual(24);
+    }
+    // The first sync reached at least 60 days back.
+    for (const a of accounts) expect(Date.parse('2026-10-02') - Date.parse(firstFrom[a.id]!)).toBeGreaterThanOrEqual(60 * DAY_MS);
+    await storedVersusTruth();
+    // Right sign: card purchases are money out.
+    const { transactions } = await cli.jsonAsync<{ transactions: { account: string; payee: string; amountMinor: number }[] }>(['transactions'], env());
+    const card = accounts.find((a) => a.name === 'Rewards Visa Card')!;
+    expect(transactions.filter((t) => t.account === card.id && t.payee === 'Payment').every((t) => t.amountMinor > 0)).toBe(true);
+    expect(transactions.filter((t) => t.account === card.id && t.payee !== 'Payment').every((t) => t.amountMinor < 0)).toBe(true);
+  });
+
+  it('a disabled token stops sync with exit 3 and the update-credentials command; a new token renews it', async () => {
+    mock.control.revoke();
+    now = new Date(now.getTime() + DAY_MS);
+    const stopped = await cli.runAsync(['sync', '--all'], env());
+    expect(stopped.code).toBe(3);
+    expect(stopped.stdout + stopped.stderr).toContain('banksync update-credentials c1');
+
+    const fresh = mock.control.newSetupToken();
+    const renewed = await cli.runAsync(['--json', 'update-credentials', 'c1', '--setup-token', fresh, '--no-input'], env());
+    expect(renewed.code, renewed.stderr).toBe(0);
+    expect(renewed.stdout + renewed.stderr).not.toContain(fresh);
+    const after = (await cli.jsonAsync<{ accounts: { id: string; name: string }[] }>(['accounts'], env())).accounts;
+    expect(after.map((a) => a.id).sort()).toEqual(accounts.map((a) => a.id).sort());
+    const r = await cli.runAsync(['sync', '--all'], env());
+    expect(r.code, r.stderr).toBe(0);
+    await storedVersusTruth();
+  });
+
+  it('disconnect forgets the connection; the Access URL is no longer used', async () => {
+    const r = await cli.runAsync(['disconnect', 'c1', '--keep-history', '--no-input'], env());
+    expect(r.code, r.stderr).toBe(0);
+    const before = mock.requests.length;
+    now = new Date(now.getTime() + DAY_MS);
+    await cli.runAsync(['sync', '--all'], env());
+    expect(mock.requests.slice(before).filter((q) => q.path === '/simplefin/accounts')).toHaveLength(0);
+  });
+});

@@ -88,19 +88,16 @@ export function createSimpleFinProvider(ctx: ProviderContext): Provider {
     return wanted;
   }
 
-  function pageOf(g: Gathered, windows: number): TransactionPage {
-    if (windows === 0) return { booked: [], pendingMode: 'delta' };
-    if (g.gaps > 0) {
-      // Nothing is stored and no pending line is judged vanished: the next sync asks again.
-      return {
-        booked: [],
-        pendingMode: 'delta',
-        warnings: [...g.warnings, 'SimpleFIN did not give this account in full this time; nothing was stored for it, the next sync asks again'],
-      };
-    }
-    // Windows overlap by nothing, but a line posted on a window's edge is deduped by id anyway.
+  /**
+   * The page of a fully answered account. An account left out of a window's answer (act.failed)
+   * or listed incompletely (act.missingdata) gets none: its lines from other windows could move
+   * its watermark past the gap. It stores nothing this run, judges no pending line, and the next
+   * sync asks for the same days again.
+   */
+  function pageOf(g: Gathered): TransactionPage | undefined {
+    if (g.gaps > 0) return undefined;
     const seen = new Set<string>();
-    const booked = g.booked.filter((t) => (t.externalId && seen.has(t.externalId) ? false : (seen.add(t.externalId ?? ''), true)));
+    const booked = g.booked.filter((t) => !t.externalId || (!seen.has(t.externalId) && (seen.add(t.externalId), true)));
     return {
       booked,
       pending: [...g.pending.values()],
@@ -109,6 +106,12 @@ export function createSimpleFinProvider(ctx: ProviderContext): Provider {
       ...(g.warnings.length ? { warnings: g.warnings } : {}),
       balance: g.balance,
     };
+  }
+
+  /** Why an account has no page, for the one-account fetch that must say it. */
+  function gapError(g: Gathered): BanksyncError {
+    const why = g.warnings.length ? g.warnings.join('; ') : 'SimpleFIN left the account out of its answer';
+    return new BanksyncError('PROVIDER_UNAVAILABLE', `${why}; nothing was stored for it, the next sync asks again`);
   }
 
   return {
@@ -160,18 +163,31 @@ export function createSimpleFinProvider(ctx: ProviderContext): Provider {
 
     fetchConnection(h: SessionHandle, req: ConnectionFetchRequest): AsyncIterable<ConnectionPage> {
       return (async function* () {
-        const ids = req.accounts.map((a) => a.externalId);
-        const windows = windowsFor(req.from, req.to, ctx.now()).length;
-        const got = await gather(h, ids, req.from, req.to);
-        for (const [accountExternalId, g] of got) yield { accountExternalId, ...pageOf(g, windows) };
+        // Nothing to ask (a window that ends before it starts): empty pages that judge no pending line.
+        if (windowsFor(req.from, req.to, ctx.now()).length === 0) {
+          for (const a of req.accounts) yield { accountExternalId: a.externalId, booked: [], pendingMode: 'delta' as const };
+          return;
+        }
+        const got = await gather(h, req.accounts.map((a) => a.externalId), req.from, req.to);
+        for (const [accountExternalId, g] of got) {
+          const page = pageOf(g);
+          // An account without a page is one the engine neither removes nor marks synced.
+          if (page) yield { accountExternalId, ...page };
+        }
       })();
     },
 
     fetchTransactions(h, req) {
       return (async function* () {
-        const windows = windowsFor(req.from, req.to, ctx.now()).length;
-        const got = await gather(h, [req.account.externalId], req.from, req.to);
-        yield pageOf(got.get(req.account.externalId)!, windows);
+        // Nothing to ask (a window that ends before it starts): no page, so no pending line is judged.
+        if (windowsFor(req.from, req.to, ctx.now()).length === 0) {
+          yield { booked: [], pendingMode: 'delta' as const };
+          return;
+        }
+        const g = (await gather(h, [req.account.externalId], req.from, req.to)).get(req.account.externalId)!;
+        const page = pageOf(g);
+        if (!page) throw gapError(g);
+        yield page;
       })();
     },
   };

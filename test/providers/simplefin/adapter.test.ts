@@ -165,20 +165,22 @@ describe('SimpleFIN adapter: accounts and transactions', () => {
     expect('accountExternalId' in (page as TransactionPage)).toBe(false);
   });
 
-  it('errlist: con.auth is a warning on that bank\'s accounts; act.failed stores nothing for that account and judges no pending line', async () => {
+  it("errlist: con.auth is a warning on that bank's accounts; an act.failed account gets no page (nothing stored, no pending judged)", async () => {
     const h = await connect();
     mock.control.connectionNeedsAuth('CON-8b27d3f5', true);
     mock.control.failAccount(SAVINGS, 'act.failed');
     try {
       const from = new Date(clock.getTime() - 10 * DAY * 1000).toISOString().slice(0, 10);
       const pages = (await all(provider.fetchConnection!(h, { accounts: [CHECKING, SAVINGS, CARD].map((externalId) => ({ externalId, institutionId: '' })), from, to: clock.toISOString().slice(0, 10) }))) as ConnectionPage[];
-      const [checking, savings, card] = pages;
+      expect(pages.map((p) => p.accountExternalId)).toEqual([CHECKING, CARD]);
+      const [checking, card] = pages;
       expect(checking!.warnings).toBeUndefined();
       expect(card!.warnings).toEqual(['SimpleFIN con.auth: Connection to Northern Plains Bank may need attention (the bank connection needs you to sign in again at the SimpleFIN Bridge)']);
       expect(card!.booked.length).toBeGreaterThan(0);
-      expect(savings).toMatchObject({ booked: [], pendingMode: 'delta' });
-      expect(savings!.warnings![0]).toMatch(/^SimpleFIN act\.failed: Failed to get transactions for High Yield Savings/);
-      expect(savings!.warnings!.at(-1)).toMatch(/nothing was stored/);
+      // Asked alone, the account's failure is the answer, with SimpleFIN's reason.
+      const e = await failure(all(provider.fetchTransactions(h, { account: { externalId: SAVINGS, institutionId: '' }, from, to: clock.toISOString().slice(0, 10) })));
+      expect(e.code).toBe('PROVIDER_UNAVAILABLE');
+      expect(e.message).toMatch(/^SimpleFIN act\.failed: Failed to get transactions for High Yield Savings.*nothing was stored for it/);
     } finally {
       mock.control.connectionNeedsAuth('CON-8b27d3f5', false);
       mock.control.failAccount(SAVINGS, undefined);
@@ -189,9 +191,11 @@ describe('SimpleFIN adapter: accounts and transactions', () => {
     const h = await connect();
     mock.control.failAccount(CHECKING, 'act.missingdata');
     try {
-      const [page] = await all(provider.fetchTransactions(h, { account: { externalId: CHECKING, institutionId: '' }, from: clock.toISOString().slice(0, 10), to: clock.toISOString().slice(0, 10) }));
-      expect(page).toMatchObject({ booked: [], pendingMode: 'delta' });
-      expect(page!.warnings![0]).toMatch(/^SimpleFIN act\.missingdata/);
+      const today = clock.toISOString().slice(0, 10);
+      const pages = (await all(provider.fetchConnection!(h, { accounts: [CHECKING, SAVINGS].map((externalId) => ({ externalId, institutionId: '' })), from: today, to: today }))) as ConnectionPage[];
+      expect(pages.map((p) => p.accountExternalId)).toEqual([SAVINGS]);
+      const e = await failure(all(provider.fetchTransactions(h, { account: { externalId: CHECKING, institutionId: '' }, from: today, to: today })));
+      expect(e.message).toMatch(/^SimpleFIN act\.missingdata/);
     } finally {
       mock.control.failAccount(CHECKING, undefined);
     }

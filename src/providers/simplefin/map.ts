@@ -80,8 +80,8 @@ export function placeAccounts(set: AccountSet): { placed: PlacedAccount[]; probl
  */
 export function kindOf(name: string): AccountKind {
   const n = name.toLowerCase();
-  if (/credit card|\bcard\b|visa|mastercard|amex|american express|discover/.test(n)) return 'credit_card';
   if (/saving/.test(n)) return 'savings';
+  if (/credit card|\bcard\b|visa|mastercard|amex|american express/.test(n)) return 'credit_card';
   if (/checking|chequing|current/.test(n)) return 'checking';
   if (/loan|mortgage|heloc/.test(n)) return 'loan';
   return 'other';
@@ -94,7 +94,8 @@ const utcDate = (epochSeconds: number) => isoDate(new Date(epochSeconds * 1000))
 
 export function toAccount(p: PlacedAccount): ProviderAccount {
   const a = p.wire;
-  const currency = isIsoCurrency(a.currency) ? a.currency : a.currency.slice(0, 3).toUpperCase();
+  // XXX is ISO 4217's "no currency": a custom currency's lines are quarantined, never stored as money.
+  const currency = isIsoCurrency(a.currency) ? a.currency : 'XXX';
   let balance: ProviderAccount['balance'];
   if (isIsoCurrency(a.currency)) {
     try {

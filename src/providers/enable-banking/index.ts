@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { ENABLE_BANKING_CREDENTIALS } from './credentials.js';
-import { DEFAULT_MAX_IN_FLIGHT } from '../http.js';
+import { DEFAULT_CONSENT_DAYS, ENABLE_BANKING_META } from './meta.js';
 import { BanksyncError } from '../../core/errors.js';
 import type { ConsentStart, Provider, ProviderAccount, ProviderContext, SessionHandle } from '../types.js';
 import { EnableBankingApi, parse } from './api.js';
 import { redirectHint } from './errors.js';
-import { institutionIdOf, parseInstitutionId, PROVIDER_ID, toAccount, toInstitution, type AspspRef } from './map.js';
+import { institutionIdOf, parseInstitutionId, toAccount, toInstitution, type AspspRef } from './map.js';
 import { AccountResource, Application, AspspList, AuthStarted, SessionCreated, SessionInfo } from './schema.js';
 import { fetchPages } from './transactions.js';
 import { chosenInstitution } from '../chosen-institution.js';
@@ -18,7 +17,6 @@ interface Session {
   accounts: Record<string, unknown>;
 }
 
-const DEFAULT_CONSENT_DAYS = 90;
 /** valid_until may not pass now + maximum_consent_validity by *their* clock; ours may run a little ahead. */
 const CLOCK_MARGIN_MS = 60_000;
 
@@ -38,34 +36,8 @@ export function createEnableBankingProvider(ctx: ProviderContext): Provider {
     return toAccount(r, institutionId);
   }
 
-  const capabilities: Provider['capabilities'] = {
-    regions: ['FI', 'SE', 'NO', 'DK', 'EE', 'LV', 'LT', 'DE', 'PL', 'ES', 'FR', 'NL', 'BE', 'AT', 'IT', 'PT'],
-    remote: true,
-    consent: 'redirect',
-    institutionChoice: 'app',
-    feed: 'window',
-    betaInstitutions: true,
-    credentialFields: ENABLE_BANKING_CREDENTIALS,
-    // Each ASPSP states its own maximum; this is only the fallback when one does not.
-    consentDays: DEFAULT_CONSENT_DAYS,
-    // We send no PSU headers (unattended sync), so the bank's PSD2 limit of ~4 calls a day applies,
-    // and each fetch spends two (transactions, balances).
-    refreshesPerDay: 2,
-    // Many banks refuse a period reaching further back than 90 days once the consent is a few
-    // minutes old (422 WRONG_TRANSACTIONS_PERIOD), so a first sync asks for 89. Older history
-    // comes in with `banksync import` of a bank statement file.
-    historyDays: 89,
-    pending: true,
-    scaEveryFetch: false,
-    stableTransactionIds: true,
-    // No documented concurrency limit: a browser's few connections per host.
-    maxConcurrentRequests: ctx.maxConcurrentRequests ?? DEFAULT_MAX_IN_FLIGHT,
-  };
-
   return {
-    id: PROVIDER_ID,
-    displayName: 'Enable Banking',
-    capabilities,
+    ...ENABLE_BANKING_META,
 
     async verifyCredentials() {
       await api.call(Application, 'GET', 'application');

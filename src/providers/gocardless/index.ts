@@ -1,7 +1,7 @@
 import { isoDate } from '../../core/clock.js';
-import { GOCARDLESS_CREDENTIALS } from './credentials.js';
+import { GOCARDLESS_META } from './meta.js';
 import { BanksyncError } from '../../core/errors.js';
-import { amountToMinor, header, malformed, DEFAULT_MAX_IN_FLIGHT } from '../http.js';
+import { amountToMinor, header, malformed } from '../http.js';
 import type { ConsentGrant, ConsentStart, Provider, ProviderAccount, ProviderContext, SessionHandle, TransactionPage } from '../types.js';
 import { GoCardlessApi } from './api.js';
 import { nextUtcMidnight } from './errors.js';
@@ -60,26 +60,7 @@ export function createGoCardlessProvider(ctx: ProviderContext): Provider {
   }
 
   return {
-    id: 'gocardless',
-    displayName: 'GoCardless Bank Account Data',
-    capabilities: {
-      regions: ['EEA', 'GB'],
-      remote: true,
-      consent: 'redirect',
-      institutionChoice: 'app',
-      feed: 'window',
-      betaInstitutions: false,
-      credentialFields: GOCARDLESS_CREDENTIALS,
-      consentDays: 90,
-      // Banks may allow as few as 4 successful calls a day per account and scope.
-      refreshesPerDay: 4,
-      historyDays: 90,
-      pending: true,
-      scaEveryFetch: false,
-      stableTransactionIds: true,
-      // No documented concurrency limit: a browser's few connections per host.
-      maxConcurrentRequests: ctx.maxConcurrentRequests ?? DEFAULT_MAX_IN_FLIGHT,
-    },
+    ...GOCARDLESS_META,
 
     async verifyCredentials() {
       await api.newToken();

@@ -5,6 +5,7 @@ import type { ProviderContext, SessionHandle } from '../types.js';
 import { isTokenRefusal, mapPontoError, SETUP_HINT, tlsFailure } from './errors.js';
 import { Collection, Token } from './schema.js';
 import { clientTls } from './tls.js';
+import { PONTO_META } from './meta.js';
 
 export const PONTO_BASE_URL = 'https://api.ibanity.com';
 export const TOKEN_PATH = 'ponto-connect/oauth2/token';
@@ -33,7 +34,7 @@ export class PontoApi {
       providerName: 'Ponto',
       baseUrl: this.ctx.baseUrl ?? PONTO_BASE_URL,
       dispatcher: this.ctx.dispatcher,
-      maxInFlight: this.ctx.maxConcurrentRequests,
+      maxInFlight: this.ctx.maxConcurrentRequests ?? PONTO_META.capabilities.maxConcurrentRequests,
       tls: this.ctx.dispatcher ? undefined : clientTls(this.ctx.credentials, this.ctx.now()),
       mapError: (f) => mapPontoError(f, this.ctx.now()),
     });

@@ -51,8 +51,9 @@ export function createEnableBankingProvider(ctx: ProviderContext): Provider {
       return (await aspsps(ref.country)).find((i) => i.id === institutionIdOf(ref));
     },
 
-    async beginConsent({ institution: chosen, redirectUrl, state }) {
+    async beginConsent({ institution: chosen, redirectUrl, state, existing }) {
       const institution = chosenInstitution('enable-banking', chosen);
+      const previousSessionId = existing ? sessionOf(existing).sessionId : undefined;
       if (!redirectUrl) throw new BanksyncError('INTERNAL', 'Enable Banking consent needs a redirect address');
       const aspsp = parseInstitutionId(institution.id) ?? { name: institution.name, country: institution.country };
       const days = institution.consentDays ?? DEFAULT_CONSENT_DAYS;
@@ -67,7 +68,7 @@ export function createEnableBankingProvider(ctx: ProviderContext): Provider {
             psu_type: 'personal',
           },
         });
-        return { url: body.url, state: { state, aspsp, authorizationId: body.authorization_id ?? undefined } };
+        return { url: body.url, state: { state, aspsp, authorizationId: body.authorization_id ?? undefined, ...(previousSessionId ? { previousSessionId } : {}) } };
       } catch (err) {
         if (err instanceof BanksyncError && err.code === 'NOT_CONFIGURED') throw new BanksyncError('NOT_CONFIGURED', err.message, { hint: redirectHint(redirectUrl) });
         throw err;
@@ -89,7 +90,13 @@ export function createEnableBankingProvider(ctx: ProviderContext): Provider {
       }
       const session: Session = { sessionId: body.session_id, aspsp, accounts };
       const until = body.access?.valid_until ? Date.parse(body.access.valid_until) : NaN;
-      return { session: { ...session }, expiresAt: Number.isNaN(until) ? undefined : new Date(until).toISOString() };
+      const previous = start.state.previousSessionId;
+      return {
+        session: { ...session },
+        expiresAt: Number.isNaN(until) ? undefined : new Date(until).toISOString(),
+        // A renewal is a new session: the old one is then closed.
+        supersedesExisting: typeof previous === 'string' && previous !== session.sessionId,
+      };
     },
 
     async listAccounts(h) {
@@ -110,6 +117,18 @@ export function createEnableBankingProvider(ctx: ProviderContext): Provider {
         out.push(account(s.accounts[uid], institutionId));
       }
       return out;
+    },
+
+    /** DELETE /sessions/{id} closes the session, and the bank consent with it where the bank allows. */
+    async revoke(h) {
+      const id = sessionOf(h).sessionId;
+      try {
+        await api.call(z.unknown(), 'DELETE', `sessions/${encodeURIComponent(id)}`);
+      } catch (err) {
+        // Closed or gone already (an earlier attempt, expiry): nothing left to revoke.
+        if (err instanceof BanksyncError && /SESSION_DOES_NOT_EXIST|WRONG_SESSION_STATUS|CLOSED_SESSION|EXPIRED_SESSION|REVOKED_SESSION/.test(err.message)) return;
+        throw err;
+      }
     },
 
     fetchTransactions(_h, req) {

@@ -1,7 +1,7 @@
 import { isoDate } from '../../core/clock.js';
 import { PONTO_META } from './meta.js';
 import type { Institution, Provider, ProviderContext, ProviderPending, RejectedLine, TransactionPage } from '../types.js';
-import { parse, PontoApi } from './api.js';
+import { parse, PontoApi, sessionOf } from './api.js';
 import { consentFlow, wireAccounts } from './consent.js';
 import { describe, mapPontoError } from './errors.js';
 import { bookingDateOf, toAccount, toBooked, toInstitution, toPending, undated } from './map.js';
@@ -50,6 +50,11 @@ export function createPontoProvider(ctx: ProviderContext): Provider {
     async listAccounts(h) {
       const today = isoDate(ctx.now());
       return (await wireAccounts(api, h)).map((w) => toAccount(w, today));
+    },
+
+    /** Revoking the refresh token ends the integration at Ponto (its access tokens with it). */
+    async revoke(h) {
+      await api.revoke(sessionOf(h).refreshToken);
     },
 
     fetchTransactions(h, req) {

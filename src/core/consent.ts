@@ -66,7 +66,11 @@ export async function obtainConsent(s: Services, provider: Provider, institution
           .then((p) => checkPasted(p, state)),
       );
     }
-    if (provider.pollConsent) waits.push(poll(provider, start, abort.signal));
+    if (provider.pollConsent) {
+      // The provider itself says when the page is finished (GoCardless, Plaid Hosted Link): no redirect needed.
+      s.notify.info(`waiting for you to finish at ${provider.displayName} (up to ${Math.round((opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 60_000)} minutes)…`);
+      waits.push(poll(provider, start, abort.signal));
+    }
     const answer = await Promise.race(waits);
     if ('session' in answer && typeof answer.session === 'object') return answer as ConsentGrant;
     return await finish(provider, start, answer as Record<string, string>);

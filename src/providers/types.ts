@@ -208,6 +208,20 @@ export interface FetchRequest {
   scaCode?: string;
   /** Cursor feeds: the last committed TransactionPage.nextCursor; undefined on the first fetch. */
   cursor?: string;
+  /** Set when the provider has connectionRequestsPerDay: the connection's budget for today. */
+  budget?: RequestBudget;
+}
+
+/**
+ * A connection's daily request budget (capabilities.connectionRequestsPerDay). The adapter calls
+ * spend() before every HTTP request it sends under the connection's token, retries included;
+ * spend() records it and throws RATE_LIMITED (retryAt: next UTC midnight) once today's budget is
+ * spent, which defers the accounts. A fetch that never calls spend() is counted as one request.
+ */
+export interface RequestBudget {
+  /** Requests still allowed today, this fetch's included. */
+  remaining(): number;
+  spend(): void;
 }
 
 /** What a connection-level fetch asks for: every account of the connection over one window. */
@@ -215,6 +229,8 @@ export interface ConnectionFetchRequest {
   accounts: { externalId: string; institutionId: string }[];
   from: string;
   to: string;
+  /** Set when the provider has connectionRequestsPerDay: the connection's budget for today. */
+  budget?: RequestBudget;
 }
 
 /**

@@ -205,6 +205,17 @@ export class AccountRepo {
       );
   }
 
+  /** Cursor feeds: where the next fetch starts (undefined before the first committed page). */
+  feedCursor(id: number): string | undefined {
+    const r = this.db.prepare('SELECT feed_cursor AS c FROM accounts WHERE id = ?').get(id) as { c: string | null } | undefined;
+    return r?.c ?? undefined;
+  }
+
+  /** Written in the same SQLite transaction as the rows of the page that carried it; null forgets it (new consent). */
+  setFeedCursor(id: number, cursor: string | null): void {
+    this.db.prepare('UPDATE accounts SET feed_cursor = ? WHERE id = ?').run(cursor, id);
+  }
+
   setWatermark(id: number, date: string | null): void {
     this.db.prepare('UPDATE accounts SET watermark_date = ? WHERE id = ?').run(date, id);
   }

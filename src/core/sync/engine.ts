@@ -340,10 +340,12 @@ async function syncWholeConnection(
       // not to keep it at connect, or it is new at the provider.
       first.writer.providerNotice(`unknown-account:${id}`, `${provider.displayName} answered for account ${id} of ${connectionRef(c.id)}, which banksync does not sync: ignored (to add it, connect again: banksync update-credentials ${connectionRef(c.id)})`);
     }
+    const warned = [...runs.values()].some((r) => r.writer.result.warnings.length > 0);
     for (const r of runs.values()) {
       if (!r.answered) {
-        const e = new BanksyncError('PROVIDER_ERROR', `${provider.displayName}'s answer for ${connectionRef(c.id)} did not include ${accountRef(r.account.id)} ${r.account.name}; nothing of it was changed${r.writer.result.warnings.length ? '' : ' (banksync warnings may say why)'}`);
-        results.set(r.account.id, { ...outcomeOfError(s, r.account, c, e, nowIso), ...(r.writer.result.warnings.length ? { warnings: r.writer.result.warnings } : {}) });
+        // Not removed: SimpleFIN leaves out an account whose bank it could not reach (its errors say so).
+        const e = new BanksyncError('PROVIDER_ERROR', `${provider.displayName}'s answer for ${connectionRef(c.id)} did not include ${accountRef(r.account.id)} ${r.account.name}; nothing of it was changed${warned ? ` (the provider's warnings in this sync may say why)` : ''}`);
+        results.set(r.account.id, outcomeOfError(s, r.account, c, e, nowIso));
         continue;
       }
       try {

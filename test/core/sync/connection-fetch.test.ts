@@ -125,6 +125,7 @@ describe('connection-level fetch (SimpleFIN /accounts answers for every account 
     expect(second.accounts[0]!.message).toMatch(/Fake Bridge allows 3 request\(s\) a day per connection and today's are spent; next request possible at 2026-11-23T00:00:00.000Z/);
     expect(second.exitCode).toBe(0);
     expect(store.syncState.connectionRequestsSince(c, '2026-11-22T00:00:00.000Z')).toBe(3);
+    expect(status(s).connections[0]!.requestsToday).toBe(3);
     const third = await sync(s, all);
     expect(third.accounts.map((x) => x.result)).toEqual(['deferred', 'deferred']);
     expect(fake.calls).toHaveLength(2); // spent: the provider is not even asked

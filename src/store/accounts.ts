@@ -153,7 +153,10 @@ export class AccountRepo {
 
   /** Renewals may hand out new provider ids for the same account: re-point, keep history. */
   updateExternalId(id: number, externalId: string, matchKey?: string): void {
-    this.db.prepare('UPDATE accounts SET external_id = ?, match_key = coalesce(?, match_key) WHERE id = ?').run(externalId, matchKey ?? null, id);
+    // A feed cursor belongs to the provider's stream for the old id: a new id starts its feed afresh.
+    this.db
+      .prepare('UPDATE accounts SET external_id = ?, match_key = coalesce(?, match_key), feed_cursor = CASE WHEN external_id IS ? THEN feed_cursor ELSE NULL END WHERE id = ?')
+      .run(externalId, matchKey ?? null, externalId, id);
   }
 
   updateSettings(id: number, s: AccountSettings): void {

@@ -23,7 +23,13 @@ describe('migration 005: feed cursors and requests per connection', () => {
     expect(store.accounts.feedCursor(1)).toBeUndefined();
     store.accounts.setFeedCursor(1, 'CURSOR==');
     expect(store.accounts.feedCursor(1)).toBe('CURSOR==');
-    store.accounts.setFeedCursor(1, null); // a new consent starts the feed afresh
+    store.accounts.setFeedCursor(1, null);
+    expect(store.accounts.feedCursor(1)).toBeUndefined();
+    // A renewed consent that keeps the account id keeps its cursor; a new id starts the feed afresh.
+    store.accounts.setFeedCursor(1, 'C1');
+    store.accounts.updateExternalId(1, 'acc');
+    expect(store.accounts.feedCursor(1)).toBe('C1');
+    store.accounts.updateExternalId(1, 'acc-2');
     expect(store.accounts.feedCursor(1)).toBeUndefined();
 
     store.syncState.recordConnectionRequest(1, '2026-11-21T23:59:59.000Z');

@@ -36,6 +36,12 @@ export interface AccountWriterOptions {
   feed?: Feed;
   /** Lines per SQLite transaction (tests lower it to see batches commit). */
   batchLines?: number;
+  /**
+   * The account's lock date when the fetch asked for more than the account's own window (a
+   * connection-level fetch over the union of its accounts' windows): booked lines before it are
+   * not taken, as if never fetched, and coverage starts there.
+   */
+  notBefore?: string;
 }
 
 /**
@@ -158,7 +164,9 @@ export class AccountWriter {
       applyPending(store, account, accepted, this.linkedByRef, this.useIds, now, !this.delta);
       this.result.pendingCount = store.pending.countOpen(account.id);
       if (this.balance) this.result.driftMinor = checkBalance(store, account, this.balance, now);
-      store.syncState.addCoverage(account.id, { from: this.opts.window.from, to: this.opts.window.to });
+      const { notBefore } = this.opts;
+      const from = notBefore && notBefore > this.opts.window.from ? notBefore : this.opts.window.from;
+      store.syncState.addCoverage(account.id, { from, to: this.opts.window.to });
       // Never past today: a line the bank books ahead must not make the next window start after it.
       store.accounts.setWatermark(account.id, clampToToday(store.transactions.latestBookingDate(account.id), now.slice(0, 10)));
     });
@@ -179,11 +187,14 @@ export class AccountWriter {
   private writePage(page: TransactionPage): void {
     const { store, account, gate, now, result } = this;
     for (const r of page.rejected ?? []) gate.rejected(r);
+    const notBefore = this.opts.notBefore;
     for (const raw of page.booked) {
+      if (notBefore && raw.bookingDate < notBefore) continue;
       const t = this.cursorFeed && this.useIds && raw.externalId ? gate.replacement(raw) : gate.booked(raw);
       if (t) this.writeLine(t);
     }
     for (const raw of page.modified ?? []) {
+      if (notBefore && raw.bookingDate < notBefore) continue;
       const t = gate.replacement(raw);
       if (t) this.writeLine(t);
     }

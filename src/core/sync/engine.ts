@@ -302,7 +302,8 @@ async function syncWholeConnection(
     const union = { from: windows.map((w) => w.from).sort()[0]!, to: windows.map((w) => w.to).sort().pop()! };
     for (const r of runs.values()) {
       // The whole union was asked for every account: that is what its coverage gained.
-      r.writer = new AccountWriter({ store: s.store, provider, account: r.account, window: union, now: nowIso, feed: 'window' });
+      const lockDate = effectiveLockDate(r.account, opts);
+      r.writer = new AccountWriter({ store: s.store, provider, account: r.account, window: union, now: nowIso, feed: 'window', ...(lockDate && lockDate > union.from ? { notBefore: lockDate } : {}) });
       if (limits.refreshesPerDay !== undefined) s.store.syncState.recordRefresh(r.account.id, nowIso);
     }
     const known = new Set(s.store.accounts.byConnection(c.id).map((a) => a.externalId));
@@ -365,11 +366,14 @@ function planAccountWindow(a: Account, now: Date, limits: ReturnType<typeof effe
   return planWindow({
     today: isoDate(now),
     watermark: a.watermarkDate,
-    lockDate: [a.lockDate, opts.globalLockDate].filter((d): d is string => !!d).sort().pop() ?? null,
+    lockDate: effectiveLockDate(a, opts),
     historyDays: limits.historyDays,
     overlapDays: opts.overlapDays ?? DEFAULT_OVERLAP_DAYS,
   });
 }
+
+/** The later of the account's and the global lock date: nothing before it is fetched. */
+const effectiveLockDate = (a: Account, opts: SyncOptions): string | null => [a.lockDate, opts.globalLockDate].filter((d): d is string => !!d).sort().pop() ?? null;
 
 function recordSynced(s: Services, a: Account, c: Connection, r: AccountFetchResult, window: FetchWindow, nowIso: string): AccountResult {
   s.store.accounts.recordOutcome(a.id, {

@@ -84,6 +84,21 @@ describe('connection-level fetch (SimpleFIN /accounts answers for every account 
     expect(r.accounts[0]!.driftMinor).toBe(0);
   });
 
+  it("the union window never brings lines before an account's own lock date into it", async () => {
+    const { s, store, ids } = setup([{ ext: 'a' }, { ext: 'b' }]);
+    store.accounts.updateSettings(ids[0]!, { lockDate: '2026-11-01' });
+    const { p, calls } = connectionProvider(() => [
+      { accountExternalId: 'a', booked: [t('old', '2026-10-15', -1), t('new', '2026-11-05', -2)] },
+      { accountExternalId: 'b', booked: [t('old', '2026-10-15', -3)] },
+    ]);
+    current = p;
+    await sync(s, all);
+    expect(calls[0]!.from).toBe('2026-09-23');
+    expect(amounts(store, ids[0]!)).toEqual([-2]);
+    expect(amounts(store, ids[1]!)).toEqual([-3]);
+    expect(store.syncState.coverage(ids[0]!)).toEqual([{ from: '2026-11-01', to: '2026-11-22' }]);
+  });
+
   it('an account missing from the answer is neither removed nor marked synced', async () => {
     const { s, store, ids } = setup([{ ext: 'a' }, { ext: 'b' }]);
     current = connectionProvider(() => [{ accountExternalId: 'a', booked: [t('1', '2026-11-21', -1)] }, { accountExternalId: 'b', booked: [t('1', '2026-11-21', -2)] }]).p;

@@ -327,8 +327,15 @@ async function syncWholeConnection(
         // An account of this connection that is not in this run (switched off, deferred, busy) syncs on its own.
       }
     } catch (err) {
-      for (const r of runs.values()) r.writer.abandon();
       if (isStorageFault(err)) throw err;
+      for (const r of runs.values()) {
+        try {
+          r.writer.abandon();
+        } catch (writeErr) {
+          if (isStorageFault(writeErr)) throw writeErr;
+          // The page that broke the fetch cannot be written either: the error below names it.
+        }
+      }
       const e = toBanksyncError(err);
       for (const r of runs.values()) results.set(r.account.id, outcomeOfError(s, r.account, c, e, nowIso));
       return accounts.map((a) => results.get(a.id)!);

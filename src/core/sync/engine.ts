@@ -292,19 +292,16 @@ async function syncWholeConnection(
   }
   try {
     if (locked.length === 0) return accounts.map((a) => results.get(a.id)!);
+    const windows = new Map(locked.map((a) => [a.id, planAccountWindow(a, now, limits, opts)]));
+    const union = { from: [...windows.values()].map((w) => w.from).sort()[0]!, to: [...windows.values()].map((w) => w.to).sort().pop()! };
     const runs = new Map<string, { account: Account; window: FetchWindow; writer: AccountWriter; answered: boolean }>();
     for (const a of locked) {
       s.store.accounts.markSyncing(a.id, nowIso);
-      const window = planAccountWindow(a, now, limits, opts);
-      runs.set(a.externalId ?? '', { account: a, window, writer: undefined!, answered: false });
-    }
-    const windows = [...runs.values()].map((r) => r.window);
-    const union = { from: windows.map((w) => w.from).sort()[0]!, to: windows.map((w) => w.to).sort().pop()! };
-    for (const r of runs.values()) {
-      // The whole union was asked for every account: that is what its coverage gained.
-      const lockDate = effectiveLockDate(r.account, opts);
-      r.writer = new AccountWriter({ store: s.store, provider, account: r.account, window: union, now: nowIso, feed: 'window', ...(lockDate && lockDate > union.from ? { notBefore: lockDate } : {}) });
-      if (limits.refreshesPerDay !== undefined) s.store.syncState.recordRefresh(r.account.id, nowIso);
+      if (limits.refreshesPerDay !== undefined) s.store.syncState.recordRefresh(a.id, nowIso);
+      // The whole union was asked for every account: that is what its coverage gains (from its lock date on).
+      const lockDate = effectiveLockDate(a, opts);
+      const writer = new AccountWriter({ store: s.store, provider, account: a, window: union, now: nowIso, feed: 'window', ...(lockDate && lockDate > union.from ? { notBefore: lockDate } : {}) });
+      runs.set(a.externalId ?? '', { account: a, window: windows.get(a.id)!, writer, answered: false });
     }
     const known = new Set(s.store.accounts.byConnection(c.id).map((a) => a.externalId));
     const unknown = new Set<string>();
@@ -353,7 +350,8 @@ async function syncWholeConnection(
       if (!r.answered) {
         // Not removed: SimpleFIN leaves out an account whose bank it could not reach (its errors say so).
         const e = new BanksyncError('PROVIDER_ERROR', `${provider.displayName}'s answer for ${connectionRef(c.id)} did not include ${accountRef(r.account.id)} ${r.account.name}; nothing of it was changed${warned ? ` (the provider's warnings in this sync may say why)` : ''}`);
-        results.set(r.account.id, outcomeOfError(s, r.account, c, e, nowIso));
+        const warnings = r.writer.result.warnings;
+        results.set(r.account.id, { ...outcomeOfError(s, r.account, c, e, nowIso), ...(warnings.length ? { warnings } : {}) });
         continue;
       }
       try {

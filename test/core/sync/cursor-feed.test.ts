@@ -171,6 +171,15 @@ describe('pending lines of a changes feed (pendingMode delta)', () => {
     expect([links.q1, links.q2]).toEqual([ids.b1, ids.b2]);
   });
 
+  it("an id the adapter cannot place (Plaid's removed[] mixes pending and booked ids) may go in both lists: each acts where the id is known", async () => {
+    const s = setup();
+    await run(s, changesFeed([{ booked: [t('b9', '2026-11-10', -10)], pending: [pend('q1', -500, 'Gone')] }]).provider);
+    const r = await run(s, changesFeed([{ booked: [] }, { booked: [], removedExternalIds: ['q1', 'b9'], removedPendingIds: ['q1', 'b9'] }]).provider);
+    expect(r.removedCount).toBe(1);
+    expect(stored(s)).toEqual([]);
+    expect(pendingStatus(s)).toEqual({ q1: 'vanished' });
+  });
+
   it('a pending line removed in one batch is linked when its booked line names it in a later one', async () => {
     const s = setup();
     await run(s, changesFeed([{ booked: [], pending: [pend('q1', -500, 'Sushi')] }]).provider);

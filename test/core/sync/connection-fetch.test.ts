@@ -12,10 +12,12 @@ import { connectionSecretOwner, Store } from '../../../src/store/index.js';
 
 /** The provider the engine gets: each test sets its own (the registry is not the subject here). */
 let current: Provider;
-vi.mock('../../../src/core/providers.js', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('../../../src/core/providers.js')>()),
-  getProvider: () => current,
-}));
+vi.mock('../../../src/core/providers.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../../src/core/providers.js')>();
+  // The registry loads adapters lazily once interface v2 lands whole: getProvider may be async.
+  const isAsync = (real.getProvider as unknown as { constructor: { name: string } }).constructor.name === 'AsyncFunction';
+  return { ...real, getProvider: isAsync ? async () => current : () => current };
+});
 
 const quiet = { info() {}, warn() {}, always() {}, progress: () => ({ update() {}, stop() {} }) };
 const prompts = { interactive: false } as Services['prompts'];

@@ -161,7 +161,9 @@ export class AccountWriter {
     store.tx(() => {
       this.writeBuffer();
       const accepted = this.snapshot.map((p) => this.gate.pending(p)).filter((p): p is ProviderPending => p !== null);
-      applyPending(store, account, accepted, this.linkedByRef, this.useIds, now, !this.delta);
+      // A changes feed with nothing to say yields no page: that is no snapshot of an empty pending set.
+      const snapshotSeen = !this.delta && !(this.cursorFeed && this.result.pages === 0);
+      applyPending(store, account, accepted, this.linkedByRef, this.useIds, now, snapshotSeen);
       this.result.pendingCount = store.pending.countOpen(account.id);
       if (this.balance) this.result.driftMinor = checkBalance(store, account, this.balance, now);
       const { notBefore } = this.opts;

@@ -154,6 +154,13 @@ describe('pending lines of a changes feed (pendingMode delta)', () => {
     expect(pendingStatus(s)).toEqual({ q1: 'vanished', q2: 'vanished' });
   });
 
+  it('a changes fetch that yields no page at all leaves pending lines open', async () => {
+    const s = setup();
+    await run(s, changesFeed([{ booked: [], pending: [pend('q1', -500)] }]).provider);
+    await run(s, changesFeed([{ booked: [] }]).provider); // cursor '1': nothing new, no page
+    expect(pendingStatus(s)).toEqual({ q1: 'pending' });
+  });
+
   it('removed pending ids: booked when a booked line names them (or matches them), vanished otherwise', async () => {
     const s = setup();
     await run(s, changesFeed([{ booked: [], pending: [pend('q1', -500, 'Sushi'), pend('q2', -700, 'Trattoria'), pend('q3', -900, 'Gone'), pend('q4', -50, 'Still')] }]).provider);

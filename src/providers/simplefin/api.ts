@@ -1,6 +1,6 @@
 import { BanksyncError } from '../../core/errors.js';
 import { HttpClient, malformed } from '../http.js';
-import type { ProviderContext, SessionHandle } from '../types.js';
+import type { ProviderContext, RequestBudget as ConnectionBudget, SessionHandle } from '../types.js';
 import { RequestBudget } from './budget.js';
 import { mapSimpleFinError, PROVIDER_NAME } from './errors.js';
 import { AccountSet } from './schema.js';
@@ -46,14 +46,19 @@ export class SimpleFinApi {
     return text;
   }
 
-  /** GET {access}/accounts with version=2; the request is counted (and may be deferred) first. */
-  async accounts(h: SessionHandle, q: AccountsQuery): Promise<AccountSet> {
+  /**
+   * GET {access}/accounts with version=2. The request is counted first, and may be deferred: in
+   * the token's own rolling 24-hour log (kept in the session), and in the engine's per-connection
+   * budget for the day when the engine hands one in.
+   */
+  async accounts(h: SessionHandle, q: AccountsQuery, budget?: ConnectionBudget): Promise<AccountSet> {
     const accessUrl = h.data.accessUrl;
     if (typeof accessUrl !== 'string' || !accessUrl) {
       throw new BanksyncError('CREDENTIALS_INVALID', 'SimpleFIN: this connection has no stored Access URL');
     }
     const { root, authorization } = parseAccessUrl(accessUrl);
     new RequestBudget(h, this.ctx.now).spend();
+    budget?.spend();
     const http = this.client(`${root}/`, 'accounts');
     const url = http.url('accounts');
     if (q.start !== undefined) url.searchParams.set('start-date', String(q.start));

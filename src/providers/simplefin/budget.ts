@@ -1,8 +1,7 @@
 import { BanksyncError } from '../../core/errors.js';
 import type { SessionHandle } from '../types.js';
 
-/** The Bridge's guidance: 24 requests or fewer per day per Access URL; quotas refill through the day. */
-export const REQUESTS_PER_DAY = 24;
+import { REQUESTS_PER_DAY } from './meta.js';
 const DAY_MS = 86_400_000;
 
 /**

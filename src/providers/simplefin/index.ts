@@ -1,19 +1,14 @@
 import { addDays, isoDate } from '../../core/clock.js';
 import { BanksyncError } from '../../core/errors.js';
-import type { ConnectionFetchRequest, ConnectionPage, Provider, ProviderContext, ProviderPending, ProviderTransaction, RejectedLine, SessionHandle, TransactionPage } from '../types.js';
+import type { RequestBudget as ConnectionBudget, ConnectionFetchRequest, ConnectionPage, Provider, ProviderContext, ProviderPending, ProviderTransaction, RejectedLine, SessionHandle, TransactionPage } from '../types.js';
 import { SimpleFinApi } from './api.js';
-import { REQUESTS_PER_DAY, RequestBudget } from './budget.js';
+import { RequestBudget } from './budget.js';
+import { SIMPLEFIN_META } from './meta.js';
 import { mapTransactions, placeAccounts, readWarnings, splitExternalId, toAccount, warningsFor, type PlacedAccount } from './map.js';
 import { decodeSetupToken } from './urls.js';
 
-export const PROVIDER_ID = 'simplefin';
 /** The Bridge caps end-date − start-date at 90 days (it answers a longer one capped, with a gen.api warning). */
 export const MAX_WINDOW_SECONDS = 90 * 86_400;
-/**
- * The Bridge serves about 90 days of history. 89 days back from today's midnight (UTC) up to
- * now always fits one 90-day window, so a first sync costs one request.
- */
-export const HISTORY_DAYS = 89;
 
 /** What a SimpleFIN connection keeps (sealed in the secret store): the Access URL is the credential. */
 interface Session {
@@ -54,14 +49,19 @@ export function createSimpleFinProvider(ctx: ProviderContext): Provider {
    * anything is handed out, because an account missing from one window's answer (act.failed)
    * must store nothing this run: storing its other windows would move its watermark past the gap.
    */
-  async function gather(h: SessionHandle, externalIds: string[], from: string, to: string): Promise<Map<string, Gathered>> {
+  async function gather(h: SessionHandle, externalIds: string[], from: string, to: string, budget?: ConnectionBudget): Promise<Map<string, Gathered>> {
     const windows = windowsFor(from, to, ctx.now());
+    // Deferred whole rather than half read: a range that needs more requests than are left waits.
     new RequestBudget(h, ctx.now).reserve(windows.length, `reading ${from}…${to}`);
+    if (budget && budget.remaining() < windows.length) {
+      const tomorrow = new Date(`${addDays(isoDate(ctx.now()), 1)}T00:00:00Z`).toISOString();
+      throw new BanksyncError('RATE_LIMITED', `SimpleFIN: reading ${from}…${to} needs ${windows.length} requests and this connection has ${budget.remaining()} left today`, { retryAt: tomorrow });
+    }
     const wanted = new Map(externalIds.map((id) => [id, { booked: [], pending: new Map(), rejected: [], warnings: [], gaps: 0 } as Gathered]));
     const filter = [...new Set(externalIds.map((id) => splitExternalId(id)?.accountId).filter((x): x is string => x !== undefined))];
     const today = isoDate(ctx.now());
     for (const w of windows) {
-      const set = await api.accounts(h, { start: w.start, end: w.end, accountIds: filter });
+      const set = await api.accounts(h, { start: w.start, end: w.end, accountIds: filter }, budget);
       const { placed, problems } = placeAccounts(set);
       const warnings = readWarnings(set);
       const byId = new Map<string, PlacedAccount>(placed.map((p) => [p.externalId, p]));
@@ -115,24 +115,7 @@ export function createSimpleFinProvider(ctx: ProviderContext): Provider {
   }
 
   return {
-    id: PROVIDER_ID,
-    displayName: 'SimpleFIN Bridge',
-    capabilities: {
-      regions: ['US', 'CA'],
-      remote: true,
-      consent: 'token',
-      institutionChoice: 'provider',
-      feed: 'window',
-      connectionRequestsPerDay: REQUESTS_PER_DAY,
-      betaInstitutions: false,
-      credentialFields: [],
-      historyDays: HISTORY_DAYS,
-      pending: true,
-      scaEveryFetch: false,
-      stableTransactionIds: true,
-      // One Access URL, one quota: requests go one at a time.
-      maxConcurrentRequests: 1,
-    },
+    ...SIMPLEFIN_META,
 
     // The Bridge chooses the bank; there is no catalogue to list.
     async listInstitutions() {
@@ -168,7 +151,7 @@ export function createSimpleFinProvider(ctx: ProviderContext): Provider {
           for (const a of req.accounts) yield { accountExternalId: a.externalId, booked: [], pendingMode: 'delta' as const };
           return;
         }
-        const got = await gather(h, req.accounts.map((a) => a.externalId), req.from, req.to);
+        const got = await gather(h, req.accounts.map((a) => a.externalId), req.from, req.to, req.budget);
         for (const [accountExternalId, g] of got) {
           const page = pageOf(g);
           // An account without a page is one the engine neither removes nor marks synced.
@@ -184,7 +167,7 @@ export function createSimpleFinProvider(ctx: ProviderContext): Provider {
           yield { booked: [], pendingMode: 'delta' as const };
           return;
         }
-        const g = (await gather(h, [req.account.externalId], req.from, req.to)).get(req.account.externalId)!;
+        const g = (await gather(h, [req.account.externalId], req.from, req.to, req.budget)).get(req.account.externalId)!;
         const page = pageOf(g);
         if (!page) throw gapError(g);
         yield page;

@@ -219,6 +219,23 @@ describe('SimpleFIN adapter: accounts and transactions', () => {
     expect(accountsCalls()).toHaveLength(24);
   });
 
+  it("spends the engine's per-connection budget once per request, and defers a range it cannot finish", async () => {
+    const h = await connect();
+    let left = 2;
+    let spent = 0;
+    const budget = { remaining: () => left, spend: () => void (spent++, left--) };
+    const from = new Date(clock.getTime() - 150 * DAY * 1000).toISOString().slice(0, 10);
+    const req = { accounts: [{ externalId: SAVINGS, institutionId: '' }], from, to: clock.toISOString().slice(0, 10), budget };
+    await all(provider.fetchConnection!(h, req));
+    expect(spent).toBe(2);
+    expect(accountsCalls()).toHaveLength(2);
+    left = 1;
+    const e = await failure(all(provider.fetchConnection!(h, req)));
+    expect(e.code).toBe('RATE_LIMITED');
+    expect(e.retryAt).toBe(`${new Date(clock.getTime() + DAY * 1000).toISOString().slice(0, 10)}T00:00:00.000Z`);
+    expect(accountsCalls()).toHaveLength(2);
+  });
+
   it('a disabled Access URL (403) needs a human; a lapsed subscription (402) too', async () => {
     const h = await connect();
     const to = clock.toISOString().slice(0, 10);

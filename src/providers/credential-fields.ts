@@ -1,5 +1,6 @@
 import { ENABLE_BANKING_CREDENTIALS } from './enable-banking/credentials.js';
 import { GOCARDLESS_CREDENTIALS } from './gocardless/credentials.js';
+import { PLAID_CREDENTIALS } from './plaid/credentials.js';
 import { PONTO_CREDENTIALS } from './ponto/credentials.js';
 import type { CredentialField } from './types.js';
 
@@ -12,4 +13,5 @@ export const CREDENTIAL_FIELDS: Readonly<Record<string, CredentialField[]>> = {
   gocardless: GOCARDLESS_CREDENTIALS,
   'enable-banking': ENABLE_BANKING_CREDENTIALS,
   ponto: PONTO_CREDENTIALS,
+  plaid: PLAID_CREDENTIALS,
 };

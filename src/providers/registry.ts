@@ -1,5 +1,6 @@
 import { createEnableBankingProvider } from './enable-banking/index.js';
 import { createGoCardlessProvider } from './gocardless/index.js';
+import { createPlaidProvider } from './plaid/index.js';
 import { createPontoProvider } from './ponto/index.js';
 import { createSandboxProvider } from './sandbox/index.js';
 import type { ProviderFactory } from './types.js';
@@ -10,6 +11,7 @@ export const PROVIDERS: Readonly<Record<string, ProviderFactory>> = {
   gocardless: createGoCardlessProvider,
   'enable-banking': createEnableBankingProvider,
   ponto: createPontoProvider,
+  plaid: createPlaidProvider,
 };
 
 export const providerIds = (): string[] => Object.keys(PROVIDERS);

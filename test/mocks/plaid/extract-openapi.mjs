@@ -38,5 +38,23 @@ while (queue.length) {
     } else queue.push(v);
   }
 }
+// OAS 3.0 allows `exclusiveMinimum: false` (a no-op); openapi-backend checks documents against a
+// draft-07 meta schema that wants a number there and then refuses the whole file. Dropping the
+// no-op changes no meaning.
+(function dropNoOps(node) {
+  if (!node || typeof node !== 'object') return;
+  for (const k of ['exclusiveMinimum', 'exclusiveMaximum']) if (node[k] === false) delete node[k];
+  for (const v of Object.values(node)) dropNoOps(v);
+})(out);
+// ajv refuses `nullable` without `type` (ItemStatusNullable: nullable allOf of one object schema):
+// the type is the one its allOf members share.
+(function typeNullables(node) {
+  if (!node || typeof node !== 'object') return;
+  if (node.nullable !== undefined && node.type === undefined && Array.isArray(node.allOf)) {
+    const types = new Set(node.allOf.map((m) => (m.$ref ? out.components.schemas[m.$ref.split('/').pop()] : m)?.type));
+    if (types.size === 1 && [...types][0]) node.type = [...types][0];
+  }
+  for (const v of Object.values(node)) typeNullables(v);
+})(out);
 writeFileSync(new URL('./openapi.json', import.meta.url), JSON.stringify(out) + '\n');
 console.error(`${OPERATIONS.length} operations, ${seen.size} components`);

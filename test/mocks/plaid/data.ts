@@ -50,7 +50,8 @@ export function eventsOfDay(seed: string, a: MockAccount, day: string): ChangeEv
   const r = rng(`${seed}:${a.account_id}:${day}`);
   const out: ChangeEvent[] = [];
   const dom = Number(day.slice(8));
-  const id = (k: number, suffix = '') => `${a.account_id.slice(0, 8)}${day.replace(/-/g, '')}${k}${suffix}`;
+  // Unique across the Item's accounts, like Plaid's ids (they share the Item's prefix here).
+  const id = (k: number, suffix = '') => `${a.account_id}${day.replace(/-/g, '')}${k}${suffix}`;
   const post = (k: number, amountCents: number, name: string, merchant: string | null, withPending: boolean) => {
     const posted: PlaidTx = { transaction_id: id(k), account_id: a.account_id, amount: dollars(amountCents), date: day, pending: false, pending_transaction_id: null, name, merchant_name: merchant };
     let postedAt = day;

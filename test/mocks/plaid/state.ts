@@ -1,5 +1,5 @@
 // Items, link tokens and the change log the mock serves.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { addDays, eventsOfDay, makeAccounts, type ChangeEvent, type MockAccount, type PlaidTx } from './data.js';
 
 export const SANDBOX_INSTITUTIONS = [
@@ -67,7 +67,8 @@ export class Store {
   constructor(private readonly seed: string) {}
 
   newItem(institution: { institution_id: string; name: string }, today: string, daysRequested: number, notReadyCalls: number): MockItem {
-    const item_id = randomUUID().replace(/-/g, '');
+    // Derived from the seed, so a failing run's data reproduces.
+    const item_id = createHash('sha256').update(`${this.seed}:item:${this.items.size}`).digest('hex').slice(0, 32);
     const item: MockItem = {
       item_id,
       access_token: `access-sandbox-${randomUUID()}`,

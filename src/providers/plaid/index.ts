@@ -6,7 +6,7 @@ import { PlaidError } from './errors.js';
 import { PLAID_CREDENTIALS } from './credentials.js';
 import { PLAID_HISTORY_DAYS, toAccount, toInstitution } from './map.js';
 import {
-  AccountsGetResponse, InstitutionsGetByIdResponse, InstitutionsSearchResponse, LinkTokenCreateResponse, LinkTokenGetResponse,
+  AccountsGetResponse, InstitutionsGetByIdResponse, ItemGetResponse, InstitutionsSearchResponse, LinkTokenCreateResponse, LinkTokenGetResponse,
   PublicTokenExchangeResponse, RequestIdOnly, type LinkSession,
 } from './schema.js';
 import { syncAccount } from './sync.js';
@@ -46,7 +46,7 @@ export function createPlaidProvider(ctx: ProviderContext): Provider {
     const sessions = res.link_sessions ?? [];
     const existing = renewing.get(linkToken);
     // Update mode: the same access token keeps working; nothing is exchanged.
-    if (existing) return sessions.some((s) => finished(s) || (s.finished_at && !s.exit?.error)) ? { session: { ...existing } } : undefined;
+    if (existing) return sessions.some((s) => finished(s) || (s.finished_at && !s.exit?.error)) ? withExpiry({ ...existing }) : undefined;
     const done = sessions.map(finished).find((x) => x !== undefined);
     if (!done) return undefined;
     const ex = await api().call(PublicTokenExchangeResponse, 'item/public_token/exchange', { public_token: done.publicToken });
@@ -56,7 +56,13 @@ export function createPlaidProvider(ctx: ProviderContext): Provider {
       ...(done.institution?.institution_id ? { institutionId: done.institution.institution_id } : {}),
       ...(done.institution?.name ? { institutionName: done.institution.name } : {}),
     };
-    return { session: { ...session } };
+    return withExpiry(session);
+  }
+
+  /** EU and some US OAuth banks give the Item a consent end (consent_expiration_time): status shows it. */
+  async function withExpiry(session: Session): Promise<ConsentGrant> {
+    const { item } = await api().call(ItemGetResponse, 'item/get', { access_token: session.accessToken });
+    return { session: { ...session }, ...(item.consent_expiration_time ? { expiresAt: item.consent_expiration_time } : {}) };
   }
 
   return {

@@ -75,6 +75,8 @@ export const Item = z.object({
   consent_expiration_time: z.string().nullable().optional(),
 });
 
+export const ItemGetResponse = z.object({ item: Item });
+
 export const AccountsGetResponse = z.object({ accounts: z.array(Account), item: Item });
 
 export const Transaction = z.object({

@@ -230,7 +230,7 @@ export async function startPlaidMock(options: PlaidMockOptions = {}): Promise<Pl
     '/item/get': (b) => {
       const item = itemOf(b);
       if (isReply(item)) return item;
-      return { status: 200, body: { item: itemJson(item), status: null, request_id: requestId() } };
+      return { status: 200, body: { item: itemJson(item), status: { transactions: { last_successful_update: null, last_failed_update: null }, last_webhook: null }, request_id: requestId() } };
     },
     '/item/remove': (b) => {
       const item = itemOf(b);

@@ -84,7 +84,7 @@ describe('Plaid adapter against the sandbox mock', () => {
     const create = mock.requests.find((r) => r.path === '/link/token/create')!.body as Record<string, unknown>;
     expect(create).toMatchObject({ client_id: 'test-client-id', secret: 'test-sandbox-secret', hosted_link: {}, products: ['transactions'], transactions: { days_requested: 730 } });
     expect(create.access_token).toBeUndefined();
-    expect(mock.requests.map((r) => r.path)).toEqual(['/link/token/create', '/link/token/get', '/link/token/get', '/item/public_token/exchange']);
+    expect(mock.requests.map((r) => r.path)).toEqual(['/link/token/create', '/link/token/get', '/link/token/get', '/item/public_token/exchange', '/item/get']);
   });
 
   it('keeps waiting when the Link session ended in an error, and names no secret', async () => {

@@ -3,6 +3,7 @@ import { BanksyncError } from '../../core/errors.js';
 import { HttpClient, malformed } from '../http.js';
 import type { ProviderContext } from '../types.js';
 import { mapPlaidError } from './errors.js';
+import { PLAID_META } from './meta.js';
 
 export const PLAID_HOSTS: Readonly<Record<string, string>> = {
   sandbox: 'https://sandbox.plaid.com',
@@ -32,7 +33,7 @@ export class PlaidApi {
       providerName: 'Plaid',
       baseUrl: ctx.baseUrl ?? host,
       dispatcher: ctx.dispatcher,
-      maxInFlight: ctx.maxConcurrentRequests,
+      maxInFlight: ctx.maxConcurrentRequests ?? PLAID_META.capabilities.maxConcurrentRequests,
       mapError: (f) => mapPlaidError(f, ctx.now()),
     });
   }

@@ -3,8 +3,8 @@ import { BanksyncError } from '../../core/errors.js';
 import type { ConsentGrant, ConsentStart, Provider, ProviderContext, SessionHandle } from '../types.js';
 import { PlaidApi } from './api.js';
 import { PlaidError } from './errors.js';
-import { PLAID_CREDENTIALS } from './credentials.js';
-import { PLAID_HISTORY_DAYS, toAccount, toInstitution } from './map.js';
+import { PLAID_HISTORY_DAYS, PLAID_META } from './meta.js';
+import { toAccount, toInstitution } from './map.js';
 import {
   AccountsGetResponse, InstitutionsGetByIdResponse, ItemGetResponse, InstitutionsSearchResponse, LinkTokenCreateResponse, LinkTokenGetResponse,
   PublicTokenExchangeResponse, RequestIdOnly, type LinkSession,
@@ -66,23 +66,7 @@ export function createPlaidProvider(ctx: ProviderContext): Provider {
   }
 
   return {
-    id: 'plaid',
-    displayName: 'Plaid',
-    capabilities: {
-      regions: ['US', 'CA', 'GB', 'EEA'],
-      remote: true,
-      consent: 'redirect',
-      institutionChoice: 'provider',
-      feed: 'cursor',
-      betaInstitutions: false,
-      credentialFields: PLAID_CREDENTIALS,
-      historyDays: PLAID_HISTORY_DAYS,
-      pending: true,
-      scaEveryFetch: false,
-      stableTransactionIds: true,
-      // /accounts/get allows 15 calls a minute per Item: a few at once is plenty.
-      maxConcurrentRequests: ctx.maxConcurrentRequests ?? 4,
-    },
+    ...PLAID_META,
 
     async verifyCredentials() {
       await api().call(InstitutionsSearchResponse, 'institutions/search', { query: 'bank', country_codes: ['US'] });

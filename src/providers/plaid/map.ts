@@ -1,10 +1,8 @@
 import type { AccountKind } from '../../core/model.js';
 import { amountToMinor } from '../http.js';
 import type { Institution, ProviderAccount, ProviderBalance, ProviderPending, ProviderTransaction, RejectedLine } from '../types.js';
+import { PLAID_HISTORY_DAYS } from './meta.js';
 import { Transaction, type Account, type Institution as WireInstitution } from './schema.js';
-
-/** Plaid keeps up to two years of history (days_requested ≤ 730). */
-export const PLAID_HISTORY_DAYS = 730;
 
 export function toInstitution(w: WireInstitution): Institution {
   return {

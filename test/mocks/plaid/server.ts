@@ -43,6 +43,11 @@ export interface PlaidMockHandle {
     requireLogin(itemId?: string): void;
     /** The next /transactions/sync continuation page (page 2+) answers the mutation error, once. */
     mutateDuringPagination(): void;
+    /**
+     * Holds the next /transactions/sync continuation page (page 2+ of a loop) until released:
+     * `reached` resolves when it arrives, so a test can kill the client mid-pagination.
+     */
+    stallNextContinuation(): { reached: Promise<void>; release(): void };
     /** One-shot fault: the next request whose path matches gets this answer. */
     failNext(pathPattern: RegExp, reply: Reply): void;
     items(): MockItem[];
@@ -84,6 +89,7 @@ export async function startPlaidMock(options: PlaidMockOptions = {}): Promise<Pl
   const openApiViolations: string[] = [];
   const faults: { pattern: RegExp; reply: Reply }[] = [];
   let mutateOnce = false;
+  let stall: { arrived: () => void; released: Promise<void> } | undefined;
   let baseUrl = '';
 
   const itemOf = (body: Record<string, unknown>): MockItem | Reply => {
@@ -365,6 +371,12 @@ export async function startPlaidMock(options: PlaidMockOptions = {}): Promise<Pl
     if (cid !== clientId || sec !== secret) return ERRORS.invalidApiKeys();
     const fault = faults.findIndex((f) => f.pattern.test(path));
     if (fault >= 0) return faults.splice(fault, 1)[0]!.reply;
+    if (stall && path === '/transactions/sync' && typeof body.cursor === 'string' && decodeCursor(body.cursor)?.m === 1) {
+      const s = stall;
+      stall = undefined;
+      s.arrived();
+      await s.released;
+    }
     if (DATA_CALLS.has(path)) {
       const item = itemOf(body);
       if (!isReply(item) && item.loginRequired) return ERRORS.itemLoginRequired();
@@ -411,6 +423,13 @@ export async function startPlaidMock(options: PlaidMockOptions = {}): Promise<Pl
       },
       requireLogin(itemId) {
         for (const i of pick(itemId)) i.loginRequired = true;
+      },
+      stallNextContinuation() {
+        let arrived!: () => void;
+        let release!: () => void;
+        const reached = new Promise<void>((r) => (arrived = r));
+        stall = { arrived, released: new Promise<void>((r) => (release = r)) };
+        return { reached, release };
       },
       mutateDuringPagination() {
         mutateOnce = true;

@@ -51,6 +51,8 @@ export interface PlaidMockHandle {
     /** One-shot fault: the next request whose path matches gets this answer. */
     failNext(pathPattern: RegExp, reply: Reply): void;
     items(): MockItem[];
+    /** How many changes of each kind Plaid has handed out so far on the mock's `now` (pending lines apart). */
+    changes(itemId?: string): { added: number; modified: number; removed: number; pending: number };
     /** The lines as they stand now, Plaid's sign (positive = money out). */
     truth(itemId?: string): Array<{ transaction_id: string; account_id: string; amount: number; date: string; pending: boolean; name: string; merchant_name: string | null }>;
     accounts(itemId?: string): MockAccount[];
@@ -438,6 +440,17 @@ export async function startPlaidMock(options: PlaidMockOptions = {}): Promise<Pl
         faults.push({ pattern, reply });
       },
       items: () => [...store.items.values()],
+      changes(itemId) {
+        const out = { added: 0, modified: 0, removed: 0, pending: 0 };
+        for (const i of pick(itemId)) {
+          for (const e of store.log(i, today())) {
+            if (e.type === 'added' && (e.tx as { pending?: boolean }).pending) out.pending++;
+            else if (e.type === 'removed' && e.tx.transaction_id.endsWith('p')) out.pending++;
+            else out[e.type]++;
+          }
+        }
+        return out;
+      },
       truth(itemId) {
         return pick(itemId).flatMap((i) => store.truth(i, today())).map(({ pending_transaction_id: _p, ...t }) => t);
       },

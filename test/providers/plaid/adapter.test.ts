@@ -126,6 +126,10 @@ describe('Plaid adapter against the sandbox mock', () => {
     const syncs = mock.requests.filter((r) => r.path === '/transactions/sync').map((r) => r.body as { count: number; cursor?: string; options: { account_id: string } });
     expect(syncs.every((b) => b.count === 500 && typeof b.options.account_id === 'string')).toBe(true);
     expect(syncs.length).toBeGreaterThan(30 * 4);
+    // The month saw lines modified and removed (not only pending ones), and the ledger followed them.
+    const seen = mock.control.changes();
+    expect(seen.modified).toBeGreaterThan(0);
+    expect(seen.removed).toBeGreaterThan(0);
     // Posted lines that replaced a pending one say so.
     expect([...ledger.booked.values()].some((b) => b.pendingRef)).toBe(true);
     // Money out is negative: card purchases, whatever the account type.

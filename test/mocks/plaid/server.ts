@@ -144,13 +144,15 @@ export async function startPlaidMock(options: PlaidMockOptions = {}): Promise<Pl
     category_id: null,
   });
   const institutionJson = (i: (typeof SANDBOX_INSTITUTIONS)[number]) => ({
-    institution_id: i.institution_id, name: i.name, products: ['assets', 'auth', 'balance', 'transactions'], country_codes: ['US'], routing_numbers: [], dtc_numbers: [], oauth: i.oauth, url: null, primary_color: null, logo: null,
+    institution_id: i.institution_id, name: i.name, products: ['assets', 'auth', 'balance', 'transactions'], country_codes: i.country_codes, routing_numbers: [], dtc_numbers: [], oauth: i.oauth, url: null, primary_color: null, logo: null,
   });
 
   const handlers: Record<string, (b: Record<string, unknown>) => Reply> = {
     '/institutions/search': (b) => {
       const q = String(b.query).toLowerCase();
-      return { status: 200, body: { institutions: SANDBOX_INSTITUTIONS.filter((i) => i.name.toLowerCase().includes(q)).map(institutionJson), request_id: requestId() } };
+      const countries = b.country_codes as string[];
+      const found = SANDBOX_INSTITUTIONS.filter((i) => i.name.toLowerCase().includes(q) && i.country_codes.some((c) => countries.includes(c)));
+      return { status: 200, body: { institutions: found.map(institutionJson), request_id: requestId() } };
     },
     '/institutions/get_by_id': (b) => {
       const i = SANDBOX_INSTITUTIONS.find((x) => x.institution_id === b.institution_id);

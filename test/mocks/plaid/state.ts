@@ -3,11 +3,12 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { addDays, eventsOfDay, makeAccounts, type ChangeEvent, type MockAccount, type PlaidTx } from './data.js';
 
 export const SANDBOX_INSTITUTIONS = [
-  { institution_id: 'ins_109508', name: 'First Platypus Bank', oauth: false },
-  { institution_id: 'ins_109509', name: 'First Gingham Credit Union', oauth: false },
-  { institution_id: 'ins_109510', name: 'Tattersall Federal Credit Union', oauth: false },
-  { institution_id: 'ins_109511', name: 'Tartan Bank', oauth: false },
-  { institution_id: 'ins_127287', name: 'Platypus OAuth Bank', oauth: true },
+  { institution_id: 'ins_109508', name: 'First Platypus Bank', oauth: false, country_codes: ['US'] },
+  { institution_id: 'ins_109509', name: 'First Gingham Credit Union', oauth: false, country_codes: ['US'] },
+  { institution_id: 'ins_109510', name: 'Tattersall Federal Credit Union', oauth: false, country_codes: ['US'] },
+  { institution_id: 'ins_109511', name: 'Tartan Bank', oauth: false, country_codes: ['US'] },
+  { institution_id: 'ins_127287', name: 'Platypus OAuth Bank', oauth: true, country_codes: ['US'] },
+  { institution_id: 'ins_43', name: 'Tartan-Dominion Bank of Canada', oauth: false, country_codes: ['CA'] },
 ];
 
 /** The mock keeps at most this much history per account (Plaid: up to days_requested). */

@@ -224,6 +224,7 @@ describe('Plaid adapter against the sandbox mock', () => {
   it('searches institutions and looks one up by id', async () => {
     const found = await provider.searchInstitutions!('platypus');
     expect(found.map((i) => i.id)).toEqual(['ins_109508', 'ins_127287']);
+    expect((await provider.searchInstitutions!('tartan', 'CA')).map((i) => [i.id, i.country])).toEqual([['ins_43', 'CA']]);
     expect((await provider.getInstitution('ins_109511'))?.name).toBe('Tartan Bank');
     expect(await provider.getInstitution('ins_nope')).toBeUndefined();
   });

@@ -5,7 +5,7 @@ import { obtainConsent } from './consent.js';
 import { nowIso, type Services } from './context.js';
 import { BanksyncError, badInput, notFound } from './errors.js';
 import { accountRef, connectionRef, maskIban } from './model.js';
-import { effectiveLimits, getProvider, missingCredentials, requireInstitution } from './providers.js';
+import { capabilitiesOf, effectiveLimits, getProvider, missingCredentials, requireInstitution } from './providers.js';
 import { lookupInstitution, searchInstitutions } from './institutions.js';
 
 export interface ConnectOptions {
@@ -22,6 +22,8 @@ export interface ConnectOptions {
   redirectPort?: number;
   /** false: never open a browser; at a terminal, take the pasted address. */
   browser?: boolean;
+  /** --setup-token, for providers whose consent is a pasted token (SimpleFIN). */
+  setupToken?: string;
 }
 
 export interface ConnectResult {
@@ -29,33 +31,38 @@ export interface ConnectResult {
   provider: string;
   institution: { id: string; name: string; beta: boolean };
   consentExpiresAt: string | null;
-  accounts: { id: string; name: string; currency: string; kind: string }[];
+  /** `institution`: for providers that choose the bank, the one holding each account. */
+  accounts: { id: string; name: string; currency: string; kind: string; institution?: { id: string; name: string } }[];
   /** Authorized accounts at other institutions, left out (M3). */
   ignored: number;
 }
 
 export async function connect(s: Services, o: ConnectOptions): Promise<ConnectResult> {
   const { provider, institution } = await pickInstitution(s, o);
-  if (institution.beta) {
+  if (institution?.beta) {
     s.notify.warn(`${institution.name} is in beta at ${provider.displayName}: errors there are the provider's to fix`);
   }
-  const grant = await obtainConsent(s, provider, institution, { yes: o.yes, redirectPort: o.redirectPort, browser: o.browser });
+  const providerChooses = provider.capabilities.institutionChoice === 'provider';
+  const grant = await obtainConsent(s, provider, institution, { yes: o.yes, redirectPort: o.redirectPort, browser: o.browser, setupToken: o.setupToken });
   const session = { data: grant.session, save: () => undefined };
   const authorized = await provider.listAccounts(session);
-  const own = authorized.filter((a) => a.institutionId === institution.id);
+  // M3: at an app-chosen bank only its accounts are offered; a provider-chosen consent offers all it covers.
+  const own = providerChooses || !institution ? authorized : authorized.filter((a) => a.institutionId === institution.id);
   if (own.length === 0) {
-    throw new BanksyncError('CREDENTIALS_INVALID', `no account of ${institution.name} was authorized`, {
-      hint: `connect again and authorize at least one ${institution.name} account`,
+    const where = institution && !providerChooses ? institution.name : provider.displayName;
+    throw new BanksyncError('CREDENTIALS_INVALID', `no account of ${where} was authorized`, {
+      hint: `connect again and authorize at least one ${where} account`,
     });
   }
   const chosen = await chooseAccounts(s, own, o.accounts);
-  const limits = effectiveLimits(provider, institution);
+  const held = providerChooses || !institution ? heldBy(provider.displayName, chosen) : { id: institution.id, name: institution.name };
+  const limits = effectiveLimits(provider, providerChooses ? undefined : institution);
   const now = nowIso(s);
   const created = s.store.tx(() => {
     const connectionId = s.store.connections.create({
       providerId: provider.id,
-      institutionId: institution.id,
-      institutionName: institution.name,
+      institutionId: held.id,
+      institutionName: held.name,
       consentExpiresAt: grant.expiresAt,
       now,
     });
@@ -64,7 +71,8 @@ export async function connect(s: Services, o: ConnectOptions): Promise<ConnectRe
       s.store.accounts.create({
         connectionId,
         providerId: provider.id,
-        institutionId: institution.id,
+        // Each account records the institution that holds it (one consent may span several).
+        institutionId: providerChooses ? a.institutionId : held.id,
         externalId: a.externalId,
         name: a.name,
         iban: a.iban,
@@ -82,22 +90,48 @@ export async function connect(s: Services, o: ConnectOptions): Promise<ConnectRe
   return {
     connection: connectionRef(created.connectionId),
     provider: provider.id,
-    institution: { id: institution.id, name: institution.name, beta: institution.beta },
+    institution: { id: held.id, name: held.name, beta: institution?.beta ?? false },
     consentExpiresAt: grant.expiresAt ?? null,
-    accounts: chosen.map((a, i) => ({ id: accountRef(created.ids[i]!), name: a.name, currency: a.currency, kind: a.kind })),
+    accounts: chosen.map((a, i) => ({
+      id: accountRef(created.ids[i]!),
+      name: a.name,
+      currency: a.currency,
+      kind: a.kind,
+      ...(providerChooses ? { institution: { id: a.institutionId, name: a.institutionName ?? a.institutionId } } : {}),
+    })),
     ignored: authorized.length - own.length,
   };
 }
 
-async function pickInstitution(s: Services, o: ConnectOptions): Promise<{ provider: Provider; institution: Institution }> {
-  if (o.institutionId) {
-    if (o.providerId) {
-      const provider = getProvider(s, o.providerId);
-      return { provider, institution: await requireInstitution(s, provider, o.institutionId) };
+/**
+ * The institution a provider-chosen connection is filed under: the one all its accounts share,
+ * else the provider itself (each account keeps its own institution id).
+ */
+export function heldBy(providerName: string, accounts: ProviderAccount[]): { id: string; name: string } {
+  const ids = new Set(accounts.map((a) => a.institutionId));
+  if (ids.size === 1) {
+    const a = accounts[0]!;
+    return { id: a.institutionId, name: a.institutionName ?? providerName };
+  }
+  return { id: '', name: providerName };
+}
+
+async function pickInstitution(s: Services, o: ConnectOptions): Promise<{ provider: Provider; institution?: Institution }> {
+  if (o.providerId) {
+    const provider = await getProvider(s, o.providerId);
+    if (provider.capabilities.institutionChoice === 'provider') {
+      // The bank is picked on the provider's own page: a bank named here would silently not count.
+      if (o.institutionId || o.query) {
+        throw badInput(`${provider.displayName} lets you choose your bank on its own page: drop ${o.institutionId ? '--institution' : 'the search text'}`, `banksync connect --provider ${provider.id}`);
+      }
+      return { provider };
     }
+    if (o.institutionId) return { provider, institution: await requireInstitution(s, provider, o.institutionId) };
+  } else if (o.institutionId) {
     for (const id of providerIds()) {
-      const provider = getProvider(s, id);
-      if (provider.capabilities.remote && missingCredentials(s, id).length > 0) continue;
+      if (capabilitiesOf(id).institutionChoice === 'provider') continue;
+      if (capabilitiesOf(id).remote && missingCredentials(s, id).length > 0) continue;
+      const provider = await getProvider(s, id);
       const institution = await lookupInstitution(s, provider, o.institutionId);
       if (institution) return { provider, institution };
     }
@@ -115,7 +149,8 @@ async function pickInstitution(s: Services, o: ConnectOptions): Promise<{ provid
     found.map((i) => ({ name: `${i.name} (${i.country}, via ${i.providerId}${i.beta ? ', beta' : ''})`, value: i })),
     '--institution',
   );
-  return { provider: getProvider(s, pick.providerId), institution: pick };
+  // A bank found through a provider-chosen provider's search is a hint to its page (Plaid preselects it).
+  return { provider: await getProvider(s, pick.providerId), institution: pick };
 }
 
 /** Resolves --accounts (ids, IBANs or names) or asks; every account is preselected. */

@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConsentGrant, ConsentStart, Institution, Provider, SessionHandle } from '../providers/types.js';
 import { listenForCallback, parsePasted, DEFAULT_REDIRECT_PORT } from './consent-listener.js';
 import type { Services } from './context.js';
-import { BanksyncError } from './errors.js';
+import { badInput, BanksyncError } from './errors.js';
+import { registerSecret } from '../secrets/index.js';
 
 export interface ConsentOptions {
   /** Consent confirmed on the command line (confirm-style providers). */
@@ -14,14 +15,28 @@ export interface ConsentOptions {
   browser?: boolean;
   /** How long to wait for the consent page to come back. */
   timeoutMs?: number;
+  /** --setup-token, for providers whose consent is a pasted token (consent 'token'). */
+  setupToken?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 15 * 60_000;
 const POLL_MS = 3_000;
 
-/** Runs a provider's consent step: a question in the terminal, or the browser round trip (M2). */
-export async function obtainConsent(s: Services, provider: Provider, institution: Institution, opts: ConsentOptions): Promise<ConsentGrant> {
+/**
+ * Runs a provider's consent step: a question in the terminal, a pasted setup token, or the
+ * browser round trip (M2). `institution` is absent when the provider chooses the bank itself.
+ */
+export async function obtainConsent(s: Services, provider: Provider, institution: Institution | undefined, opts: ConsentOptions): Promise<ConsentGrant> {
   const state = globalThis.crypto.randomUUID();
+  if (opts.setupToken !== undefined && provider.capabilities.consent !== 'token') {
+    throw badInput(`--setup-token is not used by ${provider.displayName}`, 'drop --setup-token');
+  }
+  if (provider.capabilities.consent === 'token') {
+    // The token is a credential (SimpleFIN's claims an Access URL): redacted from any output, never stored itself.
+    const token = await setupToken(s, provider, opts.setupToken);
+    const start = await provider.beginConsent({ institution, state, existing: opts.existing, token });
+    return provider.completeConsent(start, {});
+  }
   if (provider.capabilities.consent === 'confirm') {
     const start = await provider.beginConsent({ institution, state, existing: opts.existing });
     if (start.confirmPrompt && !opts.yes) {
@@ -37,7 +52,7 @@ export async function obtainConsent(s: Services, provider: Provider, institution
     const start = await provider.beginConsent({ institution, redirectUrl: listener.redirectUrl, state, existing: opts.existing });
     if (!start.url) throw new BanksyncError('INTERNAL', `${provider.id} gave no consent page`);
     stateless = start.returnsWithoutState === true;
-    s.notify.always(`Give consent at ${institution.name} (via ${provider.displayName}) on this page:`);
+    s.notify.always(institution ? `Give consent at ${institution.name} (via ${provider.displayName}) on this page:` : `Choose your bank and give consent at ${provider.displayName} on this page:`);
     s.notify.always(start.url);
     const browser = opts.browser !== false && s.prompts.interactive;
     if (browser && !(await s.openBrowser(start.url))) s.notify.always('(no browser could be opened: open the address above yourself)');
@@ -51,7 +66,11 @@ export async function obtainConsent(s: Services, provider: Provider, institution
           .then((p) => checkPasted(p, state)),
       );
     }
-    if (provider.pollConsent) waits.push(poll(provider, start, abort.signal));
+    if (provider.pollConsent) {
+      // The provider itself says when the page is finished (GoCardless, Plaid Hosted Link): no redirect needed.
+      s.notify.info(`waiting for you to finish at ${provider.displayName} (up to ${Math.round((opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 60_000)} minutes)…`);
+      waits.push(poll(provider, start, abort.signal));
+    }
     const answer = await Promise.race(waits);
     if ('session' in answer && typeof answer.session === 'object') return answer as ConsentGrant;
     return await finish(provider, start, answer as Record<string, string>);
@@ -89,4 +108,12 @@ async function timeout(ms: number, signal: AbortSignal): Promise<never> {
   throw new BanksyncError('BAD_INPUT', `consent was not completed within ${Math.round(ms / 60_000)} minutes; nothing was changed`, {
     hint: 'run the command again and finish the consent page',
   });
+}
+
+/** --setup-token, or a masked prompt at a terminal; without either, the NO_TTY error names the flag. */
+async function setupToken(s: Services, provider: Provider, given: string | undefined): Promise<string> {
+  const token = (given ?? (await s.prompts.input(`Setup token from ${provider.displayName}`, '--setup-token', { secret: true }))).trim();
+  if (!token) throw badInput('the setup token is empty; nothing was changed', 'pass --setup-token TOKEN');
+  registerSecret(token);
+  return token;
 }

@@ -2,7 +2,7 @@ import { providerIds } from '../providers/registry.js';
 import type { Institution, Provider } from '../providers/types.js';
 import type { Services } from './context.js';
 import { nowIso } from './context.js';
-import { BanksyncError, toBanksyncError } from './errors.js';
+import { badInput, BanksyncError, toBanksyncError } from './errors.js';
 import { assertKnownProvider, effectiveLimits, getProvider, missingCredentials } from './providers.js';
 
 /** A provider's list is fetched again after this long; older copies still serve when it is unreachable. */
@@ -23,7 +23,11 @@ export interface InstitutionQuery {
   refresh?: boolean;
 }
 
-/** Searches every provider (or one) by name and country; each row says who serves it (M2). */
+/**
+ * Searches every provider (or one) by name and country; each row says who serves it (M2).
+ * Providers with their own search (catalogues too big to list whole) are asked the query; the
+ * others' full lists are cached and filtered here.
+ */
 export async function searchInstitutions(s: Services, q: InstitutionQuery): Promise<InstitutionRow[]> {
   if (q.providerId) assertKnownProvider(q.providerId);
   const ids = q.providerId ? [q.providerId] : providerIds();
@@ -31,10 +35,15 @@ export async function searchInstitutions(s: Services, q: InstitutionQuery): Prom
   const rows: InstitutionRow[] = [];
   const notSetUp: string[] = [];
   for (const id of ids) {
-    const provider = getProvider(s, id);
+    let provider: Provider;
     let list: Institution[];
     try {
-      list = await institutionsOf(s, provider, q.country?.toUpperCase(), q.refresh === true);
+      provider = await getProvider(s, id);
+      list = provider.searchInstitutions
+        ? await searchAtProvider(s, provider, q)
+        : (await institutionsOf(s, provider, q.country?.toUpperCase(), q.refresh === true)).filter(
+            (inst) => !needle || fold(inst.name).includes(needle) || fold(inst.id).includes(needle),
+          );
     } catch (err) {
       // A search across all providers shows what it can; naming one provider makes its failure the answer.
       if (q.providerId) throw err;
@@ -44,13 +53,32 @@ export async function searchInstitutions(s: Services, q: InstitutionQuery): Prom
       continue;
     }
     for (const inst of list) {
-      if (needle && !fold(inst.name).includes(needle) && !fold(inst.id).includes(needle)) continue;
       const limits = effectiveLimits(provider, inst);
       rows.push({ ...inst, providerName: provider.displayName, historyDays: limits.historyDays, refreshesPerDay: limits.refreshesPerDay, consentDays: limits.consentDays, scaEveryFetch: limits.scaEveryFetch });
     }
   }
   if (notSetUp.length) s.notify.info(`not searched, not set up yet: ${notSetUp.join(', ')} (banksync providers setup ID)`);
   return rows.sort((a, b) => a.name.localeCompare(b.name) || a.providerId.localeCompare(b.providerId));
+}
+
+/** The provider's own search: it needs a query, and its answers are not cached (they are partial). */
+async function searchAtProvider(s: Services, provider: Provider, q: InstitutionQuery): Promise<Institution[]> {
+  if (!q.query?.trim()) {
+    if (q.providerId) throw badInput(`${provider.displayName} is searched by name: give part of the institution's name`, `banksync institutions NAME --provider ${provider.id}`);
+    s.notify.info(`${provider.id}: searched by name only (banksync institutions NAME --provider ${provider.id})`);
+    return [];
+  }
+  requireSetUp(s, provider);
+  return provider.searchInstitutions!(q.query.trim(), q.country?.toUpperCase());
+}
+
+function requireSetUp(s: Services, provider: Provider): void {
+  const missing = missingCredentials(s, provider.id);
+  if (missing.length > 0) {
+    throw new BanksyncError('NOT_CONFIGURED', `${provider.displayName} is not set up (missing ${missing.map((f) => f.label).join(', ')})`, {
+      hint: `banksync providers setup ${provider.id}`,
+    });
+  }
 }
 
 /** A provider's institutions: from the local copy while fresh, else fetched and stored. */
@@ -61,12 +89,7 @@ export async function institutionsOf(s: Services, provider: Provider, country: s
   const ageDays = cached ? (s.clock().getTime() - Date.parse(cached.fetchedAt)) / 86_400_000 : Infinity;
   if (cached && !refresh && ageDays < CACHE_DAYS) return cached.institutions;
   try {
-    const missing = missingCredentials(s, provider.id);
-    if (missing.length > 0) {
-      throw new BanksyncError('NOT_CONFIGURED', `${provider.displayName} is not set up (missing ${missing.map((f) => f.label).join(', ')})`, {
-        hint: `banksync providers setup ${provider.id}`,
-      });
-    }
+    requireSetUp(s, provider);
     const fresh = await provider.listInstitutions(country);
     s.store.institutionCache.put(provider.id, key, fresh, nowIso(s));
     return fresh;

@@ -1,10 +1,10 @@
-import type { SessionHandle } from '../providers/types.js';
+import type { Institution, Provider, ProviderAccount, SessionHandle } from '../providers/types.js';
 import { connectionSecretOwner } from '../store/index.js';
 import { matchAccounts } from './account-matching.js';
 import { chooseAccounts } from './connect.js';
 import { obtainConsent } from './consent.js';
 import { nowIso, type Services } from './context.js';
-import { BanksyncError, notFound } from './errors.js';
+import { BanksyncError, notFound, toBanksyncError } from './errors.js';
 import { accountRef, connectionRef, type Connection } from './model.js';
 import { effectiveLimits, getProvider, requireInstitution } from './providers.js';
 
@@ -27,6 +27,16 @@ export function loadSession(s: Services, c: Connection): SessionHandle {
   return handle;
 }
 
+/** The bank a connection's consent is asked at: none when the provider chooses it on its own page. */
+async function consentInstitution(s: Services, provider: Provider, c: Connection): Promise<Institution | undefined> {
+  return provider.capabilities.institutionChoice === 'provider' ? undefined : requireInstitution(s, provider, c.institutionId);
+}
+
+/** M3: a connection keeps to its bank's accounts, or to all its consent covers when the provider chose the bank. */
+function ofConnection(provider: Provider, c: Connection, remote: ProviderAccount[]): ProviderAccount[] {
+  return provider.capabilities.institutionChoice === 'provider' ? remote : remote.filter((a) => a.institutionId === c.institutionId);
+}
+
 export interface FetchAccountsResult {
   connection: string;
   added: { id: string; name: string; currency: string }[];
@@ -36,9 +46,9 @@ export interface FetchAccountsResult {
 /** M6: adds accounts authorized since connect; existing accounts keep history and settings. */
 export async function fetchNewAccounts(s: Services, connectionId: number, wanted?: 'all' | string[]): Promise<FetchAccountsResult> {
   const c = requireConnection(s, connectionId);
-  const provider = getProvider(s, c.providerId);
-  const institution = await requireInstitution(s, provider, c.institutionId);
-  const remote = (await provider.listAccounts(loadSession(s, c))).filter((a) => a.institutionId === c.institutionId);
+  const provider = await getProvider(s, c.providerId);
+  const institution = await consentInstitution(s, provider, c);
+  const remote = ofConnection(provider, c, await provider.listAccounts(loadSession(s, c)));
   const local = s.store.accounts.byConnection(c.id);
   const { matched, fresh } = matchAccounts(local, remote);
   const chosen = fresh.length === 0 ? [] : await chooseAccounts(s, fresh, wanted ?? 'all');
@@ -49,7 +59,7 @@ export async function fetchNewAccounts(s: Services, connectionId: number, wanted
     return chosen.map((a) => ({
       id: accountRef(
         s.store.accounts.create({
-          connectionId: c.id, providerId: c.providerId, institutionId: c.institutionId, externalId: a.externalId, name: a.name,
+          connectionId: c.id, providerId: c.providerId, institutionId: institution ? c.institutionId : a.institutionId, externalId: a.externalId, name: a.name,
           iban: a.iban, number: a.number, matchKey: a.matchKey, currency: a.currency, kind: a.kind, historyDays: limits.historyDays, stableIds: limits.stableIds, now,
         }),
       ),
@@ -67,17 +77,24 @@ export interface UpdateCredentialsResult {
   newAccountsAvailable: number;
 }
 
-/** M7/M8: renews consent or login; accounts and history stay, re-matched by IBAN if ids changed. */
-export async function updateCredentials(s: Services, connectionId: number, o: { yes: boolean; redirectPort?: number; browser?: boolean }): Promise<UpdateCredentialsResult> {
+/**
+ * M7/M8: renews consent or login; accounts and history stay, re-matched by IBAN if ids changed.
+ * When the renewal made a new consent at the provider, the superseded one is revoked there.
+ */
+export async function updateCredentials(
+  s: Services,
+  connectionId: number,
+  o: { yes: boolean; redirectPort?: number; browser?: boolean; setupToken?: string },
+): Promise<UpdateCredentialsResult> {
   const c = requireConnection(s, connectionId);
-  const provider = getProvider(s, c.providerId);
-  const institution = await requireInstitution(s, provider, c.institutionId);
+  const provider = await getProvider(s, c.providerId);
+  const institution = await consentInstitution(s, provider, c);
   const owner = connectionSecretOwner(c.id);
   const existingData = s.store.secrets.get(owner);
   // A real save: renewing may rotate the provider's refresh token, which must not be lost if consent is then abandoned.
   const existing: SessionHandle | undefined = existingData ? { data: existingData, save: () => s.store.secrets.put(owner, existingData, nowIso(s)) } : undefined;
   const grant = await obtainConsent(s, provider, institution, { ...o, existing });
-  const remote = (await provider.listAccounts({ data: grant.session, save: () => undefined })).filter((a) => a.institutionId === c.institutionId);
+  const remote = ofConnection(provider, c, await provider.listAccounts({ data: grant.session, save: () => undefined }));
   const local = s.store.accounts.byConnection(c.id);
   const { matched, fresh } = matchAccounts(local, remote);
   const now = nowIso(s);
@@ -86,6 +103,10 @@ export async function updateCredentials(s: Services, connectionId: number, o: { 
     s.store.connections.setConsent(c.id, grant.expiresAt ?? null, now);
     for (const m of matched) if (m.local.externalId !== m.remote.externalId) s.store.accounts.updateExternalId(m.local.id, m.remote.externalId, m.remote.matchKey);
   });
+  // Only once the new consent is stored: a failed renewal leaves the old one working.
+  if (existing && grant.supersedesExisting && provider.revoke) {
+    await revokeAtProvider(s, provider, existing, `the previous consent of ${connectionRef(c.id)}`);
+  }
   const matchedIds = new Set(matched.map((m) => m.local.id));
   return {
     connection: connectionRef(c.id),
@@ -100,9 +121,14 @@ export interface DisconnectResult {
   history: 'kept' | 'deleted';
   accounts: number;
   transactions: number;
+  /** What the provider said to the revocation; 'nothing to revoke' when the connection had no credentials left. */
+  revoked: 'revoked' | 'failed' | 'not supported' | 'nothing to revoke';
 }
 
-/** Removes a connection's credentials; history is kept or deleted as the user chooses. */
+/**
+ * Removes a connection's credentials; history is kept or deleted as the user chooses. The consent
+ * is revoked at the provider first; a failure there is a warning, the credentials go anyway.
+ */
 export async function disconnect(s: Services, connectionId: number, o: { history?: 'keep' | 'delete' }): Promise<DisconnectResult> {
   const c = requireConnection(s, connectionId);
   const accounts = s.store.accounts.byConnection(c.id);
@@ -116,10 +142,27 @@ export async function disconnect(s: Services, connectionId: number, o: { history
       ],
       '--keep-history or --delete-history',
     ));
+  const owner = connectionSecretOwner(c.id);
+  const data = s.store.secrets.get(owner);
+  let revoked: DisconnectResult['revoked'] = 'nothing to revoke';
+  if (data) {
+    let provider: Provider | undefined;
+    try {
+      provider = await getProvider(s, c.providerId);
+    } catch (err) {
+      s.notify.warn(`${connectionRef(c.id)}: could not reach ${c.providerId} to revoke the consent (${toBanksyncError(err).message}); the credentials are removed here anyway`);
+      revoked = 'failed';
+    }
+    if (provider && !provider.revoke) revoked = 'not supported';
+    if (provider?.revoke) {
+      // Token rotation during the revoke has nowhere to go: the session is deleted next.
+      revoked = (await revokeAtProvider(s, provider, { data, save: () => undefined }, `the consent of ${connectionRef(c.id)}`)) ? 'revoked' : 'failed';
+    }
+  }
   const now = nowIso(s);
   const transactions = accounts.reduce((n, a) => n + s.store.transactions.count(a.id), 0);
   s.store.tx(() => {
-    s.store.secrets.delete(connectionSecretOwner(c.id));
+    s.store.secrets.delete(owner);
     if (choice === 'delete') {
       for (const a of accounts) s.store.accounts.delete(a.id);
       s.store.connections.delete(c.id);
@@ -127,5 +170,17 @@ export async function disconnect(s: Services, connectionId: number, o: { history
       s.store.connections.setStatus(c.id, 'disconnected', 'disconnected by the user', now);
     }
   });
-  return { connection: connectionRef(c.id), history: choice === 'delete' ? 'deleted' : 'kept', accounts: accounts.length, transactions };
+  return { connection: connectionRef(c.id), history: choice === 'delete' ? 'deleted' : 'kept', accounts: accounts.length, transactions, revoked };
+}
+
+/** Asks the provider to revoke a consent; false (with a warning) when it could not. */
+async function revokeAtProvider(s: Services, provider: Provider, session: SessionHandle, what: string): Promise<boolean> {
+  try {
+    await provider.revoke!(session);
+    return true;
+  } catch (err) {
+    const e = toBanksyncError(err);
+    s.notify.warn(`${provider.displayName} did not revoke ${what}: ${e.message}; revoke it in your ${provider.displayName} dashboard or at your bank if it matters`);
+    return false;
+  }
 }

@@ -1,11 +1,11 @@
-import { PROVIDERS, providerEnvName, providerIds } from '../providers/registry.js';
+import { PROVIDERS, providerEnvName } from '../providers/registry.js';
 import type { CredentialField } from '../providers/types.js';
 import { registerSecret } from '../secrets/index.js';
 import { providerSecretOwner } from '../store/index.js';
 import { nowIso, type Services } from './context.js';
-import { badInput, BanksyncError, notFound } from './errors.js';
+import { badInput, BanksyncError } from './errors.js';
 import { credentialFlag, readCredentialFile } from './credential-file.js';
-import { credentialSources, type CredentialSource } from './providers.js';
+import { credentialSources, getProvider, providerEntry, type CredentialSource } from './providers.js';
 
 export interface SetupResult {
   provider: string;
@@ -18,8 +18,7 @@ export interface SetupResult {
  * provider, and stores the given ones sealed. Nothing is stored when the check fails.
  */
 export async function setupProvider(s: Services, id: string, given: Record<string, string | undefined>): Promise<SetupResult> {
-  const factory = PROVIDERS[id];
-  if (!factory) throw notFound(`unknown provider "${id}"`, `known providers: ${providerIds().join(', ')}`);
+  providerEntry(id);
   const current = credentialSources(s, id);
   if (current.length === 0) throw badInput(`${id} needs no set-up`);
   const values: Record<string, string> = {};
@@ -50,7 +49,7 @@ export async function setupProvider(s: Services, id: string, given: Record<strin
       sources.push({ name: f.name, label: f.label, source: c.source });
     }
   }
-  const provider = factory({ now: s.clock, env: s.env, baseUrl: s.env[providerEnvName(id, 'base_url')], credentials: values });
+  const provider = await getProvider(s, id, { credentials: values });
   if (!provider.verifyCredentials) throw new BanksyncError('INTERNAL', `${id} cannot check its credentials`);
   await provider.verifyCredentials();
   if (Object.keys(toStore).length > 0) {
@@ -66,6 +65,8 @@ export interface ProviderRow {
   name: string;
   regions: string[];
   consent: string;
+  /** 'provider': the provider's own page picks the bank; connect needs no --institution. */
+  institutionChoice: string;
   consentDays?: number;
   historyDays?: number;
   pending: boolean;
@@ -75,17 +76,17 @@ export interface ProviderRow {
 
 /** Every provider, and for each credential where it comes from (never its value). */
 export function listProviders(s: Services): ProviderRow[] {
-  return providerIds().map((id) => {
-    const p = (PROVIDERS[id] as NonNullable<(typeof PROVIDERS)[string]>)({ now: s.clock, env: s.env, credentials: {} });
+  return [...PROVIDERS.values()].map(({ id, displayName, capabilities }) => {
     const creds = credentialSources(s, id).map((c) => ({ name: c.field.name, label: c.field.label, source: c.source, env: providerEnvName(id, c.field.name) }));
     return {
       id,
-      name: p.displayName,
-      regions: p.capabilities.regions,
-      consent: p.capabilities.consent,
-      consentDays: p.capabilities.consentDays,
-      historyDays: p.capabilities.historyDays,
-      pending: p.capabilities.pending,
+      name: displayName,
+      regions: capabilities.regions,
+      consent: capabilities.consent,
+      institutionChoice: capabilities.institutionChoice,
+      consentDays: capabilities.consentDays,
+      historyDays: capabilities.historyDays,
+      pending: capabilities.pending,
       credentials: creds,
       ready: creds.every((c) => c.source !== 'missing'),
     };

@@ -1,19 +1,29 @@
-import { PROVIDERS, providerEnvName, providerIds } from '../providers/registry.js';
-import type { CredentialField, Institution, Provider } from '../providers/types.js';
-import { providerSecretOwner } from '../store/index.js';
+import { PROVIDERS, providerEnvName, providerIds, type ProviderEntry } from '../providers/registry.js';
+import type { CredentialField, Institution, Provider, ProviderCapabilities, ProviderState } from '../providers/types.js';
+import { providerSecretOwner, providerStateOwner } from '../store/index.js';
 import { registerSecret } from '../secrets/index.js';
-import type { Services } from './context.js';
-import { BanksyncError, notFound } from './errors.js';
+import { nowIso, type Services } from './context.js';
+import { notFound } from './errors.js';
 import { readCredentialFile } from './credential-file.js';
 import { lookupInstitution } from './institutions.js';
 
 export type CredentialSource = 'env' | 'stored' | 'missing';
 
+/** A provider's registry entry (static metadata and its lazy loader); unknown ids are refused by name. */
+export function providerEntry(id: string): ProviderEntry {
+  const entry = PROVIDERS.get(id);
+  if (!entry) throw notFound(`unknown provider "${id}"`, `known providers: ${providerIds().join(', ')}`);
+  return entry;
+}
+
+/** A provider's static capabilities, without loading its adapter. */
+export function capabilitiesOf(id: string): ProviderCapabilities {
+  return providerEntry(id).capabilities;
+}
+
 /** Where each app credential comes from, in the documented order: env, then the secret store. */
 export function credentialSources(s: Services, id: string): { field: CredentialField; source: CredentialSource; value?: string }[] {
-  const factory = PROVIDERS[id];
-  if (!factory) throw notFound(`unknown provider "${id}"`, `known providers: ${providerIds().join(', ')}`);
-  const fields = factory({ now: s.clock, env: s.env, credentials: {} }).capabilities.credentialFields;
+  const fields = capabilitiesOf(id).credentialFields;
   const stored = fields.length ? ((s.store.secrets.get(providerSecretOwner(id)) ?? {}) as Record<string, string>) : {};
   return fields.map((field) => {
     const fromEnv = s.env[providerEnvName(id, field.name)];
@@ -31,23 +41,52 @@ export function missingCredentials(s: Services, id: string): CredentialField[] {
 }
 
 /**
- * Builds a provider with its base URL and app credentials resolved (env, then stored). Build one
- * per provider per run: the instance holds the app token and the in-flight request limit.
+ * A provider's own encrypted key-value state (Salt Edge's customer, Yodlee's user), sealed in the
+ * secret store under `provider-state:<id>`; every set is written at once.
  */
-export function getProvider(s: Services, id: string, opts: { maxConcurrentRequests?: number } = {}): Provider {
-  const factory = PROVIDERS[id];
-  if (!factory) throw notFound(`unknown provider "${id}"`, `known providers: ${providerIds().join(', ')}`);
-  const credentials: Record<string, string> = {};
-  for (const c of credentialSources(s, id)) {
-    if (c.value === undefined) continue;
-    credentials[c.field.name] = c.value;
-    if (c.field.secret) registerSecret(c.value);
+export function providerState(s: Services, id: string): ProviderState {
+  const owner = providerStateOwner(id);
+  return {
+    get: (key) => s.store.secrets.get(owner)?.[key],
+    set: (key, value) => {
+      const data = { ...(s.store.secrets.get(owner) ?? {}) };
+      if (value === undefined) delete data[key];
+      else data[key] = value;
+      if (Object.keys(data).length === 0) s.store.secrets.delete(owner);
+      else s.store.secrets.put(owner, data, nowIso(s));
+    },
+  };
+}
+
+/**
+ * Loads a provider's adapter and builds it with its base URL, app credentials (env, then stored)
+ * and state. Build one per provider per run: the instance holds the app token and the in-flight
+ * request limit. `maxConcurrentRequests` is the user's setting, never written into capabilities.
+ */
+export async function getProvider(s: Services, id: string, opts: { maxConcurrentRequests?: number; credentials?: Record<string, string> } = {}): Promise<Provider> {
+  const entry = providerEntry(id);
+  let credentials = opts.credentials;
+  if (!credentials) {
+    credentials = {};
+    for (const c of credentialSources(s, id)) {
+      if (c.value === undefined) continue;
+      credentials[c.field.name] = c.value;
+      if (c.field.secret) registerSecret(c.value);
+    }
   }
-  return factory({ now: s.clock, env: s.env, baseUrl: s.env[providerEnvName(id, 'base_url')], credentials, maxConcurrentRequests: opts.maxConcurrentRequests });
+  const factory = await entry.load();
+  return factory({
+    now: s.clock,
+    env: s.env,
+    baseUrl: s.env[providerEnvName(id, 'base_url')],
+    credentials,
+    maxConcurrentRequests: opts.maxConcurrentRequests,
+    state: providerState(s, id),
+  });
 }
 
 /** The capability that applies to an institution: its own value, else its provider's. */
-export function effectiveLimits(p: Provider, inst: Institution | undefined) {
+export function effectiveLimits(p: { capabilities: ProviderCapabilities }, inst: Institution | undefined) {
   return {
     historyDays: inst?.historyDays ?? p.capabilities.historyDays,
     refreshesPerDay: inst?.refreshesPerDay ?? p.capabilities.refreshesPerDay,
@@ -66,5 +105,5 @@ export async function requireInstitution(s: Services, p: Provider, id: string): 
 }
 
 export function assertKnownProvider(id: string): void {
-  if (!PROVIDERS[id]) throw new BanksyncError('NOT_FOUND', `unknown provider "${id}"`, { hint: `known providers: ${providerIds().join(', ')}` });
+  providerEntry(id);
 }

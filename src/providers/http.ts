@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_IN_FLIGHT } from './limits.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Dispatcher } from 'undici';
@@ -45,8 +46,7 @@ export interface HttpClientOptions {
   maxInFlight?: number;
 }
 
-/** When a provider does not say: a few requests at once, like a browser per host. */
-export const DEFAULT_MAX_IN_FLIGHT = 8;
+export { DEFAULT_MAX_IN_FLIGHT };
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
 

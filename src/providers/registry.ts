@@ -1,20 +1,34 @@
-import { createEnableBankingProvider } from './enable-banking/index.js';
-import { createGoCardlessProvider } from './gocardless/index.js';
-import { createPlaidProvider } from './plaid/index.js';
-import { createPontoProvider } from './ponto/index.js';
-import { createSandboxProvider } from './sandbox/index.js';
-import type { ProviderFactory } from './types.js';
+import { ENABLE_BANKING_META } from './enable-banking/meta.js';
+import { GOCARDLESS_META } from './gocardless/meta.js';
+import { PLAID_META } from './plaid/meta.js';
+import { PONTO_META } from './ponto/meta.js';
+import { SANDBOX_META } from './sandbox/meta.js';
+import type { ProviderFactory, ProviderMeta } from './types.js';
 
-/** Explicit map of provider id → factory; adapters register here, nothing scans directories. */
-export const PROVIDERS: Readonly<Record<string, ProviderFactory>> = {
-  sandbox: createSandboxProvider,
-  gocardless: createGoCardlessProvider,
-  'enable-banking': createEnableBankingProvider,
-  ponto: createPontoProvider,
-  plaid: createPlaidProvider,
-};
+/**
+ * One provider as banksync knows it before using it: static metadata (id, display name,
+ * capabilities with the credential fields) and a lazy `load()` of the adapter, so a command
+ * that only lists providers or builds flags never loads an HTTP client.
+ */
+export interface ProviderEntry extends ProviderMeta {
+  load(): Promise<ProviderFactory>;
+}
 
-export const providerIds = (): string[] => Object.keys(PROVIDERS);
+/**
+ * Explicit list of providers, in the order `banksync providers` shows them; nothing scans
+ * directories. Adding one: a `meta.ts` next to the adapter (ProviderMeta) and one entry here.
+ */
+const ENTRIES: ProviderEntry[] = [
+  { ...SANDBOX_META, load: async () => (await import('./sandbox/index.js')).createSandboxProvider },
+  { ...GOCARDLESS_META, load: async () => (await import('./gocardless/index.js')).createGoCardlessProvider },
+  { ...ENABLE_BANKING_META, load: async () => (await import('./enable-banking/index.js')).createEnableBankingProvider },
+  { ...PONTO_META, load: async () => (await import('./ponto/index.js')).createPontoProvider },
+  { ...PLAID_META, load: async () => (await import('./plaid/index.js')).createPlaidProvider },
+];
+
+export const PROVIDERS: ReadonlyMap<string, ProviderEntry> = new Map(ENTRIES.map((e) => [e.id, e]));
+
+export const providerIds = (): string[] => [...PROVIDERS.keys()];
 
 /** BANKSYNC_<PROVIDER>_<FIELD>: env names for base URLs and credentials, the same for every adapter. */
 export function providerEnvName(providerId: string, field: string): string {

@@ -56,8 +56,8 @@ export interface ProviderCapabilities {
   /** True when the provider's transaction ids are stable across fetches (dedupe ladder). */
   stableTransactionIds: boolean;
   /**
-   * Requests kept in flight to the provider at once during a sync (its concurrency limit);
-   * `sync --concurrency` / config `concurrency` lower or raise it.
+   * Requests the provider allows in flight at once (its own limit); the user's
+   * `sync --concurrency` / config `concurrency` replaces it per run (ProviderContext.maxConcurrentRequests).
    */
   maxConcurrentRequests: number;
 }
@@ -198,6 +198,11 @@ export interface ConsentGrant {
   session: Record<string, unknown>;
   /** When the consent lapses (ISO instant); undefined when not known. */
   expiresAt?: string;
+  /**
+   * Renewals: this is a new consent at the provider and the `existing` one is superseded, so
+   * update-credentials revokes the old one (a renewal that keeps the consent leaves it unset).
+   */
+  supersedesExisting?: boolean;
 }
 
 export interface FetchRequest {
@@ -226,11 +231,16 @@ export interface ProviderState {
   set(key: string, value: unknown): void;
 }
 
-/** The shared client interface every provider adapter implements. */
-export interface Provider {
+/** What banksync knows of a provider without loading its adapter (src/providers/registry.ts). */
+export interface ProviderMeta {
   readonly id: string;
   readonly displayName: string;
+  /** Static: the same for every instance (the user's concurrency setting is ProviderContext.maxConcurrentRequests). */
   readonly capabilities: ProviderCapabilities;
+}
+
+/** The shared client interface every provider adapter implements. */
+export interface Provider extends ProviderMeta {
   /** Every institution (of one country when given); core filters by name and caches remote lists. */
   listInstitutions(country?: string): Promise<Institution[]>;
   getInstitution(id: string): Promise<Institution | undefined>;
@@ -282,7 +292,10 @@ export interface ProviderContext {
   baseUrl?: string;
   /** App credentials resolved from flags, env or the secret store. */
   credentials: Record<string, string>;
-  /** The user's concurrency setting; adapters fall back to their capability's value. */
+  /**
+   * The user's concurrency setting (`sync --concurrency`, config `concurrency`): requests the
+   * adapter's HTTP client keeps in flight; undefined = capabilities.maxConcurrentRequests.
+   */
   maxConcurrentRequests?: number;
   /** Provider-scoped encrypted state (absent in contexts that have no store, e.g. reading metadata). */
   state?: ProviderState;

@@ -67,3 +67,5 @@ export class Store {
 
 export const connectionSecretOwner = (connectionId: number) => `connection:${connectionId}`;
 export const providerSecretOwner = (providerId: string) => `provider:${providerId}`;
+/** A provider's own state that outlives a connection (ProviderContext.state). */
+export const providerStateOwner = (providerId: string) => `provider-state:${providerId}`;

@@ -65,10 +65,14 @@ describe('Enable Banking end to end', () => {
     expect(expired.code).toBe(3);
     expect(expired.stdout + expired.stderr).toContain('banksync update-credentials c1');
 
+    const [old] = mock.control.sessions().map((s) => s.session_id);
     const run = runLive(cli, ['--json', 'update-credentials', 'c1', '--redirect-port', '0'], env());
     await answerConsentPage(await run.line(/^https?:\/\/\S+$/));
     const renewed = await run.done;
     expect(renewed.code, renewed.stderr).toBe(0);
+    // The renewal is a new session: the superseded one is closed at Enable Banking.
+    expect(mock.requests.filter((q) => q.method === 'DELETE').map((q) => q.path)).toEqual([`/sessions/${old}`]);
+    expect(mock.control.sessions().find((s) => s.session_id === old)?.closed).toBeDefined();
     expect(JSON.parse(renewed.stdout).accounts.every((a: { status: string }) => a.status === 'kept')).toBe(true);
     expect((await cli.jsonAsync(['accounts'], env())).accounts.map((a: { id: string }) => a.id)).toEqual(accountsBefore.map((a: { id: string }) => a.id));
 
@@ -77,5 +81,16 @@ describe('Enable Banking end to end', () => {
     const afterSet = new Set(after);
     expect(before.filter((r) => !afterSet.has(r))).toEqual([]);
     expect(new Set(after.map((r) => JSON.parse(r).id)).size).toBe(after.length);
+  });
+
+  it('disconnect closes the session at Enable Banking before removing the credentials', async () => {
+    const open = mock.control.sessions().filter((s) => s.status === 'AUTHORIZED');
+    expect(open).toHaveLength(1);
+    const r = await cli.runAsync(['--json', 'disconnect', 'c1', '--delete-history'], env());
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).revoked).toBe('revoked');
+    expect(mock.requests.filter((q) => q.method === 'DELETE').at(-1)?.path).toBe(`/sessions/${open[0]!.session_id}`);
+    expect(mock.control.sessions().find((s) => s.session_id === open[0]!.session_id)?.status).toBe('CLOSED');
+    expect((await cli.jsonAsync(['status'], env())).connections).toEqual([]);
   });
 });

@@ -85,10 +85,15 @@ describe('GoCardless end to end', () => {
     expect(expired.code).toBe(3);
     expect(expired.stdout + expired.stderr).toContain('banksync update-credentials c1');
 
+    const superseded = mock.control.requisitions().map((r) => r.id);
+    expect(superseded).toHaveLength(1);
     const run = runLive(cli, ['--json', 'update-credentials', 'c1', '--redirect-port', '0'], env());
     await answerConsentPage(await run.line(/^https?:\/\/\S+$/));
     const renewed = await run.done;
     expect(renewed.code, renewed.stderr).toBe(0);
+    // The renewal made a new requisition; the superseded one is deleted at GoCardless.
+    expect(mock.control.revoked()).toEqual(superseded);
+    expect(mock.control.requisitions().map((r) => r.id)).not.toContain(superseded[0]);
     const body = JSON.parse(renewed.stdout);
     expect(body.accounts.map((a: { status: string }) => a.status)).toEqual(['kept', 'kept']);
     expect(body.newAccountsAvailable).toBe(0);
@@ -101,5 +106,32 @@ describe('GoCardless end to end', () => {
     expect(before.filter((r) => !afterSet.has(r))).toEqual([]);
     expect(new Set(after.map((r) => JSON.parse(r).id)).size).toBe(after.length);
     expect(mock.openApiViolations).toEqual([]);
+  });
+
+  it('disconnect deletes the requisition at GoCardless before removing the credentials', async () => {
+    const [current] = mock.control.requisitions().map((r) => r.id);
+    const r = await cli.runAsync(['--json', 'disconnect', 'c1', '--keep-history'], env());
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).revoked).toBe('revoked');
+    expect(mock.control.revoked().at(-1)).toBe(current);
+    expect(mock.control.requisitions()).toEqual([]);
+    const del = mock.requests.filter((q) => q.method === 'DELETE');
+    expect(del.at(-1)).toMatchObject({ path: `/api/v2/requisitions/${current}/`, status: 200 });
+    expect(mock.openApiViolations).toEqual([]);
+  });
+
+  it('a revocation GoCardless refuses is a warning; the credentials are removed all the same', async () => {
+    const run = runLive(cli, ['--json', 'connect', '--provider', 'gocardless', '--institution', 'SANDBOXFINANCE_SFIN0000', '--accounts', 'all', '--redirect-port', '0'], env());
+    await answerConsentPage(await run.line(/^https?:\/\/\S+$/));
+    expect((await run.done).code).toBe(0);
+    const revokedBefore = mock.control.revoked().length;
+    mock.control.failNext(/^\/api\/v2\/requisitions\/[^/]+\/$/, 403, { summary: 'IP address access denied', detail: 'Your IP 127.0.0.1 isn\'t whitelisted to perform this action', status_code: 403 });
+    const r = await cli.runAsync(['--json', 'disconnect', 'c2', '--keep-history'], env());
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).revoked).toBe('failed');
+    expect(r.stderr).toMatch(/^warning: GoCardless Bank Account Data did not revoke the consent of c2: .*IP address access denied/m);
+    expect(mock.control.revoked()).toHaveLength(revokedBefore);
+    const sync = await cli.runAsync(['sync', 'c2'], env());
+    expect(sync.stdout + sync.stderr).toMatch(/update-credentials c2/);
   });
 });

@@ -111,6 +111,21 @@ describe('Ponto end to end', () => {
     expect(sync.code, sync.stderr).toBe(0);
     const after = new Set(await dumpTransactionsAsync(cli, env()));
     expect(before.filter((r) => !after.has(r))).toEqual([]);
+    // A reauthorization keeps the integration: nothing was revoked.
+    expect(mock.control.revoked()).toEqual([]);
+  });
+
+  it('disconnect revokes the refresh token at Ponto (the integration ends) before removing the credentials', async () => {
+    const r = await cli.runAsync(['--json', 'disconnect', 'c1', '--keep-history'], env());
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).revoked).toBe('revoked');
+    expect(mock.control.revoked()).toHaveLength(1);
+    const revoke = mock.requests.filter((q) => q.path === '/ponto-connect/oauth2/revoke');
+    expect(revoke).toHaveLength(1);
+    expect(revoke[0]!.headers.authorization).toBe(`Basic ${Buffer.from('ponto-test-client:ponto-test-secret').toString('base64')}`);
+    // The integration is gone at Ponto too: the stored token could not sync any more, and it is deleted here.
+    const sync = await cli.runAsync(['sync', 'c1'], env());
+    expect(sync.stdout + sync.stderr).toMatch(/update-credentials c1/);
   });
 });
 

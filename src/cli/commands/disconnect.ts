@@ -6,7 +6,7 @@ import type { RuntimeOf } from '../program.js';
 export function registerDisconnect(program: Command, runtimeOf: RuntimeOf): void {
   program
     .command('disconnect')
-    .description("remove a connection's credentials; keep or delete its history")
+    .description("revoke a connection's consent at the provider and remove its credentials; keep or delete its history")
     .argument('<connection>', 'connection id, e.g. c1', parseConnectionRef)
     .option('--keep-history', 'keep accounts and transactions (sync stops)')
     .option('--delete-history', 'delete the accounts and all their transactions')
@@ -18,9 +18,9 @@ export function registerDisconnect(program: Command, runtimeOf: RuntimeOf): void
       const { disconnect } = await import('../../core/maintain-connection.js');
       const r = await disconnect(rt.services(), connectionId, { history });
       rt.out.result(r, (v) =>
-        v.history === 'kept'
+        (v.history === 'kept'
           ? `${v.connection} disconnected; credentials removed, ${v.accounts} account(s) and ${v.transactions} transaction(s) kept`
-          : `${v.connection} removed with ${v.accounts} account(s) and ${v.transactions} transaction(s)`,
+          : `${v.connection} removed with ${v.accounts} account(s) and ${v.transactions} transaction(s)`) + (v.revoked === 'revoked' ? '; consent revoked at the provider' : ''),
       );
     });
 }

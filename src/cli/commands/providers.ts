@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { credentialFlag } from '../../core/credential-file.js';
-import { CREDENTIAL_FIELDS } from '../../providers/credential-fields.js';
+import { PROVIDERS } from '../../providers/registry.js';
 import type { CredentialField } from '../../providers/types.js';
 import { table } from '../output.js';
 import type { RuntimeOf } from '../program.js';
@@ -8,8 +8,8 @@ import type { RuntimeOf } from '../program.js';
 /** Every credential field of every provider, once: each becomes a flag of `providers setup`. */
 function allCredentialFields(): CredentialField[] {
   const seen = new Map<string, CredentialField>();
-  for (const list of Object.values(CREDENTIAL_FIELDS)) {
-    for (const f of list) {
+  for (const p of PROVIDERS.values()) {
+    for (const f of p.capabilities.credentialFields) {
       if (!seen.has(f.name)) seen.set(f.name, f);
     }
   }

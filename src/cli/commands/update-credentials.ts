@@ -10,11 +10,12 @@ export function registerUpdateCredentials(program: Command, runtimeOf: RuntimeOf
     .option('-y, --yes', 'confirm consent without asking (sandbox)')
     .option('--redirect-port <port>', 'loopback port for the consent redirect (default 8765; 0 = any free port)', parsePort)
     .option('--no-browser', 'do not open a browser; paste the address you end on instead')
+    .option('--setup-token <token>', 'a new setup token for providers that take one (asked masked at a terminal)')
     .addHelpText('after', '\nExamples:\n  $ banksync update-credentials c2')
-    .action(async (connectionId: number, o: { yes?: boolean; redirectPort?: number; browser: boolean }, cmd: Command) => {
+    .action(async (connectionId: number, o: { yes?: boolean; redirectPort?: number; browser: boolean; setupToken?: string }, cmd: Command) => {
       const rt = runtimeOf(cmd);
       const { updateCredentials } = await import('../../core/maintain-connection.js');
-      const r = await updateCredentials(rt.services(), connectionId, { yes: !!o.yes, redirectPort: o.redirectPort, browser: o.browser });
+      const r = await updateCredentials(rt.services(), connectionId, { yes: !!o.yes, redirectPort: o.redirectPort, browser: o.browser, setupToken: o.setupToken });
       rt.out.result(r, (v) => {
         const missing = v.accounts.filter((a) => a.status === 'missing');
         return [

@@ -9,7 +9,7 @@ import { BanksyncError, NEEDS_HUMAN_CODES, toBanksyncError } from '../errors.js'
 import { accountRef, connectionRef, type Account, type Connection } from '../model.js';
 import { loadSession } from '../maintain-connection.js';
 import { lookupInstitution } from '../institutions.js';
-import { effectiveLimits, getProvider } from '../providers.js';
+import { capabilitiesOf, effectiveLimits, getProvider } from '../providers.js';
 import { fetchAccount } from './account-sync.js';
 import { checkRefreshBudget, consentProblem, selectAccounts, type SyncTarget } from './select.js';
 import { DEFAULT_OVERLAP_DAYS, planWindow } from './window.js';
@@ -82,7 +82,7 @@ export async function sync(s: Services, opts: SyncOptions): Promise<SyncReport> 
     const settled = await Promise.allSettled(
       [...byConnection].map(([connectionId, accounts]) => {
         const connection = s.store.connections.get(connectionId)!;
-        return poolFor(s, run, connection.providerId, opts)(() => syncConnection(s, run, connection, accounts, opts));
+        return poolFor(run, connection.providerId, opts)(() => syncConnection(s, run, connection, accounts, opts));
       }),
     );
     // An unexpected error (a prompt abandoned) surfaces only once the others have finished writing.
@@ -99,7 +99,7 @@ export async function sync(s: Services, opts: SyncOptions): Promise<SyncReport> 
 /** What the connections of one run share. */
 interface RunState {
   /** One instance per provider: one app token, one limit on requests in flight. */
-  providers: Map<string, { provider?: Provider; error?: BanksyncError }>;
+  providers: Map<string, Promise<{ provider?: Provider; error?: BanksyncError }>>;
   /** How many connections of a provider sync at once. */
   pools: Map<string, LimitFunction>;
   /** Prompts (SCA codes) are asked one at a time, with the spinner stopped. */
@@ -109,26 +109,27 @@ interface RunState {
   total: number;
 }
 
-function providerFor(s: Services, run: RunState, id: string, opts: SyncOptions): Provider {
+/** One provider instance per run, loaded on first use; `sync --concurrency` goes to it, not to its capabilities. */
+async function providerFor(s: Services, run: RunState, id: string, opts: SyncOptions): Promise<Provider> {
   let entry = run.providers.get(id);
   if (!entry) {
-    try {
-      entry = { provider: getProvider(s, id, { maxConcurrentRequests: opts.concurrency }) };
-    } catch (err) {
-      entry = { error: toBanksyncError(err) };
-    }
+    entry = getProvider(s, id, { maxConcurrentRequests: opts.concurrency }).then(
+      (provider) => ({ provider }),
+      (err: unknown) => ({ error: toBanksyncError(err) }),
+    );
     run.providers.set(id, entry);
   }
-  if (entry.error) throw entry.error;
-  return entry.provider!;
+  const got = await entry;
+  if (got.error) throw got.error;
+  return got.provider!;
 }
 
-function poolFor(s: Services, run: RunState, providerId: string, opts: SyncOptions): LimitFunction {
+function poolFor(run: RunState, providerId: string, opts: SyncOptions): LimitFunction {
   let pool = run.pools.get(providerId);
   if (!pool) {
     let size = Math.max(1, opts.concurrency ?? 1);
     try {
-      size = providerFor(s, run, providerId, opts).capabilities.maxConcurrentRequests;
+      size = opts.concurrency ?? capabilitiesOf(providerId).maxConcurrentRequests;
     } catch {
       // The connections report the provider's error one by one.
     }
@@ -174,7 +175,7 @@ async function syncConnectionAccounts(s: Services, run: RunState, c: Connection,
   let provider: Provider;
   let session: SessionHandle;
   try {
-    provider = providerFor(s, run, c.providerId, opts);
+    provider = await providerFor(s, run, c.providerId, opts);
     session = loadSession(s, c);
   } catch (err) {
     const e = toBanksyncError(err);

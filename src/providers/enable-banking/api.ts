@@ -4,6 +4,7 @@ import { BanksyncError } from '../../core/errors.js';
 import { HttpClient, malformed, type RequestOptions } from '../http.js';
 import type { ProviderContext } from '../types.js';
 import { mapEnableBankingError, SETUP_HINT } from './errors.js';
+import { ENABLE_BANKING_META } from './meta.js';
 
 export const ENABLE_BANKING_BASE_URL = 'https://api.enablebanking.com';
 
@@ -25,7 +26,7 @@ export class EnableBankingApi {
       providerName: 'Enable Banking',
       baseUrl: ctx.baseUrl ?? ENABLE_BANKING_BASE_URL,
       dispatcher: ctx.dispatcher,
-      maxInFlight: ctx.maxConcurrentRequests,
+      maxInFlight: ctx.maxConcurrentRequests ?? ENABLE_BANKING_META.capabilities.maxConcurrentRequests,
       mapError: (f) => mapEnableBankingError(f, ctx.now()),
     });
   }

@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { ENABLE_BANKING_CREDENTIALS } from './credentials.js';
-import { DEFAULT_MAX_IN_FLIGHT } from '../http.js';
+import { DEFAULT_CONSENT_DAYS, ENABLE_BANKING_META } from './meta.js';
 import { BanksyncError } from '../../core/errors.js';
 import type { ConsentStart, Provider, ProviderAccount, ProviderContext, SessionHandle } from '../types.js';
 import { EnableBankingApi, parse } from './api.js';
 import { redirectHint } from './errors.js';
-import { institutionIdOf, parseInstitutionId, PROVIDER_ID, toAccount, toInstitution, type AspspRef } from './map.js';
+import { institutionIdOf, parseInstitutionId, toAccount, toInstitution, type AspspRef } from './map.js';
 import { AccountResource, Application, AspspList, AuthStarted, SessionCreated, SessionInfo } from './schema.js';
 import { fetchPages } from './transactions.js';
 import { chosenInstitution } from '../chosen-institution.js';
@@ -18,7 +17,6 @@ interface Session {
   accounts: Record<string, unknown>;
 }
 
-const DEFAULT_CONSENT_DAYS = 90;
 /** valid_until may not pass now + maximum_consent_validity by *their* clock; ours may run a little ahead. */
 const CLOCK_MARGIN_MS = 60_000;
 
@@ -38,34 +36,8 @@ export function createEnableBankingProvider(ctx: ProviderContext): Provider {
     return toAccount(r, institutionId);
   }
 
-  const capabilities: Provider['capabilities'] = {
-    regions: ['FI', 'SE', 'NO', 'DK', 'EE', 'LV', 'LT', 'DE', 'PL', 'ES', 'FR', 'NL', 'BE', 'AT', 'IT', 'PT'],
-    remote: true,
-    consent: 'redirect',
-    institutionChoice: 'app',
-    feed: 'window',
-    betaInstitutions: true,
-    credentialFields: ENABLE_BANKING_CREDENTIALS,
-    // Each ASPSP states its own maximum; this is only the fallback when one does not.
-    consentDays: DEFAULT_CONSENT_DAYS,
-    // We send no PSU headers (unattended sync), so the bank's PSD2 limit of ~4 calls a day applies,
-    // and each fetch spends two (transactions, balances).
-    refreshesPerDay: 2,
-    // Many banks refuse a period reaching further back than 90 days once the consent is a few
-    // minutes old (422 WRONG_TRANSACTIONS_PERIOD), so a first sync asks for 89. Older history
-    // comes in with `banksync import` of a bank statement file.
-    historyDays: 89,
-    pending: true,
-    scaEveryFetch: false,
-    stableTransactionIds: true,
-    // No documented concurrency limit: a browser's few connections per host.
-    maxConcurrentRequests: ctx.maxConcurrentRequests ?? DEFAULT_MAX_IN_FLIGHT,
-  };
-
   return {
-    id: PROVIDER_ID,
-    displayName: 'Enable Banking',
-    capabilities,
+    ...ENABLE_BANKING_META,
 
     async verifyCredentials() {
       await api.call(Application, 'GET', 'application');
@@ -79,8 +51,9 @@ export function createEnableBankingProvider(ctx: ProviderContext): Provider {
       return (await aspsps(ref.country)).find((i) => i.id === institutionIdOf(ref));
     },
 
-    async beginConsent({ institution: chosen, redirectUrl, state }) {
+    async beginConsent({ institution: chosen, redirectUrl, state, existing }) {
       const institution = chosenInstitution('enable-banking', chosen);
+      const previousSessionId = existing ? sessionOf(existing).sessionId : undefined;
       if (!redirectUrl) throw new BanksyncError('INTERNAL', 'Enable Banking consent needs a redirect address');
       const aspsp = parseInstitutionId(institution.id) ?? { name: institution.name, country: institution.country };
       const days = institution.consentDays ?? DEFAULT_CONSENT_DAYS;
@@ -95,7 +68,7 @@ export function createEnableBankingProvider(ctx: ProviderContext): Provider {
             psu_type: 'personal',
           },
         });
-        return { url: body.url, state: { state, aspsp, authorizationId: body.authorization_id ?? undefined } };
+        return { url: body.url, state: { state, aspsp, authorizationId: body.authorization_id ?? undefined, ...(previousSessionId ? { previousSessionId } : {}) } };
       } catch (err) {
         if (err instanceof BanksyncError && err.code === 'NOT_CONFIGURED') throw new BanksyncError('NOT_CONFIGURED', err.message, { hint: redirectHint(redirectUrl) });
         throw err;
@@ -117,7 +90,13 @@ export function createEnableBankingProvider(ctx: ProviderContext): Provider {
       }
       const session: Session = { sessionId: body.session_id, aspsp, accounts };
       const until = body.access?.valid_until ? Date.parse(body.access.valid_until) : NaN;
-      return { session: { ...session }, expiresAt: Number.isNaN(until) ? undefined : new Date(until).toISOString() };
+      const previous = start.state.previousSessionId;
+      return {
+        session: { ...session },
+        expiresAt: Number.isNaN(until) ? undefined : new Date(until).toISOString(),
+        // A renewal is a new session: the old one is then closed.
+        supersedesExisting: typeof previous === 'string' && previous !== session.sessionId,
+      };
     },
 
     async listAccounts(h) {
@@ -138,6 +117,18 @@ export function createEnableBankingProvider(ctx: ProviderContext): Provider {
         out.push(account(s.accounts[uid], institutionId));
       }
       return out;
+    },
+
+    /** DELETE /sessions/{id} closes the session, and the bank consent with it where the bank allows. */
+    async revoke(h) {
+      const id = sessionOf(h).sessionId;
+      try {
+        await api.call(z.unknown(), 'DELETE', `sessions/${encodeURIComponent(id)}`);
+      } catch (err) {
+        // Closed or gone already (an earlier attempt, expiry): nothing left to revoke.
+        if (err instanceof BanksyncError && /SESSION_DOES_NOT_EXIST|WRONG_SESSION_STATUS|CLOSED_SESSION|EXPIRED_SESSION|REVOKED_SESSION/.test(err.message)) return;
+        throw err;
+      }
     },
 
     fetchTransactions(_h, req) {

@@ -4,6 +4,7 @@ import { HttpClient, malformed, type HttpResponse, type RequestOptions } from '.
 import type { ProviderContext } from '../types.js';
 import { mapGoCardlessError } from './errors.js';
 import { Token } from './schema.js';
+import { GOCARDLESS_META } from './meta.js';
 
 export const GOCARDLESS_BASE_URL = 'https://bankaccountdata.gocardless.com';
 
@@ -21,7 +22,7 @@ export class GoCardlessApi {
       providerName: 'GoCardless',
       baseUrl: ctx.baseUrl ?? GOCARDLESS_BASE_URL,
       dispatcher: ctx.dispatcher,
-      maxInFlight: ctx.maxConcurrentRequests,
+      maxInFlight: ctx.maxConcurrentRequests ?? GOCARDLESS_META.capabilities.maxConcurrentRequests,
       mapError: (f) => mapGoCardlessError(f, ctx.now()),
     });
   }

@@ -1,7 +1,7 @@
 import { isoDate } from '../../core/clock.js';
-import { GOCARDLESS_CREDENTIALS } from './credentials.js';
+import { GOCARDLESS_META } from './meta.js';
 import { BanksyncError } from '../../core/errors.js';
-import { amountToMinor, header, malformed, DEFAULT_MAX_IN_FLIGHT } from '../http.js';
+import { amountToMinor, header, malformed } from '../http.js';
 import type { ConsentGrant, ConsentStart, Provider, ProviderAccount, ProviderContext, SessionHandle, TransactionPage } from '../types.js';
 import { GoCardlessApi } from './api.js';
 import { nextUtcMidnight } from './errors.js';
@@ -53,33 +53,17 @@ export function createGoCardlessProvider(ctx: ProviderContext): Provider {
     const { body: a } = await api.call(Agreement, 'GET', `api/v2/agreements/enduser/${String(start.state.agreementId)}/`);
     const accepted = a.accepted ? Date.parse(a.accepted) : ctx.now().getTime();
     const session: Session = { requisitionId: r.id, agreementId: String(start.state.agreementId), institutionId: r.institution_id };
+    const previous = start.state.previousRequisitionId;
     return {
       session: { ...session },
+      // A renewal is a new requisition: the old one (and its agreement) is then revoked.
+      supersedesExisting: typeof previous === 'string' && previous !== r.id,
       expiresAt: a.access_valid_for_days ? new Date(accepted + a.access_valid_for_days * 86_400_000).toISOString() : undefined,
     };
   }
 
   return {
-    id: 'gocardless',
-    displayName: 'GoCardless Bank Account Data',
-    capabilities: {
-      regions: ['EEA', 'GB'],
-      remote: true,
-      consent: 'redirect',
-      institutionChoice: 'app',
-      feed: 'window',
-      betaInstitutions: false,
-      credentialFields: GOCARDLESS_CREDENTIALS,
-      consentDays: 90,
-      // Banks may allow as few as 4 successful calls a day per account and scope.
-      refreshesPerDay: 4,
-      historyDays: 90,
-      pending: true,
-      scaEveryFetch: false,
-      stableTransactionIds: true,
-      // No documented concurrency limit: a browser's few connections per host.
-      maxConcurrentRequests: ctx.maxConcurrentRequests ?? DEFAULT_MAX_IN_FLIGHT,
-    },
+    ...GOCARDLESS_META,
 
     async verifyCredentials() {
       await api.newToken();
@@ -100,7 +84,7 @@ export function createGoCardlessProvider(ctx: ProviderContext): Provider {
       }
     },
 
-    async beginConsent({ institution: chosen, redirectUrl, state }) {
+    async beginConsent({ institution: chosen, redirectUrl, state, existing }) {
       const institution = chosenInstitution('gocardless', chosen);
       if (!redirectUrl) throw new BanksyncError('INTERNAL', 'GoCardless consent needs a redirect address');
       const { body: eua } = await api.call(Agreement, 'POST', 'api/v2/agreements/enduser/', {
@@ -115,7 +99,8 @@ export function createGoCardlessProvider(ctx: ProviderContext): Provider {
       const { body: req } = await api.call(Requisition, 'POST', 'api/v2/requisitions/', {
         json: { redirect: redirectUrl, institution_id: institution.id, agreement: eua.id, reference: state, user_language: 'EN' },
       });
-      return { url: req.link, state: { requisitionId: req.id, agreementId: eua.id, institutionId: institution.id } };
+      const previousRequisitionId = existing ? sessionOf(existing).requisitionId : undefined;
+      return { url: req.link, state: { requisitionId: req.id, agreementId: eua.id, institutionId: institution.id, ...(previousRequisitionId ? { previousRequisitionId } : {}) } };
     },
 
     async completeConsent(start) {
@@ -154,6 +139,18 @@ export function createGoCardlessProvider(ctx: ProviderContext): Provider {
         out.push(known);
       }
       return out;
+    },
+
+    /** Deleting the requisition deletes its end-user agreement too: access ends at GoCardless. */
+    async revoke(h) {
+      const id = sessionOf(h).requisitionId;
+      try {
+        await api.call(z.unknown(), 'DELETE', `api/v2/requisitions/${encodeURIComponent(id)}/`);
+      } catch (err) {
+        // Already deleted (by an earlier attempt or in the portal): revoked all the same.
+        if (err instanceof BanksyncError && err.code === 'PROVIDER_ERROR' && /not found/i.test(err.message)) return;
+        throw err;
+      }
     },
 
     fetchTransactions(h, req) {

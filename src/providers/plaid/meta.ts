@@ -1,11 +1,11 @@
-import type { ProviderCapabilities } from '../types.js';
+import type { ProviderMeta } from '../types.js';
 import { PLAID_CREDENTIALS } from './credentials.js';
 
 /** Plaid keeps up to two years of history (days_requested ≤ 730). */
 export const PLAID_HISTORY_DAYS = 730;
 
 /** Static facts about Plaid: read by the registry without loading the adapter. */
-export const PLAID_META: { readonly id: string; readonly displayName: string; readonly capabilities: ProviderCapabilities } = {
+export const PLAID_META: ProviderMeta = {
   id: 'plaid',
   displayName: 'Plaid',
   capabilities: {

@@ -5,9 +5,11 @@ import type { ProviderContext, SessionHandle } from '../types.js';
 import { isTokenRefusal, mapPontoError, SETUP_HINT, tlsFailure } from './errors.js';
 import { Collection, Token } from './schema.js';
 import { clientTls } from './tls.js';
+import { PONTO_META } from './meta.js';
 
 export const PONTO_BASE_URL = 'https://api.ibanity.com';
 export const TOKEN_PATH = 'ponto-connect/oauth2/token';
+export const REVOKE_PATH = 'ponto-connect/oauth2/revoke';
 
 /** What a Ponto connection keeps (sealed in the secret store). */
 export interface Session {
@@ -33,7 +35,7 @@ export class PontoApi {
       providerName: 'Ponto',
       baseUrl: this.ctx.baseUrl ?? PONTO_BASE_URL,
       dispatcher: this.ctx.dispatcher,
-      maxInFlight: this.ctx.maxConcurrentRequests,
+      maxInFlight: this.ctx.maxConcurrentRequests ?? PONTO_META.capabilities.maxConcurrentRequests,
       tls: this.ctx.dispatcher ? undefined : clientTls(this.ctx.credentials, this.ctx.now()),
       mapError: (f) => mapPontoError(f, this.ctx.now()),
     });
@@ -60,6 +62,15 @@ export class PontoApi {
     const id = this.credential('client_id');
     const basic = Buffer.from(`${id}:${this.credential('client_secret')}`).toString('base64');
     return this.send('POST', TOKEN_PATH, { form: { ...form, client_id: id }, headers: { authorization: `Basic ${basic}` }, accept: opts.accept }, opts.handshake);
+  }
+
+  /**
+   * POST /oauth2/revoke (RFC 7009) with the refresh token and HTTP Basic client authentication,
+   * as the official collection sends it: ends the integration. 200 even for a token already dead.
+   */
+  async revoke(refreshToken: string): Promise<void> {
+    const basic = Buffer.from(`${this.credential('client_id')}:${this.credential('client_secret')}`).toString('base64');
+    await this.send('POST', REVOKE_PATH, { form: { token: refreshToken }, headers: { authorization: `Basic ${basic}` } });
   }
 
   sessionFrom(t: Token, previousRefresh?: string): Session {

@@ -1,8 +1,7 @@
 import { isoDate } from '../../core/clock.js';
-import { PONTO_CREDENTIALS } from './credentials.js';
-import { DEFAULT_MAX_IN_FLIGHT } from '../http.js';
+import { PONTO_META } from './meta.js';
 import type { Institution, Provider, ProviderContext, ProviderPending, RejectedLine, TransactionPage } from '../types.js';
-import { parse, PontoApi } from './api.js';
+import { parse, PontoApi, sessionOf } from './api.js';
 import { consentFlow, wireAccounts } from './consent.js';
 import { describe, mapPontoError } from './errors.js';
 import { bookingDateOf, toAccount, toBooked, toInstitution, toPending, undated } from './map.js';
@@ -17,27 +16,7 @@ export function createPontoProvider(ctx: ProviderContext): Provider {
   const consent = consentFlow(api, ctx);
 
   return {
-    id: 'ponto',
-    displayName: 'Ponto Connect',
-    capabilities: {
-      regions: ['BE', 'NL', 'FR', 'DE', 'LU'],
-      remote: true,
-      consent: 'redirect',
-      institutionChoice: 'app',
-    feed: 'window',
-    betaInstitutions: true,
-      credentialFields: PONTO_CREDENTIALS,
-      // PSD2 bank authorizations through Ponto last 180 days; each account reports its own expiry.
-      consentDays: 180,
-      // Ponto enforces its own synchronization cooldown; a refused sync falls back to its cached copy.
-      refreshesPerDay: undefined,
-      historyDays: undefined,
-      pending: true,
-      scaEveryFetch: false,
-      stableTransactionIds: true,
-      // No documented concurrency limit: a browser's few connections per host.
-      maxConcurrentRequests: ctx.maxConcurrentRequests ?? DEFAULT_MAX_IN_FLIGHT,
-    },
+    ...PONTO_META,
 
     /** mTLS and client id/secret, checked without a user: a dummy refresh token must be refused as invalid_grant. */
     async verifyCredentials() {
@@ -71,6 +50,11 @@ export function createPontoProvider(ctx: ProviderContext): Provider {
     async listAccounts(h) {
       const today = isoDate(ctx.now());
       return (await wireAccounts(api, h)).map((w) => toAccount(w, today));
+    },
+
+    /** Revoking the refresh token ends the integration at Ponto (its access tokens with it). */
+    async revoke(h) {
+      await api.revoke(sessionOf(h).refreshToken);
     },
 
     fetchTransactions(h, req) {

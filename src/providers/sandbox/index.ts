@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEFAULT_MAX_IN_FLIGHT } from '../http.js';
+import { SANDBOX_CONSENT_DAYS, SANDBOX_META } from './meta.js';
 import { addDays, isoDate } from '../../core/clock.js';
 import { BanksyncError } from '../../core/errors.js';
 import type {
@@ -28,7 +28,6 @@ import { balanceOn, bookedLines, pendingLines } from './generator.js';
 import { chosenInstitution } from '../chosen-institution.js';
 
 const PAGE_SIZE = 25;
-const SANDBOX_CONSENT_DAYS = 180;
 
 interface SandboxSession {
   institutionId: string;
@@ -52,24 +51,7 @@ export function createSandboxProvider(ctx: ProviderContext): Provider {
   const sessionOf = (h: SessionHandle) => h.data as unknown as SandboxSession;
 
   return {
-    id: 'sandbox',
-    displayName: 'Sandbox (built-in, offline)',
-    capabilities: {
-      regions: ['NL', 'US', 'DE', 'BE', 'FR', 'FI', 'ES', 'JP'],
-      remote: false,
-      consent: 'confirm',
-      institutionChoice: 'app',
-      feed: 'window',
-      betaInstitutions: true,
-      credentialFields: [],
-      consentDays: SANDBOX_CONSENT_DAYS,
-      historyDays: SANDBOX_HISTORY_DAYS,
-      pending: true,
-      scaEveryFetch: false,
-      stableTransactionIds: true,
-      // Local: no service to protect, so the user's setting or a browser-like default.
-      maxConcurrentRequests: ctx.maxConcurrentRequests ?? DEFAULT_MAX_IN_FLIGHT,
-    },
+    ...SANDBOX_META,
 
     async listInstitutions(country) {
       return SANDBOX_INSTITUTIONS.filter((i) => !country || i.country === country);

@@ -89,5 +89,6 @@ export const deleteRequisition: Handler = (ctx, { params }) => {
   if (!requisition) return notFound();
   ctx.store.requisitions.delete(requisition.id);
   ctx.store.agreements.delete(requisition.agreement);
+  ctx.store.revokedRequisitions.push(requisition.id);
   return { status: 200, body: { summary: 'Requisition deleted', detail: `Requisition ${requisition.id} deleted with all its End User Agreements` } };
 };

@@ -62,6 +62,8 @@ export interface GoCardlessMockHandle {
     tune(t: { latencyMs?: number; maxConcurrency?: number }): void;
     resetMaxConcurrent(): void;
     requisitions(): ReturnType<typeof serializeRequisition>[];
+    /** Requisitions deleted through DELETE /api/v2/requisitions/{id}/ (revoked), in order. */
+    revoked(): string[];
     accounts(): Array<ReturnType<typeof serializeAccount> & { requisition: string }>;
   };
 }
@@ -292,6 +294,7 @@ export async function startGoCardlessMock(options: GoCardlessMockOptions = {}): 
         acc.statusOverride = status === 'READY' ? undefined : status;
       },
       requisitions: () => [...ctx.store.requisitions.values()].map((r) => serializeRequisition(ctx.store, r, ctx.now())),
+      revoked: () => [...ctx.store.revokedRequisitions],
       accounts: () =>
         [...ctx.store.accounts.values()].map((a) => ({
           ...serializeAccount(ctx.store, a, ctx.now()),

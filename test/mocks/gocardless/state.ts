@@ -50,6 +50,8 @@ export interface Token {
 export class Store {
   agreements = new Map<string, Agreement>();
   requisitions = new Map<string, Requisition>();
+  /** Ids of requisitions deleted (revoked) through the API, in order. */
+  revokedRequisitions: string[] = [];
   accounts = new Map<string, Account>();
   tokens = new Map<string, Token>();
 }

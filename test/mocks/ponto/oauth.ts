@@ -103,7 +103,10 @@ export function revokeEndpoint(state: MockState, headers: IncomingHttpHeaders, f
   const token = form.get('token');
   if (!token) return oauthError(400, 'invalid_request', 'The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.', 'The "token" parameter is missing.');
   const grant = [...state.grants.values()].find((g) => g.refreshToken === token);
-  if (grant) grant.revoked = true;
+  if (grant && !grant.revoked) {
+    grant.revoked = true;
+    state.revokedGrants.push(grant.id);
+  }
   state.accessTokens.delete(token);
   return { status: 200, body: undefined };
 }

@@ -32,6 +32,8 @@ export interface PontoMockControl {
   addTransactions(accountId: string, n: number): void;
   /** All of the organization's accounts as JSON:API resources (linked to a grant or not). */
   accounts(): any[];
+  /** Grants ended through POST /oauth2/revoke (the integration revoked), in order. */
+  revoked(): string[];
 }
 
 export interface PontoMockHandle {
@@ -192,6 +194,7 @@ export async function startPontoMock(opts: PontoMockOptions = {}): Promise<Ponto
       },
       addTransactions: (accountId, n) => queueTransactions(state, accountId, n),
       accounts: () => [...state.accounts.values()].map((a) => accountResource(`${url}${PREFIX}`, state, a)),
+      revoked: () => [...state.revokedGrants],
     },
     close: () => {
       const closed = [api, browser].map((s) => new Promise<void>((resolve) => s.close(() => resolve())));

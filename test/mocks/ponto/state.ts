@@ -90,6 +90,8 @@ export interface MockState {
   grants: Map<string, Grant>;
   accessTokens: Map<string, { grant: Grant; expiresAt: number }>;
   reauthorizations: Map<string, ReauthorizationRequest>;
+  /** Ids of grants ended through POST /oauth2/revoke, in order. */
+  revokedGrants: string[];
 }
 
 export function createState(opts: PontoMockOptions): MockState {
@@ -114,6 +116,7 @@ export function createState(opts: PontoMockOptions): MockState {
     grants: new Map(),
     accessTokens: new Map(),
     reauthorizations: new Map(),
+    revokedGrants: [],
   };
   // Ponto synchronized every account on its own an hour ago (it syncs 4×/day, facts §1.7);
   // outside the default cooldown, so a client's first synchronization is accepted.

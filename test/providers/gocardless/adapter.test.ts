@@ -181,4 +181,15 @@ describe('GoCardless adapter', () => {
     gc.intercept({ path: '/api/v2/institutions/?country=FI', method: 'GET' }).reply(200, [], { headers: JSON_HEADERS });
     expect(await provider.listInstitutions('FI')).toEqual([]);
   });
+  it('revokes by deleting the requisition; one already deleted counts as revoked, other refusals are errors', async () => {
+    token();
+    gc.intercept({ path: '/api/v2/requisitions/req-1/', method: 'DELETE', headers: { authorization: 'Bearer acc-token' } })
+      .reply(200, { summary: 'Requisition deleted', detail: 'Requisition req-1 deleted with all its End User Agreements' }, { headers: JSON_HEADERS });
+    await provider.revoke!(session());
+    gc.intercept({ path: '/api/v2/requisitions/req-1/', method: 'DELETE' }).reply(404, { summary: 'Not found.', detail: 'Not found.', status_code: 404 }, { headers: JSON_HEADERS });
+    await provider.revoke!(session());
+    gc.intercept({ path: '/api/v2/requisitions/req-1/', method: 'DELETE' })
+      .reply(403, { summary: 'IP address access denied', detail: 'Your IP 1.2.3.4 isn\'t whitelisted to perform this action', status_code: 403 }, { headers: JSON_HEADERS });
+    expect((await failure(provider.revoke!(session()))).message).toMatch(/IP address access denied/);
+  });
 });

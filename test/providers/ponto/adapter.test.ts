@@ -415,4 +415,9 @@ describe('customerIpAddress', () => {
     expect(isIP(customerIpAddress({}))).toBe(4);
     expect(() => customerIpAddress({ BANKSYNC_PONTO_CUSTOMER_IP: 'my-laptop' })).toThrow(/BANKSYNC_PONTO_CUSTOMER_IP is not an IP address: my-laptop/);
   });
+  it('revokes with the refresh token alone in the form and HTTP Basic client authentication (RFC 7009)', async () => {
+    api.intercept({ path: '/ponto-connect/oauth2/revoke', method: 'POST', headers: { authorization: BASIC, 'content-type': /application\/x-www-form-urlencoded/ }, body: (b) => b === 'token=rt-1' })
+      .reply(200, '');
+    await provider.revoke!(session());
+  });
 });

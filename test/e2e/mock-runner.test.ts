@@ -1,0 +1,45 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CliSandbox } from '../helpers/cli.js';
+
+const ROOT = resolve(__dirname, '../..');
+
+/** `npm run mock -- <provider>`: a mock on its own, as a person (or a script) points the CLI at it. */
+describe('npm run mock', () => {
+  const cli = new CliSandbox();
+  afterAll(() => cli.cleanup());
+
+  it('serves the GoCardless mock until SIGTERM; the CLI sets up and searches against it', async () => {
+    const child = spawn('npm', ['run', '--silent', 'mock', '--', 'gocardless', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      child.stdout.setEncoding('utf8');
+      const url = await new Promise<string>((done, fail) => {
+        child.stdout.on('data', (chunk: string) => {
+          out += chunk;
+          const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(out);
+          if (m) done(m[1]!);
+        });
+        child.once('exit', (code) => fail(new Error(`mock exited (${code}) before listening: ${out}`)));
+      });
+      const env = { BANKSYNC_GOCARDLESS_BASE_URL: url, BANKSYNC_GOCARDLESS_SECRET_ID: 'sandbox-secret-id', BANKSYNC_GOCARDLESS_SECRET_KEY: 'sandbox-secret-key' };
+      const setup = await cli.runAsync(['providers', 'setup', 'gocardless'], env);
+      expect(setup.code, setup.stderr).toBe(0);
+      const { institutions } = await cli.jsonAsync(['institutions', '--provider', 'gocardless', '--country', 'BE'], env);
+      expect(institutions.map((i: { id: string }) => i.id)).toContain('KBC_KREDBEBB');
+      child.kill('SIGTERM');
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it('names the mocks it has when asked for another', () => {
+    const r = spawnSync('npm', ['run', '--silent', 'mock', '--', 'nosuchbank'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^error: no mock for "nosuchbank"\nusage: npm run mock -- <gocardless\|enable-banking\|ponto> \[--port N\]/);
+  });
+});

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'CREDENTIALS_INVALID'
   | 'SCA_REQUIRED'
   | 'RATE_LIMITED'
+  | 'NOT_READY'
   | 'PROVIDER_UNAVAILABLE'
   | 'PROVIDER_ERROR'
   | 'NO_TTY'
@@ -26,6 +27,8 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCodeValue> = {
   CREDENTIALS_INVALID: ExitCode.NEEDS_HUMAN,
   SCA_REQUIRED: ExitCode.NEEDS_HUMAN,
   RATE_LIMITED: ExitCode.PARTIAL_FAILURE,
+  // The provider is still preparing the data (Plaid PRODUCT_NOT_READY): a sync defers the account.
+  NOT_READY: ExitCode.PARTIAL_FAILURE,
   PROVIDER_UNAVAILABLE: ExitCode.PARTIAL_FAILURE,
   PROVIDER_ERROR: ExitCode.PARTIAL_FAILURE,
   NO_TTY: ExitCode.NO_TTY,

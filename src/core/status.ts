@@ -29,7 +29,7 @@ export interface AccountStatus {
   balance: { providerMinor: number; date: string; driftMinor: number | null } | null;
   statementPeriod: string;
   lockDate: string | null;
-  /** Lines quarantined or kept twice (`banksync warnings` lists them). */
+  /** Lines quarantined or kept twice, and the provider's own warnings (`banksync warnings` lists them). */
   inputWarnings: { count: number; latest: string | null };
 }
 
@@ -42,6 +42,8 @@ export interface ConnectionStatusRow {
   consentExpiresAt: string | null;
   consentDaysLeft: number | null;
   consentWarning: boolean;
+  /** Requests made under this connection's token since 00:00 UTC (kept for providers with a daily budget, e.g. SimpleFIN). */
+  requestsToday: number;
   accounts: AccountStatus[];
 }
 
@@ -65,6 +67,7 @@ export function status(s: Services): StatusReport {
       consentExpiresAt: c.consentExpiresAt,
       consentDaysLeft: daysLeft,
       consentWarning: daysLeft !== null && daysLeft < CONSENT_WARN_DAYS && c.status !== 'disconnected',
+      requestsToday: s.store.syncState.connectionRequestsSince(c.id, `${now.toISOString().slice(0, 10)}T00:00:00.000Z`),
       accounts: accounts.filter((a) => a.connectionId === c.id).map((a) => accountStatus(s, a, now)),
     };
   });

@@ -3,7 +3,7 @@ import { requireAccount } from './accounts.js';
 import { accountRef } from './model.js';
 import type { InputIssueKind } from '../store/input-issues.js';
 
-export const WARNING_KINDS: readonly InputIssueKind[] = ['quarantined', 'id-conflict', 'fuzzy-merge', 'field-dropped'];
+export const WARNING_KINDS: readonly InputIssueKind[] = ['quarantined', 'id-conflict', 'fuzzy-merge', 'field-dropped', 'provider-warning'];
 
 export interface WarningRow {
   account: string;
@@ -19,7 +19,7 @@ export interface WarningRow {
   times: number;
 }
 
-/** What came in and was not taken as is: quarantined lines, reused ids, fuzzy merges. */
+/** What came in and was not taken as is: quarantined lines, reused ids, fuzzy merges, provider warnings. */
 export function listWarnings(s: Services, q: { accountId?: number; kind?: InputIssueKind }): WarningRow[] {
   if (q.accountId !== undefined) requireAccount(s, q.accountId);
   const names = new Map(s.store.accounts.list().map((a) => [a.id, a.name]));

@@ -140,7 +140,11 @@ export interface RejectedLine {
 /** One page of a transaction fetch; the engine writes each page in one SQLite transaction. */
 export interface TransactionPage {
   booked: ProviderTransaction[];
-  /** Pending lines; the union over all pages is the account's current pending snapshot. */
+  /**
+   * Pending lines. 'snapshot' pages: the union over all pages is the account's current pending
+   * set, applied when the fetch ends. 'delta' pages: new or changed pending lines, written with
+   * the page (and its cursor).
+   */
   pending?: ProviderPending[];
   /** Lines the adapter could not map; quarantined and reported, never dropped silently. */
   rejected?: RejectedLine[];
@@ -153,7 +157,11 @@ export interface TransactionPage {
    * correction with a new revision, which incremental export already understands.
    */
   modified?: ProviderTransaction[];
-  /** Pending lines the provider says are gone (cursor feeds): never guessed as "vanished" otherwise. */
+  /**
+   * Pending lines the provider says are gone (cursor feeds), written with the page: booked when a
+   * booked line names it (pendingRef, even in a later page or sync) or matches it (payee, amount
+   * within tolerance, days: the same rules as a line leaving a snapshot), vanished otherwise.
+   */
   removedPendingIds?: string[];
   /**
    * 'snapshot' (default): the union of the pages' pending lines is the whole pending set, so an
@@ -161,13 +169,25 @@ export interface TransactionPage {
    * and an unseen pending line stays open.
    */
   pendingMode?: 'snapshot' | 'delta';
-  /** Cursor feeds: where the next fetch starts; stored in the same SQLite transaction as this page's rows. */
+  /**
+   * Cursor feeds: where the next fetch starts; stored in the same SQLite transaction as this
+   * page's rows (the engine commits pages in batches; each batch stores the nextCursor of its last
+   * page that has one, and a failed fetch still commits the whole pages it yielded). A page
+   * without one leaves the stored cursor as it is, so an adapter may move it only at the end of
+   * its loop (Plaid's advice): pages re-sent after a crash are then re-applied idempotently.
+   * In a cursor feed a booked line under an id already seen is that line's newer version.
+   */
   nextCursor?: string;
   /** Problems the provider reported inside a successful answer (SimpleFIN errors/errlist): shown per account and stored. */
   warnings?: string[];
 }
 
-/** A page of a connection-level fetch (SimpleFIN's /accounts answers for every account at once). */
+/**
+ * A page of a connection-level fetch (SimpleFIN's /accounts answers for every account at once).
+ * Yield at least one page (empty if need be, with the balance) for every account the answer
+ * holds: an account without a page is taken as left out of the answer (not synced, not removed:
+ * the sync reports it failed). Pages for accounts banksync does not sync are ignored.
+ */
 export interface ConnectionPage extends TransactionPage {
   /** ProviderAccount.externalId of the account the page belongs to. */
   accountExternalId: string;
@@ -213,6 +233,20 @@ export interface FetchRequest {
   scaCode?: string;
   /** Cursor feeds: the last committed TransactionPage.nextCursor; undefined on the first fetch. */
   cursor?: string;
+  /** Set when the provider has connectionRequestsPerDay: the connection's budget for today. */
+  budget?: RequestBudget;
+}
+
+/**
+ * A connection's daily request budget (capabilities.connectionRequestsPerDay). The adapter calls
+ * spend() before every HTTP request it sends under the connection's token, retries included;
+ * spend() records it and throws RATE_LIMITED (retryAt: next UTC midnight) once today's budget is
+ * spent, which defers the accounts. A fetch that never calls spend() is counted as one request.
+ */
+export interface RequestBudget {
+  /** Requests still allowed today, this fetch's included. */
+  remaining(): number;
+  spend(): void;
 }
 
 /** What a connection-level fetch asks for: every account of the connection over one window. */
@@ -220,6 +254,8 @@ export interface ConnectionFetchRequest {
   accounts: { externalId: string; institutionId: string }[];
   from: string;
   to: string;
+  /** Set when the provider has connectionRequestsPerDay: the connection's budget for today. */
+  budget?: RequestBudget;
 }
 
 /**
@@ -272,7 +308,9 @@ export interface Provider extends ProviderMeta {
   searchInstitutions?(query: string, country?: string): Promise<Institution[]>;
   /**
    * For providers that answer for every account in one call (SimpleFIN /accounts): the engine
-   * calls it once per connection instead of fetchTransactions per account.
+   * calls it once per connection instead of fetchTransactions per account, over the union of the
+   * accounts' windows (earliest from, latest to). Window feeds only: a cursor feed is fetched per
+   * account (FetchRequest.cursor).
    */
   fetchConnection?(session: SessionHandle, request: ConnectionFetchRequest): AsyncIterable<ConnectionPage>;
   /**

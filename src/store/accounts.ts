@@ -153,7 +153,10 @@ export class AccountRepo {
 
   /** Renewals may hand out new provider ids for the same account: re-point, keep history. */
   updateExternalId(id: number, externalId: string, matchKey?: string): void {
-    this.db.prepare('UPDATE accounts SET external_id = ?, match_key = coalesce(?, match_key) WHERE id = ?').run(externalId, matchKey ?? null, id);
+    // A feed cursor belongs to the provider's stream for the old id: a new id starts its feed afresh.
+    this.db
+      .prepare('UPDATE accounts SET external_id = ?, match_key = coalesce(?, match_key), feed_cursor = CASE WHEN external_id IS ? THEN feed_cursor ELSE NULL END WHERE id = ?')
+      .run(externalId, matchKey ?? null, externalId, id);
   }
 
   updateSettings(id: number, s: AccountSettings): void {
@@ -203,6 +206,17 @@ export class AccountRepo {
         o.nextRefreshAt ?? null,
         id,
       );
+  }
+
+  /** Cursor feeds: where the next fetch starts (undefined before the first committed page). */
+  feedCursor(id: number): string | undefined {
+    const r = this.db.prepare('SELECT feed_cursor AS c FROM accounts WHERE id = ?').get(id) as { c: string | null } | undefined;
+    return r?.c ?? undefined;
+  }
+
+  /** Written in the same SQLite transaction as the rows of the page that carried it; null forgets it (new consent). */
+  setFeedCursor(id: number, cursor: string | null): void {
+    this.db.prepare('UPDATE accounts SET feed_cursor = ? WHERE id = ?').run(cursor, id);
   }
 
   setWatermark(id: number, date: string | null): void {

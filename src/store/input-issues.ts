@@ -8,7 +8,9 @@ export type InputIssueKind =
   /** A file line taken as the same payment as a stored line from another source. */
   | 'fuzzy-merge'
   /** A field that could not be read was left empty (an impossible value date); the line was kept. */
-  | 'field-dropped';
+  | 'field-dropped'
+  /** A problem the provider reported inside a successful answer (SimpleFIN errors/errlist), or an answer for an account banksync does not sync. */
+  | 'provider-warning';
 
 export interface InputIssue {
   accountId: number;

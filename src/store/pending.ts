@@ -89,6 +89,26 @@ export class PendingRepo {
       .run(transactionId, rowId);
   }
 
+  /** The open line a provider names as gone (cursor feeds' removed pending ids). */
+  openByExternalId(accountId: number, externalId: string): StoredPending | undefined {
+    const r = this.db
+      .prepare(`SELECT * FROM pending_transactions WHERE account_id = ? AND external_id = ? AND status = 'pending' ORDER BY id LIMIT 1`)
+      .get(accountId, externalId) as Row | undefined;
+    return r && fromRow(r);
+  }
+
+  /**
+   * Links the line under this key to the booked line that names it (pendingRef), even when it was
+   * already given up as vanished: the provider's own link beats an earlier guess. True when linked.
+   */
+  linkByKey(accountId: number, dedupeKey: string, transactionId: string): boolean {
+    return (
+      this.db
+        .prepare(`UPDATE pending_transactions SET status = 'booked', transaction_id = ? WHERE account_id = ? AND dedupe_key = ? AND status != 'booked'`)
+        .run(transactionId, accountId, dedupeKey).changes === 1
+    );
+  }
+
   markVanished(rowId: number): void {
     this.db.prepare(`UPDATE pending_transactions SET status = 'vanished' WHERE id = ?`).run(rowId);
   }

@@ -74,6 +74,15 @@ export class SyncStateRepo {
     ).map((r) => r.at);
   }
 
+  /** A request sent under a connection's token (retries included), for per-connection daily budgets. */
+  recordConnectionRequest(connectionId: number, at: string): void {
+    this.db.prepare('INSERT INTO connection_requests (connection_id, at) VALUES (?, ?)').run(connectionId, at);
+  }
+
+  connectionRequestsSince(connectionId: number, since: string): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM connection_requests WHERE connection_id = ? AND at >= ?').get(connectionId, since) as { n: number }).n;
+  }
+
   recordError(e: { ref: string; at: string; connectionId: number | null; accountId: number | null; code: string; message: string }): void {
     this.db
       .prepare('INSERT OR REPLACE INTO errors (ref, at, connection_id, account_id, code, message) VALUES (?, ?, ?, ?, ?, ?)')

@@ -56,7 +56,8 @@ function renderConnection(out: Output, c: ConnectionStatusRow): string {
     else if (c.consentDaysLeft < 0) consent += ` — renew: banksync update-credentials ${c.id}`;
   }
   const state = c.status === 'active' ? '' : color.red(` [${c.status.replace('_', ' ')}${c.detail ? `: ${c.detail}` : ''}]`);
-  const head = `${color.bold(c.id)} ${c.institution} via ${c.provider}${state}${consent ? ` · ${consent}` : ''}`;
+  const requests = c.requestsToday ? ` · ${c.requestsToday} request(s) today` : '';
+  const head = `${color.bold(c.id)} ${c.institution} via ${c.provider}${state}${consent ? ` · ${consent}` : ''}${requests}`;
   return [head, ...c.accounts.map((a) => renderAccount(out, a))].join('\n');
 }
 

@@ -1,4 +1,4 @@
-import type { Provider, ProviderPending, SessionHandle, TransactionPage } from '../../providers/types.js';
+import type { Provider, ProviderPending, ProviderTransaction, RequestBudget, SessionHandle, TransactionPage } from '../../providers/types.js';
 import type { Store } from '../../store/index.js';
 import type { Account } from '../model.js';
 import { OrdinalCounter, pendingKey, toRow } from './dedupe.js';
@@ -11,6 +11,8 @@ import type { FetchWindow } from './window.js';
 /** Lines written per SQLite transaction during a fetch (whole provider pages). */
 export const WRITE_BATCH_LINES = 5_000;
 
+export type Feed = 'window' | 'cursor';
+
 export interface AccountFetchResult {
   newCount: number;
   updatedCount: number;
@@ -18,15 +20,33 @@ export interface AccountFetchResult {
   pendingCount: number;
   pages: number;
   driftMinor: number | null;
-  /** Lines quarantined or kept twice, one sentence each (also stored in input_issues). */
+  /** Lines quarantined or kept twice, and the provider's own warnings, newly found: one sentence each (also stored in input_issues). */
   warnings: string[];
 }
 
+export interface AccountWriterOptions {
+  store: Store;
+  /** Provider id (the lines' source) and the name warnings are said under. */
+  provider: { id: string; displayName?: string };
+  account: Account;
+  /** What was asked for: coverage. Informational for cursor feeds, which fetch from the cursor. */
+  window: { from: string; to: string };
+  now: string;
+  /** 'cursor': each batch commits the cursor of its last page with its rows. */
+  feed?: Feed;
+  /** Lines per SQLite transaction (tests lower it to see batches commit). */
+  batchLines?: number;
+  /**
+   * The account's lock date when the fetch asked for more than the account's own window (a
+   * connection-level fetch over the union of its accounts' windows): booked lines before it are
+   * not taken, as if never fetched, and coverage starts there.
+   */
+  notBefore?: string;
+}
+
 /**
- * Fetches one account's window and writes it. Whole pages are written in batches, each one SQLite
- * transaction, so a crash keeps whole pages only; the last batch, the watermark, coverage, pending
- * snapshot and balance check commit together, only after the whole fetch succeeded. A re-run after a crash
- * fetches the same window again and the dedupe ladder turns the repeated pages into no-ops.
+ * Fetches one account's window (or, for cursor feeds, the changes since its stored cursor) and
+ * writes it: see AccountWriter for what commits when.
  */
 export async function fetchAccount(opts: {
   store: Store;
@@ -36,78 +56,197 @@ export async function fetchAccount(opts: {
   window: FetchWindow;
   scaCode?: string;
   now: string;
+  budget?: RequestBudget;
+  batchLines?: number;
 }): Promise<AccountFetchResult> {
-  const { store, account, now } = opts;
-  const useIds = account.stableIds;
-  const ordinals = new OrdinalCounter();
-  const source = `provider:${opts.provider.id}`;
-  const pending: ProviderPending[] = [];
-  const linkedByRef = new Map<string, string>();
-  let balance: { amountMinor: number; date: string } | undefined;
-  const gate = new LineGate(store, account, source, now);
-  const result: AccountFetchResult = { newCount: 0, updatedCount: 0, removedCount: 0, pendingCount: 0, pages: 0, driftMinor: null, warnings: gate.warnings };
-
+  const writer = new AccountWriter({
+    store: opts.store, provider: opts.provider, account: opts.account, window: opts.window, now: opts.now,
+    feed: opts.provider.capabilities?.feed ?? 'window', batchLines: opts.batchLines,
+  });
   const pages = opts.provider.fetchTransactions(opts.session, {
-    account: { externalId: account.externalId ?? '', institutionId: account.institutionId },
+    account: { externalId: opts.account.externalId ?? '', institutionId: opts.account.institutionId },
     from: opts.window.from,
     to: opts.window.to,
     scaCode: opts.scaCode,
+    ...(writer.cursor !== undefined ? { cursor: writer.cursor } : {}),
+    ...(opts.budget ? { budget: opts.budget } : {}),
   });
-  // Pages are written in batches of whole pages: one SQLite transaction per batch instead of per
-  // page (a provider page may be 100 lines), because each commit rewrites every index page it
-  // touched and provider ids land all over the index. A failure writes what was buffered first;
-  // a crash loses only unwritten pages, which the next run fetches again (the watermark has not moved).
-  let buffer: TransactionPage[] = [];
-  let buffered = 0;
-  const writeRows = () => {
-    for (const page of buffer) {
-      for (const r of page.rejected ?? []) gate.rejected(r);
-      for (const raw of page.booked) {
-        const t = gate.booked(raw);
-        if (!t) continue;
-        const row = toRow(account.id, t, useIds, ordinals, source);
-        const outcome = store.transactions.write(row, now);
-        if (outcome === 'inserted') result.newCount++;
-        else if (outcome === 'updated') result.updatedCount++;
-        if (t.pendingRef) linkedByRef.set(`x:${t.pendingRef}`, row.id);
-      }
-      if (page.removedExternalIds?.length) {
-        result.removedCount += store.transactions.markRemoved(account.id, page.removedExternalIds, now);
-      }
-    }
-    buffer = [];
-    buffered = 0;
-  };
   try {
-    for await (const page of pages) {
-      buffer.push(page);
-      buffered += page.booked.length + 1;
-      if (buffered >= WRITE_BATCH_LINES) store.tx(writeRows);
-      if (page.pending) pending.push(...page.pending);
-      if (page.balance) balance = page.balance;
-      result.pages++;
-    }
+    for await (const page of pages) writer.add(page);
   } catch (err) {
-    if (buffer.length) store.tx(writeRows);
+    writer.abandon();
     throw err;
   }
-
-  // The last lines and the bookkeeping in one commit: most fetches are a single small batch, and
-  // every commit rewrites the index pages it touched (a large sync's main SQLite cost).
-  store.tx(() => {
-    writeRows();
-    const acceptedPending = pending.map((p) => gate.pending(p)).filter((p): p is ProviderPending => p !== null);
-    applyPending(store, account, acceptedPending, linkedByRef, useIds, now);
-    result.pendingCount = store.pending.countOpen(account.id);
-    if (balance) result.driftMinor = checkBalance(store, account, balance, now);
-    store.syncState.addCoverage(account.id, { from: opts.window.from, to: opts.window.to });
-    // Never past today: a line the bank books ahead must not make the next window start after it.
-    store.accounts.setWatermark(account.id, clampToToday(store.transactions.latestBookingDate(account.id), now.slice(0, 10)));
-  });
-  return result;
+  return writer.finish();
 }
 
-/** Records the pending snapshot, then resolves lines that left it: booked (linked) or vanished. */
+/**
+ * Writes one account's pages as they come. Whole pages are written in batches, each one SQLite
+ * transaction, so a crash keeps whole pages only. Window feeds: the last batch, the watermark,
+ * coverage, pending snapshot and balance check commit together, only after the whole fetch
+ * succeeded; a re-run after a crash fetches the same window again and the dedupe ladder turns the
+ * repeated pages into no-ops. Cursor feeds: every batch also stores the nextCursor of its last
+ * page (pages without one leave it), and delta pending lines are applied in the batch too, so the
+ * stored cursor is never ahead of the rows, and a re-run starts from the last committed cursor.
+ */
+export class AccountWriter {
+  readonly result: AccountFetchResult;
+  /** Cursor feeds: the committed cursor the fetch starts from. */
+  readonly cursor: string | undefined;
+  private readonly store: Store;
+  private readonly account: Account;
+  private readonly now: string;
+  private readonly source: string;
+  private readonly providerName: string;
+  private readonly useIds: boolean;
+  private readonly cursorFeed: boolean;
+  private readonly batchLines: number;
+  private readonly gate: LineGate;
+  private readonly ordinals = new OrdinalCounter();
+  private readonly deltaOrdinals = new OrdinalCounter();
+  /** Snapshot pending lines: applied at the end, when the whole snapshot is known. */
+  private readonly snapshot: ProviderPending[] = [];
+  private readonly linkedByRef = new Map<string, string>();
+  /** Set once a page says its pending lines are a delta: unseen pending lines then stay open. */
+  private delta = false;
+  private balance: { amountMinor: number; date: string } | undefined;
+  private buffer: TransactionPage[] = [];
+  private buffered = 0;
+
+  constructor(private readonly opts: AccountWriterOptions) {
+    this.store = opts.store;
+    this.account = opts.account;
+    this.now = opts.now;
+    this.source = `provider:${opts.provider.id}`;
+    this.providerName = opts.provider.displayName ?? opts.provider.id;
+    this.useIds = opts.account.stableIds;
+    this.cursorFeed = opts.feed === 'cursor';
+    this.batchLines = opts.batchLines ?? WRITE_BATCH_LINES;
+    this.cursor = this.cursorFeed ? this.store.accounts.feedCursor(opts.account.id) : undefined;
+    this.gate = new LineGate(this.store, this.account, this.source, this.now);
+    this.result = { newCount: 0, updatedCount: 0, removedCount: 0, pendingCount: 0, pages: 0, driftMinor: null, warnings: this.gate.warnings };
+  }
+
+  // Pages are written in batches of whole pages: one SQLite transaction per batch instead of per
+  // page (a provider page may be 100 lines), because each commit rewrites every index page it
+  // touched and provider ids land all over the index.
+  add(page: TransactionPage): void {
+    for (const w of page.warnings ?? []) this.gate.providerWarning(w, this.providerName);
+    if (page.pendingMode === 'delta') this.delta = true;
+    // Delta pending lines are changes like the booked ones: written with their page (and cursor).
+    if (page.pending && page.pendingMode !== 'delta') this.snapshot.push(...page.pending);
+    if (page.balance) this.balance = page.balance;
+    this.buffer.push(page);
+    this.buffered += page.booked.length + (page.modified?.length ?? 0) + (page.pendingMode === 'delta' ? (page.pending?.length ?? 0) : 0) + 1;
+    this.result.pages++;
+    if (this.buffered >= this.batchLines) this.store.tx(() => this.writeBuffer());
+  }
+
+  /** A notice about the provider's answer, stored and said once like the page warnings. */
+  providerNotice(key: string, message: string): void {
+    this.gate.providerNotice(key, message);
+  }
+
+  /**
+   * The fetch failed: what was buffered is whole pages, written now (cursor feeds with their
+   * cursor); a crash instead loses only unwritten pages, which the next run fetches again.
+   */
+  abandon(): void {
+    if (this.buffer.length) this.store.tx(() => this.writeBuffer());
+  }
+
+  /** The last lines and the bookkeeping in one commit (every commit rewrites the index pages it touched). */
+  finish(): AccountFetchResult {
+    const { store, account, now } = this;
+    store.tx(() => {
+      this.writeBuffer();
+      const accepted = this.snapshot.map((p) => this.gate.pending(p)).filter((p): p is ProviderPending => p !== null);
+      // A changes feed with nothing to say yields no page: that is no snapshot of an empty pending set.
+      const snapshotSeen = !this.delta && !(this.cursorFeed && this.result.pages === 0);
+      applyPending(store, account, accepted, this.linkedByRef, this.useIds, now, snapshotSeen);
+      this.result.pendingCount = store.pending.countOpen(account.id);
+      if (this.balance) this.result.driftMinor = checkBalance(store, account, this.balance, now);
+      const { notBefore } = this.opts;
+      const from = notBefore && notBefore > this.opts.window.from ? notBefore : this.opts.window.from;
+      store.syncState.addCoverage(account.id, { from, to: this.opts.window.to });
+      // Never past today: a line the bank books ahead must not make the next window start after it.
+      store.accounts.setWatermark(account.id, clampToToday(store.transactions.latestBookingDate(account.id), now.slice(0, 10)));
+    });
+    return this.result;
+  }
+
+  private writeBuffer(): void {
+    let cursor: string | undefined;
+    for (const page of this.buffer) {
+      this.writePage(page);
+      if (page.nextCursor !== undefined) cursor = page.nextCursor;
+    }
+    if (this.cursorFeed && cursor !== undefined) this.store.accounts.setFeedCursor(this.account.id, cursor);
+    this.buffer = [];
+    this.buffered = 0;
+  }
+
+  private writePage(page: TransactionPage): void {
+    const { store, account, gate, now, result } = this;
+    for (const r of page.rejected ?? []) gate.rejected(r);
+    const notBefore = this.opts.notBefore;
+    for (const raw of page.booked) {
+      if (notBefore && raw.bookingDate < notBefore) continue;
+      const t = this.cursorFeed && this.useIds && raw.externalId ? gate.replacement(raw) : gate.booked(raw);
+      if (t) this.writeLine(t);
+    }
+    for (const raw of page.modified ?? []) {
+      if (notBefore && raw.bookingDate < notBefore) continue;
+      const t = gate.replacement(raw);
+      if (t) this.writeLine(t);
+    }
+    if (page.removedExternalIds?.length) result.removedCount += store.transactions.markRemoved(account.id, page.removedExternalIds, now);
+    if (page.pendingMode === 'delta') {
+      for (const raw of page.pending ?? []) {
+        const p = gate.pending(raw);
+        if (!p) continue;
+        store.pending.upsert(pendingRow(account.id, pendingKey(p, true, this.deltaOrdinals), p), now);
+      }
+    }
+    for (const id of page.removedPendingIds ?? []) this.resolveRemovedPending(id);
+  }
+
+  private writeLine(t: ProviderTransaction): void {
+    const row = toRow(this.account.id, t, this.useIds, this.ordinals, this.source);
+    const outcome = this.store.transactions.write(row, this.now);
+    if (outcome === 'inserted') this.result.newCount++;
+    else if (outcome === 'updated') this.result.updatedCount++;
+    if (!t.pendingRef) return;
+    const key = `x:${t.pendingRef}`;
+    this.linkedByRef.set(key, row.id);
+    // Changes feeds name the pending line a booked one replaces, maybe after it was given up: link it now.
+    if (this.delta) this.store.pending.linkByKey(this.account.id, key, row.id);
+  }
+
+  /**
+   * The provider says a pending line left (cursor feeds): booked if a booked line names it or
+   * matches it (the same rules as a line leaving a snapshot), vanished otherwise.
+   */
+  private resolveRemovedPending(externalId: string): void {
+    const { store, account } = this;
+    const p = store.pending.openByExternalId(account.id, externalId);
+    if (!p) return;
+    const taken = store.pending.linkedTransactionIds(account.id);
+    const byRef = this.linkedByRef.get(`x:${externalId}`);
+    const match = byRef && !taken.has(byRef) ? byRef : matchPending(p, store.transactions.inWindow(account.id, addDays(p.date, -1), addDays(p.date, 10)), taken)?.id;
+    if (match) store.pending.link(p.rowId, match);
+    else store.pending.markVanished(p.rowId);
+  }
+}
+
+const pendingRow = (accountId: number, key: string, p: ProviderPending) => ({
+  accountId, dedupeKey: key, externalId: p.externalId ?? null, date: p.date, amountMinor: p.amountMinor, currency: p.currency, payee: p.payee ?? null, memo: p.memo ?? null,
+});
+
+/**
+ * Records the pending snapshot, then resolves lines that left it: booked (linked) or vanished.
+ * With `vanishUnseen` false (delta feeds), only lines a booked line names are resolved.
+ */
 function applyPending(
   store: Store,
   account: Account,
@@ -115,17 +254,16 @@ function applyPending(
   linkedByRef: Map<string, string>,
   useIds: boolean,
   now: string,
+  vanishUnseen: boolean,
 ): void {
   const ordinals = new OrdinalCounter();
   const seen = new Set<string>();
   for (const p of snapshot) {
     const key = pendingKey(p, useIds, ordinals);
     seen.add(key);
-    store.pending.upsert(
-      { accountId: account.id, dedupeKey: key, externalId: p.externalId ?? null, date: p.date, amountMinor: p.amountMinor, currency: p.currency, payee: p.payee ?? null, memo: p.memo ?? null },
-      now,
-    );
+    store.pending.upsert(pendingRow(account.id, key, p), now);
   }
+  if (!vanishUnseen && linkedByRef.size === 0) return;
   const taken = store.pending.linkedTransactionIds(account.id);
   for (const p of store.pending.open(account.id)) {
     const byRef = linkedByRef.get(p.dedupeKey);
@@ -134,7 +272,7 @@ function applyPending(
       taken.add(byRef);
       continue;
     }
-    if (seen.has(p.dedupeKey)) continue; // still pending at the bank
+    if (!vanishUnseen || seen.has(p.dedupeKey)) continue; // still pending at the bank
     const candidates = store.transactions.inWindow(account.id, addDays(p.date, -1), addDays(p.date, 10));
     const match = matchPending(p, candidates, taken);
     if (match) {

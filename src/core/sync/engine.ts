@@ -10,9 +10,10 @@ import { accountRef, connectionRef, type Account, type Connection } from '../mod
 import { loadSession } from '../maintain-connection.js';
 import { lookupInstitution } from '../institutions.js';
 import { capabilitiesOf, effectiveLimits, getProvider } from '../providers.js';
-import { fetchAccount } from './account-sync.js';
+import { AccountWriter, fetchAccount, type AccountFetchResult } from './account-sync.js';
+import { ConnectionBudget } from './budget.js';
 import { checkRefreshBudget, consentProblem, selectAccounts, type SyncTarget } from './select.js';
-import { DEFAULT_OVERLAP_DAYS, planWindow } from './window.js';
+import { DEFAULT_OVERLAP_DAYS, planWindow, type FetchWindow } from './window.js';
 
 export type AccountResultKind = 'synced' | 'skipped' | 'failed' | 'deferred' | 'busy';
 
@@ -202,9 +203,15 @@ async function syncConnectionAccounts(s: Services, run: RunState, c: Connection,
       }
     });
   }
+  const perDay = provider.capabilities.connectionRequestsPerDay;
+  const budget = perDay === undefined ? undefined : new ConnectionBudget(s.store, c.id, perDay, s.clock, provider.displayName);
+  // A connection-level fetch has no cursor: cursor feeds fetch per account.
+  if (provider.fetchConnection && provider.capabilities.feed !== 'cursor') {
+    return syncWholeConnection(s, provider, session, c, accounts, limits, budget, opts);
+  }
   const out: AccountResult[] = [];
   for (const a of accounts) {
-    out.push(await syncOne(s, provider, session, c, a, limits, scaCode, opts));
+    out.push(await syncOne(s, provider, session, c, a, limits, scaCode, budget, opts));
   }
   return out;
 }
@@ -217,54 +224,203 @@ async function syncOne(
   a: Account,
   limits: ReturnType<typeof effectiveLimits>,
   scaCode: string | undefined,
+  budget: ConnectionBudget | undefined,
   opts: SyncOptions,
 ): Promise<AccountResult> {
   const now = s.clock();
   const nowIso = now.toISOString();
   const deferred = checkRefreshBudget(s, a, limits.refreshesPerDay, now);
-  if (deferred) {
-    // Re-read (another run may have finished it); a 'syncing' no live process holds was killed: not a success.
-    const cur = s.store.accounts.get(a.id) ?? a;
-    const killed = cur.state === 'syncing' && !s.store.locks.isHeld(a.id, now);
-    s.store.accounts.recordOutcome(a.id, { state: killed ? 'not_synced' : cur.state, detail: killed ? 'the last sync was interrupted; the next sync completes it' : cur.stateDetail, attemptAt: cur.lastAttemptAt ?? nowIso, nextRefreshAt: deferred });
-    return { ...base(a, c), result: 'deferred', nextRefreshAt: deferred, message: `${c.institutionName} allows ${limits.refreshesPerDay} refresh(es) a day; next refresh possible at ${deferred}` };
-  }
-  if (!(await acquireLock(s, a.id, opts.lockWaitMs ?? 3_000))) {
-    return { ...base(a, c), result: 'busy', code: 'BUSY', message: `${accountRef(a.id)} is being synced by another banksync process` };
-  }
+  if (deferred) return deferAccount(s, a, c, deferred, `${c.institutionName} allows ${limits.refreshesPerDay} refresh(es) a day; next refresh possible at ${deferred}`);
+  const spent = budget?.spentUntil();
+  if (spent) return deferAccount(s, a, c, spent, budget!.message(spent));
+  if (!(await acquireLock(s, a.id, opts.lockWaitMs ?? 3_000))) return busy(a, c);
   try {
     s.store.accounts.markSyncing(a.id, nowIso);
-    const window = planWindow({
-      today: isoDate(now),
-      watermark: a.watermarkDate,
-      lockDate: [a.lockDate, opts.globalLockDate].filter((d): d is string => !!d).sort().pop() ?? null,
-      historyDays: limits.historyDays,
-      overlapDays: opts.overlapDays ?? DEFAULT_OVERLAP_DAYS,
-    });
+    const window = planAccountWindow(a, now, limits, opts);
     if (limits.refreshesPerDay !== undefined) s.store.syncState.recordRefresh(a.id, nowIso);
-    const r = await fetchAccount({
-      store: s.store, provider, session, account: a, window, scaCode, now: nowIso,
-    });
-    s.store.accounts.recordOutcome(a.id, {
-      state: 'synced', detail: null, attemptAt: nowIso, successAt: nowIso, newCount: r.newCount, pendingCount: r.pendingCount, nextRefreshAt: null,
-    });
-    return { ...base(a, c), result: 'synced', newCount: r.newCount, updatedCount: r.updatedCount, pendingCount: r.pendingCount, window, driftMinor: r.driftMinor, ...(r.warnings.length ? { warnings: r.warnings } : {}) };
+    budget?.begin();
+    let r: AccountFetchResult;
+    try {
+      r = await fetchAccount({ store: s.store, provider, session, account: a, window, scaCode, now: nowIso, budget });
+    } finally {
+      budget?.end();
+    }
+    return recordSynced(s, a, c, r, window, nowIso);
   } catch (err) {
     if (isStorageFault(err)) throw err; // disk full, read-only, corrupt: the whole run stops (exit 7)
-    const e = toBanksyncError(err);
-    if (e.code === 'RATE_LIMITED') {
-      const next = e.retryAt ?? null;
-      s.store.accounts.recordOutcome(a.id, { state: a.state === 'syncing' ? 'not_synced' : a.state, detail: a.stateDetail, attemptAt: nowIso, nextRefreshAt: next });
-      return { ...base(a, c), result: 'deferred', nextRefreshAt: next ?? undefined, message: `${e.message}${next ? `; next refresh possible at ${next}` : ''}` };
-    }
-    if (NEEDS_HUMAN_CODES.has(e.code)) {
-      if (e.code !== 'SCA_REQUIRED') s.store.connections.setStatus(c.id, 'needs_human', e.message, nowIso);
-      return recordSkip(s, a, c, withRenewHint(e, c));
-    }
-    return recordFailure(s, a, c, e);
+    return outcomeOfError(s, a, c, toBanksyncError(err), nowIso);
   } finally {
     s.store.locks.release(a.id);
   }
+}
+
+/**
+ * For providers that answer for every account in one call (SimpleFIN /accounts): one fetch per
+ * connection over the union of the accounts' windows, each page routed to its account by
+ * accountExternalId and written exactly as a per-account fetch writes (gate, dedupe, pending,
+ * balance, watermark, coverage). An account absent from the answer is neither removed nor
+ * marked synced; a page for an account this connection does not sync is ignored (said once when
+ * banksync does not know the account at all).
+ */
+async function syncWholeConnection(
+  s: Services,
+  provider: Provider,
+  session: SessionHandle,
+  c: Connection,
+  accounts: Account[],
+  limits: ReturnType<typeof effectiveLimits>,
+  budget: ConnectionBudget | undefined,
+  opts: SyncOptions,
+): Promise<AccountResult[]> {
+  const now = s.clock();
+  const nowIso = now.toISOString();
+  const results = new Map<number, AccountResult>();
+  const ready: Account[] = [];
+  for (const a of accounts) {
+    const deferred = checkRefreshBudget(s, a, limits.refreshesPerDay, now);
+    if (deferred) results.set(a.id, deferAccount(s, a, c, deferred, `${c.institutionName} allows ${limits.refreshesPerDay} refresh(es) a day; next refresh possible at ${deferred}`));
+    else ready.push(a);
+  }
+  const spent = budget?.spentUntil();
+  if (spent) {
+    for (const a of ready) results.set(a.id, deferAccount(s, a, c, spent, budget!.message(spent)));
+    return accounts.map((a) => results.get(a.id)!);
+  }
+  const locked: Account[] = [];
+  for (const a of ready) {
+    if (await acquireLock(s, a.id, opts.lockWaitMs ?? 3_000)) locked.push(a);
+    else results.set(a.id, busy(a, c));
+  }
+  try {
+    if (locked.length === 0) return accounts.map((a) => results.get(a.id)!);
+    const windows = new Map(locked.map((a) => [a.id, planAccountWindow(a, now, limits, opts)]));
+    const union = { from: [...windows.values()].map((w) => w.from).sort()[0]!, to: [...windows.values()].map((w) => w.to).sort().pop()! };
+    const runs = new Map<string, { account: Account; window: FetchWindow; writer: AccountWriter; answered: boolean }>();
+    for (const a of locked) {
+      s.store.accounts.markSyncing(a.id, nowIso);
+      if (limits.refreshesPerDay !== undefined) s.store.syncState.recordRefresh(a.id, nowIso);
+      // The whole union was asked for every account: that is what its coverage gains (from its lock date on).
+      const lockDate = effectiveLockDate(a, opts);
+      const writer = new AccountWriter({ store: s.store, provider, account: a, window: union, now: nowIso, feed: 'window', ...(lockDate && lockDate > union.from ? { notBefore: lockDate } : {}) });
+      runs.set(a.externalId ?? '', { account: a, window: windows.get(a.id)!, writer, answered: false });
+    }
+    const known = new Set(s.store.accounts.byConnection(c.id).map((a) => a.externalId));
+    const unknown = new Set<string>();
+    budget?.begin();
+    try {
+      const pages = provider.fetchConnection!(session, {
+        accounts: locked.map((a) => ({ externalId: a.externalId ?? '', institutionId: a.institutionId })),
+        from: union.from,
+        to: union.to,
+        ...(budget ? { budget } : {}),
+      });
+      for await (const page of pages) {
+        const run = runs.get(page.accountExternalId);
+        if (run) {
+          run.answered = true;
+          run.writer.add(page);
+        } else if (!known.has(page.accountExternalId)) {
+          unknown.add(page.accountExternalId);
+        }
+        // An account of this connection that is not in this run (switched off, deferred, busy) syncs on its own.
+      }
+    } catch (err) {
+      if (isStorageFault(err)) throw err;
+      for (const r of runs.values()) {
+        try {
+          r.writer.abandon();
+        } catch (writeErr) {
+          if (isStorageFault(writeErr)) throw writeErr;
+          // The page that broke the fetch cannot be written either: the error below names it.
+        }
+      }
+      const e = toBanksyncError(err);
+      for (const r of runs.values()) results.set(r.account.id, outcomeOfError(s, r.account, c, e, nowIso));
+      return accounts.map((a) => results.get(a.id)!);
+    } finally {
+      budget?.end();
+    }
+    const first = [...runs.values()][0]!;
+    for (const id of unknown) {
+      // Said once (stored under the first account of the run, which `warnings` lists): the user chose
+      // not to keep it at connect, or it is new at the provider.
+      first.writer.providerNotice(`unknown-account:${id}`, `${provider.displayName} answered for account ${id} of ${connectionRef(c.id)}, which banksync does not sync: ignored (to add it, connect again: banksync update-credentials ${connectionRef(c.id)})`);
+    }
+    const warned = [...runs.values()].some((r) => r.writer.result.warnings.length > 0);
+    for (const r of runs.values()) {
+      if (!r.answered) {
+        // Not removed: SimpleFIN leaves out an account whose bank it could not reach (its errors say so).
+        const e = new BanksyncError('PROVIDER_ERROR', `${provider.displayName}'s answer for ${connectionRef(c.id)} did not include ${accountRef(r.account.id)} ${r.account.name}; nothing of it was changed${warned ? ` (the provider's warnings in this sync may say why)` : ''}`);
+        const warnings = r.writer.result.warnings;
+        results.set(r.account.id, { ...outcomeOfError(s, r.account, c, e, nowIso), ...(warnings.length ? { warnings } : {}) });
+        continue;
+      }
+      try {
+        results.set(r.account.id, recordSynced(s, r.account, c, r.writer.finish(), { ...union, limitedBy: r.window.limitedBy }, nowIso));
+      } catch (err) {
+        if (isStorageFault(err)) throw err;
+        results.set(r.account.id, outcomeOfError(s, r.account, c, toBanksyncError(err), nowIso));
+      }
+    }
+    return accounts.map((a) => results.get(a.id)!);
+  } finally {
+    for (const a of locked) s.store.locks.release(a.id);
+  }
+}
+
+function planAccountWindow(a: Account, now: Date, limits: ReturnType<typeof effectiveLimits>, opts: SyncOptions): FetchWindow {
+  return planWindow({
+    today: isoDate(now),
+    watermark: a.watermarkDate,
+    lockDate: effectiveLockDate(a, opts),
+    historyDays: limits.historyDays,
+    overlapDays: opts.overlapDays ?? DEFAULT_OVERLAP_DAYS,
+  });
+}
+
+/** The later of the account's and the global lock date: nothing before it is fetched. */
+const effectiveLockDate = (a: Account, opts: SyncOptions): string | null => [a.lockDate, opts.globalLockDate].filter((d): d is string => !!d).sort().pop() ?? null;
+
+function recordSynced(s: Services, a: Account, c: Connection, r: AccountFetchResult, window: FetchWindow, nowIso: string): AccountResult {
+  s.store.accounts.recordOutcome(a.id, {
+    state: 'synced', detail: null, attemptAt: nowIso, successAt: nowIso, newCount: r.newCount, pendingCount: r.pendingCount, nextRefreshAt: null,
+  });
+  return { ...base(a, c), result: 'synced', newCount: r.newCount, updatedCount: r.updatedCount, pendingCount: r.pendingCount, window, driftMinor: r.driftMinor, ...(r.warnings.length ? { warnings: r.warnings } : {}) };
+}
+
+/** Not now, not a failure: a daily budget is spent (or the provider said when to come back). */
+function deferAccount(s: Services, a: Account, c: Connection, next: string, message: string): AccountResult {
+  const nowIso = s.clock().toISOString();
+  // Re-read (another run may have finished it); a 'syncing' no live process holds was killed: not a success.
+  const cur = s.store.accounts.get(a.id) ?? a;
+  const killed = cur.state === 'syncing' && !s.store.locks.isHeld(a.id, s.clock());
+  s.store.accounts.recordOutcome(a.id, { state: killed ? 'not_synced' : cur.state, detail: killed ? 'the last sync was interrupted; the next sync completes it' : cur.stateDetail, attemptAt: cur.lastAttemptAt ?? nowIso, nextRefreshAt: next });
+  return { ...base(a, c), result: 'deferred', nextRefreshAt: next, message };
+}
+
+const busy = (a: Account, c: Connection): AccountResult => ({ ...base(a, c), result: 'busy', code: 'BUSY', message: `${accountRef(a.id)} is being synced by another banksync process` });
+
+/**
+ * What a fetch's error means for the account: a rate limit or "not ready yet" defers it, a
+ * problem only a person can fix skips it (and flags the connection), anything else fails it.
+ */
+function outcomeOfError(s: Services, a: Account, c: Connection, e: BanksyncError, nowIso: string): AccountResult {
+  if (e.code === 'RATE_LIMITED' || e.code === 'NOT_READY') {
+    const next = e.retryAt ?? null;
+    const message = e.code === 'NOT_READY'
+      ? `the provider is still preparing data (${e.message}); ${next ? `next try after ${next}` : 'the next sync tries again'}`
+      : `${e.message}${next ? `; next refresh possible at ${next}` : ''}`;
+    const state = a.state === 'syncing' ? 'not_synced' : a.state;
+    // Not ready yet is the news for an account never synced: status shows it.
+    const detail = e.code === 'NOT_READY' && state !== 'synced' ? message : a.stateDetail;
+    s.store.accounts.recordOutcome(a.id, { state, detail, attemptAt: nowIso, nextRefreshAt: next });
+    return { ...base(a, c), result: 'deferred', code: e.code, nextRefreshAt: next ?? undefined, message };
+  }
+  if (NEEDS_HUMAN_CODES.has(e.code)) {
+    if (e.code !== 'SCA_REQUIRED') s.store.connections.setStatus(c.id, 'needs_human', e.message, nowIso);
+    return recordSkip(s, a, c, withRenewHint(e, c));
+  }
+  return recordFailure(s, a, c, e);
 }
 
 function withRenewHint(e: BanksyncError, c: Connection): BanksyncError {

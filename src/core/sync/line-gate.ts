@@ -40,19 +40,39 @@ export class LineGate {
    * quarantined or is a repeat of a line already taken in this fetch.
    */
   booked(t: ProviderTransaction): ProviderTransaction | null {
-    const problem = this.dateProblem(t.bookingDate) ?? this.currencyProblem(t.currency);
-    if (problem) {
-      this.quarantine(t.externalId, problem, { booked: t });
+    const line = this.checked(t, 'booked');
+    if (!line || !this.account.stableIds || !t.externalId) return line;
+    return this.claim(line, t.externalId);
+  }
+
+  /**
+   * A line the provider says changed (TransactionPage.modified), or any booked line of a changes
+   * feed (cursor feeds: a later line under an id already seen in this fetch is its newer version,
+   * e.g. after Plaid restarts a pagination, never a second line): stored over the line under the
+   * same id. Without stable ids there is no line to correct: quarantined, never added as new.
+   */
+  replacement(t: ProviderTransaction): ProviderTransaction | null {
+    if (!this.account.stableIds || !t.externalId) {
+      this.quarantine(t.externalId, `the provider sent it as a change to a line, but ${this.account.stableIds ? 'it has no id' : "this account's provider ids are not stable"}, so the line it corrects cannot be found`, { modified: t });
       return null;
     }
-    let line = t;
-    const valueProblem = valueDateProblem(t.valueDate);
-    if (valueProblem) {
-      this.note('field-dropped', `${t.externalId ?? fpOf(t)}`, `line ${describe(t)}: ${valueProblem}; stored without a value date`, { booked: t });
-      line = { ...t, valueDate: undefined };
+    const line = this.checked(t, 'modified');
+    // The newer version is the one a repeat in this fetch is compared with.
+    if (line) this.seen.set(t.externalId, { first: line, fingerprints: [], plainTaken: true });
+    return line;
+  }
+
+  /** Date and currency checks every booked line passes; an impossible value date is dropped with a note. */
+  private checked(t: ProviderTransaction, as: 'booked' | 'modified'): ProviderTransaction | null {
+    const problem = this.dateProblem(t.bookingDate) ?? this.currencyProblem(t.currency);
+    if (problem) {
+      this.quarantine(t.externalId, problem, { [as]: t });
+      return null;
     }
-    if (!this.account.stableIds || !t.externalId) return line;
-    return this.claim(line, t.externalId);
+    const valueProblem = valueDateProblem(t.valueDate);
+    if (!valueProblem) return t;
+    this.note('field-dropped', `${t.externalId ?? fpOf(t)}`, `line ${describe(t)}: ${valueProblem}; stored without a value date`, { [as]: t });
+    return { ...t, valueDate: undefined };
   }
 
   pending(p: ProviderPending): ProviderPending | null {
@@ -60,6 +80,20 @@ export class LineGate {
     if (!problem) return p;
     this.quarantine(p.externalId, `pending ${problem}`, { pending: p });
     return null;
+  }
+
+  /**
+   * A problem the provider reported inside a successful answer (SimpleFIN errors/errlist): stored
+   * per account under its text, so each is said once and `status` counts it.
+   */
+  providerWarning(text: string, providerName: string): void {
+    const clean = String(text).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 500);
+    if (clean) this.providerNotice(clean, `${providerName} reported: ${clean}`, { text: clean });
+  }
+
+  /** Something about the provider's answer worth saying once (stored as a provider warning under `key`). */
+  providerNotice(key: string, message: string, detail: unknown = null): void {
+    this.note('provider-warning', key, message, detail);
   }
 
   /** Lines the adapter could not map at all (no date, say): they are named, not dropped. */
@@ -105,13 +139,13 @@ export class LineGate {
   }
 
   private quarantine(externalId: string | undefined, problem: string, detail: Record<string, unknown>): void {
-    const line = (detail.booked ?? detail.pending ?? detail.rejected) as Partial<ProviderTransaction> & { date?: string };
+    const line = (detail.booked ?? detail.modified ?? detail.pending ?? detail.rejected) as Partial<ProviderTransaction> & { date?: string };
     const key = externalId ? `x:${externalId}` : `f:${fpOf({ bookingDate: line.bookingDate ?? line.date ?? '', amountMinor: line.amountMinor ?? 0, currency: line.currency ?? '', payee: line.payee, memo: line.memo })}`;
     this.note('quarantined', key, `line ${externalId ? `${externalId} ` : ''}not imported: ${problem}`, detail);
   }
 
   /** Stored every time; said once, when first found, so cron stays quiet about what status already shows. */
-  private note(kind: 'quarantined' | 'id-conflict' | 'field-dropped', key: string, message: string, detail: unknown): void {
+  private note(kind: 'quarantined' | 'id-conflict' | 'field-dropped' | 'provider-warning', key: string, message: string, detail: unknown): void {
     const fresh = this.store.inputIssues.record({ accountId: this.account.id, kind, key, severity: 'warning', source: this.source, message, detail }, this.now);
     if (fresh) this.warnings.push(`${accountRef(this.account.id)} ${this.account.name}: ${message}`);
   }

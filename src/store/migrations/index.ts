@@ -3,6 +3,7 @@ import { v1Initial } from './001-initial.js';
 import { v2ExportTargets } from './002-export-targets.js';
 import { v3ProviderCaches } from './003-provider-caches.js';
 import { v4InputIssues } from './004-input-issues.js';
+import { v5ProviderFeeds } from './005-provider-feeds.js';
 
 export interface Migration {
   version: number;
@@ -11,6 +12,6 @@ export interface Migration {
 }
 
 /** Ordered list; append only. Each migration's version is its position + 1. */
-export const MIGRATIONS: readonly Migration[] = [v1Initial, v2ExportTargets, v3ProviderCaches, v4InputIssues];
+export const MIGRATIONS: readonly Migration[] = [v1Initial, v2ExportTargets, v3ProviderCaches, v4InputIssues, v5ProviderFeeds];
 
 export const LATEST_VERSION = MIGRATIONS.length;

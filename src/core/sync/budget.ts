@@ -1,0 +1,63 @@
+import type { RequestBudget } from '../../providers/types.js';
+import type { Store } from '../../store/index.js';
+import { BanksyncError } from '../errors.js';
+
+const startOfUtcDay = (now: Date) => `${now.toISOString().slice(0, 10)}T00:00:00.000Z`;
+const nextUtcDay = (now: Date) => new Date(Date.parse(startOfUtcDay(now)) + 86_400_000).toISOString();
+
+/**
+ * A connection's requests per UTC day (capabilities.connectionRequestsPerDay: SimpleFIN Bridge
+ * allows about 24 per token, retries included). Every request is recorded as it is spent, in its
+ * own commit, so a crash or kill never gives a request back.
+ */
+export class ConnectionBudget implements RequestBudget {
+  /** Requests spent during the current fetch (see begin/end). */
+  private spentInFetch = 0;
+  private refused = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly connectionId: number,
+    readonly perDay: number,
+    private readonly clock: () => Date,
+    /** Says whose budget it is: "SimpleFIN allows 24 requests a day per connection". */
+    private readonly owner: string,
+  ) {}
+
+  used(): number {
+    return this.store.syncState.connectionRequestsSince(this.connectionId, startOfUtcDay(this.clock()));
+  }
+
+  remaining(): number {
+    return Math.max(0, this.perDay - this.used());
+  }
+
+  /** When today's budget is spent: the instant the next request is possible, else undefined. */
+  spentUntil(): string | undefined {
+    return this.remaining() > 0 ? undefined : nextUtcDay(this.clock());
+  }
+
+  message(next: string): string {
+    return `${this.owner} allows ${this.perDay} request(s) a day per connection and today's are spent; next request possible at ${next}`;
+  }
+
+  spend(): void {
+    const next = this.spentUntil();
+    if (next) {
+      this.refused = true;
+      throw new BanksyncError('RATE_LIMITED', this.message(next), { retryAt: next });
+    }
+    this.store.syncState.recordConnectionRequest(this.connectionId, this.clock().toISOString());
+    this.spentInFetch++;
+  }
+
+  begin(): void {
+    this.spentInFetch = 0;
+    this.refused = false;
+  }
+
+  /** An adapter that never called spend() still sent a request: counted as one. */
+  end(): void {
+    if (this.spentInFetch === 0 && !this.refused) this.store.syncState.recordConnectionRequest(this.connectionId, this.clock().toISOString());
+  }
+}

@@ -48,7 +48,7 @@ export function fromBody(b: PlaidErrorBody, now: Date): PlaidError {
     new PlaidError(code, oneLine(`Plaid: ${lead}${what && what !== lead ? ` — ${what}` : ''} (${ref})`), b.error_code, b.request_id, options);
   const code = b.error_code;
   if (BAD_KEYS.has(code)) return make('CREDENTIALS_INVALID', 'the client id or secret was refused', { hint: 'check the client id, secret and environment: banksync providers setup plaid' });
-  if (code === 'PRODUCT_NOT_READY') return make('RATE_LIMITED', 'Plaid is still preparing the transactions of this Item', { retryAt: new Date(now.getTime() + NOT_READY_RETRY_MS).toISOString() });
+  if (code === 'PRODUCT_NOT_READY') return make('NOT_READY', 'the data of this Item is not ready yet', { retryAt: new Date(now.getTime() + NOT_READY_RETRY_MS).toISOString() });
   if (CONSENT_OVER.has(code) || b.error_code_reason === 'OAUTH_CONSENT_EXPIRED' || b.error_code_reason === 'OAUTH_USER_REVOKED') {
     return make('CONSENT_EXPIRED', 'the consent for this Item has ended or is about to');
   }

@@ -54,7 +54,7 @@ async function loop(api: PlaidApi, input: SyncInput): Promise<TransactionPage> {
     });
     const empty = res.added.length === 0 && res.modified.length === 0 && res.removed.length === 0;
     if (res.transactions_update_status === 'NOT_READY' && empty && !res.has_more) {
-      throw new BanksyncError('RATE_LIMITED', 'Plaid is still preparing the transactions of this account (transactions_update_status NOT_READY); it is tried again later', {
+      throw new BanksyncError('NOT_READY', 'Plaid: transactions_update_status NOT_READY', {
         retryAt: new Date(input.now.getTime() + NOT_READY_RETRY_MS).toISOString(),
       });
     }

@@ -112,8 +112,8 @@ describe('Plaid adapter against the sandbox mock', () => {
     const ledger = new Ledger();
     const [first] = await provider.listAccounts(h);
     const e = await failure(provider.fetchTransactions(h, { account: first!, from: '', to: '' })[Symbol.asyncIterator]().next());
-    expect(e.code).toBe('RATE_LIMITED');
-    expect(e.message).toMatch(/still preparing/);
+    expect(e.code).toBe('NOT_READY');
+    expect(e.message).toMatch(/NOT_READY/);
     expect(Date.parse(e.retryAt!)).toBeGreaterThan(clock.getTime());
     for (let day = 0; day < 30; day++) {
       clock = new Date(Date.parse(`${addDays('2026-10-01', day)}T12:00:00Z`));
@@ -199,14 +199,14 @@ describe('Plaid adapter against the sandbox mock', () => {
       [plaidError(429, 'RATE_LIMIT_EXCEEDED', 'ACCOUNTS_LIMIT', 'rate limit exceeded for attempts to access this item. please try again later'), 'RATE_LIMITED'],
       [plaidError(400, 'INSTITUTION_ERROR', 'INSTITUTION_DOWN', 'this institution is not currently responding to this request. please try again soon'), 'PROVIDER_UNAVAILABLE'],
       [plaidError(500, 'API_ERROR', 'INTERNAL_SERVER_ERROR', 'an unexpected error occurred'), 'PROVIDER_UNAVAILABLE'],
-      [plaidError(400, 'ITEM_ERROR', 'PRODUCT_NOT_READY', 'the requested product is not yet ready. please provide a webhook or try the request again later'), 'RATE_LIMITED'],
+      [plaidError(400, 'ITEM_ERROR', 'PRODUCT_NOT_READY', 'the requested product is not yet ready. please provide a webhook or try the request again later'), 'NOT_READY'],
       [plaidError(400, 'ITEM_ERROR', 'PENDING_EXPIRATION', 'consent is about to expire'), 'CONSENT_EXPIRED'],
     ];
     for (const [reply, code] of cases) {
       mock.control.failNext(/accounts\/get/, reply);
       const e = await failure(provider.listAccounts(h));
       expect([e.code, e.message.includes(`request_id ${(reply.body as { request_id: string }).request_id}`)]).toEqual([code, true]);
-      if (code === 'RATE_LIMITED') expect(e.retryAt).toBeDefined();
+      if (code === 'RATE_LIMITED' || code === 'NOT_READY') expect(e.retryAt).toBeDefined();
     }
   });
 

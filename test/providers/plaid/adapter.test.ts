@@ -139,6 +139,20 @@ describe('Plaid adapter against the sandbox mock', () => {
     for (const t of cardTruth) expect(ledger.booked.get(t.transaction_id)!.amountMinor).toBeLessThan(0);
   });
 
+  it.each(['seed-a', 'seed-b', 'seed-c'])('other bank data (%s): a month of cursor syncs, pages of 7, still equals the truth', async (seed) => {
+    await mock.close();
+    mock = await startPlaidMock({ now: () => clock, pageLimit: 7, seed, notReadyCalls: 0 });
+    provider = make();
+    const h = await connect();
+    const ledger = new Ledger();
+    for (let day = 0; day < 30; day += 3) {
+      clock = new Date(Date.parse(`${addDays('2026-10-01', day)}T12:00:00Z`));
+      await syncAll(h, ledger);
+    }
+    expect(pick(ledger.booked)).toEqual(truth().booked);
+    expect(pick(ledger.pending)).toEqual(truth().pending);
+  });
+
   it('restarts the has_more loop from the cursor it began with after TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION', async () => {
     const h = await connect();
     const ledger = new Ledger();

@@ -1,5 +1,6 @@
 import { ENABLE_BANKING_META } from './enable-banking/meta.js';
 import { GOCARDLESS_META } from './gocardless/meta.js';
+import { PLAID_META } from './plaid/meta.js';
 import { PONTO_META } from './ponto/meta.js';
 import { SANDBOX_META } from './sandbox/meta.js';
 import { SIMPLEFIN_META } from './simplefin/meta.js';
@@ -24,6 +25,7 @@ const ENTRIES: ProviderEntry[] = [
   { ...ENABLE_BANKING_META, load: async () => (await import('./enable-banking/index.js')).createEnableBankingProvider },
   { ...PONTO_META, load: async () => (await import('./ponto/index.js')).createPontoProvider },
   { ...SIMPLEFIN_META, load: async () => (await import('./simplefin/index.js')).createSimpleFinProvider },
+  { ...PLAID_META, load: async () => (await import('./plaid/index.js')).createPlaidProvider },
 ];
 
 export const PROVIDERS: ReadonlyMap<string, ProviderEntry> = new Map(ENTRIES.map((e) => [e.id, e]));

@@ -28,6 +28,8 @@ describe('setup tokens, who chooses the bank, and revocation at the CLI', () => 
       ['gocardless', 'app', 'redirect'],
       ['enable-banking', 'app', 'redirect'],
       ['ponto', 'app', 'redirect'],
+      ['simplefin', 'provider', 'token'],
+      ['plaid', 'provider', 'redirect'],
     ]);
   });
 

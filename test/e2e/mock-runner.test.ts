@@ -37,9 +37,36 @@ describe('npm run mock', () => {
     }
   });
 
+  it('serves the Plaid mock; the CLI sets up and searches against it', async () => {
+    const child = spawn('npm', ['run', '--silent', 'mock', '--', 'plaid', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      child.stdout.setEncoding('utf8');
+      const url = await new Promise<string>((done, fail) => {
+        child.stdout.on('data', (chunk: string) => {
+          out += chunk;
+          const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(out);
+          if (m) done(m[1]!);
+        });
+        child.once('exit', (code) => fail(new Error(`mock exited (${code}) before listening: ${out}`)));
+      });
+      const env = { BANKSYNC_PLAID_BASE_URL: url, BANKSYNC_PLAID_CLIENT_ID: 'test-client-id', BANKSYNC_PLAID_SECRET: 'test-sandbox-secret', BANKSYNC_PLAID_ENV: 'sandbox' };
+      const setup = await cli.runAsync(['providers', 'setup', 'plaid'], env);
+      expect(setup.code, setup.stderr).toBe(0);
+      const { institutions } = await cli.jsonAsync(['institutions', 'platypus', '--provider', 'plaid'], env);
+      expect(institutions.map((i: { id: string }) => i.id)).toContain('ins_109508');
+      child.kill('SIGTERM');
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
   it('names the mocks it has when asked for another', () => {
     const r = spawnSync('npm', ['run', '--silent', 'mock', '--', 'nosuchbank'], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^error: no mock for "nosuchbank"\nusage: npm run mock -- <gocardless\|enable-banking\|ponto(\|[a-z-]+)*> \[--port N\]/);
+    expect(r.stderr).toMatch(/\|plaid[|>]/);
   });
 });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEnableBankingMock } from './enable-banking/server.js';
 import { startGoCardlessMock } from './gocardless/server.js';
+import { startPlaidMock } from './plaid/server.js';
 import { startPontoMock } from './ponto/server.js';
 import { startSimpleFinMock } from './simplefin/server.js';
 
@@ -62,6 +63,18 @@ const MOCKS: Record<string, (o: MockOptions) => Promise<RunningMock>> = {
         `setup token (one use): ${m.control.newSetupToken()}`,
         `another one: curl ${m.root}/create`,
         `banksync connect --provider simplefin --setup-token TOKEN --accounts all`,
+      ],
+    };
+  },
+  plaid: async (o) => {
+    const m = await startPlaidMock(o);
+    return {
+      url: m.url,
+      close: m.close,
+      notes: [
+        `BANKSYNC_PLAID_BASE_URL=${m.url}`,
+        'credentials: BANKSYNC_PLAID_CLIENT_ID=test-client-id BANKSYNC_PLAID_SECRET=test-sandbox-secret BANKSYNC_PLAID_ENV=sandbox',
+        'Link: open the hosted_link_url that connect prints; its form is filled in with user_good / pass_good',
       ],
     };
   },

@@ -96,7 +96,42 @@ export interface ProviderAccount {
   matchKey?: string;
   /** The institution's name, for providers that choose the bank themselves (institutionChoice 'provider'). */
   institutionName?: string;
+  /**
+   * Provider data the adapter needs again to fetch this account (Yodlee's `container`): stored
+   * with the account and handed back in FetchRequest.account.meta. Never secrets.
+   */
+  meta?: Record<string, string>;
 }
+
+/** A question a bank asks in the middle of a refresh (an OTP, a security question). */
+export interface InputRequest {
+  /** The provider's field name, to send the answer back under. */
+  field: string;
+  /** What to show the person (already in the bank's words). */
+  label: string;
+  /** Masked when typed, never echoed or stored. */
+  secret: boolean;
+}
+
+/**
+ * Asks a person for a value during a refresh. On a terminal it prompts (masked when secret);
+ * unattended it throws a needs-a-human error (SCA_REQUIRED) naming the command to run by hand,
+ * and the engine defers the connection as it does for SCA-every-fetch banks.
+ */
+export type RequestInput = (question: InputRequest) => Promise<string>;
+
+/** What a connection refresh (asking the provider to fetch from the bank now) came to. */
+export type RefreshOutcome =
+  /** Fresh data is ready at the provider: fetch now. */
+  | { status: 'done' }
+  /** Still refreshing: the engine calls refreshConnection again after `pollAfterMs` (bounded, with progress on a terminal). */
+  | { status: 'pending'; pollAfterMs?: number }
+  /**
+   * Not possible now (Salt Edge next_refresh_possible_at, a background-fetch limit, Ponto's
+   * cooldown): the engine fetches what the provider already holds when `fetchCached` is true,
+   * else defers the connection's accounts until `nextPossibleAt`.
+   */
+  | { status: 'deferred'; nextPossibleAt?: string; message: string; fetchCached: boolean };
 
 /** A booked line as the adapter normalised it. Amount is signed: negative = money out. */
 export interface ProviderTransaction {
@@ -212,6 +247,14 @@ export interface ConsentStart {
    * reauthorization): any return to it is taken, and completeConsent checks the outcome itself.
    */
   returnsWithoutState?: boolean;
+  /**
+   * A page of our own for consent widgets (Yodlee FastLink): HTML that the loopback listener
+   * serves at http://127.0.0.1:PORT/connect, with the provider's token already in it (injected
+   * server-side by the adapter, never in the printed address). The widget's result is posted
+   * back to the listener (POST /callback as form fields or JSON), which hands it to
+   * completeConsent as the callback parameters. The printed address is then our local page.
+   */
+  page?: string;
 }
 
 export interface ConsentGrant {
@@ -226,7 +269,7 @@ export interface ConsentGrant {
 }
 
 export interface FetchRequest {
-  account: { externalId: string; institutionId: string };
+  account: { externalId: string; institutionId: string; meta?: Record<string, string> };
   from: string;
   to: string;
   /** A fresh SCA code, for institutions that need one on every fetch. */
@@ -318,6 +361,12 @@ export interface Provider extends ProviderMeta {
    * update-credentials). A failure is a warning: credentials are deleted locally anyway.
    */
   revoke?(session: SessionHandle): Promise<void>;
+  /**
+   * Asks the provider to refresh the connection from the bank, once per connection per sync,
+   * before any account is fetched (Salt Edge refresh, Yodlee providerAccounts refresh, Ponto
+   * synchronizations). `requestInput` answers a bank that asks for an OTP mid-refresh.
+   */
+  refreshConnection?(session: SessionHandle, options: { requestInput: RequestInput; budget?: RequestBudget; accounts: { externalId: string; institutionId: string; meta?: Record<string, string> }[] }): Promise<RefreshOutcome>;
 }
 
 /** Everything a provider gets from outside: no store, no terminal. */

@@ -4,6 +4,7 @@ import { PLAID_META } from './plaid/meta.js';
 import { PONTO_META } from './ponto/meta.js';
 import { SANDBOX_META } from './sandbox/meta.js';
 import { SIMPLEFIN_META } from './simplefin/meta.js';
+import { YODLEE_META } from './yodlee/meta.js';
 import type { ProviderFactory, ProviderMeta } from './types.js';
 
 /**
@@ -26,6 +27,7 @@ const ENTRIES: ProviderEntry[] = [
   { ...PONTO_META, load: async () => (await import('./ponto/index.js')).createPontoProvider },
   { ...SIMPLEFIN_META, load: async () => (await import('./simplefin/index.js')).createSimpleFinProvider },
   { ...PLAID_META, load: async () => (await import('./plaid/index.js')).createPlaidProvider },
+  { ...YODLEE_META, load: async () => (await import('./yodlee/index.js')).createYodleeProvider },
 ];
 
 export const PROVIDERS: ReadonlyMap<string, ProviderEntry> = new Map(ENTRIES.map((e) => [e.id, e]));

@@ -9,6 +9,7 @@ import { startGoCardlessMock } from './gocardless/server.js';
 import { startPlaidMock } from './plaid/server.js';
 import { startPontoMock } from './ponto/server.js';
 import { startSimpleFinMock } from './simplefin/server.js';
+import { startYodleeMock } from './yodlee/server.js';
 
 interface MockOptions {
   port: number;
@@ -75,6 +76,19 @@ const MOCKS: Record<string, (o: MockOptions) => Promise<RunningMock>> = {
         `BANKSYNC_PLAID_BASE_URL=${m.url}`,
         'credentials: BANKSYNC_PLAID_CLIENT_ID=test-client-id BANKSYNC_PLAID_SECRET=test-sandbox-secret BANKSYNC_PLAID_ENV=sandbox',
         'Link: open the hosted_link_url that connect prints; its form is filled in with user_good / pass_good',
+      ],
+    };
+  },
+  yodlee: async (o) => {
+    const m = await startYodleeMock(o);
+    const env = Object.entries(m.fastLinkEnv).map(([k, v]) => `${k}=${v}`).join(' ');
+    return {
+      url: m.url,
+      close: m.close,
+      notes: [
+        `BANKSYNC_YODLEE_BASE_URL=${m.url} ${env}`,
+        `credentials: BANKSYNC_YODLEE_CLIENT_ID=${m.credentials.client_id} BANKSYNC_YODLEE_SECRET=${m.credentials.secret} BANKSYNC_YODLEE_ADMIN_LOGIN_NAME=${m.credentials.admin_login_name}`,
+        'FastLink: the page connect serves loads the mock\'s initialize.js, which links the Dag Site by itself',
       ],
     };
   },

@@ -177,7 +177,9 @@ export function createYodleeProvider(ctx: ProviderContext): Provider {
       const before = await providerAccount(s.loginName, s.providerAccountId);
       const outcome: RefreshOutcome | 'refresh' = refreshOutcome(before, { ours: refreshing.has(s.providerAccountId), now: ctx.now() });
       if (outcome !== 'refresh') {
-        if (outcome.status !== 'pending') refreshing.delete(s.providerAccountId);
+        // A refresh seen running (ours or Yodlee's own) is waited for; its SUCCESS then means fresh data.
+        if (outcome.status === 'pending') refreshing.add(s.providerAccountId);
+        else refreshing.delete(s.providerAccountId);
         return outcome;
       }
       const res = await api().call(ProviderAccountsResponse, 'PUT', 'providerAccounts', { as: s.loginName, query: { providerAccountIds: s.providerAccountId } });

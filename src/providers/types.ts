@@ -294,7 +294,7 @@ export interface RequestBudget {
 
 /** What a connection-level fetch asks for: every account of the connection over one window. */
 export interface ConnectionFetchRequest {
-  accounts: { externalId: string; institutionId: string }[];
+  accounts: { externalId: string; institutionId: string; meta?: Record<string, string> }[];
   from: string;
   to: string;
   /** Set when the provider has connectionRequestsPerDay: the connection's budget for today. */

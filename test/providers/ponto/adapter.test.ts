@@ -73,7 +73,7 @@ function bearer(token = 'at-1') {
   return { authorization: `Bearer ${token}` };
 }
 
-function sync(subtype: 'accountTransactions' | 'accountDetails', outcome: 'success' | 'recent' | 'error' = 'success', errorCode = 'authorizationExpired') {
+function sync(subtype: 'accountTransactions' | 'accountTransactionsWithUnsettled' | 'accountDetails', outcome: 'success' | 'recent' | 'error' = 'success', errorCode = 'authorizationExpired') {
   const body = (b: string) => {
     const a = JSON.parse(b).data.attributes;
     // customerIpAddress is required by Ponto on every synchronization.
@@ -329,7 +329,7 @@ describe('Ponto adapter: transactions', () => {
   }
 
   it('synchronizes, then maps a page: signed amounts, Ponto ids, dates, texts, pending and balance', async () => {
-    sync('accountTransactions');
+    sync('accountTransactionsWithUnsettled');
     sync('accountDetails');
     accountGet();
     api.intercept({ path: at(`${pendingPath}?page[limit]=100`), method: 'GET' })
@@ -347,7 +347,7 @@ describe('Ponto adapter: transactions', () => {
   });
 
   it('reads Ponto\'s cached copy when a sync is refused as too recent, and yields one empty page', async () => {
-    sync('accountTransactions', 'recent');
+    sync('accountTransactionsWithUnsettled', 'recent');
     sync('accountDetails');
     api.intercept({ path: at(`${pendingPath}?page[limit]=100`), method: 'GET' }).reply(200, page([]), { headers: JSONAPI });
     api.intercept({ path: at(`${txPath}?page[limit]=100`), method: 'GET' }).reply(200, page([]), { headers: JSONAPI });
@@ -357,7 +357,7 @@ describe('Ponto adapter: transactions', () => {
   });
 
   it('follows links.next page by page and stops once a whole page predates the window', async () => {
-    sync('accountTransactions', 'recent');
+    sync('accountTransactionsWithUnsettled', 'recent');
     sync('accountDetails', 'recent');
     accountGet();
     api.intercept({ path: at(`${pendingPath}?page[limit]=100`), method: 'GET' }).reply(200, page([]), { headers: JSONAPI });
@@ -373,14 +373,14 @@ describe('Ponto adapter: transactions', () => {
   });
 
   it('reports an expired bank authorization from the synchronization as CONSENT_EXPIRED', async () => {
-    sync('accountTransactions', 'error');
+    sync('accountTransactionsWithUnsettled', 'error');
     sync('accountDetails', 'error');
     const e = await failure(collect(provider, session()));
     expect(e.code).toBe('CONSENT_EXPIRED');
   });
 
   it('reports authorizationExpired on the transactions list as CONSENT_EXPIRED', async () => {
-    sync('accountTransactions', 'recent');
+    sync('accountTransactionsWithUnsettled', 'recent');
     sync('accountDetails', 'recent');
     accountGet();
     api.intercept({ path: at(`${pendingPath}?page[limit]=100`), method: 'GET' })
@@ -390,13 +390,13 @@ describe('Ponto adapter: transactions', () => {
   });
 
   it('treats other bank-side sync failures as transient', async () => {
-    sync('accountTransactions', 'error', 'financialInstitutionUnavailable');
+    sync('accountTransactionsWithUnsettled', 'error', 'financialInstitutionUnavailable');
     sync('accountDetails', 'recent');
     expect((await failure(collect(provider, session()))).code).toBe('PROVIDER_UNAVAILABLE');
   });
 
   it('names a malformed transaction as PROVIDER_ERROR', async () => {
-    sync('accountTransactions', 'recent');
+    sync('accountTransactionsWithUnsettled', 'recent');
     sync('accountDetails', 'recent');
     accountGet();
     api.intercept({ path: at(`${pendingPath}?page[limit]=100`), method: 'GET' }).reply(200, page([]), { headers: JSONAPI });

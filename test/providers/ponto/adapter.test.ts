@@ -407,6 +407,55 @@ describe('Ponto adapter: transactions', () => {
   });
 });
 
+describe('Ponto adapter: refreshConnection', () => {
+  const txPath = `/ponto-connect/accounts/${ACC}/transactions`;
+  const pendingPath = `/ponto-connect/accounts/${ACC}/pending-transactions`;
+  const refresh = (h: SessionHandle) => provider.refreshConnection!(h, { requestInput: async () => '', accounts: [{ externalId: ACC, institutionId: FI }] });
+  const emptyLists = () => {
+    api.intercept({ path: at(`${pendingPath}?page[limit]=100`), method: 'GET' }).reply(200, page([]), { headers: JSONAPI });
+    api.intercept({ path: at(`${txPath}?page[limit]=100`), method: 'GET' }).reply(200, page([]), { headers: JSONAPI });
+  };
+
+  it('synchronizes each account once, before the fetch, which then reads without synchronizing again', async () => {
+    sync('accountTransactionsWithUnsettled');
+    sync('accountDetails');
+    const h = session();
+    expect(await refresh(h)).toEqual({ status: 'done' });
+    api.intercept({ path: `/ponto-connect/accounts/${ACC}`, method: 'GET', headers: bearer() }).reply(200, { data: account(ACC) }, { headers: JSONAPI });
+    emptyLists();
+    // No second POST /synchronizations is intercepted: one would fail the test (network is disabled).
+    const pages = await collect(provider, h);
+    expect(pages).toEqual([{ booked: [], pending: [], balance: { amountMinor: 123456, date: '2026-06-15' } }]);
+  });
+
+  it('answers deferred with the cached copy when Ponto refuses the synchronization as too recent', async () => {
+    sync('accountTransactionsWithUnsettled', 'recent');
+    sync('accountDetails', 'recent');
+    const h = session();
+    expect(await refresh(h)).toMatchObject({ status: 'deferred', fetchCached: true, message: expect.stringMatching(/accountRecentlySynchronized/) });
+    api.intercept({ path: `/ponto-connect/accounts/${ACC}`, method: 'GET', headers: bearer() }).reply(200, { data: account(ACC) }, { headers: JSONAPI });
+    emptyLists();
+    // Both from Ponto's same copy: the balance is comparable.
+    expect((await collect(provider, h))[0]!.balance).toBeDefined();
+  });
+
+  it('keeps an account\'s synchronization failure for that account\'s fetch', async () => {
+    sync('accountTransactionsWithUnsettled', 'error');
+    sync('accountDetails', 'error');
+    const h = session();
+    expect(await refresh(h)).toEqual({ status: 'done' });
+    expect((await failure(collect(provider, h))).code).toBe('CONSENT_EXPIRED');
+  });
+
+  it('falls back to accountTransactions when the subtype with unsettled lines is refused', async () => {
+    api.intercept({ path: '/ponto-connect/synchronizations', method: 'POST', body: (b) => JSON.parse(b).data.attributes.subtype === 'accountTransactionsWithUnsettled' })
+      .reply(400, { errors: [{ code: 'validationError', detail: 'subtype is not supported for this account', meta: { attribute: 'subtype' } }] }, { headers: JSONAPI });
+    sync('accountTransactions');
+    sync('accountDetails');
+    expect(await refresh(session())).toEqual({ status: 'done' });
+  });
+});
+
 describe('customerIpAddress', () => {
   it('is BANKSYNC_PONTO_CUSTOMER_IP when given, else an address of this machine; a wrong one is one clear error', async () => {
     const { customerIpAddress } = await import('../../../src/providers/ponto/sync.js');

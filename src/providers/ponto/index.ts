@@ -95,7 +95,7 @@ export function createPontoProvider(ctx: ProviderContext): Provider {
       const recent = done.filter((r) => r.lines === 'skipped').length;
       if (recent === 0) return { status: 'done' };
       const which = recent === accounts.length ? 'its accounts were' : `${recent} of ${accounts.length} accounts were`;
-      return { status: 'deferred', fetchCached: true, message: `${which} synchronized from the bank a few minutes ago (accountRecentlySynchronized)` };
+      return { status: 'deferred', fetchCached: true, message: `${which} synchronized from the bank a few minutes ago and Ponto allows no new synchronization this soon` };
     },
 
     fetchTransactions(h, req) {

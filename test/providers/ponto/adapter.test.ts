@@ -432,7 +432,7 @@ describe('Ponto adapter: refreshConnection', () => {
     sync('accountTransactionsWithUnsettled', 'recent');
     sync('accountDetails', 'recent');
     const h = session();
-    expect(await refresh(h)).toMatchObject({ status: 'deferred', fetchCached: true, message: expect.stringMatching(/accountRecentlySynchronized/) });
+    expect(await refresh(h)).toMatchObject({ status: 'deferred', fetchCached: true, message: expect.stringMatching(/a few minutes ago and Ponto allows no new synchronization this soon/) });
     api.intercept({ path: `/ponto-connect/accounts/${ACC}`, method: 'GET', headers: bearer() }).reply(200, { data: account(ACC) }, { headers: JSONAPI });
     emptyLists();
     // Both from Ponto's same copy: the balance is comparable.

@@ -60,7 +60,8 @@ export async function obtainConsent(s: Services, provider: Provider, institution
     const browser = opts.browser !== false && s.prompts.interactive;
     if (browser && !(await s.openBrowser(address))) s.notify.always('(no browser could be opened: open the address above yourself)');
     const waits: Promise<Record<string, string> | ConsentGrant>[] = [listener.callback, timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, abort.signal)];
-    if (opts.browser === false && s.prompts.interactive) {
+    // A widget's result is posted to the listener by our page: there is no address to paste.
+    if (opts.browser === false && s.prompts.interactive && start.page === undefined) {
       s.notify.always(`If your browser cannot reach ${listener.redirectUrl}, paste the address it ends on below.`);
       waits.push(
         s.prompts

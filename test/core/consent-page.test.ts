@@ -30,7 +30,7 @@ function widgetProvider() {
   return { p, completed, began: () => began };
 }
 
-function services(browser: string[] = [], interactive = false) {
+function services(browser: string[] = [], interactive = false, asked: string[] = []) {
   const dir = mkdtempSync(join(tmpdir(), 'banksync-page-'));
   const store = Store.open(join(dir, 'b.db'), { keyFile: join(dir, 'k') });
   let said!: (url: string) => void;
@@ -38,7 +38,7 @@ function services(browser: string[] = [], interactive = false) {
   const lines: string[] = [];
   const s: Services = {
     store, env: {}, clock: () => new Date('2026-11-22T07:00:00Z'),
-    prompts: { interactive, input: () => new Promise(() => undefined) } as unknown as Prompts,
+    prompts: { interactive, input: (m: string) => (asked.push(m), new Promise(() => undefined)) } as unknown as Prompts,
     notify: { info() {}, warn() {}, always: (m) => (lines.push(m), /^http/.test(m) && said(m)), progress: () => ({ update() {}, stop() {} }) },
     openBrowser: async (u) => (browser.push(u), true),
   };
@@ -114,5 +114,19 @@ describe('a consent page of our own (ConsentStart.page)', () => {
     await send(callback, 'POST', new URLSearchParams({ state: began()!.state, ok: '1' }).toString(), { 'content-type': 'application/x-www-form-urlencoded' });
     await grant;
     expect(completed).toHaveLength(1);
+  });
+
+  it('with --no-browser at a terminal, prints the local page and asks for no pasted address (the page posts the result itself)', async () => {
+    const { p, began } = widgetProvider();
+    const opened: string[] = [];
+    const asked: string[] = [];
+    const { s, address } = services(opened, true, asked);
+    const grant = obtainConsent(s, p, undefined, { yes: false, redirectPort: 0, timeoutMs: 60_000, browser: false });
+    const url = await address;
+    expect(url).toMatch(/\/connect$/);
+    await send(url.replace('/connect', '/callback'), 'POST', new URLSearchParams({ state: began()!.state }).toString(), { 'content-type': 'application/x-www-form-urlencoded' });
+    await grant;
+    expect(opened).toEqual([]);
+    expect(asked).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { Prompts, Services } from '../../../src/core/context.js';
 import { BanksyncError } from '../../../src/core/errors.js';
+import { redact } from '../../../src/secrets/index.js';
 import { sync } from '../../../src/core/sync/engine.js';
 import type { FetchRequest, Provider, ProviderCapabilities, RefreshOutcome, RequestInput } from '../../../src/providers/types.js';
 import { connectionSecretOwner, Store } from '../../../src/store/index.js';
@@ -194,5 +195,7 @@ describe('requestInput during a refresh', () => {
     expect(progress.filter((m) => m === 'stop').length).toBeGreaterThanOrEqual(3);
     expect(log.filter((l) => l.startsWith('fetch')).sort()).toEqual(['fetch a', 'fetch b', 'fetch c']);
     expect(r.accounts.map((a) => a.result)).toEqual(['synced', 'synced', 'synced']);
+    // A secret answer never reaches any output: it is registered for redaction.
+    expect(redact('the bank took 123456')).not.toContain('123456');
   });
 });

@@ -7,7 +7,7 @@ import { fastLinkPage, fastLinkSettings } from './fastlink.js';
 import { toAccount, toLine } from './map.js';
 import { YODLEE_META } from './meta.js';
 import { AccountsResponse, ProviderAccountsResponse, TransactionsResponse, UserResponse, type ProviderAccount } from './schema.js';
-import { refreshOutcome } from './refresh.js';
+import { POLL_MS, refreshOutcome } from './refresh.js';
 
 /** What a Yodlee connection keeps (sealed in the secret store): one provider account (one bank login). */
 interface Session {
@@ -186,7 +186,7 @@ export function createYodleeProvider(ctx: ProviderContext): Provider {
       refreshing.add(s.providerAccountId);
       const after = res.providerAccount?.find((p) => p.id === s.providerAccountId);
       const next = after ? refreshOutcome(after, { ours: true, now: ctx.now() }) : ({ status: 'pending' } as const);
-      return next === 'refresh' ? { status: 'pending', pollAfterMs: 5_000 } : next;
+      return next === 'refresh' ? { status: 'pending', pollAfterMs: POLL_MS } : next;
     },
 
     async revoke(h) {

@@ -4,7 +4,8 @@ import type { ProviderAccount } from './schema.js';
 
 /** Yodlee: "You must allow at least 15 min between requests" to refresh one provider account. */
 export const MIN_REFRESH_GAP_MS = 15 * 60_000;
-export const POLL_MS = 5_000;
+/** Yodlee's advice is to poll every few seconds while a refresh runs. */
+export const POLL_MS = 2_000;
 
 const RENEW_HINT = 'renew it in FastLink: banksync update-credentials <connection>';
 const RUNNING = new Set(['LOGIN_IN_PROGRESS', 'IN_PROGRESS', 'MIGRATION_IN_PROGRESS']);

@@ -20,6 +20,8 @@ export interface YodleeMockOptions {
   tokenSeconds?: number;
   /** Days of history a new link brings. */
   historyDays?: number;
+  /** Polls of GET /providerAccounts/{id} that see a refresh IN_PROGRESS before SUCCESS (default 1). */
+  refreshPolls?: number;
 }
 
 interface Reply {
@@ -37,8 +39,10 @@ interface MockProviderAccount {
   updateEligibility: string;
   lastUpdated: string;
   lastUpdateAttempt: string;
-  /** A refresh was asked: the next GET finishes it. */
+  /** A refresh was asked and has not finished. */
   refreshPending: boolean;
+  /** Polls that still see it IN_PROGRESS. */
+  pollsLeft: number;
   deleted: boolean;
   accounts: MockAccount[];
 }
@@ -63,6 +67,7 @@ export async function startYodleeMock(options: YodleeMockOptions = {}) {
   const admin = options.adminLoginName ?? 'yodlee-admin';
   const tokenSeconds = options.tokenSeconds ?? 1800;
   const historyDays = options.historyDays ?? 90;
+  let refreshPolls = options.refreshPolls ?? 1;
   const users = new Map<string, number>();
   const tokens = new Map<string, { loginName: string; expiresAt: number }>();
   const pas = new Map<number, MockProviderAccount>();
@@ -118,7 +123,7 @@ export async function startYodleeMock(options: YodleeMockOptions = {}) {
     const stamp = now().toISOString();
     const p: MockProviderAccount = {
       id, loginName, createdOn: today(), status: 'SUCCESS', additionalStatus: 'AVAILABLE_DATA_RETRIEVED', updateEligibility: 'ALLOW_UPDATE',
-      lastUpdated: stamp, lastUpdateAttempt: stamp, refreshPending: false, deleted: false, accounts: [],
+      lastUpdated: stamp, lastUpdateAttempt: stamp, refreshPending: false, pollsLeft: 0, deleted: false, accounts: [],
     };
     const acct = (n: number, CONTAINER: MockAccount['CONTAINER'], accountName: string, accountType: string, balance: number): MockAccount =>
       ({ id: id * 10 + n, CONTAINER, accountName, accountNumber: `xxxx${String(1000 + n * 1111).slice(-4)}`, accountType, providerAccountId: id, ...DAG_SITE, balance });
@@ -211,13 +216,12 @@ export async function startYodleeMock(options: YodleeMockOptions = {}) {
         return { status: 204 };
       }
       if (req.method === 'GET') {
-        const body = { providerAccount: [paJson(p)] };
-        // The refresh ends once it has been seen running: IN_PROGRESS on the first poll, SUCCESS after.
-        if (p.refreshPending) {
+        // A refresh shows IN_PROGRESS to `refreshPolls` polls, then SUCCESS.
+        if (p.refreshPending && p.pollsLeft-- <= 0) {
           const stamp = now().toISOString();
           Object.assign(p, { refreshPending: false, status: 'SUCCESS', additionalStatus: 'AVAILABLE_DATA_RETRIEVED', lastUpdated: stamp });
         }
-        return { status: 200, body };
+        return { status: 200, body: { providerAccount: [paJson(p)] } };
       }
     }
     if (req.method === 'PUT' && path === '/providerAccounts') {
@@ -227,7 +231,7 @@ export async function startYodleeMock(options: YodleeMockOptions = {}) {
       if (found.some((p) => !p)) return err(400, 'Y800', 'Invalid value for providerAccountIds');
       for (const p of found as MockProviderAccount[]) {
         if (p.updateEligibility !== 'ALLOW_UPDATE') return err(400, 'Y800', 'Invalid value for providerAccountIds');
-        Object.assign(p, { status: 'IN_PROGRESS', additionalStatus: 'DATA_RETRIEVAL_IN_PROGRESS', lastUpdateAttempt: now().toISOString(), refreshPending: true });
+        Object.assign(p, { status: 'IN_PROGRESS', additionalStatus: 'DATA_RETRIEVAL_IN_PROGRESS', lastUpdateAttempt: now().toISOString(), refreshPending: true, pollsLeft: refreshPolls });
       }
       return { status: 200, body: { providerAccount: (found as MockProviderAccount[]).map((p) => ({ id: p.id, status: p.status, requestId: `REQ${p.id}r`, dataset: paJson(p).dataset })) } };
     }
@@ -318,6 +322,9 @@ export async function startYodleeMock(options: YodleeMockOptions = {}) {
       /** One-shot fault: the next request whose path matches gets this error body. */
       failNext(pattern: RegExp, status: number, errorCode: string, errorMessage = 'mock fault') {
         faults.push({ pattern, reply: err(status, errorCode, errorMessage) });
+      },
+      setRefreshPolls(n: number) {
+        refreshPolls = n;
       },
       expireTokens() {
         for (const t of tokens.values()) t.expiresAt = 0;

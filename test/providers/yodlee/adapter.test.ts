@@ -151,9 +151,9 @@ describe('Yodlee adapter against the mock', () => {
     const h = await connect();
     clock = new Date(clock.getTime() + 86_400_000);
     const opts = { requestInput: async () => '', accounts: [] };
-    expect(await provider.refreshConnection!(h, opts)).toEqual({ status: 'pending', pollAfterMs: 5000 });
+    expect(await provider.refreshConnection!(h, opts)).toEqual({ status: 'pending', pollAfterMs: 2000 });
     expect(mock.requests.filter((r) => r.method === 'PUT' && r.path === '/providerAccounts')).toHaveLength(1);
-    expect(await provider.refreshConnection!(h, opts)).toEqual({ status: 'pending', pollAfterMs: 5000 });
+    expect(await provider.refreshConnection!(h, opts)).toEqual({ status: 'pending', pollAfterMs: 2000 });
     expect(await provider.refreshConnection!(h, opts)).toEqual({ status: 'done' });
     const again = await provider.refreshConnection!(h, opts);
     expect(again).toMatchObject({ status: 'deferred', fetchCached: true, nextPossibleAt: new Date(clock.getTime() + 15 * 60_000).toISOString() });

@@ -112,4 +112,18 @@ describe('Yodlee end to end', () => {
     expect(mock.control.providerAccounts().find((p) => p.id === id)?.deleted).toBe(true);
     expect(mock.requests.some((q) => q.method === 'DELETE' && q.path === `/providerAccounts/${id}` && q.status === 204)).toBe(true);
   });
+
+  it('connect also completes by polling Yodlee when the page never reports back; the same Yodlee user', async () => {
+    const run = runLive(cli, ['--json', 'connect', '--provider', 'yodlee', '--accounts', 'all', '--no-input', '--no-browser'], env());
+    await run.line(/^http:\/\/127\.0\.0\.1:\d+\/connect$/);
+    // FastLink finished at Yodlee, but the tab was closed before it could post to /callback.
+    const id = mock.control.link(mock.control.users()[0]!);
+    const r = await run.done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).accounts).toHaveLength(2);
+    expect(mock.control.users()).toHaveLength(1);
+    const bye = await cli.runAsync(['disconnect', 'c2', '--keep-history'], env());
+    expect(bye.code, bye.stderr).toBe(0);
+    expect(mock.control.providerAccounts().find((p) => p.id === id)?.deleted).toBe(true);
+  });
 });

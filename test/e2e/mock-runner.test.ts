@@ -83,7 +83,7 @@ describe('npm run mock', () => {
       expect(Object.keys(env)).toEqual(expect.arrayContaining(['BANKSYNC_YODLEE_BASE_URL', 'BANKSYNC_YODLEE_FASTLINK_SCRIPT', 'BANKSYNC_YODLEE_CLIENT_ID', 'BANKSYNC_YODLEE_SECRET', 'BANKSYNC_YODLEE_ADMIN_LOGIN_NAME']));
       const setup = await cli.runAsync(['providers', 'setup', 'yodlee'], env);
       expect(setup.code, setup.stderr).toBe(0);
-      const run = runLive(cli, ['--json', 'connect', '--provider', 'yodlee', '--accounts', 'all', '--no-input', '--no-browser'], env);
+      const run = runLive(cli, ['--json', 'connect', '--provider', 'yodlee', '--accounts', 'all', '--no-input', '--no-browser', '--redirect-port', '0'], env);
       const address = await run.line(/^http:\/\/127\.0\.0\.1:\d+\/connect$/);
       const html = await (await fetch(address)).text();
       const cfg = JSON.parse(/<script type="application\/json" id="banksync-fastlink">([\s\S]*?)<\/script>/.exec(html)![1]!) as { accessToken: string; params: unknown; state: string; callback: string };

@@ -64,7 +64,7 @@ describe('Yodlee end to end', () => {
   });
 
   it('connects on our local page: the address carries no token; one Yodlee user is registered', async () => {
-    const run = runLive(cli, ['--json', 'connect', '--provider', 'yodlee', '--accounts', 'all', '--no-input', '--no-browser'], env());
+    const run = runLive(cli, ['--json', 'connect', '--provider', 'yodlee', '--accounts', 'all', '--no-input', '--no-browser', '--redirect-port', '0'], env());
     const address = await run.line(/^http:\/\/127\.0\.0\.1:\d+\/connect$/);
     await followPage(address);
     const r = await run.done;
@@ -82,6 +82,16 @@ describe('Yodlee end to end', () => {
       if (day % 10 === 0) expect(await stored()).toEqual(truth());
     }
     expect(mock.requests.filter((q) => q.method === 'PUT' && q.path === '/providerAccounts')).toHaveLength(30);
+    // Each account is read with its stored container (ProviderAccount.meta handed back).
+    expect(mock.requests.filter((q) => q.path === '/transactions').map((q) => q.query.container).sort()).toEqual(expect.arrayContaining(['bank', 'creditCard']));
+    expect(mock.requests.filter((q) => q.path === '/transactions').every((q) => q.query.container === 'bank' || q.query.container === 'creditCard')).toBe(true);
+    // The open pending lines are the mock's PENDING ones (the last two days).
+    const accounts = new Map<string, string>();
+    for (const c of (await cli.jsonAsync(['status'], env())).connections) for (const a of c.accounts) accounts.set(a.id, a.name);
+    const { transactions: pending } = await cli.jsonAsync<{ transactions: { account: string; date: string; amountMinor: number; status: string }[] }>(['transactions', '--pending'], env());
+    const wantPending = mock.control.accounts().filter((a) => a.CONTAINER !== 'investment').flatMap((a) =>
+      mock.control.truth(a.id).filter((t) => t.status === 'PENDING').map((t) => `${a.accountName}|${t.date}|${(t.baseType === 'DEBIT' ? -1 : 1) * Math.round(t.amount * 100)}`)).sort();
+    expect(pending.filter((t) => t.status === 'pending').map((t) => `${accounts.get(t.account)}|${t.date}|${t.amountMinor}`).sort()).toEqual(wantPending);
     const rows = await stored();
     expect(rows.some((x) => x.startsWith('TESTDATA card|') && Number(x.split('|')[2]) < 0)).toBe(true);
     expect(rows.some((x) => x.startsWith('TESTDATA checking|') && Number(x.split('|')[2]) > 0)).toBe(true);
@@ -95,7 +105,7 @@ describe('Yodlee end to end', () => {
     expect(blocked.code).toBe(3);
     expect(blocked.stdout + blocked.stderr).toMatch(/update-credentials/);
 
-    const run = runLive(cli, ['--json', 'update-credentials', 'c1', '--no-input', '--no-browser'], env());
+    const run = runLive(cli, ['--json', 'update-credentials', 'c1', '--no-input', '--no-browser', '--redirect-port', '0'], env());
     const address = await run.line(/^http:\/\/127\.0\.0\.1:\d+\/connect$/);
     expect(await followPage(address)).toBe(id);
     const renewed = await run.done;
@@ -114,7 +124,7 @@ describe('Yodlee end to end', () => {
   });
 
   it('connect also completes by polling Yodlee when the page never reports back; the same Yodlee user', async () => {
-    const run = runLive(cli, ['--json', 'connect', '--provider', 'yodlee', '--accounts', 'all', '--no-input', '--no-browser'], env());
+    const run = runLive(cli, ['--json', 'connect', '--provider', 'yodlee', '--accounts', 'all', '--no-input', '--no-browser', '--redirect-port', '0'], env());
     await run.line(/^http:\/\/127\.0\.0\.1:\d+\/connect$/);
     // FastLink finished at Yodlee, but the tab was closed before it could post to /callback.
     const id = mock.control.link(mock.control.users()[0]!);

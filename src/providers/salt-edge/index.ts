@@ -206,6 +206,15 @@ export function createSaltEdgeProvider(ctx: ProviderContext): Provider {
 
     async refreshConnection(h, { requestInput }): Promise<RefreshOutcome> {
       const s = sessionOf(h);
+      /** The attempt we started is over: its outcome, and the marker cleared. */
+      const settle = (c: Connection): RefreshOutcome => {
+        s.refreshing = false;
+        h.save();
+        const failure = failedAttempt(c);
+        if (!failure) return { status: 'done' };
+        if (REFRESH_LIMITS.has(failure.errorClass)) return deferred(c, failure.message);
+        throw failure;
+      };
       const c = await connection(s.connectionId);
       const attempt = c.last_attempt;
       if (attempt && !attempt.finished) {
@@ -216,33 +225,26 @@ export function createSaltEdgeProvider(ctx: ProviderContext): Provider {
             const label = `${s.providerName}: ${attempt.interactive_html?.replace(/<[^>]*>/g, '').trim() || `enter ${field}`}`;
             fields[field] = await requestInput({ field, label, secret: true });
           }
-          await api().call(ConnectionResponse, 'PUT', `connections/${encodeURIComponent(s.connectionId)}/interactive`, { json: { data: { credentials: fields } } });
+          const after = (await api().call(ConnectionResponse, 'PUT', `connections/${encodeURIComponent(s.connectionId)}/interactive`, { json: { data: { credentials: fields } } })).data;
+          if (after.last_attempt?.finished && s.refreshing) return settle(after);
         }
         return { status: 'pending', pollAfterMs: POLL_MS };
       }
-      if (s.refreshing) {
-        s.refreshing = false;
-        h.save();
-        const failure = failedAttempt(c);
-        if (failure) {
-          if (REFRESH_LIMITS.has(failure.errorClass)) return deferred(c, failure.message);
-          throw failure;
-        }
-        return { status: 'done' };
-      }
+      if (s.refreshing) return settle(c);
       const next = c.next_refresh_possible_at ? new Date(c.next_refresh_possible_at) : undefined;
       if (next && next.getTime() > ctx.now().getTime()) {
         return deferred(c, `Salt Edge: the bank can be refreshed again at ${next.toISOString()}; using the data Salt Edge already has`);
       }
+      let started: Connection;
       try {
-        await api().call(ConnectionResponse, 'PUT', `connections/${encodeURIComponent(s.connectionId)}/refresh`, { json: { data: { attempt: { fetch_scopes: FETCH_SCOPES } } } });
+        started = (await api().call(ConnectionResponse, 'PUT', `connections/${encodeURIComponent(s.connectionId)}/refresh`, { json: { data: { attempt: { fetch_scopes: FETCH_SCOPES } } } })).data;
       } catch (err) {
         if (err instanceof SaltEdgeError && REFRESH_LIMITS.has(err.errorClass)) return deferred(c, err.message, err.retryAt);
         throw err;
       }
       s.refreshing = true;
       h.save();
-      return { status: 'pending', pollAfterMs: POLL_MS };
+      return started.last_attempt?.finished ? settle(started) : { status: 'pending', pollAfterMs: POLL_MS };
     },
 
     async revoke(h) {

@@ -28,6 +28,8 @@ export interface SaltEdgeMockOptions {
   backgroundFetchesPerDay?: number;
   /** Days of history generated before the connection's first fetch. */
   historyDays?: number;
+  /** A refresh of a bank that asks nothing (and an accepted OTP) finishes within the request. */
+  instantRefresh?: boolean;
 }
 
 export interface RecordedRequest {
@@ -293,6 +295,7 @@ export async function startSaltEdgeMock(opts: SaltEdgeMockOptions = {}): Promise
       c.background.push(t);
       c.nextRefreshAt = new Date(t + cooldown);
       c.attempt = { id: nextId(), finished: false, stage: 'start' };
+      if (opts.instantRefresh && !c.provider.interactive) finish(c);
       return { status: 200, body: { data: connectionJson(c) } };
     }
     if (method === 'PUT' && (m = /^connections\/(\d+)\/interactive$/.exec(path))) {
@@ -300,7 +303,10 @@ export async function startSaltEdgeMock(opts: SaltEdgeMockOptions = {}): Promise
       if (isReply(c)) return c;
       if (c.attempt.finished || c.attempt.stage !== 'interactive') return seError('InteractiveFieldsNotRequired', 'The connection is not waiting for interactive fields.');
       const creds = (data.credentials ?? {}) as Record<string, unknown>;
-      if (creds.otp === FAKE_OTP) c.attempt.stage = 'fetch_accounts';
+      if (creds.otp === FAKE_OTP) {
+        c.attempt.stage = 'fetch_accounts';
+        if (opts.instantRefresh) finish(c);
+      }
       else {
         c.attempt.finished = true;
         c.attempt.fail = { cls: 'InvalidInteractiveCredentials', message: 'The code was not accepted by the bank.' };

@@ -173,6 +173,18 @@ describe('salt-edge adapter against the mock', () => {
     expect(outcome).toMatchObject({ status: 'deferred', fetchCached: true, nextPossibleAt: '2026-10-01T15:00:00.000Z' });
   });
 
+  it('a refresh that finishes within the request is done at once, and a failed one is its typed error', async () => {
+    await mock.close();
+    mock = await startSaltEdgeMock({ now: () => clock, publicKeyPem: PUBLIC, instantRefresh: true });
+    provider = make();
+    stateStore.clear();
+    const { h } = await connect();
+    clock = new Date(clock.getTime() + 2 * 3_600_000);
+    expect(await provider.refreshConnection!(h, { requestInput: noInput, accounts: [] })).toEqual({ status: 'done' });
+    expect(h.data.refreshing).toBe(false);
+    expect(mock.control.connections()[0]!.lastSuccessAt).toBe(clock.toISOString());
+  });
+
   it('the background-fetch limit defers instead of failing', async () => {
     const { h } = await connect();
     clock = new Date(clock.getTime() + 2 * 3_600_000);

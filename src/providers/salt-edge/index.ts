@@ -222,7 +222,7 @@ export function createSaltEdgeProvider(ctx: ProviderContext): Provider {
           const names = attempt.interactive_fields_names?.length ? attempt.interactive_fields_names : ['otp'];
           const fields: Record<string, string> = {};
           for (const field of names) {
-            const label = `${s.providerName}: ${attempt.interactive_html?.replace(/<[^>]*>/g, '').trim() || `enter ${field}`}`;
+            const label = attempt.interactive_html?.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim() || `the ${field} the bank sent`;
             fields[field] = await requestInput({ field, label, secret: true });
           }
           const after = (await api().call(ConnectionResponse, 'PUT', `connections/${encodeURIComponent(s.connectionId)}/interactive`, { json: { data: { credentials: fields } } })).data;

@@ -18,8 +18,8 @@ export const SALT_EDGE_META: ProviderMeta = {
     betaInstitutions: false,
     credentialFields: SALT_EDGE_CREDENTIALS,
     consentDays: SALT_EDGE_CONSENT_DAYS,
-    // PSD2 banks allow 4 background fetches a day per connection (BackgroundFetchLimitExceeded beyond).
-    refreshesPerDay: 4,
+    // No refreshesPerDay: reading what Salt Edge holds costs the bank nothing; the PSD2 limit of
+    // 4 background fetches a day is Salt Edge's to count (BackgroundFetchLimitExceeded → deferred).
     pending: true,
     scaEveryFetch: false,
     stableTransactionIds: true,

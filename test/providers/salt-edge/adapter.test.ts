@@ -206,7 +206,7 @@ describe('salt-edge adapter against the mock', () => {
       if (o.status !== 'pending') break;
     }
     expect(outcomes).toEqual(['pending', 'pending', 'done']);
-    expect(asked).toEqual([{ field: 'otp', label: 'Fake Bank Interactive: Enter the code sent by SMS', secret: true }]);
+    expect(asked).toEqual([{ field: 'otp', label: 'Enter the code sent by SMS', secret: true }]);
     const sent = mock.requests.find((r) => r.path.endsWith('/interactive'))!;
     expect(JSON.parse(sent.body)).toEqual({ data: { credentials: { otp: FAKE_OTP } } });
   });

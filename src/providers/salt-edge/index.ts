@@ -222,7 +222,8 @@ export function createSaltEdgeProvider(ctx: ProviderContext): Provider {
           const names = attempt.interactive_fields_names?.length ? attempt.interactive_fields_names : ['otp'];
           const fields: Record<string, string> = {};
           for (const field of names) {
-            const label = attempt.interactive_html?.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim() || `the ${field} the bank sent`;
+            // The bank's HTML, reduced to its words; control characters never reach the terminal.
+            const label = attempt.interactive_html?.replace(/<[^>]*>/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').replace(/\s+/g, ' ').trim() || `the ${field} the bank sent`;
             fields[field] = await requestInput({ field, label, secret: true });
           }
           const after = (await api().call(ConnectionResponse, 'PUT', `connections/${encodeURIComponent(s.connectionId)}/interactive`, { json: { data: { credentials: fields } } })).data;

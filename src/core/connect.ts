@@ -82,6 +82,7 @@ export async function connect(s: Services, o: ConnectOptions): Promise<ConnectRe
         kind: a.kind,
         historyDays: limits.historyDays,
         stableIds: limits.stableIds,
+        meta: a.meta,
         now,
       }),
     );

@@ -50,14 +50,18 @@ export async function obtainConsent(s: Services, provider: Provider, institution
   const abort = new AbortController();
   try {
     const start = await provider.beginConsent({ institution, redirectUrl: listener.redirectUrl, state, existing: opts.existing });
-    if (!start.url) throw new BanksyncError('INTERNAL', `${provider.id} gave no consent page`);
+    if (!start.url && start.page === undefined) throw new BanksyncError('INTERNAL', `${provider.id} gave no consent page`);
     stateless = start.returnsWithoutState === true;
+    // A widget's page of our own (the provider's token injected in it) is served here: its local address is what the person opens.
+    if (start.page !== undefined) listener.setPage(start.page);
+    const address = start.page !== undefined ? listener.pageUrl : start.url!;
     s.notify.always(institution ? `Give consent at ${institution.name} (via ${provider.displayName}) on this page:` : `Choose your bank and give consent at ${provider.displayName} on this page:`);
-    s.notify.always(start.url);
+    s.notify.always(address);
     const browser = opts.browser !== false && s.prompts.interactive;
-    if (browser && !(await s.openBrowser(start.url))) s.notify.always('(no browser could be opened: open the address above yourself)');
+    if (browser && !(await s.openBrowser(address))) s.notify.always('(no browser could be opened: open the address above yourself)');
     const waits: Promise<Record<string, string> | ConsentGrant>[] = [listener.callback, timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, abort.signal)];
-    if (opts.browser === false && s.prompts.interactive) {
+    // A widget's result is posted to the listener by our page: there is no address to paste.
+    if (opts.browser === false && s.prompts.interactive && start.page === undefined) {
       s.notify.always(`If your browser cannot reach ${listener.redirectUrl}, paste the address it ends on below.`);
       waits.push(
         s.prompts

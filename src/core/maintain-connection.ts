@@ -37,6 +37,14 @@ function ofConnection(provider: Provider, c: Connection, remote: ProviderAccount
   return provider.capabilities.institutionChoice === 'provider' ? remote : remote.filter((a) => a.institutionId === c.institutionId);
 }
 
+/** Re-points matched accounts at the provider's current ids and keeps its current data for them (meta). */
+function rematch(s: Services, matched: ReturnType<typeof matchAccounts>['matched']): void {
+  for (const m of matched) {
+    if (m.local.externalId !== m.remote.externalId) s.store.accounts.updateExternalId(m.local.id, m.remote.externalId, m.remote.matchKey);
+    s.store.accounts.setProviderMeta(m.local.id, m.remote.meta);
+  }
+}
+
 export interface FetchAccountsResult {
   connection: string;
   added: { id: string; name: string; currency: string }[];
@@ -55,12 +63,12 @@ export async function fetchNewAccounts(s: Services, connectionId: number, wanted
   const limits = effectiveLimits(provider, institution);
   const now = nowIso(s);
   const added = s.store.tx(() => {
-    for (const m of matched) if (m.local.externalId !== m.remote.externalId) s.store.accounts.updateExternalId(m.local.id, m.remote.externalId, m.remote.matchKey);
+    rematch(s, matched);
     return chosen.map((a) => ({
       id: accountRef(
         s.store.accounts.create({
           connectionId: c.id, providerId: c.providerId, institutionId: institution ? c.institutionId : a.institutionId, externalId: a.externalId, name: a.name,
-          iban: a.iban, number: a.number, matchKey: a.matchKey, currency: a.currency, kind: a.kind, historyDays: limits.historyDays, stableIds: limits.stableIds, now,
+          iban: a.iban, number: a.number, matchKey: a.matchKey, currency: a.currency, kind: a.kind, historyDays: limits.historyDays, stableIds: limits.stableIds, meta: a.meta, now,
         }),
       ),
       name: a.name,
@@ -101,7 +109,7 @@ export async function updateCredentials(
   s.store.tx(() => {
     s.store.secrets.put(owner, grant.session, now);
     s.store.connections.setConsent(c.id, grant.expiresAt ?? null, now);
-    for (const m of matched) if (m.local.externalId !== m.remote.externalId) s.store.accounts.updateExternalId(m.local.id, m.remote.externalId, m.remote.matchKey);
+    rematch(s, matched);
   });
   // Only once the new consent is stored: a failed renewal leaves the old one working.
   if (existing && grant.supersedesExisting && provider.revoke) {

@@ -67,6 +67,8 @@ export interface Account {
   watermarkDate: string | null;
   openingBalanceMinor: number | null;
   balanceDriftMinor: number | null;
+  /** ProviderAccount.meta as last given (Yodlee's container): handed back in FetchRequest.account.meta. */
+  providerMeta: Record<string, string> | null;
   createdAt: string;
 }
 

@@ -294,7 +294,7 @@ export interface RequestBudget {
 
 /** What a connection-level fetch asks for: every account of the connection over one window. */
 export interface ConnectionFetchRequest {
-  accounts: { externalId: string; institutionId: string }[];
+  accounts: { externalId: string; institutionId: string; meta?: Record<string, string> }[];
   from: string;
   to: string;
   /** Set when the provider has connectionRequestsPerDay: the connection's budget for today. */
@@ -364,7 +364,12 @@ export interface Provider extends ProviderMeta {
   /**
    * Asks the provider to refresh the connection from the bank, once per connection per sync,
    * before any account is fetched (Salt Edge refresh, Yodlee providerAccounts refresh, Ponto
-   * synchronizations). `requestInput` answers a bank that asks for an OTP mid-refresh.
+   * synchronizations). `accounts`: the connection's accounts synced in this run, with their
+   * stored meta. `requestInput` answers a bank that asks for an OTP mid-refresh. 'pending' is
+   * asked again after pollAfterMs (held within 0.25–15 s; 2 s when absent) for at most 2 minutes
+   * in all, then what the provider holds is fetched with a note. A thrown error counts as every
+   * listed account's fetch error (needs a human: skipped; RATE_LIMITED/NOT_READY: deferred).
+   * With a connectionRequestsPerDay budget, each call is counted like a fetch.
    */
   refreshConnection?(session: SessionHandle, options: { requestInput: RequestInput; budget?: RequestBudget; accounts: { externalId: string; institutionId: string; meta?: Record<string, string> }[] }): Promise<RefreshOutcome>;
 }

@@ -32,6 +32,7 @@ interface AccountRow {
   watermark_date: string | null;
   opening_balance_minor: number | null;
   balance_drift_minor: number | null;
+  provider_meta: string | null;
   created_at: string;
 }
 
@@ -66,8 +67,24 @@ const fromRow = (r: AccountRow): Account => ({
   watermarkDate: r.watermark_date,
   openingBalanceMinor: r.opening_balance_minor,
   balanceDriftMinor: r.balance_drift_minor,
+  providerMeta: parseMeta(r.provider_meta),
   createdAt: r.created_at,
 });
+
+/** Stored as JSON; anything but an object of strings reads as none (the adapter then asks again). */
+function parseMeta(raw: string | null): Record<string, string> | null {
+  if (!raw) return null;
+  try {
+    const v: unknown = JSON.parse(raw);
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return null;
+    const entries = Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string');
+    return Object.fromEntries(entries);
+  } catch {
+    return null;
+  }
+}
+
+const metaJson = (meta: Record<string, string> | undefined): string | null => (meta && Object.keys(meta).length > 0 ? JSON.stringify(meta) : null);
 
 export interface NewAccount {
   /** Null for accounts that hold imported statement files only. */
@@ -84,6 +101,8 @@ export interface NewAccount {
   kind: AccountKind;
   historyDays?: number;
   stableIds: boolean;
+  /** ProviderAccount.meta: handed back to the adapter on every fetch. */
+  meta?: Record<string, string>;
   now: string;
 }
 
@@ -115,8 +134,8 @@ export class AccountRepo {
     const info = this.db
       .prepare(
         `INSERT INTO accounts (connection_id, provider_id, institution_id, external_id, name, iban, number, match_key,
-                               currency, kind, history_days, stable_ids, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                               currency, kind, history_days, stable_ids, provider_meta, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         a.connectionId,
@@ -131,6 +150,7 @@ export class AccountRepo {
         a.kind,
         a.historyDays ?? null,
         a.stableIds ? 1 : 0,
+        metaJson(a.meta),
         a.now,
       );
     return Number(info.lastInsertRowid);
@@ -157,6 +177,14 @@ export class AccountRepo {
     this.db
       .prepare('UPDATE accounts SET external_id = ?, match_key = coalesce(?, match_key), feed_cursor = CASE WHEN external_id IS ? THEN feed_cursor ELSE NULL END WHERE id = ?')
       .run(externalId, matchKey ?? null, externalId, id);
+  }
+
+  /**
+   * The provider's data for the account as it last described it (connect, fetch-accounts,
+   * update-credentials): replaced whole; undefined/empty clears it.
+   */
+  setProviderMeta(id: number, meta: Record<string, string> | undefined): void {
+    this.db.prepare('UPDATE accounts SET provider_meta = ? WHERE id = ?').run(metaJson(meta), id);
   }
 
   updateSettings(id: number, s: AccountSettings): void {

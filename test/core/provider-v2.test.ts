@@ -65,7 +65,7 @@ vi.mock('../../src/providers/registry.js', async (importOriginal) => {
 });
 
 const { connect } = await import('../../src/core/connect.js');
-const { disconnect, updateCredentials } = await import('../../src/core/maintain-connection.js');
+const { disconnect, fetchNewAccounts, updateCredentials } = await import('../../src/core/maintain-connection.js');
 const { searchInstitutions } = await import('../../src/core/institutions.js');
 const { getProvider } = await import('../../src/core/providers.js');
 const { createPrompts } = await import('../../src/cli/prompts.js');
@@ -172,6 +172,23 @@ describe('a provider that chooses the bank, with consent by setup token', () => 
     expect(d.revoked).toBe('revoked');
     expect(fake.calls.revoked).toEqual([first, second]);
     expect(store.secrets.get('connection:1')).toBeUndefined();
+  });
+
+  it('stores each account\'s provider data (meta) at connect, and keeps it current at fetch-accounts and update-credentials', async () => {
+    const { s, store } = services();
+    fake.world.accounts = [{ ...account('chk', 'ins_1', 'First Bank'), meta: { container: 'bank' } }, account('card', 'ins_2', 'Second Card Co')];
+    await connect(s, { providerId: 'bridge', setupToken: TOKEN, accounts: 'all', yes: false });
+    expect(store.accounts.byConnection(1).map((a) => a.providerMeta)).toEqual([{ container: 'bank' }, null]);
+    fake.world.accounts = [
+      { ...account('chk', 'ins_1', 'First Bank'), meta: { container: 'bank', extra: '1' } },
+      { ...account('card', 'ins_2', 'Second Card Co'), meta: { container: 'creditCard' } },
+      { ...account('loan', 'ins_2', 'Second Card Co'), meta: { container: 'loan' } },
+    ];
+    await fetchNewAccounts(s, 1, 'all');
+    expect(store.accounts.byConnection(1).map((a) => a.providerMeta)).toEqual([{ container: 'bank', extra: '1' }, { container: 'creditCard' }, { container: 'loan' }]);
+    fake.world.accounts = [{ ...account('chk', 'ins_1', 'First Bank'), meta: { container: 'bank' } }, account('card', 'ins_2', 'Second Card Co'), { ...account('loan', 'ins_2', 'Second Card Co'), meta: { container: 'loan' } }];
+    await updateCredentials(s, 1, { yes: false, setupToken: 'second-token' });
+    expect(store.accounts.byConnection(1).map((a) => a.providerMeta)).toEqual([{ container: 'bank' }, null, { container: 'loan' }]);
   });
 
   it('a revocation that fails is a warning, and the credentials are deleted anyway', async () => {

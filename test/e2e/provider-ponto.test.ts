@@ -60,10 +60,14 @@ describe('Ponto end to end', () => {
     expect(sync.code, sync.stderr).toBe(0);
     const rows = await dumpTransactionsAsync(cli, env());
     expect(rows.length).toBeGreaterThan(100);
-    expect(mock.requests.some((q) => q.method === 'POST' && q.path.endsWith('/synchronizations'))).toBe(true);
-    // Again at once: Ponto's cooldown answers accountRecentlySynchronized; banksync reads the cached data quietly.
+    // Once per connection, before any fetch: lines (with pending ones) and details, for each account once.
+    const posts = () => mock.requests.filter((q) => q.method === 'POST' && q.path.endsWith('/synchronizations')).length;
+    expect(posts()).toBe(2 * connected.accounts.length);
+    // Again at once: Ponto's cooldown answers accountRecentlySynchronized; banksync reads the cached data and says so.
     const again = await cli.runAsync(['sync', 'c1'], env());
     expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('Ponto Connect did not refresh from Sandbox Bank BE now (its accounts were synchronized from the bank a few minutes ago and Ponto allows no new synchronization this soon): synced what it already holds');
+    expect(posts()).toBe(4 * connected.accounts.length);
     expect(await dumpTransactionsAsync(cli, env())).toEqual(rows);
   });
 

@@ -77,7 +77,8 @@ function summary(results: AccountResult[]): string {
         const extra = [`${r.newCount} new`, r.updatedCount ? `${r.updatedCount} updated` : '', r.pendingCount ? `${r.pendingCount} pending` : '', r.driftMinor ? `balance drift ${r.driftMinor}` : '']
           .filter(Boolean)
           .join(', ');
-        return `${head}: ${extra} (${r.window?.from} → ${r.window?.to})`;
+        // A note (the provider's copy, not the bank's latest) goes on its own line.
+        return `${head}: ${extra} (${r.window?.from} → ${r.window?.to})${r.message ? `\n       ${r.message}` : ''}`;
       }
       return `${head}: ${r.message ?? ''}${r.ref ? ` [ref ${r.ref}]` : ''}${r.hint ? `\n       ${r.hint}` : ''}`;
     })

@@ -64,7 +64,7 @@ export async function fetchAccount(opts: {
     feed: opts.provider.capabilities?.feed ?? 'window', batchLines: opts.batchLines,
   });
   const pages = opts.provider.fetchTransactions(opts.session, {
-    account: { externalId: opts.account.externalId ?? '', institutionId: opts.account.institutionId },
+    account: fetchedAccount(opts.account),
     from: opts.window.from,
     to: opts.window.to,
     scaCode: opts.scaCode,
@@ -78,6 +78,11 @@ export async function fetchAccount(opts: {
     throw err;
   }
   return writer.finish();
+}
+
+/** What an adapter is told of an account: its ids, and the data it gave at connect (meta). */
+export function fetchedAccount(a: Account): { externalId: string; institutionId: string; meta?: Record<string, string> } {
+  return { externalId: a.externalId ?? '', institutionId: a.institutionId, ...(a.providerMeta ? { meta: a.providerMeta } : {}) };
 }
 
 /**

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { ExitCode, type ExitCodeValue } from '../../cli/exit-codes.js';
-import type { Provider, SessionHandle } from '../../providers/types.js';
+import type { Provider, RequestInput, SessionHandle } from '../../providers/types.js';
+import { registerSecret } from '../../secrets/index.js';
 import { isStorageFault } from '../../store/faults.js';
 import { isoDate } from '../clock.js';
 import type { Services } from '../context.js';
@@ -10,7 +11,7 @@ import { accountRef, connectionRef, type Account, type Connection } from '../mod
 import { loadSession } from '../maintain-connection.js';
 import { lookupInstitution } from '../institutions.js';
 import { capabilitiesOf, effectiveLimits, getProvider } from '../providers.js';
-import { AccountWriter, fetchAccount, type AccountFetchResult } from './account-sync.js';
+import { AccountWriter, fetchAccount, fetchedAccount, type AccountFetchResult } from './account-sync.js';
 import { ConnectionBudget } from './budget.js';
 import { checkRefreshBudget, consentProblem, selectAccounts, type SyncTarget } from './select.js';
 import { DEFAULT_OVERLAP_DAYS, planWindow, type FetchWindow } from './window.js';
@@ -49,7 +50,19 @@ export interface SyncOptions {
   lockWaitMs?: number;
   /** Requests in flight per provider (config `concurrency`); default: each provider's own limit. */
   concurrency?: number;
+  /**
+   * How long a connection refresh that stays 'pending' is waited for (real time) before what the
+   * provider already holds is fetched; default REFRESH_WAIT_MS.
+   */
+  refreshWaitMs?: number;
 }
+
+/** A refresh still running at the provider is polled for at most this long (real time). */
+export const REFRESH_WAIT_MS = 120_000;
+/** Poll interval when a pending refresh names none, and the bounds put on one it names. */
+const REFRESH_POLL_MS = 2_000;
+const REFRESH_POLL_MIN_MS = 250;
+const REFRESH_POLL_MAX_MS = 15_000;
 
 export interface SyncReport {
   accounts: AccountResult[];
@@ -205,15 +218,105 @@ async function syncConnectionAccounts(s: Services, run: RunState, c: Connection,
   }
   const perDay = provider.capabilities.connectionRequestsPerDay;
   const budget = perDay === undefined ? undefined : new ConnectionBudget(s.store, c.id, perDay, s.clock, provider.displayName);
+  let note: string | undefined;
+  // A spent budget defers the accounts below, without a refresh that could not be sent anyway.
+  if (provider.refreshConnection && !budget?.spentUntil()) {
+    const refreshed = await refreshFirst(s, run, provider, session, c, accounts, budget, opts);
+    if ('results' in refreshed) return refreshed.results;
+    note = refreshed.note;
+  }
+  let out: AccountResult[];
   // A connection-level fetch has no cursor: cursor feeds fetch per account.
   if (provider.fetchConnection && provider.capabilities.feed !== 'cursor') {
-    return syncWholeConnection(s, provider, session, c, accounts, limits, budget, opts);
+    out = await syncWholeConnection(s, provider, session, c, accounts, limits, budget, opts);
+  } else {
+    out = [];
+    for (const a of accounts) out.push(await syncOne(s, provider, session, c, a, limits, scaCode, budget, opts));
   }
-  const out: AccountResult[] = [];
-  for (const a of accounts) {
-    out.push(await syncOne(s, provider, session, c, a, limits, scaCode, budget, opts));
+  // Synced, but not from the bank just now: the person is told what the data is.
+  return note ? out.map((r) => (r.result === 'synced' ? { ...r, message: note } : r)) : out;
+}
+
+/**
+ * Asks the provider to refresh the connection from the bank before any account is fetched
+ * (Provider.refreshConnection), once per connection per sync. 'done': fetch. 'pending': asked
+ * again after pollAfterMs, for at most refreshWaitMs in all, then what the provider holds is
+ * fetched with a note. 'deferred': fetched from the provider's copy with a note when fetchCached,
+ * else every account is deferred to nextPossibleAt (exit 0). An error is taken as a fetch error
+ * of every account of the connection (needs a human: skipped; rate limit: deferred; else failed).
+ */
+async function refreshFirst(
+  s: Services,
+  run: RunState,
+  provider: Provider,
+  session: SessionHandle,
+  c: Connection,
+  accounts: Account[],
+  budget: ConnectionBudget | undefined,
+  opts: SyncOptions,
+): Promise<{ note?: string } | { results: AccountResult[] }> {
+  const requestInput = inputAsker(s, run, c, opts);
+  const listed = accounts.map(fetchedAccount);
+  const waitMs = opts.refreshWaitMs ?? REFRESH_WAIT_MS;
+  // Real time, not the (pinnable) clock: how long a person or a cron job waits for the bank.
+  const started = Date.now();
+  try {
+    for (;;) {
+      budget?.begin();
+      let outcome;
+      try {
+        outcome = await provider.refreshConnection!(session, { requestInput, accounts: listed, ...(budget ? { budget } : {}) });
+      } finally {
+        budget?.end();
+      }
+      if (outcome.status === 'done') return {};
+      if (outcome.status === 'deferred') {
+        if (outcome.fetchCached) return { note: `${provider.displayName} did not refresh from ${c.institutionName} now (${outcome.message}): synced what it already holds` };
+        const next = outcome.nextPossibleAt ?? null;
+        const message = `${outcome.message}${next ? `; next refresh possible at ${next}` : ''}`;
+        return { results: accounts.map((a) => deferAccount(s, a, c, next, message)) };
+      }
+      const pause = Math.min(REFRESH_POLL_MAX_MS, Math.max(REFRESH_POLL_MIN_MS, outcome.pollAfterMs ?? REFRESH_POLL_MS));
+      const waited = Date.now() - started;
+      if (waited + pause > waitMs) {
+        return { note: `${c.institutionName} was still refreshing at ${provider.displayName} after ${Math.round(waited / 1000)} s: synced what ${provider.displayName} holds now (the next sync gets the rest)` };
+      }
+      run.progress.update(`${connectionRef(c.id)}: ${c.institutionName} is refreshing at ${provider.displayName} (${Math.round(waited / 1000)} s)…`);
+      await sleep(pause);
+    }
+  } catch (err) {
+    if (isStorageFault(err)) throw err;
+    const e = toBanksyncError(err);
+    const nowIso = s.clock().toISOString();
+    return { results: accounts.map((a) => outcomeOfError(s, a, c, e, nowIso)) };
   }
-  return out;
+}
+
+/**
+ * RequestInput for one connection: at a terminal, one question at a time across connections
+ * (spinner stopped, masked when secret); unattended, a needs-a-human SCA_REQUIRED that skips the
+ * connection's accounts with the command to run by hand.
+ */
+function inputAsker(s: Services, run: RunState, c: Connection, opts: SyncOptions): RequestInput {
+  return async (question) => {
+    if (opts.unattended || !s.prompts.interactive) {
+      throw new BanksyncError('SCA_REQUIRED', `${c.institutionName} asks for ${question.label} during its refresh, so it cannot sync unattended`, {
+        hint: `sync it by hand at a terminal: banksync sync ${connectionRef(c.id)}`,
+      });
+    }
+    const answer = await run.askOneAtATime(async () => {
+      // The spinner would draw over the question: it stops while the person answers.
+      run.progress.stop();
+      try {
+        return await s.prompts.input(`${c.institutionName} (${connectionRef(c.id)}) asks: ${question.label}`, `a terminal: banksync sync ${connectionRef(c.id)}`, { secret: question.secret });
+      } finally {
+        run.progress = s.notify.progress(`synced ${run.done}/${run.total} account(s)`);
+      }
+    });
+    // A one-time code or an answer to a security question: never shown in any output.
+    if (question.secret && answer) registerSecret(answer);
+    return answer;
+  };
 }
 
 async function syncOne(
@@ -309,7 +412,7 @@ async function syncWholeConnection(
     budget?.begin();
     try {
       const pages = provider.fetchConnection!(session, {
-        accounts: locked.map((a) => ({ externalId: a.externalId ?? '', institutionId: a.institutionId })),
+        accounts: locked.map(fetchedAccount),
         from: union.from,
         to: union.to,
         ...(budget ? { budget } : {}),
@@ -389,13 +492,13 @@ function recordSynced(s: Services, a: Account, c: Connection, r: AccountFetchRes
 }
 
 /** Not now, not a failure: a daily budget is spent (or the provider said when to come back). */
-function deferAccount(s: Services, a: Account, c: Connection, next: string, message: string): AccountResult {
+function deferAccount(s: Services, a: Account, c: Connection, next: string | null, message: string): AccountResult {
   const nowIso = s.clock().toISOString();
   // Re-read (another run may have finished it); a 'syncing' no live process holds was killed: not a success.
   const cur = s.store.accounts.get(a.id) ?? a;
   const killed = cur.state === 'syncing' && !s.store.locks.isHeld(a.id, s.clock());
   s.store.accounts.recordOutcome(a.id, { state: killed ? 'not_synced' : cur.state, detail: killed ? 'the last sync was interrupted; the next sync completes it' : cur.stateDetail, attemptAt: cur.lastAttemptAt ?? nowIso, nextRefreshAt: next });
-  return { ...base(a, c), result: 'deferred', nextRefreshAt: next, message };
+  return { ...base(a, c), result: 'deferred', ...(next ? { nextRefreshAt: next } : {}), message };
 }
 
 const busy = (a: Account, c: Connection): AccountResult => ({ ...base(a, c), result: 'busy', code: 'BUSY', message: `${accountRef(a.id)} is being synced by another banksync process` });

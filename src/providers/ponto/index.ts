@@ -1,19 +1,42 @@
 import { isoDate } from '../../core/clock.js';
 import { PONTO_META } from './meta.js';
-import type { Institution, Provider, ProviderContext, ProviderPending, RejectedLine, TransactionPage } from '../types.js';
+import type { Institution, Provider, ProviderContext, ProviderPending, RejectedLine, SessionHandle, TransactionPage } from '../types.js';
 import { parse, PontoApi, sessionOf } from './api.js';
 import { consentFlow, wireAccounts } from './consent.js';
 import { describe, mapPontoError } from './errors.js';
 import { bookingDateOf, toAccount, toBooked, toInstitution, toPending, undated } from './map.js';
 import { Account, Institution as WireInstitution, One, Transaction } from './schema.js';
-import { synchronize, customerIpAddress } from './sync.js';
+import { synchronize, customerIpAddress, type SyncOutcome } from './sync.js';
 import { clientTls } from './tls.js';
 
 const defined = <T>(v: T | undefined): v is T => v !== undefined;
 
+/** An account's two synchronizations: lines (with pending ones where the bank has them) and details (balance). */
+interface AccountRefresh {
+  lines: SyncOutcome;
+  details: SyncOutcome;
+}
+
 export function createPontoProvider(ctx: ProviderContext): Provider {
   const api = new PontoApi(ctx);
   const consent = consentFlow(api, ctx);
+  /**
+   * What refreshConnection got per session and account, for the account's fetch (used once). A
+   * failure is kept as the account's own (one account's expired bank authorization is not the others').
+   */
+  const refreshed = new WeakMap<object, Map<string, Promise<AccountRefresh>>>();
+
+  /** Details carry the balance, transactions the lines: both refreshed, side by side. */
+  async function refreshAccount(h: SessionHandle, accountId: string, ip: string): Promise<AccountRefresh> {
+    const outcomes = await Promise.allSettled([
+      synchronize(api, h, accountId, 'accountTransactionsWithUnsettled', ctx.now, ip),
+      synchronize(api, h, accountId, 'accountDetails', ctx.now, ip),
+    ]);
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [lines, details] = outcomes.map((o) => (o as PromiseFulfilledResult<SyncOutcome>).value) as [SyncOutcome, SyncOutcome];
+    return { lines, details };
+  }
 
   return {
     ...PONTO_META,
@@ -57,18 +80,32 @@ export function createPontoProvider(ctx: ProviderContext): Provider {
       await api.revoke(sessionOf(h).refreshToken);
     },
 
+    /**
+     * Ponto serves its own copy of the bank's data: every account of the connection is asked to
+     * synchronize (lines and details), once per sync, before any is read. A synchronization
+     * refused as too recent (accountRecentlySynchronized) means Ponto's copy is used: 'deferred'
+     * with fetchCached. Failures are the failing account's, thrown at its fetch.
+     */
+    async refreshConnection(h, { accounts }) {
+      const ip = customerIpAddress(ctx.env);
+      const byAccount = new Map(accounts.map((a) => [a.externalId, refreshAccount(h, a.externalId, ip)] as const));
+      refreshed.set(h.data, byAccount);
+      const settled = await Promise.allSettled(byAccount.values());
+      const done = settled.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+      const recent = done.filter((r) => r.lines === 'skipped').length;
+      if (recent === 0) return { status: 'done' };
+      const which = recent === accounts.length ? 'its accounts were' : `${recent} of ${accounts.length} accounts were`;
+      return { status: 'deferred', fetchCached: true, message: `${which} synchronized from the bank a few minutes ago and Ponto allows no new synchronization this soon` };
+    },
+
     fetchTransactions(h, req) {
       return (async function* (): AsyncGenerator<TransactionPage> {
         const id = encodeURIComponent(req.account.externalId);
-        const ip = customerIpAddress(ctx.env);
-        // Details carry the balance, transactions the lines: both refreshed, side by side.
-        const outcomes = await Promise.allSettled([
-          synchronize(api, h, req.account.externalId, 'accountTransactions', ctx.now, ip),
-          synchronize(api, h, req.account.externalId, 'accountDetails', ctx.now, ip),
-        ]);
-        const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-        if (failed) throw failed.reason;
-        const [lines, details] = outcomes.map((o) => (o as PromiseFulfilledResult<string>).value);
+        const kept = refreshed.get(h.data);
+        const prior = kept?.get(req.account.externalId);
+        kept?.delete(req.account.externalId);
+        // Without a refresh in this run (a caller that fetches directly) the account synchronizes here.
+        const { lines, details } = await (prior ?? refreshAccount(h, req.account.externalId, customerIpAddress(ctx.env)));
         // A balance is only comparable with lines refreshed at the same moment (drift check).
         let balance: TransactionPage['balance'];
         if (lines === details && lines !== 'unfinished') {

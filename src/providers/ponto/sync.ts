@@ -25,7 +25,7 @@ export function customerIpAddress(env: NodeJS.ProcessEnv): string {
   return '127.0.0.1';
 }
 
-export type SyncSubtype = 'accountDetails' | 'accountTransactions';
+export type SyncSubtype = 'accountDetails' | 'accountTransactions' | 'accountTransactionsWithUnsettled';
 /** synced: Ponto asked the bank just now; skipped: Ponto's cached data is recent (cooldown); unfinished: still running at the cap. */
 export type SyncOutcome = 'synced' | 'skipped' | 'unfinished';
 
@@ -46,6 +46,8 @@ export async function synchronize(api: PontoApi, h: SessionHandle, accountId: st
   });
   if (res.status === 400) {
     if (describe(res.body).code === 'accountRecentlySynchronized') return 'skipped';
+    // Pending lines refresh only with this subtype; a bank (or API) that refuses it gets the settled lines alone.
+    if (subtype === 'accountTransactionsWithUnsettled' && refusesSubtype(res.body)) return synchronize(api, h, accountId, 'accountTransactions', now, customerIp);
     throw mapPontoError({ ...res, method: 'POST', path: `/${path}` }, now());
   }
   let sync = parse(Synchronization, res, 'synchronizations').data;
@@ -59,6 +61,18 @@ export async function synchronize(api: PontoApi, h: SessionHandle, accountId: st
   }
   if (sync.attributes.status === 'error') throw syncFailure(sync);
   return 'synced';
+}
+
+/**
+ * A 400 that names the subtype (validationError with meta.attribute "subtype", or a code about
+ * unsettled transactions). How Ponto refuses accountTransactionsWithUnsettled for a bank without
+ * pending data is not documented: unverified.
+ */
+function refusesSubtype(body: unknown): boolean {
+  const first = (body as { errors?: { code?: unknown; meta?: { attribute?: unknown } }[] } | undefined)?.errors?.[0];
+  if (!first || typeof first !== 'object') return false;
+  const code = typeof first.code === 'string' ? first.code : '';
+  return (code === 'validationError' && first.meta?.attribute === 'subtype') || /unsettled|subtype/i.test(code);
 }
 
 function syncFailure(sync: Synchronization): BanksyncError {

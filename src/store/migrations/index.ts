@@ -4,6 +4,7 @@ import { v2ExportTargets } from './002-export-targets.js';
 import { v3ProviderCaches } from './003-provider-caches.js';
 import { v4InputIssues } from './004-input-issues.js';
 import { v5ProviderFeeds } from './005-provider-feeds.js';
+import { v6ProviderMeta } from './006-provider-meta.js';
 
 export interface Migration {
   version: number;
@@ -12,6 +13,6 @@ export interface Migration {
 }
 
 /** Ordered list; append only. Each migration's version is its position + 1. */
-export const MIGRATIONS: readonly Migration[] = [v1Initial, v2ExportTargets, v3ProviderCaches, v4InputIssues, v5ProviderFeeds];
+export const MIGRATIONS: readonly Migration[] = [v1Initial, v2ExportTargets, v3ProviderCaches, v4InputIssues, v5ProviderFeeds, v6ProviderMeta];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -73,7 +73,7 @@ function bearer(token = 'at-1') {
   return { authorization: `Bearer ${token}` };
 }
 
-function sync(subtype: 'accountTransactions' | 'accountDetails', outcome: 'success' | 'recent' | 'error' = 'success', errorCode = 'authorizationExpired') {
+function sync(subtype: 'accountTransactions' | 'accountTransactionsWithUnsettled' | 'accountDetails', outcome: 'success' | 'recent' | 'error' = 'success', errorCode = 'authorizationExpired') {
   const body = (b: string) => {
     const a = JSON.parse(b).data.attributes;
     // customerIpAddress is required by Ponto on every synchronization.
@@ -329,7 +329,7 @@ describe('Ponto adapter: transactions', () => {
   }
 
   it('synchronizes, then maps a page: signed amounts, Ponto ids, dates, texts, pending and balance', async () => {
-    sync('accountTransactions');
+    sync('accountTransactionsWithUnsettled');
     sync('accountDetails');
     accountGet();
     api.intercept({ path: at(`${pendingPath}?page[limit]=100`), method: 'GET' })
@@ -347,7 +347,7 @@ describe('Ponto adapter: transactions', () => {
   });
 
   it('reads Ponto\'s cached copy when a sync is refused as too recent, and yields one empty page', async () => {
-    sync('accountTransactions', 'recent');
+    sync('accountTransactionsWithUnsettled', 'recent');
     sync('accountDetails');
     api.intercept({ path: at(`${pendingPath}?page[limit]=100`), method: 'GET' }).reply(200, page([]), { headers: JSONAPI });
     api.intercept({ path: at(`${txPath}?page[limit]=100`), method: 'GET' }).reply(200, page([]), { headers: JSONAPI });
@@ -357,7 +357,7 @@ describe('Ponto adapter: transactions', () => {
   });
 
   it('follows links.next page by page and stops once a whole page predates the window', async () => {
-    sync('accountTransactions', 'recent');
+    sync('accountTransactionsWithUnsettled', 'recent');
     sync('accountDetails', 'recent');
     accountGet();
     api.intercept({ path: at(`${pendingPath}?page[limit]=100`), method: 'GET' }).reply(200, page([]), { headers: JSONAPI });
@@ -373,14 +373,14 @@ describe('Ponto adapter: transactions', () => {
   });
 
   it('reports an expired bank authorization from the synchronization as CONSENT_EXPIRED', async () => {
-    sync('accountTransactions', 'error');
+    sync('accountTransactionsWithUnsettled', 'error');
     sync('accountDetails', 'error');
     const e = await failure(collect(provider, session()));
     expect(e.code).toBe('CONSENT_EXPIRED');
   });
 
   it('reports authorizationExpired on the transactions list as CONSENT_EXPIRED', async () => {
-    sync('accountTransactions', 'recent');
+    sync('accountTransactionsWithUnsettled', 'recent');
     sync('accountDetails', 'recent');
     accountGet();
     api.intercept({ path: at(`${pendingPath}?page[limit]=100`), method: 'GET' })
@@ -390,13 +390,13 @@ describe('Ponto adapter: transactions', () => {
   });
 
   it('treats other bank-side sync failures as transient', async () => {
-    sync('accountTransactions', 'error', 'financialInstitutionUnavailable');
+    sync('accountTransactionsWithUnsettled', 'error', 'financialInstitutionUnavailable');
     sync('accountDetails', 'recent');
     expect((await failure(collect(provider, session()))).code).toBe('PROVIDER_UNAVAILABLE');
   });
 
   it('names a malformed transaction as PROVIDER_ERROR', async () => {
-    sync('accountTransactions', 'recent');
+    sync('accountTransactionsWithUnsettled', 'recent');
     sync('accountDetails', 'recent');
     accountGet();
     api.intercept({ path: at(`${pendingPath}?page[limit]=100`), method: 'GET' }).reply(200, page([]), { headers: JSONAPI });
@@ -404,6 +404,55 @@ describe('Ponto adapter: transactions', () => {
     const e = await failure(collect(provider, session()));
     expect(e.code).toBe('PROVIDER_ERROR');
     expect(e.message).toMatch(/item 0.*amount/);
+  });
+});
+
+describe('Ponto adapter: refreshConnection', () => {
+  const txPath = `/ponto-connect/accounts/${ACC}/transactions`;
+  const pendingPath = `/ponto-connect/accounts/${ACC}/pending-transactions`;
+  const refresh = (h: SessionHandle) => provider.refreshConnection!(h, { requestInput: async () => '', accounts: [{ externalId: ACC, institutionId: FI }] });
+  const emptyLists = () => {
+    api.intercept({ path: at(`${pendingPath}?page[limit]=100`), method: 'GET' }).reply(200, page([]), { headers: JSONAPI });
+    api.intercept({ path: at(`${txPath}?page[limit]=100`), method: 'GET' }).reply(200, page([]), { headers: JSONAPI });
+  };
+
+  it('synchronizes each account once, before the fetch, which then reads without synchronizing again', async () => {
+    sync('accountTransactionsWithUnsettled');
+    sync('accountDetails');
+    const h = session();
+    expect(await refresh(h)).toEqual({ status: 'done' });
+    api.intercept({ path: `/ponto-connect/accounts/${ACC}`, method: 'GET', headers: bearer() }).reply(200, { data: account(ACC) }, { headers: JSONAPI });
+    emptyLists();
+    // No second POST /synchronizations is intercepted: one would fail the test (network is disabled).
+    const pages = await collect(provider, h);
+    expect(pages).toEqual([{ booked: [], pending: [], balance: { amountMinor: 123456, date: '2026-06-15' } }]);
+  });
+
+  it('answers deferred with the cached copy when Ponto refuses the synchronization as too recent', async () => {
+    sync('accountTransactionsWithUnsettled', 'recent');
+    sync('accountDetails', 'recent');
+    const h = session();
+    expect(await refresh(h)).toMatchObject({ status: 'deferred', fetchCached: true, message: expect.stringMatching(/a few minutes ago and Ponto allows no new synchronization this soon/) });
+    api.intercept({ path: `/ponto-connect/accounts/${ACC}`, method: 'GET', headers: bearer() }).reply(200, { data: account(ACC) }, { headers: JSONAPI });
+    emptyLists();
+    // Both from Ponto's same copy: the balance is comparable.
+    expect((await collect(provider, h))[0]!.balance).toBeDefined();
+  });
+
+  it('keeps an account\'s synchronization failure for that account\'s fetch', async () => {
+    sync('accountTransactionsWithUnsettled', 'error');
+    sync('accountDetails', 'error');
+    const h = session();
+    expect(await refresh(h)).toEqual({ status: 'done' });
+    expect((await failure(collect(provider, h))).code).toBe('CONSENT_EXPIRED');
+  });
+
+  it('falls back to accountTransactions when the subtype with unsettled lines is refused', async () => {
+    api.intercept({ path: '/ponto-connect/synchronizations', method: 'POST', body: (b) => JSON.parse(b).data.attributes.subtype === 'accountTransactionsWithUnsettled' })
+      .reply(400, { errors: [{ code: 'validationError', detail: 'subtype is not supported for this account', meta: { attribute: 'subtype' } }] }, { headers: JSONAPI });
+    sync('accountTransactions');
+    sync('accountDetails');
+    expect(await refresh(session())).toEqual({ status: 'done' });
   });
 });
 

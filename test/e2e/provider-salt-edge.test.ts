@@ -100,6 +100,13 @@ describe('Salt Edge end to end', () => {
     expect(mock.control.connections()[0]!.lastSuccessAt).toBe(day(30).toISOString());
     expect((await stored('c1')).some((r) => r.includes('|2026-10-30|'))).toBe(true);
     expect((await stored('c1')).some((r) => /^Fake savings \(BHD\)\|.*\|-1234$/.test(r))).toBe(true);
+
+    // Again within the hour: next_refresh_possible_at says not yet; what Salt Edge holds is synced.
+    const refreshes = mock.requests.filter((q) => q.path.endsWith('/refresh')).length;
+    const again = await cli.runAsync(['sync', '--all'], env());
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout + again.stderr).toMatch(/did not refresh .*refreshed again at 2026-10-31T10:00:00\.000Z.*synced what it already holds/s);
+    expect(mock.requests.filter((q) => q.path.endsWith('/refresh')).length).toBe(refreshes);
   }, 300_000);
 
   it('an OTP bank: answered on a terminal, deferred with exit 3 when nobody is there', async () => {

@@ -86,6 +86,8 @@ describe('Salt Edge end to end', () => {
     expect(mock.control.customers()).toHaveLength(1);
     const { connections } = await cli.jsonAsync(['status'], env());
     expect(connections.map((c: { id: string; provider: string }) => [c.id, c.provider])).toEqual([['c1', 'salt-edge']]);
+    // The consent's expires_at (90 days) is what status counts down.
+    expect(connections[0].consentExpiresAt).toBe('2026-12-30T09:00:00.000Z');
   });
 
   it('30 simulated days of sync --all keep the stored set equal to what Salt Edge holds', async () => {
@@ -139,6 +141,8 @@ describe('Salt Edge end to end', () => {
     expect(after.id).toBe(before.id);
     expect(after.consentExpiresAt).toBe(new Date(day(33).getTime() + 90 * 86_400_000).toISOString());
     expect(after.removed).toBe(false);
+    const { connections } = await cli.jsonAsync(['status'], env());
+    expect(connections.find((c: { id: string }) => c.id === 'c1').consentExpiresAt).toBe(after.consentExpiresAt);
 
     const bye = await cli.runAsync(['disconnect', 'c1', '--keep-history'], env());
     expect(bye.code, bye.stderr).toBe(0);

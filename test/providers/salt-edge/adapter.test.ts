@@ -79,6 +79,13 @@ describe('salt-edge adapter against the mock', () => {
     expect(err.hint).toContain('providers setup salt-edge');
   });
 
+  it('a signature dated by a clock two hours off is refused (ExpiresAtInvalid) with a hint about the clock', async () => {
+    const late = createSaltEdgeProvider({ now: () => new Date(clock.getTime() - 2 * 3_600_000), env: {}, baseUrl: mock.url, credentials: CREDS });
+    const err = await failure(late.verifyCredentials!());
+    expect(err.message).toContain('ExpiresAtInvalid');
+    expect(err.hint).toMatch(/clock/);
+  });
+
   it('checks the set-up at entry: missing fields and a non-RSA key are NOT_CONFIGURED before any request', async () => {
     expect((await failure(make({ ...CREDS, secret: '' }).verifyCredentials!())).message).toContain('Secret');
     expect((await failure(make({ ...CREDS, private_key: 'not a key' }).verifyCredentials!())).code).toBe('NOT_CONFIGURED');
@@ -235,6 +242,8 @@ describe('salt-edge adapter against the mock', () => {
     clock = new Date('2026-11-01T00:00:00Z');
     const start = await provider.beginConsent({ state: 'r', redirectUrl: REDIRECT, existing: h });
     expect(mock.requests.some((r) => r.path.endsWith(`/connections/${id}/reconnect`))).toBe(true);
+    // The old attempt is not taken for the renewal: polling waits for a new one.
+    expect(await provider.pollConsent!(start)).toBeUndefined();
     const renewed = await provider.completeConsent(start, Object.fromEntries((await playUser(start.url!)).searchParams));
     expect(renewed.session.connectionId).toBe(id);
     expect(renewed.supersedesExisting).toBeUndefined();

@@ -234,7 +234,7 @@ export function createSaltEdgeProvider(ctx: ProviderContext): Provider {
       if (s.refreshing) return settle(c);
       const next = c.next_refresh_possible_at ? new Date(c.next_refresh_possible_at) : undefined;
       if (next && next.getTime() > ctx.now().getTime()) {
-        return deferred(c, `Salt Edge: the bank can be refreshed again at ${next.toISOString()}; using the data Salt Edge already has`);
+        return deferred(c, `the bank can be refreshed again at ${next.toISOString()}`);
       }
       let started: Connection;
       try {

@@ -2,6 +2,7 @@ import { ENABLE_BANKING_META } from './enable-banking/meta.js';
 import { GOCARDLESS_META } from './gocardless/meta.js';
 import { PLAID_META } from './plaid/meta.js';
 import { PONTO_META } from './ponto/meta.js';
+import { SALT_EDGE_META } from './salt-edge/meta.js';
 import { SANDBOX_META } from './sandbox/meta.js';
 import { SIMPLEFIN_META } from './simplefin/meta.js';
 import { YODLEE_META } from './yodlee/meta.js';
@@ -27,6 +28,7 @@ const ENTRIES: ProviderEntry[] = [
   { ...PONTO_META, load: async () => (await import('./ponto/index.js')).createPontoProvider },
   { ...SIMPLEFIN_META, load: async () => (await import('./simplefin/index.js')).createSimpleFinProvider },
   { ...PLAID_META, load: async () => (await import('./plaid/index.js')).createPlaidProvider },
+  { ...SALT_EDGE_META, load: async () => (await import('./salt-edge/index.js')).createSaltEdgeProvider },
   { ...YODLEE_META, load: async () => (await import('./yodlee/index.js')).createYodleeProvider },
 ];
 

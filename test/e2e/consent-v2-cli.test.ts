@@ -30,6 +30,7 @@ describe('setup tokens, who chooses the bank, and revocation at the CLI', () => 
       ['ponto', 'app', 'redirect'],
       ['simplefin', 'provider', 'token'],
       ['plaid', 'provider', 'redirect'],
+      ['salt-edge', 'provider', 'redirect'],
       ['yodlee', 'provider', 'redirect'],
     ]);
   });

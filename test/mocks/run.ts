@@ -8,6 +8,8 @@ import { startEnableBankingMock } from './enable-banking/server.js';
 import { startGoCardlessMock } from './gocardless/server.js';
 import { startPlaidMock } from './plaid/server.js';
 import { startPontoMock } from './ponto/server.js';
+import { startSaltEdgeMock } from './salt-edge/server.js';
+import { generateKeyPairSync } from 'node:crypto';
 import { startSimpleFinMock } from './simplefin/server.js';
 import { startYodleeMock } from './yodlee/server.js';
 
@@ -76,6 +78,22 @@ const MOCKS: Record<string, (o: MockOptions) => Promise<RunningMock>> = {
         `BANKSYNC_PLAID_BASE_URL=${m.url}`,
         'credentials: BANKSYNC_PLAID_CLIENT_ID=test-client-id BANKSYNC_PLAID_SECRET=test-sandbox-secret BANKSYNC_PLAID_ENV=sandbox',
         'Link: open the hosted_link_url that connect prints; its form is filled in with user_good / pass_good',
+      ],
+    };
+  },
+  'salt-edge': async (o) => {
+    // A Live-like client: every request must be signed with this key.
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const keyFile = join(mkdtempSync(join(tmpdir(), 'banksync-se-mock-')), 'salt-edge.pem');
+    writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    const m = await startSaltEdgeMock({ ...o, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() });
+    return {
+      url: m.url,
+      close: m.close,
+      notes: [
+        `BANKSYNC_SALT_EDGE_BASE_URL=${m.url}`,
+        `credentials: BANKSYNC_SALT_EDGE_APP_ID=test-app-id BANKSYNC_SALT_EDGE_SECRET=test-secret BANKSYNC_SALT_EDGE_PRIVATE_KEY=${keyFile}`,
+        'Connect: opening the connect_url that connect prints plays the user (fakebank_simple_xf; add ?provider=fakebank_interactive_xf for the OTP bank, code 123456)',
       ],
     };
   },

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { BanksyncError } from '../../core/errors.js';
+import { registerSecret } from '../../secrets/index.js';
 import { HttpClient, malformed, type RequestOptions } from '../http.js';
 import type { ProviderContext } from '../types.js';
 import { mapYodleeError, TOKEN_REFUSED, YodleeError } from './errors.js';
@@ -100,6 +101,8 @@ export class YodleeApi {
     });
     const r = TokenResponse.safeParse(res.body);
     if (!r.success) throw malformed('Yodlee', 'POST /auth/token', 'has no token.accessToken and expiresIn');
+    // A bearer credential (also written into the FastLink page): never shown in any output.
+    registerSecret(r.data.token.accessToken);
     return r.data.token;
   }
 

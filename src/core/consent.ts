@@ -24,7 +24,7 @@ const POLL_MS = 3_000;
 
 /**
  * Runs a provider's consent step: a question in the terminal, a pasted setup token, or the
- * browser round trip (M2). `institution` is absent when the provider chooses the bank itself.
+ * browser round trip. `institution` is absent when the provider chooses the bank itself.
  */
 export async function obtainConsent(s: Services, provider: Provider, institution: Institution | undefined, opts: ConsentOptions): Promise<ConsentGrant> {
   const state = globalThis.crypto.randomUUID();

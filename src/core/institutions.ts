@@ -24,7 +24,7 @@ export interface InstitutionQuery {
 }
 
 /**
- * Searches every provider (or one) by name and country; each row says who serves it (M2).
+ * Searches every provider (or one) by name and country; each row says who serves it.
  * Providers with their own search (catalogues too big to list whole) are asked the query; the
  * others' full lists are cached and filtered here.
  */

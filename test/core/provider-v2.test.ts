@@ -114,7 +114,7 @@ describe('a provider that chooses the bank, with consent by setup token', () => 
     expect(raw).not.toContain('pass-');
   });
 
-  it('files a connection under the one institution all its kept accounts share; the user still chooses (M3)', async () => {
+  it('files a connection under the one institution all its kept accounts share; the user still chooses', async () => {
     const { s } = services();
     const r = await connect(s, { providerId: 'bridge', setupToken: TOKEN, accounts: ['chk', 'sav'], yes: false });
     expect(r.institution).toEqual({ id: 'ins_1', name: 'First Bank', beta: false });

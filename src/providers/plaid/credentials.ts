@@ -1,6 +1,6 @@
 import type { CredentialField } from '../types.js';
 
-/** The app credentials the user sets up once (M5); light, so the CLI can build flags without the adapter. */
+/** The app credentials the user sets up once; light, so the CLI can build flags without the adapter. */
 export const PLAID_CREDENTIALS: CredentialField[] = [
   { name: 'client_id', label: 'Plaid client id', secret: false },
   { name: 'secret', label: 'Plaid secret (of the chosen environment)', secret: true },

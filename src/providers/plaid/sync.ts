@@ -98,7 +98,7 @@ function pageOf(
     if (line.kind === 'booked') (change === 'added' ? booked : modified).push(line.line);
     else if (line.kind === 'pending') pending.push(line.line);
   }
-  // A pending line that became a posted one leaves through the posted line's pendingRef (M9),
+  // A pending line that became a posted one leaves through the posted line's pendingRef (pending lines are never booked as final),
   // not as a removal.
   const replaced = new Set(booked.map((t) => t.pendingRef).filter((x): x is string => !!x));
   // Plaid's `removed` does not say whether a line was pending: its ids are unique across both,

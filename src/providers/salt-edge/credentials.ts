@@ -1,7 +1,7 @@
 import type { CredentialField } from '../types.js';
 
 /**
- * The app credentials the user sets up once (M5). Every request is signed: Live clients must sign,
+ * The app credentials the user sets up once. Every request is signed: Live clients must sign,
  * Test/Pending clients may, and Salt Edge verifies a signature whenever one is sent — so one code
  * path serves every client status (upload the public key in the dashboard first).
  */

@@ -65,7 +65,7 @@ export function createSaltEdgeProvider(ctx: ProviderContext): Provider {
 
   const connection = async (id: string) => (await api().call(ConnectionResponse, 'GET', `connections/${encodeURIComponent(id)}`)).data;
 
-  /** The consent's end (M7): the connection's last consent's expires_at [v6 /consents route unverified]. */
+  /** The consent's end, for status's expiry warning: the connection's last consent's expires_at [v6 /consents route unverified]. */
   async function consentEnd(c: Connection, customer: string): Promise<string | undefined> {
     if (!c.last_consent_id) return undefined;
     const res = await api().call(ConsentsResponse, 'GET', 'consents', { query: { connection_id: c.id, customer_id: customer } });

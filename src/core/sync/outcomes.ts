@@ -1,0 +1,106 @@
+import { ExitCode, type ExitCodeValue } from '../../cli/exit-codes.js';
+import type { Services } from '../context.js';
+import { BanksyncError, NEEDS_HUMAN_CODES } from '../errors.js';
+import { accountRef, connectionRef, type Account, type Connection } from '../model.js';
+import type { AccountFetchResult } from './account-sync.js';
+import type { FetchWindow } from './window.js';
+
+/** What a sync did to each account, and how every outcome is recorded for `status`. */
+
+export type AccountResultKind = 'synced' | 'skipped' | 'failed' | 'deferred' | 'busy';
+
+export interface AccountResult {
+  account: string;
+  connection: string | null;
+  institution: string;
+  name: string;
+  result: AccountResultKind;
+  newCount?: number;
+  updatedCount?: number;
+  pendingCount?: number;
+  window?: { from: string; to: string; limitedBy: string | null };
+  driftMinor?: number | null;
+  code?: string;
+  message?: string;
+  hint?: string;
+  ref?: string;
+  nextRefreshAt?: string;
+  /** Lines quarantined or kept twice in this sync, newly found (all are listed by `status`). */
+  warnings?: string[];
+}
+
+export function exitCodeFor(results: AccountResult[]): ExitCodeValue {
+  if (results.some((r) => r.result === 'failed')) return ExitCode.PARTIAL_FAILURE;
+  if (results.some((r) => r.result === 'skipped' && r.code && NEEDS_HUMAN_CODES.has(r.code as never))) return ExitCode.NEEDS_HUMAN;
+  if (results.some((r) => r.result === 'busy')) return ExitCode.BUSY;
+  return ExitCode.OK;
+}
+
+export const base = (a: Account, c: Connection): Pick<AccountResult, 'account' | 'connection' | 'institution' | 'name'> => ({
+  account: accountRef(a.id),
+  connection: connectionRef(c.id),
+  institution: c.institutionName,
+  name: a.name,
+});
+
+export function recordSynced(s: Services, a: Account, c: Connection, r: AccountFetchResult, window: FetchWindow, nowIso: string): AccountResult {
+  s.store.accounts.recordOutcome(a.id, {
+    state: 'synced', detail: null, attemptAt: nowIso, successAt: nowIso, newCount: r.newCount, pendingCount: r.pendingCount, nextRefreshAt: null,
+  });
+  return { ...base(a, c), result: 'synced', newCount: r.newCount, updatedCount: r.updatedCount, pendingCount: r.pendingCount, window, driftMinor: r.driftMinor, ...(r.warnings.length ? { warnings: r.warnings } : {}) };
+}
+
+/** Not now, not a failure: a daily budget is spent (or the provider said when to come back). */
+export function deferAccount(s: Services, a: Account, c: Connection, next: string | null, message: string): AccountResult {
+  const nowIso = s.clock().toISOString();
+  // Re-read (another run may have finished it); a 'syncing' no live process holds was killed: not a success.
+  const cur = s.store.accounts.get(a.id) ?? a;
+  const killed = cur.state === 'syncing' && !s.store.locks.isHeld(a.id, s.clock());
+  s.store.accounts.recordOutcome(a.id, { state: killed ? 'not_synced' : cur.state, detail: killed ? 'the last sync was interrupted; the next sync completes it' : cur.stateDetail, attemptAt: cur.lastAttemptAt ?? nowIso, nextRefreshAt: next });
+  return { ...base(a, c), result: 'deferred', ...(next ? { nextRefreshAt: next } : {}), message };
+}
+
+export const busy = (a: Account, c: Connection): AccountResult => ({ ...base(a, c), result: 'busy', code: 'BUSY', message: `${accountRef(a.id)} is being synced by another banksync process` });
+
+/**
+ * What a fetch's error means for the account: a rate limit or "not ready yet" defers it, a
+ * problem only a person can fix skips it (and flags the connection), anything else fails it.
+ */
+export function outcomeOfError(s: Services, a: Account, c: Connection, e: BanksyncError, nowIso: string): AccountResult {
+  if (e.code === 'RATE_LIMITED' || e.code === 'NOT_READY') {
+    const next = e.retryAt ?? null;
+    const message = e.code === 'NOT_READY'
+      ? `the provider is still preparing data (${e.message}); ${next ? `next try after ${next}` : 'the next sync tries again'}`
+      : `${e.message}${next ? `; next refresh possible at ${next}` : ''}`;
+    const state = a.state === 'syncing' ? 'not_synced' : a.state;
+    // Not ready yet is the news for an account never synced: status shows it.
+    const detail = e.code === 'NOT_READY' && state !== 'synced' ? message : a.stateDetail;
+    s.store.accounts.recordOutcome(a.id, { state, detail, attemptAt: nowIso, nextRefreshAt: next });
+    return { ...base(a, c), result: 'deferred', code: e.code, nextRefreshAt: next ?? undefined, message };
+  }
+  if (NEEDS_HUMAN_CODES.has(e.code)) {
+    if (e.code !== 'SCA_REQUIRED') s.store.connections.setStatus(c.id, 'needs_human', e.message, nowIso);
+    return recordSkip(s, a, c, withRenewHint(e, c));
+  }
+  return recordFailure(s, a, c, e);
+}
+
+export function withRenewHint(e: BanksyncError, c: Connection): BanksyncError {
+  // Providers do not know connection ids: a hint naming update-credentials gets the exact command here.
+  if (e.code === 'SCA_REQUIRED' || (e.hint && !e.hint.includes('update-credentials'))) return e;
+  return new BanksyncError(e.code, e.message, { hint: `renew it: banksync update-credentials ${connectionRef(c.id)}` });
+}
+
+export function recordSkip(s: Services, a: Account, c: Connection, e: BanksyncError): AccountResult {
+  const at = s.clock().toISOString();
+  s.store.syncState.recordError({ ref: e.ref, at, connectionId: c.id, accountId: a.id, code: e.code, message: e.message });
+  s.store.accounts.recordOutcome(a.id, { state: 'skipped', detail: e.message, errorCode: e.code, errorRef: e.ref, attemptAt: at });
+  return { ...base(a, c), result: 'skipped', code: e.code, message: e.message, hint: e.hint, ref: e.ref };
+}
+
+export function recordFailure(s: Services, a: Account, c: Connection, e: BanksyncError): AccountResult {
+  const at = s.clock().toISOString();
+  s.store.syncState.recordError({ ref: e.ref, at, connectionId: c.id, accountId: a.id, code: e.code, message: e.message });
+  s.store.accounts.recordOutcome(a.id, { state: 'failed', detail: e.message, errorCode: e.code, errorRef: e.ref, attemptAt: at });
+  return { ...base(a, c), result: 'failed', code: e.code, message: e.message, hint: e.hint, ref: e.ref };
+}

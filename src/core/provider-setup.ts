@@ -1,5 +1,4 @@
 import { PROVIDERS, providerEnvName } from '../providers/registry.js';
-import type { CredentialField } from '../providers/types.js';
 import { registerSecret } from '../secrets/index.js';
 import { providerSecretOwner } from '../store/index.js';
 import { nowIso, type Services } from './context.js';

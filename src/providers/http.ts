@@ -166,9 +166,21 @@ export function header(headers: HttpFailure['headers'], name: string): string | 
 export function amountToMinor(value: string | number, currency: string): number {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new BanksyncError('PROVIDER_ERROR', `not a finite amount: ${value}`);
-    // The shortest round-trip text of a double is the decimal the provider wrote.
-    const t = String(value);
-    return parseDecimalToMinor(/e/i.test(t) ? value.toFixed(currencyDigits(currency)) : t, currency);
+    // The shortest round-trip text of a double is the decimal the provider wrote (every value a
+    // bank can write has at most 15 significant digits), so no float arithmetic touches it.
+    let text = String(value);
+    if (/e/i.test(text)) {
+      // 1e21 and up, or below 1e-6: only whole numbers within the safe range are exact; rounding
+      // 1e-7 to 0.00 would store a guess.
+      if (!Number.isSafeInteger(value)) throw new BanksyncError('PROVIDER_ERROR', `amount ${text} cannot be an exact ${currency} amount`);
+      text = value.toFixed(0);
+    }
+    // More decimals than the currency has (0.30000000000000004 EUR, 1.5 JPY) is float arithmetic
+    // upstream: which cent was meant is a guess, so it is refused, never rounded.
+    const digits = currencyDigits(currency);
+    const frac = /\.(\d+)$/.exec(text)?.[1] ?? '';
+    if (frac.length > digits) throw new BanksyncError('PROVIDER_ERROR', `amount ${text} has more decimals than ${currency} has (${digits})`);
+    return parseDecimalToMinor(text, currency);
   }
   return parseDecimalToMinor(value, currency);
 }

@@ -1,6 +1,6 @@
 import { isoDate } from '../../core/clock.js';
 import { BanksyncError } from '../../core/errors.js';
-import type { ConsentGrant, ConsentStart, Institution, Provider, ProviderContext, RefreshOutcome, SessionHandle, TransactionPage } from '../types.js';
+import type { ConsentGrant, Institution, Provider, ProviderContext, RefreshOutcome, SessionHandle, TransactionPage } from '../types.js';
 import { SaltEdgeApi } from './api.js';
 import { fromErrorClass, REFRESH_LIMITS, SaltEdgeError } from './errors.js';
 import { toAccount, toLine } from './map.js';

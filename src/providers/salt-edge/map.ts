@@ -1,5 +1,5 @@
 import type { AccountKind } from '../../core/model.js';
-import { currencyDigits, parseDecimalToMinor } from '../../core/money.js';
+import { amountToMinor } from '../http.js';
 import type { ProviderAccount, ProviderPending, ProviderTransaction, RejectedLine } from '../types.js';
 import { Transaction, type Account, type Connection } from './schema.js';
 
@@ -17,20 +17,10 @@ const NATURE: Record<string, AccountKind> = {
  * with no float arithmetic. A text with more decimals than the currency has (0.30000000000000004
  * in EUR, 1.5 in JPY, 1.2345 in BHD) is not an amount any bank books: it is the result of float
  * arithmetic somewhere upstream, and which cent was meant is a guess — refused (the line is
- * quarantined), never rounded.
+ * quarantined), never rounded. The shared amountToMinor does exactly this for every provider.
  */
 export function amountMinor(value: number, currency: string): number {
-  if (!Number.isFinite(value)) throw new Error(`amount ${value} is not a finite number`);
-  let text = String(value);
-  if (/e/i.test(text)) {
-    // 1e21 and up, or below 1e-6: only whole numbers within the safe range are exact.
-    if (!Number.isSafeInteger(value)) throw new Error(`amount ${text} cannot be an exact ${currency} amount`);
-    text = value.toFixed(0);
-  }
-  const digits = currencyDigits(currency);
-  const frac = /\.(\d+)$/.exec(text)?.[1] ?? '';
-  if (frac.length > digits) throw new Error(`amount ${text} has more decimals than ${currency} has (${digits})`);
-  return parseDecimalToMinor(text, currency);
+  return amountToMinor(value, currency);
 }
 
 export function toAccount(a: Account, connection: Pick<Connection, 'provider_code' | 'provider_name'>, today: string): ProviderAccount {

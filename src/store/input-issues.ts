@@ -1,16 +1,15 @@
 import type { Db } from './db.js';
 
-export type InputIssueKind =
-  /** A line refused at the boundary and kept here instead of in the books. */
-  | 'quarantined'
-  /** A provider id carried two different lines in one answer: both were stored. */
-  | 'id-conflict'
-  /** A file line taken as the same payment as a stored line from another source. */
-  | 'fuzzy-merge'
-  /** A field that could not be read was left empty (an impossible value date); the line was kept. */
-  | 'field-dropped'
-  /** A problem the provider reported inside a successful answer (SimpleFIN errors/errlist), or an answer for an account banksync does not sync. */
-  | 'provider-warning';
+/**
+ * quarantined: a line refused at the boundary and kept here instead of in the books.
+ * id-conflict: a provider id carried two different lines in one answer; both were stored.
+ * fuzzy-merge: a file line taken as the same payment as a stored line from another source.
+ * field-dropped: a field that could not be read was left empty (an impossible value date); the line was kept.
+ * provider-warning: a problem the provider reported inside a successful answer (SimpleFIN
+ *   errors/errlist), or an answer for an account banksync does not sync.
+ */
+export const INPUT_ISSUE_KINDS = ['quarantined', 'id-conflict', 'fuzzy-merge', 'field-dropped', 'provider-warning'] as const;
+export type InputIssueKind = (typeof INPUT_ISSUE_KINDS)[number];
 
 export interface InputIssue {
   accountId: number;

@@ -1,16 +1,14 @@
 import { Option, type Command } from 'commander';
-import type { InputIssueKind } from '../../store/input-issues.js';
+import { INPUT_ISSUE_KINDS, type InputIssueKind } from '../../store/input-issues.js';
 import { parseAccountRef } from '../parse.js';
 import type { RuntimeOf } from '../program.js';
-
-const KINDS = ['quarantined', 'id-conflict', 'fuzzy-merge', 'field-dropped', 'provider-warning'] as const;
 
 export function registerWarnings(program: Command, runtimeOf: RuntimeOf): void {
   program
     .command('warnings')
     .description('lines that came in but were not taken as is: quarantined (bad date, other currency), ids reused for two lines, fuzzy merges, problems the provider reported')
     .option('--account <id>', 'only this account', parseAccountRef)
-    .addOption(new Option('--kind <kind>', 'only this kind').choices([...KINDS]))
+    .addOption(new Option('--kind <kind>', 'only this kind').choices([...INPUT_ISSUE_KINDS]))
     .addHelpText('after', '\nExamples:\n  $ banksync warnings\n  $ banksync warnings --account a1 --kind fuzzy-merge\n  $ banksync warnings --json | jq ".warnings[].detail"')
     .action(async (o: { account?: number; kind?: InputIssueKind }, cmd: Command) => {
       const rt = runtimeOf(cmd);

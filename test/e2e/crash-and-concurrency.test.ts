@@ -1,19 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CliSandbox, dumpTransactions } from '../helpers/cli.js';
+import { CliSandbox, CONNECT_SANDBOX, dumpTransactions, referenceSandboxRows } from '../helpers/cli.js';
 
 const NOW = { BANKSYNC_NOW: '2026-11-22T07:00:00Z' };
-const CONNECT = ['connect', '--provider', 'sandbox', '--institution', 'sandbox-bank', '--accounts', 'all', '--yes'];
+const CONNECT = CONNECT_SANDBOX;
 
-function reference(): string[] {
-  const cli = new CliSandbox();
-  try {
-    expect(cli.run(CONNECT, NOW).code).toBe(0);
-    expect(cli.run(['sync', '--all'], NOW).code).toBe(0);
-    return dumpTransactions(cli, NOW);
-  } finally {
-    cli.cleanup();
-  }
-}
 
 describe('crash safety and concurrency', () => {
   const clis: CliSandbox[] = [];
@@ -23,7 +13,7 @@ describe('crash safety and concurrency', () => {
     return c;
   };
   afterEach(() => clis.splice(0).forEach((c) => c.cleanup()));
-  const expected = reference();
+  const expected = referenceSandboxRows(NOW);
 
   it.each([1, 20, 46, 70])('kill -9 after %i pages, then a re-run, gives the same rows as an uninterrupted run', (pages) => {
     const cli = fresh();

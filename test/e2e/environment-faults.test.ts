@@ -4,7 +4,7 @@ import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { BIN, CliSandbox, dumpTransactions, type RunResult } from '../helpers/cli.js';
+import { BIN, CliSandbox, CONNECT_SANDBOX, dumpTransactions, referenceSandboxRows, type RunResult } from '../helpers/cli.js';
 
 /**
  * Section 3 of issue 12 on the built CLI: a disk or a file that refuses is one line naming the
@@ -14,7 +14,7 @@ import { BIN, CliSandbox, dumpTransactions, type RunResult } from '../helpers/cl
 
 const NOW = { BANKSYNC_NOW: '2026-11-22T07:00:00Z' };
 const LATER = { BANKSYNC_NOW: '2026-11-29T07:00:00Z' };
-const CONNECT = ['connect', '--provider', 'sandbox', '--institution', 'sandbox-bank', '--accounts', 'all', '--yes'];
+const CONNECT = CONNECT_SANDBOX;
 const isRoot = process.getuid?.() === 0;
 
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -60,16 +60,6 @@ function fill(dir: string, leaveKb: number): string {
   return filler;
 }
 
-function reference(): string[] {
-  const cli = new CliSandbox();
-  try {
-    expect(cli.run(CONNECT, NOW).code).toBe(0);
-    expect(cli.run(['sync', '--all'], NOW).code).toBe(0);
-    return dumpTransactions(cli, NOW);
-  } finally {
-    cli.cleanup();
-  }
-}
 
 describe('environment faults on the built CLI', () => {
   const clis: CliSandbox[] = [];
@@ -187,7 +177,7 @@ describe('environment faults on the built CLI', () => {
     else console.warn(`skipped: full-disk tests on a tmpfs: ${fs.reason}`);
 
     it.skipIf(!fs.dir)(`sync on a full tmpfs (SQLITE_FULL): one line, exit 7; space freed, a re-run gives what an uninterrupted run gives${fs.dir ? '' : ` (skipped: ${fs.reason})`}`, () => {
-      const expected = reference();
+      const expected = referenceSandboxRows(NOW);
       const cli = sandboxIn(fs.dir!);
       clis.push(cli);
       expect(cli.run(CONNECT, NOW).code).toBe(0);

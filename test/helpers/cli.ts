@@ -69,3 +69,20 @@ export function dumpTransactions(cli: CliSandbox, extra: NodeJS.ProcessEnv = {})
   const { transactions } = cli.json<{ transactions: Record<string, unknown>[] }>(['transactions'], extra);
   return transactions.map((t) => JSON.stringify(t)).sort();
 }
+
+/** `connect` of the sandbox bank with every account, without a prompt. */
+export const CONNECT_SANDBOX = ['connect', '--provider', 'sandbox', '--institution', 'sandbox-bank', '--accounts', 'all', '--yes'];
+
+/** The rows an uninterrupted connect + sync of the sandbox bank stores: what a run after a fault must equal. */
+export function referenceSandboxRows(env: NodeJS.ProcessEnv): string[] {
+  const cli = new CliSandbox();
+  try {
+    const connected = cli.run(CONNECT_SANDBOX, env);
+    if (connected.code !== 0) throw new Error(`reference connect failed: ${connected.stderr}`);
+    const synced = cli.run(['sync', '--all'], env);
+    if (synced.code !== 0) throw new Error(`reference sync failed: ${synced.stderr}`);
+    return dumpTransactions(cli, env);
+  } finally {
+    cli.cleanup();
+  }
+}

@@ -4,7 +4,7 @@ import { cellToMinor, decimalEvidence, splitAmount, unitCurrencies, type AmountC
 import { balanceCheck, type Booked } from './csv-balances.js';
 import { checkWidths, dateOnly, detectDelimiter, dropBalanceLines, findTable, readRows, transactionCells, type Row } from './csv-table.js';
 import { isDirectionHeader, KNOWN_MARKERS, looksLikeDirections, parseDebitValues, readDirection } from './csv-direction.js';
-import { DATE_FORMATS, guessOrder, readDate } from './dates.js';
+import { DATE_FORMATS, guessOrder, ordersThatRead, readDate } from './dates.js';
 import { fileError } from './errors.js';
 import type { FileLine, ParsedFile, ParseOptions } from './types.js';
 
@@ -20,7 +20,7 @@ const NAMES: Record<Exclude<Field, 'direction'>, string[]> = {
   debit: ['debit', 'withdrawal', 'withdrawals', 'money out', 'paid out', 'af', 'soll', 'débit'],
   credit: ['credit', 'deposit', 'deposits', 'money in', 'paid in', 'bij', 'haben', 'crédit'],
   currency: ['currency', 'währung', 'valuta code', 'devise', 'ccy', 'munt'],
-  payee: ['payee', 'name', 'description', 'counterparty', 'beneficiary', 'empfänger', 'auftraggeber/empfänger', 'auftraggeber/zahlungsempfänger', 'auftraggeber / begünstigter', 'naam / omschrijving', 'naam tegenpartij', 'merchant'],
+  payee: ['payee', 'name', 'naam', 'description', 'counterparty', 'beneficiary', 'empfänger', 'auftraggeber/empfänger', 'auftraggeber/zahlungsempfänger', 'auftraggeber / begünstigter', 'naam / omschrijving', 'naam tegenpartij', 'merchant'],
   memo: ['memo', 'reference', 'notes', 'note', 'verwendungszweck', 'buchungsdetails', 'omschrijving', 'mededelingen', 'libellé', 'details', 'narrative'],
   id: ['id', 'transaction id', 'reference number', 'fitid'],
   type: ['type', 'transaction type'],
@@ -86,7 +86,7 @@ export function parseCsv(text: string, file: string, o: ParseOptions): ParsedFil
 
   const body = table.body;
   const cell = (r: Row, f: Field) => (columns[f] === undefined ? undefined : r.cells[columns[f]!]?.trim());
-  const order = dateOrder(o.dateFormat, profile, body.map((r) => dateOnly(cell(r, 'date') ?? '')), file);
+  const order = dateOrder(o.dateFormat, profile, body.map((r) => ({ line: r.line, date: dateOnly(cell(r, 'date') ?? '') })), file);
   const decimal = o.decimal ?? profile?.decimal ?? decimalMark(body, columns, file);
   const context: LineContext = { file, columns, currency: o.currency, decimal, order, debitValues, ids: new Set() };
   const booked = body.map((r) => readLine(r, context));
@@ -217,7 +217,8 @@ function fromMap(map: string, header: string[] | undefined, width: number, file:
   return out;
 }
 
-function dateOrder(format: string | undefined, profile: Profile | undefined, samples: string[], file: string): 'ymd' | 'dmy' | 'mdy' {
+function dateOrder(format: string | undefined, profile: Profile | undefined, dated: { line: number; date: string }[], file: string): 'ymd' | 'dmy' | 'mdy' {
+  const samples = dated.map((d) => d.date);
   if (format) {
     const order = DATE_FORMATS[format];
     if (!order) throw fileError(file, `--date-format "${format}" is not one I know`, `use one of ${Object.keys(DATE_FORMATS).join(', ')}`);
@@ -226,6 +227,9 @@ function dateOrder(format: string | undefined, profile: Profile | undefined, sam
   if (profile?.dateOrder) return profile.dateOrder;
   const guessed = guessOrder(samples.filter(Boolean));
   if (!guessed) {
+    // A date no layout reads (30-02-2026) is the problem, not the order: name its line.
+    const unreadable = dated.find((d) => d.date && ordersThatRead(d.date).length === 0);
+    if (unreadable) throw fileError(file, `line ${unreadable.line}: date "${unreadable.date}" is not a calendar date in any layout`, 'fix the date in the file');
     // Name the layouts in the file's own separator, so the hint can be pasted as is.
     const sep = /[./-]/.exec(samples.find(Boolean) ?? '')?.[0] ?? '/';
     throw fileError(file, 'its dates could be day-first or month-first (or mix layouts)', `say which with --date-format DD${sep}MM${sep}YYYY or MM${sep}DD${sep}YYYY`);

@@ -360,3 +360,15 @@ describe('newest-first files', () => {
     ]);
   });
 });
+
+describe('what a newcomer feeds it', () => {
+  it('a date no layout reads (30-02) is named with its line, not taken for a day/month question', () => {
+    const e = refusal(() => text('Datum;Naam;Bedrag;Af Bij\n30-02-2026;Bakker;12,50;Af\n', { currency: 'EUR' }));
+    expect(e.message).toBe('inline.csv: line 2: date "30-02-2026" is not a calendar date in any layout');
+  });
+
+  it('a Dutch "Naam" column is the payee', () => {
+    const p = text('Datum;Naam;Bedrag;Af Bij\n28-02-2026;Bakker Jansen;12,50;Af\n01-03-2026;Werkgever BV;1.500,00;Bij\n', { currency: 'EUR' });
+    expect(p.statements[0]!.lines.map((l) => [l.payee, l.amountMinor])).toEqual([['Bakker Jansen', -1250], ['Werkgever BV', 150000]]);
+  });
+});

@@ -59,8 +59,11 @@ export function registerProviders(program: Command, runtimeOf: RuntimeOf): void 
     const given = Object.fromEntries(Object.entries(o).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]));
     const { setupProvider } = await import('../../core/provider-setup.js');
     const r = await setupProvider(rt.services(), id, given);
+    const { capabilitiesOf } = await import('../../core/providers.js');
+    // A provider whose own page picks the bank has nothing to search first.
+    const next = capabilitiesOf(r.provider).institutionChoice === 'provider' ? `banksync connect --provider ${r.provider}` : `banksync institutions --provider ${r.provider} --country XX`;
     rt.out.result(r, (v) =>
-      [`${v.provider}: credentials checked and stored`, ...v.fields.map((f) => `  ${f.label}: ${f.source === 'given' ? 'stored (encrypted)' : f.source}`), `next: banksync institutions --provider ${v.provider} --country XX`].join('\n'),
+      [`${v.provider}: credentials checked and stored`, ...v.fields.map((f) => `  ${f.label}: ${f.source === 'given' ? 'stored (encrypted)' : f.source}`), `next: ${next}`].join('\n'),
     );
   });
 }

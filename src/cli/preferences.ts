@@ -14,10 +14,20 @@ export const PREFERENCES = {
   'lock-date': { description: 'global lock date: nothing before it is fetched (YYYY-MM-DD, empty to clear)', parse: (v: string) => (v === '' ? null : parseIsoDate(v, 'lock-date')) },
   'expense-account': { description: 'journal exports: other side of money out (default Expenses:Unknown)', parse: (v: string) => ledgerAccount(v) },
   'income-account': { description: 'journal exports: other side of money in (default Income:Unknown)', parse: (v: string) => ledgerAccount(v) },
+  'consent-warn-days': { description: 'warn on every sync this many days before a consent ends (default 14)', parse: (v: string) => warnDays(v) },
+  'notify-command': { description: 'shell command run after an unattended sync that failed or needs you; JSON summary on its stdin ("" to clear)', parse: (v: string) => (v.trim() === '' ? null : v) },
 } as const;
 
 export type PreferenceKey = keyof typeof PREFERENCES;
-export type Preferences = { concurrency?: number; 'overlap-days'?: number; 'lock-date'?: string | null; 'expense-account'?: string; 'income-account'?: string };
+export type Preferences = {
+  concurrency?: number;
+  'overlap-days'?: number;
+  'lock-date'?: string | null;
+  'expense-account'?: string;
+  'income-account'?: string;
+  'consent-warn-days'?: number;
+  'notify-command'?: string | null;
+};
 
 function ledgerAccount(v: string): string {
   const problem = ledgerNameProblem(v, 'ledger');
@@ -27,6 +37,11 @@ function ledgerAccount(v: string): string {
 
 function nonNegative(v: string): number {
   if (!/^\d+$/.test(v) || Number(v) > 365) throw badInput(`overlap-days must be a whole number from 0 to 365, got "${v}"`);
+  return Number(v);
+}
+
+function warnDays(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) > 180) throw badInput(`consent-warn-days must be a whole number from 0 to 180, got "${v}"`);
   return Number(v);
 }
 

@@ -5,8 +5,13 @@ import type { DateRange } from '../store/sync-state.js';
 import { backupsOf, type Backup, type CorruptDatabaseError } from '../store/faults.js';
 import { CHECK_FOR_STATUS_UP_TO_BYTES } from '../store/integrity.js';
 
-/** Consent under this many days left is flagged (M7). */
+/** Consent under this many days left is flagged, unless `config consent-warn-days` says otherwise. */
 export const CONSENT_WARN_DAYS = 14;
+
+export interface StatusOptions {
+  /** Days before a consent ends from which it is flagged (default CONSENT_WARN_DAYS). */
+  consentWarnDays?: number;
+}
 
 export interface AccountStatus {
   id: string;
@@ -52,7 +57,8 @@ export interface StatusReport {
   connections: ConnectionStatusRow[];
 }
 
-export function status(s: Services): StatusReport {
+export function status(s: Services, opts: StatusOptions = {}): StatusReport {
+  const warnDays = opts.consentWarnDays ?? CONSENT_WARN_DAYS;
   s.store.ensureIntact(CHECK_FOR_STATUS_UP_TO_BYTES); // a damaged file is the news, whatever else it holds
   const now = s.clock();
   const accounts = s.store.accounts.list();
@@ -66,7 +72,7 @@ export function status(s: Services): StatusReport {
       detail: c.statusDetail,
       consentExpiresAt: c.consentExpiresAt,
       consentDaysLeft: daysLeft,
-      consentWarning: daysLeft !== null && daysLeft < CONSENT_WARN_DAYS && c.status !== 'disconnected',
+      consentWarning: daysLeft !== null && daysLeft < warnDays && c.status !== 'disconnected',
       requestsToday: s.store.syncState.connectionRequestsSince(c.id, `${now.toISOString().slice(0, 10)}T00:00:00.000Z`),
       accounts: accounts.filter((a) => a.connectionId === c.id).map((a) => accountStatus(s, a, now)),
     };

@@ -1,4 +1,4 @@
-import { providerIds } from '../providers/registry.js';
+import { providerIds, appProviderIds } from '../providers/registry.js';
 import type { Institution, Provider } from '../providers/types.js';
 import type { Services } from './context.js';
 import { nowIso } from './context.js';
@@ -41,9 +41,7 @@ export async function searchInstitutions(s: Services, q: InstitutionQuery): Prom
       provider = await getProvider(s, id);
       list = provider.searchInstitutions
         ? await searchAtProvider(s, provider, q)
-        : (await institutionsOf(s, provider, q.country?.toUpperCase(), q.refresh === true)).filter(
-            (inst) => !needle || fold(inst.name).includes(needle) || fold(inst.id).includes(needle),
-          );
+        : matching(await institutionsOf(s, provider, q.country?.toUpperCase(), q.refresh === true), needle);
     } catch (err) {
       // A search across all providers shows what it can; naming one provider makes its failure the answer.
       if (q.providerId) throw err;
@@ -57,7 +55,15 @@ export async function searchInstitutions(s: Services, q: InstitutionQuery): Prom
       rows.push({ ...inst, providerName: provider.displayName, historyDays: limits.historyDays, refreshesPerDay: limits.refreshesPerDay, consentDays: limits.consentDays, scaEveryFetch: limits.scaEveryFetch });
     }
   }
-  if (notSetUp.length) s.notify.info(`not searched, not set up yet: ${notSetUp.join(', ')} (banksync providers setup ID)`);
+  if (!q.providerId && appProviderIds().every((id) => notSetUp.includes(id))) {
+    // Only the sandbox answered: a newcomer searching "ING" must not take a pretend bank for theirs.
+    s.notify.warn(
+      `no bank provider is set up yet, so only the sandbox bank was searched. Real banks need your own app at one of ${notSetUp.join(', ')} ` +
+        '(banksync providers setup ID; README "Providers" says where to get each credential), or a SimpleFIN setup token (banksync connect --provider simplefin)',
+    );
+  } else if (notSetUp.length) {
+    s.notify.info(`not searched, not set up yet: ${notSetUp.join(', ')} (banksync providers setup ID)`);
+  }
   return rows.sort((a, b) => a.name.localeCompare(b.name) || a.providerId.localeCompare(b.providerId));
 }
 
@@ -108,6 +114,18 @@ export async function lookupInstitution(s: Services, provider: Provider, id: str
     if (hit) return hit;
   }
   return provider.getInstitution(id);
+}
+
+/**
+ * Institutions whose name or id has a word starting with the query ("ing" finds "ING Bank", not
+ * "Sandbox Expiring Bank"); only when no word starts with a longer query ("robank"), names
+ * containing it anywhere.
+ */
+function matching(list: Institution[], needle: string | undefined): Institution[] {
+  if (!needle) return list;
+  const texts = (inst: Institution) => [fold(inst.name), fold(inst.id)];
+  const atWordStart = list.filter((inst) => texts(inst).some((t) => t.startsWith(needle) || t.split(/[^\p{L}\p{N}]+/u).some((w) => w.startsWith(needle))));
+  return atWordStart.length || needle.length < 4 ? atWordStart : list.filter((inst) => texts(inst).some((t) => t.includes(needle)));
 }
 
 /** Case- and accent-insensitive text for name search ("societe" finds "Société Générale"). */

@@ -36,6 +36,9 @@ export const PROVIDERS: ReadonlyMap<string, ProviderEntry> = new Map(ENTRIES.map
 
 export const providerIds = (): string[] => [...PROVIDERS.keys()];
 
+/** Providers that need your own app credentials before they can search or connect (`providers setup`). */
+export const appProviderIds = (): string[] => ENTRIES.filter((e) => e.capabilities.remote && e.capabilities.credentialFields.length > 0).map((e) => e.id);
+
 /** BANKSYNC_<PROVIDER>_<FIELD>: env names for base URLs and credentials, the same for every adapter. */
 export function providerEnvName(providerId: string, field: string): string {
   const norm = (s: string) => s.toUpperCase().replace(/[^A-Z0-9]+/g, '_');

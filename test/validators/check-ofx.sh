@@ -7,7 +7,7 @@
 #   apt-get install -y --no-install-recommends ofx opensp libxml2-utils python3-ofxparse
 # Optional steps run when installed (skipped with a notice otherwise):
 #   apt-get install -y --no-install-recommends ledger-autosync ledger hledger aqbanking-tools
-#   (cd "$(dirname "$0")" && npm ci)      # ofx-js, ofx-data-extractor
+#   npm parsers ofx-js, ofx-data-extractor (devDependencies of banksync, installed by its npm ci)
 #
 # Steps (any failure -> exit 1):
 #   1 lint      lib/ofxlint.py: header grammar, charset vs bytes, DTD data types/enums/lengths
@@ -24,6 +24,8 @@ set -u
 exec </dev/null                  # some of the tools read stdin when it is open
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
 HERE="$(cd "$(dirname "$0")" && pwd)"
+# An npm parser is used when node resolves it from here (banksync's node_modules, up the tree).
+npm_parser() { command -v node >/dev/null && (cd "$HERE" && node --input-type=module -e "import.meta.resolve('$1')" 2>/dev/null); }
 PY=/usr/bin/python3             # Debian's python (python3-ofxparse lives there; a pyenv python3 may shadow it)
 DTD=/usr/share/libofx7/libofx/dtd
 PEDANTIC=""; LENIENT=0; OPTIONAL=1
@@ -131,10 +133,10 @@ if [ $OPTIONAL -eq 1 ]; then
     else fail aqbanking "import failed: $(grep -v banking_update "$TMP/aq.txt" | tail -1)"; fi
   else skip aqbanking "not installed"; fi
   # 8 npm parsers
-  if [ -d "$HERE/node_modules/ofx-js" ] && command -v node >/dev/null; then
+  if npm_parser ofx-js; then
     if node "$HERE/lib/npm-check.mjs" ofx "$FILE" > "$TMP/npm.out" 2> "$TMP/npm.err" && grep -qx "count=$EXPECTED" "$TMP/npm.out"; then pass npm "ofx-js, ofx-data-extractor: $(cat "$TMP/npm.out")"
     else fail npm "$(cat "$TMP/npm.out") expected $EXPECTED"; indent < "$TMP/npm.err"; fi
-  else skip npm "run 'npm ci' in $HERE to enable"; fi
+  else skip npm "run 'npm ci' in the banksync checkout to enable"; fi
 fi
 
 if [ $FAILS -eq 0 ]; then echo "OK $FILE"; exit 0; else echo "NOT OK $FILE: $FAILS failed step(s)"; exit 1; fi

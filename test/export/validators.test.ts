@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exportFixture, exportToString } from '../helpers/export-fixture.js';
-import { check, requireTools, tool } from '../helpers/tools.js';
+import { checkAsync as check, requireTools, toolAsync as tool } from '../helpers/tools.js';
 import { GOLDEN_CASES } from './golden-cases.js';
 
 /**
@@ -34,14 +34,14 @@ describe('third-party parsers accept every export of the tricky fixture', () => 
     ['card-v2.ofx', []],
     ['checking-by-statement.ofx', ['--no-optional']],
     ['all.ofx', ['--no-optional']],
-  ])('check-ofx.sh %s', (name, flags) => {
-    const r = check('ofx', file(name).path, file(name).count, ['--pedantic', ...flags]);
+  ])('check-ofx.sh %s', async (name, flags) => {
+    const r = await check('ofx', file(name).path, file(name).count, ['--pedantic', ...flags]);
     expect(r.code, r.out).toBe(0);
     if (flags.length === 0) expect(r.out, 'every optional consumer ran').not.toMatch(/^SKIP/m);
   });
 
-  it.each(['checking.csv', 'card.csv', 'yen.csv'])('check-csv.sh %s (hledger and ledger re-check every running balance)', (name) => {
-    const r = check('csv', file(name).path, file(name).count);
+  it.each(['checking.csv', 'card.csv', 'yen.csv'])('check-csv.sh %s (hledger and ledger re-check every running balance)', async (name) => {
+    const r = await check('csv', file(name).path, file(name).count);
     expect(r.code, r.out).toBe(0);
     expect(r.out).not.toMatch(/^SKIP/m);
     expect(r.out).toMatch(/PASS balance/);
@@ -51,18 +51,18 @@ describe('third-party parsers accept every export of the tricky fixture', () => 
     ['checking.qif', 'us'],
     ['yen.qif', 'us'],
     ['card.qif', 'uk'],
-  ])('check-qif.sh %s', (name, order) => {
-    const r = check('qif', file(name).path, file(name).count, ['--date-format', order]);
+  ])('check-qif.sh %s', async (name, order) => {
+    const r = await check('qif', file(name).path, file(name).count, ['--date-format', order]);
     expect(r.code, r.out).toBe(0);
     expect(r.out).not.toMatch(/^SKIP/m);
   });
 
-  it('hledger check, ledger and bean-check read the journals with every balance assertion', () => {
-    const h = tool('hledger', ['-f', file('all.hledger').path, 'check']);
+  it('hledger check, ledger and bean-check read the journals with every balance assertion', async () => {
+    const h = await tool('hledger', ['-f', file('all.hledger').path, 'check']);
     expect(h.code, h.out).toBe(0);
-    const l = tool('ledger', ['-f', file('all.ledger').path, '--permissive', 'bal']);
+    const l = await tool('ledger', ['-f', file('all.ledger').path, '--permissive', 'bal']);
     expect(l.code, l.out).toBe(0);
-    const b = tool('bean-check', [file('all.beancount').path]);
+    const b = await tool('bean-check', [file('all.beancount').path]);
     expect(b.code, b.out).toBe(0);
     // Each transaction once: the ids in the journal are exactly the exported lines plus openings.
     const ids = readFileSync(file('all.hledger').path, 'utf8').match(/; id: t[0-9a-f]{24}/g)!;
@@ -70,7 +70,7 @@ describe('third-party parsers accept every export of the tricky fixture', () => 
     expect(ids.length).toBe(file('all.hledger').count);
   });
 
-  it('the same readers fail when an amount is tampered with (the assertions are really checked)', () => {
+  it('the same readers fail when an amount is tampered with (the assertions are really checked)', async () => {
     const tamper = (name: string, from: RegExp, to: string) => {
       const path = join(dir, `tampered-${name}`);
       const text = readFileSync(file(name).path, 'utf8');
@@ -78,8 +78,8 @@ describe('third-party parsers accept every export of the tricky fixture', () => 
       writeFileSync(path, text.replace(from, to));
       return path;
     };
-    expect(tool('hledger', ['-f', tamper('all.hledger', /-12\.99 EUR/, '-12.98 EUR'), 'check']).out).toMatch(/balance assertion/i);
-    expect(tool('ledger', ['-f', tamper('all.ledger', /-12\.99 EUR/, '-12.98 EUR'), 'bal']).out).toMatch(/Balance assertion off/i);
-    expect(tool('bean-check', [tamper('all.beancount', /-12\.99 EUR/, '-12.98 EUR')]).code).not.toBe(0);
+    expect((await tool('hledger', ['-f', tamper('all.hledger', /-12\.99 EUR/, '-12.98 EUR'), 'check'])).out).toMatch(/balance assertion/i);
+    expect((await tool('ledger', ['-f', tamper('all.ledger', /-12\.99 EUR/, '-12.98 EUR'), 'bal'])).out).toMatch(/Balance assertion off/i);
+    expect((await tool('bean-check', [tamper('all.beancount', /-12\.99 EUR/, '-12.98 EUR')])).code).not.toBe(0);
   });
 });

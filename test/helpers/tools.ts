@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
 export const VALIDATORS = resolve(__dirname, '../validators');
@@ -25,4 +25,24 @@ export function tool(cmd: string, args: string[], cwd?: string): ToolRun {
 /** Runs one of the validators/check-*.sh scripts. */
 export function check(script: 'ofx' | 'csv' | 'qif' | 'camt', file: string, expected: number, flags: string[] = []): ToolRun {
   return tool('bash', [join(VALIDATORS, `check-${script}.sh`), ...flags, file, String(expected)]);
+}
+
+/**
+ * Like tool(), without blocking the test worker: a checker that runs for seconds under spawnSync
+ * starves vitest's worker RPC on a loaded machine ("Timeout calling onTaskUpdate").
+ */
+export function toolAsync(cmd: string, args: string[], cwd?: string): Promise<ToolRun> {
+  return new Promise((done, fail) => {
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' } });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, out }));
+  });
+}
+
+/** check() without blocking the test worker. */
+export function checkAsync(script: 'ofx' | 'csv' | 'qif' | 'camt', file: string, expected: number, flags: string[] = []): Promise<ToolRun> {
+  return toolAsync('bash', [join(VALIDATORS, `check-${script}.sh`), ...flags, file, String(expected)]);
 }

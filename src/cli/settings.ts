@@ -1,5 +1,5 @@
 import type { Store } from '../store/index.js';
-import { DATABASE_SETTINGS, readPreferences, type ConfigFile, type DatabaseSettingKey } from './preferences.js';
+import { readPreferences, type ConfigFile, type DatabaseSettingKey } from './preferences.js';
 import type { Runtime } from './runtime.js';
 
 /** Where a per-database setting's value came from. */
@@ -75,5 +75,3 @@ export async function databaseSettings(rt: Runtime, keys: readonly DatabaseSetti
 function shellWord(s: string): string {
   return /^[A-Za-z0-9_:./@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
-
-export const DATABASE_SETTING_KEYS = Object.keys(DATABASE_SETTINGS) as DatabaseSettingKey[];

@@ -133,10 +133,12 @@ describe('settings: per database in the database, preferences in config.json', (
     // No BANKSYNC_DB: demo makes its own temporary database (under TMPDIR).
     const env = { ...NOW, BANKSYNC_DB: undefined, TMPDIR: tmp };
     const demo = () => {
+      const before = new Set(readdirSync(tmp));
       const r = cli.run(['demo'], env);
       expect(r.code, r.stderr).toBe(0);
-      const dirs = readdirSync(tmp);
-      const dir = join(tmp, dirs[dirs.length - 1]!);
+      const made = readdirSync(tmp).filter((d) => !before.has(d));
+      expect(made).toHaveLength(1);
+      const dir = join(tmp, made[0]!);
       return { stdout: r.stdout.split(dir).join('<demo>'), stderr: r.stderr.split(dir).join('<demo>'), dir };
     };
 

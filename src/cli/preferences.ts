@@ -5,29 +5,50 @@ import { parseIsoDate } from '../core/clock.js';
 import { ledgerNameProblem } from '../export/text.js';
 
 /**
- * Non-secret preferences, kept by conf in the config dir (config.json). Secrets never go here.
- * conf is imported lazily: most commands never read preferences.
+ * Two kinds of settings, each kept where it belongs (`banksync config` shows and sets both):
+ *
+ * - Per-database settings describe one set of books: the lock date and the journal's other
+ *   sides. They live in that database (table `settings`, migration 007, store/settings.ts), so
+ *   the demo's database, a test copy or a second household's books never pick up this one's
+ *   lock date. Defaults when unset: no lock date, Expenses:Unknown, Income:Unknown.
+ * - User preferences say how this person wants banksync to run, whatever the database: kept by
+ *   conf in the config dir (config.json). Secrets are neither: they are sealed in the database.
+ *
+ * Earlier versions kept the per-database settings in config.json as well; settings.ts says how
+ * such a value keeps working (with a warning) until it is moved into a database.
  */
 export const PREFERENCES = {
   'overlap-days': { description: 'days re-fetched before the last stored booking (default 7)', parse: (v: string) => nonNegative(v) },
   concurrency: { description: 'sync: requests in flight at once per provider (1-64; default: each provider\'s own, 8)', parse: (v: string) => concurrency(v) },
-  'lock-date': { description: 'global lock date: nothing before it is fetched (YYYY-MM-DD, empty to clear)', parse: (v: string) => (v === '' ? null : parseIsoDate(v, 'lock-date')) },
-  'expense-account': { description: 'journal exports: other side of money out (default Expenses:Unknown)', parse: (v: string) => ledgerAccount(v) },
-  'income-account': { description: 'journal exports: other side of money in (default Income:Unknown)', parse: (v: string) => ledgerAccount(v) },
   'consent-warn-days': { description: 'warn on every sync this many days before a consent ends (default 14)', parse: (v: string) => warnDays(v) },
   'notify-command': { description: 'shell command run after an unattended sync that failed or needs you; JSON summary on its stdin ("" to clear)', parse: (v: string) => (v.trim() === '' ? null : v) },
 } as const;
 
+/** Stored as text in the database; "" (parsed to null) removes one, back to its default. */
+export const DATABASE_SETTINGS = {
+  'lock-date': { description: 'lock date of this database: nothing before it is fetched (YYYY-MM-DD, "" to clear)', parse: (v: string) => (v === '' ? null : parseIsoDate(v, 'lock-date')) },
+  'expense-account': { description: 'journal exports: other side of money out (default Expenses:Unknown; "" to reset)', parse: (v: string) => (v === '' ? null : ledgerAccount(v)) },
+  'income-account': { description: 'journal exports: other side of money in (default Income:Unknown; "" to reset)', parse: (v: string) => (v === '' ? null : ledgerAccount(v)) },
+} as const;
+
 export type PreferenceKey = keyof typeof PREFERENCES;
+export type DatabaseSettingKey = keyof typeof DATABASE_SETTINGS;
+export type SettingKey = PreferenceKey | DatabaseSettingKey;
+/** Where a setting lives: this database, or the user's config.json. */
+export type SettingScope = 'database' | 'preferences';
+
 export type Preferences = {
   concurrency?: number;
   'overlap-days'?: number;
-  'lock-date'?: string | null;
-  'expense-account'?: string;
-  'income-account'?: string;
   'consent-warn-days'?: number;
   'notify-command'?: string | null;
 };
+
+/**
+ * config.json as found: the preferences, and per-database settings an earlier version may have
+ * left there. Read those only through settings.ts, which says that they must move.
+ */
+export type ConfigFile = Preferences & { [K in DatabaseSettingKey]?: string | null };
 
 function ledgerAccount(v: string): string {
   const problem = ledgerNameProblem(v, 'ledger');
@@ -55,20 +76,33 @@ export function isPreferenceKey(key: string): key is PreferenceKey {
   return Object.hasOwn(PREFERENCES, key);
 }
 
+export function isDatabaseSettingKey(key: string): key is DatabaseSettingKey {
+  return Object.hasOwn(DATABASE_SETTINGS, key);
+}
+
+export const scopeOf = (key: SettingKey): SettingScope => (isDatabaseSettingKey(key) ? 'database' : 'preferences');
+
+/** Every key `banksync config` knows, database settings first (they matter most per database). */
+export const SETTING_KEYS: readonly SettingKey[] = [...(Object.keys(DATABASE_SETTINGS) as DatabaseSettingKey[]), ...(Object.keys(PREFERENCES) as PreferenceKey[])];
+
+export const describeSetting = (key: SettingKey): string => (isDatabaseSettingKey(key) ? DATABASE_SETTINGS[key] : PREFERENCES[key]).description;
+
 /** conf keeps the preferences in <config dir>/<CONFIG_NAME>.json. */
 const CONFIG_NAME = 'config';
 
+export const preferencesFile = (dir: string) => join(dir, `${CONFIG_NAME}.json`);
+
 export async function openPreferences(dir: string) {
   const { default: Conf } = await import('conf');
-  return new Conf<Preferences>({ cwd: dir, configName: CONFIG_NAME, projectName: 'banksync' });
+  return new Conf<ConfigFile>({ cwd: dir, configName: CONFIG_NAME, projectName: 'banksync' });
 }
 
 /**
  * Reads config.json as conf wrote it (plain JSON, no encryption). Loading conf itself takes about
  * as long as a whole `banksync --version`, and sync and export only read.
  */
-export async function readPreferences(dir: string): Promise<Preferences> {
-  const file = join(dir, `${CONFIG_NAME}.json`);
+export async function readPreferences(dir: string): Promise<ConfigFile> {
+  const file = preferencesFile(dir);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -78,7 +112,7 @@ export async function readPreferences(dir: string): Promise<Preferences> {
   }
   try {
     const parsed: unknown = JSON.parse(text);
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Preferences) : {};
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as ConfigFile) : {};
   } catch {
     throw badInput(`the preferences in ${file} are not valid JSON`, 'fix or delete the file, then set them again with banksync config');
   }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { clockFromEnv } from '../core/clock.js';
 import type { Services } from '../core/context.js';
+import type { KeySource } from '../secrets/index.js';
 import { Store } from '../store/index.js';
 import { Output } from './output.js';
 import { configDir, defaultDbPath } from './paths.js';
@@ -21,6 +22,8 @@ export class Runtime {
   readonly out: Output;
   readonly interactive: boolean;
   exitCode = 0;
+  /** Where the secret key comes from; demo gives its temporary database a key of its own. */
+  keySource: KeySource | undefined;
   private services_: Services | undefined;
 
   constructor(
@@ -42,7 +45,8 @@ export class Runtime {
   /** Opens the database on first use, so --help and --version never touch it. */
   services(): Services {
     if (!this.services_) {
-      const store = Store.open(this.dbPath, { envKey: this.env.BANKSYNC_SECRET_KEY, keyFile: join(this.configDir, 'secret.key') }, {
+      const keySource = this.keySource ?? { envKey: this.env.BANKSYNC_SECRET_KEY, keyFile: join(this.configDir, 'secret.key') };
+      const store = Store.open(this.dbPath, keySource, {
         createDirs: !this.flags.db && !this.env.BANKSYNC_DB,
       });
       this.services_ = { store, clock: clockFromEnv(this.env), env: this.env, prompts: createPrompts(this.interactive), notify: this.out, openBrowser };

@@ -9,6 +9,7 @@ import { openDatabase, type Db } from './db.js';
 import { CHECK_BEFORE_WRITE_UP_TO_BYTES, ensureIntact } from './integrity.js';
 import { LockRepo } from './locks.js';
 import { PendingRepo } from './pending.js';
+import { SettingsRepo } from './settings.js';
 import { SyncStateRepo } from './sync-state.js';
 import { TransactionRepo } from './transactions.js';
 
@@ -23,6 +24,7 @@ export class Store {
   readonly exports: ExportRepo;
   readonly institutionCache: InstitutionCacheRepo;
   readonly inputIssues: InputIssueRepo;
+  readonly settings: SettingsRepo;
   readonly secrets: SecretStore;
 
   constructor(
@@ -38,6 +40,7 @@ export class Store {
     this.exports = new ExportRepo(db);
     this.institutionCache = new InstitutionCacheRepo(db);
     this.inputIssues = new InputIssueRepo(db);
+    this.settings = new SettingsRepo(db);
     this.secrets = new SecretStore(db, keySource);
   }
 

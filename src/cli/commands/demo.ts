@@ -12,8 +12,15 @@ export function registerDemo(program: Command, runtimeOf: RuntimeOf): void {
     .addHelpText('after', '\nExamples:\n  $ npx banksync demo\n  $ banksync --db ./try.db demo     # keep the demo database to explore')
     .action(async (_o: unknown, cmd: Command) => {
       const rt = runtimeOf(cmd);
-      // Never mix the sandbox into someone's real database unless they ask for it with --db.
-      if (!rt.flags.db && !rt.env.BANKSYNC_DB) rt.flags.db = join(mkdtempSync(join(tmpdir(), 'banksync-demo-')), 'demo.db');
+      // Never mix the sandbox into someone's real database unless they ask for it with --db. A
+      // temporary database also gets its own secret key beside it: nothing outside that directory
+      // is written (no secret.key in the real config dir), and config.json is never read.
+      const tempDir = !rt.flags.db && !rt.env.BANKSYNC_DB ? mkdtempSync(join(tmpdir(), 'banksync-demo-')) : undefined;
+      const keyFile = tempDir && join(tempDir, 'secret.key');
+      if (tempDir) {
+        rt.flags.db = join(tempDir, 'demo.db');
+        rt.keySource = { keyFile: keyFile! };
+      }
       const s = rt.services();
       const [{ connect }, { exportTransactions }, { status }, { sync }] = await Promise.all([
         import('../../core/connect.js'), import('../../core/export.js'), import('../../core/status.js'), import('../../core/sync/engine.js'),
@@ -21,7 +28,9 @@ export function registerDemo(program: Command, runtimeOf: RuntimeOf): void {
       rt.out.info(`demo database: ${rt.dbPath}`);
       const connection = await connect(s, { providerId: 'sandbox', institutionId: 'sandbox-bank', accounts: 'all', yes: true });
       const id = Number(connection.connection.slice(1));
-      const report = await sync(s, { target: { kind: 'connection', connectionId: id }, unattended: true });
+      // Only this database's own settings apply (none in a temporary one), never a user preference.
+      const lockDate = s.store.settings.get('lock-date');
+      const report = await sync(s, { target: { kind: 'connection', connectionId: id }, unattended: true, ...(lockDate ? { globalLockDate: lockDate } : {}) });
       const st = status(s);
       const sink = new PassThrough();
       const chunks: Buffer[] = [];
@@ -31,7 +40,7 @@ export function registerDemo(program: Command, runtimeOf: RuntimeOf): void {
       const csv = Buffer.concat(chunks).toString('utf8').split('\n');
       const sample = [csv[0]!, ...csv.slice(-6, -1)];
       rt.exitCode = report.exitCode;
-      rt.out.result({ db: rt.dbPath, connection, sync: report, status: st, exportSample: sample }, (v) =>
+      rt.out.result({ db: rt.dbPath, ...(keyFile ? { secretKeyFile: keyFile } : {}), connection, sync: report, status: st, exportSample: sample }, (v) =>
         [
           `1. connected ${v.connection.connection}: ${v.connection.institution.name} with ${v.connection.accounts.length} accounts`,
           `2. synced: ${v.sync.accounts.map((r) => `${r.account} ${r.name} +${r.newCount ?? 0}`).join(', ')}`,
@@ -41,6 +50,8 @@ export function registerDemo(program: Command, runtimeOf: RuntimeOf): void {
           ...v.exportSample.map((l) => `   ${l}`),
           '',
           `Explore this database: banksync --db ${v.db} status`,
+          // Its credentials are sealed with the key beside it, not with yours.
+          ...(v.secretKeyFile ? [`Sync it again: BANKSYNC_SECRET_KEY=$(cat ${v.secretKeyFile}) banksync --db ${v.db} sync`] : []),
         ].join('\n'),
       );
     });

@@ -3,9 +3,9 @@ import type { ExportOptions } from '../../core/export.js';
 import { badInput } from '../../core/errors.js';
 import { EXPORT_FORMATS } from '../../export/registry.js';
 import { table } from '../output.js';
-import { readPreferences } from '../preferences.js';
 import { collectAccountRefs, parseConnectionRef, parseDate } from '../parse.js';
 import type { RuntimeOf } from '../program.js';
+import { databaseSettings } from '../settings.js';
 
 interface Flags {
   format?: string;
@@ -58,8 +58,8 @@ export function registerExport(program: Command, runtimeOf: RuntimeOf): void {
     .option('--no-spreadsheet-safe', 'CSV: keep text starting with = + - @ as is (default: prefix a quote)')
     .addOption(new Option('--ofx-version <n>', 'OFX 1 (1.0.2 SGML, default) or 2 (2.1.1 XML, ASCII text)').choices(['1', '2']))
     .addOption(new Option('--qif-dates <order>', 'QIF date order: us (MM/DD/YYYY, default) or uk (DD/MM/YYYY)').choices(['us', 'uk']))
-    .option('--expense-account <name>', 'journals: other side of money out (default Expenses:Unknown or `config expense-account`)')
-    .option('--income-account <name>', 'journals: other side of money in (default Income:Unknown or `config income-account`)')
+    .option('--expense-account <name>', 'journals: other side of money out (default: `config expense-account` of this database, else Expenses:Unknown)')
+    .option('--income-account <name>', 'journals: other side of money in (default: `config income-account` of this database, else Income:Unknown)')
     .addHelpText('after', EXAMPLES)
     .action(async (o: Flags, cmd: Command) => {
       const rt = runtimeOf(cmd);
@@ -75,7 +75,8 @@ export function registerExport(program: Command, runtimeOf: RuntimeOf): void {
       }
       // stdout carries the export itself; a JSON summary needs the data to go to a file.
       if (rt.out.json && !o.output) throw badInput('--json with export needs --output FILE (stdout carries the exported data)');
-      const prefs = o.expenseAccount && o.incomeAccount ? {} : await readPreferences(rt.configDir);
+      // This database's own journal accounts (config expense-account / income-account).
+      const settings = o.expenseAccount && o.incomeAccount ? {} : await databaseSettings(rt, ['expense-account', 'income-account']);
       const columns = o.columns?.split(',').map((c) => c.trim()).filter(Boolean);
       const options: ExportOptions = {
         format: o.format,
@@ -94,8 +95,8 @@ export function registerExport(program: Command, runtimeOf: RuntimeOf): void {
         spreadsheetSafe: o.spreadsheetSafe,
         ofxVersion: o.ofxVersion === '2' ? 2 : 1,
         qifDates: o.qifDates,
-        expenseAccount: o.expenseAccount ?? prefs['expense-account'],
-        incomeAccount: o.incomeAccount ?? prefs['income-account'],
+        expenseAccount: o.expenseAccount ?? settings['expense-account'],
+        incomeAccount: o.incomeAccount ?? settings['income-account'],
       };
       const r = await exportTransactions(rt.services(), options, process.stdout);
       if (r.count === 0) rt.out.warn(r.incremental ? `nothing new for target "${r.target}" since its last export` : 'no transactions matched; the export is empty');

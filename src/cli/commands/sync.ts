@@ -5,6 +5,7 @@ import type { SyncTarget } from '../../core/sync/select.js';
 import { parseAccountRef, parseConnectionRef, parseNonNegativeInt } from '../parse.js';
 import { concurrency, readPreferences } from '../preferences.js';
 import type { RuntimeOf } from '../program.js';
+import { databaseSettings } from '../settings.js';
 
 export interface SyncFlags {
   account?: number;
@@ -47,7 +48,7 @@ export function registerSync(program: Command, runtimeOf: RuntimeOf): void {
         unattended: !rt.interactive,
         scaCode: o.scaCode,
         overlapDays: o.overlapDays ?? prefs['overlap-days'],
-        globalLockDate: prefs['lock-date'] ?? undefined,
+        globalLockDate: (await databaseSettings(rt, ['lock-date']))['lock-date'],
         concurrency: o.concurrency ?? prefs.concurrency,
       };
       const { sync } = await import('../../core/sync/engine.js');

@@ -5,6 +5,7 @@ import { v3ProviderCaches } from './003-provider-caches.js';
 import { v4InputIssues } from './004-input-issues.js';
 import { v5ProviderFeeds } from './005-provider-feeds.js';
 import { v6ProviderMeta } from './006-provider-meta.js';
+import { v7Settings } from './007-settings.js';
 
 export interface Migration {
   version: number;
@@ -13,6 +14,6 @@ export interface Migration {
 }
 
 /** Ordered list; append only. Each migration's version is its position + 1. */
-export const MIGRATIONS: readonly Migration[] = [v1Initial, v2ExportTargets, v3ProviderCaches, v4InputIssues, v5ProviderFeeds, v6ProviderMeta];
+export const MIGRATIONS: readonly Migration[] = [v1Initial, v2ExportTargets, v3ProviderCaches, v4InputIssues, v5ProviderFeeds, v6ProviderMeta, v7Settings];
 
 export const LATEST_VERSION = MIGRATIONS.length;

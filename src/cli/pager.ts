@@ -19,7 +19,9 @@ const DEFAULT: PagerCommand = { file: 'less', args: ['-FRX'], isDefault: true };
 
 export function pagerCommand(env: NodeJS.ProcessEnv): PagerCommand | null {
   const chosen = env.BANKSYNC_PAGER !== undefined ? env.BANKSYNC_PAGER : env.PAGER;
-  if (chosen === undefined) return DEFAULT;
+  // less cannot drive a terminal whose type it does not know: it would stop at "terminal is not
+  // fully functional, press RETURN". A pager the user named is theirs to judge.
+  if (chosen === undefined) return env.TERM && env.TERM !== 'dumb' ? DEFAULT : null;
   const cmd = chosen.trim();
   if (cmd === '' || cmd === 'cat') return null;
   return { file: 'sh', args: ['-c', cmd], isDefault: false };

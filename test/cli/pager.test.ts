@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { pagerCommand } from '../../src/cli/pager.js';
 
 describe('which pager', () => {
-  it('less -FRX by default, started without a shell', () => {
-    expect(pagerCommand({})).toEqual({ file: 'less', args: ['-FRX'], isDefault: true });
+  it('less -FRX by default, started without a shell; none on a terminal of unknown type (TERM unset or dumb)', () => {
+    expect(pagerCommand({ TERM: 'xterm-256color' })).toEqual({ file: 'less', args: ['-FRX'], isDefault: true });
+    expect(pagerCommand({})).toBeNull();
+    expect(pagerCommand({ TERM: 'dumb' })).toBeNull();
+    expect(pagerCommand({ TERM: 'dumb', PAGER: 'more' })).toMatchObject({ args: ['-c', 'more'] });
   });
 
   it("the user's PAGER runs through sh (it may carry flags); BANKSYNC_PAGER wins over it", () => {
-    expect(pagerCommand({ PAGER: 'more -d' })).toEqual({ file: 'sh', args: ['-c', 'more -d'], isDefault: false });
+    expect(pagerCommand({ PAGER: 'more -d', TERM: 'xterm' })).toEqual({ file: 'sh', args: ['-c', 'more -d'], isDefault: false });
     expect(pagerCommand({ PAGER: 'more', BANKSYNC_PAGER: 'most' })).toMatchObject({ args: ['-c', 'most'] });
   });
 

@@ -42,7 +42,8 @@ export function page(text: string, command: PagerCommand, env: NodeJS.ProcessEnv
     const child = spawn(command.file, command.args, { stdio: ['pipe', 'inherit', 'inherit'], env: { LESS: 'FRX', ...env } });
     // Ctrl-C belongs to the pager while it runs (less uses it to stop a search); banksync must
     // neither die under it nor report "cancelled" while the pager still holds the terminal.
-    const saved = process.listeners('SIGINT');
+    // rawListeners: a `once` handler put back stays a `once` handler.
+    const saved = process.rawListeners('SIGINT') as ((...args: unknown[]) => void)[];
     process.removeAllListeners('SIGINT');
     const ignore = () => undefined;
     process.on('SIGINT', ignore);

@@ -2,6 +2,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { Notifier } from '../core/context.js';
 import type { BanksyncError } from '../core/errors.js';
 import { redact } from '../secrets/index.js';
+import { page, pagerCommand } from './pager.js';
 import { safeJson, safeLines, safeText, safeView } from './safe-text.js';
 
 export interface OutputOptions {
@@ -10,6 +11,13 @@ export interface OutputOptions {
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
   env: NodeJS.ProcessEnv;
+  /** Long results may go through the pager (see pager.ts); false under --no-pager. */
+  pager?: boolean;
+}
+
+export interface ResultOptions {
+  /** Long output a person reads: through $PAGER when stdout is a terminal (never under --json or in a pipe). */
+  page?: boolean;
 }
 
 /**
@@ -42,14 +50,39 @@ export class Output implements Notifier {
    * Writes a command's result: the JSON document, or the human text that `human` renders from
    * `view`, a copy of `data` whose strings hold no control characters. Render from the view,
    * never from the original objects: colour is added after, so only our own colours remain.
+   * With `page`, the text goes through the pager on a terminal; await it so the process waits
+   * for the user to quit the pager.
    */
-  result<T>(data: T, human: (view: T) => string): void {
+  result<T>(data: T, human: (view: T) => string): void;
+  result<T>(data: T, human: (view: T) => string, opts: ResultOptions): Promise<void>;
+  result<T>(data: T, human: (view: T) => string, opts: ResultOptions = {}): void | Promise<void> {
     if (this.json) {
       this.o.stdout.write(`${safeJson(redact(JSON.stringify(data, null, 2)))}\n`);
-      return;
+      return opts.page ? Promise.resolve() : undefined;
     }
     const text = human(safeView(data));
-    if (text) this.o.stdout.write(`${safeLines(redact(text), this.c.level > 0)}\n`);
+    const lines = text ? `${safeLines(redact(text), this.c.level > 0)}\n` : '';
+    const pager = opts.page && lines && this.o.pager && this.o.stdout.isTTY ? pagerCommand(this.o.env) : null;
+    if (!pager) {
+      if (lines) this.o.stdout.write(lines);
+      return opts.page ? Promise.resolve() : undefined;
+    }
+    // The pager gets the same neutralised text the terminal would have had.
+    return page(lines, pager, this.o.env).then((started) => {
+      if (!started) this.o.stdout.write(lines);
+    });
+  }
+
+  /**
+   * A note about what a command did elsewhere ("wrote 12 transactions to FILE"): the JSON
+   * document under --json, otherwise one or more lines on stderr (none under --quiet), so stdout
+   * carries only data.
+   */
+  summary<T>(data: T, human: (view: T) => string): void {
+    if (this.json) return this.result(data, human);
+    if (this.quiet) return;
+    const text = human(safeView(data));
+    if (text) this.o.stderr.write(`${safeLines(redact(text), false)}\n`);
   }
 
   // Each message is one line: a newline inside (from quoted text) is shown, not obeyed.

@@ -33,6 +33,7 @@ export function buildProgram(env: NodeJS.ProcessEnv, holder: { runtime?: Runtime
     .option('--json', 'print one JSON document on stdout; no colour, no spinner')
     .option('-q, --quiet', 'print only what needs attention')
     .option('--no-input', 'never prompt; fail with the flag that would answer the prompt')
+    .option('--no-pager', 'do not send long output through the pager ($BANKSYNC_PAGER, $PAGER or less)')
     .configureHelp({ sortSubcommands: false })
     // commander's own errors quote argv (a file name can hold escapes too); subcommands inherit this.
     .configureOutput({ outputError: (text, write) => write(safeLines(text, false)) })

@@ -15,6 +15,8 @@ export interface GlobalFlags {
   quiet?: boolean;
   /** commander turns --no-input into input: false */
   input?: boolean;
+  /** commander turns --no-pager into pager: false */
+  pager?: boolean;
 }
 
 /** Built once in main from the global flags; commands get services from it, lazily. */
@@ -30,7 +32,7 @@ export class Runtime {
     readonly flags: GlobalFlags,
     readonly env: NodeJS.ProcessEnv,
   ) {
-    this.out = new Output({ json: !!flags.json, quiet: !!flags.quiet, stdout: process.stdout, stderr: process.stderr, env });
+    this.out = new Output({ json: !!flags.json, quiet: !!flags.quiet, stdout: process.stdout, stderr: process.stderr, env, pager: flags.pager !== false });
     this.interactive = humanPresent(env, flags.input === false);
   }
 

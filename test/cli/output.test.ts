@@ -75,3 +75,30 @@ describe('Output keeps text from outside off the terminal raw', () => {
     expect(JSON.parse(stdout.text).error.message).toBe(HOSTILE);
   });
 });
+
+describe('notes and paging', () => {
+  it('summary: the JSON document on stdout under --json; otherwise a line on stderr, none under --quiet', () => {
+    const json = output({ json: true });
+    json.out.summary({ count: 2, output: 'x.csv' }, (v) => `wrote ${v.count} to ${v.output}`);
+    expect(JSON.parse(json.stdout.text)).toEqual({ count: 2, output: 'x.csv' });
+    expect(json.stderr.text).toBe('');
+
+    const human = output();
+    human.out.summary({ output: `x${HOSTILE}.csv` }, (v) => `wrote 2 to ${v.output}`);
+    expect(human.stdout.text).toBe('');
+    expect(human.stderr.text).toMatch(/^wrote 2 to xEvil\\x1b\[2J.*\.csv\n$/);
+
+    const stdout = sink(false);
+    const stderr = sink(false);
+    new Output({ json: false, quiet: true, stdout: stdout as never, stderr: stderr as never, env: {} }).summary({}, () => 'wrote 2');
+    expect(stdout.text + stderr.text).toBe('');
+  });
+
+  it('a paged result on a stream that is no terminal is written as it is, and the promise resolves', async () => {
+    const stdout = sink(false);
+    const stderr = sink(false);
+    const out = new Output({ json: false, quiet: false, stdout: stdout as never, stderr: stderr as never, env: { PAGER: 'false' }, pager: true });
+    await out.result({ name: HOSTILE }, (v) => `name ${v.name}`, { page: true });
+    expect(stdout.text).toMatch(/^name Evil\\x1b\[2J/);
+  });
+});

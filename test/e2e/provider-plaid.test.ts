@@ -45,7 +45,7 @@ describe('Plaid end to end', () => {
     const ok = await cli.runAsync(['providers', 'setup', 'plaid', '--client-id', 'test-client-id', '--env', 'sandbox'], { ...env(), BANKSYNC_PLAID_SECRET: 'test-sandbox-secret' });
     expect(ok.code, ok.stderr).toBe(0);
     // Plaid's own page picks the bank: the next step is connect, not an institution search.
-    expect(ok.stdout).toMatch(/^next: banksync connect --provider plaid$/m);
+    expect(ok.stderr).toMatch(/^next: banksync connect --provider plaid$/m);
     const { providers } = await cli.jsonAsync(['providers'], env());
     expect(providers.find((p: { id: string }) => p.id === 'plaid').ready).toBe(true);
   });

@@ -146,7 +146,7 @@ describe('settings: per database in the database, preferences in config.json', (
     expect(existsSync(join(cli.dir, 'config'))).toBe(false);
     expect(existsSync(cli.db)).toBe(false);
     expect(readdirSync(plain.dir).sort()).toEqual(['demo.db', 'secret.key']);
-    expect(plain.stdout).toContain('Sync it again: BANKSYNC_SECRET_KEY=$(cat <demo>/secret.key) banksync --db <demo>/demo.db sync');
+    expect(plain.stderr).toContain('sync it again: BANKSYNC_SECRET_KEY=$(cat <demo>/secret.key) banksync --db <demo>/demo.db sync');
 
     // A user's lock date (and other preferences) must not change what the demo shows, nor be written.
     const prefs = JSON.stringify({ 'lock-date': '2026-11-18', 'expense-account': 'Expenses:Mine', 'overlap-days': 1, concurrency: 1 });
@@ -168,8 +168,8 @@ describe('settings: per database in the database, preferences in config.json', (
     const db = join(cli.dir, 'try.db');
     const r = cli.run(['--db', db, 'demo'], { ...NOW, BANKSYNC_DB: undefined });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`Explore this database: banksync --db ${db} status`);
-    expect(r.stdout).not.toContain('Sync it again');
+    expect(r.stderr).toContain(`explore this database: banksync --db ${db} status`);
+    expect(r.stderr).not.toContain('sync it again');
     expect(cli.json(['--db', db, 'accounts']).accounts).toHaveLength(3);
   });
 });

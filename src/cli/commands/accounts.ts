@@ -7,14 +7,16 @@ import { parseAccountRef, parseDate, parsePeriod, parsePositiveInt } from '../pa
 import type { RuntimeOf } from '../program.js';
 import type { Runtime } from '../runtime.js';
 
-function render(rt: Runtime, rows: AccountRow[]): void {
-  rt.out.result({ accounts: rows }, ({ accounts }) =>
+/** `page`: the full list may be long; the one or two rows a change shows are not. */
+function render(rt: Runtime, rows: AccountRow[], page = false): Promise<void> {
+  return rt.out.result({ accounts: rows }, ({ accounts }) =>
     accounts.length === 0
       ? 'no accounts yet: run `banksync connect`'
       : table([
           ['ID', 'CONN', 'INSTITUTION', 'NAME', 'IBAN', 'CUR', 'KIND', 'SYNC', 'PERIOD', 'LOCK', 'TXNS'],
           ...accounts.map((r) => [r.id, r.connection ?? '-', r.institution, r.name, r.iban ? maskIban(r.iban) : '-', r.currency, r.kind, r.enabled ? `every ${r.syncIntervalHours}h` : 'off', r.statementPeriod, r.lockDate ?? '-', String(r.transactions)]),
         ]),
+    { page },
   );
 }
 
@@ -23,7 +25,7 @@ export function registerAccounts(program: Command, runtimeOf: RuntimeOf): void {
     .command('accounts')
     .description('list accounts; switch sync on/off; set statement period, lock date, sync interval; map to ledger accounts')
     .addHelpText('after', '\nExamples:\n  $ banksync accounts\n  $ banksync accounts disable a4\n  $ banksync accounts set a1 --period week --lock-date 2025-01-01')
-    .action((_o: unknown, cmd: Command) => render(runtimeOf(cmd), listAccounts(runtimeOf(cmd).services())));
+    .action((_o: unknown, cmd: Command) => render(runtimeOf(cmd), listAccounts(runtimeOf(cmd).services()), true));
 
   for (const [name, enabled] of [['enable', true], ['disable', false]] as const) {
     accounts

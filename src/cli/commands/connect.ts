@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { localTime, plural } from '../format.js';
 import { parseAccountList, parseCountry, parsePort } from '../parse.js';
 import type { RuntimeOf } from '../program.js';
 
@@ -30,11 +31,12 @@ export function registerConnect(program: Command, runtimeOf: RuntimeOf): void {
       rt.out.result(r, (v) =>
         [
           `connected ${v.connection}: ${v.institution.name} via ${v.provider}` +
-            (v.consentExpiresAt ? ` (consent until ${v.consentExpiresAt.slice(0, 10)})` : ''),
+            (v.consentExpiresAt ? ` (consent until ${localTime(v.consentExpiresAt)})` : ''),
           ...v.accounts.map((a) => `  ${a.id}  ${a.name} (${a.currency}, ${a.kind}${a.institution ? `, at ${a.institution.name}` : ''})`),
-          v.ignored ? `  (${v.ignored} authorized account(s) at other institutions were left out)` : '',
-          `next: banksync sync ${v.connection}`,
+          v.ignored ? `  (${plural(v.ignored, 'authorized account')} at other institutions left out)` : '',
         ].filter(Boolean).join('\n'),
       );
+      // What to do next is a note, not data: stdout keeps only what was connected.
+      rt.out.info(`next: banksync sync ${r.connection}`);
     });
 }

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { plural } from '../format.js';
 import type { RuntimeOf } from '../program.js';
 
 export function registerDemo(program: Command, runtimeOf: RuntimeOf): void {
@@ -42,17 +43,17 @@ export function registerDemo(program: Command, runtimeOf: RuntimeOf): void {
       rt.exitCode = report.exitCode;
       rt.out.result({ db: rt.dbPath, ...(keyFile ? { secretKeyFile: keyFile } : {}), connection, sync: report, status: st, exportSample: sample }, (v) =>
         [
-          `1. connected ${v.connection.connection}: ${v.connection.institution.name} with ${v.connection.accounts.length} accounts`,
+          `1. connected ${v.connection.connection}: ${v.connection.institution.name} with ${plural(v.connection.accounts.length, 'account')}`,
           `2. synced: ${v.sync.accounts.map((r) => `${r.account} ${r.name} +${r.newCount ?? 0}`).join(', ')}`,
           `3. status:`,
-          ...v.status.connections.flatMap((c) => c.accounts.map((a) => `   ${a.id} ${a.name.padEnd(14)} ${a.state.padEnd(8)} ${a.transactions} transactions, ${a.pendingCount ?? 0} pending`)),
+          ...v.status.connections.flatMap((c) => c.accounts.map((a) => `   ${a.id} ${a.name.padEnd(14)} ${a.state.padEnd(8)} ${plural(a.transactions, 'transaction')}, ${a.pendingCount ?? 0} pending`)),
           `4. last lines of: banksync export --format csv --account ${v.connection.accounts[0]!.id}`,
           ...v.exportSample.map((l) => `   ${l}`),
-          '',
-          `Explore this database: banksync --db ${v.db} status`,
-          // Its credentials are sealed with the key beside it, not with yours.
-          ...(v.secretKeyFile ? [`Sync it again: BANKSYNC_SECRET_KEY=$(cat ${v.secretKeyFile}) banksync --db ${v.db} sync`] : []),
         ].join('\n'),
       );
+      // A hint, not part of the walk-through's data: stderr, like the database line above.
+      rt.out.info(`explore this database: banksync --db ${rt.dbPath} status`);
+      // Its credentials are sealed with the key beside it, not with yours.
+      if (keyFile) rt.out.info(`sync it again: BANKSYNC_SECRET_KEY=$(cat ${keyFile}) banksync --db ${rt.dbPath} sync`);
     });
 }

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import type { ExportOptions } from '../../core/export.js';
 import { badInput } from '../../core/errors.js';
 import { EXPORT_FORMATS } from '../../export/registry.js';
+import { localTime, plural } from '../format.js';
 import { table } from '../output.js';
 import { collectAccountRefs, parseConnectionRef, parseDate } from '../parse.js';
 import type { RuntimeOf } from '../program.js';
@@ -69,7 +70,7 @@ export function registerExport(program: Command, runtimeOf: RuntimeOf): void {
         rt.out.result({ targets }, (v) =>
           v.targets.length === 0
             ? 'no export targets yet: export with --target NAME'
-            : table([['TARGET', 'FORMAT', 'SCOPE', 'LAST EXPORT', 'LINES'], ...v.targets.map((t) => [t.name, t.format, t.scope, t.exportedAt ?? '-', String(t.lastCount ?? '-')])]),
+            : table([['TARGET', 'FORMAT', 'SCOPE', 'LAST EXPORT', 'LINES'], ...v.targets.map((t) => [t.name, t.format, t.scope, localTime(t.exportedAt), String(t.lastCount ?? '-')])]),
         );
         return;
       }
@@ -100,10 +101,11 @@ export function registerExport(program: Command, runtimeOf: RuntimeOf): void {
       };
       const r = await exportTransactions(rt.services(), options, process.stdout);
       if (r.count === 0) rt.out.warn(r.incremental ? `nothing new for target "${r.target}" since its last export` : 'no transactions matched; the export is empty');
-      if (r.skipped > 0) rt.out.warn(`${r.skipped} removal(s) reported by the bank cannot be written in ${r.format}${r.format === 'csv' ? ' without --changes' : ''}`);
+      if (r.skipped > 0) rt.out.warn(`${plural(r.skipped, 'removal')} reported by the bank cannot be written in ${r.format}${r.format === 'csv' ? ' without --changes' : ''}`);
       if (r.raced) rt.out.warn(`another export of target "${r.target}" finished first; this file repeats some of its lines`);
-      const what = r.incremental ? `${r.new} new, ${r.changed} changed, ${r.removed} removed` : `${r.count} transaction(s)`;
-      if (r.output) rt.out.result(r, (v) => (rt.out.quiet ? '' : `wrote ${what} to ${v.output}`));
+      const what = r.incremental ? `${r.new} new, ${r.changed} changed, ${r.removed} removed` : plural(r.count, 'transaction');
+      // stdout is the export's (or empty when it went to a file): what was written is a note on stderr.
+      if (r.output) rt.out.summary(r, (v) => `wrote ${what} to ${v.output}`);
       else rt.out.info(`exported ${what}`);
     });
 }

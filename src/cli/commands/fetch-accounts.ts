@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { plural } from '../format.js';
 import { parseAccountList, parseConnectionRef } from '../parse.js';
 import type { RuntimeOf } from '../program.js';
 
@@ -16,7 +17,7 @@ export function registerFetchAccounts(program: Command, runtimeOf: RuntimeOf): v
       rt.out.result(r, (v) =>
         v.added.length === 0
           ? `${v.connection}: no new accounts (${v.kept.length} kept)`
-          : [`${v.connection}: added ${v.added.length} account(s), kept ${v.kept.length}`, ...v.added.map((a) => `  ${a.id}  ${a.name} (${a.currency})`)].join('\n'),
+          : [`${v.connection}: added ${plural(v.added.length, 'account')}, kept ${v.kept.length}`, ...v.added.map((a) => `  ${a.id}  ${a.name} (${a.currency})`)].join('\n'),
       );
     });
 }

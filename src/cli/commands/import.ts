@@ -3,9 +3,9 @@ import type { FileReport } from '../../core/import.js';
 import { badInput } from '../../core/errors.js';
 import { CSV_PROFILE_NAMES, DATE_FORMAT_NAMES, FORMAT_NAMES } from '../../import/options.js';
 import type { FileFormat } from '../../import/types.js';
+import { plural } from '../format.js';
 import { parseAccountRef } from '../parse.js';
 import type { RuntimeOf } from '../program.js';
-import type { Runtime } from '../runtime.js';
 
 interface Flags {
   account?: number;
@@ -63,20 +63,21 @@ export function registerImport(program: Command, runtimeOf: RuntimeOf): void {
       for (const f of r.files) for (const st of f.statements) for (const b of st.balances.filter((x) => x.differs)) {
         rt.out.warn(`${f.file}: the statement balance on ${b.date} is ${b.file}, banksync computes ${b.banksync} for ${st.account}: a line is missing or doubled`);
       }
-      rt.out.result(r, (v) => render(rt, v.files, v.dryRun));
+      rt.out.result(r, (v) => render(v.files, v.dryRun));
+      // A remark, not part of the report: stdout keeps one line per statement read.
+      if (r.dryRun) rt.out.info('dry run: nothing was written');
     });
 }
 
-function render(rt: Runtime, files: FileReport[], dryRun: boolean): string {
+function render(files: FileReport[], dryRun: boolean): string {
   const verb = dryRun ? 'would add' : 'added';
   return files
     .flatMap((f) =>
       f.statements.map(
         (st) =>
           `${f.file} (${f.format}) → ${st.account} ${st.accountName}${st.created ? (dryRun ? ' (would be created)' : ' (created)') : ''}: ${verb} ${st.added}, ${st.duplicates} already there` +
-          `${st.matchedByText ? ` (${st.matchedByText} matched by text: banksync warnings --kind fuzzy-merge)` : ''}${st.updated ? `, ${st.updated} corrected` : ''}${st.quarantined ? `, ${st.quarantined} not imported (banksync warnings)` : ''} (${st.lines} lines)`,
+          `${st.matchedByText ? ` (${st.matchedByText} matched by text: banksync warnings --kind fuzzy-merge)` : ''}${st.updated ? `, ${st.updated} corrected` : ''}${st.quarantined ? `, ${st.quarantined} not imported (banksync warnings)` : ''} (${plural(st.lines, 'line')})`,
       ),
     )
-    .concat(dryRun && !rt.out.quiet ? ['dry run: nothing was written'] : [])
     .join('\n');
 }

@@ -16,7 +16,8 @@ export function registerInstitutions(program: Command, runtimeOf: RuntimeOf): vo
       const rt = runtimeOf(cmd);
       const { searchInstitutions } = await import('../../core/institutions.js');
       const rows = await searchInstitutions(rt.services(), { query, country: o.country, providerId: o.provider, refresh: o.refresh });
-      rt.out.result({ institutions: rows }, ({ institutions }) => {
+      // Without a query a provider lists its thousands of banks: read them in the pager.
+      await rt.out.result({ institutions: rows }, ({ institutions }) => {
         if (institutions.length === 0) return 'no institution matches';
         const flags = (r: (typeof institutions)[number]) =>
           [
@@ -30,6 +31,6 @@ export function registerInstitutions(program: Command, runtimeOf: RuntimeOf): vo
           ['ID', 'NAME', 'COUNTRY', 'PROVIDER', 'FLAGS'],
           ...institutions.map((r) => [r.id, r.name, r.country, r.providerId, flags(r)]),
         ]);
-      });
+      }, { page: true });
     });
 }

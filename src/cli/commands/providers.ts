@@ -63,7 +63,9 @@ export function registerProviders(program: Command, runtimeOf: RuntimeOf): void 
     // A provider whose own page picks the bank has nothing to search first.
     const next = capabilitiesOf(r.provider).institutionChoice === 'provider' ? `banksync connect --provider ${r.provider}` : `banksync institutions --provider ${r.provider} --country XX`;
     rt.out.result(r, (v) =>
-      [`${v.provider}: credentials checked and stored`, ...v.fields.map((f) => `  ${f.label}: ${f.source === 'given' ? 'stored (encrypted)' : f.source}`), `next: ${next}`].join('\n'),
+      [`${v.provider}: credentials checked and stored`, ...v.fields.map((f) => `  ${f.label}: ${f.source === 'given' ? 'stored (encrypted)' : f.source}`)].join('\n'),
     );
+    // What to do next is a note, not data.
+    rt.out.info(`next: ${next}`);
   });
 }

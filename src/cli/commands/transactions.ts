@@ -14,10 +14,10 @@ export function registerTransactions(program: Command, runtimeOf: RuntimeOf): vo
     .option('--pending', 'pending lines: still pending, booked (with the booked id) or vanished')
     .option('--limit <n>', 'only the last n lines', parsePositiveInt)
     .addHelpText('after', '\nExamples:\n  $ banksync transactions --account a1 --from 2026-11-01\n  $ banksync transactions --pending')
-    .action((o: { account?: number[]; from?: string; to?: string; pending?: boolean; limit?: number }, cmd: Command) => {
+    .action(async (o: { account?: number[]; from?: string; to?: string; pending?: boolean; limit?: number }, cmd: Command) => {
       const rt = runtimeOf(cmd);
       const rows = listTransactions(rt.services(), { accountIds: o.account, from: o.from, to: o.to, pending: !!o.pending, limit: o.limit });
-      rt.out.result({ transactions: rows }, ({ transactions }) => {
+      await rt.out.result({ transactions: rows }, ({ transactions }) => {
         if (transactions.length === 0) return o.pending ? 'no pending lines' : 'no transactions';
         const head = o.pending ? ['ACCOUNT', 'DATE', 'AMOUNT', 'CUR', 'PAYEE', 'STATUS', 'BOOKED AS'] : ['ACCOUNT', 'DATE', 'AMOUNT', 'CUR', 'PAYEE', 'MEMO', 'ID'];
         return table([
@@ -28,6 +28,6 @@ export function registerTransactions(program: Command, runtimeOf: RuntimeOf): vo
               : [r.account, r.date, r.amount.padStart(10), r.currency, r.payee ?? '', r.memo ?? '', r.id ?? ''],
           ),
         ]);
-      });
+      }, { page: true });
     });
 }

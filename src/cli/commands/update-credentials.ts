@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { localTime, plural } from '../format.js';
 import { parseConnectionRef, parsePort } from '../parse.js';
 import type { RuntimeOf } from '../program.js';
 
@@ -19,9 +20,9 @@ export function registerUpdateCredentials(program: Command, runtimeOf: RuntimeOf
       rt.out.result(r, (v) => {
         const missing = v.accounts.filter((a) => a.status === 'missing');
         return [
-          `${v.connection}: consent renewed${v.consentExpiresAt ? ` until ${v.consentExpiresAt.slice(0, 10)}` : ''}; ${v.accounts.length - missing.length} account(s) kept with their history`,
+          `${v.connection}: consent renewed${v.consentExpiresAt ? ` until ${localTime(v.consentExpiresAt)}` : ''}; ${plural(v.accounts.length - missing.length, 'account')} kept with their history`,
           missing.length ? `  not covered by the new consent: ${missing.map((a) => a.id).join(', ')}` : '',
-          v.newAccountsAvailable ? `  ${v.newAccountsAvailable} new account(s) available: banksync fetch-accounts ${v.connection}` : '',
+          v.newAccountsAvailable ? `  ${plural(v.newAccountsAvailable, 'new account')} available: banksync fetch-accounts ${v.connection}` : '',
         ].filter(Boolean).join('\n');
       });
     });

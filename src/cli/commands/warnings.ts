@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { INPUT_ISSUE_KINDS, type InputIssueKind } from '../../store/input-issues.js';
+import { localTime } from '../format.js';
 import { parseAccountRef } from '../parse.js';
 import type { RuntimeOf } from '../program.js';
 
@@ -14,10 +15,11 @@ export function registerWarnings(program: Command, runtimeOf: RuntimeOf): void {
       const rt = runtimeOf(cmd);
       const { listWarnings } = await import('../../core/warnings.js');
       const rows = listWarnings(rt.services(), { accountId: o.account, kind: o.kind });
-      rt.out.result({ warnings: rows }, (v) =>
+      await rt.out.result({ warnings: rows }, (v) =>
         v.warnings.length === 0
           ? 'nothing: every line that came in was taken as is'
-          : v.warnings.map((r) => `${r.account} ${r.accountName} · ${r.kind} · ${r.lastSeenAt.slice(0, 10)}${r.times > 1 ? ` (seen ${r.times}×)` : ''}\n  ${r.message}`).join('\n'),
+          : v.warnings.map((r) => `${r.account} ${r.accountName} · ${r.kind} · ${localTime(r.lastSeenAt)}${r.times > 1 ? ` (seen ${r.times}×)` : ''}\n  ${r.message}`).join('\n'),
+        { page: true },
       );
     });
 }

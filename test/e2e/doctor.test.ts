@@ -1,0 +1,163 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CliSandbox, CONNECT_SANDBOX, type RunResult } from '../helpers/cli.js';
+import { startGoCardlessMock } from '../mocks/gocardless/server.js';
+
+interface Check {
+  id: string;
+  status: 'ok' | 'warn' | 'fail';
+  message: string;
+  hint: string | null;
+}
+
+const NOW = { BANKSYNC_NOW: '2026-11-20T09:00:00Z', TZ: 'Europe/Amsterdam' };
+const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+const doc = (r: RunResult) => JSON.parse(r.stdout) as { checks: Check[]; ok: boolean };
+const byId = (r: RunResult, id: string) => doc(r).checks.find((c) => c.id === id);
+
+/**
+ * `banksync doctor` on the built CLI. Whether unattended sync is scheduled depends on the machine
+ * (schedule status reads systemd and crontab), so tests take the schedule check as it comes and
+ * derive the expected exit code from it: 0 when it is the only check and ok, 3 when it warns.
+ */
+describe('banksync doctor', () => {
+  const clis: CliSandbox[] = [];
+  const fresh = () => {
+    const c = new CliSandbox();
+    clis.push(c);
+    return c;
+  };
+  afterEach(() => clis.splice(0).forEach((c) => c.cleanup()));
+
+  it('a healthy sandbox database passes every check (the schedule aside), one line each; --json has the same checks', () => {
+    const cli = fresh();
+    expect(cli.run(CONNECT_SANDBOX, NOW).code).toBe(0);
+    expect(cli.run(['sync', '--all'], NOW).code).toBe(0);
+    const j = cli.run(['--json', 'doctor'], NOW);
+    const { checks, ok } = doc(j);
+    expect(checks.map((c) => c.id)).toEqual(['database', 'schema', 'secret-key', 'secrets', 'consents', 'accounts', 'coverage', 'warnings', 'schedule', 'disk']);
+    const schedule = checks.find((c) => c.id === 'schedule')!;
+    expect(checks.filter((c) => c.id !== 'schedule' && c.status !== 'ok')).toEqual([]);
+    expect(j.code).toBe(schedule.status === 'ok' ? 0 : 3);
+    expect(ok).toBe(schedule.status === 'ok');
+    if (schedule.status !== 'ok') expect(schedule).toMatchObject({ status: 'warn', hint: 'banksync schedule install' });
+    expect(byId(j, 'secrets')!.message).toBe('all 1 stored credential open with the key');
+    expect(byId(j, 'accounts')!.message).toBe('3 accounts synced within their interval');
+
+    const h = cli.run(['doctor'], NOW);
+    expect(h.code).toBe(j.code);
+    const lines = h.stdout.trim().split('\n');
+    expect(lines).toHaveLength(checks.length + 1);
+    expect(lines[0]).toMatch(/^✓ .*banksync\.db: SQLite's quick check found every page intact/);
+    expect(lines).toContain('✓ schema 6, the latest this banksync knows');
+    expect(lines.at(-1)).toMatch(/^(all 10 checks ok|1 check of 10 needs attention)$/);
+    expect(h.stderr).toBe('');
+  });
+
+  it('a wrong key fails the secrets check without printing any secret; exit 3', () => {
+    const cli = fresh();
+    expect(cli.run(CONNECT_SANDBOX, NOW).code).toBe(0);
+    const key = randomBytes(32).toString('base64');
+    const r = cli.run(['--json', 'doctor'], { ...NOW, BANKSYNC_SECRET_KEY: key });
+    expect(r.code).toBe(3);
+    expect(byId(r, 'secret-key')).toMatchObject({ status: 'ok', message: 'the secret key comes from BANKSYNC_SECRET_KEY' });
+    const secrets = byId(r, 'secrets')!;
+    expect(secrets.status).toBe('fail');
+    expect(secrets.message).toBe('1 of 1 stored credential cannot be opened (c1): the key is not the one they were sealed with');
+    expect(secrets.hint).toMatch(/^restore the key they were sealed with/);
+    expect(r.stdout).not.toContain(key);
+    const human = cli.run(['doctor'], { ...NOW, BANKSYNC_SECRET_KEY: key });
+    expect(human.stdout).toMatch(/^✗ 1 of 1 stored credential cannot be opened \(c1\)/m);
+  });
+
+  it('a corrupt database file fails the integrity check with exit 7 and is left byte for byte as it was', () => {
+    const cli = fresh();
+    expect(cli.run(CONNECT_SANDBOX, NOW).code).toBe(0);
+    expect(cli.run(['sync', '--all'], NOW).code).toBe(0);
+    const pages = statSync(cli.db).size / 4096;
+    const fd = openSync(cli.db, 'r+');
+    writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, Math.floor(pages / 2) * 4096);
+    closeSync(fd);
+    const before = sha(cli.db);
+    const r = cli.run(['--json', 'doctor'], NOW);
+    expect(r.code).toBe(7);
+    const db = byId(r, 'database')!;
+    expect(db.status).toBe('fail');
+    expect(db.message).toMatch(new RegExp(`^${cli.db} is corrupt \\(SQLite: .+\\)$`));
+    expect(db.hint).toBe(`banksync --db ${cli.db} status shows how to recover it`);
+    // Nothing that needs the database ran on it.
+    expect(doc(r).checks.map((c) => c.id)).toEqual(['database', 'secret-key', 'disk']);
+    expect(sha(cli.db)).toBe(before);
+    const h = cli.run(['doctor'], NOW);
+    expect(h.code).toBe(7);
+    expect(h.stdout).toMatch(/^✗ .* is corrupt \(SQLite: .+\) — banksync --db .* status shows how to recover it$/m);
+  });
+
+  it('a consent near its end warns with the renewal command, in local time; consent-warn-days moves the threshold', () => {
+    const cli = fresh();
+    expect(cli.run(['connect', '--provider', 'sandbox', '--institution', 'sandbox-expiring', '--accounts', 'all', '--yes'], NOW).code).toBe(0);
+    expect(cli.run(['sync', '--all'], NOW).code).toBe(0);
+    const r = cli.run(['--json', 'doctor'], NOW);
+    expect(r.code).toBe(3);
+    expect(byId(r, 'consent:c1')).toEqual({
+      id: 'consent:c1',
+      status: 'warn',
+      message: 'c1 Sandbox Expiring Bank (sandbox): consent ends in 10 days, 2026-11-30T09:00:00.000Z',
+      hint: 'banksync update-credentials c1',
+    });
+    const h = cli.run(['doctor'], NOW);
+    expect(h.stdout).toContain('! c1 Sandbox Expiring Bank (sandbox): consent ends in 10 days, 2026-11-30 10:00 CET — banksync update-credentials c1\n');
+
+    expect(cli.run(['config', 'consent-warn-days', '5'], NOW).code).toBe(0);
+    expect(byId(cli.run(['--json', 'doctor'], NOW), 'consents')).toMatchObject({ status: 'ok', message: '1 connection: no consent ends within 5 days' });
+
+    // Three weeks on: the consent has ended and the account has not synced for days.
+    const later = { ...NOW, BANKSYNC_NOW: '2026-12-11T09:00:00Z' };
+    const after = cli.run(['--json', 'doctor'], later);
+    expect(byId(after, 'consent:c1')).toMatchObject({ status: 'fail', hint: 'banksync update-credentials c1' });
+    expect(byId(after, 'account:a1')).toMatchObject({
+      status: 'fail',
+      message: 'a1 Käyttötili at Sandbox Expiring Bank: last synced 2026-11-20T09:00:00.000Z, 21 days ago (every 12h expected)',
+      hint: 'banksync update-credentials c1',
+    });
+  });
+
+  it('a provider in use: credentials present and the mock answering; the mock down is unreachable (exit 3)', async () => {
+    const cli = fresh();
+    const mock = await startGoCardlessMock();
+    const env = { ...NOW, BANKSYNC_GOCARDLESS_BASE_URL: mock.url, BANKSYNC_GOCARDLESS_SECRET_ID: 'sandbox-secret-id', BANKSYNC_GOCARDLESS_SECRET_KEY: 'sandbox-secret-key' };
+    let up: RunResult;
+    try {
+      expect((await cli.runAsync(CONNECT_SANDBOX, NOW)).code).toBe(0);
+      up = await cli.runAsync(['--json', 'doctor'], env);
+      // One plain GET without credentials: no token asked for, no account data, no quota spent.
+      expect(mock.requests.map((q) => [q.method, q.path, q.headers.authorization ?? null])).toEqual([['GET', new URL(mock.url).pathname.replace(/\/?$/, '/'), null]]);
+    } finally {
+      await mock.close();
+    }
+    const host = new URL(mock.url).host;
+    expect(byId(up, 'credentials:gocardless')).toMatchObject({ status: 'ok', message: 'GoCardless Bank Account Data: all 2 credentials are set (environment)' });
+    expect(byId(up, 'reach:gocardless')).toMatchObject({ status: 'ok', message: expect.stringMatching(new RegExp(`^GoCardless Bank Account Data: ${host} answered \\(HTTP \\d{3}\\)$`)) });
+    expect(up.stdout).not.toContain('sandbox-secret-key');
+
+    const down = await cli.runAsync(['--json', 'doctor'], env);
+    expect(down.code).toBe(3);
+    expect(byId(down, 'reach:gocardless')).toEqual({
+      id: 'reach:gocardless',
+      status: 'fail',
+      message: `GoCardless Bank Account Data: cannot reach ${host} (ECONNREFUSED)`,
+      hint: 'BANKSYNC_GOCARDLESS_BASE_URL points there: start that server, or unset BANKSYNC_GOCARDLESS_BASE_URL to use GoCardless Bank Account Data\'s own address',
+    });
+    const missing = await cli.runAsync(['--json', 'doctor'], { ...env, BANKSYNC_GOCARDLESS_SECRET_KEY: '' });
+    expect(byId(missing, 'credentials:gocardless')).toMatchObject({ status: 'fail', hint: 'banksync providers setup gocardless' });
+  });
+
+  it('no database yet: says how to start, creates nothing, exit 3', () => {
+    const cli = fresh();
+    const r = cli.run(['--json', 'doctor'], NOW);
+    expect(r.code).toBe(3);
+    expect(byId(r, 'database')).toMatchObject({ status: 'warn', message: `no database at ${cli.db} yet` });
+    expect(() => statSync(cli.db)).toThrow();
+  });
+});

@@ -108,6 +108,12 @@ describe('banksync doctor', () => {
     });
     const h = cli.run(['doctor'], NOW);
     expect(h.stdout).toContain('! c1 Sandbox Expiring Bank (sandbox): consent ends in 10 days, 2026-11-30 10:00 CET — banksync update-credentials c1\n');
+    // --quiet: only what needs attention (the schedule line too, where it is not installed).
+    const quiet = cli.run(['--quiet', 'doctor'], NOW);
+    expect(quiet.code).toBe(3);
+    expect(quiet.stdout.trim().split('\n').filter((l) => !/schedule/.test(l))).toEqual([
+      '! c1 Sandbox Expiring Bank (sandbox): consent ends in 10 days, 2026-11-30 10:00 CET — banksync update-credentials c1',
+    ]);
 
     expect(cli.run(['config', 'consent-warn-days', '5'], NOW).code).toBe(0);
     expect(byId(cli.run(['--json', 'doctor'], NOW), 'consents')).toMatchObject({ status: 'ok', message: '1 connection: no consent ends within 5 days' });

@@ -10,6 +10,7 @@ const EXAMPLES = `
 Examples:
   $ banksync doctor
   $ banksync doctor --thorough                 # also compare every index with its table (slower)
+  $ banksync doctor --quiet                    # only what needs attention; silent when all is well
   $ banksync doctor --json | jq '.checks[] | select(.status != "ok")'
 
 Exit codes: 0 every check ok; 3 a check warns or fails (something for you to do: the hint says what);
@@ -41,9 +42,11 @@ export function registerDoctor(program: Command, runtimeOf: RuntimeOf): void {
       const { c } = rt.out;
       const paint = { ok: c.green, warn: c.yellow, fail: c.red };
       rt.out.result({ checks: report.checks, ok: report.ok }, (v) => {
-        const lines = v.checks.map((k) => `${paint[k.status](MARK[k.status])} ${k.message}${k.hint ? ` — ${k.hint}` : ''}`);
+        // --quiet (cron): only what needs attention, nothing at all when everything is fine.
+        const shown = rt.out.quiet ? v.checks.filter((k) => k.status !== 'ok') : v.checks;
+        const lines = shown.map((k) => `${paint[k.status](MARK[k.status])} ${k.message}${k.hint ? ` — ${k.hint}` : ''}`);
         const attention = v.checks.filter((k) => k.status !== 'ok').length;
-        lines.push(attention ? `${plural(attention, 'check')} of ${v.checks.length} ${attention === 1 ? 'needs' : 'need'} attention` : `all ${v.checks.length} checks ok`);
+        if (!rt.out.quiet) lines.push(attention ? `${plural(attention, 'check')} of ${v.checks.length} ${attention === 1 ? 'needs' : 'need'} attention` : `all ${v.checks.length} checks ok`);
         return lines.join('\n');
       });
     });

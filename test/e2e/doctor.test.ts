@@ -1,8 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { closeSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CliSandbox, CONNECT_SANDBOX, type RunResult } from '../helpers/cli.js';
 import { startGoCardlessMock } from '../mocks/gocardless/server.js';
+import { LATEST_VERSION, MIGRATIONS } from '../../src/store/migrations/index.js';
 
 interface Check {
   id: string;
@@ -50,7 +52,7 @@ describe('banksync doctor', () => {
     const lines = h.stdout.trim().split('\n');
     expect(lines).toHaveLength(checks.length + 1);
     expect(lines[0]).toMatch(/^✓ .*banksync\.db: SQLite's quick check found every page intact/);
-    expect(lines).toContain('✓ schema 6, the latest this banksync knows');
+    expect(lines).toContain(`✓ schema ${LATEST_VERSION}, the latest this banksync knows`);
     expect(lines.at(-1)).toMatch(/^(all 10 checks ok|1 check of 10 needs attention)$/);
     expect(h.stderr).toBe('');
   });
@@ -157,6 +159,25 @@ describe('banksync doctor', () => {
     });
     const missing = await cli.runAsync(['--json', 'doctor'], { ...env, BANKSYNC_GOCARDLESS_SECRET_KEY: '' });
     expect(byId(missing, 'credentials:gocardless')).toMatchObject({ status: 'fail', hint: 'banksync providers setup gocardless' });
+  });
+
+  it('an older schema is upgraded as by any command (a copy kept) and says so; a newer one fails with exit 7', () => {
+    const cli = fresh();
+    const old = new Database(cli.db);
+    for (const m of MIGRATIONS.slice(0, LATEST_VERSION - 1)) m.up(old);
+    old.pragma('application_id = 0x42534e43');
+    old.pragma(`user_version = ${LATEST_VERSION - 1}`);
+    old.close();
+    const r = cli.run(['--json', 'doctor'], NOW);
+    expect(byId(r, 'schema')).toMatchObject({ status: 'ok', message: expect.stringMatching(new RegExp(`^schema ${LATEST_VERSION - 1} upgraded to ${LATEST_VERSION} just now`)) });
+    expect(readdirSync(cli.dir).filter((f) => f.startsWith(`banksync.db.bak-v${LATEST_VERSION - 1}-`))).toHaveLength(1);
+
+    const newer = new Database(cli.db);
+    newer.pragma(`user_version = ${LATEST_VERSION + 1}`);
+    newer.close();
+    const n = cli.run(['--json', 'doctor'], NOW);
+    expect(n.code).toBe(7);
+    expect(byId(n, 'schema')).toMatchObject({ status: 'fail', hint: expect.stringMatching(/^upgrade banksync/) });
   });
 
   it('no database yet: says how to start, creates nothing, exit 3', () => {

@@ -51,7 +51,9 @@ export function failingChecks(s: Services, report: StatusReport, fmt: DoctorForm
     const consentOver = conn.status === 'needs_human' || (conn.consentExpiresAt !== null && Date.parse(conn.consentExpiresAt) < now);
     const hint = consentOver
       ? renew(connectionRef(conn.id))
-      : a.lastErrorCode
+      : a.lastErrorCode === 'SCA_REQUIRED'
+        ? `the bank asks for a code on each fetch: banksync sync ${ref} on a terminal, or banksync accounts disable ${ref} to stop expecting it`
+        : a.lastErrorCode
         ? `banksync sync ${ref} shows what fails (banksync status has the detail)`
         : `banksync sync ${ref}; if that works, nothing runs the sync unattended: banksync schedule install`;
     out.push(fail(`account:${ref}`, `${ref} ${a.name} at ${conn.institutionName}: ${last}, ${fmt.plural(days, 'day')} ago (every ${a.syncIntervalHours}h expected)${error}`, hint));

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { closeSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CliSandbox, CONNECT_SANDBOX, type RunResult } from '../helpers/cli.js';
 import { startGoCardlessMock } from '../mocks/gocardless/server.js';
@@ -44,7 +45,7 @@ describe('banksync doctor', () => {
     expect(j.code).toBe(schedule.status === 'ok' ? 0 : 3);
     expect(ok).toBe(schedule.status === 'ok');
     if (schedule.status !== 'ok') expect(schedule).toMatchObject({ status: 'warn', hint: 'banksync schedule install' });
-    expect(byId(j, 'secrets')!.message).toBe('all 1 stored credential open with the key');
+    expect(byId(j, 'secrets')!.message).toBe('1 stored credential checked: it opens with the key');
     expect(byId(j, 'accounts')!.message).toBe('3 accounts synced within their interval');
 
     const h = cli.run(['doctor'], NOW);
@@ -71,6 +72,10 @@ describe('banksync doctor', () => {
     expect(r.stdout).not.toContain(key);
     const human = cli.run(['doctor'], { ...NOW, BANKSYNC_SECRET_KEY: key });
     expect(human.stdout).toMatch(/^✗ 1 of 1 stored credential cannot be opened \(c1\)/m);
+    // The key file others can read: whoever copies it and the database reads every credential.
+    const keyFile = join(cli.dir, 'config', 'secret.key');
+    chmodSync(keyFile, 0o644);
+    expect(byId(cli.run(['--json', 'doctor'], NOW), 'secret-key')).toEqual({ id: 'secret-key', status: 'warn', message: `the key file ${keyFile} can be read by other users`, hint: `chmod 600 ${keyFile}` });
   });
 
   it('a corrupt database file fails the integrity check with exit 7 and is left byte for byte as it was', () => {

@@ -45,7 +45,7 @@ export function secretsCheck(store: Store, fmt: DoctorFormat): Check {
       failed.push({ owner, error: err });
     }
   }
-  if (failed.length === 0) return ok('secrets', `all ${fmt.plural(owners.length, 'stored credential')} open with the key`);
+  if (failed.length === 0) return ok('secrets', `${fmt.plural(owners.length, 'stored credential')} checked: ${owners.length === 1 ? 'it opens' : 'all open'} with the key`);
   const first = failed[0]!.error;
   const wrongKey = /wrong key/.test(first.message);
   const why = wrongKey ? 'the key is not the one they were sealed with' : first.message;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CliSandbox, CONNECT_SANDBOX, type RunResult } from '../helpers/cli.js';
 import { startGoCardlessMock } from '../mocks/gocardless/server.js';
+import { startSimpleFinMock } from '../mocks/simplefin/server.js';
 import { LATEST_VERSION, MIGRATIONS } from '../../src/store/migrations/index.js';
 
 interface Check {
@@ -164,6 +165,25 @@ describe('banksync doctor', () => {
     });
     const missing = await cli.runAsync(['--json', 'doctor'], { ...env, BANKSYNC_GOCARDLESS_SECRET_KEY: '' });
     expect(byId(missing, 'credentials:gocardless')).toMatchObject({ status: 'fail', hint: 'banksync providers setup gocardless' });
+  });
+
+  it("SimpleFIN: the Bridge named by the connection's Access URL is asked one GET without credentials, so the token's daily quota is untouched", async () => {
+    const cli = fresh();
+    const mock = await startSimpleFinMock({ now: () => new Date(NOW.BANKSYNC_NOW) });
+    try {
+      const token = mock.control.newSetupToken();
+      const c = await cli.runAsync(['connect', '--provider', 'simplefin', '--setup-token', token, '--accounts', 'all', '--no-input'], NOW);
+      expect(c.code, c.stderr).toBe(0);
+      const before = mock.requests.length;
+      const r = await cli.runAsync(['--json', 'doctor'], NOW);
+      const host = new URL(mock.url).host;
+      expect(byId(r, 'reach:simplefin')).toEqual({ id: 'reach:simplefin', status: 'ok', message: expect.stringMatching(new RegExp(`^SimpleFIN Bridge: ${host} answered \\(HTTP \\d{3}\\)$`)), hint: null });
+      const asked = mock.requests.slice(before);
+      expect(asked.map((q) => [q.method, q.path, q.headers.authorization ?? null, q.user ?? null])).toEqual([['GET', '/', null, null]]);
+      expect(r.stdout).not.toContain(mock.control.accessUsers()[0]!);
+    } finally {
+      await mock.close();
+    }
   });
 
   it('an older schema is upgraded as by any command (a copy kept) and says so; a newer one fails with exit 7', () => {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CliSandbox, CONNECT_SANDBOX, type RunResult } from '../helpers/cli.js';
 import { startGoCardlessMock } from '../mocks/gocardless/server.js';
@@ -165,6 +165,40 @@ describe('banksync doctor', () => {
     });
     const missing = await cli.runAsync(['--json', 'doctor'], { ...env, BANKSYNC_GOCARDLESS_SECRET_KEY: '' });
     expect(byId(missing, 'credentials:gocardless')).toMatchObject({ status: 'fail', hint: 'banksync providers setup gocardless' });
+  });
+
+  it("an account is failing once two of its own sync intervals (at least a day) pass without a success; a disabled one is not watched", () => {
+    const cli = fresh();
+    expect(cli.run(CONNECT_SANDBOX, NOW).code).toBe(0);
+    expect(cli.run(['sync', '--all'], NOW).code).toBe(0);
+    expect(cli.run(['accounts', 'set', 'a1', '--interval', '72'], NOW).code).toBe(0);
+    expect(cli.run(['accounts', 'disable', 'a3'], NOW).code).toBe(0);
+    const r = cli.run(['--json', 'doctor'], { ...NOW, BANKSYNC_NOW: '2026-11-24T09:00:00Z' });
+    expect(r.code).toBe(3);
+    const failing = doc(r).checks.filter((c) => c.id.startsWith('account'));
+    expect(failing).toEqual([
+      {
+        id: 'account:a2',
+        status: 'fail',
+        message: 'a2 Savings at Sandbox Bank: last synced 2026-11-20T09:00:00.000Z, 4 days ago (every 12h expected)',
+        hint: 'banksync sync a2; if that works, nothing runs the sync unattended: banksync schedule install',
+      },
+    ]);
+  });
+
+  it('a line warning from the last 7 days warns with the command that lists it; older ones are only counted', () => {
+    const cli = fresh();
+    expect(cli.run(CONNECT_SANDBOX, NOW).code).toBe(0);
+    expect(cli.run(['sync', '--all'], NOW).code).toBe(0);
+    expect(cli.run(['import', resolve(__dirname, '../../fixtures/import/trust/future-dated.csv'), '--account', 'a1'], NOW).code).toBe(0);
+    expect(byId(cli.run(['--json', 'doctor'], NOW), 'warnings')).toEqual({
+      id: 'warnings',
+      status: 'warn',
+      message: '1 line warning in the last 7 days on a1 (1 in all)',
+      hint: 'banksync warnings --account a1 shows each line and why',
+    });
+    const later = { ...NOW, BANKSYNC_NOW: '2026-11-28T09:00:00Z' };
+    expect(byId(cli.run(['--json', 'doctor'], later), 'warnings')).toMatchObject({ status: 'ok', message: '1 line warning, none in the last 7 days (banksync warnings lists them)' });
   });
 
   it("SimpleFIN: the Bridge named by the connection's Access URL is asked one GET without credentials, so the token's daily quota is untouched", async () => {

@@ -186,6 +186,28 @@ describe('banksync doctor', () => {
     ]);
   });
 
+  it('a coverage gap (days never fetched) warns with the import command that fills it', () => {
+    const cli = fresh();
+    expect(cli.run(CONNECT_SANDBOX, NOW).code).toBe(0);
+    expect(cli.run(['sync', '--all'], NOW).code).toBe(0);
+    // An old fetched range apart from the rest, as a lock date moved back later leaves behind.
+    const db = new Database(cli.db);
+    db.prepare('INSERT INTO coverage (account_id, from_date, to_date) VALUES (2, ?, ?)').run('2020-01-01', '2020-01-31');
+    const first = (db.prepare('SELECT min(from_date) AS d FROM coverage WHERE account_id = 2 AND from_date > ?').get('2020-01-31') as { d: string }).d;
+    db.close();
+    const r = cli.run(['--json', 'doctor'], NOW);
+    expect(r.code).toBe(3);
+    const day = (iso: string, n: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+    expect(doc(r).checks.filter((c) => c.id.startsWith('gaps') || c.id === 'coverage')).toEqual([
+      {
+        id: 'gaps:a2',
+        status: 'warn',
+        message: `a2 Savings: 1 date range never fetched (2020-02-01…${day(first, -1)})`,
+        hint: 'lines booked then may be missing: import a statement of those dates with banksync import FILE --account a2',
+      },
+    ]);
+  });
+
   it('a line warning from the last 7 days warns with the command that lists it; older ones are only counted', () => {
     const cli = fresh();
     expect(cli.run(CONNECT_SANDBOX, NOW).code).toBe(0);

@@ -63,7 +63,12 @@ export async function doctor(o: DoctorOptions): Promise<DoctorReport> {
 
 /** Unattended sync matters once some account syncs from a bank. */
 async function scheduleCheck(env: NodeJS.ProcessEnv, s: Services): Promise<Check> {
-  const st = await scheduleStatus(env);
+  let st;
+  try {
+    st = await scheduleStatus(env);
+  } catch (err) {
+    return warn('schedule', `cannot tell whether unattended sync is scheduled: ${(err as Error).message}`, 'banksync schedule status');
+  }
   if (st.installed) return ok('schedule', `unattended sync is scheduled${st.via ? ` with ${st.via}` : ''}${st.every ? ` every ${st.every}` : ''}: ${st.detail}`);
   const live = new Set(s.store.connections.list().filter((c) => c.status !== 'disconnected').map((c) => c.id));
   if (!s.store.accounts.list().some((a) => a.enabled && a.connectionId !== null && live.has(a.connectionId))) {

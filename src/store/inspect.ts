@@ -1,9 +1,7 @@
 import Database from 'better-sqlite3';
+import { APPLICATION_ID } from './db.js';
 import { ensureIntact } from './integrity.js';
 import { LATEST_VERSION } from './migrations/index.js';
-
-/** 'BSNC', as db.ts writes it. */
-const APPLICATION_ID = 0x42534e43;
 
 export interface Inspection {
   /** PRAGMA user_version: the schema the file is at. */

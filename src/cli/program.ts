@@ -6,6 +6,7 @@ import { registerConfig } from './commands/config.js';
 import { registerConnect } from './commands/connect.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDisconnect } from './commands/disconnect.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerExport } from './commands/export.js';
 import { registerFetchAccounts } from './commands/fetch-accounts.js';
 import { registerImport } from './commands/import.js';
@@ -73,5 +74,6 @@ Exit codes: 0 ok, 1 internal error, 2 usage/bad input, 3 needs a human,
   registerImport(program, runtimeOf);
   registerDisconnect(program, runtimeOf);
   registerConfig(program, runtimeOf);
+  registerDoctor(program, runtimeOf);
   return program;
 }

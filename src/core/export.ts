@@ -101,9 +101,6 @@ function planExport(s: Services, o: ExportOptions): Plan {
   if (o.byStatement && formatName !== 'ofx') throw badInput('--by-statement works with --format ofx');
   if (o.changes && formatName !== 'csv') throw badInput('--changes works with --format csv (other formats always write changes)');
   const accounts = resolveAccounts(s, scope);
-  if (format.singleAccount && accounts.length !== 1) {
-    throw badInput(`${formatName} holds one account per file; this export has ${accounts.length}`, 'choose one with --account');
-  }
   const settings: ExportSettings = {
     now: nowIso(s),
     incremental,

@@ -76,8 +76,6 @@ export interface FormatWriter {
 export interface ExportFormat {
   readonly name: string;
   readonly description: string;
-  /** Formats that hold one account per file (QIF). */
-  readonly singleAccount?: boolean;
   /** Order of sections when the format's message sets need it (OFX: bank before card). */
   orderSections?(sections: AccountSection[]): AccountSection[];
   /** Checks settings and sections before anything is written; throws BAD_INPUT. */

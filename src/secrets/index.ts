@@ -42,6 +42,12 @@ function decodeKey(text: string): Buffer | string {
   return key.length === 32 ? key : `it decodes to ${key.length} bytes, not 32`;
 }
 
+/** Why a key text is unusable ("it is empty", "it decodes to 16 bytes, not 32"), or null: for doctor. */
+export function keyProblem(text: string): string | null {
+  const key = decodeKey(text);
+  return typeof key === 'string' ? key : null;
+}
+
 function loadKey(src: KeySource, db: Db): Buffer {
   if (src.envKey) {
     const key = decodeKey(src.envKey);

@@ -9,7 +9,7 @@ import { LATEST_VERSION, MIGRATIONS } from './migrations/index.js';
 export type Db = Database.Database;
 
 /** 'BSNC': marks a SQLite file as ours, so we never migrate someone else's database. */
-const APPLICATION_ID = 0x42534e43;
+export const APPLICATION_ID = 0x42534e43;
 const BUSY_TIMEOUT_MS = 5_000;
 
 /** Opens (creating if needed, mode 0600) and migrates the banksync database. */

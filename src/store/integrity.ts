@@ -26,14 +26,17 @@ export function noteCorruption(path: string, problem: string): void {
   }
 }
 
-/** Throws CorruptDatabaseError when SQLite finds the file damaged; a clean check clears the marker. */
-export function ensureIntact(db: Db, path: string, maxBytes = CHECK_BEFORE_WRITE_UP_TO_BYTES): 'checked' | 'skipped' {
+/**
+ * Throws CorruptDatabaseError when SQLite finds the file damaged; a clean check clears the marker.
+ * `integrity_check` (doctor --thorough) also compares every index with its table: slower still.
+ */
+export function ensureIntact(db: Db, path: string, maxBytes = CHECK_BEFORE_WRITE_UP_TO_BYTES, pragma: 'quick_check' | 'integrity_check' = 'quick_check'): 'checked' | 'skipped' {
   if (path === ':memory:') return 'skipped';
   const flagged = existsSync(corruptionMarker(path));
   if (!flagged && sizeOf(path) + sizeOf(`${path}-wal`) > maxBytes) return 'skipped';
   let problems: string[];
   try {
-    problems = (db.pragma('quick_check(10)') as { quick_check: string }[]).map((r) => r.quick_check);
+    problems = (db.pragma(`${pragma}(10)`) as Record<string, string>[]).map((r) => r[pragma]!);
   } catch (err) {
     if (!isCorruption(err)) throw err;
     noteCorruption(path, (err as Error).message);
@@ -47,7 +50,7 @@ export function ensureIntact(db: Db, path: string, maxBytes = CHECK_BEFORE_WRITE
   const found = problems.flatMap((p) => p.split('\n')).filter((p) => p && !p.startsWith('***'));
   const more = found.length > 1 ? ` and ${found.length - 1} more` : '';
   noteCorruption(path, found.join('; '));
-  throw new CorruptDatabaseError(path, `quick_check: ${found[0] ?? 'failed'}${more}`);
+  throw new CorruptDatabaseError(path, `${pragma}: ${found[0] ?? 'failed'}${more}`);
 }
 
 function sizeOf(path: string): number {

@@ -45,6 +45,20 @@ describe('banksync export on a synced sandbox bank', () => {
     const qif = exportTo('a3.qif', ['--format', 'qif', '--account', 'a3']);
     const q = check('qif', out('a3.qif'), qif.count);
     expect(q.code, q.out).toBe(0);
+    expect(readFileSync(out('a3.qif'), 'utf8')).toMatch(/^!Type:CCard\n/);
+  });
+
+  it('QIF of several accounts: one file of !Account blocks under !Option:AutoSwitch, read by check-qif.sh', () => {
+    const several = exportTo('a1-a3.qif', ['--format', 'qif', '--account', 'a1,a3']);
+    const text = readFileSync(out('a1-a3.qif'), 'utf8');
+    expect(text.startsWith('!Option:AutoSwitch\n!Account\nNChecking\nTBank\n')).toBe(true);
+    expect(text).toContain('!Clear:AutoSwitch\n!Account\nNChecking\nTBank\n^\n!Type:Bank\n');
+    expect(text).toContain('!Account\nNCredit Card\nTCCard\n^\n!Type:CCard\n');
+    expect(check('qif', out('a1-a3.qif'), several.count, ['--no-optional']).code).toBe(0);
+    const all = exportTo('all.qif', ['--format', 'qif']);
+    expect(readFileSync(out('all.qif'), 'utf8').match(/^!Type:/gm)).toHaveLength(3);
+    const r = check('qif', out('all.qif'), all.count, ['--no-optional']);
+    expect(r.code, r.out).toBe(0);
   });
 
   it('hledger check, ledger and bean-check accept the journals of every account', () => {
@@ -147,7 +161,6 @@ describe('banksync export on a synced sandbox bank', () => {
     [['export', '--format', 'xml']],
     [['export', '--format', 'csv', '--from', '2026-02-30']],
     [['export', '--format', 'csv', '--account', 'a99']],
-    [['export', '--format', 'qif']],
     [['export', '--format', 'csv', '--by-statement']],
     [['export', '--format', 'csv', '--columns', 'date,bogus']],
     [['export', '--format', 'ofx', '--ofx-version', '3']],

@@ -22,6 +22,7 @@ export const GOLDEN_CASES: [string, (f: ReturnType<typeof exportFixture>) => Exp
   ['checking.qif', (f) => ({ format: 'qif', accountIds: [f.checking] }), 8],
   ['card.qif', (f) => ({ format: 'qif', accountIds: [f.card], qifDates: 'uk' }), 3],
   ['yen.qif', (f) => ({ format: 'qif', accountIds: [f.yen] }), 3],
+  ['all.qif', () => ({ format: 'qif' }), 14],
   ['all.ledger', () => ({ format: 'ledger' }), 14],
   ['all.hledger', () => ({ format: 'hledger' }), 14],
   ['all.beancount', () => ({ format: 'beancount' }), 14],

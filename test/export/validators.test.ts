@@ -47,14 +47,28 @@ describe('third-party parsers accept every export of the tricky fixture', () => 
     expect(r.out).toMatch(/PASS balance/);
   });
 
+  // qif2json reads one !Type block only, so the multi-account file skips its step.
   it.each([
-    ['checking.qif', 'us'],
-    ['yen.qif', 'us'],
-    ['card.qif', 'uk'],
-  ])('check-qif.sh %s', async (name, order) => {
-    const r = await check('qif', file(name).path, file(name).count, ['--date-format', order]);
+    ['checking.qif', 'us', []],
+    ['yen.qif', 'us', []],
+    ['card.qif', 'uk', []],
+    ['all.qif', 'us', ['--no-optional']],
+  ])('check-qif.sh %s', async (name, order, flags) => {
+    const r = await check('qif', file(name).path, file(name).count, ['--date-format', order, ...flags]);
     expect(r.code, r.out).toBe(0);
     expect(r.out).not.toMatch(/^SKIP/m);
+  });
+
+  it('the multi-account QIF lists each account once and names it before its block; the lint catches a block without its !Account', async () => {
+    const text = readFileSync(file('all.qif').path, 'utf8');
+    expect(text.split('\n').slice(0, 3)).toEqual(['!Option:AutoSwitch', '!Account', 'NCompte Chèque']);
+    const perl = await tool('perl', [join(__dirname, '../validators/lib/qif-perl-count.pl'), file('all.qif').path]);
+    expect(perl.out).toContain('count=14');
+    const broken = join(dir, 'broken-all.qif');
+    writeFileSync(broken, text.replace('!Account\nNCarte Visa\nTCCard\n^\n!Type:CCard\n', '!Type:CCard\n'));
+    const r = await check('qif', broken, 14, ['--no-optional']);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/header '!Type:CCard' where !Account was expected/);
   });
 
   it('hledger check, ledger and bean-check read the journals with every balance assertion', async () => {

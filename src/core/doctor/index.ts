@@ -1,0 +1,78 @@
+import type { Services } from '../context.js';
+import { scheduleStatus } from '../schedule.js';
+import { status } from '../status.js';
+import type { KeySource } from '../../secrets/index.js';
+import { LATEST_VERSION } from '../../store/migrations/index.js';
+import { consentChecks, failingChecks, gapChecks, warningsCheck } from './accounts.js';
+import { checkDatabaseFile, diskCheck, schemaCheck } from './database.js';
+import { providerChecks } from './providers.js';
+import { keyCheck, secretsCheck } from './secrets.js';
+import { fail, ok, warn, type Check, type DoctorFormat, type DoctorReport } from './types.js';
+
+export type { Check, DoctorFormat, DoctorReport } from './types.js';
+
+export interface DoctorOptions {
+  dbPath: string;
+  keySource: KeySource;
+  env: NodeJS.ProcessEnv;
+  consentWarnDays: number;
+  /** PRAGMA integrity_check (every index against its table) instead of quick_check. */
+  thorough: boolean;
+  fmt: DoctorFormat;
+  /** Opens the store as every command does; called only once the file passed its own checks. */
+  services(): Services;
+}
+
+/**
+ * Looks at everything a person would otherwise find out from a failed cron run: the database file,
+ * the secret key and what it seals, each provider in use, consents, accounts that stopped syncing,
+ * coverage gaps, recent line warnings, the schedule, disk space. Reads only: nothing is synced,
+ * renewed or repaired (a schema upgrade aside, which any command on this banksync makes).
+ */
+export async function doctor(o: DoctorOptions): Promise<DoctorReport> {
+  const file = checkDatabaseFile(o.dbPath, o.thorough);
+  const checks: Check[] = [...file.checks];
+  let unusable = file.unusable;
+  let s: Services | undefined;
+  if (file.usable) {
+    try {
+      s = o.services();
+      checks.push(schemaCheck(file.version ?? 0, LATEST_VERSION));
+    } catch (err) {
+      unusable = true;
+      checks.push(fail('schema', (err as Error).message, (err as { hint?: string }).hint ?? null));
+    }
+  }
+  if (s) {
+    const sealed = (s.store.db.prepare('SELECT count(*) AS n FROM secrets').get() as { n: number }).n;
+    checks.push(keyCheck(o.keySource, sealed, o.fmt), secretsCheck(s.store, o.fmt));
+    const report = status(s, { consentWarnDays: o.consentWarnDays });
+    checks.push(...(await providerChecks(s)));
+    checks.push(...consentChecks(report, o.consentWarnDays, o.fmt), ...failingChecks(s, report, o.fmt), ...gapChecks(report, o.fmt), warningsCheck(s, report, o.fmt));
+    checks.push(await scheduleCheck(o.env, s));
+  } else {
+    checks.push(keyCheck(o.keySource, 0, o.fmt));
+  }
+  const disk = diskCheck(o.dbPath, o.fmt);
+  if (disk) {
+    checks.push(disk);
+    if (disk.status === 'fail') unusable = true;
+  }
+  return { checks, ok: checks.every((c) => c.status === 'ok'), databaseUnusable: unusable };
+}
+
+/** Unattended sync matters once some account syncs from a bank. */
+async function scheduleCheck(env: NodeJS.ProcessEnv, s: Services): Promise<Check> {
+  let st;
+  try {
+    st = await scheduleStatus(env);
+  } catch (err) {
+    return warn('schedule', `cannot tell whether unattended sync is scheduled: ${(err as Error).message}`, 'banksync schedule status');
+  }
+  if (st.installed) return ok('schedule', `unattended sync is scheduled${st.via ? ` with ${st.via}` : ''}${st.every ? ` every ${st.every}` : ''}: ${st.detail}`);
+  const live = new Set(s.store.connections.list().filter((c) => c.status !== 'disconnected').map((c) => c.id));
+  if (!s.store.accounts.list().some((a) => a.enabled && a.connectionId !== null && live.has(a.connectionId))) {
+    return ok('schedule', 'no unattended sync scheduled, and no account syncs from a bank yet');
+  }
+  return warn('schedule', `unattended sync is not scheduled (${st.detail}): accounts sync only when you run banksync sync`, 'banksync schedule install');
+}

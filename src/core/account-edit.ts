@@ -63,6 +63,9 @@ export function retargetConnection(s: Services, connectionId: number): TargetCha
   return gone.map((t) => ({ target: t.name, change: 'deleted' as const, accounts: [] }));
 }
 
+/** "1 transaction", "2 transactions": for prompts core writes (the CLI has its own plural()). */
+export const counted = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
 const ledgerNameOf = (s: Services, id: number) => ledgerNames(s.store.accounts.list(), new Map(s.store.connections.list().map((c) => [c.id, c.institutionName]))).get(id)!;
 
 export interface RenameResult {
@@ -106,7 +109,7 @@ export async function deleteAccount(s: Services, id: number, o: { yes?: boolean 
   const a = requireAccount(s, id);
   const transactions = s.store.transactions.count(a.id);
   refuseWhileSyncing(s, [a.id]);
-  await confirmByTyping(s, o.yes, accountRef(a.id), `This deletes ${accountRef(a.id)} (${a.name}) and its ${transactions} transaction(s); a backup copy is kept first`);
+  await confirmByTyping(s, o.yes, accountRef(a.id), `This deletes ${accountRef(a.id)} (${a.name}) and its ${counted(transactions, 'transaction')}; a backup copy is kept first`);
   const backup = await backupBeside(s.store.db, `delete-${accountRef(a.id)}`);
   return s.store.tx(() => {
     holdAccounts(s, [a.id]);

@@ -1,7 +1,7 @@
 import type { MovableLine } from '../store/account-moves.js';
 import type { ExportScope, ExportTarget } from '../store/exports.js';
 import type { StoredCandidate } from '../store/transactions.js';
-import { confirmByTyping, holdAccounts, refuseWhileSyncing, retarget, type TargetChange } from './account-edit.js';
+import { confirmByTyping, counted, holdAccounts, refuseWhileSyncing, retarget, type TargetChange } from './account-edit.js';
 import { requireAccount } from './accounts.js';
 import { backupBeside } from './backup.js';
 import { nowIso, type Services } from './context.js';
@@ -39,7 +39,7 @@ export async function mergeAccounts(s: Services, fromId: number, intoId: number,
   if (from.currency !== into.currency) throw badInput(`${accountRef(from.id)} is in ${from.currency}, ${accountRef(into.id)} in ${into.currency}: only accounts in one currency can be merged`);
   refuseWhileSyncing(s, [from.id, into.id]);
   const n = s.store.transactions.count(from.id);
-  await confirmByTyping(s, o.yes, accountRef(from.id), `This moves the ${n} transaction(s) of ${accountRef(from.id)} (${from.name}) into ${accountRef(into.id)} (${into.name}) and deletes ${accountRef(from.id)}; a backup copy is kept first`);
+  await confirmByTyping(s, o.yes, accountRef(from.id), `This moves ${counted(n, 'transaction')} of ${accountRef(from.id)} (${from.name}) into ${accountRef(into.id)} (${into.name}) and deletes ${accountRef(from.id)}; a backup copy is kept first`);
   const backup = await backupBeside(s.store.db, `merge-${accountRef(from.id)}-into-${accountRef(into.id)}`);
   return s.store.tx(() => {
     holdAccounts(s, [from.id, into.id]);

@@ -1,6 +1,6 @@
 import type { Institution, Provider, ProviderAccount, SessionHandle } from '../providers/types.js';
 import { connectionSecretOwner } from '../store/index.js';
-import { confirmByTyping, holdAccounts, refuseWhileSyncing, retarget, retargetConnection, type TargetChange } from './account-edit.js';
+import { confirmByTyping, counted, holdAccounts, refuseWhileSyncing, retarget, retargetConnection, type TargetChange } from './account-edit.js';
 import { matchAccounts } from './account-matching.js';
 import { backupBeside } from './backup.js';
 import { chooseAccounts } from './connect.js';
@@ -161,7 +161,7 @@ export async function disconnect(s: Services, connectionId: number, o: { history
   if (choice === 'delete') {
     // Thousands of lines must not go with one key: the connection id is typed, and a copy kept first.
     refuseWhileSyncing(s, accounts.map((a) => a.id));
-    await confirmByTyping(s, o.yes, connectionRef(c.id), `This deletes ${connectionRef(c.id)} (${c.institutionName}) with its ${accounts.length} account(s) and ${transactions} transaction(s); a backup copy is kept first`);
+    await confirmByTyping(s, o.yes, connectionRef(c.id), `This deletes ${connectionRef(c.id)} (${c.institutionName}) with ${counted(accounts.length, 'account')} and ${counted(transactions, 'transaction')}; a backup copy is kept first`);
     backup = (await backupBeside(s.store.db, `disconnect-${connectionRef(c.id)}`)).path;
   }
   const owner = connectionSecretOwner(c.id);

@@ -121,7 +121,7 @@ export async function deleteAccount(s: Services, id: number, o: { yes?: boolean 
   });
 }
 
-function connectionLeft(s: Services, a: Account): DeleteResult['connection'] {
+export function connectionLeft(s: Services, a: Account): DeleteResult['connection'] {
   if (a.connectionId === null) return null;
   return { id: connectionRef(a.connectionId), accountsLeft: s.store.accounts.byConnection(a.connectionId).length };
 }

@@ -1,7 +1,7 @@
 import type { MovableLine } from '../store/account-moves.js';
 import type { ExportScope, ExportTarget } from '../store/exports.js';
 import type { StoredCandidate } from '../store/transactions.js';
-import { confirmByTyping, counted, holdAccounts, refuseWhileSyncing, retarget, type TargetChange } from './account-edit.js';
+import { confirmByTyping, connectionLeft, counted, holdAccounts, refuseWhileSyncing, retarget, type TargetChange } from './account-edit.js';
 import { requireAccount } from './accounts.js';
 import { backupBeside } from './backup.js';
 import { nowIso, type Services } from './context.js';
@@ -21,6 +21,8 @@ export interface MergeResult {
   matchedByText: number;
   backup: string;
   targets: TargetChange[];
+  /** FROM's connection, and how many accounts it has left. */
+  connection: { id: string; accountsLeft: number } | null;
 }
 
 /**
@@ -49,7 +51,7 @@ export async function mergeAccounts(s: Services, fromId: number, intoId: number,
     s.store.accounts.delete(from.id);
     reanchor(s, into.id);
     s.store.locks.release(into.id);
-    return { from: accountRef(from.id), into: accountRef(into.id), ...result, backup: backup.path, targets };
+    return { from: accountRef(from.id), into: accountRef(into.id), ...result, backup: backup.path, targets, connection: connectionLeft(s, from) };
   });
 }
 

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pidAlive } from './pid.js';
+import { counted } from './account-edit.js';
 import { backupBeside, backupStamp } from './backup.js';
 import type { Prompts } from './context.js';
 import { BanksyncError, badInput, notFound, toBanksyncError } from './errors.js';
@@ -58,7 +59,7 @@ export async function restoreDatabase(prompts: Prompts, o: RestoreOptions): Prom
     const current = currentState(dbPath);
     if (!o.yes) {
       const what = current === 'absent' ? `Restore ${dbPath} from ${o.file}` : `Replace ${dbPath}${current === 'corrupt' ? ' (corrupt)' : ''} with ${o.file}; the current file is kept aside`;
-      const ok = await prompts.confirm(`${what} (${source.accounts} account(s), ${source.transactions} transaction(s))?`, '--yes');
+      const ok = await prompts.confirm(`${what} (${counted(source.accounts, 'account')}, ${counted(source.transactions, 'transaction')})?`, '--yes');
       if (!ok) throw new BanksyncError('BAD_INPUT', 'cancelled; nothing was changed');
     }
     if (o.createDirs) mkdirSync(dirname(dbPath), { recursive: true, mode: 0o700 });

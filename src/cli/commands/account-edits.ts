@@ -72,7 +72,7 @@ export function registerAccountEdits(accounts: Command, runtimeOf: RuntimeOf): v
           `${v.from} merged into ${v.into}: ${plural(v.moved, 'transaction')} moved, ${v.duplicates} already in ${v.into}${v.matchedByText ? ` (${v.matchedByText} matched by their text: banksync warnings --kind fuzzy-merge)` : ''}; ${v.from} removed`,
           `backup kept at ${v.backup} (banksync restore ${v.backup} brings it back)`,
           ...targetLines(v.targets),
-          v.connection && v.connection.accountsLeft === 0 ? `${v.connection.id} has no accounts left; its consent stays until: banksync disconnect ${v.connection.id} --keep-history` : '',
+          v.connection && v.connection.accountsLeft === 0 ? `${v.connection.id} has no accounts left; its consent stays until: banksync disconnect ${v.connection.id}` : '',
         ]
           .filter(Boolean)
           .join('\n'),

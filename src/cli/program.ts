@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { Runtime, type GlobalFlags } from './runtime.js';
 import { registerAccounts } from './commands/accounts.js';
+import { registerBackup } from './commands/backup.js';
 import { registerConfig } from './commands/config.js';
 import { registerConnect } from './commands/connect.js';
 import { registerDemo } from './commands/demo.js';
@@ -12,6 +13,7 @@ import { registerFetchAccounts } from './commands/fetch-accounts.js';
 import { registerImport } from './commands/import.js';
 import { registerInstitutions } from './commands/institutions.js';
 import { registerProviders } from './commands/providers.js';
+import { registerRestore } from './commands/restore.js';
 import { registerStatements } from './commands/statements.js';
 import { registerStatus } from './commands/status.js';
 import { registerSync } from './commands/sync.js';
@@ -75,5 +77,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage/bad input, 3 needs a human,
   registerDisconnect(program, runtimeOf);
   registerConfig(program, runtimeOf);
   registerDoctor(program, runtimeOf);
+  registerBackup(program, runtimeOf);
+  registerRestore(program, runtimeOf);
   return program;
 }

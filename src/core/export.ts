@@ -149,6 +149,8 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
       if (sink.add(writer.beginAccount(section))) await sink.flush();
       const a = section.account;
       const changed: Map<string, SentState> = plan.target.incremental ? repo.changedSince(plan.target.existing!.id, a.id, lastSeq) : new Map();
+      // Lines an `accounts merge` moved past lastSeq that this target had received already: not new to it.
+      const ahead: Set<string> = plan.target.incremental ? repo.sentAhead(plan.target.existing!.id, a.id, lastSeq) : new Set();
       const period = settings.periodOf(a);
       let balance = section.opening;
       // A line closes its period when the next kept line falls in another one: hold one back.
@@ -185,7 +187,7 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
         // Incremental: new = stored after the target's last export; changed/removed = revised since sent.
         let change: ExportRow['change'] | null;
         if (removed) change = sent ? 'removed' : null;
-        else if (line[LINE.seq] > lastSeq) change = 'new';
+        else if (line[LINE.seq] > lastSeq && !ahead.has(id)) change = 'new';
         else change = sent ? 'changed' : null;
         if (!removed && balance !== null) balance += amountMinor;
         if (bookingDate !== cachedDate) {

@@ -219,7 +219,7 @@ const MIN_WORD_OVERLAP = 0.6;
  * (their ids differ, or rung 2 had matched them). A line without text matches only when it is
  * the one candidate left.
  */
-function textMatch(line: FileLine, externalId: string | null, candidates: StoredCandidate[]): { candidate: StoredCandidate; why: string } | undefined {
+export function textMatch(line: { payee?: string | null; memo?: string | null }, externalId: string | null, candidates: StoredCandidate[]): { candidate: StoredCandidate; why: string } | undefined {
   const others = candidates.filter((c) => !(externalId && c.externalId && sameSourceKind(externalId, c)));
   const mine = words(line);
   let best: { candidate: StoredCandidate; why: string; score: number } | undefined;

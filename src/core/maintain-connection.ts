@@ -1,6 +1,8 @@
 import type { Institution, Provider, ProviderAccount, SessionHandle } from '../providers/types.js';
 import { connectionSecretOwner } from '../store/index.js';
+import { confirmByTyping, counted, holdAccounts, refuseWhileSyncing, retarget, retargetConnection, type TargetChange } from './account-edit.js';
 import { matchAccounts } from './account-matching.js';
+import { backupBeside } from './backup.js';
 import { chooseAccounts } from './connect.js';
 import { obtainConsent } from './consent.js';
 import { nowIso, type Services } from './context.js';
@@ -131,13 +133,17 @@ export interface DisconnectResult {
   transactions: number;
   /** What the provider said to the revocation; 'nothing to revoke' when the connection had no credentials left. */
   revoked: 'revoked' | 'failed' | 'not supported' | 'nothing to revoke';
+  /** The copy kept before deleting history; null when history was kept. */
+  backup: string | null;
+  /** Export targets that exported these accounts or this connection. */
+  targets: TargetChange[];
 }
 
 /**
  * Removes a connection's credentials; history is kept or deleted as the user chooses. The consent
  * is revoked at the provider first; a failure there is a warning, the credentials go anyway.
  */
-export async function disconnect(s: Services, connectionId: number, o: { history?: 'keep' | 'delete' }): Promise<DisconnectResult> {
+export async function disconnect(s: Services, connectionId: number, o: { history?: 'keep' | 'delete'; yes?: boolean }): Promise<DisconnectResult> {
   const c = requireConnection(s, connectionId);
   const accounts = s.store.accounts.byConnection(c.id);
   const choice =
@@ -150,6 +156,14 @@ export async function disconnect(s: Services, connectionId: number, o: { history
       ],
       '--keep-history or --delete-history',
     ));
+  const transactions = accounts.reduce((n, a) => n + s.store.transactions.count(a.id), 0);
+  let backup: string | null = null;
+  if (choice === 'delete') {
+    // Thousands of lines must not go with one key: the connection id is typed, and a copy kept first.
+    refuseWhileSyncing(s, accounts.map((a) => a.id));
+    await confirmByTyping(s, o.yes, connectionRef(c.id), `This deletes ${connectionRef(c.id)} (${c.institutionName}) with ${counted(accounts.length, 'account')} and ${counted(transactions, 'transaction')}; a backup copy is kept first`);
+    backup = (await backupBeside(s.store.db, `disconnect-${connectionRef(c.id)}`)).path;
+  }
   const owner = connectionSecretOwner(c.id);
   const data = s.store.secrets.get(owner);
   let revoked: DisconnectResult['revoked'] = 'nothing to revoke';
@@ -168,17 +182,23 @@ export async function disconnect(s: Services, connectionId: number, o: { history
     }
   }
   const now = nowIso(s);
-  const transactions = accounts.reduce((n, a) => n + s.store.transactions.count(a.id), 0);
+  const targets: TargetChange[] = [];
   s.store.tx(() => {
     s.store.secrets.delete(owner);
     if (choice === 'delete') {
-      for (const a of accounts) s.store.accounts.delete(a.id);
+      holdAccounts(s, accounts.map((a) => a.id));
+      for (const a of accounts) {
+        targets.push(...retarget(s, a.id));
+        s.store.accountMoves.forgetAccount(a.id);
+        s.store.accounts.delete(a.id);
+      }
+      targets.push(...retargetConnection(s, c.id));
       s.store.connections.delete(c.id);
     } else {
       s.store.connections.setStatus(c.id, 'disconnected', 'disconnected by the user', now);
     }
   });
-  return { connection: connectionRef(c.id), history: choice === 'delete' ? 'deleted' : 'kept', accounts: accounts.length, transactions, revoked };
+  return { connection: connectionRef(c.id), history: choice === 'delete' ? 'deleted' : 'kept', accounts: accounts.length, transactions, revoked, backup, targets };
 }
 
 /** Asks the provider to revoke a consent; false (with a warning) when it could not. */

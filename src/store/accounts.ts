@@ -257,6 +257,10 @@ export class AccountRepo {
       .run(openingMinor, driftMinor, id);
   }
 
+  rename(id: number, name: string): void {
+    this.db.prepare('UPDATE accounts SET name = ? WHERE id = ?').run(name, id);
+  }
+
   delete(id: number): void {
     this.db.prepare('DELETE FROM accounts WHERE id = ?').run(id);
   }

@@ -139,16 +139,21 @@ export class ExportRepo {
 
   /**
    * Lines of an account sent to a target at an older revision than they have now (corrected or
-   * removed since), with the version the target holds. Small: only corrected lines are looked at.
+   * removed since), with the version the target holds. Small: only corrected lines are looked at,
+   * and lines a merge moved past the target's last export that it had received (sentAhead).
    */
   changedSince(targetId: number, accountId: number, lastSeq: number): Map<string, SentState> {
     const rows = this.db
       .prepare(
         `SELECT t.id, t.revision, s.revision AS sent_revision, s.removed AS sent_removed
          FROM transactions t LEFT JOIN export_sent s ON s.target_id = ? AND s.transaction_id = t.id
-         WHERE t.revision > 0 AND t.seq <= ? AND t.account_id = ? AND t.revision > coalesce(s.revision, 0)`,
+         WHERE t.revision > 0 AND t.seq <= ? AND t.account_id = ? AND t.revision > coalesce(s.revision, 0)
+         UNION ALL
+         SELECT t.id, t.revision, s.revision, s.removed
+         FROM export_sent s JOIN transactions t ON t.id = s.transaction_id
+         WHERE s.target_id = ? AND t.account_id = ? AND t.seq > ? AND t.revision > s.revision`,
       )
-      .all(targetId, lastSeq, accountId) as { id: string; revision: number; sent_revision: number | null; sent_removed: number | null }[];
+      .all(targetId, lastSeq, accountId, targetId, accountId, lastSeq) as { id: string; revision: number; sent_revision: number | null; sent_removed: number | null }[];
     const history = this.db.prepare('SELECT booking_date, amount_minor, payee, memo FROM transaction_history WHERE transaction_id = ? AND revision = ?');
     const out = new Map<string, SentState>();
     for (const r of rows) {
@@ -162,6 +167,18 @@ export class ExportRepo {
       });
     }
     return out;
+  }
+
+  /**
+   * Lines of an account placed after the target's last export that it received all the same:
+   * lines `accounts merge` moved from an account the target covered (they get a new seq, so a
+   * target that never had them gets them as new, while this one must not get them twice).
+   */
+  sentAhead(targetId: number, accountId: number, lastSeq: number): Set<string> {
+    const rows = this.db
+      .prepare('SELECT t.id FROM export_sent s JOIN transactions t ON t.id = s.transaction_id WHERE s.target_id = ? AND t.account_id = ? AND t.seq > ?')
+      .all(targetId, accountId, lastSeq) as { id: string }[];
+    return new Set(rows.map((r) => r.id));
   }
 
   /**

@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { BanksyncError } from '../core/errors.js';
 
@@ -25,9 +25,14 @@ export interface Backup {
   createdAt: string;
 }
 
-/** The copies migrations keep (`<db>.bak-v<N>-<ms>`), newest first. */
+/**
+ * The copies kept beside the database, newest first: by migrations (`<db>.bak-v<N>-<ms>`) and
+ * before destructive commands (`<db>.backup-<UTC time>-<reason>`, core/backup.ts), whose schema
+ * version is read from the SQLite header (user_version, bytes 60-63).
+ */
 export function backupsOf(path: string): Backup[] {
   const prefix = `${basename(path)}.bak-v`;
+  const named = `${basename(path)}.backup-`;
   let names: string[];
   try {
     names = readdirSync(dirname(path));
@@ -38,8 +43,28 @@ export function backupsOf(path: string): Backup[] {
   for (const name of names) {
     const m = name.startsWith(prefix) ? /^(\d+)-(\d{10,})$/.exec(name.slice(prefix.length)) : null;
     if (m) backups.push({ path: join(dirname(path), name), schemaVersion: Number(m[1]), createdAt: new Date(Number(m[2])).toISOString() });
+    const b = name.startsWith(named) ? /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z-[a-z0-9-]+$/.exec(name.slice(named.length)) : null;
+    if (b) {
+      const file = join(dirname(path), name);
+      backups.push({ path: file, schemaVersion: headerVersion(file), createdAt: `${b[1]}-${b[2]}-${b[3]}T${b[4]}:${b[5]}:${b[6]}.000Z` });
+    }
   }
   return backups.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
+/** PRAGMA user_version without opening the file as a database: 0 when unreadable. */
+function headerVersion(file: string): number {
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const buf = Buffer.alloc(4);
+      return readSync(fd, buf, 0, 4, 60) === 4 ? buf.readUInt32BE(0) : 0;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return 0;
+  }
 }
 
 /** A database SQLite reports as damaged; `status` turns it into a recovery report. */

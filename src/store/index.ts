@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SecretStore, type KeySource } from '../secrets/index.js';
 import { AccountRepo } from './accounts.js';
+import { AccountMoves } from './account-moves.js';
 import { ConnectionRepo } from './connections.js';
 import { ExportRepo } from './exports.js';
 import { InputIssueRepo } from './input-issues.js';
@@ -17,6 +18,7 @@ import { TransactionRepo } from './transactions.js';
 export class Store {
   readonly connections: ConnectionRepo;
   readonly accounts: AccountRepo;
+  readonly accountMoves: AccountMoves;
   readonly transactions: TransactionRepo;
   readonly pending: PendingRepo;
   readonly syncState: SyncStateRepo;
@@ -33,6 +35,7 @@ export class Store {
   ) {
     this.connections = new ConnectionRepo(db);
     this.accounts = new AccountRepo(db);
+    this.accountMoves = new AccountMoves(db);
     this.transactions = new TransactionRepo(db);
     this.pending = new PendingRepo(db);
     this.syncState = new SyncStateRepo(db);

@@ -86,7 +86,7 @@ describe('Enable Banking end to end', () => {
   it('disconnect closes the session at Enable Banking before removing the credentials', async () => {
     const open = mock.control.sessions().filter((s) => s.status === 'AUTHORIZED');
     expect(open).toHaveLength(1);
-    const r = await cli.runAsync(['--json', 'disconnect', 'c1', '--delete-history'], env());
+    const r = await cli.runAsync(['--json', 'disconnect', 'c1', '--delete-history', '--yes'], env());
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).revoked).toBe('revoked');
     expect(mock.requests.filter((q) => q.method === 'DELETE').at(-1)?.path).toBe(`/sessions/${open[0]!.session_id}`);

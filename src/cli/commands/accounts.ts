@@ -6,6 +6,7 @@ import { table } from '../output.js';
 import { parseAccountRef, parseDate, parsePeriod, parsePositiveInt } from '../parse.js';
 import type { RuntimeOf } from '../program.js';
 import type { Runtime } from '../runtime.js';
+import { registerAccountEdits } from './account-edits.js';
 
 /** `page`: the full list may be long; the one or two rows a change shows are not. */
 function render(rt: Runtime, rows: AccountRow[], page = false): Promise<void> {
@@ -23,7 +24,7 @@ function render(rt: Runtime, rows: AccountRow[], page = false): Promise<void> {
 export function registerAccounts(program: Command, runtimeOf: RuntimeOf): void {
   const accounts = program
     .command('accounts')
-    .description('list accounts; switch sync on/off; set statement period, lock date, sync interval; map to ledger accounts')
+    .description('list accounts; switch sync on/off; set statement period, lock date, sync interval; map to ledger accounts; rename, delete, merge')
     .addHelpText('after', '\nExamples:\n  $ banksync accounts\n  $ banksync accounts disable a4\n  $ banksync accounts set a1 --period week --lock-date 2025-01-01')
     .action((_o: unknown, cmd: Command) => render(runtimeOf(cmd), listAccounts(runtimeOf(cmd).services()), true));
 
@@ -67,4 +68,6 @@ export function registerAccounts(program: Command, runtimeOf: RuntimeOf): void {
       const row = mapLedgerAccount(rt.services(), id, o.reset ? null : name!);
       rt.out.result({ accounts: [row] }, ({ accounts: [v] }) => `${v!.id} → ${v!.ledgerAccount}`);
     });
+
+  registerAccountEdits(accounts, runtimeOf);
 }

@@ -1,0 +1,134 @@
+import type { ExportScope } from '../store/exports.js';
+import { requireAccount } from './accounts.js';
+import { backupBeside } from './backup.js';
+import type { Services } from './context.js';
+import { BanksyncError, badInput } from './errors.js';
+import { ledgerNames } from './ledger-names.js';
+import { accountRef, connectionRef, type Account } from './model.js';
+
+/**
+ * A typed confirmation for what cannot be undone (as `gh repo delete` asks for the repository's
+ * name): one key is too easy to press. `--yes` answers it; without a terminal the prompt fails
+ * with exit 4 naming `--yes`.
+ */
+export async function confirmByTyping(s: Services, yes: boolean | undefined, expected: string, what: string): Promise<void> {
+  if (yes) return;
+  const typed = (await s.prompts.input(`${what}. Type ${expected} to confirm`, '--yes')).trim();
+  if (typed !== expected) throw new BanksyncError('BAD_INPUT', `you typed "${typed}", not ${expected}: nothing was changed`);
+}
+
+/** Inside a transaction: takes the sync lock of each account, or stops (exit 6) while a sync holds one. */
+export function holdAccounts(s: Services, ids: number[]): void {
+  for (const id of ids) {
+    const holder = s.store.locks.acquire(id, s.clock());
+    if (holder) throw busy(id, holder.pid);
+  }
+}
+
+const busy = (id: number, pid?: number) =>
+  new BanksyncError('BUSY', `${accountRef(id)} is being synced right now${pid ? ` (process ${pid})` : ''}; nothing was changed`, {
+    hint: 'wait for that sync to finish, then run this again',
+  });
+
+/** What became of an export target that listed a deleted or merged account. */
+export interface TargetChange {
+  target: string;
+  change: 'deleted' | 'now-lists';
+  accounts: string[];
+}
+
+/** Export targets that listed `removed` by id: it is replaced by `replacement`, or dropped; a target left with none is deleted. */
+export function retarget(s: Services, removed: number, replacement?: number): TargetChange[] {
+  const out: TargetChange[] = [];
+  for (const t of s.store.exports.targets()) {
+    const ids = t.scope.accountIds;
+    if (!ids?.includes(removed)) continue;
+    const rest = ids.filter((i) => i !== removed);
+    if (replacement !== undefined && !rest.includes(replacement)) rest.push(replacement);
+    if (rest.length === 0) {
+      s.store.accountMoves.deleteTarget(t.id);
+      out.push({ target: t.name, change: 'deleted', accounts: [] });
+    } else {
+      s.store.accountMoves.setTargetScope(t.id, { ...t.scope, accountIds: rest } satisfies ExportScope);
+      out.push({ target: t.name, change: 'now-lists', accounts: rest.map(accountRef) });
+    }
+  }
+  return out;
+}
+
+/** Export targets defined on a deleted connection (`--connection cN`) have nothing left to export: deleted. */
+export function retargetConnection(s: Services, connectionId: number): TargetChange[] {
+  const gone = s.store.exports.targets().filter((t) => !t.scope.accountIds?.length && t.scope.connectionId === connectionId);
+  for (const t of gone) s.store.accountMoves.deleteTarget(t.id);
+  return gone.map((t) => ({ target: t.name, change: 'deleted' as const, accounts: [] }));
+}
+
+/** "1 transaction", "2 transactions": for prompts core writes (the CLI has its own plural()). */
+export const counted = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+const ledgerNameOf = (s: Services, id: number) => ledgerNames(s.store.accounts.list(), new Map(s.store.connections.list().map((c) => [c.id, c.institutionName]))).get(id)!;
+
+export interface RenameResult {
+  account: string;
+  name: string;
+  previousName: string;
+  ledgerAccount: string;
+  /** The ledger name journal exports used before, when the rename changed it (the account is not mapped). */
+  previousLedgerAccount: string | null;
+}
+
+/** Renames an account; history, ids and exports' line ids stay. */
+export function renameAccount(s: Services, id: number, name: string): RenameResult {
+  const a = requireAccount(s, id);
+  const clean = name.trim();
+  if (!clean) throw badInput('the new name is empty');
+  if (/\p{Cc}/u.test(clean)) throw badInput('the new name holds a control character (a tab, a newline…)', 'give a name of printable characters');
+  if (clean.length > 100) throw badInput(`the new name is ${clean.length} characters long; 100 at most`);
+  const before = ledgerNameOf(s, a.id);
+  s.store.accounts.rename(a.id, clean);
+  const after = ledgerNameOf(s, a.id);
+  return { account: accountRef(a.id), name: clean, previousName: a.name, ledgerAccount: after, previousLedgerAccount: before === after ? null : before };
+}
+
+export interface DeleteResult {
+  account: string;
+  name: string;
+  transactions: number;
+  pending: number;
+  backup: string;
+  /** The account's connection, and how many accounts it has left. */
+  connection: { id: string; accountsLeft: number } | null;
+  targets: TargetChange[];
+}
+
+/**
+ * Deletes an account and everything stored for it (lines, pending lines, balances, coverage,
+ * findings, sync state, what export targets were sent) in one transaction, after a backup copy.
+ */
+export async function deleteAccount(s: Services, id: number, o: { yes?: boolean }): Promise<DeleteResult> {
+  const a = requireAccount(s, id);
+  const transactions = s.store.transactions.count(a.id);
+  refuseWhileSyncing(s, [a.id]);
+  await confirmByTyping(s, o.yes, accountRef(a.id), `This deletes ${accountRef(a.id)} (${a.name}) and its ${counted(transactions, 'transaction')}; a backup copy is kept first`);
+  const backup = await backupBeside(s.store.db, `delete-${accountRef(a.id)}`);
+  return s.store.tx(() => {
+    holdAccounts(s, [a.id]);
+    const pending = s.store.pending.countOpen(a.id);
+    const targets = retarget(s, a.id);
+    s.store.accountMoves.forgetAccount(a.id);
+    s.store.accounts.delete(a.id);
+    return { account: accountRef(a.id), name: a.name, transactions, pending, backup: backup.path, connection: connectionLeft(s, a), targets };
+  });
+}
+
+export function connectionLeft(s: Services, a: Account): DeleteResult['connection'] {
+  if (a.connectionId === null) return null;
+  return { id: connectionRef(a.connectionId), accountsLeft: s.store.accounts.byConnection(a.connectionId).length };
+}
+
+/** Before the backup and the prompt's answer count: a sync under way is said at once (exit 6). */
+export function refuseWhileSyncing(s: Services, ids: number[]): void {
+  const now = s.clock();
+  const held = ids.find((id) => s.store.locks.isHeld(id, now));
+  if (held !== undefined) throw busy(held);
+}

@@ -1,0 +1,144 @@
+import type { MovableLine } from '../store/account-moves.js';
+import type { ExportScope, ExportTarget } from '../store/exports.js';
+import type { StoredCandidate } from '../store/transactions.js';
+import { confirmByTyping, connectionLeft, counted, holdAccounts, refuseWhileSyncing, retarget, type TargetChange } from './account-edit.js';
+import { requireAccount } from './accounts.js';
+import { backupBeside } from './backup.js';
+import { nowIso, type Services } from './context.js';
+import { badInput } from './errors.js';
+import { textMatch } from './import.js';
+import { accountRef, type Account } from './model.js';
+import { formatMinor } from './money.js';
+
+export interface MergeResult {
+  from: string;
+  into: string;
+  /** Lines of FROM that INTO lacked: now INTO's. */
+  moved: number;
+  /** Lines INTO already held (same provider or file id, same fingerprint): not duplicated. */
+  duplicates: number;
+  /** Of those, lines taken as INTO's by their text (listed by `warnings --kind fuzzy-merge`). */
+  matchedByText: number;
+  backup: string;
+  targets: TargetChange[];
+  /** FROM's connection, and how many accounts it has left. */
+  connection: { id: string; accountsLeft: number } | null;
+}
+
+/**
+ * Moves FROM's lines into INTO under the dedupe rules of sync and import (a line INTO already
+ * holds is not added twice), keeps one history (coverage joined, balances INTO lacks, pending
+ * lines and findings), then deletes FROM: all in one transaction, after a backup copy.
+ *
+ * Export targets: a moved line keeps its banksync id and gets a new place in the export order,
+ * so an incremental target that never received it (it listed INTO only) gets it on its next
+ * run; a target that received it under FROM is marked as having it, so it is not sent twice.
+ */
+export async function mergeAccounts(s: Services, fromId: number, intoId: number, o: { yes?: boolean }): Promise<MergeResult> {
+  if (fromId === intoId) throw badInput('an account cannot be merged into itself');
+  const from = requireAccount(s, fromId);
+  const into = requireAccount(s, intoId);
+  if (from.currency !== into.currency) throw badInput(`${accountRef(from.id)} is in ${from.currency}, ${accountRef(into.id)} in ${into.currency}: only accounts in one currency can be merged`);
+  refuseWhileSyncing(s, [from.id, into.id]);
+  const n = s.store.transactions.count(from.id);
+  await confirmByTyping(s, o.yes, accountRef(from.id), `This moves ${counted(n, 'transaction')} of ${accountRef(from.id)} (${from.name}) into ${accountRef(into.id)} (${into.name}) and deletes ${accountRef(from.id)}; a backup copy is kept first`);
+  const backup = await backupBeside(s.store.db, `merge-${accountRef(from.id)}-into-${accountRef(into.id)}`);
+  return s.store.tx(() => {
+    holdAccounts(s, [from.id, into.id]);
+    const result = moveLines(s, from, into);
+    const targets = retarget(s, from.id, into.id);
+    s.store.accountMoves.forgetAccount(from.id);
+    s.store.accounts.delete(from.id);
+    reanchor(s, into.id);
+    s.store.locks.release(into.id);
+    return { from: accountRef(from.id), into: accountRef(into.id), ...result, backup: backup.path, targets, connection: connectionLeft(s, from) };
+  });
+}
+
+function moveLines(s: Services, from: Account, into: Account): Pick<MergeResult, 'moved' | 'duplicates' | 'matchedByText'> {
+  const moves = s.store.accountMoves;
+  const now = nowIso(s);
+  const targets = s.store.exports.targets().map((t) => ({ t, covers: coveredAccounts(s, t.scope) }));
+  const received = (line: MovableLine, accountId: number) => targets.filter(({ t, covers }) => covers.has(accountId) && line.seq <= t.lastSeq && inRange(t.scope, line.bookingDate)).map(({ t }) => t);
+  // A target that listed FROM but not INTO lists INTO from now on: INTO's own lines are new to it.
+  const intoIsNewTo = targets.some(({ t, covers }) => t.scope.accountIds?.length && covers.has(from.id) && !covers.has(into.id));
+  const intoLines = intoIsNewTo ? moves.lines(into.id) : [];
+  const claimed = new Set<string>();
+  const r = { moved: 0, duplicates: 0, matchedByText: 0 };
+  for (const line of moves.lines(from.id)) {
+    const match = sameLine(s, into, line, claimed);
+    if (match) {
+      claimed.add(match.id);
+      moves.deleteLine(line.id, match.id);
+      r.duplicates++;
+      if (match.why) {
+        r.matchedByText++;
+        s.store.inputIssues.record(
+          {
+            accountId: into.id,
+            kind: 'fuzzy-merge',
+            key: `${match.id}|${line.fingerprint}`,
+            severity: 'info',
+            source: line.source,
+            message: `${line.bookingDate} ${formatMinor(line.amountMinor, into.currency)} "${textOf(line).slice(0, 60)}" of ${accountRef(from.id)} taken as ${match.id} by accounts merge: ${match.why}`,
+            detail: { line: line.id, matched: match.id, why: match.why },
+          },
+          now,
+        );
+      }
+      continue;
+    }
+    const sentTo = received(line, from.id);
+    moves.moveLine(line.seq, into.id, line.externalId !== null ? 0 : moves.nextOrdinal(into.id, line.fingerprint));
+    for (const t of sentTo) moves.markSent(t.id, line.id);
+    claimed.add(line.id);
+    r.moved++;
+  }
+  for (const line of intoLines) {
+    const sentTo = received(line, into.id);
+    moves.renumber(line.seq);
+    for (const t of sentTo) moves.markSent(t.id, line.id);
+  }
+  for (const range of s.store.syncState.coverage(from.id)) s.store.syncState.addCoverage(into.id, range);
+  moves.moveSideRows(from.id, into.id);
+  return r;
+}
+
+/**
+ * The line INTO already holds for one of FROM's, by the ladder import and sync use: the same
+ * provider (or file) id; the same date, amount and text fingerprint; or, from another kind of
+ * source, the same date and amount with text that mostly agrees. Each of INTO's lines matches once.
+ */
+function sameLine(s: Services, into: Account, line: MovableLine, claimed: Set<string>): { id: string; why?: string } | undefined {
+  if (line.externalId !== null) {
+    const id = s.store.accountMoves.idOfExternal(into.id, line.externalId);
+    if (id) return { id };
+  }
+  if (line.removed) return undefined;
+  const candidates = s.store.transactions.sameDateAndAmount(into.id, line.bookingDate, line.amountMinor).filter((c) => !claimed.has(c.id));
+  const exact = candidates.find((c) => c.fingerprint === line.fingerprint);
+  if (exact) return { id: exact.id };
+  const fuzzy = textMatch(line, null, candidates.filter((c) => sourceKind(c) !== sourceKind(line)));
+  return fuzzy && { id: fuzzy.candidate.id, why: fuzzy.why };
+}
+
+/** A provider, or a file format: lines of one kind that differ in id or text are different lines. */
+const sourceKind = (l: Pick<StoredCandidate, 'source' | 'externalId'>) => (l.source.startsWith('file:') ? `file:${l.externalId?.split(':')[0] ?? ''}` : l.source);
+
+const textOf = (v: { payee: string | null; memo: string | null }) => `${v.payee ?? ''} ${v.memo ?? ''}`.trim();
+
+/** The accounts an export target's filters cover (as export resolves them), read before anything moves. */
+function coveredAccounts(s: Services, scope: ExportScope): Set<number> {
+  if (scope.accountIds?.length) return new Set(scope.accountIds);
+  if (scope.connectionId !== undefined) return new Set(s.store.accounts.byConnection(scope.connectionId).map((a) => a.id));
+  return new Set(s.store.accounts.list().map((a) => a.id));
+}
+
+const inRange = (scope: ExportTarget['scope'], date: string) => (!scope.from || date >= scope.from) && (!scope.to || date <= scope.to);
+
+/** Older lines joined below the balance anchor: re-anchor on the latest balance the bank reported (as import does). */
+function reanchor(s: Services, accountId: number): void {
+  const latest = s.store.syncState.latestBalance(accountId);
+  if (!latest) return;
+  s.store.accounts.setBalanceCheck(accountId, latest.amountMinor - s.store.transactions.sumThrough(accountId, latest.date), 0);
+}

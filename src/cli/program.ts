@@ -11,6 +11,7 @@ import { registerFetchAccounts } from './commands/fetch-accounts.js';
 import { registerImport } from './commands/import.js';
 import { registerInstitutions } from './commands/institutions.js';
 import { registerProviders } from './commands/providers.js';
+import { registerSchedule } from './commands/schedule.js';
 import { registerStatements } from './commands/statements.js';
 import { registerStatus } from './commands/status.js';
 import { registerSync } from './commands/sync.js';
@@ -72,5 +73,6 @@ Exit codes: 0 ok, 1 internal error, 2 usage/bad input, 3 needs a human,
   registerImport(program, runtimeOf);
   registerDisconnect(program, runtimeOf);
   registerConfig(program, runtimeOf);
+  registerSchedule(program, runtimeOf);
   return program;
 }

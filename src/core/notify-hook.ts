@@ -45,6 +45,17 @@ export function notifyAccounts(accounts: AccountResult[]): NotifySummary['accoun
   }));
 }
 
+/**
+ * The hook's environment: ours without banksync's own variables, which can carry the secret key
+ * and provider credentials (BANKSYNC_SECRET_KEY, BANKSYNC_<PROVIDER>_<FIELD>); where the
+ * database and config are stays.
+ */
+export function hookEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) if (!k.startsWith('BANKSYNC_') || k === 'BANKSYNC_DB' || k === 'BANKSYNC_CONFIG_DIR') out[k] = v;
+  return out;
+}
+
 export interface HookOutcome {
   ok: boolean;
   /** Why it did not work, for one warning line. */
@@ -64,7 +75,7 @@ export function runNotifyHook(command: string, summary: NotifySummary, opts: { t
   return new Promise((done) => {
     let child;
     try {
-      child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 2, 2], env: opts.env ?? process.env, detached: true });
+      child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 2, 2], env: hookEnv(opts.env ?? process.env), detached: true });
     } catch (err) {
       done({ ok: false, problem: `could not start /bin/sh: ${(err as Error).message}` });
       return;

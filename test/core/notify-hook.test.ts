@@ -31,6 +31,16 @@ describe('runNotifyHook', () => {
     expect(r.problem).toMatch(/did not finish within/);
   });
 
+  it('does not hand banksync\'s own secrets to the hook in its environment', async () => {
+    const file = join(dir, 'env.txt');
+    const env = { PATH: process.env.PATH, BANKSYNC_SECRET_KEY: 'a2V5a2V5', BANKSYNC_GOCARDLESS_SECRET_KEY: 'gc', BANKSYNC_DB: '/x.db', HOME: '/home/x' };
+    expect(await runNotifyHook(`env > '${file}'`, summary('x'), { env })).toEqual({ ok: true });
+    const seen = readFileSync(file, 'utf8');
+    expect(seen).not.toMatch(/SECRET/);
+    expect(seen).toContain('BANKSYNC_DB=/x.db');
+    expect(seen).toContain('HOME=/home/x');
+  });
+
   it('a hook that ignores its stdin is fine', async () => {
     expect(await runNotifyHook('true', summary('x'.repeat(200_000)))).toEqual({ ok: true });
   });

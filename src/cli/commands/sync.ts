@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { badInput, toBanksyncError, type BanksyncError } from '../../core/errors.js';
 import type { NotifySummary } from '../../core/notify-hook.js';
 import type { AccountResult, ConsentWarning, SyncOptions, SyncReport } from '../../core/sync/engine.js';
@@ -94,7 +95,7 @@ async function notify(
   const summary: NotifySummary = {
     version: run.version,
     host: hostname(),
-    db: rt.dbPath,
+    db: resolve(rt.dbPath),
     startedAt: run.startedAt,
     finishedAt: new Date().toISOString(),
     exitCode: run.exitCode,

@@ -60,7 +60,13 @@ async function install(rt: Runtime, o: InstallFlags): Promise<void> {
   if (rt.env.BANKSYNC_SECRET_KEY) {
     rt.out.warn('BANKSYNC_SECRET_KEY is set here but is not written into the schedule (a secret never goes into a file): the scheduled run reads secret.key in the config directory, or give the timer the key yourself');
   }
-  if (!o.crontab && s.systemdAvailable(rt.env)) {
+  const before = await s.scheduleStatus(rt.env);
+  const useSystemd = !o.crontab && s.systemdAvailable(rt.env);
+  // Two schedules would sync twice as often as asked, and remove would leave one behind unnoticed.
+  if (before.installed && before.via !== (useSystemd ? 'systemd' : 'cron')) {
+    rt.out.warn(`a ${before.via === 'systemd' ? 'systemd timer' : 'crontab line'} for banksync is installed too: banksync schedule remove removes both, then install again`);
+  }
+  if (useSystemd) {
     const done = s.installSystemd(rt.env, job, every);
     rt.out.result({ installed: true, via: 'systemd', every: every.text, files: [done.service, done.timer], replaced: done.replaced }, (v) =>
       [

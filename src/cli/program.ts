@@ -14,6 +14,7 @@ import { registerImport } from './commands/import.js';
 import { registerInstitutions } from './commands/institutions.js';
 import { registerProviders } from './commands/providers.js';
 import { registerRestore } from './commands/restore.js';
+import { registerSchedule } from './commands/schedule.js';
 import { registerStatements } from './commands/statements.js';
 import { registerStatus } from './commands/status.js';
 import { registerSync } from './commands/sync.js';
@@ -79,5 +80,6 @@ Exit codes: 0 ok, 1 internal error, 2 usage/bad input, 3 needs a human,
   registerDoctor(program, runtimeOf);
   registerBackup(program, runtimeOf);
   registerRestore(program, runtimeOf);
+  registerSchedule(program, runtimeOf);
   return program;
 }

@@ -1,11 +1,16 @@
 import type { Command } from 'commander';
-import { badInput } from '../../core/errors.js';
-import type { AccountResult, SyncOptions } from '../../core/sync/engine.js';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { badInput, toBanksyncError, type BanksyncError } from '../../core/errors.js';
+import type { NotifySummary } from '../../core/notify-hook.js';
+import type { AccountResult, ConsentWarning, SyncOptions, SyncReport } from '../../core/sync/engine.js';
 import type { SyncTarget } from '../../core/sync/select.js';
 import { parseAccountRef, parseConnectionRef, parseNonNegativeInt } from '../parse.js';
-import { concurrency, readPreferences } from '../preferences.js';
+import { localTime, plural } from '../format.js';
+import { concurrency, readPreferences, type Preferences } from '../preferences.js';
 import type { RuntimeOf } from '../program.js';
 import { databaseSettings } from '../settings.js';
+import type { Runtime } from '../runtime.js';
 
 export interface SyncFlags {
   account?: number;
@@ -50,16 +55,64 @@ export function registerSync(program: Command, runtimeOf: RuntimeOf): void {
         overlapDays: o.overlapDays ?? prefs['overlap-days'],
         globalLockDate: (await databaseSettings(rt, ['lock-date']))['lock-date'],
         concurrency: o.concurrency ?? prefs.concurrency,
+        consentWarnDays: prefs['consent-warn-days'],
       };
       const { sync } = await import('../../core/sync/engine.js');
-      const report = await sync(rt.services(), opts);
+      const startedAt = new Date().toISOString();
+      const version = cmd.parent?.version() ?? '';
+      let report: SyncReport;
+      try {
+        report = await sync(rt.services(), opts);
+      } catch (err) {
+        // A run that stopped as a whole (database unusable) is the first thing a person not watching must hear.
+        await notify(rt, prefs, { version, startedAt, exitCode: toBanksyncError(err).exitCode, accounts: [], consentWarnings: [], error: toBanksyncError(err) });
+        throw err;
+      }
       rt.exitCode = report.exitCode;
       // A line refused at the boundary needs a person to look, also in cron: said once, when first seen.
       for (const r of report.accounts) for (const w of r.warnings ?? []) rt.out.warn(w);
       // Human mode shows everything on stdout; --quiet/--json keep stderr for what needs attention.
       if (rt.out.quiet || rt.out.json) for (const r of report.accounts) if (needsAttention(r)) rt.out.warn(line(r));
+      // Every run until it is renewed, whatever the mode: cron mails stderr, and this is what it is for.
+      for (const w of report.consentWarnings) rt.out.warn(consentLine(w));
       rt.out.result(report, (v) => (rt.out.quiet ? '' : summary(v.accounts)));
+      await notify(rt, prefs, { version, startedAt, exitCode: report.exitCode, accounts: report.accounts, consentWarnings: report.consentWarnings, error: null });
     });
+}
+
+/**
+ * `config notify-command`: only after an unattended run (nobody reads the terminal) that needs
+ * someone. Its failure is one warning; the sync's exit code stays what the sync did.
+ */
+async function notify(
+  rt: Runtime,
+  prefs: Preferences,
+  run: { version: string; startedAt: string; exitCode: number; accounts: AccountResult[]; consentWarnings: ConsentWarning[]; error: BanksyncError | null },
+): Promise<void> {
+  const command = prefs['notify-command'];
+  if (!command || rt.interactive) return;
+  const { needsNotify, notifyAccounts, runNotifyHook } = await import('../../core/notify-hook.js');
+  if (!run.error && !needsNotify(run.accounts, run.consentWarnings, run.exitCode)) return;
+  const summary: NotifySummary = {
+    version: run.version,
+    host: hostname(),
+    db: resolve(rt.dbPath),
+    startedAt: run.startedAt,
+    finishedAt: new Date().toISOString(),
+    exitCode: run.exitCode,
+    accounts: notifyAccounts(run.accounts),
+    consentWarnings: run.consentWarnings,
+    error: run.error ? { code: run.error.code, message: run.error.message, hint: run.error.hint ?? null } : null,
+  };
+  const outcome = await runNotifyHook(command, summary, { env: rt.env });
+  if (!outcome.ok) rt.out.warn(`notify-command failed: ${outcome.problem} (the sync itself is unaffected; change it with: banksync config notify-command 'CMD')`);
+}
+
+function consentLine(w: ConsentWarning): string {
+  const when = w.expired
+    ? `ended on ${localTime(w.consentExpiresAt)}`
+    : `ends ${w.daysLeft === 0 ? 'within a day' : `in ${plural(w.daysLeft, 'day')}`} (${localTime(w.consentExpiresAt)})`;
+  return `consent for ${w.connection} (${w.institution}) ${when}: renew it with ${w.command}`;
 }
 
 const needsAttention = (r: AccountResult) => r.result === 'failed' || r.result === 'busy' || (r.result === 'skipped' && r.code !== undefined);
@@ -71,17 +124,28 @@ function line(r: AccountResult): string {
 
 function summary(results: AccountResult[]): string {
   if (results.length === 0) return 'nothing to sync';
+  const told = new Set<string>();
   return results
-    .map((r) => {
-      const head = `${r.account.padEnd(4)} ${`${r.institution} · ${r.name}`.padEnd(40)} ${r.result}`;
-      if (r.result === 'synced') {
-        const extra = [`${r.newCount} new`, r.updatedCount ? `${r.updatedCount} updated` : '', r.pendingCount ? `${r.pendingCount} pending` : '', r.driftMinor ? `balance drift ${r.driftMinor}` : '']
-          .filter(Boolean)
-          .join(', ');
-        // A note (the provider's copy, not the bank's latest) goes on its own line.
-        return `${head}: ${extra} (${r.window?.from} → ${r.window?.to})${r.message ? `\n       ${r.message}` : ''}`;
-      }
-      return `${head}: ${r.message ?? ''}${r.ref ? ` [ref ${r.ref}]` : ''}${r.hint ? `\n       ${r.hint}` : ''}`;
-    })
+    .map((r) => `${accountLine(r)}${quotaLine(r, told)}`)
     .join('\n');
+}
+
+/** Once per account or connection the limit counts: SimpleFIN's is shared by all a connection's accounts. */
+function quotaLine(r: AccountResult, told: Set<string>): string {
+  const q = r.quota;
+  if (!q || told.has(q.of)) return '';
+  told.add(q.of);
+  return `\n       ${q.left} of ${plural(q.perDay, q.unit === 'refreshes' ? 'refresh' : 'request', q.unit)} left today for ${q.of} (the count starts again ${localTime(q.resetsAt)})`;
+}
+
+function accountLine(r: AccountResult): string {
+  const head = `${r.account.padEnd(4)} ${`${r.institution} · ${r.name}`.padEnd(40)} ${r.result}`;
+  if (r.result === 'synced') {
+    const extra = [`${r.newCount} new`, r.updatedCount ? `${r.updatedCount} updated` : '', r.pendingCount ? `${r.pendingCount} pending` : '', r.driftMinor ? `balance drift ${r.driftMinor}` : '']
+      .filter(Boolean)
+      .join(', ');
+    // A note (the provider's copy, not the bank's latest) goes on its own line.
+    return `${head}: ${extra} (${r.window?.from} → ${r.window?.to})${r.message ? `\n       ${r.message}` : ''}`;
+  }
+  return `${head}: ${r.message ?? ''}${r.ref ? ` [ref ${r.ref}]` : ''}${r.hint ? `\n       ${r.hint}` : ''}`;
 }

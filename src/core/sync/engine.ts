@@ -14,14 +14,19 @@ import { busy, deferAccount, exitCodeFor, outcomeOfError, recordFailure, recordS
 import { refreshFirst } from './refresh.js';
 import { acquireLock, askPerson, dailyLimitDeferral, planAccountWindow, withBudget, type RunState, type SyncOptions } from './run-context.js';
 import { consentProblem, selectAccounts } from './select.js';
+import { consentWarnings, type ConsentWarning } from './consent-warnings.js';
+import { quotaOf } from './quota.js';
 import { syncWholeConnection } from './whole-connection.js';
 
-export type { AccountResult, AccountResultKind } from './outcomes.js';
+export type { AccountResult, AccountResultKind, Quota } from './outcomes.js';
+export type { ConsentWarning } from './consent-warnings.js';
 export type { SyncOptions } from './run-context.js';
 export { REFRESH_WAIT_MS } from './refresh.js';
 
 export interface SyncReport {
   accounts: AccountResult[];
+  /** Consents ending within opts.consentWarnDays (or ended), of every connection: said on every run. */
+  consentWarnings: ConsentWarning[];
   exitCode: ExitCodeValue;
 }
 
@@ -60,7 +65,7 @@ export async function sync(s: Services, opts: SyncOptions): Promise<SyncReport> 
     if (crashed) throw crashed.reason;
     // Reported in connection order, whatever order they finished in.
     const results = [...selected.skipped, ...settled.flatMap((r) => (r.status === 'fulfilled' ? r.value : []))];
-    return { accounts: results, exitCode: exitCodeFor(results) };
+    return { accounts: results, consentWarnings: consentWarnings(s, opts.consentWarnDays), exitCode: exitCodeFor(results) };
   } finally {
     run.progress.stop();
   }
@@ -139,6 +144,28 @@ async function syncConnectionAccounts(s: Services, run: RunState, c: Connection,
   }
   const perDay = provider.capabilities.connectionRequestsPerDay;
   const budget = perDay === undefined ? undefined : new ConnectionBudget(s.store, c.id, perDay, s.clock, provider.displayName);
+  const out = await syncWithProvider(s, run, provider, session, c, accounts, limits, scaCode, budget, opts);
+  // What is left of today's refreshes, counted after this run spent its own: a person deciding to sync again needs it.
+  const byRef = new Map(accounts.map((a) => [accountRef(a.id), a]));
+  return out.map((r) => {
+    const a = byRef.get(r.account);
+    const quota = a && quotaOf(s, a, c, limits, budget);
+    return quota ? { ...r, quota } : r;
+  });
+}
+
+async function syncWithProvider(
+  s: Services,
+  run: RunState,
+  provider: Provider,
+  session: SessionHandle,
+  c: Connection,
+  accounts: Account[],
+  limits: ReturnType<typeof effectiveLimits>,
+  scaCode: string | undefined,
+  budget: ConnectionBudget | undefined,
+  opts: SyncOptions,
+): Promise<AccountResult[]> {
   let note: string | undefined;
   // A spent budget defers the accounts below, without a refresh that could not be sent anyway.
   if (provider.refreshConnection && !budget?.spentUntil()) {

@@ -27,6 +27,19 @@ export interface AccountResult {
   nextRefreshAt?: string;
   /** Lines quarantined or kept twice in this sync, newly found (all are listed by `status`). */
   warnings?: string[];
+  /** For a provider or bank with a daily limit: what is left of today's after this run. */
+  quota?: Quota;
+}
+
+/** "2 of 4 refreshes left today for a1": per account (GoCardless) or per connection (SimpleFIN). */
+export interface Quota {
+  unit: 'refreshes' | 'requests';
+  /** The account or connection the limit counts ("a1", "c2"). */
+  of: string;
+  perDay: number;
+  left: number;
+  /** Counted per UTC day: the instant it starts again. */
+  resetsAt: string;
 }
 
 export function exitCodeFor(results: AccountResult[]): ExitCodeValue {

@@ -28,6 +28,8 @@ export interface SyncOptions {
    * provider already holds is fetched; default REFRESH_WAIT_MS.
    */
   refreshWaitMs?: number;
+  /** Consents ending within this many days are reported (config consent-warn-days; 0: never). */
+  consentWarnDays?: number;
 }
 
 export /** What the connections of one run share. */

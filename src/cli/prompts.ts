@@ -25,9 +25,9 @@ export function createPrompts(interactive: boolean): Prompts {
   const lib = () => import('@inquirer/prompts');
   return {
     interactive,
-    async confirm(message, flag) {
+    async confirm(message, flag, options) {
       if (!interactive) throw noTty(message, flag);
-      return (await lib()).confirm({ message: safeText(message), default: true }, ctx);
+      return (await lib()).confirm({ message: safeText(message), default: options?.defaultAnswer ?? true }, ctx);
     },
     async select(message, choices, flag) {
       if (!interactive) throw noTty(message, flag);

@@ -6,7 +6,8 @@ export interface Prompts {
   /** A person can answer (TTY, not CI, no --no-input). */
   readonly interactive: boolean;
   /** `flag` names the option that answers the question without a prompt. */
-  confirm(message: string, flag: string): Promise<boolean>;
+  /** `defaultAnswer` is what Enter alone means: false for anything that replaces or deletes data. */
+  confirm(message: string, flag: string, options?: { defaultAnswer?: boolean }): Promise<boolean>;
   select<T>(message: string, choices: { name: string; value: T }[], flag: string): Promise<T>;
   checkbox<T>(message: string, choices: { name: string; value: T; checked?: boolean }[], flag: string): Promise<T[]>;
   input(message: string, flag: string, options?: { secret?: boolean; signal?: AbortSignal }): Promise<string>;

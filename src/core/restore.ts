@@ -59,7 +59,7 @@ export async function restoreDatabase(prompts: Prompts, o: RestoreOptions): Prom
     const current = currentState(dbPath);
     if (!o.yes) {
       const what = current === 'absent' ? `Restore ${dbPath} from ${o.file}` : `Replace ${dbPath}${current === 'corrupt' ? ' (corrupt)' : ''} with ${o.file}; the current file is kept aside`;
-      const ok = await prompts.confirm(`${what} (${counted(source.accounts, 'account')}, ${counted(source.transactions, 'transaction')})?`, '--yes');
+      const ok = await prompts.confirm(`${what} (${counted(source.accounts, 'account')}, ${counted(source.transactions, 'transaction')})?`, '--yes', { defaultAnswer: false });
       if (!ok) throw new BanksyncError('BAD_INPUT', 'cancelled; nothing was changed');
     }
     if (o.createDirs) mkdirSync(dirname(dbPath), { recursive: true, mode: 0o700 });

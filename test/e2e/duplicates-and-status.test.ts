@@ -166,27 +166,27 @@ describe('status --quiet prints only what needs attention', () => {
   afterAll(() => cli.cleanup());
 
   it('nothing when all is well (a disconnected connection and file accounts included)', () => {
-    expect(cli.run(['--quiet', 'status'], NOW)).toMatchObject({ code: 0, stdout: '' });
+    expect(cli.run(['status', '--quiet'], NOW)).toMatchObject({ code: 0, stdout: '' });
     expect(cli.run(CONNECT_SANDBOX, NOW).code).toBe(0);
     expect(cli.run(['sync', 'c1'], NOW).code).toBe(0);
     expect(cli.run(['import', QIF, '--new-account', 'Old savings', '--currency', 'EUR'], NOW).code).toBe(0);
     expect(cli.run(['connect', '--institution', 'sandbox-sca', '--accounts', 'all', '--yes'], NOW).code).toBe(0);
     expect(cli.run(['disconnect', 'c2', '--keep-history'], NOW).code).toBe(0);
-    expect(cli.run(['--quiet', 'status'], NOW)).toMatchObject({ code: 0, stdout: '' });
+    expect(cli.run(['status', '--quiet'], NOW)).toMatchObject({ code: 0, stdout: '' });
   });
 
   it('a consent inside the warning window, with the renewal command; consent-warn-days moves the window', () => {
     expect(cli.run(['connect', '--institution', 'sandbox-expiring', '--accounts', 'all', '--yes'], NOW).code).toBe(0);
-    expect(cli.run(['--quiet', 'status'], NOW).stdout).toBe('c3 Sandbox Expiring Bank via sandbox: consent ends in 10 days (2026-12-02 08:00 CET) — renew: banksync update-credentials c3\n');
+    expect(cli.run(['status', '--quiet'], NOW).stdout).toBe('c3 Sandbox Expiring Bank via sandbox: consent ends in 10 days (2026-12-02 08:00 CET) — renew: banksync update-credentials c3\n');
     expect(cli.run(['config', 'consent-warn-days', '5'], NOW).code).toBe(0);
-    expect(cli.run(['--quiet', 'status'], NOW).stdout).toBe('');
+    expect(cli.run(['status', '--quiet'], NOW).stdout).toBe('');
     expect(cli.json(['status'], NOW).connections[2].consentWarning).toBe(false);
   });
 
   it('a failed account and an expired consent, one line each', () => {
     expect(cli.run(['sync', 'c1'], { ...NOW, BANKSYNC_NOW: '2026-11-22T19:00:00Z', BANKSYNC_SANDBOX_FAULTS: 'fail-account=nl-savings' }).code).toBe(5);
     const later = { ...NOW, BANKSYNC_NOW: '2026-12-03T07:00:00Z' };
-    const lines = cli.run(['--quiet', 'status'], later).stdout.trim().split('\n');
+    const lines = cli.run(['status', '--quiet'], later).stdout.trim().split('\n');
     expect(lines).toEqual([
       expect.stringMatching(/^a2 Savings \(c1\): failed: .*503.* \[ref E-[A-Z0-9]{6}\]$/),
       'c3 Sandbox Expiring Bank via sandbox: consent expired 2026-12-02 08:00 CET — renew: banksync update-credentials c3',

@@ -12,7 +12,7 @@ export function registerStatus(program: Command, runtimeOf: RuntimeOf): void {
   program
     .command('status')
     .description('connections and accounts: sync state, last sync and what it brought, consent, errors; with --quiet only what needs attention')
-    .addHelpText('after', '\nExamples:\n  $ banksync status\n  $ banksync --quiet status                # only what needs attention; nothing when all is well\n  $ banksync status --json | jq ".connections[].accounts[].state"')
+    .addHelpText('after', '\nExamples:\n  $ banksync status\n  $ banksync status --quiet                # only what needs attention; nothing when all is well\n  $ banksync status --json | jq ".connections[].accounts[].state"')
     .action(async (_o: unknown, cmd: Command) => {
       const rt = runtimeOf(cmd);
       const prefs = await readPreferences(rt.configDir);

@@ -16,36 +16,36 @@ describe('connect refuses a bank or an account already connected', () => {
   const cli = new CliSandbox();
   afterAll(() => cli.cleanup());
 
-  it('the same institution again: one line, exit 2, the commands that help; nothing stored', () => {
-    expect(cli.run(CONNECT_SANDBOX, NOW).code).toBe(0);
-    const again = cli.run(CONNECT_SANDBOX, NOW);
+  it('the same institution again: one line, exit 2, the commands that help; nothing stored', async () => {
+    expect((await cli.runAsync(CONNECT_SANDBOX, NOW)).code).toBe(0);
+    const again = (await cli.runAsync(CONNECT_SANDBOX, NOW));
     expect(again.code).toBe(2);
     expect(oneLine(again.stderr)).toEqual([expect.stringMatching(/^error: Sandbox Bank is already connected as c1 .*banksync update-credentials c1.*banksync fetch-accounts c1.*--allow-duplicate/)]);
-    expect(cli.json(['status'], NOW).connections).toHaveLength(1);
-    expect(cli.json(['accounts'], NOW).accounts).toHaveLength(3);
+    expect((await cli.jsonAsync(['status'], NOW)).connections).toHaveLength(1);
+    expect((await cli.jsonAsync(['accounts'], NOW)).accounts).toHaveLength(3);
   });
 
-  it('--allow-duplicate connects a second login at the same bank', () => {
-    const r = cli.json([...CONNECT_SANDBOX, '--allow-duplicate'], NOW);
+  it('--allow-duplicate connects a second login at the same bank', async () => {
+    const r = (await cli.jsonAsync([...CONNECT_SANDBOX, '--allow-duplicate'], NOW));
     expect(r.connection).toBe('c2');
   });
 
-  it('a disconnected connection does not count', () => {
-    for (const c of ['c1', 'c2']) expect(cli.run(['disconnect', c, '--keep-history'], NOW).code).toBe(0);
-    expect(cli.json(CONNECT_SANDBOX, NOW).connection).toBe('c3');
+  it('a disconnected connection does not count', async () => {
+    for (const c of ['c1', 'c2']) expect((await cli.runAsync(['disconnect', c, '--keep-history'], NOW)).code).toBe(0);
+    expect((await cli.jsonAsync(CONNECT_SANDBOX, NOW)).connection).toBe('c3');
   });
 
-  it('an account whose IBAN is already held by an account of imported files: refused before any account is stored', () => {
+  it('an account whose IBAN is already held by an account of imported files: refused before any account is stored', async () => {
     const files = new CliSandbox();
     try {
-      expect(files.json(['import', SAVINGS_OFX], NOW).files[0].statements[0].account).toBe('a1');
-      const r = files.run(CONNECT_SANDBOX, NOW);
+      expect((await files.jsonAsync(['import', SAVINGS_OFX], NOW)).files[0].statements[0].account).toBe('a1');
+      const r = (await files.runAsync(CONNECT_SANDBOX, NOW));
       expect(r.code).toBe(2);
       expect(oneLine(r.stderr)).toEqual([expect.stringMatching(/^error: Savings \(NL39…6789\) is already a1 .*imported statement files.*--accounts.*--allow-duplicate/)]);
-      expect(files.json(['status'], NOW).connections).toEqual([]);
-      expect(files.json(['accounts'], NOW).accounts).toHaveLength(1);
+      expect((await files.jsonAsync(['status'], NOW)).connections).toEqual([]);
+      expect((await files.jsonAsync(['accounts'], NOW)).accounts).toHaveLength(1);
       // Leaving that account out connects the others.
-      const ok = files.json(['connect', '--provider', 'sandbox', '--institution', 'sandbox-bank', '--accounts', 'nl-checking,nl-card', '--yes'], NOW);
+      const ok = (await files.jsonAsync(['connect', '--provider', 'sandbox', '--institution', 'sandbox-bank', '--accounts', 'nl-checking,nl-card', '--yes'], NOW));
       expect(ok.accounts.map((a: { name: string }) => a.name)).toEqual(['Checking', 'Credit Card']);
     } finally {
       files.cleanup();
@@ -56,35 +56,35 @@ describe('connect refuses a bank or an account already connected', () => {
 describe('import --new-account NAME run twice keeps one account', () => {
   const cli = new CliSandbox();
   afterAll(() => cli.cleanup());
-  const importNew = (file: string, name: string, ...more: string[]) => cli.run(['--json', 'import', file, '--new-account', name, ...more], NOW);
+  const importNew = (file: string, name: string, ...more: string[]) => cli.runAsync(['--json', 'import', file, '--new-account', name, ...more], NOW);
 
-  it('reuses the file account of that name; the second run adds nothing', () => {
-    const first = JSON.parse(importNew(QIF, 'Old savings', '--currency', 'EUR').stdout).files[0].statements[0];
+  it('reuses the file account of that name; the second run adds nothing', async () => {
+    const first = JSON.parse((await importNew(QIF, 'Old savings', '--currency', 'EUR')).stdout).files[0].statements[0];
     expect(first).toMatchObject({ account: 'a1', created: true, added: 4 });
-    const second = importNew(QIF, 'Old savings', '--currency', 'EUR');
+    const second = await importNew(QIF, 'Old savings', '--currency', 'EUR');
     expect(second.code, second.stderr).toBe(0);
     expect(JSON.parse(second.stdout).files[0].statements[0]).toMatchObject({ account: 'a1', created: false, added: 0, duplicates: 4 });
     // The name is matched as a person types it; the account's currency serves a file without one.
-    expect(JSON.parse(importNew(QIF, 'old savings').stdout).files[0].statements[0]).toMatchObject({ account: 'a1', added: 0 });
-    expect(cli.json(['accounts'], NOW).accounts).toHaveLength(1);
+    expect(JSON.parse((await importNew(QIF, 'old savings')).stdout).files[0].statements[0]).toMatchObject({ account: 'a1', added: 0 });
+    expect((await cli.jsonAsync(['accounts'], NOW)).accounts).toHaveLength(1);
   });
 
-  it('reuses the account a file names by its IBAN or number', () => {
-    expect(JSON.parse(importNew(SAVINGS_OFX, 'Spaarrekening').stdout).files[0].statements[0]).toMatchObject({ account: 'a2', created: true, added: 1 });
-    expect(JSON.parse(importNew(SAVINGS_OFX, 'Spaarrekening').stdout).files[0].statements[0]).toMatchObject({ account: 'a2', created: false, added: 0 });
-    expect(cli.json(['accounts'], NOW).accounts).toHaveLength(2);
+  it('reuses the account a file names by its IBAN or number', async () => {
+    expect(JSON.parse((await importNew(SAVINGS_OFX, 'Spaarrekening')).stdout).files[0].statements[0]).toMatchObject({ account: 'a2', created: true, added: 1 });
+    expect(JSON.parse((await importNew(SAVINGS_OFX, 'Spaarrekening')).stdout).files[0].statements[0]).toMatchObject({ account: 'a2', created: false, added: 0 });
+    expect((await cli.jsonAsync(['accounts'], NOW)).accounts).toHaveLength(2);
   });
 
-  it('refuses a second account of the same name where reusing it would be wrong, naming the account', () => {
-    const otherCurrency = importNew(QIF, 'Old savings', '--currency', 'USD');
+  it('refuses a second account of the same name where reusing it would be wrong, naming the account', async () => {
+    const otherCurrency = await importNew(QIF, 'Old savings', '--currency', 'USD');
     expect(otherCurrency.code).toBe(2);
     expect(oneLine(otherCurrency.stderr)).toEqual([expect.stringMatching(/^error: an account called "Old savings" already exists: a1 .* in EUR.*--account a1/)]);
     // (Savings is a2 already, from its statement file.)
-    expect(cli.run(['connect', '--provider', 'sandbox', '--institution', 'sandbox-bank', '--accounts', 'nl-checking', '--yes'], NOW).code).toBe(0);
-    const synced = importNew(QIF, 'Checking', '--currency', 'EUR');
+    expect((await cli.runAsync(['connect', '--provider', 'sandbox', '--institution', 'sandbox-bank', '--accounts', 'nl-checking', '--yes'], NOW)).code).toBe(0);
+    const synced = await importNew(QIF, 'Checking', '--currency', 'EUR');
     expect(synced.code).toBe(2);
     expect(synced.stderr).toMatch(/an account called "Checking" already exists: a3 "Checking" is synced from c1.*--account a3/);
-    expect(cli.json(['accounts'], NOW).accounts).toHaveLength(3);
+    expect((await cli.jsonAsync(['accounts'], NOW)).accounts).toHaveLength(3);
   });
 });
 
@@ -93,29 +93,29 @@ describe('fetch-accounts on a connection that cannot be asked', () => {
   afterAll(() => cli.cleanup());
   const REVOKED = { ...NOW, BANKSYNC_SANDBOX_FAULTS: 'disconnect=sandbox-bank' };
 
-  it('revoked by the bank: says so with update-credentials, exit 3, also once the bank answers again', () => {
-    expect(cli.run(CONNECT_SANDBOX, NOW).code).toBe(0);
-    const r = cli.run(['fetch-accounts', 'c1'], REVOKED);
+  it('revoked by the bank: says so with update-credentials, exit 3, also once the bank answers again', async () => {
+    expect((await cli.runAsync(CONNECT_SANDBOX, NOW)).code).toBe(0);
+    const r = (await cli.runAsync(['fetch-accounts', 'c1'], REVOKED));
     expect(r.code).toBe(3);
     expect(oneLine(r.stderr)).toEqual(['error: Sandbox Bank reports the connection as revoked — renew it: banksync update-credentials c1']);
     // The revocation is remembered: "no new accounts" would be a lie until consent is renewed.
-    const later = cli.run(['fetch-accounts', 'c1'], NOW);
+    const later = (await cli.runAsync(['fetch-accounts', 'c1'], NOW));
     expect(later.code).toBe(3);
     expect(later.stderr).toMatch(/revoked — renew it: banksync update-credentials c1/);
-    expect(cli.run(['update-credentials', 'c1', '--yes'], NOW).code).toBe(0);
-    expect(cli.run(['fetch-accounts', 'c1'], NOW).stdout).toMatch(/^c1: no new accounts/);
+    expect((await cli.runAsync(['update-credentials', 'c1', '--yes'], NOW)).code).toBe(0);
+    expect((await cli.runAsync(['fetch-accounts', 'c1'], NOW)).stdout).toMatch(/^c1: no new accounts/);
   });
 
-  it('an expired consent: says it expired, exit 3', () => {
-    expect(cli.run(['connect', '--institution', 'sandbox-lapsed', '--accounts', 'all', '--yes'], NOW).code).toBe(0);
-    const r = cli.run(['fetch-accounts', 'c2'], NOW);
+  it('an expired consent: says it expired, exit 3', async () => {
+    expect((await cli.runAsync(['connect', '--institution', 'sandbox-lapsed', '--accounts', 'all', '--yes'], NOW)).code).toBe(0);
+    const r = (await cli.runAsync(['fetch-accounts', 'c2'], NOW));
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^error: consent for c2 \(Sandbox Lapsed Bank\) expired on .* — renew it: banksync update-credentials c2$/m);
   });
 
-  it('a disconnected connection: says it is disconnected, exit 3', () => {
-    expect(cli.run(['disconnect', 'c1', '--keep-history'], NOW).code).toBe(0);
-    const r = cli.run(['fetch-accounts', 'c1'], NOW);
+  it('a disconnected connection: says it is disconnected, exit 3', async () => {
+    expect((await cli.runAsync(['disconnect', 'c1', '--keep-history'], NOW)).code).toBe(0);
+    const r = (await cli.runAsync(['fetch-accounts', 'c1'], NOW));
     expect(r.code).toBe(3);
     expect(oneLine(r.stderr)).toEqual([expect.stringMatching(/^error: c1 \(Sandbox Bank\) is disconnected: .*banksync update-credentials c1$/)]);
   });
@@ -125,36 +125,36 @@ describe('status and accounts show what syncs, what does not, and what came from
   const cli = new CliSandbox();
   afterAll(() => cli.cleanup());
 
-  it('a disconnected connection: no consent countdown, its accounts not syncing, nothing due', () => {
-    expect(cli.run(CONNECT_SANDBOX, NOW).code).toBe(0);
-    expect(cli.run(['sync', 'c1'], NOW).code).toBe(0);
-    expect(cli.run(['status'], NOW).stdout).toMatch(/^ {2}a1 +Checking +EUR +synced +last synced 2026-11-22 08:00 CET \(\+\d+ new\), next due 2026-11-22 20:00 CET$/m);
-    expect(cli.run(['disconnect', 'c1', '--keep-history'], NOW).code).toBe(0);
-    const out = cli.run(['status'], NOW).stdout;
+  it('a disconnected connection: no consent countdown, its accounts not syncing, nothing due', async () => {
+    expect((await cli.runAsync(CONNECT_SANDBOX, NOW)).code).toBe(0);
+    expect((await cli.runAsync(['sync', 'c1'], NOW)).code).toBe(0);
+    expect((await cli.runAsync(['status'], NOW)).stdout).toMatch(/^ {2}a1 +Checking +EUR +synced +last synced 2026-11-22 08:00 CET \(\+\d+ new\), next due 2026-11-22 20:00 CET$/m);
+    expect((await cli.runAsync(['disconnect', 'c1', '--keep-history'], NOW)).code).toBe(0);
+    const out = (await cli.runAsync(['status'], NOW)).stdout;
     expect(out).toMatch(/^c1 Sandbox Bank via sandbox \[disconnected\]$/m);
     expect(out).not.toMatch(/days left|next due|renew|EUR +synced/);
     expect(out).toMatch(/^ {2}a1 +Checking +EUR +not syncing +last synced 2026-11-22 08:00 CET/m);
-    const json = cli.json(['status'], NOW).connections[0];
+    const json = (await cli.jsonAsync(['status'], NOW)).connections[0];
     expect(json).toMatchObject({ status: 'disconnected', consentDaysLeft: null, consentWarning: false });
     for (const a of json.accounts) expect(a).toMatchObject({ sync: 'not_syncing', nextDueAt: null });
-    expect(cli.run(['accounts'], NOW).stdout).toMatch(/^a1 .* not syncing /m);
+    expect((await cli.runAsync(['accounts'], NOW)).stdout).toMatch(/^a1 .* not syncing /m);
   });
 
-  it('accounts of imported files: listed under files in status, SYNC file in accounts', () => {
-    expect(cli.run(['import', QIF, '--new-account', 'Old savings', '--currency', 'EUR'], NOW).code).toBe(0);
-    const out = cli.run(['status'], NOW).stdout;
+  it('accounts of imported files: listed under files in status, SYNC file in accounts', async () => {
+    expect((await cli.runAsync(['import', QIF, '--new-account', 'Old savings', '--currency', 'EUR'], NOW)).code).toBe(0);
+    const out = (await cli.runAsync(['status'], NOW)).stdout;
     expect(out).toMatch(/^files .*\n {2}a4 +Old savings +EUR +file\n +4 transactions$/m);
-    const { files } = cli.json(['status'], NOW);
+    const { files } = (await cli.jsonAsync(['status'], NOW));
     expect(files).toEqual([expect.objectContaining({ id: 'a4', sync: 'file', nextDueAt: null, transactions: 4 })]);
-    expect(cli.run(['accounts'], NOW).stdout).toMatch(/^a4 +- +file +Old savings .* file +month /m);
-    expect(cli.json(['accounts'], NOW).accounts.find((a: { id: string }) => a.id === 'a4').sync).toBe('file');
+    expect((await cli.runAsync(['accounts'], NOW)).stdout).toMatch(/^a4 +- +file +Old savings .* file +month /m);
+    expect((await cli.jsonAsync(['accounts'], NOW)).accounts.find((a: { id: string }) => a.id === 'a4').sync).toBe('file');
   });
 
-  it('only files, no connection: status still lists them', () => {
+  it('only files, no connection: status still lists them', async () => {
     const only = new CliSandbox();
     try {
-      expect(only.run(['import', QIF, '--new-account', 'Cash book', '--currency', 'EUR'], NOW).code).toBe(0);
-      expect(only.run(['status'], NOW).stdout).toMatch(/a1 +Cash book +EUR +file/);
+      expect((await only.runAsync(['import', QIF, '--new-account', 'Cash book', '--currency', 'EUR'], NOW)).code).toBe(0);
+      expect((await only.runAsync(['status'], NOW)).stdout).toMatch(/a1 +Cash book +EUR +file/);
     } finally {
       only.cleanup();
     }
@@ -165,32 +165,32 @@ describe('status --quiet prints only what needs attention', () => {
   const cli = new CliSandbox();
   afterAll(() => cli.cleanup());
 
-  it('nothing when all is well (a disconnected connection and file accounts included)', () => {
-    expect(cli.run(['status', '--quiet'], NOW)).toMatchObject({ code: 0, stdout: '' });
-    expect(cli.run(CONNECT_SANDBOX, NOW).code).toBe(0);
-    expect(cli.run(['sync', 'c1'], NOW).code).toBe(0);
-    expect(cli.run(['import', QIF, '--new-account', 'Old savings', '--currency', 'EUR'], NOW).code).toBe(0);
-    expect(cli.run(['connect', '--institution', 'sandbox-sca', '--accounts', 'all', '--yes'], NOW).code).toBe(0);
-    expect(cli.run(['disconnect', 'c2', '--keep-history'], NOW).code).toBe(0);
-    expect(cli.run(['status', '--quiet'], NOW)).toMatchObject({ code: 0, stdout: '' });
+  it('nothing when all is well (a disconnected connection and file accounts included)', async () => {
+    expect((await cli.runAsync(['status', '--quiet'], NOW))).toMatchObject({ code: 0, stdout: '' });
+    expect((await cli.runAsync(CONNECT_SANDBOX, NOW)).code).toBe(0);
+    expect((await cli.runAsync(['sync', 'c1'], NOW)).code).toBe(0);
+    expect((await cli.runAsync(['import', QIF, '--new-account', 'Old savings', '--currency', 'EUR'], NOW)).code).toBe(0);
+    expect((await cli.runAsync(['connect', '--institution', 'sandbox-sca', '--accounts', 'all', '--yes'], NOW)).code).toBe(0);
+    expect((await cli.runAsync(['disconnect', 'c2', '--keep-history'], NOW)).code).toBe(0);
+    expect((await cli.runAsync(['status', '--quiet'], NOW))).toMatchObject({ code: 0, stdout: '' });
   });
 
-  it('a consent inside the warning window, with the renewal command; consent-warn-days moves the window', () => {
-    expect(cli.run(['connect', '--institution', 'sandbox-expiring', '--accounts', 'all', '--yes'], NOW).code).toBe(0);
-    expect(cli.run(['status', '--quiet'], NOW).stdout).toBe('c3 Sandbox Expiring Bank via sandbox: consent ends in 10 days (2026-12-02 08:00 CET) — renew: banksync update-credentials c3\n');
-    expect(cli.run(['config', 'consent-warn-days', '5'], NOW).code).toBe(0);
-    expect(cli.run(['status', '--quiet'], NOW).stdout).toBe('');
-    expect(cli.json(['status'], NOW).connections[2].consentWarning).toBe(false);
+  it('a consent inside the warning window, with the renewal command; consent-warn-days moves the window', async () => {
+    expect((await cli.runAsync(['connect', '--institution', 'sandbox-expiring', '--accounts', 'all', '--yes'], NOW)).code).toBe(0);
+    expect((await cli.runAsync(['status', '--quiet'], NOW)).stdout).toBe('c3 Sandbox Expiring Bank via sandbox: consent ends in 10 days (2026-12-02 08:00 CET) — renew: banksync update-credentials c3\n');
+    expect((await cli.runAsync(['config', 'consent-warn-days', '5'], NOW)).code).toBe(0);
+    expect((await cli.runAsync(['status', '--quiet'], NOW)).stdout).toBe('');
+    expect((await cli.jsonAsync(['status'], NOW)).connections[2].consentWarning).toBe(false);
   });
 
-  it('a failed account and an expired consent, one line each', () => {
-    expect(cli.run(['sync', 'c1'], { ...NOW, BANKSYNC_NOW: '2026-11-22T19:00:00Z', BANKSYNC_SANDBOX_FAULTS: 'fail-account=nl-savings' }).code).toBe(5);
+  it('a failed account and an expired consent, one line each', async () => {
+    expect((await cli.runAsync(['sync', 'c1'], { ...NOW, BANKSYNC_NOW: '2026-11-22T19:00:00Z', BANKSYNC_SANDBOX_FAULTS: 'fail-account=nl-savings' })).code).toBe(5);
     const later = { ...NOW, BANKSYNC_NOW: '2026-12-03T07:00:00Z' };
-    const lines = cli.run(['status', '--quiet'], later).stdout.trim().split('\n');
+    const lines = (await cli.runAsync(['status', '--quiet'], later)).stdout.trim().split('\n');
     expect(lines).toEqual([
       expect.stringMatching(/^a2 Savings \(c1\): failed: .*503.* \[ref E-[A-Z0-9]{6}\]$/),
       'c3 Sandbox Expiring Bank via sandbox: consent expired 2026-12-02 08:00 CET — renew: banksync update-credentials c3',
     ]);
-    expect(cli.json(['status'], later).attention).toEqual([{ id: 'a2', kind: 'failed' }, { id: 'c3', kind: 'consent_expired' }]);
+    expect((await cli.jsonAsync(['status'], later)).attention).toEqual([{ id: 'a2', kind: 'failed' }, { id: 'c3', kind: 'consent_expired' }]);
   });
 });

@@ -64,7 +64,8 @@ export async function connect(s: Services, o: ConnectOptions): Promise<ConnectRe
   const held = providerChooses || !institution ? heldBy(provider.displayName, chosen) : { id: institution.id, name: institution.name };
   if (!o.allowDuplicate) {
     // The bank is known only now where the provider's page chose it; accounts by IBAN/number in any case.
-    if (providerChooses || !institution) refuseConnectedInstitution(s, provider.id, held);
+    // A provider that names no bank files accounts under its own id ('plaid'): that is no bank to compare.
+    if ((providerChooses || !institution) && held.id !== provider.id) refuseConnectedInstitution(s, provider.id, held);
     refuseKnownAccounts(s, chosen);
   }
   const limits = effectiveLimits(provider, providerChooses ? undefined : institution);

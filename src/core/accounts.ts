@@ -3,6 +3,7 @@ import type { Services } from './context.js';
 import { badInput, notFound } from './errors.js';
 import { accountRef, connectionRef, type Account } from './model.js';
 import { ledgerNames } from './ledger-names.js';
+import type { AccountSource } from './status.js';
 import { ledgerNameProblem } from '../export/text.js';
 
 export function requireAccount(s: Services, id: number): Account {
@@ -14,6 +15,8 @@ export function requireAccount(s: Services, id: number): Account {
 export interface AccountRow {
   id: string;
   connection: string | null;
+  /** Where its lines come from: its bank, nowhere any more (connection disconnected), or imported files. */
+  sync: AccountSource;
   institution: string;
   name: string;
   iban: string | null;
@@ -30,16 +33,22 @@ export interface AccountRow {
 }
 
 export function listAccounts(s: Services, only?: number[]): AccountRow[] {
-  const institutions = new Map(s.store.connections.list().map((c) => [c.id, c.institutionName]));
+  const connections = s.store.connections.list();
+  const institutions = new Map(connections.map((c) => [c.id, c.institutionName]));
+  const disconnected = new Set(connections.filter((c) => c.status === 'disconnected').map((c) => c.id));
   const all = s.store.accounts.list();
   const ledger = ledgerNames(all, institutions);
-  return all.filter((a) => !only || only.includes(a.id)).map((a) => toRow(s, a, institutions.get(a.connectionId ?? -1) ?? a.institutionId, ledger.get(a.id)!));
+  return all.filter((a) => !only || only.includes(a.id)).map((a) => {
+    const sync: AccountSource = a.connectionId === null ? 'file' : disconnected.has(a.connectionId) ? 'not_syncing' : 'bank';
+    return toRow(s, a, institutions.get(a.connectionId ?? -1) ?? a.institutionId, ledger.get(a.id)!, sync);
+  });
 }
 
-function toRow(s: Services, a: Account, institution: string, ledgerAccount: string): AccountRow {
+function toRow(s: Services, a: Account, institution: string, ledgerAccount: string, sync: AccountSource): AccountRow {
   return {
     id: accountRef(a.id),
     connection: a.connectionId === null ? null : connectionRef(a.connectionId),
+    sync,
     institution,
     name: a.name,
     iban: a.iban,

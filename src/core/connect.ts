@@ -1,7 +1,8 @@
 import type { Institution, Provider, ProviderAccount } from '../providers/types.js';
 import { providerIds } from '../providers/registry.js';
 import { connectionSecretOwner } from '../store/index.js';
-import { obtainConsent } from './consent.js';
+import { obtainConsent, refuseUnusedSetupToken } from './consent.js';
+import { refuseConnectedInstitution, refuseKnownAccounts } from './duplicate-guard.js';
 import { nowIso, type Services } from './context.js';
 import { BanksyncError, badInput, notFound } from './errors.js';
 import { accountRef, connectionRef, maskIban } from './model.js';
@@ -24,6 +25,8 @@ export interface ConnectOptions {
   browser?: boolean;
   /** --setup-token, for providers whose consent is a pasted token (SimpleFIN). */
   setupToken?: string;
+  /** Connect even when the bank or an account is already connected (two logins at one bank). */
+  allowDuplicate?: boolean;
 }
 
 export interface ConnectResult {
@@ -43,6 +46,9 @@ export async function connect(s: Services, o: ConnectOptions): Promise<ConnectRe
     s.notify.warn(`${institution.name} is in beta at ${provider.displayName}: errors there are the provider's to fix`);
   }
   const providerChooses = provider.capabilities.institutionChoice === 'provider';
+  // Before consent: a second connection to the same bank is refused before the person is sent to it.
+  refuseUnusedSetupToken(provider, o.setupToken);
+  if (!o.allowDuplicate && institution && !providerChooses) refuseConnectedInstitution(s, provider.id, institution);
   const grant = await obtainConsent(s, provider, institution, { yes: o.yes, redirectPort: o.redirectPort, browser: o.browser, setupToken: o.setupToken });
   const session = { data: grant.session, save: () => undefined };
   const authorized = await provider.listAccounts(session);
@@ -56,6 +62,12 @@ export async function connect(s: Services, o: ConnectOptions): Promise<ConnectRe
   }
   const chosen = await chooseAccounts(s, own, o.accounts);
   const held = providerChooses || !institution ? heldBy(provider.displayName, chosen) : { id: institution.id, name: institution.name };
+  if (!o.allowDuplicate) {
+    // The bank is known only now where the provider's page chose it; accounts by IBAN/number in any case.
+    // A provider that names no bank files accounts under its own id ('plaid'): that is no bank to compare.
+    if ((providerChooses || !institution) && held.id !== provider.id) refuseConnectedInstitution(s, provider.id, held);
+    refuseKnownAccounts(s, chosen);
+  }
   const limits = effectiveLimits(provider, providerChooses ? undefined : institution);
   const now = nowIso(s);
   const created = s.store.tx(() => {

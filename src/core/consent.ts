@@ -22,15 +22,20 @@ export interface ConsentOptions {
 const DEFAULT_TIMEOUT_MS = 15 * 60_000;
 const POLL_MS = 3_000;
 
+/** A flag the provider would ignore is refused first: it is the first thing the person must fix. */
+export function refuseUnusedSetupToken(provider: Provider, setupToken: string | undefined): void {
+  if (setupToken !== undefined && provider.capabilities.consent !== 'token') {
+    throw badInput(`--setup-token is not used by ${provider.displayName}`, 'drop --setup-token');
+  }
+}
+
 /**
  * Runs a provider's consent step: a question in the terminal, a pasted setup token, or the
  * browser round trip. `institution` is absent when the provider chooses the bank itself.
  */
 export async function obtainConsent(s: Services, provider: Provider, institution: Institution | undefined, opts: ConsentOptions): Promise<ConsentGrant> {
   const state = globalThis.crypto.randomUUID();
-  if (opts.setupToken !== undefined && provider.capabilities.consent !== 'token') {
-    throw badInput(`--setup-token is not used by ${provider.displayName}`, 'drop --setup-token');
-  }
+  refuseUnusedSetupToken(provider, opts.setupToken);
   if (provider.capabilities.consent === 'token') {
     // The token is a credential (SimpleFIN's claims an Access URL): redacted from any output, never stored itself.
     const token = await setupToken(s, provider, opts.setupToken);

@@ -4,7 +4,7 @@ import type { Services } from './context.js';
 import { nowIso } from './context.js';
 import { badInput } from './errors.js';
 import { requireAccount } from './accounts.js';
-import { accountRef, type Account } from './model.js';
+import { accountRef, connectionRef, type Account } from './model.js';
 import { formatMinor } from './money.js';
 import { fingerprint, lineId, normalizeText } from './sync/dedupe.js';
 import { bookingDateProblem, valueDateProblem } from './line-checks.js';
@@ -65,7 +65,7 @@ export function importFiles(s: Services, o: ImportOptions): { files: FileReport[
   if (o.newAccount !== undefined && !o.newAccount.trim()) throw badInput('--new-account needs a name');
   const target = o.accountId !== undefined ? requireAccount(s, o.accountId) : undefined;
   // A file without a currency (QIF, most CSV) takes the target account's.
-  const parseOptions = { ...o, currency: o.currency ?? target?.currency };
+  const parseOptions = { ...o, currency: o.currency ?? target?.currency ?? accountCalledAlready(s, o.newAccount)?.currency };
   // Every file is read and checked first: one bad file stops the import before anything is written.
   const parsed = o.files.map((f) => ({ path: f, file: readStatementFile(f, o.format, parseOptions) }));
   if ((target || o.newAccount) && parsed.some((p) => p.file.statements.length > 1)) {
@@ -250,17 +250,18 @@ function resolveAccount(s: Services, o: ImportOptions, path: string, file: ReadF
     return { account: target, created: false };
   }
   const externalId = st.accountId ? `file:${st.accountId}` : null;
-  if (o.newAccount === undefined) {
-    const all = s.store.accounts.list();
-    const iban = st.iban?.replace(/\s+/g, '').toUpperCase();
-    const found = all.find((a) => (iban && a.iban?.replace(/\s+/g, '').toUpperCase() === iban) || (externalId && a.externalId === externalId) || (st.accountId && (a.number === st.accountId || a.iban === st.accountId)));
-    if (found) {
-      if (currency && found.currency !== currency) throw badInput(`${basename(path)} is in ${currency}, but ${accountRef(found.id)} (same account number) is in ${found.currency}`);
-      return { account: found, created: false };
-    }
-    if (!st.accountId) {
-      throw badInput(`${basename(path)} does not say which account it belongs to`, 'give --account a1 to add it to an account, or --new-account "Name" to create one');
-    }
+  // The account the file names by its IBAN or number takes its lines, also with --new-account:
+  // the same command run twice must not make a second account holding the same lines.
+  const found = accountNamedByFile(s.store.accounts.list(), st, externalId);
+  if (found) {
+    if (currency && found.currency !== currency) throw badInput(`${basename(path)} is in ${currency}, but ${accountRef(found.id)} (same account number) is in ${found.currency}`);
+    return { account: found, created: false };
+  }
+  if (o.newAccount !== undefined) {
+    const same = accountCalled(s, path, o.newAccount.trim(), st, currency);
+    if (same) return { account: same, created: false };
+  } else if (!st.accountId) {
+    throw badInput(`${basename(path)} does not say which account it belongs to`, 'give --account a1 to add it to an account, or --new-account "Name" to create one');
   }
   if (!currency) throw badInput(`${basename(path)} carries no currency`, 'give --currency, e.g. --currency EUR');
   const name = o.newAccount?.trim() || `${file.format.toUpperCase()} ${st.iban ? maskIban(st.iban) : `…${st.accountId!.slice(-4)}`}`;
@@ -278,6 +279,45 @@ function resolveAccount(s: Services, o: ImportOptions, path: string, file: ReadF
     now: nowIso(s),
   });
   return { account: s.store.accounts.get(id)!, created: true };
+}
+
+/** The account with the file's IBAN, its account id as imported before, or its number. */
+function accountNamedByFile(all: Account[], st: FileStatement, externalId: string | null): Account | undefined {
+  const iban = st.iban?.replace(/\s+/g, '').toUpperCase();
+  return all.find((a) => (iban && a.iban?.replace(/\s+/g, '').toUpperCase() === iban) || (externalId && a.externalId === externalId) || (st.accountId && (a.number === st.accountId || a.iban === st.accountId)));
+}
+
+const sameName = (a: Account, name: string) => a.name.trim().toLowerCase() === name.toLowerCase();
+
+/** The one account already called NAME, whatever it holds (its currency is the default for a file without one). */
+export function accountCalledAlready(s: Services, name: string | undefined): Account | undefined {
+  if (name === undefined) return undefined;
+  const same = s.store.accounts.list().filter((a) => sameName(a, name.trim()));
+  return same.length === 1 ? same[0] : undefined;
+}
+
+/**
+ * `--new-account NAME` when an account is already called NAME: the file account made by an
+ * earlier `--new-account NAME` takes the lines (the dedupe makes a repeat add nothing). Where
+ * reusing it could be wrong (a synced account, another currency, another account number, two
+ * accounts of that name), a second account of that name would be ambiguous: refused, naming
+ * the account and the --account that imports into it.
+ */
+function accountCalled(s: Services, path: string, name: string, st: FileStatement, currency: string | undefined): Account | undefined {
+  const same = s.store.accounts.list().filter((a) => sameName(a, name));
+  if (same.length === 0) return undefined;
+  const [a] = same;
+  const why =
+    same.length > 1 ? `${same.map((x) => accountRef(x.id)).join(', ')} are all called "${name}"`
+    : a!.connectionId !== null ? `${accountRef(a!.id)} "${a!.name}" is synced from ${connectionRef(a!.connectionId)}`
+    : currency && a!.currency !== currency ? `${accountRef(a!.id)} "${a!.name}" is in ${a!.currency}, ${basename(path)} in ${currency}`
+    : (st.iban ?? st.accountId) && identities(a!).length > 0 ? `${accountRef(a!.id)} "${a!.name}" holds statements of another account number`
+    : undefined;
+  if (!why) return a;
+  throw badInput(
+    `an account called "${name}" already exists: ${why}; a second one would be ambiguous`,
+    `import into ${same.length > 1 ? 'one of them' : 'it'} with --account ${accountRef(a!.id)}, or give --new-account another name`,
+  );
 }
 
 /**

@@ -6,7 +6,9 @@ import { backupBeside } from './backup.js';
 import { chooseAccounts } from './connect.js';
 import { obtainConsent } from './consent.js';
 import { nowIso, type Services } from './context.js';
-import { BanksyncError, notFound, toBanksyncError } from './errors.js';
+import { BanksyncError, NEEDS_HUMAN_CODES, notFound, toBanksyncError } from './errors.js';
+import { consentProblem } from './sync/select.js';
+import { withRenewHint } from './sync/outcomes.js';
 import { accountRef, connectionRef, type Connection } from './model.js';
 import { effectiveLimits, getProvider, requireInstitution } from './providers.js';
 
@@ -56,9 +58,17 @@ export interface FetchAccountsResult {
 /** M6: adds accounts authorized since connect; existing accounts keep history and settings. */
 export async function fetchNewAccounts(s: Services, connectionId: number, wanted?: 'all' | string[]): Promise<FetchAccountsResult> {
   const c = requireConnection(s, connectionId);
+  // A connection that cannot be asked would answer "no new accounts": say why, with the command that fixes it.
+  if (c.status === 'disconnected') {
+    throw new BanksyncError('NOT_CONFIGURED', `${connectionRef(c.id)} (${c.institutionName}) is disconnected: there is no consent to ask the bank for accounts with`, {
+      hint: `reconnect it, accounts and history kept: banksync update-credentials ${connectionRef(c.id)}`,
+    });
+  }
+  const blocked = consentProblem(c, s.clock());
+  if (blocked) throw blocked;
   const provider = await getProvider(s, c.providerId);
   const institution = await consentInstitution(s, provider, c);
-  const remote = ofConnection(provider, c, await provider.listAccounts(loadSession(s, c)));
+  const remote = ofConnection(provider, c, await listOrFlag(s, provider, c));
   const local = s.store.accounts.byConnection(c.id);
   const { matched, fresh } = matchAccounts(local, remote);
   const chosen = fresh.length === 0 ? [] : await chooseAccounts(s, fresh, wanted ?? 'all');
@@ -78,6 +88,18 @@ export async function fetchNewAccounts(s: Services, connectionId: number, wanted
     }));
   });
   return { connection: connectionRef(c.id), added, kept: local.map((a) => ({ id: accountRef(a.id), name: a.name })) };
+}
+
+/** The provider's accounts; a revoked or lapsed consent flags the connection as sync does, with the renewal command. */
+async function listOrFlag(s: Services, provider: Provider, c: Connection): Promise<ProviderAccount[]> {
+  try {
+    return await provider.listAccounts(loadSession(s, c));
+  } catch (err) {
+    const e = toBanksyncError(err);
+    if (!NEEDS_HUMAN_CODES.has(e.code)) throw e;
+    if (e.code !== 'SCA_REQUIRED') s.store.connections.setStatus(c.id, 'needs_human', e.message, nowIso(s));
+    throw withRenewHint(e, c);
+  }
 }
 
 export interface UpdateCredentialsResult {

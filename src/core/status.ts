@@ -13,8 +13,12 @@ export interface StatusOptions {
   consentWarnDays?: number;
 }
 
+/** Where an account's lines come from: its bank (syncing), nowhere any more (disconnected), or imported files. */
+export type AccountSource = 'bank' | 'not_syncing' | 'file';
+
 export interface AccountStatus {
   id: string;
+  sync: AccountSource;
   name: string;
   currency: string;
   kind: string;
@@ -52,9 +56,19 @@ export interface ConnectionStatusRow {
   accounts: AccountStatus[];
 }
 
+/** One thing a person should look at: what `status --quiet` prints, nothing when all is well. */
+export interface Attention {
+  /** The connection (c1) or account (a1) it concerns. */
+  id: string;
+  kind: 'consent_expiring' | 'consent_expired' | 'needs_human' | 'failed' | 'skipped' | 'input_warnings' | 'drift' | 'gaps';
+}
+
 export interface StatusReport {
   now: string;
   connections: ConnectionStatusRow[];
+  /** Accounts that hold imported statement files only: no connection, nothing to sync. */
+  files: AccountStatus[];
+  attention: Attention[];
 }
 
 export function status(s: Services, opts: StatusOptions = {}): StatusReport {
@@ -63,24 +77,56 @@ export function status(s: Services, opts: StatusOptions = {}): StatusReport {
   const now = s.clock();
   const accounts = s.store.accounts.list();
   const connections = s.store.connections.list().map((c): ConnectionStatusRow => {
-    const daysLeft = c.consentExpiresAt ? Math.floor((Date.parse(c.consentExpiresAt) - now.getTime()) / 86_400_000) : null;
+    // A disconnected connection has no consent left to count down (it was revoked or removed).
+    const gone = c.status === 'disconnected';
+    const expiresAt = gone ? null : c.consentExpiresAt;
+    const daysLeft = expiresAt ? Math.floor((Date.parse(expiresAt) - now.getTime()) / 86_400_000) : null;
     return {
       id: connectionRef(c.id),
       provider: c.providerId,
       institution: c.institutionName,
       status: c.status,
       detail: c.statusDetail,
-      consentExpiresAt: c.consentExpiresAt,
+      consentExpiresAt: expiresAt,
       consentDaysLeft: daysLeft,
-      consentWarning: daysLeft !== null && daysLeft < warnDays && c.status !== 'disconnected',
+      consentWarning: daysLeft !== null && daysLeft < warnDays,
       requestsToday: s.store.syncState.connectionRequestsSince(c.id, `${now.toISOString().slice(0, 10)}T00:00:00.000Z`),
-      accounts: accounts.filter((a) => a.connectionId === c.id).map((a) => accountStatus(s, a, now)),
+      accounts: accounts.filter((a) => a.connectionId === c.id).map((a) => accountStatus(s, a, now, gone ? 'not_syncing' : 'bank')),
     };
   });
-  return { now: now.toISOString(), connections };
+  const files = accounts.filter((a) => a.connectionId === null).map((a) => accountStatus(s, a, now, 'file'));
+  return { now: now.toISOString(), connections, files, attention: attentionOf(connections, files) };
 }
 
-function accountStatus(s: Services, a: Account, now: Date): AccountStatus {
+/**
+ * What needs a person: a consent inside the warning window or expired, a connection the bank
+ * refused, accounts that failed or were skipped, line warnings, balance drift, coverage gaps.
+ * A disconnected connection was the user's choice: only its stored lines' own problems count.
+ */
+export function attentionOf(connections: ConnectionStatusRow[], files: AccountStatus[]): Attention[] {
+  const out: Attention[] = [];
+  const lines = (a: AccountStatus) => {
+    if (a.inputWarnings.count) out.push({ id: a.id, kind: 'input_warnings' });
+    if (a.balance?.driftMinor) out.push({ id: a.id, kind: 'drift' });
+    if (a.gaps.length) out.push({ id: a.id, kind: 'gaps' });
+  };
+  for (const c of connections) {
+    if (c.consentDaysLeft !== null && c.consentDaysLeft < 0) out.push({ id: c.id, kind: 'consent_expired' });
+    else if (c.consentWarning) out.push({ id: c.id, kind: 'consent_expiring' });
+    // Its accounts are skipped for the same reason: one line for the connection says it.
+    else if (c.status === 'needs_human') out.push({ id: c.id, kind: 'needs_human' });
+    const blocked = out.some((x) => x.id === c.id && x.kind !== 'consent_expiring');
+    for (const a of c.accounts) {
+      if (a.sync === 'bank' && a.enabled && a.state === 'failed') out.push({ id: a.id, kind: 'failed' });
+      if (a.sync === 'bank' && a.enabled && a.state === 'skipped' && !blocked) out.push({ id: a.id, kind: 'skipped' });
+      lines(a);
+    }
+  }
+  files.forEach(lines);
+  return out;
+}
+
+function accountStatus(s: Services, a: Account, now: Date, sync: AccountSource): AccountStatus {
   let state = a.state;
   let detail = a.stateDetail;
   if (state === 'syncing' && !s.store.locks.isHeld(a.id, now)) {
@@ -91,11 +137,13 @@ function accountStatus(s: Services, a: Account, now: Date): AccountStatus {
   const dueFromInterval = a.lastSuccessAt
     ? new Date(Date.parse(a.lastSuccessAt) + a.syncIntervalHours * 3_600_000).toISOString()
     : now.toISOString();
-  const nextDueAt = !a.enabled ? null : a.nextRefreshAt && a.nextRefreshAt > dueFromInterval ? a.nextRefreshAt : dueFromInterval;
+  // Only an account its bank still syncs is ever due.
+  const nextDueAt = !a.enabled || sync !== 'bank' ? null : a.nextRefreshAt && a.nextRefreshAt > dueFromInterval ? a.nextRefreshAt : dueFromInterval;
   const coverage = s.store.syncState.coverage(a.id);
   const latest = s.store.syncState.latestBalance(a.id);
   return {
     id: accountRef(a.id),
+    sync,
     name: a.name,
     currency: a.currency,
     kind: a.kind,

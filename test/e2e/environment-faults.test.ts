@@ -115,11 +115,11 @@ describe('environment faults on the built CLI', () => {
 
     it('status says it is corrupt, lists the backup copies and how to recover; --json gives it as one document', () => {
       const { cli, backup } = corrupted(true);
-      const r = cli.run(['status']);
+      const r = cli.run(['status'], { TZ: 'Europe/Amsterdam' });
       expect(r.code).toBe(7);
       oneErrorLine(r);
       expect(r.stdout).toContain(`database ${cli.db}: CORRUPT`);
-      expect(r.stdout).toContain(`    ${backup}  2025-11-20 00:53Z  schema 2`);
+      expect(r.stdout).toContain(`    ${backup}  2025-11-20 01:53 CET  schema 2`);
       expect(r.stdout).toContain(`restore the newest backup: cp ${backup} ${cli.db}`);
       expect(r.stdout).toContain(`set the damaged file aside: mv ${cli.db} ${cli.db}.damaged`);
       const j = cli.run(['--json', 'status']);

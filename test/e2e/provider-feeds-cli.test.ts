@@ -26,8 +26,8 @@ describe('provider warnings and request budgets on the built CLI', () => {
 
   it('status counts it and shows the requests made today under the connection', () => {
     const out = cli.run(['status'], NOW).stdout;
-    expect(out).toMatch(/^c1 .* · 2 request\(s\) today$/m);
-    expect(out).toMatch(/1 line warning\(s\), latest: SimpleFIN Bridge reported: My Bank needs attention/);
+    expect(out).toMatch(/^c1 .* · 2 requests today$/m);
+    expect(out).toMatch(/1 line warning, latest: SimpleFIN Bridge reported: My Bank needs attention/);
     const json = cli.json<{ connections: { id: string; requestsToday: number }[] }>(['status'], NOW);
     expect(json.connections[0]).toMatchObject({ id: 'c1', requestsToday: 2 });
     expect(cli.json<{ connections: { requestsToday: number }[] }>(['status'], { BANKSYNC_NOW: '2026-11-21T09:00:00Z' }).connections[0]!.requestsToday).toBe(0);

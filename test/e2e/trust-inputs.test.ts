@@ -28,7 +28,7 @@ describe('what comes in is evidence, not truth (files)', () => {
     expect(sync.accounts[0]!.window.from < '2026-11-20').toBe(true);
     const { warnings } = cli.json<{ warnings: { kind: string; detail: { line: { bookingDate: string } } }[] }>(['warnings', '--account', 'a1'], later);
     expect(warnings.map((w) => [w.kind, w.detail.line.bookingDate])).toEqual([['quarantined', '9999-12-31']]);
-    expect(cli.run(['status'], later).stdout).toMatch(/1 line warning\(s\), latest: line 3: not imported: its date 9999-12-31.*banksync warnings --account a1/);
+    expect(cli.run(['status'], later).stdout).toMatch(/1 line warning, latest: line 3: not imported: its date 9999-12-31.*banksync warnings --account a1/);
   });
 
   it('--account refuses a file that names another account, names it, and --force-account overrides', () => {

@@ -15,11 +15,14 @@ function render(rt: Runtime, rows: AccountRow[], page = false): Promise<void> {
       ? 'no accounts yet: run `banksync connect`'
       : table([
           ['ID', 'CONN', 'INSTITUTION', 'NAME', 'IBAN', 'CUR', 'KIND', 'SYNC', 'PERIOD', 'LOCK', 'TXNS'],
-          ...accounts.map((r) => [r.id, r.connection ?? '-', r.institution, r.name, r.iban ? maskIban(r.iban) : '-', r.currency, r.kind, r.enabled ? `every ${r.syncIntervalHours}h` : 'off', r.statementPeriod, r.lockDate ?? '-', String(r.transactions)]),
+          ...accounts.map((r) => [r.id, r.connection ?? '-', r.institution, r.name, r.iban ? maskIban(r.iban) : '-', r.currency, r.kind, syncColumn(r), r.statementPeriod, r.lockDate ?? '-', String(r.transactions)]),
         ]),
     { page },
   );
 }
+
+/** Only an account its bank syncs has an interval; the others say where their lines come from. */
+const syncColumn = (r: AccountRow) => (r.sync === 'file' ? 'file' : r.sync === 'not_syncing' ? 'not syncing' : r.enabled ? `every ${r.syncIntervalHours}h` : 'off');
 
 export function registerAccounts(program: Command, runtimeOf: RuntimeOf): void {
   const accounts = program

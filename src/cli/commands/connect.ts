@@ -16,17 +16,18 @@ export function registerConnect(program: Command, runtimeOf: RuntimeOf): void {
     .option('--redirect-port <port>', 'loopback port for the consent redirect (default 8765; 0 = any free port)', parsePort)
     .option('--no-browser', 'do not open a browser; paste the address you end on instead')
     .option('--setup-token <token>', 'setup token for providers that take one (asked masked at a terminal; flags end up in shell history)')
+    .option('--allow-duplicate', 'connect even though this bank or one of its accounts is already connected (a second login at the same bank)')
     .addHelpText(
       'after',
       '\nExamples:\n  $ banksync connect\n  $ banksync connect --provider sandbox --institution sandbox-bank --accounts all --yes\n  $ banksync connect --provider gocardless --institution SANDBOXFINANCE_SFIN0000 --accounts all --no-browser',
     )
-    .action(async (query: string | undefined, o: { provider?: string; institution?: string; country?: string; accounts?: 'all' | string[]; yes?: boolean; redirectPort?: number; browser: boolean; setupToken?: string }, cmd: Command) => {
+    .action(async (query: string | undefined, o: { provider?: string; institution?: string; country?: string; accounts?: 'all' | string[]; yes?: boolean; redirectPort?: number; browser: boolean; setupToken?: string; allowDuplicate?: boolean }, cmd: Command) => {
       const rt = runtimeOf(cmd);
       // Loaded when the command runs: start-up stays small for the others.
       const { connect } = await import('../../core/connect.js');
       const r = await connect(rt.services(), {
         providerId: o.provider, institutionId: o.institution, query, country: o.country, accounts: o.accounts, yes: !!o.yes,
-        redirectPort: o.redirectPort, browser: o.browser, setupToken: o.setupToken,
+        redirectPort: o.redirectPort, browser: o.browser, setupToken: o.setupToken, allowDuplicate: o.allowDuplicate,
       });
       rt.out.result(r, (v) =>
         [

@@ -46,7 +46,5 @@ function offsetName(d: Date): string {
   return `UTC${m >= 0 ? '+' : '-'}${pad(Math.floor(Math.abs(m) / 60))}:${pad(Math.abs(m) % 60)}`;
 }
 
-/** "1 account", "2 accounts", "0 transactions"; irregular plurals pass `many`. */
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
+// Counts read the same in core's messages and the CLI's.
+export { plural } from '../core/plural.js';

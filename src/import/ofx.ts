@@ -5,6 +5,7 @@ import { fileIds } from './ofx-ids.js';
 import { ofxAmount, usesDecimalComma } from './ofx-amount.js';
 import { blank, leaf, lineOf, mapSpans, objects, orderOf, readOfxTree, type OfxNode, type OfxTree } from './ofx-tree.js';
 import type { FileBalance, FileLine, FileStatement, ParsedFile, ParseOptions } from './types.js';
+import { plural } from '../core/plural.js';
 
 const TRNTYPE: Record<string, TransactionType> = {
   CREDIT: 'credit', DEBIT: 'debit', INT: 'interest', DIV: 'credit', FEE: 'fee', SRVCHG: 'fee', DEP: 'credit', ATM: 'atm',
@@ -59,7 +60,7 @@ export function parseOfx(text: string, file: string, o: ParseOptions = {}): Pars
   const ctx: Ctx = { file, currency: o.currency?.toUpperCase(), warnings, unknownTypes: new Set(), commaFile: usesDecimalComma(amounts) };
   const statements = found.map(({ stmt, card, trns }, i) => statement(stmt, card, trns, i + 1, ctx));
   checkNothingDropped(tree, found.flatMap(({ trns }) => trns), found.length, file);
-  if (investments > 0) warnings.push(`${investments} investment statement(s) (INVSTMTRS) skipped: investment statements are not supported; the bank and card statements were read in full`);
+  if (investments > 0) warnings.push(`${plural(investments, 'investment statement')} (INVSTMTRS) skipped: investment statements are not supported; the bank and card statements were read in full`);
   if (ctx.commaSeen) warnings.push(`amounts use a decimal comma (${ctx.commaSeen}), not OFX's dot; read as decimals`);
   if (ctx.unknownTypes.size) warnings.push(`unknown TRNTYPE ${[...ctx.unknownTypes].join(', ')}: typed by the amount's sign`);
   return { format: 'ofx', statements, warnings };

@@ -3,6 +3,7 @@ import { parseAmount } from './amounts.js';
 import { DATE_FORMATS, expandQifDate, ordersThatRead, readDate, TWO_DIGIT_YEAR_PIVOT } from './dates.js';
 import { fileError } from './errors.js';
 import type { FileLine, ParsedFile, ParseOptions } from './types.js';
+import { plural } from '../core/plural.js';
 
 const TYPES: Record<string, AccountKind> = { bank: 'checking', cash: 'checking', ccard: 'credit_card', 'oth a': 'other', 'oth l': 'loan' };
 /** Detail codes of a non-investment QIF record. */
@@ -52,7 +53,7 @@ export function parseQif(text: string, file: string, o: ParseOptions): ParsedFil
     else if (code === 'M') cur.memo = value;
   }
   if (cur) throw fileError(file, `line ${cur.line}: the last record has no closing "^": the file looks truncated`);
-  if (blank > 0) warnings.push(`${blank} blank line(s) ignored (some QIF readers stop at the first one)`);
+  if (blank > 0) warnings.push(`${plural(blank, 'blank line')} ignored (some QIF readers stop at the first one)`);
 
   // Two-digit years are written out first: then the day/month order is decided on real dates.
   const expanded = records.map((r) => expandQifDate(r.date ?? ''));
@@ -81,7 +82,7 @@ export function parseQif(text: string, file: string, o: ParseOptions): ParsedFil
   const windowed = expanded.findIndex((e) => e.windowed);
   if (windowed >= 0) {
     const count = expanded.filter((e) => e.windowed).length;
-    warnings.push(`${count} date(s) with a two-digit year, placed in ${1900 + TWO_DIGIT_YEAR_PIVOT}-${2000 + TWO_DIGIT_YEAR_PIVOT - 1} (line ${records[windowed]!.line}: "${records[windowed]!.date}" is ${lines[windowed]!.bookingDate})`);
+    warnings.push(`${plural(count, 'date')} with a two-digit year, placed in ${1900 + TWO_DIGIT_YEAR_PIVOT}-${2000 + TWO_DIGIT_YEAR_PIVOT - 1} (line ${records[windowed]!.line}: "${records[windowed]!.date}" is ${lines[windowed]!.bookingDate})`);
   }
   return { format: 'qif', statements: [{ currency, kind, lines, balances: [] }], warnings };
 }

@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { dirname } from 'node:path';
 import { BanksyncError } from '../core/errors.js';
 import type { Db } from '../store/db.js';
+import { plural } from '../core/plural.js';
 
 /**
  * The one module that handles secrets (provider sessions, tokens, app keys).
@@ -62,7 +63,7 @@ function loadKey(src: KeySource, db: Db): Buffer {
     // A new key would make every credential sealed with the old one unreadable, for good.
     const sealed = sealedCount(db);
     if (sealed > 0) {
-      throw new BanksyncError('NOT_CONFIGURED', `the key file ${src.keyFile} is missing, and the database holds ${sealed} credential(s) sealed with it; no new key was made`, {
+      throw new BanksyncError('NOT_CONFIGURED', `the key file ${src.keyFile} is missing, and the database holds ${plural(sealed, 'credential')} sealed with it; no new key was made`, {
         hint: `restore ${src.keyFile} from your backup (or give its contents as BANKSYNC_SECRET_KEY); ${lostForGood(db)}`,
       });
     }

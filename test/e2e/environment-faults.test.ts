@@ -276,7 +276,7 @@ describe('environment faults on the built CLI', () => {
     rmSync(keyFile);
     const r = cli.run(['sync', '--all'], NOW);
     expect(r.code).toBe(3);
-    expect(r.stdout).toContain(`the key file ${keyFile} is missing, and the database holds 1 credential(s) sealed with it; no new key was made`);
+    expect(r.stdout).toContain(`the key file ${keyFile} is missing, and the database holds 1 credential sealed with it; no new key was made`);
     expect(r.stdout).toContain(`restore ${keyFile} from your backup`);
     expect(existsSync(keyFile)).toBe(false);
     writeFileSync(keyFile, key, { mode: 0o600 });

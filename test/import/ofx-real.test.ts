@@ -235,7 +235,7 @@ describe('OFX: investment statements', () => {
     const r = parse('bank-and-investment.ofx');
     expect(r.statements).toHaveLength(1);
     expect(amounts(r)).toEqual(AMOUNTS);
-    expect(r.warnings).toEqual(['1 investment statement(s) (INVSTMTRS) skipped: investment statements are not supported; the bank and card statements were read in full']);
+    expect(r.warnings).toEqual(['1 investment statement (INVSTMTRS) skipped: investment statements are not supported; the bank and card statements were read in full']);
   });
 });
 

@@ -23,7 +23,7 @@ describe('QIF two-digit years', () => {
   it('Quicken 1990s dates (10/11/97, padded " 1/ 5/98"): month-first settled by 10/24/97, years placed by the pivot, with a warning', () => {
     const r = parse('quicken-two-digit-years.qif');
     expect(r.statements[0]!.lines.map((l) => l.bookingDate)).toEqual(['1997-10-11', '1997-10-24', '1997-11-03', '1998-01-05']);
-    expect(r.warnings).toEqual(['4 date(s) with a two-digit year, placed in 1950-2049 (line 2: "10/11/97" is 1997-10-11)']);
+    expect(r.warnings).toEqual(['4 dates with a two-digit year, placed in 1950-2049 (line 2: "10/11/97" is 1997-10-11)']);
   });
 
   it('day-first two-digit years (15/08/97) are settled by the file too, no --date-format asked', () => {

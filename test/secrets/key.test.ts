@@ -45,7 +45,7 @@ describe('the secret key', () => {
     const store = reopen();
     const e = failure(() => store.secrets.get('connection:1'));
     expect(e.code).toBe('NOT_CONFIGURED');
-    expect(e.message).toBe(`the key file ${keyFile} is missing, and the database holds 1 credential(s) sealed with it; no new key was made`);
+    expect(e.message).toBe(`the key file ${keyFile} is missing, and the database holds 1 credential sealed with it; no new key was made`);
     expect(e.hint).toBe(`restore ${keyFile} from your backup (or give its contents as BANKSYNC_SECRET_KEY); ${LOST(db)}`);
     // Writing a new secret must not mint a key either: that would orphan the old ones for good.
     expect(() => store.secrets.put('provider:gocardless', { secret_key: 'x' }, NOW)).toThrow(/is missing/);

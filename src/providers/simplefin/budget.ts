@@ -2,6 +2,7 @@ import { BanksyncError } from '../../core/errors.js';
 import type { SessionHandle } from '../types.js';
 
 import { REQUESTS_PER_DAY } from './meta.js';
+import { plural } from '../../core/plural.js';
 const DAY_MS = 86_400_000;
 
 /**
@@ -35,7 +36,7 @@ export class RequestBudget {
     const retryAt = needAged > 0 ? new Date(log[needAged - 1]! + DAY_MS).toISOString() : new Date(this.now().getTime() + DAY_MS).toISOString();
     throw new BanksyncError(
       'RATE_LIMITED',
-      `SimpleFIN: ${what} needs ${count} request(s) and this connection has ${Math.max(0, free)} of its ${this.limit} a day left; deferred to keep the Access URL from being disabled`,
+      `SimpleFIN: ${what} needs ${plural(count, 'request')} and this connection has ${Math.max(0, free)} of its ${this.limit} a day left; deferred to keep the Access URL from being disabled`,
       { retryAt },
     );
   }

@@ -35,6 +35,14 @@ function usageError(cmd: Command, message: string, code: string): BanksyncError 
     return unknownWord('option', flag, cmd, flag.startsWith('--') ? optionNames(cmd) : []);
   }
   const where = `for "${commandPath(cmd)}"`;
+  // "error: option '--format <format>' argument 'cvs' is invalid. Allowed choices are csv, ofx."
+  const choice = /argument '([^']*)' is invalid\. Allowed choices are (.*)\.$/s.exec(message);
+  if (choice) {
+    const allowed = choice[2]!.split(', ');
+    const guess = closest(choice[1]!, allowed);
+    const head = message.replace(/^error: /, '').split('. ')[0]!.replace(/'([^']*)'/g, '"$1"');
+    return badInput(`${head} ${where}`, guess.length ? `did you mean ${guess.map((g) => `"${g}"`).join(' or ')}?` : `one of: ${allowed.join(', ')}`);
+  }
   if (code === 'commander.excessArguments') {
     return badInput(`too many arguments ${where}: expected at most ${cmd.registeredArguments.length}, got ${cmd.args.length}`, help);
   }

@@ -141,7 +141,7 @@ _banksync() {
 complete -o default -F _banksync banksync
 `,
   zsh: `#compdef banksync
-# banksync completion for zsh: banksync completion zsh > "\${fpath[1]}/_banksync"
+# banksync completion for zsh: banksync completion zsh > ~/.zfunc/_banksync  (~/.zfunc in $fpath)
 _banksync() {
   local -a found
   local line value about

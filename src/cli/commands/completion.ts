@@ -8,7 +8,7 @@ export function registerCompletion(program: Command, env: NodeJS.ProcessEnv): vo
     .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices([...SHELLS]))
     .addHelpText(
       'after',
-      '\nExamples:\n  $ source <(banksync completion bash)                                   # this shell only; add it to ~/.bashrc\n  $ banksync completion bash > ~/.local/share/bash-completion/completions/banksync\n  $ banksync completion zsh > "${fpath[1]}/_banksync"\n  $ banksync completion fish > ~/.config/fish/completions/banksync.fish',
+      '\nExamples:\n  $ source <(banksync completion bash)                                   # this shell only; add it to ~/.bashrc\n  $ banksync completion bash > ~/.local/share/bash-completion/completions/banksync\n  $ banksync completion zsh > ~/.zfunc/_banksync                       # with fpath=(~/.zfunc $fpath) in ~/.zshrc\n  $ banksync completion fish > ~/.config/fish/completions/banksync.fish',
     )
     // The script is data for the shell: written as is, not through Output.
     .action((shell: Shell) => void process.stdout.write(completionScript(shell)));

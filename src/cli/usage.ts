@@ -36,12 +36,13 @@ function usageError(cmd: Command, message: string, code: string): BanksyncError 
   }
   const where = `for "${commandPath(cmd)}"`;
   // "error: option '--format <format>' argument 'cvs' is invalid. Allowed choices are csv, ofx."
-  const choice = /argument '([^']*)' is invalid\. Allowed choices are (.*)\.$/s.exec(message);
+  const choice = /'([^']*)' is invalid[^.]*\. Allowed choices are (.*)\.$/s.exec(message);
   if (choice) {
     const allowed = choice[2]!.split(', ');
     const guess = closest(choice[1]!, allowed);
-    const head = message.replace(/^error: /, '').split('. ')[0]!.replace(/'([^']*)'/g, '"$1"');
-    return badInput(`${head} ${where}`, guess.length ? `did you mean ${guess.map((g) => `"${g}"`).join(' or ')}?` : `one of: ${allowed.join(', ')}`);
+    const what = /^error: option '([^']*)'/.exec(message)?.[1];
+    const of = what ? `option "${what}"` : `argument "${/for argument '([^']*)'/.exec(message)?.[1] ?? ''}"`;
+    return badInput(`invalid value "${choice[1]}" for ${of} of "${commandPath(cmd)}"`, guess.length === 1 ? `did you mean "${guess[0]}"?` : `one of: ${allowed.join(', ')}`);
   }
   if (code === 'commander.excessArguments') {
     return badInput(`too many arguments ${where}: expected at most ${cmd.registeredArguments.length}, got ${cmd.args.length}`, help);

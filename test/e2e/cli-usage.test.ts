@@ -25,7 +25,7 @@ describe('usage mistakes', () => {
     ['an unknown option', ['sync', '--bogus'], /^unknown option "--bogus" for "banksync sync"$/],
     ['a missing argument', ['accounts', 'set'], /^missing required argument "account" for "banksync accounts set"$/],
     ['an option without its value', ['export', '--format'], /^option "--format <format>" argument missing for "banksync export"$/],
-    ['a value not among the choices', ['warnings', '--kind', 'quarantine'], /^option "--kind <kind>" argument "quarantine" is invalid for "banksync warnings"$/],
+    ['a value not among the choices', ['warnings', '--kind', 'quarantine'], /^invalid value "quarantine" for option "--kind <kind>" of "banksync warnings"$/],
     ['a bad value our parser refuses', ['sync', '--concurrency', 'x'], /^concurrency must be a whole number/],
     ['too many arguments', ['sync', 'c1', 'c2'], /^too many arguments for "banksync sync": expected at most 1, got 2$/],
     ['no command at all', [], /^"banksync" needs a command$/],

@@ -8,7 +8,7 @@ import { Output } from './output.js';
 import { buildProgram } from './program.js';
 import { safeText } from './safe-text.js';
 import type { Runtime } from './runtime.js';
-import { commandPath, routeUsageErrors, subcommandNames } from './usage.js';
+import { commandPath, routeUsageErrors, subcommandNames, unknownCommand } from './usage.js';
 
 /** Runs the CLI; the one top-level catch maps every failure to an exit code. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -50,12 +50,19 @@ function wantsJson(argv: string[]): boolean {
 }
 
 /**
- * The one commander exit left after usage.ts: a group called without its subcommand, after
- * commander printed the group's help on stderr.
+ * The one commander exit left after usage.ts: a group called without its subcommand (or
+ * `help` given a word that is none), after commander printed the group's help on stderr.
  */
 function missingCommand(program: Command, argv: string[]): BanksyncError {
   let cmd = program;
-  for (const word of argv.slice(2)) cmd = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word)) ?? cmd;
+  let afterHelp = false;
+  for (const word of argv.slice(2)) {
+    if (word.startsWith('-')) continue;
+    const sub = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (sub) cmd = sub;
+    else if (word === 'help' && !afterHelp) afterHelp = true;
+    else if (afterHelp) return unknownCommand(cmd, word);
+  }
   const path = commandPath(cmd);
   return badInput(`"${path}" needs a command`, `one of: ${subcommandNames(cmd).filter((n) => n !== 'help').join(', ')}`);
 }

@@ -52,6 +52,9 @@ function usageError(cmd: Command, message: string, code: string): BanksyncError 
   return badInput(`${text} ${where}`, help);
 }
 
+/** `banksync help snyc` and the like: the word is not a command of `cmd`. */
+export const unknownCommand = (cmd: Command, word: string) => unknownWord('command', word, cmd, subcommandNames(cmd));
+
 function unknownWord(kind: 'command' | 'option', word: string, cmd: Command, candidates: string[]): BanksyncError {
   const guess = closest(word, candidates);
   const hint = guess.length ? `did you mean ${guess.map((g) => `"${g}"`).join(' or ')}?` : `see \`${commandPath(cmd)} --help\``;

@@ -74,6 +74,12 @@ describe('usage mistakes', () => {
       expect(r.stderr).toBe('error: unknown command "disabel" for "banksync accounts" — did you mean "disable"?\n');
     });
 
+    it('banksync help snyc', () => {
+      const r = cli.run(['help', 'snyc']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^error: unknown command "snyc" for "banksync" — did you mean "sync"\?$/m);
+    });
+
     it.each([
       [['sync', '--cocurrency', '3'], 'error: unknown option "--cocurrency" for "banksync sync" — did you mean "--concurrency"?'],
       [['accounts', 'set', 'a1', '--perod', 'week'], 'error: unknown option "--perod" for "banksync accounts set" — did you mean "--period"?'],

@@ -27,7 +27,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       output().result({ version: err.message }, (v) => v.version);
       return ExitCode.OK;
     }
-    // --help (text, also under --json) and --version: commander wrote them; exit 0.
+    // --help (text, also under --json): commander wrote it; exit 0.
     if (err instanceof CommanderError && err.exitCode === 0) return ExitCode.OK;
     const e = err instanceof CommanderError
       ? err.code === 'commander.help' ? missingCommand(program, argv) : badInput(err.message.replace(/^error: /, ''))
@@ -71,7 +71,7 @@ function missingCommand(program: Command, argv: string[]): BanksyncError {
  * Ctrl-C (SIGINT) or a stop by cron/systemd (SIGTERM) during work: the database is left
  * consistent and unlocked (Runtime.abandon), "cancelled" is said without a red "error:", and the
  * process then dies of the same signal, so the shell reports 130/143 and a script running it
- * stops too. Other handlers of this signal (an export removing its temp file) still run first.
+ * stops too. Other handlers of this signal (an export removing its temp file) still run before.
  * The handler is removed before the signal is raised again: a second Ctrl-C kills at once.
  */
 function onStopSignal(holder: { runtime?: Runtime }, output: () => Output): () => void {

@@ -8,7 +8,14 @@ export function registerCompletion(program: Command, env: NodeJS.ProcessEnv): vo
     .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices([...SHELLS]))
     .addHelpText(
       'after',
-      '\nExamples:\n  $ source <(banksync completion bash)                                   # this shell only; add it to ~/.bashrc\n  $ banksync completion bash > ~/.local/share/bash-completion/completions/banksync\n  $ banksync completion zsh > ~/.zfunc/_banksync                       # with fpath=(~/.zfunc $fpath) in ~/.zshrc\n  $ banksync completion fish > ~/.config/fish/completions/banksync.fish',
+      [
+        '',
+        'Examples:',
+        '  $ source <(banksync completion bash)      # this shell; add the line to ~/.bashrc to keep it',
+        '  $ banksync completion bash > ~/.local/share/bash-completion/completions/banksync',
+        '  $ banksync completion zsh > ~/.zfunc/_banksync   # with fpath=(~/.zfunc $fpath) before compinit',
+        '  $ banksync completion fish > ~/.config/fish/completions/banksync.fish',
+      ].join('\n'),
     )
     // The script is data for the shell: written as is, not through Output.
     .action((shell: Shell) => void process.stdout.write(completionScript(shell)));

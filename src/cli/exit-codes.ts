@@ -12,6 +12,10 @@ export const ExitCode = {
   BUSY: 6,
   /** The database or an output file cannot be used: disk full, read-only, corrupt, not a regular file. */
   ENVIRONMENT: 7,
+  /** Ctrl-C at a prompt or SIGINT during work (128 + 2, as shells report it). */
+  CANCELLED: 130,
+  /** SIGTERM: cron, systemd or `kill` stopped the run (128 + 15). */
+  TERMINATED: 143,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -102,7 +102,9 @@ export class Output implements Notifier {
   error(e: BanksyncError, debug: boolean, extra: Record<string, unknown> = {}): void {
     // One line: what went wrong, then what to do about it.
     const hint = e.hint ? ` — ${e.hint}` : '';
-    this.o.stderr.write(`${this.errC.red('error:')} ${safeText(redact(e.message))}${safeText(redact(hint))}\n`);
+    // A person who pressed Ctrl-C (or a stop by SIGTERM) made no mistake: no red "error:".
+    const label = e.code === 'CANCELLED' || e.code === 'TERMINATED' ? '' : `${this.errC.red('error:')} `;
+    this.o.stderr.write(`${label}${safeText(redact(e.message))}${safeText(redact(hint))}\n`);
     if (debug && e.stack) this.o.stderr.write(`${safeLines(redact(String((e.cause as Error | undefined)?.stack ?? e.stack)), false)}\n`);
     if (this.json) {
       const body = { error: { code: e.code, message: e.message, hint: e.hint ?? null, ref: e.ref, exitCode: e.exitCode }, ...extra };

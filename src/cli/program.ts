@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { Runtime, type GlobalFlags } from './runtime.js';
 import { registerAccounts } from './commands/accounts.js';
 import { registerBackup } from './commands/backup.js';
+import { registerCompletion } from './commands/completion.js';
 import { registerConfig } from './commands/config.js';
 import { registerConnect } from './commands/connect.js';
 import { registerDemo } from './commands/demo.js';
@@ -22,6 +23,7 @@ import { registerTransactions } from './commands/transactions.js';
 import { registerUpdateCredentials } from './commands/update-credentials.js';
 import { registerWarnings } from './commands/warnings.js';
 import { safeLines } from './safe-text.js';
+import { versionRequest } from './usage.js';
 
 // Two levels up from dist/cli/program.js and from the bundle at dist/bundle/main.js alike.
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -32,14 +34,15 @@ export type RuntimeOf = (cmd: Command) => Runtime;
 export function buildProgram(env: NodeJS.ProcessEnv, holder: { runtime?: Runtime }): Command {
   const program = new Command('banksync')
     .description('Synchronize bank accounts into a local SQLite file and export them to the tools you already use.')
-    .version(version, '-V, --version')
+    // Not commander's .version(): main answers it, as {"version":…} under --json.
+    .option('-V, --version', 'print the version number')
     .addOption(new Option('--db <path>', 'SQLite database file (env BANKSYNC_DB; default ~/.local/share/banksync/banksync.db)'))
     .option('--json', 'print one JSON document on stdout; no colour, no spinner')
     .option('-q, --quiet', 'print only what needs attention')
     .option('--no-input', 'never prompt; fail with the flag that would answer the prompt')
     .option('--no-pager', 'do not send long output through the pager ($BANKSYNC_PAGER, $PAGER or less)')
     .configureHelp({ sortSubcommands: false })
-    // commander's own errors quote argv (a file name can hold escapes too); subcommands inherit this.
+    // Usage errors are printed by main (see usage.ts); this guards whatever commander still writes.
     .configureOutput({ outputError: (text, write) => write(safeLines(text, false)) })
     .addHelpText(
       'after',
@@ -53,8 +56,12 @@ Examples:
 
 Exit codes: 0 ok, 1 internal error, 2 usage/bad input, 3 needs a human,
             4 prompt needed without a TTY, 5 partial failure, 6 busy,
-            7 database or output file unusable (disk full, read-only, corrupt).`,
+            7 database or output file unusable (disk full, read-only, corrupt),
+            130 cancelled (Ctrl-C), 143 stopped by SIGTERM.`,
     );
+  program.on('option:version', () => {
+    throw versionRequest(version);
+  });
 
   const runtimeOf: RuntimeOf = (cmd) => {
     holder.runtime ??= new Runtime(cmd.optsWithGlobals() as GlobalFlags, env);
@@ -81,5 +88,6 @@ Exit codes: 0 ok, 1 internal error, 2 usage/bad input, 3 needs a human,
   registerBackup(program, runtimeOf);
   registerRestore(program, runtimeOf);
   registerSchedule(program, runtimeOf);
+  registerCompletion(program, env);
   return program;
 }

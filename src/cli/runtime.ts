@@ -59,4 +59,20 @@ export class Runtime {
   close(): void {
     this.services_?.store.close();
   }
+
+  /**
+   * A signal stops the run between two awaits. Writes are synchronous transactions, so none is
+   * half-done; an export's read transaction may be open and is ended. The locks go now, not at
+   * lease end, and the database is closed (WAL checkpointed). Returns how many locks were held.
+   */
+  abandon(): number {
+    const store = this.services_?.store;
+    if (!store?.db.open) return 0;
+    try {
+      if (store.db.inTransaction) store.db.exec('ROLLBACK');
+      return store.locks.releaseAll();
+    } finally {
+      store.close();
+    }
+  }
 }

@@ -17,7 +17,9 @@ export type ErrorCode =
   | 'BUSY'
   | 'DB_ERROR'
   | 'ENVIRONMENT'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  | 'CANCELLED'
+  | 'TERMINATED';
 
 const EXIT_BY_CODE: Record<ErrorCode, ExitCodeValue> = {
   BAD_INPUT: ExitCode.USAGE,
@@ -36,6 +38,8 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCodeValue> = {
   DB_ERROR: ExitCode.INTERNAL,
   ENVIRONMENT: ExitCode.ENVIRONMENT,
   INTERNAL: ExitCode.INTERNAL,
+  CANCELLED: ExitCode.CANCELLED,
+  TERMINATED: ExitCode.TERMINATED,
 };
 
 /** Codes that mean a person must act before syncing can continue. */

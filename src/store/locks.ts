@@ -38,6 +38,11 @@ export class LockRepo {
     this.db.prepare('DELETE FROM sync_locks WHERE account_id = ? AND owner = ?').run(accountId, this.owner);
   }
 
+  /** Drops every lock this process holds (a signal stops the run before each sync's own release). */
+  releaseAll(): number {
+    return this.db.prepare('DELETE FROM sync_locks WHERE owner = ?').run(this.owner).changes;
+  }
+
   /** True when someone alive holds the account (used by status to tell stale "syncing" apart). */
   isHeld(accountId: number, now: Date): boolean {
     const row = this.db.prepare('SELECT pid, expires_at FROM sync_locks WHERE account_id = ?').get(accountId) as

@@ -3,6 +3,8 @@ import type { TransactionPage } from '../types.js';
 /**
  * Fault injection for tests and demos, from BANKSYNC_SANDBOX_FAULTS (comma-separated):
  *   kill-after-pages=N     SIGKILL this process when asked for page N+1 (crash mid-sync)
+ *   hang-after-pages=N     when asked for page N+1, say so on stderr and never answer (a test
+ *                          then stops the run with a signal at a known point)
  *   fail-account=KEY       answer 503 for that sandbox account (e.g. nl-savings)
  *   latency-ms=N           wait N ms before each page
  *   disconnect=INST        the institution reports the connection as revoked (M8)
@@ -12,6 +14,7 @@ import type { TransactionPage } from '../types.js';
  */
 export interface SandboxFaults {
   killAfterPages?: number;
+  hangAfterPages?: number;
   failAccounts: Set<string>;
   latencyMs: number;
   disconnected: Set<string>;
@@ -23,6 +26,7 @@ export function parseFaults(spec: string | undefined): SandboxFaults {
   for (const part of (spec ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
     const [name, value = ''] = part.split('=');
     if (name === 'kill-after-pages') faults.killAfterPages = Number(value);
+    else if (name === 'hang-after-pages') faults.hangAfterPages = Number(value);
     else if (name === 'fail-account') faults.failAccounts.add(value);
     else if (name === 'latency-ms') faults.latencyMs = Number(value);
     else if (name === 'disconnect') faults.disconnected.add(value);
@@ -34,9 +38,14 @@ export function parseFaults(spec: string | undefined): SandboxFaults {
 /** Pages served by this process, across accounts: the crash point of kill-after-pages. */
 let pagesServed = 0;
 
-export function beforePage(faults: SandboxFaults): void {
+export async function beforePage(faults: SandboxFaults): Promise<void> {
   if (faults.killAfterPages !== undefined && pagesServed >= faults.killAfterPages) {
     process.kill(process.pid, 'SIGKILL');
+  }
+  if (faults.hangAfterPages !== undefined && pagesServed >= faults.hangAfterPages) {
+    process.stderr.write(`sandbox: holding page ${pagesServed + 1} (hang-after-pages)\n`);
+    // A timer, not a bare promise: the process stays alive until a signal stops it.
+    await new Promise(() => setInterval(() => undefined, 60_000));
   }
   pagesServed++;
 }

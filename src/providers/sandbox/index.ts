@@ -147,7 +147,7 @@ export function createSandboxProvider(ctx: ProviderContext): Provider {
     const booked = bookedLines(spec, req.from < SANDBOX_EPOCH ? SANDBOX_EPOCH : req.from, req.to, day);
     const pending = pendingLines(spec, day);
     for (let offset = 0; offset === 0 || offset < booked.length; offset += PAGE_SIZE) {
-      beforePage(faults);
+      await beforePage(faults);
       if (faults.latencyMs > 0) await sleep(faults.latencyMs);
       yield {
         booked: booked.slice(offset, offset + PAGE_SIZE).map((l) => ({

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
 import { BIN, CliSandbox, CONNECT_SANDBOX } from '../helpers/cli.js';
 import { onTerminal } from '../helpers/terminal.js';
+import { requireTools } from '../helpers/tools.js';
 
 const NOW = { BANKSYNC_NOW: '2026-11-22T07:00:00Z' };
-const has = (shell: string) => spawnSync('sh', ['-c', `command -v ${shell}`]).status === 0;
 
 describe('shell completion', () => {
   const cli = new CliSandbox();
@@ -81,7 +81,7 @@ describe('shell completion', () => {
       const r = cli.run(['completion', shell]);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('banksync __complete --');
-      if (!has(shell)) continue; // .ci/run installs neither yet; checked where the shell exists
+      requireTools(shell); // .ci/run installs both: a check that skips proves nothing
       const file = join(cli.dir, `banksync.${shell}`);
       writeFileSync(file, r.stdout);
       const parsed = spawnSync(shell, ['-n', file], { encoding: 'utf8' });
@@ -89,7 +89,7 @@ describe('shell completion', () => {
     }
   });
 
-  it.runIf(has('fish'))('fish completes subcommands and ids through the script', () => {
+  it('fish completes subcommands and ids through the script', () => {
     const r = spawnSync('fish', ['-c', 'banksync completion fish | source; complete -C "banksync accounts dis"; complete -C "banksync sync --account "'], {
       env: env({ XDG_CONFIG_HOME: join(cli.dir, 'xdg') }),
       encoding: 'utf8',
@@ -102,7 +102,7 @@ describe('shell completion', () => {
     ]);
   });
 
-  it.runIf(has('zsh') && has('script'))('zsh completes subcommands and ids through the script, on a terminal', async () => {
+  it('zsh completes subcommands and ids through the script, on a terminal', async () => {
     const script = join(cli.dir, '_banksync');
     writeFileSync(script, cli.run(['completion', 'zsh']).stdout);
     // zsh -f: no rc files; each step waits for the line editor to be ready (bracketed paste on).

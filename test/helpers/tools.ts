@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 export const VALIDATORS = resolve(__dirname, '../validators');
 
 /** The Debian packages .ci/run installs for the third-party checks. */
-export const APT_PACKAGES = 'ofx opensp libxml2-utils python3-ofxparse hledger ledger ledger-autosync libfinance-qif-perl beancount aqbanking-tools sqlite3 chromium openssl bsdutils';
+export const APT_PACKAGES = 'ofx opensp libxml2-utils python3-ofxparse hledger ledger ledger-autosync libfinance-qif-perl beancount aqbanking-tools sqlite3 chromium openssl bsdutils zsh fish';
 
 /** Fails loudly (never skips) when a third-party checker is missing: a skipped check proves nothing. */
 export function requireTools(...tools: string[]): void {

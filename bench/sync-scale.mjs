@@ -56,7 +56,7 @@ async function connectMany(n, dir, mockUrl) {
   };
   try {
     for (let i = 0; i < n; i++) {
-      await connect(services, { providerId: 'gocardless', institutionId: 'SANDBOXFINANCE_SFIN0000', accounts: 'all', yes: true, redirectPort: 0 });
+      await connect(services, { providerId: 'gocardless', institutionId: 'SANDBOXFINANCE_SFIN0000', accounts: 'all', yes: true, redirectPort: 0, allowDuplicate: true });
     }
     await Promise.all(answers);
   } finally {

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { createRequire } from 'node:module';
+import { version } from './version.js';
 import { Runtime, type GlobalFlags } from './runtime.js';
 import { registerAccounts } from './commands/accounts.js';
 import { registerBackup } from './commands/backup.js';
@@ -25,8 +25,6 @@ import { registerWarnings } from './commands/warnings.js';
 import { safeLines } from './safe-text.js';
 import { versionRequest } from './usage.js';
 
-// Two levels up from dist/cli/program.js and from the bundle at dist/bundle/main.js alike.
-const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 /** Gives each command the Runtime built from the root's global flags. */
 export type RuntimeOf = (cmd: Command) => Runtime;

@@ -195,7 +195,7 @@ describe('a provider that chooses the bank, with consent by setup token', () => 
     const { s, store, warnings } = services();
     await connect(s, { providerId: 'bridge', setupToken: TOKEN, accounts: 'all', yes: false });
     fake.world.revokeFails = true;
-    const d = await disconnect(s, 1, { history: 'delete' });
+    const d = await disconnect(s, 1, { history: 'delete', yes: true });
     expect(d.revoked).toBe('failed');
     expect(warnings).toEqual([expect.stringMatching(/^Test Bridge did not revoke the consent of c1: .*bridge unreachable; revoke it in your Test Bridge dashboard/)]);
     expect(store.secrets.get('connection:1')).toBeUndefined();

@@ -14,7 +14,8 @@ function groups(cmd: Command, path: string[] = []): { path: string[]; sub: strin
 }
 
 /** The last two letters swapped: "disable" → "disabel". */
-const typo = (word: string) => `${word.slice(0, -2)}${word.at(-1)}${word.at(-2)}`;
+// The last two letters swapped; a word ending in a double letter ("install") loses one instead.
+const typo = (word: string) => (word.at(-1) === word.at(-2) ? word.slice(0, -1) : `${word.slice(0, -2)}${word.at(-1)}${word.at(-2)}`);
 
 describe('usage mistakes', () => {
   const cli = new CliSandbox();

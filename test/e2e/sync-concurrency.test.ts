@@ -21,7 +21,7 @@ describe('sync --all runs connections side by side within the provider limit', (
     const setup = await cli.runAsync(['providers', 'setup', 'gocardless', '--secret-id', 'sandbox-secret-id'], { ...env(), BANKSYNC_GOCARDLESS_SECRET_KEY: 'sandbox-secret-key' });
     expect(setup.code, setup.stderr).toBe(0);
     for (let i = 0; i < CONNECTIONS; i++) {
-      const run = runLive(cli, ['connect', '--provider', 'gocardless', '--institution', 'SANDBOXFINANCE_SFIN0000', '--accounts', 'all', '--redirect-port', '0'], env());
+      const run = runLive(cli, ['connect', '--provider', 'gocardless', '--institution', 'SANDBOXFINANCE_SFIN0000', '--accounts', 'all', '--redirect-port', '0', '--allow-duplicate'], env());
       await answerConsentPage(await run.line(/^https?:\/\/\S+$/));
       const r = await run.done;
       expect(r.code, r.stderr).toBe(0);

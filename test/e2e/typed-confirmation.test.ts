@@ -14,8 +14,9 @@ describe('typed confirmation at a terminal', () => {
   const backups = () => readdirSync(cli.dir).filter((f) => f.includes('.backup-'));
   beforeAll(() => {
     requireTools('script');
+    // The second login at Sandbox Bank is the rare real case --allow-duplicate is for.
     for (const inst of ['sandbox-bank', 'sandbox-sca', 'sandbox-bank']) {
-      expect(cli.run(['connect', '--provider', 'sandbox', '--institution', inst, '--accounts', 'all', '--yes'], NOW).code).toBe(0);
+      expect(cli.run(['connect', '--provider', 'sandbox', '--institution', inst, '--accounts', 'all', '--yes', '--allow-duplicate'], NOW).code).toBe(0);
     }
     expect(cli.run(['sync', 'c1'], NOW).code).toBe(0);
   });

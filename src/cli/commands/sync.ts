@@ -11,6 +11,7 @@ import { concurrency, readPreferences, type Preferences } from '../preferences.j
 import type { RuntimeOf } from '../program.js';
 import { databaseSettings } from '../settings.js';
 import type { Runtime } from '../runtime.js';
+import { version } from '../version.js';
 
 export interface SyncFlags {
   account?: number;
@@ -59,7 +60,6 @@ export function registerSync(program: Command, runtimeOf: RuntimeOf): void {
       };
       const { sync } = await import('../../core/sync/engine.js');
       const startedAt = new Date().toISOString();
-      const version = cmd.parent?.version() ?? '';
       let report: SyncReport;
       try {
         report = await sync(rt.services(), opts);

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, CliSandbox, CONNECT_SANDBOX, dumpTransactions, referenceSandboxRows } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { BIN, CliSandbox, CONNECT_SANDBOX, dumpTransactions, referenceSandboxRows, sandboxPerTest } from '../helpers/cli.js';
 import { onTerminal } from '../helpers/terminal.js';
 import { requireTools } from '../helpers/tools.js';
 
@@ -43,13 +43,7 @@ function locks(cli: CliSandbox): number {
 }
 
 describe('Ctrl-C and SIGTERM', () => {
-  const clis: CliSandbox[] = [];
-  const fresh = () => {
-    const c = new CliSandbox();
-    clis.push(c);
-    return c;
-  };
-  afterEach(() => clis.splice(0).forEach((c) => c.cleanup()));
+  const fresh = sandboxPerTest();
   const expected = referenceSandboxRows(NOW);
 
   it('SIGINT mid-sync: "cancelled" (no red error), status 130, locks released; the next sync completes without a duplicate', async () => {

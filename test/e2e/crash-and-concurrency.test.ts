@@ -1,18 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { CliSandbox, CONNECT_SANDBOX, dumpTransactions, referenceSandboxRows } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { CONNECT_SANDBOX, dumpTransactions, referenceSandboxRows, sandboxPerTest } from '../helpers/cli.js';
 
 const NOW = { BANKSYNC_NOW: '2026-11-22T07:00:00Z' };
 const CONNECT = CONNECT_SANDBOX;
 
 
 describe('crash safety and concurrency', () => {
-  const clis: CliSandbox[] = [];
-  const fresh = () => {
-    const c = new CliSandbox();
-    clis.push(c);
-    return c;
-  };
-  afterEach(() => clis.splice(0).forEach((c) => c.cleanup()));
+  const fresh = sandboxPerTest();
   const expected = referenceSandboxRows(NOW);
 
   it.each([1, 20, 46, 70])('kill -9 after %i pages, then a re-run, gives the same rows as an uninterrupted run', (pages) => {

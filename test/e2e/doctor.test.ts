@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { CliSandbox, CONNECT_SANDBOX, type RunResult } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { CONNECT_SANDBOX, type RunResult, sandboxPerTest } from '../helpers/cli.js';
 import { startGoCardlessMock } from '../mocks/gocardless/server.js';
 import { startSimpleFinMock } from '../mocks/simplefin/server.js';
 import { LATEST_VERSION, MIGRATIONS } from '../../src/store/migrations/index.js';
@@ -26,13 +26,7 @@ const byId = (r: RunResult, id: string) => doc(r).checks.find((c) => c.id === id
  * derive the expected exit code from it: 0 when it is the only check and ok, 3 when it warns.
  */
 describe('banksync doctor', () => {
-  const clis: CliSandbox[] = [];
-  const fresh = () => {
-    const c = new CliSandbox();
-    clis.push(c);
-    return c;
-  };
-  afterEach(() => clis.splice(0).forEach((c) => c.cleanup()));
+  const fresh = sandboxPerTest();
 
   it('a healthy sandbox database passes every check (the schedule aside), one line each; --json has the same checks', () => {
     const cli = fresh();

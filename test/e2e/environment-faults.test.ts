@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { BIN, CliSandbox, CONNECT_SANDBOX, dumpTransactions, referenceSandboxRows, type RunResult } from '../helpers/cli.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BIN, CliSandbox, CONNECT_SANDBOX, dumpTransactions, referenceSandboxRows, type RunResult, sandboxPerTest } from '../helpers/cli.js';
 
 /**
  * Section 3 of issue 12 on the built CLI: a disk or a file that refuses is one line naming the
@@ -62,13 +62,7 @@ function fill(dir: string, leaveKb: number): string {
 
 
 describe('environment faults on the built CLI', () => {
-  const clis: CliSandbox[] = [];
-  const fresh = () => {
-    const c = new CliSandbox();
-    clis.push(c);
-    return c;
-  };
-  afterEach(() => clis.splice(0).forEach((c) => c.cleanup()));
+  const fresh = sandboxPerTest();
 
   it('--db naming a directory or a FIFO: one line naming it, exit 7, nothing created', () => {
     const cli = fresh();

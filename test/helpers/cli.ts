@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterEach } from 'vitest';
 
 export const BIN = resolve(__dirname, '../../bin/banksync.js');
 
@@ -56,6 +57,17 @@ export class CliSandbox {
   cleanup(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** `fresh()` gives each test its own CliSandbox; every one made is removed after the test. */
+export function sandboxPerTest(): () => CliSandbox {
+  const made: CliSandbox[] = [];
+  afterEach(() => made.splice(0).forEach((c) => c.cleanup()));
+  return () => {
+    const c = new CliSandbox();
+    made.push(c);
+    return c;
+  };
 }
 
 /** Every booked row, read without blocking the test process (for tests with in-process mock servers). */

@@ -74,5 +74,5 @@ async function scheduleCheck(env: NodeJS.ProcessEnv, s: Services): Promise<Check
   if (!s.store.accounts.list().some((a) => a.enabled && a.connectionId !== null && live.has(a.connectionId))) {
     return ok('schedule', 'no unattended sync scheduled, and no account syncs from a bank yet');
   }
-  return warn('schedule', `unattended sync is not scheduled (${st.detail}): accounts sync only when you run banksync sync`, 'banksync schedule install');
+  return warn('schedule', 'unattended sync is not scheduled: accounts sync only when you run banksync sync', 'banksync schedule install');
 }

@@ -155,6 +155,7 @@ function importLine(s: Services, account: Account, format: FileFormat, line: Fil
   const own = line.id && /^t[0-9a-f]{24}$/.test(line.id) ? candidates.find((c) => c.id === line.id) : undefined;
   if (own) {
     claimed.add(own.id);
+    stored.claim(line.bookingDate, line.amountMinor, own);
     return 'duplicates';
   }
   const row = {
@@ -178,11 +179,13 @@ function importLine(s: Services, account: Account, format: FileFormat, line: Fil
   const exact = candidates.find((c) => c.fingerprint === fp);
   if (exact) {
     claimed.add(exact.id);
+    stored.claim(line.bookingDate, line.amountMinor, exact);
     return 'duplicates';
   }
   const fuzzy = textMatch(line, externalId, candidates);
   if (fuzzy) {
     claimed.add(fuzzy.candidate.id);
+    stored.claim(line.bookingDate, line.amountMinor, fuzzy.candidate);
     s.store.inputIssues.record(
       {
         accountId: account.id,
@@ -239,6 +242,13 @@ class StoredLines {
 
   sameDateAndAmount(date: string, amountMinor: number): StoredCandidate[] {
     return this.byDay.get(`${date}|${amountMinor}`) ?? [];
+  }
+
+  /** A candidate taken by a line of this file leaves its day's list (the claimed set stays the rule; this keeps big days cheap). */
+  claim(date: string, amountMinor: number, c: StoredCandidate): void {
+    const list = this.byDay.get(`${date}|${amountMinor}`);
+    const i = list ? list.indexOf(c) : -1;
+    if (i >= 0) list!.splice(i, 1);
   }
 
   hasExternalId(externalId: string): boolean {

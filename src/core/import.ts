@@ -285,6 +285,7 @@ const MIN_WORD_OVERLAP = 0.6;
  */
 export function textMatch(line: { payee?: string | null; memo?: string | null }, externalId: string | null, candidates: StoredCandidate[]): { candidate: StoredCandidate; why: string } | undefined {
   const others = candidates.filter((c) => !(externalId && c.externalId && sameSourceKind(externalId, c)));
+  if (others.length === 0) return undefined;
   const mine = words(line);
   let best: { candidate: StoredCandidate; why: string; score: number } | undefined;
   for (const c of others) {

@@ -94,6 +94,7 @@ function importStatement(s: Services, o: ImportOptions, path: string, file: Read
   const report: StatementReport = { account: accountRef(account.id), accountName: account.name, created, lines: st.lines.length, added: 0, duplicates: 0, updated: 0, matchedByText: 0, quarantined: 0, balances: [] };
   const claimed = new Set<string>();
   const today = now.slice(0, 10);
+  const stored = new StoredLines(s, account.id, st.lines);
   for (const raw of st.lines) {
     if (raw.currency !== account.currency) {
       throw badInput(`${basename(path)}: ${raw.where}: in ${raw.currency}, but ${accountRef(account.id)} is in ${account.currency}`);
@@ -103,7 +104,7 @@ function importStatement(s: Services, o: ImportOptions, path: string, file: Read
       report.quarantined++;
       continue;
     }
-    const outcome = importLine(s, account, file.format, line, claimed, source, now);
+    const outcome = importLine(s, account, file.format, line, claimed, source, now, stored);
     if (outcome === 'matchedByText') report.duplicates++;
     report[outcome]++;
   }
@@ -146,14 +147,15 @@ function checkedLine(s: Services, account: Account, path: string, line: FileLine
  *    channel. Every such merge is recorded (`banksync warnings --kind fuzzy-merge`).
  * Lines matched in this file are claimed, so two genuinely identical lines in one file both stay.
  */
-function importLine(s: Services, account: Account, format: FileFormat, line: FileLine, claimed: Set<string>, source: string, now: string): 'added' | 'duplicates' | 'updated' | 'matchedByText' {
+function importLine(s: Services, account: Account, format: FileFormat, line: FileLine, claimed: Set<string>, source: string, now: string, stored: StoredLines): 'added' | 'duplicates' | 'updated' | 'matchedByText' {
   const tx = s.store.transactions;
   const fp = fingerprint({ date: line.bookingDate, amountMinor: line.amountMinor, currency: line.currency, payee: line.payee, memo: line.memo });
   const externalId = line.id ? `${format}:${line.id}` : null;
-  const candidates = tx.sameDateAndAmount(account.id, line.bookingDate, line.amountMinor).filter((c) => !claimed.has(c.id));
+  const candidates = stored.sameDateAndAmount(line.bookingDate, line.amountMinor).filter((c) => !claimed.has(c.id));
   const own = line.id && /^t[0-9a-f]{24}$/.test(line.id) ? candidates.find((c) => c.id === line.id) : undefined;
   if (own) {
     claimed.add(own.id);
+    stored.claim(line.bookingDate, line.amountMinor, own);
     return 'duplicates';
   }
   const row = {
@@ -169,7 +171,7 @@ function importLine(s: Services, account: Account, format: FileFormat, line: Fil
     source,
     fingerprint: fp,
   };
-  if (externalId && tx.hasExternalId(account.id, externalId)) {
+  if (externalId && stored.hasExternalId(externalId)) {
     const id = lineId(account.id, externalId, fp, 0);
     claimed.add(id);
     return tx.write({ ...row, id, externalId, ordinal: 0 }, now) === 'updated' ? 'updated' : 'duplicates';
@@ -177,11 +179,13 @@ function importLine(s: Services, account: Account, format: FileFormat, line: Fil
   const exact = candidates.find((c) => c.fingerprint === fp);
   if (exact) {
     claimed.add(exact.id);
+    stored.claim(line.bookingDate, line.amountMinor, exact);
     return 'duplicates';
   }
   const fuzzy = textMatch(line, externalId, candidates);
   if (fuzzy) {
     claimed.add(fuzzy.candidate.id);
+    stored.claim(line.bookingDate, line.amountMinor, fuzzy.candidate);
     s.store.inputIssues.record(
       {
         accountId: account.id,
@@ -196,11 +200,71 @@ function importLine(s: Services, account: Account, format: FileFormat, line: Fil
     );
     return 'matchedByText';
   }
-  const ordinal = externalId ? 0 : tx.fingerprintCount(account.id, fp);
+  const ordinal = externalId ? 0 : stored.fingerprintCount(fp);
   const id = lineId(account.id, externalId, fp, ordinal);
   tx.write({ ...row, id, externalId, ordinal }, now);
+  stored.added(externalId, fp);
   claimed.add(id);
   return 'added';
+}
+
+/**
+ * What the dedupe ladder asks of the account's stored lines, answered without a query per line.
+ * An account that holds nothing (a new one, or one never imported into) is answered entirely from
+ * what this import wrote. Otherwise the live lines booked within the statement's dates are read
+ * once (sameDateAndAmount's answer for every day of the file, in the same order); the rarer
+ * questions (is a file id stored, whatever its date; the next ordinal of a fingerprint, removed
+ * lines included) stay exact point queries. Lines written by this import are never candidates:
+ * every one is claimed as it is written.
+ */
+class StoredLines {
+  private readonly empty: boolean;
+  private readonly byDay = new Map<string, StoredCandidate[]>();
+  private readonly externalIds = new Set<string>();
+  private readonly ordinals = new Map<string, number>();
+
+  constructor(private readonly s: Services, private readonly accountId: number, lines: FileLine[]) {
+    this.empty = s.store.transactions.isEmpty(accountId);
+    if (this.empty || lines.length === 0) return;
+    let from = lines[0]!.bookingDate;
+    let to = from;
+    for (const l of lines) {
+      if (l.bookingDate < from) from = l.bookingDate;
+      if (l.bookingDate > to) to = l.bookingDate;
+    }
+    for (const { bookingDate, amountMinor, ...c } of s.store.transactions.candidatesBetween(accountId, from, to)) {
+      const key = `${bookingDate}|${amountMinor}`;
+      const list = this.byDay.get(key);
+      if (list) list.push(c);
+      else this.byDay.set(key, [c]);
+    }
+  }
+
+  sameDateAndAmount(date: string, amountMinor: number): StoredCandidate[] {
+    return this.byDay.get(`${date}|${amountMinor}`) ?? [];
+  }
+
+  /** A candidate taken by a line of this file leaves its day's list (the claimed set stays the rule; this keeps big days cheap). */
+  claim(date: string, amountMinor: number, c: StoredCandidate): void {
+    const list = this.byDay.get(`${date}|${amountMinor}`);
+    const i = list ? list.indexOf(c) : -1;
+    if (i >= 0) list!.splice(i, 1);
+  }
+
+  hasExternalId(externalId: string): boolean {
+    return this.empty ? this.externalIds.has(externalId) : this.s.store.transactions.hasExternalId(this.accountId, externalId);
+  }
+
+  fingerprintCount(fp: string): number {
+    return this.empty ? (this.ordinals.get(fp) ?? 0) : this.s.store.transactions.fingerprintCount(this.accountId, fp);
+  }
+
+  /** A line this import added: what the in-memory answers for an empty account must know. */
+  added(externalId: string | null, fp: string): void {
+    if (!this.empty) return;
+    if (externalId) this.externalIds.add(externalId);
+    else this.ordinals.set(fp, (this.ordinals.get(fp) ?? 0) + 1);
+  }
 }
 
 const textOf = (v: { payee?: string | null; memo?: string | null }) => `${v.payee ?? ''} ${v.memo ?? ''}`.trim();
@@ -221,6 +285,7 @@ const MIN_WORD_OVERLAP = 0.6;
  */
 export function textMatch(line: { payee?: string | null; memo?: string | null }, externalId: string | null, candidates: StoredCandidate[]): { candidate: StoredCandidate; why: string } | undefined {
   const others = candidates.filter((c) => !(externalId && c.externalId && sameSourceKind(externalId, c)));
+  if (others.length === 0) return undefined;
   const mine = words(line);
   let best: { candidate: StoredCandidate; why: string; score: number } | undefined;
   for (const c of others) {

@@ -200,4 +200,19 @@ export class TransactionRepo {
   fingerprintCount(accountId: number, fingerprint: string): number {
     return (this.countFingerprint.get(accountId, fingerprint) as { n: number }).n;
   }
+
+  /** True when the account holds no line at all, removed ones included (an import then needs no dedupe query). */
+  isEmpty(accountId: number): boolean {
+    return this.db.prepare('SELECT 1 FROM transactions WHERE account_id = ? LIMIT 1').get(accountId) === undefined;
+  }
+
+  /** Every live line booked FROM..TO (what sameDateAndAmount would return for each of those days), in arrival order. */
+  *candidatesBetween(accountId: number, from: string, to: string): IterableIterator<StoredCandidate & { bookingDate: string; amountMinor: number }> {
+    yield* this.db
+      .prepare(
+        `SELECT id, external_id AS externalId, fingerprint, payee, memo, source, booking_date AS bookingDate, amount_minor AS amountMinor FROM transactions
+         WHERE account_id = ? AND booking_date BETWEEN ? AND ? AND removed_at IS NULL ORDER BY seq`,
+      )
+      .iterate(accountId, from, to) as IterableIterator<StoredCandidate & { bookingDate: string; amountMinor: number }>;
+  }
 }

@@ -19,9 +19,20 @@ export function normalizeText(text: string): string {
 const ASCII = /^[\x00-\x7f]*$/;
 const NOT_ASCII_ALNUM = /[^a-z0-9]+/g;
 
+/** Payees and memos repeat from line to line (the same shop, the same standing order): each text is folded once. */
+const folded = new Map<string, string>();
+function normalizedCached(text: string): string {
+  let n = folded.get(text);
+  if (n === undefined) {
+    if (folded.size >= 10_000) folded.clear(); // bounded: a million distinct memos never pile up
+    folded.set(text, (n = normalizeText(text)));
+  }
+  return n;
+}
+
 /** Content fingerprint for providers without stable ids: (booking date, amount, currency, text). */
 export function fingerprint(t: { date: string; amountMinor: number; currency: string; payee?: string | null; memo?: string | null }): string {
-  const text = normalizeText(`${t.payee ?? ''} ${t.memo ?? ''}`);
+  const text = normalizedCached(`${t.payee ?? ''} ${t.memo ?? ''}`);
   return hash('sha256', `${t.date}|${t.amountMinor}|${t.currency}|${text}`, 'hex').slice(0, 32);
 }
 

@@ -11,10 +11,19 @@ export function localTime(iso: string | null | undefined, opts: { seconds?: bool
   if (!iso) return '-';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
+  // The process runs in UTC (servers, cron, containers): no Intl formatter, whose first
+  // construction loads ICU's locale data (tens of ms of a `status`).
+  if (opts.timeZone === undefined && inUtc(d)) {
+    const s = d.toISOString();
+    return `${s.slice(0, 10)} ${s.slice(11, opts.seconds ? 19 : 16)} UTC`;
+  }
   const parts = partsOf(d, opts.timeZone);
   const time = `${parts.hour}:${parts.minute}${opts.seconds ? `:${parts.second}` : ''}`;
   return `${parts.year}-${parts.month}-${parts.day} ${time} ${zoneName(d, opts.timeZone)}`;
 }
+
+/** The process's zone is UTC itself at this instant (not merely at offset 0, like London in winter). */
+const inUtc = (d: Date) => d.getTimezoneOffset() === 0 && d.toString().endsWith('(Coordinated Universal Time)');
 
 function partsOf(d: Date, timeZone: string | undefined): Record<string, string> {
   const f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });

@@ -37,10 +37,21 @@ export function parseDecimalToMinor(value: string, currency: string): number {
   return Number(signed);
 }
 
+const POW10 = [1, 10, 100, 1000, 10000];
+
 /** Formats integer minor units as a plain signed decimal with a dot ("-12.30", "1500" for JPY). */
 export function formatMinor(minor: number, currency: string): string {
   const digits = currencyDigits(currency);
   const negative = minor < 0;
+  // Every amount a statement holds (below 10^12 minor units) by arithmetic instead of string
+  // padding and slicing: a CSV export formats two per line.
+  if (digits > 0 && digits <= 4 && Number.isSafeInteger(minor) && minor > -1e12 && minor < 1e12) {
+    const abs = negative ? -minor : minor;
+    const scale = POW10[digits]!;
+    const whole = Math.floor(abs / scale);
+    const frac = String(abs - whole * scale);
+    return `${negative ? '-' : ''}${whole}.${frac.length < digits ? '0'.repeat(digits - frac.length) + frac : frac}`;
+  }
   const abs = String(Math.abs(minor));
   if (digits === 0) return (negative ? '-' : '') + abs;
   const padded = abs.padStart(digits + 1, '0');

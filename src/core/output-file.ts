@@ -88,23 +88,50 @@ function statOrNull(path: string): Stats | null {
 
 /** Batches small strings into ~64 KiB writes and honours backpressure. */
 export class Sink {
-  private parts: string[] = [];
-  private size = 0;
+  // Text is encoded into a buffer as it comes: no 64 KiB string joined from thousands of lines
+  // and encoded again (a tenth of a million-line CSV export). Whole strings only: a chunk never
+  // ends inside a character.
+  private buf = Buffer.allocUnsafe(SINK_CAPACITY);
+  private used = 0;
+  private done: Buffer[] = [];
+  private doneBytes = 0;
   constructor(private readonly out: Writable) {}
 
   /** True when the caller should await flush(). */
   add(text: string): boolean {
     if (!text) return false;
-    this.parts.push(text);
-    this.size += text.length;
-    return this.size >= 65_536;
+    // A UTF-16 unit is at most 3 UTF-8 bytes.
+    if (this.used + text.length * 3 > this.buf.length) {
+      this.settle();
+      if (text.length * 3 > this.buf.length) {
+        const big = Buffer.from(text, 'utf8');
+        this.done.push(big);
+        this.doneBytes += big.length;
+        return true;
+      }
+    }
+    this.used += this.buf.write(text, this.used, 'utf8');
+    return this.doneBytes + this.used >= SINK_FLUSH_BYTES;
   }
 
   async flush(): Promise<void> {
-    if (this.size === 0) return;
-    const chunk = this.parts.join('');
-    this.parts = [];
-    this.size = 0;
+    this.settle();
+    if (this.done.length === 0) return;
+    const chunk = this.done.length === 1 ? this.done[0]! : Buffer.concat(this.done, this.doneBytes);
+    this.done = [];
+    this.doneBytes = 0;
     if (!this.out.write(chunk)) await once(this.out, 'drain');
   }
+
+  /** What the buffer holds becomes a chunk of its own (the stream keeps it): a new buffer follows. */
+  private settle(): void {
+    if (this.used === 0) return;
+    this.done.push(this.buf.subarray(0, this.used));
+    this.doneBytes += this.used;
+    this.buf = Buffer.allocUnsafe(SINK_CAPACITY);
+    this.used = 0;
+  }
 }
+
+const SINK_FLUSH_BYTES = 65_536;
+const SINK_CAPACITY = 2 * SINK_FLUSH_BYTES;

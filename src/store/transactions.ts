@@ -87,8 +87,7 @@ export class TransactionRepo {
     this.upsertByExternal = db.prepare(`
       INSERT INTO transactions (id, account_id, external_id, fingerprint, ordinal, booking_date, value_date,
         amount_minor, currency, payee, memo, type, counterparty_iban, source, first_seen_at, updated_at)
-      VALUES (@id, @accountId, @externalId, @fingerprint, @ordinal, @bookingDate, @valueDate,
-        @amountMinor, @currency, @payee, @memo, @type, @counterpartyIban, @source, @now, @now)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (account_id, external_id) WHERE external_id IS NOT NULL DO UPDATE SET
         booking_date = excluded.booking_date, value_date = excluded.value_date,
         amount_minor = excluded.amount_minor, payee = excluded.payee, memo = excluded.memo,
@@ -103,18 +102,20 @@ export class TransactionRepo {
     this.insertByFingerprint = db.prepare(`
       INSERT OR IGNORE INTO transactions (id, account_id, external_id, fingerprint, ordinal, booking_date,
         value_date, amount_minor, currency, payee, memo, type, counterparty_iban, source, first_seen_at, updated_at)
-      VALUES (@id, @accountId, NULL, @fingerprint, @ordinal, @bookingDate, @valueDate,
-        @amountMinor, @currency, @payee, @memo, @type, @counterpartyIban, @source, @now, @now)`);
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   }
 
   /** Writes one row under the dedupe ladder; the caller wraps a page in one transaction. */
   write(row: TransactionRow, now: string): WriteResult {
+    // Positional parameters: no object built per line (a large sync writes a million).
     if (row.externalId !== null) {
-      const r = this.upsertByExternal.get({ ...row, now }) as { inserted: number } | undefined;
+      const r = this.upsertByExternal.get(row.id, row.accountId, row.externalId, row.fingerprint, row.ordinal, row.bookingDate, row.valueDate,
+        row.amountMinor, row.currency, row.payee, row.memo, row.type, row.counterpartyIban, row.source, now, now) as { inserted: number } | undefined;
       if (!r) return 'unchanged';
       return r.inserted === 1 ? 'inserted' : 'updated';
     }
-    return this.insertByFingerprint.run({ ...row, now }).changes === 1 ? 'inserted' : 'unchanged';
+    return this.insertByFingerprint.run(row.id, row.accountId, null, row.fingerprint, row.ordinal, row.bookingDate, row.valueDate,
+      row.amountMinor, row.currency, row.payee, row.memo, row.type, row.counterpartyIban, row.source, now, now).changes === 1 ? 'inserted' : 'unchanged';
   }
 
   markRemoved(accountId: number, externalIds: string[], now: string): number {

@@ -51,6 +51,18 @@ describe('localTime: one format for every instant shown to a person', () => {
     expect(localTime('2026-12-01T06:00:00Z')).toBe('2026-12-01 06:00 UTC');
   });
 
+  it('a process in UTC prints what the named zone UTC prints, without building a formatter', () => {
+    for (const tz of ['UTC', 'Etc/UTC']) {
+      process.env.TZ = tz;
+      for (const iso of ['2026-12-01T06:00:00Z', '2026-03-29T01:00:07.123Z', '2026-12-31T23:59:59Z', '1999-01-01T00:00:00Z']) {
+        expect(localTime(iso)).toBe(localTime(iso, { timeZone: 'UTC' }));
+        expect(localTime(iso, { seconds: true })).toBe(localTime(iso, { timeZone: 'UTC', seconds: true }));
+      }
+    }
+    process.env.TZ = 'Europe/London';
+    expect(localTime('2026-12-01T12:00:00Z')).toBe('2026-12-01 12:00 GMT');
+  });
+
   it('seconds on request; nothing becomes "-"; what is not a time is shown as it is', () => {
     expect(localTime('2026-03-29T01:00:07Z', { ...AMS, seconds: true })).toBe('2026-03-29 03:00:07 CEST');
     expect(localTime(null)).toBe('-');

@@ -1,10 +1,13 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { TransactionType } from '../model.js';
 import type { ProviderPending, ProviderTransaction } from '../../providers/types.js';
 import type { TransactionRow } from '../../store/transactions.js';
 
 /** Lower-case, accents and punctuation folded, whitespace collapsed: text that survives re-fetches. */
 export function normalizeText(text: string): string {
+  // ASCII has nothing to decompose or strip, and its only letters and digits are [a-z0-9] once
+  // lower-cased: the same result without NFKD and the Unicode-property regexes (most bank text).
+  if (ASCII.test(text)) return text.toLowerCase().replace(NOT_ASCII_ALNUM, ' ').trim();
   return text
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
@@ -13,15 +16,29 @@ export function normalizeText(text: string): string {
     .trim();
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+const NOT_ASCII_ALNUM = /[^a-z0-9]+/g;
+
+/** Payees and memos repeat from line to line (the same shop, the same standing order): each text is folded once. */
+const folded = new Map<string, string>();
+function normalizedCached(text: string): string {
+  let n = folded.get(text);
+  if (n === undefined) {
+    if (folded.size >= 10_000) folded.clear(); // bounded: a million distinct memos never pile up
+    folded.set(text, (n = normalizeText(text)));
+  }
+  return n;
+}
+
 /** Content fingerprint for providers without stable ids: (booking date, amount, currency, text). */
 export function fingerprint(t: { date: string; amountMinor: number; currency: string; payee?: string | null; memo?: string | null }): string {
-  const text = normalizeText(`${t.payee ?? ''} ${t.memo ?? ''}`);
-  return createHash('sha256').update(`${t.date}|${t.amountMinor}|${t.currency}|${text}`).digest('hex').slice(0, 32);
+  const text = normalizedCached(`${t.payee ?? ''} ${t.memo ?? ''}`);
+  return hash('sha256', `${t.date}|${t.amountMinor}|${t.currency}|${text}`, 'hex').slice(0, 32);
 }
 
 /** banksync's stable transaction id: the same line always gets the same id, in every export. */
 export function stableTransactionId(accountId: number, key: string): string {
-  return `t${createHash('sha256').update(`${accountId}|${key}`).digest('hex').slice(0, 24)}`;
+  return `t${hash('sha256', `${accountId}|${key}`, 'hex').slice(0, 24)}`;
 }
 
 /** The id of a stored line: from the provider's (or file's) id when there is one, else fingerprint + ordinal. */

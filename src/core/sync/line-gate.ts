@@ -18,8 +18,11 @@ const CONFLICT_MARK = '~';
 export class LineGate {
   readonly warnings: string[] = [];
   private readonly today: string;
-  /** provider id → fingerprints seen under it in this fetch; the first one holds the plain id. */
-  private readonly seen = new Map<string, { first?: ProviderTransaction; fingerprints: string[]; plainTaken: boolean }>();
+  /**
+   * provider id → the one line seen under it in this fetch (the common case: no object made per
+   * line), or, once a second line came, the fingerprints seen under it; the first one holds the plain id.
+   */
+  private readonly seen = new Map<string, ProviderTransaction | Claims>();
   /** Dates repeat on every line of a day: each is checked once per fetch. */
   private readonly dates = new Map<unknown, string | null>();
   /** Ids already known to carry two lines: only these need the store looked up. */
@@ -58,7 +61,7 @@ export class LineGate {
     }
     const line = this.checked(t, 'modified');
     // The newer version is the one a repeat in this fetch is compared with.
-    if (line) this.seen.set(t.externalId, { first: line, fingerprints: [], plainTaken: true });
+    if (line) this.seen.set(t.externalId, line);
     return line;
   }
 
@@ -103,16 +106,21 @@ export class LineGate {
 
   private claim(t: ProviderTransaction, id: string): ProviderTransaction | null {
     // The common case (an id seen once, never in conflict) costs one map lookup, no hashing.
-    let seen = this.seen.get(id);
-    if (!seen && !this.conflicted.has(id)) {
-      this.seen.set(id, { first: t, fingerprints: [], plainTaken: true });
+    const entry = this.seen.get(id);
+    if (entry === undefined && !this.conflicted.has(id)) {
+      this.seen.set(id, t);
       return t;
     }
     const fp = fpOf(t);
     const marked = `${id}${CONFLICT_MARK}${fp.slice(0, 16)}`;
-    if (!seen) this.seen.set(id, (seen = { fingerprints: [], plainTaken: false }));
-    if (seen.first) seen.fingerprints.push(fpOf(seen.first));
-    seen.first = undefined;
+    let seen: Claims;
+    if (entry instanceof Claims) seen = entry;
+    else {
+      // A second line under this id (or one known to carry two): from here on, fingerprints.
+      seen = new Claims(entry !== undefined);
+      if (entry !== undefined) seen.fingerprints.push(fpOf(entry));
+      this.seen.set(id, seen);
+    }
     if (seen.fingerprints.includes(fp)) return null; // the same line twice (overlapping pages): one line
     seen.fingerprints.push(fp);
     // A second line stored on an earlier sync keeps its marked id, whichever of the two comes first now.
@@ -149,6 +157,12 @@ export class LineGate {
     const fresh = this.store.inputIssues.record({ accountId: this.account.id, kind, key, severity: 'warning', source: this.source, message, detail }, this.now);
     if (fresh) this.warnings.push(`${accountRef(this.account.id)} ${this.account.name}: ${message}`);
   }
+}
+
+/** The lines seen under one provider id once it carried more than one. */
+class Claims {
+  readonly fingerprints: string[] = [];
+  constructor(public plainTaken: boolean) {}
 }
 
 const fpOf = (t: { bookingDate: string; amountMinor: number; currency: string; payee?: string; memo?: string }) =>

@@ -13,6 +13,18 @@ describe('dedupe ladder', () => {
     expect(fingerprint({ date: '2026-11-01', amountMinor: -381, currency: 'EUR', payee: 'Café', memo: 'x' })).not.toBe(a);
     expect(fingerprint({ date: '2026-11-02', amountMinor: -380, currency: 'EUR', payee: 'Café', memo: 'x' })).not.toBe(a);
   });
+  it('ASCII text takes a shortcut that gives what the Unicode folding gives', () => {
+    const unicode = (text: string) => text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+    const every = Array.from({ length: 128 }, (_, i) => String.fromCharCode(i)).join('');
+    for (const text of [every, ` ${every} x`, '  Coffee   Corner -- #42 ', 'A\tB\nC\u0000D', '', '   ', 'CAFÉ x', 'ﬁne ½']) {
+      expect(normalizeText(text)).toBe(unicode(text));
+    }
+  });
+  it('ids and fingerprints never change between versions (export ids are forever)', () => {
+    expect(stableTransactionId(7, 'x:abc-123')).toBe('t3240e20e48c0045b2da04e1e');
+    expect(fingerprint({ date: '2026-11-01', amountMinor: -380, currency: 'EUR', payee: 'Café', memo: 'x' })).toBe('5c2f6c5236d595e20665d5512d327eea');
+    expect(fingerprint({ date: '2026-11-01', amountMinor: -380, currency: 'EUR', payee: 'Cafe', memo: 'X' })).toBe('5c2f6c5236d595e20665d5512d327eea');
+  });
   it('stable ids are deterministic and scoped to the account', () => {
     expect(stableTransactionId(1, 'x:abc')).toBe(stableTransactionId(1, 'x:abc'));
     expect(stableTransactionId(2, 'x:abc')).not.toBe(stableTransactionId(1, 'x:abc'));

@@ -43,8 +43,7 @@ afterAll(() => {
 });
 
 /** A sandbox whose database lives in `dir` (e.g. on a tmpfs); its config stays beside the test's. */
-function sandboxIn(dir: string): CliSandbox {
-  const cli = new CliSandbox();
+function sandboxIn(cli: CliSandbox, dir: string): CliSandbox {
   (cli as { db: string }).db = join(dir, 'banksync.db');
   return cli;
 }
@@ -172,8 +171,7 @@ describe('environment faults on the built CLI', () => {
 
     it.skipIf(!fs.dir)(`sync on a full tmpfs (SQLITE_FULL): one line, exit 7; space freed, a re-run gives what an uninterrupted run gives${fs.dir ? '' : ` (skipped: ${fs.reason})`}`, async () => {
       const expected = referenceSandboxRows(NOW);
-      const cli = sandboxIn(fs.dir!);
-      clis.push(cli);
+      const cli = sandboxIn(fresh(), fs.dir!);
       expect((await cli.runAsync(CONNECT, NOW)).code).toBe(0);
       const filler = fill(fs.dir!, 64);
       const r = await cli.runAsync(['sync', '--all'], NOW);
@@ -235,8 +233,7 @@ describe('environment faults on the built CLI', () => {
     else console.warn(`skipped: read-only file system test: ${ro.reason}`);
 
     it.skipIf(!ro.dir)(`on a read-only file system (EROFS): one line naming the directory, exit 7${ro.dir ? '' : ` (skipped: ${ro.reason})`}`, async () => {
-      const cli = sandboxIn(ro.dir!);
-      clis.push(cli);
+      const cli = sandboxIn(fresh(), ro.dir!);
       expect((await cli.runAsync(CONNECT, NOW)).code).toBe(0);
       execFileSync('mount', ['-o', 'remount,ro', ro.dir!]);
       const r = await cli.runAsync(['sync', '--all'], LATER);

@@ -1,13 +1,29 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Tests that run the built CLI (`npm run build` first), the benchmark, or the third-party
+ * parsers of test/validators/: `npm run test:e2e`. Everything else is `npm run test:unit`, the
+ * fast loop that needs neither a build nor the Debian packages. `npm test` runs both.
+ */
+const E2E = ['test/e2e/**/*.test.ts', 'test/bench/**/*.test.ts', 'test/export/validators.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // end-to-end tests spawn the built CLI many times; give slow CI machines room
+    // A test may run long on a loaded machine, never depend on its speed: the limits are
+    // far above a normal run, and tests that legitimately take long set their own.
     testTimeout: 60_000,
+    hookTimeout: 60_000,
     // ledger-autosync asks python-keyring for a password store; with a desktop keyring installed
     // (chromium pulls libsecret in) it fails "KeyringLocked" headless. It needs no secrets here.
     env: { PYTHON_KEYRING_BACKEND: 'keyring.backends.null.Keyring' },
-    hookTimeout: 60_000,
+    // Most of the suite's time is spent waiting for child processes (the built CLI, third-party
+    // parsers), not in the worker: vitest's default of one worker per core minus one leaves a
+    // 2-core machine half idle. Measured on 2 cores: see BENCHMARKS.md, "Test suite".
+    maxWorkers: 3,
+    minWorkers: 1,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: E2E } },
+      { extends: true, test: { name: 'e2e', include: E2E } },
+    ],
   },
 });

@@ -30,29 +30,29 @@ function integrity(path: string): string {
 describe('backup and restore', () => {
   const cli = new CliSandbox();
   let synced = 0;
-  beforeAll(() => {
-    expect(cli.run(CONNECT_SANDBOX, NOW).code).toBe(0);
-    expect(cli.run(['sync', '--all'], NOW).code).toBe(0);
+  beforeAll(async () => {
+    expect((await cli.runAsync(CONNECT_SANDBOX, NOW)).code).toBe(0);
+    expect((await cli.runAsync(['sync', '--all'], NOW)).code).toBe(0);
     synced = lines(cli.db);
   });
   afterAll(() => cli.cleanup());
 
-  it('backup FILE: a private, whole copy; prints its path; --json {path, bytes, schemaVersion}; never overwrites unless --force; not to stdout', () => {
+  it('backup FILE: a private, whole copy; prints its path; --json {path, bytes, schemaVersion}; never overwrites unless --force; not to stdout', async () => {
     const file = join(cli.dir, 'copy.db');
-    const r = cli.run(['backup', file]);
+    const r = await cli.runAsync(['backup', file]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe(file);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(lines(file)).toBe(synced);
     expect(integrity(file)).toBe('ok');
 
-    const again = cli.run(['backup', file]);
+    const again = await cli.runAsync(['backup', file]);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('already exists');
-    const forced = cli.run(['--json', 'backup', file, '--force']);
+    const forced = await cli.runAsync(['--json', 'backup', file, '--force']);
     expect(forced.code).toBe(0);
     expect(JSON.parse(forced.stdout)).toEqual({ path: file, bytes: statSync(file).size, schemaVersion: expect.any(Number) });
-    expect(cli.run(['backup', '-']).code).toBe(2);
+    expect((await cli.runAsync(['backup', '-'])).code).toBe(2);
     expect(readdirSync(cli.dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
@@ -89,18 +89,18 @@ describe('backup and restore', () => {
     db.close();
   });
 
-  it('restore without a terminal and without --yes: exit 4 naming --yes; nothing changed', () => {
+  it('restore without a terminal and without --yes: exit 4 naming --yes; nothing changed', async () => {
     const file = join(cli.dir, 'copy.db');
-    const r = cli.run(['restore', file]);
+    const r = await cli.runAsync(['restore', file]);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('--yes');
     expect(readdirSync(cli.dir).filter((f) => f.includes('before-restore'))).toEqual([]);
   });
 
-  it('restore refuses a file that is not a banksync database, or one from a newer banksync', () => {
+  it('restore refuses a file that is not a banksync database, or one from a newer banksync', async () => {
     const text = join(cli.dir, 'notes.txt');
     writeFileSync(text, 'hello\n'.repeat(1000));
-    const r = cli.run(['restore', text, '--yes']);
+    const r = await cli.runAsync(['restore', text, '--yes']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('is not a banksync database');
     const newer = join(cli.dir, 'newer.db');
@@ -108,17 +108,17 @@ describe('backup and restore', () => {
     const db = new Database(newer);
     db.pragma('user_version = 99');
     db.close();
-    const n = cli.run(['restore', newer, '--yes']);
+    const n = await cli.runAsync(['restore', newer, '--yes']);
     expect(n.code).toBe(2);
     expect(n.stderr).toContain('newer banksync');
   });
 
-  it('restore refuses while a sync holds a lock: exit 6', () => {
+  it('restore refuses while a sync holds a lock: exit 6', async () => {
     const db = new Database(cli.db);
     db.prepare('INSERT INTO sync_locks (account_id, owner, pid, expires_at) VALUES (1, ?, ?, ?)').run('test', process.pid, '2999-01-01T00:00:00Z');
     db.close();
     try {
-      const r = cli.run(['restore', join(cli.dir, 'copy.db'), '--yes']);
+      const r = await cli.runAsync(['restore', join(cli.dir, 'copy.db'), '--yes']);
       expect(r.code).toBe(6);
       expect(r.stderr).toContain('a sync is running');
     } finally {
@@ -128,7 +128,7 @@ describe('backup and restore', () => {
     }
   });
 
-  it('restore over a corrupt database: the damaged file is kept aside, the copy takes its place, status is clean again', () => {
+  it('restore over a corrupt database: the damaged file is kept aside, the copy takes its place, status is clean again', async () => {
     const file = join(cli.dir, 'copy.db');
     const kept = `${cli.db}.backup-20261101T000000Z-delete-a9`;
     copyFileSync(file, kept);
@@ -139,30 +139,30 @@ describe('backup and restore', () => {
     const fd = openSync(cli.db, 'r+');
     writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, Math.floor(pages / 2) * 4096);
     closeSync(fd);
-    expect(cli.run(['sync', '--all'], NOW).code).toBe(7);
+    expect((await cli.runAsync(['sync', '--all'], NOW)).code).toBe(7);
     // status lists the copies kept beside the database, those made before deleting too
-    const st = cli.run(['--json', 'status']);
+    const st = await cli.runAsync(['--json', 'status']);
     expect(st.code).toBe(7);
     expect(JSON.parse(st.stdout).database.backups).toContainEqual({ path: kept, schemaVersion: expect.any(Number), createdAt: '2026-11-01T00:00:00.000Z' });
 
-    const r = cli.run(['restore', file, '--yes']);
+    const r = await cli.runAsync(['restore', file, '--yes']);
     expect(r.code, r.stderr).toBe(0);
     const aside = /kept at (\S+)/.exec(r.stdout)?.[1];
     expect(aside).toMatch(/banksync\.db\.backup-\d{8}T\d{6}Z-before-restore$/);
     expect(existsSync(aside!)).toBe(true);
     expect(statSync(cli.db).mode & 0o777).toBe(0o600);
-    expect(cli.run(['status']).code).toBe(0);
+    expect((await cli.runAsync(['status'])).code).toBe(0);
     expect(lines(cli.db)).toBe(synced);
-    expect(cli.run(['sync', '--all'], NOW).code).toBe(0);
+    expect((await cli.runAsync(['sync', '--all'], NOW)).code).toBe(0);
   });
 
-  it('restore on a machine with another secret key: restored, and says the key it needs', () => {
+  it('restore on a machine with another secret key: restored, and says the key it needs', async () => {
     const other = randomBytes(32).toString('base64');
-    const r = cli.run(['restore', join(cli.dir, 'copy.db'), '--yes'], { BANKSYNC_SECRET_KEY: other });
+    const r = await cli.runAsync(['restore', join(cli.dir, 'copy.db'), '--yes'], { BANKSYNC_SECRET_KEY: other });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/warning: .*cannot be decrypted.*a backup made on another machine needs that machine's key: set BANKSYNC_SECRET_KEY to it, or copy its secret.key/);
     // With this machine's own key the credentials open: status works, no warning.
-    const again = cli.run(['restore', join(cli.dir, 'copy.db'), '--yes']);
+    const again = await cli.runAsync(['restore', join(cli.dir, 'copy.db'), '--yes']);
     expect(again.code).toBe(0);
     expect(again.stderr).not.toContain('warning');
   });

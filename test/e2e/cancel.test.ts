@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { BIN, CliSandbox, CONNECT_SANDBOX, dumpTransactions, referenceSandboxRows, sandboxPerTest } from '../helpers/cli.js';
+import { BIN, CliSandbox, CONNECT_SANDBOX, dumpTransactions, dumpTransactionsAsync, referenceSandboxRows, sandboxPerTest } from '../helpers/cli.js';
 import { onTerminal } from '../helpers/terminal.js';
 import { requireTools } from '../helpers/tools.js';
 
@@ -48,37 +48,37 @@ describe('Ctrl-C and SIGTERM', () => {
 
   it('SIGINT mid-sync: "cancelled" (no red error), status 130, locks released; the next sync completes without a duplicate', async () => {
     const cli = fresh();
-    expect(cli.run(CONNECT_SANDBOX, NOW).code).toBe(0);
+    expect((await cli.runAsync(CONNECT_SANDBOX, NOW)).code).toBe(0);
     const r = await interruptedSync(cli, 'SIGINT', ['sync', '--all']);
     expect(r.locksWhileHeld).toBe(1);
     expect(shellStatus(r.code, r.signal), r.stderr).toBe(130);
     expect(r.stderr).toMatch(/^cancelled — what was stored so far is kept; the next sync completes it$/m);
     expect(r.stderr).not.toContain('error');
     expect(locks(cli)).toBe(0);
-    const st = cli.json(['status'], NOW);
+    const st = await cli.jsonAsync(['status'], NOW);
     expect(st.connections[0].accounts.map((a: { state: string }) => a.state)).not.toContain('syncing');
-    const rerun = cli.run(['sync', '--all'], NOW);
+    const rerun = await cli.runAsync(['sync', '--all'], NOW);
     expect(rerun.code, rerun.stderr).toBe(0);
-    expect(dumpTransactions(cli, NOW)).toEqual(expected);
+    expect(await dumpTransactionsAsync(cli, NOW)).toEqual(expected);
   });
 
   it('SIGTERM mid-sync under --json: the {"error"} document with exitCode 143, status 143; the next sync completes', async () => {
     const cli = fresh();
-    expect(cli.run(CONNECT_SANDBOX, NOW).code).toBe(0);
+    expect((await cli.runAsync(CONNECT_SANDBOX, NOW)).code).toBe(0);
     const r = await interruptedSync(cli, 'SIGTERM', ['--json', 'sync', '--all']);
     expect(shellStatus(r.code, r.signal), r.stderr).toBe(143);
     expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'TERMINATED', exitCode: 143 });
     expect(r.stderr).toMatch(/^stopped by SIGTERM/m);
     expect(locks(cli)).toBe(0);
-    const rerun = cli.run(['sync', '--all'], NOW);
+    const rerun = await cli.runAsync(['sync', '--all'], NOW);
     expect(rerun.code, rerun.stderr).toBe(0);
-    expect(dumpTransactions(cli, NOW)).toEqual(expected);
+    expect(await dumpTransactionsAsync(cli, NOW)).toEqual(expected);
   });
 
   it('Ctrl-C at a prompt: "cancelled", exit 130, no red error', async () => {
     requireTools('script');
     const cli = fresh();
-    expect(cli.run(['connect', '--institution', 'sandbox-sca', '--accounts', 'all', '--yes'], NOW).code).toBe(0);
+    expect((await cli.runAsync(['connect', '--institution', 'sandbox-sca', '--accounts', 'all', '--yes'], NOW)).code).toBe(0);
     const banksync = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`;
     const r = await onTerminal(cli, `stty cols 100 rows 30; ${banksync} sync c1`, NOW, [{ waitFor: /SCA code sent by/, answer: '\x03' }]);
     expect(r.code, r.output.slice(-500)).toBe(130);

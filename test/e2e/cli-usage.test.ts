@@ -30,8 +30,8 @@ describe('usage mistakes', () => {
     ['a bad value our parser refuses', ['sync', '--concurrency', 'x'], /^concurrency must be a whole number/],
     ['too many arguments', ['sync', 'c1', 'c2'], /^too many arguments for "banksync sync": expected at most 1, got 2$/],
     ['no command at all', [], /^"banksync" needs a command$/],
-  ])('%s under --json: one {"error"} document on stdout, exit 2, one line on stderr', (_what, args, message) => {
-    const r = cli.run(['--json', ...args]);
+  ])('%s under --json: one {"error"} document on stdout, exit 2, one line on stderr', async (_what, args, message) => {
+    const r = await cli.runAsync(['--json', ...args]);
     expect(r.code, r.stderr).toBe(2);
     const doc = JSON.parse(r.stdout) as { error: Record<string, unknown> };
     expect(Object.keys(doc.error).sort()).toEqual(['code', 'exitCode', 'hint', 'message', 'ref']);
@@ -42,41 +42,41 @@ describe('usage mistakes', () => {
     expect(r.stderr).not.toContain('Did you mean');
   });
 
-  it('a near miss among the choices is named', () => {
-    const r = cli.run(['--json', 'warnings', '--kind', 'quarantine']);
+  it('a near miss among the choices is named', async () => {
+    const r = await cli.runAsync(['--json', 'warnings', '--kind', 'quarantine']);
     expect(JSON.parse(r.stdout).error.hint).toBe('did you mean "quarantined"?');
   });
 
-  it('--json --version (either order) is {"version"}; --version alone is the bare number', () => {
-    expect(cli.json(['--version'])).toEqual({ version });
-    const after = cli.run(['--version', '--json']);
+  it('--json --version (either order) is {"version"}; --version alone is the bare number', async () => {
+    expect(await cli.jsonAsync(['--version'])).toEqual({ version });
+    const after = await cli.runAsync(['--version', '--json']);
     expect(JSON.parse(after.stdout)).toEqual({ version });
-    expect(cli.run(['--version']).stdout).toBe(`${version}\n`);
+    expect((await cli.runAsync(['--version'])).stdout).toBe(`${version}\n`);
   });
 
-  it('--json --help stays text, exit 0', () => {
-    const r = cli.run(['--json', '--help']);
+  it('--json --help stays text, exit 0', async () => {
+    const r = await cli.runAsync(['--json', '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Usage: banksync/);
   });
 
   describe('did you mean, at every level', () => {
-    it.each(groups(buildProgram({}, {})).map((g) => [[...g.path, typo(g.sub)].join(' '), g] as const))('banksync %s', (_shown, { path, sub }) => {
-      const r = cli.run([...path, typo(sub)]);
+    it.each(groups(buildProgram({}, {})).map((g) => [[...g.path, typo(g.sub)].join(' '), g] as const))('banksync %s', async (_shown, { path, sub }) => {
+      const r = await cli.runAsync([...path, typo(sub)]);
       expect(r.code).toBe(2);
       const group = ['banksync', ...path].join(' ');
       expect(r.stderr).toContain(`error: unknown command "${typo(sub)}" for "${group}" — did you mean "${sub}"?`);
       expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('error:'))).toHaveLength(1);
     });
 
-    it('accounts disabel (a group with its own action) names the subcommand, not "too many arguments"', () => {
-      const r = cli.run(['accounts', 'disabel']);
+    it('accounts disabel (a group with its own action) names the subcommand, not "too many arguments"', async () => {
+      const r = await cli.runAsync(['accounts', 'disabel']);
       expect(r.code).toBe(2);
       expect(r.stderr).toBe('error: unknown command "disabel" for "banksync accounts" — did you mean "disable"?\n');
     });
 
-    it('banksync help snyc', () => {
-      const r = cli.run(['help', 'snyc']);
+    it('banksync help snyc', async () => {
+      const r = await cli.runAsync(['help', 'snyc']);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/^error: unknown command "snyc" for "banksync" — did you mean "sync"\?$/m);
     });
@@ -85,8 +85,8 @@ describe('usage mistakes', () => {
       [['sync', '--cocurrency', '3'], 'error: unknown option "--cocurrency" for "banksync sync" — did you mean "--concurrency"?'],
       [['accounts', 'set', 'a1', '--perod', 'week'], 'error: unknown option "--perod" for "banksync accounts set" — did you mean "--period"?'],
       [['status', '--jsno'], 'error: unknown option "--jsno" for "banksync status" — did you mean "--json"?'],
-    ])('options: banksync %j', (args, line) => {
-      const r = cli.run(args);
+    ])('options: banksync %j', async (args, line) => {
+      const r = await cli.runAsync(args);
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(`${line}\n`);
     });

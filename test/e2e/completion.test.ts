@@ -15,11 +15,11 @@ describe('shell completion', () => {
   const bin = join(cli.dir, 'bin');
   const env = (extra: NodeJS.ProcessEnv = {}) => cli.env({ ...NOW, PATH: `${bin}:${process.env.PATH}`, ...extra });
 
-  beforeAll(() => {
+  beforeAll(async () => {
     mkdirSync(bin);
     writeFileSync(join(bin, 'banksync'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n`);
     chmodSync(join(bin, 'banksync'), 0o755);
-    expect(cli.run(CONNECT_SANDBOX, NOW).code).toBe(0);
+    expect((await cli.runAsync(CONNECT_SANDBOX, NOW)).code).toBe(0);
   });
   afterAll(() => cli.cleanup());
 
@@ -68,17 +68,17 @@ describe('shell completion', () => {
     expect(bash(['acc'], { BANKSYNC_DB: missing })).toEqual(['accounts']);
   });
 
-  it('__complete is silent on words it does not know and never fails', () => {
+  it('__complete is silent on words it does not know and never fails', async () => {
     for (const words of [['nonsense', '--x', ''], ['--db'], ['sync', '--account']]) {
-      const r = cli.run(['__complete', '--', ...words]);
+      const r = await cli.runAsync(['__complete', '--', ...words]);
       expect(r.code).toBe(0);
       expect(r.stderr).toBe('');
     }
   });
 
-  it('zsh and fish get a script their shell parses', () => {
+  it('zsh and fish get a script their shell parses', async () => {
     for (const shell of ['zsh', 'fish'] as const) {
-      const r = cli.run(['completion', shell]);
+      const r = await cli.runAsync(['completion', shell]);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('banksync __complete --');
       requireTools(shell); // .ci/run installs both: a check that skips proves nothing
@@ -104,7 +104,7 @@ describe('shell completion', () => {
 
   it('zsh completes subcommands and ids through the script, on a terminal', async () => {
     const script = join(cli.dir, '_banksync');
-    writeFileSync(script, cli.run(['completion', 'zsh']).stdout);
+    writeFileSync(script, (await cli.runAsync(['completion', 'zsh'])).stdout);
     // zsh -f: no rc files; each step waits for the line editor to be ready (bracketed paste on).
     const ready = /\[\?2004h$/;
     const r = await onTerminal(cli, 'stty cols 100 rows 30; zsh -f -i', { ...NOW, PATH: `${bin}:${process.env.PATH}` }, [
@@ -119,8 +119,8 @@ describe('shell completion', () => {
     expect(r.output).toMatch(/a3 +-- Sandbox Bank · Credit Card/);
   });
 
-  it('a bad shell name is a usage error naming the choices', () => {
-    const r = cli.run(['completion', 'tcsh']);
+  it('a bad shell name is a usage error naming the choices', async () => {
+    const r = await cli.runAsync(['completion', 'tcsh']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('one of: bash, zsh, fish');
   });

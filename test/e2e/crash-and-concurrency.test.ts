@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONNECT_SANDBOX, dumpTransactions, referenceSandboxRows, sandboxPerTest } from '../helpers/cli.js';
+import { CONNECT_SANDBOX, dumpTransactions, dumpTransactionsAsync, referenceSandboxRows, sandboxPerTest } from '../helpers/cli.js';
 
 const NOW = { BANKSYNC_NOW: '2026-11-22T07:00:00Z' };
 const CONNECT = CONNECT_SANDBOX;
@@ -9,28 +9,28 @@ describe('crash safety and concurrency', () => {
   const fresh = sandboxPerTest();
   const expected = referenceSandboxRows(NOW);
 
-  it.each([1, 20, 46, 70])('kill -9 after %i pages, then a re-run, gives the same rows as an uninterrupted run', (pages) => {
+  it.each([1, 20, 46, 70])('kill -9 after %i pages, then a re-run, gives the same rows as an uninterrupted run', async (pages) => {
     const cli = fresh();
-    expect(cli.run(CONNECT, NOW).code).toBe(0);
-    const killed = cli.run(['sync', '--all'], { ...NOW, BANKSYNC_SANDBOX_FAULTS: `kill-after-pages=${pages}` });
+    expect((await cli.runAsync(CONNECT, NOW)).code).toBe(0);
+    const killed = await cli.runAsync(['sync', '--all'], { ...NOW, BANKSYNC_SANDBOX_FAULTS: `kill-after-pages=${pages}` });
     expect(killed.signal).toBe('SIGKILL');
-    const st = cli.json(['status'], NOW);
+    const st = await cli.jsonAsync(['status'], NOW);
     const states = st.connections[0].accounts.map((a: { state: string }) => a.state);
     expect(states).not.toContain('syncing'); // a dead owner's "syncing" is shown as interrupted
-    const rerun = cli.run(['sync', '--all'], NOW);
+    const rerun = await cli.runAsync(['sync', '--all'], NOW);
     expect(rerun.code, rerun.stderr).toBe(0);
-    expect(dumpTransactions(cli, NOW)).toEqual(expected);
+    expect(await dumpTransactionsAsync(cli, NOW)).toEqual(expected);
   });
 
   it('two syncs at once never double a line; a locked account is reported busy', async () => {
     const cli = fresh();
-    expect(cli.run(CONNECT, NOW).code).toBe(0);
+    expect((await cli.runAsync(CONNECT, NOW)).code).toBe(0);
     const slow = { ...NOW, BANKSYNC_SANDBOX_FAULTS: 'latency-ms=100' };
     const [a, b] = await Promise.all([cli.runAsync(['--json', 'sync', 'c1'], slow), cli.runAsync(['--json', 'sync', 'c1'], slow)]);
     for (const r of [a, b]) expect([0, 6], r.stderr).toContain(r.code);
     const results = [a, b].flatMap((r) => JSON.parse(r.stdout).accounts.map((x: { result: string }) => x.result));
     expect(results).toContain('busy');
     expect(results.filter((x: string) => x === 'synced').length).toBeGreaterThanOrEqual(3);
-    expect(dumpTransactions(cli, NOW)).toEqual(expected);
+    expect(await dumpTransactionsAsync(cli, NOW)).toEqual(expected);
   });
 });

@@ -28,11 +28,11 @@ const byId = (r: RunResult, id: string) => doc(r).checks.find((c) => c.id === id
 describe('banksync doctor', () => {
   const fresh = sandboxPerTest();
 
-  it('a healthy sandbox database passes every check (the schedule aside), one line each; --json has the same checks', () => {
+  it('a healthy sandbox database passes every check (the schedule aside), one line each; --json has the same checks', async () => {
     const cli = fresh();
-    expect(cli.run(CONNECT_SANDBOX, NOW).code).toBe(0);
-    expect(cli.run(['sync', '--all'], NOW).code).toBe(0);
-    const j = cli.run(['--json', 'doctor'], NOW);
+    expect((await cli.runAsync(CONNECT_SANDBOX, NOW)).code).toBe(0);
+    expect((await cli.runAsync(['sync', '--all'], NOW)).code).toBe(0);
+    const j = await cli.runAsync(['--json', 'doctor'], NOW);
     const { checks, ok } = doc(j);
     expect(checks.map((c) => c.id)).toEqual(['database', 'schema', 'secret-key', 'secrets', 'consents', 'accounts', 'coverage', 'warnings', 'schedule', 'disk']);
     const schedule = checks.find((c) => c.id === 'schedule')!;
@@ -43,7 +43,7 @@ describe('banksync doctor', () => {
     expect(byId(j, 'secrets')!.message).toBe('1 stored credential checked: it opens with the key');
     expect(byId(j, 'accounts')!.message).toBe('3 accounts synced within their interval');
 
-    const h = cli.run(['doctor'], NOW);
+    const h = await cli.runAsync(['doctor'], NOW);
     expect(h.code).toBe(j.code);
     const lines = h.stdout.trim().split('\n');
     expect(lines).toHaveLength(checks.length + 1);
@@ -53,11 +53,11 @@ describe('banksync doctor', () => {
     expect(h.stderr).toBe('');
   });
 
-  it('a wrong key fails the secrets check without printing any secret; exit 3', () => {
+  it('a wrong key fails the secrets check without printing any secret; exit 3', async () => {
     const cli = fresh();
-    expect(cli.run(CONNECT_SANDBOX, NOW).code).toBe(0);
+    expect((await cli.runAsync(CONNECT_SANDBOX, NOW)).code).toBe(0);
     const key = randomBytes(32).toString('base64');
-    const r = cli.run(['--json', 'doctor'], { ...NOW, BANKSYNC_SECRET_KEY: key });
+    const r = await cli.runAsync(['--json', 'doctor'], { ...NOW, BANKSYNC_SECRET_KEY: key });
     expect(r.code).toBe(3);
     expect(byId(r, 'secret-key')).toMatchObject({ status: 'ok', message: 'the secret key comes from BANKSYNC_SECRET_KEY' });
     const secrets = byId(r, 'secrets')!;
@@ -65,24 +65,24 @@ describe('banksync doctor', () => {
     expect(secrets.message).toBe('1 of 1 stored credential cannot be opened (c1): the key is not the one they were sealed with');
     expect(secrets.hint).toMatch(/^restore the key they were sealed with/);
     expect(r.stdout).not.toContain(key);
-    const human = cli.run(['doctor'], { ...NOW, BANKSYNC_SECRET_KEY: key });
+    const human = await cli.runAsync(['doctor'], { ...NOW, BANKSYNC_SECRET_KEY: key });
     expect(human.stdout).toMatch(/^✗ 1 of 1 stored credential cannot be opened \(c1\)/m);
     // The key file others can read: whoever copies it and the database reads every credential.
     const keyFile = join(cli.dir, 'config', 'secret.key');
     chmodSync(keyFile, 0o644);
-    expect(byId(cli.run(['--json', 'doctor'], NOW), 'secret-key')).toEqual({ id: 'secret-key', status: 'warn', message: `the key file ${keyFile} can be read by other users`, hint: `chmod 600 ${keyFile}` });
+    expect(byId(await cli.runAsync(['--json', 'doctor'], NOW), 'secret-key')).toEqual({ id: 'secret-key', status: 'warn', message: `the key file ${keyFile} can be read by other users`, hint: `chmod 600 ${keyFile}` });
   });
 
-  it('a corrupt database file fails the integrity check with exit 7 and is left byte for byte as it was', () => {
+  it('a corrupt database file fails the integrity check with exit 7 and is left byte for byte as it was', async () => {
     const cli = fresh();
-    expect(cli.run(CONNECT_SANDBOX, NOW).code).toBe(0);
-    expect(cli.run(['sync', '--all'], NOW).code).toBe(0);
+    expect((await cli.runAsync(CONNECT_SANDBOX, NOW)).code).toBe(0);
+    expect((await cli.runAsync(['sync', '--all'], NOW)).code).toBe(0);
     const pages = statSync(cli.db).size / 4096;
     const fd = openSync(cli.db, 'r+');
     writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, Math.floor(pages / 2) * 4096);
     closeSync(fd);
     const before = sha(cli.db);
-    const r = cli.run(['--json', 'doctor'], NOW);
+    const r = await cli.runAsync(['--json', 'doctor'], NOW);
     expect(r.code).toBe(7);
     const db = byId(r, 'database')!;
     expect(db.status).toBe('fail');
@@ -91,16 +91,16 @@ describe('banksync doctor', () => {
     // Nothing that needs the database ran on it.
     expect(doc(r).checks.map((c) => c.id)).toEqual(['database', 'secret-key', 'disk']);
     expect(sha(cli.db)).toBe(before);
-    const h = cli.run(['doctor'], NOW);
+    const h = await cli.runAsync(['doctor'], NOW);
     expect(h.code).toBe(7);
     expect(h.stdout).toMatch(/^✗ .* is corrupt \(SQLite: .+\) — banksync --db .* status shows how to recover it$/m);
   });
 
-  it('a consent near its end warns with the renewal command, in local time; consent-warn-days moves the threshold', () => {
+  it('a consent near its end warns with the renewal command, in local time; consent-warn-days moves the threshold', async () => {
     const cli = fresh();
-    expect(cli.run(['connect', '--provider', 'sandbox', '--institution', 'sandbox-expiring', '--accounts', 'all', '--yes'], NOW).code).toBe(0);
-    expect(cli.run(['sync', '--all'], NOW).code).toBe(0);
-    const r = cli.run(['--json', 'doctor'], NOW);
+    expect((await cli.runAsync(['connect', '--provider', 'sandbox', '--institution', 'sandbox-expiring', '--accounts', 'all', '--yes'], NOW)).code).toBe(0);
+    expect((await cli.runAsync(['sync', '--all'], NOW)).code).toBe(0);
+    const r = await cli.runAsync(['--json', 'doctor'], NOW);
     expect(r.code).toBe(3);
     expect(byId(r, 'consent:c1')).toEqual({
       id: 'consent:c1',
@@ -108,21 +108,21 @@ describe('banksync doctor', () => {
       message: 'c1 Sandbox Expiring Bank (sandbox): consent ends in 10 days, 2026-11-30T09:00:00.000Z',
       hint: 'banksync update-credentials c1',
     });
-    const h = cli.run(['doctor'], NOW);
+    const h = await cli.runAsync(['doctor'], NOW);
     expect(h.stdout).toContain('! c1 Sandbox Expiring Bank (sandbox): consent ends in 10 days, 2026-11-30 10:00 CET — banksync update-credentials c1\n');
     // --quiet: only what needs attention (the schedule line too, where it is not installed).
-    const quiet = cli.run(['--quiet', 'doctor'], NOW);
+    const quiet = await cli.runAsync(['--quiet', 'doctor'], NOW);
     expect(quiet.code).toBe(3);
     expect(quiet.stdout.trim().split('\n').filter((l) => !/schedule/.test(l))).toEqual([
       '! c1 Sandbox Expiring Bank (sandbox): consent ends in 10 days, 2026-11-30 10:00 CET — banksync update-credentials c1',
     ]);
 
-    expect(cli.run(['config', 'consent-warn-days', '5'], NOW).code).toBe(0);
-    expect(byId(cli.run(['--json', 'doctor'], NOW), 'consents')).toMatchObject({ status: 'ok', message: '1 connection: no consent ends within 5 days' });
+    expect((await cli.runAsync(['config', 'consent-warn-days', '5'], NOW)).code).toBe(0);
+    expect(byId(await cli.runAsync(['--json', 'doctor'], NOW), 'consents')).toMatchObject({ status: 'ok', message: '1 connection: no consent ends within 5 days' });
 
     // Three weeks on: the consent has ended and the account has not synced for days.
     const later = { ...NOW, BANKSYNC_NOW: '2026-12-11T09:00:00Z' };
-    const after = cli.run(['--json', 'doctor'], later);
+    const after = await cli.runAsync(['--json', 'doctor'], later);
     expect(byId(after, 'consent:c1')).toMatchObject({ status: 'fail', hint: 'banksync update-credentials c1' });
     expect(byId(after, 'account:a1')).toMatchObject({
       status: 'fail',
@@ -161,13 +161,13 @@ describe('banksync doctor', () => {
     expect(byId(missing, 'credentials:gocardless')).toMatchObject({ status: 'fail', hint: 'banksync providers setup gocardless' });
   });
 
-  it("an account is failing once two of its own sync intervals (at least a day) pass without a success; a disabled one is not watched", () => {
+  it("an account is failing once two of its own sync intervals (at least a day) pass without a success; a disabled one is not watched", async () => {
     const cli = fresh();
-    expect(cli.run(CONNECT_SANDBOX, NOW).code).toBe(0);
-    expect(cli.run(['sync', '--all'], NOW).code).toBe(0);
-    expect(cli.run(['accounts', 'set', 'a1', '--interval', '72'], NOW).code).toBe(0);
-    expect(cli.run(['accounts', 'disable', 'a3'], NOW).code).toBe(0);
-    const r = cli.run(['--json', 'doctor'], { ...NOW, BANKSYNC_NOW: '2026-11-24T09:00:00Z' });
+    expect((await cli.runAsync(CONNECT_SANDBOX, NOW)).code).toBe(0);
+    expect((await cli.runAsync(['sync', '--all'], NOW)).code).toBe(0);
+    expect((await cli.runAsync(['accounts', 'set', 'a1', '--interval', '72'], NOW)).code).toBe(0);
+    expect((await cli.runAsync(['accounts', 'disable', 'a3'], NOW)).code).toBe(0);
+    const r = await cli.runAsync(['--json', 'doctor'], { ...NOW, BANKSYNC_NOW: '2026-11-24T09:00:00Z' });
     expect(r.code).toBe(3);
     const failing = doc(r).checks.filter((c) => c.id.startsWith('account'));
     expect(failing).toEqual([
@@ -180,16 +180,16 @@ describe('banksync doctor', () => {
     ]);
   });
 
-  it('a coverage gap (days never fetched) warns with the import command that fills it', () => {
+  it('a coverage gap (days never fetched) warns with the import command that fills it', async () => {
     const cli = fresh();
-    expect(cli.run(CONNECT_SANDBOX, NOW).code).toBe(0);
-    expect(cli.run(['sync', '--all'], NOW).code).toBe(0);
+    expect((await cli.runAsync(CONNECT_SANDBOX, NOW)).code).toBe(0);
+    expect((await cli.runAsync(['sync', '--all'], NOW)).code).toBe(0);
     // An old fetched range apart from the rest, as a lock date moved back later leaves behind.
     const db = new Database(cli.db);
     db.prepare('INSERT INTO coverage (account_id, from_date, to_date) VALUES (2, ?, ?)').run('2020-01-01', '2020-01-31');
     const first = (db.prepare('SELECT min(from_date) AS d FROM coverage WHERE account_id = 2 AND from_date > ?').get('2020-01-31') as { d: string }).d;
     db.close();
-    const r = cli.run(['--json', 'doctor'], NOW);
+    const r = await cli.runAsync(['--json', 'doctor'], NOW);
     expect(r.code).toBe(3);
     const day = (iso: string, n: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
     expect(doc(r).checks.filter((c) => c.id.startsWith('gaps') || c.id === 'coverage')).toEqual([
@@ -202,19 +202,19 @@ describe('banksync doctor', () => {
     ]);
   });
 
-  it('a line warning from the last 7 days warns with the command that lists it; older ones are only counted', () => {
+  it('a line warning from the last 7 days warns with the command that lists it; older ones are only counted', async () => {
     const cli = fresh();
-    expect(cli.run(CONNECT_SANDBOX, NOW).code).toBe(0);
-    expect(cli.run(['sync', '--all'], NOW).code).toBe(0);
-    expect(cli.run(['import', resolve(__dirname, '../../fixtures/import/trust/future-dated.csv'), '--account', 'a1'], NOW).code).toBe(0);
-    expect(byId(cli.run(['--json', 'doctor'], NOW), 'warnings')).toEqual({
+    expect((await cli.runAsync(CONNECT_SANDBOX, NOW)).code).toBe(0);
+    expect((await cli.runAsync(['sync', '--all'], NOW)).code).toBe(0);
+    expect((await cli.runAsync(['import', resolve(__dirname, '../../fixtures/import/trust/future-dated.csv'), '--account', 'a1'], NOW)).code).toBe(0);
+    expect(byId(await cli.runAsync(['--json', 'doctor'], NOW), 'warnings')).toEqual({
       id: 'warnings',
       status: 'warn',
       message: '1 line warning in the last 7 days on a1 (1 in all)',
       hint: 'banksync warnings --account a1 shows each line and why',
     });
     const later = { ...NOW, BANKSYNC_NOW: '2026-11-28T09:00:00Z' };
-    expect(byId(cli.run(['--json', 'doctor'], later), 'warnings')).toMatchObject({ status: 'ok', message: '1 line warning, none in the last 7 days (banksync warnings lists them)' });
+    expect(byId(await cli.runAsync(['--json', 'doctor'], later), 'warnings')).toMatchObject({ status: 'ok', message: '1 line warning, none in the last 7 days (banksync warnings lists them)' });
   });
 
   it("SimpleFIN: the Bridge named by the connection's Access URL is asked one GET without credentials, so the token's daily quota is untouched", async () => {
@@ -236,28 +236,28 @@ describe('banksync doctor', () => {
     }
   });
 
-  it('an older schema is upgraded as by any command (a copy kept) and says so; a newer one fails with exit 7', () => {
+  it('an older schema is upgraded as by any command (a copy kept) and says so; a newer one fails with exit 7', async () => {
     const cli = fresh();
     const old = new Database(cli.db);
     for (const m of MIGRATIONS.slice(0, LATEST_VERSION - 1)) m.up(old);
     old.pragma('application_id = 0x42534e43');
     old.pragma(`user_version = ${LATEST_VERSION - 1}`);
     old.close();
-    const r = cli.run(['--json', 'doctor'], NOW);
+    const r = await cli.runAsync(['--json', 'doctor'], NOW);
     expect(byId(r, 'schema')).toMatchObject({ status: 'ok', message: expect.stringMatching(new RegExp(`^schema ${LATEST_VERSION - 1} upgraded to ${LATEST_VERSION} just now`)) });
     expect(readdirSync(cli.dir).filter((f) => f.startsWith(`banksync.db.bak-v${LATEST_VERSION - 1}-`))).toHaveLength(1);
 
     const newer = new Database(cli.db);
     newer.pragma(`user_version = ${LATEST_VERSION + 1}`);
     newer.close();
-    const n = cli.run(['--json', 'doctor'], NOW);
+    const n = await cli.runAsync(['--json', 'doctor'], NOW);
     expect(n.code).toBe(7);
     expect(byId(n, 'schema')).toMatchObject({ status: 'fail', hint: expect.stringMatching(/^upgrade banksync/) });
   });
 
-  it('no database yet: says how to start, creates nothing, exit 3', () => {
+  it('no database yet: says how to start, creates nothing, exit 3', async () => {
     const cli = fresh();
-    const r = cli.run(['--json', 'doctor'], NOW);
+    const r = await cli.runAsync(['--json', 'doctor'], NOW);
     expect(r.code).toBe(3);
     expect(byId(r, 'database')).toMatchObject({ status: 'warn', message: `no database at ${cli.db} yet` });
     expect(() => statSync(cli.db)).toThrow();

@@ -4,7 +4,7 @@ import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, CliSandbox, CONNECT_SANDBOX, dumpTransactions, referenceSandboxRows, type RunResult, sandboxPerTest } from '../helpers/cli.js';
+import { BIN, CliSandbox, CONNECT_SANDBOX, dumpTransactions, dumpTransactionsAsync, referenceSandboxRows, type RunResult, sandboxPerTest } from '../helpers/cli.js';
 
 /**
  * Section 3 of issue 12 on the built CLI: a disk or a file that refuses is one line naming the
@@ -43,8 +43,7 @@ afterAll(() => {
 });
 
 /** A sandbox whose database lives in `dir` (e.g. on a tmpfs); its config stays beside the test's. */
-function sandboxIn(dir: string): CliSandbox {
-  const cli = new CliSandbox();
+function sandboxIn(cli: CliSandbox, dir: string): CliSandbox {
   (cli as { db: string }).db = join(dir, 'banksync.db');
   return cli;
 }
@@ -64,18 +63,18 @@ function fill(dir: string, leaveKb: number): string {
 describe('environment faults on the built CLI', () => {
   const fresh = sandboxPerTest();
 
-  it('--db naming a directory or a FIFO: one line naming it, exit 7, nothing created', () => {
+  it('--db naming a directory or a FIFO: one line naming it, exit 7, nothing created', async () => {
     const cli = fresh();
     const dir = join(cli.dir, 'data');
     mkdirSync(dir);
-    const r = cli.run(['--db', dir, 'status']);
+    const r = await cli.runAsync(['--db', dir, 'status']);
     expect(r.code).toBe(7);
     oneErrorLine(r);
     expect(r.stderr).toContain(`error: the database path ${dir} is a directory, not a database file; nothing was written — point --db (or BANKSYNC_DB) at a file, e.g. ${join(dir, 'banksync.db')}`);
     expect(readdirSync(dir)).toEqual([]);
     const fifo = join(cli.dir, 'pipe');
     execFileSync('mkfifo', [fifo]);
-    const p = cli.run(['--db', fifo, 'sync', '--all']);
+    const p = await cli.runAsync(['--db', fifo, 'sync', '--all']);
     expect(p.code).toBe(7);
     oneErrorLine(p);
     expect(p.stderr).toContain(`the database path ${fifo} is a FIFO (named pipe), not a database file`);
@@ -83,10 +82,10 @@ describe('environment faults on the built CLI', () => {
   });
 
   describe('a corrupt database (bytes overwritten in the middle of its pages)', () => {
-    function corrupted(withBackup: boolean) {
+    async function corrupted(withBackup: boolean) {
       const cli = fresh();
-      expect(cli.run(CONNECT, NOW).code).toBe(0);
-      expect(cli.run(['sync', '--all'], NOW).code).toBe(0);
+      expect((await cli.runAsync(CONNECT, NOW)).code).toBe(0);
+      expect((await cli.runAsync(['sync', '--all'], NOW)).code).toBe(0);
       const backup = `${cli.db}.bak-v2-1763600000000`;
       if (withBackup) copyFileSync(cli.db, backup);
       const pages = statSync(cli.db).size / 4096;
@@ -96,10 +95,10 @@ describe('environment faults on the built CLI', () => {
       return { cli, backup };
     }
 
-    it('sync refuses to write into it: one line, exit 7, the file byte for byte unchanged', () => {
-      const { cli } = corrupted(false);
+    it('sync refuses to write into it: one line, exit 7, the file byte for byte unchanged', async () => {
+      const { cli } = await corrupted(false);
       const before = sha(cli.db);
-      const r = cli.run(['sync', '--all'], LATER);
+      const r = await cli.runAsync(['sync', '--all'], LATER);
       expect(r.code).toBe(7);
       oneErrorLine(r);
       expect(r.stderr).toMatch(new RegExp(`^error: the database ${cli.db} is corrupt \\(SQLite: .+\\); nothing was written — banksync --db ${cli.db} status shows how to recover it$`, 'm'));
@@ -107,16 +106,16 @@ describe('environment faults on the built CLI', () => {
       expect(existsSync(`${cli.db}-wal`) ? statSync(`${cli.db}-wal`).size : 0).toBe(0);
     });
 
-    it('status says it is corrupt, lists the backup copies and how to recover; --json gives it as one document', () => {
-      const { cli, backup } = corrupted(true);
-      const r = cli.run(['status'], { TZ: 'Europe/Amsterdam' });
+    it('status says it is corrupt, lists the backup copies and how to recover; --json gives it as one document', async () => {
+      const { cli, backup } = await corrupted(true);
+      const r = await cli.runAsync(['status'], { TZ: 'Europe/Amsterdam' });
       expect(r.code).toBe(7);
       oneErrorLine(r);
       expect(r.stdout).toContain(`database ${cli.db}: CORRUPT`);
       expect(r.stdout).toContain(`    ${backup}  2025-11-20 01:53 CET  schema 2`);
       expect(r.stdout).toContain(`restore the newest backup: cp ${backup} ${cli.db}`);
       expect(r.stdout).toContain(`set the damaged file aside: mv ${cli.db} ${cli.db}.damaged`);
-      const j = cli.run(['--json', 'status']);
+      const j = await cli.runAsync(['--json', 'status']);
       expect(j.code).toBe(7);
       const doc = JSON.parse(j.stdout);
       expect(doc.error).toMatchObject({ code: 'ENVIRONMENT', exitCode: 7 });
@@ -126,13 +125,13 @@ describe('environment faults on the built CLI', () => {
       rmSync(`${cli.db}-wal`, { force: true });
       rmSync(`${cli.db}-shm`, { force: true });
       copyFileSync(backup, cli.db);
-      expect(cli.run(['status']).code).toBe(0);
-      expect(cli.run(['sync', '--all'], LATER).code).toBe(0);
+      expect((await cli.runAsync(['status'])).code).toBe(0);
+      expect((await cli.runAsync(['sync', '--all'], LATER)).code).toBe(0);
     });
 
-    it('without backups it points at sqlite3 .recover', () => {
-      const { cli } = corrupted(false);
-      const r = cli.run(['status']);
+    it('without backups it points at sqlite3 .recover', async () => {
+      const { cli } = await corrupted(false);
+      const r = await cli.runAsync(['status']);
       expect(r.code).toBe(7);
       expect(r.stdout).toContain('no backup copies beside it');
       expect(r.stdout).toContain(`rescue what is still readable: sqlite3 ${cli.db}.damaged .recover | sqlite3 ${cli.db}`);
@@ -143,20 +142,20 @@ describe('environment faults on the built CLI', () => {
     const devFull = existsSync('/dev/full');
     if (!devFull) console.warn('skipped: /dev/full does not exist on this machine');
 
-    it.skipIf(!devFull)(`export --output /dev/full (ENOSPC): one line, exit 7${devFull ? '' : ' (skipped: no /dev/full)'}`, () => {
+    it.skipIf(!devFull)(`export --output /dev/full (ENOSPC): one line, exit 7${devFull ? '' : ' (skipped: no /dev/full)'}`, async () => {
       const cli = fresh();
-      expect(cli.run(CONNECT, NOW).code).toBe(0);
-      expect(cli.run(['sync', '--all'], NOW).code).toBe(0);
-      const r = cli.run(['export', '--format', 'csv', '--output', '/dev/full'], NOW);
+      expect((await cli.runAsync(CONNECT, NOW)).code).toBe(0);
+      expect((await cli.runAsync(['sync', '--all'], NOW)).code).toBe(0);
+      const r = await cli.runAsync(['export', '--format', 'csv', '--output', '/dev/full'], NOW);
       expect(r.code).toBe(7);
       oneErrorLine(r);
       expect(r.stderr).toContain('error: cannot write /dev/full: no space left on the disk (ENOSPC); nothing was written — free some space there, or choose another --output');
     });
 
-    it.skipIf(!devFull)(`stdout redirected to a full disk: exit 7, never 0 with the output lost${devFull ? '' : ' (skipped: no /dev/full)'}`, () => {
+    it.skipIf(!devFull)(`stdout redirected to a full disk: exit 7, never 0 with the output lost${devFull ? '' : ' (skipped: no /dev/full)'}`, async () => {
       const cli = fresh();
-      expect(cli.run(CONNECT, NOW).code).toBe(0);
-      expect(cli.run(['sync', '--all'], NOW).code).toBe(0);
+      expect((await cli.runAsync(CONNECT, NOW)).code).toBe(0);
+      expect((await cli.runAsync(['sync', '--all'], NOW)).code).toBe(0);
       for (const args of [['transactions'], ['export', '--format', 'csv'], ['--json', 'status']]) {
         const full = openSync('/dev/full', 'w');
         const r = spawnSync(process.execPath, [BIN, ...args], { env: cli.env(NOW), stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
@@ -170,30 +169,29 @@ describe('environment faults on the built CLI', () => {
     if (fs.dir) mounts.push(fs.dir);
     else console.warn(`skipped: full-disk tests on a tmpfs: ${fs.reason}`);
 
-    it.skipIf(!fs.dir)(`sync on a full tmpfs (SQLITE_FULL): one line, exit 7; space freed, a re-run gives what an uninterrupted run gives${fs.dir ? '' : ` (skipped: ${fs.reason})`}`, () => {
+    it.skipIf(!fs.dir)(`sync on a full tmpfs (SQLITE_FULL): one line, exit 7; space freed, a re-run gives what an uninterrupted run gives${fs.dir ? '' : ` (skipped: ${fs.reason})`}`, async () => {
       const expected = referenceSandboxRows(NOW);
-      const cli = sandboxIn(fs.dir!);
-      clis.push(cli);
-      expect(cli.run(CONNECT, NOW).code).toBe(0);
+      const cli = sandboxIn(fresh(), fs.dir!);
+      expect((await cli.runAsync(CONNECT, NOW)).code).toBe(0);
       const filler = fill(fs.dir!, 64);
-      const r = cli.run(['sync', '--all'], NOW);
+      const r = await cli.runAsync(['sync', '--all'], NOW);
       expect(r.code).toBe(7);
       oneErrorLine(r);
       expect(r.stderr).toContain(`error: the disk holding the database ${cli.db} is full (SQLITE_FULL); the write under way was undone — free some space on that disk`);
       rmSync(filler);
-      expect(cli.run(['sync', '--all'], NOW).code).toBe(0);
-      expect(dumpTransactions(cli, NOW)).toEqual(expected);
+      expect((await cli.runAsync(['sync', '--all'], NOW)).code).toBe(0);
+      expect(await dumpTransactionsAsync(cli, NOW)).toEqual(expected);
       for (const f of readdirSync(fs.dir!)) rmSync(join(fs.dir!, f), { force: true });
     });
 
-    it.skipIf(!fs.dir)(`export --output onto a full tmpfs (ENOSPC): exit 7, no partial file under the final name, no temp file${fs.dir ? '' : ` (skipped: ${fs.reason})`}`, () => {
+    it.skipIf(!fs.dir)(`export --output onto a full tmpfs (ENOSPC): exit 7, no partial file under the final name, no temp file${fs.dir ? '' : ` (skipped: ${fs.reason})`}`, async () => {
       const cli = fresh();
-      expect(cli.run(CONNECT, NOW).code).toBe(0);
-      expect(cli.run(['sync', '--all'], NOW).code).toBe(0);
+      expect((await cli.runAsync(CONNECT, NOW)).code).toBe(0);
+      expect((await cli.runAsync(['sync', '--all'], NOW)).code).toBe(0);
       const out = join(fs.dir!, 'out.csv');
       writeFileSync(out, 'the previous export\n');
       const filler = fill(fs.dir!, 16);
-      const e = cli.run(['export', '--format', 'csv', '--output', out], NOW);
+      const e = await cli.runAsync(['export', '--format', 'csv', '--output', out], NOW);
       expect(e.code).toBe(7);
       oneErrorLine(e);
       expect(e.stderr).toContain(`error: cannot write ${out}: no space left on the disk (ENOSPC); nothing was written — free some space there, or choose another --output`);
@@ -211,10 +209,10 @@ describe('environment faults on the built CLI', () => {
       return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
     };
 
-    it(`chmod 0400: sync is one line, exit 7, nothing written; status still reads it${isRoot ? ' (as root: run as uid 65534)' : ''}`, () => {
+    it(`chmod 0400: sync is one line, exit 7, nothing written; status still reads it${isRoot ? ' (as root: run as uid 65534)' : ''}`, async () => {
       const cli = fresh();
-      expect(cli.run(CONNECT, NOW).code).toBe(0);
-      expect(cli.run(['sync', '--all'], NOW).code).toBe(0);
+      expect((await cli.runAsync(CONNECT, NOW)).code).toBe(0);
+      expect((await cli.runAsync(['sync', '--all'], NOW)).code).toBe(0);
       if (isRoot) execFileSync('chown', ['-R', '65534:65534', cli.dir]);
       chmodSync(cli.db, 0o400);
       const before = sha(cli.db);
@@ -234,12 +232,11 @@ describe('environment faults on the built CLI', () => {
     if (ro.dir) mounts.push(ro.dir);
     else console.warn(`skipped: read-only file system test: ${ro.reason}`);
 
-    it.skipIf(!ro.dir)(`on a read-only file system (EROFS): one line naming the directory, exit 7${ro.dir ? '' : ` (skipped: ${ro.reason})`}`, () => {
-      const cli = sandboxIn(ro.dir!);
-      clis.push(cli);
-      expect(cli.run(CONNECT, NOW).code).toBe(0);
+    it.skipIf(!ro.dir)(`on a read-only file system (EROFS): one line naming the directory, exit 7${ro.dir ? '' : ` (skipped: ${ro.reason})`}`, async () => {
+      const cli = sandboxIn(fresh(), ro.dir!);
+      expect((await cli.runAsync(CONNECT, NOW)).code).toBe(0);
       execFileSync('mount', ['-o', 'remount,ro', ro.dir!]);
-      const r = cli.run(['sync', '--all'], LATER);
+      const r = await cli.runAsync(['sync', '--all'], LATER);
       expect(r.code).toBe(7);
       oneErrorLine(r);
       expect(r.stderr).toContain(`error: cannot open the database ${cli.db}: its directory ${ro.dir} is on a read-only file system (EROFS); nothing was written`);
@@ -247,50 +244,50 @@ describe('environment faults on the built CLI', () => {
     });
   });
 
-  it('a temp file left by a killed export is removed by the next export to that file; a live one is kept', () => {
+  it('a temp file left by a killed export is removed by the next export to that file; a live one is kept', async () => {
     const cli = fresh();
-    expect(cli.run(CONNECT, NOW).code).toBe(0);
-    expect(cli.run(['sync', '--all'], NOW).code).toBe(0);
+    expect((await cli.runAsync(CONNECT, NOW)).code).toBe(0);
+    expect((await cli.runAsync(['sync', '--all'], NOW)).code).toBe(0);
     const out = join(cli.dir, 'a1.csv');
     const dead = spawnSync('true').pid!; // exited: its pid is free
     writeFileSync(`${out}.tmp-${dead}`, 'date,amount\n2026-11-01,-1');
     writeFileSync(`${out}.tmp-${process.pid}`, 'in progress'); // this test runner is alive
     writeFileSync(`${out}.tmp-notapid`, 'not ours');
-    const r = cli.run(['export', '--format', 'csv', '--account', 'a1', '--output', out], NOW);
+    const r = await cli.runAsync(['export', '--format', 'csv', '--account', 'a1', '--output', out], NOW);
     expect(r.code, r.stderr).toBe(0);
     expect(readdirSync(cli.dir).filter((f) => f.startsWith('a1.csv')).sort()).toEqual(['a1.csv', `a1.csv.tmp-${process.pid}`, 'a1.csv.tmp-notapid']);
     expect(readFileSync(out, 'utf8').split('\n')[0]).toBe('date,amount,currency,payee,memo,id,type,balance');
   });
 
-  it('a deleted secret.key is not replaced while sealed credentials exist; restored, syncing goes on', () => {
+  it('a deleted secret.key is not replaced while sealed credentials exist; restored, syncing goes on', async () => {
     const cli = fresh();
-    expect(cli.run(CONNECT, NOW).code).toBe(0);
+    expect((await cli.runAsync(CONNECT, NOW)).code).toBe(0);
     const keyFile = join(cli.dir, 'config', 'secret.key');
     const key = readFileSync(keyFile);
     rmSync(keyFile);
-    const r = cli.run(['sync', '--all'], NOW);
+    const r = await cli.runAsync(['sync', '--all'], NOW);
     expect(r.code).toBe(3);
     expect(r.stdout).toContain(`the key file ${keyFile} is missing, and the database holds 1 credential sealed with it; no new key was made`);
     expect(r.stdout).toContain(`restore ${keyFile} from your backup`);
     expect(existsSync(keyFile)).toBe(false);
     writeFileSync(keyFile, key, { mode: 0o600 });
-    expect(cli.run(['sync', '--all'], NOW).code).toBe(0);
+    expect((await cli.runAsync(['sync', '--all'], NOW)).code).toBe(0);
   });
 
-  it('a killed first sync of a once-a-day bank is "not synced, interrupted" in status, also after a deferred re-run that day', () => {
+  it('a killed first sync of a once-a-day bank is "not synced, interrupted" in status, also after a deferred re-run that day', async () => {
     const cli = fresh();
-    expect(cli.run(['connect', '--provider', 'sandbox', '--institution', 'sandbox-daily', '--accounts', 'all', '--yes'], NOW).code).toBe(0);
-    const killed = cli.run(['sync', '--all'], { ...NOW, BANKSYNC_SANDBOX_FAULTS: 'kill-after-pages=1' });
+    expect((await cli.runAsync(['connect', '--provider', 'sandbox', '--institution', 'sandbox-daily', '--accounts', 'all', '--yes'], NOW)).code).toBe(0);
+    const killed = await cli.runAsync(['sync', '--all'], { ...NOW, BANKSYNC_SANDBOX_FAULTS: 'kill-after-pages=1' });
     expect(killed.signal).toBe('SIGKILL');
-    const account = () => cli.json(['status'], NOW).connections[0].accounts[0];
-    expect(account()).toMatchObject({ state: 'not_synced', detail: 'the last sync was interrupted; the next sync completes it', lastSuccessAt: null });
-    const again = cli.json(['sync', '--all'], NOW);
+    const account = async () => (await cli.jsonAsync(['status'], NOW)).connections[0].accounts[0];
+    expect(await account()).toMatchObject({ state: 'not_synced', detail: 'the last sync was interrupted; the next sync completes it', lastSuccessAt: null });
+    const again = await cli.jsonAsync(['sync', '--all'], NOW);
     expect(again.accounts[0].result).toBe('deferred');
-    expect(account()).toMatchObject({ state: 'not_synced', detail: 'the last sync was interrupted; the next sync completes it', lastSuccessAt: null });
-    expect(cli.run(['status'], NOW).stdout).toMatch(/a1 +Zichtrekening +EUR +not synced +never synced/);
+    expect(await account()).toMatchObject({ state: 'not_synced', detail: 'the last sync was interrupted; the next sync completes it', lastSuccessAt: null });
+    expect((await cli.runAsync(['status'], NOW)).stdout).toMatch(/a1 +Zichtrekening +EUR +not synced +never synced/);
     // The next day's refresh completes it.
     const next = { BANKSYNC_NOW: '2026-11-23T07:00:00Z' };
-    expect(cli.json(['sync', '--all'], next).accounts[0].result).toBe('synced');
-    expect(cli.json(['status'], next).connections[0].accounts[0].state).toBe('synced');
+    expect((await cli.jsonAsync(['sync', '--all'], next)).accounts[0].result).toBe('synced');
+    expect((await cli.jsonAsync(['status'], next)).connections[0].accounts[0].state).toBe('synced');
   });
 });

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,8 +12,8 @@ const MB = 1024 * 1024;
 /** Streams: peak memory stays flat whatever the size (iterate the cursor, write as you go). */
 describe('export memory stays flat', () => {
   const cli = new CliSandbox();
-  beforeAll(() => {
-    expect(cli.run(['connect', '--provider', 'sandbox', '--institution', 'sandbox-bank', '--accounts', 'all', '--yes'], NOW).code).toBe(0);
+  beforeAll(async () => {
+    expect((await cli.runAsync(['connect', '--provider', 'sandbox', '--institution', 'sandbox-bank', '--accounts', 'all', '--yes'], NOW)).code).toBe(0);
     const db = new Database(cli.db);
     const insert = db.prepare(`INSERT INTO transactions (id, account_id, external_id, fingerprint, ordinal, booking_date, amount_minor, currency, payee, memo, type, source, first_seen_at, updated_at)
       VALUES (?, 1, ?, ?, 0, ?, ?, 'EUR', ?, 'Card payment', 'pos', 'sandbox', 't', 't')`);
@@ -27,17 +27,21 @@ describe('export memory stays flat', () => {
   });
   afterAll(() => cli.cleanup());
 
-  const peak = (args: string[]) => {
+  /** Runs the CLI (without blocking the test worker) and returns its peak RSS in bytes. */
+  const peak = async (args: string[]) => {
     const rssFile = join(cli.dir, 'rss');
-    const r = spawnSync(process.execPath, ['-r', resolve(__dirname, '../helpers/report-rss.cjs'), BIN, ...args], { env: cli.env({ ...NOW, BANKSYNC_TEST_RSS_FILE: rssFile }), encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
+    const child = spawn(process.execPath, ['-r', resolve(__dirname, '../helpers/report-rss.cjs'), BIN, ...args], { env: cli.env({ ...NOW, BANKSYNC_TEST_RSS_FILE: rssFile }), stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const [code] = (await new Promise((r) => child.on('close', (...a) => r(a)))) as [number | null];
+    expect(code, stderr).toBe(0);
     return Number(readFileSync(rssFile, 'utf8'));
   };
 
-  it.each(['csv', 'ofx', 'beancount'])('%s: 4× the lines, about the same peak RSS, far under 150 MB', (format) => {
+  it.each(['csv', 'ofx', 'beancount'])('%s: 4× the lines, about the same peak RSS, far under 150 MB', async (format) => {
     // The last 100k lines (1000 days of 100), then all 400k.
-    const small = peak(['export', '--format', format, '--account', 'a1', '--from', '2018-03-28', '--output', join(cli.dir, `small.${format}`)]);
-    const big = peak(['export', '--format', format, '--account', 'a1', '--output', join(cli.dir, `big.${format}`)]);
+    const small = await peak(['export', '--format', format, '--account', 'a1', '--from', '2018-03-28', '--output', join(cli.dir, `small.${format}`)]);
+    const big = await peak(['export', '--format', format, '--account', 'a1', '--output', join(cli.dir, `big.${format}`)]);
     expect(statSync(join(cli.dir, `big.${format}`)).size).toBeGreaterThan(20 * MB);
     expect(big).toBeLessThan(150 * MB);
     console.log(`${format}: peak RSS ${Math.round(small / MB)} MB for 100k lines, ${Math.round(big / MB)} MB for 400k`);

@@ -36,23 +36,23 @@ describe('hostile text from statement files', () => {
     writeFileSync(qif, `!Type:Bank\nD11/03/2026\nT-5.00\nPQif${EVIL}\nMback\b\b\bspace\n^\n`);
   });
 
-  it('import shows the file and account names neutralised, and stores the original', () => {
-    const r = cli.run(['import', csv, '--new-account', `\u001b[31mRed${EVIL}`, '--currency', 'EUR', '--date-format', 'iso']);
+  it('import shows the file and account names neutralised, and stores the original', async () => {
+    const r = await cli.runAsync(['import', csv, '--new-account', `\u001b[31mRed${EVIL}`, '--currency', 'EUR', '--date-format', 'iso']);
     expect(r.code, r.stderr).toBe(0);
     expectNeutral(r, 'import');
     expect(r.stdout).toContain(`bank\\x1b[2J.csv (csv) → a1 \\x1b[31mRed${EVIL_SHOWN} (created)`);
-    const q = cli.run(['import', qif, '--account', 'a1', '--currency', 'EUR', '--date-format', 'us']);
+    const q = await cli.runAsync(['import', qif, '--account', 'a1', '--currency', 'EUR', '--date-format', 'us']);
     expect(q.code, q.stderr).toBe(0);
     expectNeutral(q, 'import qif');
 
-    const { transactions } = cli.json(['transactions']);
+    const { transactions } = await cli.jsonAsync(['transactions']);
     expect(transactions.map((t: { payee: string }) => t.payee)).toEqual(expect.arrayContaining([`Shop${EVIL}`, `Qif${EVIL}`]));
     expect(transactions.find((t: { payee: string }) => t.payee === `Qif${EVIL}`).memo).toBe('back\b\b\bspace');
-    expect(cli.json(['accounts']).accounts[0].name).toBe(`\u001b[31mRed${EVIL}`);
+    expect((await cli.jsonAsync(['accounts'])).accounts[0].name).toBe(`\u001b[31mRed${EVIL}`);
   });
 
-  it('transactions, accounts and statements show visible escapes; --json keeps the original, escaped', () => {
-    const tx = cli.run(['transactions']);
+  it('transactions, accounts and statements show visible escapes; --json keeps the original, escaped', async () => {
+    const tx = await cli.runAsync(['transactions']);
     expect(tx.code).toBe(0);
     expectNeutral(tx, 'transactions');
     expect(tx.stdout).toContain(`Shop${EVIL_SHOWN}`);
@@ -61,29 +61,29 @@ describe('hostile text from statement files', () => {
     // Each row stays one line of the table.
     expect(tx.stdout.trim().split('\n')).toHaveLength(4);
 
-    const accounts = cli.run(['accounts']);
+    const accounts = await cli.runAsync(['accounts']);
     expectNeutral(accounts, 'accounts');
     expect(accounts.stdout).toContain(`\\x1b[31mRed${EVIL_SHOWN}`);
-    expectNeutral(cli.run(['statements']), 'statements');
+    expectNeutral(await cli.runAsync(['statements']), 'statements');
 
-    const json = cli.run(['--json', 'transactions']);
+    const json = await cli.runAsync(['--json', 'transactions']);
     expectNeutral(json, 'transactions --json');
     expect(json.stdout).toContain('\\u001b[2J\\u001b]0;pwned\\u0007\\u009b31m\\u202e');
     expect(JSON.parse(json.stdout).transactions.some((t: { payee: string }) => t.payee === `Shop${EVIL}`)).toBe(true);
   });
 
-  it("an error quoting a file's cell shows it neutralised, on one line", () => {
+  it("an error quoting a file's cell shows it neutralised, on one line", async () => {
     const bad = join(cli.dir, 'bad.csv');
     writeFileSync(bad, `Date,Amount,Payee\n2026-11-0${EVIL}1,-1.00,x\n`);
-    const r = cli.run(['import', bad, '--account', 'a1', '--date-format', 'iso']);
+    const r = await cli.runAsync(['import', bad, '--account', 'a1', '--date-format', 'iso']);
     expect(r.code).toBe(2);
     expectNeutral(r, 'import error');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^error: bad\.csv: line 2: .*\\x9b31m\\u202e/);
   });
 
-  it('commander’s own errors quote argv neutralised', () => {
-    const r = cli.run(['transactions', `--bogus${EVIL}`]);
+  it('commander’s own errors quote argv neutralised', async () => {
+    const r = await cli.runAsync(['transactions', `--bogus${EVIL}`]);
     expect(r.code).toBe(2);
     expectNeutral(r, 'usage error');
     expect(r.stderr).toContain(`--bogus${EVIL_SHOWN}`);

@@ -16,25 +16,27 @@ describe('a month of unattended syncs', () => {
   const at = (day: string, hour: string) => ({ BANKSYNC_NOW: `${day}T${hour}:00:00Z` });
   const firstFrom: Record<string, string> = {};
 
-  beforeAll(() => {
+  // 4 connects and 60 syncs, one after another (each starts where the last left off): seconds
+  // each on a loaded 2-core machine. Async spawns keep vitest's worker answering meanwhile.
+  beforeAll(async () => {
     for (const inst of ['sandbox-bank', 'sandbox-yen', 'sandbox-daily', 'sandbox-short']) {
-      const r = cli.run(['connect', '--provider', 'sandbox', '--institution', inst, '--accounts', 'all', '--yes'], at(start, '05'));
+      const r = await cli.runAsync(['connect', '--provider', 'sandbox', '--institution', inst, '--accounts', 'all', '--yes'], at(start, '05'));
       expect(r.code, r.stderr).toBe(0);
     }
     for (let day = start; day <= end; day = addDays(day, 1)) {
       for (const hour of ['06', '18']) {
-        const r = cli.run(['--json', 'sync', '--all', '--due'], at(day, hour));
+        const r = await cli.runAsync(['--json', 'sync', '--all', '--due'], at(day, hour));
         expect(r.code, r.stderr).toBe(0);
         for (const a of JSON.parse(r.stdout).accounts) if (a.window && !firstFrom[a.account]) firstFrom[a.account] = a.window.from;
       }
     }
-  });
+  }, 600_000);
   afterAll(() => cli.cleanup());
 
-  it('stores exactly the booked lines the bank reported, per account', () => {
-    const accounts = cli.json<{ accounts: { id: string; name: string; currency: string; institution: string }[] }>(['accounts'], at(end, '20')).accounts;
+  it('stores exactly the booked lines the bank reported, per account', async () => {
+    const { accounts } = await cli.jsonAsync<{ accounts: { id: string; name: string; currency: string; institution: string }[] }>(['accounts'], at(end, '20'));
     expect(accounts.length).toBe(6);
-    const { transactions } = cli.json<{ transactions: { account: string; date: string; amountMinor: number; payee: string; memo: string }[] }>(['transactions'], at(end, '20'));
+    const { transactions } = await cli.jsonAsync<{ transactions: { account: string; date: string; amountMinor: number; payee: string; memo: string }[] }>(['transactions'], at(end, '20'));
     for (const a of accounts) {
       const spec = SANDBOX_ACCOUNTS.find((s) => s.name === a.name && s.currency === a.currency)!;
       const expected = bookedLines(spec, firstFrom[a.id]!, end, end).map((l) => `${l.bookingDate}|${l.amountMinor}|${l.payee}|${l.memo}`).sort();
@@ -44,8 +46,8 @@ describe('a month of unattended syncs', () => {
     }
   });
 
-  it('keeps both identical same-day purchases, also at the bank without stable ids', () => {
-    const { transactions } = cli.json<{ transactions: { account: string; date: string; payee: string; id: string }[] }>(['transactions'], at(end, '20'));
+  it('keeps both identical same-day purchases, also at the bank without stable ids', async () => {
+    const { transactions } = await cli.jsonAsync<{ transactions: { account: string; date: string; payee: string; id: string }[] }>(['transactions'], at(end, '20'));
     const coffee = transactions.filter((t) => t.payee === 'Coffee Corner' && t.date >= start);
     const perDay = new Map<string, number>();
     for (const t of coffee) perDay.set(`${t.account}|${t.date}`, (perDay.get(`${t.account}|${t.date}`) ?? 0) + 1);
@@ -54,9 +56,9 @@ describe('a month of unattended syncs', () => {
     expect(new Set(transactions.map((t) => t.id)).size).toBe(transactions.length);
   });
 
-  it('links pending lines to the booked lines that replaced them, tip included', () => {
-    const { transactions: pending } = cli.json<{ transactions: { status: string; bookedAs: string | null; amountMinor: number }[] }>(['transactions', '--pending'], at(end, '20'));
-    const { transactions: booked } = cli.json<{ transactions: { id: string; amountMinor: number }[] }>(['transactions'], at(end, '20'));
+  it('links pending lines to the booked lines that replaced them, tip included', async () => {
+    const { transactions: pending } = await cli.jsonAsync<{ transactions: { status: string; bookedAs: string | null; amountMinor: number }[] }>(['transactions', '--pending'], at(end, '20'));
+    const { transactions: booked } = await cli.jsonAsync<{ transactions: { id: string; amountMinor: number }[] }>(['transactions'], at(end, '20'));
     const byId = new Map(booked.map((t) => [t.id, t]));
     const linked = pending.filter((p) => p.status === 'booked');
     expect(linked.length).toBeGreaterThan(5);
@@ -68,17 +70,17 @@ describe('a month of unattended syncs', () => {
     expect(pending.filter((p) => p.status === 'vanished')).toEqual([]);
   });
 
-  it('exports every booked line once and no pending line', () => {
-    const r = cli.run(['export', '--format', 'csv'], at(end, '20'));
+  it('exports every booked line once and no pending line', async () => {
+    const r = await cli.runAsync(['export', '--format', 'csv'], at(end, '20'));
     expect(r.code, r.stderr).toBe(0);
     const rows = r.stdout.trim().split('\n');
-    const { transactions } = cli.json<{ transactions: unknown[] }>(['transactions'], at(end, '20'));
+    const { transactions } = await cli.jsonAsync<{ transactions: unknown[] }>(['transactions'], at(end, '20'));
     expect(rows[0]).toBe('account,date,amount,currency,payee,memo,id,type,balance');
     expect(rows.length - 1).toBe(transactions.length);
   });
 
-  it('shows no balance drift and no coverage gaps', () => {
-    const st = cli.json<{ connections: { accounts: { id: string; gaps: unknown[]; balance: { driftMinor: number } | null; state: string }[] }[] }>(['status'], at(end, '20'));
+  it('shows no balance drift and no coverage gaps', async () => {
+    const st = await cli.jsonAsync<{ connections: { accounts: { id: string; gaps: unknown[]; balance: { driftMinor: number } | null; state: string }[] }[] }>(['status'], at(end, '20'));
     for (const a of st.connections.flatMap((c) => c.accounts)) {
       expect(a.state, a.id).toBe('synced');
       expect(a.gaps, a.id).toEqual([]);

@@ -18,7 +18,7 @@ describe('long output goes through the pager on a terminal', () => {
   const ran = () => (existsSync(log) ? readFileSync(log, 'utf8') : '');
   const given = () => readFileSync(`${log}.in`, 'utf8');
 
-  beforeAll(() => {
+  beforeAll(async () => {
     requireTools('script', 'less');
     writeFileSync(
       pager,
@@ -36,14 +36,14 @@ describe('long output goes through the pager on a terminal', () => {
       ].join('\n'),
     );
     chmodSync(pager, 0o755);
-    expect(cli.run(CONNECT_SANDBOX, NOW).code).toBe(0);
-    expect(cli.run(['sync', '--all'], NOW).code).toBe(0);
+    expect((await cli.runAsync(CONNECT_SANDBOX, NOW)).code).toBe(0);
+    expect((await cli.runAsync(['sync', '--all'], NOW)).code).toBe(0);
   });
   beforeEach(() => rmSync(log, { force: true }));
   afterAll(() => cli.cleanup());
 
   it.each([['transactions'], ['statements'], ['warnings'], ['accounts']])('%s: the pager gets exactly what a pipe gets', async (command) => {
-    const piped = cli.run([command], NOW);
+    const piped = await cli.runAsync([command], NOW);
     expect(piped.code).toBe(0);
     const r = await onTerminal(cli, `${banksync} ${command}`, env());
     expect(r.code, r.output.slice(-500)).toBe(0);

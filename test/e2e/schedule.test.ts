@@ -58,9 +58,9 @@ describe('schedule with systemd', () => {
   });
   afterEach(() => cli.cleanup());
 
-  it('writes a service and a timer with absolute paths and the database given, then enables it', () => {
+  it('writes a service and a timer with absolute paths and the database given, then enables it', async () => {
     const db = join(cli.dir, 'my "bank" db', '100%.db');
-    const r = cli.run(['--db', db, 'schedule', 'install', '--every', '6h'], env);
+    const r = await cli.runAsync(['--db', db, 'schedule', 'install', '--every', '6h'], env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('installed the systemd user timer banksync-sync.timer');
@@ -80,40 +80,40 @@ describe('schedule with systemd', () => {
     );
   });
 
-  it('the ExecStart it writes really runs a sync of that database', () => {
+  it('the ExecStart it writes really runs a sync of that database', async () => {
     const db = join(cli.dir, 'with space', 'b.db');
     mkdirSync(join(cli.dir, 'with space'));
-    expect(cli.run(['--db', db, 'schedule', 'install'], env).code).toBe(0);
+    expect((await cli.runAsync(['--db', db, 'schedule', 'install'], env)).code).toBe(0);
     const [cmd, ...args] = execArgv(readFileSync(join(units, 'banksync-sync.service'), 'utf8'));
     const r = spawnSync(cmd!, args, { env: cli.env(), encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(existsSync(db)).toBe(true);
   });
 
-  it('status reads the timer back, with its last and next run; remove disables and deletes it', () => {
-    expect(cli.json(['schedule', 'status'], env)).toMatchObject({ installed: false, via: null });
-    expect(cli.run(['schedule', 'install'], env).code).toBe(0);
-    const status = cli.json(['schedule', 'status'], env);
+  it('status reads the timer back, with its last and next run; remove disables and deletes it', async () => {
+    expect(await cli.jsonAsync(['schedule', 'status'], env)).toMatchObject({ installed: false, via: null });
+    expect((await cli.runAsync(['schedule', 'install'], env)).code).toBe(0);
+    const status = await cli.jsonAsync(['schedule', 'status'], env);
     expect(status).toMatchObject({ installed: true, via: 'systemd', every: '12h', active: true, lastRunAt: '2025-11-30T06:00:00.000Z', nextRunAt: '2025-11-30T18:00:00.000Z', lastExitCode: 3 });
-    const human = cli.run(['schedule', 'status'], env).stdout;
+    const human = (await cli.runAsync(['schedule', 'status'], env)).stdout;
     expect(human).toContain('last run:  2025-11-30 07:00 CET (exit 3)');
     expect(human).toContain('next run:  2025-11-30 19:00 CET');
-    const removed = cli.run(['schedule', 'remove'], env);
+    const removed = await cli.runAsync(['schedule', 'remove'], env);
     expect(removed.code).toBe(0);
     expect(existsSync(join(units, 'banksync-sync.timer'))).toBe(false);
     expect(existsSync(join(units, 'banksync-sync.service'))).toBe(false);
     expect(readFileSync(join(cli.dir, 'systemctl.log'), 'utf8')).toContain('--user disable --now banksync-sync.timer');
-    expect(cli.json(['schedule', 'status'], env)).toMatchObject({ installed: false });
-    expect(cli.run(['schedule', 'remove'], env).stdout).toContain('nothing was scheduled');
+    expect(await cli.jsonAsync(['schedule', 'status'], env)).toMatchObject({ installed: false });
+    expect((await cli.runAsync(['schedule', 'remove'], env)).stdout).toContain('nothing was scheduled');
   });
 
-  it('--every takes hours that divide a day or 1 to 7 days', () => {
+  it('--every takes hours that divide a day or 1 to 7 days', async () => {
     for (const [every, calendar] of [['1h', '*-*-* 00/1:00:00'], ['24h', '*-*-* 00:00:00'], ['1d', '*-*-* 00:00:00'], ['7d', 'Mon *-*-* 00:00:00'], ['120m', '*-*-* 00/2:00:00']]) {
-      expect(cli.run(['schedule', 'install', '--every', every!], env).code, every).toBe(0);
+      expect((await cli.runAsync(['schedule', 'install', '--every', every!], env)).code, every).toBe(0);
       expect(readFileSync(join(units, 'banksync-sync.timer'), 'utf8')).toContain(`OnCalendar=${calendar}`);
     }
     for (const bad of ['30m', '5h', '8d', '0h', 'often']) {
-      const r = cli.run(['schedule', 'install', '--every', bad], env);
+      const r = await cli.runAsync(['schedule', 'install', '--every', bad], env);
       expect(r.code, bad).toBe(2);
       expect(r.stderr).toMatch(/--every takes hours that divide a day/);
     }
@@ -129,9 +129,9 @@ describe('schedule without systemd: cron', () => {
   });
   afterEach(() => cli.cleanup());
 
-  it('prints a crontab line with absolute paths and does not touch the crontab', () => {
+  it('prints a crontab line with absolute paths and does not touch the crontab', async () => {
     const db = join(cli.dir, "it's my db", 'b.db');
-    const r = cli.run(['schedule', 'install', '--every', '6h'], { ...env, BANKSYNC_DB: db });
+    const r = await cli.runAsync(['schedule', 'install', '--every', '6h'], { ...env, BANKSYNC_DB: db });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/systemd user timers are not available here.*crontab -e/);
     expect(r.stderr).toContain('banksync schedule install --crontab');
@@ -149,23 +149,23 @@ describe('schedule without systemd: cron', () => {
     expect(existsSync(db)).toBe(true);
   });
 
-  it('--crontab adds it keeping the other lines, replaces it on a new interval; status and remove find it', () => {
+  it('--crontab adds it keeping the other lines, replaces it on a new interval; status and remove find it', async () => {
     writeFileSync(join(cli.dir, 'tab'), 'MAILTO=me@example.org\n0 5 * * * /usr/local/bin/backup --all\n');
-    expect(cli.json(['schedule', 'status'], env)).toMatchObject({ installed: false });
-    expect(cli.run(['schedule', 'install', '--crontab'], env).code).toBe(0);
-    expect(cli.run(['schedule', 'install', '--crontab', '--every', '1d'], env).code).toBe(0);
+    expect(await cli.jsonAsync(['schedule', 'status'], env)).toMatchObject({ installed: false });
+    expect((await cli.runAsync(['schedule', 'install', '--crontab'], env)).code).toBe(0);
+    expect((await cli.runAsync(['schedule', 'install', '--crontab', '--every', '1d'], env)).code).toBe(0);
     const tab = readFileSync(join(cli.dir, 'tab'), 'utf8').trimEnd().split('\n');
     expect(tab.slice(0, 2)).toEqual(['MAILTO=me@example.org', '0 5 * * * /usr/local/bin/backup --all']);
     expect(tab).toHaveLength(3);
     expect(tab[2]).toMatch(/^\d{1,2} 0 \* \* \* .* sync --all --due --quiet # banksync-schedule every=1d$/);
-    expect(cli.json(['schedule', 'status'], env)).toMatchObject({ installed: true, via: 'cron', every: '1d', cronLine: tab[2] });
-    expect(cli.run(['schedule', 'remove'], env).stdout).toContain('removed the banksync line from your crontab');
+    expect(await cli.jsonAsync(['schedule', 'status'], env)).toMatchObject({ installed: true, via: 'cron', every: '1d', cronLine: tab[2] });
+    expect((await cli.runAsync(['schedule', 'remove'], env)).stdout).toContain('removed the banksync line from your crontab');
     expect(readFileSync(join(cli.dir, 'tab'), 'utf8')).toBe('MAILTO=me@example.org\n0 5 * * * /usr/local/bin/backup --all\n');
-    expect(cli.json(['schedule', 'status'], env)).toMatchObject({ installed: false });
+    expect(await cli.jsonAsync(['schedule', 'status'], env)).toMatchObject({ installed: false });
   });
 
-  it('an empty crontab ("no crontab for you") is fine', () => {
-    expect(cli.run(['schedule', 'install', '--crontab'], env).code).toBe(0);
+  it('an empty crontab ("no crontab for you") is fine', async () => {
+    expect((await cli.runAsync(['schedule', 'install', '--crontab'], env)).code).toBe(0);
     expect(readFileSync(join(cli.dir, 'tab'), 'utf8').trimEnd().split('\n')).toHaveLength(1);
   });
 });

@@ -28,73 +28,73 @@ describe('settings: per database in the database, preferences in config.json', (
   /** The first day each account's sync asked the bank for. */
   const windowsFrom = (report: { accounts: { window?: { from: string } }[] }) => report.accounts.map((a) => a.window?.from);
 
-  it('config lock-date is kept in this database only: another database neither shows nor applies it, config.json never holds it', () => {
+  it('config lock-date is kept in this database only: another database neither shows nor applies it, config.json never holds it', async () => {
     const cli = sandbox();
     const other = ['--db', join(cli.dir, 'other.db')];
-    expect(cli.run(CONNECT_SANDBOX, NOW).code).toBe(0);
-    expect(cli.run([...other, ...CONNECT_SANDBOX], NOW).code).toBe(0);
+    expect((await cli.runAsync(CONNECT_SANDBOX, NOW)).code).toBe(0);
+    expect((await cli.runAsync([...other, ...CONNECT_SANDBOX], NOW)).code).toBe(0);
 
-    const set = cli.run(['config', 'lock-date', '2026-11-10'], NOW);
+    const set = await cli.runAsync(['config', 'lock-date', '2026-11-10'], NOW);
     expect(set.code, set.stderr).toBe(0);
     expect(set.stdout).toContain(`this database: ${cli.db}`);
     expect(existsSync(configJson(cli)) && JSON.parse(readFileSync(configJson(cli), 'utf8'))['lock-date']).toBeFalsy();
 
-    const mine = cli.json<Shown>(['config'], NOW);
+    const mine = await cli.jsonAsync<Shown>(['config'], NOW);
     expect(mine.db).toBe(cli.db);
     expect(mine.path).toBe(configJson(cli));
     expect(mine.settings.find((s) => s.key === 'lock-date')).toEqual({ key: 'lock-date', value: '2026-11-10', scope: 'database', source: 'database' });
     expect(mine.settings.find((s) => s.key === 'overlap-days')).toMatchObject({ scope: 'preferences', source: 'default' });
     expect(mine.settings.map((s) => s.scope)).toEqual(['database', 'database', 'database', 'preferences', 'preferences', 'preferences', 'preferences']);
-    expect(cli.json<Shown>([...other, 'config', 'lock-date'], NOW).settings).toEqual([{ key: 'lock-date', value: null, scope: 'database', source: 'default' }]);
+    expect((await cli.jsonAsync<Shown>([...other, 'config', 'lock-date'], NOW)).settings).toEqual([{ key: 'lock-date', value: null, scope: 'database', source: 'default' }]);
 
-    const synced = cli.json(['sync', '--all'], NOW);
+    const synced = await cli.jsonAsync(['sync', '--all'], NOW);
     expect(windowsFrom(synced).every((from) => from === '2026-11-10')).toBe(true);
-    const otherSynced = cli.json([...other, 'sync', '--all'], NOW);
+    const otherSynced = await cli.jsonAsync([...other, 'sync', '--all'], NOW);
     expect(windowsFrom(otherSynced).every((from) => from !== undefined && from < '2026-11-10')).toBe(true);
 
     // The human view names both places.
-    const shown = cli.run(['config'], NOW).stdout;
+    const shown = (await cli.runAsync(['config'], NOW)).stdout;
     expect(shown).toMatch(new RegExp(`^this database: ${cli.db}\n  lock-date +2026-11-10 `));
     expect(shown).toContain(`your preferences, for every database: ${configJson(cli)}`);
     // Cleared with "", back to no lock date.
-    expect(cli.json<Shown>(['config', 'lock-date', ''], NOW).settings[0]!.value).toBeNull();
+    expect((await cli.jsonAsync<Shown>(['config', 'lock-date', ''], NOW)).settings[0]!.value).toBeNull();
   });
 
-  it('a preference set with config goes to config.json and applies to every database', () => {
+  it('a preference set with config goes to config.json and applies to every database', async () => {
     const cli = sandbox();
-    expect(cli.run(['config', 'overlap-days', '3']).code).toBe(0);
+    expect((await cli.runAsync(['config', 'overlap-days', '3'])).code).toBe(0);
     expect(JSON.parse(readFileSync(configJson(cli), 'utf8'))).toEqual({ 'overlap-days': 3 });
     // Setting a preference or showing settings creates no database.
     expect(existsSync(cli.db)).toBe(false);
-    expect(cli.json<Shown>(['--db', join(cli.dir, 'other.db'), 'config', 'overlap-days']).settings).toEqual([{ key: 'overlap-days', value: 3, scope: 'preferences', source: 'config.json' }]);
+    expect((await cli.jsonAsync<Shown>(['--db', join(cli.dir, 'other.db'), 'config', 'overlap-days'])).settings).toEqual([{ key: 'overlap-days', value: 3, scope: 'preferences', source: 'config.json' }]);
   });
 
-  it('export takes the journal accounts of this database', () => {
+  it('export takes the journal accounts of this database', async () => {
     const cli = sandbox();
     const other = ['--db', join(cli.dir, 'other.db')];
     for (const db of [[], other]) {
-      expect(cli.run([...db, ...CONNECT_SANDBOX], NOW).code).toBe(0);
-      expect(cli.run([...db, 'sync', '--all'], NOW).code).toBe(0);
+      expect((await cli.runAsync([...db, ...CONNECT_SANDBOX], NOW)).code).toBe(0);
+      expect((await cli.runAsync([...db, 'sync', '--all'], NOW)).code).toBe(0);
     }
-    expect(cli.run(['config', 'expense-account', 'Expenses:Groceries'], NOW).code).toBe(0);
-    const mine = cli.run(['export', '--format', 'hledger', '--account', 'a1'], NOW);
+    expect((await cli.runAsync(['config', 'expense-account', 'Expenses:Groceries'], NOW)).code).toBe(0);
+    const mine = await cli.runAsync(['export', '--format', 'hledger', '--account', 'a1'], NOW);
     expect(mine.stdout).toContain('Expenses:Groceries');
     expect(mine.stdout).not.toContain('Expenses:Unknown');
     expect(mine.stderr).not.toMatch(/warning/);
-    const theirs = cli.run([...other, 'export', '--format', 'hledger', '--account', 'a1'], NOW);
+    const theirs = await cli.runAsync([...other, 'export', '--format', 'hledger', '--account', 'a1'], NOW);
     expect(theirs.stdout).toContain('Expenses:Unknown');
     expect(theirs.stdout).not.toContain('Expenses:Groceries');
   });
 
-  it('a lock-date an earlier version left in config.json still applies, with one warning per command, until config moves it into a database', () => {
+  it('a lock-date an earlier version left in config.json still applies, with one warning per command, until config moves it into a database', async () => {
     const cli = sandbox();
     const other = ['--db', join(cli.dir, 'other.db')];
     writeConfigJson(cli, { 'lock-date': '2026-11-10', 'expense-account': 'Expenses:Old', 'overlap-days': 2 });
-    expect(cli.run(CONNECT_SANDBOX, NOW).code).toBe(0);
-    expect(cli.run([...other, ...CONNECT_SANDBOX], NOW).code).toBe(0);
+    expect((await cli.runAsync(CONNECT_SANDBOX, NOW)).code).toBe(0);
+    expect((await cli.runAsync([...other, ...CONNECT_SANDBOX], NOW)).code).toBe(0);
 
     // Applied as before (nothing an upgrade changes silently), and said on stderr once.
-    const json = cli.run(['--json', 'sync', '--all'], NOW);
+    const json = await cli.runAsync(['--json', 'sync', '--all'], NOW);
     expect(json.code, json.stderr).toBe(0);
     expect(windowsFrom(JSON.parse(json.stdout)).every((from) => from === '2026-11-10')).toBe(true);
     const warnings = json.stderr.trim().split('\n');
@@ -102,39 +102,39 @@ describe('settings: per database in the database, preferences in config.json', (
     expect(warnings[0]).toMatch(/^warning: lock-date 2026-11-10 comes from config\.json, which earlier versions applied to every database; it now belongs to one database\./);
     expect(warnings[0]).toContain(`Applied to ${cli.db} for now; to keep it there: banksync config lock-date 2026-11-10 (this removes it from config.json`);
     // Also under --quiet, so cron mails it.
-    expect(cli.run(['sync', '--all', '--quiet'], NOW).stderr.trim().split('\n')).toEqual(warnings);
+    expect((await cli.runAsync(['sync', '--all', '--quiet'], NOW)).stderr.trim().split('\n')).toEqual(warnings);
     // The other database's command names that database.
-    const otherRun = cli.run([...other, 'sync', '--all', '--quiet'], NOW);
+    const otherRun = await cli.runAsync([...other, 'sync', '--all', '--quiet'], NOW);
     expect(otherRun.stderr).toContain(`banksync --db ${join(cli.dir, 'other.db')} config lock-date 2026-11-10`);
     // The export's journal account too, with its own warning.
-    const exported = cli.run(['export', '--format', 'ledger', '--account', 'a1'], NOW);
+    const exported = await cli.runAsync(['export', '--format', 'ledger', '--account', 'a1'], NOW);
     expect(exported.stdout).toContain('Expenses:Old');
     expect(exported.stderr).toMatch(/^warning: expense-account Expenses:Old comes from config\.json.*banksync config expense-account Expenses:Old /);
     // config shows where it comes from.
-    const shown = cli.json<Shown>(['config', 'lock-date']);
+    const shown = await cli.jsonAsync<Shown>(['config', 'lock-date']);
     expect(shown.settings).toEqual([{ key: 'lock-date', value: '2026-11-10', scope: 'database', source: 'config.json' }]);
 
     // The command the warning gives: into this database, out of config.json, other preferences untouched.
-    const moved = cli.run(['config', 'lock-date', '2026-11-10'], NOW);
+    const moved = await cli.runAsync(['config', 'lock-date', '2026-11-10'], NOW);
     expect(moved.code).toBe(0);
     expect(moved.stderr).toContain(`lock-date is now a setting of ${cli.db} and was removed from config.json`);
     expect(JSON.parse(readFileSync(configJson(cli), 'utf8'))).toEqual({ 'expense-account': 'Expenses:Old', 'overlap-days': 2 });
-    expect(cli.json<Shown>(['config', 'lock-date']).settings[0]).toMatchObject({ value: '2026-11-10', source: 'database' });
-    expect(cli.run(['sync', '--all', '--quiet'], NOW).stderr).toBe('');
+    expect((await cli.jsonAsync<Shown>(['config', 'lock-date'])).settings[0]).toMatchObject({ value: '2026-11-10', source: 'database' });
+    expect((await cli.runAsync(['sync', '--all', '--quiet'], NOW)).stderr).toBe('');
     // The other database no longer gets it, and nothing warns there about the lock date any more.
-    expect(cli.json<Shown>([...other, 'config', 'lock-date']).settings[0]).toMatchObject({ value: null, source: 'default' });
-    expect(cli.run([...other, 'sync', '--all', '--quiet'], NOW).stderr).toBe('');
+    expect((await cli.jsonAsync<Shown>([...other, 'config', 'lock-date'])).settings[0]).toMatchObject({ value: null, source: 'default' });
+    expect((await cli.runAsync([...other, 'sync', '--all', '--quiet'], NOW)).stderr).toBe('');
   });
 
-  it('demo writes nothing outside its temporary directory and shows the same whatever config.json holds', () => {
+  it('demo writes nothing outside its temporary directory and shows the same whatever config.json holds', async () => {
     const cli = sandbox();
     const tmp = join(cli.dir, 'tmp');
     mkdirSync(tmp);
     // No BANKSYNC_DB: demo makes its own temporary database (under TMPDIR).
     const env = { ...NOW, BANKSYNC_DB: undefined, TMPDIR: tmp };
-    const demo = () => {
+    const demo = async () => {
       const before = new Set(readdirSync(tmp));
-      const r = cli.run(['demo'], env);
+      const r = await cli.runAsync(['demo'], env);
       expect(r.code, r.stderr).toBe(0);
       const made = readdirSync(tmp).filter((d) => !before.has(d));
       expect(made).toHaveLength(1);
@@ -142,7 +142,7 @@ describe('settings: per database in the database, preferences in config.json', (
       return { stdout: r.stdout.split(dir).join('<demo>'), stderr: r.stderr.split(dir).join('<demo>'), dir };
     };
 
-    const plain = demo();
+    const plain = await demo();
     expect(existsSync(join(cli.dir, 'config'))).toBe(false);
     expect(existsSync(cli.db)).toBe(false);
     expect(readdirSync(plain.dir).sort()).toEqual(['demo.db', 'secret.key']);
@@ -151,7 +151,7 @@ describe('settings: per database in the database, preferences in config.json', (
     // A user's lock date (and other preferences) must not change what the demo shows, nor be written.
     const prefs = JSON.stringify({ 'lock-date': '2026-11-18', 'expense-account': 'Expenses:Mine', 'overlap-days': 1, concurrency: 1 });
     writeConfigJson(cli, JSON.parse(prefs));
-    const withPrefs = demo();
+    const withPrefs = await demo();
     expect(withPrefs.stdout).toBe(plain.stdout);
     expect(withPrefs.stderr).toBe(plain.stderr);
     expect(readdirSync(join(cli.dir, 'config'))).toEqual(['config.json']);
@@ -159,17 +159,17 @@ describe('settings: per database in the database, preferences in config.json', (
     expect(readdirSync(cli.dir).sort()).toEqual(['config', 'tmp']);
 
     // The key beside the demo database opens its credentials: it can be synced again.
-    const again = cli.run(['--db', join(plain.dir, 'demo.db'), 'sync', 'c1'], { BANKSYNC_NOW: '2026-11-21T09:00:00Z', BANKSYNC_SECRET_KEY: readFileSync(join(plain.dir, 'secret.key'), 'utf8') });
+    const again = await cli.runAsync(['--db', join(plain.dir, 'demo.db'), 'sync', 'c1'], { BANKSYNC_NOW: '2026-11-21T09:00:00Z', BANKSYNC_SECRET_KEY: readFileSync(join(plain.dir, 'secret.key'), 'utf8') });
     expect(again.code, again.stderr).toBe(0);
   });
 
-  it('demo --db uses that file, as before', () => {
+  it('demo --db uses that file, as before', async () => {
     const cli = sandbox();
     const db = join(cli.dir, 'try.db');
-    const r = cli.run(['--db', db, 'demo'], { ...NOW, BANKSYNC_DB: undefined });
+    const r = await cli.runAsync(['--db', db, 'demo'], { ...NOW, BANKSYNC_DB: undefined });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`explore this database: banksync --db ${db} status`);
     expect(r.stderr).not.toContain('sync it again');
-    expect(cli.json(['--db', db, 'accounts']).accounts).toHaveLength(3);
+    expect((await cli.jsonAsync(['--db', db, 'accounts'])).accounts).toHaveLength(3);
   });
 });

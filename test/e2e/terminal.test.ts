@@ -8,10 +8,10 @@ const NOW = { BANKSYNC_NOW: '2026-11-22T07:00:00Z' };
 describe('at a terminal', () => {
   const cli = new CliSandbox();
   const banksync = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`;
-  beforeAll(() => {
+  beforeAll(async () => {
     requireTools('script');
     for (const inst of ['sandbox-bank', 'sandbox-sca']) {
-      expect(cli.run(['connect', '--institution', inst, '--accounts', 'all', '--yes'], NOW).code).toBe(0);
+      expect((await cli.runAsync(['connect', '--institution', inst, '--accounts', 'all', '--yes'], NOW)).code).toBe(0);
     }
   });
   afterAll(() => cli.cleanup());

@@ -10,7 +10,9 @@ import { GOLDEN_CASES } from './golden-cases.js';
  * The golden exports read by the third-party parsers real users feed them to (libofx/GnuCash,
  * ofxparse/ledger-autosync, hledger, ledger, Finance::QIF, bean-check), with expected counts.
  */
-describe('third-party parsers accept every export of the tricky fixture', () => {
+// The checks only read the exported files (each tampered copy has its own name), so they run
+// concurrently: most of their time is the parsers' own start-up (python, perl, Haskell).
+describe.concurrent('third-party parsers accept every export of the tricky fixture', { timeout: 300_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'banksync-validate-'));
   const files = new Map<string, { path: string; count: number }>();
   beforeAll(async () => {

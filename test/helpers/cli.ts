@@ -30,14 +30,23 @@ export class CliSandbox {
     return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
   }
 
-  runAsync(args: string[], extra: NodeJS.ProcessEnv = {}): Promise<RunResult> {
-    return new Promise((done) => {
-      const child = spawn(process.execPath, [BIN, ...args], { env: this.env(extra) });
+  /**
+   * Like run(), without blocking the test worker: prefer it wherever a test runs the CLI more
+   * than a few times. spawnSync stops the worker's event loop for as long as the child runs,
+   * and a long stretch of them on a loaded machine makes vitest's own RPC time out
+   * ("Timeout calling onTaskUpdate"), which fails the whole run.
+   */
+  runAsync(args: string[], extra: NodeJS.ProcessEnv = {}, input?: string): Promise<RunResult> {
+    return new Promise((done, fail) => {
+      const child = spawn(process.execPath, [BIN, ...args], { env: this.env(extra), timeout: 120_000 });
       let stdout = '';
       let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.on('error', fail);
       child.on('close', (code, signal) => done({ code, signal, stdout, stderr }));
+      child.stdin.on('error', () => {}); // a child that exits without reading its input
+      child.stdin.end(input);
     });
   }
 

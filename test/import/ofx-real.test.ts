@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BanksyncError } from '../../src/core/errors.js';
 import { parseBytes, type ReadFile } from '../../src/import/parse.js';
 import type { ParseOptions } from '../../src/import/types.js';
-import { CliSandbox } from '../helpers/cli.js';
 
 const DIR = resolve(__dirname, '../../fixtures/import/ofx');
 const text = (f: string) => readFileSync(join(DIR, f), 'latin1');
@@ -236,24 +235,5 @@ describe('OFX: investment statements', () => {
     expect(r.statements).toHaveLength(1);
     expect(amounts(r)).toEqual(AMOUNTS);
     expect(r.warnings).toEqual(['1 investment statement (INVSTMTRS) skipped: investment statements are not supported; the bank and card statements were read in full']);
-  });
-});
-
-describe('OFX fixtures through the built CLI', () => {
-  const NOW = { BANKSYNC_NOW: '2026-11-20T09:00:00Z' };
-  const cli = new CliSandbox();
-  afterAll(() => cli.cleanup());
-
-  it('a file without FITIDs imported twice adds its lines once', () => {
-    const first = cli.json(['import', join(DIR, 'no-fitid.ofx')], NOW);
-    expect(first.files[0].statements[0]).toMatchObject({ created: true, added: 4 });
-    expect(cli.json(['import', join(DIR, 'no-fitid.ofx')], NOW).files[0].statements[0]).toMatchObject({ added: 0, duplicates: 4 });
-  });
-
-  it('an investment-only file exits with the bad-input code and one line on stderr', () => {
-    const r = cli.run(['import', join(DIR, 'investment-only.ofx')], NOW);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: investment-only\.ofx: holds only investment statements \(INVSTMTRS\): investment statements are not supported/);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 });

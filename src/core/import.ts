@@ -60,7 +60,7 @@ class DryRun extends Error {}
  * anything is written, then written in one SQLite transaction, so a bad file writes nothing.
  * Lines are deduplicated against everything already stored, whatever its source (M13).
  */
-export function importFiles(s: Services, o: ImportOptions): { files: FileReport[]; dryRun: boolean } {
+export async function importFiles(s: Services, o: ImportOptions): Promise<{ files: FileReport[]; dryRun: boolean }> {
   if (o.accountId !== undefined && o.newAccount !== undefined) throw badInput('give --account or --new-account, not both');
   if (o.newAccount !== undefined && !o.newAccount.trim()) throw badInput('--new-account needs a name');
   const target = o.accountId !== undefined ? requireAccount(s, o.accountId) : undefined;
@@ -68,6 +68,9 @@ export function importFiles(s: Services, o: ImportOptions): { files: FileReport[
   const parseOptions = { ...o, currency: o.currency ?? target?.currency ?? accountCalledAlready(s, o.newAccount)?.currency };
   // Every file is read and checked first: one bad file stops the import before anything is written.
   const parsed = o.files.map((f) => ({ path: f, file: readStatementFile(f, o.format, parseOptions) }));
+  // Reading and writing are synchronous stretches: between them a Ctrl-C gets its turn, so one
+  // pressed while a large file is read stops before anything is written (not after).
+  await signalsTurn();
   if ((target || o.newAccount) && parsed.some((p) => p.file.statements.length > 1)) {
     throw badInput('a file holds several accounts; --account/--new-account can name only one', 'import it without them: each statement goes to the account with its IBAN or number');
   }
@@ -83,9 +86,13 @@ export function importFiles(s: Services, o: ImportOptions): { files: FileReport[
       if (!(e instanceof DryRun)) throw e;
     }
     reports.push(report);
+    await signalsTurn();
   }
   return { files: reports, dryRun: !!o.dryRun };
 }
+
+/** One turn of the event loop, where pending signal handlers run (setImmediate comes after them). */
+const signalsTurn = () => new Promise<void>((done) => setImmediate(done));
 
 function importStatement(s: Services, o: ImportOptions, path: string, file: ReadFile, st: FileStatement, target: Account | undefined, warnings: string[]): StatementReport {
   const now = nowIso(s);

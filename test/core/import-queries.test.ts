@@ -53,21 +53,45 @@ describe('import asks the store once per file, not once per line', () => {
     };
   };
 
-  it('a new account: no dedupe query at all; every line kept, identical ones included', () => {
+  it('a new account: no dedupe query at all; every line kept, identical ones included', async () => {
     const { perLine, preload } = spies();
-    const r = importFiles(s, { files: [file], format: 'auto', newAccount: 'Fees', currency: 'EUR' });
+    const r = await importFiles(s, { files: [file], format: 'auto', newAccount: 'Fees', currency: 'EUR' });
     expect(r.files[0]!.statements[0]).toMatchObject({ added: N, duplicates: 0 });
     for (const spy of perLine) expect(spy).not.toHaveBeenCalled();
     expect(preload).not.toHaveBeenCalled();
   });
 
-  it('the same file again into the account: one preload of its dates, every line a duplicate, no per-line candidate query', () => {
-    importFiles(s, { files: [file], format: 'auto', newAccount: 'Fees', currency: 'EUR' });
+  it('the same file again into the account: one preload of its dates, every line a duplicate, no per-line candidate query', async () => {
+    await importFiles(s, { files: [file], format: 'auto', newAccount: 'Fees', currency: 'EUR' });
     const { perLine, preload } = spies();
-    const r = importFiles(s, { files: [file], format: 'auto', accountId: 1 });
+    const r = await importFiles(s, { files: [file], format: 'auto', accountId: 1 });
     expect(r.files[0]!.statements[0]).toMatchObject({ added: 0, duplicates: N });
     expect(preload).toHaveBeenCalledTimes(1);
     expect(preload).toHaveBeenCalledWith(1, '2024-03-01', '2024-03-03');
     expect(perLine[0]).not.toHaveBeenCalled();
+  });
+});
+
+/**
+ * Ctrl-C's handler can only run between synchronous stretches: import must give it a turn after
+ * every file is read and before anything is written, so a Ctrl-C during a long read writes nothing.
+ */
+describe('import yields to pending signals between reading and writing', () => {
+  it('returns to the event loop after parsing, with nothing written yet', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'banksync-import-yield-'));
+    const store = Store.open(join(dir, 'b.db'), { keyFile: join(dir, 'secret.key') });
+    try {
+      const file = join(dir, 'a.csv');
+      writeFileSync(file, 'date,amount,payee\n2024-03-01,-1.00,Shop\n2024-03-02,-2.00,Shop\n');
+      const running = importFiles(services(store), { files: [file], format: 'auto', newAccount: 'A', currency: 'EUR' });
+      // The file is read synchronously up to the first turn: no account and no line exist yet.
+      expect(store.accounts.list()).toHaveLength(0);
+      const r = await running;
+      expect(r.files[0]!.statements[0]).toMatchObject({ added: 2 });
+      expect(store.accounts.list()).toHaveLength(1);
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

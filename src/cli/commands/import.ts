@@ -55,7 +55,7 @@ export function registerImport(program: Command, runtimeOf: RuntimeOf): void {
       // The parsers (XML, CSV) load only when importing: every other command starts faster.
       const { importFiles } = await import('../../core/import.js');
       if (o.currency && !/^[A-Za-z]{3}$/.test(o.currency)) throw badInput(`--currency must be an ISO 4217 code like EUR, got "${o.currency}"`);
-      const r = importFiles(rt.services(), {
+      const r = await importFiles(rt.services(), {
         files, format: o.format, accountId: o.account, newAccount: o.newAccount, profile: o.profile, map: o.map, dateFormat: o.dateFormat, currency: o.currency,
         dryRun: o.dryRun, forceAccount: o.forceAccount, header: o.header, debitValues: o.debitValues, decimal: o.decimal,
       });

@@ -6,7 +6,7 @@ import { requireAccount } from './accounts.js';
 import { backupBeside } from './backup.js';
 import { nowIso, type Services } from './context.js';
 import { badInput } from './errors.js';
-import { textMatch } from './import.js';
+import { reanchor, textMatch, textOf } from './line-match.js';
 import { accountRef, type Account } from './model.js';
 import { formatMinor } from './money.js';
 
@@ -125,7 +125,6 @@ function sameLine(s: Services, into: Account, line: MovableLine, claimed: Set<st
 /** A provider, or a file format: lines of one kind that differ in id or text are different lines. */
 const sourceKind = (l: Pick<StoredCandidate, 'source' | 'externalId'>) => (l.source.startsWith('file:') ? `file:${l.externalId?.split(':')[0] ?? ''}` : l.source);
 
-const textOf = (v: { payee: string | null; memo: string | null }) => `${v.payee ?? ''} ${v.memo ?? ''}`.trim();
 
 /** The accounts an export target's filters cover (as export resolves them), read before anything moves. */
 function coveredAccounts(s: Services, scope: ExportScope): Set<number> {
@@ -136,9 +135,3 @@ function coveredAccounts(s: Services, scope: ExportScope): Set<number> {
 
 const inRange = (scope: ExportTarget['scope'], date: string) => (!scope.from || date >= scope.from) && (!scope.to || date <= scope.to);
 
-/** Older lines joined below the balance anchor: re-anchor on the latest balance the bank reported (as import does). */
-function reanchor(s: Services, accountId: number): void {
-  const latest = s.store.syncState.latestBalance(accountId);
-  if (!latest) return;
-  s.store.accounts.setBalanceCheck(accountId, latest.amountMinor - s.store.transactions.sumThrough(accountId, latest.date), 0);
-}

@@ -1,13 +1,14 @@
 import { basename } from 'node:path';
-import { maskIban } from './model.js';
 import type { Services } from './context.js';
 import { nowIso } from './context.js';
 import { badInput } from './errors.js';
 import { requireAccount } from './accounts.js';
-import { accountRef, connectionRef, type Account } from './model.js';
+import { accountRef, type Account } from './model.js';
 import { formatMinor } from './money.js';
-import { fingerprint, lineId, normalizeText } from './sync/dedupe.js';
+import { fingerprint, lineId } from './sync/dedupe.js';
 import { bookingDateProblem, valueDateProblem } from './line-checks.js';
+import { accountCalledAlready, resolveAccount } from './import-account.js';
+import { reanchor, textMatch, textOf } from './line-match.js';
 import type { StoredCandidate } from '../store/transactions.js';
 import { readStatementFile, type ReadFile } from '../import/parse.js';
 import type { FileFormat, FileLine, FileStatement, ParseOptions } from '../import/types.js';
@@ -115,7 +116,7 @@ function importStatement(s: Services, o: ImportOptions, path: string, file: Read
     if (outcome === 'matchedByText') report.duplicates++;
     report[outcome]++;
   }
-  if (report.added > 0) reanchor(s, account);
+  if (report.added > 0) reanchor(s, account.id);
   for (const b of st.balances.filter((x) => x.kind === 'closing')) report.balances.push(checkBalance(s, account.id, b.date, b.amountMinor, now));
   return report;
 }
@@ -272,170 +273,6 @@ class StoredLines {
     if (externalId) this.externalIds.add(externalId);
     else this.ordinals.set(fp, (this.ordinals.get(fp) ?? 0) + 1);
   }
-}
-
-const textOf = (v: { payee?: string | null; memo?: string | null }) => `${v.payee ?? ''} ${v.memo ?? ''}`.trim();
-
-function words(v: { payee?: string | null; memo?: string | null }): Set<string> {
-  return new Set(normalizeText(textOf(v)).split(' ').filter((w) => w.length >= 3 && !/^\d+$/.test(w)));
-}
-
-/** Share of the shorter text's words found in the other: at least this much makes the same payment. */
-const MIN_WORD_OVERLAP = 0.6;
-
-/**
- * Rung 4: a stored line from another source with the same date and amount whose text mostly
- * agrees. "Evil Corp refund" and "Evil Twin Bakery" share one word of three: not the same
- * payment. Two lines that both carry ids from the same kind of source are different lines
- * (their ids differ, or rung 2 had matched them). A line without text matches only when it is
- * the one candidate left.
- */
-export function textMatch(line: { payee?: string | null; memo?: string | null }, externalId: string | null, candidates: StoredCandidate[]): { candidate: StoredCandidate; why: string } | undefined {
-  const others = candidates.filter((c) => !(externalId && c.externalId && sameSourceKind(externalId, c)));
-  if (others.length === 0) return undefined;
-  const mine = words(line);
-  let best: { candidate: StoredCandidate; why: string; score: number } | undefined;
-  for (const c of others) {
-    const theirs = words(c);
-    if (mine.size === 0 || theirs.size === 0) {
-      if (others.length === 1) return { candidate: c, why: 'same date and amount, and one side has no text' };
-      continue;
-    }
-    let shared = 0;
-    for (const w of mine) if (theirs.has(w)) shared++;
-    const score = shared / Math.min(mine.size, theirs.size);
-    if (score >= MIN_WORD_OVERLAP && (!best || score > best.score)) {
-      best = { candidate: c, score, why: `same date and amount, ${shared} of ${Math.min(mine.size, theirs.size)} words shared` };
-    }
-  }
-  return best && { candidate: best.candidate, why: best.why };
-}
-
-/** A file id (`ofx:…`) meets a stored line with an id from a file of the same format. */
-const sameSourceKind = (externalId: string, c: StoredCandidate) => c.source.startsWith('file:') && c.externalId!.startsWith(externalId.slice(0, externalId.indexOf(':') + 1));
-
-function resolveAccount(s: Services, o: ImportOptions, path: string, file: ReadFile, st: FileStatement, target: Account | undefined): { account: Account; created: boolean } {
-  const currency = st.currency ?? o.currency?.toUpperCase() ?? target?.currency;
-  if (target) {
-    if (st.currency && st.currency !== target.currency) throw badInput(`${basename(path)} is in ${st.currency}, but ${accountRef(target.id)} is in ${target.currency}`);
-    if (!o.forceAccount) refuseOtherAccount(s, path, st, target);
-    return { account: target, created: false };
-  }
-  const externalId = st.accountId ? `file:${st.accountId}` : null;
-  // The account the file names by its IBAN or number takes its lines, also with --new-account:
-  // the same command run twice must not make a second account holding the same lines.
-  const found = accountNamedByFile(s.store.accounts.list(), st, externalId);
-  if (found) {
-    if (currency && found.currency !== currency) throw badInput(`${basename(path)} is in ${currency}, but ${accountRef(found.id)} (same account number) is in ${found.currency}`);
-    return { account: found, created: false };
-  }
-  if (o.newAccount !== undefined) {
-    const same = accountCalled(s, path, o.newAccount.trim(), st, currency);
-    if (same) return { account: same, created: false };
-  } else if (!st.accountId) {
-    throw badInput(`${basename(path)} does not say which account it belongs to`, 'give --account a1 to add it to an account, or --new-account "Name" to create one');
-  }
-  if (!currency) throw badInput(`${basename(path)} carries no currency`, 'give --currency, e.g. --currency EUR');
-  const name = o.newAccount?.trim() || `${file.format.toUpperCase()} ${st.iban ? maskIban(st.iban) : `…${st.accountId!.slice(-4)}`}`;
-  const id = s.store.accounts.create({
-    connectionId: null,
-    providerId: 'file',
-    institutionId: 'file',
-    externalId,
-    name,
-    iban: st.iban,
-    number: st.iban ? undefined : st.accountId,
-    currency,
-    kind: st.kind ?? 'checking',
-    stableIds: true,
-    now: nowIso(s),
-  });
-  return { account: s.store.accounts.get(id)!, created: true };
-}
-
-/** The account with the file's IBAN, its account id as imported before, or its number. */
-function accountNamedByFile(all: Account[], st: FileStatement, externalId: string | null): Account | undefined {
-  const iban = st.iban?.replace(/\s+/g, '').toUpperCase();
-  return all.find((a) => (iban && a.iban?.replace(/\s+/g, '').toUpperCase() === iban) || (externalId && a.externalId === externalId) || (st.accountId && (a.number === st.accountId || a.iban === st.accountId)));
-}
-
-const sameName = (a: Account, name: string) => a.name.trim().toLowerCase() === name.toLowerCase();
-
-/** The one account already called NAME, whatever it holds (its currency is the default for a file without one). */
-export function accountCalledAlready(s: Services, name: string | undefined): Account | undefined {
-  if (name === undefined) return undefined;
-  const same = s.store.accounts.list().filter((a) => sameName(a, name.trim()));
-  return same.length === 1 ? same[0] : undefined;
-}
-
-/**
- * `--new-account NAME` when an account is already called NAME: the file account made by an
- * earlier `--new-account NAME` takes the lines (the dedupe makes a repeat add nothing). Where
- * reusing it could be wrong (a synced account, another currency, another account number, two
- * accounts of that name), a second account of that name would be ambiguous: refused, naming
- * the account and the --account that imports into it.
- */
-function accountCalled(s: Services, path: string, name: string, st: FileStatement, currency: string | undefined): Account | undefined {
-  const same = s.store.accounts.list().filter((a) => sameName(a, name));
-  if (same.length === 0) return undefined;
-  const [a] = same;
-  const why =
-    same.length > 1 ? `${same.map((x) => accountRef(x.id)).join(', ')} are all called "${name}"`
-    : a!.connectionId !== null ? `${accountRef(a!.id)} "${a!.name}" is synced from ${connectionRef(a!.connectionId)}`
-    : currency && a!.currency !== currency ? `${accountRef(a!.id)} "${a!.name}" is in ${a!.currency}, ${basename(path)} in ${currency}`
-    : (st.iban ?? st.accountId) && identities(a!).length > 0 ? `${accountRef(a!.id)} "${a!.name}" holds statements of another account number`
-    : undefined;
-  if (!why) return a;
-  throw badInput(
-    `an account called "${name}" already exists: ${why}; a second one would be ambiguous`,
-    `import into ${same.length > 1 ? 'one of them' : 'it'} with --account ${accountRef(a!.id)}, or give --new-account another name`,
-  );
-}
-
-/**
- * `--account a1` with a file that names another account (its IBAN or account number) is almost
- * always the wrong file: refused, naming the account it belongs to, unless --force-account.
- * A file or an account without an identity cannot disagree.
- */
-function refuseOtherAccount(s: Services, path: string, st: FileStatement, target: Account): void {
-  const named = st.iban ?? st.accountId;
-  if (!named) return;
-  const mine = identities(target);
-  if (mine.length === 0 || mine.some((m) => sameAccountNumber(m, named))) return;
-  const owner = s.store.accounts.list().find((a) => a.id !== target.id && identities(a).some((v) => sameAccountNumber(v, named)));
-  const shown = st.iban ? maskIban(st.iban) : `…${named.slice(-4)}`;
-  throw badInput(
-    `${basename(path)} is a statement of account ${shown}${owner ? `, which is ${accountRef(owner.id)} ${owner.name}` : ''}, not of ${accountRef(target.id)} ${target.name}`,
-    owner ? `import it into ${accountRef(owner.id)} (or without --account), or add --force-account to import it into ${accountRef(target.id)} anyway` : `import it without --account to create its own account, or add --force-account to import it into ${accountRef(target.id)} anyway`,
-  );
-}
-
-/** The numbers an account is known by; a provider's own account id is not one a file can name. */
-const identities = (a: Account): string[] =>
-  [a.iban, a.number, a.providerId === 'file' ? a.externalId?.replace(/^file:/, '') : undefined].filter((v): v is string => !!v);
-
-/**
- * Account numbers as banks print them: spaces, dashes and masks (XXXX1234) vary; a bare number
- * is the tail of the IBAN that holds it. Four characters at least must agree.
- */
-export function sameAccountNumber(a: string, b: string): boolean {
-  const norm = (v: string) => v.replace(/[\s.-]/g, '').toUpperCase().replace(/^[X*•]+/, '');
-  const [x, y] = [norm(a), norm(b)];
-  if (!x || !y) return false;
-  if (x === y) return true;
-  const [short, long] = x.length <= y.length ? [x, y] : [y, x];
-  return short.length >= 4 && long.endsWith(short) && (/^[X*•]/i.test(a.trim()) || /^[X*•]/i.test(b.trim()) || !/^[A-Z]{2}\d{2}/.test(short));
-}
-
-/**
- * Older lines added below the balance anchor move the opening balance, not the bank's reported
- * balance: re-anchor on the latest balance the bank reported so every later balance stays right.
- */
-function reanchor(s: Services, account: Account): void {
-  const latest = s.store.syncState.latestBalance(account.id);
-  if (!latest) return;
-  const opening = latest.amountMinor - s.store.transactions.sumThrough(account.id, latest.date);
-  s.store.accounts.setBalanceCheck(account.id, opening, 0);
 }
 
 /** A statement balance in the file against banksync's own arithmetic (M11); anchors a new account. */

@@ -1,0 +1,56 @@
+import type { StoredCandidate } from '../store/transactions.js';
+import type { Services } from './context.js';
+import { normalizeText } from './sync/dedupe.js';
+
+/** The line-matching rungs import and `accounts merge` share beyond ids and fingerprints. */
+
+export const textOf = (v: { payee?: string | null; memo?: string | null }) => `${v.payee ?? ''} ${v.memo ?? ''}`.trim();
+
+function words(v: { payee?: string | null; memo?: string | null }): Set<string> {
+  return new Set(normalizeText(textOf(v)).split(' ').filter((w) => w.length >= 3 && !/^\d+$/.test(w)));
+}
+
+/** Share of the shorter text's words found in the other: at least this much makes the same payment. */
+const MIN_WORD_OVERLAP = 0.6;
+
+/**
+ * Rung 4: a stored line from another source with the same date and amount whose text mostly
+ * agrees. "Evil Corp refund" and "Evil Twin Bakery" share one word of three: not the same
+ * payment. Two lines that both carry ids from the same kind of source are different lines
+ * (their ids differ, or rung 2 had matched them). A line without text matches only when it is
+ * the one candidate left.
+ */
+export function textMatch(line: { payee?: string | null; memo?: string | null }, externalId: string | null, candidates: StoredCandidate[]): { candidate: StoredCandidate; why: string } | undefined {
+  const others = candidates.filter((c) => !(externalId && c.externalId && sameSourceKind(externalId, c)));
+  if (others.length === 0) return undefined;
+  const mine = words(line);
+  let best: { candidate: StoredCandidate; why: string; score: number } | undefined;
+  for (const c of others) {
+    const theirs = words(c);
+    if (mine.size === 0 || theirs.size === 0) {
+      if (others.length === 1) return { candidate: c, why: 'same date and amount, and one side has no text' };
+      continue;
+    }
+    let shared = 0;
+    for (const w of mine) if (theirs.has(w)) shared++;
+    const score = shared / Math.min(mine.size, theirs.size);
+    if (score >= MIN_WORD_OVERLAP && (!best || score > best.score)) {
+      best = { candidate: c, score, why: `same date and amount, ${shared} of ${Math.min(mine.size, theirs.size)} words shared` };
+    }
+  }
+  return best && { candidate: best.candidate, why: best.why };
+}
+
+/** A file id (`ofx:…`) meets a stored line with an id from a file of the same format. */
+const sameSourceKind = (externalId: string, c: StoredCandidate) => c.source.startsWith('file:') && c.externalId!.startsWith(externalId.slice(0, externalId.indexOf(':') + 1));
+
+/**
+ * Older lines added below the balance anchor move the opening balance, not the bank's reported
+ * balance: re-anchor on the latest balance the bank reported so every later balance stays right.
+ */
+export function reanchor(s: Services, accountId: number): void {
+  const latest = s.store.syncState.latestBalance(accountId);
+  if (!latest) return;
+  const opening = latest.amountMinor - s.store.transactions.sumThrough(accountId, latest.date);
+  s.store.accounts.setBalanceCheck(accountId, opening, 0);
+}

@@ -11,6 +11,7 @@ import { requireConnection } from './maintain-connection.js';
 import { ledgerNames } from './ledger-names.js';
 import { accountRef, type Account } from './model.js';
 import { periodOf } from './sync/statements.js';
+import { createAnnotator, NO_ANNOTATION } from './annotate.js';
 
 export interface ExportOptions extends ExportScope {
   format?: string;
@@ -115,6 +116,7 @@ function planExport(s: Services, o: ExportOptions): Plan {
     qifDates: o.qifDates ?? 'us',
     expenseAccount: o.expenseAccount ?? 'Expenses:Unknown',
     incomeAccount: o.incomeAccount ?? 'Income:Unknown',
+    ledgerNameOf: ledgerNameLookup(s),
   };
   return { format, accounts, scope, settings, target: { name: o.target ?? '', existing, incremental }, output: o.output ?? null };
 }
@@ -140,6 +142,7 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
   try {
     written.snapshotSeq = repo.maxSeq();
     const lastSeq = plan.target.incremental ? plan.target.existing!.lastSeq : 0;
+    const annotator = createAnnotator(s, plan.accounts.map((a) => a.id));
     let sections = buildSections(s, plan);
     if (format.orderSections) sections = format.orderSections(sections);
     format.validate?.(sections, settings);
@@ -215,7 +218,10 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
           periodStart: cachedPeriod.start,
           periodEnd: cachedPeriod.end,
           closesPeriod: false,
+          annotation: NO_ANNOTATION,
+          previousAnnotation: null,
         };
+        row.annotation = annotator.annotate(row);
         if (removed) {
           if (change) removals.push(row);
           continue;
@@ -288,6 +294,18 @@ function buildSections(s: Services, plan: Plan): AccountSection[] {
       writeOpening,
     };
   });
+}
+
+/** Ledger names of every account, computed once on first use. */
+function ledgerNameLookup(s: Services): (accountId: number) => string {
+  let names: Map<number, string> | undefined;
+  return (id) => {
+    if (!names) {
+      const institutions = new Map(s.store.connections.list().map((c) => [c.id, c.institutionName]));
+      names = ledgerNames(s.store.accounts.list(), institutions);
+    }
+    return names.get(id) ?? `Assets:Unknown:${accountRef(id)}`;
+  };
 }
 
 function resolveAccounts(s: Services, scope: ExportScope): Account[] {

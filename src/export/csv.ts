@@ -29,10 +29,14 @@ export const CSV_CELLS: Readonly<Record<string, Cell>> = {
   external_id: (r) => r.externalId ?? '',
   source: (r) => r.source,
   change: (r) => r.change,
+  category: (r) => r.annotation.category ?? '',
+  clean_payee: (r) => oneLine(r.annotation.cleanPayee ?? r.payee),
+  tags: (r) => r.annotation.tags.join(' '),
+  transfer_id: (r) => r.annotation.transfer?.transferId ?? '',
 };
 
 /** Text cells a spreadsheet could run as a formula when they start with one of these. */
-const TEXT_COLUMNS = new Set(['payee', 'memo', 'account_name', 'institution', 'external_id', 'source']);
+const TEXT_COLUMNS = new Set(['payee', 'memo', 'account_name', 'institution', 'external_id', 'source', 'category', 'clean_payee', 'tags']);
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 export function csvColumns(settings: ExportSettings, multiAccount: boolean): string[] {

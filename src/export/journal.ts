@@ -1,6 +1,7 @@
 import { badInput } from '../core/errors.js';
 import { addDays } from '../core/clock.js';
 import { formatMinor } from '../core/money.js';
+import type { LineAnnotation } from '../core/annotate.js';
 import { ledgerNameProblem, oneLine } from './text.js';
 import type { AccountSection, ExportFormat, ExportRow, ExportSettings, FormatWriter } from './types.js';
 
@@ -45,7 +46,8 @@ export function journalFormat(dialect: Dialect): ExportFormat {
   };
 }
 
-const counterOf = (amountMinor: number, s: ExportSettings) => (amountMinor < 0 ? s.expenseAccount : s.incomeAccount);
+/** The other side of a line: the rule's category, else the configured expense or income account. */
+const counterOf = (amountMinor: number, s: ExportSettings, a: LineAnnotation | null) => a?.category ?? (amountMinor < 0 ? s.expenseAccount : s.incomeAccount);
 
 /** What the lines of a row become: its reversal (if the reader holds an older version) and its current version. */
 function entriesOf(r: ExportRow, s: AccountSection, settings: ExportSettings, money: (m: number) => string): Entry[] {
@@ -59,7 +61,7 @@ function entriesOf(r: ExportRow, s: AccountSection, settings: ExportSettings, mo
       meta: [['id', `${r.id}.r${r.replacesRevision ?? 0}-reversal`], ['reverses', r.id]],
       account: s.ledgerName,
       amount: money(-p.amountMinor),
-      counter: counterOf(p.amountMinor, settings),
+      counter: counterOf(p.amountMinor, settings, r.previousAnnotation ?? r.annotation),
     });
   }
   if (r.change === 'removed') return out;
@@ -73,7 +75,7 @@ function entriesOf(r: ExportRow, s: AccountSection, settings: ExportSettings, mo
     amount: money(r.amountMinor),
     // An assertion only on a line in its first, ordinary form: after a reversal the reader's order may differ.
     assertion: r.change === 'new' && r.closesPeriod && r.balanceAfter !== null ? money(r.balanceAfter) : undefined,
-    counter: counterOf(r.amountMinor, settings),
+    counter: counterOf(r.amountMinor, settings, r.annotation),
   });
   return out;
 }

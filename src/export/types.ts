@@ -1,3 +1,4 @@
+import type { LineAnnotation } from '../core/annotate.js';
 import type { Account, StatementPeriod, Transaction } from '../core/model.js';
 
 /** How a line relates to what an incremental target already received (M19). */
@@ -18,6 +19,10 @@ export interface ExportRow extends Transaction {
   periodEnd: string;
   /** The last line of its statement period in this export: journals assert the balance here. */
   closesPeriod: boolean;
+  /** Category, clean payee, tags and transfer leg (rules, transfers); NO_ANNOTATION when none. */
+  annotation: LineAnnotation;
+  /** What the target received before when only the annotation changed (or with a correction); null otherwise. */
+  previousAnnotation: LineAnnotation | null;
 }
 
 /** One account's part of an export, known before its first line is written. */
@@ -58,6 +63,8 @@ export interface ExportSettings {
   qifDates: 'us' | 'uk';
   expenseAccount: string;
   incomeAccount: string;
+  /** Ledger name of any account (also outside the export's scope): the other side of a transfer. */
+  ledgerNameOf(accountId: number): string;
 }
 
 /**

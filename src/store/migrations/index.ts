@@ -6,6 +6,10 @@ import { v4InputIssues } from './004-input-issues.js';
 import { v5ProviderFeeds } from './005-provider-feeds.js';
 import { v6ProviderMeta } from './006-provider-meta.js';
 import { v7Settings } from './007-settings.js';
+import { v8ExportAnnotations } from './008-export-annotations.js';
+import { v9Transfers } from './009-transfers.js';
+import { v10LineOrigins } from './010-line-origins.js';
+import { v11RawArchive } from './011-raw-archive.js';
 
 export interface Migration {
   version: number;
@@ -14,6 +18,6 @@ export interface Migration {
 }
 
 /** Ordered list; append only. Each migration's version is its position + 1. */
-export const MIGRATIONS: readonly Migration[] = [v1Initial, v2ExportTargets, v3ProviderCaches, v4InputIssues, v5ProviderFeeds, v6ProviderMeta, v7Settings];
+export const MIGRATIONS: readonly Migration[] = [v1Initial, v2ExportTargets, v3ProviderCaches, v4InputIssues, v5ProviderFeeds, v6ProviderMeta, v7Settings, v8ExportAnnotations, v9Transfers, v10LineOrigins, v11RawArchive];
 
 export const LATEST_VERSION = MIGRATIONS.length;

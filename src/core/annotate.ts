@@ -1,0 +1,68 @@
+import type { Services } from './context.js';
+import type { Transaction } from './model.js';
+import { loadRuleSet } from './rules/index.js';
+import { transferLegs } from './transfers/index.js';
+
+/**
+ * What banksync adds to a bank line when it exports or reports it: the category and clean payee a
+ * rule gives, and the other leg when the line is one side of a transfer between the user's own
+ * accounts. Computed at export time, never stored over what the bank sent, so changing a rule
+ * changes the next export.
+ */
+export interface TransferLeg {
+  /** Stable id of the pair, the same on both legs (CSV transfer_id, journal tag). */
+  transferId: string;
+  otherLineId: string;
+  otherAccountId: number;
+  /** 'out': money leaves this account (amount < 0); 'in': it arrives. */
+  direction: 'out' | 'in';
+  /** How the pair was found: 'iban', 'pattern', 'manual'. */
+  how: string;
+}
+
+export interface LineAnnotation {
+  /** Ledger account name the line posts to; null: the expense/income default. */
+  category: string | null;
+  /** Payee as a rule rewrites it; null: the bank's text. */
+  cleanPayee: string | null;
+  tags: readonly string[];
+  /** 1-based position of the rule that matched, for `rules test` and explain; null: none. */
+  rule: number | null;
+  transfer: TransferLeg | null;
+}
+
+export const NO_ANNOTATION: LineAnnotation = Object.freeze({ category: null, cleanPayee: null, tags: Object.freeze([]) as readonly string[], rule: null, transfer: null });
+
+/**
+ * A stable text form of what an export target received beyond the bank's line; '' when nothing.
+ * Incremental targets compare it to decide that a re-categorised or newly paired line is a change.
+ */
+export function annotationKey(a: LineAnnotation): string {
+  if (a === NO_ANNOTATION || (a.category === null && a.cleanPayee === null && a.tags.length === 0 && a.transfer === null)) return '';
+  return JSON.stringify([a.category, a.cleanPayee, a.tags, a.transfer ? [a.transfer.transferId, a.transfer.otherAccountId] : null]);
+}
+
+export interface Annotator {
+  annotate(line: Transaction): LineAnnotation;
+}
+
+/** Loads the rules and the transfer pairs once; then annotates line after line without queries. */
+export function createAnnotator(s: Services, accountIds: readonly number[]): Annotator {
+  const rules = loadRuleSet(s);
+  const legs = transferLegs(s, accountIds);
+  if (rules.size === 0 && legs.size === 0) return { annotate: () => NO_ANNOTATION };
+  return {
+    annotate(line) {
+      const hit = rules.size ? rules.match(line) : null;
+      const transfer = legs.get(line.id) ?? null;
+      if (!hit && !transfer) return NO_ANNOTATION;
+      return {
+        category: hit?.category ?? null,
+        cleanPayee: hit?.payee ?? null,
+        tags: hit?.tags ?? [],
+        rule: hit?.index ?? null,
+        transfer,
+      };
+    },
+  };
+}

@@ -96,7 +96,7 @@ describe('accounts merge, delete, rename', () => {
     expect(store.accounts.get(from)).toBeUndefined();
     expect(store.transactions.count(into)).toBe(5);
     expect([...store.transactions.iterate({ accountIds: [into] })].map((t) => t.payee)).toEqual(['Bakery', 'Albert Heijn Amsterdam', 'Coffee', 'Coffee', 'Refund']);
-    expect(store.inputIssues.list({ accountIds: [into] }).map((i) => i.kind)).toEqual(['fuzzy-merge']);
+    expect(store.inputIssues.list({ accountId: into }).map((i) => i.kind)).toEqual(['fuzzy-merge']);
     // The backup was taken before, beside the database, private.
     expect(r.backup).toMatch(/b\.db\.backup-\d{8}T\d{6}Z-merge-a2-into-a1$/);
     expect(statSync(r.backup).mode & 0o777).toBe(0o600);

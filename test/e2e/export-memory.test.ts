@@ -33,7 +33,7 @@ describe('export memory stays flat', () => {
     const child = spawn(process.execPath, ['-r', resolve(__dirname, '../helpers/report-rss.cjs'), BIN, ...args], { env: cli.env({ ...NOW, BANKSYNC_TEST_RSS_FILE: rssFile }), stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const [code] = (await new Promise((r) => child.on('close', (...a) => r(a)))) as [number | null];
+    const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
     expect(code, stderr).toBe(0);
     return Number(readFileSync(rssFile, 'utf8'));
   };

@@ -142,8 +142,8 @@ describe('banksync export on a synced sandbox bank', () => {
     const fifo = out('pipe.csv');
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
     const chunks: Buffer[] = [];
-    const reader = createReadStream(fifo).on('data', (c: Buffer) => chunks.push(c));
-    const closed = new Promise((done) => reader.on('close', done));
+    const reader = createReadStream(fifo).on('data', (c) => chunks.push(Buffer.from(c)));
+    const closed = new Promise<void>((done) => reader.on('close', () => done()));
     const r = await cli.runAsync(['export', '--format', 'csv', '--account', 'a2', '--output', fifo], DAY1);
     await closed;
     expect(r.code, r.stderr).toBe(0);

@@ -17,8 +17,8 @@ function setup(stableIds = true) {
 
 function provider(pages: TransactionPage[], failAfter?: number): Provider {
   return {
-    id: 'fake', displayName: 'Fake', capabilities: { regions: [], credentialFields: [], pending: true, scaEveryFetch: false, stableTransactionIds: true },
-    searchInstitutions: async () => [], getInstitution: async () => undefined,
+    id: 'fake', displayName: 'Fake', capabilities: { regions: [], remote: false, consent: 'confirm', institutionChoice: 'app', feed: 'window', betaInstitutions: false, credentialFields: [], pending: true, scaEveryFetch: false, stableTransactionIds: true, maxConcurrentRequests: 4 },
+    listInstitutions: async () => [], searchInstitutions: async () => [], getInstitution: async () => undefined,
     beginConsent: async () => ({ state: {} }), completeConsent: async () => ({ session: {} }), listAccounts: async () => [],
     async *fetchTransactions() {
       for (let i = 0; i < pages.length; i++) {

@@ -64,6 +64,16 @@ export interface BanksyncErrorOptions {
   /** When a rate limit lifts (ISO instant). */
   retryAt?: string;
   cause?: unknown;
+  /** The HTTP status of the provider answer this error maps, when there was one. */
+  status?: number;
+  /**
+   * A machine-readable reason beside the code, for callers that must tell cases apart (the
+   * provider's own error code such as 'SESSION_DOES_NOT_EXIST', or ours such as 'token-refused',
+   * 'wrong-key'). Code decides on it, never on the message text people read.
+   */
+  reason?: string;
+  /** The hint is the generic "renew it" advice: the engine may replace it with the exact command. */
+  genericHint?: boolean;
 }
 
 /** An expected failure with a one-line message and a hint naming the command that fixes it. */
@@ -71,6 +81,9 @@ export class BanksyncError extends Error {
   readonly code: ErrorCode;
   readonly hint?: string;
   readonly retryAt?: string;
+  readonly status?: number;
+  readonly reason?: string;
+  readonly genericHint: boolean;
   readonly ref: string;
 
   constructor(code: ErrorCode, message: string, options: BanksyncErrorOptions = {}) {
@@ -79,6 +92,9 @@ export class BanksyncError extends Error {
     this.code = code;
     this.hint = options.hint;
     this.retryAt = options.retryAt;
+    this.status = options.status;
+    this.reason = options.reason;
+    this.genericHint = options.genericHint ?? false;
     this.ref = newSupportRef();
   }
 
@@ -86,6 +102,14 @@ export class BanksyncError extends Error {
     return EXIT_BY_CODE[this.code];
   }
 }
+
+/** The same error with the facts a provider's error mapper knows (HTTP status, reason) attached. */
+export function withFacts(e: BanksyncError, facts: Pick<BanksyncErrorOptions, 'status' | 'reason'>): BanksyncError {
+  return new BanksyncError(e.code, e.message, { hint: e.hint, retryAt: e.retryAt, cause: e.cause, genericHint: e.genericHint, status: e.status, reason: e.reason, ...facts });
+}
+
+/** Options for a hint that says "renew it" without knowing the connection: the engine names the exact command. */
+export const renewOptions = (hint: string): BanksyncErrorOptions => ({ hint, genericHint: true });
 
 export const badInput = (message: string, hint?: string) => new BanksyncError('BAD_INPUT', message, { hint });
 export const notFound = (message: string, hint?: string) => new BanksyncError('NOT_FOUND', message, { hint });

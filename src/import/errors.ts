@@ -9,5 +9,8 @@ export function fileError(file: string, message: string, hint?: string): Banksyn
   // eslint-disable-next-line no-control-regex
   let line = message.replace(/[\u0000-\u001f\u007f]+/g, ' ');
   if (line.length > 300) line = `${line.slice(0, 297)}…`;
-  return new BanksyncError('BAD_INPUT', `${basename(file)}: ${line}`, { hint });
+  return new BanksyncError('BAD_INPUT', `${basename(file)}: ${line}`, { hint, reason: FILE_NAMED });
 }
+
+/** The reason of an error whose message already starts with its file's name. */
+export const FILE_NAMED = 'file-named';

@@ -1,12 +1,11 @@
 import { readFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { basename } from 'node:path';
 import { BanksyncError } from '../core/errors.js';
 import { parseCamt } from './camt.js';
 import { parseCsv } from './csv.js';
 import { decode } from './decode.js';
 import { detectFormat } from './detect.js';
-import { fileError } from './errors.js';
+import { FILE_NAMED, fileError } from './errors.js';
 import { parseOfx } from './ofx.js';
 import { parseQif } from './qif.js';
 import type { FileFormat, ParsedFile, ParseOptions } from './types.js';
@@ -46,7 +45,7 @@ export function parseBytes(bytes: Buffer, path: string, format: FileFormat | 'au
     parsed = chosen === 'ofx' ? parseOfx(text, path, o) : chosen === 'camt' ? parseCamt(text, path) : chosen === 'qif' ? parseQif(text, path, o) : parseCsv(text, path, o);
   } catch (e) {
     // Every message names the file; a parser bug or a shape we never saw is still one clean line.
-    if (e instanceof BanksyncError) throw e.message.startsWith(`${basename(path)}: `) ? e : fileError(path, e.message, e.hint);
+    if (e instanceof BanksyncError) throw e.reason === FILE_NAMED ? e : fileError(path, e.message, e.hint);
     throw fileError(path, `cannot be read as ${chosen}: ${(e as Error).message.split('\n')[0]}`);
   }
   if (warning) parsed.warnings.unshift(warning);

@@ -156,6 +156,7 @@ export class SecretStore {
       const used = this.keySource.envKey ? 'BANKSYNC_SECRET_KEY' : `the key in ${this.keySource.keyFile}`;
       throw new BanksyncError('NOT_CONFIGURED', `the stored credentials of ${ownerName(owner)} cannot be decrypted: ${used} is not the key they were sealed with (wrong key)`, {
         hint: `restore the key they were sealed with (${this.keySource.keyFile} from your backup${this.keySource.envKey ? ', or unset BANKSYNC_SECRET_KEY if that file holds it' : ''}); ${lostForGood(this.db)}`,
+        reason: 'wrong-key',
       });
     }
   }

@@ -47,7 +47,7 @@ export function secretsCheck(store: Store, fmt: DoctorFormat): Check {
   }
   if (failed.length === 0) return ok('secrets', `${fmt.plural(owners.length, 'stored credential')} checked: ${owners.length === 1 ? 'it opens' : 'all open'} with the key`);
   const first = failed[0]!.error;
-  const wrongKey = /wrong key/.test(first.message);
+  const wrongKey = first.reason === 'wrong-key';
   const why = wrongKey ? 'the key is not the one they were sealed with' : first.message;
   return fail(
     'secrets',

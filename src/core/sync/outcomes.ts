@@ -1,6 +1,6 @@
 import { ExitCode, type ExitCodeValue } from '../../cli/exit-codes.js';
 import type { Services } from '../context.js';
-import { BanksyncError, NEEDS_HUMAN_CODES } from '../errors.js';
+import { BanksyncError, NEEDS_HUMAN_CODES, type ErrorCode } from '../errors.js';
 import { accountRef, connectionRef, type Account, type Connection } from '../model.js';
 import type { AccountFetchResult } from './account-sync.js';
 import type { FetchWindow } from './window.js';
@@ -20,7 +20,8 @@ export interface AccountResult {
   pendingCount?: number;
   window?: { from: string; to: string; limitedBy: string | null };
   driftMinor?: number | null;
-  code?: string;
+  /** The failure's error code; DISABLED for an account skipped because it or its connection is off. */
+  code?: ErrorCode | 'DISABLED';
   message?: string;
   hint?: string;
   ref?: string;
@@ -100,8 +101,8 @@ export function outcomeOfError(s: Services, a: Account, c: Connection, e: Banksy
 
 export function withRenewHint(e: BanksyncError, c: Connection): BanksyncError {
   // Providers do not know connection ids: a hint naming update-credentials gets the exact command here.
-  if (e.code === 'SCA_REQUIRED' || (e.hint && !e.hint.includes('update-credentials'))) return e;
-  return new BanksyncError(e.code, e.message, { hint: `renew it: banksync update-credentials ${connectionRef(c.id)}` });
+  if (e.code === 'SCA_REQUIRED' || (e.hint && !e.genericHint)) return e;
+  return new BanksyncError(e.code, e.message, { hint: `renew it: banksync update-credentials ${connectionRef(c.id)}`, status: e.status, reason: e.reason });
 }
 
 export function recordSkip(s: Services, a: Account, c: Connection, e: BanksyncError): AccountResult {

@@ -1,4 +1,4 @@
-import { BanksyncError } from '../../core/errors.js';
+import { BanksyncError, withFacts } from '../../core/errors.js';
 import { nextUtcMidnight } from '../gocardless/errors.js';
 import { retryAtFrom, type HttpFailure } from '../http.js';
 
@@ -20,8 +20,15 @@ function describe(body: unknown): { error: string; message: string; detail: stri
 
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim().slice(0, 240);
 
-/** The one place that turns Enable Banking HTTP failures into banksync's typed errors. */
+/**
+ * The one place that turns Enable Banking HTTP failures into banksync's typed errors. Callers
+ * decide on the status and Enable Banking's own error code (the reason), never on the text.
+ */
 export function mapEnableBankingError(f: HttpFailure, now: Date = new Date()): BanksyncError {
+  return withFacts(mapFailure(f, now), { status: f.status, reason: describe(f.body).error || undefined });
+}
+
+function mapFailure(f: HttpFailure, now: Date): BanksyncError {
   const { error, message, detail } = describe(f.body);
   const text = oneLine(`Enable Banking: ${message}${detail && detail !== message ? ` — ${detail}` : ''}${error ? ` (${error})` : ''}`);
   const setup = { hint: `check the application id and private key: ${SETUP_HINT}` };

@@ -9,6 +9,9 @@ import { AccountResource, Application, AspspList, AuthStarted, SessionCreated, S
 import { fetchPages } from './transactions.js';
 import { chosenInstitution } from '../chosen-institution.js';
 
+/** Enable Banking's error codes for a session that is closed or gone: nothing left to revoke. */
+const SESSION_GONE = new Set(['SESSION_DOES_NOT_EXIST', 'WRONG_SESSION_STATUS', 'CLOSED_SESSION', 'EXPIRED_SESSION', 'REVOKED_SESSION']);
+
 /** What an Enable Banking connection keeps (sealed in the secret store). */
 interface Session {
   sessionId: string;
@@ -126,7 +129,7 @@ export function createEnableBankingProvider(ctx: ProviderContext): Provider {
         await api.call(z.unknown(), 'DELETE', `sessions/${encodeURIComponent(id)}`);
       } catch (err) {
         // Closed or gone already (an earlier attempt, expiry): nothing left to revoke.
-        if (err instanceof BanksyncError && /SESSION_DOES_NOT_EXIST|WRONG_SESSION_STATUS|CLOSED_SESSION|EXPIRED_SESSION|REVOKED_SESSION/.test(err.message)) return;
+        if (err instanceof BanksyncError && SESSION_GONE.has(err.reason ?? '')) return;
         throw err;
       }
     },

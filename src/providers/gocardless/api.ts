@@ -55,7 +55,7 @@ export class GoCardlessApi {
         const res = await this.http.call(method, path, { ...opts, headers: { ...opts.headers, authorization: `Bearer ${access}` } });
         return { body: parse(schema, res, path), headers: res.headers };
       } catch (err) {
-        const tokenRefused = err instanceof BanksyncError && err.code === 'CREDENTIALS_INVALID' && /token/i.test(err.message);
+        const tokenRefused = err instanceof BanksyncError && err.code === 'CREDENTIALS_INVALID' && err.reason === 'token-refused';
         if (!tokenRefused || attempt > 0) throw err;
         this.token = undefined;
       }

@@ -1,4 +1,4 @@
-import { BanksyncError } from '../../core/errors.js';
+import { BanksyncError, withFacts } from '../../core/errors.js';
 import { header, retryAtFrom, type HttpFailure } from '../http.js';
 
 /** GoCardless error bodies: {summary, detail, type?, status_code} or field-keyed {field: {summary, detail}}. */
@@ -18,8 +18,18 @@ function describe(body: unknown): { summary: string; detail: string; type: strin
 
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim().slice(0, 240);
 
-/** The one place that turns GoCardless HTTP failures into banksync's typed errors. */
+/**
+ * The one place that turns GoCardless HTTP failures into banksync's typed errors. Callers decide
+ * on the status and the reason, never on the text: a refused access token ('token-refused') is
+ * replaced once (api.ts); a 404 on a delete means already gone.
+ */
 export function mapGoCardlessError(f: HttpFailure, now: Date = new Date()): BanksyncError {
+  const { summary, detail } = describe(f.body);
+  const reason = f.status === 401 && /token/i.test(`${summary} ${detail}`) ? 'token-refused' : undefined;
+  return withFacts(mapFailure(f, now), { status: f.status, reason });
+}
+
+function mapFailure(f: HttpFailure, now: Date): BanksyncError {
   const { summary, detail, type } = describe(f.body);
   const text = oneLine(`GoCardless: ${summary}${detail && detail !== summary ? ` — ${detail}` : ''}`);
   const setup = { hint: 'check the secret id and key: banksync providers setup gocardless' };

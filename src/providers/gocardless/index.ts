@@ -79,7 +79,7 @@ export function createGoCardlessProvider(ctx: ProviderContext): Provider {
         const { body } = await api.call(WireInstitution, 'GET', `api/v2/institutions/${encodeURIComponent(id)}/`);
         return toInstitution(body);
       } catch (err) {
-        if (err instanceof BanksyncError && err.code === 'PROVIDER_ERROR' && /not found|404/i.test(err.message)) return undefined;
+        if (err instanceof BanksyncError && err.status === 404) return undefined;
         throw err;
       }
     },
@@ -148,7 +148,7 @@ export function createGoCardlessProvider(ctx: ProviderContext): Provider {
         await api.call(z.unknown(), 'DELETE', `api/v2/requisitions/${encodeURIComponent(id)}/`);
       } catch (err) {
         // Already deleted (by an earlier attempt or in the portal): revoked all the same.
-        if (err instanceof BanksyncError && err.code === 'PROVIDER_ERROR' && /not found/i.test(err.message)) return;
+        if (err instanceof BanksyncError && err.status === 404) return;
         throw err;
       }
     },

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { BanksyncError } from '../../core/errors.js';
+import { BanksyncError, renewOptions } from '../../core/errors.js';
 import { HttpClient, malformed, type HttpFailure, type HttpResponse, type RequestOptions } from '../http.js';
 import type { ProviderContext, SessionHandle } from '../types.js';
 import { isTokenRefusal, mapPontoError, SETUP_HINT, tlsFailure } from './errors.js';
@@ -137,7 +137,7 @@ export class PontoApi {
 export function sessionOf(h: SessionHandle): Session {
   const s = h.data as Partial<Session>;
   if (typeof s.refreshToken !== 'string' || !s.refreshToken) {
-    throw new BanksyncError('CONSENT_EXPIRED', 'Ponto: this connection has no refresh token stored', { hint: 'renew it: banksync update-credentials <connection>' });
+    throw new BanksyncError('CONSENT_EXPIRED', 'Ponto: this connection has no refresh token stored', renewOptions('renew it: banksync update-credentials <connection>'));
   }
   return s as Session;
 }

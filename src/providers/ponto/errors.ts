@@ -1,4 +1,4 @@
-import { BanksyncError } from '../../core/errors.js';
+import { BanksyncError, renewOptions } from '../../core/errors.js';
 import { retryAtFrom, type HttpFailure } from '../http.js';
 
 export const SETUP_HINT = 'banksync providers setup ponto';
@@ -22,7 +22,7 @@ export const certificateRefused = (why: string) =>
   new BanksyncError('CREDENTIALS_INVALID', oneLine(`Ponto refused the client certificate (${why}); check the Ponto client certificate and its private key`), { hint: SETUP_HINT });
 
 export const integrationRevoked = () =>
-  new BanksyncError('CONSENT_EXPIRED', 'Ponto: the integration was revoked or has expired (the refresh token was refused)', { hint: RENEW_HINT });
+  new BanksyncError('CONSENT_EXPIRED', 'Ponto: the integration was revoked or has expired (the refresh token was refused)', renewOptions(RENEW_HINT));
 
 /** The one place that turns Ponto HTTP failures into banksync's typed errors. */
 export function mapPontoError(f: HttpFailure, now: Date = new Date()): BanksyncError {
@@ -37,15 +37,15 @@ export function mapPontoError(f: HttpFailure, now: Date = new Date()): BanksyncE
   }
   if (code === 'invalid_grant') return integrationRevoked();
   if (code === 'authorizationExpired') {
-    return new BanksyncError('CONSENT_EXPIRED', oneLine(`Ponto: the bank authorization of this account has expired${detail ? ` — ${detail}` : ''}`), { hint: RENEW_HINT });
+    return new BanksyncError('CONSENT_EXPIRED', oneLine(`Ponto: the bank authorization of this account has expired${detail ? ` — ${detail}` : ''}`), renewOptions(RENEW_HINT));
   }
   if (f.status === 429 || code === 'accountRecentlySynchronized') {
     return new BanksyncError('RATE_LIMITED', text, { retryAt: retryAtFrom(f.headers, now) ?? new Date(now.getTime() + 60_000).toISOString() });
   }
   if (f.status >= 500) return new BanksyncError('PROVIDER_UNAVAILABLE', text);
   // An access token Ponto no longer honours; the API layer renews it once before giving up.
-  if (f.status === 401) return new BanksyncError('CREDENTIALS_INVALID', oneLine(`Ponto refused the access token (${code || 'unauthorized'})`), { hint: RENEW_HINT });
-  if (f.status === 403) return new BanksyncError('CREDENTIALS_INVALID', text, { hint: RENEW_HINT });
+  if (f.status === 401) return new BanksyncError('CREDENTIALS_INVALID', oneLine(`Ponto refused the access token (${code || 'unauthorized'})`), renewOptions(RENEW_HINT));
+  if (f.status === 403) return new BanksyncError('CREDENTIALS_INVALID', text, renewOptions(RENEW_HINT));
   return new BanksyncError('PROVIDER_ERROR', text);
 }
 

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BanksyncError } from '../../core/errors.js';
+import { BanksyncError, renewOptions } from '../../core/errors.js';
 import type { SessionHandle } from '../types.js';
 import { parse, type PontoApi } from './api.js';
 import { describe, mapPontoError, RENEW_HINT } from './errors.js';
@@ -78,7 +78,7 @@ function refusesSubtype(body: unknown): boolean {
 function syncFailure(sync: Synchronization): BanksyncError {
   const errors = sync.attributes.errors ?? [];
   if (errors.some((e) => e.code === 'authorizationExpired')) {
-    return new BanksyncError('CONSENT_EXPIRED', 'Ponto: the bank authorization of this account has expired (synchronization failed)', { hint: RENEW_HINT });
+    return new BanksyncError('CONSENT_EXPIRED', 'Ponto: the bank authorization of this account has expired (synchronization failed)', renewOptions(RENEW_HINT));
   }
   const first = errors[0];
   const why = first ? `${first.code ?? 'error'}${first.detail ? ` — ${first.detail}` : ''}` : 'no reason given';

@@ -1,4 +1,4 @@
-import { BanksyncError, type ErrorCode } from '../../core/errors.js';
+import { BanksyncError, renewOptions, type ErrorCode } from '../../core/errors.js';
 import { retryAtFrom, type HttpFailure } from '../http.js';
 import { ErrorBody } from './schema.js';
 
@@ -49,8 +49,8 @@ export function fromErrorClass(cls: string, message: string, now: Date, headers:
   const later = (ms: number) => retryAtFrom(headers, now) ?? new Date(now.getTime() + ms).toISOString();
   if (APP_KEYS.has(cls)) return make('CREDENTIALS_INVALID', 'the App-id, Secret or request signature was refused', { hint: SETUP });
   if (CLOCK.has(cls)) return make('PROVIDER_ERROR', 'the request signature has expired or is dated too far ahead', { hint: 'check this computer\'s clock' });
-  if (BANK_LOGIN.has(cls)) return make('CREDENTIALS_INVALID', 'the bank refused the login', { hint: RECONNECT });
-  if (CONSENT_OVER.has(cls)) return make('CONSENT_EXPIRED', 'the consent for this connection has ended', { hint: RECONNECT });
+  if (BANK_LOGIN.has(cls)) return make('CREDENTIALS_INVALID', 'the bank refused the login', renewOptions(RECONNECT));
+  if (CONSENT_OVER.has(cls)) return make('CONSENT_EXPIRED', 'the consent for this connection has ended', renewOptions(RECONNECT));
   if (NEEDS_HUMAN.has(cls)) return make('SCA_REQUIRED', 'the bank waited for an answer (a code or a question) that nobody gave', { hint: 'run the sync on a terminal to answer it' });
   if (cls === 'BackgroundFetchLimitExceeded') return make('RATE_LIMITED', 'the bank allows no more background refreshes today', { retryAt: later(BACKGROUND_LIMIT_RETRY_MS) });
   if (cls === 'TooManyRequests' || cls === 'RateLimitExceeded' || cls === 'ConnectionCannotBeRefreshed' || cls === 'ConnectionAlreadyProcessing') {

@@ -1,4 +1,4 @@
-import { BanksyncError } from '../../core/errors.js';
+import { BanksyncError, renewOptions } from '../../core/errors.js';
 import type { RefreshOutcome } from '../types.js';
 import type { ProviderAccount } from './schema.js';
 
@@ -30,11 +30,11 @@ export function refreshOutcome(pa: ProviderAccount, o: { ours: boolean; now: Dat
   const what = (s: string) => `Yodlee: the bank link (provider account ${pa.id}) ${s}`;
   if (RUNNING.has(status)) return { status: 'pending', pollAfterMs: POLL_MS };
   if (status === 'USER_INPUT_REQUIRED' || extra.some((x) => NEEDS_SCA.has(x))) {
-    throw new BanksyncError('SCA_REQUIRED', what(`needs you to answer the bank (${extra.find((x) => NEEDS_SCA.has(x)) ?? status})`), { hint: RENEW_HINT });
+    throw new BanksyncError('SCA_REQUIRED', what(`needs you to answer the bank (${extra.find((x) => NEEDS_SCA.has(x)) ?? status})`), renewOptions(RENEW_HINT));
   }
-  if (extra.some((x) => CONSENT_OVER.has(x))) throw new BanksyncError('CONSENT_EXPIRED', what(`needs your consent again (${extra.find((x) => CONSENT_OVER.has(x))})`), { hint: RENEW_HINT });
+  if (extra.some((x) => CONSENT_OVER.has(x))) throw new BanksyncError('CONSENT_EXPIRED', what(`needs your consent again (${extra.find((x) => CONSENT_OVER.has(x))})`), renewOptions(RENEW_HINT));
   if (extra.some((x) => NEEDS_LOGIN.has(x)) || datasets.some((d) => d.updateEligibility === 'ALLOW_UPDATE_WITH_CREDENTIALS')) {
-    throw new BanksyncError('CREDENTIALS_INVALID', what(`needs your bank login again (${extra.find((x) => NEEDS_LOGIN.has(x)) ?? 'ALLOW_UPDATE_WITH_CREDENTIALS'})`), { hint: RENEW_HINT });
+    throw new BanksyncError('CREDENTIALS_INVALID', what(`needs your bank login again (${extra.find((x) => NEEDS_LOGIN.has(x)) ?? 'ALLOW_UPDATE_WITH_CREDENTIALS'})`), renewOptions(RENEW_HINT));
   }
   if (o.ours) {
     if (DONE.has(status)) return { status: 'done' };

@@ -14,6 +14,15 @@ describe('database open and migrations (M18)', () => {
   afterEach(() => rmSync(join(dir), { recursive: true, force: true }));
   const path = () => join(mkdtempSync(join(tmpdir(), 'banksync-mig-')), 'b.db');
 
+  it('numbers migrations by their place in the list, and each file by its version', () => {
+    const files = readdirSync(join(__dirname, '../../src/store/migrations')).filter((f) => /^\d{3}-.*\.ts$/.test(f)).sort();
+    expect(files).toHaveLength(MIGRATIONS.length);
+    MIGRATIONS.forEach((m, i) => {
+      expect(m.version).toBe(i + 1);
+      expect(files[i]!.slice(0, 3)).toBe(String(m.version).padStart(3, '0'));
+    });
+  });
+
   it('creates a new database at the latest schema, mode 0600, and reopens it unchanged', () => {
     const p = path();
     const db = openDatabase(p);

@@ -21,3 +21,8 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [v1Initial, v2ExportTargets, v3ProviderCaches, v4InputIssues, v5ProviderFeeds, v6ProviderMeta, v7Settings, v8ExportAnnotations, v9Transfers, v10LineOrigins, v11RawArchive];
 
 export const LATEST_VERSION = MIGRATIONS.length;
+
+// A migration's version is its place in the list: a gap or a swap would skip or repeat one on users' files.
+MIGRATIONS.forEach((m, i) => {
+  if (m.version !== i + 1) throw new Error(`migration ${m.description} says version ${m.version} at position ${i + 1}`);
+});

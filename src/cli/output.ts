@@ -141,5 +141,4 @@ export function table(rows: string[][]): string {
     .join('\n');
 }
 
-// eslint-disable-next-line no-control-regex
 const visibleLength = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '').length;

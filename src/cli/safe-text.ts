@@ -8,11 +8,9 @@
  */
 
 // C0 controls, DEL, C1 controls, the Unicode bidi controls, line and paragraph separators.
-// eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
 
 // The same set with the SGR colour sequences our own chalk adds, and newlines between our lines.
-// eslint-disable-next-line no-control-regex
 const UNSAFE_KEEPING_LINES = /\u001b\[[0-9;]*m|\n|[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
 
 const NAMED: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
@@ -53,7 +51,6 @@ export function safeView<T>(value: T): T {
 
 // JSON.stringify escapes U+0000–U+001F (ESC becomes \u001b) but writes DEL, C1 and bidi
 // controls as they are. Escaping them inside the JSON text keeps every parsed value identical.
-// eslint-disable-next-line no-control-regex
 const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
 
 /** A JSON document that parses to the same values and carries no raw control character. */

@@ -59,7 +59,7 @@ function trntype(r: ExportRow): string {
 
 export const fitidOf = (id: string, revision: number | null) => (revision ? `${id}.r${revision}` : id);
 
-const escape = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeSgml = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function ofxFormat(): ExportFormat {
   return {
@@ -74,7 +74,7 @@ function ofxWriter(settings: ExportSettings): FormatWriter {
   const v = settings.ofxVersion;
   // Text is cut to its limit after cleaning and before escaping: limits count characters, not entities.
   const clean = (text: string | null) => (v === 2 ? toAscii(oneLine(text)) : oneLine(text));
-  const esc = (text: string) => escape(clean(text));
+  const esc = (text: string) => escapeSgml(clean(text));
   // SGML leaves have no end tag; XML closes every element.
   const leaf = (tag: string, value: string) => (v === 1 ? `<${tag}>${value}\n` : `<${tag}>${value}</${tag}>\n`);
   const status = '<STATUS>\n' + leaf('CODE', '0') + leaf('SEVERITY', 'INFO') + '</STATUS>\n';
@@ -109,7 +109,7 @@ function ofxWriter(settings: ExportSettings): FormatWriter {
       return (
         (v === 1 ? HEADER_V1 : HEADER_V2) +
         '<OFX>\n<SIGNONMSGSRSV1>\n<SONRS>\n' + status + leaf('DTSERVER', ofxInstant(settings.now)) + leaf('LANGUAGE', 'ENG') +
-        '<FI>\n' + leaf('ORG', escape(truncate(clean(org), 32))) + leaf('FID', FID) + '</FI>\n</SONRS>\n</SIGNONMSGSRSV1>\n'
+        '<FI>\n' + leaf('ORG', escapeSgml(truncate(clean(org), 32))) + leaf('FID', FID) + '</FI>\n</SONRS>\n</SIGNONMSGSRSV1>\n'
       );
     },
     beginAccount(s) {
@@ -162,8 +162,8 @@ function ofxWriter(settings: ExportSettings): FormatWriter {
       // A correction is a new line with its own FITID naming the one it replaces or deletes.
       out += leaf('FITID', fitidOf(r.id, r.revision)) + leaf('CORRECTFITID', fitidOf(r.id, r.replacesRevision)) + leaf('CORRECTACTION', r.change === 'removed' ? 'DELETE' : 'REPLACE');
     }
-    if (name) out += leaf('NAME', escape(name));
-    if (fullMemo) out += leaf('MEMO', escape(truncate(fullMemo, 255)));
+    if (name) out += leaf('NAME', escapeSgml(name));
+    if (fullMemo) out += leaf('MEMO', escapeSgml(truncate(fullMemo, 255)));
     return out + '</STMTTRN>\n';
   }
 }

@@ -2,7 +2,6 @@ import type { Account } from '../core/model.js';
 
 /** Every exported field stays on one line without control characters. */
 export function oneLine(v: string | null | undefined): string {
-  // eslint-disable-next-line no-control-regex
   return (v ?? '').replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/ {2,}/g, ' ').trim();
 }
 

@@ -32,7 +32,7 @@ export function readDate(raw: string, order: 'ymd' | 'dmy' | 'mdy'): string {
     if (apostrophe) parts = order === 'ymd' ? null : [apostrophe[1]!, apostrophe[2]!, `20${apostrophe[3]}`];
     else parts = v.split(/[-./]/);
   }
-  if (!parts || parts.length !== 3) throw bad(raw);
+  if (parts?.length !== 3) throw bad(raw);
   if (order === 'ymd') [y, m, d] = parts as [string, string, string];
   else if (order === 'dmy') [d, m, y] = parts as [string, string, string];
   else [m, d, y] = parts as [string, string, string];

@@ -6,7 +6,6 @@ import { BanksyncError } from '../core/errors.js';
  * file could hold newlines or megabytes: it is flattened and cut.
  */
 export function fileError(file: string, message: string, hint?: string): BanksyncError {
-  // eslint-disable-next-line no-control-regex
   let line = message.replace(/[\u0000-\u001f\u007f]+/g, ' ');
   if (line.length > 300) line = `${line.slice(0, 297)}…`;
   return new BanksyncError('BAD_INPUT', `${basename(file)}: ${line}`, { hint, reason: FILE_NAMED });

@@ -13,7 +13,6 @@ vi.mock('@inquirer/prompts', () => {
 const { createPrompts } = await import('../../src/cli/prompts.js');
 
 const EVIL = 'Main\u001b[2J\u001b]0;pwned\u0007\u202eAccount';
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
 
 describe('prompts show a bank’s names neutralised and hand back the original values', () => {

@@ -50,9 +50,8 @@ vi.mock('../../src/providers/registry.js', async (importOriginal) => {
       return { session: { accessUrl: `https://user:pass-${String(start.state.token)}@bridge.test/${fake.world.claims}` }, supersedesExisting: true };
     },
     listAccounts: async () => fake.world.accounts,
-    // eslint-disable-next-line require-yield
     async *fetchTransactions() {
-      return;
+      yield* [];
     },
     async revoke(h: SessionHandle) {
       if (fake.world.revokeFails) throw new Error('bridge unreachable');

@@ -109,7 +109,7 @@ describe('shell completion', () => {
     const ready = /\[\?2004h$/;
     const r = await onTerminal(cli, 'stty cols 100 rows 30; zsh -f -i', { ...NOW, PATH: `${bin}:${process.env.PATH}` }, [
       { waitFor: ready, answer: `autoload -Uz compinit && compinit -u -D; source ${script}; echo SOURCED\r` },
-      { waitFor: /SOURCED[^]*\[\?2004h$/, answer: 'banksync accounts dis\t' },
+      { waitFor: /SOURCED[\s\S]*\[\?2004h$/, answer: 'banksync accounts dis\t' },
       { waitFor: /banksync accounts disable/, answer: '\x15banksync sync --account \t' },
       // The first Tab inserts what all ids share ("a"), the second lists them.
       { waitFor: /--account a$/, answer: '\t' },

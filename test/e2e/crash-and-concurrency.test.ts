@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONNECT_SANDBOX, dumpTransactions, dumpTransactionsAsync, referenceSandboxRows, sandboxPerTest } from '../helpers/cli.js';
+import { CONNECT_SANDBOX, dumpTransactionsAsync, referenceSandboxRows, sandboxPerTest } from '../helpers/cli.js';
 
 const NOW = { BANKSYNC_NOW: '2026-11-22T07:00:00Z' };
 const CONNECT = CONNECT_SANDBOX;

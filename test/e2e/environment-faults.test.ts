@@ -4,7 +4,7 @@ import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, CliSandbox, CONNECT_SANDBOX, dumpTransactions, dumpTransactionsAsync, referenceSandboxRows, type RunResult, sandboxPerTest } from '../helpers/cli.js';
+import { BIN, type CliSandbox, CONNECT_SANDBOX, dumpTransactionsAsync, referenceSandboxRows, type RunResult, sandboxPerTest } from '../helpers/cli.js';
 
 /**
  * Section 3 of issue 12 on the built CLI: a disk or a file that refuses is one line naming the

@@ -90,7 +90,7 @@ describe('banksync export on a synced sandbox bank', () => {
     const pendingNow = await cli.jsonAsync<{ transactions: { payee: string; status: string }[] }>(['transactions', '--pending', '--account', 'a1'], PENDING_DAY);
     const pending = pendingNow.transactions.filter((p) => p.status === 'pending');
     expect(pending.length).toBeGreaterThan(0);
-    const first = await exportTo('t1.csv', ['--format', 'csv', '--account', 'a1', '--target', 'sheet', '--changes'], PENDING_DAY);
+    await exportTo('t1.csv', ['--format', 'csv', '--account', 'a1', '--target', 'sheet', '--changes'], PENDING_DAY);
     const nothing = await cli.runAsync(['export', '--target', 'sheet'], PENDING_DAY);
     expect(nothing.code).toBe(0);
     expect(nothing.stderr).toMatch(/nothing new for target "sheet"/);

@@ -37,5 +37,4 @@ export function registerCompletion(program: Command, env: NodeJS.ProcessEnv): vo
 }
 
 // Descriptions come from our help text and from the database (an account's name): one line, printable.
-// eslint-disable-next-line no-control-regex
 const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');

@@ -3,7 +3,7 @@ import type { AccountKind } from '../../core/model.js';
 import { amountToMinor } from '../http.js';
 import type { ProviderAccount, ProviderPending, ProviderTransaction, RejectedLine } from '../types.js';
 import { sanitize } from './errors.js';
-import { Account, Connection, ErrItem, Transaction, type AccountSet } from './schema.js';
+import { Account, type Connection, ErrItem, Transaction, type AccountSet } from './schema.js';
 
 /**
  * Account ids are unique only within their connection (v2) or organisation (v1), so our

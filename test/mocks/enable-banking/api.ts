@@ -136,7 +136,7 @@ export class EnableBankingApi {
   private createSession({ body, now }: ApiRequest) {
     if (!isObject(body) || typeof body.code !== 'string') throw badParams('code is required');
     const auth = this.state.codes.get(body.code);
-    if (!auth || !auth.codeIssuedAt) throw new ApiError('WRONG_AUTHORIZATION_CODE', 'Wrong authorization code provided', 'Unknown authorization code');
+    if (!auth?.codeIssuedAt) throw new ApiError('WRONG_AUTHORIZATION_CODE', 'Wrong authorization code provided', 'Unknown authorization code');
     if (auth.sessionId) throw new ApiError('ALREADY_AUTHORIZED', 'Session is already authorized', 'This authorization code has already been used');
     if (now.getTime() - auth.codeIssuedAt.getTime() > CODE_TTL_MS) throw new ApiError('EXPIRED_AUTHORIZATION_CODE', 'Authorization code expired', `Codes must be exchanged within ${CODE_TTL_MS / 60_000} minutes`);
 

@@ -8,14 +8,14 @@ import type { Reply } from './errors.js';
 import { findInstitution } from './institutions.js';
 import type { Requisition } from './state.js';
 
-const escape = (s: string) =>
+const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 function page(status: number, title: string, body: string): Reply {
   return {
     status,
-    html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title></head>` +
-      `<body><h1>${escape(title)}</h1>${body}</body></html>`,
+    html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>` +
+      `<body><h1>${escapeHtml(title)}</h1>${body}</body></html>`,
   };
 }
 
@@ -38,14 +38,14 @@ export function showConsentPage(ctx: MockContext, requisitionId: string, institu
   r.status = 'GC';
   const institution = findInstitution(r.institution_id);
   const accounts = accountTemplates(r.institution_id)
-    .map((t) => `<li>${escape(t.name)} (${escape(t.currency)}, IBAN ending ${escape(t.iban.slice(-4))})</li>`)
+    .map((t) => `<li>${escapeHtml(t.name)} (${escapeHtml(t.currency)}, IBAN ending ${escapeHtml(t.iban.slice(-4))})</li>`)
     .join('');
   const action = `/psd2/start/${encodeURIComponent(r.id)}/${encodeURIComponent(r.institution_id)}`;
   return page(200, `Connect ${institution?.name ?? r.institution_id}`,
     `<p>Share these accounts with the application:</p><ul>${accounts}</ul>` +
-    `<form method="post" action="${escape(action)}">` +
-    `<input type="hidden" name="requisition_id" value="${escape(r.id)}">` +
-    `<input type="hidden" name="institution_id" value="${escape(r.institution_id)}">` +
+    `<form method="post" action="${escapeHtml(action)}">` +
+    `<input type="hidden" name="requisition_id" value="${escapeHtml(r.id)}">` +
+    `<input type="hidden" name="institution_id" value="${escapeHtml(r.institution_id)}">` +
     '<button type="submit" name="decision" value="approve" id="approve">Approve</button>' +
     '<button type="submit" name="decision" value="deny" id="deny">Deny</button>' +
     '</form>');

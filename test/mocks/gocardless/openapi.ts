@@ -12,7 +12,7 @@ export const spec = JSON.parse(readFileSync(new URL('./openapi.json', import.met
 
 /** The country codes the spec lists for GET /institutions/?country= (facts §2.4). */
 export const COUNTRY_CHOICES: readonly string[] = (() => {
-  const op = (spec.paths?.['/api/v2/institutions/'] as { get: { parameters: Array<{ name: string; examples: Record<string, { value: string }> }> } }).get;
+  const op = (spec.paths!['/api/v2/institutions/'] as { get: { parameters: Array<{ name: string; examples: Record<string, { value: string }> }> } }).get;
   const country = op.parameters.find((p) => p.name === 'country');
   return Object.values(country?.examples ?? {}).map((e) => e.value).sort();
 })();

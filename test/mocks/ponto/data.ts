@@ -170,7 +170,7 @@ function digestOf(line: BankLine): string {
   return createHash('sha256').update(JSON.stringify(line)).digest('hex');
 }
 
-function cardLine(rng: Rng, execMs: number, currency: string, shop: readonly [string, string], cents: number, card: string): BankLine {
+function cardLine(_rng: Rng, execMs: number, currency: string, shop: readonly [string, string], cents: number, card: string): BankLine {
   return {
     amount: cents / 100, currency,
     valueDate: iso(execMs - DAY_MS), executionDate: iso(execMs),

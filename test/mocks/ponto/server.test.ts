@@ -41,7 +41,7 @@ async function call(path: string, init: { method?: string; token?: string; heade
   const url = path.startsWith('http') ? path : `${mock.url}/ponto-connect${path}`;
   const res = await request(url, { method: (init.method ?? 'GET') as 'GET', headers, body: init.body, dispatcher: init.dispatcher ?? agent });
   const text = await res.body.text();
-  return { status: res.statusCode, headers: res.headers, text, json: text && text.startsWith('{') ? JSON.parse(text) : undefined };
+  return { status: res.statusCode, headers: res.headers, text, json: text?.startsWith('{') ? JSON.parse(text) : undefined };
 }
 
 const jsonApi = (data: unknown): { headers: Record<string, string>; body: string } => ({

@@ -12,6 +12,8 @@ export interface TextStyle {
 }
 
 const BAR_WIDTH = 24;
+/** On a terminal a long payee or name is cut so the figures stay on screen; --json and --html keep it whole. */
+const NAME_WIDTH = 36;
 
 /**
  * The report as a person reads it in a terminal. Every text from a bank (payees, account names)
@@ -43,7 +45,7 @@ function currencySections(c: CurrencyFlows, r: Report, style: TextStyle): string
   }
   if (c.topPayees.length > 0) {
     const maxPayee = c.topPayees[0]!.spending;
-    const rows = c.topPayees.map((p) => [p.payee ?? '(no payee)', m(p.spending), String(p.lines), ...(style.charts ? [bar(p.spending, maxPayee, BAR_WIDTH)] : [])]);
+    const rows = c.topPayees.map((p) => [clip(p.payee ?? '(no payee)', style), m(p.spending), String(p.lines), ...(style.charts ? [bar(p.spending, maxPayee, BAR_WIDTH)] : [])]);
     out.push('', style.heading(`Top payees by spending (${c.currency})`), grid([['PAYEE', 'SPENT', 'LINES'], ...rows], ['left', 'right', 'right', 'left']));
   }
   return out;
@@ -55,12 +57,12 @@ function categoryGrid(c: CurrencyFlows, categories: string[], r: Report, style: 
   const total = new Map(c.categories.map((x) => [x.category, x.spending]));
   const perMonth = c.months.map((x) => new Map(x.categories.map((y) => [y.category, y.spending])));
   const cell = (v: number | undefined) => (v ? m(v) : '-');
-  const nameWidth = Math.max(8, ...categories.map((x) => [...x].length));
+  const nameWidth = Math.max(8, ...categories.map((x) => [...clip(x, style)].length));
   const amountWidth = Math.max(8, m(c.spending).length) + 2;
   const fit = Number.isFinite(style.width) ? Math.max(1, Math.floor((style.width - nameWidth - amountWidth) / amountWidth)) : c.months.length;
   const shown = c.months.length - Math.min(c.months.length, fit);
   const months = c.months.slice(shown);
-  const rows = categories.map((cat) => [cat, ...months.map((_, i) => cell(perMonth[shown + i]!.get(cat))), m(total.get(cat) ?? 0)]);
+  const rows = categories.map((cat) => [clip(cat, style), ...months.map((_, i) => cell(perMonth[shown + i]!.get(cat))), m(total.get(cat) ?? 0)]);
   const align: Align[] = ['left', ...months.map((): Align => 'right'), 'right'];
   const table = grid([['CATEGORY', ...months.map((x) => x.month), 'TOTAL'], ...rows], align);
   return shown > 0 ? `${table}\n(${r.months[0]} to ${r.months[shown - 1]} do not fit this width: see --json or --html)` : table;
@@ -72,9 +74,9 @@ function balanceSection(r: Report, style: TextStyle): string[] {
   if (style.charts) {
     const rows = r.accounts.map((a) => {
       const m = (v: number) => formatMinor(v, a.currency);
-      if (a.opening === null) return [a.account, a.name, a.currency, 'unknown', '', `no opening balance; moved ${signed(a.months.reduce((n, x) => n + x.change, 0), m)}`];
+      if (a.opening === null) return [a.account, clip(a.name, style), a.currency, 'unknown', '', `no opening balance; moved ${signed(a.months.reduce((n, x) => n + x.change, 0), m)}`];
       const points = [a.opening, ...a.months.map((x) => x.closing!)];
-      return [a.account, a.name, a.currency, m(a.opening), `→ ${m(a.closing!)}`, sparkline(points)];
+      return [a.account, clip(a.name, style), a.currency, m(a.opening), `→ ${m(a.closing!)}`, sparkline(points)];
     });
     out.push(grid(rows, ['left', 'left', 'left', 'right', 'left', 'left']));
   } else {
@@ -89,6 +91,12 @@ function balanceSection(r: Report, style: TextStyle): string[] {
   const odd = r.accounts.filter((a) => a.otherCurrencyLines > 0);
   for (const a of odd) out.push(`(${a.account}: ${a.otherCurrencyLines} ${a.otherCurrencyLines === 1 ? 'line' : 'lines'} in another currency than ${a.currency} left out of its balance)`);
   return out;
+}
+
+function clip(text: string, style: TextStyle): string {
+  if (!Number.isFinite(style.width)) return text;
+  const chars = [...text];
+  return chars.length <= NAME_WIDTH ? text : `${chars.slice(0, NAME_WIDTH - 1).join('')}…`;
 }
 
 const amount = (a: AccountBalances, v: number | null) => (v === null ? 'unknown' : formatMinor(v, a.currency));

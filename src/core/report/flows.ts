@@ -50,8 +50,8 @@ export class FlowTally {
 
   add(line: FlowLine, a: LineAnnotation): void {
     const amount = line.amountMinor;
-    if (amount === 0) return;
     const month = this.month(line.currency, line.month);
+    if (amount === 0) return;
     if (a.transfer) {
       if (amount < 0) month.transfersOut -= amount;
       else month.transfersIn += amount;

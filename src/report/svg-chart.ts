@@ -34,8 +34,8 @@ const plotH = H - PAD.top - PAD.bottom;
 export function stackedBars(o: ChartOptions): string {
   const n = o.xLabels.length;
   const totals = o.xLabels.map((_, i) => o.series.reduce((t, s) => t + Math.max(0, s.values[i] ?? 0), 0));
-  const max = Math.max(1, ...totals);
-  const y = (v: number) => PAD.top + plotH - (v / max) * plotH;
+  const { lo, hi, step } = niceScale(0, Math.max(1, ...totals));
+  const y = (v: number) => PAD.top + plotH - ((v - lo) / (hi - lo)) * plotH;
   const slot = plotW / Math.max(1, n);
   const barW = Math.max(2, Math.min(56, slot * 0.7));
   const marks: string[] = [];
@@ -51,15 +51,13 @@ export function stackedBars(o: ChartOptions): string {
       base += v;
     }
   });
-  return frame(o, axisY(0, max, o.format) + xAxis(o.xLabels, (i) => PAD.left + slot * i + slot / 2) + marks.join(''));
+  return frame(o, axisY(lo, hi, step, y, o.format) + xAxis(o.xLabels, (i) => PAD.left + slot * i + slot / 2) + marks.join(''));
 }
 
 /** One line per series (balances over time); a null value breaks the line. */
 export function lines(o: ChartOptions): string {
   const all = o.series.flatMap((s) => s.values.filter((v): v is number => v !== null));
-  let lo = Math.min(0, ...all);
-  let hi = Math.max(0, ...all);
-  if (hi === lo) hi = lo + 1;
+  const { lo, hi, step } = niceScale(Math.min(0, ...all), Math.max(1, ...all));
   const y = (v: number) => PAD.top + plotH - ((v - lo) / (hi - lo)) * plotH;
   const n = o.xLabels.length;
   const x = (i: number) => PAD.left + (n <= 1 ? plotW / 2 : (plotW * i) / (n - 1));
@@ -78,7 +76,7 @@ export function lines(o: ChartOptions): string {
     flush();
   }
   const zero = lo < 0 ? `<line class="zero" x1="${PAD.left}" x2="${W - PAD.right}" y1="${r(y(0))}" y2="${r(y(0))}"/>` : '';
-  return frame(o, axisY(lo, hi, o.format) + zero + xAxis(o.xLabels, x) + marks.join(''));
+  return frame(o, axisY(lo, hi, step, y, o.format) + zero + xAxis(o.xLabels, x) + marks.join(''));
 }
 
 function frame(o: ChartOptions, body: string): string {
@@ -86,12 +84,22 @@ function frame(o: ChartOptions, body: string): string {
   return `<figure><svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(o.title)}" xmlns="http://www.w3.org/2000/svg">${body}</svg><ul class="legend">${legend}</ul></figure>`;
 }
 
-/** Three labelled gridlines from lo to hi. */
-function axisY(lo: number, hi: number, format: (v: number) => string): string {
+/**
+ * Bounds and gridline step that read well: the step is 1, 2 or 5 times a power of ten (in minor
+ * units, so 2000.00 rather than 1307.41), the bounds whole steps around the data, 0 included.
+ */
+export function niceScale(min: number, max: number): { lo: number; hi: number; step: number } {
+  const raw = Math.max(1, (max - min) / 4);
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((f) => f * power).find((s) => s >= raw)!;
+  return { lo: Math.floor(min / step) * step, hi: Math.max(Math.ceil(max / step) * step, Math.floor(min / step) * step + step), step };
+}
+
+/** A labelled gridline at every step from lo to hi. */
+function axisY(lo: number, hi: number, step: number, y: (v: number) => number, format: (v: number) => string): string {
   const out: string[] = [];
-  for (let k = 0; k <= 2; k++) {
-    const v = Math.round(lo + ((hi - lo) * k) / 2);
-    const yy = r(PAD.top + plotH - (plotH * k) / 2);
+  for (let v = lo; v <= hi; v += step) {
+    const yy = r(y(v));
     out.push(`<line class="grid" x1="${PAD.left}" x2="${W - PAD.right}" y1="${yy}" y2="${yy}"/><text class="tick" x="${PAD.left - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle">${esc(format(v))}</text>`);
   }
   return out.join('');

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { esc } from '../../src/report/html-text.js';
 import { renderReportHtml } from '../../src/report/html.js';
+import { niceScale } from '../../src/report/svg-chart.js';
 import { HOSTILE, sampleReport } from './fixture.js';
 
 const page = (payee?: string) => renderReportHtml(sampleReport(payee), { generatedAt: '2026-11-30T09:30:00.000Z' });
@@ -37,5 +38,13 @@ describe('report HTML', () => {
     expect(html).toContain('<td class="n" data-account="a2" data-month="opening">unknown</td>');
     expect(html).toMatch(/<svg class="chart"[^>]*aria-label="Spending by category per month, EUR"/);
     expect(html).toMatch(/<svg class="chart"[^>]*aria-label="Balance per account over time, JPY"/);
+  });
+});
+
+describe('chart scale', () => {
+  it('steps of 1, 2 or 5 times a power of ten, bounds on whole steps, 0 included', () => {
+    expect(niceScale(-2_574_337, 2_312_853)).toEqual({ lo: -4_000_000, hi: 4_000_000, step: 2_000_000 });
+    expect(niceScale(0, 408_048)).toEqual({ lo: 0, hi: 600_000, step: 200_000 });
+    expect(niceScale(0, 1)).toEqual({ lo: 0, hi: 1, step: 1 });
   });
 });

@@ -14,6 +14,7 @@ import { registerFetchAccounts } from './commands/fetch-accounts.js';
 import { registerImport } from './commands/import.js';
 import { registerInstitutions } from './commands/institutions.js';
 import { registerProviders } from './commands/providers.js';
+import { registerReport } from './commands/report.js';
 import { registerRestore } from './commands/restore.js';
 import { registerSchedule } from './commands/schedule.js';
 import { registerStatements } from './commands/statements.js';
@@ -79,6 +80,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage/bad input, 3 needs a human,
   registerStatements(program, runtimeOf);
   registerWarnings(program, runtimeOf);
   registerExport(program, runtimeOf);
+  registerReport(program, runtimeOf);
   registerImport(program, runtimeOf);
   registerDisconnect(program, runtimeOf);
   registerConfig(program, runtimeOf);

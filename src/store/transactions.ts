@@ -142,14 +142,17 @@ export class TransactionRepo {
     ).n;
   }
 
-  /** Sum of booked amounts up to and including a date: the bridge from a reported balance. */
-  sumThrough(accountId: number, date: string): number {
+  /**
+   * Sum of booked amounts up to and including a date: the bridge from a reported balance. With
+   * `currency`, only the lines in that currency (the report never sums across currencies).
+   */
+  sumThrough(accountId: number, date: string, currency?: string): number {
     return (
       this.db
         .prepare(
-          'SELECT coalesce(sum(amount_minor), 0) AS s FROM transactions WHERE account_id = ? AND booking_date <= ? AND removed_at IS NULL',
+          `SELECT coalesce(sum(amount_minor), 0) AS s FROM transactions WHERE account_id = ? AND booking_date <= ? AND removed_at IS NULL${currency ? ' AND currency = ?' : ''}`,
         )
-        .get(accountId, date) as { s: number }
+        .get(accountId, date, ...(currency ? [currency] : [])) as { s: number }
     ).s;
   }
 

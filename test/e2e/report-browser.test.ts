@@ -78,6 +78,7 @@ describe('report --html in headless Chromium', () => {
           const box = svg.getBoundingClientRect();
           return { width: box.width, height: box.height, marks: svg.querySelectorAll('rect, circle').length };
         }),
+        // biome-ignore lint/performance/useDomNodeTextContent: the text as rendered, which is what a person reads
         bodyText: document.body.innerText,
       };
     });

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
-import { MockAgent, type Interceptable } from 'undici';
+import type { Interceptable } from 'undici';
+import { StrictMockAgent } from '../../helpers/strict-http.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BanksyncError } from '../../../src/core/errors.js';
 import { createEnableBankingProvider } from '../../../src/providers/enable-banking/index.js';
@@ -14,18 +15,16 @@ const JSON_HEADERS = { headers: { 'content-type': 'application/json' } };
 const REDIRECT = 'http://127.0.0.1:8765/callback';
 
 let now = new Date('2025-06-15T10:00:00Z');
-let agent: MockAgent;
+let agent: StrictMockAgent;
 let api: Interceptable;
 
 beforeEach(() => {
   now = new Date('2025-06-15T10:00:00Z');
-  agent = new MockAgent();
-  agent.disableNetConnect();
+  agent = new StrictMockAgent();
   api = agent.get(BASE);
 });
 afterEach(async () => {
-  agent.assertNoPendingInterceptors();
-  await agent.close();
+  await agent.verify();
 });
 
 const provider = (credentials: Record<string, string> = { application_id: APP, private_key: PEM }) =>

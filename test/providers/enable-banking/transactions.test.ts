@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { MockAgent, type Interceptable } from 'undici';
+import type { Interceptable } from 'undici';
+import { StrictMockAgent } from '../../helpers/strict-http.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BanksyncError } from '../../../src/core/errors.js';
 import { mapEnableBankingError } from '../../../src/providers/enable-banking/errors.js';
@@ -15,16 +16,14 @@ const TX_PATH = `/accounts/${UID}/transactions`;
 const BAL_PATH = `/accounts/${UID}/balances`;
 const WINDOW = { date_from: '2025-06-01', date_to: '2025-06-15' };
 
-let agent: MockAgent;
+let agent: StrictMockAgent;
 let api: Interceptable;
 beforeEach(() => {
-  agent = new MockAgent();
-  agent.disableNetConnect();
+  agent = new StrictMockAgent();
   api = agent.get(BASE);
 });
 afterEach(async () => {
-  agent.assertNoPendingInterceptors();
-  await agent.close();
+  await agent.verify();
 });
 
 const provider = () => createEnableBankingProvider({ now: () => NOW, env: {}, dispatcher: agent, credentials: { application_id: 'app-1', private_key: PEM } });

@@ -1,5 +1,5 @@
 import { failure } from '../../helpers/failure.js';
-import { MockAgent } from 'undici';
+import { StrictMockAgent } from '../../helpers/strict-http.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGoCardlessProvider } from '../../../src/providers/gocardless/index.js';
 import type { Provider, SessionHandle, TransactionPage } from '../../../src/providers/types.js';
@@ -9,8 +9,8 @@ const NOW = new Date('2026-11-20T10:00:00Z');
 const ACCOUNT = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-let agent: MockAgent;
-let gc: ReturnType<MockAgent['get']>;
+let agent: StrictMockAgent;
+let gc: ReturnType<StrictMockAgent['get']>;
 let provider: Provider;
 
 function session(extra: Record<string, unknown> = {}): SessionHandle & { saves: number } {
@@ -33,15 +33,13 @@ async function pages(p: Provider, h: SessionHandle): Promise<TransactionPage[]> 
 }
 
 beforeEach(() => {
-  agent = new MockAgent();
-  agent.disableNetConnect();
+  agent = new StrictMockAgent();
   gc = agent.get(BASE);
   provider = createGoCardlessProvider({ now: () => NOW, env: {}, baseUrl: BASE, dispatcher: agent, credentials: { secret_id: 'id-1', secret_key: 'key-1' } });
 });
 
 afterEach(async () => {
-  agent.assertNoPendingInterceptors();
-  await agent.close();
+  await agent.verify();
 });
 
 describe('GoCardless adapter', () => {

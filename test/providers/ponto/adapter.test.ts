@@ -1,7 +1,7 @@
 import { failure } from '../../helpers/failure.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { MockAgent } from 'undici';
+import { StrictMockAgent } from '../../helpers/strict-http.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPontoProvider } from '../../../src/providers/ponto/index.js';
 import type { Institution, Provider, ProviderContext, SessionHandle, TransactionPage } from '../../../src/providers/types.js';
@@ -18,8 +18,8 @@ const CREDENTIALS = { client_id: 'client-1', client_secret: 'secret-1', certific
 const BASIC = `Basic ${Buffer.from('client-1:secret-1').toString('base64')}`;
 const INSTITUTION: Institution = { id: FI, providerId: 'ponto', name: 'KBC', country: 'BE', beta: false, scaEveryFetch: false, stableTransactionIds: true };
 
-let agent: MockAgent;
-let api: ReturnType<MockAgent['get']>;
+let agent: StrictMockAgent;
+let api: ReturnType<StrictMockAgent['get']>;
 let provider: Provider;
 
 function context(extra: Partial<ProviderContext> = {}): ProviderContext {
@@ -97,15 +97,13 @@ async function collect(p: Provider, h: SessionHandle, from = '2026-05-01'): Prom
 }
 
 beforeEach(() => {
-  agent = new MockAgent();
-  agent.disableNetConnect();
+  agent = new StrictMockAgent();
   api = agent.get(API);
   provider = createPontoProvider(context());
 });
 
 afterEach(async () => {
-  agent.assertNoPendingInterceptors();
-  await agent.close();
+  await agent.verify();
 });
 
 describe('Ponto adapter: institutions and credentials', () => {

@@ -1,5 +1,6 @@
 import { createPublicKey, createVerify, generateKeyPairSync } from 'node:crypto';
-import { MockAgent, type Interceptable } from 'undici';
+import type { Interceptable } from 'undici';
+import { StrictMockAgent } from '../../helpers/strict-http.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signatureBase } from '../../../src/providers/salt-edge/api.js';
 import { mapSaltEdgeError } from '../../../src/providers/salt-edge/errors.js';
@@ -14,16 +15,14 @@ const PEM = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const JSON_HEADERS = { headers: { 'content-type': 'application/json' } };
 const NOW = new Date('2026-03-01T09:00:00Z');
 
-let agent: MockAgent;
+let agent: StrictMockAgent;
 let api: Interceptable;
 beforeEach(() => {
-  agent = new MockAgent();
-  agent.disableNetConnect();
+  agent = new StrictMockAgent();
   api = agent.get(ORIGIN);
 });
 afterEach(async () => {
-  agent.assertNoPendingInterceptors();
-  await agent.close();
+  await agent.verify();
 });
 
 const provider = () => createSaltEdgeProvider({ now: () => NOW, env: {}, dispatcher: agent, credentials: { app_id: 'app', secret: 'sec', private_key: PEM } });

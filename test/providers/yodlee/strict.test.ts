@@ -1,4 +1,5 @@
-import { MockAgent, type Interceptable } from 'undici';
+import type { Interceptable } from 'undici';
+import { StrictMockAgent } from '../../helpers/strict-http.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { amountToMinor } from '../../../src/providers/http.js';
 import { createYodleeProvider } from '../../../src/providers/yodlee/index.js';
@@ -13,18 +14,16 @@ const CREDS = { client_id: 'cid', secret: 'sec', admin_login_name: 'admin' };
 const USER = 'banksync-user';
 
 let now = new Date('2026-03-01T10:00:00Z');
-let agent: MockAgent;
+let agent: StrictMockAgent;
 let api: Interceptable;
 
 beforeEach(() => {
   now = new Date('2026-03-01T10:00:00Z');
-  agent = new MockAgent();
-  agent.disableNetConnect();
+  agent = new StrictMockAgent();
   api = agent.get(BASE);
 });
 afterEach(async () => {
-  agent.assertNoPendingInterceptors();
-  await agent.close();
+  await agent.verify();
 });
 
 const provider = () => createYodleeProvider({ now: () => now, env: {}, dispatcher: agent, credentials: CREDS, state: { get: () => undefined, set: () => undefined } });

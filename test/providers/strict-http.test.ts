@@ -14,7 +14,7 @@ describe('StrictMockAgent (the adapter tests’ HTTP mock)', () => {
   it('fails verify() on an interceptor left unused, and passes when every one was used', async () => {
     const unused = new StrictMockAgent();
     unused.get('https://bank.test').intercept({ path: '/a', method: 'GET' }).reply(200, 'ok');
-    await expect(unused.verify()).rejects.toThrow(/pending interceptor/i);
+    await expect(unused.verify()).rejects.toThrow(/interceptor is pending/);
     const used = new StrictMockAgent();
     used.get('https://bank.test').intercept({ path: '/a', method: 'GET' }).reply(200, 'ok');
     await (await request('https://bank.test/a', { dispatcher: used })).body.text();

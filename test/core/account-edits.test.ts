@@ -10,20 +10,11 @@ import { BanksyncError } from '../../src/core/errors.js';
 import { exportTransactions } from '../../src/core/export.js';
 import { fingerprint, lineId } from '../../src/core/sync/dedupe.js';
 import { Store } from '../../src/store/index.js';
+import { refusingPrompts, testServices } from '../helpers/services.js';
 
 const NOW = '2026-11-22T07:00:00.000Z';
 
-function services(store: Store, prompts: Partial<Prompts> = {}): Services {
-  const refuse = () => Promise.reject(new Error('unexpected prompt'));
-  return {
-    store,
-    clock: () => new Date(NOW),
-    env: {},
-    prompts: { interactive: false, confirm: refuse, select: refuse, checkbox: refuse, input: refuse, ...prompts } as Prompts,
-    notify: { info: () => undefined, warn: () => undefined, always: () => undefined, progress: () => ({ update: () => undefined, stop: () => undefined }) },
-    openBrowser: async () => false,
-  };
-}
+const services = (store: Store, prompts: Partial<Prompts> = {}): Services => testServices(store, { now: NOW, prompts: refusingPrompts(prompts) });
 
 interface Line {
   date: string;

@@ -2,23 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Prompts, Services } from '../../src/core/context.js';
+import type { Services } from '../../src/core/context.js';
 import { importFiles } from '../../src/core/import.js';
 import { Store } from '../../src/store/index.js';
+import { testServices } from '../helpers/services.js';
 
 const NOW = '2026-11-22T07:00:00.000Z';
 
-function services(store: Store): Services {
-  const refuse = () => Promise.reject(new Error('unexpected prompt'));
-  return {
-    store,
-    clock: () => new Date(NOW),
-    env: {},
-    prompts: { interactive: false, confirm: refuse, select: refuse, checkbox: refuse, input: refuse } as Prompts,
-    notify: { info: () => undefined, warn: () => undefined, always: () => undefined, progress: () => ({ update: () => undefined, stop: () => undefined }) },
-    openBrowser: async () => false,
-  };
-}
+const services = (store: Store): Services => testServices(store, { now: NOW });
 
 /**
  * Import time must not grow with what a day already holds: a file of many lines on the same date

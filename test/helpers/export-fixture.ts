@@ -7,6 +7,7 @@ import { exportTransactions, type ExportOptions, type ExportResult } from '../..
 import type { AccountKind, TransactionType } from '../../src/core/model.js';
 import { stableTransactionId } from '../../src/core/sync/dedupe.js';
 import { Store } from '../../src/store/index.js';
+import { testServices } from './services.js';
 
 export const FIXTURE_NOW = '2026-03-05T08:30:00.000Z';
 
@@ -81,7 +82,7 @@ export function exportFixture(now = FIXTURE_NOW) {
     { ext: 'y2', date: '2026-02-25', amount: 250_000, payee: 'Kyūryō', memo: 'Salary', type: 'credit' },
     { ext: 'y3', date: '2026-03-01', amount: -0, payee: 'Sushi Kō', memo: 'Voucher', type: 'pos' },
   ]);
-  const services = { store, clock: () => new Date(now), env: {}, prompts: {}, notify: () => undefined } as unknown as Services;
+  const services = testServices(store, { now });
   return { store, services, dir, checking, card, yen };
 }
 

@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TransferLeg } from '../../../src/core/annotate.js';
-import type { Prompts, Services } from '../../../src/core/context.js';
+import type { Services } from '../../../src/core/context.js';
 import { buildReport } from '../../../src/core/report/index.js';
 import { monthsBetween } from '../../../src/core/report/months.js';
 import type { RuleHit } from '../../../src/core/rules/index.js';
 import { fingerprint, lineId } from '../../../src/core/sync/dedupe.js';
 import { Store } from '../../../src/store/index.js';
+import { testServices } from '../../helpers/services.js';
 
 // What the rules and the transfer detector say about lines (the real ones arrive with their helpers'
 // branches): set per test, read through the same createAnnotator the export uses.
@@ -20,17 +21,7 @@ vi.mock('../../../src/core/transfers/index.js', () => ({ transferLegs: () => stu
 
 const NOW = '2026-11-30T09:00:00.000Z';
 
-function services(store: Store): Services {
-  const refuse = () => Promise.reject(new Error('unexpected prompt'));
-  return {
-    store,
-    clock: () => new Date(NOW),
-    env: {},
-    prompts: { interactive: false, confirm: refuse, select: refuse, checkbox: refuse, input: refuse } as Prompts,
-    notify: { info: () => undefined, warn: () => undefined, always: () => undefined, progress: () => ({ update: () => undefined, stop: () => undefined }) },
-    openBrowser: async () => false,
-  };
-}
+const services = (store: Store): Services => testServices(store, { now: NOW });
 
 let dir: string;
 let store: Store;

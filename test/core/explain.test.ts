@@ -8,6 +8,7 @@ import { explainLine } from '../../src/core/explain.js';
 import { setIgnored } from '../../src/core/explain-ignore.js';
 import { unmergeLine } from '../../src/core/explain-unmerge.js';
 import { exportTransactions } from '../../src/core/export.js';
+import { mergeAccounts } from '../../src/core/account-merge.js';
 import { importFiles } from '../../src/core/import.js';
 import { fingerprint, lineId } from '../../src/core/sync/dedupe.js';
 import { Store } from '../../src/store/index.js';
@@ -100,6 +101,17 @@ describe('explain and unmerge', () => {
     expect(explainLine(s, shop).merged).toEqual([]);
   });
 
+  it('a merge by fingerprint undone stays undone: the same file again is not taken as the synced line', async () => {
+    const a = file('same.csv', ['2024-03-01,-42.00,EUR,Evil Corp,Invoice 7']);
+    await importFiles(s, { files: [a], format: 'auto', accountId: account });
+    expect(explainLine(s, shop).merged).toEqual([expect.objectContaining({ rung: 'fingerprint', undoable: true })]);
+    const r = await unmergeLine(s, shop, {});
+    await importFiles(s, { files: [a], format: 'auto', accountId: account });
+    expect(lines()).toHaveLength(3);
+    expect(explainLine(s, shop).merged).toEqual([]);
+    expect(explainLine(s, r.line).origin).toMatchObject({ rung: 'unmerged', unmergedFrom: shop });
+  });
+
   it('several merges: asks which one, naming the flag; --source picks without asking', async () => {
     await importFiles(s, { files: [file('a.csv', ['2024-03-01,-42.00,EUR,EVIL CORP,invoice 7 card']), file('b.csv', ['2024-03-01,-42.00,EUR,Evil Corp,Invoice 7 paid'])], format: 'auto', accountId: account });
     const merged = explainLine(s, shop).merged;
@@ -115,6 +127,20 @@ describe('explain and unmerge', () => {
     await expect(unmergeLine(s, shop, { source: 'o999' })).rejects.toThrow(/--source o999 names no merge/);
     expect((await unmergeLine(s, shop, { source: merged[0]!.ref })).ref).toBe(merged[0]!.ref);
     await expect(unmergeLine(s, shop, {})).rejects.toThrow(/nothing was merged|nothing on/);
+  });
+
+  it('accounts merge: a line taken by its text keeps its file origin; unmerge brings it back under its own id', async () => {
+    const c = store.connections.create({ providerId: 'file', institutionId: 'file', institutionName: 'File', now: NOW });
+    const other = store.accounts.create({ connectionId: c, providerId: 'file', institutionId: 'file', externalId: null, name: 'From file', currency: 'EUR', kind: 'checking', stableIds: true, now: NOW });
+    await importFiles(s, { files: [file('old.csv', ['2024-03-01,-42.00,EUR,EVIL CORP,invoice 7 card'])], format: 'auto', accountId: other });
+    const [former] = [...store.transactions.iterate({ accountIds: [other] })].map((t) => t.id);
+    await mergeAccounts(s, other, account, { yes: true });
+    expect(lines()).toHaveLength(2);
+    const m = explainLine(s, shop).merged;
+    expect(m).toEqual([expect.objectContaining({ rung: 'accounts-merge-text', undoable: true, record: 'line 2', file: expect.objectContaining({ name: 'old.csv' }) })]);
+    const r = await unmergeLine(s, shop, {});
+    expect(r.line).toBe(former);
+    expect(store.transactions.byId(former!)).toMatchObject({ accountId: account, payee: 'EVIL CORP' });
   });
 
   it('a match by the file\'s own id cannot be undone', async () => {

@@ -200,6 +200,22 @@ describe('ignore', () => {
     expect(setIgnored(s, gone, false)).toMatchObject({ changed: true });
     expect(await exported(s)).toContain(gone);
     expect((await exported(s, 'early')).split('\n').filter((l) => l.includes(gone))).toEqual([expect.stringMatching(/,changed$/)]);
-    expect(explainLine(s, gone).decisions.map((d) => d.kind)).toEqual(['ignored', 'unignored']);
+    const e = explainLine(s, gone);
+    expect(e.decisions.map((d) => d.kind)).toEqual(['ignored', 'unignored']);
+    expect(e.revisions.map((r) => [r.revision, r.amount, r.changed])).toEqual([
+      [0, '-2.50', ['(no field: removed, restored, ignored or unignored)']],
+      [1, '-2.50', ['amountMinor']],
+      [2, '-2.60', ['(no field: removed, restored, ignored or unignored)']],
+      [3, '-2.60', []],
+    ]);
+  });
+
+  it('explain shows the pending line a booked one resolved', () => {
+    const id = synced(store, account, '2024-03-04', -1234, 'Restaurant', '', 'p9');
+    store.pending.upsert({ accountId: account, dedupeKey: 'x:pend1', externalId: 'pend1', date: '2024-03-02', amountMinor: -1000, currency: 'EUR', payee: 'Restaurant', memo: null }, NOW);
+    store.pending.link(store.pending.open(account)[0]!.rowId, id);
+    expect(explainLine(s, id).pending).toEqual([
+      { date: '2024-03-02', amount: '-10.00', payee: 'Restaurant', status: 'booked', why: 'booked 2 days after the pending date, amount differs by -2.34, pending id pend1' },
+    ]);
   });
 });

@@ -210,14 +210,15 @@ export class ExportRepo {
    * Streams an account's lines in statement order; removed ones only when asked. Raw rows come
    * straight from SQLite's cursor: the export builds its one object per line from them. An
    * ignored line (`transactions ignore`) is a removed one to every export: its tombstone time
-   * stands in removed_at, so a target that received it gets its removal.
+   * stands in removed_at, and ignoring bumped its revision, so a target that received it gets
+   * its removal.
    */
   lines(accountId: number, from: string | undefined, to: string | undefined, withRemoved: boolean): IterableIterator<ExportSourceRow> {
     const stmt = this.db.prepare(
       `SELECT seq, id, account_id, external_id, booking_date, value_date, amount_minor, currency, payee, memo, type,
               counterparty_iban, source, revision, coalesce(removed_at, ignored_at)
        FROM transactions
-       WHERE account_id = ? AND booking_date >= ? AND booking_date <= ? ${withRemoved ? 'AND ((removed_at IS NULL AND ignored_at IS NULL) OR revision > 0)' : 'AND removed_at IS NULL AND ignored_at IS NULL'}
+       WHERE account_id = ? AND booking_date >= ? AND booking_date <= ? ${withRemoved ? 'AND (removed_at IS NULL OR revision > 0)' : 'AND removed_at IS NULL AND ignored_at IS NULL'}
        ORDER BY booking_date, seq`,
     );
     return stmt.raw().iterate(accountId, from ?? '0000-01-01', to ?? '9999-12-31') as IterableIterator<ExportSourceRow>;

@@ -46,12 +46,13 @@ export interface ImportDecision {
 export class ImportOrigins {
   private readonly refused: Set<string>;
   private readonly fileId: number;
-  private readonly sha256: string;
+  /** Lines added without meeting a stored line: id → where in the file, written once by finish(). */
+  private readonly plain: Record<string, string> = {};
+  private plainCount = 0;
   private last: { externalId: string | null; fp: string; candidates: StoredCandidate[]; kept: StoredCandidate[] } | undefined;
 
   constructor(private readonly s: Services, accountId: number, path: string, file: { sha256: string; format: FileFormat }, private readonly source: string, private readonly now: string) {
     this.refused = s.store.lineOrigins.refusals(accountId);
-    this.sha256 = file.sha256;
     this.fileId = s.store.lineOrigins.fileId({ name: basename(path), sha256: file.sha256, size: sizeOf(path), format: file.format }, now);
   }
 
@@ -67,13 +68,21 @@ export class ImportOrigins {
     const last = this.last!;
     this.last = undefined;
     const merged = d.outcome !== 'added';
+    // The same file imported again: the line it matched is the one this file stored, whose origin says it all.
+    if (merged && last.kept.some((c) => c.id === d.id && c.source === this.source)) return;
+    if (!merged && last.candidates.length === 0) {
+      // Most of a file: nothing to weigh. One entry in the file's records instead of a row.
+      this.plain[d.id] = line.where;
+      this.plainCount++;
+      return;
+    }
     const candidates = last.candidates.length ? judge(line, last.externalId, last.fp, last.candidates, last.kept, d) : null;
     this.s.store.lineOrigins.record(
       {
         transactionId: d.id,
         role: merged ? 'merged' : 'stored',
         source: this.source,
-        sourceKey: `${this.sha256}|${line.where}`,
+        sourceKey: `f${this.fileId}|${line.where}`,
         fileId: this.fileId,
         record: line.where,
         rawId: line.id ?? null,
@@ -85,6 +94,11 @@ export class ImportOrigins {
       },
       this.now,
     );
+  }
+
+  /** Writes the records of the lines added without meeting a stored line; called once per statement. */
+  finish(): void {
+    if (this.plainCount > 0) this.s.store.lineOrigins.addFileRecords(this.fileId, this.plain);
   }
 }
 
@@ -105,7 +119,7 @@ export function noteAccountMerge(
 ): void {
   const row = s.store.transactions.byId(line.id);
   // Where FROM's line came from (its file and record) goes with it: FROM's rows are deleted.
-  const was = s.store.lineOrigins.of(line.id).find((o) => o.role === 'stored');
+  const was = s.store.lineOrigins.of(line.id).find((o) => o.role === 'stored') ?? s.store.lineOrigins.fileRecord(line.id, line.source);
   const d = { outcome: 'duplicates' as const, rung: match.rung, id: match.id, why: match.why };
   s.store.lineOrigins.record(
     {

@@ -64,7 +64,7 @@ export function explainLine(s: Services, id: string): Explanation {
       currency: line.currency, payee: line.payee, memo: line.memo, type: line.type, source: line.source, externalId: line.externalId, revision: line.revision,
       removedAt: line.removedAt, ignored: line.ignoredAt ? { at: line.ignoredAt, reason: line.ignoredReason } : null, firstSeenAt: line.firstSeenAt, updatedAt: line.updatedAt,
     },
-    origin: stored ? recordedView(stored) : derivedOrigin(line),
+    origin: stored ? recordedView(stored) : derivedOrigin(s, line),
     merged: origins.filter((o) => o.role === 'merged').map((o) => {
       const obs = o.observation as { bookingDate?: string; amountMinor?: number; payee?: string; memo?: string } | null;
       return {
@@ -105,10 +105,20 @@ function recordedView(o: LineOrigin): OriginView {
   };
 }
 
-/** Lines a sync stored (and lines stored before origins were recorded): told by the line itself. */
-function derivedOrigin(line: StoredLine): OriginView {
+/**
+ * Lines without a row of their own: a file's lines that met no stored line (in their file's
+ * records), lines a sync stored, lines stored before origins were recorded (told by the line itself).
+ */
+function derivedOrigin(s: Services, line: StoredLine): OriginView {
   const provider = providerOf(line.source);
   const base = { source: line.source, provider, file: fileOfSource(line.source), record: null, candidates: null, unmergedFrom: null, firstSeenAt: line.firstSeenAt };
+  const inFile = provider ? undefined : s.store.lineOrigins.fileRecord(line.id, line.source);
+  if (inFile) {
+    return {
+      ...base, kind: 'file', file: inFile.file, record: inFile.record, rawId: line.externalId?.replace(/^[a-z]+:/, '') ?? null,
+      rung: 'new', why: 'no stored line had its date and amount: stored as a new line', candidates: [], unknown: [],
+    };
+  }
   if (provider) {
     return {
       ...base, kind: 'provider', rawId: line.externalId,

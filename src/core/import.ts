@@ -120,6 +120,7 @@ function importStatement(s: Services, o: ImportOptions, path: string, file: Read
     if (outcome === 'matchedByText') report.duplicates++;
     report[outcome]++;
   }
+  origins.finish();
   if (report.added > 0) reanchor(s, account.id);
   for (const b of st.balances.filter((x) => x.kind === 'closing')) report.balances.push(checkBalance(s, account.id, b.date, b.amountMinor, now));
   return report;

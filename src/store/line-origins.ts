@@ -114,6 +114,28 @@ export class LineOriginRepo {
     return (this.db.prepare('SELECT id FROM origin_files WHERE sha256 = ? AND name = ?').get(f.sha256, f.name) as { id: number }).id;
   }
 
+  /** Lines a file added without meeting a stored line, and where in the file each was (one write per statement). */
+  addFileRecords(fileId: number, records: Record<string, string>): void {
+    // Merged here, not with json_patch: SQLite's looks each key up in a list (quadratic on a big file).
+    const held = (this.db.prepare('SELECT records FROM origin_files WHERE id = ?').get(fileId) as { records: string | null }).records;
+    const all = held ? Object.assign(JSON.parse(held) as Record<string, string>, records) : records;
+    this.db.prepare('UPDATE origin_files SET records = ? WHERE id = ?').run(JSON.stringify(all), fileId);
+  }
+
+  /**
+   * Where a line a file added came from when it has no row of its own: the file (named by the
+   * line's source, `file:<name>#<sha256 prefix>`) whose records hold it.
+   */
+  fileRecord(transactionId: string, source: string): { fileId: number; record: string; file: NonNullable<LineOrigin['file']>; firstSeenAt: string } | undefined {
+    const m = /^file:(.*)#([0-9a-f]+)$/.exec(source);
+    if (!m) return undefined;
+    const r = this.db
+      .prepare(`SELECT id, name, sha256, size, format, first_seen_at, json_extract(records, '$.' || ?) AS record FROM origin_files
+                WHERE name = ? AND substr(sha256, 1, ?) = ? AND json_extract(records, '$.' || ?) IS NOT NULL ORDER BY id LIMIT 1`)
+      .get(transactionId, m[1], m[2]!.length, m[2], transactionId) as { id: number; name: string; sha256: string; size: number | null; format: string | null; first_seen_at: string; record: string } | undefined;
+    return r && { fileId: r.id, record: r.record, file: { name: r.name, sha256: r.sha256, size: r.size, format: r.format }, firstSeenAt: r.first_seen_at };
+  }
+
   record(o: OriginInput, now: string): void {
     this.put.run(o.transactionId, o.role, o.source, o.sourceKey, o.fileId, o.record, o.rawId, o.rung, o.why,
       o.candidates === null ? null : JSON.stringify(o.candidates), o.observation === null || o.observation === undefined ? null : JSON.stringify(o.observation), now, now);

@@ -71,7 +71,7 @@ describe('explain and unmerge', () => {
   });
 
   it('records the rung and each candidate with why it was taken or refused', async () => {
-    await importFiles(s, { files: [file('a.csv', ['2024-03-01,-42.00,EUR,EVIL CORP,invoice 7 card', '2024-03-02,-1.00,EUR,Tea,'])], format: 'auto', accountId: account });
+    await importFiles(s, { files: [file('a.csv', ['2024-03-01,-42.00,EUR,EVIL CORP,invoice 7 card', '2024-03-02,-1.00,EUR,Tea,', '2024-03-01,-42.00,EUR,Garage Müller,repair'])], format: 'auto', accountId: account });
     const e = explainLine(s, shop);
     expect(e.origin).toMatchObject({ kind: 'provider', rawId: 'p1', rung: 'provider-id', unknown: [] });
     expect(e.merged).toHaveLength(1);
@@ -80,8 +80,11 @@ describe('explain and unmerge', () => {
       expect.objectContaining({ id: shop, verdict: 'accepted' }),
       expect.objectContaining({ id: bakery, verdict: 'refused', why: expect.stringMatching(/only 1 of 4 words shared/) }),
     ]);
-    const tea = lines().find((id) => id !== shop && id !== bakery)!;
-    expect(explainLine(s, tea).origin).toMatchObject({ kind: 'file', rung: 'new', record: 'line 3', candidates: null });
+    const [garage, tea] = [...store.transactions.iterate({ accountIds: [account] })].filter((t) => t.id !== shop && t.id !== bakery).map((t) => t.id);
+    expect(explainLine(s, tea!).origin).toMatchObject({ kind: 'file', rung: 'new', record: 'line 3', candidates: [], file: { name: 'a.csv' }, unknown: [] });
+    // Weighed and refused: the bakery line (the shop was taken by line 2 of the file).
+    expect(explainLine(s, garage!).origin).toMatchObject({ kind: 'file', rung: 'new', record: 'line 4' });
+    expect(explainLine(s, garage!).origin.candidates).toEqual([expect.objectContaining({ id: bakery, verdict: 'refused', why: expect.stringMatching(/words shared/) })]);
   });
 
   it('unmerge makes the file line its own line in one step; later imports keep the two apart', async () => {

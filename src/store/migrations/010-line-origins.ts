@@ -7,8 +7,9 @@ import type { Migration } from './index.js';
  * weighed; merges a person undid (never made again); lines a person chose to ignore.
  *
  * A provider's line needs no row here: its source and provider id are on the line itself, and a
- * sync matches only by provider id or fingerprint. So a sync writes nothing more per line; file
- * imports and `accounts merge` write one row per observation.
+ * sync matches only by provider id or fingerprint. So a sync writes nothing more per line. A file
+ * line that met no stored line is one entry in its file's `records`; a file line that was weighed
+ * against stored lines, or merged into one, and a line `accounts merge` merged, get a row.
  */
 export const v10LineOrigins: Migration = {
   version: 10,
@@ -23,6 +24,9 @@ export const v10LineOrigins: Migration = {
         size INTEGER,
         format TEXT,
         first_seen_at TEXT NOT NULL,
+        -- JSON {"<transaction id>": "line 12", ...}: the lines it added that met no stored line
+        -- (most of a file), kept here in one write instead of a row each
+        records TEXT,
         UNIQUE (sha256, name)
       );
 
@@ -35,7 +39,7 @@ export const v10LineOrigins: Migration = {
         role TEXT NOT NULL CHECK (role IN ('stored', 'merged')),
         -- the line's source text: provider:<id>, file:<name>#<sha prefix>
         source TEXT NOT NULL,
-        -- what makes a repeat of this observation the same one (file sha256 + record, a merged line's id)
+        -- what makes a repeat of this observation the same one (file row + record, a merged line's id)
         source_key TEXT NOT NULL,
         file_id INTEGER REFERENCES origin_files(id),
         -- where in the file: 'line 12', 'Ntry 3'

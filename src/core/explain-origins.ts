@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { CandidateVerdict, Rung } from '../store/line-origins.js';
-import type { StoredCandidate } from '../store/transactions.js';
+import type { StoredCandidate, TransactionRow } from '../store/transactions.js';
+import type { Store } from '../store/index.js';
 import type { FileFormat, FileLine } from '../import/types.js';
 import type { Services } from './context.js';
 import { textOf, textRefusal } from './line-match.js';
@@ -108,6 +109,21 @@ function sizeOf(path: string): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * A sync without provider ids met a line already stored under the same fingerprint and
+ * ordinal (both get the same banksync id): a re-fetch of its own line, or a line another source
+ * (a file without ids) stored first, which this provider line is then taken as. Only the second
+ * is recorded. It cannot be undone: the next fetch would meet that line again by the same id.
+ */
+export function noteSyncMerge(store: Store, row: TransactionRow, now: string): void {
+  const stored = store.transactions.sourceOf(row.id);
+  if (stored === undefined || stored === row.source) return;
+  store.lineOrigins.record(
+    { transactionId: row.id, role: 'merged', source: row.source, sourceKey: `sync:${row.source}`, fileId: null, record: null, rawId: null, rung: 'fingerprint', why: 'no provider id: same date, amount, text fingerprint and occurrence as this line', candidates: null, observation: null },
+    now,
+  );
 }
 
 /** `accounts merge` took FROM's line as INTO's `match`: kept whole so `unmerge` can restore it. */

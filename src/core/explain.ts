@@ -96,7 +96,7 @@ function recordedView(o: LineOrigin): OriginView {
   const file = o.file ?? fileOfSource(o.source);
   const unknown: string[] = [];
   if (o.source.startsWith('file:') && !o.record) unknown.push('where in the file (imported before banksync recorded it)');
-  if (o.candidates === null && o.rung !== 'new' && o.rung !== 'unmerged' && !o.rung.endsWith('-id')) unknown.push('the candidates it was compared with (not recorded for this merge)');
+  if (o.candidates === null && o.rung !== 'new' && o.rung !== 'unmerged' && !o.rung.endsWith('-id') && !o.sourceKey.startsWith('sync:')) unknown.push('the candidates it was compared with (not recorded for this merge)');
   return {
     kind: o.source.startsWith('provider:') ? 'provider' : o.source.startsWith('file:') ? 'file' : 'line',
     source: o.source, provider: providerOf(o.source), rawId: o.rawId, file, record: o.record, rung: o.rung,

@@ -230,6 +230,11 @@ export class TransactionRepo {
     return this.byDateAndAmount.all(accountId, date, amountMinor) as StoredCandidate[];
   }
 
+  /** The source of a stored line (a sync asks it only when a line without provider id met one already stored). */
+  sourceOf(id: string): string | undefined {
+    return (this.db.prepare('SELECT source FROM transactions WHERE id = ?').get(id) as { source: string } | undefined)?.source;
+  }
+
   hasExternalId(accountId: number, externalId: string): boolean {
     return this.byExternalId.get(accountId, externalId) !== undefined;
   }

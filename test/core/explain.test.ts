@@ -12,6 +12,7 @@ import { mergeAccounts } from '../../src/core/account-merge.js';
 import { importFiles } from '../../src/core/import.js';
 import { fingerprint, lineId } from '../../src/core/sync/dedupe.js';
 import { Store } from '../../src/store/index.js';
+import { AccountWriter } from '../../src/core/sync/account-sync.js';
 
 const NOW = '2026-11-22T07:00:00.000Z';
 
@@ -144,6 +145,25 @@ describe('explain and unmerge', () => {
     const r = await unmergeLine(s, shop, {});
     expect(r.line).toBe(former);
     expect(store.transactions.byId(former!)).toMatchObject({ accountId: account, payee: 'EVIL CORP' });
+  });
+
+  it('a sync without provider ids that meets a line a file stored records the merge, which cannot be undone', async () => {
+    const c = store.connections.create({ providerId: 'sandbox', institutionId: 'y', institutionName: 'Y', now: NOW });
+    const noIds = store.accounts.create({ connectionId: c, providerId: 'sandbox', institutionId: 'y', externalId: 'acc2', name: 'No ids', currency: 'EUR', kind: 'checking', stableIds: false, now: NOW });
+    await importFiles(s, { files: [file('old.csv', ['2024-03-01,-5.00,EUR,Bakery,bread'])], format: 'auto', accountId: noIds });
+    const [fromFile] = [...store.transactions.iterate({ accountIds: [noIds] })].map((t) => t.id);
+    const sync = () => {
+      const w = new AccountWriter({ store, provider: { id: 'sandbox' }, account: store.accounts.get(noIds)!, window: { from: '2024-03-01', to: '2024-03-02' }, now: NOW });
+      w.add({ booked: [{ bookingDate: '2024-03-01', amountMinor: -500, currency: 'EUR', payee: 'Bakery', memo: 'bread' }, { bookingDate: '2024-03-02', amountMinor: -100, currency: 'EUR', payee: 'Tea' }] });
+      w.finish();
+    };
+    sync();
+    sync(); // its own line again: not recorded
+    expect(store.transactions.count(noIds)).toBe(2);
+    expect(explainLine(s, fromFile!).merged).toEqual([expect.objectContaining({ source: 'provider:sandbox', rung: 'fingerprint', undoable: false, unknown: [] })]);
+    const tea = [...store.transactions.iterate({ accountIds: [noIds] })].find((t) => t.payee === 'Tea')!;
+    expect(explainLine(s, tea.id)).toMatchObject({ origin: { kind: 'provider', rung: 'provider-fingerprint' }, merged: [] });
+    await expect(unmergeLine(s, fromFile!, {})).rejects.toThrow(/nothing on .* can be undone/);
   });
 
   it('a match by the file\'s own id cannot be undone', async () => {

@@ -9,6 +9,7 @@ import { registerConnect } from './commands/connect.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDisconnect } from './commands/disconnect.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerExplain } from './commands/explain.js';
 import { registerExport } from './commands/export.js';
 import { registerFetchAccounts } from './commands/fetch-accounts.js';
 import { registerImport } from './commands/import.js';
@@ -79,6 +80,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage/bad input, 3 needs a human,
   registerTransactions(program, runtimeOf);
   registerStatements(program, runtimeOf);
   registerWarnings(program, runtimeOf);
+  registerExplain(program, runtimeOf);
   registerExport(program, runtimeOf);
   registerReport(program, runtimeOf);
   registerImport(program, runtimeOf);

@@ -7,6 +7,8 @@ import { backupBeside } from './backup.js';
 import { nowIso, type Services } from './context.js';
 import { badInput } from './errors.js';
 import { reanchor, textMatch, textOf } from './line-match.js';
+import { noteAccountMerge, notRefused } from './explain-origins.js';
+import type { Rung } from '../store/line-origins.js';
 import { accountRef, type Account } from './model.js';
 import { formatMinor } from './money.js';
 
@@ -64,11 +66,13 @@ function moveLines(s: Services, from: Account, into: Account): Pick<MergeResult,
   const intoIsNewTo = targets.some(({ t, covers }) => t.scope.accountIds?.length && covers.has(from.id) && !covers.has(into.id));
   const intoLines = intoIsNewTo ? moves.lines(into.id) : [];
   const claimed = new Set<string>();
+  const refused = s.store.lineOrigins.refusals(into.id);
   const r = { moved: 0, duplicates: 0, matchedByText: 0 };
   for (const line of moves.lines(from.id)) {
-    const match = sameLine(s, into, line, claimed);
+    const match = sameLine(s, into, line, claimed, refused);
     if (match) {
       claimed.add(match.id);
+      noteAccountMerge(s, line, match, now);
       moves.deleteLine(line.id, match.id);
       r.duplicates++;
       if (match.why) {
@@ -109,17 +113,18 @@ function moveLines(s: Services, from: Account, into: Account): Pick<MergeResult,
  * provider (or file) id; the same date, amount and text fingerprint; or, from another kind of
  * source, the same date and amount with text that mostly agrees. Each of INTO's lines matches once.
  */
-function sameLine(s: Services, into: Account, line: MovableLine, claimed: Set<string>): { id: string; why?: string } | undefined {
+function sameLine(s: Services, into: Account, line: MovableLine, claimed: Set<string>, refused: Set<string>): { id: string; rung: Rung; why?: string; candidates: StoredCandidate[] } | undefined {
   if (line.externalId !== null) {
     const id = s.store.accountMoves.idOfExternal(into.id, line.externalId);
-    if (id) return { id };
+    if (id) return { id, rung: 'accounts-merge-id', candidates: [] };
   }
   if (line.removed) return undefined;
-  const candidates = s.store.transactions.sameDateAndAmount(into.id, line.bookingDate, line.amountMinor).filter((c) => !claimed.has(c.id));
+  // Pairs a person kept apart with `unmerge` are never matched again.
+  const candidates = notRefused(s.store.transactions.sameDateAndAmount(into.id, line.bookingDate, line.amountMinor).filter((c) => !claimed.has(c.id)), refused, line.externalId, line.fingerprint);
   const exact = candidates.find((c) => c.fingerprint === line.fingerprint);
-  if (exact) return { id: exact.id };
+  if (exact) return { id: exact.id, rung: 'accounts-merge-fingerprint', candidates };
   const fuzzy = textMatch(line, null, candidates.filter((c) => sourceKind(c) !== sourceKind(line)));
-  return fuzzy && { id: fuzzy.candidate.id, why: fuzzy.why };
+  return fuzzy && { id: fuzzy.candidate.id, rung: 'accounts-merge-text', why: fuzzy.why, candidates };
 }
 
 /** A provider, or a file format: lines of one kind that differ in id or text are different lines. */

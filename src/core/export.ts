@@ -251,7 +251,10 @@ function finish(s: Services, plan: Plan, w: Written): ExportResult {
     raced = !s.store.tx(() => {
       if (incremental) return s.store.exports.recordSent(existing!.id, existing!.lastSeq, w.snapshotSeq, w.count, now, w.sent);
       const t = s.store.exports.defineTarget(name, plan.format.name, plan.scope, now);
-      return s.store.exports.recordSent(t.id, 0, w.snapshotSeq, w.count, now, w.sent);
+      if (!s.store.exports.recordSent(t.id, 0, w.snapshotSeq, w.count, now, w.sent)) return false;
+      // Lines already removed or ignored were not sent: the next run must not send their removal.
+      s.store.exports.recordGoneAsSent(t.id, plan.accounts.map((a) => a.id), w.snapshotSeq);
+      return true;
     });
   }
   return {
@@ -278,7 +281,7 @@ function buildSections(s: Services, plan: Plan): AccountSection[] {
   return plan.accounts.map((a) => {
     const sum = s.store.exports.summary(a.id, scope.from, scope.to);
     let opening = a.openingBalanceMinor;
-    if (opening !== null && scope.from) opening += s.store.transactions.sumThrough(a.id, addDays(scope.from, -1));
+    if (opening !== null && scope.from) opening += s.store.exports.sumThrough(a.id, addDays(scope.from, -1));
     const start = scope.from ?? sum.firstDate ?? today;
     return {
       account: a,

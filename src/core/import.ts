@@ -10,6 +10,7 @@ import { bookingDateProblem, valueDateProblem } from './line-checks.js';
 import { accountCalledAlready, resolveAccount } from './import-account.js';
 import { reanchor, textMatch, textOf } from './line-match.js';
 import type { StoredCandidate } from '../store/transactions.js';
+import { ImportOrigins, type ImportDecision } from './explain-origins.js';
 import { readStatementFile, type ReadFile } from '../import/parse.js';
 import type { FileFormat, FileLine, FileStatement, ParseOptions } from '../import/types.js';
 
@@ -103,6 +104,7 @@ function importStatement(s: Services, o: ImportOptions, path: string, file: Read
   const claimed = new Set<string>();
   const today = now.slice(0, 10);
   const stored = new StoredLines(s, account.id, st.lines);
+  const origins = new ImportOrigins(s, account.id, path, file, source, now);
   for (const raw of st.lines) {
     if (raw.currency !== account.currency) {
       throw badInput(`${basename(path)}: ${raw.where}: in ${raw.currency}, but ${accountRef(account.id)} is in ${account.currency}`);
@@ -112,10 +114,13 @@ function importStatement(s: Services, o: ImportOptions, path: string, file: Read
       report.quarantined++;
       continue;
     }
-    const outcome = importLine(s, account, file.format, line, claimed, source, now, stored);
+    const decision = importLine(s, account, file.format, line, claimed, source, now, stored, origins);
+    origins.note(line, decision);
+    const { outcome } = decision;
     if (outcome === 'matchedByText') report.duplicates++;
     report[outcome]++;
   }
+  origins.finish();
   if (report.added > 0) reanchor(s, account.id);
   for (const b of st.balances.filter((x) => x.kind === 'closing')) report.balances.push(checkBalance(s, account.id, b.date, b.amountMinor, now));
   return report;
@@ -155,16 +160,16 @@ function checkedLine(s: Services, account: Account, path: string, line: FileLine
  *    channel. Every such merge is recorded (`banksync warnings --kind fuzzy-merge`).
  * Lines matched in this file are claimed, so two genuinely identical lines in one file both stay.
  */
-function importLine(s: Services, account: Account, format: FileFormat, line: FileLine, claimed: Set<string>, source: string, now: string, stored: StoredLines): 'added' | 'duplicates' | 'updated' | 'matchedByText' {
+function importLine(s: Services, account: Account, format: FileFormat, line: FileLine, claimed: Set<string>, source: string, now: string, stored: StoredLines, origins: ImportOrigins): ImportDecision {
   const tx = s.store.transactions;
   const fp = fingerprint({ date: line.bookingDate, amountMinor: line.amountMinor, currency: line.currency, payee: line.payee, memo: line.memo });
   const externalId = line.id ? `${format}:${line.id}` : null;
-  const candidates = stored.sameDateAndAmount(line.bookingDate, line.amountMinor).filter((c) => !claimed.has(c.id));
+  const candidates = origins.allowed(stored.sameDateAndAmount(line.bookingDate, line.amountMinor).filter((c) => !claimed.has(c.id)), externalId, fp);
   const own = line.id && /^t[0-9a-f]{24}$/.test(line.id) ? candidates.find((c) => c.id === line.id) : undefined;
   if (own) {
     claimed.add(own.id);
     stored.claim(line.bookingDate, line.amountMinor, own);
-    return 'duplicates';
+    return { outcome: 'duplicates', rung: 'own-id', id: own.id };
   }
   const row = {
     accountId: account.id,
@@ -182,13 +187,13 @@ function importLine(s: Services, account: Account, format: FileFormat, line: Fil
   if (externalId && stored.hasExternalId(externalId)) {
     const id = lineId(account.id, externalId, fp, 0);
     claimed.add(id);
-    return tx.write({ ...row, id, externalId, ordinal: 0 }, now) === 'updated' ? 'updated' : 'duplicates';
+    return { outcome: tx.write({ ...row, id, externalId, ordinal: 0 }, now) === 'updated' ? 'updated' : 'duplicates', rung: 'file-id', id };
   }
   const exact = candidates.find((c) => c.fingerprint === fp);
   if (exact) {
     claimed.add(exact.id);
     stored.claim(line.bookingDate, line.amountMinor, exact);
-    return 'duplicates';
+    return { outcome: 'duplicates', rung: 'fingerprint', id: exact.id };
   }
   const fuzzy = textMatch(line, externalId, candidates);
   if (fuzzy) {
@@ -206,14 +211,14 @@ function importLine(s: Services, account: Account, format: FileFormat, line: Fil
       },
       now,
     );
-    return 'matchedByText';
+    return { outcome: 'matchedByText', rung: 'text', id: fuzzy.candidate.id, why: fuzzy.why };
   }
   const ordinal = externalId ? 0 : stored.fingerprintCount(fp);
   const id = lineId(account.id, externalId, fp, ordinal);
   tx.write({ ...row, id, externalId, ordinal }, now);
   stored.added(externalId, fp);
   claimed.add(id);
-  return 'added';
+  return { outcome: 'added', rung: 'new', id };
 }
 
 /**

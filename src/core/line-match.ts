@@ -26,19 +26,37 @@ export function textMatch(line: { payee?: string | null; memo?: string | null },
   const mine = words(line);
   let best: { candidate: StoredCandidate; why: string; score: number } | undefined;
   for (const c of others) {
-    const theirs = words(c);
-    if (mine.size === 0 || theirs.size === 0) {
+    const o = overlap(mine, words(c));
+    if (!o) {
       if (others.length === 1) return { candidate: c, why: 'same date and amount, and one side has no text' };
       continue;
     }
-    let shared = 0;
-    for (const w of mine) if (theirs.has(w)) shared++;
-    const score = shared / Math.min(mine.size, theirs.size);
+    const score = o.shared / o.of;
     if (score >= MIN_WORD_OVERLAP && (!best || score > best.score)) {
-      best = { candidate: c, score, why: `same date and amount, ${shared} of ${Math.min(mine.size, theirs.size)} words shared` };
+      best = { candidate: c, score, why: `same date and amount, ${o.shared} of ${o.of} words shared` };
     }
   }
   return best && { candidate: best.candidate, why: best.why };
+}
+
+/** Words of the shorter text found in the other; null when one side has no words. */
+function overlap(mine: Set<string>, theirs: Set<string>): { shared: number; of: number } | null {
+  if (mine.size === 0 || theirs.size === 0) return null;
+  let shared = 0;
+  for (const w of mine) if (theirs.has(w)) shared++;
+  return { shared, of: Math.min(mine.size, theirs.size) };
+}
+
+/**
+ * Why rung 4 would refuse one candidate on its own (explain): null when its text agrees enough.
+ * The same tests as textMatch, said in words.
+ */
+export function textRefusal(line: { payee?: string | null; memo?: string | null }, externalId: string | null, c: StoredCandidate, alone: boolean): string | null {
+  if (externalId && c.externalId && sameSourceKind(externalId, c)) return 'both carry ids from files of the same format, and the ids differ';
+  const o = overlap(words(line), words(c));
+  if (!o) return alone ? null : 'one side has no text and it is not the only candidate';
+  if (o.shared / o.of < MIN_WORD_OVERLAP) return `only ${o.shared} of ${o.of} words shared (${Math.round(MIN_WORD_OVERLAP * 100)}% needed)`;
+  return null;
 }
 
 /** A file id (`ofx:…`) meets a stored line with an id from a file of the same format. */

@@ -19,6 +19,8 @@ export interface TransactionView {
   bookedAs?: string | null;
   /** Where a booked line came from: `provider:<id>` or `file:<name>#<sha256 prefix>`. */
   source?: string;
+  /** Lines hidden with `transactions ignore` (listed with --ignored). */
+  ignored?: { at: string; reason: string | null };
 }
 
 export interface TransactionQueryOptions {
@@ -26,6 +28,8 @@ export interface TransactionQueryOptions {
   from?: string;
   to?: string;
   pending: boolean;
+  /** Only the ignored lines; without it, ignored lines are left out. */
+  ignored?: boolean;
   limit?: number;
 }
 
@@ -42,10 +46,12 @@ export function listTransactions(s: Services, o: TransactionQueryOptions): Trans
       });
     }
   } else {
-    for (const t of s.store.transactions.iterate({ accountIds, from: o.from, to: o.to })) {
+    for (const t of s.store.transactions.iterate({ accountIds, from: o.from, to: o.to, ignored: o.ignored ? 'only' : 'hide' })) {
+      const ignored = o.ignored ? s.store.transactions.byId(t.id) : undefined;
       out.push({
         id: t.id, account: accountRef(t.accountId), date: t.bookingDate, amount: formatMinor(t.amountMinor, t.currency),
-        amountMinor: t.amountMinor, currency: t.currency, payee: t.payee, memo: t.memo, type: t.type, status: 'booked', source: t.source,
+        amountMinor: t.amountMinor, currency: t.currency, payee: t.payee, memo: t.memo, type: t.type, status: ignored ? 'ignored' : 'booked', source: t.source,
+        ...(ignored ? { ignored: { at: ignored.ignoredAt!, reason: ignored.ignoredReason } } : {}),
       });
     }
   }

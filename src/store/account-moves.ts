@@ -71,7 +71,7 @@ export class AccountMoves {
     this.db.prepare('DELETE FROM transactions WHERE id = ?').run(id);
   }
 
-  /** Rows no foreign key removes with an account: error records, line history, export bookkeeping. */
+  /** Rows no foreign key removes with an account: error records, line history and origins, export bookkeeping. */
   forgetAccount(accountId: number): void {
     this.forgetLines('WHERE account_id = ?', accountId);
     this.db.prepare('DELETE FROM errors WHERE account_id = ?').run(accountId);
@@ -81,6 +81,7 @@ export class AccountMoves {
     const ids = `(SELECT id FROM transactions ${where})`;
     this.db.prepare(`DELETE FROM transaction_history WHERE transaction_id IN ${ids}`).run(value);
     this.db.prepare(`DELETE FROM export_sent WHERE transaction_id IN ${ids}`).run(value);
+    for (const table of ['line_origins', 'merge_refusals', 'line_decisions']) this.db.prepare(`DELETE FROM ${table} WHERE transaction_id IN ${ids}`).run(value);
   }
 
   /** Pending lines, findings and balances the other account lacks move to it; the rest go with the account. */

@@ -123,6 +123,22 @@ export class ExportRepo {
     return true;
   }
 
+  /**
+   * A target defined (or started over) now holds none of the lines removed or ignored before:
+   * recorded as sent in that state, so changedSince does not send it their removal later.
+   */
+  recordGoneAsSent(targetId: number, accountIds: number[], snapshotSeq: number): void {
+    if (accountIds.length === 0) return;
+    this.db
+      .prepare(
+        `INSERT INTO export_sent (target_id, transaction_id, revision, removed)
+         SELECT ?, id, revision, 1 FROM transactions
+         WHERE account_id IN (${accountIds.map(() => '?').join(',')}) AND revision > 0 AND seq <= ? AND (removed_at IS NOT NULL OR ignored_at IS NOT NULL)
+         ON CONFLICT DO UPDATE SET revision = excluded.revision, removed = 1`,
+      )
+      .run(targetId, ...accountIds, snapshotSeq);
+  }
+
   maxSeq(): number {
     return (this.db.prepare('SELECT coalesce(max(seq), 0) AS m FROM transactions').get() as { m: number }).m;
   }
@@ -131,7 +147,7 @@ export class ExportRepo {
     const r = this.db
       .prepare(
         `SELECT count(*) AS count, min(booking_date) AS firstDate, max(booking_date) AS lastDate, coalesce(sum(amount_minor), 0) AS sum
-         FROM transactions WHERE account_id = ? AND removed_at IS NULL AND booking_date >= ? AND booking_date <= ?`,
+         FROM transactions WHERE account_id = ? AND removed_at IS NULL AND ignored_at IS NULL AND booking_date >= ? AND booking_date <= ?`,
       )
       .get(accountId, from ?? '0000-01-01', to ?? '9999-12-31') as AccountSummary;
     return r;
@@ -181,16 +197,28 @@ export class ExportRepo {
     return new Set(rows.map((r) => r.id));
   }
 
+  /** Live lines (not ignored) booked up to and including a date: the opening balance of a ranged export. */
+  sumThrough(accountId: number, date: string): number {
+    return (
+      this.db
+        .prepare('SELECT coalesce(sum(amount_minor), 0) AS s FROM transactions WHERE account_id = ? AND booking_date <= ? AND removed_at IS NULL AND ignored_at IS NULL')
+        .get(accountId, date) as { s: number }
+    ).s;
+  }
+
   /**
    * Streams an account's lines in statement order; removed ones only when asked. Raw rows come
-   * straight from SQLite's cursor: the export builds its one object per line from them.
+   * straight from SQLite's cursor: the export builds its one object per line from them. An
+   * ignored line (`transactions ignore`) is a removed one to every export: its tombstone time
+   * stands in removed_at, and ignoring bumped its revision, so a target that received it gets
+   * its removal.
    */
   lines(accountId: number, from: string | undefined, to: string | undefined, withRemoved: boolean): IterableIterator<ExportSourceRow> {
     const stmt = this.db.prepare(
       `SELECT seq, id, account_id, external_id, booking_date, value_date, amount_minor, currency, payee, memo, type,
-              counterparty_iban, source, revision, removed_at
+              counterparty_iban, source, revision, coalesce(removed_at, ignored_at)
        FROM transactions
-       WHERE account_id = ? AND booking_date >= ? AND booking_date <= ? ${withRemoved ? 'AND (removed_at IS NULL OR revision > 0)' : 'AND removed_at IS NULL'}
+       WHERE account_id = ? AND booking_date >= ? AND booking_date <= ? ${withRemoved ? 'AND (removed_at IS NULL OR revision > 0)' : 'AND removed_at IS NULL AND ignored_at IS NULL'}
        ORDER BY booking_date, seq`,
     );
     return stmt.raw().iterate(accountId, from ?? '0000-01-01', to ?? '9999-12-31') as IterableIterator<ExportSourceRow>;

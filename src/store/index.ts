@@ -8,6 +8,7 @@ import { InputIssueRepo } from './input-issues.js';
 import { InstitutionCacheRepo } from './institution-cache.js';
 import { openDatabase, type Db } from './db.js';
 import { CHECK_BEFORE_WRITE_UP_TO_BYTES, ensureIntact } from './integrity.js';
+import { LineOriginRepo } from './line-origins.js';
 import { LockRepo } from './locks.js';
 import { PendingRepo } from './pending.js';
 import { SettingsRepo } from './settings.js';
@@ -26,6 +27,7 @@ export class Store {
   readonly exports: ExportRepo;
   readonly institutionCache: InstitutionCacheRepo;
   readonly inputIssues: InputIssueRepo;
+  readonly lineOrigins: LineOriginRepo;
   readonly settings: SettingsRepo;
   readonly secrets: SecretStore;
 
@@ -43,6 +45,7 @@ export class Store {
     this.exports = new ExportRepo(db);
     this.institutionCache = new InstitutionCacheRepo(db);
     this.inputIssues = new InputIssueRepo(db);
+    this.lineOrigins = new LineOriginRepo(db);
     this.settings = new SettingsRepo(db);
     this.secrets = new SecretStore(db, keySource);
   }

@@ -68,6 +68,11 @@ export class InputIssueRepo {
     return r.times === 1;
   }
 
+  /** Drops a finding that no longer holds (a merge undone by `unmerge`). */
+  forget(accountId: number, kind: InputIssueKind, key: string): void {
+    this.db.prepare('DELETE FROM input_issues WHERE account_id = ? AND kind = ? AND key = ?').run(accountId, kind, key);
+  }
+
   list(q: { accountId?: number; kind?: InputIssueKind } = {}): InputIssue[] {
     const where: string[] = [];
     const params: unknown[] = [];

@@ -109,6 +109,11 @@ export class PendingRepo {
     );
   }
 
+  /** Pending lines resolved as this booked line (explain). */
+  linkedTo(transactionId: string): StoredPending[] {
+    return (this.db.prepare('SELECT * FROM pending_transactions WHERE transaction_id = ? ORDER BY date, id').all(transactionId) as Row[]).map(fromRow);
+  }
+
   markVanished(rowId: number): void {
     this.db.prepare(`UPDATE pending_transactions SET status = 'vanished' WHERE id = ?`).run(rowId);
   }

@@ -65,6 +65,20 @@ export interface TransactionQuery {
   accountIds?: number[];
   from?: string;
   to?: string;
+  /** Lines a person ignored (`transactions ignore`): listed with the others unless 'hide', alone with 'only'. */
+  ignored?: 'hide' | 'only';
+}
+
+/** One stored line with its bookkeeping, as `explain` and `unmerge` read it. */
+export interface StoredLine extends Transaction {
+  fingerprint: string;
+  ordinal: number;
+  revision: number;
+  removedAt: string | null;
+  ignoredAt: string | null;
+  ignoredReason: string | null;
+  firstSeenAt: string;
+  updatedAt: string;
 }
 
 export class TransactionRepo {
@@ -172,12 +186,35 @@ export class TransactionRepo {
       where.push('booking_date <= ?');
       params.push(q.to);
     }
+    if (q.ignored) where.push(q.ignored === 'hide' ? 'ignored_at IS NULL' : 'ignored_at IS NOT NULL');
     const stmt = this.db.prepare(
       `SELECT id, account_id, external_id, booking_date, value_date, amount_minor, currency, payee, memo, type,
               counterparty_iban, source
        FROM transactions WHERE ${where.join(' AND ')} ORDER BY account_id, booking_date, seq`,
     );
     for (const row of stmt.iterate(...params)) yield transactionFromRow(row as StoredRow);
+  }
+
+  byId(id: string): StoredLine | undefined {
+    const r = this.db.prepare('SELECT * FROM transactions WHERE id = ?').get(id) as
+      | (StoredRow & { fingerprint: string; ordinal: number; revision: number; removed_at: string | null; ignored_at: string | null; ignored_reason: string | null; first_seen_at: string; updated_at: string })
+      | undefined;
+    if (!r) return undefined;
+    return {
+      ...transactionFromRow(r), fingerprint: r.fingerprint, ordinal: r.ordinal, revision: r.revision, removedAt: r.removed_at,
+      ignoredAt: r.ignored_at, ignoredReason: r.ignored_reason, firstSeenAt: r.first_seen_at, updatedAt: r.updated_at,
+    };
+  }
+
+  /** The versions a line had before each correction, oldest first (transaction_history). */
+  history(id: string): { revision: number; bookingDate: string; valueDate: string | null; amountMinor: number; payee: string | null; memo: string | null; type: string; counterpartyIban: string | null; replacedAt: string }[] {
+    return this.db
+      .prepare(
+        `SELECT revision, booking_date AS bookingDate, value_date AS valueDate, amount_minor AS amountMinor, payee, memo, type,
+                counterparty_iban AS counterpartyIban, replaced_at AS replacedAt
+         FROM transaction_history WHERE transaction_id = ? ORDER BY revision`,
+      )
+      .all(id) as ReturnType<TransactionRepo['history']>;
   }
 
   /** Booked lines of an account in a date window, for pending-to-booked linking. */
@@ -194,6 +231,11 @@ export class TransactionRepo {
   /** Live lines of an account with this date and amount: where a file line may already be stored. */
   sameDateAndAmount(accountId: number, date: string, amountMinor: number): StoredCandidate[] {
     return this.byDateAndAmount.all(accountId, date, amountMinor) as StoredCandidate[];
+  }
+
+  /** The source of a stored line (a sync asks it only when a line without provider id met one already stored). */
+  sourceOf(id: string): string | undefined {
+    return (this.db.prepare('SELECT source FROM transactions WHERE id = ?').get(id) as { source: string } | undefined)?.source;
   }
 
   hasExternalId(accountId: number, externalId: string): boolean {

@@ -6,6 +6,7 @@ import { matchPending } from './pending-link.js';
 import { addDays } from '../clock.js';
 import { clampToToday } from '../line-checks.js';
 import { LineGate } from './line-gate.js';
+import { noteSyncMerge } from '../explain-origins.js';
 import type { FetchWindow } from './window.js';
 
 /** Lines written per SQLite transaction during a fetch (whole provider pages). */
@@ -221,6 +222,7 @@ export class AccountWriter {
     const outcome = this.store.transactions.write(row, this.now);
     if (outcome === 'inserted') this.result.newCount++;
     else if (outcome === 'updated') this.result.updatedCount++;
+    else if (row.externalId === null) noteSyncMerge(this.store, row, this.now); // explain: taken as another source's line?
     if (!t.pendingRef) return;
     const key = `x:${t.pendingRef}`;
     this.linkedByRef.set(key, row.id);

@@ -72,7 +72,7 @@ describe('explain, unmerge, ignore through the built CLI', () => {
     const again = await cli.jsonAsync(['explain', synced1!.id], DAY2);
     expect(again.merged.map((m: { file: { name: string } }) => m.file.name)).toEqual(['b.csv']);
     expect(again.decisions).toEqual([expect.objectContaining({ kind: 'unmerged' })]);
-  });
+  }, 240_000); // a dozen CLI runs: sized for a loaded 2-core machine
 
   it('an ignored line leaves every export, stays hidden after a re-fetch, reaches an incremental target as removed; unignore brings it back', async () => {
     const cli = await synced(fresh);
@@ -115,7 +115,7 @@ describe('explain, unmerge, ignore through the built CLI', () => {
     const back = (await cli.runAsync(['export', '--target', 'books', '--changes'], DAY2)).stdout.split('\n').filter((l) => l.includes(id));
     expect(back).toHaveLength(1);
     expect(back[0]).toMatch(/,changed$/);
-  });
+  }, 240_000);
 
   it('explain and unmerge of an unknown id exit 2; unmerge of a line nothing was merged into exits 2', async () => {
     const cli = await synced(fresh);

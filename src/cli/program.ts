@@ -14,6 +14,7 @@ import { registerFetchAccounts } from './commands/fetch-accounts.js';
 import { registerImport } from './commands/import.js';
 import { registerInstitutions } from './commands/institutions.js';
 import { registerProviders } from './commands/providers.js';
+import { registerReplay } from './commands/replay.js';
 import { registerRestore } from './commands/restore.js';
 import { registerSchedule } from './commands/schedule.js';
 import { registerStatements } from './commands/statements.js';
@@ -85,6 +86,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage/bad input, 3 needs a human,
   registerDoctor(program, runtimeOf);
   registerBackup(program, runtimeOf);
   registerRestore(program, runtimeOf);
+  registerReplay(program, runtimeOf);
   registerSchedule(program, runtimeOf);
   registerCompletion(program, env);
   return program;

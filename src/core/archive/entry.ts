@@ -1,4 +1,4 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import type { ConnectionPage, TransactionPage } from '../../providers/types.js';
 import type { ArchiveEntryRow, NewArchiveEntry } from '../../store/archive.js';
 import type { ArchivedExchange } from './redact.js';
@@ -33,12 +33,13 @@ export interface ArchiveBody {
   failed?: string;
 }
 
-/** gzip: Node 20 has no zstd, and any `gunzip` reads a blob taken out with sqlite3. */
+/** gzip: Node 20 has no zstd, brotli costs 8-15 times the time, and any `gunzip` reads a blob taken out with sqlite3. */
 export const CODEC = 'gzip';
 
 export function packEntry(meta: Omit<NewArchiveEntry, 'codec' | 'rawBytes' | 'body'>, body: ArchiveBody): NewArchiveEntry {
   const json = Buffer.from(JSON.stringify(body), 'utf8');
-  return { ...meta, codec: CODEC, rawBytes: json.length, body: gzipSync(json) };
+  // The fastest level: it runs inside every sync, and level 6 saves only ~6% more (12.3 vs 13.1 KiB per 1,000 lines).
+  return { ...meta, codec: CODEC, rawBytes: json.length, body: gzipSync(json, { level: constants.Z_BEST_SPEED }) };
 }
 
 export function unpackEntry(row: ArchiveEntryRow): ArchiveBody {

@@ -25,6 +25,8 @@ const SECRET_REQUEST_NAME = /auth|token|secret|password|passphrase|passcode|sign
  * replay maps again, and a field like `last_refresh` or `keyword` must come back unchanged.
  */
 const SECRET_ANSWER_NAME = /^(access|refresh|access_?url)$|token$|secret$|password$/i;
+/** A JSON key in the text that SECRET_ANSWER_NAME could match. */
+const SECRET_ANSWER_KEY_IN_TEXT = /"(access|refresh|access_?url|[^"]*(token|secret|password))"\s*:/i;
 
 /** Request headers kept: what the answer depends on. Everything else (authorization, signatures, app ids) is dropped. */
 const KEPT_REQUEST_HEADER = /^(accept|accept-language|content-type)$|version/i;
@@ -73,7 +75,9 @@ export function redactRequestBody(body: string, contentType: string | undefined)
 
 /** An answer's text is kept byte for byte unless a value under a secret name had to go. */
 export function redactAnswerText(text: string, contentType: string | string[] | undefined): string {
-  const json = /json/.test(String(contentType ?? '')) || /^\s*[[{]/.test(text) ? parseJson(text) : undefined;
+  // Parsed only when a secret-looking name is in it: most answers are pages of lines, parsed once already by the adapter.
+  const mayHoldSecret = SECRET_ANSWER_KEY_IN_TEXT.test(text);
+  const json = mayHoldSecret && (/json/.test(String(contentType ?? '')) || /^\s*[[{]/.test(text)) ? parseJson(text) : undefined;
   if (json !== undefined) {
     const { value, changed } = scrub(json, SECRET_ANSWER_NAME);
     if (changed) return redact(JSON.stringify(value));

@@ -31,20 +31,41 @@ export class ConnectionRecorder implements ExchangeTap {
     this.exchanges = [];
     return out;
   }
+
+  /** How many exchanges are held: where a fetch starts. */
+  get mark(): number {
+    return this.exchanges.length;
+  }
+
+  /** Forgets what a fetch that stored nothing sent (from `mark` on); what came before it (a token) stays for the next fetch. */
+  dropFrom(mark: number): void {
+    this.exchanges.length = Math.min(mark, this.exchanges.length);
+  }
 }
 
 export class FetchRecording {
   private readonly pages: (TransactionPage | ConnectionPage)[] = [];
+  private readonly start: number;
 
   constructor(
     private readonly recorder: ConnectionRecorder,
     private readonly providerId: string,
     private readonly level: 'http' | 'pages',
     private readonly fetch: ArchivedFetch,
-  ) {}
+  ) {
+    this.start = recorder.mark;
+  }
 
   page(p: TransactionPage | ConnectionPage): void {
     if (this.level === 'pages') this.pages.push(p);
+  }
+
+  /**
+   * The fetch stored nothing (it failed before its first page): its exchanges are not kept, and
+   * must not be taken for the next fetch's (a NOT_READY answer would then be replayed for it).
+   */
+  discard(): void {
+    this.recorder.dropFrom(this.start);
   }
 
   /** Stores the entry (one row, written on its own: the fetch's rows are already committed). */

@@ -84,6 +84,7 @@ export async function fetchAccount(opts: {
   } catch (err) {
     writer.abandon();
     if (writer.result.pages > 0) recording?.keep(opts.store, opts.now, err);
+    else recording?.discard();
     throw err;
   }
   const result = writer.finish();

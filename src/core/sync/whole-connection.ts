@@ -100,6 +100,7 @@ export async function syncWholeConnection(
         }
       }
       if ([...runs.values()].some((r) => r.writer.result.pages > 0)) recording?.keep(s.store, nowIso, err);
+      else recording?.discard();
       const e = toBanksyncError(err);
       for (const r of runs.values()) results.set(r.account.id, outcomeOfError(s, r.account, c, e, nowIso));
       return accounts.map((a) => results.get(a.id)!);
@@ -127,6 +128,7 @@ export async function syncWholeConnection(
       }
     }
     if ([...runs.values()].some((r) => r.answered)) recording?.keep(s.store, nowIso);
+    else recording?.discard();
     return accounts.map((a) => results.get(a.id)!);
   } finally {
     for (const a of locked) s.store.locks.release(a.id);

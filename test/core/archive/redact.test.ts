@@ -71,6 +71,13 @@ describe('replay answers: from the archive only', () => {
     expect(answerer.requests).toBe(3);
   });
 
+  it('tells POSTs to one URL apart by their body (Plaid: one cursor stream per account), whatever order they come in', () => {
+    const post = (body: object, text: string) => ({ method: 'POST', url: 'http://h/transactions/sync', headers: {}, body: JSON.stringify({ access_token: REDACTED, ...body }), status: 200, responseHeaders: {}, text });
+    const answerer = new ArchiveAnswerer([post({ account: 'A' }, 'for A'), post({ account: 'B' }, 'for B')], new Map(), 'Test');
+    const ask = (account: string) => answerer.answer({ method: 'POST', url: 'http://x/transactions/sync', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ access_token: 'access-live-1', account }) }).text;
+    expect([ask('B'), ask('A')]).toEqual(['for B', 'for A']);
+  });
+
   it("falls back to another fetch's answer (a token got once per run), and refuses what the archive never saw", () => {
     const shared = sharedAnswers([[exchange('http://h/token', 'tok')]]);
     const answerer = new ArchiveAnswerer([], shared, 'Test');

@@ -2,7 +2,8 @@ import { rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Store } from '../store/index.js';
 import { applyRebuilt, type AppliedChanges } from './archive/apply.js';
-import { emptyDerived, writeReplayed } from './archive/rebuild.js';
+import { emptyDerived, planRebuild, restoreTimes, writeReplayed } from './archive/rebuild.js';
+import type { ArchiveEntryRow } from '../store/archive.js';
 import { replayFetches } from './archive/replay-fetch.js';
 import { backupDatabase } from './backup.js';
 import { nowIso, type Services } from './context.js';
@@ -45,10 +46,11 @@ export async function replay(s: Services, o: ReplayOptions): Promise<ReplayRepor
   s.store.ensureIntact();
   for (const id of o.accountIds ?? []) if (!s.store.accounts.get(id)) throw notFound(`no account ${accountRef(id)}`, 'list accounts with: banksync accounts');
   const rows = s.store.archive.list({ ...(o.accountIds ? { accountIds: o.accountIds } : {}), ...(o.from ? { toOnOrAfter: o.from } : {}) });
-  const known = new Set(s.store.accounts.list().map((a) => a.id));
-  const accountIds = o.accountIds ?? [...new Set(rows.flatMap((r) => r.accountIds))].filter((id) => known.has(id)).sort((a, b) => a - b);
-  if (rows.length === 0 || accountIds.length === 0) {
-    throw badInput(`the archive holds no provider answers${o.accountIds ? ` for ${o.accountIds.map(accountRef).join(', ')}` : ''}${o.from ? ` from ${o.from} on` : ''}: nothing to replay`, 'sync keeps answers from now on (config archive-days sets how long; 0 turns it off)');
+  const archived = new Set(rows.flatMap((r) => r.accountIds));
+  const without = (o.accountIds ?? []).filter((id) => !archived.has(id));
+  const accountIds = [...archived].filter((id) => !o.accountIds || o.accountIds.includes(id)).sort((a, b) => a - b);
+  if (rows.length === 0 || accountIds.length === 0 || without.length > 0) {
+    throw badInput(`the archive holds no provider answers${o.accountIds ? ` for ${(without.length ? without : o.accountIds).map(accountRef).join(', ')}` : ''}${o.from ? ` from ${o.from} on` : ''}: nothing to replay`, 'sync keeps answers from now on (config archive-days sets how long; 0 turns it off)');
   }
   if (o.into && resolve(o.into) === resolve(s.store.path)) throw badInput(`${o.into} is the database itself`, 'leave out --into to rebuild in place, or name a new file');
 
@@ -61,10 +63,11 @@ export async function replay(s: Services, o: ReplayOptions): Promise<ReplayRepor
     const copy = Store.open(target, s.store.keySource);
     let totals: ReplayReport['totals'];
     try {
-      const selected = new Set(accountIds);
+      const plans = new Map(planRebuild(copy, accountIds, earliestWindows(rows), o.from).map((p) => [p.accountId, p]));
       copy.tx(() => {
-        emptyDerived(copy, accountIds, o.from);
-        for (const f of fetches) writeReplayed(copy, f, selected, o.from);
+        for (const plan of plans.values()) emptyDerived(copy, plan);
+        for (const f of fetches) writeReplayed(copy, f, plans);
+        restoreTimes(copy);
       });
       totals = accountIds.map((id) => ({ account: accountRef(id), lines: copy.transactions.count(id), pending: copy.pending.countOpen(id) }));
     } finally {
@@ -84,6 +87,13 @@ export async function replay(s: Services, o: ReplayOptions): Promise<ReplayRepor
     if (!o.into) for (const suffix of ['', '-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
     for (const id of held) s.store.locks.release(id);
   }
+}
+
+/** Per account, the earliest day an archived fetch asked for: what the archive can rebuild starts there. */
+function earliestWindows(rows: ArchiveEntryRow[]): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const r of rows) for (const id of r.accountIds) if (!out.has(id) || r.from < out.get(id)!) out.set(id, r.from);
+  return out;
 }
 
 /** In place: no sync may write these accounts while their rebuilt copy is made and merged back. */

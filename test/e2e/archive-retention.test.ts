@@ -27,6 +27,16 @@ describe('archive retention and partial replay (sandbox)', () => {
     expect(pruned).toMatchObject({ entries: 3, days: 30, oldest: '2026-11-10T10:00:00.000Z' });
     expect((await cli.runAsync(['status'], at('2026-11-10'))).stdout).toMatch(/raw archive: 3 fetches since .*, keeps 30 days; banksync replay rebuilds from it/);
 
+    // The archive now starts at the last sync's window: what it cannot rebuild (two years of older lines) stays as it is.
+    const before = derivedDump(cli.db);
+    const into = join(cli.dir, 'pruned.db');
+    expect((await cli.jsonAsync(['replay', '--into', into], at('2026-11-10'))).fetches).toBe(3);
+    const rebuilt = derivedDump(into);
+    expect(byId(rebuilt.transactions)).toEqual(byId(before.transactions));
+    for (const table of ['pending', 'balances', 'coverage', 'accounts'] as const) expect(rebuilt[table], table).toEqual(before[table]);
+    expect((await cli.jsonAsync(['replay'], at('2026-11-10'))).changes).toEqual({ added: 0, corrected: 0, removed: 0 });
+    expect(derivedDump(cli.db)).toEqual(before);
+
     expect((await cli.runAsync(['config', 'archive-days', '0'])).code).toBe(0);
     expect((await cli.runAsync(['sync'], at('2026-11-11'))).code).toBe(0);
     expect((await cli.jsonAsync(['status'], at('2026-11-11'))).archive).toMatchObject({ entries: 0, days: 0 });

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Store } from '../store/index.js';
 import { applyRebuilt, type AppliedChanges } from './archive/apply.js';
@@ -53,6 +53,7 @@ export async function replay(s: Services, o: ReplayOptions): Promise<ReplayRepor
     throw badInput(`the archive holds no provider answers${o.accountIds ? ` for ${(without.length ? without : o.accountIds).map(accountRef).join(', ')}` : ''}${o.from ? ` from ${o.from} on` : ''}: nothing to replay`, 'sync keeps answers from now on (config archive-days sets how long; 0 turns it off)');
   }
   if (o.into && resolve(o.into) === resolve(s.store.path)) throw badInput(`${o.into} is the database itself`, 'leave out --into to rebuild in place, or name a new file');
+  if (o.into && existsSync(o.into)) throw badInput(`${o.into} already exists`, 'name a new file: replay --into writes a new database, never over one');
 
   // Every answer first (adapters are async); then the writes, all synchronous, in one transaction.
   const { fetches, requests } = await replayFetches(s, rows);

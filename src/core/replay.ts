@@ -37,10 +37,11 @@ export interface ReplayReport {
 
 /**
  * Rebuilds lines, pending links, balances and coverage from the raw archive, with this version's
- * mapping and no call to any provider. The rebuild always happens in a copy of the database
- * (its derived data emptied, then every archived fetch written again in archive order, in one
- * transaction): `into` keeps that copy as a new file; otherwise the copy is merged back into the
- * books in one transaction (archive/apply.ts) and removed.
+ * mapping and no call to any provider. The rebuild always happens in a copy of the database, in
+ * one transaction: per account, what the archive can rebuild is emptied (archive/rebuild.ts: its
+ * provider lines from the earliest archived window or --from on), then every archived fetch is
+ * written again in archive order. `into` keeps that copy as a new file; otherwise the copy is
+ * merged back into the books in one transaction (archive/apply.ts) and removed.
  */
 export async function replay(s: Services, o: ReplayOptions): Promise<ReplayReport> {
   s.store.ensureIntact();

@@ -7,8 +7,8 @@ import { ledgerNameProblem } from '../export/text.js';
 /**
  * Two kinds of settings, each kept where it belongs (`banksync config` shows and sets both):
  *
- * - Per-database settings describe one set of books: the lock date and the journal's other
- *   sides. They live in that database (table `settings`, migration 007, store/settings.ts), so
+ * - Per-database settings describe one set of books: the lock date, the journal's other
+ *   sides, and how long the raw archive in it keeps provider answers (archive-days). They live in that database (table `settings`, migration 007, store/settings.ts), so
  *   the demo's database, a test copy or a second household's books never pick up this one's
  *   lock date. Defaults when unset: no lock date, Expenses:Unknown, Income:Unknown.
  * - User preferences say how this person wants banksync to run, whatever the database: kept by
@@ -29,6 +29,8 @@ export const DATABASE_SETTINGS = {
   'lock-date': { description: 'lock date of this database: nothing before it is fetched (YYYY-MM-DD, "" to clear)', parse: (v: string) => (v === '' ? null : parseIsoDate(v, 'lock-date')) },
   'expense-account': { description: 'journal exports: other side of money out (default Expenses:Unknown; "" to reset)', parse: (v: string) => (v === '' ? null : ledgerAccount(v)) },
   'income-account': { description: 'journal exports: other side of money in (default Income:Unknown; "" to reset)', parse: (v: string) => (v === '' ? null : ledgerAccount(v)) },
+  // The archive is part of this database (and of its backups), so how long it keeps is too.
+  'archive-days': { description: 'days the raw archive keeps provider answers for replay (default 400; 0 = off, emptied on the next sync)', parse: (v: string) => (v === '' ? null : archiveDays(v)) },
 } as const;
 
 export type PreferenceKey = keyof typeof PREFERENCES;
@@ -54,6 +56,11 @@ function ledgerAccount(v: string): string {
   const problem = ledgerNameProblem(v, 'ledger');
   if (problem) throw badInput(`"${v}" is not a ledger account name: ${problem}`);
   return v;
+}
+
+function archiveDays(v: string): string {
+  if (!/^\d+$/.test(v) || Number(v) > 36_500) throw badInput(`archive-days must be a whole number of days from 0 (off) to 36500, got "${v}"`);
+  return String(Number(v));
 }
 
 function nonNegative(v: string): number {

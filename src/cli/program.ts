@@ -15,6 +15,7 @@ import { registerFetchAccounts } from './commands/fetch-accounts.js';
 import { registerImport } from './commands/import.js';
 import { registerInstitutions } from './commands/institutions.js';
 import { registerProviders } from './commands/providers.js';
+import { registerReplay } from './commands/replay.js';
 import { registerReport } from './commands/report.js';
 import { registerRestore } from './commands/restore.js';
 import { registerSchedule } from './commands/schedule.js';
@@ -89,6 +90,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage/bad input, 3 needs a human,
   registerDoctor(program, runtimeOf);
   registerBackup(program, runtimeOf);
   registerRestore(program, runtimeOf);
+  registerReplay(program, runtimeOf);
   registerSchedule(program, runtimeOf);
   registerCompletion(program, env);
   return program;

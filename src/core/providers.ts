@@ -63,7 +63,7 @@ export function providerState(s: Services, id: string): ProviderState {
  * and state. Build one per provider per run: the instance holds the app token and the in-flight
  * request limit. `maxConcurrentRequests` is the user's setting, never written into capabilities.
  */
-export async function getProvider(s: Services, id: string, opts: { maxConcurrentRequests?: number; credentials?: Record<string, string> } = {}): Promise<Provider> {
+export async function getProvider(s: Services, id: string, opts: { maxConcurrentRequests?: number; credentials?: Record<string, string>; state?: ProviderState } = {}): Promise<Provider> {
   const entry = providerEntry(id);
   let credentials = opts.credentials;
   if (!credentials) {
@@ -81,7 +81,7 @@ export async function getProvider(s: Services, id: string, opts: { maxConcurrent
     baseUrl: s.env[providerEnvName(id, 'base_url')],
     credentials,
     maxConcurrentRequests: opts.maxConcurrentRequests,
-    state: providerState(s, id),
+    state: opts.state ?? providerState(s, id),
   });
 }
 

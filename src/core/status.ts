@@ -4,6 +4,8 @@ import { addDays } from './clock.js';
 import type { DateRange } from '../store/sync-state.js';
 import { backupsOf, type Backup, type CorruptDatabaseError } from '../store/faults.js';
 import { CHECK_FOR_STATUS_UP_TO_BYTES } from '../store/integrity.js';
+import type { ArchiveSize } from '../store/archive.js';
+import { DEFAULT_ARCHIVE_DAYS } from './archive/retention.js';
 
 /** Consent under this many days left is flagged, unless `config consent-warn-days` says otherwise. */
 export const CONSENT_WARN_DAYS = 14;
@@ -11,6 +13,14 @@ export const CONSENT_WARN_DAYS = 14;
 export interface StatusOptions {
   /** Days before a consent ends from which it is flagged (default CONSENT_WARN_DAYS). */
   consentWarnDays?: number;
+  /** config archive-days (default DEFAULT_ARCHIVE_DAYS): shown with the archive's size. */
+  archiveDays?: number;
+}
+
+/** The raw archive (what `replay` rebuilds from): its size and how long it keeps answers. */
+export interface ArchiveStatus extends ArchiveSize {
+  /** 0: off. */
+  days: number;
 }
 
 /** Where an account's lines come from: its bank (syncing), nowhere any more (disconnected), or imported files. */
@@ -69,6 +79,7 @@ export interface StatusReport {
   /** Accounts that hold imported statement files only: no connection, nothing to sync. */
   files: AccountStatus[];
   attention: Attention[];
+  archive: ArchiveStatus;
 }
 
 export function status(s: Services, opts: StatusOptions = {}): StatusReport {
@@ -95,7 +106,8 @@ export function status(s: Services, opts: StatusOptions = {}): StatusReport {
     };
   });
   const files = accounts.filter((a) => a.connectionId === null).map((a) => accountStatus(s, a, now, 'file'));
-  return { now: now.toISOString(), connections, files, attention: attentionOf(connections, files) };
+  const archive = { ...s.store.archive.size(), days: opts.archiveDays ?? DEFAULT_ARCHIVE_DAYS };
+  return { now: now.toISOString(), connections, files, attention: attentionOf(connections, files), archive };
 }
 
 /**

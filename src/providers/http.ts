@@ -4,6 +4,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { Dispatcher } from 'undici';
 import { BanksyncError } from '../core/errors.js';
 import { currencyDigits, parseDecimalToMinor } from '../core/money.js';
+import { currentExchangeTap, type ExchangeTap, type HttpAnswer } from './exchange-tap.js';
 
 /** A provider answer that was not 2xx, handed to the provider's own error mapper. */
 export interface HttpFailure {
@@ -77,9 +78,10 @@ export class HttpClient {
   async call<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<HttpResponse<T>> {
     const url = this.url(path, opts.query);
     const retries = IDEMPOTENT.has(method) ? (this.o.retries ?? 2) : 0;
+    const tap = currentExchangeTap();
     for (let attempt = 0; ; attempt++) {
       // The slot is held for the request only, not while waiting to retry.
-      const res = await this.inFlight(() => this.once(method, url, opts));
+      const res = await this.inFlight(() => this.once(method, url, opts, tap));
       if (res.status < 400 || opts.accept?.includes(res.status)) return res as HttpResponse<T>;
       const failure: HttpFailure = { ...res, method, path: url.pathname };
       const wait = retryWaitMs(res.status, res.headers);
@@ -91,7 +93,7 @@ export class HttpClient {
     }
   }
 
-  private async once(method: string, url: URL, opts: RequestOptions): Promise<HttpResponse> {
+  private async once(method: string, url: URL, opts: RequestOptions, tap: ExchangeTap | undefined): Promise<HttpResponse> {
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'banksync', ...opts.headers };
     let body: string | undefined;
     if (opts.json !== undefined) {
@@ -101,6 +103,24 @@ export class HttpClient {
       body = new URLSearchParams(opts.form).toString();
       headers['content-type'] = 'application/x-www-form-urlencoded';
     }
+    // The raw archive's seam: replay answers from the archive (no network), a sync records what came back.
+    const sent = { method, url: url.href, headers, body };
+    const answer = tap?.answer ? tap.answer(sent) : await this.send(method, url, headers, body);
+    if (!tap?.answer) tap?.record?.(sent, answer);
+    const { status, headers: resHeaders, text } = answer;
+    const type = String(resHeaders['content-type'] ?? '');
+    let parsed: unknown = text.slice(0, 2_000);
+    if (/json/.test(type) || /^\s*[[{]/.test(text)) {
+      try {
+        parsed = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        if (status < 400) throw malformed(this.o.providerName, `${method} ${url.pathname}`, 'is not valid JSON');
+      }
+    }
+    return { status, headers: resHeaders, body: parsed };
+  }
+
+  private async send(method: string, url: URL, headers: Record<string, string>, body: string | undefined): Promise<HttpAnswer> {
     // undici is loaded on the first request: most commands never talk to a provider.
     const { Agent, request } = await import('undici');
     const timeout = this.o.timeoutMs ?? 30_000;
@@ -112,22 +132,11 @@ export class HttpClient {
       const code = (err as NodeJS.ErrnoException).code ?? (err as Error).name;
       throw new BanksyncError('PROVIDER_UNAVAILABLE', `${this.o.providerName}: cannot reach ${url.host} (${code})`, { cause: err });
     }
-    let text: string;
     try {
-      text = await res.body.text();
+      return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
     } catch (err) {
       throw new BanksyncError('PROVIDER_UNAVAILABLE', `${this.o.providerName}: the answer from ${url.host} was cut off`, { cause: err });
     }
-    const type = String(res.headers['content-type'] ?? '');
-    let parsed: unknown = text.slice(0, 2_000);
-    if (/json/.test(type) || /^\s*[[{]/.test(text)) {
-      try {
-        parsed = text === '' ? undefined : JSON.parse(text);
-      } catch {
-        if (res.statusCode < 400) throw malformed(this.o.providerName, `${method} ${url.pathname}`, 'is not valid JSON');
-      }
-    }
-    return { status: res.statusCode, headers: res.headers, body: parsed };
   }
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SecretStore, type KeySource } from '../secrets/index.js';
 import { AccountRepo } from './accounts.js';
+import { ArchiveRepo } from './archive.js';
 import { AccountMoves } from './account-moves.js';
 import { ConnectionRepo } from './connections.js';
 import { ExportRepo } from './exports.js';
@@ -29,11 +30,13 @@ export class Store {
   readonly inputIssues: InputIssueRepo;
   readonly lineOrigins: LineOriginRepo;
   readonly settings: SettingsRepo;
+  readonly archive: ArchiveRepo;
   readonly secrets: SecretStore;
 
   constructor(
     readonly db: Db,
-    keySource: KeySource,
+    /** Where the secret key comes from: a copy of this database (replay) opens with the same. */
+    readonly keySource: KeySource,
   ) {
     this.connections = new ConnectionRepo(db);
     this.accounts = new AccountRepo(db);
@@ -47,6 +50,7 @@ export class Store {
     this.inputIssues = new InputIssueRepo(db);
     this.lineOrigins = new LineOriginRepo(db);
     this.settings = new SettingsRepo(db);
+    this.archive = new ArchiveRepo(db);
     this.secrets = new SecretStore(db, keySource);
   }
 

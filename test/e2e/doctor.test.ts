@@ -34,7 +34,7 @@ describe('banksync doctor', () => {
     expect((await cli.runAsync(['sync', '--all'], NOW)).code).toBe(0);
     const j = await cli.runAsync(['--json', 'doctor'], NOW);
     const { checks, ok } = doc(j);
-    expect(checks.map((c) => c.id)).toEqual(['database', 'schema', 'secret-key', 'secrets', 'consents', 'accounts', 'coverage', 'warnings', 'schedule', 'disk']);
+    expect(checks.map((c) => c.id)).toEqual(['database', 'schema', 'secret-key', 'secrets', 'consents', 'accounts', 'coverage', 'warnings', 'archive', 'schedule', 'disk']);
     const schedule = checks.find((c) => c.id === 'schedule')!;
     expect(checks.filter((c) => c.id !== 'schedule' && c.status !== 'ok')).toEqual([]);
     expect(j.code).toBe(schedule.status === 'ok' ? 0 : 3);
@@ -42,6 +42,7 @@ describe('banksync doctor', () => {
     if (schedule.status !== 'ok') expect(schedule).toMatchObject({ status: 'warn', hint: 'banksync schedule install' });
     expect(byId(j, 'secrets')!.message).toBe('1 stored credential checked: it opens with the key');
     expect(byId(j, 'accounts')!.message).toBe('3 accounts synced within their interval');
+    expect(byId(j, 'archive')!.message).toMatch(/^raw archive: 3 fetches since .*, kept 400 days; banksync replay rebuilds from it$/);
 
     const h = await cli.runAsync(['doctor'], NOW);
     expect(h.code).toBe(j.code);
@@ -49,7 +50,7 @@ describe('banksync doctor', () => {
     expect(lines).toHaveLength(checks.length + 1);
     expect(lines[0]).toMatch(/^✓ .*banksync\.db: SQLite's quick check found every page intact/);
     expect(lines).toContain(`✓ schema ${LATEST_VERSION}, the latest this banksync knows`);
-    expect(lines.at(-1)).toMatch(/^(all 10 checks ok|1 check of 10 needs attention)$/);
+    expect(lines.at(-1)).toMatch(/^(all 11 checks ok|1 check of 11 needs attention)$/);
     expect(h.stderr).toBe('');
   });
 

@@ -51,7 +51,7 @@ export function registerConfig(program: Command, runtimeOf: RuntimeOf): void {
     .argument('[value]', 'new value; "" clears lock-date, notify-command and resets expense-account, income-account')
     .addHelpText(
       'after',
-      '\nlock-date, expense-account and income-account belong to the database (--db); the others are your\npreferences in config.json, for every database.\n\nExamples:\n  $ banksync config\n  $ banksync config lock-date 2025-01-01\n  $ banksync --db ~/books/family.db config expense-account Expenses:Uncategorized\n  $ banksync config overlap-days 10',
+      '\nlock-date, expense-account, income-account and archive-days belong to the database (--db); the others\nare your preferences in config.json, for every database.\n\nExamples:\n  $ banksync config\n  $ banksync config lock-date 2025-01-01\n  $ banksync --db ~/books/family.db config expense-account Expenses:Uncategorized\n  $ banksync config overlap-days 10\n  $ banksync config archive-days 0        # keep no raw answers',
     )
     .action(async (key: string | undefined, value: string | undefined, _o: unknown, cmd: Command) => {
       const rt = runtimeOf(cmd);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { corruptionReport, status, type AccountStatus, type ConnectionStatusRow, type CorruptionReport, type StatusReport } from '../../core/status.js';
+import { corruptionReport, status, type AccountStatus, type ArchiveStatus, type ConnectionStatusRow, type CorruptionReport, type StatusReport } from '../../core/status.js';
 import { formatMinor } from '../../core/money.js';
 import { CorruptDatabaseError, isCorruption } from '../../store/faults.js';
 import { noteCorruption } from '../../store/integrity.js';
@@ -7,6 +7,7 @@ import { localTime, plural } from '../format.js';
 import type { Output } from '../output.js';
 import { readPreferences } from '../preferences.js';
 import type { RuntimeOf } from '../program.js';
+import { databaseSettings } from '../settings.js';
 
 export function registerStatus(program: Command, runtimeOf: RuntimeOf): void {
   program
@@ -18,7 +19,8 @@ export function registerStatus(program: Command, runtimeOf: RuntimeOf): void {
       const prefs = await readPreferences(rt.configDir);
       let report: StatusReport;
       try {
-        report = status(rt.services(), { consentWarnDays: prefs['consent-warn-days'] });
+        const archiveDays = (await databaseSettings(rt, ['archive-days']))['archive-days'];
+        report = status(rt.services(), { consentWarnDays: prefs['consent-warn-days'], ...(archiveDays !== undefined ? { archiveDays: Number(archiveDays) } : {}) });
       } catch (err) {
         const corrupt = err instanceof CorruptDatabaseError ? err : isCorruption(err) ? new CorruptDatabaseError(rt.dbPath, (err as Error).message, err) : undefined;
         if (!corrupt) throw err;
@@ -33,7 +35,7 @@ export function registerStatus(program: Command, runtimeOf: RuntimeOf): void {
       rt.out.result(report, (v) => {
         if (rt.out.quiet) return renderAttention(rt.out, v);
         if (v.connections.length === 0 && v.files.length === 0) return 'no connections yet: run `banksync connect` (or `banksync demo` to try the sandbox)';
-        return [...v.connections.map((c) => renderConnection(rt.out, c)), ...(v.files.length ? [renderFiles(rt.out, v.files)] : [])].join('\n\n');
+        return [...v.connections.map((c) => renderConnection(rt.out, c)), ...(v.files.length ? [renderFiles(rt.out, v.files)] : []), renderArchive(rt.out, v.archive)].join('\n\n');
       });
     });
 }
@@ -48,6 +50,20 @@ function renderCorruption(d: CorruptionReport): string {
   }
   lines.push('  to recover:', ...d.steps.map((step, i) => `    ${i + 1}. ${step}`));
   return lines.join('\n');
+}
+
+/** One line on the raw archive: how big, how far back, how long it keeps. */
+export function renderArchive(out: Output, a: ArchiveStatus): string {
+  const kept = a.days === 0 ? 'off (config archive-days 0)' : `keeps ${plural(a.days, 'day')}`;
+  if (a.entries === 0) return out.c.dim(`raw archive: empty, ${kept}`);
+  const since = a.oldest ? ` since ${localTime(a.oldest)}` : '';
+  return out.c.dim(`raw archive: ${plural(a.entries, 'fetch', 'fetches')}${since}, ${bytes(a.storedBytes)} (${bytes(a.rawBytes)} before compression), ${kept}; banksync replay rebuilds from it`);
+}
+
+export function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 ** 2).toFixed(1)} MiB`;
 }
 
 const renew = (id: string) => `renew: banksync update-credentials ${id}`;

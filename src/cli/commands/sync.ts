@@ -49,12 +49,14 @@ export function registerSync(program: Command, runtimeOf: RuntimeOf): void {
       const rt = runtimeOf(cmd);
       const target = syncTarget(connection, o);
       const prefs = await readPreferences(rt.configDir);
+      const settings = await databaseSettings(rt, ['lock-date', 'archive-days']);
       const opts: SyncOptions = {
         target,
         unattended: !rt.interactive,
         scaCode: o.scaCode,
         overlapDays: o.overlapDays ?? prefs['overlap-days'],
-        globalLockDate: (await databaseSettings(rt, ['lock-date']))['lock-date'],
+        globalLockDate: settings['lock-date'],
+        ...(settings['archive-days'] !== undefined ? { archiveDays: Number(settings['archive-days']) } : {}),
         concurrency: o.concurrency ?? prefs.concurrency,
         consentWarnDays: prefs['consent-warn-days'],
       };

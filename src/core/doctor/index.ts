@@ -7,6 +7,8 @@ import { consentChecks, failingChecks, gapChecks, warningsCheck } from './accoun
 import { checkDatabaseFile, diskCheck, schemaCheck } from './database.js';
 import { providerChecks } from './providers.js';
 import { keyCheck, secretsCheck } from './secrets.js';
+import { archiveCheck } from './archive.js';
+import { storedArchiveDays } from '../archive/retention.js';
 import { fail, ok, warn, type Check, type DoctorFormat, type DoctorReport } from './types.js';
 
 export type { Check, DoctorFormat, DoctorReport } from './types.js';
@@ -46,9 +48,10 @@ export async function doctor(o: DoctorOptions): Promise<DoctorReport> {
   if (s) {
     const sealed = (s.store.db.prepare('SELECT count(*) AS n FROM secrets').get() as { n: number }).n;
     checks.push(keyCheck(o.keySource, sealed, o.fmt), secretsCheck(s.store, o.fmt));
-    const report = status(s, { consentWarnDays: o.consentWarnDays });
+    const report = status(s, { consentWarnDays: o.consentWarnDays, archiveDays: storedArchiveDays(s.store) });
     checks.push(...(await providerChecks(s)));
     checks.push(...consentChecks(report, o.consentWarnDays, o.fmt), ...failingChecks(s, report, o.fmt), ...gapChecks(report, o.fmt), warningsCheck(s, report, o.fmt));
+    checks.push(archiveCheck(report.archive, o.fmt));
     checks.push(await scheduleCheck(o.env, s));
   } else {
     checks.push(keyCheck(o.keySource, 0, o.fmt));

@@ -8,6 +8,7 @@ import { clampToToday } from '../line-checks.js';
 import { LineGate } from './line-gate.js';
 import { noteSyncMerge } from '../explain-origins.js';
 import type { FetchWindow } from './window.js';
+import { activeRecorder } from '../archive/recorder.js';
 
 /** Lines written per SQLite transaction during a fetch (whole provider pages). */
 export const WRITE_BATCH_LINES = 5_000;
@@ -64,21 +65,32 @@ export async function fetchAccount(opts: {
     store: opts.store, provider: opts.provider, account: opts.account, window: opts.window, now: opts.now,
     feed: opts.provider.capabilities?.feed ?? 'window', batchLines: opts.batchLines,
   });
+  const account = fetchedAccount(opts.account);
+  const cursor = writer.cursor !== undefined ? { cursor: writer.cursor } : {};
   const pages = opts.provider.fetchTransactions(opts.session, {
-    account: fetchedAccount(opts.account),
+    account,
     from: opts.window.from,
     to: opts.window.to,
     scaCode: opts.scaCode,
-    ...(writer.cursor !== undefined ? { cursor: writer.cursor } : {}),
+    ...cursor,
     ...(opts.budget ? { budget: opts.budget } : {}),
   });
+  // The raw archive keeps what this fetch stored, to map it again later (src/core/archive).
+  const recording = activeRecorder()?.begin(opts.provider, { kind: 'account', accounts: [{ id: opts.account.id, ...account }], from: opts.window.from, to: opts.window.to, ...cursor });
   try {
-    for await (const page of pages) writer.add(page);
+    for await (const page of pages) {
+      recording?.page(page);
+      writer.add(page);
+    }
   } catch (err) {
     writer.abandon();
+    if (writer.result.pages > 0) recording?.keep(opts.store, opts.now, err);
+    else recording?.discard();
     throw err;
   }
-  return writer.finish();
+  const result = writer.finish();
+  recording?.keep(opts.store, opts.now);
+  return result;
 }
 
 /** What an adapter is told of an account: its ids, and the data it gave at connect (meta). */

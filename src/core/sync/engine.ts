@@ -17,6 +17,7 @@ import { consentProblem, selectAccounts } from './select.js';
 import { consentWarnings, type ConsentWarning } from './consent-warnings.js';
 import { quotaOf } from './quota.js';
 import { syncWholeConnection } from './whole-connection.js';
+import { DEFAULT_ARCHIVE_DAYS, pruneArchive, recordingConnection } from '../archive/retention.js';
 
 export type { AccountResult, AccountResultKind, Quota } from './outcomes.js';
 export type { ConsentWarning } from './consent-warnings.js';
@@ -39,6 +40,8 @@ export interface SyncReport {
  */
 export async function sync(s: Services, opts: SyncOptions): Promise<SyncReport> {
   s.store.ensureIntact(); // never write into a file SQLite reports corrupt
+  const archiveDays = opts.archiveDays ?? DEFAULT_ARCHIVE_DAYS;
+  pruneArchive(s.store, archiveDays, s.clock());
   const selected = selectAccounts(s, opts.target);
   const byConnection = new Map<number, Account[]>();
   for (const a of selected.accounts) {
@@ -57,7 +60,7 @@ export async function sync(s: Services, opts: SyncOptions): Promise<SyncReport> 
     const settled = await Promise.allSettled(
       [...byConnection].map(([connectionId, accounts]) => {
         const connection = s.store.connections.get(connectionId)!;
-        return poolFor(run, connection.providerId, opts)(() => syncConnection(s, run, connection, accounts, opts));
+        return poolFor(run, connection.providerId, opts)(() => recordingConnection(connectionId, archiveDays, () => syncConnection(s, run, connection, accounts, opts)));
       }),
     );
     // An unexpected error (a prompt abandoned) surfaces only once the others have finished writing.

@@ -30,6 +30,8 @@ export interface SyncOptions {
   refreshWaitMs?: number;
   /** Consents ending within this many days are reported (config consent-warn-days; 0: never). */
   consentWarnDays?: number;
+  /** Days the raw archive keeps provider answers (config archive-days; 0: off); default DEFAULT_ARCHIVE_DAYS. */
+  archiveDays?: number;
 }
 
 export /** What the connections of one run share. */

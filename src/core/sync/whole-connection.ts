@@ -9,6 +9,7 @@ import type { ConnectionBudget } from './budget.js';
 import { busy, deferAccount, outcomeOfError, recordSynced, type AccountResult } from './outcomes.js';
 import { acquireLock, dailyLimitDeferral, effectiveLockDate, planAccountWindow, withBudget, type SyncOptions } from './run-context.js';
 import type { FetchWindow } from './window.js';
+import { activeRecorder } from '../archive/recorder.js';
 
 /**
  * For providers that answer for every account in one call (SimpleFIN /accounts): one fetch per
@@ -51,17 +52,23 @@ export async function syncWholeConnection(
     if (locked.length === 0) return accounts.map((a) => results.get(a.id)!);
     const windows = new Map(locked.map((a) => [a.id, planAccountWindow(a, now, limits, opts)]));
     const union = { from: [...windows.values()].map((w) => w.from).sort()[0]!, to: [...windows.values()].map((w) => w.to).sort().pop()! };
-    const runs = new Map<string, { account: Account; window: FetchWindow; writer: AccountWriter; answered: boolean }>();
+    const runs = new Map<string, { account: Account; window: FetchWindow; writer: AccountWriter; answered: boolean; notBefore?: string }>();
     for (const a of locked) {
       s.store.accounts.markSyncing(a.id, nowIso);
       if (limits.refreshesPerDay !== undefined) s.store.syncState.recordRefresh(a.id, nowIso);
       // The whole union was asked for every account: that is what its coverage gains (from its lock date on).
       const lockDate = effectiveLockDate(a, opts);
-      const writer = new AccountWriter({ store: s.store, provider, account: a, window: union, now: nowIso, feed: 'window', ...(lockDate && lockDate > union.from ? { notBefore: lockDate } : {}) });
-      runs.set(a.externalId ?? '', { account: a, window: windows.get(a.id)!, writer, answered: false });
+      const notBefore = lockDate && lockDate > union.from ? lockDate : undefined;
+      const writer = new AccountWriter({ store: s.store, provider, account: a, window: union, now: nowIso, feed: 'window', ...(notBefore ? { notBefore } : {}) });
+      runs.set(a.externalId ?? '', { account: a, window: windows.get(a.id)!, writer, answered: false, notBefore });
     }
     const known = new Set(s.store.accounts.byConnection(c.id).map((a) => a.externalId));
     const unknown = new Set<string>();
+    const recording = activeRecorder()?.begin(provider, {
+      kind: 'connection',
+      accounts: [...runs.values()].map((r) => ({ id: r.account.id, ...fetchedAccount(r.account), ...(r.notBefore ? { notBefore: r.notBefore } : {}) })),
+      ...union,
+    });
     try {
       await withBudget(budget, async () => {
         const pages = provider.fetchConnection!(session, {
@@ -71,6 +78,7 @@ export async function syncWholeConnection(
           ...(budget ? { budget } : {}),
         });
         for await (const page of pages) {
+          recording?.page(page);
           const run = runs.get(page.accountExternalId);
           if (run) {
             run.answered = true;
@@ -91,6 +99,8 @@ export async function syncWholeConnection(
           // The page that broke the fetch cannot be written either: the error below names it.
         }
       }
+      if ([...runs.values()].some((r) => r.writer.result.pages > 0)) recording?.keep(s.store, nowIso, err);
+      else recording?.discard();
       const e = toBanksyncError(err);
       for (const r of runs.values()) results.set(r.account.id, outcomeOfError(s, r.account, c, e, nowIso));
       return accounts.map((a) => results.get(a.id)!);
@@ -117,6 +127,8 @@ export async function syncWholeConnection(
         results.set(r.account.id, outcomeOfError(s, r.account, c, toBanksyncError(err), nowIso));
       }
     }
+    if ([...runs.values()].some((r) => r.answered)) recording?.keep(s.store, nowIso);
+    else recording?.discard();
     return accounts.map((a) => results.get(a.id)!);
   } finally {
     for (const a of locked) s.store.locks.release(a.id);

@@ -1,0 +1,91 @@
+import { currentExchangeTap, type ExchangeTap, type HttpAnswer, type HttpRequestSent } from '../../providers/exchange-tap.js';
+import type { ConnectionPage, TransactionPage } from '../../providers/types.js';
+import type { Store } from '../../store/index.js';
+import { packEntry, type ArchiveBody, type ArchivedFetch } from './entry.js';
+import { redactExchange, type ArchivedExchange } from './redact.js';
+
+/**
+ * Records one connection's sync for the raw archive. It is the exchange tap the connection's
+ * work runs under (the accounts of a connection are fetched one after the other, so whatever
+ * the client sends between two fetches belongs to the next one: a token, a refresh). Each
+ * finished fetch becomes one archive entry holding the exchanges since the previous fetch.
+ * Exchanges are redacted as they arrive: nothing unredacted is held longer than the call.
+ */
+export class ConnectionRecorder implements ExchangeTap {
+  private exchanges: ArchivedExchange[] = [];
+
+  constructor(readonly connectionId: number) {}
+
+  record(request: HttpRequestSent, answer: HttpAnswer): void {
+    this.exchanges.push(redactExchange(request, answer));
+  }
+
+  /** A fetch starts: `remote` adapters are kept as their HTTP exchanges, the others as the pages they yield. */
+  begin(provider: { id: string; capabilities?: { remote: boolean } }, fetch: ArchivedFetch): FetchRecording {
+    return new FetchRecording(this, provider.id, provider.capabilities?.remote === false ? 'pages' : 'http', fetch);
+  }
+
+  /** The exchanges since the last fetch was kept. */
+  take(): ArchivedExchange[] {
+    const out = this.exchanges;
+    this.exchanges = [];
+    return out;
+  }
+
+  /** How many exchanges are held: where a fetch starts. */
+  get mark(): number {
+    return this.exchanges.length;
+  }
+
+  /** Forgets what a fetch that stored nothing sent (from `mark` on); what came before it (a token) stays for the next fetch. */
+  dropFrom(mark: number): void {
+    this.exchanges.length = Math.min(mark, this.exchanges.length);
+  }
+}
+
+export class FetchRecording {
+  private readonly pages: (TransactionPage | ConnectionPage)[] = [];
+  private readonly start: number;
+
+  constructor(
+    private readonly recorder: ConnectionRecorder,
+    private readonly providerId: string,
+    private readonly level: 'http' | 'pages',
+    private readonly fetch: ArchivedFetch,
+  ) {
+    this.start = recorder.mark;
+  }
+
+  page(p: TransactionPage | ConnectionPage): void {
+    if (this.level === 'pages') this.pages.push(p);
+  }
+
+  /**
+   * The fetch stored nothing (it failed before its first page): its exchanges are not kept, and
+   * must not be taken for the next fetch's (a NOT_READY answer would then be replayed for it).
+   */
+  discard(): void {
+    this.recorder.dropFrom(this.start);
+  }
+
+  /** Stores the entry (one row, written on its own: the fetch's rows are already committed). */
+  keep(store: Store, fetchedAt: string, failed?: unknown): void {
+    const exchanges = this.recorder.take();
+    const body: ArchiveBody = this.level === 'http' ? { fetch: this.fetch, exchanges } : { fetch: this.fetch, pages: this.pages };
+    if (failed !== undefined) body.failed = failed instanceof Error ? failed.message : String(failed);
+    store.tx(() =>
+      store.archive.insert(
+        packEntry(
+          { providerId: this.providerId, connectionId: this.recorder.connectionId, accountIds: this.fetch.accounts.map((a) => a.id), level: this.level, fetchedAt, from: this.fetch.from, to: this.fetch.to },
+          body,
+        ),
+      ),
+    );
+  }
+}
+
+/** The recorder the running connection sync writes to, if the archive is on. */
+export function activeRecorder(): ConnectionRecorder | undefined {
+  const tap = currentExchangeTap();
+  return tap instanceof ConnectionRecorder ? tap : undefined;
+}

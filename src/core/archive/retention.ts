@@ -1,0 +1,26 @@
+import type { Store } from '../../store/index.js';
+import { ConnectionRecorder } from './recorder.js';
+import { withExchangeTap } from '../../providers/exchange-tap.js';
+
+/** `config archive-days`: a little over a year, so last year's books can be mapped again. */
+export const DEFAULT_ARCHIVE_DAYS = 400;
+
+/**
+ * Retention, applied at the start of every sync: entries fetched more than `days` days ago go
+ * (0: the archive is off and emptied). Returns how many were removed.
+ */
+export function pruneArchive(store: Store, days: number, now: Date): number {
+  const cutoff = new Date(now.getTime() - days * 86_400_000).toISOString();
+  return store.tx(() => store.archive.pruneBefore(days === 0 ? '9999' : cutoff));
+}
+
+/** Runs one connection's sync with its fetches recorded into the archive (or not, when it is off). */
+export function recordingConnection<T>(connectionId: number, days: number, work: () => Promise<T>): Promise<T> {
+  return days > 0 ? withExchangeTap(new ConnectionRecorder(connectionId), work) : work();
+}
+
+/** This database's archive-days as stored (the CLI checked it when it was set), or the default. */
+export function storedArchiveDays(store: Store): number {
+  const v = store.settings.get('archive-days');
+  return v === undefined ? DEFAULT_ARCHIVE_DAYS : Number(v);
+}

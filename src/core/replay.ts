@@ -1,0 +1,113 @@
+import { existsSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { Store } from '../store/index.js';
+import { applyRebuilt, type AppliedChanges } from './archive/apply.js';
+import { emptyDerived, planRebuild, restoreTimes, writeReplayed } from './archive/rebuild.js';
+import type { ArchiveEntryRow } from '../store/archive.js';
+import { replayFetches } from './archive/replay-fetch.js';
+import { backupDatabase } from './backup.js';
+import { nowIso, type Services } from './context.js';
+import { BanksyncError, badInput, notFound } from './errors.js';
+import { accountRef } from './model.js';
+
+export interface ReplayOptions {
+  /** Only these accounts (default: every account the archive holds answers for). */
+  accountIds?: number[];
+  /** Rebuild lines booked from this date on (YYYY-MM-DD); older ones stay as they are. */
+  from?: string;
+  /** Write the rebuilt database to this new file and leave the books as they are. */
+  into?: string;
+}
+
+export interface ReplayReport {
+  /** The new file, or null when the books were rebuilt in place. */
+  into: string | null;
+  accounts: string[];
+  /** Archived fetches replayed. */
+  fetches: number;
+  /** Requests the adapters made, every one answered from the archive. */
+  answeredFromArchive: number;
+  /** Fetches that failed again (as they did when archived, or because this version cannot map them). */
+  failures: { fetchedAt: string; accounts: string[]; message: string }[];
+  /** Per account after the rebuild: live lines and open pending lines. */
+  totals: { account: string; lines: number; pending: number }[];
+  /** In place: what changed in the books. */
+  changes: AppliedChanges | null;
+}
+
+/**
+ * Rebuilds lines, pending links, balances and coverage from the raw archive, with this version's
+ * mapping and no call to any provider. The rebuild always happens in a copy of the database, in
+ * one transaction: per account, what the archive can rebuild is emptied (archive/rebuild.ts: its
+ * provider lines from the earliest archived window or --from on), then every archived fetch is
+ * written again in archive order. `into` keeps that copy as a new file; otherwise the copy is
+ * merged back into the books in one transaction (archive/apply.ts) and removed.
+ */
+export async function replay(s: Services, o: ReplayOptions): Promise<ReplayReport> {
+  s.store.ensureIntact();
+  for (const id of o.accountIds ?? []) if (!s.store.accounts.get(id)) throw notFound(`no account ${accountRef(id)}`, 'list accounts with: banksync accounts');
+  const rows = s.store.archive.list({ ...(o.accountIds ? { accountIds: o.accountIds } : {}), ...(o.from ? { toOnOrAfter: o.from } : {}) });
+  const archived = new Set(rows.flatMap((r) => r.accountIds));
+  const without = (o.accountIds ?? []).filter((id) => !archived.has(id));
+  const accountIds = [...archived].filter((id) => !o.accountIds || o.accountIds.includes(id)).sort((a, b) => a - b);
+  if (rows.length === 0 || accountIds.length === 0 || without.length > 0) {
+    throw badInput(`the archive holds no provider answers${o.accountIds ? ` for ${(without.length ? without : o.accountIds).map(accountRef).join(', ')}` : ''}${o.from ? ` from ${o.from} on` : ''}: nothing to replay`, 'sync keeps answers from now on (config archive-days sets how long; 0 turns it off)');
+  }
+  if (o.into && resolve(o.into) === resolve(s.store.path)) throw badInput(`${o.into} is the database itself`, 'leave out --into to rebuild in place, or name a new file');
+  if (o.into && existsSync(o.into)) throw badInput(`${o.into} already exists`, 'name a new file: replay --into writes a new database, never over one');
+
+  // Every answer first (adapters are async); then the writes, all synchronous, in one transaction.
+  const { fetches, requests } = await replayFetches(s, rows);
+  const target = o.into ? resolve(o.into) : join(dirname(resolve(s.store.path)), `.${basename(s.store.path)}.replay-${process.pid}`);
+  const held = o.into ? [] : lockAll(s, accountIds);
+  try {
+    await backupDatabase(s.store.db, target, { overwrite: !o.into });
+    const copy = Store.open(target, s.store.keySource);
+    let totals: ReplayReport['totals'];
+    try {
+      const plans = new Map(planRebuild(copy, accountIds, earliestWindows(rows), o.from).map((p) => [p.accountId, p]));
+      copy.tx(() => {
+        for (const plan of plans.values()) emptyDerived(copy, plan);
+        for (const f of fetches) writeReplayed(copy, f, plans);
+        restoreTimes(copy);
+      });
+      totals = accountIds.map((id) => ({ account: accountRef(id), lines: copy.transactions.count(id), pending: copy.pending.countOpen(id) }));
+    } finally {
+      copy.close();
+    }
+    const changes = o.into ? null : applyRebuilt(s.store, target, accountIds, nowIso(s));
+    return {
+      into: o.into ? target : null,
+      accounts: accountIds.map(accountRef),
+      fetches: fetches.length,
+      answeredFromArchive: requests,
+      failures: fetches.filter((f) => f.error).map((f) => ({ fetchedAt: f.row.fetchedAt, accounts: f.row.accountIds.map(accountRef), message: typeof f.error === 'string' ? f.error : f.error!.message })),
+      totals,
+      changes,
+    };
+  } finally {
+    if (!o.into) for (const suffix of ['', '-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
+    for (const id of held) s.store.locks.release(id);
+  }
+}
+
+/** Per account, the earliest day an archived fetch asked for: what the archive can rebuild starts there. */
+function earliestWindows(rows: ArchiveEntryRow[]): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const r of rows) for (const id of r.accountIds) if (!out.has(id) || r.from < out.get(id)!) out.set(id, r.from);
+  return out;
+}
+
+/** In place: no sync may write these accounts while their rebuilt copy is made and merged back. */
+function lockAll(s: Services, accountIds: number[]): number[] {
+  const held: number[] = [];
+  for (const id of accountIds) {
+    const holder = s.store.locks.acquire(id, s.clock());
+    if (holder) {
+      for (const h of held) s.store.locks.release(h);
+      throw new BanksyncError('BUSY', `${accountRef(id)} is being synced by another banksync (pid ${holder.pid})`, { hint: 'run replay again when that sync has finished' });
+    }
+    held.push(id);
+  }
+  return held;
+}

@@ -7,7 +7,9 @@ import { gunzipSync } from 'node:zlib';
  * insertion order is compared) and pending_transactions.id / input_issues.id (row numbers).
  * Every timestamp stays in: replay writes each fetch at the instant it was made.
  */
-export function derivedDump(path: string): Record<string, unknown[]> {
+export type DerivedDump = Record<'transactions' | 'transaction_history' | 'pending' | 'balances' | 'coverage' | 'input_issues' | 'accounts', unknown[]>;
+
+export function derivedDump(path: string): DerivedDump {
   const db = new Database(path, { readonly: true });
   try {
     const all = (sql: string) => db.prepare(sql).all();

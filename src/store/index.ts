@@ -13,6 +13,7 @@ import { PendingRepo } from './pending.js';
 import { SettingsRepo } from './settings.js';
 import { SyncStateRepo } from './sync-state.js';
 import { TransactionRepo } from './transactions.js';
+import { TransferRepo } from './transfers.js';
 
 /** The repositories over one open database; `tx` runs a function as one SQLite transaction. */
 export class Store {
@@ -27,6 +28,7 @@ export class Store {
   readonly institutionCache: InstitutionCacheRepo;
   readonly inputIssues: InputIssueRepo;
   readonly settings: SettingsRepo;
+  readonly transfers: TransferRepo;
   readonly secrets: SecretStore;
 
   constructor(
@@ -44,6 +46,7 @@ export class Store {
     this.institutionCache = new InstitutionCacheRepo(db);
     this.inputIssues = new InputIssueRepo(db);
     this.settings = new SettingsRepo(db);
+    this.transfers = new TransferRepo(db);
     this.secrets = new SecretStore(db, keySource);
   }
 

@@ -12,6 +12,7 @@ import { reanchor, textMatch, textOf } from './line-match.js';
 import type { StoredCandidate } from '../store/transactions.js';
 import { readStatementFile, type ReadFile } from '../import/parse.js';
 import type { FileFormat, FileLine, FileStatement, ParseOptions } from '../import/types.js';
+import { detectTransfers } from './transfers/detect.js';
 
 export interface ImportOptions extends ParseOptions {
   files: string[];
@@ -89,6 +90,8 @@ export async function importFiles(s: Services, o: ImportOptions): Promise<{ file
     reports.push(report);
     await signalsTurn();
   }
+  // Right after the files' own transactions: the other legs of transfers may be in another file or account.
+  if (!o.dryRun) detectTransfers(s);
   return { files: reports, dryRun: !!o.dryRun };
 }
 

@@ -50,7 +50,8 @@ export const v9Transfers: Migration = {
       CREATE TRIGGER transfer_line_revised AFTER UPDATE OF revision ON transactions
       WHEN new.revision > old.revision
       BEGIN
-        INSERT OR IGNORE INTO transfer_dirty (line_id) VALUES (new.id);
+        -- Not OR IGNORE: a trigger takes the conflict policy of the statement that fired it (an upsert).
+        INSERT INTO transfer_dirty (line_id) SELECT new.id WHERE NOT EXISTS (SELECT 1 FROM transfer_dirty WHERE line_id = new.id);
       END;
 
       -- The other leg of a line: the opposite amount within a few days.

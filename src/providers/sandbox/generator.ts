@@ -59,7 +59,8 @@ export function linesOn(spec: SandboxAccountSpec, date: string): SandboxLine[] {
     out.push({ id: `${spec.key}-${date}-${out.length}`, valueDate: date, visibleFrom: l.bookingDate, linksPending: false, ...l });
 
   if (spec.kind === 'checking') {
-    if (dom === 1) add({ bookingDate: date, amountMinor: units(spec, 3200 * scale), payee: 'ACME Payroll', memo: `Salary ${date.slice(0, 7)}`, type: 'credit' });
+    // Pays the own transfers below too (900.00 a month), so checking stays in credit.
+    if (dom === 1) add({ bookingDate: date, amountMinor: units(spec, 4200 * scale), payee: 'ACME Payroll', memo: `Salary ${date.slice(0, 7)}`, type: 'credit' });
     if (dom === 3) add({ bookingDate: date, amountMinor: -units(spec, 1250 * scale), payee: 'Housing Co', memo: 'Rent', type: 'transfer' });
   }
   if (spec.kind === 'savings') {

@@ -49,8 +49,11 @@ const LINE_COLUMNS = `t.id, t.seq, t.account_id AS accountId, t.booking_date AS 
   t.payee, t.memo, t.counterparty_iban AS counterpartyIban, t.removed_at IS NOT NULL AS removed`;
 const PAIR_COLUMNS = 'id, out_id AS outId, in_id AS inId, how, found_at AS foundAt';
 
-/** SQLite gives the removed flag as 0/1. */
-const toLine = (r: TransferLine): TransferLine => ({ ...r, removed: Boolean(r.removed) });
+/** SQLite gives the removed flag as 0/1; set in place (detection reads every new line once). */
+const toLine = (r: TransferLine): TransferLine => {
+  r.removed = Boolean(r.removed);
+  return r;
+};
 
 /**
  * Pairs of transfer legs (migration 009), the user's link/unlink decisions, the unpaired lines
@@ -206,6 +209,6 @@ export class TransferRepo {
            FROM transfer_candidates c JOIN transactions t ON t.id = c.line_id WHERE t.removed_at IS NULL ORDER BY t.booking_date, t.seq`,
         )
         .all() as (TransferLine & { reason: CandidateReason })[]
-    ).map((r) => ({ ...toLine(r), reason: r.reason }));
+    ).map((r) => Object.assign(toLine(r), { reason: r.reason }));
   }
 }

@@ -73,12 +73,18 @@ export class Detector {
       this.result.scanned++;
       if (first === null || l.bookingDate < first) first = l.bookingDate;
       if (last === null || l.bookingDate > last) last = l.bookingDate;
-      if (looksLikeTransfer(this.factsOf(l))) this.queue.push(l.id);
+      // Facts kept only for the lines that look for a partner: a first run reads every line.
+      const f = factsOf(l, this.own, this.rules);
+      if (!looksLikeTransfer(f)) continue;
+      this.facts.set(l.id, f);
+      this.queue.push(l.id);
     }
     repo.setScannedSeq(upTo);
     if (first !== null && last !== null) {
+      // Older candidates the new lines may complete; those the new lines hold are queued already.
       const n = this.rules.windowDays;
-      this.queue.push(...repo.candidateIdsBetween(addDays(first, -n), addDays(last, n)));
+      const queued = new Set(this.queue);
+      for (const id of repo.candidateIdsBetween(addDays(first, -n), addDays(last, n))) if (!queued.has(id)) this.queue.push(id);
     }
     this.drain();
     return this.result;

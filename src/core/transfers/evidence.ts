@@ -48,6 +48,9 @@ export function transferRules(s: Services): TransferRules {
   };
 }
 
+/** Country, check digits, then at least 11 letters or digits, maybe grouped by spaces. */
+const IBAN_SHAPE = /[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){11}/i;
+
 export const normalIban = (v: string | null | undefined) => (v ? v.replace(/\s+/g, '').toUpperCase() : null);
 
 /** The user's accounts as the detector needs them. */
@@ -83,8 +86,11 @@ export function factsOf(l: TransferLine, own: OwnAccounts, rules: TransferRules)
   const cpAccount = cp ? own.byIban.get(cp) : undefined;
   if (cpAccount !== undefined) names.add(cpAccount);
   const text = `${l.payee ?? ''} ${l.memo ?? ''}`;
-  const squeezed = text.replace(/\s+/g, '').toUpperCase();
-  if (squeezed.length >= 12) for (const [iban, id] of own.byIban) if (squeezed.includes(iban)) names.add(id);
+  // Squeezed and compared only when the text holds something shaped like an IBAN: most lines do not.
+  if (own.byIban.size && IBAN_SHAPE.test(text)) {
+    const squeezed = text.replace(/\s+/g, '').toUpperCase();
+    for (const [iban, id] of own.byIban) if (squeezed.includes(iban)) names.add(id);
+  }
   names.delete(l.accountId);
   return { namesAccounts: names, namesStranger: cp !== null && cpAccount === undefined, patterned: rules.pattern.test(text) };
 }

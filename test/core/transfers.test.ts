@@ -30,7 +30,7 @@ describe('transfer detection', () => {
   const ids: Record<string, string> = {};
 
   const account = (name: string, iban: string | null, currency = 'EUR') => {
-    accounts[name] = store.accounts.create({ connectionId: null, providerId: 'sandbox', institutionId: 'bank', externalId: name, name, iban, currency, kind: 'checking', stableIds: true, now: NOW });
+    accounts[name] = store.accounts.create({ connectionId: null, providerId: 'sandbox', institutionId: 'bank', externalId: name, name, iban: iban ?? undefined, currency, kind: 'checking', stableIds: true, now: NOW });
     return accounts[name]!;
   };
   const add = (name: string, lines: Line[]) =>

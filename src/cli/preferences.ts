@@ -31,6 +31,9 @@ export const DATABASE_SETTINGS = {
   'income-account': { description: 'journal exports: other side of money in (default Income:Unknown; "" to reset)', parse: (v: string) => (v === '' ? null : ledgerAccount(v)) },
   // The archive is part of this database (and of its backups), so how long it keeps is too.
   'archive-days': { description: 'days the raw archive keeps provider answers for replay (default 400; 0 = off, emptied on the next sync)', parse: (v: string) => (v === '' ? null : archiveDays(v)) },
+  'transfer-days': { description: 'transfers between own accounts: most days between the two legs (0-30, default 3; "" to reset)', parse: (v: string) => (v === '' ? null : wholeNumber(v, 'transfer-days', 30)) },
+  'transfer-fx-tolerance': { description: 'transfers between two currencies: most difference of the amounts in percent (0-20, default 0: never paired by themselves)', parse: (v: string) => (v === '' ? null : percent(v)) },
+  'transfer-pattern': { description: 'transfers: words (a regular expression, any case) both legs\' texts have when no IBAN is named ("" for the default)', parse: (v: string) => (v === '' ? null : regex(v)) },
 } as const;
 
 export type PreferenceKey = keyof typeof PREFERENCES;
@@ -61,6 +64,25 @@ function ledgerAccount(v: string): string {
 function archiveDays(v: string): string {
   if (!/^\d+$/.test(v) || Number(v) > 36_500) throw badInput(`archive-days must be a whole number of days from 0 (off) to 36500, got "${v}"`);
   return String(Number(v));
+}
+
+function wholeNumber(v: string, key: string, max: number): string {
+  if (!/^\d+$/.test(v) || Number(v) > max) throw badInput(`${key} must be a whole number from 0 to ${max}, got "${v}"`);
+  return String(Number(v));
+}
+
+function percent(v: string): string {
+  if (!/^\d+(\.\d+)?$/.test(v) || Number(v) > 20) throw badInput(`transfer-fx-tolerance must be a percentage from 0 to 20, got "${v}"`);
+  return String(Number(v));
+}
+
+function regex(v: string): string {
+  try {
+    new RegExp(v, 'iu');
+  } catch (err) {
+    throw badInput(`transfer-pattern is not a regular expression: ${(err as Error).message}`);
+  }
+  return v;
 }
 
 function nonNegative(v: string): number {

@@ -23,6 +23,7 @@ import { registerStatements } from './commands/statements.js';
 import { registerStatus } from './commands/status.js';
 import { registerSync } from './commands/sync.js';
 import { registerTransactions } from './commands/transactions.js';
+import { registerTransfers } from './commands/transfers.js';
 import { registerUpdateCredentials } from './commands/update-credentials.js';
 import { registerWarnings } from './commands/warnings.js';
 import { safeLines } from './safe-text.js';
@@ -79,6 +80,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage/bad input, 3 needs a human,
   registerStatus(program, runtimeOf);
   registerAccounts(program, runtimeOf);
   registerTransactions(program, runtimeOf);
+  registerTransfers(program, runtimeOf);
   registerStatements(program, runtimeOf);
   registerWarnings(program, runtimeOf);
   registerExplain(program, runtimeOf);

@@ -12,6 +12,7 @@ import { ledgerNames } from './ledger-names.js';
 import { accountRef, type Account } from './model.js';
 import { periodOf } from './sync/statements.js';
 import { createAnnotator, NO_ANNOTATION } from './annotate.js';
+import { TransferPostings } from './transfers/journal-postings.js';
 
 export interface ExportOptions extends ExportScope {
   format?: string;
@@ -148,12 +149,25 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
     format.validate?.(sections, settings);
     const writer = format.create(settings);
     sink.add(writer.begin(sections));
-    for (const section of sections) {
-      if (sink.add(writer.beginAccount(section))) await sink.flush();
+    const emit = (r: ExportRow, section: AccountSection): boolean => {
+      const text = writer.row(r, section);
+      if (text === null) {
+        written.skipped++;
+        return false;
+      }
+      written.count++;
+      written[r.change]++;
+      if (r.revision > 0 || r.change !== 'new') written.sent.push({ id: r.id, revision: r.revision, removed: r.change === 'removed' });
+      return sink.add(text);
+    };
+    const aheadOf = new Map<number, Set<string>>();
+    /** The rows of one account to write, in its statement order (removals after the line before them). */
+    function* rowsOf(section: AccountSection): Generator<ExportRow> {
       const a = section.account;
       const changed: Map<string, SentState> = plan.target.incremental ? repo.changedSince(plan.target.existing!.id, a.id, lastSeq) : new Map();
       // Lines an `accounts merge` moved past lastSeq that this target had received already: not new to it.
       const ahead: Set<string> = plan.target.incremental ? repo.sentAhead(plan.target.existing!.id, a.id, lastSeq) : new Set();
+      aheadOf.set(a.id, ahead);
       const period = settings.periodOf(a);
       let balance = section.opening;
       // A line closes its period when the next kept line falls in another one: hold one back.
@@ -163,23 +177,6 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
       let removals: ExportRow[] = [];
       let cachedDate = '';
       let cachedPeriod = { start: section.start, end: section.end };
-      const emit = (r: ExportRow): boolean => {
-        const text = writer.row(r, section);
-        if (text === null) {
-          written.skipped++;
-          return false;
-        }
-        written.count++;
-        written[r.change]++;
-        if (r.revision > 0 || r.change !== 'new') written.sent.push({ id: r.id, revision: r.revision, removed: r.change === 'removed' });
-        return sink.add(text);
-      };
-      const release = (): boolean => {
-        let full = held !== null && heldKept && emit(held);
-        for (const r of removals) full = emit(r) || full;
-        if (removals.length) removals = [];
-        return full;
-      };
       for (const line of repo.lines(a.id, scope.from, scope.to, plan.target.incremental)) {
         const removed = line[LINE.removedAt] !== null;
         const revision = line[LINE.revision];
@@ -220,6 +217,8 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
           closesPeriod: false,
           annotation: NO_ANNOTATION,
           previousAnnotation: null,
+          transferPosting: null,
+          reversalCounter: null,
         };
         row.annotation = annotator.annotate(row);
         if (removed) {
@@ -227,13 +226,38 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
           continue;
         }
         if (held) held.closesPeriod = held.periodStart !== row.periodStart;
-        if (release()) await sink.flush();
+        if (held && heldKept) yield held;
+        if (removals.length) yield* removals.splice(0);
         held = row;
         heldKept = change !== null;
       }
       if (held) held.closesPeriod = true;
-      release();
-      if (sink.add(writer.endAccount(section))) await sink.flush();
+      if (held && heldKept) yield held;
+      yield* removals;
+    }
+    if (format.interleave) {
+      // Openings first, then every account's rows merged by date: what a reader checking balance
+      // assertions in file order (ledger) needs, and where one transaction can post to two accounts.
+      for (const section of sections) sink.add(writer.beginAccount(section));
+      const transfers = new TransferPostings(plan, sections, lastSeq, aheadOf);
+      const streams = sections.map((section) => ({ section, rows: rowsOf(section) }));
+      const heads = streams.map((st) => st.rows.next().value ?? null);
+      for (;;) {
+        let i = -1;
+        for (let j = 0; j < heads.length; j++) if (heads[j] && (i < 0 || heads[j]!.bookingDate < heads[i]!.bookingDate)) i = j;
+        if (i < 0) break;
+        const row = heads[i]!;
+        heads[i] = streams[i]!.rows.next().value ?? null;
+        transfers.plan(row);
+        if (emit(row, streams[i]!.section)) await sink.flush();
+      }
+      for (const section of sections) sink.add(writer.endAccount(section));
+    } else {
+      for (const section of sections) {
+        if (sink.add(writer.beginAccount(section))) await sink.flush();
+        for (const row of rowsOf(section)) if (emit(row, section)) await sink.flush();
+        if (sink.add(writer.endAccount(section))) await sink.flush();
+      }
     }
     sink.add(writer.end());
     await sink.flush();

@@ -13,6 +13,7 @@ import type { StoredCandidate } from '../store/transactions.js';
 import { ImportOrigins, type ImportDecision } from './explain-origins.js';
 import { readStatementFile, type ReadFile } from '../import/parse.js';
 import type { FileFormat, FileLine, FileStatement, ParseOptions } from '../import/types.js';
+import { detectTransfers } from './transfers/detect.js';
 
 export interface ImportOptions extends ParseOptions {
   files: string[];
@@ -90,6 +91,8 @@ export async function importFiles(s: Services, o: ImportOptions): Promise<{ file
     reports.push(report);
     await signalsTurn();
   }
+  // Right after the files' own transactions: the other legs of transfers may be in another file or account.
+  if (!o.dryRun) detectTransfers(s);
   return { files: reports, dryRun: !!o.dryRun };
 }
 

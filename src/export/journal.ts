@@ -16,15 +16,28 @@ import type { AccountSection, ExportFormat, ExportRow, ExportSettings, FormatWri
 type Dialect = 'ledger' | 'hledger' | 'beancount';
 const OPENING_ACCOUNT: Record<Dialect, string> = { ledger: 'Equity:Opening Balances', hledger: 'Equity:Opening Balances', beancount: 'Equity:Opening-Balances' };
 
+interface Posting {
+  account: string;
+  /** Absent on the last posting: the reader balances it. */
+  amount?: string;
+  assertion?: string;
+  meta?: [string, string][];
+}
+
 interface Entry {
   date: string;
   payee: string;
   memo: string;
   meta: [string, string][];
+  postings: Posting[];
+}
+
+/** A transaction that only asserts a balance: the second leg of a transfer was written with its first. */
+interface Assertion {
+  date: string;
   account: string;
-  amount: string;
-  assertion?: string;
-  counter: string;
+  balance: string;
+  transferId: string;
 }
 
 export function journalFormat(dialect: Dialect): ExportFormat {
@@ -43,14 +56,19 @@ export function journalFormat(dialect: Dialect): ExportFormat {
       }
     },
     create: (settings) => (dialect === 'beancount' ? beancountWriter(settings) : ledgerWriter(dialect, settings)),
+    interleave: true,
   };
 }
 
 /** The other side of a line: the rule's category, else the configured expense or income account. */
 const counterOf = (amountMinor: number, s: ExportSettings, a: LineAnnotation | null) => a?.category ?? (amountMinor < 0 ? s.expenseAccount : s.incomeAccount);
 
-/** What the lines of a row become: its reversal (if the reader holds an older version) and its current version. */
-function entriesOf(r: ExportRow, s: AccountSection, settings: ExportSettings, money: (m: number) => string): Entry[] {
+/**
+ * What the lines of a row become: its reversal (if the reader holds an older version) and its
+ * current version; for the first leg of a transfer pair, the pair's one transaction; for the
+ * second, nothing but the balance assertion it closes (see core/transfers/journal-postings.ts).
+ */
+function entriesOf(r: ExportRow, s: AccountSection, settings: ExportSettings, money: (m: number, currency?: string) => string): { entries: Entry[]; assertion?: Assertion } {
   const out: Entry[] = [];
   if (r.change !== 'new' && r.previous) {
     const p = r.previous;
@@ -59,25 +77,39 @@ function entriesOf(r: ExportRow, s: AccountSection, settings: ExportSettings, mo
       payee: `Reversal: ${oneLine(p.payee) || oneLine(p.memo) || 'bank line'}`,
       memo: r.change === 'removed' ? 'removed by the bank' : 'corrected by the bank',
       meta: [['id', `${r.id}.r${r.replacesRevision ?? 0}-reversal`], ['reverses', r.id]],
-      account: s.ledgerName,
-      amount: money(-p.amountMinor),
-      counter: counterOf(p.amountMinor, settings, r.previousAnnotation ?? r.annotation),
+      postings: [{ account: s.ledgerName, amount: money(-p.amountMinor) }, { account: r.reversalCounter ?? counterOf(p.amountMinor, settings, r.previousAnnotation ?? r.annotation) }],
     });
   }
-  if (r.change === 'removed') return out;
+  if (r.change === 'removed') return { entries: out };
+  const t = r.transferPosting;
+  // An assertion only on a line in its first, ordinary form: after a reversal the reader's order may differ.
+  const assertion = r.change === 'new' && r.closesPeriod && r.balanceAfter !== null ? money(r.balanceAfter) : undefined;
+  if (t?.role === 'written') {
+    return { entries: out, assertion: assertion === undefined ? undefined : { date: r.bookingDate, account: s.ledgerName, balance: assertion, transferId: t.transferId } };
+  }
   const payee = oneLine(r.payee) || oneLine(r.memo) || 'bank line';
+  const id = r.change === 'new' ? r.id : `${r.id}.r${r.revision}`;
+  if (t?.role === 'pair' && t.other) {
+    out.push({
+      date: r.bookingDate,
+      payee,
+      memo: oneLine(r.memo),
+      meta: [['transfer', t.transferId]],
+      postings: [
+        { account: s.ledgerName, amount: money(r.amountMinor), assertion, meta: [['id', id]] },
+        { account: t.other.ledgerName, amount: money(t.other.amountMinor, t.other.currency), meta: [['id', t.other.id], ...(t.other.bookingDate !== r.bookingDate ? [['date', t.other.bookingDate] as [string, string]] : [])] },
+      ],
+    });
+    return { entries: out };
+  }
   out.push({
     date: r.bookingDate,
     payee,
     memo: oneLine(r.memo),
-    meta: [['id', r.change === 'new' ? r.id : `${r.id}.r${r.revision}`]],
-    account: s.ledgerName,
-    amount: money(r.amountMinor),
-    // An assertion only on a line in its first, ordinary form: after a reversal the reader's order may differ.
-    assertion: r.change === 'new' && r.closesPeriod && r.balanceAfter !== null ? money(r.balanceAfter) : undefined,
-    counter: counterOf(r.amountMinor, settings, r.annotation),
+    meta: t ? [['id', id], ['transfer', t.transferId]] : [['id', id]],
+    postings: [{ account: s.ledgerName, amount: money(r.amountMinor), assertion }, { account: t ? t.counter : counterOf(r.amountMinor, settings, r.annotation) }],
   });
-  return out;
+  return { entries: out };
 }
 
 function ledgerWriter(dialect: 'ledger' | 'hledger', settings: ExportSettings): FormatWriter {
@@ -87,19 +119,26 @@ function ledgerWriter(dialect: 'ledger' | 'hledger', settings: ExportSettings): 
     let out = `${e.date} * ${text(e.payee)}\n`;
     for (const [k, v] of e.meta) out += `    ; ${k}: ${v}\n`;
     if (e.memo) out += `    ; memo: ${e.memo}\n`;
-    out += `    ${e.account}  ${e.amount}${e.assertion ? ` = ${e.assertion}` : ''}\n    ${e.counter}\n\n`;
-    return out;
+    for (const p of e.postings) {
+      out += `    ${p.account}${p.amount ? `  ${p.amount}` : ''}${p.assertion ? ` = ${p.assertion}` : ''}\n`;
+      // hledger reads "date:" on a posting as that posting's own date; ledger would take it for a plain tag.
+      for (const [k, v] of p.meta ?? []) if (k !== 'date' || dialect === 'hledger') out += `        ; ${k}: ${v}\n`;
+    }
+    return `${out}\n`;
   };
+  const assertion = (a: Assertion, zero: string) =>
+    entry({ date: a.date, payee: 'Balance after the transfer', memo: '', meta: [['transfer', a.transferId]], postings: [{ account: a.account, amount: zero, assertion: a.balance }] });
   return {
     begin: () => `; ${dialect} journal written by banksync at ${settings.now}\n\n`,
     beginAccount(s) {
       if (!s.writeOpening || s.opening === null || s.count === 0) return '';
       const money = (m: number) => `${formatMinor(m, s.account.currency)} ${s.account.currency}`;
-      return entry({ date: s.firstDate ?? s.start, payee: 'Opening balance', memo: '', meta: [['id', `opening-a${s.account.id}`]], account: s.ledgerName, amount: money(s.opening), counter: OPENING_ACCOUNT[dialect] });
+      return entry({ date: s.firstDate ?? s.start, payee: 'Opening balance', memo: '', meta: [['id', `opening-a${s.account.id}`]], postings: [{ account: s.ledgerName, amount: money(s.opening) }, { account: OPENING_ACCOUNT[dialect] }] });
     },
     row(r, s) {
-      const money = (m: number) => `${formatMinor(m, r.currency)} ${r.currency}`;
-      return entriesOf(r, s, settings, money).map(entry).join('');
+      const money = (m: number, currency = r.currency) => `${formatMinor(m, currency)} ${currency}`;
+      const { entries, assertion: a } = entriesOf(r, s, settings, money);
+      return entries.map(entry).join('') + (a ? assertion(a, money(0)) : '');
     },
     endAccount: () => '',
     end: () => '',
@@ -111,7 +150,26 @@ function beancountWriter(settings: ExportSettings): FormatWriter {
   const entry = (e: Entry) => {
     let out = `${e.date} * ${str(e.payee)} ${str(e.memo)}\n`;
     for (const [k, v] of e.meta) out += `  ${k}: ${str(v)}\n`;
-    out += `  ${e.account}  ${e.amount}\n  ${e.counter}\n\n`;
+    for (const p of e.postings) {
+      out += `  ${p.account}${p.amount ? `  ${p.amount}` : ''}\n`;
+      for (const [k, v] of p.meta ?? []) out += `    ${k}: ${str(v)}\n`;
+    }
+    return `${out}\n`;
+  };
+  // beancount wants every account opened: the other side of a transfer (another account's ledger
+  // name, the in-transit account) is opened where first used, dated like the other counter accounts.
+  const opened = new Set<string>();
+  let first: string | undefined;
+  const openNew = (entries: Entry[]) => {
+    if (first === undefined) return '';
+    let out = '';
+    for (const e of entries) {
+      for (const p of e.postings) {
+        if (opened.has(p.account)) continue;
+        opened.add(p.account);
+        out += `${first} open ${p.account}\n\n`;
+      }
+    }
     return out;
   };
   return {
@@ -120,24 +178,25 @@ function beancountWriter(settings: ExportSettings): FormatWriter {
       const opening = sections.filter((s) => s.writeOpening);
       if (opening.length === 0) return out;
       // Accounts open on the first day the export covers; counter accounts on the earliest of those.
-      const first = opening.map((s) => s.firstDate ?? s.start).sort()[0]!;
+      first = opening.map((s) => s.firstDate ?? s.start).sort()[0]!;
       for (const s of opening) out += `${s.firstDate ?? s.start} open ${s.ledgerName} ${s.account.currency}\n`;
       for (const name of new Set([settings.expenseAccount, settings.incomeAccount, OPENING_ACCOUNT.beancount])) out += `${first} open ${name}\n`;
+      for (const name of [...opening.map((s) => s.ledgerName), settings.expenseAccount, settings.incomeAccount, OPENING_ACCOUNT.beancount]) opened.add(name);
       return `${out}\n`;
     },
     beginAccount(s) {
       if (!s.writeOpening || s.opening === null || s.count === 0) return '';
       const money = (m: number) => `${formatMinor(m, s.account.currency)} ${s.account.currency}`;
-      return entry({ date: s.firstDate ?? s.start, payee: 'Opening balance', memo: '', meta: [['id', `opening-a${s.account.id}`]], account: s.ledgerName, amount: money(s.opening), counter: OPENING_ACCOUNT.beancount });
+      return entry({ date: s.firstDate ?? s.start, payee: 'Opening balance', memo: '', meta: [['id', `opening-a${s.account.id}`]], postings: [{ account: s.ledgerName, amount: money(s.opening) }, { account: OPENING_ACCOUNT.beancount }] });
     },
     row(r, s) {
-      const money = (m: number) => `${formatMinor(m, r.currency)} ${r.currency}`;
-      const entries = entriesOf(r, s, settings, money);
-      let out = entries.map(entry).join('');
-      const asserted = entries.find((e) => e.assertion);
+      const money = (m: number, currency = r.currency) => `${formatMinor(m, currency)} ${currency}`;
+      const { entries, assertion } = entriesOf(r, s, settings, money);
+      let out = openNew(entries) + entries.map(entry).join('');
+      const asserted = assertion ? { date: assertion.date, balance: assertion.balance } : entries.flatMap((e) => e.postings.filter((p) => p.assertion && p.account === s.ledgerName).map((p) => ({ date: e.date, balance: p.assertion! })))[0];
       // beancount checks a balance at the start of its date: the day after the statement's last line.
       // "~ 0": exact. beancount's inferred tolerance would let a one-cent difference pass.
-      if (asserted) out += `${addDays(asserted.date, 1)} balance ${s.ledgerName}  ${asserted.assertion!.replace(' ', ' ~ 0 ')}\n\n`;
+      if (asserted) out += `${addDays(asserted.date, 1)} balance ${s.ledgerName}  ${asserted.balance.replace(' ', ' ~ 0 ')}\n\n`;
       return out;
     },
     endAccount: () => '',

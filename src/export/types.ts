@@ -23,6 +23,25 @@ export interface ExportRow extends Transaction {
   annotation: LineAnnotation;
   /** What the target received before when only the annotation changed (or with a correction); null otherwise. */
   previousAnnotation: LineAnnotation | null;
+  /** Journals: how this transfer leg is posted (formats that interleave only); null: not a transfer leg. */
+  transferPosting: TransferPosting | null;
+  /** Journals: the version being reversed was a transfer leg posted against this account. */
+  reversalCounter: string | null;
+}
+
+/**
+ * How a journal posts one leg of a transfer between own accounts (computed by core/export).
+ * - pair: this row writes the pair's one transaction, with `other`'s posting in it;
+ * - written: the other leg's row wrote that transaction (this row adds at most a balance assertion);
+ * - alone: this leg posts against `counter`: the other account's ledger name when that account
+ *   is not in the export, else the in-transit account, through which both legs pass when they
+ *   cannot be one transaction without putting a balance assertion wrong.
+ */
+export interface TransferPosting {
+  role: 'pair' | 'written' | 'alone';
+  transferId: string;
+  counter: string;
+  other: { id: string; ledgerName: string; amountMinor: number; currency: string; bookingDate: string } | null;
 }
 
 /** One account's part of an export, known before its first line is written. */
@@ -83,6 +102,12 @@ export interface FormatWriter {
 export interface ExportFormat {
   readonly name: string;
   readonly description: string;
+  /**
+   * Rows of all sections merged in booking-date order (each account's own order kept) instead of
+   * one section after the other: journals, so a transfer's one transaction stands where both
+   * accounts' balance assertions expect it (ledger checks them in file order).
+   */
+  readonly interleave?: boolean;
   /** Order of sections when the format's message sets need it (OFX: bank before card). */
   orderSections?(sections: AccountSection[]): AccountSection[];
   /** Checks settings and sections before anything is written; throws BAD_INPUT. */

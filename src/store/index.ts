@@ -15,6 +15,7 @@ import { PendingRepo } from './pending.js';
 import { SettingsRepo } from './settings.js';
 import { SyncStateRepo } from './sync-state.js';
 import { TransactionRepo } from './transactions.js';
+import { TransferRepo } from './transfers.js';
 
 /** The repositories over one open database; `tx` runs a function as one SQLite transaction. */
 export class Store {
@@ -31,6 +32,7 @@ export class Store {
   readonly lineOrigins: LineOriginRepo;
   readonly settings: SettingsRepo;
   readonly archive: ArchiveRepo;
+  readonly transfers: TransferRepo;
   readonly secrets: SecretStore;
 
   constructor(
@@ -51,6 +53,7 @@ export class Store {
     this.lineOrigins = new LineOriginRepo(db);
     this.settings = new SettingsRepo(db);
     this.archive = new ArchiveRepo(db);
+    this.transfers = new TransferRepo(db);
     this.secrets = new SecretStore(db, keySource);
   }
 

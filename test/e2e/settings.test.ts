@@ -44,7 +44,7 @@ describe('settings: per database in the database, preferences in config.json', (
     expect(mine.path).toBe(configJson(cli));
     expect(mine.settings.find((s) => s.key === 'lock-date')).toEqual({ key: 'lock-date', value: '2026-11-10', scope: 'database', source: 'database' });
     expect(mine.settings.find((s) => s.key === 'overlap-days')).toMatchObject({ scope: 'preferences', source: 'default' });
-    expect(mine.settings.map((s) => s.scope)).toEqual(['database', 'database', 'database', 'database', 'preferences', 'preferences', 'preferences', 'preferences']);
+    expect(mine.settings.map((s) => s.scope)).toEqual([...Array(7).fill('database'), ...Array(4).fill('preferences')]);
     expect((await cli.jsonAsync<Shown>([...other, 'config', 'lock-date'], NOW)).settings).toEqual([{ key: 'lock-date', value: null, scope: 'database', source: 'default' }]);
 
     const synced = await cli.jsonAsync(['sync', '--all'], NOW);

@@ -18,6 +18,7 @@ import { consentWarnings, type ConsentWarning } from './consent-warnings.js';
 import { quotaOf } from './quota.js';
 import { syncWholeConnection } from './whole-connection.js';
 import { DEFAULT_ARCHIVE_DAYS, pruneArchive, recordingConnection } from '../archive/retention.js';
+import { detectTransfers } from '../transfers/detect.js';
 
 export type { AccountResult, AccountResultKind, Quota } from './outcomes.js';
 export type { ConsentWarning } from './consent-warnings.js';
@@ -66,6 +67,11 @@ export async function sync(s: Services, opts: SyncOptions): Promise<SyncReport> 
     // An unexpected error (a prompt abandoned) surfaces only once the others have finished writing.
     const crashed = settled.find((r) => r.status === 'rejected');
     if (crashed) throw crashed.reason;
+    // Once for the run, after every account wrote: the two legs of a transfer usually come from two
+    // accounts (or connections) synced one after the other, so pairing per account would pair on
+    // half the facts. Not in the accounts' own transactions either: detection reads from a stored
+    // position, so if a crash comes between, the next sync, import or `transfers` catches up.
+    detectTransfers(s);
     // Reported in connection order, whatever order they finished in.
     const results = [...selected.skipped, ...settled.flatMap((r) => (r.status === 'fulfilled' ? r.value : []))];
     return { accounts: results, consentWarnings: consentWarnings(s, opts.consentWarnDays), exitCode: exitCodeFor(results) };

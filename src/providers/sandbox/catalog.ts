@@ -60,6 +60,28 @@ export const SANDBOX_ACCOUNTS: readonly SandboxAccountSpec[] = [
   { key: 'jp-futsu', institutionId: 'sandbox-yen', name: 'Futsu Yokin', iban: 'JP00SBOX1234567', currency: 'JPY', kind: 'checking', openingMinor: 350_000 },
 ];
 
+/**
+ * Money the sandbox's own accounts move between themselves, so both legs exist (M: transfers): the
+ * paying account books the debit, the receiving one the credit, each naming the other's IBAN like
+ * real banks do. Checking saves into both savings accounts on the same day with the same amount:
+ * only the IBANs tell the two transfers apart.
+ */
+export interface SandboxOwnTransfer {
+  from: string;
+  to: string;
+  dayOfMonth: number;
+  whole: number;
+  /** The paying side's text; the receiving side keeps the text it always had. */
+  payee: string;
+  memo: string;
+}
+
+export const SANDBOX_OWN_TRANSFERS: readonly SandboxOwnTransfer[] = [
+  { from: 'nl-checking', to: 'nl-savings', dayOfMonth: 2, whole: 200, payee: 'Own transfer', memo: 'To savings' },
+  { from: 'nl-checking', to: 'nl-goals', dayOfMonth: 2, whole: 200, payee: 'Own transfer', memo: 'To savings goals' },
+  { from: 'nl-checking', to: 'nl-card', dayOfMonth: 20, whole: 500, payee: 'Credit card repayment', memo: 'Sandbox Bank card' },
+];
+
 /** First day of sandbox data: every account was opened then. */
 export const SANDBOX_EPOCH = '2024-01-01';
 /** The sandbox serves two years of history unless the institution says less. */

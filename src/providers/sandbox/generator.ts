@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { addDays, daysBetween } from '../../core/clock.js';
 import { currencyDigits } from '../../core/money.js';
 import type { TransactionType } from '../../core/model.js';
-import { SANDBOX_EPOCH, type SandboxAccountSpec } from './catalog.js';
+import { SANDBOX_ACCOUNTS, SANDBOX_EPOCH, SANDBOX_OWN_TRANSFERS, type SandboxAccountSpec } from './catalog.js';
 
 /**
  * The sandbox bank's deterministic transaction stream: a pure function of (account, day), so
@@ -23,6 +23,8 @@ export interface SandboxLine {
   pending?: { id: string; date: string; amountMinor: number };
   /** Whether the booked line names the pending line it replaces. */
   linksPending: boolean;
+  /** The other account's IBAN, on both legs of an own transfer. */
+  counterpartyIban?: string;
 }
 
 const SHOPS = ['Albert Heijn', 'Bakkerij Jansen', 'Café de Zon', 'Books & Co', 'Garage Müller', 'Pharmacy 24', 'Rail Tickets'];
@@ -57,16 +59,17 @@ export function linesOn(spec: SandboxAccountSpec, date: string): SandboxLine[] {
     out.push({ id: `${spec.key}-${date}-${out.length}`, valueDate: date, visibleFrom: l.bookingDate, linksPending: false, ...l });
 
   if (spec.kind === 'checking') {
-    if (dom === 1) add({ bookingDate: date, amountMinor: units(spec, 3200 * scale), payee: 'ACME Payroll', memo: `Salary ${date.slice(0, 7)}`, type: 'credit' });
+    // Pays the own transfers below too (900.00 a month), so checking stays in credit.
+    if (dom === 1) add({ bookingDate: date, amountMinor: units(spec, 4200 * scale), payee: 'ACME Payroll', memo: `Salary ${date.slice(0, 7)}`, type: 'credit' });
     if (dom === 3) add({ bookingDate: date, amountMinor: -units(spec, 1250 * scale), payee: 'Housing Co', memo: 'Rent', type: 'transfer' });
   }
   if (spec.kind === 'savings') {
-    if (dom === 2) add({ bookingDate: date, amountMinor: units(spec, 200 * scale), payee: 'Own transfer', memo: 'Monthly saving', type: 'transfer' });
+    if (dom === 2) add({ bookingDate: date, amountMinor: units(spec, 200 * scale), payee: 'Own transfer', memo: 'Monthly saving', type: 'transfer', counterpartyIban: payerIban(spec, dom) });
     if (dom === 28 && Number(date.slice(5, 7)) % 3 === 0) add({ bookingDate: date, amountMinor: units(spec, 12.34 * scale), payee: 'Sandbox Bank', memo: 'Interest', type: 'interest' });
     return out;
   }
   if (spec.kind === 'credit_card' && dom === 20) {
-    add({ bookingDate: date, amountMinor: units(spec, 500 * scale), payee: 'Payment received', memo: 'Thank you', type: 'payment' });
+    add({ bookingDate: date, amountMinor: units(spec, 500 * scale), payee: 'Payment received', memo: 'Thank you', type: 'payment', counterpartyIban: payerIban(spec, dom) });
   }
   const purchases = Math.floor(r() * 3);
   for (let i = 0; i < purchases; i++) {
@@ -101,8 +104,21 @@ export function linesOn(spec: SandboxAccountSpec, date: string): SandboxLine[] {
       linksPending: n % 10 === 2,
     });
   }
+  // The paying legs of own transfers come last in the day, so every older line keeps its id.
+  for (const t of SANDBOX_OWN_TRANSFERS) {
+    if (t.from !== spec.key || t.dayOfMonth !== dom) continue;
+    add({ bookingDate: date, amountMinor: -units(spec, t.whole * scale), payee: t.payee, memo: t.memo, type: 'transfer', counterpartyIban: ibanOf(t.to) });
+  }
   return out;
 }
+
+const ibanOf = (key: string) => SANDBOX_ACCOUNTS.find((a) => a.key === key)?.iban;
+
+/** The account that pays into `spec` on this day of the month, if the sandbox has one. */
+const payerIban = (spec: SandboxAccountSpec, dom: number) => {
+  const t = SANDBOX_OWN_TRANSFERS.find((x) => x.to === spec.key && x.dayOfMonth === dom);
+  return t ? ibanOf(t.from) : undefined;
+};
 
 /** Booked lines with booking date in [from, to] that the bank reports on `today`. */
 export function bookedLines(spec: SandboxAccountSpec, from: string, to: string, today: string): SandboxLine[] {

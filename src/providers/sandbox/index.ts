@@ -159,6 +159,7 @@ export function createSandboxProvider(ctx: ProviderContext): Provider {
           payee: l.payee,
           memo: l.memo,
           type: l.type,
+          counterpartyIban: l.counterpartyIban,
           pendingRef: l.linksPending && stable ? l.pending?.id : undefined,
         })),
         pending:

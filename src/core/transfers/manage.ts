@@ -1,0 +1,146 @@
+import type { TransferLine } from '../../store/transfers.js';
+import { addDays } from '../clock.js';
+import type { Services } from '../context.js';
+import { badInput, notFound } from '../errors.js';
+import { accountRef } from '../model.js';
+import { formatMinor } from '../money.js';
+import { Detector, detectTransfers, pairId, type DetectResult } from './detect.js';
+import { amountsMatch, transferRules } from './evidence.js';
+
+/** A line as `transfers` shows it. */
+export interface TransferLineView {
+  id: string;
+  account: string;
+  date: string;
+  amount: string;
+  currency: string;
+  payee: string | null;
+  memo: string | null;
+}
+
+export interface TransferPairView {
+  id: string;
+  /** How it was found: iban, pattern, or manual (`transfers link`). */
+  how: string;
+  from: TransferLineView;
+  to: TransferLineView;
+}
+
+export interface TransferCandidateView extends TransferLineView {
+  /** no-partner: nothing fits; ambiguous: several lines fit equally. */
+  reason: string;
+  /** Lines it could be paired with (`transfers link` takes one). */
+  partners: string[];
+}
+
+export interface TransfersList {
+  detected: DetectResult;
+  pairs: TransferPairView[];
+  candidates: TransferCandidateView[];
+}
+
+const view = (l: { id: string; accountId: number; bookingDate: string; amountMinor: number; currency: string; payee: string | null; memo: string | null }): TransferLineView => ({
+  id: l.id,
+  account: accountRef(l.accountId),
+  date: l.bookingDate,
+  amount: formatMinor(l.amountMinor, l.currency),
+  currency: l.currency,
+  payee: l.payee,
+  memo: l.memo,
+});
+
+/** Pairs and unpaired candidates, after catching up on lines no detection has read yet. */
+export function listTransfers(s: Services): TransfersList {
+  const detected = detectTransfers(s);
+  const repo = s.store.transfers;
+  const accountIds = s.store.accounts.list().map((a) => a.id);
+  const pairs = repo.livePairsOf(accountIds).map((p) => ({ id: p.id, how: p.how, from: view(repo.line(p.out.id)!), to: view(repo.line(p.in.id)!) }));
+  const rules = transferRules(s);
+  const candidates = repo.candidates().map((c) => ({ ...view(c), reason: c.reason, partners: possiblePartners(s, c, rules) }));
+  return { detected, pairs, candidates };
+}
+
+/** Unpaired lines of other accounts with the opposite amount near the date: what `link` could join. */
+function possiblePartners(s: Services, l: TransferLine, rules: ReturnType<typeof transferRules>): string[] {
+  const repo = s.store.transfers;
+  return repo
+    .amountsBetween(-l.amountMinor, -l.amountMinor, addDays(l.bookingDate, -rules.windowDays), addDays(l.bookingDate, rules.windowDays), l.accountId)
+    .filter((p) => p.currency === l.currency && !repo.pairOf(p.id) && repo.decision(l.id, p.id) !== 'unlink')
+    .map((p) => p.id);
+}
+
+export function detectNow(s: Services, full: boolean): DetectResult {
+  return detectTransfers(s, { full });
+}
+
+export interface LinkResult {
+  transfer: string;
+  from: string;
+  to: string;
+  /** Automatic pairs this link replaced. */
+  replaced: string[];
+  detected: DetectResult;
+}
+
+/** The user's pair: made now and remembered (re-detection and re-syncs keep it). */
+export function linkTransfer(s: Services, a: string, b: string): LinkResult {
+  return s.store.tx(() => {
+    const repo = s.store.transfers;
+    const [la, lb] = [requireLine(s, a), requireLine(s, b)];
+    if (la.accountId === lb.accountId) throw badInput(`${a} and ${b} are both lines of ${accountRef(la.accountId)}`, 'a transfer moves money between two of your accounts');
+    if (la.amountMinor === 0 || Math.sign(la.amountMinor) === Math.sign(lb.amountMinor)) {
+      throw badInput(`${a} (${formatMinor(la.amountMinor, la.currency)}) and ${b} (${formatMinor(lb.amountMinor, lb.currency)}) do not go opposite ways`, 'one leg of a transfer leaves an account, the other arrives');
+    }
+    const detector = new Detector(s);
+    const replaced: string[] = [];
+    const [out, into] = la.amountMinor < 0 ? [la, lb] : [lb, la];
+    const id = pairId(out.id, into.id);
+    for (const line of [la, lb]) {
+      const p = repo.pairOf(line.id);
+      if (!p || p.id === id) continue;
+      if (p.how === 'manual') throw badInput(`${line.id} is linked by hand to ${p.outId === line.id ? p.inId : p.outId}`, `unlink it first: banksync transfers unlink ${p.outId} ${p.inId}`);
+      detector.dissolve(p);
+      replaced.push(p.id);
+    }
+    repo.decide(la.id, lb.id, 'link', nowOf(s));
+    if (repo.pairOf(out.id)?.id === id) repo.setHow(id, 'manual');
+    else detector.pair(out, into, 'manual');
+    if (!amountsMatch(out, into, transferRules(s))) s.notify.warn(`the amounts differ (${formatMinor(out.amountMinor, out.currency)} ${out.currency}, ${formatMinor(into.amountMinor, into.currency)} ${into.currency}): linked as you asked`);
+    // The lines the old pairs held, and candidates that counted on these two, may fit elsewhere now.
+    detector.revisit([la, lb]);
+    return { transfer: id, from: out.id, to: into.id, replaced, detected: detector.result };
+  });
+}
+
+export interface UnlinkResult {
+  /** The pair undone; null when the two lines were not paired (the decision is remembered all the same). */
+  transfer: string | null;
+  detected: DetectResult;
+}
+
+/** The user says these two lines are not one transfer: undone now, never paired again by detection. */
+export function unlinkTransfer(s: Services, a: string, b: string): UnlinkResult {
+  return s.store.tx(() => {
+    const repo = s.store.transfers;
+    const [la, lb] = [requireLine(s, a), requireLine(s, b)];
+    repo.decide(la.id, lb.id, 'unlink', nowOf(s));
+    const p = repo.pairOf(la.id);
+    const detector = new Detector(s);
+    if (p && (p.outId === lb.id || p.inId === lb.id)) {
+      repo.removePair(p.id);
+      // Each leg may have another partner: looked for now (never each other again).
+      detector.revisit([la, lb]);
+      return { transfer: p.id, detected: detector.result };
+    }
+    return { transfer: null, detected: detector.result };
+  });
+}
+
+const nowOf = (s: Services) => s.clock().toISOString();
+
+function requireLine(s: Services, id: string): TransferLine {
+  const l = s.store.transfers.line(id);
+  if (!l) throw notFound(`no transaction ${id}`, 'see the ids with: banksync transactions (or banksync transfers)');
+  if (l.removed) throw badInput(`transaction ${id} was removed by the bank`);
+  return l;
+}

@@ -15,6 +15,7 @@ import { registerImport } from './commands/import.js';
 import { registerInstitutions } from './commands/institutions.js';
 import { registerProviders } from './commands/providers.js';
 import { registerRestore } from './commands/restore.js';
+import { registerRules } from './commands/rules.js';
 import { registerSchedule } from './commands/schedule.js';
 import { registerStatements } from './commands/statements.js';
 import { registerStatus } from './commands/status.js';
@@ -79,6 +80,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage/bad input, 3 needs a human,
   registerStatements(program, runtimeOf);
   registerWarnings(program, runtimeOf);
   registerExport(program, runtimeOf);
+  registerRules(program, runtimeOf);
   registerImport(program, runtimeOf);
   registerDisconnect(program, runtimeOf);
   registerConfig(program, runtimeOf);

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { EXPORT_FORMATS } from '../export/registry.js';
 import type { AccountSection, ExportFormat, ExportRow, ExportSettings } from '../export/types.js';
-import { LINE, type ExportScope, type ExportTarget, type SentState } from '../store/exports.js';
+import { LINE, type ExportScope, type ExportTarget, type SentAnnotation, type SentState } from '../store/exports.js';
 import { addDays, isoDate } from './clock.js';
 import { nowIso, type Services } from './context.js';
 import { badInput } from './errors.js';
@@ -11,7 +11,8 @@ import { requireConnection } from './maintain-connection.js';
 import { ledgerNames } from './ledger-names.js';
 import { accountRef, type Account } from './model.js';
 import { periodOf } from './sync/statements.js';
-import { createAnnotator, NO_ANNOTATION } from './annotate.js';
+import { annotationFromKey, annotationKey, createAnnotator, NO_ANNOTATION } from './annotate.js';
+import { loadRuleSet } from './rules/index.js';
 
 export interface ExportOptions extends ExportScope {
   format?: string;
@@ -117,6 +118,7 @@ function planExport(s: Services, o: ExportOptions): Plan {
     expenseAccount: o.expenseAccount ?? 'Expenses:Unknown',
     incomeAccount: o.incomeAccount ?? 'Income:Unknown',
     ledgerNameOf: ledgerNameLookup(s),
+    categories: loadRuleSet(s).categories,
   };
   return { format, accounts, scope, settings, target: { name: o.target ?? '', existing, incremental }, output: o.output ?? null };
 }
@@ -129,6 +131,8 @@ interface Written {
   skipped: number;
   snapshotSeq: number;
   sent: { id: string; revision: number; removed: boolean }[];
+  /** Lines whose annotation the target now holds differs from the one it held (targets only). */
+  annotations: SentAnnotation[];
 }
 
 /** Writes the export inside one read transaction, so every part of it sees the same snapshot. */
@@ -137,7 +141,11 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
   const db = s.store.db;
   const repo = s.store.exports;
   const sink = new Sink(out);
-  const written: Written = { count: 0, new: 0, changed: 0, removed: 0, skipped: 0, snapshotSeq: 0, sent: [] };
+  const written: Written = { count: 0, new: 0, changed: 0, removed: 0, skipped: 0, snapshotSeq: 0, sent: [], annotations: [] };
+  // A target of a format that writes annotations remembers them, and gets a line again when its annotation changes.
+  const tracked = plan.target.name !== '' && format.annotated === true;
+  const targetId = tracked && plan.target.incremental ? plan.target.existing!.id : undefined;
+  const annotationTo = new Map<ExportRow, string>();
   db.exec('BEGIN');
   try {
     written.snapshotSeq = repo.maxSeq();
@@ -172,6 +180,11 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
         written.count++;
         written[r.change]++;
         if (r.revision > 0 || r.change !== 'new') written.sent.push({ id: r.id, revision: r.revision, removed: r.change === 'removed' });
+        const key = annotationTo.get(r);
+        if (key !== undefined) {
+          written.annotations.push([r.id, key]);
+          annotationTo.delete(r);
+        }
         return sink.add(text);
       };
       const release = (): boolean => {
@@ -180,7 +193,7 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
         if (removals.length) removals = [];
         return full;
       };
-      for (const line of repo.lines(a.id, scope.from, scope.to, plan.target.incremental)) {
+      for (const line of repo.lines(a.id, scope.from, scope.to, plan.target.incremental, targetId)) {
         const removed = line[LINE.removedAt] !== null;
         const revision = line[LINE.revision];
         const id = line[LINE.id];
@@ -222,6 +235,21 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
           previousAnnotation: null,
         };
         row.annotation = annotator.annotate(row);
+        if (tracked) {
+          const key = annotationKey(row.annotation);
+          const sentKey = line[LINE.sentAnnotation] ?? '';
+          if (key !== sentKey) {
+            // A line the target holds whose category, payee, tags or transfer changed: a change, so a
+            // journal reverses the posting the target has and posts the new one.
+            if (change === null && !removed) {
+              change = row.change = 'changed';
+              row.replacesRevision = revision;
+              row.previous = { bookingDate, amountMinor, payee: row.payee, memo: row.memo };
+            }
+            if (change !== null && change !== 'new') row.previousAnnotation = annotationFromKey(sentKey, sent?.previous?.amountMinor ?? amountMinor);
+            if (change !== null && !(removed && !sentKey)) annotationTo.set(row, removed ? '' : key);
+          }
+        }
         if (removed) {
           if (change) removals.push(row);
           continue;
@@ -249,9 +277,9 @@ function finish(s: Services, plan: Plan, w: Written): ExportResult {
     const { name, existing, incremental } = plan.target;
     const now = nowIso(s);
     raced = !s.store.tx(() => {
-      if (incremental) return s.store.exports.recordSent(existing!.id, existing!.lastSeq, w.snapshotSeq, w.count, now, w.sent);
+      if (incremental) return s.store.exports.recordSent(existing!.id, existing!.lastSeq, w.snapshotSeq, w.count, now, w.sent, w.annotations);
       const t = s.store.exports.defineTarget(name, plan.format.name, plan.scope, now);
-      return s.store.exports.recordSent(t.id, 0, w.snapshotSeq, w.count, now, w.sent);
+      return s.store.exports.recordSent(t.id, 0, w.snapshotSeq, w.count, now, w.sent, w.annotations);
     });
   }
   return {

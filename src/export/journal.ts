@@ -31,6 +31,7 @@ export function journalFormat(dialect: Dialect): ExportFormat {
   return {
     name: dialect,
     description: dialect === 'beancount' ? 'beancount ledger (passes bean-check)' : `${dialect} journal with balance assertions`,
+    annotated: true,
     validate(sections, settings) {
       const style = dialect === 'beancount' ? 'beancount' : 'ledger';
       for (const [what, name] of [
@@ -40,6 +41,11 @@ export function journalFormat(dialect: Dialect): ExportFormat {
       ]) {
         const problem = ledgerNameProblem(name, style);
         if (problem) throw badInput(`${what} "${name}" does not work in ${dialect}: ${problem}`, what.startsWith('--') ? undefined : 'set another with: banksync accounts map <account> <name>');
+      }
+      // The rules file checks categories as ledger names; beancount asks more of them.
+      for (const [name, rule] of settings.categories ?? []) {
+        const problem = ledgerNameProblem(name, style);
+        if (problem) throw badInput(`rule ${rule}'s category "${name}" does not work in ${dialect}: ${problem}`, 'change it with: banksync rules edit');
       }
     },
     create: (settings) => (dialect === 'beancount' ? beancountWriter(settings) : ledgerWriter(dialect, settings)),
@@ -57,7 +63,8 @@ function entriesOf(r: ExportRow, s: AccountSection, settings: ExportSettings, mo
     out.push({
       date: p.bookingDate,
       payee: `Reversal: ${oneLine(p.payee) || oneLine(p.memo) || 'bank line'}`,
-      memo: r.change === 'removed' ? 'removed by the bank' : 'corrected by the bank',
+      // Same revision: the bank's line is as it was; a rule or a transfer pairing changed its posting.
+      memo: r.change === 'removed' ? 'removed by the bank' : r.replacesRevision === r.revision ? 'posted again: its category or transfer changed' : 'corrected by the bank',
       meta: [['id', `${r.id}.r${r.replacesRevision ?? 0}-reversal`], ['reverses', r.id]],
       account: s.ledgerName,
       amount: money(-p.amountMinor),
@@ -65,12 +72,16 @@ function entriesOf(r: ExportRow, s: AccountSection, settings: ExportSettings, mo
     });
   }
   if (r.change === 'removed') return out;
-  const payee = oneLine(r.payee) || oneLine(r.memo) || 'bank line';
+  // A rule's clean payee is the description, as hledger's CSV rules make it; the bank's text stays beside it.
+  const clean = oneLine(r.annotation.cleanPayee);
+  const payee = clean || oneLine(r.payee) || oneLine(r.memo) || 'bank line';
+  const meta: [string, string][] = [['id', r.change === 'new' ? r.id : `${r.id}.r${r.revision}`]];
+  if (clean && r.payee && clean !== oneLine(r.payee)) meta.push(['bank-payee', oneLine(r.payee)]);
   out.push({
     date: r.bookingDate,
     payee,
     memo: oneLine(r.memo),
-    meta: [['id', r.change === 'new' ? r.id : `${r.id}.r${r.revision}`]],
+    meta,
     account: s.ledgerName,
     amount: money(r.amountMinor),
     // An assertion only on a line in its first, ordinary form: after a reversal the reader's order may differ.
@@ -122,7 +133,11 @@ function beancountWriter(settings: ExportSettings): FormatWriter {
       // Accounts open on the first day the export covers; counter accounts on the earliest of those.
       const first = opening.map((s) => s.firstDate ?? s.start).sort()[0]!;
       for (const s of opening) out += `${s.firstDate ?? s.start} open ${s.ledgerName} ${s.account.currency}\n`;
-      for (const name of new Set([settings.expenseAccount, settings.incomeAccount, OPENING_ACCOUNT.beancount])) out += `${first} open ${name}\n`;
+      // A category may name one of the exported accounts (a rule that posts to savings): opened once.
+      const own = new Set(opening.map((s) => s.ledgerName));
+      for (const name of new Set([settings.expenseAccount, settings.incomeAccount, OPENING_ACCOUNT.beancount, ...(settings.categories?.keys() ?? [])])) {
+        if (!own.has(name)) out += `${first} open ${name}\n`;
+      }
       return `${out}\n`;
     },
     beginAccount(s) {

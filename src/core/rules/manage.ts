@@ -1,8 +1,8 @@
 import { nowIso, type Services } from '../context.js';
-import { badInput } from '../errors.js';
+import { BanksyncError, badInput } from '../errors.js';
 import { requireAccount } from '../accounts.js';
 import { accountRef } from '../model.js';
-import { appendRule, removeRule } from './edit-text.js';
+import { appendRule, removeRule, ruleToToml } from './edit-text.js';
 import { parseRulesFile, RULES_TEMPLATE, type Direction, type RuleField, type RuleSpec } from './file.js';
 import { RULES_KEY, rulesText } from './index.js';
 
@@ -65,10 +65,25 @@ export function addRule(s: Services, o: AddRuleOptions): RuleView {
     payee: o.payee ?? null,
     tags: o.tags ?? [],
   };
+  checkFlags(spec);
   const text = appendRule(rulesText(s), spec);
   // The whole new file is checked, so a flag's mistake reads as the editor's would.
   const { count } = saveRules(s, text);
   return listRules(s)[count - 1]!;
+}
+
+const FLAG_OF: Record<string, string> = { tags: '--tag' };
+
+/** A rule from flags is checked alone first, so a mistake names the flag rather than a line of the file. */
+function checkFlags(spec: RuleSpec): void {
+  try {
+    parseRulesFile(ruleToToml(spec));
+  } catch (e) {
+    if (!(e instanceof BanksyncError)) throw e;
+    const message = e.message.replace(/^rule 1(?: \(line \d+\))?, field "([^"]+)"/, (_m, f: string) => FLAG_OF[f] ?? `--${f}`).replace(/^rule 1(?: \(line \d+\))?: /, 'the rule ');
+    const hint = e.hint?.replace('give it a category, payee or tags', 'give --category, --payee or --tag').replace('contains = "..."', '--contains TEXT');
+    throw new BanksyncError(e.code, message, { hint });
+  }
 }
 
 export function removeRuleAt(s: Services, index: number): { removed: RuleView; count: number } {

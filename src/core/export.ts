@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { EXPORT_FORMATS } from '../export/registry.js';
 import type { AccountSection, ExportFormat, ExportRow, ExportSettings } from '../export/types.js';
-import { LINE, type ExportScope, type ExportTarget, type SentAnnotation, type SentState } from '../store/exports.js';
+import { LINE, type ExportScope, type ExportTarget, type SentState } from '../store/exports.js';
 import { addDays, isoDate } from './clock.js';
 import { nowIso, type Services } from './context.js';
 import { badInput } from './errors.js';
@@ -131,8 +131,8 @@ interface Written {
   skipped: number;
   snapshotSeq: number;
   sent: { id: string; revision: number; removed: boolean }[];
-  /** Lines whose annotation the target now holds differs from the one it held (targets only). */
-  annotations: SentAnnotation[];
+  /** Lines whose annotation the target now holds differs from the one it held, by annotation key (targets only). */
+  annotations: Map<string, string[]>;
 }
 
 /** Writes the export inside one read transaction, so every part of it sees the same snapshot. */
@@ -141,7 +141,7 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
   const db = s.store.db;
   const repo = s.store.exports;
   const sink = new Sink(out);
-  const written: Written = { count: 0, new: 0, changed: 0, removed: 0, skipped: 0, snapshotSeq: 0, sent: [], annotations: [] };
+  const written: Written = { count: 0, new: 0, changed: 0, removed: 0, skipped: 0, snapshotSeq: 0, sent: [], annotations: new Map() };
   // A target of a format that writes annotations remembers them, and gets a line again when its annotation changes.
   const tracked = plan.target.name !== '' && format.annotated === true;
   const targetId = tracked && plan.target.incremental ? plan.target.existing!.id : undefined;
@@ -182,7 +182,9 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
         if (r.revision > 0 || r.change !== 'new') written.sent.push({ id: r.id, revision: r.revision, removed: r.change === 'removed' });
         const key = annotationTo.get(r);
         if (key !== undefined) {
-          written.annotations.push([r.id, key]);
+          const ids = written.annotations.get(key);
+          if (ids) ids.push(r.id);
+          else written.annotations.set(key, [r.id]);
           annotationTo.delete(r);
         }
         return sink.add(text);

@@ -67,8 +67,11 @@ export type ExportSourceRow = [
 
 export const LINE = { seq: 0, id: 1, accountId: 2, externalId: 3, bookingDate: 4, valueDate: 5, amountMinor: 6, currency: 7, payee: 8, memo: 9, type: 10, counterpartyIban: 11, source: 12, revision: 13, removedAt: 14, sentAnnotation: 15 } as const;
 
-/** An annotation key a target was sent with a line; '' when it was sent none (the row goes). */
-export type SentAnnotation = [transactionId: string, key: string];
+/**
+ * Annotation keys a target was sent, each with the lines it came with; '' when they came with none
+ * (their rows go). By key: a few categories cover most lines, so an export holds each key once.
+ */
+export type SentAnnotations = ReadonlyMap<string, readonly string[]>;
 
 /** What a target holds of a corrected line: the revision sent and whether that was its removal. */
 export interface SentState {
@@ -125,7 +128,7 @@ export class ExportRepo {
     count: number,
     now: string,
     sent: Iterable<{ id: string; revision: number; removed: boolean }>,
-    annotations: Iterable<SentAnnotation> = [],
+    annotations: SentAnnotations = new Map(),
   ): boolean {
     const moved = this.db
       .prepare('UPDATE export_targets SET last_seq = ?, last_count = ?, exported_at = ? WHERE id = ? AND last_seq = ?')
@@ -137,9 +140,11 @@ export class ExportRepo {
     for (const s of sent) put.run(targetId, s.id, s.revision, s.removed ? 1 : 0);
     const keep = this.db.prepare('INSERT INTO export_annotations (target_id, transaction_id, annotation) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET annotation = excluded.annotation');
     const drop = this.db.prepare('DELETE FROM export_annotations WHERE target_id = ? AND transaction_id = ?');
-    for (const [id, key] of annotations) {
-      if (key) keep.run(targetId, id, key);
-      else drop.run(targetId, id);
+    for (const [key, ids] of annotations) {
+      for (const id of ids) {
+        if (key) keep.run(targetId, id, key);
+        else drop.run(targetId, id);
+      }
     }
     return true;
   }

@@ -11,7 +11,8 @@ import { requireConnection } from './maintain-connection.js';
 import { ledgerNames } from './ledger-names.js';
 import { accountRef, type Account } from './model.js';
 import { periodOf } from './sync/statements.js';
-import { annotationFromKey, annotationKey, createAnnotator, NO_ANNOTATION } from './annotate.js';
+import { createAnnotator, NO_ANNOTATION } from './annotate.js';
+import { reconcileAnnotation } from './export-annotations.js';
 import { loadRuleSet } from './rules/index.js';
 
 export interface ExportOptions extends ExportScope {
@@ -238,19 +239,9 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
         };
         row.annotation = annotator.annotate(row);
         if (tracked) {
-          const key = annotationKey(row.annotation);
-          const sentKey = line[LINE.sentAnnotation] ?? '';
-          if (key !== sentKey) {
-            // A line the target holds whose category, payee, tags or transfer changed: a change, so a
-            // journal reverses the posting the target has and posts the new one.
-            if (change === null && !removed) {
-              change = row.change = 'changed';
-              row.replacesRevision = revision;
-              row.previous = { bookingDate, amountMinor, payee: row.payee, memo: row.memo };
-            }
-            if (change !== null && change !== 'new') row.previousAnnotation = annotationFromKey(sentKey, sent?.previous?.amountMinor ?? amountMinor);
-            if (change !== null && !(removed && !sentKey)) annotationTo.set(row, removed ? '' : key);
-          }
+          const r = reconcileAnnotation(row, line[LINE.sentAnnotation] ?? '', change, removed);
+          change = r.change;
+          if (r.record !== undefined) annotationTo.set(row, r.record);
         }
         if (removed) {
           if (change) removals.push(row);

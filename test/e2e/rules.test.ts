@@ -139,6 +139,19 @@ describe('rules through the CLI on the sandbox bank', () => {
     expect(giveUp.output).toMatch(/rules not saved/);
     expect((await json(['rules', 'list'])).rules.map((r: { category: string }) => r.category)).toEqual(['Expenses:Coffee']);
 
+    // Someone adds a rule while the editor is open: the edit is not saved over it, and is kept.
+    const meddler = join(cli.dir, 'meddler.sh');
+    writeFileSync(meddler, `#!/bin/sh\n${banksync} rules add --contains zzz --category Expenses:Z >/dev/null\ncp "${cli.dir}/edit1.toml" "$1"\n`);
+    chmodSync(meddler, 0o755);
+    prepare(valid.replace('Expenses:Coffee', 'Expenses:Mine'));
+    const raced = await onTerminal(cli, `${banksync} rules edit`, { ...NOW, EDITOR: meddler, TMPDIR: cli.dir });
+    expect(raced.code, raced.output).toBe(2);
+    expect(raced.output).toMatch(/changed by another command while you edited them; nothing was saved/);
+    const kept = /your version is in (\S+rules\.toml)/.exec(raced.output.replace(/\r?\n/g, ''))![1]!;
+    expect(kept.startsWith(cli.dir)).toBe(true);
+    expect(readFileSync(kept, 'utf8')).toContain('Expenses:Mine');
+    expect((await json(['rules', 'list'])).rules.map((r: { category: string }) => r.category)).toEqual(['Expenses:Coffee', 'Expenses:Z']);
+
     const failing = await onTerminal(cli, `${banksync} rules edit`, { ...NOW, EDITOR: 'false' });
     expect(failing.code).toBe(2);
     expect(failing.output).toMatch(/the editor "false" exited with status 1; nothing was saved/);

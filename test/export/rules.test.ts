@@ -1,19 +1,24 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { saveRules } from '../../src/core/rules/manage.js';
 import { exportFixture, exportToString } from '../helpers/export-fixture.js';
 import { requireTools, tool } from '../helpers/tools.js';
 
 type Fixture = ReturnType<typeof exportFixture>;
 
+const DIR = mkdtempSync(join(tmpdir(), 'banksync-rules-test-'));
+afterAll(() => rmSync(DIR, { recursive: true, force: true }));
+let files = 0;
+const tmpFile = (name: string) => join(DIR, `${++files}-${name}`);
+
 const COFFEE = (category: string) => `[[rule]]\ncontains = "coffee corner"\nfield = "payee"\ncategory = "${category}"\npayee = "Coffee Corner BV"\n`;
 
 const annotationRows = (f: Fixture) => f.store.db.prepare('SELECT transaction_id, annotation FROM export_annotations ORDER BY transaction_id').all() as { transaction_id: string; annotation: string }[];
 
 function checkJournal(format: 'hledger' | 'ledger' | 'beancount', text: string): { code: number | null; out: string } {
-  const file = join(mkdtempSync(join(tmpdir(), 'banksync-rules-')), `books.${format}`);
+  const file = tmpFile(`books.${format}`);
   writeFileSync(file, text);
   if (format === 'beancount') return tool('bean-check', [file]);
   return format === 'hledger' ? tool('hledger', ['-f', file, 'check']) : tool('ledger', ['-f', file, '--strict', 'bal']);
@@ -85,7 +90,7 @@ describe('incremental targets and changed rules', () => {
     const all = base.text + inc.text + back.text;
     const check = checkJournal('hledger', all);
     expect(check.code, check.out).toBe(0);
-    const file = join(mkdtempSync(join(tmpdir(), 'banksync-rules-')), 'all.journal');
+    const file = tmpFile('all.journal');
     writeFileSync(file, all);
     const bal = tool('hledger', ['-f', file, 'bal', '--flat', '-N', 'Expenses']).out;
     // Food:Coffee and Drinks reversed to zero; every debit of the account on the default side.
@@ -122,7 +127,7 @@ describe('incremental targets and changed rules', () => {
     expect(inc.text).toMatch(/Reversal: Coffee Corner\n[^]*?memo: removed by the bank\n[^]*?Expenses:Food:Coffee\n/);
     // February's assertion no longer holds (the bank rewrote a closed period); the category does:
     // c5's posting was reversed, c6's moved to the default side.
-    const file = join(mkdtempSync(join(tmpdir(), 'banksync-rules-')), 'books.journal');
+    const file = tmpFile('books.journal');
     writeFileSync(file, base.text + inc.text);
     expect(tool('hledger', ['-f', file, 'bal', '-I', '--flat', '-N', 'Expenses']).out).toBe('         1316.79 EUR  Expenses:Unknown\n');
     expect(annotationRows(f)).toEqual([]);

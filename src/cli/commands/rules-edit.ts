@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BanksyncError, badInput } from '../../core/errors.js';
+import { rulesText } from '../../core/rules/index.js';
 import { rulesForEditing, saveRules } from '../../core/rules/manage.js';
 import { runEditor } from '../editor.js';
 import type { RuntimeOf } from '../program.js';
@@ -47,6 +48,7 @@ async function inEditor(rt: Runtime): Promise<Saved> {
   const { text, stored } = rulesForEditing(s);
   const dir = mkdtempSync(join(tmpdir(), 'banksync-rules-'));
   const file = join(dir, 'rules.toml');
+  let keep = false;
   try {
     writeFileSync(file, text, { mode: 0o600 });
     for (;;) {
@@ -54,6 +56,11 @@ async function inEditor(rt: Runtime): Promise<Saved> {
       const edited = readFileSync(file, 'utf8');
       // An untouched example is no rules file: nothing to store.
       if (!stored && edited === text) return { saved: false, count: 0 };
+      // A `rules add` or another edit while the editor was open: neither version silently wins.
+      if (rulesText(s) !== (stored ? text : '')) {
+        keep = true;
+        throw badInput('the rules were changed by another command while you edited them; nothing was saved', `your version is in ${file}: compare with banksync rules list, then banksync rules edit --file ${file}`);
+      }
       try {
         const r = saveRules(s, edited);
         return { saved: r.changed, count: r.count };
@@ -65,7 +72,7 @@ async function inEditor(rt: Runtime): Promise<Saved> {
       }
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -66,10 +66,11 @@ export function addRule(s: Services, o: AddRuleOptions): RuleView {
     tags: o.tags ?? [],
   };
   checkFlags(spec);
-  const text = appendRule(rulesText(s), spec);
-  // The whole new file is checked, so a flag's mistake reads as the editor's would.
-  const { count } = saveRules(s, text);
-  return listRules(s)[count - 1]!;
+  // Read and write in one transaction: two `rules add` at once both land.
+  return s.store.tx(() => {
+    const { count } = saveRules(s, appendRule(rulesText(s), spec));
+    return listRules(s)[count - 1]!;
+  });
 }
 
 const FLAG_OF: Record<string, string> = { tags: '--tag' };
@@ -87,11 +88,13 @@ function checkFlags(spec: RuleSpec): void {
 }
 
 export function removeRuleAt(s: Services, index: number): { removed: RuleView; count: number } {
-  const rules = listRules(s);
-  const removed = rules[index - 1];
-  if (!removed) throw badInput(rules.length ? `there is no rule ${index}: rules go from 1 to ${rules.length}` : 'there are no rules', 'see them with: banksync rules list');
-  const { count } = saveRules(s, removeRule(rulesText(s), index));
-  return { removed, count };
+  return s.store.tx(() => {
+    const rules = listRules(s);
+    const removed = rules[index - 1];
+    if (!removed) throw badInput(rules.length ? `there is no rule ${index}: rules go from 1 to ${rules.length}` : 'there are no rules', 'see them with: banksync rules list');
+    const { count } = saveRules(s, removeRule(rulesText(s), index));
+    return { removed, count };
+  });
 }
 
 /** "payee ~ /albert/ · a1 · out · 10-150": the conditions of a rule in one line. */

@@ -18,6 +18,7 @@ import { registerProviders } from './commands/providers.js';
 import { registerReplay } from './commands/replay.js';
 import { registerReport } from './commands/report.js';
 import { registerRestore } from './commands/restore.js';
+import { registerRules } from './commands/rules.js';
 import { registerSchedule } from './commands/schedule.js';
 import { registerStatements } from './commands/statements.js';
 import { registerStatus } from './commands/status.js';
@@ -86,6 +87,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage/bad input, 3 needs a human,
   registerExplain(program, runtimeOf);
   registerExport(program, runtimeOf);
   registerReport(program, runtimeOf);
+  registerRules(program, runtimeOf);
   registerImport(program, runtimeOf);
   registerDisconnect(program, runtimeOf);
   registerConfig(program, runtimeOf);

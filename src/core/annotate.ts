@@ -66,3 +66,20 @@ export function createAnnotator(s: Services, accountIds: readonly number[]): Ann
     },
   };
 }
+
+/**
+ * The annotation an incremental target received, back from its stored key, so a journal can
+ * reverse the posting it holds. A transfer leg comes back with what the key keeps (pair and other
+ * account); its direction follows the line's amount.
+ */
+export function annotationFromKey(key: string, amountMinor: number): LineAnnotation {
+  if (!key) return NO_ANNOTATION;
+  const [category, cleanPayee, tags, transfer] = JSON.parse(key) as [string | null, string | null, string[], [string, number] | null];
+  return {
+    category,
+    cleanPayee,
+    tags,
+    rule: null,
+    transfer: transfer ? { transferId: transfer[0], otherAccountId: transfer[1], otherLineId: '', direction: amountMinor < 0 ? 'out' : 'in', how: '' } : null,
+  };
+}

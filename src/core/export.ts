@@ -13,6 +13,8 @@ import { accountRef, type Account } from './model.js';
 import { periodOf } from './sync/statements.js';
 import { createAnnotator, NO_ANNOTATION } from './annotate.js';
 import { TransferPostings } from './transfers/journal-postings.js';
+import { reconcileAnnotation } from './export-annotations.js';
+import { loadRuleSet } from './rules/index.js';
 
 export interface ExportOptions extends ExportScope {
   format?: string;
@@ -118,6 +120,7 @@ function planExport(s: Services, o: ExportOptions): Plan {
     expenseAccount: o.expenseAccount ?? 'Expenses:Unknown',
     incomeAccount: o.incomeAccount ?? 'Income:Unknown',
     ledgerNameOf: ledgerNameLookup(s),
+    categories: loadRuleSet(s).categories,
   };
   return { format, accounts, scope, settings, target: { name: o.target ?? '', existing, incremental }, output: o.output ?? null };
 }
@@ -130,6 +133,8 @@ interface Written {
   skipped: number;
   snapshotSeq: number;
   sent: { id: string; revision: number; removed: boolean }[];
+  /** Lines whose annotation the target now holds differs from the one it held, by annotation key (targets only). */
+  annotations: Map<string, string[]>;
 }
 
 /** Writes the export inside one read transaction, so every part of it sees the same snapshot. */
@@ -138,7 +143,11 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
   const db = s.store.db;
   const repo = s.store.exports;
   const sink = new Sink(out);
-  const written: Written = { count: 0, new: 0, changed: 0, removed: 0, skipped: 0, snapshotSeq: 0, sent: [] };
+  const written: Written = { count: 0, new: 0, changed: 0, removed: 0, skipped: 0, snapshotSeq: 0, sent: [], annotations: new Map() };
+  // A target of a format that writes annotations remembers them, and gets a line again when its annotation changes.
+  const tracked = plan.target.name !== '' && format.annotated === true;
+  const targetId = tracked && plan.target.incremental ? plan.target.existing!.id : undefined;
+  const annotationTo = new Map<ExportRow, string>();
   db.exec('BEGIN');
   try {
     written.snapshotSeq = repo.maxSeq();
@@ -158,6 +167,13 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
       written.count++;
       written[r.change]++;
       if (r.revision > 0 || r.change !== 'new') written.sent.push({ id: r.id, revision: r.revision, removed: r.change === 'removed' });
+      const key = annotationTo.get(r);
+      if (key !== undefined) {
+        const ids = written.annotations.get(key);
+        if (ids) ids.push(r.id);
+        else written.annotations.set(key, [r.id]);
+        annotationTo.delete(r);
+      }
       return sink.add(text);
     };
     const aheadOf = new Map<number, Set<string>>();
@@ -177,7 +193,7 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
       let removals: ExportRow[] = [];
       let cachedDate = '';
       let cachedPeriod = { start: section.start, end: section.end };
-      for (const line of repo.lines(a.id, scope.from, scope.to, plan.target.incremental)) {
+      for (const line of repo.lines(a.id, scope.from, scope.to, plan.target.incremental, targetId)) {
         const removed = line[LINE.removedAt] !== null;
         const revision = line[LINE.revision];
         const id = line[LINE.id];
@@ -221,6 +237,11 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
           reversalCounter: null,
         };
         row.annotation = annotator.annotate(row);
+        if (tracked) {
+          const r = reconcileAnnotation(row, line[LINE.sentAnnotation] ?? '', change, removed);
+          change = r.change;
+          if (r.record !== undefined) annotationTo.set(row, r.record);
+        }
         if (removed) {
           if (change) removals.push(row);
           continue;
@@ -273,9 +294,9 @@ function finish(s: Services, plan: Plan, w: Written): ExportResult {
     const { name, existing, incremental } = plan.target;
     const now = nowIso(s);
     raced = !s.store.tx(() => {
-      if (incremental) return s.store.exports.recordSent(existing!.id, existing!.lastSeq, w.snapshotSeq, w.count, now, w.sent);
+      if (incremental) return s.store.exports.recordSent(existing!.id, existing!.lastSeq, w.snapshotSeq, w.count, now, w.sent, w.annotations);
       const t = s.store.exports.defineTarget(name, plan.format.name, plan.scope, now);
-      if (!s.store.exports.recordSent(t.id, 0, w.snapshotSeq, w.count, now, w.sent)) return false;
+      if (!s.store.exports.recordSent(t.id, 0, w.snapshotSeq, w.count, now, w.sent, w.annotations)) return false;
       // Lines already removed or ignored were not sent: the next run must not send their removal.
       s.store.exports.recordGoneAsSent(t.id, plan.accounts.map((a) => a.id), w.snapshotSeq);
       return true;

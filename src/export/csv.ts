@@ -4,8 +4,11 @@ import { formatMinor } from '../core/money.js';
 import { oneLine } from './text.js';
 import type { AccountSection, ExportFormat, ExportRow, ExportSettings } from './types.js';
 
-/** The layout ../validators/rules/banksync.csv.rules reads; hledger checks the running balance. */
-export const CSV_COLUMNS = ['date', 'amount', 'currency', 'payee', 'memo', 'id', 'type', 'balance'] as const;
+/**
+ * The layout ../validators/rules/banksync.csv.rules reads; hledger checks the running balance.
+ * The rules' category and clean payee come last, so readers that take columns by position keep theirs.
+ */
+export const CSV_COLUMNS = ['date', 'amount', 'currency', 'payee', 'memo', 'id', 'type', 'balance', 'category', 'clean_payee'] as const;
 
 type Cell = (r: ExportRow, s: AccountSection, money: (minor: number, currency: string) => string) => string;
 
@@ -53,7 +56,8 @@ export function csvColumns(settings: ExportSettings, multiAccount: boolean): str
 
 export const csvFormat: ExportFormat = {
   name: 'csv',
-  description: 'RFC 4180 CSV, UTF-8, header row; running balance column',
+  description: 'RFC 4180 CSV, UTF-8, header row; running balance column; category and clean payee from the rules',
+  annotated: true,
   validate(sections, settings) {
     csvColumns(settings, sections.length > 1);
     const d = settings.delimiter;

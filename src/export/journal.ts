@@ -44,6 +44,7 @@ export function journalFormat(dialect: Dialect): ExportFormat {
   return {
     name: dialect,
     description: dialect === 'beancount' ? 'beancount ledger (passes bean-check)' : `${dialect} journal with balance assertions`,
+    annotated: true,
     validate(sections, settings) {
       const style = dialect === 'beancount' ? 'beancount' : 'ledger';
       for (const [what, name] of [
@@ -53,6 +54,11 @@ export function journalFormat(dialect: Dialect): ExportFormat {
       ]) {
         const problem = ledgerNameProblem(name, style);
         if (problem) throw badInput(`${what} "${name}" does not work in ${dialect}: ${problem}`, what.startsWith('--') ? undefined : 'set another with: banksync accounts map <account> <name>');
+      }
+      // The rules file checks categories as ledger names; beancount asks more of them.
+      for (const [name, rule] of settings.categories ?? []) {
+        const problem = ledgerNameProblem(name, style);
+        if (problem) throw badInput(`rule ${rule}'s category "${name}" does not work in ${dialect}: ${problem}`, 'change it with: banksync rules edit');
       }
     },
     create: (settings) => (dialect === 'beancount' ? beancountWriter(settings) : ledgerWriter(dialect, settings)),
@@ -75,7 +81,8 @@ function entriesOf(r: ExportRow, s: AccountSection, settings: ExportSettings, mo
     out.push({
       date: p.bookingDate,
       payee: `Reversal: ${oneLine(p.payee) || oneLine(p.memo) || 'bank line'}`,
-      memo: r.change === 'removed' ? 'removed by the bank' : 'corrected by the bank',
+      // Same revision: the bank's line is as it was; a rule or a transfer pairing changed its posting.
+      memo: r.change === 'removed' ? 'removed by the bank' : r.replacesRevision === r.revision ? 'posted again: its category or transfer changed' : 'corrected by the bank',
       meta: [['id', `${r.id}.r${r.replacesRevision ?? 0}-reversal`], ['reverses', r.id]],
       postings: [{ account: s.ledgerName, amount: money(-p.amountMinor) }, { account: r.reversalCounter ?? counterOf(p.amountMinor, settings, r.previousAnnotation ?? r.annotation) }],
     });
@@ -87,14 +94,17 @@ function entriesOf(r: ExportRow, s: AccountSection, settings: ExportSettings, mo
   if (t?.role === 'written') {
     return { entries: out, assertion: assertion === undefined ? undefined : { date: r.bookingDate, account: s.ledgerName, balance: assertion, transferId: t.transferId } };
   }
-  const payee = oneLine(r.payee) || oneLine(r.memo) || 'bank line';
+  // A rule's clean payee is the description, as hledger's CSV rules make it; the bank's text stays beside it.
+  const clean = oneLine(r.annotation.cleanPayee);
+  const payee = clean || oneLine(r.payee) || oneLine(r.memo) || 'bank line';
+  const bankPayee: [string, string][] = clean && r.payee && clean !== oneLine(r.payee) ? [['bank-payee', oneLine(r.payee)]] : [];
   const id = r.change === 'new' ? r.id : `${r.id}.r${r.revision}`;
   if (t?.role === 'pair' && t.other) {
     out.push({
       date: r.bookingDate,
       payee,
       memo: oneLine(r.memo),
-      meta: [['transfer', t.transferId]],
+      meta: [['transfer', t.transferId], ...bankPayee],
       postings: [
         { account: s.ledgerName, amount: money(r.amountMinor), assertion, meta: [['id', id]] },
         { account: t.other.ledgerName, amount: money(t.other.amountMinor, t.other.currency), meta: [['id', t.other.id], ...(t.other.bookingDate !== r.bookingDate ? [['date', t.other.bookingDate] as [string, string]] : [])] },
@@ -106,7 +116,7 @@ function entriesOf(r: ExportRow, s: AccountSection, settings: ExportSettings, mo
     date: r.bookingDate,
     payee,
     memo: oneLine(r.memo),
-    meta: t ? [['id', id], ['transfer', t.transferId]] : [['id', id]],
+    meta: [['id', id], ...(t ? [['transfer', t.transferId] as [string, string]] : []), ...bankPayee],
     postings: [{ account: s.ledgerName, amount: money(r.amountMinor), assertion }, { account: t ? t.counter : counterOf(r.amountMinor, settings, r.annotation) }],
   });
   return { entries: out };
@@ -180,8 +190,11 @@ function beancountWriter(settings: ExportSettings): FormatWriter {
       // Accounts open on the first day the export covers; counter accounts on the earliest of those.
       first = opening.map((s) => s.firstDate ?? s.start).sort()[0]!;
       for (const s of opening) out += `${s.firstDate ?? s.start} open ${s.ledgerName} ${s.account.currency}\n`;
-      for (const name of new Set([settings.expenseAccount, settings.incomeAccount, OPENING_ACCOUNT.beancount])) out += `${first} open ${name}\n`;
-      for (const name of [...opening.map((s) => s.ledgerName), settings.expenseAccount, settings.incomeAccount, OPENING_ACCOUNT.beancount]) opened.add(name);
+      // A category may name one of the exported accounts (a rule that posts to savings): opened once.
+      const own = new Set(opening.map((s) => s.ledgerName));
+      const counters = new Set([settings.expenseAccount, settings.incomeAccount, OPENING_ACCOUNT.beancount, ...(settings.categories?.keys() ?? [])]);
+      for (const name of counters) if (!own.has(name)) out += `${first} open ${name}\n`;
+      for (const name of [...own, ...counters]) opened.add(name);
       return `${out}\n`;
     },
     beginAccount(s) {

@@ -84,6 +84,8 @@ export interface ExportSettings {
   incomeAccount: string;
   /** Ledger name of any account (also outside the export's scope): the other side of a transfer. */
   ledgerNameOf(accountId: number): string;
+  /** Every category a rule may post to, with the first rule that sets it: beancount opens them. */
+  categories?: ReadonlyMap<string, number>;
 }
 
 /**
@@ -108,6 +110,11 @@ export interface ExportFormat {
    * accounts' balance assertions expect it (ledger checks them in file order).
    */
   readonly interleave?: boolean;
+  /**
+   * The format writes annotations (category, clean payee, tags, transfer): an incremental target
+   * then gets a line again when its annotation changes. OFX and QIF keep the bank's text only.
+   */
+  readonly annotated?: boolean;
   /** Order of sections when the format's message sets need it (OFX: bank before card). */
   orderSections?(sections: AccountSection[]): AccountSection[];
   /** Checks settings and sections before anything is written; throws BAD_INPUT. */

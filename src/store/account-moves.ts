@@ -82,6 +82,7 @@ export class AccountMoves {
     this.db.prepare(`DELETE FROM transaction_history WHERE transaction_id IN ${ids}`).run(value);
     this.db.prepare(`DELETE FROM export_sent WHERE transaction_id IN ${ids}`).run(value);
     for (const table of ['line_origins', 'merge_refusals', 'line_decisions']) this.db.prepare(`DELETE FROM ${table} WHERE transaction_id IN ${ids}`).run(value);
+    this.db.prepare(`DELETE FROM export_annotations WHERE transaction_id IN ${ids}`).run(value);
   }
 
   /** Pending lines, findings and balances the other account lacks move to it; the rest go with the account. */

@@ -61,9 +61,17 @@ export type ExportSourceRow = [
   source: string,
   revision: number,
   removedAt: string | null,
+  /** The annotation key the target received with this line (migration 008); null: none, or no target. */
+  sentAnnotation: string | null,
 ];
 
-export const LINE = { seq: 0, id: 1, accountId: 2, externalId: 3, bookingDate: 4, valueDate: 5, amountMinor: 6, currency: 7, payee: 8, memo: 9, type: 10, counterpartyIban: 11, source: 12, revision: 13, removedAt: 14 } as const;
+export const LINE = { seq: 0, id: 1, accountId: 2, externalId: 3, bookingDate: 4, valueDate: 5, amountMinor: 6, currency: 7, payee: 8, memo: 9, type: 10, counterpartyIban: 11, source: 12, revision: 13, removedAt: 14, sentAnnotation: 15 } as const;
+
+/**
+ * Annotation keys a target was sent, each with the lines it came with; '' when they came with none
+ * (their rows go). By key: a few categories cover most lines, so an export holds each key once.
+ */
+export type SentAnnotations = ReadonlyMap<string, readonly string[]>;
 
 /** What a target holds of a corrected line: the revision sent and whether that was its removal. */
 export interface SentState {
@@ -104,14 +112,24 @@ export class ExportRepo {
       .run(name, format, JSON.stringify(scope), now);
     const t = this.target(name)!;
     this.db.prepare('DELETE FROM export_sent WHERE target_id = ?').run(t.id);
+    this.db.prepare('DELETE FROM export_annotations WHERE target_id = ?').run(t.id);
     return t;
   }
 
   /**
    * Records a finished export: every line up to `snapshotSeq` and the given corrections were sent.
    * Compare-and-set on `expectedSeq`, so two exports of one target at once cannot both advance it.
+   * `annotations`: the lines whose annotation the target now holds differs from what it held.
    */
-  recordSent(targetId: number, expectedSeq: number, snapshotSeq: number, count: number, now: string, sent: Iterable<{ id: string; revision: number; removed: boolean }>): boolean {
+  recordSent(
+    targetId: number,
+    expectedSeq: number,
+    snapshotSeq: number,
+    count: number,
+    now: string,
+    sent: Iterable<{ id: string; revision: number; removed: boolean }>,
+    annotations: SentAnnotations = new Map(),
+  ): boolean {
     const moved = this.db
       .prepare('UPDATE export_targets SET last_seq = ?, last_count = ?, exported_at = ? WHERE id = ? AND last_seq = ?')
       .run(snapshotSeq, count, now, targetId, expectedSeq).changes;
@@ -120,6 +138,14 @@ export class ExportRepo {
       'INSERT INTO export_sent (target_id, transaction_id, revision, removed) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET revision = excluded.revision, removed = excluded.removed',
     );
     for (const s of sent) put.run(targetId, s.id, s.revision, s.removed ? 1 : 0);
+    const keep = this.db.prepare('INSERT INTO export_annotations (target_id, transaction_id, annotation) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET annotation = excluded.annotation');
+    const drop = this.db.prepare('DELETE FROM export_annotations WHERE target_id = ? AND transaction_id = ?');
+    for (const [key, ids] of annotations) {
+      for (const id of ids) {
+        if (key) keep.run(targetId, id, key);
+        else drop.run(targetId, id);
+      }
+    }
     return true;
   }
 
@@ -211,16 +237,18 @@ export class ExportRepo {
    * straight from SQLite's cursor: the export builds its one object per line from them. An
    * ignored line (`transactions ignore`) is a removed one to every export: its tombstone time
    * stands in removed_at, and ignoring bumped its revision, so a target that received it gets
-   * its removal.
+   * its removal. With a target, each row carries the annotation that target received (one
+   * primary-key lookup a line, so memory stays flat).
    */
-  lines(accountId: number, from: string | undefined, to: string | undefined, withRemoved: boolean): IterableIterator<ExportSourceRow> {
+  lines(accountId: number, from: string | undefined, to: string | undefined, withRemoved: boolean, targetId?: number): IterableIterator<ExportSourceRow> {
     const stmt = this.db.prepare(
-      `SELECT seq, id, account_id, external_id, booking_date, value_date, amount_minor, currency, payee, memo, type,
-              counterparty_iban, source, revision, coalesce(removed_at, ignored_at)
-       FROM transactions
-       WHERE account_id = ? AND booking_date >= ? AND booking_date <= ? ${withRemoved ? 'AND (removed_at IS NULL OR revision > 0)' : 'AND removed_at IS NULL AND ignored_at IS NULL'}
-       ORDER BY booking_date, seq`,
+      `SELECT t.seq, t.id, t.account_id, t.external_id, t.booking_date, t.value_date, t.amount_minor, t.currency, t.payee, t.memo, t.type,
+              t.counterparty_iban, t.source, t.revision, coalesce(t.removed_at, t.ignored_at), ${targetId === undefined ? 'NULL' : 'a.annotation'}
+       FROM transactions t ${targetId === undefined ? '' : 'LEFT JOIN export_annotations a ON a.target_id = ? AND a.transaction_id = t.id'}
+       WHERE t.account_id = ? AND t.booking_date >= ? AND t.booking_date <= ? ${withRemoved ? 'AND (t.removed_at IS NULL OR t.revision > 0)' : 'AND t.removed_at IS NULL AND t.ignored_at IS NULL'}
+       ORDER BY t.booking_date, t.seq`,
     );
-    return stmt.raw().iterate(accountId, from ?? '0000-01-01', to ?? '9999-12-31') as IterableIterator<ExportSourceRow>;
+    const params = [accountId, from ?? '0000-01-01', to ?? '9999-12-31'];
+    return stmt.raw().iterate(...(targetId === undefined ? params : [targetId, ...params])) as IterableIterator<ExportSourceRow>;
   }
 }

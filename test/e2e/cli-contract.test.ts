@@ -111,7 +111,7 @@ describe('the CLI as scripts and people use it', () => {
     const out = join(cli.dir, 'a1.csv');
     const r = await cli.runAsync(['export', '--format', 'csv', '--account', 'a1', '--output', out], DAY1);
     expect(r.code, r.stderr).toBe(0);
-    expect(readFileSync(out, 'utf8').split('\n')[0]).toBe('date,amount,currency,payee,memo,id,type,balance');
+    expect(readFileSync(out, 'utf8').split('\n')[0]).toBe('date,amount,currency,payee,memo,id,type,balance,category,clean_payee');
     const bad = await cli.runAsync(['export', '--format', 'csv', '--output', join(cli.dir, 'missing-dir', 'x.csv')], DAY1);
     expect(bad.code).toBe(2);
     expect(existsSync(join(cli.dir, 'missing-dir'))).toBe(false);

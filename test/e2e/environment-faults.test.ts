@@ -256,7 +256,7 @@ describe('environment faults on the built CLI', () => {
     const r = await cli.runAsync(['export', '--format', 'csv', '--account', 'a1', '--output', out], NOW);
     expect(r.code, r.stderr).toBe(0);
     expect(readdirSync(cli.dir).filter((f) => f.startsWith('a1.csv')).sort()).toEqual(['a1.csv', `a1.csv.tmp-${process.pid}`, 'a1.csv.tmp-notapid']);
-    expect(readFileSync(out, 'utf8').split('\n')[0]).toBe('date,amount,currency,payee,memo,id,type,balance');
+    expect(readFileSync(out, 'utf8').split('\n')[0]).toBe('date,amount,currency,payee,memo,id,type,balance,category,clean_payee');
   });
 
   it('a deleted secret.key is not replaced while sealed credentials exist; restored, syncing goes on', async () => {

@@ -129,7 +129,7 @@ describe('banksync export on a synced sandbox bank', () => {
   it('stdout carries only the export; an empty range is a valid empty file with a note', async () => {
     const r = await cli.runAsync(['export', '--format', 'csv', '--account', 'a2'], DAY1);
     expect(r.code).toBe(0);
-    expect(r.stdout.split('\n')[0]).toBe('date,amount,currency,payee,memo,id,type,balance');
+    expect(r.stdout.split('\n')[0]).toBe('date,amount,currency,payee,memo,id,type,balance,category,clean_payee');
     expect(r.stderr).not.toContain('date,amount');
     const empty = await cli.runAsync(['export', '--format', 'ofx', '--account', 'a1', '--from', '2030-01-01', '--output', out('empty.ofx')], DAY1);
     expect(empty.code).toBe(0);

@@ -75,7 +75,7 @@ describe('a month of unattended syncs', () => {
     expect(r.code, r.stderr).toBe(0);
     const rows = r.stdout.trim().split('\n');
     const { transactions } = await cli.jsonAsync<{ transactions: unknown[] }>(['transactions'], at(end, '20'));
-    expect(rows[0]).toBe('account,date,amount,currency,payee,memo,id,type,balance');
+    expect(rows[0]).toBe('account,date,amount,currency,payee,memo,id,type,balance,category,clean_payee');
     expect(rows.length - 1).toBe(transactions.length);
   });
 

@@ -65,7 +65,7 @@ describe('incremental export to a named target (M19)', () => {
     bankChanges(f);
     const withChanges = await exportToString(f.services, { target: 'sheet', changes: true });
     const rows = withChanges.text.trim().split('\n');
-    expect(rows[0]).toBe('date,amount,currency,payee,memo,id,type,balance,change');
+    expect(rows[0]).toBe('date,amount,currency,payee,memo,id,type,balance,category,clean_payee,change');
     expect(rows.slice(1).map((r) => r.split(',').pop())).toEqual(['removed', 'changed', 'new']);
     const plain = await exportToString(f.services, { target: 'plain' });
     expect([plain.result.count, plain.result.skipped]).toEqual([2, 1]);

@@ -1,5 +1,8 @@
 import type { Services } from '../context.js';
 import type { Transaction } from '../model.js';
+import { BanksyncError } from '../errors.js';
+import { compileRules } from './compile.js';
+import { parseRulesFile } from './file.js';
 
 /** What the first matching rule sets on a line. */
 export interface RuleHit {
@@ -12,11 +15,38 @@ export interface RuleHit {
 
 export interface RuleSet {
   readonly size: number;
+  /** Every category a rule sets, with the first rule setting it (beancount opens them; checks name the rule). */
+  readonly categories: ReadonlyMap<string, number>;
   /** First match wins; null when no rule matches. */
   match(line: Transaction): RuleHit | null;
 }
 
-/** The database's rules. Contract stub: no rules yet (issue 18 fills it). */
-export function loadRuleSet(_s: Services): RuleSet {
-  return { size: 0, match: () => null };
+/**
+ * The rules file lives in the database it categorises (per-database settings, key "rules.toml"):
+ * one document kept as the user wrote it, comments included, that travels with the books in a
+ * backup and never applies to another database. It needs no table of its own.
+ */
+export const RULES_KEY = 'rules.toml';
+
+export function rulesText(s: Services): string {
+  return s.store.settings.get(RULES_KEY) ?? '';
+}
+
+let cached: { text: string; set: RuleSet } | undefined;
+
+/** The database's rules, compiled; the last compiled file is reused while its text is the same. */
+export function loadRuleSet(s: Services): RuleSet {
+  const text = rulesText(s);
+  if (cached?.text !== text) cached = { text, set: compileRules(checkedRules(text)) };
+  return cached.set;
+}
+
+/** A stored file was checked when saved; one a newer banksync checks more strictly says how to fix it. */
+function checkedRules(text: string) {
+  try {
+    return parseRulesFile(text);
+  } catch (e) {
+    if (e instanceof BanksyncError && !e.hint) throw new BanksyncError(e.code, e.message, { hint: 'fix it with: banksync rules edit' });
+    throw e;
+  }
 }

@@ -1,0 +1,108 @@
+import type { Services } from '../context.js';
+import { badInput } from '../errors.js';
+import { requireAccount } from '../accounts.js';
+import { accountRef, type Transaction } from '../model.js';
+import { formatMinor } from '../money.js';
+import { ledgerComponent } from '../../export/text.js';
+import { escapeRegex } from './compile.js';
+import { loadRuleSet } from './index.js';
+import { listRules } from './manage.js';
+
+/** `rules test` and `rules suggest`: the rules tried on the stored lines, nothing changed. */
+
+export interface LineScope {
+  accountIds?: number[];
+  from?: string;
+  to?: string;
+}
+
+export interface TestedLine {
+  id: string;
+  account: string;
+  date: string;
+  amount: string;
+  currency: string;
+  payee: string | null;
+  memo: string | null;
+  /** The rule that matched (1-based); null: none. */
+  rule: number | null;
+  category: string | null;
+  cleanPayee: string | null;
+}
+
+export interface RulesTestResult {
+  rules: { index: number; when: string; category: string | null; lines: number }[];
+  lines: TestedLine[];
+  matched: number;
+  unmatched: number;
+}
+
+function* linesIn(s: Services, scope: LineScope): Generator<Transaction> {
+  if (scope.from && scope.to && scope.from > scope.to) throw badInput(`--from ${scope.from} is after --to ${scope.to}`);
+  const accountIds = scope.accountIds?.map((id) => requireAccount(s, id).id);
+  yield* s.store.transactions.iterate({ accountIds, from: scope.from, to: scope.to });
+}
+
+/** Which rule each line hits (first match wins), and which lines hit none. */
+export function testRules(s: Services, scope: LineScope & { unmatchedOnly?: boolean }): RulesTestResult {
+  const set = loadRuleSet(s);
+  const rules = listRules(s).map((r) => ({ index: r.index, when: r.when, category: r.category, lines: 0 }));
+  const out: TestedLine[] = [];
+  let unmatched = 0;
+  for (const t of linesIn(s, scope)) {
+    const hit = set.match(t);
+    if (hit) rules[hit.index - 1]!.lines++;
+    else unmatched++;
+    if (scope.unmatchedOnly && hit) continue;
+    out.push({
+      id: t.id, account: accountRef(t.accountId), date: t.bookingDate, amount: formatMinor(t.amountMinor, t.currency), currency: t.currency,
+      payee: t.payee, memo: t.memo, rule: hit?.index ?? null, category: hit?.category ?? null, cleanPayee: hit?.payee ?? null,
+    });
+  }
+  const matched = rules.reduce((n, r) => n + r.lines, 0);
+  return { rules, lines: out, matched, unmatched };
+}
+
+export interface RuleSuggestion {
+  payee: string;
+  lines: number;
+  direction: 'in' | 'out';
+  /** The flags of the proposed `rules add`, and the command as a shell line. */
+  args: string[];
+  command: string;
+}
+
+/**
+ * The most frequent payees no rule matches, each proposed as a `rules add` command with a category
+ * named after the payee (Expenses:… or Income:…, by where most of its money goes), to edit.
+ */
+export function suggestRules(s: Services, scope: LineScope & { limit?: number }): { suggestions: RuleSuggestion[]; unmatched: number } {
+  const set = loadRuleSet(s);
+  const groups = new Map<string, { names: Map<string, number>; lines: number; out: number }>();
+  let unmatched = 0;
+  for (const t of linesIn(s, scope)) {
+    if (set.match(t)) continue;
+    unmatched++;
+    const name = (t.payee ?? '').replace(/\s+/g, ' ').trim();
+    if (!name) continue;
+    const key = name.toLowerCase();
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { names: new Map(), lines: 0, out: 0 }));
+    g.lines++;
+    if (t.amountMinor < 0) g.out++;
+    g.names.set(name, (g.names.get(name) ?? 0) + 1);
+  }
+  const ranked = [...groups.values()].filter((g) => g.lines >= 2).sort((a, b) => b.lines - a.lines || mostUsed(a.names).localeCompare(mostUsed(b.names)));
+  const suggestions = ranked.slice(0, scope.limit ?? 10).map((g) => {
+    const payee = mostUsed(g.names);
+    const direction = g.out * 2 >= g.lines ? 'out' : 'in';
+    const args = ['--match', escapeRegex(payee), '--field', 'payee', '--category', `${direction === 'out' ? 'Expenses' : 'Income'}:${ledgerComponent(payee)}`];
+    return { payee, lines: g.lines, direction, args, command: ['banksync', 'rules', 'add', ...args].map(shellWord).join(' ') } satisfies RuleSuggestion;
+  });
+  return { suggestions, unmatched };
+}
+
+const mostUsed = (names: Map<string, number>) => [...names].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]![0];
+
+/** A word as a POSIX shell reads it back. */
+export const shellWord = (w: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);

@@ -190,7 +190,7 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
       // Everything per line is synchronous; only a full sink awaits, so a million lines cost no promises.
       let held: ExportRow | null = null;
       let heldKept = false;
-      let removals: ExportRow[] = [];
+      const removals: ExportRow[] = [];
       let cachedDate = '';
       let cachedPeriod = { start: section.start, end: section.end };
       for (const line of repo.lines(a.id, scope.from, scope.to, plan.target.incremental, targetId)) {

@@ -49,7 +49,7 @@ describe('banksync report', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).not.toMatch(BLOCKS);
     expect(r.stdout).not.toMatch(RAW);
-    expect(r.stdout).toMatch(/^EUR: income \d+\.\d\d, spending \d+\.\d\d, net [+-]?\d+\.\d\d$/m);
+    expect(r.stdout).toMatch(/^EUR: income \d+\.\d\d, spending \d+\.\d\d, net [+-]?\d+\.\d\d(; transfers between own accounts, left out: in \d+\.\d\d, out \d+\.\d\d)$/m);
     expect(r.stdout).toMatch(/^MONTH +a1 +a2 +a3 +a4 +a5$/m);
     expect(r.stdout).toMatch(/^2026-11 .* unknown$/m);
     expect(r.stdout).toContain('<script>alert(1)</script>" onmouseover="x\'\\u202eevil');

@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { addRule, listRules, removeRuleAt, type AddRuleOptions, type RuleView } from '../../core/rules/manage.js';
 import { suggestRules, testRules, type RulesTestResult } from '../../core/rules/try-rules.js';
+import { plural } from '../format.js';
 import { table } from '../output.js';
 import { collectAccountRefs, parseAccountRef, parseDate, parsePositiveInt } from '../parse.js';
 import type { RuntimeOf } from '../program.js';
@@ -96,8 +97,8 @@ export function registerRules(program: Command, runtimeOf: RuntimeOf): void {
       const r = suggestRules(rt.services(), { accountIds: o.account, from: o.from, to: o.to, limit: o.limit });
       rt.out.result(r, (v) =>
         v.suggestions.length === 0
-          ? `nothing to suggest: ${v.unmatched} line(s) match no rule, no payee among them twice`
-          : [`${v.unmatched} line(s) match no rule; the most frequent payees (check the category before you run one):`, ...v.suggestions.map((x) => `  # ${x.payee}: ${x.lines} lines\n  ${x.command}`)].join('\n'),
+          ? `nothing to suggest: ${plural(v.unmatched, 'line')} ${v.unmatched === 1 ? 'matches' : 'match'} no rule, no payee among them twice`
+          : [`${plural(v.unmatched, 'line')} ${v.unmatched === 1 ? 'matches' : 'match'} no rule; the most frequent payees (check the category before you run one):`, ...v.suggestions.map((x) => `  # ${x.payee}: ${x.lines} lines\n  ${x.command}`)].join('\n'),
       );
     });
 

@@ -1,3 +1,4 @@
+import { wholeFile, type StatementSink, type StreamParser } from './stream.js';
 import type { TransactionType } from '../core/model.js';
 import { parseAmount } from './amounts.js';
 import { fileError } from './errors.js';
@@ -132,3 +133,5 @@ function typeOf(subFamily: string | undefined, amountMinor: number): Transaction
 }
 
 export { ibanValid } from './iban.js';
+
+export const camtParser = (file: string, sink: StatementSink): StreamParser => wholeFile('camt', (t) => parseCamt(t, file), sink);

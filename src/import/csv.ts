@@ -1,3 +1,4 @@
+import { wholeFile, type StatementSink, type StreamParser } from './stream.js';
 import type { TransactionType } from '../core/model.js';
 import { BanksyncError } from '../core/errors.js';
 import { cellToMinor, decimalEvidence, splitAmount, unitCurrencies, type AmountCell } from './amounts.js';
@@ -345,3 +346,5 @@ function refuseUnmappedDirection(file: string, width: number, header: string[] |
 }
 
 const mapFor = (columns: Columns) => Object.entries(columns).map(([f, i]) => `${f}=${i}`).join(',');
+
+export const csvParser = (file: string, o: ParseOptions, sink: StatementSink): StreamParser => wholeFile('csv', (t) => parseCsv(t, file, o), sink);

@@ -1,3 +1,4 @@
+import { wholeFile, type StatementSink, type StreamParser } from './stream.js';
 import type { AccountKind, TransactionType } from '../core/model.js';
 import { fileError } from './errors.js';
 import { ibanValid } from './iban.js';
@@ -213,3 +214,5 @@ function realDay(y: number, month: number, day: number): boolean {
   const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
   return days !== undefined && day >= 1 && day <= days;
 }
+
+export const ofxParser = (file: string, o: ParseOptions, sink: StatementSink): StreamParser => wholeFile('ofx', (t) => parseOfx(t, file, o), sink);

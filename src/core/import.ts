@@ -246,7 +246,7 @@ function importLine(s: Services, account: Account, format: FileFormat, line: Fil
 /**
  * What the dedupe ladder asks of the account's stored lines, answered without a query per line.
  * An account that holds nothing (a new one, or one never imported into) is answered from what
- * this import wrote: exactly up to 100k distinct keys, then by 64-bit hashes whose rare hits the
+ * this import wrote: exactly up to 20k distinct keys, then by 64-bit hashes whose rare hits the
  * store confirms (memory stays flat at a million lines). Otherwise the live lines of a batch's
  * days not read yet are read in one query before the batch (sameDateAndAmount's answer for each
  * of those days, in the same order); the rarer questions (is a file id stored, whatever its date;

@@ -1,5 +1,5 @@
 /**
- * Strings an import has seen, in flat memory: exact (a Map) up to `exactUpTo` keys, then as
+ * Strings an import has seen, in flat memory: exact (a Map) up to `exactUpTo` keys (20k: a year of most accounts), then as
  * 64-bit hashes in a typed array (8 bytes a key, no object per key). `has` is then 'maybe'
  * for a hash seen before: the caller confirms with an exact source (the store) or accepts the
  * odds (two keys among a million share 64 bits about once in 3·10⁷ files).
@@ -9,7 +9,7 @@ export class KeySet {
   private table = new Uint32Array(0);
   private size = 0;
 
-  constructor(private readonly exactUpTo = 100_000) {}
+  constructor(private readonly exactUpTo = 20_000) {}
 
   /** How often KEY was added, exactly; or 'maybe' once the set holds only hashes and KEY's hash is there. */
   count(key: string): number | 'maybe' {

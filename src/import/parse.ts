@@ -95,7 +95,7 @@ function chooseFormat(head: string, path: string, format: FileFormat | 'auto'): 
 }
 
 /** QIF is read whole: files are small in practice (Quicken and Money exports of one account). */
-function parserFor(format: FileFormat, path: string, o: ParseOptions, sink: StatementSink): StreamParser {
+export function parserFor(format: FileFormat, path: string, o: ParseOptions, sink: StatementSink): StreamParser {
   if (format === 'ofx') return ofxParser(path, o, sink);
   if (format === 'camt') return camtParser(path, sink);
   if (format === 'qif') return wholeFile('qif', (text) => parseQif(text, path, o), sink);

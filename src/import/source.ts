@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { isAscii } from 'node:buffer';
 import { chooseCharset, type Charset } from './decode.js';
 import { fileError } from './errors.js';
 
 /** Bytes read at a time: large enough that per-chunk costs vanish, small enough to stay flat. */
-const CHUNK_BYTES = 1 << 20;
+const CHUNK_BYTES = 256 * 1024;
 /** The head kept from the probe: format detection and the charset declaration look only there. */
 const HEAD_BYTES = 256 * 1024;
 
@@ -25,10 +25,10 @@ export async function probeFile(path: string): Promise<Probe> {
   let nonAscii = false;
   let headParts: Buffer[] = [];
   let headLength = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
+  for await (const chunk of bytesOf(path, 0)) {
     sha.update(chunk);
     if (headLength < HEAD_BYTES) {
-      headParts.push(chunk);
+      headParts.push(Buffer.from(chunk));
       headLength += chunk.length;
     }
     if (!nonAscii && !isAscii(chunk)) nonAscii = true;
@@ -59,10 +59,30 @@ export async function probeFile(path: string): Promise<Probe> {
 /** The file's text, chunk by chunk, decoded as the probe chose. */
 export async function* textChunks(path: string, charset: Charset): AsyncGenerator<string> {
   const decoder = new TextDecoder(charset.label, { ignoreBOM: true });
-  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES, start: charset.skip }) as AsyncIterable<Buffer>) {
+  for await (const chunk of bytesOf(path, charset.skip)) {
     const text = decoder.decode(chunk, { stream: true });
     if (text) yield text;
   }
   const rest = decoder.decode();
   if (rest) yield rest;
+}
+
+/**
+ * The file's bytes from `start`, chunk by chunk, read into one buffer used again and again: a
+ * stream's fresh Buffer per chunk is memory outside the JavaScript heap that the garbage
+ * collector frees only after tens of megabytes. Each chunk is valid until the next is asked for.
+ */
+async function* bytesOf(path: string, start: number): AsyncGenerator<Buffer> {
+  const file = await open(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    for (let at = start; ; ) {
+      const { bytesRead } = await file.read(buffer, 0, CHUNK_BYTES, at);
+      if (bytesRead === 0) return;
+      at += bytesRead;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await file.close();
+  }
 }

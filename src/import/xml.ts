@@ -1,3 +1,5 @@
+import { SaxesParser } from 'saxes';
+import type { BanksyncError } from '../core/errors.js';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { fileError } from './errors.js';
 
@@ -45,4 +47,43 @@ export function text(node: unknown): string | undefined {
   if (typeof node === 'number') return String(node);
   if (node && typeof node === 'object' && '#text' in node) return String((node as Record<string, unknown>)['#text']);
   return undefined;
+}
+
+/** Files up to this size keep their text while checked, so a broken one is worded as before (fast-xml-parser's line and reason). */
+const WORDED_UP_TO = 16 * 1024 * 1024;
+
+/**
+ * Well-formedness of XML fed in chunks (saxes: a streaming reader, no tree). `error()` is the
+ * first fault as "line N: not well-formed XML (reason)", or null.
+ */
+export class XmlCheck {
+  private readonly parser = new SaxesParser({ position: true });
+  private first: { line: number; message: string } | null = null;
+  private kept: string[] | null = [];
+  private keptLength = 0;
+
+  constructor(private readonly file: string) {
+    this.parser.on('error', (e) => {
+      this.first ??= { line: this.parser.line, message: e.message.replace(/^[^:]*:\d+:\d+: /, '').replace(/\.$/, '') };
+    });
+  }
+
+  write(chunk: string): void {
+    if (this.kept) {
+      this.keptLength += chunk.length;
+      if (this.keptLength > WORDED_UP_TO) this.kept = null;
+      else this.kept.push(chunk);
+    }
+    this.parser.write(chunk);
+  }
+
+  error(): BanksyncError | null {
+    this.parser.close();
+    if (!this.first) return null;
+    if (this.kept) {
+      const valid = XMLValidator.validate(this.kept.join(''));
+      if (valid !== true) return fileError(this.file, `line ${valid.err.line}: not well-formed XML (${valid.err.msg})`);
+    }
+    return fileError(this.file, `line ${this.first.line}: not well-formed XML (${this.first.message})`);
+  }
 }

@@ -1,35 +1,7 @@
 import { SaxesParser } from 'saxes';
 import type { BanksyncError } from '../core/errors.js';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLValidator } from 'fast-xml-parser';
 import { fileError } from './errors.js';
-
-/**
- * XML through fast-xml-parser, hardened: no DOCTYPE at all (so no entity definitions, no billion
- * laughs, no external entities; bank files never need one), nesting capped, values kept as text.
- */
-export function parseXml(text: string, file: string, arrays: readonly string[]): Record<string, unknown> {
-  if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw fileError(file, 'holds a DOCTYPE or ENTITY declaration, which bank files never need; refused');
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) throw fileError(file, `line ${valid.err.line}: not well-formed XML (${valid.err.msg})`);
-  const arraySet = new Set(arrays);
-  const parser = new XMLParser({
-    ignoreAttributes: false,
-    attributeNamePrefix: '@',
-    removeNSPrefix: true,
-    parseTagValue: false,
-    parseAttributeValue: false,
-    trimValues: true,
-    processEntities: true,
-    htmlEntities: false,
-    maxNestedTags: 64,
-    isArray: (name) => arraySet.has(name),
-  });
-  try {
-    return parser.parse(text) as Record<string, unknown>;
-  } catch (e) {
-    throw fileError(file, `cannot be read as XML: ${(e as Error).message.split('\n')[0]}`);
-  }
-}
 
 /** Follows a path of element names through a parsed tree; undefined when any step is missing. */
 export function at(node: unknown, ...path: string[]): unknown {
@@ -57,7 +29,8 @@ const WORDED_UP_TO = 16 * 1024 * 1024;
  * first fault as "line N: not well-formed XML (reason)", or null.
  */
 export class XmlCheck {
-  private readonly parser = new SaxesParser({ position: true });
+  /** The reader itself: a caller may listen to its elements as they pass (camt). */
+  readonly parser = new SaxesParser({ position: true });
   private first: { line: number; message: string } | null = null;
   private kept: string[] | null = [];
   private keptLength = 0;
@@ -75,6 +48,11 @@ export class XmlCheck {
       else this.kept.push(chunk);
     }
     this.parser.write(chunk);
+  }
+
+  /** A fault was seen: what the reader says after it means nothing. */
+  get failed(): boolean {
+    return this.first !== null;
   }
 
   error(): BanksyncError | null {

@@ -246,8 +246,8 @@ function importLine(s: Services, account: Account, format: FileFormat, line: Fil
 /**
  * What the dedupe ladder asks of the account's stored lines, answered without a query per line.
  * An account that holds nothing (a new one, or one never imported into) is answered from what
- * this import wrote: exactly up to 20k distinct keys, then by 64-bit hashes whose rare hits the
- * store confirms (memory stays flat at a million lines). Otherwise the live lines of a batch's
+ * this import wrote: the ordinals of id-less lines exactly up to 20k distinct fingerprints, then
+ * by 64-bit hashes whose rare hits the store confirms (memory stays flat at a million lines). Otherwise the live lines of a batch's
  * days not read yet are read in one query before the batch (sameDateAndAmount's answer for each
  * of those days, in the same order); the rarer questions (is a file id stored, whatever its date;
  * the next ordinal of a fingerprint, removed lines included) stay exact point queries. A day is
@@ -258,7 +258,6 @@ class StoredLines {
   private readonly byDay = new Map<string, StoredCandidate[]>();
   /** Days already read, as sorted disjoint [from, to] spans. */
   private readonly loaded: [string, string][] = [];
-  private readonly externalIds = new KeySet();
   private readonly ordinals = new KeySet();
 
   constructor(private readonly s: Services, private readonly accountId: number) {
@@ -322,9 +321,9 @@ class StoredLines {
     if (i >= 0) list!.splice(i, 1);
   }
 
+  /** An empty account holds no file id but this statement's, and a statement never repeats one (every parser refuses that). */
   hasExternalId(externalId: string): boolean {
-    const seen = this.empty ? this.externalIds.count(externalId) : 'maybe';
-    return seen === 'maybe' ? this.s.store.transactions.hasExternalId(this.accountId, externalId) : seen > 0;
+    return !this.empty && this.s.store.transactions.hasExternalId(this.accountId, externalId);
   }
 
   fingerprintCount(fp: string): number {
@@ -334,9 +333,7 @@ class StoredLines {
 
   /** A line this import added: what the in-memory answers for an empty account must know. */
   added(externalId: string | null, fp: string): void {
-    if (!this.empty) return;
-    if (externalId) this.externalIds.add(externalId);
-    else this.ordinals.add(fp);
+    if (this.empty && !externalId) this.ordinals.add(fp);
   }
 }
 

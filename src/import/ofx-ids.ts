@@ -12,7 +12,7 @@ import { leaf, lineOf, type OfxNode } from './ofx-tree.js';
  */
 export class StatementIds {
   /** FITIDs seen: exact up to 20k, then 64-bit hashes (a false "used twice" about once in 3·10⁷ files of a million lines). */
-  private readonly fitids = new KeySet();
+  private fitids: KeySet | null = new KeySet();
   /** Lines using each REFNUM/CHECKNUM id. */
   private readonly byRef = new Map<string, number[]>();
   private bare = 0;
@@ -24,8 +24,8 @@ export class StatementIds {
   survey(t: OfxNode, i: number): void {
     const fitid = leaf(t, 'FITID');
     if (fitid) {
-      if (this.fitids.count(fitid) !== 0) this.repeated ??= fileError(this.file, `line ${lineOf(t, 'FITID')}: STMTTRN ${i + 1}: FITID ${fitid} is used twice in the statement`, 'a bank file with duplicate FITIDs cannot be deduplicated safely');
-      else this.fitids.add(fitid);
+      if (this.fitids!.count(fitid) !== 0) this.repeated ??= fileError(this.file, `line ${lineOf(t, 'FITID')}: STMTTRN ${i + 1}: FITID ${fitid} is used twice in the statement`, 'a bank file with duplicate FITIDs cannot be deduplicated safely');
+      else this.fitids!.add(fitid);
       return;
     }
     const id = refId(t);
@@ -34,6 +34,11 @@ export class StatementIds {
       if (at) at.push(lineOf(t)!);
       else this.byRef.set(id, [lineOf(t)!]);
     } else this.bare++;
+  }
+
+  /** The survey is over: the FITIDs seen are no longer needed (a million of them are 16 MB). */
+  surveyed(): void {
+    this.fitids = null;
   }
 
   idOf(t: OfxNode): string | undefined {

@@ -145,6 +145,7 @@ export function ofxParser(file: string, o: ParseOptions, sink: StatementSink): S
       if (n === 0) tokenizer = new OfxTokenizer(file, surveyHooks);
       else if (n === 1) {
         numberStatements(found);
+        for (const f of found) f.ids.surveyed();
         for (const f of found) for (const b of ['LEDGERBAL', 'AVAILBAL']) note(evidence, leaf(objects(f.stmt[b])[0], 'BALAMT'));
         ctx = { file, currency: o.currency?.toUpperCase(), warnings: statementWarnings, unknownTypes: new Set(), commaFile: evidence.comma && !evidence.dot };
         statements.clear();

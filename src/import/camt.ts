@@ -132,9 +132,11 @@ export function camtParser(file: string, sink: StatementSink): StreamParser {
       p.on('closetag', () => {
         if (!check.failed) close();
       });
+      // Whitespace between child elements is no value (fast-xml-parser trimmed it away); kept, the
+      // newlines between a million entries would pile up in the Stmt's text.
       const onText = (t: string) => {
         const top = stack.at(-1);
-        if (top && top.node !== SKIP && !check.failed) top.text += t;
+        if (top && top.node !== SKIP && !check.failed && (!top.children || /\S/.test(t))) top.text += t;
       };
       p.on('text', onText);
       p.on('cdata', onText);

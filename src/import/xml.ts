@@ -21,8 +21,8 @@ export function text(node: unknown): string | undefined {
   return undefined;
 }
 
-/** Files up to this size keep their text while checked, so a broken one is worded as before (fast-xml-parser's line and reason). */
-const WORDED_UP_TO = 16 * 1024 * 1024;
+/** Files up to this size (2 MB: every real broken sample) keep their text while checked, so a broken one is worded as before (fast-xml-parser's line and reason). */
+const WORDED_UP_TO = 2 * 1024 * 1024;
 
 /**
  * Well-formedness of XML fed in chunks (saxes: a streaming reader, no tree). `error()` is the

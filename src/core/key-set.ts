@@ -9,7 +9,14 @@ export class KeySet {
   private table = new Uint32Array(0);
   private size = 0;
 
-  constructor(private readonly exactUpTo = 20_000) {}
+  /** `expected`: how many keys will come, when known (a first pass counted them): a larger set starts hashed, at its final size, never growing. */
+  constructor(private readonly exactUpTo = 20_000, expected = 0) {
+    if (expected <= exactUpTo) return;
+    this.exact = null;
+    let slots = 1 << 16;
+    while (slots < expected * 2) slots *= 2;
+    this.table = new Uint32Array(slots * 2);
+  }
 
   /** How often KEY was added, exactly; or 'maybe' once the set holds only hashes and KEY's hash is there. */
   count(key: string): number | 'maybe' {

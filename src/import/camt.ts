@@ -92,7 +92,7 @@ export function camtParser(file: string, sink: StatementSink): StreamParser {
   const startStatement = (h: Head, n: number) => {
     const { head, balances, currency } = statementHead(h, file, n, warnings);
     sink.statement(head);
-    stmt = { n, head, balances, currency, batch: new LineBatcher(sink), refs: new KeySet(), entries: 0, sum: 0 };
+    stmt = { n, head, balances, currency, batch: new LineBatcher(sink), refs: new KeySet(undefined, h.entries), entries: 0, sum: 0 };
   };
 
   const entry = (e: unknown) => {

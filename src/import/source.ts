@@ -5,7 +5,7 @@ import { chooseCharset, type Charset } from './decode.js';
 import { fileError } from './errors.js';
 
 /** Bytes read at a time: large enough that per-chunk costs vanish, small enough to stay flat. */
-const CHUNK_BYTES = 256 * 1024;
+const CHUNK_BYTES = 64 * 1024;
 /** The head kept from the probe: format detection and the charset declaration look only there. */
 const HEAD_BYTES = 256 * 1024;
 

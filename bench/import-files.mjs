@@ -33,7 +33,19 @@ export function writeOfx(path, n) {
   chunked(path, head, line, '</BANKTRANLIST>\n</STMTRS>\n</STMTTRNRS>\n</BANKMSGSRSV1>\n</OFX>\n', n);
 }
 
+/** A camt.053 statement (one Stmt, booked entries with a counterparty and remittance text). */
+export function writeCamt(path, n) {
+  const head = `<?xml version="1.0" encoding="UTF-8"?>\n<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">\n<BkToCstmrStmt>\n<GrpHdr><MsgId>BENCH</MsgId><CreDtTm>2026-11-20T12:00:00</CreDtTm></GrpHdr>\n<Stmt>\n<Id>1</Id>\n<Acct><Id><IBAN>DE89370400440532013000</IBAN></Id><Ccy>EUR</Ccy></Acct>\n`;
+  const esc = (v) => v.replaceAll('&', '&amp;').replaceAll('<', '&lt;');
+  const line = (t) => {
+    const debit = t.amountMinor < 0;
+    const party = debit ? `<Cdtr><Nm>${esc(t.payee)}</Nm></Cdtr>` : `<Dbtr><Nm>${esc(t.payee)}</Nm></Dbtr>`;
+    return `<Ntry><NtryRef>${t.externalId}</NtryRef><Amt Ccy="EUR">${money(Math.abs(t.amountMinor))}</Amt><CdtDbtInd>${debit ? 'DBIT' : 'CRDT'}</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>${t.bookingDate}</Dt></BookgDt><ValDt><Dt>${t.bookingDate}</Dt></ValDt><BkTxCd/><NtryDtls><TxDtls><RltdPties>${party}</RltdPties><RmtInf><Ustrd>${esc(t.memo)}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>\n`;
+  };
+  chunked(path, head, line, '</Stmt>\n</BkToCstmrStmt>\n</Document>\n', n);
+}
+
 if (process.argv[1]?.endsWith('import-files.mjs')) {
   const [format, n, path] = process.argv.slice(2);
-  (format === 'csv' ? writeCsv : writeOfx)(path, Number(n));
+  ({ csv: writeCsv, ofx: writeOfx, camt: writeCamt })[format](path, Number(n));
 }

@@ -44,11 +44,14 @@ export interface ImportDecision {
  * Import's recorder for one statement: drops candidates a person kept apart (`unmerge`), and
  * records each file line's origin with the candidates it was weighed against.
  */
+/** Records per chunk: small enough for flat memory on a million-line file, few enough writes. */
+const RECORDS_PER_CHUNK = 5_000;
+
 export class ImportOrigins {
   private readonly refused: Set<string>;
   private readonly fileId: number;
-  /** Lines added without meeting a stored line: id → where in the file, written once by finish(). */
-  private readonly plain: Record<string, string> = {};
+  /** Lines added without meeting a stored line: id → where in the file, written a chunk at a time. */
+  private plain: Record<string, string> = {};
   private plainCount = 0;
   private last: { externalId: string | null; fp: string; candidates: StoredCandidate[]; kept: StoredCandidate[] } | undefined;
 
@@ -74,7 +77,7 @@ export class ImportOrigins {
     if (!merged && last.candidates.length === 0) {
       // Most of a file: nothing to weigh. One entry in the file's records instead of a row.
       this.plain[d.id] = line.where;
-      this.plainCount++;
+      if (++this.plainCount >= RECORDS_PER_CHUNK) this.finish();
       return;
     }
     const candidates = last.candidates.length ? judge(line, last.externalId, last.fp, last.candidates, last.kept, d) : null;
@@ -97,9 +100,12 @@ export class ImportOrigins {
     );
   }
 
-  /** Writes the records of the lines added without meeting a stored line; called once per statement. */
+  /** Writes the records of the lines added without meeting a stored line (the last chunk: once per statement). */
   finish(): void {
-    if (this.plainCount > 0) this.s.store.lineOrigins.addFileRecords(this.fileId, this.plain);
+    if (this.plainCount === 0) return;
+    this.s.store.lineOrigins.addFileRecords(this.fileId, this.plain);
+    this.plain = {};
+    this.plainCount = 0;
   }
 }
 

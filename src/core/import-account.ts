@@ -1,13 +1,13 @@
 import { basename } from 'node:path';
-import type { ReadFile } from '../import/parse.js';
-import type { FileStatement } from '../import/types.js';
+import type { StatementHead } from '../import/stream.js';
+import type { FileFormat } from '../import/types.js';
 import { nowIso, type Services } from './context.js';
 import { badInput } from './errors.js';
 import type { ImportOptions } from './import.js';
 import { accountRef, connectionRef, maskIban, type Account } from './model.js';
 
 /** Which account a statement file's lines go to: named by flag, by the file's IBAN or number, or created. */
-export function resolveAccount(s: Services, o: ImportOptions, path: string, file: ReadFile, st: FileStatement, target: Account | undefined): { account: Account; created: boolean } {
+export function resolveAccount(s: Services, o: ImportOptions, path: string, file: { format: FileFormat }, st: StatementHead, target: Account | undefined): { account: Account; created: boolean } {
   const currency = st.currency ?? o.currency?.toUpperCase() ?? target?.currency;
   if (target) {
     if (st.currency && st.currency !== target.currency) throw badInput(`${basename(path)} is in ${st.currency}, but ${accountRef(target.id)} is in ${target.currency}`);
@@ -47,7 +47,7 @@ export function resolveAccount(s: Services, o: ImportOptions, path: string, file
 }
 
 /** The account with the file's IBAN, its account id as imported before, or its number. */
-function accountNamedByFile(all: Account[], st: FileStatement, externalId: string | null): Account | undefined {
+function accountNamedByFile(all: Account[], st: StatementHead, externalId: string | null): Account | undefined {
   const iban = st.iban?.replace(/\s+/g, '').toUpperCase();
   return all.find((a) => (iban && a.iban?.replace(/\s+/g, '').toUpperCase() === iban) || (externalId && a.externalId === externalId) || (st.accountId && (a.number === st.accountId || a.iban === st.accountId)));
 }
@@ -68,7 +68,7 @@ export function accountCalledAlready(s: Services, name: string | undefined): Acc
  * accounts of that name), a second account of that name would be ambiguous: refused, naming
  * the account and the --account that imports into it.
  */
-function accountCalled(s: Services, path: string, name: string, st: FileStatement, currency: string | undefined): Account | undefined {
+function accountCalled(s: Services, path: string, name: string, st: StatementHead, currency: string | undefined): Account | undefined {
   const same = s.store.accounts.list().filter((a) => sameName(a, name));
   if (same.length === 0) return undefined;
   const [a] = same;
@@ -90,7 +90,7 @@ function accountCalled(s: Services, path: string, name: string, st: FileStatemen
  * always the wrong file: refused, naming the account it belongs to, unless --force-account.
  * A file or an account without an identity cannot disagree.
  */
-function refuseOtherAccount(s: Services, path: string, st: FileStatement, target: Account): void {
+function refuseOtherAccount(s: Services, path: string, st: StatementHead, target: Account): void {
   const named = st.iban ?? st.accountId;
   if (!named) return;
   const mine = identities(target);

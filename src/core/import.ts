@@ -10,9 +10,11 @@ import { bookingDateProblem, valueDateProblem } from './line-checks.js';
 import { accountCalledAlready, resolveAccount } from './import-account.js';
 import { reanchor, textMatch, textOf } from './line-match.js';
 import type { StoredCandidate } from '../store/transactions.js';
+import { openStatementFile, type StatementFile } from '../import/parse.js';
+import type { StatementHead } from '../import/stream.js';
+import type { FileBalance, FileFormat, FileLine, ParseOptions } from '../import/types.js';
+import { KeySet } from './key-set.js';
 import { ImportOrigins, type ImportDecision } from './explain-origins.js';
-import { readStatementFile, type ReadFile } from '../import/parse.js';
-import type { FileFormat, FileLine, FileStatement, ParseOptions } from '../import/types.js';
 import { detectTransfers } from './transfers/detect.js';
 
 export interface ImportOptions extends ParseOptions {
@@ -56,12 +58,12 @@ export interface FileReport {
   warnings: string[];
 }
 
-class DryRun extends Error {}
-
 /**
- * Imports statement files as the `file` provider (M1): each file is parsed completely before
- * anything is written, then written in one SQLite transaction, so a bad file writes nothing.
- * Lines are deduplicated against everything already stored, whatever its source (M13).
+ * Imports statement files as the `file` provider (M1). Each file is streamed: parsed in chunks,
+ * its lines deduplicated and written in batches, so memory stays flat whatever its size. Every
+ * file is written inside one SQLite transaction, committed after the last line of the last file:
+ * a bad line anywhere (the last line of a million, or a second file) writes nothing. Lines are
+ * deduplicated against everything already stored, whatever its source (M13).
  */
 export async function importFiles(s: Services, o: ImportOptions): Promise<{ files: FileReport[]; dryRun: boolean }> {
   if (o.accountId !== undefined && o.newAccount !== undefined) throw badInput('give --account or --new-account, not both');
@@ -69,64 +71,93 @@ export async function importFiles(s: Services, o: ImportOptions): Promise<{ file
   const target = o.accountId !== undefined ? requireAccount(s, o.accountId) : undefined;
   // A file without a currency (QIF, most CSV) takes the target account's.
   const parseOptions = { ...o, currency: o.currency ?? target?.currency ?? accountCalledAlready(s, o.newAccount)?.currency };
-  // Every file is read and checked first: one bad file stops the import before anything is written.
-  const parsed = o.files.map((f) => ({ path: f, file: readStatementFile(f, o.format, parseOptions) }));
-  // Reading and writing are synchronous stretches: between them a Ctrl-C gets its turn, so one
-  // pressed while a large file is read stops before anything is written (not after).
-  await signalsTurn();
-  if ((target || o.newAccount) && parsed.some((p) => p.file.statements.length > 1)) {
-    throw badInput('a file holds several accounts; --account/--new-account can name only one', 'import it without them: each statement goes to the account with its IBAN or number');
-  }
+  // Every file is found, hashed and recognised before anything is written. The reads are
+  // asynchronous: a Ctrl-C gets its turn between chunks and rolls back what was written.
+  const files: StatementFile[] = [];
+  for (const f of o.files) files.push(await openStatementFile(f, o.format, parseOptions));
   const reports: FileReport[] = [];
-  for (const { path, file } of parsed) {
-    const report: FileReport = { file: basename(path), format: file.format, charset: file.charset, sha256: file.sha256, statements: [], warnings: [...file.warnings] };
-    try {
-      s.store.tx(() => {
-        for (const st of file.statements) report.statements.push(importStatement(s, o, path, file, st, target, report.warnings));
-        if (o.dryRun) throw new DryRun();
-      });
-    } catch (e) {
-      if (!(e instanceof DryRun)) throw e;
-    }
-    reports.push(report);
-    await signalsTurn();
-  }
-  // Right after the files' own transactions: the other legs of transfers may be in another file or account.
+  // A dry run of several files undoes each before the next is read, as each alone would be (a
+  // savepoint per file). Otherwise no savepoint: under one, SQLite also copies every page a
+  // write touches into a sub-journal, a fifth more time for a large file.
+  const perFile = o.dryRun && files.length > 1;
+  await s.store.txAsync(async () => {
+    for (const file of files) reports.push(perFile ? await s.store.txAsync(() => importFile(s, o, file, target), false) : await importFile(s, o, file, target));
+  }, !o.dryRun);
+  // Right after the files' own transaction: the other legs of transfers may be in another file or account.
   if (!o.dryRun) detectTransfers(s);
   return { files: reports, dryRun: !!o.dryRun };
 }
 
-/** One turn of the event loop, where pending signal handlers run (setImmediate comes after them). */
-const signalsTurn = () => new Promise<void>((done) => setImmediate(done));
-
-function importStatement(s: Services, o: ImportOptions, path: string, file: ReadFile, st: FileStatement, target: Account | undefined, warnings: string[]): StatementReport {
-  const now = nowIso(s);
-  const { account, created } = resolveAccount(s, o, path, file, st, target);
-  const source = `file:${basename(path)}#${file.sha256.slice(0, 12)}`;
-  const report: StatementReport = { account: accountRef(account.id), accountName: account.name, created, lines: st.lines.length, added: 0, duplicates: 0, updated: 0, matchedByText: 0, quarantined: 0, balances: [] };
-  const claimed = new Set<string>();
-  const today = now.slice(0, 10);
-  const stored = new StoredLines(s, account.id, st.lines);
-  const origins = new ImportOrigins(s, account.id, path, file, source, now);
-  for (const raw of st.lines) {
-    if (raw.currency !== account.currency) {
-      throw badInput(`${basename(path)}: ${raw.where}: in ${raw.currency}, but ${accountRef(account.id)} is in ${account.currency}`);
-    }
-    const line = checkedLine(s, account, path, raw, source, today, now, warnings);
-    if (!line) {
-      report.quarantined++;
-      continue;
-    }
-    const decision = importLine(s, account, file.format, line, claimed, source, now, stored, origins);
-    origins.note(line, decision);
-    const { outcome } = decision;
-    if (outcome === 'matchedByText') report.duplicates++;
-    report[outcome]++;
-  }
-  origins.finish();
-  if (report.added > 0) reanchor(s, account.id);
-  for (const b of st.balances.filter((x) => x.kind === 'closing')) report.balances.push(checkBalance(s, account.id, b.date, b.amountMinor, now));
+async function importFile(s: Services, o: ImportOptions, file: StatementFile, target: Account | undefined): Promise<FileReport> {
+  const report: FileReport = { file: basename(file.path), format: file.format, charset: file.charset, sha256: file.sha256, statements: [], warnings: [] };
+  /** The import's own warnings (quarantined lines), after the file's. */
+  const lineWarnings: string[] = [];
+  let current: StatementImport | undefined;
+  const fileWarnings = await file.read({
+    statement: (head) => {
+      if ((target || o.newAccount) && report.statements.length > 0) {
+        throw badInput('a file holds several accounts; --account/--new-account can name only one', 'import it without them: each statement goes to the account with its IBAN or number');
+      }
+      current = new StatementImport(s, o, file, head, target, lineWarnings);
+      report.statements.push(current.report);
+    },
+    lines: (batch) => current!.add(batch),
+    end: (balances) => current!.end(balances),
+  });
+  report.warnings = [...fileWarnings, ...lineWarnings];
   return report;
+}
+
+/** One statement of a file, written batch by batch into its account. */
+class StatementImport {
+  readonly report: StatementReport;
+  private readonly account: Account;
+  private readonly source: string;
+  private readonly now: string;
+  private readonly today: string;
+  private readonly claimed = new Set<string>();
+  private readonly stored: StoredLines;
+  /** What explain and unmerge need: where each line went and what it was weighed against. */
+  private readonly origins: ImportOrigins;
+
+  constructor(private readonly s: Services, o: ImportOptions, private readonly file: StatementFile, head: StatementHead, target: Account | undefined, private readonly warnings: string[]) {
+    this.now = nowIso(s);
+    this.today = this.now.slice(0, 10);
+    const { account, created } = resolveAccount(s, o, file.path, file, head, target);
+    this.account = account;
+    this.source = `file:${basename(file.path)}#${file.sha256.slice(0, 12)}`;
+    this.report = { account: accountRef(account.id), accountName: account.name, created, lines: 0, added: 0, duplicates: 0, updated: 0, matchedByText: 0, quarantined: 0, balances: [] };
+    this.stored = new StoredLines(s, account.id);
+    this.origins = new ImportOrigins(s, account.id, file.path, file, this.source, this.now);
+  }
+
+  add(batch: FileLine[]): void {
+    const { s, account, file, report } = this;
+    report.lines += batch.length;
+    this.stored.load(batch);
+    for (const raw of batch) {
+      if (raw.currency !== account.currency) {
+        throw badInput(`${basename(file.path)}: ${raw.where}: in ${raw.currency}, but ${accountRef(account.id)} is in ${account.currency}`);
+      }
+      const line = checkedLine(s, account, file.path, raw, this.source, this.today, this.now, this.warnings);
+      if (!line) {
+        report.quarantined++;
+        continue;
+      }
+      const decision = importLine(s, account, file.format, line, this.claimed, this.source, this.now, this.stored, this.origins);
+      this.origins.note(line, decision);
+      const { outcome } = decision;
+      if (outcome === 'matchedByText') report.duplicates++;
+      report[outcome]++;
+    }
+  }
+
+  end(balances: FileBalance[]): void {
+    const { s, account, report } = this;
+    this.origins.finish();
+    if (report.added > 0) reanchor(s, account.id);
+    for (const b of balances.filter((x) => x.kind === 'closing')) report.balances.push(checkBalance(s, account.id, b.date, b.amountMinor, this.now));
+  }
 }
 
 /**
@@ -161,7 +192,8 @@ function checkedLine(s: Services, account: Account, path: string, line: FileLine
  * 4. a line from another source (a provider sync, another file format) with the same date and
  *    amount whose text mostly agrees (see sameByText): the same payment seen through another
  *    channel. Every such merge is recorded (`banksync warnings --kind fuzzy-merge`).
- * Lines matched in this file are claimed, so two genuinely identical lines in one file both stay.
+ * Stored lines matched in this file are claimed, so two genuinely identical lines in one file both
+ * stay. This is the one place a file line's fate is decided.
  */
 function importLine(s: Services, account: Account, format: FileFormat, line: FileLine, claimed: Set<string>, source: string, now: string, stored: StoredLines, origins: ImportOrigins): ImportDecision {
   const tx = s.store.transactions;
@@ -219,40 +251,75 @@ function importLine(s: Services, account: Account, format: FileFormat, line: Fil
   const ordinal = externalId ? 0 : stored.fingerprintCount(fp);
   const id = lineId(account.id, externalId, fp, ordinal);
   tx.write({ ...row, id, externalId, ordinal }, now);
+  // Not claimed: a line this import wrote is never a candidate (its day was read before it was written).
   stored.added(externalId, fp);
-  claimed.add(id);
   return { outcome: 'added', rung: 'new', id };
 }
 
 /**
  * What the dedupe ladder asks of the account's stored lines, answered without a query per line.
- * An account that holds nothing (a new one, or one never imported into) is answered entirely from
- * what this import wrote. Otherwise the live lines booked within the statement's dates are read
- * once (sameDateAndAmount's answer for every day of the file, in the same order); the rarer
- * questions (is a file id stored, whatever its date; the next ordinal of a fingerprint, removed
- * lines included) stay exact point queries. Lines written by this import are never candidates:
- * every one is claimed as it is written.
+ * An account that holds nothing (a new one, or one never imported into) is answered from what
+ * this import wrote: the ordinals of id-less lines exactly up to 20k distinct fingerprints, then
+ * by 64-bit hashes whose rare hits the store confirms (memory stays flat at a million lines). Otherwise the live lines of a batch's
+ * days not read yet are read in one query before the batch (sameDateAndAmount's answer for each
+ * of those days, in the same order); the rarer questions (is a file id stored, whatever its date;
+ * the next ordinal of a fingerprint, removed lines included) stay exact point queries. A day is
+ * read before any line of it is written, so lines written by this import are never candidates.
  */
 class StoredLines {
   private readonly empty: boolean;
   private readonly byDay = new Map<string, StoredCandidate[]>();
-  private readonly externalIds = new Set<string>();
-  private readonly ordinals = new Map<string, number>();
+  /** Days already read, as sorted disjoint [from, to] spans. */
+  private readonly loaded: [string, string][] = [];
+  private readonly ordinals = new KeySet();
 
-  constructor(private readonly s: Services, private readonly accountId: number, lines: FileLine[]) {
+  constructor(private readonly s: Services, private readonly accountId: number) {
     this.empty = s.store.transactions.isEmpty(accountId);
-    if (this.empty || lines.length === 0) return;
-    let from = lines[0]!.bookingDate;
-    let to = from;
-    for (const l of lines) {
-      if (l.bookingDate < from) from = l.bookingDate;
-      if (l.bookingDate > to) to = l.bookingDate;
+  }
+
+  /** Before a batch: the stored lines of its days not read yet, in one query. */
+  load(batch: FileLine[]): void {
+    if (this.empty) return;
+    let from: string | undefined;
+    let to: string | undefined;
+    for (const l of batch) {
+      const d = l.bookingDate;
+      if (this.isLoaded(d)) continue;
+      if (from === undefined || d < from) from = d;
+      if (to === undefined || d > to) to = d;
     }
-    for (const { bookingDate, amountMinor, ...c } of s.store.transactions.candidatesBetween(accountId, from, to)) {
+    if (from === undefined || to === undefined) return;
+    for (const { bookingDate, amountMinor, ...c } of this.s.store.transactions.candidatesBetween(this.accountId, from, to)) {
+      if (this.isLoaded(bookingDate)) continue;
       const key = `${bookingDate}|${amountMinor}`;
       const list = this.byDay.get(key);
       if (list) list.push(c);
       else this.byDay.set(key, [c]);
+    }
+    this.markLoaded(from, to);
+  }
+
+  private isLoaded(day: string): boolean {
+    let lo = 0;
+    let hi = this.loaded.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const [a, b] = this.loaded[mid]!;
+      if (day < a) hi = mid - 1;
+      else if (day > b) lo = mid + 1;
+      else return true;
+    }
+    return false;
+  }
+
+  private markLoaded(from: string, to: string): void {
+    const spans = [...this.loaded, [from, to] as [string, string]].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+    this.loaded.length = 0;
+    for (const span of spans) {
+      const last = this.loaded.at(-1);
+      if (last && span[0] <= last[1]) {
+        if (span[1] > last[1]) last[1] = span[1];
+      } else this.loaded.push([span[0], span[1]]);
     }
   }
 
@@ -267,19 +334,19 @@ class StoredLines {
     if (i >= 0) list!.splice(i, 1);
   }
 
+  /** An empty account holds no file id but this statement's, and a statement never repeats one (every parser refuses that). */
   hasExternalId(externalId: string): boolean {
-    return this.empty ? this.externalIds.has(externalId) : this.s.store.transactions.hasExternalId(this.accountId, externalId);
+    return !this.empty && this.s.store.transactions.hasExternalId(this.accountId, externalId);
   }
 
   fingerprintCount(fp: string): number {
-    return this.empty ? (this.ordinals.get(fp) ?? 0) : this.s.store.transactions.fingerprintCount(this.accountId, fp);
+    const seen = this.empty ? this.ordinals.count(fp) : 'maybe';
+    return seen === 'maybe' ? this.s.store.transactions.fingerprintCount(this.accountId, fp) : seen;
   }
 
   /** A line this import added: what the in-memory answers for an empty account must know. */
   added(externalId: string | null, fp: string): void {
-    if (!this.empty) return;
-    if (externalId) this.externalIds.add(externalId);
-    else this.ordinals.set(fp, (this.ordinals.get(fp) ?? 0) + 1);
+    if (this.empty && !externalId) this.ordinals.add(fp);
   }
 }
 

@@ -56,3 +56,85 @@ function walk(chrono: Booked[], currency: string): { opening: number; closing: n
   }
   return { opening, closing: running!, warnings };
 }
+
+/**
+ * balanceCheck line by line, for a file read as it streams: the walk forward (oldest first) and
+ * the walk backward (newest first) both run as the lines pass, and the dates say at the end which
+ * one the file's order was. Same balances and warnings as balanceCheck over the whole list.
+ */
+export class BalanceWalk {
+  private ascending = true;
+  private descending = true;
+  private last?: string;
+  private oldest?: string;
+  private newest?: string;
+  private any = false;
+  // Forward: walk() as the lines come.
+  private fRunning: number | null = null;
+  private fBefore = 0;
+  private fOpening = 0;
+  private readonly fWarnings: string[] = [];
+  // Backward, seen in file order: the last line with a balance is where the backward walk starts.
+  private bPrev?: { balance: number; raw: string; where: string; sum: number };
+  /** The first balance in the file, and the amounts above it: where the backward walk ends. */
+  private first?: number;
+  private bHead = 0;
+  private readonly bWarnings: string[] = [];
+
+  constructor(private readonly currency: string) {}
+
+  push({ line, balance }: Booked): void {
+    const d = line.bookingDate;
+    if (this.last !== undefined) {
+      if (d < this.last) this.ascending = false;
+      if (d > this.last) this.descending = false;
+    }
+    this.last = d;
+    if (this.oldest === undefined || d < this.oldest) this.oldest = d;
+    if (this.newest === undefined || d > this.newest) this.newest = d;
+    const a = line.amountMinor;
+    if (this.fRunning !== null) this.fRunning += a;
+    if (balance) {
+      this.any = true;
+      this.first ??= balance.minor;
+      if (this.fRunning === null) this.fOpening = balance.minor - this.fBefore - a;
+      else if (this.fRunning !== balance.minor) this.fWarnings.push(`${line.where}: the balance column says ${balance.raw}, the amounts give ${formatMinor(this.fRunning, this.currency)}`);
+      this.fRunning = balance.minor;
+      // Backward: the previous balanced line p must equal this one plus the amounts from p up to here.
+      if (this.bPrev) {
+        const running = balance.minor + this.bPrev.sum;
+        if (running !== this.bPrev.balance) this.bWarnings.push(`${this.bPrev.where}: the balance column says ${this.bPrev.raw}, the amounts give ${formatMinor(running, this.currency)}`);
+      }
+      this.bPrev = { balance: balance.minor, raw: balance.raw, where: line.where, sum: a };
+    } else {
+      if (this.bPrev) this.bPrev.sum += a;
+      else this.bHead += a;
+    }
+    this.fBefore += a;
+  }
+
+  result(): { balances: FileBalance[]; warnings: string[] } {
+    if (!this.any) return { balances: [], warnings: [] };
+    const forward = { opening: this.fOpening, closing: this.fRunning!, warnings: this.fWarnings };
+    const backward = () => ({
+      // The backward walk starts at the file's last balanced line and ends past its first lines.
+      opening: this.bPrev!.balance - this.bPrev!.sum,
+      closing: this.first! + this.bHead,
+      warnings: [...this.bWarnings].reverse(),
+    });
+    let result = forward;
+    if (this.descending && !this.ascending) result = backward();
+    else if (!(this.ascending && !this.descending) && forward.warnings.length > 0) {
+      const other = backward();
+      if (other.warnings.length === 0) result = other;
+    }
+    return {
+      balances: [
+        { kind: 'opening', date: this.oldest!, amountMinor: result.opening },
+        { kind: 'closing', date: this.newest!, amountMinor: result.closing },
+      ],
+      warnings: result.warnings,
+    };
+  }
+
+}

@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse/sync';
+import { Parser } from 'csv-parse';
 import { decimalEvidence, splitAmount } from './amounts.js';
 import { readDate } from './dates.js';
 import { fileError } from './errors.js';
@@ -21,26 +21,42 @@ export interface Table {
 /** Preamble and header are looked for in the first rows only: a title block is short. */
 const SCAN_ROWS = 100;
 
-/** Every record with its line number; empty lines and rows of empty fields are left out. */
-export function readRows(text: string, file: string, delimiter: string): Row[] {
-  let records: string[][];
-  try {
-    records = parse(text, { delimiter, bom: true, skip_empty_lines: false, relax_column_count: true, relax_quotes: false, trim: false }) as string[][];
-  } catch (e) {
-    throw fileError(file, `not valid CSV: ${(e as Error).message.split('\n')[0]}`, 'quote fields holding the delimiter or a quote');
+/**
+ * CSV records fed as text chunks (csv-parse's incremental parser, the engine of its stream API,
+ * driven synchronously), each non-empty one handed over with the file line it starts on. Empty
+ * lines and rows of empty fields are left out but counted.
+ */
+export class RowReader {
+  private readonly api: { parse(buf: Buffer | undefined, end: boolean, push: (r: string[]) => void, close: () => void): Error | undefined };
+  private line = 1;
+  private count = 0;
+
+  constructor(private readonly file: string, delimiter: string, private readonly lineBreak: string, private readonly onRow: (r: Row, index: number) => void) {
+    const parser = new Parser({ delimiter, bom: true, skip_empty_lines: false, relax_column_count: true, relax_quotes: false, trim: false });
+    this.api = (parser as unknown as { api: RowReader['api'] }).api;
   }
+
+  write(text: string): void {
+    this.check(this.api.parse(Buffer.from(text), false, this.push, () => undefined));
+  }
+
+  end(): void {
+    this.check(this.api.parse(undefined, true, this.push, () => undefined));
+  }
+
   // Every line gives a record (empty lines too), so a record starts one line after the previous
   // one ended; a record ends as many lines further as its quoted fields hold line breaks.
   // (csv-parse's info option says the same, at twice the parse time.)
-  const lineBreak = text.includes('\n') ? '\n' : '\r';
-  const rows: Row[] = [];
-  let line = 1;
-  for (const cells of records) {
-    if (cells.some((c) => c.trim() !== '')) rows.push({ cells, line });
-    line += 1;
-    for (const c of cells) for (let i = c.indexOf(lineBreak); i >= 0; i = c.indexOf(lineBreak, i + 1)) line++;
+  private readonly push = (cells: string[]) => {
+    const line = this.line;
+    this.line += 1;
+    for (const c of cells) for (let i = c.indexOf(this.lineBreak); i >= 0; i = c.indexOf(this.lineBreak, i + 1)) this.line++;
+    if (cells.some((c) => c.trim() !== '')) this.onRow({ cells, line }, this.count++);
+  };
+
+  private check(e: Error | undefined): void {
+    if (e) throw fileError(this.file, `not valid CSV: ${e.message.split('\n')[0]}`, 'quote fields holding the delimiter or a quote');
   }
-  return rows;
 }
 
 /**
@@ -125,13 +141,24 @@ function modalWidth(rows: Row[]): number {
   return best;
 }
 
+/** Where the table starts: found in the first rows (a title block is short), before the rest is read. */
+export interface TablePlan {
+  header?: Row;
+  /** Index (among the non-empty rows) of the first data row. */
+  bodyAt: number;
+  /** The header's width; undefined without a header (the usual width of the data, counted over every data row). */
+  width?: number;
+  warnings: string[];
+}
+
 /**
- * Finds the header and the data, skipping title lines above them. `header` is the user's
- * --header (true) / --no-header (false); undefined lets the content decide: a row that names
- * the columns is the header; else the row above the first transaction-like row, if it looks
- * like one; else the file has no header and its first transaction-like row is data.
+ * Finds the header and the data, skipping title lines above them, in the first rows of the file
+ * (`scan`). `header` is the user's --header (true) / --no-header (false); undefined lets the
+ * content decide: a row that names the columns is the header; else the row above the first
+ * transaction-like row, if it looks like one; else the file has no header and its first
+ * transaction-like row is data.
  */
-export function findTable(rows: Row[], file: string, header: boolean | undefined, namesColumns: (cells: string[]) => boolean): Table {
+export function planTable(rows: Row[], file: string, header: boolean | undefined, namesColumns: (cells: string[]) => boolean): TablePlan {
   if (rows.length === 0) throw fileError(file, 'is empty');
   const scan = rows.slice(0, SCAN_ROWS);
   const named = header === false ? -1 : scan.findIndex((r) => namesColumns(r.cells));
@@ -150,8 +177,7 @@ export function findTable(rows: Row[], file: string, header: boolean | undefined
   }
   const warnings: string[] = [];
   const start = headerAt ?? bodyAt;
-  const body = rows.slice(bodyAt);
-  const width = headerAt !== undefined ? rows[headerAt]!.cells.length : modalWidth(body);
+  const width = headerAt !== undefined ? rows[headerAt]!.cells.length : modalWidth(rows.slice(bodyAt));
   if (headerAt === undefined && data >= 0) {
     // Above headerless data, a row as wide as the data with digits where the data has its date
     // and amount is a broken transaction, not a title line: skipping it would lose it.
@@ -168,51 +194,34 @@ export function findTable(rows: Row[], file: string, header: boolean | undefined
   if (headerAt === undefined && header === undefined && data >= 0) {
     warnings.push(`has no header row: line ${rows[data]!.line} reads as a transaction, so it is imported as data like every row (say --header if it is a header)`);
   }
-  return { header: headerAt !== undefined ? rows[headerAt] : undefined, body, width, warnings };
+  return { header: headerAt !== undefined ? rows[headerAt] : undefined, bodyAt, width: headerAt !== undefined ? width : undefined, warnings };
 }
+
+/** Rows in the first pass: the first SCAN_ROWS kept for planTable, then only counted. */
+export const PLAN_ROWS = SCAN_ROWS;
 
 /**
  * Every data row has the table's width. Trailing empty fields beyond it (a delimiter closing each
  * row) are dropped; a missing field, or an extra field that holds anything, is an error.
  */
-export function checkWidths(table: Table, file: string): void {
-  const min = table.header ? Math.max(trimmedLength(table.header.cells), 1) : table.width;
-  for (const r of table.body) {
-    const extra = r.cells.slice(table.width);
-    if (r.cells.length < min || extra.some((c) => c.trim() !== '')) {
-      const than = table.header ? 'the header has' : 'the other rows have';
-      throw fileError(file, `not valid CSV: line ${r.line} has ${r.cells.length} fields, ${than} ${table.width}`, 'every row needs the header\'s number of fields; quote fields holding the delimiter');
-    }
-    if (r.cells.length > table.width) r.cells = r.cells.slice(0, table.width);
+export function checkWidth(r: Row, width: number, header: Row | undefined, file: string): void {
+  const min = header ? Math.max(trimmedLength(header.cells), 1) : width;
+  const extra = r.cells.slice(width);
+  if (r.cells.length < min || extra.some((c) => c.trim() !== '')) {
+    const than = header ? 'the header has' : 'the other rows have';
+    throw fileError(file, `not valid CSV: line ${r.line} has ${r.cells.length} fields, ${than} ${width}`, 'every row needs the header\'s number of fields; quote fields holding the delimiter');
   }
+  if (r.cells.length > width) r.cells = r.cells.slice(0, width);
 }
 
 /** Labels of the balance lines some banks write under (or above) the transactions. */
 const BALANCE_LABEL = /^\s*(anfangssaldo|endsaldo|alter kontostand|neuer kontostand|opening balance|closing balance|balance brought forward|balance carried forward|beginsaldo|eindsaldo|solde initial|solde final|saldo iniziale|saldo finale|saldo inicial|saldo final)\s*:?\s*$/i;
 
-/**
- * Balance lines ("Anfangssaldo", "Endsaldo") at either end of the data look like transactions but
- * are not: left out with a warning naming them. One between transactions is an error, not a guess.
- */
-export function dropBalanceLines(table: Table, file: string): string[] {
-  const label = (r: Row) => {
-    for (const c of r.cells) {
-      const m = BALANCE_LABEL.exec(c);
-      if (m) return m[1]!.toLowerCase();
-    }
-    return undefined;
-  };
-  const marked = table.body.map(label);
-  let from = 0;
-  let to = marked.length;
-  while (from < to && marked[from]) from++;
-  while (to > from && marked[to - 1]) to--;
-  const inside = marked.slice(from, to).findIndex(Boolean);
-  if (inside >= 0) {
-    const r = table.body[from + inside]!;
-    throw fileError(file, `line ${r.line}: "${marked[from + inside]}" is a balance line between transactions`, 'remove it: a balance is not a transaction');
+/** The balance label ("endsaldo") a row carries, if any: such rows at either end of the data are not transactions. */
+export function balanceLabel(r: Row): string | undefined {
+  for (const c of r.cells) {
+    const m = BALANCE_LABEL.exec(c);
+    if (m) return m[1]!.toLowerCase();
   }
-  const dropped = [...table.body.slice(0, from), ...table.body.slice(to)];
-  table.body = table.body.slice(from, to);
-  return dropped.map((r) => `line ${r.line}: left out "${label(r)}", a balance line, not a transaction`);
+  return undefined;
 }

@@ -1,12 +1,14 @@
+import { LineBatcher, type StatementSink, type StreamParser } from './stream.js';
+import { KeySet } from '../core/key-set.js';
 import type { TransactionType } from '../core/model.js';
 import { BanksyncError } from '../core/errors.js';
 import { cellToMinor, decimalEvidence, splitAmount, unitCurrencies, type AmountCell } from './amounts.js';
-import { balanceCheck, type Booked } from './csv-balances.js';
-import { checkWidths, dateOnly, detectDelimiter, dropBalanceLines, findTable, readRows, transactionCells, type Row } from './csv-table.js';
+import { BalanceWalk, type Booked } from './csv-balances.js';
+import { balanceLabel, checkWidth, dateOnly, detectDelimiter, planTable, PLAN_ROWS, RowReader, transactionCells, type Row } from './csv-table.js';
 import { isDirectionHeader, KNOWN_MARKERS, looksLikeDirections, parseDebitValues, readDirection } from './csv-direction.js';
-import { DATE_FORMATS, guessOrder, ordersThatRead, readDate } from './dates.js';
+import { DATE_FORMATS, ordersThatRead, readDate } from './dates.js';
 import { fileError } from './errors.js';
-import type { FileLine, ParsedFile, ParseOptions } from './types.js';
+import type { FileLine, ParseOptions } from './types.js';
 
 type Field = 'date' | 'value_date' | 'amount' | 'direction' | 'debit' | 'credit' | 'currency' | 'payee' | 'memo' | 'id' | 'type' | 'balance' | 'counterparty_iban';
 const FIELDS: readonly Field[] = ['date', 'value_date', 'amount', 'direction', 'debit', 'credit', 'currency', 'payee', 'memo', 'id', 'type', 'balance', 'counterparty_iban'];
@@ -49,9 +51,20 @@ const OFX_TYPES: Record<string, TransactionType> = { DIRECTDEP: 'credit', DEP: '
 const OUR_TYPES = new Set<TransactionType>(['debit', 'credit', 'fee', 'interest', 'transfer', 'payment', 'atm', 'pos', 'check', 'other']);
 const MONEY = ['amount', 'debit', 'credit', 'balance'] as const;
 
-export function parseCsv(text: string, file: string, o: ParseOptions): ParsedFile {
-  const delimiter = detectDelimiter(text);
-  const rows = readRows(text, file, delimiter);
+/** What the first rows settle about the table: where it is, its columns, its layout. */
+interface Plan {
+  header?: string[];
+  headerRow?: Row;
+  bodyAt: number;
+  /** The header's width; without a header, known at the end of the first pass. */
+  width?: number;
+  columns: Columns;
+  profile?: Profile;
+  debitValues?: string[];
+  warnings: string[];
+}
+
+function planFrom(scan: Row[], file: string, o: ParseOptions, delimiter: string): Plan {
   const mapNames = o.map ? namesInMap(o.map) : [];
   const namesColumns = (cells: string[]) => {
     const h = cells.map(norm);
@@ -59,13 +72,12 @@ export function parseCsv(text: string, file: string, o: ParseOptions): ParsedFil
     const c = fromHeader(h);
     return c.date !== undefined && (c.amount !== undefined || (c.debit !== undefined && c.credit !== undefined));
   };
-  const table = findTable(rows, file, o.header, namesColumns);
-  const warnings = [...table.warnings];
+  const table = planTable(scan, file, o.header, namesColumns);
   const header = table.header?.cells.map(norm);
-  if (!header) noHeader(file, table.body[0]!, o, mapNames);
-  checkWidths(table, file);
-  warnings.push(...dropBalanceLines(table, file));
-  const columns = o.map ? fromMap(o.map, header, table.width, file) : fromHeader(header!);
+  if (!header) noHeader(file, scan[table.bodyAt]!, o, mapNames);
+  // Without a header the width is the data's usual one, counted over the whole file: --map's
+  // column numbers are checked against it at the end of the first pass.
+  const columns = o.map ? fromMap(o.map, header, table.width ?? Number.MAX_SAFE_INTEGER, file) : fromHeader(header!);
   // A column the header names as the sign ("Af Bij", "Soll/Haben") is used even when --map left it out.
   if (o.map && header && columns.direction === undefined && columns.debit === undefined) {
     const d = header.findIndex(isDirectionHeader);
@@ -83,21 +95,321 @@ export function parseCsv(text: string, file: string, o: ParseOptions): ParsedFil
   if (columns.direction !== undefined && columns.amount === undefined) throw fileError(file, '--map: a direction column goes with an amount column, not with debit/credit columns');
   const debitValues = parseDebitValues(o.debitValues);
   if (debitValues && columns.direction === undefined) throw fileError(file, '--debit-values needs a direction column', 'name it with --map, e.g. --map date=0,amount=3,direction=4');
+  return { header, headerRow: table.header, bodyAt: table.bodyAt, width: table.width, columns, profile, debitValues, warnings: table.warnings };
+}
 
-  const body = table.body;
-  const cell = (r: Row, f: Field) => (columns[f] === undefined ? undefined : r.cells[columns[f]!]?.trim());
-  const order = dateOrder(o.dateFormat, profile, body.map((r) => ({ line: r.line, date: dateOnly(cell(r, 'date') ?? '') })), file);
-  const decimal = o.decimal ?? profile?.decimal ?? decimalMark(body, columns, file);
-  const context: LineContext = { file, columns, currency: o.currency, decimal, order, debitValues, ids: new Set() };
-  const booked = body.map((r) => readLine(r, context));
-  const lines = booked.map((b) => b.line);
-  const currencies = new Set(lines.map((l) => l.currency));
-  if (currencies.size > 1) throw fileError(file, `mixes currencies (${[...currencies].join(', ')}); one account has one currency`);
-  if (columns.amount !== undefined && columns.direction === undefined) refuseUnmappedDirection(file, table.width, table.header?.cells, columns, body, lines);
-  const currency = [...currencies][0] ?? o.currency;
-  const { balances, warnings: balanceWarnings } = balanceCheck(booked, currency);
-  warnings.push(...balanceWarnings);
-  return { format: 'csv', statements: [{ currency, lines, balances }], warnings };
+/**
+ * CSV in two passes over the text, both streaming. The first reads every record: the first
+ * rows settle the table (title lines, header, columns), the rest only feed what the whole file
+ * decides (the usual width of a headerless file, the date layout, the decimal mark, balance
+ * lines between transactions). The second turns each data row into a line, in batches.
+ */
+export function csvParser(file: string, o: ParseOptions, sink: StatementSink): StreamParser {
+  let pass = 0;
+  let pending = '';
+  let delimiter = ',';
+  let lineBreak = '\n';
+  let reader: RowReader | null = null;
+  const scan: Row[] = [];
+  let plan: Plan | undefined;
+  let planFailed: unknown;
+  // First pass: what the whole file decides.
+  const widths = new Map<number, number>();
+  const dates = new DateEvidence();
+  const decimals = new DecimalEvidence();
+  let firstFault: unknown;
+  let afterData = false;
+  let heldLabel: { row: Row; label: string } | undefined;
+  // Second pass.
+  let width = 0;
+  let context: LineContext;
+  let batch: LineBatcher;
+  let started = false;
+  let currency: string | undefined;
+  let walk: BalanceWalk | undefined;
+  let anyNegative = false;
+  let direction: DirectionColumns | undefined;
+  let leading: string[] = [];
+  let trailing: Row[] = [];
+  let seenLine = false;
+  const warnings: string[] = [];
+
+  const cell = (r: Row, f: Field) => (plan!.columns[f] === undefined ? undefined : r.cells[plan!.columns[f]!]?.trim());
+
+  /** First pass, every row: the first PLAN_ROWS plan the table, then each data row is surveyed. */
+  const survey = (r: Row, index: number) => {
+    if (planFailed) return;
+    if (!plan) {
+      scan.push(r);
+      if (scan.length < PLAN_ROWS) return;
+      makePlan();
+      return;
+    }
+    surveyRow(r, index);
+  };
+  const makePlan = () => {
+    try {
+      plan = planFrom(scan, file, o, delimiter);
+    } catch (e) {
+      planFailed = e;
+      return;
+    }
+    scan.forEach((r, i) => surveyRow(r, i));
+  };
+  const surveyRow = (r: Row, index: number) => {
+    const p = plan!;
+    if (index < p.bodyAt || firstFault) return;
+    if (p.width === undefined) widths.set(r.cells.length, (widths.get(r.cells.length) ?? 0) + 1);
+    else {
+      try {
+        checkWidth(r, p.width, p.headerRow, file);
+      } catch (e) {
+        firstFault = e;
+        return;
+      }
+    }
+    const label = balanceLabel(r);
+    if (label) {
+      heldLabel ??= { row: r, label };
+      return;
+    }
+    if (heldLabel && afterData) {
+      firstFault = fileError(file, `line ${heldLabel.row.line}: "${heldLabel.label}" is a balance line between transactions`, 'remove it: a balance is not a transaction');
+      return;
+    }
+    heldLabel = undefined;
+    afterData = true;
+    if (!o.dateFormat && !p.profile?.dateOrder) dates.add(r.line, dateOnly(cell(r, 'date') ?? ''));
+    if (!o.decimal && !p.profile) decimals.add(r, p.columns);
+  };
+
+  /** End of the first pass: the whole file's verdicts, in the order the whole-file reader gave them. */
+  const decide = () => {
+    if (!plan && !planFailed && scan.length > 0) makePlan();
+    if (scan.length === 0) throw fileError(file, 'is empty');
+    if (planFailed) throw planFailed;
+    const p = plan!;
+    if (p.width === undefined) {
+      let best = 0;
+      let bestCount = 0;
+      for (const [w, n] of widths) if (n > bestCount || (n === bestCount && w > best)) [best, bestCount] = [w, n];
+      p.width = best;
+      if (o.map) fromMap(o.map, p.header, best, file);
+    }
+    if (firstFault) throw firstFault;
+    width = p.width;
+    const order = o.dateFormat || p.profile?.dateOrder ? dateOrder(o.dateFormat, p.profile, file) : dates.order(file);
+    const decimal = o.decimal ?? p.profile?.decimal ?? decimals.mark(file);
+    context = { file, columns: p.columns, currency: o.currency, decimal, order, debitValues: p.debitValues, ids: new KeySet() };
+    if (p.columns.amount !== undefined && p.columns.direction === undefined) direction = new DirectionColumns(width);
+    batch = new LineBatcher(sink);
+    warnings.push(...p.warnings);
+  };
+
+  /** Second pass, every row: data rows into lines. */
+  const read = (r: Row, index: number) => {
+    const p = plan!;
+    if (index < p.bodyAt) return;
+    if (p.headerRow === undefined) checkWidth(r, width, undefined, file);
+    else if (r.cells.length > width) r.cells = r.cells.slice(0, width);
+    const label = balanceLabel(r);
+    if (label) {
+      trailing.push(r);
+      return;
+    }
+    if (trailing.length) {
+      if (seenLine) throw fileError(file, `line ${trailing[0]!.line}: "${balanceLabel(trailing[0]!)}" is a balance line between transactions`, 'remove it: a balance is not a transaction');
+      leading = trailing.map((t) => `line ${t.line}: left out "${balanceLabel(t)}", a balance line, not a transaction`);
+      trailing = [];
+    }
+    seenLine = true;
+    const booked = readLine(r, context);
+    const line = booked.line;
+    if (currency === undefined) {
+      currency = line.currency;
+      walk = new BalanceWalk(currency);
+    } else if (line.currency !== currency) {
+      throw fileError(file, `mixes currencies (${currency}, ${line.currency}); one account has one currency`);
+    }
+    if (!started) start(currency);
+    if (line.amountMinor < 0) anyNegative = true;
+    direction?.add(r, line);
+    walk!.push(booked);
+    batch.push(line);
+  };
+  const start = (c: string | undefined) => {
+    started = true;
+    sink.statement({ currency: c });
+  };
+
+  const finish = () => {
+    if (!started) start(o.currency);
+    batch.flush();
+    if (direction && !anyNegative) direction.refuse(file, plan!.headerRow?.cells, plan!.columns);
+    warnings.push(...leading, ...trailing.map((t) => `line ${t.line}: left out "${balanceLabel(t)}", a balance line, not a transaction`));
+    const { balances, warnings: balanceWarnings } = walk?.result() ?? { balances: [], warnings: [] };
+    warnings.push(...balanceWarnings);
+    sink.end(balances);
+  };
+
+  return {
+    format: 'csv',
+    begin(n) {
+      pass = n;
+      pending = '';
+      reader = null;
+      if (n === 1) decide();
+      return n <= 1;
+    },
+    write(text) {
+      if (reader) return reader.write(text);
+      // The delimiter and the line break are read from the first lines.
+      pending += text;
+      if (countLines(pending, 60) < 60 && pending.length < 1 << 20) return;
+      open();
+    },
+    end() {
+      if (!reader) open();
+      reader!.end();
+      if (pass === 1) finish();
+    },
+    warnings: () => warnings,
+  };
+
+  function open() {
+    if (pass === 0) {
+      delimiter = detectDelimiter(pending);
+      lineBreak = pending.includes('\n') ? '\n' : '\r';
+    }
+    reader = new RowReader(file, delimiter, lineBreak, pass === 0 ? survey : read);
+    const text = pending;
+    pending = '';
+    if (text) reader.write(text);
+  }
+}
+
+function countLines(text: string, upTo: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && n < upTo; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/** The date layout every non-ISO date of the file reads in (guessOrder, one date at a time). */
+class DateEvidence {
+  private fits = new Set<'ymd' | 'dmy' | 'mdy'>(['ymd', 'dmy', 'mdy']);
+  private decisive = false;
+  private unreadable?: { line: number; date: string };
+  private first?: string;
+
+  add(line: number, date: string): void {
+    if (!date) return;
+    this.first ??= date;
+    const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date.trim());
+    if (iso) {
+      // ISO dates read the same in every order, so only the others can decide; an impossible one is named if nothing decides.
+      if (!this.unreadable && (Number(iso[2]) > 12 || Number(iso[3]) > 28 || iso[2] === '00' || iso[3] === '00') && ordersThatRead(date).length === 0) this.unreadable = { line, date };
+      return;
+    }
+    this.decisive = true;
+    const reads = ordersThatRead(date);
+    if (reads.length === 0) this.unreadable ??= { line, date };
+    if (this.fits.size > 0) for (const f of [...this.fits]) if (!reads.includes(f)) this.fits.delete(f);
+  }
+
+  order(file: string): 'ymd' | 'dmy' | 'mdy' {
+    if (!this.decisive) return 'ymd';
+    if (this.fits.size === 1) return [...this.fits][0]!;
+    // A date no layout reads (30-02-2026) is the problem, not the order: name its line.
+    if (this.unreadable) throw fileError(file, `line ${this.unreadable.line}: date "${this.unreadable.date}" is not a calendar date in any layout`, 'fix the date in the file');
+    // Name the layouts in the file's own separator, so the hint can be pasted as is.
+    const sep = /[./-]/.exec(this.first ?? '')?.[0] ?? '/';
+    throw fileError(file, 'its dates could be day-first or month-first (or mix layouts)', `say which with --date-format DD${sep}MM${sep}YYYY or MM${sep}DD${sep}YYYY`);
+  }
+}
+
+/**
+ * The file's decimal mark from its own numbers: "1.500,00" or "12,50" say comma, "1,500.00" or
+ * "12.5" say point. Numbers that read both ways ("1,500") decide nothing; a file with only those
+ * is refused rather than guessed, and a file that says both is refused naming the odd line.
+ */
+class DecimalEvidence {
+  private readonly seen: Record<'.' | ',' | 'either', { count: number; first?: { line: number; field: string; raw: string } }> = { '.': { count: 0 }, ',': { count: 0 }, either: { count: 0 } };
+
+  add(r: Row, columns: Columns): void {
+    for (const field of MONEY) {
+      if (columns[field] === undefined) continue;
+      const raw = r.cells[columns[field]!]?.trim();
+      const split = raw ? splitAmount(raw) : null;
+      const evidence = split ? decimalEvidence(split.number) : null;
+      if (!evidence || evidence === 'none') continue;
+      this.seen[evidence].count++;
+      this.seen[evidence].first ??= { line: r.line, field, raw: raw! };
+    }
+  }
+
+  mark(file: string): '.' | ',' {
+    const { seen } = this;
+    const name = (m: '.' | ',') => (m === ',' ? 'a decimal comma' : 'a decimal point');
+    if (seen['.'].count && seen[','].count) {
+      const odd: '.' | ',' = seen['.'].count < seen[','].count ? '.' : ',';
+      const other = odd === '.' ? ',' : '.';
+      const a = seen[odd].first!;
+      const b = seen[other].first!;
+      throw fileError(file, `line ${a.line}: ${a.field} "${a.raw}" has ${name(odd)}, but line ${b.line} ("${b.raw}") has ${name(other)}`, 'one file uses one decimal mark: fix the odd line');
+    }
+    if (seen['.'].count) return '.';
+    if (seen[','].count) return ',';
+    const a = seen.either.first;
+    if (a) throw fileError(file, `line ${a.line}: ${a.field} "${a.raw}" reads as a thousands or a decimal separator, and no amount in the file settles which`, 'say which with --decimal . (1,500 = 1500) or --decimal , (1,500 = 1.5)');
+    return '.';
+  }
+}
+
+/**
+ * An unsigned amount column next to an unmapped column of debit/credit markers would store every
+ * debit as money in. The rule: when no amount in the file is negative (the file itself says
+ * nothing about signs) and a column holds only markers, at least one a debit on a non-zero
+ * amount, that column is the sign and must be mapped. A signed amount column is left as it is
+ * (its own signs win), and so is a savings file with only deposits and no debit marker.
+ * Watched line by line; `refuse` decides at the end.
+ */
+class DirectionColumns {
+  private readonly markers: boolean[];
+  private readonly debitIn: ({ where: string; value: string } | undefined)[];
+  private rows = 0;
+
+  constructor(private readonly width: number) {
+    this.markers = Array.from({ length: width }, () => true);
+    this.debitIn = Array.from({ length: width }, () => undefined);
+  }
+
+  add(r: Row, line: FileLine): void {
+    this.rows++;
+    for (let c = 0; c < this.width; c++) {
+      if (!this.markers[c]) continue;
+      const value = r.cells[c]?.trim() ?? '';
+      if (!looksLikeDirections([value])) {
+        this.markers[c] = false;
+        continue;
+      }
+      // A debit marker on money in: the amounts are unsigned. All credit markers ("C" for cleared, say) sign nothing.
+      if (!this.debitIn[c] && readDirection(value) === 'debit' && line.amountMinor > 0) this.debitIn[c] = { where: line.where, value };
+    }
+  }
+
+  refuse(file: string, header: string[] | undefined, columns: Columns): void {
+    if (this.rows === 0) return;
+    for (let c = 0; c < this.width; c++) {
+      const hit = this.debitIn[c];
+      if (!this.markers[c] || !hit) continue;
+      const name = header?.[c]?.trim() ? ` ("${header[c]!.trim()}")` : '';
+      throw fileError(
+        file,
+        `${hit.where}: the amount has no sign of its own, but column ${c}${name} says "${hit.value}": that column is the sign and it is not mapped`,
+        `add it to --map, e.g. --map ${mapFor(columns)},direction=${c}`,
+      );
+    }
+  }
 }
 
 const norm = (h: string) => h.trim().toLowerCase().replace(/\s+/g, ' ');
@@ -112,7 +424,7 @@ interface LineContext {
   decimal: '.' | ',';
   order: 'ymd' | 'dmy' | 'mdy';
   debitValues: string[] | undefined;
-  ids: Set<string>;
+  ids: KeySet;
 }
 
 /** One data row into a line, every failure naming the row's line in the file. */
@@ -156,7 +468,7 @@ function readLine(r: Row, { file, columns, currency: fallback, decimal, order, d
   }
   const id = cell('id') || undefined;
   if (id) {
-    if (ids.has(id)) throw fail(`id ${id} appears twice`, 'a file with duplicate ids cannot be deduplicated safely');
+    if (ids.count(id) !== 0) throw fail(`id ${id} appears twice`, 'a file with duplicate ids cannot be deduplicated safely');
     ids.add(id);
   }
   const rawType = cell('type');
@@ -217,24 +529,14 @@ function fromMap(map: string, header: string[] | undefined, width: number, file:
   return out;
 }
 
-function dateOrder(format: string | undefined, profile: Profile | undefined, dated: { line: number; date: string }[], file: string): 'ymd' | 'dmy' | 'mdy' {
-  const samples = dated.map((d) => d.date);
+/** The date layout --date-format or the profile names. */
+function dateOrder(format: string | undefined, profile: Profile | undefined, file: string): 'ymd' | 'dmy' | 'mdy' {
   if (format) {
     const order = DATE_FORMATS[format];
     if (!order) throw fileError(file, `--date-format "${format}" is not one I know`, `use one of ${Object.keys(DATE_FORMATS).join(', ')}`);
     return order as 'ymd' | 'dmy' | 'mdy';
   }
-  if (profile?.dateOrder) return profile.dateOrder;
-  const guessed = guessOrder(samples.filter(Boolean));
-  if (!guessed) {
-    // A date no layout reads (30-02-2026) is the problem, not the order: name its line.
-    const unreadable = dated.find((d) => d.date && ordersThatRead(d.date).length === 0);
-    if (unreadable) throw fileError(file, `line ${unreadable.line}: date "${unreadable.date}" is not a calendar date in any layout`, 'fix the date in the file');
-    // Name the layouts in the file's own separator, so the hint can be pasted as is.
-    const sep = /[./-]/.exec(samples.find(Boolean) ?? '')?.[0] ?? '/';
-    throw fileError(file, 'its dates could be day-first or month-first (or mix layouts)', `say which with --date-format DD${sep}MM${sep}YYYY or MM${sep}DD${sep}YYYY`);
-  }
-  return guessed;
+  return profile!.dateOrder!;
 }
 
 function dateOrFail(what: string, raw: string, order: 'ymd' | 'dmy' | 'mdy', fail: (m: string, hint?: string) => Error): string {
@@ -243,40 +545,6 @@ function dateOrFail(what: string, raw: string, order: 'ymd' | 'dmy' | 'mdy', fai
   } catch {
     throw what === 'date' ? fail(`date "${raw}" does not match the file's layout (${order})`, 'give --date-format, e.g. DD.MM.YYYY') : fail(`${what} "${raw}" does not match the file's layout (${order})`);
   }
-}
-
-/**
- * The file's decimal mark from its own numbers: "1.500,00" or "12,50" say comma, "1,500.00" or
- * "12.5" say point. Numbers that read both ways ("1,500") decide nothing; a file with only those
- * is refused rather than guessed, and a file that says both is refused naming the odd line.
- */
-function decimalMark(body: Row[], columns: Columns, file: string): '.' | ',' {
-  type Seen = { count: number; first?: { line: number; field: string; raw: string } };
-  const seen: Record<'.' | ',' | 'either', Seen> = { '.': { count: 0 }, ',': { count: 0 }, either: { count: 0 } };
-  const fields = MONEY.filter((f) => columns[f] !== undefined);
-  for (const r of body) {
-    for (const field of fields) {
-      const raw = r.cells[columns[field]!]?.trim();
-      const split = raw ? splitAmount(raw) : null;
-      const evidence = split ? decimalEvidence(split.number) : null;
-      if (!evidence || evidence === 'none') continue;
-      seen[evidence].count++;
-      seen[evidence].first ??= { line: r.line, field, raw: raw! };
-    }
-  }
-  const name = (m: '.' | ',') => (m === ',' ? 'a decimal comma' : 'a decimal point');
-  if (seen['.'].count && seen[','].count) {
-    const odd: '.' | ',' = seen['.'].count < seen[','].count ? '.' : ',';
-    const other = odd === '.' ? ',' : '.';
-    const a = seen[odd].first!;
-    const b = seen[other].first!;
-    throw fileError(file, `line ${a.line}: ${a.field} "${a.raw}" has ${name(odd)}, but line ${b.line} ("${b.raw}") has ${name(other)}`, 'one file uses one decimal mark: fix the odd line');
-  }
-  if (seen['.'].count) return '.';
-  if (seen[','].count) return ',';
-  const a = seen.either.first;
-  if (a) throw fileError(file, `line ${a.line}: ${a.field} "${a.raw}" reads as a thousands or a decimal separator, and no amount in the file settles which`, 'say which with --decimal . (1,500 = 1500) or --decimal , (1,500 = 1.5)');
-  return '.';
 }
 
 /**
@@ -320,28 +588,5 @@ function applyDirection(amountMinor: number, rawAmount: string, rawDirection: st
   return direction === 'debit' ? -Math.abs(amountMinor) : amountMinor;
 }
 
-/**
- * An unsigned amount column next to an unmapped column of debit/credit markers would store every
- * debit as money in. The rule: when no amount in the file is negative (the file itself says
- * nothing about signs) and a column holds only markers, at least one a debit on a non-zero
- * amount, that column is the sign and must be mapped. A signed amount column is left as it is
- * (its own signs win), and so is a savings file with only deposits and no debit marker.
- */
-function refuseUnmappedDirection(file: string, width: number, header: string[] | undefined, columns: Columns, body: Row[], lines: FileLine[]): void {
-  if (lines.some((l) => l.amountMinor < 0)) return;
-  for (let c = 0; c < width; c++) {
-    const values = body.map((r) => r.cells[c]?.trim() ?? '');
-    if (!looksLikeDirections(values)) continue;
-    // A debit marker on money in: the amounts are unsigned. All credit markers ("C" for cleared, say) sign nothing.
-    const i = values.findIndex((v, k) => readDirection(v) === 'debit' && lines[k]!.amountMinor > 0);
-    if (i < 0) continue;
-    const name = header?.[c]?.trim() ? ` ("${header[c]!.trim()}")` : '';
-    throw fileError(
-      file,
-      `${lines[i]!.where}: the amount has no sign of its own, but column ${c}${name} says "${values[i]}": that column is the sign and it is not mapped`,
-      `add it to --map, e.g. --map ${mapFor(columns)},direction=${c}`,
-    );
-  }
-}
-
 const mapFor = (columns: Columns) => Object.entries(columns).map(([f, i]) => `${f}=${i}`).join(',');
+

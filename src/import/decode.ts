@@ -6,25 +6,45 @@ import { fileError } from './errors.js';
  * which is what European bank exports without a declaration use. The choice is reported.
  */
 export function decode(bytes: Buffer, file: string): { text: string; charset: string; warning?: string } {
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { text: utf8(bytes.subarray(3), file, 'UTF-8 by its BOM'), charset: 'UTF-8' };
-  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    const le = bytes[0] === 0xff;
-    return { text: new TextDecoder(le ? 'utf-16le' : 'utf-16be').decode(bytes.subarray(2)), charset: le ? 'UTF-16LE' : 'UTF-16BE' };
+  const strict = strictUtf8(bytes);
+  const choice = chooseCharset(bytes.subarray(0, 1024), strict !== null, /[^\x00-\x7f]/.test(strict ?? ''), file);
+  const text = strict !== null && choice.label === 'utf-8' ? (choice.skip ? strict.replace(/^\uFEFF/, '') : strict) : new TextDecoder(choice.label).decode(bytes.subarray(choice.skip));
+  return { text, charset: choice.charset, warning: choice.warning };
+}
+
+/** How to decode a file, chosen from its first bytes and two facts about all of them (a streamed file is probed first). */
+export interface Charset {
+  label: 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+  /** Bytes of the BOM to skip. */
+  skip: number;
+  /** As reported. */
+  charset: string;
+  warning?: string;
+}
+
+/** `validUtf8`: the whole file is strict UTF-8; `nonAscii`: it holds a byte over 0x7f. */
+export function chooseCharset(head: Buffer, validUtf8: boolean, nonAscii: boolean, file: string): Charset {
+  const notUtf8 = (what: string) => fileError(file, `is declared ${what} but holds bytes that are not UTF-8`, 'save it as UTF-8, or fix its charset declaration');
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) {
+    if (!validUtf8) throw notUtf8('UTF-8 by its BOM');
+    return { label: 'utf-8', skip: 3, charset: 'UTF-8' };
   }
-  const head = bytes.subarray(0, 1024).toString('latin1');
-  const declared = declaredCharset(head);
+  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
+    const le = head[0] === 0xff;
+    return { label: le ? 'utf-16le' : 'utf-16be', skip: 2, charset: le ? 'UTF-16LE' : 'UTF-16BE' };
+  }
+  const declared = declaredCharset(head.toString('latin1'));
   if (declared === 'windows-1252' || declared === 'iso-8859-1') {
     // Valid multi-byte UTF-8 under a single-byte label is a mislabelled file, not Ã© mojibake to keep.
-    const asUtf8 = strictUtf8(bytes);
-    if (asUtf8 !== null && /[^\x00-\x7f]/.test(asUtf8)) {
-      return { text: asUtf8, charset: 'UTF-8', warning: `declares ${declared} but its text is UTF-8; read as UTF-8` };
-    }
-    return { text: new TextDecoder('windows-1252').decode(bytes), charset: declared };
+    if (validUtf8 && nonAscii) return { label: 'utf-8', skip: 0, charset: 'UTF-8', warning: `declares ${declared} but its text is UTF-8; read as UTF-8` };
+    return { label: 'windows-1252', skip: 0, charset: declared };
   }
-  if (declared === 'utf-8') return { text: utf8(bytes, file, 'UTF-8'), charset: 'UTF-8' };
-  const text = strictUtf8(bytes);
-  if (text !== null) return { text, charset: 'UTF-8' };
-  return { text: new TextDecoder('windows-1252').decode(bytes), charset: 'windows-1252', warning: 'is not UTF-8; read as Windows-1252 (Latin-1)' };
+  if (declared === 'utf-8') {
+    if (!validUtf8) throw notUtf8('UTF-8');
+    return { label: 'utf-8', skip: 0, charset: 'UTF-8' };
+  }
+  if (validUtf8) return { label: 'utf-8', skip: 0, charset: 'UTF-8' };
+  return { label: 'windows-1252', skip: 0, charset: 'windows-1252', warning: 'is not UTF-8; read as Windows-1252 (Latin-1)' };
 }
 
 function strictUtf8(bytes: Buffer): string | null {
@@ -32,14 +52,6 @@ function strictUtf8(bytes: Buffer): string | null {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     return null;
-  }
-}
-
-function utf8(bytes: Buffer, file: string, what: string): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw fileError(file, `is declared ${what} but holds bytes that are not UTF-8`, 'save it as UTF-8, or fix its charset declaration');
   }
 }
 

@@ -7,20 +7,11 @@ const SEPARATED = /^[+-]?(\d+)([.,])(\d+)$/;
 /** The separator could group thousands: 1-3 digits (not a lone 0) before it, exactly 3 after it. */
 const couldGroup = (m: RegExpExecArray) => m[3]!.length === 3 && m[1]!.length <= 3 && m[1] !== '0';
 
-/**
- * True when the file's amounts settle that its decimal mark is a comma: some amount has a comma
- * that cannot group thousands (-12,50) and none has such a dot (12.50).
- */
-export function usesDecimalComma(raws: (string | undefined)[]): boolean {
-  let comma = false;
-  let dot = false;
-  for (const raw of raws) {
-    const m = raw ? SEPARATED.exec(raw.trim()) : null;
-    if (!m || couldGroup(m)) continue;
-    if (m[2] === ',') comma = true;
-    else dot = true;
-  }
-  return comma && !dot;
+/** The decimal mark an amount settles: a comma or dot that cannot group thousands (-12,50; 12.50); null when it settles nothing. */
+export function decimalMarkOf(raw: string | undefined): ',' | '.' | null {
+  const m = raw ? SEPARATED.exec(raw.trim()) : null;
+  if (!m || couldGroup(m)) return null;
+  return m[2] === ',' ? ',' : '.';
 }
 
 /**

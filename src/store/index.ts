@@ -76,10 +76,38 @@ export class Store {
     return this.db.transaction(fn).immediate();
   }
 
+  /**
+   * `tx` for work that awaits between its writes (a file streamed in batches): one transaction
+   * from BEGIN IMMEDIATE to COMMIT, rolled back when `fn` throws or when `keep` is false (a dry
+   * run). Inside another transaction it is a savepoint. Nothing else may use this connection
+   * meanwhile; a Ctrl-C in an await rolls it back (Runtime.abandon).
+   */
+  async txAsync<T>(fn: () => Promise<T>, keep = true): Promise<T> {
+    const nested = this.db.inTransaction;
+    const name = `async_tx_${++savepoints}`;
+    this.db.exec(nested ? `SAVEPOINT ${name}` : 'BEGIN IMMEDIATE');
+    const undo = () => {
+      if (!this.db.open || !this.db.inTransaction) return;
+      this.db.exec(nested ? `ROLLBACK TO ${name}; RELEASE ${name}` : 'ROLLBACK');
+    };
+    let result: T;
+    try {
+      result = await fn();
+    } catch (e) {
+      undo();
+      throw e;
+    }
+    if (!keep) undo();
+    else this.db.exec(nested ? `RELEASE ${name}` : 'COMMIT');
+    return result;
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
 }
+
+let savepoints = 0;
 
 export const connectionSecretOwner = (connectionId: number) => `connection:${connectionId}`;
 export const providerSecretOwner = (providerId: string) => `provider:${providerId}`;

@@ -115,11 +115,9 @@ export class LineOriginRepo {
   }
 
   /** Lines a file added without meeting a stored line, and where in the file each was (one write per statement). */
+  /** One chunk of a file's records: appended, never merged (a merge would rewrite the whole map each time). */
   addFileRecords(fileId: number, records: Record<string, string>): void {
-    // Merged here, not with json_patch: SQLite's looks each key up in a list (quadratic on a big file).
-    const held = (this.db.prepare('SELECT records FROM origin_files WHERE id = ?').get(fileId) as { records: string | null }).records;
-    const all = held ? Object.assign(JSON.parse(held) as Record<string, string>, records) : records;
-    this.db.prepare('UPDATE origin_files SET records = ? WHERE id = ?').run(JSON.stringify(all), fileId);
+    this.db.prepare('INSERT INTO origin_file_records (file_id, records) VALUES (?, ?)').run(fileId, JSON.stringify(records));
   }
 
   /**
@@ -130,8 +128,9 @@ export class LineOriginRepo {
     const m = /^file:(.*)#([0-9a-f]+)$/.exec(source);
     if (!m) return undefined;
     const r = this.db
-      .prepare(`SELECT id, name, sha256, size, format, first_seen_at, json_extract(records, '$.' || ?) AS record FROM origin_files
-                WHERE name = ? AND substr(sha256, 1, ?) = ? AND json_extract(records, '$.' || ?) IS NOT NULL ORDER BY id LIMIT 1`)
+      .prepare(`SELECT f.id, f.name, f.sha256, f.size, f.format, f.first_seen_at, json_extract(r.records, '$.' || ?) AS record
+                FROM origin_files f JOIN origin_file_records r ON r.file_id = f.id
+                WHERE f.name = ? AND substr(f.sha256, 1, ?) = ? AND json_extract(r.records, '$.' || ?) IS NOT NULL ORDER BY f.id LIMIT 1`)
       .get(transactionId, m[1], m[2]!.length, m[2], transactionId) as { id: number; name: string; sha256: string; size: number | null; format: string | null; first_seen_at: string; record: string } | undefined;
     return r && { fileId: r.id, record: r.record, file: { name: r.name, sha256: r.sha256, size: r.size, format: r.format }, firstSeenAt: r.first_seen_at };
   }

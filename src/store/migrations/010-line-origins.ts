@@ -8,7 +8,7 @@ import type { Migration } from './index.js';
  *
  * A provider's line needs no row here: its source and provider id are on the line itself, and a
  * sync matches only by provider id or fingerprint. So a sync writes nothing more per line. A file
- * line that met no stored line is one entry in its file's `records`; a file line that was weighed
+ * line that met no stored line is one entry in its file's records (origin_file_records); a file line that was weighed
  * against stored lines, or merged into one, and a line `accounts merge` merged, get a row.
  */
 export const v10LineOrigins: Migration = {
@@ -24,11 +24,17 @@ export const v10LineOrigins: Migration = {
         size INTEGER,
         format TEXT,
         first_seen_at TEXT NOT NULL,
-        -- JSON {"<transaction id>": "line 12", ...}: the lines it added that met no stored line
-        -- (most of a file), kept here in one write instead of a row each
-        records TEXT,
         UNIQUE (sha256, name)
       );
+
+      -- The lines a file added that met no stored line (most of a file): JSON {"<transaction id>":
+      -- "line 12", ...} in chunks of a few thousand, one write per chunk instead of a row per line,
+      -- and an import of a million lines never holds them all.
+      CREATE TABLE origin_file_records (
+        file_id INTEGER NOT NULL REFERENCES origin_files(id) ON DELETE CASCADE,
+        records TEXT NOT NULL
+      );
+      CREATE INDEX origin_file_records_by_file ON origin_file_records (file_id);
 
       -- One observation of a line. role 'stored': it became the line; 'merged': it was taken as
       -- the line (rung says how) instead of being stored. Unmerge turns a merged one into the

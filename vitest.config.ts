@@ -6,6 +6,11 @@ import { defineConfig } from 'vitest/config';
  * fast loop that needs neither a build nor the Debian packages. `npm test` runs both.
  */
 const E2E = ['test/e2e/**/*.test.ts', 'test/bench/**/*.test.ts', 'test/export/validators.test.ts'];
+/**
+ * Million-line imports whose peak memory is checked: minutes of both cores. `npm test` runs them
+ * alone after the rest (`npm run test:memory`), so they never slow another test into a timeout.
+ */
+const MEMORY = ['test/e2e/import-memory.test.ts'];
 
 export default defineConfig({
   test: {
@@ -23,7 +28,8 @@ export default defineConfig({
     minWorkers: 1,
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: E2E } },
-      { extends: true, test: { name: 'e2e', include: E2E } },
+      { extends: true, test: { name: 'e2e', include: E2E, exclude: MEMORY } },
+      { extends: true, test: { name: 'memory', include: MEMORY } },
     ],
   },
 });

@@ -120,6 +120,8 @@ function planExport(s: Services, o: ExportOptions): Plan {
     expenseAccount: o.expenseAccount ?? 'Expenses:Unknown',
     incomeAccount: o.incomeAccount ?? 'Income:Unknown',
     ledgerNameOf: ledgerNameLookup(s),
+    openedBefore: incremental ? s.store.exports.openedAccounts(existing!.id) : undefined,
+    accountsOpened: new Set(),
     categories: loadRuleSet(s).categories,
   };
   return { format, accounts, scope, settings, target: { name: o.target ?? '', existing, incremental }, output: o.output ?? null };
@@ -294,9 +296,15 @@ function finish(s: Services, plan: Plan, w: Written): ExportResult {
     const { name, existing, incremental } = plan.target;
     const now = nowIso(s);
     raced = !s.store.tx(() => {
-      if (incremental) return s.store.exports.recordSent(existing!.id, existing!.lastSeq, w.snapshotSeq, w.count, now, w.sent, w.annotations);
+      const opened = plan.settings.accountsOpened ?? [];
+      if (incremental) {
+        if (!s.store.exports.recordSent(existing!.id, existing!.lastSeq, w.snapshotSeq, w.count, now, w.sent, w.annotations)) return false;
+        s.store.exports.recordOpened(existing!.id, opened);
+        return true;
+      }
       const t = s.store.exports.defineTarget(name, plan.format.name, plan.scope, now);
       if (!s.store.exports.recordSent(t.id, 0, w.snapshotSeq, w.count, now, w.sent, w.annotations)) return false;
+      s.store.exports.recordOpened(t.id, opened);
       // Lines already removed or ignored were not sent: the next run must not send their removal.
       s.store.exports.recordGoneAsSent(t.id, plan.accounts.map((a) => a.id), w.snapshotSeq);
       return true;

@@ -13,9 +13,10 @@ import { pidAlive } from './pid.js';
  * renaming over it would replace it. A temp file left by a run that was killed (kill -9, power
  * loss) is removed by the next run to the same file.
  */
-export async function writeFileAtomically<T>(path: string, write: (out: Writable) => Promise<T>): Promise<T> {
+/** `flag` names the option that gave the path, for the hint when it cannot be written. */
+export async function writeFileAtomically<T>(path: string, write: (out: Writable) => Promise<T>, flag = '--output'): Promise<T> {
   const existing = statOrNull(path);
-  if (existing && !existing.isFile()) return writeTo(path, 'w', write);
+  if (existing && !existing.isFile()) return writeTo(path, 'w', write, path, flag);
   const target = existing ? realpathSync(path) : path;
   const tmp = `${target}.tmp-${process.pid}`;
   removeStaleTempFiles(target);
@@ -25,7 +26,7 @@ export async function writeFileAtomically<T>(path: string, write: (out: Writable
   };
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal).once('SIGHUP', onSignal);
   try {
-    const result = await writeTo(tmp, 'wx', write, path);
+    const result = await writeTo(tmp, 'wx', write, path, flag);
     renameSync(tmp, target);
     return result;
   } catch (err) {
@@ -36,7 +37,7 @@ export async function writeFileAtomically<T>(path: string, write: (out: Writable
   }
 }
 
-async function writeTo<T>(path: string, flags: string, write: (out: Writable) => Promise<T>, shownAs = path): Promise<T> {
+async function writeTo<T>(path: string, flags: string, write: (out: Writable) => Promise<T>, shownAs: string, flag: string): Promise<T> {
   let out: ReturnType<typeof createWriteStream> | undefined;
   try {
     out = createWriteStream(path, { flags, mode: 0o600 });
@@ -47,10 +48,10 @@ async function writeTo<T>(path: string, flags: string, write: (out: Writable) =>
     return result;
   } catch (err) {
     out?.destroy();
-    const refused = fileFault(err, shownAs, 'choose another --output');
+    const refused = fileFault(err, shownAs, `choose another ${flag}`);
     if (refused) throw refused;
     const code = (err as NodeJS.ErrnoException).code;
-    if (code && /^E[A-Z]+$/.test(code)) throw new BanksyncError('BAD_INPUT', `cannot write ${shownAs}: ${code}`, { hint: 'choose a writable --output path' });
+    if (code && /^E[A-Z]+$/.test(code)) throw new BanksyncError('BAD_INPUT', `cannot write ${shownAs}: ${code}`, { hint: `choose a writable ${flag} path` });
     throw err;
   }
 }

@@ -177,6 +177,7 @@ function beancountWriter(settings: ExportSettings): FormatWriter {
       for (const p of e.postings) {
         if (opened.has(p.account)) continue;
         opened.add(p.account);
+        settings.accountsOpened?.add(p.account);
         out += `${first} open ${p.account}\n\n`;
       }
     }
@@ -186,15 +187,23 @@ function beancountWriter(settings: ExportSettings): FormatWriter {
     begin(sections) {
       let out = `; beancount ledger written by banksync at ${settings.now}\n\n`;
       const opening = sections.filter((s) => s.writeOpening);
-      if (opening.length === 0) return out;
+      const counters = new Set([settings.expenseAccount, settings.incomeAccount, OPENING_ACCOUNT.beancount, ...(settings.categories?.keys() ?? [])]);
+      if (opening.length === 0) {
+        // An increment: its target's first file opened the accounts and the standard counter
+        // accounts, earlier increments what they used; what is new here opens on the first day
+        // this export covers (no line of it, nor a reversal, is older).
+        first = sections.map((s) => s.firstDate ?? s.start).sort()[0];
+        for (const name of [...sections.map((s) => s.ledgerName), settings.expenseAccount, settings.incomeAccount, OPENING_ACCOUNT.beancount, ...(settings.openedBefore ?? [])]) opened.add(name);
+        return out;
+      }
       // Accounts open on the first day the export covers; counter accounts on the earliest of those.
       first = opening.map((s) => s.firstDate ?? s.start).sort()[0]!;
       for (const s of opening) out += `${s.firstDate ?? s.start} open ${s.ledgerName} ${s.account.currency}\n`;
       // A category may name one of the exported accounts (a rule that posts to savings): opened once.
       const own = new Set(opening.map((s) => s.ledgerName));
-      const counters = new Set([settings.expenseAccount, settings.incomeAccount, OPENING_ACCOUNT.beancount, ...(settings.categories?.keys() ?? [])]);
       for (const name of counters) if (!own.has(name)) out += `${first} open ${name}\n`;
       for (const name of [...own, ...counters]) opened.add(name);
+      for (const name of settings.categories?.keys() ?? []) settings.accountsOpened?.add(name);
       return `${out}\n`;
     },
     beginAccount(s) {

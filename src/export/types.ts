@@ -84,6 +84,10 @@ export interface ExportSettings {
   incomeAccount: string;
   /** Ledger name of any account (also outside the export's scope): the other side of a transfer. */
   ledgerNameOf(accountId: number): string;
+  /** Incremental beancount: accounts the target's earlier files opened beyond the standard ones. */
+  openedBefore?: ReadonlySet<string>;
+  /** Filled by a writer that opens accounts (beancount); a target remembers them for its next increment. */
+  accountsOpened?: Set<string>;
   /** Every category a rule may post to, with the first rule that sets it: beancount opens them. */
   categories?: ReadonlyMap<string, number>;
 }

@@ -112,6 +112,7 @@ export class ExportRepo {
       .run(name, format, JSON.stringify(scope), now);
     const t = this.target(name)!;
     this.db.prepare('DELETE FROM export_sent WHERE target_id = ?').run(t.id);
+    this.db.prepare('DELETE FROM export_opened WHERE target_id = ?').run(t.id);
     this.db.prepare('DELETE FROM export_annotations WHERE target_id = ?').run(t.id);
     return t;
   }
@@ -163,6 +164,17 @@ export class ExportRepo {
          ON CONFLICT DO UPDATE SET revision = excluded.revision, removed = 1`,
       )
       .run(targetId, ...accountIds, snapshotSeq);
+  }
+
+  /** Accounts the target's earlier files opened (beancount), beyond the standard ones. */
+  openedAccounts(targetId: number): Set<string> {
+    const rows = this.db.prepare('SELECT account FROM export_opened WHERE target_id = ?').all(targetId) as { account: string }[];
+    return new Set(rows.map((r) => r.account));
+  }
+
+  recordOpened(targetId: number, accounts: Iterable<string>): void {
+    const put = this.db.prepare('INSERT OR IGNORE INTO export_opened (target_id, account) VALUES (?, ?)');
+    for (const a of accounts) put.run(targetId, a);
   }
 
   maxSeq(): number {

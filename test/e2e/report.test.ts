@@ -99,5 +99,9 @@ describe('banksync report', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
     }
+    // A page that cannot be written names the flag that gave its path.
+    const unwritable = await cli.runAsync(['report', '--html', join(cli.dir, 'no-such-dir', 'r.html')], NOW);
+    expect(unwritable.code).toBe(2);
+    expect(unwritable.stderr).toMatch(/^error: cannot write .*r\.html: ENOENT — choose a writable --html path\n$/);
   });
 });

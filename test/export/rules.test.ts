@@ -97,6 +97,25 @@ describe('incremental targets and changed rules', () => {
     expect(bal).toBe('         1320.59 EUR  Expenses:Unknown\n');
   });
 
+  it('beancount increments open a category first used after the target began, once, and bean-check reads all files together', async () => {
+    requireTools('bean-check');
+    const f = exportFixture();
+    saveRules(f.services, COFFEE('Expenses:Food:Coffee'));
+    const base = await exportToString(f.services, { format: 'beancount', accountIds: [f.checking], target: 'bean' });
+    saveRules(f.services, COFFEE('Expenses:Drinks'));
+    const inc = await exportToString(f.services, { target: 'bean' });
+    expect(inc.result.changed).toBe(2);
+    expect(inc.text.match(/ open Expenses:Drinks\n/g)).toHaveLength(1);
+    expect(inc.text).not.toMatch(/ open Expenses:(Food:Coffee|Unknown)\n/);
+    // Back to the first category: opened by the first file already, so not again.
+    saveRules(f.services, COFFEE('Expenses:Food:Coffee'));
+    const again = await exportToString(f.services, { target: 'bean' });
+    expect(again.result.changed).toBe(2);
+    expect(again.text).not.toMatch(/ open /);
+    const check = checkJournal('beancount', base.text + inc.text + again.text);
+    expect(check.code, check.out).toBe(0);
+  });
+
   it('CSV --changes marks a re-categorised line as changed with its new category', async () => {
     const f = exportFixture();
     await exportToString(f.services, { format: 'csv', accountIds: [f.checking], target: 'sheet', changes: true });

@@ -8,5 +8,5 @@ export async function writeReportHtml(s: Services, report: Report, path: string)
   const html = renderReportHtml(report, { generatedAt: nowIso(s) });
   await writeFileAtomically(path, async (out) => {
     out.write(html);
-  });
+  }, '--html');
 }

@@ -18,6 +18,14 @@ export const v8ExportAnnotations: Migration = {
         annotation TEXT NOT NULL,
         PRIMARY KEY (target_id, transaction_id)
       ) WITHOUT ROWID;
+
+      -- Accounts a target's beancount files opened beyond the standard ones (a rule's category,
+      -- the other side of a transfer): a later increment opens only what is new, never twice.
+      CREATE TABLE export_opened (
+        target_id INTEGER NOT NULL REFERENCES export_targets(id) ON DELETE CASCADE,
+        account TEXT NOT NULL,
+        PRIMARY KEY (target_id, account)
+      ) WITHOUT ROWID;
     `);
   },
 };

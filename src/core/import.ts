@@ -59,11 +59,11 @@ export interface FileReport {
 }
 
 /**
- * Imports statement files as the `file` provider (M1). Each file is streamed: parsed in chunks,
+ * Imports statement files as the `file` provider. Each file is streamed: parsed in chunks,
  * its lines deduplicated and written in batches, so memory stays flat whatever its size. Every
  * file is written inside one SQLite transaction, committed after the last line of the last file:
  * a bad line anywhere (the last line of a million, or a second file) writes nothing. Lines are
- * deduplicated against everything already stored, whatever its source (M13).
+ * deduplicated against everything already stored, whatever its source.
  */
 export async function importFiles(s: Services, o: ImportOptions): Promise<{ files: FileReport[]; dryRun: boolean }> {
   if (o.accountId !== undefined && o.newAccount !== undefined) throw badInput('give --account or --new-account, not both');

@@ -284,6 +284,13 @@ describe('transfer detection', () => {
     expect(() => linkTransfer(s, ids.c1!, 'tnope')).toThrow(/no transaction tnope/);
   });
 
+  it('link and unlink refuse one line named twice, remembering nothing', () => {
+    add('checking', [{ ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'x' }]);
+    expect(() => linkTransfer(s, ids.c1!, ids.c1!)).toThrow(/are the same line/);
+    expect(() => unlinkTransfer(s, ids.c1!, ids.c1!)).toThrow(/are the same line/);
+    expect(store.db.prepare('SELECT COUNT(*) AS n FROM transfer_decisions').get()).toEqual({ n: 0 });
+  });
+
   it('finds partners through the amount index (the query plan), not by reading every line', () => {
     const plan = store.db
       .prepare("EXPLAIN QUERY PLAN SELECT id FROM transactions WHERE amount_minor BETWEEN 1 AND 1 AND booking_date BETWEEN '2026-01-01' AND '2026-01-07' AND removed_at IS NULL AND account_id <> 1")

@@ -86,7 +86,7 @@ export interface LinkResult {
 export function linkTransfer(s: Services, a: string, b: string): LinkResult {
   return s.store.tx(() => {
     const repo = s.store.transfers;
-    const [la, lb] = [requireLine(s, a), requireLine(s, b)];
+    const [la, lb] = twoLines(s, a, b);
     if (la.accountId === lb.accountId) throw badInput(`${a} and ${b} are both lines of ${accountRef(la.accountId)}`, 'a transfer moves money between two of your accounts');
     if (la.amountMinor === 0 || Math.sign(la.amountMinor) === Math.sign(lb.amountMinor)) {
       throw badInput(`${a} (${formatMinor(la.amountMinor, la.currency)}) and ${b} (${formatMinor(lb.amountMinor, lb.currency)}) do not go opposite ways`, 'one leg of a transfer leaves an account, the other arrives');
@@ -122,7 +122,7 @@ export interface UnlinkResult {
 export function unlinkTransfer(s: Services, a: string, b: string): UnlinkResult {
   return s.store.tx(() => {
     const repo = s.store.transfers;
-    const [la, lb] = [requireLine(s, a), requireLine(s, b)];
+    const [la, lb] = twoLines(s, a, b);
     repo.decide(la.id, lb.id, 'unlink', nowOf(s));
     const p = repo.pairOf(la.id);
     const detector = new Detector(s);
@@ -134,6 +134,13 @@ export function unlinkTransfer(s: Services, a: string, b: string): UnlinkResult 
     }
     return { transfer: null, detected: detector.result };
   });
+}
+
+/** The two legs named; one line given twice is a typo, never a decision to remember. */
+function twoLines(s: Services, a: string, b: string) {
+  const [la, lb] = [requireLine(s, a), requireLine(s, b)];
+  if (la.id === lb.id) throw badInput(`${a} and ${b} are the same line`, 'name the two legs of a transfer, one in each account: banksync transfers');
+  return [la, lb] as const;
 }
 
 const nowOf = (s: Services) => s.clock().toISOString();

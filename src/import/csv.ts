@@ -6,7 +6,7 @@ import { cellToMinor, decimalEvidence, splitAmount, unitCurrencies, type AmountC
 import { BalanceWalk, type Booked } from './csv-balances.js';
 import { balanceLabel, checkWidth, dateOnly, detectDelimiter, planTable, PLAN_ROWS, RowReader, transactionCells, type Row } from './csv-table.js';
 import { isDirectionHeader, KNOWN_MARKERS, looksLikeDirections, parseDebitValues, readDirection } from './csv-direction.js';
-import { DATE_FORMATS, ordersThatRead, readDate } from './dates.js';
+import { DATE_FORMATS, isImpossibleDate, ordersThatRead, readDate } from './dates.js';
 import { fileError } from './errors.js';
 import type { FileLine, ParseOptions } from './types.js';
 
@@ -543,6 +543,7 @@ function dateOrFail(what: string, raw: string, order: 'ymd' | 'dmy' | 'mdy', fai
   try {
     return readDate(dateOnly(raw), order);
   } catch {
+    if (isImpossibleDate(dateOnly(raw))) throw fail(`${what} "${raw}" is not a calendar date in any layout`, 'fix the date in the file');
     throw what === 'date' ? fail(`date "${raw}" does not match the file's layout (${order})`, 'give --date-format, e.g. DD.MM.YYYY') : fail(`${what} "${raw}" does not match the file's layout (${order})`);
   }
 }

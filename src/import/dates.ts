@@ -39,11 +39,28 @@ export function readDate(raw: string, order: 'ymd' | 'dmy' | 'mdy'): string {
   if (!/^\d{4}$/.test(y) || !/^\d{1,2}$/.test(m) || !/^\d{1,2}$/.test(d)) throw bad(raw);
   const iso = `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`;
   const date = new Date(`${iso}T00:00:00Z`);
-  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== iso) throw bad(raw);
+  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== iso) throw bad(raw, IMPOSSIBLE_DATE);
   return iso;
 }
 
-const bad = (raw: string) => new BanksyncError('BAD_INPUT', `"${raw.trim()}" is not a date in the expected layout`);
+/** The reason on readDate's error when the text has a date's shape but names no calendar day (Feb 30). */
+export const IMPOSSIBLE_DATE = 'impossible-date';
+
+const bad = (raw: string, reason?: string) => new BanksyncError('BAD_INPUT', `"${raw.trim()}" is not a date in the expected layout`, { reason });
+
+/** True when no layout reads the text as a calendar day although it has a date's shape: the file is wrong, not the layout. */
+export function isImpossibleDate(raw: string): boolean {
+  let impossible = false;
+  for (const order of ['ymd', 'dmy', 'mdy'] as const) {
+    try {
+      readDate(raw, order);
+      return false;
+    } catch (e) {
+      if (e instanceof BanksyncError && e.reason === IMPOSSIBLE_DATE) impossible = true;
+    }
+  }
+  return impossible;
+}
 
 /**
  * Picks the order that reads every sample: ymd when the year comes first; dmy or mdy only when

@@ -77,7 +77,7 @@ describe.concurrent('import memory stays flat at a million lines', () => {
     appendFileSync(file, '2026-02-30,-1.00,EUR,Shop,Last line,bad-date\n');
     const r = await importWithPeak(cli, file);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/big\.csv: line 1000002: date "2026-02-30" does not match/);
+    expect(r.stderr).toMatch(/big\.csv: line 1000002: date "2026-02-30" is not a calendar date/);
     const db = new Database(cli.db, { readonly: true });
     try {
       expect(db.prepare('SELECT count(*) AS n FROM transactions').get()).toEqual({ n: 0 });

@@ -367,6 +367,12 @@ describe('what a newcomer feeds it', () => {
     expect(e.message).toBe('inline.csv: line 2: date "30-02-2026" is not a calendar date in any layout');
   });
 
+  it('an impossible ISO date after the layout is known is named as one, not as a layout question', () => {
+    const e = refusal(() => text('Date,Amount,Payee\n2026-02-27,-1.00,Kiosk\n2026-02-30,-2.00,Bakery\n', { currency: 'EUR' }));
+    expect(e.message).toBe('inline.csv: line 3: date "2026-02-30" is not a calendar date in any layout');
+    expect(e.hint).toBe('fix the date in the file');
+  });
+
   it('a Dutch "Naam" column is the payee', () => {
     const p = text('Datum;Naam;Bedrag;Af Bij\n28-02-2026;Bakker Jansen;12,50;Af\n01-03-2026;Werkgever BV;1.500,00;Bij\n', { currency: 'EUR' });
     expect(p.statements[0]!.lines.map((l) => [l.payee, l.amountMinor])).toEqual([['Bakker Jansen', -1250], ['Werkgever BV', 150000]]);

@@ -111,6 +111,14 @@ describe('argv → core options', () => {
     [['unmerge', 'tA', '--source', 'o2'], 'unmergeLine', ['tA', { source: 'o2' }]],
     [['institutions', 'ING', '--country', 'NL'], 'searchInstitutions', [{ query: 'ING', country: 'NL' }]],
     [['warnings', '--account', 'a1'], 'listWarnings', [{ accountId: 1 }]],
+    [
+      ['import', 'x.csv', '--account', 'a1', '--map', 'date=0,amount=1', '--no-header', '--date-format', 'DD.MM.YYYY', '--currency', 'EUR', '--dry-run'],
+      'importFiles',
+      [{ files: ['x.csv'], format: 'auto', accountId: 1, map: 'date=0,amount=1', dateFormat: 'DD.MM.YYYY', currency: 'EUR', dryRun: true, header: false }],
+    ],
+    [['import', 'a.ofx', 'b.ofx', '--new-account', 'Cash', '--force-account'], 'importFiles', [{ files: ['a.ofx', 'b.ofx'], format: 'auto', newAccount: 'Cash', forceAccount: true }]],
+    [['backup', 'copy.db', '--force'], 'backupDatabase', ['copy.db', { overwrite: true }]],
+    [['accounts', 'merge', 'a4', 'a1', '--yes'], 'mergeAccounts', [4, 1, { yes: true }]],
   ];
 
   it.each(rows)('%j → %s', async (argv, fn, args) => {

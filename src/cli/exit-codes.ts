@@ -1,3 +1,6 @@
+import type { BanksyncError, ErrorCode } from '../core/errors.js';
+import type { RunOutcome } from '../core/sync/outcomes.js';
+
 /**
  * The exit-code contract. Documented in README.md and pinned by test/cli/exit-codes.test.ts:
  * scripts and cron wrappers depend on these numbers, so never renumber them.
@@ -19,3 +22,36 @@ export const ExitCode = {
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Exit codes are the CLI's concern: core says what failed (an error code) or how a run went (an outcome). */
+const EXIT_BY_CODE: Record<ErrorCode, ExitCodeValue> = {
+  BAD_INPUT: ExitCode.USAGE,
+  NOT_FOUND: ExitCode.USAGE,
+  NOT_CONFIGURED: ExitCode.NEEDS_HUMAN,
+  CONSENT_EXPIRED: ExitCode.NEEDS_HUMAN,
+  CREDENTIALS_INVALID: ExitCode.NEEDS_HUMAN,
+  SCA_REQUIRED: ExitCode.NEEDS_HUMAN,
+  RATE_LIMITED: ExitCode.PARTIAL_FAILURE,
+  // The provider is still preparing the data (Plaid PRODUCT_NOT_READY): a sync defers the account.
+  NOT_READY: ExitCode.PARTIAL_FAILURE,
+  PROVIDER_UNAVAILABLE: ExitCode.PARTIAL_FAILURE,
+  PROVIDER_ERROR: ExitCode.PARTIAL_FAILURE,
+  NO_TTY: ExitCode.NO_TTY,
+  BUSY: ExitCode.BUSY,
+  DB_ERROR: ExitCode.INTERNAL,
+  ENVIRONMENT: ExitCode.ENVIRONMENT,
+  INTERNAL: ExitCode.INTERNAL,
+  CANCELLED: ExitCode.CANCELLED,
+  TERMINATED: ExitCode.TERMINATED,
+};
+
+export const exitCodeOf = (e: Pick<BanksyncError, 'code'>): ExitCodeValue => EXIT_BY_CODE[e.code];
+
+const EXIT_BY_OUTCOME: Record<RunOutcome, ExitCodeValue> = {
+  ok: ExitCode.OK,
+  partial: ExitCode.PARTIAL_FAILURE,
+  'needs-human': ExitCode.NEEDS_HUMAN,
+  busy: ExitCode.BUSY,
+};
+
+export const exitCodeOfOutcome = (o: RunOutcome): ExitCodeValue => EXIT_BY_OUTCOME[o];

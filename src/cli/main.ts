@@ -3,7 +3,7 @@ import { BanksyncError, badInput, toBanksyncError } from '../core/errors.js';
 import { fileFault } from '../core/file-faults.js';
 import { isCorruption, isSqliteError, storageFault } from '../store/faults.js';
 import { noteCorruption } from '../store/integrity.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode, exitCodeOf } from './exit-codes.js';
 import { Output } from './output.js';
 import { buildProgram } from './program.js';
 import { safeText } from './safe-text.js';
@@ -35,7 +35,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
         ? new BanksyncError('CANCELLED', 'cancelled')
         : (environmentFault(err, holder.runtime) ?? toBanksyncError(err));
     output().error(e, debug);
-    return e.exitCode;
+    return exitCodeOf(e);
   } finally {
     stopOnSignal();
     holder.runtime?.close();

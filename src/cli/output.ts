@@ -1,3 +1,4 @@
+import { exitCodeOf } from './exit-codes.js';
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Notifier } from '../core/context.js';
 import type { BanksyncError } from '../core/errors.js';
@@ -107,7 +108,7 @@ export class Output implements Notifier {
     this.o.stderr.write(`${label}${safeText(redact(e.message))}${safeText(redact(hint))}\n`);
     if (debug && e.stack) this.o.stderr.write(`${safeLines(redact(String((e.cause as Error | undefined)?.stack ?? e.stack)), false)}\n`);
     if (this.json) {
-      const body = { error: { code: e.code, message: e.message, hint: e.hint ?? null, ref: e.ref, exitCode: e.exitCode }, ...extra };
+      const body = { error: { code: e.code, message: e.message, hint: e.hint ?? null, ref: e.ref, exitCode: exitCodeOf(e) }, ...extra };
       this.o.stdout.write(`${safeJson(redact(JSON.stringify(body, null, 2)))}\n`);
     }
   }

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { ExitCode, type ExitCodeValue } from '../cli/exit-codes.js';
 
 /** Stable machine-readable error codes; shown in --json output and stored with failed syncs. */
 export type ErrorCode =
@@ -20,27 +19,6 @@ export type ErrorCode =
   | 'INTERNAL'
   | 'CANCELLED'
   | 'TERMINATED';
-
-const EXIT_BY_CODE: Record<ErrorCode, ExitCodeValue> = {
-  BAD_INPUT: ExitCode.USAGE,
-  NOT_FOUND: ExitCode.USAGE,
-  NOT_CONFIGURED: ExitCode.NEEDS_HUMAN,
-  CONSENT_EXPIRED: ExitCode.NEEDS_HUMAN,
-  CREDENTIALS_INVALID: ExitCode.NEEDS_HUMAN,
-  SCA_REQUIRED: ExitCode.NEEDS_HUMAN,
-  RATE_LIMITED: ExitCode.PARTIAL_FAILURE,
-  // The provider is still preparing the data (Plaid PRODUCT_NOT_READY): a sync defers the account.
-  NOT_READY: ExitCode.PARTIAL_FAILURE,
-  PROVIDER_UNAVAILABLE: ExitCode.PARTIAL_FAILURE,
-  PROVIDER_ERROR: ExitCode.PARTIAL_FAILURE,
-  NO_TTY: ExitCode.NO_TTY,
-  BUSY: ExitCode.BUSY,
-  DB_ERROR: ExitCode.INTERNAL,
-  ENVIRONMENT: ExitCode.ENVIRONMENT,
-  INTERNAL: ExitCode.INTERNAL,
-  CANCELLED: ExitCode.CANCELLED,
-  TERMINATED: ExitCode.TERMINATED,
-};
 
 /** Codes that mean a person must act before syncing can continue. */
 export const NEEDS_HUMAN_CODES: ReadonlySet<ErrorCode> = new Set([
@@ -96,10 +74,6 @@ export class BanksyncError extends Error {
     this.reason = options.reason;
     this.genericHint = options.genericHint ?? false;
     this.ref = newSupportRef();
-  }
-
-  get exitCode(): ExitCodeValue {
-    return EXIT_BY_CODE[this.code];
   }
 }
 

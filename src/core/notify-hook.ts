@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { redact } from '../secrets/index.js';
 import type { ConsentWarning } from './sync/consent-warnings.js';
-import type { AccountResult } from './sync/outcomes.js';
+import type { AccountResult, RunOutcome } from './sync/outcomes.js';
 
 /** A hook that hangs (a mail server that never answers) must not keep cron's sync alive for ever. */
 export const NOTIFY_TIMEOUT_MS = 60_000;
@@ -26,8 +26,8 @@ export interface NotifySummary {
 }
 
 /** Whether a finished run deserves the hook: all well (or only busy/deferred) stays quiet. */
-export function needsNotify(accounts: AccountResult[], consentWarnings: ConsentWarning[], exitCode: number): boolean {
-  return exitCode === 3 || exitCode === 5 || consentWarnings.length > 0 || accounts.some(needsAttention);
+export function needsNotify(accounts: AccountResult[], consentWarnings: ConsentWarning[], outcome: RunOutcome): boolean {
+  return outcome === 'needs-human' || outcome === 'partial' || consentWarnings.length > 0 || accounts.some(needsAttention);
 }
 
 export const needsAttention = (r: AccountResult) => r.result === 'failed' || (r.result === 'skipped' && r.code !== undefined && r.code !== 'DISABLED');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ExitCode } from '../../src/cli/exit-codes.js';
+import { ExitCode, exitCodeOf, exitCodeOfOutcome } from '../../src/cli/exit-codes.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { BanksyncError } from '../../src/core/errors.js';
 
@@ -38,6 +38,17 @@ describe('exit codes', () => {
     ['CANCELLED', 130],
     ['TERMINATED', 143],
   ] as const)('%s exits %i', (code, exit) => {
-    expect(new BanksyncError(code, 'x').exitCode).toBe(exit);
+    expect(exitCodeOf(new BanksyncError(code, 'x'))).toBe(exit);
+  });
+});
+
+describe('a sync run outcome as an exit code (core says how it went; the CLI numbers it)', () => {
+  it.each([
+    ['ok', 0],
+    ['partial', 5],
+    ['needs-human', 3],
+    ['busy', 6],
+  ] as const)('%s exits %i', (outcome, exit) => {
+    expect(exitCodeOfOutcome(outcome)).toBe(exit);
   });
 });

@@ -173,7 +173,7 @@ describe('accounts merge, delete, rename', () => {
     store.db.prepare('INSERT INTO sync_locks (account_id, owner, pid, expires_at) VALUES (?, ?, ?, ?)').run(a, 'other', process.ppid, '2999-01-01T00:00:00Z');
     const busy = await deleteAccount(s, a, { yes: true }).catch((e: BanksyncError) => e);
     expect(busy).toBeInstanceOf(BanksyncError);
-    expect((busy as BanksyncError).exitCode).toBe(6);
+    expect((busy as BanksyncError).code).toBe('BUSY');
     expect(store.accounts.get(a)).toBeDefined();
     store.db.exec('DELETE FROM sync_locks');
     await deleteAccount(typing('a1'), a, {});

@@ -26,7 +26,7 @@ describe('backupDatabase', () => {
     const dest = join(dir, 'copy.db');
     const err = await backupDatabase(failing, dest).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BanksyncError);
-    expect((err as BanksyncError).exitCode).toBe(7);
+    expect((err as BanksyncError).code).toBe('ENVIRONMENT');
     expect((err as BanksyncError).message).toBe(`cannot write the backup ${dest}: no space left on the disk (ENOSPC); nothing was written`);
     expect(readdirSync(dir).sort()).toEqual(['b.db', 'b.db-shm', 'b.db-wal']);
   });

@@ -56,7 +56,7 @@ describe('a full disk (SQLITE_FULL, provoked with PRAGMA max_page_count)', () =>
     expect((err as { code?: string }).code).toBe('SQLITE_FULL');
     expect(isStorageFault(err)).toBe(true);
     const line = storageFault(err, path)!;
-    expect(line.exitCode).toBe(7);
+    expect(line.code).toBe('ENVIRONMENT');
     expect(line.message).toBe(`the disk holding the database ${path} is full (SQLITE_FULL); the write under way was undone`);
     // No account was recorded as an internal failure.
     expect(s.store.accounts.list().map((a) => a.lastErrorCode)).toEqual([null, null, null]);
@@ -107,7 +107,7 @@ describe('a corrupt database', () => {
     const store = Store.open(path, { keyFile: join(dirname(path), 'key') });
     const err = await sync({ ...s, store }, { target: { kind: 'all', due: false }, unattended: true }).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(CorruptDatabaseError);
-    expect((err as BanksyncError).exitCode).toBe(7);
+    expect((err as BanksyncError).code).toBe('ENVIRONMENT');
     expect((err as BanksyncError).message).toMatch(new RegExp(`^the database ${path} is corrupt \\(SQLite: .+\\); nothing was written$`));
     expect(existsSync(corruptionMarker(path))).toBe(true);
     store.close();
@@ -164,7 +164,7 @@ describe('a --db that is not a regular file', () => {
     const fifo = join(dir, 'pipe');
     execFileSync('mkfifo', [fifo]);
     const e = thrown(() => openDatabase(fifo));
-    expect(e.exitCode).toBe(7);
+    expect(e.code).toBe('ENVIRONMENT');
     expect(e.message).toBe(`the database path ${fifo} is a FIFO (named pipe), not a database file; nothing was written`);
     expect(readdirSync(dir).sort()).toEqual(['data', 'pipe']);
     expect(statSync(fifo).isFIFO()).toBe(true);

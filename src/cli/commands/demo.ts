@@ -1,3 +1,4 @@
+import { exitCodeOfOutcome } from '../exit-codes.js';
 import type { Command } from 'commander';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,7 +41,7 @@ export function registerDemo(program: Command, runtimeOf: RuntimeOf): void {
       await exportTransactions(s, { format: 'csv', accountIds: [firstAccount] }, sink);
       const csv = Buffer.concat(chunks).toString('utf8').split('\n');
       const sample = [csv[0]!, ...csv.slice(-6, -1)];
-      rt.exitCode = report.exitCode;
+      rt.exitCode = exitCodeOfOutcome(report.outcome);
       rt.out.result({ db: rt.dbPath, ...(keyFile ? { secretKeyFile: keyFile } : {}), connection, sync: report, status: st, exportSample: sample }, (v) =>
         [
           `1. connected ${v.connection.connection}: ${v.connection.institution.name} with ${plural(v.connection.accounts.length, 'account')}`,

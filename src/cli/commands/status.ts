@@ -1,3 +1,4 @@
+import { exitCodeOf } from '../exit-codes.js';
 import type { Command } from 'commander';
 import { corruptionReport, status, type AccountStatus, type ArchiveStatus, type ConnectionStatusRow, type CorruptionReport, type StatusReport } from '../../core/status.js';
 import { formatMinor } from '../../core/money.js';
@@ -27,7 +28,7 @@ export function registerStatus(program: Command, runtimeOf: RuntimeOf): void {
         if (!(err instanceof CorruptDatabaseError)) noteCorruption(rt.dbPath, corrupt.problem);
         // Exit 7 like any command on this file, with the way back instead of one line.
         const database = corruptionReport(corrupt);
-        rt.exitCode = corrupt.exitCode;
+        rt.exitCode = exitCodeOf(corrupt);
         rt.out.error(corrupt, rt.env.BANKSYNC_DEBUG === '1', { database });
         if (!rt.out.json) rt.out.result(database, (v) => renderCorruption(v));
         return;

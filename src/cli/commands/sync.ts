@@ -4,6 +4,8 @@ import { resolve } from 'node:path';
 import { badInput, toBanksyncError, type BanksyncError } from '../../core/errors.js';
 import type { NotifySummary } from '../../core/notify-hook.js';
 import type { AccountResult, ConsentWarning, SyncOptions, SyncReport } from '../../core/sync/engine.js';
+import type { RunOutcome } from '../../core/sync/outcomes.js';
+import { exitCodeOf, exitCodeOfOutcome } from '../exit-codes.js';
 import type { SyncTarget } from '../../core/sync/select.js';
 import { parseAccountRef, parseConnectionRef, parseNonNegativeInt } from '../parse.js';
 import { localTime, plural } from '../format.js';
@@ -67,18 +69,20 @@ export function registerSync(program: Command, runtimeOf: RuntimeOf): void {
         report = await sync(rt.services(), opts);
       } catch (err) {
         // A run that stopped as a whole (database unusable) is the first thing a person not watching must hear.
-        await notify(rt, prefs, { version, startedAt, exitCode: toBanksyncError(err).exitCode, accounts: [], consentWarnings: [], error: toBanksyncError(err) });
+        await notify(rt, prefs, { version, startedAt, exitCode: exitCodeOf(toBanksyncError(err)), accounts: [], consentWarnings: [], error: toBanksyncError(err) });
         throw err;
       }
-      rt.exitCode = report.exitCode;
+      const exitCode = exitCodeOfOutcome(report.outcome);
+      rt.exitCode = exitCode;
       // A line refused at the boundary needs a person to look, also in cron: said once, when first seen.
       for (const r of report.accounts) for (const w of r.warnings ?? []) rt.out.warn(w);
       // Human mode shows everything on stdout; --quiet/--json keep stderr for what needs attention.
       if (rt.out.quiet || rt.out.json) for (const r of report.accounts) if (needsAttention(r)) rt.out.warn(line(r));
       // Every run until it is renewed, whatever the mode: cron mails stderr, and this is what it is for.
       for (const w of report.consentWarnings) rt.out.warn(consentLine(w));
-      rt.out.result(report, (v) => (rt.out.quiet ? '' : summary(v.accounts)));
-      await notify(rt, prefs, { version, startedAt, exitCode: report.exitCode, accounts: report.accounts, consentWarnings: report.consentWarnings, error: null });
+      // The JSON document keeps its exit code (scripts read it); core only says how the run went.
+      rt.out.result({ accounts: report.accounts, consentWarnings: report.consentWarnings, exitCode }, (v) => (rt.out.quiet ? '' : summary(v.accounts)));
+      await notify(rt, prefs, { version, startedAt, exitCode, outcome: report.outcome, accounts: report.accounts, consentWarnings: report.consentWarnings, error: null });
     });
 }
 
@@ -89,12 +93,12 @@ export function registerSync(program: Command, runtimeOf: RuntimeOf): void {
 async function notify(
   rt: Runtime,
   prefs: Preferences,
-  run: { version: string; startedAt: string; exitCode: number; accounts: AccountResult[]; consentWarnings: ConsentWarning[]; error: BanksyncError | null },
+  run: { version: string; startedAt: string; exitCode: number; outcome?: RunOutcome; accounts: AccountResult[]; consentWarnings: ConsentWarning[]; error: BanksyncError | null },
 ): Promise<void> {
   const command = prefs['notify-command'];
   if (!command || rt.interactive) return;
   const { needsNotify, notifyAccounts, runNotifyHook } = await import('../../core/notify-hook.js');
-  if (!run.error && !needsNotify(run.accounts, run.consentWarnings, run.exitCode)) return;
+  if (!run.error && !needsNotify(run.accounts, run.consentWarnings, run.outcome ?? 'partial')) return;
   const summary: NotifySummary = {
     version: run.version,
     host: hostname(),

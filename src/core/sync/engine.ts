@@ -1,5 +1,4 @@
 import pLimit, { type LimitFunction } from 'p-limit';
-import type { ExitCodeValue } from '../../cli/exit-codes.js';
 import type { Provider, SessionHandle } from '../../providers/types.js';
 import { isStorageFault } from '../../store/faults.js';
 import type { Services } from '../context.js';
@@ -10,7 +9,7 @@ import { lookupInstitution } from '../institutions.js';
 import { capabilitiesOf, effectiveLimits, getProvider } from '../providers.js';
 import { fetchAccount } from './account-sync.js';
 import { ConnectionBudget } from './budget.js';
-import { busy, deferAccount, exitCodeFor, outcomeOfError, recordFailure, recordSkip, recordSynced, type AccountResult } from './outcomes.js';
+import { busy, deferAccount, outcomeOfError, recordFailure, recordSkip, recordSynced, runOutcome, type AccountResult, type RunOutcome } from './outcomes.js';
 import { refreshFirst } from './refresh.js';
 import { acquireLock, askPerson, dailyLimitDeferral, planAccountWindow, withBudget, type RunState, type SyncOptions } from './run-context.js';
 import { consentProblem, selectAccounts } from './select.js';
@@ -29,7 +28,7 @@ export interface SyncReport {
   accounts: AccountResult[];
   /** Consents ending within opts.consentWarnDays (or ended), of every connection: said on every run. */
   consentWarnings: ConsentWarning[];
-  exitCode: ExitCodeValue;
+  outcome: RunOutcome;
 }
 
 /**
@@ -74,7 +73,7 @@ export async function sync(s: Services, opts: SyncOptions): Promise<SyncReport> 
     detectTransfers(s);
     // Reported in connection order, whatever order they finished in.
     const results = [...selected.skipped, ...settled.flatMap((r) => (r.status === 'fulfilled' ? r.value : []))];
-    return { accounts: results, consentWarnings: consentWarnings(s, opts.consentWarnDays), exitCode: exitCodeFor(results) };
+    return { accounts: results, consentWarnings: consentWarnings(s, opts.consentWarnDays), outcome: runOutcome(results) };
   } finally {
     run.progress.stop();
   }

@@ -1,4 +1,3 @@
-import { ExitCode, type ExitCodeValue } from '../../cli/exit-codes.js';
 import type { Services } from '../context.js';
 import { BanksyncError, NEEDS_HUMAN_CODES, type ErrorCode } from '../errors.js';
 import { accountRef, connectionRef, type Account, type Connection } from '../model.js';
@@ -43,11 +42,14 @@ export interface Quota {
   resetsAt: string;
 }
 
-export function exitCodeFor(results: AccountResult[]): ExitCodeValue {
-  if (results.some((r) => r.result === 'failed')) return ExitCode.PARTIAL_FAILURE;
-  if (results.some((r) => r.result === 'skipped' && r.code && NEEDS_HUMAN_CODES.has(r.code as never))) return ExitCode.NEEDS_HUMAN;
-  if (results.some((r) => r.result === 'busy')) return ExitCode.BUSY;
-  return ExitCode.OK;
+/** How a run went as a whole: a failure outweighs a person's task, which outweighs another run's lock. The CLI maps it to an exit code. */
+export type RunOutcome = 'ok' | 'partial' | 'needs-human' | 'busy';
+
+export function runOutcome(results: AccountResult[]): RunOutcome {
+  if (results.some((r) => r.result === 'failed')) return 'partial';
+  if (results.some((r) => r.result === 'skipped' && r.code && NEEDS_HUMAN_CODES.has(r.code as never))) return 'needs-human';
+  if (results.some((r) => r.result === 'busy')) return 'busy';
+  return 'ok';
 }
 
 export const base = (a: Account, c: Connection): Pick<AccountResult, 'account' | 'connection' | 'institution' | 'name'> => ({

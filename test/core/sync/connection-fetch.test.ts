@@ -140,7 +140,7 @@ describe('connection-level fetch (SimpleFIN /accounts answers for every account 
     const second = await sync(s, all); // the third request is allowed, the fourth is not
     expect(second.accounts.map((x) => [x.result, x.nextRefreshAt])).toEqual([['deferred', '2026-11-23T00:00:00.000Z'], ['deferred', '2026-11-23T00:00:00.000Z']]);
     expect(second.accounts[0]!.message).toMatch(/Fake Bridge allows 3 request\(s\) a day per connection and today's are spent; next request possible at 2026-11-23T00:00:00.000Z/);
-    expect(second.exitCode).toBe(0);
+    expect(second.outcome).toBe('ok');
     expect(store.syncState.connectionRequestsSince(c, '2026-11-22T00:00:00.000Z')).toBe(3);
     expect(status(s).connections[0]!.requestsToday).toBe(3);
     const third = await sync(s, all);
@@ -215,7 +215,7 @@ describe('per-account fetches under a connection budget, cursors and "not ready 
       result: 'deferred', code: 'NOT_READY', nextRefreshAt: '2026-11-22T08:00:00.000Z',
       message: 'the provider is still preparing data (Plaid has not finished its first pull of transactions); next try after 2026-11-22T08:00:00.000Z',
     });
-    expect(r.exitCode).toBe(0);
+    expect(r.outcome).toBe('ok');
     const a = status(s).connections[0]!.accounts[0]!;
     expect(a).toMatchObject({ state: 'not_synced', detail: expect.stringMatching(/still preparing data/), nextRefreshAt: '2026-11-22T08:00:00.000Z' });
     expect(store.syncState.coverage(ids[0]!)).toEqual([]);

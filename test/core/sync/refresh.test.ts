@@ -83,7 +83,7 @@ describe('refreshConnection before fetching', () => {
     // Meta stored at connect comes back with every fetch.
     expect(fetched.map((f) => f.account.meta)).toEqual([{ container: 'box-a' }, { container: 'box-b' }]);
     expect(r.accounts.map((a) => [a.result, a.message])).toEqual([['synced', undefined], ['synced', undefined]]);
-    expect(r.exitCode).toBe(0);
+    expect(r.outcome).toBe('ok');
   });
 
   it('polls a pending refresh again after pollAfterMs, with progress, until it is done', async () => {
@@ -104,7 +104,7 @@ describe('refreshConnection before fetching', () => {
     const r = await sync(s, { ...all, refreshWaitMs: 0 });
     expect(log).toEqual(['refresh t1', 'fetch a']);
     expect(r.accounts[0]).toMatchObject({ result: 'synced', message: expect.stringMatching(/Bank 1 was still refreshing at Fake Aggregator after \d+ s: synced what Fake Aggregator holds now/) });
-    expect(r.exitCode).toBe(0);
+    expect(r.outcome).toBe('ok');
   });
 
   it('deferred without a cached copy: every account of the connection is deferred to the next possible time (exit 0)', async () => {
@@ -118,7 +118,7 @@ describe('refreshConnection before fetching', () => {
       ['deferred', '2026-11-22T09:00:00.000Z', 'the bank allows a refresh every 2 hours; next refresh possible at 2026-11-22T09:00:00.000Z'],
     ]);
     expect(store.accounts.get(ids[0]!)!.nextRefreshAt).toBe('2026-11-22T09:00:00.000Z');
-    expect(r.exitCode).toBe(0);
+    expect(r.outcome).toBe('ok');
   });
 
   it('deferred with a cached copy: fetches it and notes that the data is not the bank\'s latest', async () => {
@@ -140,13 +140,13 @@ describe('refreshConnection before fetching', () => {
       ['skipped', 'CONSENT_EXPIRED', 'renew it: banksync update-credentials c1'], ['skipped', 'CONSENT_EXPIRED', 'renew it: banksync update-credentials c1'],
     ]);
     expect(store.connections.get(1)!.status).toBe('needs_human');
-    expect(r.exitCode).toBe(3);
+    expect(r.outcome).toBe('needs-human');
 
     const later = setup([['a']]);
     current = refreshing([new BanksyncError('RATE_LIMITED', 'Fake: background-fetch limit reached', { retryAt: '2026-11-23T00:00:00.000Z' })]).p;
     const r2 = await sync(later.s, all);
     expect(r2.accounts[0]).toMatchObject({ result: 'deferred', code: 'RATE_LIMITED', nextRefreshAt: '2026-11-23T00:00:00.000Z' });
-    expect(r2.exitCode).toBe(0);
+    expect(r2.outcome).toBe('ok');
   });
 });
 
@@ -168,7 +168,7 @@ describe('requestInput during a refresh', () => {
     ]);
     // Like SCA-every-fetch banks: the connection itself is fine.
     expect(store.connections.get(1)!.status).toBe('active');
-    expect(r.exitCode).toBe(3);
+    expect(r.outcome).toBe('needs-human');
   });
 
   it('at a terminal: asks masked, one question at a time across connections, with the spinner stopped', async () => {

@@ -181,7 +181,6 @@ describe('Plaid adapter against the sandbox mock', () => {
     mock.control.requireLogin();
     const e = await failure(syncAll(h, ledger));
     expect(e.code).toBe('CREDENTIALS_INVALID');
-    expect(e.exitCode).toBe(3);
     expect(e.message).toMatch(/ITEM_LOGIN_REQUIRED, request_id [A-Za-z0-9]+/);
     const start = await provider.beginConsent({ state: 'u', existing: h });
     const create = mock.requests.filter((r) => r.path === '/link/token/create').pop()!.body as Record<string, unknown>;

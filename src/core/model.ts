@@ -119,3 +119,17 @@ export const accountRef = (id: number) => `a${id}`;
 export function maskIban(iban: string): string {
   return iban.length <= 8 ? iban : `${iban.slice(0, 4)}…${iban.slice(-4)}`;
 }
+
+/** An institution as a provider serves it; per-institution values override the provider's. */
+export interface Institution {
+  id: string;
+  providerId: string;
+  name: string;
+  country: string;
+  beta: boolean;
+  scaEveryFetch: boolean;
+  refreshesPerDay?: number;
+  historyDays?: number;
+  consentDays?: number;
+  stableTransactionIds: boolean;
+}

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import type { AccountKind, TransactionType } from '../core/model.js';
+import type { AccountKind, TransactionType, Institution } from '../core/model.js';
 
 /** An app-level credential a provider needs from the user before first use (M5). */
 export interface CredentialField {
@@ -62,19 +62,8 @@ export interface ProviderCapabilities {
   maxConcurrentRequests: number;
 }
 
-/** An institution as a provider serves it; per-institution values override the provider's. */
-export interface Institution {
-  id: string;
-  providerId: string;
-  name: string;
-  country: string;
-  beta: boolean;
-  scaEveryFetch: boolean;
-  refreshesPerDay?: number;
-  historyDays?: number;
-  consentDays?: number;
-  stableTransactionIds: boolean;
-}
+// Institutions are cached by the store and listed by core: the type lives with the shared model.
+export type { Institution };
 
 export interface ProviderBalance {
   amountMinor: number;

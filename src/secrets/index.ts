@@ -2,7 +2,8 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BanksyncError } from '../core/errors.js';
-import type { Db } from '../store/db.js';
+// The driver's type, not the store's: the store opens secrets, so secrets must not import the store.
+import type { Database as Db } from 'better-sqlite3';
 import { plural } from '../core/plural.js';
 
 /**

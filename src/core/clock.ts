@@ -42,3 +42,10 @@ export function daysBetween(from: string, to: string): number {
 
 export const maxDate = (a: string, b: string) => (a > b ? a : b);
 export const minDate = (a: string, b: string) => (a < b ? a : b);
+
+/** The instant the next UTC day starts: when per-day provider limits count again. */
+export function nextUtcMidnight(now: Date): string {
+  const d = new Date(now);
+  d.setUTCHours(24, 0, 0, 0);
+  return d.toISOString();
+}

@@ -1,4 +1,4 @@
-import { kindOf } from '../gocardless/map.js';
+import { kindOfCashAccountType } from '../iso20022.js';
 import { amountToMinor } from '../http.js';
 import type { Institution, ProviderAccount, ProviderBalance, ProviderPending, ProviderTransaction, RejectedLine } from '../types.js';
 import type { AccountResource, AspspData, Balances, Transaction } from './schema.js';
@@ -44,7 +44,7 @@ export function toAccount(r: AccountResource & { uid: string }, institutionId: s
     iban,
     number,
     currency: r.currency,
-    kind: kindOf(r.cash_account_type ?? undefined),
+    kind: kindOfCashAccountType(r.cash_account_type ?? undefined),
     // Stable across sessions: a renewed consent's new uids map onto the same local accounts.
     matchKey: r.identification_hash ?? undefined,
   };

@@ -1,3 +1,4 @@
+import { nextUtcMidnight } from '../../core/clock.js';
 import { BanksyncError, withFacts } from '../../core/errors.js';
 import { header, retryAtFrom, type HttpFailure } from '../http.js';
 
@@ -62,10 +63,4 @@ function mapFailure(f: HttpFailure, now: Date): BanksyncError {
   }
   if (f.status >= 500) return new BanksyncError('PROVIDER_UNAVAILABLE', text);
   return new BanksyncError('PROVIDER_ERROR', text);
-}
-
-export function nextUtcMidnight(now: Date): string {
-  const d = new Date(now);
-  d.setUTCHours(24, 0, 0, 0);
-  return d.toISOString();
 }

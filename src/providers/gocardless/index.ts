@@ -1,11 +1,11 @@
-import { isoDate } from '../../core/clock.js';
+import { isoDate, nextUtcMidnight } from '../../core/clock.js';
 import { GOCARDLESS_META } from './meta.js';
 import { BanksyncError } from '../../core/errors.js';
 import { amountToMinor, header, malformed } from '../http.js';
 import type { ConsentGrant, ConsentStart, Provider, ProviderAccount, ProviderContext, SessionHandle, TransactionPage } from '../types.js';
 import { GoCardlessApi } from './api.js';
-import { nextUtcMidnight } from './errors.js';
-import { dateOf, kindOf, toBooked, toInstitution, toPending, undated } from './map.js';
+import { kindOfCashAccountType } from '../iso20022.js';
+import { dateOf, toBooked, toInstitution, toPending, undated } from './map.js';
 import { AccountMeta, Agreement, Balances, Details, Institution as WireInstitution, Requisition, Transaction, Transactions } from './schema.js';
 import { z } from 'zod';
 import { chosenInstitution } from '../chosen-institution.js';
@@ -131,7 +131,7 @@ export function createGoCardlessProvider(ctx: ProviderContext): Provider {
             iban,
             number: iban ? undefined : (d.account.bban ?? d.account.maskedPan ?? meta.bban ?? undefined),
             currency: d.account.currency ?? 'EUR',
-            kind: kindOf(d.account.cashAccountType),
+            kind: kindOfCashAccountType(d.account.cashAccountType),
           };
           s.details = { ...s.details, [id]: known };
           h.save();

@@ -1,25 +1,6 @@
-import type { AccountKind } from '../../core/model.js';
 import { amountToMinor } from '../http.js';
 import type { Institution, ProviderPending, ProviderTransaction, RejectedLine } from '../types.js';
 import type { Institution as WireInstitution, Transaction } from './schema.js';
-
-/** ISO 20022 cash account types (also used by Enable Banking) → our account kinds. */
-export function kindOf(cashAccountType: string | undefined): AccountKind {
-  switch (cashAccountType) {
-    case 'CACC':
-    case 'CASH':
-    case 'TRAN':
-      return 'checking';
-    case 'SVGS':
-      return 'savings';
-    case 'CARD':
-      return 'credit_card';
-    case 'LOAN':
-      return 'loan';
-    default:
-      return cashAccountType ? 'other' : 'checking';
-  }
-}
 
 export function toInstitution(w: WireInstitution, country?: string): Institution {
   const days = (v: string | undefined) => (v && /^\d+$/.test(v) ? Number(v) : undefined);

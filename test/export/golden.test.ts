@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { exportFixture, exportToString } from '../helpers/export-fixture.js';
 import { GOLDEN_CASES } from './golden-cases.js';
 
-const GOLDEN = join(__dirname, 'golden');
+const GOLDEN = join(__dirname, '../../fixtures/golden/export');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
 describe('golden files: each format byte for byte on the tricky fixture', () => {

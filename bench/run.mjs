@@ -182,16 +182,16 @@ const kib = (bytes) => `${fmt(bytes / 1024 / (n / 1000), 1)} KiB`;
 rows.push(['1. raw archive', `the same fetch kept for replay (gzip), per 1,000 lines`, kib(ing.archive.storedBytes), `uncompressed: ${kib(ing.archive.rawBytes)}`, fmt(ing.archive.rawBytes / ing.archive.storedBytes), '-']);
 const [n0, imp0] = imports[0];
 rows.push(['2. OFX import', `${n0.toLocaleString('en')}-line OFX, \`banksync import\` (whole process)`, `${fmt(imp0.ours, 0)} ms`, `ledger-autosync -L: ${fmt(imp0.autosync, 0)} ms`, fmt(imp0.autosync / imp0.ours), '≥ 20']);
-rows.push(['2. OFX import', 'same file', `${fmt(imp0.ours, 0)} ms`, `ofxdump (libofx): ${fmt(imp0.ofxdump, 0)} ms`, fmt(imp0.ofxdump / imp0.ours), '> 1']);
-rows.push(['2. import growth', imports.map(([k]) => k.toLocaleString('en')).join(' / ') + ' lines', imports.map(([k, r]) => `${fmt((r.ours * 1000) / k, 1)} µs/line`).join(' / '), `peak RSS ${imports.map(([, r]) => mb(r.rss)).join(' / ')}`, '-', 'linear']);
-rows.push(['3. CSV export', `${n.toLocaleString('en')} lines, \`export --format csv\``, `${rate(exp.ours).toLocaleString('en')} lines/s`, `sqlite3 -csv, same SELECT with running balance: ${rate(exp.sqlite).toLocaleString('en')} lines/s`, fmt(exp.sqlite / exp.ours), '≥ 0.5']);
+rows.push(['2. OFX import', 'same file', `${fmt(imp0.ours, 0)} ms`, `ofxdump (libofx): ${fmt(imp0.ofxdump, 0)} ms`, fmt(imp0.ofxdump / imp0.ours), '≥ 3']);
+rows.push(['2. import growth', imports.map(([k]) => k.toLocaleString('en')).join(' / ') + ' lines', imports.map(([k, r]) => `${fmt((r.ours * 1000) / k, 1)} µs/line`).join(' / '), `peak RSS ${imports.map(([, r]) => mb(r.rss)).join(' / ')}`, fmt((imports.at(-1)[1].ours / imports.at(-1)[0]) / (imports.at(-2)[1].ours / imports.at(-2)[0])), 'last ÷ previous per line ≤ 1.2; RSS < 200 MB']);
+rows.push(['3. CSV export', `${n.toLocaleString('en')} lines, \`export --format csv\``, `${rate(exp.ours).toLocaleString('en')} lines/s`, `sqlite3 -csv, same SELECT with running balance: ${rate(exp.sqlite).toLocaleString('en')} lines/s`, fmt(exp.sqlite / exp.ours), '≥ 0.8']);
 rows.push(['3. export RSS', exportRss.map(([k]) => k.toLocaleString('en')).join(' / ') + ' lines', exportRss.map(([, r]) => mb(r)).join(' / '), 'flat, < 150 MB', '-', '< 150 MB']);
 const scaleWhat = `\`sync --all\`, ${SCALE.connections} GoCardless connections (${scale.accounts} accounts), ${SCALE.latencyMs} ms a request, ${SCALE.limit} in flight allowed`;
-rows.push(['4. sync at scale', scaleWhat, `${fmt(scale.ms, 0)} ms`, `bound ${scale.requests} requests × ${SCALE.latencyMs} ms ÷ ${SCALE.limit}: ${fmt(scale.boundMs, 0)} ms`, fmt(scale.ms / scale.boundMs), '≤ 1.3']);
+rows.push(['4. sync at scale', scaleWhat, `${fmt(scale.ms, 0)} ms`, `bound ${scale.requests} requests × ${SCALE.latencyMs} ms ÷ ${SCALE.limit}: ${fmt(scale.boundMs, 0)} ms`, fmt(scale.ms / scale.boundMs), '≤ 1.15']);
 rows.push(['4. sync at scale', 'same run vs one connection at a time (`--concurrency 1`)', `${fmt(scale.ms, 0)} ms`, `sequential: ${fmt(scale.sequentialMs, 0)} ms`, fmt(scale.sequentialMs / scale.ms), '≥ 10']);
 rows.push(['4. provider limits', 'most requests in flight / answered 429', `${scale.maxInFlight} / ${scale.refused}`, `limit ${SCALE.limit} / 0`, '-', 'never over']);
 rows.push(['5. start-up', '`banksync --version`', `${fmt(st.version, 0)} ms`, `node -e 0: ${fmt(st.node, 0)} ms`, fmt(st.version / st.node), '≤ 2.5']);
-rows.push(['5. start-up', `\`banksync status\` (${n.toLocaleString('en')} lines)`, `${fmt(st.status, 0)} ms`, `node -e 0: ${fmt(st.node, 0)} ms`, fmt(st.status / st.node), '≤ 2.5']);
+rows.push(['5. start-up', `\`banksync status\` (${n.toLocaleString('en')} lines)`, `${fmt(st.status, 0)} ms`, `node -e 0: ${fmt(st.node, 0)} ms`, fmt(st.status / st.node), '≤ 2.0']);
 
 const base = growth[0];
 const md = [

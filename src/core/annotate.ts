@@ -1,7 +1,9 @@
 import type { Services } from './context.js';
 import type { Transaction } from './model.js';
 import { loadRuleSet } from './rules/index.js';
-import { transferLegs } from './transfers/index.js';
+import { transferLegs, type TransferLeg } from './transfers/index.js';
+
+export type { TransferLeg } from './transfers/index.js';
 
 /**
  * What banksync adds to a bank line when it exports or reports it: the category and clean payee a
@@ -9,17 +11,6 @@ import { transferLegs } from './transfers/index.js';
  * accounts. Computed at export time, never stored over what the bank sent, so changing a rule
  * changes the next export.
  */
-export interface TransferLeg {
-  /** Stable id of the pair, the same on both legs (CSV transfer_id, journal tag). */
-  transferId: string;
-  otherLineId: string;
-  otherAccountId: number;
-  /** 'out': money leaves this account (amount < 0); 'in': it arrives. */
-  direction: 'out' | 'in';
-  /** How the pair was found: 'iban', 'pattern', 'manual'. */
-  how: string;
-}
-
 export interface LineAnnotation {
   /** Ledger account name the line posts to; null: the expense/income default. */
   category: string | null;

@@ -1,7 +1,23 @@
 import { currencyDigits } from '../money.js';
 import type { Transaction } from '../model.js';
 import type { RuleSpec } from './file.js';
-import type { RuleHit, RuleSet } from './index.js';
+
+/** What the first matching rule sets on a line. */
+export interface RuleHit {
+  /** 1-based position of the rule in the rules file. */
+  index: number;
+  category: string | null;
+  payee: string | null;
+  tags: readonly string[];
+}
+
+export interface RuleSet {
+  readonly size: number;
+  /** Every category a rule sets, with the first rule setting it (beancount opens them; checks name the rule). */
+  readonly categories: ReadonlyMap<string, number>;
+  /** First match wins; null when no rule matches. */
+  match(line: Transaction): RuleHit | null;
+}
 
 /**
  * Rules compiled once into plain tests: an export of a million lines asks for every line, so a

@@ -1,25 +1,10 @@
 import type { Services } from '../context.js';
 import type { Transaction } from '../model.js';
 import { BanksyncError } from '../errors.js';
-import { compileRules } from './compile.js';
+import { compileRules, type RuleSet } from './compile.js';
+
+export type { RuleHit, RuleSet } from './compile.js';
 import { parseRulesFile } from './file.js';
-
-/** What the first matching rule sets on a line. */
-export interface RuleHit {
-  /** 1-based position of the rule in the rules file. */
-  index: number;
-  category: string | null;
-  payee: string | null;
-  tags: readonly string[];
-}
-
-export interface RuleSet {
-  readonly size: number;
-  /** Every category a rule sets, with the first rule setting it (beancount opens them; checks name the rule). */
-  readonly categories: ReadonlyMap<string, number>;
-  /** First match wins; null when no rule matches. */
-  match(line: Transaction): RuleHit | null;
-}
 
 /**
  * The rules file lives in the database it categorises (per-database settings, key "rules.toml"):

@@ -1,5 +1,4 @@
 import type { Services } from '../context.js';
-import type { Transaction } from '../model.js';
 import { BanksyncError } from '../errors.js';
 import { compileRules, type RuleSet } from './compile.js';
 

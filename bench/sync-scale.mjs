@@ -2,11 +2,12 @@
 // latency per request and a concurrency limit (the mock answers 429 past it), compared with the
 // theoretical bound (requests × latency ÷ allowed concurrency) and with a one-at-a-time run.
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, median, ROOT, run } from './lib.mjs';
 
 const MOCKS = join(ROOT, 'dist-bench/test/mocks');
+const PROBE = join(ROOT, 'bench/sync-probe.cjs');
 const SECRETS = { BANKSYNC_GOCARDLESS_SECRET_ID: 'sandbox-secret-id', BANKSYNC_GOCARDLESS_SECRET_KEY: 'sandbox-secret-key' };
 
 /** Builds test/mocks with the project's tsc: the mocks are TypeScript, the bench is plain Node. */
@@ -87,22 +88,26 @@ export async function syncAtScale(o) {
       copyFileSync(join(setup, 'secret.key'), join(dir, 'secret.key'));
       mock.control.resetMaxConcurrent();
       const from = mock.requests.length;
-      const env = { ...SECRETS, BANKSYNC_GOCARDLESS_BASE_URL: mock.url, BANKSYNC_DB: join(dir, 'banksync.db'), BANKSYNC_CONFIG_DIR: dir, NO_COLOR: '1' };
+      const probeFile = join(dir, 'probe.json');
+      const env = { ...SECRETS, BANKSYNC_GOCARDLESS_BASE_URL: mock.url, BANKSYNC_DB: join(dir, 'banksync.db'), BANKSYNC_CONFIG_DIR: dir, NO_COLOR: '1', SYNC_PROBE_FILE: probeFile };
       // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the syncing process.
-      const r = await runAsync(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), BIN, '--json', 'sync', '--all', '--concurrency', String(concurrency)], env);
+      const r = await runAsync(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '-r', PROBE, BIN, '--json', 'sync', '--all', '--concurrency', String(concurrency)], env);
+      // Figures a loaded machine does not blur as much as wall time: CPU, start-up, saturation.
+      const probe = JSON.parse(readFileSync(probeFile, 'utf8'));
       const report = JSON.parse(r.stdout);
       const notSynced = report.accounts.filter((a) => a.result !== 'synced');
       if (notSynced.length) throw new Error(`sync at scale: ${notSynced.length} account(s) not synced, e.g. ${JSON.stringify(notSynced[0])}`);
       const api = mock.requests.slice(from).filter((q) => q.path.startsWith('/api/'));
       rmSync(dir, { recursive: true, force: true });
-      return { ms: r.ms, accounts: report.accounts.length, requests: api.length, refused: api.filter((q) => q.status === 429).length, maxInFlight: mock.maxConcurrent };
+      return { ms: r.ms, accounts: report.accounts.length, requests: api.length, refused: api.filter((q) => q.status === 429).length, maxInFlight: mock.maxConcurrent, probe };
     };
 
     const parallel = [];
     for (let i = 0; i < o.runs; i++) {
       o.log(`  sync --all, ${o.limit} at once (run ${i + 1})…`);
       parallel.push(await once(o.limit, i));
-      o.log(`    ${Math.round(parallel.at(-1).ms)} ms`);
+      const { ms, probe: p } = parallel.at(-1);
+      o.log(`    ${Math.round(ms)} ms; CPU ${Math.round(p.cpuMs)} ms, first request at ${Math.round(p.firstRequestMs)} ms, ${p.avgInFlight.toFixed(2)} in flight on average (most ${p.mostInFlight}), ${Math.round(p.afterLastMs)} ms after the last answer`);
     }
     o.log('  sync --all, one at a time…');
     const sequential = await once(1, 0);
@@ -116,6 +121,9 @@ export async function syncAtScale(o) {
       accounts,
       refused: Math.max(...parallel.map((p) => p.refused)),
       maxInFlight: Math.max(...parallel.map((p) => p.maxInFlight)),
+      cpuMs: median(parallel.map((p) => p.probe.cpuMs)),
+      firstRequestMs: median(parallel.map((p) => p.probe.firstRequestMs)),
+      avgInFlight: median(parallel.map((p) => p.probe.avgInFlight)),
     };
   } finally {
     await mock.close();

@@ -5,6 +5,7 @@ import type { Dispatcher } from 'undici';
 import { BanksyncError } from '../core/errors.js';
 import { currencyDigits, parseDecimalToMinor } from '../core/money.js';
 import { currentExchangeTap, type ExchangeTap, type HttpAnswer } from './exchange-tap.js';
+import { loadUndiciRequest } from './undici-request.js';
 
 /** A provider answer that was not 2xx, handed to the provider's own error mapper. */
 export interface HttpFailure {
@@ -122,7 +123,7 @@ export class HttpClient {
 
   private async send(method: string, url: URL, headers: Record<string, string>, body: string | undefined): Promise<HttpAnswer> {
     // undici is loaded on the first request: most commands never talk to a provider.
-    const { Agent, request } = await import('undici');
+    const { Agent, request } = await loadUndiciRequest();
     const timeout = this.o.timeoutMs ?? 30_000;
     this.dispatcher ??= new Agent({ headersTimeout: timeout, bodyTimeout: timeout, connect: { timeout: 10_000, ...(this.o.tls ?? {}) } });
     let res: Dispatcher.ResponseData;

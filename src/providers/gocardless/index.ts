@@ -6,7 +6,7 @@ import type { ConsentGrant, ConsentStart, Provider, ProviderAccount, ProviderCon
 import { GoCardlessApi } from './api.js';
 import { kindOfCashAccountType } from '../iso20022.js';
 import { dateOf, toBooked, toInstitution, toPending, undated } from './map.js';
-import { AccountMeta, Agreement, Balances, Details, Institution as WireInstitution, Requisition, Transaction, Transactions } from './schema.js';
+import { AccountMeta, Agreement, Balances, Details, Institution as WireInstitution, isWireTransaction, Requisition, Transaction, Transactions } from './schema.js';
 import { z } from 'zod';
 import { chosenInstitution } from '../chosen-institution.js';
 
@@ -192,6 +192,7 @@ export function createGoCardlessProvider(ctx: ProviderContext): Provider {
 
 /** One transaction checked at the boundary: a malformed one is the provider's error, named. */
 function item(raw: unknown, where: string): Transaction {
+  if (isWireTransaction(raw)) return raw;
   const r = Transaction.safeParse(raw);
   if (!r.success) throw malformed('GoCardless', `transactions (${where})`, `is malformed (${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message})`);
   return r.data;

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { EXPORT_FORMATS } from '../export/registry.js';
 import type { AccountSection, ExportFormat, ExportRow, ExportSettings } from '../export/types.js';
-import { LINE, type ExportScope, type ExportTarget, type SentState } from '../store/exports.js';
+import { LINE, type AccountSummary, type ExportScope, type ExportTarget, type SentState } from '../store/exports.js';
 import { addDays, isoDate } from './clock.js';
 import { nowIso, type Services } from './context.js';
 import { badInput } from './errors.js';
@@ -194,7 +194,9 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
       let heldKept = false;
       const removals: ExportRow[] = [];
       let cachedDate = '';
-      let cachedPeriod = { start: section.start, end: section.end };
+      // Without statement periods every line is in the section's range; with them, the first line
+      // sets its period (so the section's summary is not read for that).
+      let cachedPeriod = period === 'none' ? { start: section.start, end: section.end } : { start: '', end: '' };
       for (const line of repo.lines(a.id, scope.from, scope.to, plan.target.incremental, targetId)) {
         const removed = line[LINE.removedAt] !== null;
         const revision = line[LINE.revision];
@@ -332,21 +334,39 @@ function buildSections(s: Services, plan: Plan): AccountSection[] {
   const names = ledgerNames(s.store.accounts.list(), institutions);
   const writeOpening = !plan.target.incremental || plan.target.existing!.lastSeq === 0;
   return plan.accounts.map((a) => {
-    const sum = s.store.exports.summary(a.id, scope.from, scope.to);
+    // The summary is a pass over the account's lines that a plain CSV export never reads (only its
+    // statement column does): it is read on first use, inside the export's read transaction, so
+    // it sees the same snapshot as the lines.
+    let summary: AccountSummary | undefined;
+    const sum = () => (summary ??= s.store.exports.summary(a.id, scope.from, scope.to));
     let opening = a.openingBalanceMinor;
     if (opening !== null && scope.from) opening += s.store.exports.sumThrough(a.id, addDays(scope.from, -1));
-    const start = scope.from ?? sum.firstDate ?? today;
+    const startOf = () => scope.from ?? sum().firstDate ?? today;
     return {
       account: a,
       institutionName: institutions.get(a.connectionId ?? -1) ?? a.institutionId,
       ledgerName: names.get(a.id)!,
       opening,
-      closing: opening === null ? null : opening + sum.sum,
-      count: sum.count,
-      firstDate: sum.firstDate,
-      lastDate: sum.lastDate,
-      start,
-      end: scope.to ?? (sum.lastDate && sum.lastDate > start ? sum.lastDate : start),
+      get closing() {
+        return opening === null ? null : opening + sum().sum;
+      },
+      get count() {
+        return sum().count;
+      },
+      get firstDate() {
+        return sum().firstDate;
+      },
+      get lastDate() {
+        return sum().lastDate;
+      },
+      get start() {
+        return startOf();
+      },
+      get end() {
+        const start = startOf();
+        const last = sum().lastDate;
+        return scope.to ?? (last && last > start ? last : start);
+      },
       writeOpening,
     };
   });

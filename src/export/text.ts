@@ -2,8 +2,14 @@ import type { Account } from '../core/model.js';
 
 /** Every exported field stays on one line without control characters. */
 export function oneLine(v: string | null | undefined): string {
-  return (v ?? '').replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+  const text = v ?? '';
+  // Most bank text already is one clean line: returned as it is, without three new strings (a
+  // CSV export asks for three cells a line). Same result: neither replace nor trim would change it.
+  if (!NOT_ONE_LINE.test(text) && text.trim().length === text.length) return text;
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/ {2,}/g, ' ').trim();
 }
+
+const NOT_ONE_LINE = /[\u0000-\u001f\u007f\u2028\u2029]| {2}/;
 
 /** Cuts to at most `max` characters without splitting a surrogate pair. */
 export function truncate(v: string, max: number): string {

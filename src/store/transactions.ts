@@ -148,12 +148,11 @@ export class TransactionRepo {
     return r.d;
   }
 
+  /** Live (not removed) lines of an account: kept by triggers (migration 013), not counted. */
   count(accountId: number): number {
-    return (
-      this.db
-        .prepare('SELECT count(*) AS n FROM transactions WHERE account_id = ? AND removed_at IS NULL')
-        .get(accountId) as { n: number }
-    ).n;
+    const kept = this.db.prepare('SELECT live FROM account_line_counts WHERE account_id = ?').get(accountId) as { live: number } | undefined;
+    // Every account has its row; an id that is no account has no lines.
+    return kept?.live ?? 0;
   }
 
   /**

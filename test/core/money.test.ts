@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMinor, parseDecimalToMinor } from '../../src/core/money.js';
+import { currencyDigits, formatMinor, KNOWN_CURRENCY_DIGITS, parseDecimalToMinor } from '../../src/core/money.js';
 
 describe('money as integer minor units', () => {
   it.each([
@@ -11,6 +11,16 @@ describe('money as integer minor units', () => {
   ])('%s %s ⇄ %i', (text, cur, minor, formatted) => {
     expect(parseDecimalToMinor(text, cur)).toBe(minor);
     expect(formatMinor(minor, cur)).toBe(formatted);
+  });
+  it('answers the common currencies without ICU exactly as ICU does', () => {
+    expect(KNOWN_CURRENCY_DIGITS.size).toBeGreaterThan(0);
+    for (const [currency, digits] of KNOWN_CURRENCY_DIGITS) {
+      expect(new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits, currency).toBe(digits);
+      expect(currencyDigits(currency)).toBe(digits);
+    }
+    // Others still ask ICU.
+    expect(currencyDigits('KWD')).toBe(3);
+    expect(() => currencyDigits('XYZW')).toThrow(/unknown currency/);
   });
   it('refuses more decimals than the currency has, and non-numbers', () => {
     expect(() => parseDecimalToMinor('1.5', 'JPY')).toThrow(/decimals/);

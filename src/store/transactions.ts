@@ -82,7 +82,8 @@ export interface StoredLine extends Transaction {
 }
 
 export class TransactionRepo {
-  private readonly upsertByExternal;
+  private readonly insertByExternal;
+  private readonly correctByExternal;
   private readonly insertByFingerprint;
 
   // File imports ask these for every line: prepared once.
@@ -98,21 +99,22 @@ export class TransactionRepo {
     this.byExternalId = db.prepare('SELECT 1 FROM transactions WHERE account_id = ? AND external_id = ?');
     this.countFingerprint = db.prepare('SELECT count(*) AS n FROM transactions WHERE account_id = ? AND fingerprint = ? AND external_id IS NULL');
     // A provider may correct a booked line under the same id (amount, text): keep the newest.
-    this.upsertByExternal = db.prepare(`
+    // An insert that does nothing when the id is stored, then an update only for a stored id,
+    // rather than one INSERT … DO UPDATE: that upsert can fire the revision triggers, so SQLite
+    // copied every page each insert touched into a statement journal, kept in a temporary file
+    // once one statement spilled past 64 KiB (three to five page writes a line; the largest
+    // cost of a large sync or import). The plain insert needs no statement journal.
+    this.insertByExternal = db.prepare(`
       INSERT INTO transactions (id, account_id, external_id, fingerprint, ordinal, booking_date, value_date,
         amount_minor, currency, payee, memo, type, counterparty_iban, source, first_seen_at, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (account_id, external_id) WHERE external_id IS NOT NULL DO UPDATE SET
-        booking_date = excluded.booking_date, value_date = excluded.value_date,
-        amount_minor = excluded.amount_minor, payee = excluded.payee, memo = excluded.memo,
-        type = excluded.type, counterparty_iban = excluded.counterparty_iban,
-        fingerprint = excluded.fingerprint, updated_at = excluded.updated_at, removed_at = NULL,
-        revision = revision + 1
-      WHERE booking_date IS NOT excluded.booking_date OR value_date IS NOT excluded.value_date
-        OR amount_minor IS NOT excluded.amount_minor OR payee IS NOT excluded.payee
-        OR memo IS NOT excluded.memo OR type IS NOT excluded.type
-        OR counterparty_iban IS NOT excluded.counterparty_iban OR removed_at IS NOT NULL
-      RETURNING revision = 0 AS inserted`);
+      ON CONFLICT (account_id, external_id) WHERE external_id IS NOT NULL DO NOTHING`);
+    this.correctByExternal = db.prepare(`
+      UPDATE transactions SET booking_date = ?, value_date = ?, amount_minor = ?, payee = ?, memo = ?, type = ?,
+        counterparty_iban = ?, fingerprint = ?, updated_at = ?, removed_at = NULL, revision = revision + 1
+      WHERE account_id = ? AND external_id = ?
+        AND (booking_date IS NOT ? OR value_date IS NOT ? OR amount_minor IS NOT ? OR payee IS NOT ? OR memo IS NOT ?
+          OR type IS NOT ? OR counterparty_iban IS NOT ? OR removed_at IS NOT NULL)`);
     this.insertByFingerprint = db.prepare(`
       INSERT OR IGNORE INTO transactions (id, account_id, external_id, fingerprint, ordinal, booking_date,
         value_date, amount_minor, currency, payee, memo, type, counterparty_iban, source, first_seen_at, updated_at)
@@ -123,10 +125,10 @@ export class TransactionRepo {
   write(row: TransactionRow, now: string): WriteResult {
     // Positional parameters: no object built per line (a large sync writes a million).
     if (row.externalId !== null) {
-      const r = this.upsertByExternal.get(row.id, row.accountId, row.externalId, row.fingerprint, row.ordinal, row.bookingDate, row.valueDate,
-        row.amountMinor, row.currency, row.payee, row.memo, row.type, row.counterpartyIban, row.source, now, now) as { inserted: number } | undefined;
-      if (!r) return 'unchanged';
-      return r.inserted === 1 ? 'inserted' : 'updated';
+      if (this.insertByExternal.run(row.id, row.accountId, row.externalId, row.fingerprint, row.ordinal, row.bookingDate, row.valueDate,
+        row.amountMinor, row.currency, row.payee, row.memo, row.type, row.counterpartyIban, row.source, now, now).changes === 1) return 'inserted';
+      return this.correctByExternal.run(row.bookingDate, row.valueDate, row.amountMinor, row.payee, row.memo, row.type, row.counterpartyIban, row.fingerprint, now,
+        row.accountId, row.externalId, row.bookingDate, row.valueDate, row.amountMinor, row.payee, row.memo, row.type, row.counterpartyIban).changes === 1 ? 'updated' : 'unchanged';
     }
     return this.insertByFingerprint.run(row.id, row.accountId, null, row.fingerprint, row.ordinal, row.bookingDate, row.valueDate,
       row.amountMinor, row.currency, row.payee, row.memo, row.type, row.counterpartyIban, row.source, now, now).changes === 1 ? 'inserted' : 'unchanged';
@@ -148,7 +150,7 @@ export class TransactionRepo {
     return r.d;
   }
 
-  /** Live (not removed) lines of an account: kept by triggers (migration 013), not counted. */
+  /** Live (not removed) lines of an account: kept by triggers (migration 012), not counted. */
   count(accountId: number): number {
     const kept = this.db.prepare('SELECT live FROM account_line_counts WHERE account_id = ?').get(accountId) as { live: number } | undefined;
     // Every account has its row; an id that is no account has no lines.

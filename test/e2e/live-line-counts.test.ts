@@ -7,7 +7,7 @@ import { CONNECT_SANDBOX, sandboxPerTest, type CliSandbox } from '../helpers/cli
 const DAY1 = { BANKSYNC_NOW: '2026-11-20T09:00:00Z' };
 const DAY2 = { BANKSYNC_NOW: '2026-11-23T09:00:00Z' };
 
-/** The stored per-account counts (migration 013) against a count of the lines, for every account. */
+/** The stored per-account counts (migration 012) against a count of the lines, for every account. */
 function expectExactCounts(cli: CliSandbox): Map<number, number> {
   const db = new Database(cli.db, { readonly: true });
   try {

@@ -17,11 +17,11 @@ function countsOf(db: Database.Database): { kept: unknown[]; counted: unknown[] 
   };
 }
 
-describe('live line counts per account (migration 013)', () => {
+describe('live line counts per account (migration 012)', () => {
   const dirs: string[] = [];
   afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
   const tempDir = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'banksync-v13-'));
+    const dir = mkdtempSync(join(tmpdir(), 'banksync-v12-'));
     dirs.push(dir);
     return dir;
   };

@@ -10,8 +10,7 @@ import { v8ExportAnnotations } from './008-export-annotations.js';
 import { v9Transfers } from './009-transfers.js';
 import { v10LineOrigins } from './010-line-origins.js';
 import { v11RawArchive } from './011-raw-archive.js';
-import { v12Reserved } from './012-reserved.js';
-import { v13LiveLineCounts } from './013-live-line-counts.js';
+import { v12LiveLineCounts } from './012-live-line-counts.js';
 
 export interface Migration {
   version: number;
@@ -20,7 +19,7 @@ export interface Migration {
 }
 
 /** Ordered list; append only. Each migration's version is its position + 1. */
-export const MIGRATIONS: readonly Migration[] = [v1Initial, v2ExportTargets, v3ProviderCaches, v4InputIssues, v5ProviderFeeds, v6ProviderMeta, v7Settings, v8ExportAnnotations, v9Transfers, v10LineOrigins, v11RawArchive, v12Reserved, v13LiveLineCounts];
+export const MIGRATIONS: readonly Migration[] = [v1Initial, v2ExportTargets, v3ProviderCaches, v4InputIssues, v5ProviderFeeds, v6ProviderMeta, v7Settings, v8ExportAnnotations, v9Transfers, v10LineOrigins, v11RawArchive, v12LiveLineCounts];
 
 export const LATEST_VERSION = MIGRATIONS.length;
 

@@ -7,8 +7,8 @@ import type { Migration } from './index.js';
  * `status` read it by counting: a third of a cold `status` at a million lines. Costs one
  * primary-key UPDATE per line written.
  */
-export const v13LiveLineCounts: Migration = {
-  version: 13,
+export const v12LiveLineCounts: Migration = {
+  version: 12,
   description: 'live line count per account',
   up(db) {
     db.exec(`

@@ -85,6 +85,7 @@ export class TransactionRepo {
   private readonly insertByExternal;
   private readonly correctByExternal;
   private readonly insertByFingerprint;
+  private readonly countInserted;
 
   // File imports ask these for every line: prepared once.
   private readonly byDateAndAmount;
@@ -115,6 +116,8 @@ export class TransactionRepo {
       WHERE account_id = ? AND external_id = ?
         AND (booking_date IS NOT ? OR value_date IS NOT ? OR amount_minor IS NOT ? OR payee IS NOT ? OR memo IS NOT ?
           OR type IS NOT ? OR counterparty_iban IS NOT ? OR removed_at IS NOT NULL)`);
+    // Migration 012's count of live lines: a separate statement, so the insert stays trigger-free.
+    this.countInserted = db.prepare('UPDATE account_line_counts SET live = live + 1 WHERE account_id = ?');
     this.insertByFingerprint = db.prepare(`
       INSERT OR IGNORE INTO transactions (id, account_id, external_id, fingerprint, ordinal, booking_date,
         value_date, amount_minor, currency, payee, memo, type, counterparty_iban, source, first_seen_at, updated_at)
@@ -126,12 +129,18 @@ export class TransactionRepo {
     // Positional parameters: no object built per line (a large sync writes a million).
     if (row.externalId !== null) {
       if (this.insertByExternal.run(row.id, row.accountId, row.externalId, row.fingerprint, row.ordinal, row.bookingDate, row.valueDate,
-        row.amountMinor, row.currency, row.payee, row.memo, row.type, row.counterpartyIban, row.source, now, now).changes === 1) return 'inserted';
+        row.amountMinor, row.currency, row.payee, row.memo, row.type, row.counterpartyIban, row.source, now, now).changes === 1) return this.inserted(row.accountId);
       return this.correctByExternal.run(row.bookingDate, row.valueDate, row.amountMinor, row.payee, row.memo, row.type, row.counterpartyIban, row.fingerprint, now,
         row.accountId, row.externalId, row.bookingDate, row.valueDate, row.amountMinor, row.payee, row.memo, row.type, row.counterpartyIban).changes === 1 ? 'updated' : 'unchanged';
     }
     return this.insertByFingerprint.run(row.id, row.accountId, null, row.fingerprint, row.ordinal, row.bookingDate, row.valueDate,
-      row.amountMinor, row.currency, row.payee, row.memo, row.type, row.counterpartyIban, row.source, now, now).changes === 1 ? 'inserted' : 'unchanged';
+      row.amountMinor, row.currency, row.payee, row.memo, row.type, row.counterpartyIban, row.source, now, now).changes === 1 ? this.inserted(row.accountId) : 'unchanged';
+  }
+
+  /** A new line is live: counted here, in the writer's transaction (see migration 012). */
+  private inserted(accountId: number): 'inserted' {
+    this.countInserted.run(accountId);
+    return 'inserted';
   }
 
   markRemoved(accountId: number, externalIds: string[], now: string): number {

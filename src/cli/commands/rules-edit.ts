@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,7 +6,6 @@ import { BanksyncError, badInput } from '../../core/errors.js';
 import { rulesText } from '../../core/rules/index.js';
 import { rulesForEditing, saveRules } from '../../core/rules/manage.js';
 import { runEditor } from '../editor.js';
-import type { RuntimeOf } from '../program.js';
 import type { Runtime } from '../runtime.js';
 
 interface Saved {
@@ -15,17 +13,10 @@ interface Saved {
   count: number;
 }
 
-export function registerRulesEdit(rules: Command, runtimeOf: RuntimeOf): void {
-  rules
-    .command('edit')
-    .description('edit the rules file in $VISUAL or $EDITOR; an invalid file is not saved')
-    .option('--file <path>', 'store this file as the rules instead ("-": standard input), after checking it')
-    .addHelpText('after', '\nExamples:\n  $ banksync rules edit\n  $ EDITOR=nano banksync rules edit\n  $ banksync rules edit --file rules.toml')
-    .action(async (o: { file?: string }, cmd: Command) => {
-      const rt = runtimeOf(cmd);
-      const r = o.file !== undefined ? fromFile(rt, o.file === '-' ? await readStdin() : await readText(o.file)) : await inEditor(rt);
-      rt.out.result(r, (v) => (v.saved ? `rules saved: ${v.count} rule(s)` : `rules unchanged: ${v.count} rule(s)`));
-    });
+/** `rules edit` (registered in rules.ts, loaded when it runs: it brings the TOML reader and the editor). */
+export async function runRulesEdit(rt: Runtime, o: { file?: string }): Promise<void> {
+  const r = o.file !== undefined ? fromFile(rt, o.file === '-' ? await readStdin() : await readText(o.file)) : await inEditor(rt);
+  rt.out.result(r, (v) => (v.saved ? `rules saved: ${v.count} rule(s)` : `rules unchanged: ${v.count} rule(s)`));
 }
 
 function fromFile(rt: Runtime, text: string): Saved {

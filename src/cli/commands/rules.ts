@@ -1,12 +1,11 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { addRule, listRules, removeRuleAt, type AddRuleOptions, type RuleView } from '../../core/rules/manage.js';
-import { suggestRules, testRules, type RulesTestResult } from '../../core/rules/try-rules.js';
+import type { AddRuleOptions, RuleView } from '../../core/rules/manage.js';
+import type { RulesTestResult } from '../../core/rules/try-rules.js';
 import { plural } from '../format.js';
 import { table } from '../output.js';
 import { collectAccountRefs, parseAccountRef, parseDate, parsePositiveInt } from '../parse.js';
 import type { RuntimeOf } from '../program.js';
 import type { Runtime } from '../runtime.js';
-import { registerRulesEdit } from './rules-edit.js';
 
 const EXAMPLES = `
 The rules file (TOML, one [[rule]] per rule) belongs to the database. The first rule that matches a
@@ -33,14 +32,21 @@ const amount = (v: string) => {
   return v.trim();
 };
 
+// The rules modules (and the TOML parser) load only when a rules command runs: every other command starts without them.
+const manage = () => import('../../core/rules/manage.js');
+const tryRules = () => import('../../core/rules/try-rules.js');
+
 export function registerRules(program: Command, runtimeOf: RuntimeOf): void {
   const rules = program
     .command('rules')
     .description('categorise lines in exports: list, add, remove, test and edit the rules; suggest new ones')
     .addHelpText('after', EXAMPLES)
-    .action((_o: unknown, cmd: Command) => showRules(runtimeOf(cmd), listRules(runtimeOf(cmd).services())));
+    .action(async (_o: unknown, cmd: Command) => showRules(runtimeOf(cmd), (await manage()).listRules(runtimeOf(cmd).services())));
 
-  rules.command('list').description('the rules in the order they are tried').action((_o: unknown, cmd: Command) => showRules(runtimeOf(cmd), listRules(runtimeOf(cmd).services())));
+  rules
+    .command('list')
+    .description('the rules in the order they are tried')
+    .action(async (_o: unknown, cmd: Command) => showRules(runtimeOf(cmd), (await manage()).listRules(runtimeOf(cmd).services())));
 
   rules
     .command('add')
@@ -56,9 +62,9 @@ export function registerRules(program: Command, runtimeOf: RuntimeOf): void {
     .option('--category <name>', 'ledger account the line posts to, e.g. Expenses:Groceries')
     .option('--payee <clean>', 'payee to export instead of the bank\'s text')
     .option('--tag <tag>', 'tag to add (repeatable)', collect)
-    .action((o: AddRuleOptions & { tag?: string[] }, cmd: Command) => {
+    .action(async (o: AddRuleOptions & { tag?: string[] }, cmd: Command) => {
       const rt = runtimeOf(cmd);
-      const added = addRule(rt.services(), { ...o, tags: o.tag });
+      const added = (await manage()).addRule(rt.services(), { ...o, tags: o.tag });
       rt.out.result({ added }, (v) => `added rule ${v.added.index}: ${v.added.when} → ${v.added.category ?? v.added.payee ?? v.added.tags.join(' ')}`);
     });
 
@@ -66,9 +72,9 @@ export function registerRules(program: Command, runtimeOf: RuntimeOf): void {
     .command('remove')
     .description('remove a rule by its number (see rules list); the later ones move up')
     .argument('<n>', 'rule number', parsePositiveInt)
-    .action((n: number, _o: unknown, cmd: Command) => {
+    .action(async (n: number, _o: unknown, cmd: Command) => {
       const rt = runtimeOf(cmd);
-      const r = removeRuleAt(rt.services(), n);
+      const r = (await manage()).removeRuleAt(rt.services(), n);
       rt.out.result(r, (v) => `removed rule ${v.removed.index} (${v.removed.when}); ${v.count} left`);
     });
 
@@ -81,7 +87,7 @@ export function registerRules(program: Command, runtimeOf: RuntimeOf): void {
     .option('--unmatched', 'list only the lines no rule matches')
     .action(async (o: { account?: number[]; from?: string; to?: string; unmatched?: boolean }, cmd: Command) => {
       const rt = runtimeOf(cmd);
-      const r = testRules(rt.services(), { accountIds: o.account, from: o.from, to: o.to, unmatchedOnly: o.unmatched });
+      const r = (await tryRules()).testRules(rt.services(), { accountIds: o.account, from: o.from, to: o.to, unmatchedOnly: o.unmatched });
       await rt.out.result(r, renderTest, { page: true });
     });
 
@@ -92,9 +98,9 @@ export function registerRules(program: Command, runtimeOf: RuntimeOf): void {
     .option('--from <date>', 'booking date from (YYYY-MM-DD)', parseDate)
     .option('--to <date>', 'booking date to (YYYY-MM-DD)', parseDate)
     .option('--limit <n>', 'how many suggestions (default 10)', parsePositiveInt)
-    .action((o: { account?: number[]; from?: string; to?: string; limit?: number }, cmd: Command) => {
+    .action(async (o: { account?: number[]; from?: string; to?: string; limit?: number }, cmd: Command) => {
       const rt = runtimeOf(cmd);
-      const r = suggestRules(rt.services(), { accountIds: o.account, from: o.from, to: o.to, limit: o.limit });
+      const r = (await tryRules()).suggestRules(rt.services(), { accountIds: o.account, from: o.from, to: o.to, limit: o.limit });
       rt.out.result(r, (v) =>
         v.suggestions.length === 0
           ? `nothing to suggest: ${plural(v.unmatched, 'line')} ${v.unmatched === 1 ? 'matches' : 'match'} no rule, no payee among them twice`
@@ -102,7 +108,12 @@ export function registerRules(program: Command, runtimeOf: RuntimeOf): void {
       );
     });
 
-  registerRulesEdit(rules, runtimeOf);
+  rules
+    .command('edit')
+    .description('edit the rules file in $VISUAL or $EDITOR; an invalid file is not saved')
+    .option('--file <path>', 'store this file as the rules instead ("-": standard input), after checking it')
+    .addHelpText('after', '\nExamples:\n  $ banksync rules edit\n  $ EDITOR=nano banksync rules edit\n  $ banksync rules edit --file rules.toml')
+    .action(async (o: { file?: string }, cmd: Command) => (await import('./rules-edit.js')).runRulesEdit(runtimeOf(cmd), o));
 }
 
 function renderTest(v: RulesTestResult): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMinor, parseDecimalToMinor } from '../../src/core/money.js';
+import { currencyDigits, formatMinor, parseDecimalToMinor } from '../../src/core/money.js';
 
 describe('money as integer minor units', () => {
   it.each([
@@ -31,5 +31,10 @@ describe('money as integer minor units', () => {
         expect(formatMinor(-m, cur)).toBe(byPadding(-m, digits));
       }
     }
+  });
+  it("gives ICU's digits for every currency ICU lists (the table that spares building an Intl.NumberFormat), for unlisted codes, and refuses malformed ones", () => {
+    const icu = (c: string) => new Intl.NumberFormat('en', { style: 'currency', currency: c }).resolvedOptions().maximumFractionDigits;
+    for (const c of [...Intl.supportedValuesOf('currency'), 'XYZ', 'CLF', 'ESP', 'eur', 'jpy']) expect([c, currencyDigits(c)]).toEqual([c, icu(c)]);
+    expect(() => currencyDigits('EURO')).toThrow(/unknown currency code "EURO"/);
   });
 });

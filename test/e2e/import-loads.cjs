@@ -4,6 +4,7 @@
 const { writeFileSync } = require('node:fs');
 let numberFormats = 0;
 const NumberFormat = Intl.NumberFormat;
+// biome-ignore lint/complexity/useArrowFunction: Intl.NumberFormat is called with `new`, which an arrow function refuses.
 Intl.NumberFormat = function (...args) {
   numberFormats++;
   return new NumberFormat(...args);

@@ -53,7 +53,7 @@ describe.concurrent('import memory stays flat at a million lines', () => {
 
   /**
    * The goal is 200 MB for every format. CAMT, which peaked at 201–209 MB while it loaded
-   * fast-xml-parser up front and built a small tree per entry, peaks at 178–182 MB since it
+   * fast-xml-parser up front and built a small tree per entry, peaks at 178–191 MB since it
    * reads entries from the reader's events (BENCHMARKS.md, fourth session: import). Any return
    * to holding the file (1.7 GB) fails all three.
    */

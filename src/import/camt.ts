@@ -6,6 +6,7 @@ import { fileError } from './errors.js';
 import type { FileBalance, FileLine } from './types.js';
 import { ibanValid } from './iban.js';
 import { at, text, XmlCheck } from './xml.js';
+import { EntryReader } from './camt-entry.js';
 
 const ARRAYS = new Set(['Stmt', 'Ntry', 'Bal', 'TxDtls', 'Ustrd']);
 
@@ -31,7 +32,8 @@ interface Head {
  *
  * Read as it streams with saxes, in two passes: the first checks the XML and keeps each Stmt's
  * head (account, balances: they may stand after the entries in a file that breaks the schema's
- * order); the second turns each Ntry into a line as it closes and forgets it.
+ * order); the second reads each Ntry's fields as they pass (EntryReader: no tree per entry) and
+ * makes its line when it closes.
  */
 export function camtParser(file: string, sink: StatementSink): StreamParser {
   const warnings: string[] = [];
@@ -44,6 +46,9 @@ export function camtParser(file: string, sink: StatementSink): StreamParser {
   let bk = 0;
   let statementIndex = 0;
   let stmt: { n: number; head: StatementHead; balances: FileBalance[]; currency: string; batch: LineBatcher; refs: KeySet; entries: number; sum: number } | null = null;
+  const reader = new EntryReader();
+  /** Pass 1 is inside an Ntry of the statement being read: its events go to the reader. */
+  let inEntry = false;
 
   const local = (name: string) => name.slice(name.indexOf(':') + 1);
 
@@ -59,6 +64,11 @@ export function camtParser(file: string, sink: StatementSink): StreamParser {
       if (pass === 0) heads.push({ stmt: {}, entries: 0 });
       else startStatement(heads[statementIndex]!, ++statementIndex);
     }
+    if (pass === 1 && inStmt && depth === 3 && name === 'Ntry' && stmt) {
+      reader.begin();
+      inEntry = true;
+      return;
+    }
     // The first entry's currency: the account's when nothing else names one.
     const head = heads.at(-1);
     if (pass === 0 && inStmt && depth === 4 && name === 'Amt' && stack[3]!.name === 'Ntry' && head && head.entries === 0) head.firstCcy ??= attributes.Ccy;
@@ -69,6 +79,14 @@ export function camtParser(file: string, sink: StatementSink): StreamParser {
   };
 
   const close = () => {
+    if (inEntry) {
+      if (reader.inside) reader.close();
+      else {
+        inEntry = false;
+        entry();
+      }
+      return;
+    }
     const el = stack.pop()!;
     const depth = stack.length;
     const parent = stack.at(-1);
@@ -82,7 +100,6 @@ export function camtParser(file: string, sink: StatementSink): StreamParser {
         add(heads.at(-1)!.stmt, el.name, value);
         return;
       }
-      if (el.name === 'Ntry' && stmt) entry(value);
       return;
     }
     if (depth === 2 && el.name === 'Stmt' && pass === 1 && stmt) endStatement();
@@ -95,10 +112,10 @@ export function camtParser(file: string, sink: StatementSink): StreamParser {
     stmt = { n, head, balances, currency, batch: new LineBatcher(sink), refs: new KeySet(undefined, h.entries), entries: 0, sum: 0 };
   };
 
-  const entry = (e: unknown) => {
+  const entry = () => {
     const s = stmt!;
     const i = s.entries++;
-    const line = entryLine(e, s.n, i, s.currency, s.refs, file, warnings);
+    const line = entryLine(reader, s.n, i, s.currency, s.refs, file, warnings);
     if (!line) return;
     s.sum += line.amountMinor;
     s.batch.push(line);
@@ -121,13 +138,16 @@ export function camtParser(file: string, sink: StatementSink): StreamParser {
     begin(n) {
       pass = n;
       stack = [];
+      inEntry = false;
       documents = 0;
       bk = 0;
       statementIndex = 0;
       check = new XmlCheck(file);
       const p = check.parser;
       p.on('opentag', (t) => {
-        if (!check.failed) open(local(t.name), t.attributes as Record<string, string>);
+        if (check.failed) return;
+        if (inEntry) reader.open(local(t.name), t.attributes as Record<string, string>);
+        else open(local(t.name), t.attributes as Record<string, string>);
       });
       p.on('closetag', () => {
         if (!check.failed) close();
@@ -135,6 +155,10 @@ export function camtParser(file: string, sink: StatementSink): StreamParser {
       // Whitespace between child elements is no value (fast-xml-parser trimmed it away); kept, the
       // newlines between a million entries would pile up in the Stmt's text.
       const onText = (t: string) => {
+        if (inEntry) {
+          if (!check.failed) reader.text(t);
+          return;
+        }
         const top = stack.at(-1);
         if (top && top.node !== SKIP && !check.failed && (!top.children || /\S/.test(t))) top.text += t;
       };
@@ -207,42 +231,42 @@ function statementHead(h: Head, file: string, n: number, warnings: string[]): { 
 }
 
 /** One Ntry (the i-th of Stmt n) into a line; null for one that is no booking or in another currency. */
-function entryLine(e: unknown, n: number, i: number, currency: string, refs: KeySet, file: string, warnings: string[]): FileLine | null {
+function entryLine(e: EntryReader, n: number, i: number, currency: string, refs: KeySet, file: string, warnings: string[]): FileLine | null {
   const where = `Stmt ${n} Ntry ${i + 1}`;
-  const status = text(at(e, 'Sts', 'Cd')) ?? text(at(e, 'Sts'));
+  const status = e.textOf(e.stsCd) ?? e.textOf(e.sts);
   if (status && status !== 'BOOK') return null;
-  const ccy = (at(e, 'Amt') as Record<string, string> | undefined)?.['@Ccy'];
+  const ccy = e.ccyOf(e.amt);
   if (ccy && ccy !== currency) {
     warnings.push(`${where}: in ${ccy}, not the account's ${currency}; skipped`);
     return null;
   }
-  const amountMinor = signed(e, currency, file, where);
-  const ref = text(at(e, 'AcctSvcrRef')) ?? text(at(e, 'NtryRef'));
+  const amountMinor = signedAmount(e.textOf(e.amt), e.textOf(e.cdtDbtInd), currency, file, where);
+  const ref = e.textOf(e.acctSvcrRef) ?? e.textOf(e.ntryRef);
   if (ref && refs.count(ref) !== 0) throw fileError(file, `${where}: AcctSvcrRef ${ref} is used twice`, 'a file with duplicate references cannot be deduplicated safely');
   if (ref) refs.add(ref);
-  const tx = (at(e, 'NtryDtls', 'TxDtls') as unknown[] | undefined)?.[0];
-  const party = amountMinor < 0 ? at(tx, 'RltdPties', 'Cdtr') : at(tx, 'RltdPties', 'Dbtr');
-  const partyName = text(at(party, 'Nm')) ?? text(at(party, 'Pty', 'Nm'));
-  const partyAcct = amountMinor < 0 ? at(tx, 'RltdPties', 'CdtrAcct', 'Id', 'IBAN') : at(tx, 'RltdPties', 'DbtrAcct', 'Id', 'IBAN');
-  const remittance = ((at(tx, 'RmtInf', 'Ustrd') as unknown[] | undefined) ?? []).map(text).filter(Boolean).join(' ');
-  const addtl = text(at(e, 'AddtlNtryInf'));
+  const party = e.party[amountMinor < 0 ? 'Cdtr' : 'Dbtr'];
+  const partyName = e.textOf(party.nm) ?? e.textOf(party.ptyNm);
+  const remittance = e.listOf(e.ustrd).filter(Boolean).join(' ');
+  const addtl = e.textOf(e.addtlNtryInf);
   return {
     id: ref,
-    bookingDate: camtDate(at(e, 'BookgDt'), file, where),
-    valueDate: at(e, 'ValDt') ? camtDate(at(e, 'ValDt'), file, where) : undefined,
+    bookingDate: dateOf(e.textOf(e.bookgDtDt) ?? e.textOf(e.bookgDtDtTm), file, where),
+    valueDate: e.given(e.valDt) ? dateOf(e.textOf(e.valDtDt) ?? e.textOf(e.valDtDtTm), file, where) : undefined,
     amountMinor,
     currency,
     payee: partyName ?? (remittance ? addtl : undefined),
     memo: remittance || addtl,
-    type: typeOf(text(at(e, 'BkTxCd', 'Domn', 'Fmly', 'SubFmlyCd')), amountMinor),
-    counterpartyIban: text(partyAcct),
+    type: typeOf(e.textOf(e.subFmlyCd), amountMinor),
+    counterpartyIban: e.textOf(party.iban),
     where,
   };
 }
 
 function signed(node: unknown, currency: string, file: string, where: string): number {
-  const raw = text(at(node, 'Amt'));
-  const ind = text(at(node, 'CdtDbtInd'));
+  return signedAmount(text(at(node, 'Amt')), text(at(node, 'CdtDbtInd')), currency, file, where);
+}
+
+function signedAmount(raw: string | undefined, ind: string | undefined, currency: string, file: string, where: string): number {
   if (!raw) throw fileError(file, `${where}: no Amt`);
   if (ind !== 'CRDT' && ind !== 'DBIT') throw fileError(file, `${where}: CdtDbtInd must be CRDT or DBIT`);
   if (raw.trim().startsWith('-')) throw fileError(file, `${where}: Amt ${raw} is negative; camt amounts are unsigned (the sign is CdtDbtInd)`);
@@ -257,7 +281,10 @@ function signed(node: unknown, currency: string, file: string, where: string): n
 
 /** `<Dt>2024-01-31</Dt>` or `<DtTm>2024-01-31T10:00:00+01:00</DtTm>`: the calendar day as written. */
 function camtDate(node: unknown, file: string, where: string): string {
-  const raw = text(at(node, 'Dt')) ?? text(at(node, 'DtTm'));
+  return dateOf(text(at(node, 'Dt')) ?? text(at(node, 'DtTm')), file, where);
+}
+
+function dateOf(raw: string | undefined, file: string, where: string): string {
   const date = raw?.slice(0, 10) ?? '';
   const d = new Date(`${date}T00:00:00Z`);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== date) {

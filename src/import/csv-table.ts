@@ -1,4 +1,4 @@
-import { Parser } from 'csv-parse';
+import { createRequire } from 'node:module';
 import { decimalEvidence, splitAmount } from './amounts.js';
 import { readDate } from './dates.js';
 import { fileError } from './errors.js';
@@ -18,6 +18,10 @@ export interface Table {
   warnings: string[];
 }
 
+// csv-parse is loaded by the first CSV read, not with the import command (an OFX import never uses it).
+const require = createRequire(import.meta.url);
+let csvParse: typeof import('csv-parse') | undefined;
+
 /** Preamble and header are looked for in the first rows only: a title block is short. */
 const SCAN_ROWS = 100;
 
@@ -32,7 +36,7 @@ export class RowReader {
   private count = 0;
 
   constructor(private readonly file: string, delimiter: string, private readonly lineBreak: string, private readonly onRow: (r: Row, index: number) => void) {
-    const parser = new Parser({ delimiter, bom: true, skip_empty_lines: false, relax_column_count: true, relax_quotes: false, trim: false });
+    const parser = new (csvParse ??= require('csv-parse') as typeof import('csv-parse')).Parser({ delimiter, bom: true, skip_empty_lines: false, relax_column_count: true, relax_quotes: false, trim: false });
     this.api = (parser as unknown as { api: RowReader['api'] }).api;
   }
 

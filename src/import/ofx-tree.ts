@@ -29,11 +29,17 @@ interface Place {
   /** Leaf names and their lines, in order: name, line, name, line... */
   leaves: (string | number)[];
 }
-const PLACES = new WeakMap<OfxNode, Place>();
+/**
+ * Each aggregate's Place, under a symbol: invisible to Object.entries and for-in like the
+ * WeakMap it replaces, but without an ephemeron per element (a WeakMap entry per STMTTRN, in
+ * both passes, is work for every garbage collection while the file streams).
+ */
+const PLACE = Symbol('place');
+const placeOf = (node: OfxNode): Place | undefined => (node as unknown as { [PLACE]?: Place })[PLACE];
 
 /** Line in the file of an aggregate, or of the first start tag of that name inside it (the aggregate's own line if none). */
 export function lineOf(node: OfxNode | undefined, leafName?: string): number | undefined {
-  const place = node && PLACES.get(node);
+  const place = node && placeOf(node);
   if (!place || !leafName) return place?.line;
   return firstInside(node!, place, leafName) ?? place.line;
 }
@@ -48,7 +54,7 @@ function firstInside(node: OfxNode, place: Place, name: string): number | undefi
   }
   for (const [key, value] of Object.entries(node)) {
     for (const child of objects(value)) {
-      const p = PLACES.get(child)!;
+      const p = placeOf(child)!;
       const at = key === name ? p.line : firstInside(child, p, name);
       if (at !== undefined && (best === undefined || at < best)) best = at;
     }
@@ -58,7 +64,7 @@ function firstInside(node: OfxNode, place: Place, name: string): number | undefi
 
 /** Document order of an aggregate (for elements collected from several places). */
 export function orderOf(node: OfxNode): number {
-  return PLACES.get(node)?.seq ?? 0;
+  return placeOf(node)?.seq ?? 0;
 }
 
 /** One open aggregate while the file is read. */
@@ -292,7 +298,7 @@ export class OfxTokenizer {
         }
         const node: OfxNode = {};
         const place: Place = { line: here, seq: this.seq++, leaves: [] };
-        PLACES.set(node, place);
+        Object.defineProperty(node, PLACE, { value: place });
         if (hooks.open?.(name, node, stack) ?? true) add(parent, name, node);
         stack.push({ name, node, place });
       }

@@ -18,6 +18,14 @@ const seeds = [
 
 const NASTY = ['<', '>', '&', '"', "'", '\n', '\r\n', '\0', '\xff', ';', ',', '^', '-', '.', '9', '<OFX>', '</STMTTRN>', '<Ntry>', '!Type:Bank\n', '&amp', '&#0;', '&#x110000;', '<!--', '-->', '<![CDATA[', ']]>', '<BALAMT/>', '</BANKTRANLIST>', '<BANKTRANLIST>', '<INVSTMTRS>', '\x1a'];
 
+/**
+ * Thousands of parses are seconds of CPU, tens of seconds on a loaded machine: the loops give
+ * vitest's worker its event loop back now and then, or its RPC times out ("Timeout calling
+ * onTaskUpdate") and fails the run; and they carry a limit sized for such a machine.
+ */
+const breather = () => new Promise((resume) => setImmediate(resume));
+const FUZZ_TIMEOUT = 300_000;
+
 function mutate(input: Buffer, r: () => number): Buffer {
   let b = Buffer.from(input);
   const steps = 1 + Math.floor(r() * 4);
@@ -75,17 +83,18 @@ function expectCleanOutcome(bytes: Buffer, name: string): 'ok' | 'rejected' {
 }
 
 describe('fuzz: mutated statement files never crash the importer', () => {
-  it('4000 mutations of the sample and fixture files give a clean result or one clean error', () => {
+  it('4000 mutations of the sample and fixture files give a clean result or one clean error', async () => {
     const r = rng(process.env.FUZZ_SEED ?? 'banksync-import-fuzz');
     const outcomes = { ok: 0, rejected: 0 };
     for (let i = 0; i < Number(process.env.FUZZ_N ?? 4000); i++) {
+      if (i % 100 === 99) await breather();
       const seed = seeds[i % seeds.length]!;
       outcomes[expectCleanOutcome(mutate(seed.bytes, r), `fuzz-${i}-${seed.name}`)]++;
     }
     // Both paths were exercised: the mutations are neither all harmless nor all fatal.
     expect(outcomes.ok).toBeGreaterThan(300);
     expect(outcomes.rejected).toBeGreaterThan(300);
-  });
+  }, FUZZ_TIMEOUT);
 
   it.each([
     ['billion laughs', `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><Document><BkToCstmrStmt>&lol2;</BkToCstmrStmt></Document>`, /DOCTYPE or ENTITY/],
@@ -132,11 +141,12 @@ describe('fuzz: mutated CSV layouts never crash the importer', () => {
     return b;
   }
 
-  it('1500 mutations of the CSV fixtures give a clean result or one clean error', () => {
+  it('1500 mutations of the CSV fixtures give a clean result or one clean error', async () => {
     expect(csvSeeds.length).toBeGreaterThan(20);
     const r = rng(process.env.FUZZ_SEED ?? 'banksync-csv-fuzz');
     const outcomes = { ok: 0, rejected: 0 };
     for (let i = 0; i < Number(process.env.FUZZ_N ?? 1500); i++) {
+      if (i % 100 === 99) await breather();
       const seed = csvSeeds[i % csvSeeds.length]!;
       const name = `fuzz-${i}-${seed.name}`;
       try {
@@ -160,7 +170,7 @@ describe('fuzz: mutated CSV layouts never crash the importer', () => {
     }
     expect(outcomes.ok).toBeGreaterThan(150);
     expect(outcomes.rejected).toBeGreaterThan(150);
-  });
+  }, FUZZ_TIMEOUT);
 
   it('every CSV fixture parses or is refused as its README says, unmutated', () => {
     const refused = ['ambiguous-dates.csv', 'currency-code-conflict.csv', 'direction-unmapped.csv'];

@@ -584,7 +584,9 @@ describe('OpenAPI conformance of requests', () => {
 
 describe('benchmark support', () => {
   it('adds latency and tracks the highest concurrency', async () => {
-    const m = await start({ latencyMs: 50 });
+    // Long enough that all five are in flight together even on a loaded machine (with 50 ms one
+    // could finish before the fifth arrived: "expected 4 to be 5"). Not a speed check.
+    const m = await start({ latencyMs: 1000 });
     const access = await token(m);
     const started = Date.now();
     await Promise.all(Array.from({ length: 5 }, () => call(m, 'GET', '/api/v2/institutions/', { token: access })));
@@ -595,7 +597,7 @@ describe('benchmark support', () => {
   });
 
   it('answers 429 above maxConcurrency', async () => {
-    const m = await start({ latencyMs: 50, maxConcurrency: 2 });
+    const m = await start({ latencyMs: 1000, maxConcurrency: 2 }); // all four in flight together, as above
     const access = await token(m);
     const results = await Promise.all(Array.from({ length: 4 }, () => call(m, 'GET', '/api/v2/institutions/', { token: access })));
     const limited = results.filter((r) => r.status === 429);

@@ -23,7 +23,7 @@ const SCALE = quick ? { connections: 10, latencyMs: 20, limit: 5 } : { connectio
 const { Store } = await import(join(ROOT, 'dist/store/index.js'));
 const { fetchAccount } = await import(join(ROOT, 'dist/core/sync/account-sync.js'));
 const { DEFAULT_ARCHIVE_DAYS, recordingConnection } = await import(join(ROOT, 'dist/core/archive/retention.js'));
-const { fingerprint, stableTransactionId } = await import(join(ROOT, 'dist/core/sync/dedupe.js'));
+const { fingerprint, stableTransactionId } = await import(join(ROOT, 'dist/core/dedupe.js'));
 
 const scratch = mkdtempSync(join(tmpdir(), 'banksync-bench-'));
 const log = (m) => process.stderr.write(`${m}\n`);

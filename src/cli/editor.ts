@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { BanksyncError, badInput } from '../core/errors.js';
+import { BanksyncError, badInput } from '../domain/errors.js';
 
 /**
  * The user's editor on a file, as git and crontab -e run it: $VISUAL, else $EDITOR, else vi,

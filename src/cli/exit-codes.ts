@@ -1,4 +1,4 @@
-import type { BanksyncError, ErrorCode } from '../core/errors.js';
+import type { BanksyncError, ErrorCode } from '../domain/errors.js';
 import type { RunOutcome } from '../core/sync/outcomes.js';
 
 /**

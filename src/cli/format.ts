@@ -56,4 +56,4 @@ function offsetName(d: Date): string {
 }
 
 // Counts read the same in core's messages and the CLI's.
-export { plural } from '../core/plural.js';
+export { plural } from '../domain/plural.js';

@@ -1,6 +1,6 @@
 import { type Command, CommanderError } from 'commander';
-import { BanksyncError, badInput, toBanksyncError } from '../core/errors.js';
-import { fileFault } from '../core/file-faults.js';
+import { BanksyncError, badInput, toBanksyncError } from '../domain/errors.js';
+import { fileFault } from '../domain/file-faults.js';
 import { isCorruption, isSqliteError, storageFault } from '../store/faults.js';
 import { noteCorruption } from '../store/integrity.js';
 import { ExitCode, exitCodeOf } from './exit-codes.js';

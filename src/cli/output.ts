@@ -1,7 +1,7 @@
 import { exitCodeOf } from './exit-codes.js';
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Notifier } from '../core/context.js';
-import type { BanksyncError } from '../core/errors.js';
+import type { BanksyncError } from '../domain/errors.js';
 import { redact } from '../secrets/index.js';
 import { page, pagerCommand } from './pager.js';
 import { safeJson, safeLines, safeText, safeView } from './safe-text.js';

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
-import { parseIsoDate } from '../core/clock.js';
-import { STATEMENT_PERIODS, type StatementPeriod } from '../core/model.js';
+import { parseIsoDate } from '../domain/clock.js';
+import { STATEMENT_PERIODS, type StatementPeriod } from '../domain/model.js';
 
 /** Commander argument parsers: each turns bad input into one clear usage line. */
 

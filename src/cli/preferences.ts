@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { badInput } from '../core/errors.js';
-import { parseIsoDate } from '../core/clock.js';
+import { badInput } from '../domain/errors.js';
+import { parseIsoDate } from '../domain/clock.js';
 import { ledgerNameProblem } from '../export/text.js';
 
 /**

@@ -1,6 +1,8 @@
 import { Command, Option } from 'commander';
 import { version } from './version.js';
-import { Runtime, type GlobalFlags } from './runtime.js';
+import { Runtime, type GlobalFlags, type RuntimeOf } from './runtime.js';
+
+export type { RuntimeOf } from './runtime.js';
 import { registerAccounts } from './commands/accounts.js';
 import { registerBackup } from './commands/backup.js';
 import { registerCompletion } from './commands/completion.js';
@@ -30,9 +32,6 @@ import { registerWarnings } from './commands/warnings.js';
 import { safeLines } from './safe-text.js';
 import { versionRequest } from './usage.js';
 
-
-/** Gives each command the Runtime built from the root's global flags. */
-export type RuntimeOf = (cmd: Command) => Runtime;
 
 export function buildProgram(env: NodeJS.ProcessEnv, holder: { runtime?: Runtime }): Command {
   const program = new Command('banksync')

@@ -1,5 +1,5 @@
 import type { Prompts } from '../core/context.js';
-import { BanksyncError } from '../core/errors.js';
+import { BanksyncError } from '../domain/errors.js';
 import { safeText } from './safe-text.js';
 
 /** A person is present: TTY on both ends, not CI, and --no-input not given. */

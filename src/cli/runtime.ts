@@ -1,5 +1,6 @@
+import type { Command } from 'commander';
 import { join } from 'node:path';
-import { clockFromEnv } from '../core/clock.js';
+import { clockFromEnv } from '../domain/clock.js';
 import type { Services } from '../core/context.js';
 import type { KeySource } from '../secrets/index.js';
 import { Store } from '../store/index.js';
@@ -7,6 +8,9 @@ import { Output } from './output.js';
 import { configDir, defaultDbPath } from './paths.js';
 import { openBrowser } from './browser.js';
 import { createPrompts, humanPresent } from './prompts.js';
+
+/** Gives each command the Runtime built from the root's global flags. */
+export type RuntimeOf = (cmd: Command) => Runtime;
 
 /** Global flags every command shares (see program.ts). */
 export interface GlobalFlags {

@@ -1,5 +1,5 @@
 import { type Command, CommanderError } from 'commander';
-import { type BanksyncError, badInput } from '../core/errors.js';
+import { type BanksyncError, badInput } from '../domain/errors.js';
 
 /**
  * commander's own usage errors (unknown command or option, missing argument, bad value) become

@@ -2,9 +2,9 @@ import type { ExportScope } from '../store/exports.js';
 import { requireAccount } from './accounts.js';
 import { backupBeside } from './backup.js';
 import type { Services } from './context.js';
-import { BanksyncError, badInput } from './errors.js';
+import { BanksyncError, badInput } from '../domain/errors.js';
 import { ledgerNames } from './ledger-names.js';
-import { accountRef, connectionRef, type Account } from './model.js';
+import { accountRef, connectionRef, type Account } from '../domain/model.js';
 
 /**
  * A typed confirmation for what cannot be undone (as `gh repo delete` asks for the repository's

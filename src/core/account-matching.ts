@@ -1,5 +1,5 @@
 import type { ProviderAccount } from '../providers/types.js';
-import type { Account } from './model.js';
+import type { Account } from '../domain/model.js';
 
 export interface AccountMatch {
   matched: { local: Account; remote: ProviderAccount }[];

@@ -5,12 +5,12 @@ import { confirmByTyping, connectionLeft, counted, holdAccounts, refuseWhileSync
 import { requireAccount } from './accounts.js';
 import { backupBeside } from './backup.js';
 import { nowIso, type Services } from './context.js';
-import { badInput } from './errors.js';
+import { badInput } from '../domain/errors.js';
 import { reanchor, textMatch, textOf } from './line-match.js';
 import { noteAccountMerge, notRefused } from './explain-origins.js';
 import type { Rung } from '../store/line-origins.js';
-import { accountRef, type Account } from './model.js';
-import { formatMinor } from './money.js';
+import { accountRef, type Account } from '../domain/model.js';
+import { formatMinor } from '../domain/money.js';
 
 export interface MergeResult {
   from: string;

@@ -1,7 +1,7 @@
 import type { AccountSettings } from '../store/accounts.js';
 import type { Services } from './context.js';
-import { badInput, notFound } from './errors.js';
-import { accountRef, connectionRef, type Account } from './model.js';
+import { badInput, notFound } from '../domain/errors.js';
+import { accountRef, connectionRef, type Account } from '../domain/model.js';
 import { ledgerNames } from './ledger-names.js';
 import type { AccountSource } from './status.js';
 import { ledgerNameProblem } from '../export/text.js';

@@ -1,26 +1,11 @@
 import type { Services } from './context.js';
-import type { Transaction } from './model.js';
+import type { Transaction } from '../domain/model.js';
 import { loadRuleSet } from './rules/index.js';
-import { transferLegs, type TransferLeg } from './transfers/index.js';
+import { transferLegs } from './transfers/index.js';
+import type { LineAnnotation } from '../domain/annotation.js';
 
-export type { TransferLeg } from './transfers/index.js';
+export type { LineAnnotation, TransferLeg } from '../domain/annotation.js';
 
-/**
- * What banksync adds to a bank line when it exports or reports it: the category and clean payee a
- * rule gives, and the other leg when the line is one side of a transfer between the user's own
- * accounts. Computed at export time, never stored over what the bank sent, so changing a rule
- * changes the next export.
- */
-export interface LineAnnotation {
-  /** Ledger account name the line posts to; null: the expense/income default. */
-  category: string | null;
-  /** Payee as a rule rewrites it; null: the bank's text. */
-  cleanPayee: string | null;
-  tags: readonly string[];
-  /** 1-based position of the rule that matched, for `rules test` and explain; null: none. */
-  rule: number | null;
-  transfer: TransferLeg | null;
-}
 
 export const NO_ANNOTATION: LineAnnotation = Object.freeze({ category: null, cleanPayee: null, tags: Object.freeze([]) as readonly string[], rule: null, transfer: null });
 

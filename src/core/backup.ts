@@ -2,8 +2,8 @@ import { closeSync, linkSync, openSync, renameSync, rmSync, statSync } from 'nod
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Db } from '../store/db.js';
 import { isSqliteError } from '../store/faults.js';
-import { BanksyncError, badInput } from './errors.js';
-import { fileFault } from './file-faults.js';
+import { BanksyncError, badInput } from '../domain/errors.js';
+import { fileFault } from '../domain/file-faults.js';
 
 export interface BackupResult {
   path: string;

@@ -4,8 +4,8 @@ import { connectionSecretOwner } from '../store/index.js';
 import { obtainConsent, refuseUnusedSetupToken } from './consent.js';
 import { refuseConnectedInstitution, refuseKnownAccounts } from './duplicate-guard.js';
 import { nowIso, type Services } from './context.js';
-import { BanksyncError, badInput, notFound } from './errors.js';
-import { accountRef, connectionRef, maskIban } from './model.js';
+import { BanksyncError, badInput, notFound } from '../domain/errors.js';
+import { accountRef, connectionRef, maskIban } from '../domain/model.js';
 import { capabilitiesOf, effectiveLimits, getProvider, missingCredentials, requireInstitution } from './providers.js';
 import { lookupInstitution, searchInstitutions } from './institutions.js';
 

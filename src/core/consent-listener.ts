@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { BanksyncError } from './errors.js';
+import { BanksyncError } from '../domain/errors.js';
 
 /** Default loopback port: providers that whitelist redirect URLs need one the user can register. */
 export const DEFAULT_REDIRECT_PORT = 8765;

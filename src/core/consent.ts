@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConsentGrant, ConsentStart, Institution, Provider, SessionHandle } from '../providers/types.js';
 import { listenForCallback, parsePasted, DEFAULT_REDIRECT_PORT } from './consent-listener.js';
 import type { Services } from './context.js';
-import { badInput, BanksyncError } from './errors.js';
+import { badInput, BanksyncError } from '../domain/errors.js';
 import { registerSecret } from '../secrets/index.js';
 
 export interface ConsentOptions {

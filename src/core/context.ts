@@ -1,5 +1,5 @@
 import type { Store } from '../store/index.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../domain/clock.js';
 
 /** Questions core may ask a person. The CLI implements it; tests stub it. */
 export interface Prompts {

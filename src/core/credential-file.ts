@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { CredentialField } from '../providers/types.js';
 import { registerSecret } from '../secrets/index.js';
-import { badInput } from './errors.js';
+import { badInput } from '../domain/errors.js';
 
 /** The command-line flag for a credential field: secret_id → --secret-id. */
 export const credentialFlag = (f: CredentialField) => `--${f.name.replace(/_/g, '-')}`;

@@ -1,7 +1,7 @@
 import type { ProviderAccount } from '../providers/types.js';
 import type { Services } from './context.js';
-import { badInput } from './errors.js';
-import { accountRef, connectionRef, maskIban, type Account, type Connection } from './model.js';
+import { badInput } from '../domain/errors.js';
+import { accountRef, connectionRef, maskIban, type Account, type Connection } from '../domain/model.js';
 
 /**
  * A second connection to a bank already connected syncs every account twice: two local accounts

@@ -1,6 +1,6 @@
 import { nowIso, type Services } from './context.js';
 import { requireLine } from './explain.js';
-import { accountRef } from './model.js';
+import { accountRef } from '../domain/model.js';
 
 export interface IgnoreResult {
   id: string;

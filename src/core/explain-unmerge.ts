@@ -1,14 +1,14 @@
 import type { LineOrigin } from '../store/line-origins.js';
 import type { StoredLine, TransactionRow } from '../store/transactions.js';
-import type { TransactionType } from './model.js';
-import { accountRef } from './model.js';
+import type { TransactionType } from '../domain/model.js';
+import { accountRef } from '../domain/model.js';
 import { nowIso, type Services } from './context.js';
-import { badInput, BanksyncError } from './errors.js';
+import { badInput, BanksyncError } from '../domain/errors.js';
 import { observationKeys, UNMERGEABLE_RUNGS } from './explain-origins.js';
 import { requireLine } from './explain.js';
 import { reanchor, textOf } from './line-match.js';
-import { formatMinor } from './money.js';
-import { fingerprint, lineId } from './sync/dedupe.js';
+import { formatMinor } from '../domain/money.js';
+import { fingerprint, lineId } from './dedupe.js';
 
 export interface UnmergeResult {
   account: string;

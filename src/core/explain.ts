@@ -2,10 +2,10 @@ import type { CandidateVerdict, LineDecision, LineOrigin } from '../store/line-o
 import type { StoredLine } from '../store/transactions.js';
 import type { StoredPending } from '../store/pending.js';
 import type { Services } from './context.js';
-import { badInput, notFound } from './errors.js';
+import { badInput, notFound } from '../domain/errors.js';
 import { textOf } from './line-match.js';
-import { accountRef } from './model.js';
-import { formatMinor } from './money.js';
+import { accountRef } from '../domain/model.js';
+import { formatMinor } from '../domain/money.js';
 import { UNMERGEABLE_RUNGS } from './explain-origins.js';
 
 /** Where a line came from, how dedupe decided about each observation of it, and what happened since. */

@@ -2,9 +2,9 @@ import { basename } from 'node:path';
 import type { StatementHead } from '../import/stream.js';
 import type { FileFormat } from '../import/types.js';
 import { nowIso, type Services } from './context.js';
-import { badInput } from './errors.js';
+import { badInput } from '../domain/errors.js';
 import type { ImportOptions } from './import.js';
-import { accountRef, connectionRef, maskIban, type Account } from './model.js';
+import { accountRef, connectionRef, maskIban, type Account } from '../domain/model.js';
 
 /** Which account a statement file's lines go to: named by flag, by the file's IBAN or number, or created. */
 export function resolveAccount(s: Services, o: ImportOptions, path: string, file: { format: FileFormat }, st: StatementHead, target: Account | undefined): { account: Account; created: boolean } {

@@ -1,11 +1,11 @@
 import { basename } from 'node:path';
 import type { Services } from './context.js';
 import { nowIso } from './context.js';
-import { badInput } from './errors.js';
+import { badInput } from '../domain/errors.js';
 import { requireAccount } from './accounts.js';
-import { accountRef, type Account } from './model.js';
-import { formatMinor } from './money.js';
-import { fingerprint, lineId } from './sync/dedupe.js';
+import { accountRef, type Account } from '../domain/model.js';
+import { formatMinor } from '../domain/money.js';
+import { fingerprint, lineId } from './dedupe.js';
 import { bookingDateProblem, valueDateProblem } from './line-checks.js';
 import { accountCalledAlready, resolveAccount } from './import-account.js';
 import { reanchor, textMatch, textOf } from './line-match.js';
@@ -13,7 +13,7 @@ import type { StoredCandidate } from '../store/transactions.js';
 import { openStatementFile, type StatementFile } from '../import/parse.js';
 import type { StatementHead } from '../import/stream.js';
 import type { FileBalance, FileFormat, FileLine, ParseOptions } from '../import/types.js';
-import { KeySet } from './key-set.js';
+import { KeySet } from '../domain/key-set.js';
 import { ImportOrigins, type ImportDecision } from './explain-origins.js';
 import { detectTransfers } from './transfers/detect.js';
 

@@ -2,7 +2,7 @@ import { providerIds, appProviderIds } from '../providers/registry.js';
 import type { Institution, Provider } from '../providers/types.js';
 import type { Services } from './context.js';
 import { nowIso } from './context.js';
-import { badInput, BanksyncError, toBanksyncError } from './errors.js';
+import { badInput, BanksyncError, toBanksyncError } from '../domain/errors.js';
 import { assertKnownProvider, effectiveLimits, getProvider, missingCredentials } from './providers.js';
 
 /** A provider's list is fetched again after this long; older copies still serve when it is unreachable. */

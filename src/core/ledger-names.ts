@@ -1,5 +1,5 @@
 import { defaultLedgerName, ledgerComponent } from '../export/text.js';
-import type { Account } from './model.js';
+import type { Account } from '../domain/model.js';
 
 /**
  * Ledger names for every account (M20): the user's mapping, else one derived from institution and

@@ -1,4 +1,4 @@
-import { addDays } from './clock.js';
+import { addDays } from '../domain/clock.js';
 
 /** A booked line may carry tomorrow's date (banks book ahead over weekends); never further than this. */
 export const MAX_FUTURE_DAYS = 5;

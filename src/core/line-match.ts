@@ -1,6 +1,6 @@
 import type { StoredCandidate } from '../store/transactions.js';
 import type { Services } from './context.js';
-import { normalizeText } from './sync/dedupe.js';
+import { normalizeText } from './dedupe.js';
 
 /** The line-matching rungs import and `accounts merge` share beyond ids and fingerprints. */
 

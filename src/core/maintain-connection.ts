@@ -6,10 +6,10 @@ import { backupBeside } from './backup.js';
 import { chooseAccounts } from './connect.js';
 import { obtainConsent } from './consent.js';
 import { nowIso, type Services } from './context.js';
-import { BanksyncError, NEEDS_HUMAN_CODES, notFound, toBanksyncError } from './errors.js';
+import { BanksyncError, NEEDS_HUMAN_CODES, notFound, toBanksyncError } from '../domain/errors.js';
 import { consentProblem } from './sync/select.js';
 import { withRenewHint } from './sync/outcomes.js';
-import { accountRef, connectionRef, type Connection } from './model.js';
+import { accountRef, connectionRef, type Connection } from '../domain/model.js';
 import { effectiveLimits, getProvider, requireInstitution } from './providers.js';
 
 export function requireConnection(s: Services, id: number): Connection {

@@ -2,9 +2,9 @@ import { createWriteStream, lstatSync, readdirSync, realpathSync, renameSync, rm
 import { once } from 'node:events';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { BanksyncError } from './errors.js';
-import { fileFault } from './file-faults.js';
-import { pidAlive } from './pid.js';
+import { BanksyncError } from '../domain/errors.js';
+import { fileFault } from '../domain/file-faults.js';
+import { pidAlive } from '../store/pid.js';
 
 /**
  * Writes a file the way a reader can trust: to a temp file renamed into place when complete, so

@@ -2,7 +2,7 @@ import { PROVIDERS, providerEnvName } from '../providers/registry.js';
 import { registerSecret } from '../secrets/index.js';
 import { providerSecretOwner } from '../store/index.js';
 import { nowIso, type Services } from './context.js';
-import { badInput, BanksyncError } from './errors.js';
+import { badInput, BanksyncError } from '../domain/errors.js';
 import { credentialFlag, readCredentialFile } from './credential-file.js';
 import { credentialSources, getProvider, providerEntry, type CredentialSource } from './providers.js';
 

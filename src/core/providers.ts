@@ -3,7 +3,7 @@ import type { CredentialField, Institution, Provider, ProviderCapabilities, Prov
 import { providerSecretOwner, providerStateOwner } from '../store/index.js';
 import { registerSecret } from '../secrets/index.js';
 import { nowIso, type Services } from './context.js';
-import { notFound } from './errors.js';
+import { notFound } from '../domain/errors.js';
 import { readCredentialFile } from './credential-file.js';
 import { lookupInstitution } from './institutions.js';
 

@@ -7,8 +7,8 @@ import type { ArchiveEntryRow } from '../store/archive.js';
 import { replayFetches } from './archive/replay-fetch.js';
 import { backupDatabase } from './backup.js';
 import { nowIso, type Services } from './context.js';
-import { BanksyncError, badInput, notFound } from './errors.js';
-import { accountRef } from './model.js';
+import { BanksyncError, badInput, notFound } from '../domain/errors.js';
+import { accountRef } from '../domain/model.js';
 
 export interface ReplayOptions {
   /** Only these accounts (default: every account the archive holds answers for). */

@@ -1,12 +1,12 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { pidAlive } from './pid.js';
+import { pidAlive } from '../store/pid.js';
 import { counted } from './account-edit.js';
 import { backupBeside, backupStamp } from './backup.js';
 import type { Prompts } from './context.js';
-import { BanksyncError, badInput, notFound, toBanksyncError } from './errors.js';
-import { fileFault } from './file-faults.js';
+import { BanksyncError, badInput, notFound, toBanksyncError } from '../domain/errors.js';
+import { fileFault } from '../domain/file-faults.js';
 import { isCorruption, isSqliteError } from '../store/faults.js';
 import { corruptionMarker } from '../store/integrity.js';
 import { LATEST_VERSION } from '../store/migrations/index.js';

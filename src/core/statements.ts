@@ -1,7 +1,7 @@
 import type { Services } from './context.js';
 import { requireAccount } from './accounts.js';
-import { accountRef, type Statement } from './model.js';
-import { buildStatements } from './sync/statements.js';
+import { accountRef, type Statement } from '../domain/model.js';
+import { buildStatements } from './statement-periods.js';
 
 export interface StatementView extends Omit<Statement, 'accountId'> {
   account: string;

@@ -1,6 +1,6 @@
 import type { Services } from './context.js';
-import { accountRef, connectionRef, type Account, type AccountSyncState, type Connection } from './model.js';
-import { addDays } from './clock.js';
+import { accountRef, connectionRef, type Account, type AccountSyncState, type Connection } from '../domain/model.js';
+import { addDays } from '../domain/clock.js';
 import type { DateRange } from '../store/sync-state.js';
 import { backupsOf, type Backup, type CorruptDatabaseError } from '../store/faults.js';
 import { CHECK_FOR_STATUS_UP_TO_BYTES } from '../store/integrity.js';

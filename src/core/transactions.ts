@@ -1,8 +1,8 @@
 import type { Services } from './context.js';
-import { badInput } from './errors.js';
+import { badInput } from '../domain/errors.js';
 import { requireAccount } from './accounts.js';
-import { accountRef } from './model.js';
-import { formatMinor } from './money.js';
+import { accountRef } from '../domain/model.js';
+import { formatMinor } from '../domain/money.js';
 
 export interface TransactionView {
   id: string | null;

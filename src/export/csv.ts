@@ -1,6 +1,6 @@
-import { badInput } from '../core/errors.js';
-import { accountRef } from '../core/model.js';
-import { formatMinor } from '../core/money.js';
+import { badInput } from '../domain/errors.js';
+import { accountRef } from '../domain/model.js';
+import { formatMinor } from '../domain/money.js';
 import { oneLine } from './text.js';
 import type { AccountSection, ExportFormat, ExportRow, ExportSettings } from './types.js';
 

@@ -1,7 +1,7 @@
-import { badInput } from '../core/errors.js';
-import { addDays } from '../core/clock.js';
-import { formatMinor } from '../core/money.js';
-import type { LineAnnotation } from '../core/annotate.js';
+import { badInput } from '../domain/errors.js';
+import { addDays } from '../domain/clock.js';
+import { formatMinor } from '../domain/money.js';
+import type { LineAnnotation } from '../domain/annotation.js';
 import { ledgerNameProblem, oneLine } from './text.js';
 import type { AccountSection, ExportFormat, ExportRow, ExportSettings, FormatWriter } from './types.js';
 

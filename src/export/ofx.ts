@@ -1,5 +1,5 @@
-import type { Account, TransactionType } from '../core/model.js';
-import { formatMinor } from '../core/money.js';
+import type { Account, TransactionType } from '../domain/model.js';
+import { formatMinor } from '../domain/money.js';
 import { oneLine, toAscii, truncate } from './text.js';
 import type { AccountSection, ExportFormat, ExportRow, ExportSettings, FormatWriter } from './types.js';
 

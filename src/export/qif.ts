@@ -1,5 +1,5 @@
-import { formatMinor } from '../core/money.js';
-import { accountRef } from '../core/model.js';
+import { formatMinor } from '../domain/money.js';
+import { accountRef } from '../domain/model.js';
 import { oneLine } from './text.js';
 import type { AccountSection, ExportFormat } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { Account } from '../core/model.js';
+import type { Account } from '../domain/model.js';
 
 /** Every exported field stays on one line without control characters. */
 export function oneLine(v: string | null | undefined): string {

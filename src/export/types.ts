@@ -1,5 +1,5 @@
-import type { LineAnnotation } from '../core/annotate.js';
-import type { Account, StatementPeriod, Transaction } from '../core/model.js';
+import type { LineAnnotation } from '../domain/annotation.js';
+import type { Account, StatementPeriod, Transaction } from '../domain/model.js';
 
 /** How a line relates to what an incremental target already received (M19). */
 export type ChangeKind = 'new' | 'changed' | 'removed';

@@ -1,5 +1,5 @@
-import { BanksyncError } from '../core/errors.js';
-import { currencyDigits, parseDecimalToMinor } from '../core/money.js';
+import { BanksyncError } from '../domain/errors.js';
+import { currencyDigits, parseDecimalToMinor } from '../domain/money.js';
 
 /**
  * A decimal amount from a file into minor units. `decimal` says which mark the file uses; with

@@ -1,6 +1,6 @@
-import { KeySet } from '../core/key-set.js';
+import { KeySet } from '../domain/key-set.js';
 import { LineBatcher, type StatementHead, type StatementSink, type StreamParser } from './stream.js';
-import type { TransactionType } from '../core/model.js';
+import type { TransactionType } from '../domain/model.js';
 import { parseAmount } from './amounts.js';
 import { fileError } from './errors.js';
 import type { FileBalance, FileLine } from './types.js';

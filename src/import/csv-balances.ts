@@ -1,4 +1,4 @@
-import { formatMinor } from '../core/money.js';
+import { formatMinor } from '../domain/money.js';
 import type { FileBalance, FileLine } from './types.js';
 
 /** A parsed line with its balance cell, if the file has a balance column. */

@@ -1,7 +1,7 @@
 import { LineBatcher, type StatementSink, type StreamParser } from './stream.js';
-import { KeySet } from '../core/key-set.js';
-import type { TransactionType } from '../core/model.js';
-import { BanksyncError } from '../core/errors.js';
+import { KeySet } from '../domain/key-set.js';
+import type { TransactionType } from '../domain/model.js';
+import { BanksyncError } from '../domain/errors.js';
 import { cellToMinor, decimalEvidence, splitAmount, unitCurrencies, type AmountCell } from './amounts.js';
 import { BalanceWalk, type Booked } from './csv-balances.js';
 import { balanceLabel, checkWidth, dateOnly, detectDelimiter, planTable, PLAN_ROWS, RowReader, transactionCells, type Row } from './csv-table.js';

@@ -1,4 +1,4 @@
-import { BanksyncError } from '../core/errors.js';
+import { BanksyncError } from '../domain/errors.js';
 
 /** Date layouts a user can name with --date-format (QIF's us/uk are aliases). */
 export const DATE_FORMATS: Readonly<Record<string, string>> = {

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { BanksyncError } from '../core/errors.js';
+import { BanksyncError } from '../domain/errors.js';
 
 /**
  * One clear line naming the file and, when known, the place in it. Text quoted from a hostile

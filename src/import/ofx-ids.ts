@@ -1,5 +1,5 @@
-import type { BanksyncError } from '../core/errors.js';
-import { KeySet } from '../core/key-set.js';
+import type { BanksyncError } from '../domain/errors.js';
+import { KeySet } from '../domain/key-set.js';
 import { fileError } from './errors.js';
 import { leaf, lineOf, type OfxNode } from './ofx-tree.js';
 

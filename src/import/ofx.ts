@@ -1,13 +1,13 @@
 import { LineBatcher, type StatementHead, type StatementSink, type StreamParser } from './stream.js';
 import { XmlCheck } from './xml.js';
-import type { AccountKind, TransactionType } from '../core/model.js';
+import type { AccountKind, TransactionType } from '../domain/model.js';
 import { fileError } from './errors.js';
 import { ibanValid } from './iban.js';
 import { StatementIds } from './ofx-ids.js';
 import { decimalMarkOf, ofxAmount } from './ofx-amount.js';
 import { leaf, lineOf, objects, OfxTokenizer, type OfxHooks, type OfxNode, type Open } from './ofx-tree.js';
 import type { FileBalance, FileLine, ParseOptions } from './types.js';
-import { plural } from '../core/plural.js';
+import { plural } from '../domain/plural.js';
 
 const TRNTYPE: Record<string, TransactionType> = {
   CREDIT: 'credit', DEBIT: 'debit', INT: 'interest', DIV: 'credit', FEE: 'fee', SRVCHG: 'fee', DEP: 'credit', ATM: 'atm',

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { BanksyncError } from '../core/errors.js';
+import { BanksyncError } from '../domain/errors.js';
 import { camtParser } from './camt.js';
 import { csvParser } from './csv.js';
 import { decode } from './decode.js';

@@ -1,9 +1,9 @@
-import type { AccountKind } from '../core/model.js';
+import type { AccountKind } from '../domain/model.js';
 import { parseAmount } from './amounts.js';
 import { DATE_FORMATS, expandQifDate, ordersThatRead, readDate, TWO_DIGIT_YEAR_PIVOT } from './dates.js';
 import { fileError } from './errors.js';
 import type { FileLine, ParsedFile, ParseOptions } from './types.js';
-import { plural } from '../core/plural.js';
+import { plural } from '../domain/plural.js';
 
 const TYPES: Record<string, AccountKind> = { bank: 'checking', cash: 'checking', ccard: 'credit_card', 'oth a': 'other', 'oth l': 'loan' };
 /** Detail codes of a non-investment QIF record. */

@@ -1,4 +1,4 @@
-import { BanksyncError } from '../core/errors.js';
+import { BanksyncError } from '../domain/errors.js';
 import type { FileBalance, FileFormat, FileLine, FileStatement, ParsedFile } from './types.js';
 
 /** A statement's account identity, known before its lines arrive. */

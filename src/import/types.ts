@@ -1,4 +1,4 @@
-import type { AccountKind, TransactionType } from '../core/model.js';
+import type { AccountKind, TransactionType } from '../domain/model.js';
 
 export type FileFormat = 'ofx' | 'csv' | 'camt' | 'qif';
 export const FILE_FORMATS: readonly FileFormat[] = ['ofx', 'csv', 'camt', 'qif'];

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { SaxesParser } from 'saxes';
 import type { XMLValidator } from 'fast-xml-parser';
-import type { BanksyncError } from '../core/errors.js';
+import type { BanksyncError } from '../domain/errors.js';
 import { fileError } from './errors.js';
 
 // Loaded on first use, not with the import command: saxes and fast-xml-parser take longer to load

@@ -1,4 +1,4 @@
-import { BanksyncError } from '../core/errors.js';
+import { BanksyncError } from '../domain/errors.js';
 import type { Institution } from './types.js';
 
 /** For providers where banksync chooses the bank (institutionChoice 'app'): core always passes it. */

@@ -2,8 +2,8 @@ import { DEFAULT_MAX_IN_FLIGHT } from './limits.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Dispatcher } from 'undici';
-import { BanksyncError } from '../core/errors.js';
-import { currencyDigits, parseDecimalToMinor } from '../core/money.js';
+import { BanksyncError } from '../domain/errors.js';
+import { currencyDigits, parseDecimalToMinor } from '../domain/money.js';
 import { currentExchangeTap, type ExchangeTap, type HttpAnswer } from './exchange-tap.js';
 import { loadUndiciRequest } from './undici-request.js';
 

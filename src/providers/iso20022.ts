@@ -1,4 +1,4 @@
-import type { AccountKind } from '../core/model.js';
+import type { AccountKind } from '../domain/model.js';
 
 /**
  * ISO 20022 ExternalCashAccountType1Code → our account kinds. Berlin Group APIs pass it through

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import type { AccountKind, TransactionType, Institution } from '../core/model.js';
+import type { AccountKind, TransactionType, Institution } from '../domain/model.js';
 
 /** An app-level credential a provider needs from the user before first use (M5). */
 export interface CredentialField {

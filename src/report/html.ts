@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { formatMinor } from '../core/money.js';
+import { formatMinor } from '../domain/money.js';
 import type { AccountBalances, CurrencyFlows, Report } from '../core/report/types.js';
 import { bankText, esc } from './html-text.js';
 import { lines, stackedBars, type Series } from './svg-chart.js';

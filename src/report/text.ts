@@ -1,4 +1,4 @@
-import { formatMinor } from '../core/money.js';
+import { formatMinor } from '../domain/money.js';
 import type { AccountBalances, CurrencyFlows, Report } from '../core/report/types.js';
 import { bar, grid, sparkline, type Align } from './text-chart.js';
 

@@ -1,10 +1,10 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { BanksyncError } from '../core/errors.js';
+import { BanksyncError } from '../domain/errors.js';
 // The driver's type, not the store's: the store opens secrets, so secrets must not import the store.
 import type { Database as Db } from 'better-sqlite3';
-import { plural } from '../core/plural.js';
+import { plural } from '../domain/plural.js';
 
 /**
  * The one module that handles secrets (provider sessions, tokens, app keys).

@@ -1,4 +1,4 @@
-import { pidAlive } from '../core/pid.js';
+import { pidAlive } from './pid.js';
 import type { Db } from './db.js';
 
 /** Lease length; a lock whose owner died (kill -9) is also reclaimed at once when its pid is gone. */

@@ -1,7 +1,7 @@
-import type { Transaction, TransactionType } from '../core/model.js';
+import type { Transaction, TransactionType } from '../domain/model.js';
 import type { Db } from './db.js';
 
-/** A row ready for the store: ids and fingerprint already computed by core/sync/dedupe. */
+/** A row ready for the store: ids and fingerprint already computed by core/dedupe. */
 export interface TransactionRow {
   id: string;
   accountId: number;

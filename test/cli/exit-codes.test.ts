@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExitCode, exitCodeOf, exitCodeOfOutcome } from '../../src/cli/exit-codes.js';
 import { buildProgram } from '../../src/cli/program.js';
-import { BanksyncError } from '../../src/core/errors.js';
+import { BanksyncError } from '../../src/domain/errors.js';
 
 /** Scripts and cron wrappers depend on these numbers: the table, the README and the errors agree. */
 describe('exit codes', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BanksyncError } from '../../src/core/errors.js';
+import { BanksyncError } from '../../src/domain/errors.js';
 import { Output } from '../../src/cli/output.js';
 
 // Any character a terminal may obey, except ESC (checked apart so our own colours can stay).

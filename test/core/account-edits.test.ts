@@ -6,9 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deleteAccount, renameAccount } from '../../src/core/account-edit.js';
 import { mergeAccounts } from '../../src/core/account-merge.js';
 import type { Prompts, Services } from '../../src/core/context.js';
-import { BanksyncError } from '../../src/core/errors.js';
+import { BanksyncError } from '../../src/domain/errors.js';
 import { exportTransactions } from '../../src/core/export.js';
-import { fingerprint, lineId } from '../../src/core/sync/dedupe.js';
+import { fingerprint, lineId } from '../../src/core/dedupe.js';
 import { Store } from '../../src/store/index.js';
 import { refusingPrompts, testServices } from '../helpers/services.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backupBeside, backupDatabase } from '../../src/core/backup.js';
-import { BanksyncError } from '../../src/core/errors.js';
+import { BanksyncError } from '../../src/domain/errors.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { backupsOf } from '../../src/store/faults.js';
 import { LATEST_VERSION } from '../../src/store/migrations/index.js';

@@ -10,7 +10,7 @@ import { unmergeLine } from '../../src/core/explain-unmerge.js';
 import { exportTransactions } from '../../src/core/export.js';
 import { mergeAccounts } from '../../src/core/account-merge.js';
 import { importFiles } from '../../src/core/import.js';
-import { fingerprint, lineId } from '../../src/core/sync/dedupe.js';
+import { fingerprint, lineId } from '../../src/core/dedupe.js';
 import { Store } from '../../src/store/index.js';
 import { AccountWriter } from '../../src/core/sync/account-sync.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeySet } from '../../src/core/key-set.js';
+import { KeySet } from '../../src/domain/key-set.js';
 
 /** The set an import keeps of what it has seen: exact while small, 64-bit hashes beyond (flat memory). */
 describe('KeySet', () => {

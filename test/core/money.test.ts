@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { currencyDigits, formatMinor, parseDecimalToMinor } from '../../src/core/money.js';
+import { currencyDigits, formatMinor, parseDecimalToMinor } from '../../src/domain/money.js';
 
 describe('money as integer minor units', () => {
   it.each([

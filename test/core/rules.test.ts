@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compileRules, toMinor } from '../../src/core/rules/compile.js';
 import { appendRule, removeRule } from '../../src/core/rules/edit-text.js';
 import { parseRulesFile, RULES_TEMPLATE } from '../../src/core/rules/file.js';
-import type { Transaction } from '../../src/core/model.js';
+import type { Transaction } from '../../src/domain/model.js';
 
 const line = (o: Partial<Transaction>): Transaction => ({
   id: 't1', accountId: 1, externalId: null, bookingDate: '2026-01-02', valueDate: null, amountMinor: -4_250, currency: 'EUR',

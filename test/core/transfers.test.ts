@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Prompts, Services } from '../../src/core/context.js';
-import { stableTransactionId } from '../../src/core/sync/dedupe.js';
+import { stableTransactionId } from '../../src/core/dedupe.js';
 import { detectTransfers } from '../../src/core/transfers/detect.js';
 import { transferLegs } from '../../src/core/transfers/index.js';
 import { linkTransfer, listTransfers, unlinkTransfer } from '../../src/core/transfers/manage.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays } from '../../src/core/clock.js';
+import { addDays } from '../../src/domain/clock.js';
 import { SANDBOX_ACCOUNTS } from '../../src/providers/sandbox/catalog.js';
 import { bookedLines } from '../../src/providers/sandbox/generator.js';
 import { CliSandbox } from '../helpers/cli.js';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatMinor } from '../../src/core/money.js';
+import { formatMinor } from '../../src/domain/money.js';
 import type { Report } from '../../src/core/report/types.js';
 import { CliSandbox } from '../helpers/cli.js';
 import { HOSTILE_PAYEE, NOW, reportSandbox } from '../helpers/report-check.js';

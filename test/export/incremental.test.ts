@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exportFixture, exportToString } from '../helpers/export-fixture.js';
-import { stableTransactionId } from '../../src/core/sync/dedupe.js';
+import { stableTransactionId } from '../../src/core/dedupe.js';
 import { tool, requireTools } from '../helpers/tools.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Account } from '../../src/core/model.js';
+import type { Account } from '../../src/domain/model.js';
 import { qifFormat } from '../../src/export/qif.js';
 import type { AccountSection, ExportSettings } from '../../src/export/types.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../../src/core/context.js';
 import type { ExportOptions } from '../../src/core/export.js';
-import { stableTransactionId } from '../../src/core/sync/dedupe.js';
+import { stableTransactionId } from '../../src/core/dedupe.js';
 import { detectTransfers } from '../../src/core/transfers/detect.js';
 import { Store } from '../../src/store/index.js';
 import { exportToString } from '../helpers/export-fixture.js';

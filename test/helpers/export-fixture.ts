@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Services } from '../../src/core/context.js';
 import { exportTransactions, type ExportOptions, type ExportResult } from '../../src/core/export.js';
-import type { AccountKind, TransactionType } from '../../src/core/model.js';
-import { stableTransactionId } from '../../src/core/sync/dedupe.js';
+import type { AccountKind, TransactionType } from '../../src/domain/model.js';
+import { stableTransactionId } from '../../src/core/dedupe.js';
 import { Store } from '../../src/store/index.js';
 import { testServices } from './services.js';
 

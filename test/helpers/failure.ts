@@ -1,4 +1,4 @@
-import { BanksyncError } from '../../src/core/errors.js';
+import { BanksyncError } from '../../src/domain/errors.js';
 
 /** Awaits a promise that must fail with a typed error, and returns that error for inspection. */
 export async function failure(p: Promise<unknown>): Promise<BanksyncError> {

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { expect } from 'vitest';
-import { parseDecimalToMinor } from '../../src/core/money.js';
+import { parseDecimalToMinor } from '../../src/domain/money.js';
 import type { Report } from '../../src/core/report/types.js';
 import { CONNECT_SANDBOX, type CliSandbox } from './cli.js';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BanksyncError } from '../../src/core/errors.js';
+import { BanksyncError } from '../../src/domain/errors.js';
 import { detectFormat } from '../../src/import/detect.js';
 import { parseBytes } from '../../src/import/parse.js';
 import type { ParsedFile, ParseOptions } from '../../src/import/types.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BanksyncError } from '../../src/core/errors.js';
+import { BanksyncError } from '../../src/domain/errors.js';
 import { parseBytes, type ReadFile } from '../../src/import/parse.js';
 import type { ParseOptions } from '../../src/import/types.js';
 

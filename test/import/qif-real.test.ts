@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BanksyncError } from '../../src/core/errors.js';
+import { BanksyncError } from '../../src/domain/errors.js';
 import { expandQifDate } from '../../src/import/dates.js';
 import { parseBytes } from '../../src/import/parse.js';
 import type { ParseOptions } from '../../src/import/types.js';

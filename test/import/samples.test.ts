@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BanksyncError } from '../../src/core/errors.js';
+import { BanksyncError } from '../../src/domain/errors.js';
 import { parseBytes } from '../../src/import/parse.js';
 import { VALIDATORS } from '../helpers/tools.js';
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mapEnableBankingError } from '../../src/providers/enable-banking/errors.js';
 import { mapGoCardlessError } from '../../src/providers/gocardless/errors.js';
 import { withRenewHint } from '../../src/core/sync/outcomes.js';
-import { BanksyncError, renewOptions } from '../../src/core/errors.js';
-import type { Connection } from '../../src/core/model.js';
+import { BanksyncError, renewOptions } from '../../src/domain/errors.js';
+import type { Connection } from '../../src/domain/model.js';
 
 /** Callers decide on an error's status and reason, never on its text: these facts must survive mapping. */
 describe('structured facts on mapped provider errors', () => {

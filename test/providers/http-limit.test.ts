@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BanksyncError } from '../../src/core/errors.js';
+import { BanksyncError } from '../../src/domain/errors.js';
 import { HttpClient } from '../../src/providers/http.js';
 
 /** The client's in-flight limit holds for calls made at once (Ponto fetches details and transactions together). */

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { BanksyncError } from '../../src/core/errors.js';
+import { BanksyncError } from '../../src/domain/errors.js';
 import { HttpClient } from '../../src/providers/http.js';
 
 // undici's index (fetch, WebSockets, mocks, caches…) must not be loaded for a request: it was most

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createPrompts } from '../../src/cli/prompts.js';
 import { connect } from '../../src/core/connect.js';
 import type { Services } from '../../src/core/context.js';
-import { BanksyncError } from '../../src/core/errors.js';
+import { BanksyncError } from '../../src/domain/errors.js';
 import { sync } from '../../src/core/sync/engine.js';
 import { openDatabase } from '../../src/store/db.js';
 import { backupsOf, CorruptDatabaseError, isStorageFault, storageFault } from '../../src/store/faults.js';

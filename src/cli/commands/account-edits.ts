@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { TargetChange } from '../../core/account-edit.js';
 import { plural } from '../format.js';
 import { parseAccountRef } from '../parse.js';
-import type { RuntimeOf } from '../program.js';
+import type { RuntimeOf } from '../runtime.js';
 
 /** What became of export targets that listed the account, in words. */
 const targetLines = (targets: TargetChange[]) =>

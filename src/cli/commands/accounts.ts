@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { listAccounts, mapLedgerAccount, updateAccount, type AccountRow } from '../../core/accounts.js';
-import { badInput } from '../../core/errors.js';
-import { maskIban, type StatementPeriod } from '../../core/model.js';
+import { badInput } from '../../domain/errors.js';
+import { maskIban, type StatementPeriod } from '../../domain/model.js';
 import { table } from '../output.js';
 import { parseAccountRef, parseDate, parsePeriod, parsePositiveInt } from '../parse.js';
-import type { RuntimeOf } from '../program.js';
+import type { RuntimeOf } from '../runtime.js';
 import type { Runtime } from '../runtime.js';
 import { registerAccountEdits } from './account-edits.js';
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { badInput } from '../../core/errors.js';
-import type { RuntimeOf } from '../program.js';
+import { badInput } from '../../domain/errors.js';
+import type { RuntimeOf } from '../runtime.js';
 
 export function registerBackup(program: Command, runtimeOf: RuntimeOf): void {
   program

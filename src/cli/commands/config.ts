@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { nowIso } from '../../core/context.js';
-import { badInput } from '../../core/errors.js';
+import { badInput } from '../../domain/errors.js';
 import {
   DATABASE_SETTINGS,
   describeSetting,
@@ -18,7 +18,7 @@ import {
   type SettingScope,
 } from '../preferences.js';
 import { table } from '../output.js';
-import type { RuntimeOf } from '../program.js';
+import type { RuntimeOf } from '../runtime.js';
 import type { Runtime } from '../runtime.js';
 import { legacyWarning, resolveDatabaseSettings, type SettingSource } from '../settings.js';
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { localTime, plural } from '../format.js';
 import { parseAccountList, parseCountry, parsePort } from '../parse.js';
-import type { RuntimeOf } from '../program.js';
+import type { RuntimeOf } from '../runtime.js';
 
 export function registerConnect(program: Command, runtimeOf: RuntimeOf): void {
   program

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { badInput } from '../../core/errors.js';
+import { badInput } from '../../domain/errors.js';
 import { plural } from '../format.js';
 import { parseConnectionRef } from '../parse.js';
-import type { RuntimeOf } from '../program.js';
+import type { RuntimeOf } from '../runtime.js';
 
 export function registerDisconnect(program: Command, runtimeOf: RuntimeOf): void {
   program

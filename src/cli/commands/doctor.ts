@@ -4,7 +4,7 @@ import { CONSENT_WARN_DAYS } from '../../core/status.js';
 import { ExitCode } from '../exit-codes.js';
 import { localTime, plural } from '../format.js';
 import { readPreferences } from '../preferences.js';
-import type { RuntimeOf } from '../program.js';
+import type { RuntimeOf } from '../runtime.js';
 
 const EXAMPLES = `
 Examples:

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { RuntimeOf } from '../program.js';
+import type { RuntimeOf } from '../runtime.js';
 
 export function registerExplain(program: Command, runtimeOf: RuntimeOf): void {
   program

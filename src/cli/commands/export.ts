@@ -1,11 +1,11 @@
 import { Option, type Command } from 'commander';
 import type { ExportOptions } from '../../core/export.js';
-import { badInput } from '../../core/errors.js';
+import { badInput } from '../../domain/errors.js';
 import { EXPORT_FORMATS } from '../../export/registry.js';
 import { localTime, plural } from '../format.js';
 import { table } from '../output.js';
 import { collectAccountRefs, parseConnectionRef, parseDate } from '../parse.js';
-import type { RuntimeOf } from '../program.js';
+import type { RuntimeOf } from '../runtime.js';
 import { databaseSettings } from '../settings.js';
 
 interface Flags {

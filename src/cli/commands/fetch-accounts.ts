@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { plural } from '../format.js';
 import { parseAccountList, parseConnectionRef } from '../parse.js';
-import type { RuntimeOf } from '../program.js';
+import type { RuntimeOf } from '../runtime.js';
 
 export function registerFetchAccounts(program: Command, runtimeOf: RuntimeOf): void {
   program

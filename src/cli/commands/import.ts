@@ -1,11 +1,11 @@
 import { Option, type Command } from 'commander';
 import type { FileReport } from '../../core/import.js';
-import { badInput } from '../../core/errors.js';
+import { badInput } from '../../domain/errors.js';
 import { CSV_PROFILE_NAMES, DATE_FORMAT_NAMES, FORMAT_NAMES } from '../../import/options.js';
 import type { FileFormat } from '../../import/types.js';
 import { plural } from '../format.js';
 import { parseAccountRef } from '../parse.js';
-import type { RuntimeOf } from '../program.js';
+import type { RuntimeOf } from '../runtime.js';
 
 interface Flags {
   account?: number;

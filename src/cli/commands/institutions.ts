@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { table } from '../output.js';
 import { parseCountry } from '../parse.js';
-import type { RuntimeOf } from '../program.js';
+import type { RuntimeOf } from '../runtime.js';
 
 export function registerInstitutions(program: Command, runtimeOf: RuntimeOf): void {
   program

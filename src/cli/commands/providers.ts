@@ -3,7 +3,7 @@ import { credentialFlag } from '../../core/credential-file.js';
 import { PROVIDERS } from '../../providers/registry.js';
 import type { CredentialField } from '../../providers/types.js';
 import { table } from '../output.js';
-import type { RuntimeOf } from '../program.js';
+import type { RuntimeOf } from '../runtime.js';
 
 /** Every credential field of every provider, once: each becomes a flag of `providers setup`. */
 function allCredentialFields(): CredentialField[] {

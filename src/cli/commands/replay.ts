@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { ReplayOptions, ReplayReport } from '../../core/replay.js';
 import { plural } from '../format.js';
 import { parseAccountRef, parseDate } from '../parse.js';
-import type { RuntimeOf } from '../program.js';
+import type { RuntimeOf } from '../runtime.js';
 
 export interface ReplayFlags {
   account?: number[];

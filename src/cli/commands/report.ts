@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { collectAccountRefs, parseDate, parsePositiveInt } from '../parse.js';
-import type { RuntimeOf } from '../program.js';
+import type { RuntimeOf } from '../runtime.js';
 import { databaseSettings } from '../settings.js';
 
 interface Flags {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { plural } from '../format.js';
-import type { RuntimeOf } from '../program.js';
+import type { RuntimeOf } from '../runtime.js';
 import { createPrompts } from '../prompts.js';
 
 export function registerRestore(program: Command, runtimeOf: RuntimeOf): void {

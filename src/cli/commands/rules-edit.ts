@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BanksyncError, badInput } from '../../core/errors.js';
+import { BanksyncError, badInput } from '../../domain/errors.js';
 import { rulesText } from '../../core/rules/index.js';
 import { rulesForEditing, saveRules } from '../../core/rules/manage.js';
 import { runEditor } from '../editor.js';

@@ -4,7 +4,7 @@ import type { RulesTestResult } from '../../core/rules/try-rules.js';
 import { plural } from '../format.js';
 import { table } from '../output.js';
 import { collectAccountRefs, parseAccountRef, parseDate, parsePositiveInt } from '../parse.js';
-import type { RuntimeOf } from '../program.js';
+import type { RuntimeOf } from '../runtime.js';
 import type { Runtime } from '../runtime.js';
 
 const EXAMPLES = `

@@ -3,7 +3,7 @@ import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ScheduleStatus } from '../../core/schedule.js';
 import { localTime } from '../format.js';
-import type { RuntimeOf } from '../program.js';
+import type { RuntimeOf } from '../runtime.js';
 import type { Runtime } from '../runtime.js';
 
 interface InstallFlags {

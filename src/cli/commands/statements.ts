@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { listStatements } from '../../core/statements.js';
-import { formatMinor } from '../../core/money.js';
+import { formatMinor } from '../../domain/money.js';
 import { table } from '../output.js';
 import { collectAccountRefs } from '../parse.js';
-import type { RuntimeOf } from '../program.js';
+import type { RuntimeOf } from '../runtime.js';
 
 export function registerStatements(program: Command, runtimeOf: RuntimeOf): void {
   program

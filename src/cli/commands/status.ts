@@ -1,13 +1,13 @@
 import { exitCodeOf } from '../exit-codes.js';
 import type { Command } from 'commander';
 import { corruptionReport, status, type AccountStatus, type ArchiveStatus, type ConnectionStatusRow, type CorruptionReport, type StatusReport } from '../../core/status.js';
-import { formatMinor } from '../../core/money.js';
+import { formatMinor } from '../../domain/money.js';
 import { CorruptDatabaseError, isCorruption } from '../../store/faults.js';
 import { noteCorruption } from '../../store/integrity.js';
 import { localTime, plural } from '../format.js';
 import type { Output } from '../output.js';
 import { readPreferences } from '../preferences.js';
-import type { RuntimeOf } from '../program.js';
+import type { RuntimeOf } from '../runtime.js';
 import { databaseSettings } from '../settings.js';
 
 export function registerStatus(program: Command, runtimeOf: RuntimeOf): void {

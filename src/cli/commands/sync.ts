@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { badInput, toBanksyncError, type BanksyncError } from '../../core/errors.js';
+import { badInput, toBanksyncError, type BanksyncError } from '../../domain/errors.js';
 import type { NotifySummary } from '../../core/notify-hook.js';
 import type { AccountResult, ConsentWarning, SyncOptions, SyncReport } from '../../core/sync/engine.js';
 import type { RunOutcome } from '../../core/sync/outcomes.js';
@@ -10,7 +10,7 @@ import type { SyncTarget } from '../../core/sync/select.js';
 import { parseAccountRef, parseConnectionRef, parseNonNegativeInt } from '../parse.js';
 import { localTime, plural } from '../format.js';
 import { concurrency, readPreferences, type Preferences } from '../preferences.js';
-import type { RuntimeOf } from '../program.js';
+import type { RuntimeOf } from '../runtime.js';
 import { databaseSettings } from '../settings.js';
 import type { Runtime } from '../runtime.js';
 import { version } from '../version.js';

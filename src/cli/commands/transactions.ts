@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { listTransactions } from '../../core/transactions.js';
-import { badInput } from '../../core/errors.js';
+import { badInput } from '../../domain/errors.js';
 import { table } from '../output.js';
 import { collectAccountRefs, parseDate, parsePositiveInt } from '../parse.js';
-import type { RuntimeOf } from '../program.js';
+import type { RuntimeOf } from '../runtime.js';
 
 export function registerTransactions(program: Command, runtimeOf: RuntimeOf): void {
   const transactions = program

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { TransferLineView, TransfersList } from '../../core/transfers/manage.js';
 import { table } from '../output.js';
-import type { RuntimeOf } from '../program.js';
+import type { RuntimeOf } from '../runtime.js';
 
 const leg = (l: TransferLineView) => `${l.account} ${l.date} ${l.amount.padStart(10)} ${l.currency}`;
 

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { INPUT_ISSUE_KINDS, type InputIssueKind } from '../../store/input-issues.js';
 import { localTime } from '../format.js';
 import { parseAccountRef } from '../parse.js';
-import type { RuntimeOf } from '../program.js';
+import type { RuntimeOf } from '../runtime.js';
 
 export function registerWarnings(program: Command, runtimeOf: RuntimeOf): void {
   program

@@ -1,5 +1,5 @@
 import type { ExchangeTap, HttpAnswer, HttpRequestSent } from '../../providers/exchange-tap.js';
-import { BanksyncError } from '../errors.js';
+import { BanksyncError } from '../../domain/errors.js';
 import { redactRequestBody, redactUrl, type ArchivedExchange } from './redact.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { ConnectionPage } from '../../providers/types.js';
 import type { Store } from '../../store/index.js';
-import { addDays } from '../clock.js';
+import { addDays } from '../../domain/clock.js';
 import { providerEntry } from '../providers.js';
 import { AccountWriter } from '../sync/account-sync.js';
 import type { ReplayedFetch } from './replay-fetch.js';

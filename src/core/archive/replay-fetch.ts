@@ -3,7 +3,7 @@ import type { ConnectionPage, Provider, SessionHandle, TransactionPage } from '.
 import { connectionSecretOwner } from '../../store/index.js';
 import type { ArchiveEntryRow } from '../../store/archive.js';
 import type { Services } from '../context.js';
-import { toBanksyncError, type BanksyncError } from '../errors.js';
+import { toBanksyncError, type BanksyncError } from '../../domain/errors.js';
 import { getProvider, providerState } from '../providers.js';
 import { ArchiveAnswerer, sharedAnswers } from './answerer.js';
 import { unpackEntry, type ArchivedFetch } from './entry.js';

@@ -1,5 +1,5 @@
 import type { Services } from '../context.js';
-import { accountRef, connectionRef, type Connection } from '../model.js';
+import { accountRef, connectionRef, type Connection } from '../../domain/model.js';
 import type { StatusReport } from '../status.js';
 import { fail, ok, warn, type Check, type DoctorFormat } from './types.js';
 

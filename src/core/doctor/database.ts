@@ -1,6 +1,6 @@
 import { existsSync, statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { BanksyncError } from '../errors.js';
+import { BanksyncError } from '../../domain/errors.js';
 import { CorruptDatabaseError, isCorruption, isSqliteError, notAFile, notAFileError, storageFault } from '../../store/faults.js';
 import { inspectDatabase } from '../../store/inspect.js';
 import { fail, ok, warn, type Check, type DoctorFormat } from './types.js';

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { BanksyncError } from '../errors.js';
+import { BanksyncError } from '../../domain/errors.js';
 import { keyProblem, type KeySource } from '../../secrets/index.js';
 import type { Store } from '../../store/index.js';
 import { fail, ok, warn, type Check, type DoctorFormat } from './types.js';

@@ -1,9 +1,9 @@
 import { requireAccount } from '../accounts.js';
 import { createAnnotator } from '../annotate.js';
-import { addDays } from '../clock.js';
+import { addDays } from '../../domain/clock.js';
 import type { Services } from '../context.js';
-import { badInput } from '../errors.js';
-import { accountRef, type Account, type Transaction } from '../model.js';
+import { badInput } from '../../domain/errors.js';
+import { accountRef, type Account, type Transaction } from '../../domain/model.js';
 import { LINE } from '../../store/exports.js';
 import { BalanceTally } from './balances.js';
 import { FlowTally } from './flows.js';

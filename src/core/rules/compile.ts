@@ -1,5 +1,5 @@
-import { currencyDigits } from '../money.js';
-import type { Transaction } from '../model.js';
+import { currencyDigits } from '../../domain/money.js';
+import type { Transaction } from '../../domain/model.js';
 import type { RuleSpec } from './file.js';
 
 /** What the first matching rule sets on a line. */

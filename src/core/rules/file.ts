@@ -1,5 +1,5 @@
 import { parse, TomlError } from 'smol-toml';
-import { badInput } from '../errors.js';
+import { badInput } from '../../domain/errors.js';
 import { ledgerNameProblem } from '../../export/text.js';
 
 /**

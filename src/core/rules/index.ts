@@ -1,5 +1,5 @@
 import type { Services } from '../context.js';
-import { BanksyncError } from '../errors.js';
+import { BanksyncError } from '../../domain/errors.js';
 import { compileRules, type RuleSet } from './compile.js';
 
 export type { RuleHit, RuleSet } from './compile.js';

@@ -1,7 +1,7 @@
 import { nowIso, type Services } from '../context.js';
-import { BanksyncError, badInput } from '../errors.js';
+import { BanksyncError, badInput } from '../../domain/errors.js';
 import { requireAccount } from '../accounts.js';
-import { accountRef } from '../model.js';
+import { accountRef } from '../../domain/model.js';
 import { appendRule, removeRule, ruleToToml } from './edit-text.js';
 import { parseRulesFile, RULES_TEMPLATE, type Direction, type RuleField, type RuleSpec } from './file.js';
 import { RULES_KEY, rulesText } from './index.js';

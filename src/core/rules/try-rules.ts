@@ -1,8 +1,8 @@
 import type { Services } from '../context.js';
-import { badInput } from '../errors.js';
+import { badInput } from '../../domain/errors.js';
 import { requireAccount } from '../accounts.js';
-import { accountRef, type Transaction } from '../model.js';
-import { formatMinor } from '../money.js';
+import { accountRef, type Transaction } from '../../domain/model.js';
+import { formatMinor } from '../../domain/money.js';
 import { ledgerComponent } from '../../export/text.js';
 import { escapeRegex } from './compile.js';
 import { loadRuleSet } from './index.js';

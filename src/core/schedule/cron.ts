@@ -1,4 +1,4 @@
-import { BanksyncError } from '../errors.js';
+import { BanksyncError } from '../../domain/errors.js';
 import type { Interval } from './interval.js';
 import type { ScheduledJob } from './job.js';
 import { MARKER } from './systemd.js';

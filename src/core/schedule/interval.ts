@@ -1,4 +1,4 @@
-import { badInput } from '../errors.js';
+import { badInput } from '../../domain/errors.js';
 
 /**
  * How often the scheduled `sync --all --due` runs. It only starts what is due (each account's own

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { badInput } from '../errors.js';
+import { badInput } from '../../domain/errors.js';
 
 /** What the schedule runs: absolute paths, because neither systemd nor cron has the user's PATH. */
 export interface ScheduledJob {

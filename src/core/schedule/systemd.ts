@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { BanksyncError } from '../errors.js';
+import { BanksyncError } from '../../domain/errors.js';
 import type { Interval } from './interval.js';
 import type { ScheduledJob } from './job.js';
 import { runTool, said } from './tools.js';

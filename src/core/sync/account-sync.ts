@@ -1,9 +1,9 @@
 import type { Provider, ProviderPending, ProviderTransaction, RequestBudget, SessionHandle, TransactionPage } from '../../providers/types.js';
 import type { Store } from '../../store/index.js';
-import type { Account } from '../model.js';
-import { OrdinalCounter, pendingKey, toRow } from './dedupe.js';
+import type { Account } from '../../domain/model.js';
+import { OrdinalCounter, pendingKey, toRow } from '../dedupe.js';
 import { matchPending } from './pending-link.js';
-import { addDays } from '../clock.js';
+import { addDays } from '../../domain/clock.js';
 import { clampToToday } from '../line-checks.js';
 import { LineGate } from './line-gate.js';
 import { noteSyncMerge } from '../explain-origins.js';

@@ -1,6 +1,6 @@
 import type { RequestBudget } from '../../providers/types.js';
 import type { Store } from '../../store/index.js';
-import { BanksyncError } from '../errors.js';
+import { BanksyncError } from '../../domain/errors.js';
 
 const startOfUtcDay = (now: Date) => `${now.toISOString().slice(0, 10)}T00:00:00.000Z`;
 const nextUtcDay = (now: Date) => new Date(Date.parse(startOfUtcDay(now)) + 86_400_000).toISOString();

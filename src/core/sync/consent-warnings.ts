@@ -1,5 +1,5 @@
 import type { Services } from '../context.js';
-import { connectionRef } from '../model.js';
+import { connectionRef } from '../../domain/model.js';
 import { CONSENT_WARN_DAYS } from '../status.js';
 
 /** A connection whose consent ends soon (or has ended): said on every sync until it is renewed. */

@@ -1,9 +1,9 @@
 import type { ProviderPending, ProviderTransaction, RejectedLine } from '../../providers/types.js';
 import type { Store } from '../../store/index.js';
 import { bookingDateProblem, valueDateProblem } from '../line-checks.js';
-import { accountRef, type Account } from '../model.js';
-import { formatMinor } from '../money.js';
-import { fingerprint } from './dedupe.js';
+import { accountRef, type Account } from '../../domain/model.js';
+import { formatMinor } from '../../domain/money.js';
+import { fingerprint } from '../dedupe.js';
 
 /** Marks the provider id of the second, different line that came under one id. */
 const CONFLICT_MARK = '~';

@@ -1,6 +1,6 @@
 import type { Services } from '../context.js';
-import { BanksyncError, NEEDS_HUMAN_CODES, type ErrorCode } from '../errors.js';
-import { accountRef, connectionRef, type Account, type Connection } from '../model.js';
+import { BanksyncError, NEEDS_HUMAN_CODES, type ErrorCode } from '../../domain/errors.js';
+import { accountRef, connectionRef, type Account, type Connection } from '../../domain/model.js';
 import type { AccountFetchResult } from './account-sync.js';
 import type { FetchWindow } from './window.js';
 

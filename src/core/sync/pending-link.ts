@@ -1,6 +1,6 @@
-import { addDays } from '../clock.js';
-import type { Transaction } from '../model.js';
-import { normalizeText } from './dedupe.js';
+import { addDays } from '../../domain/clock.js';
+import type { Transaction } from '../../domain/model.js';
+import { normalizeText } from '../dedupe.js';
 
 /** A booked line may differ from its pending line by a tip or a currency rounding. */
 export const AMOUNT_TOLERANCE_RATIO = 0.3;

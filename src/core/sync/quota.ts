@@ -1,5 +1,5 @@
 import type { Services } from '../context.js';
-import { accountRef, connectionRef, type Account, type Connection } from '../model.js';
+import { accountRef, connectionRef, type Account, type Connection } from '../../domain/model.js';
 import type { effectiveLimits } from '../providers.js';
 import type { ConnectionBudget } from './budget.js';
 import type { Quota } from './outcomes.js';

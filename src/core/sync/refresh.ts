@@ -3,8 +3,8 @@ import type { Provider, RequestInput, SessionHandle } from '../../providers/type
 import { registerSecret } from '../../secrets/index.js';
 import { isStorageFault } from '../../store/faults.js';
 import type { Services } from '../context.js';
-import { BanksyncError, toBanksyncError } from '../errors.js';
-import { connectionRef, type Account, type Connection } from '../model.js';
+import { BanksyncError, toBanksyncError } from '../../domain/errors.js';
+import { connectionRef, type Account, type Connection } from '../../domain/model.js';
 import { fetchedAccount } from './account-sync.js';
 import type { ConnectionBudget } from './budget.js';
 import { deferAccount, outcomeOfError, type AccountResult } from './outcomes.js';

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LimitFunction } from 'p-limit';
 import type { Provider } from '../../providers/types.js';
-import { isoDate } from '../clock.js';
+import { isoDate } from '../../domain/clock.js';
 import type { Services } from '../context.js';
-import type { BanksyncError } from '../errors.js';
-import type { Account, Connection } from '../model.js';
+import type { BanksyncError } from '../../domain/errors.js';
+import type { Account, Connection } from '../../domain/model.js';
 import type { effectiveLimits } from '../providers.js';
 import type { ConnectionBudget } from './budget.js';
 import { deferAccount, type AccountResult } from './outcomes.js';

@@ -1,7 +1,7 @@
 import type { Services } from '../context.js';
-import { BanksyncError, notFound } from '../errors.js';
-import { accountRef, connectionRef, type Account, type Connection } from '../model.js';
-import type { AccountResult } from './engine.js';
+import { BanksyncError, notFound } from '../../domain/errors.js';
+import { accountRef, connectionRef, type Account, type Connection } from '../../domain/model.js';
+import type { AccountResult } from './outcomes.js';
 
 export type SyncTarget =
   | { kind: 'all'; due: boolean }

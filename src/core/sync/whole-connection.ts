@@ -1,8 +1,8 @@
 import type { Provider, SessionHandle } from '../../providers/types.js';
 import { isStorageFault } from '../../store/faults.js';
 import type { Services } from '../context.js';
-import { BanksyncError, toBanksyncError } from '../errors.js';
-import { accountRef, connectionRef, type Account, type Connection } from '../model.js';
+import { BanksyncError, toBanksyncError } from '../../domain/errors.js';
+import { accountRef, connectionRef, type Account, type Connection } from '../../domain/model.js';
 import type { effectiveLimits } from '../providers.js';
 import { AccountWriter, fetchedAccount } from './account-sync.js';
 import type { ConnectionBudget } from './budget.js';

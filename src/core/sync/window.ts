@@ -1,4 +1,4 @@
-import { addDays } from '../clock.js';
+import { addDays } from '../../domain/clock.js';
 import { clampToToday } from '../line-checks.js';
 
 export const DEFAULT_OVERLAP_DAYS = 7;

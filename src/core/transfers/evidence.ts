@@ -1,6 +1,6 @@
-import { daysBetween } from '../clock.js';
+import { daysBetween } from '../../domain/clock.js';
 import type { Services } from '../context.js';
-import { currencyDigits } from '../money.js';
+import { currencyDigits } from '../../domain/money.js';
 import type { TransferLine } from '../../store/transfers.js';
 
 /**

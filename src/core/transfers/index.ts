@@ -1,17 +1,9 @@
 import type { Services } from '../context.js';
+import type { TransferLeg } from '../../domain/annotation.js';
+
+export type { TransferLeg } from '../../domain/annotation.js';
 import type { PairLeg } from '../../store/transfers.js';
 
-/** One side of a transfer between two of the user's accounts, as exports and reports see it. */
-export interface TransferLeg {
-  /** Stable id of the pair, the same on both legs (CSV transfer_id, journal tag). */
-  transferId: string;
-  otherLineId: string;
-  otherAccountId: number;
-  /** 'out': money leaves this account (amount < 0); 'in': it arrives. */
-  direction: 'out' | 'in';
-  /** How the pair was found: 'iban', 'pattern', 'manual'. */
-  how: string;
-}
 
 /** A leg with what an export needs to know of the other one (the same object the annotator hands on). */
 export interface TransferLegDetail extends TransferLeg {

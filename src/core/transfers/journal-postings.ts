@@ -1,5 +1,5 @@
 import type { AccountSection, ExportRow, ExportSettings } from '../../export/types.js';
-import { periodOf } from '../sync/statements.js';
+import { periodOf } from '../statement-periods.js';
 import { legDetail, type TransferLegDetail } from './index.js';
 
 /**

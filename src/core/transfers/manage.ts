@@ -1,9 +1,9 @@
 import type { TransferLine } from '../../store/transfers.js';
-import { addDays } from '../clock.js';
+import { addDays } from '../../domain/clock.js';
 import type { Services } from '../context.js';
-import { badInput, notFound } from '../errors.js';
-import { accountRef } from '../model.js';
-import { formatMinor } from '../money.js';
+import { badInput, notFound } from '../../domain/errors.js';
+import { accountRef } from '../../domain/model.js';
+import { formatMinor } from '../../domain/money.js';
 import { Detector, detectTransfers, pairId, type DetectResult } from './detect.js';
 import { amountsMatch, transferRules } from './evidence.js';
 

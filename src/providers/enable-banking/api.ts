@@ -1,6 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import type { z } from 'zod';
-import { BanksyncError } from '../../core/errors.js';
+import { BanksyncError } from '../../domain/errors.js';
 import { HttpClient, malformed, type RequestOptions } from '../http.js';
 import type { ProviderContext } from '../types.js';
 import { mapEnableBankingError, SETUP_HINT } from './errors.js';

@@ -1,5 +1,5 @@
-import { BanksyncError, withFacts } from '../../core/errors.js';
-import { nextUtcMidnight } from '../../core/clock.js';
+import { BanksyncError, withFacts } from '../../domain/errors.js';
+import { nextUtcMidnight } from '../../domain/clock.js';
 import { retryAtFrom, type HttpFailure } from '../http.js';
 
 export const SETUP_HINT = 'banksync providers setup enable-banking';

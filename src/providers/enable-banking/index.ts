@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_CONSENT_DAYS, ENABLE_BANKING_META } from './meta.js';
-import { BanksyncError } from '../../core/errors.js';
+import { BanksyncError } from '../../domain/errors.js';
 import type { ConsentStart, Provider, ProviderAccount, ProviderContext, SessionHandle } from '../types.js';
 import { EnableBankingApi, parse } from './api.js';
 import { redirectHint } from './errors.js';

@@ -1,5 +1,5 @@
-import { isoDate, minDate } from '../../core/clock.js';
-import { BanksyncError } from '../../core/errors.js';
+import { isoDate, minDate } from '../../domain/clock.js';
+import { BanksyncError } from '../../domain/errors.js';
 import { malformed } from '../http.js';
 import type { FetchRequest, ProviderContext, ProviderPending, ProviderTransaction, RejectedLine, TransactionPage } from '../types.js';
 import type { EnableBankingApi } from './api.js';

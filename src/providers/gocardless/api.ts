@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { BanksyncError } from '../../core/errors.js';
+import { BanksyncError } from '../../domain/errors.js';
 import { HttpClient, malformed, type HttpResponse, type RequestOptions } from '../http.js';
 import type { ProviderContext } from '../types.js';
 import { mapGoCardlessError } from './errors.js';

@@ -1,5 +1,5 @@
-import { nextUtcMidnight } from '../../core/clock.js';
-import { BanksyncError, withFacts } from '../../core/errors.js';
+import { nextUtcMidnight } from '../../domain/clock.js';
+import { BanksyncError, withFacts } from '../../domain/errors.js';
 import { header, retryAtFrom, type HttpFailure } from '../http.js';
 
 /** GoCardless error bodies: {summary, detail, type?, status_code} or field-keyed {field: {summary, detail}}. */

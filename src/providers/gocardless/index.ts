@@ -1,6 +1,6 @@
-import { isoDate, nextUtcMidnight } from '../../core/clock.js';
+import { isoDate, nextUtcMidnight } from '../../domain/clock.js';
 import { GOCARDLESS_META } from './meta.js';
-import { BanksyncError } from '../../core/errors.js';
+import { BanksyncError } from '../../domain/errors.js';
 import { amountToMinor, header, malformed } from '../http.js';
 import type { ConsentGrant, ConsentStart, Provider, ProviderAccount, ProviderContext, SessionHandle, TransactionPage } from '../types.js';
 import { GoCardlessApi } from './api.js';

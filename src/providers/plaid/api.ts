@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { BanksyncError } from '../../core/errors.js';
+import { BanksyncError } from '../../domain/errors.js';
 import { HttpClient, malformed } from '../http.js';
 import type { ProviderContext } from '../types.js';
 import { mapPlaidError } from './errors.js';

@@ -1,4 +1,4 @@
-import { BanksyncError, type ErrorCode } from '../../core/errors.js';
+import { BanksyncError, type ErrorCode } from '../../domain/errors.js';
 import type { HttpFailure } from '../http.js';
 import { PlaidErrorBody } from './schema.js';
 

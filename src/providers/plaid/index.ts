@@ -1,5 +1,5 @@
-import { isoDate } from '../../core/clock.js';
-import { BanksyncError } from '../../core/errors.js';
+import { isoDate } from '../../domain/clock.js';
+import { BanksyncError } from '../../domain/errors.js';
 import type { ConsentGrant, ConsentStart, Provider, ProviderContext, SessionHandle } from '../types.js';
 import { PlaidApi } from './api.js';
 import { PlaidError } from './errors.js';

@@ -1,4 +1,4 @@
-import type { AccountKind } from '../../core/model.js';
+import type { AccountKind } from '../../domain/model.js';
 import { amountToMinor } from '../http.js';
 import type { Institution, ProviderAccount, ProviderBalance, ProviderPending, ProviderTransaction, RejectedLine } from '../types.js';
 import { PLAID_HISTORY_DAYS } from './meta.js';

@@ -1,4 +1,4 @@
-import { BanksyncError } from '../../core/errors.js';
+import { BanksyncError } from '../../domain/errors.js';
 import type { ProviderBalance, ProviderPending, ProviderTransaction, RejectedLine, TransactionPage } from '../types.js';
 import type { PlaidApi } from './api.js';
 import { NOT_READY_RETRY_MS, PlaidError } from './errors.js';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { BanksyncError, renewOptions } from '../../core/errors.js';
+import { BanksyncError, renewOptions } from '../../domain/errors.js';
 import { HttpClient, malformed, type HttpFailure, type HttpResponse, type RequestOptions } from '../http.js';
 import type { ProviderContext, SessionHandle } from '../types.js';
 import { isTokenRefusal, mapPontoError, SETUP_HINT, tlsFailure } from './errors.js';

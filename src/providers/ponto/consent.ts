@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { BanksyncError } from '../../core/errors.js';
+import { BanksyncError } from '../../domain/errors.js';
 import type { ConsentGrant, ConsentStart, Institution, ProviderContext, SessionHandle } from '../types.js';
 import { parse, type PontoApi, type Session } from './api.js';
 import { describe, mapPontoError } from './errors.js';

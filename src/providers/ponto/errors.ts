@@ -1,4 +1,4 @@
-import { BanksyncError, renewOptions } from '../../core/errors.js';
+import { BanksyncError, renewOptions } from '../../domain/errors.js';
 import { retryAtFrom, type HttpFailure } from '../http.js';
 
 export const SETUP_HINT = 'banksync providers setup ponto';

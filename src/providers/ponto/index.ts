@@ -1,4 +1,4 @@
-import { isoDate } from '../../core/clock.js';
+import { isoDate } from '../../domain/clock.js';
 import { PONTO_META } from './meta.js';
 import type { Institution, Provider, ProviderContext, ProviderPending, RejectedLine, SessionHandle, TransactionPage } from '../types.js';
 import { parse, PontoApi, sessionOf } from './api.js';

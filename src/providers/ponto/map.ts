@@ -1,4 +1,4 @@
-import type { AccountKind } from '../../core/model.js';
+import type { AccountKind } from '../../domain/model.js';
 import { amountToMinor, malformed } from '../http.js';
 import type { Institution, ProviderAccount, ProviderPending, ProviderTransaction, RejectedLine } from '../types.js';
 import type { Account, Institution as WireInstitution, Transaction } from './schema.js';

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BanksyncError, renewOptions } from '../../core/errors.js';
+import { BanksyncError, renewOptions } from '../../domain/errors.js';
 import type { SessionHandle } from '../types.js';
 import { parse, type PontoApi } from './api.js';
 import { describe, mapPontoError, RENEW_HINT } from './errors.js';

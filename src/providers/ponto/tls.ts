@@ -1,5 +1,5 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { BanksyncError } from '../../core/errors.js';
+import { BanksyncError } from '../../domain/errors.js';
 import { SETUP_HINT } from './errors.js';
 
 const invalid = (message: string) => new BanksyncError('CREDENTIALS_INVALID', `Ponto: ${message}`, { hint: SETUP_HINT });

@@ -1,4 +1,4 @@
-import { BanksyncError, renewOptions, type ErrorCode } from '../../core/errors.js';
+import { BanksyncError, renewOptions, type ErrorCode } from '../../domain/errors.js';
 import { retryAtFrom, type HttpFailure } from '../http.js';
 import { ErrorBody } from './schema.js';
 

@@ -1,5 +1,5 @@
-import { isoDate } from '../../core/clock.js';
-import { BanksyncError } from '../../core/errors.js';
+import { isoDate } from '../../domain/clock.js';
+import { BanksyncError } from '../../domain/errors.js';
 import type { ConsentGrant, Institution, Provider, ProviderContext, RefreshOutcome, SessionHandle, TransactionPage } from '../types.js';
 import { SaltEdgeApi } from './api.js';
 import { fromErrorClass, REFRESH_LIMITS, SaltEdgeError } from './errors.js';

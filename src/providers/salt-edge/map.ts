@@ -1,4 +1,4 @@
-import type { AccountKind } from '../../core/model.js';
+import type { AccountKind } from '../../domain/model.js';
 import { amountToMinor } from '../http.js';
 import type { ProviderAccount, ProviderPending, ProviderTransaction, RejectedLine } from '../types.js';
 import { Transaction, type Account, type Connection } from './schema.js';

@@ -1,4 +1,4 @@
-import type { AccountKind } from '../../core/model.js';
+import type { AccountKind } from '../../domain/model.js';
 import type { Institution } from '../types.js';
 
 /** A sandbox account template. `opensAfterDays` models an account authorized later (M6). */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { addDays, daysBetween } from '../../core/clock.js';
-import { currencyDigits } from '../../core/money.js';
-import type { TransactionType } from '../../core/model.js';
+import { addDays, daysBetween } from '../../domain/clock.js';
+import { currencyDigits } from '../../domain/money.js';
+import type { TransactionType } from '../../domain/model.js';
 import { SANDBOX_ACCOUNTS, SANDBOX_EPOCH, SANDBOX_OWN_TRANSFERS, type SandboxAccountSpec } from './catalog.js';
 
 /**

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SANDBOX_CONSENT_DAYS, SANDBOX_META } from './meta.js';
-import { addDays, isoDate } from '../../core/clock.js';
-import { BanksyncError } from '../../core/errors.js';
+import { addDays, isoDate } from '../../domain/clock.js';
+import { BanksyncError } from '../../domain/errors.js';
 import type {
   ConsentGrant,
   ConsentStart,

@@ -1,4 +1,4 @@
-import { BanksyncError } from '../../core/errors.js';
+import { BanksyncError } from '../../domain/errors.js';
 import { HttpClient, malformed } from '../http.js';
 import type { ProviderContext, RequestBudget as ConnectionBudget, SessionHandle } from '../types.js';
 import { RequestBudget } from './budget.js';

@@ -1,8 +1,8 @@
-import { BanksyncError } from '../../core/errors.js';
+import { BanksyncError } from '../../domain/errors.js';
 import type { SessionHandle } from '../types.js';
 
 import { REQUESTS_PER_DAY } from './meta.js';
-import { plural } from '../../core/plural.js';
+import { plural } from '../../domain/plural.js';
 const DAY_MS = 86_400_000;
 
 /**

@@ -1,4 +1,4 @@
-import { BanksyncError } from '../../core/errors.js';
+import { BanksyncError } from '../../domain/errors.js';
 import { retryAtFrom, type HttpFailure } from '../http.js';
 
 export const PROVIDER_NAME = 'SimpleFIN';

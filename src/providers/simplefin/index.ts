@@ -1,5 +1,5 @@
-import { addDays, isoDate } from '../../core/clock.js';
-import { BanksyncError } from '../../core/errors.js';
+import { addDays, isoDate } from '../../domain/clock.js';
+import { BanksyncError } from '../../domain/errors.js';
 import type { RequestBudget as ConnectionBudget, ConnectionFetchRequest, ConnectionPage, Provider, ProviderContext, ProviderPending, ProviderTransaction, RejectedLine, SessionHandle, TransactionPage } from '../types.js';
 import { SimpleFinApi } from './api.js';
 import { RequestBudget } from './budget.js';

@@ -1,5 +1,5 @@
-import { isoDate } from '../../core/clock.js';
-import type { AccountKind } from '../../core/model.js';
+import { isoDate } from '../../domain/clock.js';
+import type { AccountKind } from '../../domain/model.js';
 import { amountToMinor } from '../http.js';
 import type { ProviderAccount, ProviderPending, ProviderTransaction, RejectedLine } from '../types.js';
 import { sanitize } from './errors.js';

@@ -1,4 +1,4 @@
-import { BanksyncError } from '../../core/errors.js';
+import { BanksyncError } from '../../domain/errors.js';
 import { registerSecret } from '../../secrets/index.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);

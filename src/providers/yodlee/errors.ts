@@ -1,4 +1,4 @@
-import { BanksyncError, type ErrorCode } from '../../core/errors.js';
+import { BanksyncError, type ErrorCode } from '../../domain/errors.js';
 import { retryAtFrom, type HttpFailure } from '../http.js';
 import { YodleeErrorBody } from './schema.js';
 

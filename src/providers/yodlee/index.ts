@@ -1,5 +1,5 @@
-import { isoDate } from '../../core/clock.js';
-import { BanksyncError } from '../../core/errors.js';
+import { isoDate } from '../../domain/clock.js';
+import { BanksyncError } from '../../domain/errors.js';
 import type { ConsentGrant, ConsentStart, Provider, ProviderContext, RefreshOutcome, SessionHandle, TransactionPage } from '../types.js';
 import { YodleeApi } from './api.js';
 import { YodleeError } from './errors.js';

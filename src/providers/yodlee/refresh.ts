@@ -1,4 +1,4 @@
-import { BanksyncError, renewOptions } from '../../core/errors.js';
+import { BanksyncError, renewOptions } from '../../domain/errors.js';
 import type { RefreshOutcome } from '../types.js';
 import type { ProviderAccount } from './schema.js';
 

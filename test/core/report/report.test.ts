@@ -7,7 +7,7 @@ import type { Services } from '../../../src/core/context.js';
 import { buildReport } from '../../../src/core/report/index.js';
 import { monthsBetween } from '../../../src/core/report/months.js';
 import type { RuleHit } from '../../../src/core/rules/index.js';
-import { fingerprint, lineId } from '../../../src/core/sync/dedupe.js';
+import { fingerprint, lineId } from '../../../src/core/dedupe.js';
 import { Store } from '../../../src/store/index.js';
 import { testServices } from '../../helpers/services.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Services } from '../../../src/core/context.js';
-import { BanksyncError } from '../../../src/core/errors.js';
+import { BanksyncError } from '../../../src/domain/errors.js';
 import { status } from '../../../src/core/status.js';
 import { sync, type AccountResult } from '../../../src/core/sync/engine.js';
 import { listWarnings } from '../../../src/core/warnings.js';

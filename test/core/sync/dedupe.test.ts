@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fingerprint, normalizeText, OrdinalCounter, stableTransactionId, toRow } from '../../../src/core/sync/dedupe.js';
+import { fingerprint, normalizeText, OrdinalCounter, stableTransactionId, toRow } from '../../../src/core/dedupe.js';
 
 const line = { bookingDate: '2026-11-01', amountMinor: -380, currency: 'EUR', payee: 'Coffee Corner', memo: 'Espresso' };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Transaction } from '../../../src/core/model.js';
+import type { Transaction } from '../../../src/domain/model.js';
 import { matchPending } from '../../../src/core/sync/pending-link.js';
 
 const tx = (id: string, bookingDate: string, amountMinor: number, payee = 'Trattoria Roma', currency = 'EUR'): Transaction => ({

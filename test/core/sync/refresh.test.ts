@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { Prompts, Services } from '../../../src/core/context.js';
-import { BanksyncError } from '../../../src/core/errors.js';
+import { BanksyncError } from '../../../src/domain/errors.js';
 import { redact } from '../../../src/secrets/index.js';
 import { sync } from '../../../src/core/sync/engine.js';
 import type { FetchRequest, Provider, ProviderCapabilities, RefreshOutcome, RequestInput } from '../../../src/providers/types.js';

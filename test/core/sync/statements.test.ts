@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildStatements, periodOf } from '../../../src/core/sync/statements.js';
+import { buildStatements, periodOf } from '../../../src/core/statement-periods.js';
 
 describe('statements (M11)', () => {
   it.each([

@@ -1,9 +1,9 @@
 // The CAMT reader as it was before EntryReader (a small tree per Ntry, read with at()/text()),
 // kept only as the reference camt-entry.test.ts holds the streaming reader to. Not used by src/.
 
-import { KeySet } from '../../../src/core/key-set.js';
+import { KeySet } from '../../../src/domain/key-set.js';
 import { LineBatcher, type StatementHead, type StatementSink, type StreamParser } from '../../../src/import/stream.js';
-import type { TransactionType } from '../../../src/core/model.js';
+import type { TransactionType } from '../../../src/domain/model.js';
 import { parseAmount } from '../../../src/import/amounts.js';
 import { fileError } from '../../../src/import/errors.js';
 import type { FileBalance, FileLine } from '../../../src/import/types.js';

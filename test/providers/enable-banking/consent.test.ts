@@ -3,7 +3,7 @@ import { decodeProtectedHeader, jwtVerify } from 'jose';
 import type { Interceptable } from 'undici';
 import { StrictMockAgent } from '../../helpers/strict-http.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BanksyncError } from '../../../src/core/errors.js';
+import { BanksyncError } from '../../../src/domain/errors.js';
 import { createEnableBankingProvider } from '../../../src/providers/enable-banking/index.js';
 import type { ConsentStart, Institution, SessionHandle } from '../../../src/providers/types.js';
 

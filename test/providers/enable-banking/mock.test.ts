@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BanksyncError } from '../../../src/core/errors.js';
+import type { BanksyncError } from '../../../src/domain/errors.js';
 import { createEnableBankingProvider } from '../../../src/providers/enable-banking/index.js';
 import type { Provider, SessionHandle, TransactionPage } from '../../../src/providers/types.js';
 import { startEnableBankingMock, type EnableBankingMock } from '../../mocks/enable-banking/server.js';

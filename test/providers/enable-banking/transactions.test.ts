@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { Interceptable } from 'undici';
 import { StrictMockAgent } from '../../helpers/strict-http.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BanksyncError } from '../../../src/core/errors.js';
+import { BanksyncError } from '../../../src/domain/errors.js';
 import { mapEnableBankingError } from '../../../src/providers/enable-banking/errors.js';
 import { createEnableBankingProvider } from '../../../src/providers/enable-banking/index.js';
 import type { SessionHandle, TransactionPage } from '../../../src/providers/types.js';

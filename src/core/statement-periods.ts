@@ -1,5 +1,5 @@
-import { addDays, daysBetween } from '../clock.js';
-import type { Statement, StatementPeriod, Transaction } from '../model.js';
+import { addDays, daysBetween } from '../domain/clock.js';
+import type { Statement, StatementPeriod, Transaction } from '../domain/model.js';
 
 /** Fortnights are counted from this Monday so every account splits them the same way. */
 const FORTNIGHT_ANCHOR = '2024-01-01';

@@ -29,7 +29,8 @@ export function writeCsv(path, n) {
 /** An OFX 1.x (SGML) bank statement. */
 export function writeOfx(path, n) {
   const head = `OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nSECURITY:NONE\nENCODING:UTF-8\nCHARSET:NONE\nCOMPRESSION:NONE\nOLDFILEUID:NONE\nNEWFILEUID:NONE\n\n<OFX>\n<SIGNONMSGSRSV1>\n<SONRS>\n<STATUS>\n<CODE>0\n<SEVERITY>INFO\n</STATUS>\n<DTSERVER>20261120120000\n<LANGUAGE>ENG\n</SONRS>\n</SIGNONMSGSRSV1>\n<BANKMSGSRSV1>\n<STMTTRNRS>\n<TRNUID>1\n<STATUS>\n<CODE>0\n<SEVERITY>INFO\n</STATUS>\n<STMTRS>\n<CURDEF>EUR\n<BANKACCTFROM>\n<BANKID>011000015\n<ACCTID>4419002211\n<ACCTTYPE>CHECKING\n</BANKACCTFROM>\n<BANKTRANLIST>\n<DTSTART>19900101\n<DTEND>20261120\n`;
-  const line = (t) => `<STMTTRN>\n<TRNTYPE>POS\n<DTPOSTED>${t.bookingDate.replaceAll('-', '')}\n<TRNAMT>${money(t.amountMinor)}\n<FITID>${t.externalId}\n<NAME>${t.payee}\n<MEMO>${t.memo}\n</STMTTRN>\n`;
+  const line = (t) =>
+    `<STMTTRN>\n<TRNTYPE>POS\n<DTPOSTED>${t.bookingDate.replaceAll('-', '')}\n<TRNAMT>${money(t.amountMinor)}\n<FITID>${t.externalId}\n<NAME>${t.payee}\n<MEMO>${t.memo}\n</STMTTRN>\n`;
   chunked(path, head, line, '</BANKTRANLIST>\n</STMTRS>\n</STMTTRNRS>\n</BANKMSGSRSV1>\n</OFX>\n', n);
 }
 

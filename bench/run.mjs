@@ -37,7 +37,17 @@ function freshStore(name) {
   const store = Store.open(join(dir, 'banksync.db'), { keyFile: join(dir, 'secret.key') }, { createDirs: true });
   const now = '2026-11-20T09:00:00.000Z';
   const c = store.connections.create({ providerId: 'sandbox', institutionId: 'sandbox-bank', institutionName: 'Sandbox Bank', now });
-  const id = store.accounts.create({ connectionId: c, providerId: 'sandbox', institutionId: 'sandbox-bank', externalId: 'bench', name: 'Checking', currency: 'EUR', kind: 'checking', stableIds: true, now });
+  const id = store.accounts.create({
+    connectionId: c,
+    providerId: 'sandbox',
+    institutionId: 'sandbox-bank',
+    externalId: 'bench',
+    name: 'Checking',
+    currency: 'EUR',
+    kind: 'checking',
+    stableIds: true,
+    now,
+  });
   store.accounts.setBalanceCheck(id, 100_000, 0);
   return { store, dir, account: store.accounts.get(id), now, env: { BANKSYNC_DB: join(dir, 'banksync.db'), BANKSYNC_CONFIG_DIR: dir, BANKSYNC_NOW: now, NO_COLOR: '1' } };
 }
@@ -70,7 +80,14 @@ async function ingest(n) {
     last = freshStore(`ingest-${n}`);
     // As `sync` runs it: under the connection's archive recorder (config archive-days, default on).
     await recordingConnection(1, DEFAULT_ARCHIVE_DAYS, () =>
-      fetchAccount({ store: last.store, provider: provider(n), session: { data: {}, save() {} }, account: last.account, window: { from: '1990-01-01', to: '2099-12-31', limitedBy: null }, now: last.now }),
+      fetchAccount({
+        store: last.store,
+        provider: provider(n),
+        session: { data: {}, save() {} },
+        account: last.account,
+        window: { from: '1990-01-01', to: '2099-12-31', limitedBy: null },
+        now: last.now,
+      }),
     );
   });
   const archive = last.store.archive.size();
@@ -83,7 +100,8 @@ async function ingest(n) {
   }
   const bare = await timeIt(RUNS, () => {
     const b = freshStore(`bare-${n}`);
-    const insert = b.store.db.prepare(`INSERT INTO transactions (id, account_id, external_id, fingerprint, ordinal, booking_date, value_date, amount_minor, currency, payee, memo, type, counterparty_iban, source, first_seen_at, updated_at)
+    const insert =
+      b.store.db.prepare(`INSERT INTO transactions (id, account_id, external_id, fingerprint, ordinal, booking_date, value_date, amount_minor, currency, payee, memo, type, counterparty_iban, source, first_seen_at, updated_at)
       VALUES (?, ?, ?, ?, 0, ?, NULL, ?, ?, ?, ?, ?, NULL, 'bench', ?, ?)`);
     let i = 0;
     b.store.db.transaction(() => {
@@ -177,18 +195,67 @@ const scale = await syncAtScale({ ...SCALE, runs: RUNS, scratch, log });
 
 const { n, ing, exp } = biggest;
 const rate = (ms) => Math.round((n / ms) * 1000);
-rows.push(['1. ingest', `${n.toLocaleString('en')} lines through fetchAccount (dedupe, indexes, raw archive)`, `${rate(ing.ours).toLocaleString('en')} lines/s`, `bare prepared INSERT, same table: ${rate(ing.bare).toLocaleString('en')} lines/s`, fmt(ing.bare / ing.ours), '≥ 0.5']);
+rows.push([
+  '1. ingest',
+  `${n.toLocaleString('en')} lines through fetchAccount (dedupe, indexes, raw archive)`,
+  `${rate(ing.ours).toLocaleString('en')} lines/s`,
+  `bare prepared INSERT, same table: ${rate(ing.bare).toLocaleString('en')} lines/s`,
+  fmt(ing.bare / ing.ours),
+  '≥ 0.5',
+]);
 const kib = (bytes) => `${fmt(bytes / 1024 / (n / 1000), 1)} KiB`;
-rows.push(['1. raw archive', `the same fetch kept for replay (gzip), per 1,000 lines`, kib(ing.archive.storedBytes), `uncompressed: ${kib(ing.archive.rawBytes)}`, fmt(ing.archive.rawBytes / ing.archive.storedBytes), '-']);
+rows.push([
+  '1. raw archive',
+  `the same fetch kept for replay (gzip), per 1,000 lines`,
+  kib(ing.archive.storedBytes),
+  `uncompressed: ${kib(ing.archive.rawBytes)}`,
+  fmt(ing.archive.rawBytes / ing.archive.storedBytes),
+  '-',
+]);
 const [n0, imp0] = imports[0];
-rows.push(['2. OFX import', `${n0.toLocaleString('en')}-line OFX, \`banksync import\` (whole process)`, `${fmt(imp0.ours, 0)} ms`, `ledger-autosync -L: ${fmt(imp0.autosync, 0)} ms`, fmt(imp0.autosync / imp0.ours), '≥ 20']);
+rows.push([
+  '2. OFX import',
+  `${n0.toLocaleString('en')}-line OFX, \`banksync import\` (whole process)`,
+  `${fmt(imp0.ours, 0)} ms`,
+  `ledger-autosync -L: ${fmt(imp0.autosync, 0)} ms`,
+  fmt(imp0.autosync / imp0.ours),
+  '≥ 20',
+]);
 rows.push(['2. OFX import', 'same file', `${fmt(imp0.ours, 0)} ms`, `ofxdump (libofx): ${fmt(imp0.ofxdump, 0)} ms`, fmt(imp0.ofxdump / imp0.ours), '≥ 3']);
-rows.push(['2. import growth', imports.map(([k]) => k.toLocaleString('en')).join(' / ') + ' lines', imports.map(([k, r]) => `${fmt((r.ours * 1000) / k, 1)} µs/line`).join(' / '), `peak RSS ${imports.map(([, r]) => mb(r.rss)).join(' / ')}`, fmt((imports.at(-1)[1].ours / imports.at(-1)[0]) / (imports.at(-2)[1].ours / imports.at(-2)[0])), 'last ÷ previous per line ≤ 1.2; RSS < 200 MB']);
-rows.push(['3. CSV export', `${n.toLocaleString('en')} lines, \`export --format csv\``, `${rate(exp.ours).toLocaleString('en')} lines/s`, `sqlite3 -csv, same SELECT with running balance: ${rate(exp.sqlite).toLocaleString('en')} lines/s`, fmt(exp.sqlite / exp.ours), '≥ 0.8']);
+rows.push([
+  '2. import growth',
+  imports.map(([k]) => k.toLocaleString('en')).join(' / ') + ' lines',
+  imports.map(([k, r]) => `${fmt((r.ours * 1000) / k, 1)} µs/line`).join(' / '),
+  `peak RSS ${imports.map(([, r]) => mb(r.rss)).join(' / ')}`,
+  fmt(imports.at(-1)[1].ours / imports.at(-1)[0] / (imports.at(-2)[1].ours / imports.at(-2)[0])),
+  'last ÷ previous per line ≤ 1.2; RSS < 200 MB',
+]);
+rows.push([
+  '3. CSV export',
+  `${n.toLocaleString('en')} lines, \`export --format csv\``,
+  `${rate(exp.ours).toLocaleString('en')} lines/s`,
+  `sqlite3 -csv, same SELECT with running balance: ${rate(exp.sqlite).toLocaleString('en')} lines/s`,
+  fmt(exp.sqlite / exp.ours),
+  '≥ 0.8',
+]);
 rows.push(['3. export RSS', exportRss.map(([k]) => k.toLocaleString('en')).join(' / ') + ' lines', exportRss.map(([, r]) => mb(r)).join(' / '), 'flat, < 150 MB', '-', '< 150 MB']);
 const scaleWhat = `\`sync --all\`, ${SCALE.connections} GoCardless connections (${scale.accounts} accounts), ${SCALE.latencyMs} ms a request, ${SCALE.limit} in flight allowed`;
-rows.push(['4. sync at scale', scaleWhat, `${fmt(scale.ms, 0)} ms`, `bound ${scale.requests} requests × ${SCALE.latencyMs} ms ÷ ${SCALE.limit}: ${fmt(scale.boundMs, 0)} ms`, fmt(scale.ms / scale.boundMs), '≤ 1.15']);
-rows.push(['4. sync at scale', 'same run vs one connection at a time (`--concurrency 1`)', `${fmt(scale.ms, 0)} ms`, `sequential: ${fmt(scale.sequentialMs, 0)} ms`, fmt(scale.sequentialMs / scale.ms), '≥ 10']);
+rows.push([
+  '4. sync at scale',
+  scaleWhat,
+  `${fmt(scale.ms, 0)} ms`,
+  `bound ${scale.requests} requests × ${SCALE.latencyMs} ms ÷ ${SCALE.limit}: ${fmt(scale.boundMs, 0)} ms`,
+  fmt(scale.ms / scale.boundMs),
+  '≤ 1.15',
+]);
+rows.push([
+  '4. sync at scale',
+  'same run vs one connection at a time (`--concurrency 1`)',
+  `${fmt(scale.ms, 0)} ms`,
+  `sequential: ${fmt(scale.sequentialMs, 0)} ms`,
+  fmt(scale.sequentialMs / scale.ms),
+  '≥ 10',
+]);
 rows.push(['4. provider limits', 'most requests in flight / answered 429', `${scale.maxInFlight} / ${scale.refused}`, `limit ${SCALE.limit} / 0`, '-', 'never over']);
 rows.push(['5. start-up', '`banksync --version`', `${fmt(st.version, 0)} ms`, `node -e 0: ${fmt(st.node, 0)} ms`, fmt(st.version / st.node), '≤ 2.5']);
 rows.push(['5. start-up', `\`banksync status\` (${n.toLocaleString('en')} lines)`, `${fmt(st.status, 0)} ms`, `node -e 0: ${fmt(st.node, 0)} ms`, fmt(st.status / st.node), '≤ 2.0']);
@@ -210,7 +277,10 @@ const md = [
   '',
   '| lines | ingest µs/line | × first | bare insert µs/line | × first | export µs/line | × first |',
   '|---|---|---|---|---|---|---|',
-  ...growth.map((g) => `| ${g.n.toLocaleString('en')} | ${fmt(g.ingestUsPerRow)} | ${fmt(g.ingestUsPerRow / base.ingestUsPerRow)} | ${fmt(g.bareUsPerRow)} | ${fmt(g.bareUsPerRow / base.bareUsPerRow)} | ${fmt(g.exportUsPerRow)} | ${fmt(g.exportUsPerRow / base.exportUsPerRow)} |`),
+  ...growth.map(
+    (g) =>
+      `| ${g.n.toLocaleString('en')} | ${fmt(g.ingestUsPerRow)} | ${fmt(g.ingestUsPerRow / base.ingestUsPerRow)} | ${fmt(g.bareUsPerRow)} | ${fmt(g.bareUsPerRow / base.bareUsPerRow)} | ${fmt(g.exportUsPerRow)} | ${fmt(g.exportUsPerRow / base.exportUsPerRow)} |`,
+  ),
   '',
 ].join('\n');
 

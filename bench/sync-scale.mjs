@@ -91,7 +91,11 @@ export async function syncAtScale(o) {
       const probeFile = join(dir, 'probe.json');
       const env = { ...SECRETS, BANKSYNC_GOCARDLESS_BASE_URL: mock.url, BANKSYNC_DB: join(dir, 'banksync.db'), BANKSYNC_CONFIG_DIR: dir, NO_COLOR: '1', SYNC_PROBE_FILE: probeFile };
       // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the syncing process.
-      const r = await runAsync(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '-r', PROBE, BIN, '--json', 'sync', '--all', '--concurrency', String(concurrency)], env);
+      const r = await runAsync(
+        process.execPath,
+        [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '-r', PROBE, BIN, '--json', 'sync', '--all', '--concurrency', String(concurrency)],
+        env,
+      );
       // Figures a loaded machine does not blur as much as wall time: CPU, start-up, saturation.
       const probe = JSON.parse(readFileSync(probeFile, 'utf8'));
       const report = JSON.parse(r.stdout);
@@ -107,7 +111,9 @@ export async function syncAtScale(o) {
       o.log(`  sync --all, ${o.limit} at once (run ${i + 1})…`);
       parallel.push(await once(o.limit, i));
       const { ms, probe: p } = parallel.at(-1);
-      o.log(`    ${Math.round(ms)} ms; CPU ${Math.round(p.cpuMs)} ms, first request at ${Math.round(p.firstRequestMs)} ms, ${p.avgInFlight.toFixed(2)} in flight on average (most ${p.mostInFlight}), ${Math.round(p.afterLastMs)} ms after the last answer`);
+      o.log(
+        `    ${Math.round(ms)} ms; CPU ${Math.round(p.cpuMs)} ms, first request at ${Math.round(p.firstRequestMs)} ms, ${p.avgInFlight.toFixed(2)} in flight on average (most ${p.mostInFlight}), ${Math.round(p.afterLastMs)} ms after the last answer`,
+      );
     }
     o.log('  sync --all, one at a time…');
     const sequential = await once(1, 0);

@@ -29,17 +29,28 @@ export function explainText(e: Explanation): string {
   }
   if (e.decisions.length) {
     out.push('', 'Decisions:');
-    for (const d of e.decisions) out.push(`  ${localTime(d.at)}  ${d.kind}${d.detail ? ` ${Object.entries(d.detail).filter(([, v]) => v !== null).map(([k, v]) => `${k}=${String(v)}`).join(' ')}` : ''}`);
+    for (const d of e.decisions)
+      out.push(
+        `  ${localTime(d.at)}  ${d.kind}${
+          d.detail
+            ? ` ${Object.entries(d.detail)
+                .filter(([, v]) => v !== null)
+                .map(([k, v]) => `${k}=${String(v)}`)
+                .join(' ')}`
+            : ''
+        }`,
+      );
   }
   return out.join('\n');
 }
 
 function origin(o: OriginView): string[] {
-  const where = o.kind === 'provider'
-    ? `provider ${o.provider}${o.rawId ? `, id ${o.rawId}` : ', no provider id'}`
-    : o.file
-      ? `file ${o.file.name}${o.record ? `, ${o.record}` : ''}${o.rawId ? `, id ${o.rawId}` : ''} (sha256 ${o.file.sha256?.slice(0, 12) ?? '?'}${o.file.size !== null ? `, ${o.file.size} bytes` : ''})`
-      : o.source;
+  const where =
+    o.kind === 'provider'
+      ? `provider ${o.provider}${o.rawId ? `, id ${o.rawId}` : ', no provider id'}`
+      : o.file
+        ? `file ${o.file.name}${o.record ? `, ${o.record}` : ''}${o.rawId ? `, id ${o.rawId}` : ''} (sha256 ${o.file.sha256?.slice(0, 12) ?? '?'}${o.file.size !== null ? `, ${o.file.size} bytes` : ''})`
+        : o.source;
   const out = [`  ${where}${o.firstSeenAt ? `, first seen ${localTime(o.firstSeenAt)}` : ''}`, `  rung: ${o.rung}: ${o.why}`];
   if (o.unmergedFrom) out.push(`  taken apart from ${o.unmergedFrom} by unmerge; when it was merged, the candidates were:`);
   for (const c of o.candidates ?? []) out.push(`    ${c.verdict === 'accepted' ? '✓' : '✗'} ${c.id}  ${c.source}  "${c.text}": ${c.why}`);

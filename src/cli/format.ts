@@ -40,9 +40,7 @@ function partsOf(d: Date, timeZone: string | undefined): Record<string, string> 
  * and fall back to an offset ("GMT+9") where neither has a name.
  */
 function zoneName(d: Date, timeZone: string | undefined): string {
-  const names = ['en-US', 'en-GB'].map(
-    (locale) => new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' }).formatToParts(d).find((p) => p.type === 'timeZoneName')?.value ?? '',
-  );
+  const names = ['en-US', 'en-GB'].map((locale) => new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' }).formatToParts(d).find((p) => p.type === 'timeZoneName')?.value ?? '');
   const named = names.find((n) => n && !/^(GMT|UTC)[+-]/.test(n));
   if (named) return named === 'GMT' && isUtc(timeZone) ? 'UTC' : named;
   return names[0] || offsetName(d);

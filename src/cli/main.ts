@@ -29,11 +29,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     }
     // --help (text, also under --json): commander wrote it; exit 0.
     if (err instanceof CommanderError && err.exitCode === 0) return ExitCode.OK;
-    const e = err instanceof CommanderError
-      ? err.code === 'commander.help' ? missingCommand(program, argv) : badInput(err.message.replace(/^error: /, ''))
-      : isPromptCancel(err)
-        ? new BanksyncError('CANCELLED', 'cancelled')
-        : (environmentFault(err, holder.runtime) ?? toBanksyncError(err));
+    const e =
+      err instanceof CommanderError
+        ? err.code === 'commander.help'
+          ? missingCommand(program, argv)
+          : badInput(err.message.replace(/^error: /, ''))
+        : isPromptCancel(err)
+          ? new BanksyncError('CANCELLED', 'cancelled')
+          : (environmentFault(err, holder.runtime) ?? toBanksyncError(err));
     output().error(e, debug);
     return exitCodeOf(e);
   } finally {
@@ -64,7 +67,12 @@ function missingCommand(program: Command, argv: string[]): BanksyncError {
     else if (afterHelp) return unknownCommand(cmd, word);
   }
   const path = commandPath(cmd);
-  return badInput(`"${path}" needs a command`, `one of: ${subcommandNames(cmd).filter((n) => n !== 'help').join(', ')}`);
+  return badInput(
+    `"${path}" needs a command`,
+    `one of: ${subcommandNames(cmd)
+      .filter((n) => n !== 'help')
+      .join(', ')}`,
+  );
 }
 
 /**
@@ -83,9 +91,10 @@ function onStopSignal(holder: { runtime?: Runtime }, output: () => Output): () =
     } catch {
       // Closing failed: SQLite's journal still keeps the file consistent; leaving matters more.
     }
-    const e = signal === 'SIGINT'
-      ? new BanksyncError('CANCELLED', 'cancelled', { hint: held ? 'what was stored so far is kept; the next sync completes it' : undefined })
-      : new BanksyncError('TERMINATED', 'stopped by SIGTERM', { hint: held ? 'what was stored so far is kept; the next sync completes it' : undefined });
+    const e =
+      signal === 'SIGINT'
+        ? new BanksyncError('CANCELLED', 'cancelled', { hint: held ? 'what was stored so far is kept; the next sync completes it' : undefined })
+        : new BanksyncError('TERMINATED', 'stopped by SIGTERM', { hint: held ? 'what was stored so far is kept; the next sync completes it' : undefined });
     try {
       output().error(e, false);
     } finally {

@@ -48,7 +48,10 @@ export function parseCountry(value: string): string {
 /** --accounts all | id,id,... */
 export function parseAccountList(value: string): 'all' | string[] {
   if (value.trim().toLowerCase() === 'all') return 'all';
-  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (list.length === 0) throw new InvalidArgumentError('expected "all" or a comma-separated list of account ids');
   return list;
 }

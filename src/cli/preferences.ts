@@ -19,7 +19,7 @@ import { ledgerNameProblem } from '../export/text.js';
  */
 export const PREFERENCES = {
   'overlap-days': { description: 'days re-fetched before the last stored booking (default 7)', parse: (v: string) => nonNegative(v) },
-  concurrency: { description: 'sync: requests in flight at once per provider (1-64; default: each provider\'s own, 8)', parse: (v: string) => concurrency(v) },
+  concurrency: { description: "sync: requests in flight at once per provider (1-64; default: each provider's own, 8)", parse: (v: string) => concurrency(v) },
   'consent-warn-days': { description: 'warn on every sync this many days before a consent ends (default 14)', parse: (v: string) => warnDays(v) },
   'notify-command': { description: 'shell command run after an unattended sync that failed or needs you; JSON summary on its stdin ("" to clear)', parse: (v: string) => (v.trim() === '' ? null : v) },
 } as const;
@@ -31,9 +31,18 @@ export const DATABASE_SETTINGS = {
   'income-account': { description: 'journal exports: other side of money in (default Income:Unknown; "" to reset)', parse: (v: string) => (v === '' ? null : ledgerAccount(v)) },
   // The archive is part of this database (and of its backups), so how long it keeps is too.
   'archive-days': { description: 'days the raw archive keeps provider answers for replay (default 400; 0 = off, emptied on the next sync)', parse: (v: string) => (v === '' ? null : archiveDays(v)) },
-  'transfer-days': { description: 'transfers between own accounts: most days between the two legs (0-30, default 3; "" to reset)', parse: (v: string) => (v === '' ? null : wholeNumber(v, 'transfer-days', 30)) },
-  'transfer-fx-tolerance': { description: 'transfers between two currencies: most difference of the amounts in percent (0-20, default 0: never paired by themselves)', parse: (v: string) => (v === '' ? null : percent(v)) },
-  'transfer-pattern': { description: 'transfers: words (a regular expression, any case) both legs\' texts have when no IBAN is named ("" for the default)', parse: (v: string) => (v === '' ? null : regex(v)) },
+  'transfer-days': {
+    description: 'transfers between own accounts: most days between the two legs (0-30, default 3; "" to reset)',
+    parse: (v: string) => (v === '' ? null : wholeNumber(v, 'transfer-days', 30)),
+  },
+  'transfer-fx-tolerance': {
+    description: 'transfers between two currencies: most difference of the amounts in percent (0-20, default 0: never paired by themselves)',
+    parse: (v: string) => (v === '' ? null : percent(v)),
+  },
+  'transfer-pattern': {
+    description: 'transfers: words (a regular expression, any case) both legs\' texts have when no IBAN is named ("" for the default)',
+    parse: (v: string) => (v === '' ? null : regex(v)),
+  },
 } as const;
 
 export type PreferenceKey = keyof typeof PREFERENCES;

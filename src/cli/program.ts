@@ -32,7 +32,6 @@ import { registerWarnings } from './commands/warnings.js';
 import { safeLines } from './safe-text.js';
 import { versionRequest } from './usage.js';
 
-
 export function buildProgram(env: NodeJS.ProcessEnv, holder: { runtime?: Runtime }): Command {
   const program = new Command('banksync')
     .description('Synchronize bank accounts into a local SQLite file and export them to the tools you already use.')

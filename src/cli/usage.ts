@@ -48,7 +48,10 @@ function usageError(cmd: Command, message: string, code: string): BanksyncError 
     return badInput(`too many arguments ${where}: expected at most ${cmd.registeredArguments.length}, got ${cmd.args.length}`, help);
   }
   // commander's text, e.g. "error: missing required argument 'account'", quoted as our messages quote.
-  const text = message.replace(/^error: /, '').split('\n')[0]!.replace(/'([^']*)'/g, '"$1"');
+  const text = message
+    .replace(/^error: /, '')
+    .split('\n')[0]!
+    .replace(/'([^']*)'/g, '"$1"');
   return badInput(`${text} ${where}`, help);
 }
 

@@ -43,7 +43,12 @@ export async function mergeAccounts(s: Services, fromId: number, intoId: number,
   if (from.currency !== into.currency) throw badInput(`${accountRef(from.id)} is in ${from.currency}, ${accountRef(into.id)} in ${into.currency}: only accounts in one currency can be merged`);
   refuseWhileSyncing(s, [from.id, into.id]);
   const n = s.store.transactions.count(from.id);
-  await confirmByTyping(s, o.yes, accountRef(from.id), `This moves ${counted(n, 'transaction')} of ${accountRef(from.id)} (${from.name}) into ${accountRef(into.id)} (${into.name}) and deletes ${accountRef(from.id)}; a backup copy is kept first`);
+  await confirmByTyping(
+    s,
+    o.yes,
+    accountRef(from.id),
+    `This moves ${counted(n, 'transaction')} of ${accountRef(from.id)} (${from.name}) into ${accountRef(into.id)} (${into.name}) and deletes ${accountRef(from.id)}; a backup copy is kept first`,
+  );
   const backup = await backupBeside(s.store.db, `merge-${accountRef(from.id)}-into-${accountRef(into.id)}`);
   return s.store.tx(() => {
     holdAccounts(s, [from.id, into.id]);
@@ -120,16 +125,24 @@ function sameLine(s: Services, into: Account, line: MovableLine, claimed: Set<st
   }
   if (line.removed) return undefined;
   // Pairs a person kept apart with `unmerge` are never matched again.
-  const candidates = notRefused(s.store.transactions.sameDateAndAmount(into.id, line.bookingDate, line.amountMinor).filter((c) => !claimed.has(c.id)), refused, line.externalId, line.fingerprint);
+  const candidates = notRefused(
+    s.store.transactions.sameDateAndAmount(into.id, line.bookingDate, line.amountMinor).filter((c) => !claimed.has(c.id)),
+    refused,
+    line.externalId,
+    line.fingerprint,
+  );
   const exact = candidates.find((c) => c.fingerprint === line.fingerprint);
   if (exact) return { id: exact.id, rung: 'accounts-merge-fingerprint', candidates };
-  const fuzzy = textMatch(line, null, candidates.filter((c) => sourceKind(c) !== sourceKind(line)));
+  const fuzzy = textMatch(
+    line,
+    null,
+    candidates.filter((c) => sourceKind(c) !== sourceKind(line)),
+  );
   return fuzzy && { id: fuzzy.candidate.id, rung: 'accounts-merge-text', why: fuzzy.why, candidates };
 }
 
 /** A provider, or a file format: lines of one kind that differ in id or text are different lines. */
 const sourceKind = (l: Pick<StoredCandidate, 'source' | 'externalId'>) => (l.source.startsWith('file:') ? `file:${l.externalId?.split(':')[0] ?? ''}` : l.source);
-
 
 /** The accounts an export target's filters cover (as export resolves them), read before anything moves. */
 function coveredAccounts(s: Services, scope: ExportScope): Set<number> {
@@ -139,4 +152,3 @@ function coveredAccounts(s: Services, scope: ExportScope): Set<number> {
 }
 
 const inRange = (scope: ExportTarget['scope'], date: string) => (!scope.from || date >= scope.from) && (!scope.to || date <= scope.to);
-

@@ -38,10 +38,12 @@ export function listAccounts(s: Services, only?: number[]): AccountRow[] {
   const disconnected = new Set(connections.filter((c) => c.status === 'disconnected').map((c) => c.id));
   const all = s.store.accounts.list();
   const ledger = ledgerNames(all, institutions);
-  return all.filter((a) => !only || only.includes(a.id)).map((a) => {
-    const sync: AccountSource = a.connectionId === null ? 'file' : disconnected.has(a.connectionId) ? 'not_syncing' : 'bank';
-    return toRow(s, a, institutions.get(a.connectionId ?? -1) ?? a.institutionId, ledger.get(a.id)!, sync);
-  });
+  return all
+    .filter((a) => !only || only.includes(a.id))
+    .map((a) => {
+      const sync: AccountSource = a.connectionId === null ? 'file' : disconnected.has(a.connectionId) ? 'not_syncing' : 'bank';
+      return toRow(s, a, institutions.get(a.connectionId ?? -1) ?? a.institutionId, ledger.get(a.id)!, sync);
+    });
 }
 
 function toRow(s: Services, a: Account, institution: string, ledgerAccount: string, sync: AccountSource): AccountRow {

@@ -6,7 +6,6 @@ import type { LineAnnotation } from '../domain/annotation.js';
 
 export type { LineAnnotation, TransferLeg } from '../domain/annotation.js';
 
-
 export const NO_ANNOTATION: LineAnnotation = Object.freeze({ category: null, cleanPayee: null, tags: Object.freeze([]) as readonly string[], rule: null, transfer: null });
 
 /**

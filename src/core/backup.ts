@@ -61,7 +61,11 @@ export async function backupBeside(db: Db, reason: string, now = new Date()): Pr
 }
 
 /** 2026-11-30T06:40:12.345Z → 20261130T064012Z: sortable, and fine in every file system. */
-export const backupStamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+export const backupStamp = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 
 function exists(path: string): boolean {
   try {

@@ -135,7 +135,10 @@ async function pickInstitution(s: Services, o: ConnectOptions): Promise<{ provid
     if (provider.capabilities.institutionChoice === 'provider') {
       // The bank is picked on the provider's own page: a bank named here would silently not count.
       if (o.institutionId || o.query) {
-        throw badInput(`${provider.displayName} lets you choose your bank on its own page: drop ${o.institutionId ? '--institution' : 'the search text'}`, `banksync connect --provider ${provider.id}`);
+        throw badInput(
+          `${provider.displayName} lets you choose your bank on its own page: drop ${o.institutionId ? '--institution' : 'the search text'}`,
+          `banksync connect --provider ${provider.id}`,
+        );
       }
       return { provider };
     }

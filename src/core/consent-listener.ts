@@ -4,8 +4,7 @@ import { BanksyncError } from '../domain/errors.js';
 /** Default loopback port: providers that whitelist redirect URLs need one the user can register. */
 export const DEFAULT_REDIRECT_PORT = 8765;
 
-const PAGE = (title: string, text: string) =>
-  `<!doctype html><meta charset="utf-8"><title>${title}</title><body style="font-family:sans-serif;margin:3em"><h1>${title}</h1><p>${text}</p></body>`;
+const PAGE = (title: string, text: string) => `<!doctype html><meta charset="utf-8"><title>${title}</title><body style="font-family:sans-serif;margin:3em"><h1>${title}</h1><p>${text}</p></body>`;
 
 export interface CallbackListener {
   redirectUrl: string;

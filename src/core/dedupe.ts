@@ -64,13 +64,7 @@ function inferType(amountMinor: number): TransactionType {
 }
 
 /** The dedupe ladder: provider id when the account's ids are stable, else fingerprint + ordinal. */
-export function toRow(
-  accountId: number,
-  t: ProviderTransaction,
-  useProviderIds: boolean,
-  ordinals: OrdinalCounter,
-  source: string,
-): TransactionRow {
+export function toRow(accountId: number, t: ProviderTransaction, useProviderIds: boolean, ordinals: OrdinalCounter, source: string): TransactionRow {
   const fp = fingerprint({ date: t.bookingDate, amountMinor: t.amountMinor, currency: t.currency, payee: t.payee, memo: t.memo });
   const externalId = useProviderIds && t.externalId ? t.externalId : null;
   const ordinal = externalId === null ? ordinals.next(fp) : 0;

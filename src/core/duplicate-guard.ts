@@ -11,8 +11,7 @@ import { accountRef, connectionRef, maskIban, type Account, type Connection } fr
  */
 const ALLOW = 'add --allow-duplicate only for a second login at the same bank';
 
-const renewHint = (c: Connection) =>
-  `renew its consent: banksync update-credentials ${connectionRef(c.id)}; add accounts authorized since: banksync fetch-accounts ${connectionRef(c.id)}; ${ALLOW}`;
+const renewHint = (c: Connection) => `renew its consent: banksync update-credentials ${connectionRef(c.id)}; add accounts authorized since: banksync fetch-accounts ${connectionRef(c.id)}; ${ALLOW}`;
 
 /** Same provider and institution as a connection that still syncs: refused before any consent is asked. */
 export function refuseConnectedInstitution(s: Services, providerId: string, institution: { id: string; name: string }): void {
@@ -31,7 +30,12 @@ const numbersOf = (a: { iban?: string | null; number?: string | null }) => [norm
  * files. Checked before any account row is stored.
  */
 export function refuseKnownAccounts(s: Services, chosen: readonly ProviderAccount[]): void {
-  const live = new Map(s.store.connections.list().filter((c) => c.status !== 'disconnected').map((c) => [c.id, c]));
+  const live = new Map(
+    s.store.connections
+      .list()
+      .filter((c) => c.status !== 'disconnected')
+      .map((c) => [c.id, c]),
+  );
   const held = s.store.accounts.list().filter((a) => a.connectionId === null || live.has(a.connectionId));
   for (const remote of chosen) {
     const mine = numbersOf(remote);

@@ -55,7 +55,14 @@ export class ImportOrigins {
   private plainCount = 0;
   private last: { externalId: string | null; fp: string; candidates: StoredCandidate[]; kept: StoredCandidate[] } | undefined;
 
-  constructor(private readonly s: Services, accountId: number, path: string, file: { sha256: string; format: FileFormat }, private readonly source: string, private readonly now: string) {
+  constructor(
+    private readonly s: Services,
+    accountId: number,
+    path: string,
+    file: { sha256: string; format: FileFormat },
+    private readonly source: string,
+    private readonly now: string,
+  ) {
     this.refused = s.store.lineOrigins.refusals(accountId);
     this.fileId = s.store.lineOrigins.fileId({ name: basename(path), sha256: file.sha256, size: sizeOf(path), format: file.format }, now);
   }
@@ -127,7 +134,19 @@ export function noteSyncMerge(store: Store, row: TransactionRow, now: string): v
   const stored = store.transactions.sourceOf(row.id);
   if (stored === undefined || stored === row.source) return;
   store.lineOrigins.record(
-    { transactionId: row.id, role: 'merged', source: row.source, sourceKey: `sync:${row.source}`, fileId: null, record: null, rawId: null, rung: 'fingerprint', why: 'no provider id: same date, amount, text fingerprint and occurrence as this line', candidates: null, observation: null },
+    {
+      transactionId: row.id,
+      role: 'merged',
+      source: row.source,
+      sourceKey: `sync:${row.source}`,
+      fileId: null,
+      record: null,
+      rawId: null,
+      rung: 'fingerprint',
+      why: 'no provider id: same date, amount, text fingerprint and occurrence as this line',
+      candidates: null,
+      observation: null,
+    },
     now,
   );
 }

@@ -79,8 +79,17 @@ function separate(s: Services, into: StoredLine, o: LineOrigin): UnmergeResult {
 /** The row the observation would have been stored as, in the line's account. */
 function rowOf(s: Services, into: StoredLine, o: LineOrigin): TransactionRow {
   const obs = o.observation as {
-    bookingDate: string; valueDate?: string | null; amountMinor: number; currency?: string; payee?: string | null; memo?: string | null;
-    type: TransactionType; counterpartyIban?: string | null; externalId?: string | null; formerId?: string; source?: string;
+    bookingDate: string;
+    valueDate?: string | null;
+    amountMinor: number;
+    currency?: string;
+    payee?: string | null;
+    memo?: string | null;
+    type: TransactionType;
+    counterpartyIban?: string | null;
+    externalId?: string | null;
+    formerId?: string;
+    source?: string;
   };
   const accountId = into.accountId;
   const currency = obs.currency ?? into.currency;
@@ -92,9 +101,18 @@ function rowOf(s: Services, into: StoredLine, o: LineOrigin): TransactionRow {
   const formerFree = obs.formerId !== undefined && !s.store.transactions.byId(obs.formerId);
   return {
     id: formerFree ? obs.formerId! : lineId(accountId, externalId, fp, ordinal),
-    accountId, externalId, fingerprint: fp, ordinal,
-    bookingDate: obs.bookingDate, valueDate: obs.valueDate ?? null, amountMinor: obs.amountMinor, currency,
-    payee: obs.payee ?? null, memo: obs.memo ?? null, type: obs.type ?? (obs.amountMinor < 0 ? 'debit' : 'credit'),
-    counterpartyIban: obs.counterpartyIban ?? null, source: obs.source ?? o.source,
+    accountId,
+    externalId,
+    fingerprint: fp,
+    ordinal,
+    bookingDate: obs.bookingDate,
+    valueDate: obs.valueDate ?? null,
+    amountMinor: obs.amountMinor,
+    currency,
+    payee: obs.payee ?? null,
+    memo: obs.memo ?? null,
+    type: obs.type ?? (obs.amountMinor < 0 ? 'debit' : 'credit'),
+    counterpartyIban: obs.counterpartyIban ?? null,
+    source: obs.source ?? o.source,
   };
 }

@@ -11,9 +11,23 @@ import { UNMERGEABLE_RUNGS } from './explain-origins.js';
 /** Where a line came from, how dedupe decided about each observation of it, and what happened since. */
 export interface Explanation {
   line: {
-    id: string; account: string; date: string; valueDate: string | null; amount: string; amountMinor: number; currency: string;
-    payee: string | null; memo: string | null; type: string; source: string; externalId: string | null; revision: number;
-    removedAt: string | null; ignored: { at: string; reason: string | null } | null; firstSeenAt: string; updatedAt: string;
+    id: string;
+    account: string;
+    date: string;
+    valueDate: string | null;
+    amount: string;
+    amountMinor: number;
+    currency: string;
+    payee: string | null;
+    memo: string | null;
+    type: string;
+    source: string;
+    externalId: string | null;
+    revision: number;
+    removedAt: string | null;
+    ignored: { at: string; reason: string | null } | null;
+    firstSeenAt: string;
+    updatedAt: string;
   };
   origin: OriginView;
   /** Other observations taken as this line instead of being stored (imports, accounts merge). */
@@ -60,20 +74,42 @@ export function explainLine(s: Services, id: string): Explanation {
   const fmt = (m: number) => formatMinor(m, line.currency);
   return {
     line: {
-      id, account: accountRef(line.accountId), date: line.bookingDate, valueDate: line.valueDate, amount: fmt(line.amountMinor), amountMinor: line.amountMinor,
-      currency: line.currency, payee: line.payee, memo: line.memo, type: line.type, source: line.source, externalId: line.externalId, revision: line.revision,
-      removedAt: line.removedAt, ignored: line.ignoredAt ? { at: line.ignoredAt, reason: line.ignoredReason } : null, firstSeenAt: line.firstSeenAt, updatedAt: line.updatedAt,
+      id,
+      account: accountRef(line.accountId),
+      date: line.bookingDate,
+      valueDate: line.valueDate,
+      amount: fmt(line.amountMinor),
+      amountMinor: line.amountMinor,
+      currency: line.currency,
+      payee: line.payee,
+      memo: line.memo,
+      type: line.type,
+      source: line.source,
+      externalId: line.externalId,
+      revision: line.revision,
+      removedAt: line.removedAt,
+      ignored: line.ignoredAt ? { at: line.ignoredAt, reason: line.ignoredReason } : null,
+      firstSeenAt: line.firstSeenAt,
+      updatedAt: line.updatedAt,
     },
     origin: stored ? recordedView(stored) : derivedOrigin(s, line),
-    merged: origins.filter((o) => o.role === 'merged').map((o) => {
-      const obs = o.observation as { bookingDate?: string; amountMinor?: number; payee?: string; memo?: string } | null;
-      return {
-        ...recordedView(o), ref: o.ref, undoable: UNMERGEABLE_RUNGS.has(o.rung) && obs !== null,
-        date: obs?.bookingDate ?? null, amount: obs?.amountMinor !== undefined ? fmt(obs.amountMinor) : null, text: obs ? textOf(obs) : null,
-      };
-    }),
-    sameDateAndAmount: s.store.transactions.sameDateAndAmount(line.accountId, line.bookingDate, line.amountMinor)
-      .filter((c) => c.id !== id).map((c) => ({ id: c.id, source: c.source, text: textOf(c), ignored: s.store.transactions.byId(c.id)?.ignoredAt != null })),
+    merged: origins
+      .filter((o) => o.role === 'merged')
+      .map((o) => {
+        const obs = o.observation as { bookingDate?: string; amountMinor?: number; payee?: string; memo?: string } | null;
+        return {
+          ...recordedView(o),
+          ref: o.ref,
+          undoable: UNMERGEABLE_RUNGS.has(o.rung) && obs !== null,
+          date: obs?.bookingDate ?? null,
+          amount: obs?.amountMinor !== undefined ? fmt(obs.amountMinor) : null,
+          text: obs ? textOf(obs) : null,
+        };
+      }),
+    sameDateAndAmount: s.store.transactions
+      .sameDateAndAmount(line.accountId, line.bookingDate, line.amountMinor)
+      .filter((c) => c.id !== id)
+      .map((c) => ({ id: c.id, source: c.source, text: textOf(c), ignored: s.store.transactions.byId(c.id)?.ignoredAt != null })),
     pending: s.store.pending.linkedTo(id).map((p) => pendingView(p, line, fmt)),
     revisions: revisions(s, line, fmt),
     decisions: s.store.lineOrigins.decisions(id),
@@ -96,12 +132,21 @@ function recordedView(o: LineOrigin): OriginView {
   const file = o.file ?? fileOfSource(o.source);
   const unknown: string[] = [];
   if (o.source.startsWith('file:') && !o.record) unknown.push('where in the file (imported before banksync recorded it)');
-  if (o.candidates === null && o.rung !== 'new' && o.rung !== 'unmerged' && !o.rung.endsWith('-id') && !o.sourceKey.startsWith('sync:')) unknown.push('the candidates it was compared with (not recorded for this merge)');
+  if (o.candidates === null && o.rung !== 'new' && o.rung !== 'unmerged' && !o.rung.endsWith('-id') && !o.sourceKey.startsWith('sync:'))
+    unknown.push('the candidates it was compared with (not recorded for this merge)');
   return {
     kind: o.source.startsWith('provider:') ? 'provider' : o.source.startsWith('file:') ? 'file' : 'line',
-    source: o.source, provider: providerOf(o.source), rawId: o.rawId, file, record: o.record, rung: o.rung,
+    source: o.source,
+    provider: providerOf(o.source),
+    rawId: o.rawId,
+    file,
+    record: o.record,
+    rung: o.rung,
     why: o.rung === 'unmerged' ? `${RUNG_WHY.unmerged}${o.why ? ` (it had been taken as ${o.unmergedFrom}: ${o.why})` : ''}` : (o.why ?? RUNG_WHY[o.rung] ?? o.rung),
-    candidates: o.candidates, unmergedFrom: o.unmergedFrom, firstSeenAt: o.firstSeenAt, unknown,
+    candidates: o.candidates,
+    unmergedFrom: o.unmergedFrom,
+    firstSeenAt: o.firstSeenAt,
+    unknown,
   };
 }
 
@@ -115,13 +160,22 @@ function derivedOrigin(s: Services, line: StoredLine): OriginView {
   const inFile = provider ? undefined : s.store.lineOrigins.fileRecord(line.id, line.source);
   if (inFile) {
     return {
-      ...base, kind: 'file', file: inFile.file, record: inFile.record, rawId: line.externalId?.replace(/^[a-z]+:/, '') ?? null,
-      rung: 'new', why: 'no stored line had its date and amount: stored as a new line', candidates: [], unknown: [],
+      ...base,
+      kind: 'file',
+      file: inFile.file,
+      record: inFile.record,
+      rawId: line.externalId?.replace(/^[a-z]+:/, '') ?? null,
+      rung: 'new',
+      why: 'no stored line had its date and amount: stored as a new line',
+      candidates: [],
+      unknown: [],
     };
   }
   if (provider) {
     return {
-      ...base, kind: 'provider', rawId: line.externalId,
+      ...base,
+      kind: 'provider',
+      rawId: line.externalId,
       rung: line.externalId ? 'provider-id' : 'provider-fingerprint',
       why: line.externalId
         ? "the provider's id for the line: every re-fetch with this id updates this line"
@@ -131,7 +185,10 @@ function derivedOrigin(s: Services, line: StoredLine): OriginView {
     };
   }
   return {
-    ...base, kind: 'file', rawId: line.externalId?.replace(/^[a-z]+:/, '') ?? null, rung: 'unknown',
+    ...base,
+    kind: 'file',
+    rawId: line.externalId?.replace(/^[a-z]+:/, '') ?? null,
+    rung: 'unknown',
     why: 'stored before banksync recorded how each line was matched',
     unknown: ['where in the file', 'which rung matched and the candidates compared'],
   };
@@ -161,6 +218,14 @@ function revisions(s: Services, line: StoredLine, fmt: (m: number) => string): E
   return versions.map((v, i) => {
     const next = versions[i + 1];
     const changed = next ? FIELDS.filter((f) => (v as Record<string, unknown>)[f] !== (next as Record<string, unknown>)[f]) : [];
-    return { revision: v.revision, date: v.bookingDate, amount: fmt(v.amountMinor), payee: v.payee, memo: v.memo, until: v.until, changed: next && changed.length === 0 ? ['(no field: removed, restored, ignored or unignored)'] : changed };
+    return {
+      revision: v.revision,
+      date: v.bookingDate,
+      amount: fmt(v.amountMinor),
+      payee: v.payee,
+      memo: v.memo,
+      until: v.until,
+      changed: next && changed.length === 0 ? ['(no field: removed, restored, ignored or unignored)'] : changed,
+    };
   });
 }

@@ -154,7 +154,10 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
   try {
     written.snapshotSeq = repo.maxSeq();
     const lastSeq = plan.target.incremental ? plan.target.existing!.lastSeq : 0;
-    const annotator = createAnnotator(s, plan.accounts.map((a) => a.id));
+    const annotator = createAnnotator(
+      s,
+      plan.accounts.map((a) => a.id),
+    );
     let sections = buildSections(s, plan);
     if (format.orderSections) sections = format.orderSections(sections);
     format.validate?.(sections, settings);
@@ -308,7 +311,11 @@ function finish(s: Services, plan: Plan, w: Written): ExportResult {
       if (!s.store.exports.recordSent(t.id, 0, w.snapshotSeq, w.count, now, w.sent, w.annotations)) return false;
       s.store.exports.recordOpened(t.id, opened);
       // Lines already removed or ignored were not sent: the next run must not send their removal.
-      s.store.exports.recordGoneAsSent(t.id, plan.accounts.map((a) => a.id), w.snapshotSeq);
+      s.store.exports.recordGoneAsSent(
+        t.id,
+        plan.accounts.map((a) => a.id),
+        w.snapshotSeq,
+      );
       return true;
     });
   }

@@ -49,7 +49,9 @@ export function resolveAccount(s: Services, o: ImportOptions, path: string, file
 /** The account with the file's IBAN, its account id as imported before, or its number. */
 function accountNamedByFile(all: Account[], st: StatementHead, externalId: string | null): Account | undefined {
   const iban = st.iban?.replace(/\s+/g, '').toUpperCase();
-  return all.find((a) => (iban && a.iban?.replace(/\s+/g, '').toUpperCase() === iban) || (externalId && a.externalId === externalId) || (st.accountId && (a.number === st.accountId || a.iban === st.accountId)));
+  return all.find(
+    (a) => (iban && a.iban?.replace(/\s+/g, '').toUpperCase() === iban) || (externalId && a.externalId === externalId) || (st.accountId && (a.number === st.accountId || a.iban === st.accountId)),
+  );
 }
 
 const sameName = (a: Account, name: string) => a.name.trim().toLowerCase() === name.toLowerCase();
@@ -73,11 +75,15 @@ function accountCalled(s: Services, path: string, name: string, st: StatementHea
   if (same.length === 0) return undefined;
   const [a] = same;
   const why =
-    same.length > 1 ? `${same.map((x) => accountRef(x.id)).join(', ')} are all called "${name}"`
-    : a!.connectionId !== null ? `${accountRef(a!.id)} "${a!.name}" is synced from ${connectionRef(a!.connectionId)}`
-    : currency && a!.currency !== currency ? `${accountRef(a!.id)} "${a!.name}" is in ${a!.currency}, ${basename(path)} in ${currency}`
-    : (st.iban ?? st.accountId) && identities(a!).length > 0 ? `${accountRef(a!.id)} "${a!.name}" holds statements of another account number`
-    : undefined;
+    same.length > 1
+      ? `${same.map((x) => accountRef(x.id)).join(', ')} are all called "${name}"`
+      : a!.connectionId !== null
+        ? `${accountRef(a!.id)} "${a!.name}" is synced from ${connectionRef(a!.connectionId)}`
+        : currency && a!.currency !== currency
+          ? `${accountRef(a!.id)} "${a!.name}" is in ${a!.currency}, ${basename(path)} in ${currency}`
+          : (st.iban ?? st.accountId) && identities(a!).length > 0
+            ? `${accountRef(a!.id)} "${a!.name}" holds statements of another account number`
+            : undefined;
   if (!why) return a;
   throw badInput(
     `an account called "${name}" already exists: ${why}; a second one would be ambiguous`,
@@ -99,20 +105,25 @@ function refuseOtherAccount(s: Services, path: string, st: StatementHead, target
   const shown = st.iban ? maskIban(st.iban) : `…${named.slice(-4)}`;
   throw badInput(
     `${basename(path)} is a statement of account ${shown}${owner ? `, which is ${accountRef(owner.id)} ${owner.name}` : ''}, not of ${accountRef(target.id)} ${target.name}`,
-    owner ? `import it into ${accountRef(owner.id)} (or without --account), or add --force-account to import it into ${accountRef(target.id)} anyway` : `import it without --account to create its own account, or add --force-account to import it into ${accountRef(target.id)} anyway`,
+    owner
+      ? `import it into ${accountRef(owner.id)} (or without --account), or add --force-account to import it into ${accountRef(target.id)} anyway`
+      : `import it without --account to create its own account, or add --force-account to import it into ${accountRef(target.id)} anyway`,
   );
 }
 
 /** The numbers an account is known by; a provider's own account id is not one a file can name. */
-const identities = (a: Account): string[] =>
-  [a.iban, a.number, a.providerId === 'file' ? a.externalId?.replace(/^file:/, '') : undefined].filter((v): v is string => !!v);
+const identities = (a: Account): string[] => [a.iban, a.number, a.providerId === 'file' ? a.externalId?.replace(/^file:/, '') : undefined].filter((v): v is string => !!v);
 
 /**
  * Account numbers as banks print them: spaces, dashes and masks (XXXX1234) vary; a bare number
  * is the tail of the IBAN that holds it. Four characters at least must agree.
  */
 export function sameAccountNumber(a: string, b: string): boolean {
-  const norm = (v: string) => v.replace(/[\s.-]/g, '').toUpperCase().replace(/^[X*•]+/, '');
+  const norm = (v: string) =>
+    v
+      .replace(/[\s.-]/g, '')
+      .toUpperCase()
+      .replace(/^[X*•]+/, '');
   const [x, y] = [norm(a), norm(b)];
   if (!x || !y) return false;
   if (x === y) return true;

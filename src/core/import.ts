@@ -120,7 +120,14 @@ class StatementImport {
   /** What explain and unmerge need: where each line went and what it was weighed against. */
   private readonly origins: ImportOrigins;
 
-  constructor(private readonly s: Services, o: ImportOptions, private readonly file: StatementFile, head: StatementHead, target: Account | undefined, private readonly warnings: string[]) {
+  constructor(
+    private readonly s: Services,
+    o: ImportOptions,
+    private readonly file: StatementFile,
+    head: StatementHead,
+    target: Account | undefined,
+    private readonly warnings: string[],
+  ) {
     this.now = nowIso(s);
     this.today = this.now.slice(0, 10);
     const { account, created } = resolveAccount(s, o, file.path, file, head, target);
@@ -169,7 +176,10 @@ class StatementImport {
 function checkedLine(s: Services, account: Account, path: string, line: FileLine, source: string, today: string, now: string, warnings: string[]): FileLine | null {
   const problem = bookingDateProblem(line.bookingDate, today);
   const record = (kind: 'quarantined' | 'field-dropped', message: string) => {
-    s.store.inputIssues.record({ accountId: account.id, kind, key: `${basename(path)}:${line.where}:${line.bookingDate}:${line.amountMinor}`, severity: 'warning', source, message, detail: { line } }, now);
+    s.store.inputIssues.record(
+      { accountId: account.id, kind, key: `${basename(path)}:${line.where}:${line.bookingDate}:${line.amountMinor}`, severity: 'warning', source, message, detail: { line } },
+      now,
+    );
     warnings.push(message);
   };
   if (problem) {
@@ -199,7 +209,11 @@ function importLine(s: Services, account: Account, format: FileFormat, line: Fil
   const tx = s.store.transactions;
   const fp = fingerprint({ date: line.bookingDate, amountMinor: line.amountMinor, currency: line.currency, payee: line.payee, memo: line.memo });
   const externalId = line.id ? `${format}:${line.id}` : null;
-  const candidates = origins.allowed(stored.sameDateAndAmount(line.bookingDate, line.amountMinor).filter((c) => !claimed.has(c.id)), externalId, fp);
+  const candidates = origins.allowed(
+    stored.sameDateAndAmount(line.bookingDate, line.amountMinor).filter((c) => !claimed.has(c.id)),
+    externalId,
+    fp,
+  );
   const own = line.id && /^t[0-9a-f]{24}$/.test(line.id) ? candidates.find((c) => c.id === line.id) : undefined;
   if (own) {
     claimed.add(own.id);
@@ -273,7 +287,10 @@ class StoredLines {
   private readonly loaded: [string, string][] = [];
   private readonly ordinals = new KeySet();
 
-  constructor(private readonly s: Services, private readonly accountId: number) {
+  constructor(
+    private readonly s: Services,
+    private readonly accountId: number,
+  ) {
     this.empty = s.store.transactions.isEmpty(accountId);
   }
 

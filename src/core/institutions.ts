@@ -39,9 +39,7 @@ export async function searchInstitutions(s: Services, q: InstitutionQuery): Prom
     let list: Institution[];
     try {
       provider = await getProvider(s, id);
-      list = provider.searchInstitutions
-        ? await searchAtProvider(s, provider, q)
-        : matching(await institutionsOf(s, provider, q.country?.toUpperCase(), q.refresh === true), needle);
+      list = provider.searchInstitutions ? await searchAtProvider(s, provider, q) : matching(await institutionsOf(s, provider, q.country?.toUpperCase(), q.refresh === true), needle);
     } catch (err) {
       // A search across all providers shows what it can; naming one provider makes its failure the answer.
       if (q.providerId) throw err;
@@ -52,7 +50,14 @@ export async function searchInstitutions(s: Services, q: InstitutionQuery): Prom
     }
     for (const inst of list) {
       const limits = effectiveLimits(provider, inst);
-      rows.push({ ...inst, providerName: provider.displayName, historyDays: limits.historyDays, refreshesPerDay: limits.refreshesPerDay, consentDays: limits.consentDays, scaEveryFetch: limits.scaEveryFetch });
+      rows.push({
+        ...inst,
+        providerName: provider.displayName,
+        historyDays: limits.historyDays,
+        refreshesPerDay: limits.refreshesPerDay,
+        consentDays: limits.consentDays,
+        scaEveryFetch: limits.scaEveryFetch,
+      });
     }
   }
   if (!q.providerId && appProviderIds().every((id) => notSetUp.includes(id))) {

@@ -7,7 +7,11 @@ import { normalizeText } from './dedupe.js';
 export const textOf = (v: { payee?: string | null; memo?: string | null }) => `${v.payee ?? ''} ${v.memo ?? ''}`.trim();
 
 function words(v: { payee?: string | null; memo?: string | null }): Set<string> {
-  return new Set(normalizeText(textOf(v)).split(' ').filter((w) => w.length >= 3 && !/^\d+$/.test(w)));
+  return new Set(
+    normalizeText(textOf(v))
+      .split(' ')
+      .filter((w) => w.length >= 3 && !/^\d+$/.test(w)),
+  );
 }
 
 /** Share of the shorter text's words found in the other: at least this much makes the same payment. */

@@ -79,8 +79,20 @@ export async function fetchNewAccounts(s: Services, connectionId: number, wanted
     return chosen.map((a) => ({
       id: accountRef(
         s.store.accounts.create({
-          connectionId: c.id, providerId: c.providerId, institutionId: institution ? c.institutionId : a.institutionId, externalId: a.externalId, name: a.name,
-          iban: a.iban, number: a.number, matchKey: a.matchKey, currency: a.currency, kind: a.kind, historyDays: limits.historyDays, stableIds: limits.stableIds, meta: a.meta, now,
+          connectionId: c.id,
+          providerId: c.providerId,
+          institutionId: institution ? c.institutionId : a.institutionId,
+          externalId: a.externalId,
+          name: a.name,
+          iban: a.iban,
+          number: a.number,
+          matchKey: a.matchKey,
+          currency: a.currency,
+          kind: a.kind,
+          historyDays: limits.historyDays,
+          stableIds: limits.stableIds,
+          meta: a.meta,
+          now,
         }),
       ),
       name: a.name,
@@ -113,11 +125,7 @@ export interface UpdateCredentialsResult {
  * M7/M8: renews consent or login; accounts and history stay, re-matched by IBAN if ids changed.
  * When the renewal made a new consent at the provider, the superseded one is revoked there.
  */
-export async function updateCredentials(
-  s: Services,
-  connectionId: number,
-  o: { yes: boolean; redirectPort?: number; browser?: boolean; setupToken?: string },
-): Promise<UpdateCredentialsResult> {
+export async function updateCredentials(s: Services, connectionId: number, o: { yes: boolean; redirectPort?: number; browser?: boolean; setupToken?: string }): Promise<UpdateCredentialsResult> {
   const c = requireConnection(s, connectionId);
   const provider = await getProvider(s, c.providerId);
   const institution = await consentInstitution(s, provider, c);
@@ -182,8 +190,16 @@ export async function disconnect(s: Services, connectionId: number, o: { history
   let backup: string | null = null;
   if (choice === 'delete') {
     // Thousands of lines must not go with one key: the connection id is typed, and a copy kept first.
-    refuseWhileSyncing(s, accounts.map((a) => a.id));
-    await confirmByTyping(s, o.yes, connectionRef(c.id), `This deletes ${connectionRef(c.id)} (${c.institutionName}) with ${counted(accounts.length, 'account')} and ${counted(transactions, 'transaction')}; a backup copy is kept first`);
+    refuseWhileSyncing(
+      s,
+      accounts.map((a) => a.id),
+    );
+    await confirmByTyping(
+      s,
+      o.yes,
+      connectionRef(c.id),
+      `This deletes ${connectionRef(c.id)} (${c.institutionName}) with ${counted(accounts.length, 'account')} and ${counted(transactions, 'transaction')}; a backup copy is kept first`,
+    );
     backup = (await backupBeside(s.store.db, `disconnect-${connectionRef(c.id)}`)).path;
   }
   const owner = connectionSecretOwner(c.id);
@@ -208,7 +224,10 @@ export async function disconnect(s: Services, connectionId: number, o: { history
   s.store.tx(() => {
     s.store.secrets.delete(owner);
     if (choice === 'delete') {
-      holdAccounts(s, accounts.map((a) => a.id));
+      holdAccounts(
+        s,
+        accounts.map((a) => a.id),
+      );
       for (const a of accounts) {
         targets.push(...retarget(s, a.id));
         s.store.accountMoves.forgetAccount(a.id);

@@ -37,7 +37,9 @@ export function credentialSources(s: Services, id: string): { field: CredentialF
 }
 
 export function missingCredentials(s: Services, id: string): CredentialField[] {
-  return credentialSources(s, id).filter((c) => c.source === 'missing').map((c) => c.field);
+  return credentialSources(s, id)
+    .filter((c) => c.source === 'missing')
+    .map((c) => c.field);
 }
 
 /**

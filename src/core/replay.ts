@@ -51,7 +51,10 @@ export async function replay(s: Services, o: ReplayOptions): Promise<ReplayRepor
   const without = (o.accountIds ?? []).filter((id) => !archived.has(id));
   const accountIds = [...archived].filter((id) => !o.accountIds || o.accountIds.includes(id)).sort((a, b) => a - b);
   if (rows.length === 0 || accountIds.length === 0 || without.length > 0) {
-    throw badInput(`the archive holds no provider answers${o.accountIds ? ` for ${(without.length ? without : o.accountIds).map(accountRef).join(', ')}` : ''}${o.from ? ` from ${o.from} on` : ''}: nothing to replay`, 'sync keeps answers from now on (config archive-days sets how long; 0 turns it off)');
+    throw badInput(
+      `the archive holds no provider answers${o.accountIds ? ` for ${(without.length ? without : o.accountIds).map(accountRef).join(', ')}` : ''}${o.from ? ` from ${o.from} on` : ''}: nothing to replay`,
+      'sync keeps answers from now on (config archive-days sets how long; 0 turns it off)',
+    );
   }
   if (o.into && resolve(o.into) === resolve(s.store.path)) throw badInput(`${o.into} is the database itself`, 'leave out --into to rebuild in place, or name a new file');
   if (o.into && existsSync(o.into)) throw badInput(`${o.into} already exists`, 'name a new file: replay --into writes a new database, never over one');
@@ -81,7 +84,9 @@ export async function replay(s: Services, o: ReplayOptions): Promise<ReplayRepor
       accounts: accountIds.map(accountRef),
       fetches: fetches.length,
       answeredFromArchive: requests,
-      failures: fetches.filter((f) => f.error).map((f) => ({ fetchedAt: f.row.fetchedAt, accounts: f.row.accountIds.map(accountRef), message: typeof f.error === 'string' ? f.error : f.error!.message })),
+      failures: fetches
+        .filter((f) => f.error)
+        .map((f) => ({ fetchedAt: f.row.fetchedAt, accounts: f.row.accountIds.map(accountRef), message: typeof f.error === 'string' ? f.error : f.error!.message })),
       totals,
       changes,
     };

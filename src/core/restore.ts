@@ -71,7 +71,15 @@ export async function restoreDatabase(prompts: Prompts, o: RestoreOptions): Prom
       // A -wal beside the database belongs to the file being replaced: applied to the restored one it would corrupt it.
       for (const f of [`${dbPath}-wal`, `${dbPath}-shm`, `${dbPath}-journal`, corruptionMarker(dbPath)]) rmSync(f, { force: true });
       renameSync(tmp, dbPath);
-      return { restored: file, database: dbPath, schemaVersion: source.schemaVersion, accounts: source.accounts, transactions: source.transactions, previous, secrets: checkSecrets(dbPath, o.keySource) };
+      return {
+        restored: file,
+        database: dbPath,
+        schemaVersion: source.schemaVersion,
+        accounts: source.accounts,
+        transactions: source.transactions,
+        previous,
+        secrets: checkSecrets(dbPath, o.keySource),
+      };
     } catch (err) {
       rmSync(tmp, { force: true });
       throw fileFault(err, `beside the database ${dbPath}`, 'free some space or make that directory writable') ?? err;
@@ -84,14 +92,18 @@ export async function restoreDatabase(prompts: Prompts, o: RestoreOptions): Prom
 /** Opens the backup read-only and checks it is a whole banksync database this banksync can use. */
 function inspect(file: string): Inspected {
   let db: Database.Database | undefined;
-  const notOurs = (why: string) => badInput(`${file} is not a banksync database (${why}); nothing was changed`, 'give a file written by banksync backup, or one of the copies banksync keeps beside the database');
+  const notOurs = (why: string) =>
+    badInput(`${file} is not a banksync database (${why}); nothing was changed`, 'give a file written by banksync backup, or one of the copies banksync keeps beside the database');
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
     const appId = db.pragma('application_id', { simple: true }) as number;
     const version = db.pragma('user_version', { simple: true }) as number;
     if (appId !== APPLICATION_ID || version === 0) throw notOurs('no banksync schema in it');
     if (version > LATEST_VERSION) {
-      throw badInput(`${file} was written by a newer banksync (schema ${version}, this one knows ${LATEST_VERSION}); nothing was changed`, 'upgrade banksync (npm install -g banksync@latest), then restore');
+      throw badInput(
+        `${file} was written by a newer banksync (schema ${version}, this one knows ${LATEST_VERSION}); nothing was changed`,
+        'upgrade banksync (npm install -g banksync@latest), then restore',
+      );
     }
     const check = (db.pragma('integrity_check(10)') as { integrity_check: string }[]).map((r) => r.integrity_check);
     if (check.length !== 1 || check[0] !== 'ok') throw badInput(`${file} is damaged (integrity_check: ${check[0]}); nothing was changed`, 'restore another backup copy');
@@ -113,7 +125,9 @@ function currentState(dbPath: string): 'healthy' | 'corrupt' | 'absent' {
   try {
     db = new Database(dbPath, { fileMustExist: true, timeout: 5_000 });
     const now = new Date().toISOString();
-    const held = (db.prepare('SELECT account_id, pid, expires_at FROM sync_locks').all() as { account_id: number; pid: number; expires_at: string }[]).filter((l) => l.expires_at > now && pidAlive(l.pid));
+    const held = (db.prepare('SELECT account_id, pid, expires_at FROM sync_locks').all() as { account_id: number; pid: number; expires_at: string }[]).filter(
+      (l) => l.expires_at > now && pidAlive(l.pid),
+    );
     if (held.length) {
       throw new BanksyncError('BUSY', `a sync is running on ${dbPath} (process ${held[0]!.pid}); nothing was changed`, { hint: 'wait for it to finish (and pause cron), then restore' });
     }

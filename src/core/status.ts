@@ -146,9 +146,7 @@ function accountStatus(s: Services, a: Account, now: Date, sync: AccountSource):
     state = 'not_synced';
     detail = 'the last sync was interrupted; the next sync completes it';
   }
-  const dueFromInterval = a.lastSuccessAt
-    ? new Date(Date.parse(a.lastSuccessAt) + a.syncIntervalHours * 3_600_000).toISOString()
-    : now.toISOString();
+  const dueFromInterval = a.lastSuccessAt ? new Date(Date.parse(a.lastSuccessAt) + a.syncIntervalHours * 3_600_000).toISOString() : now.toISOString();
   // Only an account its bank still syncs is ever due.
   const nextDueAt = !a.enabled || sync !== 'bank' ? null : a.nextRefreshAt && a.nextRefreshAt > dueFromInterval ? a.nextRefreshAt : dueFromInterval;
   const coverage = s.store.syncState.coverage(a.id);
@@ -204,10 +202,7 @@ export function corruptionReport(e: CorruptDatabaseError): CorruptionReport {
   const backups = backupsOf(path);
   const damaged = `${path}.damaged`;
   const newest = backups[0];
-  const steps = [
-    'stop every banksync run (cron included) until this is done',
-    `set the damaged file aside: mv ${path} ${damaged} (and ${path}-wal, ${path}-shm if they exist)`,
-  ];
+  const steps = ['stop every banksync run (cron included) until this is done', `set the damaged file aside: mv ${path} ${damaged} (and ${path}-wal, ${path}-shm if they exist)`];
   if (newest) {
     steps.push(
       `restore the newest backup: cp ${newest.path} ${path} — it holds what was stored on ${newest.createdAt.slice(0, 10)}; ` +

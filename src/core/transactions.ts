@@ -41,16 +41,34 @@ export function listTransactions(s: Services, o: TransactionQueryOptions): Trans
   if (o.pending) {
     for (const p of s.store.pending.list({ accountIds, from: o.from, to: o.to })) {
       out.push({
-        id: p.externalId, account: accountRef(p.accountId), date: p.date, amount: formatMinor(p.amountMinor, p.currency),
-        amountMinor: p.amountMinor, currency: p.currency, payee: p.payee, memo: p.memo, type: 'pending', status: p.status, bookedAs: p.transactionId,
+        id: p.externalId,
+        account: accountRef(p.accountId),
+        date: p.date,
+        amount: formatMinor(p.amountMinor, p.currency),
+        amountMinor: p.amountMinor,
+        currency: p.currency,
+        payee: p.payee,
+        memo: p.memo,
+        type: 'pending',
+        status: p.status,
+        bookedAs: p.transactionId,
       });
     }
   } else {
     for (const t of s.store.transactions.iterate({ accountIds, from: o.from, to: o.to, ignored: o.ignored ? 'only' : 'hide' })) {
       const ignored = o.ignored ? s.store.transactions.byId(t.id) : undefined;
       out.push({
-        id: t.id, account: accountRef(t.accountId), date: t.bookingDate, amount: formatMinor(t.amountMinor, t.currency),
-        amountMinor: t.amountMinor, currency: t.currency, payee: t.payee, memo: t.memo, type: t.type, status: ignored ? 'ignored' : 'booked', source: t.source,
+        id: t.id,
+        account: accountRef(t.accountId),
+        date: t.bookingDate,
+        amount: formatMinor(t.amountMinor, t.currency),
+        amountMinor: t.amountMinor,
+        currency: t.currency,
+        payee: t.payee,
+        memo: t.memo,
+        type: t.type,
+        status: ignored ? 'ignored' : 'booked',
+        source: t.source,
         ...(ignored ? { ignored: { at: ignored.ignoredAt!, reason: ignored.ignoredReason } } : {}),
       });
     }

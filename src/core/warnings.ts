@@ -10,8 +10,5 @@ export type WarningRow = Omit<InputIssue, 'accountId' | 'key'> & { account: stri
 export function listWarnings(s: Services, q: { accountId?: number; kind?: InputIssueKind }): WarningRow[] {
   if (q.accountId !== undefined) requireAccount(s, q.accountId);
   const names = new Map(s.store.accounts.list().map((a) => [a.id, a.name]));
-  return s.store.inputIssues
-    .list(q)
-    .map(({ accountId, key: _key, ...rest }) => ({ account: accountRef(accountId), accountName: names.get(accountId) ?? '', ...rest }));
+  return s.store.inputIssues.list(q).map(({ accountId, key: _key, ...rest }) => ({ account: accountRef(accountId), accountName: names.get(accountId) ?? '', ...rest }));
 }
-

@@ -21,12 +21,7 @@ export type ErrorCode =
   | 'TERMINATED';
 
 /** Codes that mean a person must act before syncing can continue. */
-export const NEEDS_HUMAN_CODES: ReadonlySet<ErrorCode> = new Set([
-  'CONSENT_EXPIRED',
-  'CREDENTIALS_INVALID',
-  'SCA_REQUIRED',
-  'NOT_CONFIGURED',
-]);
+export const NEEDS_HUMAN_CODES: ReadonlySet<ErrorCode> = new Set(['CONSENT_EXPIRED', 'CREDENTIALS_INVALID', 'SCA_REQUIRED', 'NOT_CONFIGURED']);
 
 /** A short reference a user can quote to support, e.g. "E-7K3QXM". */
 export function newSupportRef(): string {

@@ -10,8 +10,8 @@ const REFUSALS: Record<string, { what: string; fix: string }> = {
   EDQUOT: { what: 'the disk quota is used up', fix: 'free some space there' },
   EFBIG: { what: 'the file is larger than the file system allows', fix: 'write to another file system' },
   EROFS: { what: 'the file system is read-only', fix: 'write to a writable place' },
-  EACCES: { what: 'permission denied', fix: 'check its permissions and its directory\'s' },
-  EPERM: { what: 'operation not permitted', fix: 'check its permissions and its directory\'s' },
+  EACCES: { what: 'permission denied', fix: "check its permissions and its directory's" },
+  EPERM: { what: 'operation not permitted', fix: "check its permissions and its directory's" },
   EIO: { what: 'input/output error from the disk', fix: 'check the disk (dmesg)' },
   EISDIR: { what: 'it is a directory', fix: 'name a file' },
 };

@@ -10,7 +10,10 @@ export class KeySet {
   private size = 0;
 
   /** `expected`: how many keys will come, when known (a first pass counted them): a larger set starts hashed, at its final size, never growing. */
-  constructor(private readonly exactUpTo = 20_000, expected = 0) {
+  constructor(
+    private readonly exactUpTo = 20_000,
+    expected = 0,
+  ) {
     if (expected <= exactUpTo) return;
     this.exact = null;
     let slots = 1 << 16;

@@ -10,17 +10,7 @@ export type AccountSyncState = 'not_synced' | 'synced' | 'skipped' | 'failed' | 
 export type StatementPeriod = 'day' | 'week' | 'fortnight' | 'month' | 'none';
 export const STATEMENT_PERIODS: readonly StatementPeriod[] = ['day', 'week', 'fortnight', 'month', 'none'];
 
-export type TransactionType =
-  | 'debit'
-  | 'credit'
-  | 'fee'
-  | 'interest'
-  | 'transfer'
-  | 'payment'
-  | 'atm'
-  | 'pos'
-  | 'check'
-  | 'other';
+export type TransactionType = 'debit' | 'credit' | 'fee' | 'interest' | 'transfer' | 'payment' | 'atm' | 'pos' | 'check' | 'other';
 
 export type ConnectionStatus = 'active' | 'needs_human' | 'disconnected';
 

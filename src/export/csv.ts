@@ -66,9 +66,7 @@ export const csvFormat: ExportFormat = {
   },
   create(settings) {
     const delimiter = settings.delimiter ?? (settings.decimalComma ? ';' : ',');
-    const money = settings.decimalComma
-      ? (minor: number, currency: string) => formatMinor(minor, currency).replace('.', ',')
-      : formatMinor;
+    const money = settings.decimalComma ? (minor: number, currency: string) => formatMinor(minor, currency).replace('.', ',') : formatMinor;
     const needsQuotes = new RegExp(`["\\r\\n${delimiter === '\t' ? '\\t' : delimiter.replace(/[\\^\]-]/g, '\\$&')}]|^\\s|\\s$`);
     // RFC 4180 quoting is three rules; doing it inline keeps the per-row cost low for 1M-line exports.
     const quote = (v: string) => (needsQuotes.test(v) ? `"${v.replace(/"/g, '""')}"` : v);

@@ -83,7 +83,10 @@ function entriesOf(r: ExportRow, s: AccountSection, settings: ExportSettings, mo
       payee: `Reversal: ${oneLine(p.payee) || oneLine(p.memo) || 'bank line'}`,
       // Same revision: the bank's line is as it was; a rule or a transfer pairing changed its posting.
       memo: r.change === 'removed' ? 'removed by the bank' : r.replacesRevision === r.revision ? 'posted again: its category or transfer changed' : 'corrected by the bank',
-      meta: [['id', `${r.id}.r${r.replacesRevision ?? 0}-reversal`], ['reverses', r.id]],
+      meta: [
+        ['id', `${r.id}.r${r.replacesRevision ?? 0}-reversal`],
+        ['reverses', r.id],
+      ],
       postings: [{ account: s.ledgerName, amount: money(-p.amountMinor) }, { account: r.reversalCounter ?? counterOf(p.amountMinor, settings, r.previousAnnotation ?? r.annotation) }],
     });
   }
@@ -107,7 +110,11 @@ function entriesOf(r: ExportRow, s: AccountSection, settings: ExportSettings, mo
       meta: [['transfer', t.transferId], ...bankPayee],
       postings: [
         { account: s.ledgerName, amount: money(r.amountMinor), assertion, meta: [['id', id]] },
-        { account: t.other.ledgerName, amount: money(t.other.amountMinor, t.other.currency), meta: [['id', t.other.id], ...(t.other.bookingDate !== r.bookingDate ? [['date', t.other.bookingDate] as [string, string]] : [])] },
+        {
+          account: t.other.ledgerName,
+          amount: money(t.other.amountMinor, t.other.currency),
+          meta: [['id', t.other.id], ...(t.other.bookingDate !== r.bookingDate ? [['date', t.other.bookingDate] as [string, string]] : [])],
+        },
       ],
     });
     return { entries: out };
@@ -143,7 +150,13 @@ function ledgerWriter(dialect: 'ledger' | 'hledger', settings: ExportSettings): 
     beginAccount(s) {
       if (!s.writeOpening || s.opening === null || s.count === 0) return '';
       const money = (m: number) => `${formatMinor(m, s.account.currency)} ${s.account.currency}`;
-      return entry({ date: s.firstDate ?? s.start, payee: 'Opening balance', memo: '', meta: [['id', `opening-a${s.account.id}`]], postings: [{ account: s.ledgerName, amount: money(s.opening) }, { account: OPENING_ACCOUNT[dialect] }] });
+      return entry({
+        date: s.firstDate ?? s.start,
+        payee: 'Opening balance',
+        memo: '',
+        meta: [['id', `opening-a${s.account.id}`]],
+        postings: [{ account: s.ledgerName, amount: money(s.opening) }, { account: OPENING_ACCOUNT[dialect] }],
+      });
     },
     row(r, s) {
       const money = (m: number, currency = r.currency) => `${formatMinor(m, currency)} ${currency}`;
@@ -209,13 +222,21 @@ function beancountWriter(settings: ExportSettings): FormatWriter {
     beginAccount(s) {
       if (!s.writeOpening || s.opening === null || s.count === 0) return '';
       const money = (m: number) => `${formatMinor(m, s.account.currency)} ${s.account.currency}`;
-      return entry({ date: s.firstDate ?? s.start, payee: 'Opening balance', memo: '', meta: [['id', `opening-a${s.account.id}`]], postings: [{ account: s.ledgerName, amount: money(s.opening) }, { account: OPENING_ACCOUNT.beancount }] });
+      return entry({
+        date: s.firstDate ?? s.start,
+        payee: 'Opening balance',
+        memo: '',
+        meta: [['id', `opening-a${s.account.id}`]],
+        postings: [{ account: s.ledgerName, amount: money(s.opening) }, { account: OPENING_ACCOUNT.beancount }],
+      });
     },
     row(r, s) {
       const money = (m: number, currency = r.currency) => `${formatMinor(m, currency)} ${currency}`;
       const { entries, assertion } = entriesOf(r, s, settings, money);
       let out = openNew(entries) + entries.map(entry).join('');
-      const asserted = assertion ? { date: assertion.date, balance: assertion.balance } : entries.flatMap((e) => e.postings.filter((p) => p.assertion && p.account === s.ledgerName).map((p) => ({ date: e.date, balance: p.assertion! })))[0];
+      const asserted = assertion
+        ? { date: assertion.date, balance: assertion.balance }
+        : entries.flatMap((e) => e.postings.filter((p) => p.assertion && p.account === s.ledgerName).map((p) => ({ date: e.date, balance: p.assertion! })))[0];
       // beancount checks a balance at the start of its date: the day after the statement's last line.
       // "~ 0": exact. beancount's inferred tolerance would let a one-cent difference pass.
       if (asserted) out += `${addDays(asserted.date, 1)} balance ${s.ledgerName}  ${asserted.balance.replace(' ', ' ~ 0 ')}\n\n`;

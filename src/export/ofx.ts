@@ -37,7 +37,13 @@ export function ofxAccountIds(a: Account): { bankId: string; acctId: string } {
   const iban = a.iban?.replace(/\s+/g, '').toUpperCase() ?? null;
   const cc = iban?.slice(0, 2) ?? '';
   const codeLen = IBAN_BANK_CODE[cc];
-  const bankId = iban && codeLen ? iban.slice(4, 4 + codeLen) : a.institutionId.replace(/[^A-Za-z0-9]/g, '').toUpperCase().slice(0, 9) || 'UNKNOWN';
+  const bankId =
+    iban && codeLen
+      ? iban.slice(4, 4 + codeLen)
+      : a.institutionId
+          .replace(/[^A-Za-z0-9]/g, '')
+          .toUpperCase()
+          .slice(0, 9) || 'UNKNOWN';
   const raw = iban ?? a.number ?? a.externalId ?? `banksync-a${a.id}`;
   let acctId = raw;
   if (acctId.length > 22 && iban) acctId = iban.slice(4);
@@ -89,10 +95,24 @@ function ofxWriter(settings: ExportSettings): FormatWriter {
     const { bankId, acctId } = ofxAccountIds(s.account);
     const from = card
       ? '<CCACCTFROM>\n' + leaf('ACCTID', esc(acctId)) + '</CCACCTFROM>\n'
-      : '<BANKACCTFROM>\n' + leaf('BANKID', esc(bankId)) + leaf('ACCTID', esc(acctId)) + leaf('ACCTTYPE', s.account.kind === 'savings' ? 'SAVINGS' : s.account.kind === 'loan' ? 'CREDITLINE' : 'CHECKING') + '</BANKACCTFROM>\n';
+      : '<BANKACCTFROM>\n' +
+        leaf('BANKID', esc(bankId)) +
+        leaf('ACCTID', esc(acctId)) +
+        leaf('ACCTTYPE', s.account.kind === 'savings' ? 'SAVINGS' : s.account.kind === 'loan' ? 'CREDITLINE' : 'CHECKING') +
+        '</BANKACCTFROM>\n';
     open = { period, end };
     const rs = card ? 'CCSTMT' : 'STMT';
-    return `<${rs}TRNRS>\n` + leaf('TRNUID', String(++trnuid)) + status + `<${rs}RS>\n` + leaf('CURDEF', s.account.currency) + from + '<BANKTRANLIST>\n' + leaf('DTSTART', ofxDate(start)) + leaf('DTEND', ofxDate(end));
+    return (
+      `<${rs}TRNRS>\n` +
+      leaf('TRNUID', String(++trnuid)) +
+      status +
+      `<${rs}RS>\n` +
+      leaf('CURDEF', s.account.currency) +
+      from +
+      '<BANKTRANLIST>\n' +
+      leaf('DTSTART', ofxDate(start)) +
+      leaf('DTEND', ofxDate(end))
+    );
   };
 
   const closeStatement = (s: AccountSection, balance: number | null, asOf: string) => {
@@ -108,8 +128,14 @@ function ofxWriter(settings: ExportSettings): FormatWriter {
       const org = institutions.size === 1 ? [...institutions][0]! : 'banksync';
       return (
         (v === 1 ? HEADER_V1 : HEADER_V2) +
-        '<OFX>\n<SIGNONMSGSRSV1>\n<SONRS>\n' + status + leaf('DTSERVER', ofxInstant(settings.now)) + leaf('LANGUAGE', 'ENG') +
-        '<FI>\n' + leaf('ORG', escapeSgml(truncate(clean(org), 32))) + leaf('FID', FID) + '</FI>\n</SONRS>\n</SIGNONMSGSRSV1>\n'
+        '<OFX>\n<SIGNONMSGSRSV1>\n<SONRS>\n' +
+        status +
+        leaf('DTSERVER', ofxInstant(settings.now)) +
+        leaf('LANGUAGE', 'ENG') +
+        '<FI>\n' +
+        leaf('ORG', escapeSgml(truncate(clean(org), 32))) +
+        leaf('FID', FID) +
+        '</FI>\n</SONRS>\n</SIGNONMSGSRSV1>\n'
       );
     },
     beginAccount(s) {

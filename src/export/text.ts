@@ -6,7 +6,10 @@ export function oneLine(v: string | null | undefined): string {
   // Most bank text already is one clean line: returned as it is, without three new strings (a
   // CSV export asks for three cells a line). Same result: neither replace nor trim would change it.
   if (!NOT_ONE_LINE.test(text) && text.trim().length === text.length) return text;
-  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+  return text
+    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim();
 }
 
 const NOT_ONE_LINE = /[\u0000-\u001f\u007f\u2028\u2029]| {2}/;
@@ -30,7 +33,10 @@ export function toAscii(v: string): string {
 
 /** A name component that ledger, hledger and beancount all accept: "Café de Zon" → "CafeDeZon". */
 export function ledgerComponent(v: string): string {
-  const words = toAscii(v).replace(/\?/g, ' ').split(/[^A-Za-z0-9]+/).filter(Boolean);
+  const words = toAscii(v)
+    .replace(/\?/g, ' ')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean);
   const joined = words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
   if (!joined) return 'Account';
   return /^[A-Z0-9]/.test(joined) ? joined : `X${joined}`;

@@ -38,16 +38,48 @@ export function parseAmount(raw: string, currency: string, opts: { decimal?: '.'
 /** Where a currency symbol can only mean one currency, it names it; `$`, `£`, `¥`, `kr` need the currency from elsewhere. */
 const SYMBOLS: Readonly<Record<string, readonly string[]>> = {
   '€': ['EUR'],
-  'US$': ['USD'],
-  'C$': ['CAD'],
-  'CA$': ['CAD'],
-  'A$': ['AUD'],
-  'AU$': ['AUD'],
-  'NZ$': ['NZD'],
-  'HK$': ['HKD'],
-  'S$': ['SGD'],
-  'R$': ['BRL'],
-  '$': ['USD', 'CAD', 'AUD', 'NZD', 'SGD', 'HKD', 'TWD', 'MXN', 'ARS', 'CLP', 'COP', 'UYU', 'CUP', 'DOP', 'BSD', 'BBD', 'BZD', 'BMD', 'BND', 'KYD', 'FJD', 'GYD', 'JMD', 'LRD', 'NAD', 'SBD', 'SRD', 'TTD', 'XCD', 'TOP', 'WST'],
+  US$: ['USD'],
+  C$: ['CAD'],
+  CA$: ['CAD'],
+  A$: ['AUD'],
+  AU$: ['AUD'],
+  NZ$: ['NZD'],
+  HK$: ['HKD'],
+  S$: ['SGD'],
+  R$: ['BRL'],
+  $: [
+    'USD',
+    'CAD',
+    'AUD',
+    'NZD',
+    'SGD',
+    'HKD',
+    'TWD',
+    'MXN',
+    'ARS',
+    'CLP',
+    'COP',
+    'UYU',
+    'CUP',
+    'DOP',
+    'BSD',
+    'BBD',
+    'BZD',
+    'BMD',
+    'BND',
+    'KYD',
+    'FJD',
+    'GYD',
+    'JMD',
+    'LRD',
+    'NAD',
+    'SBD',
+    'SRD',
+    'TTD',
+    'XCD',
+    'TOP',
+    'WST',
+  ],
   '£': ['GBP', 'GIP', 'FKP', 'SHP', 'EGP', 'SSP', 'SYP', 'LBP'],
   '¥': ['JPY', 'CNY'],
   '₹': ['INR'],
@@ -55,14 +87,17 @@ const SYMBOLS: Readonly<Record<string, readonly string[]>> = {
   '₩': ['KRW'],
   '₪': ['ILS'],
   '₽': ['RUB'],
-  'zł': ['PLN'],
-  'Kč': ['CZK'],
-  'Ft': ['HUF'],
-  'kr': ['SEK', 'NOK', 'DKK', 'ISK'],
+  zł: ['PLN'],
+  Kč: ['CZK'],
+  Ft: ['HUF'],
+  kr: ['SEK', 'NOK', 'DKK', 'ISK'],
   'kr.': ['DKK', 'ISK'],
 };
 // Longest first, so "US$" is not read as "US" + "$".
-const UNIT = Object.keys(SYMBOLS).sort((a, b) => b.length - a.length).map((s) => s.replace(/[$.]/g, '\\$&')).join('|');
+const UNIT = Object.keys(SYMBOLS)
+  .sort((a, b) => b.length - a.length)
+  .map((s) => s.replace(/[$.]/g, '\\$&'))
+  .join('|');
 const UNIT_BEFORE = new RegExp(`^(${UNIT}|[A-Z]{3}(?![A-Za-z]))`);
 const UNIT_AFTER = new RegExp(`(?<![A-Za-z])(${UNIT}|[A-Z]{3})$`);
 
@@ -82,7 +117,10 @@ export function splitAmount(raw: string): AmountCell | null {
   // Most cells are a plain signed number: no need to peel anything.
   const plain = /^([-+]?)(\d+(?:[.,]\d+)?)$/.exec(raw.trim());
   if (plain) return { negative: plain[1] === '-', number: plain[2]! };
-  let v = raw.trim().replace(/[\u00a0\u202f\u2009]/g, ' ').replace(/\u2212/g, '-');
+  let v = raw
+    .trim()
+    .replace(/[\u00a0\u202f\u2009]/g, ' ')
+    .replace(/\u2212/g, '-');
   let negative = false;
   let paren = false;
   let sign = false;

@@ -22,7 +22,11 @@ class Slot {
   /** Ustrd: the text of every occurrence, in order. */
   list: string[] | null = null;
 
-  constructor(readonly parent: Slot | null, readonly firstOnly = false, readonly collects = false) {}
+  constructor(
+    readonly parent: Slot | null,
+    readonly firstOnly = false,
+    readonly collects = false,
+  ) {}
 
   child(name: string, firstOnly = false, collects = false): Slot {
     const s = new Slot(this, firstOnly, collects);

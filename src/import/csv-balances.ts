@@ -136,5 +136,4 @@ export class BalanceWalk {
       warnings: result.warnings,
     };
   }
-
 }

@@ -7,7 +7,26 @@ const DEBIT = ['af', 'd', 'db', 'dr', 'debit', 'debet', 'dbit', 's', 'soll', 'd�
 const CREDIT = ['bij', 'c', 'cr', 'credit', 'crdt', 'h', 'haben', 'crédit', 'avere', 'abono', '+'];
 
 /** Header names of a direction column, with everything but letters removed ("Af Bij" → afbij). */
-const HEADER_NAMES = new Set(['afbij', 'bijaf', 'debitcredit', 'creditdebit', 'debetcredit', 'creditdebet', 'dc', 'cd', 'drcr', 'crdr', 'dbcr', 'sh', 'sollhaben', 'habensoll', 'cdtdbtind', 'creditdebitindicator', 'debitcreditindicator', 'direction']);
+const HEADER_NAMES = new Set([
+  'afbij',
+  'bijaf',
+  'debitcredit',
+  'creditdebit',
+  'debetcredit',
+  'creditdebet',
+  'dc',
+  'cd',
+  'drcr',
+  'crdr',
+  'dbcr',
+  'sh',
+  'sollhaben',
+  'habensoll',
+  'cdtdbtind',
+  'creditdebitindicator',
+  'debitcreditindicator',
+  'direction',
+]);
 
 export function isDirectionHeader(name: string): boolean {
   return HEADER_NAMES.has(name.toLowerCase().replace(/[^a-z]/g, ''));
@@ -30,7 +49,10 @@ export function readDirection(raw: string, debitValues?: readonly string[]): Dir
 /** "a, B" → ['a', 'b']: --debit-values compared case-insensitively. */
 export function parseDebitValues(list: string | undefined): string[] | undefined {
   if (list === undefined) return undefined;
-  const values = list.split(',').map((v) => v.trim().toLowerCase()).filter(Boolean);
+  const values = list
+    .split(',')
+    .map((v) => v.trim().toLowerCase())
+    .filter(Boolean);
   return values.length ? values : undefined;
 }
 
@@ -39,10 +61,13 @@ export function parseDebitValues(list: string | undefined): string[] | undefined
  * such a column carries the sign of an unsigned amount column even when nobody mapped it.
  */
 export function looksLikeDirections(values: readonly string[]): boolean {
-  return values.length > 0 && values.every((raw) => {
-    const v = raw.trim().toLowerCase();
-    return v !== '+' && v !== '-' && (DEBIT.includes(v) || CREDIT.includes(v));
-  });
+  return (
+    values.length > 0 &&
+    values.every((raw) => {
+      const v = raw.trim().toLowerCase();
+      return v !== '+' && v !== '-' && (DEBIT.includes(v) || CREDIT.includes(v));
+    })
+  );
 }
 
 export const KNOWN_MARKERS = `${DEBIT.filter((v) => v !== '-').join('/')} (debit), ${CREDIT.filter((v) => v !== '+').join('/')} (credit)`;

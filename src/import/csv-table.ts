@@ -35,8 +35,20 @@ export class RowReader {
   private line = 1;
   private count = 0;
 
-  constructor(private readonly file: string, delimiter: string, private readonly lineBreak: string, private readonly onRow: (r: Row, index: number) => void) {
-    const parser = new (csvParse ??= require('csv-parse') as typeof import('csv-parse')).Parser({ delimiter, bom: true, skip_empty_lines: false, relax_column_count: true, relax_quotes: false, trim: false });
+  constructor(
+    private readonly file: string,
+    delimiter: string,
+    private readonly lineBreak: string,
+    private readonly onRow: (r: Row, index: number) => void,
+  ) {
+    const parser = new (csvParse ??= require('csv-parse') as typeof import('csv-parse')).Parser({
+      delimiter,
+      bom: true,
+      skip_empty_lines: false,
+      relax_column_count: true,
+      relax_quotes: false,
+      trim: false,
+    });
     this.api = (parser as unknown as { api: RowReader['api'] }).api;
   }
 
@@ -68,7 +80,12 @@ export class RowReader {
  * lines above the table and commas inside decimal-comma amounts are outvoted by the table.
  */
 export function detectDelimiter(text: string): string {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/, 60).filter((l) => l.trim()).slice(0, 30).map((l) => l.replace(/"[^"]*"/g, ''));
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/, 60)
+    .filter((l) => l.trim())
+    .slice(0, 30)
+    .map((l) => l.replace(/"[^"]*"/g, ''));
   let best = { delimiter: ',', lines: 0, fields: 0 };
   for (const delimiter of [',', ';', '\t', '|']) {
     const counts = new Map<number, number>();
@@ -213,13 +230,14 @@ export function checkWidth(r: Row, width: number, header: Row | undefined, file:
   const extra = r.cells.slice(width);
   if (r.cells.length < min || extra.some((c) => c.trim() !== '')) {
     const than = header ? 'the header has' : 'the other rows have';
-    throw fileError(file, `not valid CSV: line ${r.line} has ${r.cells.length} fields, ${than} ${width}`, 'every row needs the header\'s number of fields; quote fields holding the delimiter');
+    throw fileError(file, `not valid CSV: line ${r.line} has ${r.cells.length} fields, ${than} ${width}`, "every row needs the header's number of fields; quote fields holding the delimiter");
   }
   if (r.cells.length > width) r.cells = r.cells.slice(0, width);
 }
 
 /** Labels of the balance lines some banks write under (or above) the transactions. */
-const BALANCE_LABEL = /^\s*(anfangssaldo|endsaldo|alter kontostand|neuer kontostand|opening balance|closing balance|balance brought forward|balance carried forward|beginsaldo|eindsaldo|solde initial|solde final|saldo iniziale|saldo finale|saldo inicial|saldo final)\s*:?\s*$/i;
+const BALANCE_LABEL =
+  /^\s*(anfangssaldo|endsaldo|alter kontostand|neuer kontostand|opening balance|closing balance|balance brought forward|balance carried forward|beginsaldo|eindsaldo|solde initial|solde final|saldo iniziale|saldo finale|saldo inicial|saldo final)\s*:?\s*$/i;
 
 /** The balance label ("endsaldo") a row carries, if any: such rows at either end of the data are not transactions. */
 export function balanceLabel(r: Row): string | undefined {

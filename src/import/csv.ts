@@ -16,13 +16,43 @@ type Columns = Partial<Record<Field, number>>;
 
 /** Header names each field answers to, lower-case, for the named profiles and auto-detection (direction: csv-direction.ts). */
 const NAMES: Record<Exclude<Field, 'direction'>, string[]> = {
-  date: ['date', 'booking date', 'bookingdate', 'transaction date', 'posted', 'posting date', 'completed date', 'buchungstag', 'buchungsdatum', 'datum', 'transactiedatum', 'boekdatum', 'boekingsdatum', 'date opération', 'fecha'],
+  date: [
+    'date',
+    'booking date',
+    'bookingdate',
+    'transaction date',
+    'posted',
+    'posting date',
+    'completed date',
+    'buchungstag',
+    'buchungsdatum',
+    'datum',
+    'transactiedatum',
+    'boekdatum',
+    'boekingsdatum',
+    'date opération',
+    'fecha',
+  ],
   value_date: ['value_date', 'value date', 'valuedate', 'valuta', 'valutadatum', 'rentedatum', 'wertstellung', 'wertstellung (valuta)', 'date valeur'],
   amount: ['amount', 'betrag', 'bedrag', 'montant', 'importe', 'umsatz'],
   debit: ['debit', 'withdrawal', 'withdrawals', 'money out', 'paid out', 'af', 'soll', 'débit'],
   credit: ['credit', 'deposit', 'deposits', 'money in', 'paid in', 'bij', 'haben', 'crédit'],
   currency: ['currency', 'währung', 'valuta code', 'devise', 'ccy', 'munt'],
-  payee: ['payee', 'name', 'naam', 'description', 'counterparty', 'beneficiary', 'empfänger', 'auftraggeber/empfänger', 'auftraggeber/zahlungsempfänger', 'auftraggeber / begünstigter', 'naam / omschrijving', 'naam tegenpartij', 'merchant'],
+  payee: [
+    'payee',
+    'name',
+    'naam',
+    'description',
+    'counterparty',
+    'beneficiary',
+    'empfänger',
+    'auftraggeber/empfänger',
+    'auftraggeber/zahlungsempfänger',
+    'auftraggeber / begünstigter',
+    'naam / omschrijving',
+    'naam tegenpartij',
+    'merchant',
+  ],
   memo: ['memo', 'reference', 'notes', 'note', 'verwendungszweck', 'buchungsdetails', 'omschrijving', 'mededelingen', 'libellé', 'details', 'narrative'],
   id: ['id', 'transaction id', 'reference number', 'fitid'],
   type: ['type', 'transaction type'],
@@ -360,7 +390,12 @@ class DecimalEvidence {
     if (seen['.'].count) return '.';
     if (seen[','].count) return ',';
     const a = seen.either.first;
-    if (a) throw fileError(file, `line ${a.line}: ${a.field} "${a.raw}" reads as a thousands or a decimal separator, and no amount in the file settles which`, 'say which with --decimal . (1,500 = 1500) or --decimal , (1,500 = 1.5)');
+    if (a)
+      throw fileError(
+        file,
+        `line ${a.line}: ${a.field} "${a.raw}" reads as a thousands or a decimal separator, and no amount in the file settles which`,
+        'say which with --decimal . (1,500 = 1500) or --decimal , (1,500 = 1.5)',
+      );
     return '.';
   }
 }
@@ -472,9 +507,10 @@ function readLine(r: Row, { file, columns, currency: fallback, decimal, order, d
     ids.add(id);
   }
   const rawType = cell('type');
-  const type: TransactionType = rawType && OUR_TYPES.has(rawType.toLowerCase() as TransactionType)
-    ? (rawType.toLowerCase() as TransactionType)
-    : (rawType ? OFX_TYPES[rawType.toUpperCase()] : undefined) ?? (amountMinor < 0 ? 'debit' : 'credit');
+  const type: TransactionType =
+    rawType && OUR_TYPES.has(rawType.toLowerCase() as TransactionType)
+      ? (rawType.toLowerCase() as TransactionType)
+      : ((rawType ? OFX_TYPES[rawType.toUpperCase()] : undefined) ?? (amountMinor < 0 ? 'debit' : 'credit'));
   const valueDate = cell('value_date');
   const line: FileLine = {
     id,
@@ -513,7 +549,11 @@ function fromHeader(header: string[]): Columns {
 
 /** The header names (not numbers) a --map uses, lower-case. */
 function namesInMap(map: string): string[] {
-  return map.split(',').map((p) => p.split('=')[1]?.trim() ?? '').filter((v) => v && !/^\d+$/.test(v)).map(norm);
+  return map
+    .split(',')
+    .map((p) => p.split('=')[1]?.trim() ?? '')
+    .filter((v) => v && !/^\d+$/.test(v))
+    .map(norm);
 }
 
 /** `--map date=0,amount=3,payee=Name`: 0-based column numbers or header names. */
@@ -544,7 +584,9 @@ function dateOrFail(what: string, raw: string, order: 'ymd' | 'dmy' | 'mdy', fai
     return readDate(dateOnly(raw), order);
   } catch {
     if (isImpossibleDate(dateOnly(raw))) throw fail(`${what} "${raw}" is not a calendar date in any layout`, 'fix the date in the file');
-    throw what === 'date' ? fail(`date "${raw}" does not match the file's layout (${order})`, 'give --date-format, e.g. DD.MM.YYYY') : fail(`${what} "${raw}" does not match the file's layout (${order})`);
+    throw what === 'date'
+      ? fail(`date "${raw}" does not match the file's layout (${order})`, 'give --date-format, e.g. DD.MM.YYYY')
+      : fail(`${what} "${raw}" does not match the file's layout (${order})`);
   }
 }
 
@@ -567,7 +609,11 @@ function lineCurrency(declared: string | undefined, units: Unit[], fail: (m: str
   for (const u of sorted) {
     if (u.currencies.length === 0) throw fail(`"${u.unit}" in ${u.field} "${u.raw}" is not a currency code`);
     if (currency) {
-      if (!u.currencies.includes(currency)) throw fail(`${u.field} "${u.raw}" is in ${u.currencies.length === 1 ? u.currencies[0] : `"${u.unit}"`}, but the line's currency is ${currency}`, u.currencies.length === 1 ? 'a file with amounts in another currency belongs to another account' : `"${u.unit}" is one of ${u.currencies.slice(0, 6).join(', ')}…`);
+      if (!u.currencies.includes(currency))
+        throw fail(
+          `${u.field} "${u.raw}" is in ${u.currencies.length === 1 ? u.currencies[0] : `"${u.unit}"`}, but the line's currency is ${currency}`,
+          u.currencies.length === 1 ? 'a file with amounts in another currency belongs to another account' : `"${u.unit}" is one of ${u.currencies.slice(0, 6).join(', ')}…`,
+        );
     } else if (u.currencies.length === 1) {
       currency = u.currencies[0];
     } else {
@@ -589,5 +635,7 @@ function applyDirection(amountMinor: number, rawAmount: string, rawDirection: st
   return direction === 'debit' ? -Math.abs(amountMinor) : amountMinor;
 }
 
-const mapFor = (columns: Columns) => Object.entries(columns).map(([f, i]) => `${f}=${i}`).join(',');
-
+const mapFor = (columns: Columns) =>
+  Object.entries(columns)
+    .map(([f, i]) => `${f}=${i}`)
+    .join(',');

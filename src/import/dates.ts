@@ -9,7 +9,7 @@ export const DATE_FORMATS: Readonly<Record<string, string>> = {
   'MM/DD/YYYY': 'mdy',
   'MM.DD.YYYY': 'mdy',
   'MM-DD-YYYY': 'mdy',
-  'YYYYMMDD': 'ymd',
+  YYYYMMDD: 'ymd',
   uk: 'dmy',
   us: 'mdy',
   iso: 'ymd',
@@ -70,14 +70,15 @@ export function guessOrder(all: string[]): 'ymd' | 'dmy' | 'mdy' | null {
   // ISO dates read the same in every order, so only the others can decide.
   const samples = all.filter((s) => !/^\d{4}-\d{2}-\d{2}$/.test(s.trim()));
   if (samples.length === 0) return 'ymd';
-  const fits = (o: 'ymd' | 'dmy' | 'mdy') => samples.every((s) => {
-    try {
-      readDate(s, o);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  const fits = (o: 'ymd' | 'dmy' | 'mdy') =>
+    samples.every((s) => {
+      try {
+        readDate(s, o);
+        return true;
+      } catch {
+        return false;
+      }
+    });
   const ok = (['ymd', 'dmy', 'mdy'] as const).filter(fits);
   return ok.length === 1 ? ok[0]! : null;
 }

@@ -34,7 +34,13 @@ export function ofxAmount(raw: string, currency: string, where: () => string, wh
     return { minor: parseAmount(v, currency, { decimal: comma ? ',' : '.' }), comma };
   } catch (e) {
     const reason = (e as Error).message;
-    const why = /more decimals/.test(reason) ? `has more decimals than ${currency} allows` : /too large/.test(reason) ? 'is too large' : /unknown currency/.test(reason) ? `is in an unknown currency "${currency}"` : 'is not a plain decimal amount';
+    const why = /more decimals/.test(reason)
+      ? `has more decimals than ${currency} allows`
+      : /too large/.test(reason)
+        ? 'is too large'
+        : /unknown currency/.test(reason)
+          ? `is in an unknown currency "${currency}"`
+          : 'is not a plain decimal amount';
     throw fileError(file, `${where()}: ${what} "${v}" ${why}`, hint);
   }
 }

@@ -24,7 +24,12 @@ export class StatementIds {
   survey(t: OfxNode, i: number): void {
     const fitid = leaf(t, 'FITID');
     if (fitid) {
-      if (this.fitids!.count(fitid) !== 0) this.repeated ??= fileError(this.file, `line ${lineOf(t, 'FITID')}: STMTTRN ${i + 1}: FITID ${fitid} is used twice in the statement`, 'a bank file with duplicate FITIDs cannot be deduplicated safely');
+      if (this.fitids!.count(fitid) !== 0)
+        this.repeated ??= fileError(
+          this.file,
+          `line ${lineOf(t, 'FITID')}: STMTTRN ${i + 1}: FITID ${fitid} is used twice in the statement`,
+          'a bank file with duplicate FITIDs cannot be deduplicated safely',
+        );
       else this.fitids!.add(fitid);
       return;
     }

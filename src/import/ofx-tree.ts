@@ -16,10 +16,12 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
  * its next siblings, and then whole transactions.
  */
 const LEAVES = new Set(
-  ('CODE SEVERITY MESSAGE DTSERVER USERKEY TSKEYEXPIRE LANGUAGE DTPROFUP DTACCTUP ORG FID SESSCOOKIE ACCESSKEY TRNUID CLTCOOKIE ' +
+  (
+    'CODE SEVERITY MESSAGE DTSERVER USERKEY TSKEYEXPIRE LANGUAGE DTPROFUP DTACCTUP ORG FID SESSCOOKIE ACCESSKEY TRNUID CLTCOOKIE ' +
     'CURDEF CURRATE CURSYM BANKID BRANCHID ACCTID ACCTTYPE ACCTKEY DTSTART DTEND TRNTYPE DTPOSTED DTUSER DTAVAIL TRNAMT FITID ' +
     'CORRECTFITID CORRECTACTION SRVRTID CHECKNUM REFNUM SIC PAYEEID NAME EXTDNAME MEMO INV401KSOURCE ADDR1 ADDR2 ADDR3 CITY STATE ' +
-    'POSTALCODE COUNTRY PHONE BALAMT DTASOF MKTGINFO INTU.BID INTU.USERID').split(' '),
+    'POSTALCODE COUNTRY PHONE BALAMT DTASOF MKTGINFO INTU.BID INTU.USERID'
+  ).split(' '),
 );
 
 /** Where an aggregate stands: its line, its document order, and the lines of the leaves read into it (for messages). */
@@ -118,7 +120,10 @@ export class OfxTokenizer {
   private seq = 0;
   private sgmlTail = '';
 
-  constructor(private readonly file: string, private readonly hooks: OfxHooks = {}) {}
+  constructor(
+    private readonly file: string,
+    private readonly hooks: OfxHooks = {},
+  ) {}
 
   write(chunk: string): void {
     if (!this.doctype) {
@@ -166,7 +171,8 @@ export class OfxTokenizer {
       if (end < 0) {
         // Unclosed at the end of the file: left as it is, for the tokenizer to refuse.
         if (final) break;
-        if (raw.length - i > MAX_HELD) throw fileError(this.file, `line ${this.lineOfClean(out + raw.slice(from, i))}: a ${comment ? 'comment' : 'CDATA section'} runs over ${MAX_HELD / 2 ** 20} MB (unclosed?)`);
+        if (raw.length - i > MAX_HELD)
+          throw fileError(this.file, `line ${this.lineOfClean(out + raw.slice(from, i))}: a ${comment ? 'comment' : 'CDATA section'} runs over ${MAX_HELD / 2 ** 20} MB (unclosed?)`);
         keep = i;
         break;
       }

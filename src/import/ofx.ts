@@ -10,9 +10,23 @@ import type { FileBalance, FileLine, ParseOptions } from './types.js';
 import { plural } from '../domain/plural.js';
 
 const TRNTYPE: Record<string, TransactionType> = {
-  CREDIT: 'credit', DEBIT: 'debit', INT: 'interest', DIV: 'credit', FEE: 'fee', SRVCHG: 'fee', DEP: 'credit', ATM: 'atm',
-  POS: 'pos', XFER: 'transfer', CHECK: 'check', PAYMENT: 'payment', CASH: 'atm', DIRECTDEP: 'credit', DIRECTDEBIT: 'debit',
-  REPEATPMT: 'payment', OTHER: 'other',
+  CREDIT: 'credit',
+  DEBIT: 'debit',
+  INT: 'interest',
+  DIV: 'credit',
+  FEE: 'fee',
+  SRVCHG: 'fee',
+  DEP: 'credit',
+  ATM: 'atm',
+  POS: 'pos',
+  XFER: 'transfer',
+  CHECK: 'check',
+  PAYMENT: 'payment',
+  CASH: 'atm',
+  DIRECTDEP: 'credit',
+  DIRECTDEBIT: 'debit',
+  REPEATPMT: 'payment',
+  OTHER: 'other',
 };
 const SETS = [
   ['BANKMSGSRSV1', 'STMTTRNRS', 'STMTRS', false],
@@ -192,13 +206,18 @@ export function ofxParser(file: string, o: ParseOptions, sink: StatementSink): S
         if (tokenizer.rawAmp) warnings.push('has a bare "&" in its text (should be &amp;); read literally');
         if (docs === 0) throw fileError(file, 'has no OFX aggregate');
         if (found.length === 0) {
-          if (investments > 0) throw fileError(file, 'holds only investment statements (INVSTMTRS): investment statements are not supported', 'banksync imports bank and credit-card statements (STMTRS, CCSTMTRS)');
+          if (investments > 0)
+            throw fileError(file, 'holds only investment statements (INVSTMTRS): investment statements are not supported', 'banksync imports bank and credit-card statements (STMTRS, CCSTMTRS)');
           throw fileError(file, 'holds no bank or credit-card statement (STMTRS/CCSTMTRS)');
         }
         return;
       }
       tokenizer.end();
-      bank.check(found.length, found.reduce((t, f) => t + f.trns, 0), file);
+      bank.check(
+        found.length,
+        found.reduce((t, f) => t + f.trns, 0),
+        file,
+      );
       warnings.push(...statementWarnings);
       if (investments > 0) warnings.push(`${plural(investments, 'investment statement')} (INVSTMTRS) skipped: investment statements are not supported; the bank and card statements were read in full`);
       if (ctx.commaSeen) warnings.push(`amounts use a decimal comma (${ctx.commaSeen}), not OFX's dot; read as decimals`);
@@ -262,7 +281,10 @@ class BankPartCount {
     const statements = this.bank.statements + (this.inv?.statements ?? 0);
     const expected = this.bank.stmttrns + (this.inv?.stmttrns ?? 0);
     if (statementsRead < statements) {
-      throw fileError(file, `holds ${statements} statements (STMTRS/CCSTMTRS) but only ${statementsRead} stand where a statement belongs: a stray or missing end tag breaks the file; nothing was imported`);
+      throw fileError(
+        file,
+        `holds ${statements} statements (STMTRS/CCSTMTRS) but only ${statementsRead} stand where a statement belongs: a stray or missing end tag breaks the file; nothing was imported`,
+      );
     }
     if (read >= expected) return;
     const lost = this.bank.firstLost ?? this.inv?.firstLost;
@@ -312,7 +334,11 @@ function line(trn: OfxNode, i: number, currency: string, ids: StatementIds, ctx:
   // <CURRENCY> says TRNAMT is in another currency (ORIGCURRENCY, by contrast, is converted already).
   const cursym = leaf(objects(trn.CURRENCY)[0], 'CURSYM')?.toUpperCase();
   if (cursym && cursym !== currency) {
-    throw fileError(file, `${where('CURSYM')()}: TRNAMT is in ${cursym} (its CURRENCY), not the statement's ${currency}`, 'banksync does not convert currencies; a line stored in the wrong currency would be wrong money');
+    throw fileError(
+      file,
+      `${where('CURSYM')()}: TRNAMT is in ${cursym} (its CURRENCY), not the statement's ${currency}`,
+      'banksync does not convert currencies; a line stored in the wrong currency would be wrong money',
+    );
   }
   const amountMinor = readAmount(amount, currency, where('TRNAMT'), 'TRNAMT', ctx);
   const avail = leaf(trn, 'DTAVAIL');
@@ -366,4 +392,3 @@ function realDay(y: number, month: number, day: number): boolean {
   const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
   return days !== undefined && day >= 1 && day <= days;
 }
-

@@ -25,7 +25,13 @@ export function parseQif(text: string, file: string, o: ParseOptions): ParsedFil
   const currency = o.currency?.toUpperCase();
   if (!currency) throw fileError(file, 'QIF carries no currency', 'give --currency, e.g. --currency EUR (or import into an existing account with --account)');
 
-  interface Raw { date?: string; amount?: string; payee?: string; memo?: string; line: number }
+  interface Raw {
+    date?: string;
+    amount?: string;
+    payee?: string;
+    memo?: string;
+    line: number;
+  }
   const records: Raw[] = [];
   let cur: Raw | null = null;
   let blank = 0;
@@ -82,7 +88,9 @@ export function parseQif(text: string, file: string, o: ParseOptions): ParsedFil
   const windowed = expanded.findIndex((e) => e.windowed);
   if (windowed >= 0) {
     const count = expanded.filter((e) => e.windowed).length;
-    warnings.push(`${plural(count, 'date')} with a two-digit year, placed in ${1900 + TWO_DIGIT_YEAR_PIVOT}-${2000 + TWO_DIGIT_YEAR_PIVOT - 1} (line ${records[windowed]!.line}: "${records[windowed]!.date}" is ${lines[windowed]!.bookingDate})`);
+    warnings.push(
+      `${plural(count, 'date')} with a two-digit year, placed in ${1900 + TWO_DIGIT_YEAR_PIVOT}-${2000 + TWO_DIGIT_YEAR_PIVOT - 1} (line ${records[windowed]!.line}: "${records[windowed]!.date}" is ${lines[windowed]!.bookingDate})`,
+    );
   }
   return { format: 'qif', statements: [{ currency, kind, lines, balances: [] }], warnings };
 }

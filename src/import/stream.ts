@@ -65,13 +65,15 @@ export class FromSink extends Error {
 
 /** The sink with every call's failure marked as the sink's. */
 export function guarded(sink: StatementSink): StatementSink {
-  const wrap = <A extends unknown[]>(f: (...a: A) => void) => (...a: A) => {
-    try {
-      f(...a);
-    } catch (e) {
-      throw e instanceof FromSink ? e : new FromSink(e);
-    }
-  };
+  const wrap =
+    <A extends unknown[]>(f: (...a: A) => void) =>
+    (...a: A) => {
+      try {
+        f(...a);
+      } catch (e) {
+        throw e instanceof FromSink ? e : new FromSink(e);
+      }
+    };
   return { statement: wrap((h) => sink.statement(h)), lines: wrap((b) => sink.lines(b)), end: wrap((b) => sink.end(b)) };
 }
 

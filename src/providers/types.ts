@@ -321,13 +321,7 @@ export interface Provider extends ProviderMeta {
    * when the provider chooses the bank (institutionChoice 'provider'); `token` carries the pasted
    * setup token for consent 'token' (SimpleFIN), which completeConsent then claims.
    */
-  beginConsent(request: {
-    institution?: Institution;
-    redirectUrl?: string;
-    state: string;
-    existing?: SessionHandle;
-    token?: string;
-  }): Promise<ConsentStart>;
+  beginConsent(request: { institution?: Institution; redirectUrl?: string; state: string; existing?: SessionHandle; token?: string }): Promise<ConsentStart>;
   /** Finishes consent with the callback's query parameters (or nothing for confirm-only flows). */
   completeConsent(start: ConsentStart, callback: Record<string, string>): Promise<ConsentGrant>;
   /** All accounts the consent covers, possibly at several institutions. */
@@ -360,7 +354,10 @@ export interface Provider extends ProviderMeta {
    * listed account's fetch error (needs a human: skipped; RATE_LIMITED/NOT_READY: deferred).
    * With a connectionRequestsPerDay budget, each call is counted like a fetch.
    */
-  refreshConnection?(session: SessionHandle, options: { requestInput: RequestInput; budget?: RequestBudget; accounts: { externalId: string; institutionId: string; meta?: Record<string, string> }[] }): Promise<RefreshOutcome>;
+  refreshConnection?(
+    session: SessionHandle,
+    options: { requestInput: RequestInput; budget?: RequestBudget; accounts: { externalId: string; institutionId: string; meta?: Record<string, string> }[] },
+  ): Promise<RefreshOutcome>;
 }
 
 /** Everything a provider gets from outside: no store, no terminal. */

@@ -17,8 +17,7 @@ export function loadUndiciRequest(): Promise<UndiciRequest> {
   loading ??= Promise.all([import('undici/lib/dispatcher/agent.js'), import('undici/lib/api/api-request.js')]).then(([agent, api]) => ({
     Agent: agent.default,
     // What undici's `request(url, opts)` does with a URL and a dispatcher (index.js, makeDispatcher).
-    request: (url, { dispatcher, ...options }) =>
-      api.default.call(dispatcher, { ...options, origin: url.origin, path: url.search ? `${url.pathname}${url.search}` : url.pathname }),
+    request: (url, { dispatcher, ...options }) => api.default.call(dispatcher, { ...options, origin: url.origin, path: url.search ? `${url.pathname}${url.search}` : url.pathname }),
   }));
   return loading;
 }

@@ -154,9 +154,7 @@ function balancesSection(r: Report): string {
         })
       : '';
     const unknown = accounts.filter((a) => a.opening === null);
-    const note = unknown.length
-      ? `<p class="note">Balance unknown (no opening balance known) for ${unknown.map((a) => `${esc(a.account)} ${bankText(a.name)}`).join(', ')}.</p>`
-      : '';
+    const note = unknown.length ? `<p class="note">Balance unknown (no opening balance known) for ${unknown.map((a) => `${esc(a.account)} ${bankText(a.name)}`).join(', ')}.</p>` : '';
     const cell = (a: AccountBalances, month: string, v: number | null) => `<td class="n" data-account="${esc(a.account)}" data-month="${esc(month)}">${v === null ? 'unknown' : m(v)}</td>`;
     const rows = [
       `<tr><th>Start</th>${accounts.map((a) => cell(a, 'opening', a.opening)).join('')}</tr>`,

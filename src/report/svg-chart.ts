@@ -100,7 +100,9 @@ function axisY(lo: number, hi: number, step: number, y: (v: number) => number, f
   const out: string[] = [];
   for (let v = lo; v <= hi; v += step) {
     const yy = r(y(v));
-    out.push(`<line class="grid" x1="${PAD.left}" x2="${W - PAD.right}" y1="${yy}" y2="${yy}"/><text class="tick" x="${PAD.left - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle">${esc(format(v))}</text>`);
+    out.push(
+      `<line class="grid" x1="${PAD.left}" x2="${W - PAD.right}" y1="${yy}" y2="${yy}"/><text class="tick" x="${PAD.left - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle">${esc(format(v))}</text>`,
+    );
   }
   return out.join('');
 }
@@ -108,9 +110,7 @@ function axisY(lo: number, hi: number, step: number, y: (v: number) => number, f
 /** x labels, thinned so they never overlap (about 70 px each). */
 function xAxis(labels: string[], x: (i: number) => number): string {
   const every = Math.max(1, Math.ceil(labels.length / Math.floor(plotW / 70)));
-  return labels
-    .map((l, i) => (i % every === 0 ? `<text class="tick" x="${r(x(i))}" y="${H - PAD.bottom + 18}" text-anchor="middle">${esc(l)}</text>` : ''))
-    .join('');
+  return labels.map((l, i) => (i % every === 0 ? `<text class="tick" x="${r(x(i))}" y="${H - PAD.bottom + 18}" text-anchor="middle">${esc(l)}</text>` : '')).join('');
 }
 
 const r = (v: number) => Math.round(v * 10) / 10;

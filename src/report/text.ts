@@ -41,7 +41,16 @@ function currencySections(c: CurrencyFlows, r: Report, style: TextStyle): string
 
   const spentIn = c.categories.filter((x) => x.spending > 0);
   if (spentIn.length > 0) {
-    out.push('', style.heading(`Spending by category (${c.currency})`), categoryGrid(c, spentIn.map((x) => x.category), r, style));
+    out.push(
+      '',
+      style.heading(`Spending by category (${c.currency})`),
+      categoryGrid(
+        c,
+        spentIn.map((x) => x.category),
+        r,
+        style,
+      ),
+    );
   }
   if (c.topPayees.length > 0) {
     const maxPayee = c.topPayees[0]!.spending;
@@ -74,7 +83,18 @@ function balanceSection(r: Report, style: TextStyle): string[] {
   if (style.charts) {
     const rows = r.accounts.map((a) => {
       const m = (v: number) => formatMinor(v, a.currency);
-      if (a.opening === null) return [a.account, clip(a.name, style), a.currency, 'unknown', '', `no opening balance; moved ${signed(a.months.reduce((n, x) => n + x.change, 0), m)}`];
+      if (a.opening === null)
+        return [
+          a.account,
+          clip(a.name, style),
+          a.currency,
+          'unknown',
+          '',
+          `no opening balance; moved ${signed(
+            a.months.reduce((n, x) => n + x.change, 0),
+            m,
+          )}`,
+        ];
       const points = [a.opening, ...a.months.map((x) => x.closing!)];
       return [a.account, clip(a.name, style), a.currency, m(a.opening), `→ ${m(a.closing!)}`, sparkline(points)];
     });
@@ -82,12 +102,16 @@ function balanceSection(r: Report, style: TextStyle): string[] {
   } else {
     // Months down, accounts across: the same figures a chart would draw.
     out.push(r.accounts.map((a) => `${a.account}: ${a.name} (${a.currency})`).join('\n'), '');
-    const rows = [['MONTH', ...r.accounts.map((a) => a.account)], ['start', ...r.accounts.map((a) => amount(a, a.opening))]];
+    const rows = [
+      ['MONTH', ...r.accounts.map((a) => a.account)],
+      ['start', ...r.accounts.map((a) => amount(a, a.opening))],
+    ];
     r.months.forEach((month, i) => rows.push([month, ...r.accounts.map((a) => amount(a, a.months[i]!.closing))]));
     out.push(grid(rows, ['left', ...r.accounts.map((): Align => 'right')]));
   }
   const unknown = r.accounts.filter((a) => a.opening === null);
-  if (unknown.length) out.push(`(unknown: no opening balance is known for ${unknown.map((a) => a.account).join(', ')}; a sync from a provider that reports balances, or a statement file with one, sets it)`);
+  if (unknown.length)
+    out.push(`(unknown: no opening balance is known for ${unknown.map((a) => a.account).join(', ')}; a sync from a provider that reports balances, or a statement file with one, sets it)`);
   const odd = r.accounts.filter((a) => a.otherCurrencyLines > 0);
   for (const a of odd) out.push(`(${a.account}: ${a.otherCurrencyLines} ${a.otherCurrencyLines === 1 ? 'line' : 'lines'} in another currency than ${a.currency} left out of its balance)`);
   return out;

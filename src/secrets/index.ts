@@ -84,7 +84,11 @@ const lostForGood = (db: Db) =>
   `if it is lost for good: sqlite3 ${db.name} 'DELETE FROM secrets', then enter the credentials again (banksync providers setup, banksync update-credentials <connection>)`;
 
 /** 'connection:3' → 'connection c3', as the commands name it. */
-const ownerName = (owner: string) => owner.replace(/^connection:(\d+)$/, 'connection c$1').replace(/^provider:/, 'provider ').replace(/^provider-state:/, 'the state of provider ');
+const ownerName = (owner: string) =>
+  owner
+    .replace(/^connection:(\d+)$/, 'connection c$1')
+    .replace(/^provider:/, 'provider ')
+    .replace(/^provider-state:/, 'the state of provider ');
 
 function sealedCount(db: Db): number {
   return (db.prepare('SELECT count(*) AS n FROM secrets').get() as { n: number }).n;
@@ -137,9 +141,7 @@ export class SecretStore {
   }
 
   get(owner: string): Record<string, unknown> | undefined {
-    const row = this.db.prepare('SELECT ciphertext FROM secrets WHERE owner = ?').get(owner) as
-      | { ciphertext: Buffer }
-      | undefined;
+    const row = this.db.prepare('SELECT ciphertext FROM secrets WHERE owner = ?').get(owner) as { ciphertext: Buffer } | undefined;
     if (!row) return undefined;
     try {
       const sealed = row.ciphertext;

@@ -28,8 +28,30 @@ export class AccountMoves {
         `SELECT seq, id, external_id, fingerprint, booking_date, amount_minor, payee, memo, source, removed_at
          FROM transactions WHERE account_id = ? ORDER BY seq`,
       )
-      .all(accountId) as { seq: number; id: string; external_id: string | null; fingerprint: string; booking_date: string; amount_minor: number; payee: string | null; memo: string | null; source: string; removed_at: string | null }[];
-    return rows.map((r) => ({ seq: r.seq, id: r.id, externalId: r.external_id, fingerprint: r.fingerprint, bookingDate: r.booking_date, amountMinor: r.amount_minor, payee: r.payee, memo: r.memo, source: r.source, removed: r.removed_at !== null }));
+      .all(accountId) as {
+      seq: number;
+      id: string;
+      external_id: string | null;
+      fingerprint: string;
+      booking_date: string;
+      amount_minor: number;
+      payee: string | null;
+      memo: string | null;
+      source: string;
+      removed_at: string | null;
+    }[];
+    return rows.map((r) => ({
+      seq: r.seq,
+      id: r.id,
+      externalId: r.external_id,
+      fingerprint: r.fingerprint,
+      bookingDate: r.booking_date,
+      amountMinor: r.amount_minor,
+      payee: r.payee,
+      memo: r.memo,
+      source: r.source,
+      removed: r.removed_at !== null,
+    }));
   }
 
   /** The line of the account stored under this provider (or file) id, removed or not. */
@@ -39,7 +61,9 @@ export class AccountMoves {
 
   /** The next free ordinal under a fingerprint without a provider id (removed lines hold theirs: the unique index counts them). */
   nextOrdinal(accountId: number, fingerprint: string): number {
-    return (this.db.prepare('SELECT coalesce(max(ordinal) + 1, 0) AS n FROM transactions WHERE account_id = ? AND fingerprint = ? AND external_id IS NULL').get(accountId, fingerprint) as { n: number }).n;
+    return (
+      this.db.prepare('SELECT coalesce(max(ordinal) + 1, 0) AS n FROM transactions WHERE account_id = ? AND fingerprint = ? AND external_id IS NULL').get(accountId, fingerprint) as { n: number }
+    ).n;
   }
 
   /**
@@ -89,7 +113,9 @@ export class AccountMoves {
   moveSideRows(from: number, into: number): void {
     this.db.prepare('UPDATE OR IGNORE pending_transactions SET account_id = ? WHERE account_id = ?').run(into, from);
     this.db.prepare('UPDATE OR IGNORE input_issues SET account_id = ? WHERE account_id = ?').run(into, from);
-    this.db.prepare('INSERT OR IGNORE INTO balances (account_id, as_of_date, amount_minor, fetched_at) SELECT ?, as_of_date, amount_minor, fetched_at FROM balances WHERE account_id = ?').run(into, from);
+    this.db
+      .prepare('INSERT OR IGNORE INTO balances (account_id, as_of_date, amount_minor, fetched_at) SELECT ?, as_of_date, amount_minor, fetched_at FROM balances WHERE account_id = ?')
+      .run(into, from);
   }
 
   /** Rewrites an export target's filters (an account it listed was deleted or merged). */

@@ -166,9 +166,7 @@ export class AccountRepo {
   }
 
   byConnection(connectionId: number): Account[] {
-    return (
-      this.db.prepare('SELECT * FROM accounts WHERE connection_id = ? ORDER BY id').all(connectionId) as AccountRow[]
-    ).map(fromRow);
+    return (this.db.prepare('SELECT * FROM accounts WHERE connection_id = ? ORDER BY id').all(connectionId) as AccountRow[]).map(fromRow);
   }
 
   /** Renewals may hand out new provider ids for the same account: re-point, keep history. */
@@ -252,9 +250,7 @@ export class AccountRepo {
   }
 
   setBalanceCheck(id: number, openingMinor: number | null, driftMinor: number | null): void {
-    this.db
-      .prepare('UPDATE accounts SET opening_balance_minor = ?, balance_drift_minor = ? WHERE id = ?')
-      .run(openingMinor, driftMinor, id);
+    this.db.prepare('UPDATE accounts SET opening_balance_minor = ?, balance_drift_minor = ? WHERE id = ?').run(openingMinor, driftMinor, id);
   }
 
   rename(id: number, name: string): void {

@@ -48,17 +48,11 @@ export class ConnectionRepo {
   }
 
   setStatus(id: number, status: ConnectionStatus, detail: string | null, now: string): void {
-    this.db
-      .prepare('UPDATE connections SET status = ?, status_detail = ?, updated_at = ? WHERE id = ?')
-      .run(status, detail, now, id);
+    this.db.prepare('UPDATE connections SET status = ?, status_detail = ?, updated_at = ? WHERE id = ?').run(status, detail, now, id);
   }
 
   setConsent(id: number, expiresAt: string | null, now: string): void {
-    this.db
-      .prepare(
-        `UPDATE connections SET consent_expires_at = ?, status = 'active', status_detail = NULL, updated_at = ? WHERE id = ?`,
-      )
-      .run(expiresAt, now, id);
+    this.db.prepare(`UPDATE connections SET consent_expires_at = ?, status = 'active', status_detail = NULL, updated_at = ? WHERE id = ?`).run(expiresAt, now, id);
   }
 
   delete(id: number): void {

@@ -81,11 +81,9 @@ function migrate(db: Db, path: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   const appId = db.pragma('application_id', { simple: true }) as number;
   if (version > LATEST_VERSION) {
-    throw new BanksyncError(
-      'BAD_INPUT',
-      `the database ${path} was written by a newer banksync (schema ${version}, this one knows ${LATEST_VERSION})`,
-      { hint: 'upgrade banksync (npm install -g banksync@latest) before using this database' },
-    );
+    throw new BanksyncError('BAD_INPUT', `the database ${path} was written by a newer banksync (schema ${version}, this one knows ${LATEST_VERSION})`, {
+      hint: 'upgrade banksync (npm install -g banksync@latest) before using this database',
+    });
   }
   if (version === LATEST_VERSION) return;
   const hasTables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };

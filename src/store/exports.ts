@@ -65,7 +65,24 @@ export type ExportSourceRow = [
   sentAnnotation: string | null,
 ];
 
-export const LINE = { seq: 0, id: 1, accountId: 2, externalId: 3, bookingDate: 4, valueDate: 5, amountMinor: 6, currency: 7, payee: 8, memo: 9, type: 10, counterpartyIban: 11, source: 12, revision: 13, removedAt: 14, sentAnnotation: 15 } as const;
+export const LINE = {
+  seq: 0,
+  id: 1,
+  accountId: 2,
+  externalId: 3,
+  bookingDate: 4,
+  valueDate: 5,
+  amountMinor: 6,
+  currency: 7,
+  payee: 8,
+  memo: 9,
+  type: 10,
+  counterpartyIban: 11,
+  source: 12,
+  revision: 13,
+  removedAt: 14,
+  sentAnnotation: 15,
+} as const;
 
 /**
  * Annotation keys a target was sent, each with the lines it came with; '' when they came with none
@@ -87,7 +104,6 @@ export interface AccountSummary {
   lastDate: string | null;
   sum: number;
 }
-
 
 export class ExportRepo {
   constructor(private readonly db: Db) {}
@@ -131,9 +147,7 @@ export class ExportRepo {
     sent: Iterable<{ id: string; revision: number; removed: boolean }>,
     annotations: SentAnnotations = new Map(),
   ): boolean {
-    const moved = this.db
-      .prepare('UPDATE export_targets SET last_seq = ?, last_count = ?, exported_at = ? WHERE id = ? AND last_seq = ?')
-      .run(snapshotSeq, count, now, targetId, expectedSeq).changes;
+    const moved = this.db.prepare('UPDATE export_targets SET last_seq = ?, last_count = ?, exported_at = ? WHERE id = ? AND last_seq = ?').run(snapshotSeq, count, now, targetId, expectedSeq).changes;
     if (moved === 0) return false;
     const put = this.db.prepare(
       'INSERT INTO export_sent (target_id, transaction_id, revision, removed) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET revision = excluded.revision, removed = excluded.removed',
@@ -238,9 +252,9 @@ export class ExportRepo {
   /** Live lines (not ignored) booked up to and including a date: the opening balance of a ranged export. */
   sumThrough(accountId: number, date: string): number {
     return (
-      this.db
-        .prepare('SELECT coalesce(sum(amount_minor), 0) AS s FROM transactions WHERE account_id = ? AND booking_date <= ? AND removed_at IS NULL AND ignored_at IS NULL')
-        .get(accountId, date) as { s: number }
+      this.db.prepare('SELECT coalesce(sum(amount_minor), 0) AS s FROM transactions WHERE account_id = ? AND booking_date <= ? AND removed_at IS NULL AND ignored_at IS NULL').get(accountId, date) as {
+        s: number;
+      }
     ).s;
   }
 

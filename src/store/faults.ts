@@ -9,15 +9,12 @@ import { BanksyncError } from '../domain/errors.js';
 
 type SqliteError = Error & { code: string };
 
-export const isSqliteError = (err: unknown): err is SqliteError =>
-  err instanceof Error && err.name === 'SqliteError' && typeof (err as { code?: unknown }).code === 'string';
+export const isSqliteError = (err: unknown): err is SqliteError => err instanceof Error && err.name === 'SqliteError' && typeof (err as { code?: unknown }).code === 'string';
 
-export const isCorruption = (err: unknown): boolean =>
-  isSqliteError(err) && (err.code.startsWith('SQLITE_CORRUPT') || err.code === 'SQLITE_NOTADB');
+export const isCorruption = (err: unknown): boolean => isSqliteError(err) && (err.code.startsWith('SQLITE_CORRUPT') || err.code === 'SQLITE_NOTADB');
 
 /** Faults no retry and no other account gets past: the command stops at the first one. */
-export const isStorageFault = (err: unknown): boolean =>
-  isSqliteError(err) && /^SQLITE_(FULL|IOERR|READONLY|CORRUPT|NOTADB|CANTOPEN|PERM)/.test(err.code);
+export const isStorageFault = (err: unknown): boolean => isSqliteError(err) && /^SQLITE_(FULL|IOERR|READONLY|CORRUPT|NOTADB|CANTOPEN|PERM)/.test(err.code);
 
 export interface Backup {
   path: string;
@@ -78,9 +75,7 @@ export class CorruptDatabaseError extends BanksyncError {
     const header = problem === 'file is not a database';
     super(
       'ENVIRONMENT',
-      header
-        ? `${path} is not a database, or its first page is damaged (SQLite: ${problem}); nothing was written`
-        : `the database ${path} is corrupt (SQLite: ${problem}); nothing was written`,
+      header ? `${path} is not a database, or its first page is damaged (SQLite: ${problem}); nothing was written` : `the database ${path} is corrupt (SQLite: ${problem}); nothing was written`,
       { hint: recoveryHint(path, header), cause },
     );
   }

@@ -84,11 +84,7 @@ export class InputIssueRepo {
       where.push('kind = ?');
       params.push(q.kind);
     }
-    return (
-      this.db
-        .prepare(`SELECT * FROM input_issues ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY last_seen_at DESC, id DESC`)
-        .all(...params) as Row[]
-    ).map(fromRow);
+    return (this.db.prepare(`SELECT * FROM input_issues ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY last_seen_at DESC, id DESC`).all(...params) as Row[]).map(fromRow);
   }
 
   /** Keys of one kind for an account: the sync's slow path runs only for ids known to conflict. */

@@ -11,9 +11,7 @@ export class InstitutionCacheRepo {
   constructor(private readonly db: Db) {}
 
   get(providerId: string, country: string): CachedInstitutions | undefined {
-    const row = this.db
-      .prepare('SELECT fetched_at, body FROM institution_cache WHERE provider_id = ? AND country = ?')
-      .get(providerId, country) as { fetched_at: string; body: string } | undefined;
+    const row = this.db.prepare('SELECT fetched_at, body FROM institution_cache WHERE provider_id = ? AND country = ?').get(providerId, country) as { fetched_at: string; body: string } | undefined;
     return row && { fetchedAt: row.fetched_at, institutions: JSON.parse(row.body) as Institution[] };
   }
 

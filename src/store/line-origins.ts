@@ -1,16 +1,7 @@
 import type { Db } from './db.js';
 
 /** How an observation met the stored line: see core/explain-origins.ts for each rung's meaning. */
-export type Rung =
-  | 'new'
-  | 'own-id'
-  | 'file-id'
-  | 'fingerprint'
-  | 'text'
-  | 'accounts-merge-id'
-  | 'accounts-merge-fingerprint'
-  | 'accounts-merge-text'
-  | 'unmerged';
+export type Rung = 'new' | 'own-id' | 'file-id' | 'fingerprint' | 'text' | 'accounts-merge-id' | 'accounts-merge-fingerprint' | 'accounts-merge-text' | 'unmerged';
 
 export interface CandidateVerdict {
   id: string;
@@ -108,9 +99,7 @@ export class LineOriginRepo {
 
   /** The file an import reads; the same content under the same name is one row. */
   fileId(f: { name: string; sha256: string; size: number | null; format: string }, now: string): number {
-    this.db
-      .prepare('INSERT INTO origin_files (name, sha256, size, format, first_seen_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256, name) DO NOTHING')
-      .run(f.name, f.sha256, f.size, f.format, now);
+    this.db.prepare('INSERT INTO origin_files (name, sha256, size, format, first_seen_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256, name) DO NOTHING').run(f.name, f.sha256, f.size, f.format, now);
     return (this.db.prepare('SELECT id FROM origin_files WHERE sha256 = ? AND name = ?').get(f.sha256, f.name) as { id: number }).id;
   }
 
@@ -131,13 +120,28 @@ export class LineOriginRepo {
       .prepare(`SELECT f.id, f.name, f.sha256, f.size, f.format, f.first_seen_at, json_extract(r.records, '$.' || ?) AS record
                 FROM origin_files f JOIN origin_file_records r ON r.file_id = f.id
                 WHERE f.name = ? AND substr(f.sha256, 1, ?) = ? AND json_extract(r.records, '$.' || ?) IS NOT NULL ORDER BY f.id LIMIT 1`)
-      .get(transactionId, m[1], m[2]!.length, m[2], transactionId) as { id: number; name: string; sha256: string; size: number | null; format: string | null; first_seen_at: string; record: string } | undefined;
+      .get(transactionId, m[1], m[2]!.length, m[2], transactionId) as
+      | { id: number; name: string; sha256: string; size: number | null; format: string | null; first_seen_at: string; record: string }
+      | undefined;
     return r && { fileId: r.id, record: r.record, file: { name: r.name, sha256: r.sha256, size: r.size, format: r.format }, firstSeenAt: r.first_seen_at };
   }
 
   record(o: OriginInput, now: string): void {
-    this.put.run(o.transactionId, o.role, o.source, o.sourceKey, o.fileId, o.record, o.rawId, o.rung, o.why,
-      o.candidates === null ? null : JSON.stringify(o.candidates), o.observation === null || o.observation === undefined ? null : JSON.stringify(o.observation), now, now);
+    this.put.run(
+      o.transactionId,
+      o.role,
+      o.source,
+      o.sourceKey,
+      o.fileId,
+      o.record,
+      o.rawId,
+      o.rung,
+      o.why,
+      o.candidates === null ? null : JSON.stringify(o.candidates),
+      o.observation === null || o.observation === undefined ? null : JSON.stringify(o.observation),
+      now,
+      now,
+    );
   }
 
   of(transactionId: string): LineOrigin[] {
@@ -153,16 +157,15 @@ export class LineOriginRepo {
 
   /** A merged observation becomes the stored origin of the line made from it. */
   detach(rowId: number, newTransactionId: string, fromId: string, now: string): void {
-    this.db
-      .prepare(`UPDATE line_origins SET transaction_id = ?, role = 'stored', rung = 'unmerged', unmerged_from = ?, last_seen_at = ? WHERE id = ?`)
-      .run(newTransactionId, fromId, now, rowId);
+    this.db.prepare(`UPDATE line_origins SET transaction_id = ?, role = 'stored', rung = 'unmerged', unmerged_from = ?, last_seen_at = ? WHERE id = ?`).run(newTransactionId, fromId, now, rowId);
   }
 
   /** Keys `<transaction id>|<observation key>` of the account's refused merges (few: one per unmerge). */
   refusals(accountId: number): Set<string> {
-    const rows = this.db
-      .prepare('SELECT r.transaction_id AS t, r.observation_key AS k FROM merge_refusals r JOIN transactions x ON x.id = r.transaction_id WHERE x.account_id = ?')
-      .all(accountId) as { t: string; k: string }[];
+    const rows = this.db.prepare('SELECT r.transaction_id AS t, r.observation_key AS k FROM merge_refusals r JOIN transactions x ON x.id = r.transaction_id WHERE x.account_id = ?').all(accountId) as {
+      t: string;
+      k: string;
+    }[];
     return new Set(rows.map((r) => `${r.t}|${r.k}`));
   }
 
@@ -175,9 +178,9 @@ export class LineOriginRepo {
   }
 
   decisions(transactionId: string): LineDecision[] {
-    return (this.db.prepare('SELECT kind, detail, at FROM line_decisions WHERE transaction_id = ? ORDER BY id').all(transactionId) as { kind: LineDecision['kind']; detail: string | null; at: string }[]).map(
-      (r) => ({ kind: r.kind, detail: r.detail === null ? null : JSON.parse(r.detail), at: r.at }),
-    );
+    return (
+      this.db.prepare('SELECT kind, detail, at FROM line_decisions WHERE transaction_id = ? ORDER BY id').all(transactionId) as { kind: LineDecision['kind']; detail: string | null; at: string }[]
+    ).map((r) => ({ kind: r.kind, detail: r.detail === null ? null : JSON.parse(r.detail), at: r.at }));
   }
 
   /**
@@ -187,9 +190,14 @@ export class LineOriginRepo {
    */
   setIgnored(transactionId: string, reason: string | null, ignore: boolean, now: string): boolean {
     if (!ignore) {
-      return this.db.prepare('UPDATE transactions SET ignored_at = NULL, ignored_reason = NULL, revision = revision + 1, updated_at = ? WHERE id = ? AND ignored_at IS NOT NULL').run(now, transactionId).changes === 1;
+      return (
+        this.db.prepare('UPDATE transactions SET ignored_at = NULL, ignored_reason = NULL, revision = revision + 1, updated_at = ? WHERE id = ? AND ignored_at IS NOT NULL').run(now, transactionId)
+          .changes === 1
+      );
     }
-    const changed = this.db.prepare('UPDATE transactions SET ignored_at = ?, ignored_reason = ?, revision = revision + 1, updated_at = ? WHERE id = ? AND ignored_at IS NULL').run(now, reason, now, transactionId).changes === 1;
+    const changed =
+      this.db.prepare('UPDATE transactions SET ignored_at = ?, ignored_reason = ?, revision = revision + 1, updated_at = ? WHERE id = ? AND ignored_at IS NULL').run(now, reason, now, transactionId)
+        .changes === 1;
     if (!changed) this.db.prepare('UPDATE transactions SET ignored_reason = ? WHERE id = ?').run(reason, transactionId);
     return changed;
   }

@@ -20,9 +20,7 @@ export class LockRepo {
   acquire(accountId: number, now: Date): LockHolder | null {
     return this.db
       .transaction((): LockHolder | null => {
-        const row = this.db.prepare('SELECT owner, pid, expires_at FROM sync_locks WHERE account_id = ?').get(accountId) as
-          | { owner: string; pid: number; expires_at: string }
-          | undefined;
+        const row = this.db.prepare('SELECT owner, pid, expires_at FROM sync_locks WHERE account_id = ?').get(accountId) as { owner: string; pid: number; expires_at: string } | undefined;
         if (row && row.owner !== this.owner && row.expires_at > now.toISOString() && pidAlive(row.pid)) {
           return { pid: row.pid, owner: row.owner };
         }
@@ -45,9 +43,7 @@ export class LockRepo {
 
   /** True when someone alive holds the account (used by status to tell stale "syncing" apart). */
   isHeld(accountId: number, now: Date): boolean {
-    const row = this.db.prepare('SELECT pid, expires_at FROM sync_locks WHERE account_id = ?').get(accountId) as
-      | { pid: number; expires_at: string }
-      | undefined;
+    const row = this.db.prepare('SELECT pid, expires_at FROM sync_locks WHERE account_id = ?').get(accountId) as { pid: number; expires_at: string } | undefined;
     return !!row && row.expires_at > now.toISOString() && pidAlive(row.pid);
   }
 }

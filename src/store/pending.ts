@@ -68,32 +68,22 @@ export class PendingRepo {
 
   /** Pending lines not yet resolved (still pending, or gone from the snapshot without a match). */
   open(accountId: number): StoredPending[] {
-    return (
-      this.db
-        .prepare(`SELECT * FROM pending_transactions WHERE account_id = ? AND status = 'pending' ORDER BY date, id`)
-        .all(accountId) as Row[]
-    ).map(fromRow);
+    return (this.db.prepare(`SELECT * FROM pending_transactions WHERE account_id = ? AND status = 'pending' ORDER BY date, id`).all(accountId) as Row[]).map(fromRow);
   }
 
   /** Transaction ids already claimed by some pending line, so one booked line links once. */
   linkedTransactionIds(accountId: number): Set<string> {
-    const rows = this.db
-      .prepare(`SELECT transaction_id FROM pending_transactions WHERE account_id = ? AND transaction_id IS NOT NULL`)
-      .all(accountId) as { transaction_id: string }[];
+    const rows = this.db.prepare(`SELECT transaction_id FROM pending_transactions WHERE account_id = ? AND transaction_id IS NOT NULL`).all(accountId) as { transaction_id: string }[];
     return new Set(rows.map((r) => r.transaction_id));
   }
 
   link(rowId: number, transactionId: string): void {
-    this.db
-      .prepare(`UPDATE pending_transactions SET status = 'booked', transaction_id = ? WHERE id = ?`)
-      .run(transactionId, rowId);
+    this.db.prepare(`UPDATE pending_transactions SET status = 'booked', transaction_id = ? WHERE id = ?`).run(transactionId, rowId);
   }
 
   /** The open line a provider names as gone (cursor feeds' removed pending ids). */
   openByExternalId(accountId: number, externalId: string): StoredPending | undefined {
-    const r = this.db
-      .prepare(`SELECT * FROM pending_transactions WHERE account_id = ? AND external_id = ? AND status = 'pending' ORDER BY id LIMIT 1`)
-      .get(accountId, externalId) as Row | undefined;
+    const r = this.db.prepare(`SELECT * FROM pending_transactions WHERE account_id = ? AND external_id = ? AND status = 'pending' ORDER BY id LIMIT 1`).get(accountId, externalId) as Row | undefined;
     return r && fromRow(r);
   }
 
@@ -103,9 +93,8 @@ export class PendingRepo {
    */
   linkByKey(accountId: number, dedupeKey: string, transactionId: string): boolean {
     return (
-      this.db
-        .prepare(`UPDATE pending_transactions SET status = 'booked', transaction_id = ? WHERE account_id = ? AND dedupe_key = ? AND status != 'booked'`)
-        .run(transactionId, accountId, dedupeKey).changes === 1
+      this.db.prepare(`UPDATE pending_transactions SET status = 'booked', transaction_id = ? WHERE account_id = ? AND dedupe_key = ? AND status != 'booked'`).run(transactionId, accountId, dedupeKey)
+        .changes === 1
     );
   }
 
@@ -142,10 +131,6 @@ export class PendingRepo {
   }
 
   countOpen(accountId: number): number {
-    return (
-      this.db
-        .prepare(`SELECT count(*) AS n FROM pending_transactions WHERE account_id = ? AND status = 'pending'`)
-        .get(accountId) as { n: number }
-    ).n;
+    return (this.db.prepare(`SELECT count(*) AS n FROM pending_transactions WHERE account_id = ? AND status = 'pending'`).get(accountId) as { n: number }).n;
   }
 }

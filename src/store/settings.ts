@@ -29,8 +29,6 @@ export class SettingsRepo {
       this.db.prepare('DELETE FROM settings WHERE key = ?').run(key);
       return;
     }
-    this.db
-      .prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
-      .run(key, value, now);
+    this.db.prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at').run(key, value, now);
   }
 }

@@ -25,18 +25,17 @@ export class SyncStateRepo {
   }
 
   latestBalance(accountId: number): BalancePoint | undefined {
-    const r = this.db
-      .prepare('SELECT as_of_date, amount_minor FROM balances WHERE account_id = ? ORDER BY as_of_date DESC LIMIT 1')
-      .get(accountId) as { as_of_date: string; amount_minor: number } | undefined;
+    const r = this.db.prepare('SELECT as_of_date, amount_minor FROM balances WHERE account_id = ? ORDER BY as_of_date DESC LIMIT 1').get(accountId) as
+      | { as_of_date: string; amount_minor: number }
+      | undefined;
     return r && { date: r.as_of_date, amountMinor: r.amount_minor };
   }
 
   balances(accountId: number): BalancePoint[] {
-    return (
-      this.db
-        .prepare('SELECT as_of_date, amount_minor FROM balances WHERE account_id = ? ORDER BY as_of_date')
-        .all(accountId) as { as_of_date: string; amount_minor: number }[]
-    ).map((r) => ({ date: r.as_of_date, amountMinor: r.amount_minor }));
+    return (this.db.prepare('SELECT as_of_date, amount_minor FROM balances WHERE account_id = ? ORDER BY as_of_date').all(accountId) as { as_of_date: string; amount_minor: number }[]).map((r) => ({
+      date: r.as_of_date,
+      amountMinor: r.amount_minor,
+    }));
   }
 
   /** Adds a fetched range, merging it with overlapping or adjacent ones. */
@@ -55,11 +54,10 @@ export class SyncStateRepo {
   }
 
   coverage(accountId: number): DateRange[] {
-    return (
-      this.db
-        .prepare('SELECT from_date, to_date FROM coverage WHERE account_id = ? ORDER BY from_date')
-        .all(accountId) as { from_date: string; to_date: string }[]
-    ).map((r) => ({ from: r.from_date, to: r.to_date }));
+    return (this.db.prepare('SELECT from_date, to_date FROM coverage WHERE account_id = ? ORDER BY from_date').all(accountId) as { from_date: string; to_date: string }[]).map((r) => ({
+      from: r.from_date,
+      to: r.to_date,
+    }));
   }
 
   recordRefresh(accountId: number, at: string): void {
@@ -67,11 +65,7 @@ export class SyncStateRepo {
   }
 
   refreshesSince(accountId: number, since: string): string[] {
-    return (
-      this.db
-        .prepare('SELECT at FROM refreshes WHERE account_id = ? AND at >= ? ORDER BY at')
-        .all(accountId, since) as { at: string }[]
-    ).map((r) => r.at);
+    return (this.db.prepare('SELECT at FROM refreshes WHERE account_id = ? AND at >= ? ORDER BY at').all(accountId, since) as { at: string }[]).map((r) => r.at);
   }
 
   /** A request sent under a connection's token (retries included), for per-connection daily budgets. */
@@ -84,9 +78,7 @@ export class SyncStateRepo {
   }
 
   recordError(e: { ref: string; at: string; connectionId: number | null; accountId: number | null; code: string; message: string }): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO errors (ref, at, connection_id, account_id, code, message) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(e.ref, e.at, e.connectionId, e.accountId, e.code, e.message);
+    this.db.prepare('INSERT OR REPLACE INTO errors (ref, at, connection_id, account_id, code, message) VALUES (?, ?, ?, ?, ?, ?)').run(e.ref, e.at, e.connectionId, e.accountId, e.code, e.message);
   }
 
   errorMessage(ref: string): string | undefined {

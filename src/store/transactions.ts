@@ -128,13 +128,70 @@ export class TransactionRepo {
   write(row: TransactionRow, now: string): WriteResult {
     // Positional parameters: no object built per line (a large sync writes a million).
     if (row.externalId !== null) {
-      if (this.insertByExternal.run(row.id, row.accountId, row.externalId, row.fingerprint, row.ordinal, row.bookingDate, row.valueDate,
-        row.amountMinor, row.currency, row.payee, row.memo, row.type, row.counterpartyIban, row.source, now, now).changes === 1) return this.inserted(row.accountId);
-      return this.correctByExternal.run(row.bookingDate, row.valueDate, row.amountMinor, row.payee, row.memo, row.type, row.counterpartyIban, row.fingerprint, now,
-        row.accountId, row.externalId, row.bookingDate, row.valueDate, row.amountMinor, row.payee, row.memo, row.type, row.counterpartyIban).changes === 1 ? 'updated' : 'unchanged';
+      if (
+        this.insertByExternal.run(
+          row.id,
+          row.accountId,
+          row.externalId,
+          row.fingerprint,
+          row.ordinal,
+          row.bookingDate,
+          row.valueDate,
+          row.amountMinor,
+          row.currency,
+          row.payee,
+          row.memo,
+          row.type,
+          row.counterpartyIban,
+          row.source,
+          now,
+          now,
+        ).changes === 1
+      )
+        return this.inserted(row.accountId);
+      return this.correctByExternal.run(
+        row.bookingDate,
+        row.valueDate,
+        row.amountMinor,
+        row.payee,
+        row.memo,
+        row.type,
+        row.counterpartyIban,
+        row.fingerprint,
+        now,
+        row.accountId,
+        row.externalId,
+        row.bookingDate,
+        row.valueDate,
+        row.amountMinor,
+        row.payee,
+        row.memo,
+        row.type,
+        row.counterpartyIban,
+      ).changes === 1
+        ? 'updated'
+        : 'unchanged';
     }
-    return this.insertByFingerprint.run(row.id, row.accountId, null, row.fingerprint, row.ordinal, row.bookingDate, row.valueDate,
-      row.amountMinor, row.currency, row.payee, row.memo, row.type, row.counterpartyIban, row.source, now, now).changes === 1 ? this.inserted(row.accountId) : 'unchanged';
+    return this.insertByFingerprint.run(
+      row.id,
+      row.accountId,
+      null,
+      row.fingerprint,
+      row.ordinal,
+      row.bookingDate,
+      row.valueDate,
+      row.amountMinor,
+      row.currency,
+      row.payee,
+      row.memo,
+      row.type,
+      row.counterpartyIban,
+      row.source,
+      now,
+      now,
+    ).changes === 1
+      ? this.inserted(row.accountId)
+      : 'unchanged';
   }
 
   /** A new line is live: counted here, in the writer's transaction (see migration 012). */
@@ -144,18 +201,14 @@ export class TransactionRepo {
   }
 
   markRemoved(accountId: number, externalIds: string[], now: string): number {
-    const stmt = this.db.prepare(
-      'UPDATE transactions SET removed_at = ?, updated_at = ?, revision = revision + 1 WHERE account_id = ? AND external_id = ? AND removed_at IS NULL',
-    );
+    const stmt = this.db.prepare('UPDATE transactions SET removed_at = ?, updated_at = ?, revision = revision + 1 WHERE account_id = ? AND external_id = ? AND removed_at IS NULL');
     let n = 0;
     for (const id of externalIds) n += stmt.run(now, now, accountId, id).changes;
     return n;
   }
 
   latestBookingDate(accountId: number): string | null {
-    const r = this.db
-      .prepare('SELECT max(booking_date) AS d FROM transactions WHERE account_id = ? AND removed_at IS NULL')
-      .get(accountId) as { d: string | null };
+    const r = this.db.prepare('SELECT max(booking_date) AS d FROM transactions WHERE account_id = ? AND removed_at IS NULL').get(accountId) as { d: string | null };
     return r.d;
   }
 
@@ -173,9 +226,7 @@ export class TransactionRepo {
   sumThrough(accountId: number, date: string, currency?: string): number {
     return (
       this.db
-        .prepare(
-          `SELECT coalesce(sum(amount_minor), 0) AS s FROM transactions WHERE account_id = ? AND booking_date <= ? AND removed_at IS NULL${currency ? ' AND currency = ?' : ''}`,
-        )
+        .prepare(`SELECT coalesce(sum(amount_minor), 0) AS s FROM transactions WHERE account_id = ? AND booking_date <= ? AND removed_at IS NULL${currency ? ' AND currency = ?' : ''}`)
         .get(accountId, date, ...(currency ? [currency] : [])) as { s: number }
     ).s;
   }
@@ -207,17 +258,43 @@ export class TransactionRepo {
 
   byId(id: string): StoredLine | undefined {
     const r = this.db.prepare('SELECT * FROM transactions WHERE id = ?').get(id) as
-      | (StoredRow & { fingerprint: string; ordinal: number; revision: number; removed_at: string | null; ignored_at: string | null; ignored_reason: string | null; first_seen_at: string; updated_at: string })
+      | (StoredRow & {
+          fingerprint: string;
+          ordinal: number;
+          revision: number;
+          removed_at: string | null;
+          ignored_at: string | null;
+          ignored_reason: string | null;
+          first_seen_at: string;
+          updated_at: string;
+        })
       | undefined;
     if (!r) return undefined;
     return {
-      ...transactionFromRow(r), fingerprint: r.fingerprint, ordinal: r.ordinal, revision: r.revision, removedAt: r.removed_at,
-      ignoredAt: r.ignored_at, ignoredReason: r.ignored_reason, firstSeenAt: r.first_seen_at, updatedAt: r.updated_at,
+      ...transactionFromRow(r),
+      fingerprint: r.fingerprint,
+      ordinal: r.ordinal,
+      revision: r.revision,
+      removedAt: r.removed_at,
+      ignoredAt: r.ignored_at,
+      ignoredReason: r.ignored_reason,
+      firstSeenAt: r.first_seen_at,
+      updatedAt: r.updated_at,
     };
   }
 
   /** The versions a line had before each correction, oldest first (transaction_history). */
-  history(id: string): { revision: number; bookingDate: string; valueDate: string | null; amountMinor: number; payee: string | null; memo: string | null; type: string; counterpartyIban: string | null; replacedAt: string }[] {
+  history(id: string): {
+    revision: number;
+    bookingDate: string;
+    valueDate: string | null;
+    amountMinor: number;
+    payee: string | null;
+    memo: string | null;
+    type: string;
+    counterpartyIban: string | null;
+    replacedAt: string;
+  }[] {
     return this.db
       .prepare(
         `SELECT revision, booking_date AS bookingDate, value_date AS valueDate, amount_minor AS amountMinor, payee, memo, type,
@@ -230,11 +307,7 @@ export class TransactionRepo {
   /** Booked lines of an account in a date window, for pending-to-booked linking. */
   inWindow(accountId: number, from: string, to: string): Transaction[] {
     return (
-      this.db
-        .prepare(
-          `SELECT * FROM transactions WHERE account_id = ? AND booking_date BETWEEN ? AND ? AND removed_at IS NULL ORDER BY booking_date, seq`,
-        )
-        .all(accountId, from, to) as StoredRow[]
+      this.db.prepare(`SELECT * FROM transactions WHERE account_id = ? AND booking_date BETWEEN ? AND ? AND removed_at IS NULL ORDER BY booking_date, seq`).all(accountId, from, to) as StoredRow[]
     ).map(transactionFromRow);
   }
 

@@ -16,10 +16,12 @@ import { routeUsageErrors } from '../../src/cli/usage.js';
 const { Reached, calls, stop } = vi.hoisted(() => {
   class Reached extends Error {}
   const calls: { fn: string; args: unknown[] }[] = [];
-  const stop = (fn: string) => (...args: unknown[]) => {
-    calls.push({ fn, args });
-    throw new Reached(fn);
-  };
+  const stop =
+    (fn: string) =>
+    (...args: unknown[]) => {
+      calls.push({ fn, args });
+      throw new Reached(fn);
+    };
   return { Reached, calls, stop };
 });
 
@@ -80,9 +82,39 @@ describe('argv → core options', () => {
     [['sync', '--account', 'a3', '--sca-code', '123456'], 'sync', [{ target: { kind: 'account', accountId: 3 }, unattended: true, scaCode: '123456' }]],
     [['sync', '--all', '--due', '--overlap-days', '3', '--concurrency', '8'], 'sync', [{ target: { kind: 'all', due: true }, unattended: true, overlapDays: 3, concurrency: 8 }]],
     [
-      ['export', '--format', 'csv', '--account', 'a1,a2', '--from', '2026-01-01', '--to', '2026-01-31', '--columns', 'date, amount', '--delimiter', '\\t', '--decimal-comma', '--changes', '--no-spreadsheet-safe'],
+      [
+        'export',
+        '--format',
+        'csv',
+        '--account',
+        'a1,a2',
+        '--from',
+        '2026-01-01',
+        '--to',
+        '2026-01-31',
+        '--columns',
+        'date, amount',
+        '--delimiter',
+        '\\t',
+        '--decimal-comma',
+        '--changes',
+        '--no-spreadsheet-safe',
+      ],
       'exportTransactions',
-      [{ format: 'csv', accountIds: [1, 2], from: '2026-01-01', to: '2026-01-31', columns: ['date', 'amount'], delimiter: '\t', decimalComma: true, changes: true, spreadsheetSafe: false, ofxVersion: 1 }],
+      [
+        {
+          format: 'csv',
+          accountIds: [1, 2],
+          from: '2026-01-01',
+          to: '2026-01-31',
+          columns: ['date', 'amount'],
+          delimiter: '\t',
+          decimalComma: true,
+          changes: true,
+          spreadsheetSafe: false,
+          ofxVersion: 1,
+        },
+      ],
     ],
     [
       ['export', '--format', 'ofx', '--connection', 'c1', '--output', 'x.ofx', '--target', 'gnucash', '--full', '--by-statement', '--ofx-version', '2'],

@@ -35,7 +35,22 @@ function addLines(store: Store, accountId: number, lines: Line[]): void {
       const ext = l.ext ?? null;
       const ordinal = ext ? 0 : store.transactions.fingerprintCount(accountId, fp);
       store.transactions.write(
-        { id: lineId(accountId, ext, fp, ordinal), accountId, externalId: ext, fingerprint: fp, ordinal, bookingDate: l.date, valueDate: null, amountMinor: l.amount, currency: 'EUR', payee: l.payee, memo: null, type: l.amount < 0 ? 'debit' : 'credit', counterpartyIban: null, source: l.source ?? 'provider:sandbox' },
+        {
+          id: lineId(accountId, ext, fp, ordinal),
+          accountId,
+          externalId: ext,
+          fingerprint: fp,
+          ordinal,
+          bookingDate: l.date,
+          valueDate: null,
+          amountMinor: l.amount,
+          currency: 'EUR',
+          payee: l.payee,
+          memo: null,
+          type: l.amount < 0 ? 'debit' : 'credit',
+          counterpartyIban: null,
+          source: l.source ?? 'provider:sandbox',
+        },
         NOW,
       );
     }

@@ -16,11 +16,15 @@ function widgetProvider() {
   const completed: Record<string, string>[] = [];
   let began: { state: string; redirectUrl?: string } | undefined;
   const p = {
-    id: 'widget', displayName: 'Widget Co',
+    id: 'widget',
+    displayName: 'Widget Co',
     capabilities: { consent: 'redirect', institutionChoice: 'provider' },
     async beginConsent(r: { state: string; redirectUrl?: string }): Promise<ConsentStart> {
       began = r;
-      return { state: { token: 'tok-123' }, page: `<!doctype html><title>Widget</title><form method="post" action="/callback"><input name="state" value="${r.state}"><input name="token" value="tok-123"></form>` };
+      return {
+        state: { token: 'tok-123' },
+        page: `<!doctype html><title>Widget</title><form method="post" action="/callback"><input name="state" value="${r.state}"><input name="token" value="tok-123"></form>`,
+      };
     },
     async completeConsent(start: ConsentStart, params: Record<string, string>) {
       completed.push(params);
@@ -37,7 +41,9 @@ function services(browser: string[] = [], interactive = false, asked: string[] =
   const address = new Promise<string>((resolve) => (said = resolve));
   const lines: string[] = [];
   const s: Services = {
-    store, env: {}, clock: () => new Date('2026-11-22T07:00:00Z'),
+    store,
+    env: {},
+    clock: () => new Date('2026-11-22T07:00:00Z'),
     prompts: { interactive, input: (m: string) => (asked.push(m), new Promise(() => undefined)) } as unknown as Prompts,
     notify: { info() {}, warn() {}, always: (m) => (lines.push(m), /^http/.test(m) && said(m)), progress: () => ({ update() {}, stop() {} }) },
     openBrowser: async (u) => (browser.push(u), true),

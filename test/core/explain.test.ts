@@ -32,7 +32,25 @@ function services(store: Store, select?: Prompts['select']): Services {
 function synced(store: Store, accountId: number, date: string, amountMinor: number, payee: string, memo: string, externalId: string): string {
   const fp = fingerprint({ date, amountMinor, currency: 'EUR', payee, memo });
   const id = lineId(accountId, externalId, fp, 0);
-  store.transactions.write({ id, accountId, externalId, fingerprint: fp, ordinal: 0, bookingDate: date, valueDate: null, amountMinor, currency: 'EUR', payee, memo, type: 'debit', counterpartyIban: null, source: 'provider:sandbox' }, NOW);
+  store.transactions.write(
+    {
+      id,
+      accountId,
+      externalId,
+      fingerprint: fp,
+      ordinal: 0,
+      bookingDate: date,
+      valueDate: null,
+      amountMinor,
+      currency: 'EUR',
+      payee,
+      memo,
+      type: 'debit',
+      counterpartyIban: null,
+      source: 'provider:sandbox',
+    },
+    NOW,
+  );
   return id;
 }
 
@@ -72,7 +90,11 @@ describe('explain and unmerge', () => {
   });
 
   it('records the rung and each candidate with why it was taken or refused', async () => {
-    await importFiles(s, { files: [file('a.csv', ['2024-03-01,-42.00,EUR,EVIL CORP,invoice 7 card', '2024-03-02,-1.00,EUR,Tea,', '2024-03-01,-42.00,EUR,Garage Müller,repair'])], format: 'auto', accountId: account });
+    await importFiles(s, {
+      files: [file('a.csv', ['2024-03-01,-42.00,EUR,EVIL CORP,invoice 7 card', '2024-03-02,-1.00,EUR,Tea,', '2024-03-01,-42.00,EUR,Garage Müller,repair'])],
+      format: 'auto',
+      accountId: account,
+    });
     const e = explainLine(s, shop);
     expect(e.origin).toMatchObject({ kind: 'provider', rawId: 'p1', rung: 'provider-id', unknown: [] });
     expect(e.merged).toHaveLength(1);
@@ -117,7 +139,11 @@ describe('explain and unmerge', () => {
   });
 
   it('several merges: asks which one, naming the flag; --source picks without asking', async () => {
-    await importFiles(s, { files: [file('a.csv', ['2024-03-01,-42.00,EUR,EVIL CORP,invoice 7 card']), file('b.csv', ['2024-03-01,-42.00,EUR,Evil Corp,Invoice 7 paid'])], format: 'auto', accountId: account });
+    await importFiles(s, {
+      files: [file('a.csv', ['2024-03-01,-42.00,EUR,EVIL CORP,invoice 7 card']), file('b.csv', ['2024-03-01,-42.00,EUR,Evil Corp,Invoice 7 paid'])],
+      format: 'auto',
+      accountId: account,
+    });
     const merged = explainLine(s, shop).merged;
     expect(merged).toHaveLength(2);
     let asked: { flag: string; choices: number } | undefined;
@@ -135,7 +161,17 @@ describe('explain and unmerge', () => {
 
   it('accounts merge: a line taken by its text keeps its file origin; unmerge brings it back under its own id', async () => {
     const c = store.connections.create({ providerId: 'file', institutionId: 'file', institutionName: 'File', now: NOW });
-    const other = store.accounts.create({ connectionId: c, providerId: 'file', institutionId: 'file', externalId: null, name: 'From file', currency: 'EUR', kind: 'checking', stableIds: true, now: NOW });
+    const other = store.accounts.create({
+      connectionId: c,
+      providerId: 'file',
+      institutionId: 'file',
+      externalId: null,
+      name: 'From file',
+      currency: 'EUR',
+      kind: 'checking',
+      stableIds: true,
+      now: NOW,
+    });
     await importFiles(s, { files: [file('old.csv', ['2024-03-01,-42.00,EUR,EVIL CORP,invoice 7 card'])], format: 'auto', accountId: other });
     const [former] = [...store.transactions.iterate({ accountIds: [other] })].map((t) => t.id);
     await mergeAccounts(s, other, account, { yes: true });
@@ -149,12 +185,27 @@ describe('explain and unmerge', () => {
 
   it('a sync without provider ids that meets a line a file stored records the merge, which cannot be undone', async () => {
     const c = store.connections.create({ providerId: 'sandbox', institutionId: 'y', institutionName: 'Y', now: NOW });
-    const noIds = store.accounts.create({ connectionId: c, providerId: 'sandbox', institutionId: 'y', externalId: 'acc2', name: 'No ids', currency: 'EUR', kind: 'checking', stableIds: false, now: NOW });
+    const noIds = store.accounts.create({
+      connectionId: c,
+      providerId: 'sandbox',
+      institutionId: 'y',
+      externalId: 'acc2',
+      name: 'No ids',
+      currency: 'EUR',
+      kind: 'checking',
+      stableIds: false,
+      now: NOW,
+    });
     await importFiles(s, { files: [file('old.csv', ['2024-03-01,-5.00,EUR,Bakery,bread'])], format: 'auto', accountId: noIds });
     const [fromFile] = [...store.transactions.iterate({ accountIds: [noIds] })].map((t) => t.id);
     const sync = () => {
       const w = new AccountWriter({ store, provider: { id: 'sandbox' }, account: store.accounts.get(noIds)!, window: { from: '2024-03-01', to: '2024-03-02' }, now: NOW });
-      w.add({ booked: [{ bookingDate: '2024-03-01', amountMinor: -500, currency: 'EUR', payee: 'Bakery', memo: 'bread' }, { bookingDate: '2024-03-02', amountMinor: -100, currency: 'EUR', payee: 'Tea' }] });
+      w.add({
+        booked: [
+          { bookingDate: '2024-03-01', amountMinor: -500, currency: 'EUR', payee: 'Bakery', memo: 'bread' },
+          { bookingDate: '2024-03-02', amountMinor: -100, currency: 'EUR', payee: 'Tea' },
+        ],
+      });
       w.finish();
     };
     sync();
@@ -166,7 +217,7 @@ describe('explain and unmerge', () => {
     await expect(unmergeLine(s, fromFile!, {})).rejects.toThrow(/nothing on .* can be undone/);
   });
 
-  it('a match by the file\'s own id cannot be undone', async () => {
+  it("a match by the file's own id cannot be undone", async () => {
     const ids = (name: string, rows: string[]) => {
       const p = join(dir, name);
       writeFileSync(p, ['date,amount,currency,payee,memo,id', ...rows, ''].join('\n'));

@@ -25,7 +25,11 @@ describe('money as integer minor units', () => {
     };
     const samples = [0, 1, 5, 9, 10, 99, 100, 101, 999, 1000, 1001, 123456, 999_999_999_999, 1e12, 1e12 + 1, 2 ** 40 + 7, Number.MAX_SAFE_INTEGER];
     for (let i = 0; i < 2000; i++) samples.push(Math.floor((i * 7919.37) ** 1.7) % 1e13);
-    for (const [cur, digits] of [['EUR', 2], ['JPY', 0], ['KWD', 3]] as const) {
+    for (const [cur, digits] of [
+      ['EUR', 2],
+      ['JPY', 0],
+      ['KWD', 3],
+    ] as const) {
       for (const m of samples) {
         expect(formatMinor(m, cur)).toBe(byPadding(m, digits));
         expect(formatMinor(-m, cur)).toBe(byPadding(-m, digits));

@@ -6,9 +6,15 @@ import { runNotifyHook, type NotifySummary } from '../../src/core/notify-hook.js
 import { registerSecret } from '../../src/secrets/index.js';
 
 const summary = (message: string): NotifySummary => ({
-  version: '0.1.0', host: 'h', db: '/tmp/x.db', startedAt: '2026-11-30T06:00:00.000Z', finishedAt: '2026-11-30T06:00:01.000Z', exitCode: 3,
+  version: '0.1.0',
+  host: 'h',
+  db: '/tmp/x.db',
+  startedAt: '2026-11-30T06:00:00.000Z',
+  finishedAt: '2026-11-30T06:00:01.000Z',
+  exitCode: 3,
   accounts: [{ id: 'a1', connection: 'c1', institution: 'Bank', name: 'Current', result: 'skipped', code: 'CREDENTIALS_INVALID', message, hint: null }],
-  consentWarnings: [], error: null,
+  consentWarnings: [],
+  error: null,
 });
 
 describe('runNotifyHook', () => {
@@ -31,7 +37,7 @@ describe('runNotifyHook', () => {
     expect(r.problem).toMatch(/did not finish within/);
   });
 
-  it('does not hand banksync\'s own secrets to the hook in its environment', async () => {
+  it("does not hand banksync's own secrets to the hook in its environment", async () => {
     const file = join(dir, 'env.txt');
     const env = { PATH: process.env.PATH, BANKSYNC_SECRET_KEY: 'a2V5a2V5', BANKSYNC_GOCARDLESS_SECRET_KEY: 'gc', BANKSYNC_DB: '/x.db', HOME: '/home/x' };
     expect(await runNotifyHook(`env > '${file}'`, summary('x'), { env })).toEqual({ ok: true });
@@ -44,5 +50,4 @@ describe('runNotifyHook', () => {
   it('a hook that ignores its stdin is fine', async () => {
     expect(await runNotifyHook('true', summary('x'.repeat(200_000)))).toEqual({ ok: true });
   });
-
 });

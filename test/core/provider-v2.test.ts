@@ -27,8 +27,17 @@ vi.mock('../../src/providers/registry.js', async (importOriginal) => {
     id: 'bridge',
     displayName: 'Test Bridge',
     capabilities: {
-      regions: ['US'], remote: true, consent: 'token', institutionChoice: 'provider', feed: 'window', betaInstitutions: false,
-      credentialFields: [], pending: false, scaEveryFetch: false, stableTransactionIds: true, maxConcurrentRequests: 2,
+      regions: ['US'],
+      remote: true,
+      consent: 'token',
+      institutionChoice: 'provider',
+      feed: 'window',
+      betaInstitutions: false,
+      credentialFields: [],
+      pending: false,
+      scaEveryFetch: false,
+      stableTransactionIds: true,
+      maxConcurrentRequests: 2,
     },
   };
   const create = (ctx: ProviderContext): Provider => ({
@@ -71,7 +80,12 @@ const { createPrompts } = await import('../../src/cli/prompts.js');
 
 const TOKEN = 'aHR0cHM6Ly9icmlkZ2UudGVzdC9jbGFpbS9zZWNyZXQtc2V0dXA=';
 const account = (externalId: string, institutionId: string, institutionName: string): ProviderAccount => ({
-  externalId, institutionId, institutionName, name: `Account ${externalId}`, currency: 'USD', kind: 'checking',
+  externalId,
+  institutionId,
+  institutionName,
+  name: `Account ${externalId}`,
+  currency: 'USD',
+  kind: 'checking',
 });
 
 function services(prompts: Prompts = createPrompts(false)) {
@@ -80,7 +94,10 @@ function services(prompts: Prompts = createPrompts(false)) {
   const store = Store.open(dbPath, { keyFile: join(dir, 'k') });
   const warnings: string[] = [];
   const s: Services = {
-    store, env: {}, prompts, clock: () => new Date('2026-11-20T10:00:00Z'),
+    store,
+    env: {},
+    prompts,
+    clock: () => new Date('2026-11-20T10:00:00Z'),
     notify: { info: () => undefined, warn: (m) => warnings.push(m), always: () => undefined, progress: () => ({ update: () => undefined, stop: () => undefined }) },
     openBrowser: async () => false,
   };
@@ -103,7 +120,9 @@ describe('a provider that chooses the bank, with consent by setup token', () => 
     // Several institutions: the connection is filed under the provider's name.
     expect(r.institution.name).toBe('Test Bridge');
     expect(r.accounts.map((a) => a.institution)).toEqual([
-      { id: 'ins_1', name: 'First Bank' }, { id: 'ins_2', name: 'Second Card Co' }, { id: 'ins_1', name: 'First Bank' },
+      { id: 'ins_1', name: 'First Bank' },
+      { id: 'ins_2', name: 'Second Card Co' },
+      { id: 'ins_1', name: 'First Bank' },
     ]);
     expect(store.accounts.byConnection(1).map((a) => a.institutionId)).toEqual(['ins_1', 'ins_2', 'ins_1']);
     // Neither the token nor the credential it was claimed for lies in the database in plain text.
@@ -123,7 +142,8 @@ describe('a provider that chooses the bank, with consent by setup token', () => 
   it('refuses --institution and a search text: the bank is picked on the provider page', async () => {
     const { s } = services();
     await expect(connect(s, { providerId: 'bridge', institutionId: 'ins_1', setupToken: TOKEN, accounts: 'all', yes: false })).rejects.toMatchObject({
-      code: 'BAD_INPUT', message: expect.stringMatching(/Test Bridge lets you choose your bank on its own page: drop --institution/),
+      code: 'BAD_INPUT',
+      message: expect.stringMatching(/Test Bridge lets you choose your bank on its own page: drop --institution/),
     });
     await expect(connect(s, { providerId: 'bridge', query: 'first', setupToken: TOKEN, accounts: 'all', yes: false })).rejects.toMatchObject({ code: 'BAD_INPUT' });
     expect(fake.calls.begin).toEqual([]);
@@ -152,7 +172,8 @@ describe('a provider that chooses the bank, with consent by setup token', () => 
   it('refuses --setup-token for a provider that takes none', async () => {
     const { s } = services();
     await expect(connect(s, { providerId: 'sandbox', institutionId: 'sandbox-bank', setupToken: TOKEN, accounts: 'all', yes: true })).rejects.toMatchObject({
-      code: 'BAD_INPUT', message: '--setup-token is not used by Sandbox (built-in, offline)',
+      code: 'BAD_INPUT',
+      message: '--setup-token is not used by Sandbox (built-in, offline)',
     });
   });
 
@@ -173,7 +194,7 @@ describe('a provider that chooses the bank, with consent by setup token', () => 
     expect(store.secrets.get('connection:1')).toBeUndefined();
   });
 
-  it('stores each account\'s provider data (meta) at connect, and keeps it current at fetch-accounts and update-credentials', async () => {
+  it("stores each account's provider data (meta) at connect, and keeps it current at fetch-accounts and update-credentials", async () => {
     const { s, store } = services();
     fake.world.accounts = [{ ...account('chk', 'ins_1', 'First Bank'), meta: { container: 'bank' } }, account('card', 'ins_2', 'Second Card Co')];
     await connect(s, { providerId: 'bridge', setupToken: TOKEN, accounts: 'all', yes: false });
@@ -185,7 +206,11 @@ describe('a provider that chooses the bank, with consent by setup token', () => 
     ];
     await fetchNewAccounts(s, 1, 'all');
     expect(store.accounts.byConnection(1).map((a) => a.providerMeta)).toEqual([{ container: 'bank', extra: '1' }, { container: 'creditCard' }, { container: 'loan' }]);
-    fake.world.accounts = [{ ...account('chk', 'ins_1', 'First Bank'), meta: { container: 'bank' } }, account('card', 'ins_2', 'Second Card Co'), { ...account('loan', 'ins_2', 'Second Card Co'), meta: { container: 'loan' } }];
+    fake.world.accounts = [
+      { ...account('chk', 'ins_1', 'First Bank'), meta: { container: 'bank' } },
+      account('card', 'ins_2', 'Second Card Co'),
+      { ...account('loan', 'ins_2', 'Second Card Co'), meta: { container: 'loan' } },
+    ];
     await updateCredentials(s, 1, { yes: false, setupToken: 'second-token' });
     expect(store.accounts.byConnection(1).map((a) => a.providerMeta)).toEqual([{ container: 'bank' }, null, { container: 'loan' }]);
   });
@@ -211,7 +236,7 @@ describe('provider search and provider state', () => {
     await expect(searchInstitutions(s, { providerId: 'bridge' })).rejects.toMatchObject({ code: 'BAD_INPUT' });
   });
 
-  it('keeps a provider\'s state sealed in the secret store across instances', async () => {
+  it("keeps a provider's state sealed in the secret store across instances", async () => {
     const { s, store, dbPath } = services();
     const p = await getProvider(s, 'bridge');
     await p.completeConsent({ state: { token: 'x' } }, {});

@@ -5,8 +5,19 @@ import { parseRulesFile, RULES_TEMPLATE } from '../../src/core/rules/file.js';
 import type { Transaction } from '../../src/domain/model.js';
 
 const line = (o: Partial<Transaction>): Transaction => ({
-  id: 't1', accountId: 1, externalId: null, bookingDate: '2026-01-02', valueDate: null, amountMinor: -4_250, currency: 'EUR',
-  payee: 'ALBERT HEIJN 1234 AMSTERDAM', memo: 'Card payment', type: 'pos', counterpartyIban: null, source: 'sandbox', ...o,
+  id: 't1',
+  accountId: 1,
+  externalId: null,
+  bookingDate: '2026-01-02',
+  valueDate: null,
+  amountMinor: -4_250,
+  currency: 'EUR',
+  payee: 'ALBERT HEIJN 1234 AMSTERDAM',
+  memo: 'Card payment',
+  type: 'pos',
+  counterpartyIban: null,
+  source: 'sandbox',
+  ...o,
 });
 const rules = (toml: string) => compileRules(parseRulesFile(toml));
 const hit = (toml: string, o: Partial<Transaction> = {}) => rules(toml).match(line(o))?.index ?? null;
@@ -81,7 +92,11 @@ category = "Expenses:Never"
     expect(set.size).toBe(3);
     expect(set.match(line({}))).toEqual({ index: 2, category: 'Expenses:Food', payee: 'Albert Heijn', tags: ['food', 'weekly'] });
     expect(set.match(line({ payee: 'Other', memo: null }))).toBeNull();
-    expect([...set.categories]).toEqual([['Expenses:Jumbo', 1], ['Expenses:Food', 2], ['Expenses:Never', 3]]);
+    expect([...set.categories]).toEqual([
+      ['Expenses:Jumbo', 1],
+      ['Expenses:Food', 2],
+      ['Expenses:Never', 3],
+    ]);
   });
 
   it('a rule without conditions matches every line (a catch-all at the end)', () => {

@@ -30,7 +30,18 @@ describe('transfer detection', () => {
   const ids: Record<string, string> = {};
 
   const account = (name: string, iban: string | null, currency = 'EUR') => {
-    accounts[name] = store.accounts.create({ connectionId: null, providerId: 'sandbox', institutionId: 'bank', externalId: name, name, iban: iban ?? undefined, currency, kind: 'checking', stableIds: true, now: NOW });
+    accounts[name] = store.accounts.create({
+      connectionId: null,
+      providerId: 'sandbox',
+      institutionId: 'bank',
+      externalId: name,
+      name,
+      iban: iban ?? undefined,
+      currency,
+      kind: 'checking',
+      stableIds: true,
+      now: NOW,
+    });
     return accounts[name]!;
   };
   const add = (name: string, lines: Line[]) =>
@@ -40,7 +51,22 @@ describe('transfer detection', () => {
         const id = stableTransactionId(accountId, `ext:${l.ext}`);
         ids[l.ext] = id;
         store.transactions.write(
-          { id, accountId, externalId: l.ext, fingerprint: l.ext, ordinal: 0, bookingDate: l.date, valueDate: null, amountMinor: l.amount, currency: l.currency ?? 'EUR', payee: l.payee, memo: l.memo ?? null, type: 'transfer', counterpartyIban: l.iban ?? null, source: 'provider:sandbox' },
+          {
+            id,
+            accountId,
+            externalId: l.ext,
+            fingerprint: l.ext,
+            ordinal: 0,
+            bookingDate: l.date,
+            valueDate: null,
+            amountMinor: l.amount,
+            currency: l.currency ?? 'EUR',
+            payee: l.payee,
+            memo: l.memo ?? null,
+            type: 'transfer',
+            counterpartyIban: l.iban ?? null,
+            source: 'provider:sandbox',
+          },
           NOW,
         );
       }
@@ -48,11 +74,17 @@ describe('transfer detection', () => {
   /** Pairs as "ext-out>ext-in:how", sorted. */
   const pairs = () => {
     const byId = new Map(Object.entries(ids).map(([ext, id]) => [id, ext]));
-    return store.transfers.pairs().map((p) => `${byId.get(p.outId)}>${byId.get(p.inId)}:${p.how}`).sort();
+    return store.transfers
+      .pairs()
+      .map((p) => `${byId.get(p.outId)}>${byId.get(p.inId)}:${p.how}`)
+      .sort();
   };
   const candidates = () => {
     const byId = new Map(Object.entries(ids).map(([ext, id]) => [id, ext]));
-    return store.transfers.candidates().map((c) => `${byId.get(c.id)}:${c.reason}`).sort();
+    return store.transfers
+      .candidates()
+      .map((c) => `${byId.get(c.id)}:${c.reason}`)
+      .sort();
   };
 
   beforeEach(() => {
@@ -146,7 +178,7 @@ describe('transfer detection', () => {
     expect(candidates()).toEqual(['s1:no-partner']);
   });
 
-  it('a line naming a stranger\'s IBAN is not one leg of an own transfer', () => {
+  it("a line naming a stranger's IBAN is not one leg of an own transfer", () => {
     add('checking', [{ ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'Transfer', iban: 'DE89370400440532013000' }]);
     add('savings', [{ ext: 's1', date: '2026-02-02', amount: 20_000, payee: 'Transfer' }]);
     detectTransfers(s);

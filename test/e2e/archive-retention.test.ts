@@ -60,6 +60,8 @@ describe('archive retention and partial replay (sandbox)', () => {
     const rebuilt = after.transactions.filter((t) => (t as { account_id: number }).account_id === 1 && (t as { booking_date: string }).booking_date >= '2026-11-01');
     expect(rebuilt.length).toBeGreaterThan(0);
     expect(after.transactions.slice(after.transactions.length - rebuilt.length)).toEqual(rebuilt);
-    expect(after.transactions.slice(0, after.transactions.length - rebuilt.length)).toEqual(before.transactions.filter((t) => !rebuilt.includes(t as never) && !rebuilt.some((x) => (x as { id: string }).id === (t as { id: string }).id)));
+    expect(after.transactions.slice(0, after.transactions.length - rebuilt.length)).toEqual(
+      before.transactions.filter((t) => !rebuilt.includes(t as never) && !rebuilt.some((x) => (x as { id: string }).id === (t as { id: string }).id)),
+    );
   });
 });

@@ -66,7 +66,12 @@ describe('usage mistakes', () => {
       expect(r.code).toBe(2);
       const group = ['banksync', ...path].join(' ');
       expect(r.stderr).toContain(`error: unknown command "${typo(sub)}" for "${group}" — did you mean "${sub}"?`);
-      expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('error:'))).toHaveLength(1);
+      expect(
+        r.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => l.startsWith('error:')),
+      ).toHaveLength(1);
     });
 
     it('accounts disabel (a group with its own action) names the subcommand, not "too many arguments"', async () => {

@@ -44,15 +44,33 @@ describe('shell completion', () => {
   it.each([
     [['sy'], ['sync']],
     [['accounts', 'dis'], ['disable']],
-    [['accounts', 'disable', ''], ['a1', 'a2', 'a3']],
-    [['accounts', 'disable', 'a1', ''], ['a1', 'a2', 'a3']],
+    [
+      ['accounts', 'disable', ''],
+      ['a1', 'a2', 'a3'],
+    ],
+    [
+      ['accounts', 'disable', 'a1', ''],
+      ['a1', 'a2', 'a3'],
+    ],
     [['sync', ''], ['c1']],
-    [['sync', '--account', ''], ['a1', 'a2', 'a3']],
-    [['--json', 'sync', '--account', 'a'], ['a1', 'a2', 'a3']],
+    [
+      ['sync', '--account', ''],
+      ['a1', 'a2', 'a3'],
+    ],
+    [
+      ['--json', 'sync', '--account', 'a'],
+      ['a1', 'a2', 'a3'],
+    ],
     [['sync', '--con'], ['--concurrency']],
     [['status', '--j'], ['--json']],
-    [['import', '--format', 'c'], ['csv', 'camt']],
-    [['completion', ''], ['bash', 'zsh', 'fish']],
+    [
+      ['import', '--format', 'c'],
+      ['csv', 'camt'],
+    ],
+    [
+      ['completion', ''],
+      ['bash', 'zsh', 'fish'],
+    ],
     [['fetch-accounts', ''], ['c1']],
   ])('bash: banksync %j', (words, offered) => {
     expect(bash(words)).toEqual(offered);

@@ -4,7 +4,6 @@ import { CONNECT_SANDBOX, dumpTransactionsAsync, referenceSandboxRows, sandboxPe
 const NOW = { BANKSYNC_NOW: '2026-11-22T07:00:00Z' };
 const CONNECT = CONNECT_SANDBOX;
 
-
 describe('crash safety and concurrency', () => {
   const fresh = sandboxPerTest();
   const expected = referenceSandboxRows(NOW);

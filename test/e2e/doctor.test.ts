@@ -71,7 +71,12 @@ describe('banksync doctor', () => {
     // The key file others can read: whoever copies it and the database reads every credential.
     const keyFile = join(cli.dir, 'config', 'secret.key');
     chmodSync(keyFile, 0o644);
-    expect(byId(await cli.runAsync(['--json', 'doctor'], NOW), 'secret-key')).toEqual({ id: 'secret-key', status: 'warn', message: `the key file ${keyFile} can be read by other users`, hint: `chmod 600 ${keyFile}` });
+    expect(byId(await cli.runAsync(['--json', 'doctor'], NOW), 'secret-key')).toEqual({
+      id: 'secret-key',
+      status: 'warn',
+      message: `the key file ${keyFile} can be read by other users`,
+      hint: `chmod 600 ${keyFile}`,
+    });
   });
 
   it('a corrupt database file fails the integrity check with exit 7 and is left byte for byte as it was', async () => {
@@ -114,9 +119,12 @@ describe('banksync doctor', () => {
     // --quiet: only what needs attention (the schedule line too, where it is not installed).
     const quiet = await cli.runAsync(['--quiet', 'doctor'], NOW);
     expect(quiet.code).toBe(3);
-    expect(quiet.stdout.trim().split('\n').filter((l) => !/schedule/.test(l))).toEqual([
-      '! c1 Sandbox Expiring Bank (sandbox): consent ends in 10 days, 2026-11-30 10:00 CET — banksync update-credentials c1',
-    ]);
+    expect(
+      quiet.stdout
+        .trim()
+        .split('\n')
+        .filter((l) => !/schedule/.test(l)),
+    ).toEqual(['! c1 Sandbox Expiring Bank (sandbox): consent ends in 10 days, 2026-11-30 10:00 CET — banksync update-credentials c1']);
 
     expect((await cli.runAsync(['config', 'consent-warn-days', '5'], NOW)).code).toBe(0);
     expect(byId(await cli.runAsync(['--json', 'doctor'], NOW), 'consents')).toMatchObject({ status: 'ok', message: '1 connection: no consent ends within 5 days' });
@@ -156,13 +164,13 @@ describe('banksync doctor', () => {
       id: 'reach:gocardless',
       status: 'fail',
       message: `GoCardless Bank Account Data: cannot reach ${host} (ECONNREFUSED)`,
-      hint: 'BANKSYNC_GOCARDLESS_BASE_URL points there: start that server, or unset BANKSYNC_GOCARDLESS_BASE_URL to use GoCardless Bank Account Data\'s own address',
+      hint: "BANKSYNC_GOCARDLESS_BASE_URL points there: start that server, or unset BANKSYNC_GOCARDLESS_BASE_URL to use GoCardless Bank Account Data's own address",
     });
     const missing = await cli.runAsync(['--json', 'doctor'], { ...env, BANKSYNC_GOCARDLESS_SECRET_KEY: '' });
     expect(byId(missing, 'credentials:gocardless')).toMatchObject({ status: 'fail', hint: 'banksync providers setup gocardless' });
   });
 
-  it("an account is failing once two of its own sync intervals (at least a day) pass without a success; a disabled one is not watched", async () => {
+  it('an account is failing once two of its own sync intervals (at least a day) pass without a success; a disabled one is not watched', async () => {
     const cli = fresh();
     expect((await cli.runAsync(CONNECT_SANDBOX, NOW)).code).toBe(0);
     expect((await cli.runAsync(['sync', '--all'], NOW)).code).toBe(0);
@@ -228,7 +236,12 @@ describe('banksync doctor', () => {
       const before = mock.requests.length;
       const r = await cli.runAsync(['--json', 'doctor'], NOW);
       const host = new URL(mock.url).host;
-      expect(byId(r, 'reach:simplefin')).toEqual({ id: 'reach:simplefin', status: 'ok', message: expect.stringMatching(new RegExp(`^SimpleFIN Bridge: ${host} answered \\(HTTP \\d{3}\\)$`)), hint: null });
+      expect(byId(r, 'reach:simplefin')).toEqual({
+        id: 'reach:simplefin',
+        status: 'ok',
+        message: expect.stringMatching(new RegExp(`^SimpleFIN Bridge: ${host} answered \\(HTTP \\d{3}\\)$`)),
+        hint: null,
+      });
       const asked = mock.requests.slice(before);
       expect(asked.map((q) => [q.method, q.path, q.headers.authorization ?? null, q.user ?? null])).toEqual([['GET', '/', null, null]]);
       expect(r.stdout).not.toContain(mock.control.accessUsers()[0]!);

@@ -18,7 +18,7 @@ describe('connect refuses a bank or an account already connected', () => {
 
   it('the same institution again: one line, exit 2, the commands that help; nothing stored', async () => {
     expect((await cli.runAsync(CONNECT_SANDBOX, NOW)).code).toBe(0);
-    const again = (await cli.runAsync(CONNECT_SANDBOX, NOW));
+    const again = await cli.runAsync(CONNECT_SANDBOX, NOW);
     expect(again.code).toBe(2);
     expect(oneLine(again.stderr)).toEqual([expect.stringMatching(/^error: Sandbox Bank is already connected as c1 .*banksync update-credentials c1.*banksync fetch-accounts c1.*--allow-duplicate/)]);
     expect((await cli.jsonAsync(['status'], NOW)).connections).toHaveLength(1);
@@ -26,7 +26,7 @@ describe('connect refuses a bank or an account already connected', () => {
   });
 
   it('--allow-duplicate connects a second login at the same bank', async () => {
-    const r = (await cli.jsonAsync([...CONNECT_SANDBOX, '--allow-duplicate'], NOW));
+    const r = await cli.jsonAsync([...CONNECT_SANDBOX, '--allow-duplicate'], NOW);
     expect(r.connection).toBe('c2');
   });
 
@@ -39,13 +39,13 @@ describe('connect refuses a bank or an account already connected', () => {
     const files = new CliSandbox();
     try {
       expect((await files.jsonAsync(['import', SAVINGS_OFX], NOW)).files[0].statements[0].account).toBe('a1');
-      const r = (await files.runAsync(CONNECT_SANDBOX, NOW));
+      const r = await files.runAsync(CONNECT_SANDBOX, NOW);
       expect(r.code).toBe(2);
       expect(oneLine(r.stderr)).toEqual([expect.stringMatching(/^error: Savings \(NL39…6789\) is already a1 .*imported statement files.*--accounts.*--allow-duplicate/)]);
       expect((await files.jsonAsync(['status'], NOW)).connections).toEqual([]);
       expect((await files.jsonAsync(['accounts'], NOW)).accounts).toHaveLength(1);
       // Leaving that account out connects the others.
-      const ok = (await files.jsonAsync(['connect', '--provider', 'sandbox', '--institution', 'sandbox-bank', '--accounts', 'nl-checking,nl-card', '--yes'], NOW));
+      const ok = await files.jsonAsync(['connect', '--provider', 'sandbox', '--institution', 'sandbox-bank', '--accounts', 'nl-checking,nl-card', '--yes'], NOW);
       expect(ok.accounts.map((a: { name: string }) => a.name)).toEqual(['Checking', 'Credit Card']);
     } finally {
       files.cleanup();
@@ -95,11 +95,11 @@ describe('fetch-accounts on a connection that cannot be asked', () => {
 
   it('revoked by the bank: says so with update-credentials, exit 3, also once the bank answers again', async () => {
     expect((await cli.runAsync(CONNECT_SANDBOX, NOW)).code).toBe(0);
-    const r = (await cli.runAsync(['fetch-accounts', 'c1'], REVOKED));
+    const r = await cli.runAsync(['fetch-accounts', 'c1'], REVOKED);
     expect(r.code).toBe(3);
     expect(oneLine(r.stderr)).toEqual(['error: Sandbox Bank reports the connection as revoked — renew it: banksync update-credentials c1']);
     // The revocation is remembered: "no new accounts" would be a lie until consent is renewed.
-    const later = (await cli.runAsync(['fetch-accounts', 'c1'], NOW));
+    const later = await cli.runAsync(['fetch-accounts', 'c1'], NOW);
     expect(later.code).toBe(3);
     expect(later.stderr).toMatch(/revoked — renew it: banksync update-credentials c1/);
     expect((await cli.runAsync(['update-credentials', 'c1', '--yes'], NOW)).code).toBe(0);
@@ -108,14 +108,14 @@ describe('fetch-accounts on a connection that cannot be asked', () => {
 
   it('an expired consent: says it expired, exit 3', async () => {
     expect((await cli.runAsync(['connect', '--institution', 'sandbox-lapsed', '--accounts', 'all', '--yes'], NOW)).code).toBe(0);
-    const r = (await cli.runAsync(['fetch-accounts', 'c2'], NOW));
+    const r = await cli.runAsync(['fetch-accounts', 'c2'], NOW);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^error: consent for c2 \(Sandbox Lapsed Bank\) expired on .* — renew it: banksync update-credentials c2$/m);
   });
 
   it('a disconnected connection: says it is disconnected, exit 3', async () => {
     expect((await cli.runAsync(['disconnect', 'c1', '--keep-history'], NOW)).code).toBe(0);
-    const r = (await cli.runAsync(['fetch-accounts', 'c1'], NOW));
+    const r = await cli.runAsync(['fetch-accounts', 'c1'], NOW);
     expect(r.code).toBe(3);
     expect(oneLine(r.stderr)).toEqual([expect.stringMatching(/^error: c1 \(Sandbox Bank\) is disconnected: .*banksync update-credentials c1$/)]);
   });
@@ -144,7 +144,7 @@ describe('status and accounts show what syncs, what does not, and what came from
     expect((await cli.runAsync(['import', QIF, '--new-account', 'Old savings', '--currency', 'EUR'], NOW)).code).toBe(0);
     const out = (await cli.runAsync(['status'], NOW)).stdout;
     expect(out).toMatch(/^files .*\n {2}a4 +Old savings +EUR +file\n +4 transactions$/m);
-    const { files } = (await cli.jsonAsync(['status'], NOW));
+    const { files } = await cli.jsonAsync(['status'], NOW);
     expect(files).toEqual([expect.objectContaining({ id: 'a4', sync: 'file', nextDueAt: null, transactions: 4 })]);
     expect((await cli.runAsync(['accounts'], NOW)).stdout).toMatch(/^a4 +- +file +Old savings .* file +month /m);
     expect((await cli.jsonAsync(['accounts'], NOW)).accounts.find((a: { id: string }) => a.id === 'a4').sync).toBe('file');
@@ -166,18 +166,20 @@ describe('status --quiet prints only what needs attention', () => {
   afterAll(() => cli.cleanup());
 
   it('nothing when all is well (a disconnected connection and file accounts included)', async () => {
-    expect((await cli.runAsync(['status', '--quiet'], NOW))).toMatchObject({ code: 0, stdout: '' });
+    expect(await cli.runAsync(['status', '--quiet'], NOW)).toMatchObject({ code: 0, stdout: '' });
     expect((await cli.runAsync(CONNECT_SANDBOX, NOW)).code).toBe(0);
     expect((await cli.runAsync(['sync', 'c1'], NOW)).code).toBe(0);
     expect((await cli.runAsync(['import', QIF, '--new-account', 'Old savings', '--currency', 'EUR'], NOW)).code).toBe(0);
     expect((await cli.runAsync(['connect', '--institution', 'sandbox-sca', '--accounts', 'all', '--yes'], NOW)).code).toBe(0);
     expect((await cli.runAsync(['disconnect', 'c2', '--keep-history'], NOW)).code).toBe(0);
-    expect((await cli.runAsync(['status', '--quiet'], NOW))).toMatchObject({ code: 0, stdout: '' });
+    expect(await cli.runAsync(['status', '--quiet'], NOW)).toMatchObject({ code: 0, stdout: '' });
   });
 
   it('a consent inside the warning window, with the renewal command; consent-warn-days moves the window', async () => {
     expect((await cli.runAsync(['connect', '--institution', 'sandbox-expiring', '--accounts', 'all', '--yes'], NOW)).code).toBe(0);
-    expect((await cli.runAsync(['status', '--quiet'], NOW)).stdout).toBe('c3 Sandbox Expiring Bank via sandbox: consent ends in 10 days (2026-12-02 08:00 CET) — renew: banksync update-credentials c3\n');
+    expect((await cli.runAsync(['status', '--quiet'], NOW)).stdout).toBe(
+      'c3 Sandbox Expiring Bank via sandbox: consent ends in 10 days (2026-12-02 08:00 CET) — renew: banksync update-credentials c3\n',
+    );
     expect((await cli.runAsync(['config', 'consent-warn-days', '5'], NOW)).code).toBe(0);
     expect((await cli.runAsync(['status', '--quiet'], NOW)).stdout).toBe('');
     expect((await cli.jsonAsync(['status'], NOW)).connections[2].consentWarning).toBe(false);
@@ -191,6 +193,9 @@ describe('status --quiet prints only what needs attention', () => {
       expect.stringMatching(/^a2 Savings \(c1\): failed: .*503.* \[ref E-[A-Z0-9]{6}\]$/),
       'c3 Sandbox Expiring Bank via sandbox: consent expired 2026-12-02 08:00 CET — renew: banksync update-credentials c3',
     ]);
-    expect((await cli.jsonAsync(['status'], later)).attention).toEqual([{ id: 'a2', kind: 'failed' }, { id: 'c3', kind: 'consent_expired' }]);
+    expect((await cli.jsonAsync(['status'], later)).attention).toEqual([
+      { id: 'a2', kind: 'failed' },
+      { id: 'c3', kind: 'consent_expired' },
+    ]);
   });
 });

@@ -59,7 +59,6 @@ function fill(dir: string, leaveKb: number): string {
   return filler;
 }
 
-
 describe('environment faults on the built CLI', () => {
   const fresh = sandboxPerTest();
 
@@ -255,7 +254,11 @@ describe('environment faults on the built CLI', () => {
     writeFileSync(`${out}.tmp-notapid`, 'not ours');
     const r = await cli.runAsync(['export', '--format', 'csv', '--account', 'a1', '--output', out], NOW);
     expect(r.code, r.stderr).toBe(0);
-    expect(readdirSync(cli.dir).filter((f) => f.startsWith('a1.csv')).sort()).toEqual(['a1.csv', `a1.csv.tmp-${process.pid}`, 'a1.csv.tmp-notapid']);
+    expect(
+      readdirSync(cli.dir)
+        .filter((f) => f.startsWith('a1.csv'))
+        .sort(),
+    ).toEqual(['a1.csv', `a1.csv.tmp-${process.pid}`, 'a1.csv.tmp-notapid']);
     expect(readFileSync(out, 'utf8').split('\n')[0]).toBe('date,amount,currency,payee,memo,id,type,balance,category,clean_payee');
   });
 

@@ -26,7 +26,10 @@ const csv = (cli: CliSandbox, name: string, rows: string[]) => {
 };
 
 async function lineOf(cli: CliSandbox, amount: string, env = DAY1): Promise<{ id: string; source: string }[]> {
-  const { transactions } = await cli.jsonAsync<{ transactions: { id: string; amount: string; source: string }[] }>(['transactions', '--account', 'a1', '--from', '2026-11-18', '--to', '2026-11-18'], env);
+  const { transactions } = await cli.jsonAsync<{ transactions: { id: string; amount: string; source: string }[] }>(
+    ['transactions', '--account', 'a1', '--from', '2026-11-18', '--to', '2026-11-18'],
+    env,
+  );
   return transactions.filter((t) => t.amount === amount);
 }
 
@@ -119,7 +122,12 @@ describe('explain, unmerge, ignore through the built CLI', () => {
 
   it('explain and unmerge of an unknown id exit 2; unmerge of a line nothing was merged into exits 2', async () => {
     const cli = await synced(fresh);
-    for (const args of [['explain', 't000000000000000000000000'], ['unmerge', 't000000000000000000000000'], ['explain', 'nope'], ['transactions', 'ignore', 't000000000000000000000000']]) {
+    for (const args of [
+      ['explain', 't000000000000000000000000'],
+      ['unmerge', 't000000000000000000000000'],
+      ['explain', 'nope'],
+      ['transactions', 'ignore', 't000000000000000000000000'],
+    ]) {
       const r = await cli.runAsync(args, DAY1);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/^error: /);

@@ -30,7 +30,10 @@ describe('export memory stays flat', () => {
   /** Runs the CLI (without blocking the test worker) and returns its peak RSS in bytes. */
   const peak = async (args: string[]) => {
     const rssFile = join(cli.dir, 'rss');
-    const child = spawn(process.execPath, ['-r', resolve(__dirname, '../helpers/report-rss.cjs'), BIN, ...args], { env: cli.env({ ...NOW, BANKSYNC_TEST_RSS_FILE: rssFile }), stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['-r', resolve(__dirname, '../helpers/report-rss.cjs'), BIN, ...args], {
+      env: cli.env({ ...NOW, BANKSYNC_TEST_RSS_FILE: rssFile }),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));

@@ -100,7 +100,12 @@ describe('banksync export on a synced sandbox bank', () => {
     expect((await cli.runAsync(['sync', 'c1'], BOOKED_DAY)).code).toBe(0);
     const second = await exportTo('t2.csv', ['--target', 'sheet'], BOOKED_DAY);
     expect(second.new).toBeGreaterThan(0);
-    const ids = (name: string) => readFileSync(out(name), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[5]!);
+    const ids = (name: string) =>
+      readFileSync(out(name), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(',')[5]!);
     const sent = [...ids('t1.csv'), ...ids('t2.csv')];
     expect(new Set(sent).size).toBe(sent.length);
     // The pending line, now booked (with its tip), arrives in the second file and only there.

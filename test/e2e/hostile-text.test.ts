@@ -109,7 +109,15 @@ describe('hostile text from a provider', () => {
 
   it('institutions: a hostile institution name', async () => {
     mock.control.failNext(/\/institutions\/$/, 200, [
-      { id: 'SANDBOXFINANCE_SFIN0000', name: `Sandbox${EVIL}Finance`, bic: 'SFIN0000', transaction_total_days: '90', max_access_valid_for_days: '90', countries: ['XX'], logo: 'https://example.test/logo.png' },
+      {
+        id: 'SANDBOXFINANCE_SFIN0000',
+        name: `Sandbox${EVIL}Finance`,
+        bic: 'SFIN0000',
+        transaction_total_days: '90',
+        max_access_valid_for_days: '90',
+        countries: ['XX'],
+        logo: 'https://example.test/logo.png',
+      },
     ]);
     const r = await run(['institutions', '--provider', 'gocardless', '--country', 'BE', '--refresh']);
     expect(r.code, r.stderr).toBe(0);
@@ -132,7 +140,16 @@ describe('hostile text from a provider', () => {
     const yesterday = '2026-11-19';
     mock.control.failNext(/\/transactions\/$/, 200, {
       transactions: {
-        booked: [{ transactionId: 'evil-1', bookingDate: yesterday, valueDate: yesterday, transactionAmount: { amount: '-9.99', currency: 'EUR' }, creditorName: `Payee${EVIL}`, remittanceInformationUnstructured: `Memo${EVIL}` }],
+        booked: [
+          {
+            transactionId: 'evil-1',
+            bookingDate: yesterday,
+            valueDate: yesterday,
+            transactionAmount: { amount: '-9.99', currency: 'EUR' },
+            creditorName: `Payee${EVIL}`,
+            remittanceInformationUnstructured: `Memo${EVIL}`,
+          },
+        ],
         pending: [{ valueDate: '2026-11-20', transactionAmount: { amount: '-1.00', currency: 'EUR' }, creditorName: `Pending${EVIL}` }],
       },
       last_updated: now.toISOString(),

@@ -43,7 +43,10 @@ describe('banksync import: the CSV flags on the built CLI', () => {
     const unknown = await cli.runAsync(['import', f('direction-custom-values.csv'), '--new-account', 'Konto', '--currency', 'PLN', '--map', 'date=0,payee=1,amount=2,direction=3'], NOW);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/line 2: direction "Obciążenie" is not a debit\/credit marker I know/);
-    const r = await cli.runAsync(['import', f('direction-custom-values.csv'), '--new-account', 'Konto', '--currency', 'PLN', '--map', 'date=0,payee=1,amount=2,direction=3', '--debit-values', 'Obciążenie'], NOW);
+    const r = await cli.runAsync(
+      ['import', f('direction-custom-values.csv'), '--new-account', 'Konto', '--currency', 'PLN', '--map', 'date=0,payee=1,amount=2,direction=3', '--debit-values', 'Obciążenie'],
+      NOW,
+    );
     expect(r.code).toBe(0);
     expect(await stored(cli)).toEqual(['2024-01-03 -4520', '2024-01-10 520000', '2024-01-15 -180000']);
   });
@@ -74,7 +77,7 @@ describe('banksync import: the CSV flags on the built CLI', () => {
     expect((await cli.runAsync(['import', f('thousands-ambiguous.csv'), '--account', 'a1', '--decimal', 'x'], NOW)).code).toBe(2);
   });
 
-  it('a newest-first file: no false balance warnings, and the closing balance is the newest line\'s', async () => {
+  it("a newest-first file: no false balance warnings, and the closing balance is the newest line's", async () => {
     cli = new CliSandbox();
     const r = await cli.runAsync(['--json', 'import', f('newest-first.csv'), '--new-account', 'Checking', '--currency', 'EUR'], NOW);
     expect(r.code).toBe(0);

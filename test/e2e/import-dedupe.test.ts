@@ -20,11 +20,14 @@ describe('import dedupe against what the account already holds', () => {
   };
   const statement = (args: string[]) => cli.json(['import', ...args], NOW).files[0].statements[0];
 
-  it('a line whose file id is stored on a date outside the new file\'s dates is that line, corrected', () => {
+  it("a line whose file id is stored on a date outside the new file's dates is that line, corrected", () => {
     expect(statement([csv('a.csv', ['2024-01-05,-10.00,EUR,Shop,,A1', '2024-01-06,-20.00,EUR,Bakery,,A2']), '--new-account', 'X'])).toMatchObject({ added: 2 });
     // A1 moved to March: the March file's dates do not reach January, its id still does.
     expect(statement([csv('b.csv', ['2024-03-01,-10.00,EUR,Shop,,A1', '2024-03-02,-30.00,EUR,Garage,,A3']), '--account', 'a1'])).toMatchObject({ added: 1, updated: 1, duplicates: 0 });
-    const rows = cli.json<{ transactions: { date: string; amountMinor: number }[] }>(['transactions', '--account', 'a1'], NOW).transactions.map((t) => `${t.date} ${t.amountMinor}`).sort();
+    const rows = cli
+      .json<{ transactions: { date: string; amountMinor: number }[] }>(['transactions', '--account', 'a1'], NOW)
+      .transactions.map((t) => `${t.date} ${t.amountMinor}`)
+      .sort();
     expect(rows).toEqual(['2024-01-06 -2000', '2024-03-01 -1000', '2024-03-02 -3000']);
   });
 
@@ -35,7 +38,7 @@ describe('import dedupe against what the account already holds', () => {
     expect(statement([csv('c.csv', [same, same, same]), '--account', 'a1'])).toMatchObject({ added: 0, duplicates: 3 });
   });
 
-  it('the same line from another source within the file\'s dates is matched by its text; one outside them is not a candidate', () => {
+  it("the same line from another source within the file's dates is matched by its text; one outside them is not a candidate", () => {
     expect(statement([csv('a.csv', ['2024-05-01,-42.00,EUR,Evil Corp,Invoice 7,', '2024-05-09,-42.00,EUR,Evil Corp,Invoice 8,']), '--new-account', 'X'])).toMatchObject({ added: 2 });
     const qifPath = join(cli.dir, 'b.qif');
     writeFileSync(qifPath, '!Type:Bank\nD05/01/2024\nT-42.00\nPEVIL CORP\nMcard payment\n^\nD05/02/2024\nT-42.00\nPEvil Corp invoice 8\n^\n');

@@ -11,6 +11,8 @@ Intl.NumberFormat = function (...args) {
 };
 Object.setPrototypeOf(Intl.NumberFormat, NumberFormat);
 process.on('exit', () => {
-  const modules = Object.keys(require.cache).filter((p) => /[\\/]node_modules[\\/](saxes|xmlchars)[\\/]/.test(p)).map((p) => p.match(/node_modules[\\/]([^\\/]+)/)[1]);
+  const modules = Object.keys(require.cache)
+    .filter((p) => /[\\/]node_modules[\\/](saxes|xmlchars)[\\/]/.test(p))
+    .map((p) => p.match(/node_modules[\\/]([^\\/]+)/)[1]);
   writeFileSync(process.env.BANKSYNC_TEST_LOADS_FILE, JSON.stringify({ modules: [...new Set(modules)].sort(), numberFormats }));
 });

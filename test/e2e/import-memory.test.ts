@@ -59,31 +59,39 @@ describe.concurrent('import memory stays flat at a million lines', () => {
    */
   const BOUND = { ofx: 200, csv: 200, camt: 200 } as const;
 
-  it.each(['ofx', 'csv', 'camt'] as const)('%s: every line imported, peak RSS flat (200 MB)', async (format) => {
-    const cli = new CliSandbox();
-    sandboxes.push(cli);
-    const file = await generated(cli, format);
-    const r = await importWithPeak(cli, file);
-    expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).files[0].statements[0]).toMatchObject({ added: LINES, lines: LINES });
-    console.log(`${format}: ${LINES.toLocaleString('en')} lines, peak RSS ${Math.round(r.peak / MB)} MB`);
-    expect(r.peak).toBeLessThan(BOUND[format] * MB);
-  }, SLOW);
+  it.each(['ofx', 'csv', 'camt'] as const)(
+    '%s: every line imported, peak RSS flat (200 MB)',
+    async (format) => {
+      const cli = new CliSandbox();
+      sandboxes.push(cli);
+      const file = await generated(cli, format);
+      const r = await importWithPeak(cli, file);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).files[0].statements[0]).toMatchObject({ added: LINES, lines: LINES });
+      console.log(`${format}: ${LINES.toLocaleString('en')} lines, peak RSS ${Math.round(r.peak / MB)} MB`);
+      expect(r.peak).toBeLessThan(BOUND[format] * MB);
+    },
+    SLOW,
+  );
 
-  it('a bad last line after a million good ones writes nothing (one transaction for the file)', async () => {
-    const cli = new CliSandbox();
-    sandboxes.push(cli);
-    const file = await generated(cli, 'csv');
-    appendFileSync(file, '2026-02-30,-1.00,EUR,Shop,Last line,bad-date\n');
-    const r = await importWithPeak(cli, file);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/big\.csv: line 1000002: date "2026-02-30" is not a calendar date/);
-    const db = new Database(cli.db, { readonly: true });
-    try {
-      expect(db.prepare('SELECT count(*) AS n FROM transactions').get()).toEqual({ n: 0 });
-      expect(db.prepare('SELECT count(*) AS n FROM accounts').get()).toEqual({ n: 0 });
-    } finally {
-      db.close();
-    }
-  }, SLOW);
+  it(
+    'a bad last line after a million good ones writes nothing (one transaction for the file)',
+    async () => {
+      const cli = new CliSandbox();
+      sandboxes.push(cli);
+      const file = await generated(cli, 'csv');
+      appendFileSync(file, '2026-02-30,-1.00,EUR,Shop,Last line,bad-date\n');
+      const r = await importWithPeak(cli, file);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/big\.csv: line 1000002: date "2026-02-30" is not a calendar date/);
+      const db = new Database(cli.db, { readonly: true });
+      try {
+        expect(db.prepare('SELECT count(*) AS n FROM transactions').get()).toEqual({ n: 0 });
+        expect(db.prepare('SELECT count(*) AS n FROM accounts').get()).toEqual({ n: 0 });
+      } finally {
+        db.close();
+      }
+    },
+    SLOW,
+  );
 });

@@ -142,7 +142,11 @@ describe('banksync import (the file provider) through the CLI', () => {
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(/truncated\.ofx: ends inside <STMTTRN>/);
       expect((await cli.jsonAsync(['accounts'], NOW)).accounts).toEqual([]);
-      for (const args of [['import', join(cli.dir, 'missing.ofx')], ['import', join(SAMPLES, 'good/transactions.csv')], ['import', join(SAMPLES, 'good/bank.qif'), '--account', 'a9']]) {
+      for (const args of [
+        ['import', join(cli.dir, 'missing.ofx')],
+        ['import', join(SAMPLES, 'good/transactions.csv')],
+        ['import', join(SAMPLES, 'good/bank.qif'), '--account', 'a9'],
+      ]) {
         const bad = await cli.runAsync(args, NOW);
         expect(bad.code, bad.stderr).toBe(2);
         expect(bad.stderr.trim().split('\n')).toHaveLength(1);

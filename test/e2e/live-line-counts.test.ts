@@ -12,7 +12,10 @@ function expectExactCounts(cli: CliSandbox): Map<number, number> {
   const db = new Database(cli.db, { readonly: true });
   try {
     const kept = db.prepare('SELECT account_id AS id, live FROM account_line_counts ORDER BY account_id').all();
-    const counted = db.prepare('SELECT a.id, (SELECT count(*) FROM transactions t WHERE t.account_id = a.id AND t.removed_at IS NULL) AS live FROM accounts a ORDER BY a.id').all() as { id: number; live: number }[];
+    const counted = db.prepare('SELECT a.id, (SELECT count(*) FROM transactions t WHERE t.account_id = a.id AND t.removed_at IS NULL) AS live FROM accounts a ORDER BY a.id').all() as {
+      id: number;
+      live: number;
+    }[];
     expect(kept).toEqual(counted);
     return new Map(counted.map((r) => [r.id, r.live]));
   } finally {
@@ -42,9 +45,13 @@ describe('stored line counts through every writer of the built CLI', () => {
     expect(synced.get(1)).toBeGreaterThan(0);
 
     // Import: a line merged into a synced one by its text (no new line), and a file account of its own.
-    const merged = (await cli.jsonAsync<{ transactions: { id: string; amount: string }[] }>(['transactions', '--account', 'a1', '--from', '2026-11-18', '--to', '2026-11-18'])).transactions.find((t) => t.amount === '-29.91')!;
+    const merged = (await cli.jsonAsync<{ transactions: { id: string; amount: string }[] }>(['transactions', '--account', 'a1', '--from', '2026-11-18', '--to', '2026-11-18'])).transactions.find(
+      (t) => t.amount === '-29.91',
+    )!;
     await ok(['import', csv(cli, 'a.csv', ['2026-11-18,-29.91,EUR,PHARMACY 24 AMSTERDAM,card payment']), '--account', 'a1']);
-    const file = (await cli.jsonAsync(['import', csv(cli, 'own.csv', ['2026-11-02,-12.00,EUR,Bakery,bread', '2026-11-03,-8.50,EUR,Kiosk,paper']), '--new-account', 'Cash book', '--currency', 'EUR'], DAY1)).files[0].statements[0].account as string;
+    const file = (
+      await cli.jsonAsync(['import', csv(cli, 'own.csv', ['2026-11-02,-12.00,EUR,Bakery,bread', '2026-11-03,-8.50,EUR,Kiosk,paper']), '--new-account', 'Cash book', '--currency', 'EUR'], DAY1)
+    ).files[0].statements[0].account as string;
     let counts = expectExactCounts(cli);
     expect(counts.get(1)).toBe(synced.get(1));
     expect(counts.get(Number(file.slice(1)))).toBe(2);

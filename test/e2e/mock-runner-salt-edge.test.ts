@@ -39,7 +39,11 @@ describe('npm run mock -- salt-edge', () => {
       expect(res.status).toBe(200);
       const r = await run.done;
       expect(r.code, r.stderr).toBe(0);
-      expect(JSON.parse(r.stdout).accounts.map((a: { currency: string }) => a.currency).sort()).toEqual(['BHD', 'EUR']);
+      expect(
+        JSON.parse(r.stdout)
+          .accounts.map((a: { currency: string }) => a.currency)
+          .sort(),
+      ).toEqual(['BHD', 'EUR']);
       child.kill('SIGTERM');
       const [code] = await once(child, 'exit');
       expect(code).toBe(0);

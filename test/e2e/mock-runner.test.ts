@@ -80,16 +80,33 @@ describe('npm run mock', () => {
       });
       // The printed lines are NAME=value pairs, as a person would paste them into a shell.
       const env = Object.fromEntries([...err.matchAll(/(BANKSYNC_YODLEE_[A-Z_]+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
-      expect(Object.keys(env)).toEqual(expect.arrayContaining(['BANKSYNC_YODLEE_BASE_URL', 'BANKSYNC_YODLEE_FASTLINK_SCRIPT', 'BANKSYNC_YODLEE_CLIENT_ID', 'BANKSYNC_YODLEE_SECRET', 'BANKSYNC_YODLEE_ADMIN_LOGIN_NAME']));
+      expect(Object.keys(env)).toEqual(
+        expect.arrayContaining(['BANKSYNC_YODLEE_BASE_URL', 'BANKSYNC_YODLEE_FASTLINK_SCRIPT', 'BANKSYNC_YODLEE_CLIENT_ID', 'BANKSYNC_YODLEE_SECRET', 'BANKSYNC_YODLEE_ADMIN_LOGIN_NAME']),
+      );
       const setup = await cli.runAsync(['providers', 'setup', 'yodlee'], env);
       expect(setup.code, setup.stderr).toBe(0);
       const run = runLive(cli, ['--json', 'connect', '--provider', 'yodlee', '--accounts', 'all', '--no-input', '--no-browser', '--redirect-port', '0'], env);
       const address = await run.line(/^http:\/\/127\.0\.0\.1:\d+\/connect$/);
       const html = await (await fetch(address)).text();
-      const cfg = JSON.parse(/<script type="application\/json" id="banksync-fastlink">([\s\S]*?)<\/script>/.exec(html)![1]!) as { accessToken: string; params: unknown; state: string; callback: string };
+      const cfg = JSON.parse(/<script type="application\/json" id="banksync-fastlink">([\s\S]*?)<\/script>/.exec(html)![1]!) as {
+        accessToken: string;
+        params: unknown;
+        state: string;
+        callback: string;
+      };
       expect(html).toContain(`src="${env.BANKSYNC_YODLEE_FASTLINK_SCRIPT}"`);
-      const linked = (await (await fetch(`${env.BANKSYNC_YODLEE_BASE_URL}/fastlink/link`, { method: 'POST', headers: { 'api-version': '1.1', authorization: cfg.accessToken }, body: JSON.stringify({ params: cfg.params }) })).json()) as { providerAccountId: number };
-      await fetch(cfg.callback, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state: cfg.state, providerAccountId: String(linked.providerAccountId), status: 'SUCCESS' }) });
+      const linked = (await (
+        await fetch(`${env.BANKSYNC_YODLEE_BASE_URL}/fastlink/link`, {
+          method: 'POST',
+          headers: { 'api-version': '1.1', authorization: cfg.accessToken },
+          body: JSON.stringify({ params: cfg.params }),
+        })
+      ).json()) as { providerAccountId: number };
+      await fetch(cfg.callback, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ state: cfg.state, providerAccountId: String(linked.providerAccountId), status: 'SUCCESS' }),
+      });
       const r = await run.done;
       expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout).accounts).toHaveLength(2);

@@ -39,8 +39,13 @@ describe('a month of unattended syncs', () => {
     const { transactions } = await cli.jsonAsync<{ transactions: { account: string; date: string; amountMinor: number; payee: string; memo: string }[] }>(['transactions'], at(end, '20'));
     for (const a of accounts) {
       const spec = SANDBOX_ACCOUNTS.find((s) => s.name === a.name && s.currency === a.currency)!;
-      const expected = bookedLines(spec, firstFrom[a.id]!, end, end).map((l) => `${l.bookingDate}|${l.amountMinor}|${l.payee}|${l.memo}`).sort();
-      const stored = transactions.filter((t) => t.account === a.id).map((t) => `${t.date}|${t.amountMinor}|${t.payee}|${t.memo}`).sort();
+      const expected = bookedLines(spec, firstFrom[a.id]!, end, end)
+        .map((l) => `${l.bookingDate}|${l.amountMinor}|${l.payee}|${l.memo}`)
+        .sort();
+      const stored = transactions
+        .filter((t) => t.account === a.id)
+        .map((t) => `${t.date}|${t.amountMinor}|${t.payee}|${t.memo}`)
+        .sort();
       expect(stored.length, `${a.id} ${a.name}`).toBe(expected.length);
       expect(stored).toEqual(expected);
     }

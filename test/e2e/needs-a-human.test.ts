@@ -2,8 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CliSandbox } from '../helpers/cli.js';
 
 const NOW = { BANKSYNC_NOW: '2026-11-22T07:00:00Z' };
-const connect = async (cli: CliSandbox, inst: string) =>
-  expect((await cli.runAsync(['connect', '--institution', inst, '--accounts', 'all', '--yes'], NOW)).code).toBe(0);
+const connect = async (cli: CliSandbox, inst: string) => expect((await cli.runAsync(['connect', '--institution', inst, '--accounts', 'all', '--yes'], NOW)).code).toBe(0);
 
 describe('unattended runs and institutions that need a person (M13, M14, M17)', () => {
   const cli = new CliSandbox();

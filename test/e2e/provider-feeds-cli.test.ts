@@ -13,7 +13,10 @@ describe('provider warnings and request budgets on the built CLI', () => {
     // As a sync of a SimpleFIN connection would leave them (the engine's own tests cover how they get there).
     const db = new Database(cli.db);
     db.prepare(`INSERT INTO input_issues (account_id, kind, key, severity, source, message, detail, first_seen_at, last_seen_at)
-                VALUES (1, 'provider-warning', 'x', 'warning', 'provider:simplefin', 'SimpleFIN Bridge reported: My Bank needs attention', '{"text":"x"}', ?, ?)`).run('2026-11-20T09:00:00.000Z', '2026-11-20T09:00:00.000Z');
+                VALUES (1, 'provider-warning', 'x', 'warning', 'provider:simplefin', 'SimpleFIN Bridge reported: My Bank needs attention', '{"text":"x"}', ?, ?)`).run(
+      '2026-11-20T09:00:00.000Z',
+      '2026-11-20T09:00:00.000Z',
+    );
     for (const at of ['2026-11-20T01:00:00.000Z', '2026-11-20T02:00:00.000Z']) db.prepare('INSERT INTO connection_requests (connection_id, at) VALUES (1, ?)').run(at);
     db.close();
   });

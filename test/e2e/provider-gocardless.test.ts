@@ -127,7 +127,7 @@ describe('GoCardless end to end', () => {
     await answerConsentPage(await run.line(/^https?:\/\/\S+$/));
     expect((await run.done).code).toBe(0);
     const revokedBefore = mock.control.revoked().length;
-    mock.control.failNext(/^\/api\/v2\/requisitions\/[^/]+\/$/, 403, { summary: 'IP address access denied', detail: 'Your IP 127.0.0.1 isn\'t whitelisted to perform this action', status_code: 403 });
+    mock.control.failNext(/^\/api\/v2\/requisitions\/[^/]+\/$/, 403, { summary: 'IP address access denied', detail: "Your IP 127.0.0.1 isn't whitelisted to perform this action", status_code: 403 });
     const r = await cli.runAsync(['--json', 'disconnect', 'c2', '--keep-history'], env());
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).revoked).toBe('failed');

@@ -20,13 +20,20 @@ describe('Plaid end to end', () => {
     const accounts = new Map<string, string>();
     for (const c of (await cli.jsonAsync(['status'], env())).connections) for (const a of c.accounts) accounts.set(a.id, a.name);
     const { transactions } = await cli.jsonAsync<{ transactions: { account: string; date: string; amountMinor: number; payee?: string; status: string }[] }>(['transactions'], env());
-    return transactions.filter((t) => t.status === 'booked').map((t) => `${accounts.get(t.account)}|${t.date}|${t.amountMinor}|${t.payee ?? ''}`).sort();
+    return transactions
+      .filter((t) => t.status === 'booked')
+      .map((t) => `${accounts.get(t.account)}|${t.date}|${t.amountMinor}|${t.payee ?? ''}`)
+      .sort();
   }
 
   /** The mock's posted lines in the same shape, amount = −(Plaid amount). */
   function truth(): string[] {
     const names = new Map(mock.control.accounts().map((a) => [a.account_id, a.name]));
-    return mock.control.truth().filter((t) => !t.pending).map((t) => `${names.get(t.account_id)}|${t.date}|${0 - Math.round(t.amount * 100)}|${t.merchant_name ?? t.name}`).sort();
+    return mock.control
+      .truth()
+      .filter((t) => !t.pending)
+      .map((t) => `${names.get(t.account_id)}|${t.date}|${0 - Math.round(t.amount * 100)}|${t.merchant_name ?? t.name}`)
+      .sort();
   }
 
   beforeAll(async () => {
@@ -96,7 +103,15 @@ describe('Plaid end to end', () => {
     // The export names Plaid's own account names.
     const csv = await cli.runAsync(['export', '--format', 'csv', '--columns', 'account_name,date,amount'], env());
     expect(csv.code, csv.stderr).toBe(0);
-    expect(new Set(csv.stdout.trim().split('\n').slice(1).map((l) => l.split(',')[0]))).toEqual(new Set(['Plaid Checking', 'Plaid Saving', 'Plaid Credit Card', 'Plaid Student Loan']));
+    expect(
+      new Set(
+        csv.stdout
+          .trim()
+          .split('\n')
+          .slice(1)
+          .map((l) => l.split(',')[0]),
+      ),
+    ).toEqual(new Set(['Plaid Checking', 'Plaid Saving', 'Plaid Credit Card', 'Plaid Student Loan']));
     expect(mock.openApiViolations).toEqual([]);
     // Thirty CLI runs: a budget for a loaded machine, not a speed assertion.
   }, 300_000);

@@ -32,14 +32,23 @@ describe('Ponto end to end', () => {
 
   it('set-up names a certificate from the wrong CA, then stores the right credentials', async () => {
     const base = ['providers', 'setup', 'ponto', '--client-id', 'ponto-test-client'];
-    const wrong = await cli.runAsync([...base, '--certificate', `${mock.certsDir}wrong-client.pem`, '--certificate-key', `${mock.certsDir}wrong-client-key.pem`], { ...env(), BANKSYNC_PONTO_CLIENT_SECRET: 'ponto-test-secret' });
+    const wrong = await cli.runAsync([...base, '--certificate', `${mock.certsDir}wrong-client.pem`, '--certificate-key', `${mock.certsDir}wrong-client-key.pem`], {
+      ...env(),
+      BANKSYNC_PONTO_CLIENT_SECRET: 'ponto-test-secret',
+    });
     expect(wrong.code).toBe(3);
     expect(wrong.stderr).toMatch(/certificate/i);
-    const badSecret = await cli.runAsync([...base, '--certificate', `${mock.certsDir}client.pem`, '--certificate-key', `${mock.certsDir}client-key.pem`], { ...env(), BANKSYNC_PONTO_CLIENT_SECRET: 'nope-nope' });
+    const badSecret = await cli.runAsync([...base, '--certificate', `${mock.certsDir}client.pem`, '--certificate-key', `${mock.certsDir}client-key.pem`], {
+      ...env(),
+      BANKSYNC_PONTO_CLIENT_SECRET: 'nope-nope',
+    });
     expect(badSecret.code).toBe(3);
     expect(badSecret.stderr).toMatch(/client (id|secret)/i);
     expect(badSecret.stderr).not.toContain('nope-nope');
-    const ok = await cli.runAsync([...base, '--certificate', `${mock.certsDir}client.pem`, '--certificate-key', `${mock.certsDir}client-key.pem`], { ...env(), BANKSYNC_PONTO_CLIENT_SECRET: 'ponto-test-secret' });
+    const ok = await cli.runAsync([...base, '--certificate', `${mock.certsDir}client.pem`, '--certificate-key', `${mock.certsDir}client-key.pem`], {
+      ...env(),
+      BANKSYNC_PONTO_CLIENT_SECRET: 'ponto-test-secret',
+    });
     expect(ok.code, ok.stderr).toBe(0);
   });
 
@@ -66,7 +75,9 @@ describe('Ponto end to end', () => {
     // Again at once: Ponto's cooldown answers accountRecentlySynchronized; banksync reads the cached data and says so.
     const again = await cli.runAsync(['sync', 'c1'], env());
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toContain('Ponto Connect did not refresh from Sandbox Bank BE now (its accounts were synchronized from the bank a few minutes ago and Ponto allows no new synchronization this soon): synced what it already holds');
+    expect(again.stdout).toContain(
+      'Ponto Connect did not refresh from Sandbox Bank BE now (its accounts were synchronized from the bank a few minutes ago and Ponto allows no new synchronization this soon): synced what it already holds',
+    );
     expect(posts()).toBe(4 * connected.accounts.length);
     expect(await dumpTransactionsAsync(cli, env())).toEqual(rows);
   });

@@ -38,11 +38,17 @@ describe('Salt Edge end to end', () => {
     const names = new Map<string, string>();
     for (const c of (await cli.jsonAsync(['status'], env())).connections) if (c.id === connection) for (const a of c.accounts) names.set(a.id, a.name);
     const { transactions } = await cli.jsonAsync<{ transactions: { account: string; date: string; amountMinor: number; status: string }[] }>(['transactions'], env());
-    return transactions.filter((t) => t.status === 'booked' && names.has(t.account)).map((t) => `${names.get(t.account)}|${t.date}|${t.amountMinor}`).sort();
+    return transactions
+      .filter((t) => t.status === 'booked' && names.has(t.account))
+      .map((t) => `${names.get(t.account)}|${t.date}|${t.amountMinor}`)
+      .sort();
   }
 
   function truth(connectionId: string, names: Record<string, string>): string[] {
-    return mock.control.accounts(connectionId).flatMap((a) => mock.control.truth(a.id).map((t) => `${names[a.currency]}|${t.made_on}|${minor(t.amount, t.currency)}`)).sort();
+    return mock.control
+      .accounts(connectionId)
+      .flatMap((a) => mock.control.truth(a.id).map((t) => `${names[a.currency]}|${t.made_on}|${minor(t.amount, t.currency)}`))
+      .sort();
   }
   const SIMPLE = { EUR: 'Fake checking', BHD: 'Fake savings (BHD)' } as Record<string, string>;
 

@@ -37,8 +37,14 @@ describe('SimpleFIN end to end', () => {
     expect(new Set(transactions.map((t) => t.id)).size).toBe(transactions.length);
     for (const a of accounts) {
       const from = Date.parse(`${firstFrom[a.id]}T00:00:00Z`) / 1000;
-      const truth = mock.control.truth(keyOf(a.name), from, nowSec()).map((l) => `${new Date(l.posted * 1000).toISOString().slice(0, 10)}|${l.amountMinor}|${l.payee}|${l.description}`).sort();
-      const stored = transactions.filter((t) => t.account === a.id).map((t) => `${t.date}|${t.amountMinor}|${t.payee}|${t.memo}`).sort();
+      const truth = mock.control
+        .truth(keyOf(a.name), from, nowSec())
+        .map((l) => `${new Date(l.posted * 1000).toISOString().slice(0, 10)}|${l.amountMinor}|${l.payee}|${l.description}`)
+        .sort();
+      const stored = transactions
+        .filter((t) => t.account === a.id)
+        .map((t) => `${t.date}|${t.amountMinor}|${t.payee}|${t.memo}`)
+        .sort();
       expect(stored.length, a.name).toBe(truth.length);
       expect(stored, a.name).toEqual(truth);
     }
@@ -112,7 +118,15 @@ describe('SimpleFIN end to end', () => {
     // The export names each account as SimpleFIN does.
     const csv = await cli.runAsync(['export', '--format', 'csv', '--columns', 'account_name,date,amount'], env());
     expect(csv.code, csv.stderr).toBe(0);
-    expect(new Set(csv.stdout.trim().split('\n').slice(1).map((l) => l.split(',').at(-3)))).toEqual(new Set(['Everyday Checking', 'High Yield Savings', 'Rewards Visa Card']));
+    expect(
+      new Set(
+        csv.stdout
+          .trim()
+          .split('\n')
+          .slice(1)
+          .map((l) => l.split(',').at(-3)),
+      ),
+    ).toEqual(new Set(['Everyday Checking', 'High Yield Savings', 'Rewards Visa Card']));
     // Right sign: card purchases are money out.
     const { transactions } = await cli.jsonAsync<{ transactions: { account: string; payee: string; amountMinor: number }[] }>(['transactions'], env());
     const card = accounts.find((a) => a.name === 'Rewards Visa Card')!;
@@ -138,7 +152,12 @@ describe('SimpleFIN end to end', () => {
     const r = await cli.runAsync(['sync', '--all'], env());
     expect(r.code, r.stderr).toBe(0);
     // The new Access URL is the one in use.
-    const users = new Set(mock.requests.slice(before).filter((q) => q.path === '/simplefin/accounts').map((q) => q.user));
+    const users = new Set(
+      mock.requests
+        .slice(before)
+        .filter((q) => q.path === '/simplefin/accounts')
+        .map((q) => q.user),
+    );
     expect([...users]).toEqual([accessUsers().at(-1)]);
     await storedVersusTruth();
   });

@@ -23,21 +23,42 @@ describe('Yodlee end to end', () => {
     const accounts = new Map<string, string>();
     for (const c of (await cli.jsonAsync(['status'], env())).connections) for (const a of c.accounts) accounts.set(a.id, a.name);
     const { transactions } = await cli.jsonAsync<{ transactions: { account: string; date: string; amountMinor: number; status: string }[] }>(['transactions'], env());
-    return transactions.filter((t) => t.status === 'booked').map((t) => `${accounts.get(t.account)}|${t.date}|${t.amountMinor}`).sort();
+    return transactions
+      .filter((t) => t.status === 'booked')
+      .map((t) => `${accounts.get(t.account)}|${t.date}|${t.amountMinor}`)
+      .sort();
   }
 
   /** The mock's posted lines, DEBIT negative, in cents. */
   function truth(): string[] {
-    return mock.control.accounts().filter((a) => a.CONTAINER !== 'investment').flatMap((a) =>
-      mock.control.truth(a.id).filter((t) => t.status === 'POSTED').map((t) => `${a.accountName}|${t.date}|${(t.baseType === 'DEBIT' ? -1 : 1) * Math.round(t.amount * 100)}`)).sort();
+    return mock.control
+      .accounts()
+      .filter((a) => a.CONTAINER !== 'investment')
+      .flatMap((a) =>
+        mock.control
+          .truth(a.id)
+          .filter((t) => t.status === 'POSTED')
+          .map((t) => `${a.accountName}|${t.date}|${(t.baseType === 'DEBIT' ? -1 : 1) * Math.round(t.amount * 100)}`),
+      )
+      .sort();
   }
 
   /** Opens our /connect page and does what it does: FastLink (the mock's stand-in), then POST /callback. */
   async function followPage(address: string): Promise<number> {
     const html = await (await fetch(address)).text();
     const cfg = JSON.parse(/<script type="application\/json" id="banksync-fastlink">([\s\S]*?)<\/script>/.exec(html)![1]!) as { accessToken: string; params: unknown; state: string; callback: string };
-    const linked = (await (await fetch(`${mock.url}/fastlink/link`, { method: 'POST', headers: { 'api-version': '1.1', authorization: cfg.accessToken, 'content-type': 'application/json' }, body: JSON.stringify({ params: cfg.params }) })).json()) as { providerAccountId: number; status: string; providerName: string };
-    const answer = await fetch(cfg.callback, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state: cfg.state, providerAccountId: String(linked.providerAccountId), status: linked.status, providerName: linked.providerName }) });
+    const linked = (await (
+      await fetch(`${mock.url}/fastlink/link`, {
+        method: 'POST',
+        headers: { 'api-version': '1.1', authorization: cfg.accessToken, 'content-type': 'application/json' },
+        body: JSON.stringify({ params: cfg.params }),
+      })
+    ).json()) as { providerAccountId: number; status: string; providerName: string };
+    const answer = await fetch(cfg.callback, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ state: cfg.state, providerAccountId: String(linked.providerAccountId), status: linked.status, providerName: linked.providerName }),
+    });
     await answer.text();
     expect(answer.status).toBe(200);
     return linked.providerAccountId;
@@ -83,15 +104,33 @@ describe('Yodlee end to end', () => {
     }
     expect(mock.requests.filter((q) => q.method === 'PUT' && q.path === '/providerAccounts')).toHaveLength(30);
     // Each account is read with its stored container (ProviderAccount.meta handed back).
-    expect(mock.requests.filter((q) => q.path === '/transactions').map((q) => q.query.container).sort()).toEqual(expect.arrayContaining(['bank', 'creditCard']));
+    expect(
+      mock.requests
+        .filter((q) => q.path === '/transactions')
+        .map((q) => q.query.container)
+        .sort(),
+    ).toEqual(expect.arrayContaining(['bank', 'creditCard']));
     expect(mock.requests.filter((q) => q.path === '/transactions').every((q) => q.query.container === 'bank' || q.query.container === 'creditCard')).toBe(true);
     // The open pending lines are the mock's PENDING ones (the last two days).
     const accounts = new Map<string, string>();
     for (const c of (await cli.jsonAsync(['status'], env())).connections) for (const a of c.accounts) accounts.set(a.id, a.name);
     const { transactions: pending } = await cli.jsonAsync<{ transactions: { account: string; date: string; amountMinor: number; status: string }[] }>(['transactions', '--pending'], env());
-    const wantPending = mock.control.accounts().filter((a) => a.CONTAINER !== 'investment').flatMap((a) =>
-      mock.control.truth(a.id).filter((t) => t.status === 'PENDING').map((t) => `${a.accountName}|${t.date}|${(t.baseType === 'DEBIT' ? -1 : 1) * Math.round(t.amount * 100)}`)).sort();
-    expect(pending.filter((t) => t.status === 'pending').map((t) => `${accounts.get(t.account)}|${t.date}|${t.amountMinor}`).sort()).toEqual(wantPending);
+    const wantPending = mock.control
+      .accounts()
+      .filter((a) => a.CONTAINER !== 'investment')
+      .flatMap((a) =>
+        mock.control
+          .truth(a.id)
+          .filter((t) => t.status === 'PENDING')
+          .map((t) => `${a.accountName}|${t.date}|${(t.baseType === 'DEBIT' ? -1 : 1) * Math.round(t.amount * 100)}`),
+      )
+      .sort();
+    expect(
+      pending
+        .filter((t) => t.status === 'pending')
+        .map((t) => `${accounts.get(t.account)}|${t.date}|${t.amountMinor}`)
+        .sort(),
+    ).toEqual(wantPending);
     const rows = await stored();
     expect(rows.some((x) => x.startsWith('TESTDATA card|') && Number(x.split('|')[2]) < 0)).toBe(true);
     expect(rows.some((x) => x.startsWith('TESTDATA checking|') && Number(x.split('|')[2]) > 0)).toBe(true);

@@ -56,7 +56,10 @@ describe('raw archive and replay', () => {
 
     const texts = archiveTexts(cli.db).join('\n');
     expect(texts).toContain('/api/v2/accounts/'); // GoCardless kept as HTTP exchanges
-    const tokens = mock.requests.map((q) => String(q.headers.authorization ?? '')).filter((h) => h.startsWith('Bearer ')).map((h) => h.slice(7));
+    const tokens = mock.requests
+      .map((q) => String(q.headers.authorization ?? ''))
+      .filter((h) => h.startsWith('Bearer '))
+      .map((h) => h.slice(7));
     expect(tokens.length).toBeGreaterThan(0);
     for (const secret of ['sandbox-secret-id', 'sandbox-secret-key', ...new Set(tokens)]) expect(texts).not.toContain(secret);
     expect(texts).not.toMatch(/authorization/i);

@@ -70,7 +70,11 @@ describe('report --html in headless Chromium', () => {
             months: Object.fromEntries([...tr.querySelectorAll('td[data-month]')].map((td) => [td.getAttribute('data-month')!, text(td)])),
             total: text(tr.querySelector('[data-field=total]')),
           })),
-          payees: [...s.querySelectorAll('table.payees tbody tr')].map((tr) => ({ payee: text(tr.querySelector('[data-field=payee]')), spending: text(tr.querySelector('[data-field=spending]')), lines: text(tr.querySelector('[data-field=lines]')) })),
+          payees: [...s.querySelectorAll('table.payees tbody tr')].map((tr) => ({
+            payee: text(tr.querySelector('[data-field=payee]')),
+            spending: text(tr.querySelector('[data-field=spending]')),
+            lines: text(tr.querySelector('[data-field=lines]')),
+          })),
         })),
         balances: [...document.querySelectorAll('table.balances td[data-account]')].map((td) => ({ account: td.getAttribute('data-account')!, month: td.getAttribute('data-month')!, text: text(td) })),
         scripts: document.scripts.length,

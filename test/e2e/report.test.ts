@@ -60,7 +60,10 @@ describe('banksync report', () => {
     expect(tty.code, tty.output).toBe(0);
     expect(tty.output).toMatch(/^a1 +Checking +EUR +\d+\.\d\d +→ \d+\.\d\d +[▁-█]{4}\s*$/mu);
     expect(tty.output).toMatch(/^2026-09 .*█/m);
-    for (const [env, flag] of [[{ NO_COLOR: '1' }, ''], [{ NO_COLOR: undefined }, ' --no-color']] as const) {
+    for (const [env, flag] of [
+      [{ NO_COLOR: '1' }, ''],
+      [{ NO_COLOR: undefined }, ' --no-color'],
+    ] as const) {
       const plain = await onTerminal(cli, `node bin/banksync.js report --from 2026-09-01${flag}`, { ...NOW, ...env, BANKSYNC_PAGER: '', TERM: 'xterm' });
       expect(plain.code, plain.output).toBe(0);
       expect(plain.output, `${JSON.stringify(env)}${flag}`).not.toMatch(BLOCKS);
@@ -94,7 +97,12 @@ describe('banksync report', () => {
   });
 
   it('bad input: one line on stderr, exit 2', async () => {
-    for (const args of [['report', '--from', '2026-02-30'], ['report', '--from', '2026-03-01', '--to', '2026-02-01'], ['report', '--account', 'a99'], ['report', '--top', '0']]) {
+    for (const args of [
+      ['report', '--from', '2026-02-30'],
+      ['report', '--from', '2026-03-01', '--to', '2026-02-01'],
+      ['report', '--account', 'a99'],
+      ['report', '--top', '0'],
+    ]) {
       const r = await cli.runAsync(args, NOW);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);

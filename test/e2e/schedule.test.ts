@@ -43,7 +43,10 @@ exit 2
 
 /** ExecStart= as systemd splits it: double-quoted words, \\ and \\" escapes, %% and $$ undoubled. */
 function execArgv(unit: string): string[] {
-  const line = unit.split('\n').find((l) => l.startsWith('ExecStart='))!.slice('ExecStart='.length);
+  const line = unit
+    .split('\n')
+    .find((l) => l.startsWith('ExecStart='))!
+    .slice('ExecStart='.length);
   return [...line.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1').replace(/%%/g, '%').replace(/\$\$/g, '$'));
 }
 
@@ -75,9 +78,7 @@ describe('schedule with systemd', () => {
     expect(timer).toMatch(/^Persistent=true$/m);
     expect(timer).toMatch(/^RandomizedDelaySec=\S+$/m);
     expect(timer).toMatch(/^WantedBy=timers.target$/m);
-    expect(readFileSync(join(cli.dir, 'systemctl.log'), 'utf8').split('\n')).toEqual(
-      expect.arrayContaining(['--user daemon-reload', '--user enable --now banksync-sync.timer']),
-    );
+    expect(readFileSync(join(cli.dir, 'systemctl.log'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['--user daemon-reload', '--user enable --now banksync-sync.timer']));
   });
 
   it('the ExecStart it writes really runs a sync of that database', async () => {
@@ -108,7 +109,13 @@ describe('schedule with systemd', () => {
   });
 
   it('--every takes hours that divide a day or 1 to 7 days', async () => {
-    for (const [every, calendar] of [['1h', '*-*-* 00/1:00:00'], ['24h', '*-*-* 00:00:00'], ['1d', '*-*-* 00:00:00'], ['7d', 'Mon *-*-* 00:00:00'], ['120m', '*-*-* 00/2:00:00']]) {
+    for (const [every, calendar] of [
+      ['1h', '*-*-* 00/1:00:00'],
+      ['24h', '*-*-* 00:00:00'],
+      ['1d', '*-*-* 00:00:00'],
+      ['7d', 'Mon *-*-* 00:00:00'],
+      ['120m', '*-*-* 00/2:00:00'],
+    ]) {
       expect((await cli.runAsync(['schedule', 'install', '--every', every!], env)).code, every).toBe(0);
       expect(readFileSync(join(units, 'banksync-sync.timer'), 'utf8')).toContain(`OnCalendar=${calendar}`);
     }
@@ -136,10 +143,19 @@ describe('schedule without systemd: cron', () => {
     expect(r.stderr).toMatch(/systemd user timers are not available here.*crontab -e/);
     expect(r.stderr).toContain('banksync schedule install --crontab');
     const line = r.stdout.trim();
-    expect(line).toMatch(new RegExp(`^\\d{1,2} \\*/6 \\* \\* \\* BANKSYNC_DB='.*' .*${process.execPath.replace(/[/.]/g, '\\$&')} ${realpathSync(BIN).replace(/[/.]/g, '\\$&')} sync --all --due --quiet # banksync-schedule every=6h$`));
+    expect(line).toMatch(
+      new RegExp(
+        `^\\d{1,2} \\*/6 \\* \\* \\* BANKSYNC_DB='.*' .*${process.execPath.replace(/[/.]/g, '\\$&')} ${realpathSync(BIN).replace(/[/.]/g, '\\$&')} sync --all --due --quiet # banksync-schedule every=6h$`,
+      ),
+    );
     expect(existsSync(join(cli.dir, 'tab'))).toBe(false);
     // Read (to see what is installed), never written.
-    expect(readFileSync(join(cli.dir, 'crontab.log'), 'utf8').trim().split('\n').every((l) => l === '-l')).toBe(true);
+    expect(
+      readFileSync(join(cli.dir, 'crontab.log'), 'utf8')
+        .trim()
+        .split('\n')
+        .every((l) => l === '-l'),
+    ).toBe(true);
     expect(existsSync(join(cli.dir, 'xdg', 'systemd'))).toBe(false);
     // What cron would run (its five time fields off): the quoted path reaches banksync intact.
     mkdirSync(join(cli.dir, "it's my db"));

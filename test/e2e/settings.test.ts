@@ -66,7 +66,9 @@ describe('settings: per database in the database, preferences in config.json', (
     expect(JSON.parse(readFileSync(configJson(cli), 'utf8'))).toEqual({ 'overlap-days': 3 });
     // Setting a preference or showing settings creates no database.
     expect(existsSync(cli.db)).toBe(false);
-    expect((await cli.jsonAsync<Shown>(['--db', join(cli.dir, 'other.db'), 'config', 'overlap-days'])).settings).toEqual([{ key: 'overlap-days', value: 3, scope: 'preferences', source: 'config.json' }]);
+    expect((await cli.jsonAsync<Shown>(['--db', join(cli.dir, 'other.db'), 'config', 'overlap-days'])).settings).toEqual([
+      { key: 'overlap-days', value: 3, scope: 'preferences', source: 'config.json' },
+    ]);
   });
 
   it('export takes the journal accounts of this database', async () => {
@@ -159,7 +161,10 @@ describe('settings: per database in the database, preferences in config.json', (
     expect(readdirSync(cli.dir).sort()).toEqual(['config', 'tmp']);
 
     // The key beside the demo database opens its credentials: it can be synced again.
-    const again = await cli.runAsync(['--db', join(plain.dir, 'demo.db'), 'sync', 'c1'], { BANKSYNC_NOW: '2026-11-21T09:00:00Z', BANKSYNC_SECRET_KEY: readFileSync(join(plain.dir, 'secret.key'), 'utf8') });
+    const again = await cli.runAsync(['--db', join(plain.dir, 'demo.db'), 'sync', 'c1'], {
+      BANKSYNC_NOW: '2026-11-21T09:00:00Z',
+      BANKSYNC_SECRET_KEY: readFileSync(join(plain.dir, 'secret.key'), 'utf8'),
+    });
     expect(again.code, again.stderr).toBe(0);
   });
 

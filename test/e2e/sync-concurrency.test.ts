@@ -43,9 +43,7 @@ describe('sync --all runs connections side by side within the provider limit', (
     expect(report.accounts).toHaveLength(CONNECTIONS * 2);
     expect(report.accounts.every((a: { result: string }) => a.result === 'synced')).toBe(true);
     // Reported in connection order, whatever order they finished in.
-    expect(report.accounts.map((a: { connection: string }) => a.connection)).toEqual(
-      Array.from({ length: CONNECTIONS }, (_, i) => [`c${i + 1}`, `c${i + 1}`]).flat(),
-    );
+    expect(report.accounts.map((a: { connection: string }) => a.connection)).toEqual(Array.from({ length: CONNECTIONS }, (_, i) => [`c${i + 1}`, `c${i + 1}`]).flat());
     expect(accountCalls(from)).toBeGreaterThan(0);
     expect(mock.maxConcurrent).toBe(1);
   });

@@ -32,7 +32,15 @@ describe('consent warnings on every sync', () => {
     const json = await cli.runAsync(['--json', 'sync', '--all', '--due'], env);
     expect(json.stderr).toMatch(CONSENT_LINE);
     expect(JSON.parse(json.stdout).consentWarnings).toEqual([
-      { connection: 'c1', provider: 'sandbox', institution: 'Sandbox Expiring Bank', consentExpiresAt: '2026-12-10T06:00:00.000Z', daysLeft: 10, expired: false, command: 'banksync update-credentials c1' },
+      {
+        connection: 'c1',
+        provider: 'sandbox',
+        institution: 'Sandbox Expiring Bank',
+        consentExpiresAt: '2026-12-10T06:00:00.000Z',
+        daysLeft: 10,
+        expired: false,
+        command: 'banksync update-credentials c1',
+      },
     ]);
   });
 

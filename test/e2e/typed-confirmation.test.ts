@@ -39,7 +39,11 @@ describe('typed confirmation at a terminal', () => {
 
   it('without a terminal: accounts delete, accounts merge and disconnect --delete-history stop with exit 4 naming --yes', async () => {
     const before = await accounts();
-    for (const args of [['accounts', 'delete', 'a2'], ['accounts', 'merge', 'a5', 'a1'], ['disconnect', 'c2', '--delete-history']]) {
+    for (const args of [
+      ['accounts', 'delete', 'a2'],
+      ['accounts', 'merge', 'a5', 'a1'],
+      ['disconnect', 'c2', '--delete-history'],
+    ]) {
       const r = await cli.runAsync(args, NOW);
       expect(r.code, args.join(' ')).toBe(4);
       expect(r.stderr).toContain('pass --yes');

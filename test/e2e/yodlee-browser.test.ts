@@ -25,8 +25,12 @@ describe('Yodlee FastLink page through the CLI listener in headless Chromium', (
 
   it('opening the printed address is all it takes', async () => {
     const env = {
-      BANKSYNC_YODLEE_BASE_URL: mock.url, ...mock.fastLinkEnv, BANKSYNC_NOW: now.toISOString(),
-      BANKSYNC_YODLEE_CLIENT_ID: mock.credentials.client_id, BANKSYNC_YODLEE_SECRET: mock.credentials.secret, BANKSYNC_YODLEE_ADMIN_LOGIN_NAME: mock.credentials.admin_login_name,
+      BANKSYNC_YODLEE_BASE_URL: mock.url,
+      ...mock.fastLinkEnv,
+      BANKSYNC_NOW: now.toISOString(),
+      BANKSYNC_YODLEE_CLIENT_ID: mock.credentials.client_id,
+      BANKSYNC_YODLEE_SECRET: mock.credentials.secret,
+      BANKSYNC_YODLEE_ADMIN_LOGIN_NAME: mock.credentials.admin_login_name,
     };
     const run = runLive(cli, ['--json', 'connect', '--provider', 'yodlee', '--accounts', 'all', '--no-input', '--no-browser', '--redirect-port', '0'], env);
     const address = await run.line(/^http:\/\/127\.0\.0\.1:\d+\/connect$/);

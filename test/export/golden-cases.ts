@@ -27,4 +27,3 @@ export const GOLDEN_CASES: [string, (f: ReturnType<typeof exportFixture>) => Exp
   ['all.hledger', () => ({ format: 'hledger' }), 14],
   ['all.beancount', () => ({ format: 'beancount' }), 14],
 ];
-

@@ -12,8 +12,20 @@ const NOW = '2026-03-05T08:30:00.000Z';
 /** The bank corrects c8's amount, drops c5 and books a new line c9. */
 function bankChanges(f: Fixture, amount = -5_500, removeC5 = true) {
   const row = (ext: string, date: string, amountMinor: number, payee: string) => ({
-    id: stableTransactionId(f.checking, `ext:${ext}`), accountId: f.checking, externalId: ext, fingerprint: ext, ordinal: 0, bookingDate: date,
-    valueDate: null, amountMinor, currency: 'EUR', payee, memo: null, type: 'pos' as const, counterpartyIban: null, source: 'sandbox',
+    id: stableTransactionId(f.checking, `ext:${ext}`),
+    accountId: f.checking,
+    externalId: ext,
+    fingerprint: ext,
+    ordinal: 0,
+    bookingDate: date,
+    valueDate: null,
+    amountMinor,
+    currency: 'EUR',
+    payee,
+    memo: null,
+    type: 'pos' as const,
+    counterpartyIban: null,
+    source: 'sandbox',
   });
   f.store.tx(() => {
     expect(f.store.transactions.write(row('c8', '2026-03-02', amount, '=HYPERLINK("http://x")'), NOW)).toBe('updated');

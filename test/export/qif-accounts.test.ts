@@ -3,8 +3,19 @@ import type { Account } from '../../src/domain/model.js';
 import { qifFormat } from '../../src/export/qif.js';
 import type { AccountSection, ExportSettings } from '../../src/export/types.js';
 
-const section = (id: number, name: string, kind: Account['kind'] = 'checking', iban: string | null = null): AccountSection =>
-  ({ account: { id, name, kind, iban, number: null, currency: 'EUR' } as Account, institutionName: 'Bank', ledgerName: '', opening: 0, closing: 0, count: 0, firstDate: null, lastDate: null, start: '2026-01-01', end: '2026-01-01', writeOpening: true });
+const section = (id: number, name: string, kind: Account['kind'] = 'checking', iban: string | null = null): AccountSection => ({
+  account: { id, name, kind, iban, number: null, currency: 'EUR' } as Account,
+  institutionName: 'Bank',
+  ledgerName: '',
+  opening: 0,
+  closing: 0,
+  count: 0,
+  firstDate: null,
+  lastDate: null,
+  start: '2026-01-01',
+  end: '2026-01-01',
+  writeOpening: true,
+});
 
 const write = (sections: AccountSection[]) => {
   const w = qifFormat.create({ qifDates: 'us' } as ExportSettings);
@@ -21,14 +32,36 @@ describe('QIF account blocks', () => {
     const text = write([section(1, 'Checking', 'checking', 'NL91SBOX0417164300'), section(4, 'checking'), section(5, 'Card', 'credit_card')]);
     expect(text).toBe(
       [
-        '!Option:AutoSwitch', '!Account',
-        'NChecking (a1)', 'TBank', 'DBank NL91SBOX0417164300 EUR', '^',
-        'Nchecking (a4)', 'TBank', 'DBank EUR', '^',
-        'NCard', 'TCCard', 'DBank EUR', '^',
+        '!Option:AutoSwitch',
+        '!Account',
+        'NChecking (a1)',
+        'TBank',
+        'DBank NL91SBOX0417164300 EUR',
+        '^',
+        'Nchecking (a4)',
+        'TBank',
+        'DBank EUR',
+        '^',
+        'NCard',
+        'TCCard',
+        'DBank EUR',
+        '^',
         '!Clear:AutoSwitch',
-        '!Account', 'NChecking (a1)', 'TBank', '^', '!Type:Bank',
-        '!Account', 'Nchecking (a4)', 'TBank', '^', '!Type:Bank',
-        '!Account', 'NCard', 'TCCard', '^', '!Type:CCard',
+        '!Account',
+        'NChecking (a1)',
+        'TBank',
+        '^',
+        '!Type:Bank',
+        '!Account',
+        'Nchecking (a4)',
+        'TBank',
+        '^',
+        '!Type:Bank',
+        '!Account',
+        'NCard',
+        'TCCard',
+        '^',
+        '!Type:CCard',
         '',
       ].join('\n'),
     );

@@ -15,7 +15,8 @@ const tmpFile = (name: string) => join(DIR, `${++files}-${name}`);
 
 const COFFEE = (category: string) => `[[rule]]\ncontains = "coffee corner"\nfield = "payee"\ncategory = "${category}"\npayee = "Coffee Corner BV"\n`;
 
-const annotationRows = (f: Fixture) => f.store.db.prepare('SELECT transaction_id, annotation FROM export_annotations ORDER BY transaction_id').all() as { transaction_id: string; annotation: string }[];
+const annotationRows = (f: Fixture) =>
+  f.store.db.prepare('SELECT transaction_id, annotation FROM export_annotations ORDER BY transaction_id').all() as { transaction_id: string; annotation: string }[];
 
 function checkJournal(format: 'hledger' | 'ledger' | 'beancount', text: string): { code: number | null; out: string } {
   const file = tmpFile(`books.${format}`);

@@ -39,7 +39,22 @@ describe('journal exports of transfers between own accounts', { timeout: 300_000
         for (const [ext, date, amount, payee, cp] of lines) {
           ids[ext] = stableTransactionId(id, `ext:${ext}`);
           store.transactions.write(
-            { id: ids[ext]!, accountId: id, externalId: ext, fingerprint: ext, ordinal: 0, bookingDate: date, valueDate: null, amountMinor: amount, currency: 'EUR', payee, memo: null, type: 'transfer', counterpartyIban: cp, source: 'provider:sandbox' },
+            {
+              id: ids[ext]!,
+              accountId: id,
+              externalId: ext,
+              fingerprint: ext,
+              ordinal: 0,
+              bookingDate: date,
+              valueDate: null,
+              amountMinor: amount,
+              currency: 'EUR',
+              payee,
+              memo: null,
+              type: 'transfer',
+              counterpartyIban: cp,
+              source: 'provider:sandbox',
+            },
             NOW,
           );
         }
@@ -125,17 +140,20 @@ describe('journal exports of transfers between own accounts', { timeout: 300_000
     expect(t).toContain('Assets:SandboxBank:Savings  2.00 EUR = 5012.00 EUR');
     // The in-transit account holds the 100.00 for two days, then nothing.
     const transit = await tool('hledger', ['-f', hledger.path, 'reg', 'Assets:Transfers', '-O', 'csv']);
-    expect(transit.out.trim().split('\n').slice(1).map((l) => l.split(',').slice(1, 2).concat(l.split(',').slice(-2)).join(' '))).toEqual([
-      '"2026-01-31" "100.00 EUR" "100.00 EUR"',
-      '"2026-02-02" "-100.00 EUR" "0"',
-    ]);
+    expect(
+      transit.out
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(',').slice(1, 2).concat(l.split(',').slice(-2)).join(' ')),
+    ).toEqual(['"2026-01-31" "100.00 EUR" "100.00 EUR"', '"2026-02-02" "-100.00 EUR" "0"']);
 
     // beancount: metadata on the transaction and on each posting; the in-transit account opened.
     expect(beancount.text).toMatch(/2026-02-20 \* "Credit card repayment" ""\n {2}transfer: "x[0-9a-f]{15}"\n {2}Assets:SandboxBank:Checking {2}-500\.00 EUR\n {4}id: "t/);
     expect(beancount.text).toMatch(/^2026-01-10 open Assets:Transfers$/m);
   });
 
-  it('one account alone: its legs post to the other accounts\' ledger names', async () => {
+  it("one account alone: its legs post to the other accounts' ledger names", async () => {
     const { hledger, beancount } = await readersAccept('checking', { accountIds: [acc.Checking!] });
     const t = hledger.text;
     expect(txnOf(t, 'c1')[0]).toMatch(/; transfer: x\w+\n {4}Assets:SandboxBank:Checking {2}-100\.00 EUR = 3900\.00 EUR\n {4}Assets:SandboxBank:Savings$/);
@@ -154,7 +172,14 @@ describe('journal exports of transfers between own accounts', { timeout: 300_000
 
   it('CSV marks both rows of a pair with the same transfer_id (a column chosen with --columns)', async () => {
     const { text } = await exportAs('all.csv', { format: 'csv', columns: ['id', 'amount', 'transfer_id'] });
-    const byId = new Map(text.trim().split('\n').slice(1).map((l) => l.split(',')).map(([id, , transfer]) => [id!, transfer!]));
+    const byId = new Map(
+      text
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(','))
+        .map(([id, , transfer]) => [id!, transfer!]),
+    );
     expect(byId.get(ids.c4!)).toMatch(/^x[0-9a-f]{15}$/);
     expect(byId.get(ids.v2!)).toBe(byId.get(ids.c4!));
     expect(byId.get(ids.c1!)).toBe(byId.get(ids.s1!));

@@ -12,9 +12,17 @@ const PAGES = 30;
 const PAGE_LINES = 500;
 const store = Store.open(db, { keyFile: key });
 const account = store.accounts.list()[0];
-const line = (n) => ({ externalId: `t${n}`, bookingDate: `2026-${String(1 + (n % 10)).padStart(2, '0')}-${String(1 + (n % 28)).padStart(2, '0')}`, amountMinor: -(n % 997) - 1, currency: 'EUR', payee: `Shop ${n % 300}` });
+const line = (n) => ({
+  externalId: `t${n}`,
+  bookingDate: `2026-${String(1 + (n % 10)).padStart(2, '0')}-${String(1 + (n % 28)).padStart(2, '0')}`,
+  amountMinor: -(n % 997) - 1,
+  currency: 'EUR',
+  payee: `Shop ${n % 300}`,
+});
 const provider = {
-  id: 'feed', displayName: 'Feed', capabilities: { feed: 'cursor' },
+  id: 'feed',
+  displayName: 'Feed',
+  capabilities: { feed: 'cursor' },
   async *fetchTransactions(_session, req) {
     process.stdout.write(`from ${req.cursor ?? '-'}\n`);
     for (let i = req.cursor ? Number(req.cursor.slice(1)) : 0; i < PAGES; i++) {

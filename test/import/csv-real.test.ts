@@ -91,8 +91,20 @@ describe('a sign in its own column (silent loss: every amount was stored as mone
   });
 
   it.each([
-    ['D', 'C'], ['d', 'c'], ['DR', 'CR'], ['Dr', 'Cr'], ['Debit', 'Credit'], ['DEBIT', 'CREDIT'], ['Debet', 'Credit'],
-    ['S', 'H'], ['Soll', 'Haben'], ['Af', 'Bij'], ['DBIT', 'CRDT'], ['Dare', 'Avere'], ['Cargo', 'Abono'], ['-', '+'],
+    ['D', 'C'],
+    ['d', 'c'],
+    ['DR', 'CR'],
+    ['Dr', 'Cr'],
+    ['Debit', 'Credit'],
+    ['DEBIT', 'CREDIT'],
+    ['Debet', 'Credit'],
+    ['S', 'H'],
+    ['Soll', 'Haben'],
+    ['Af', 'Bij'],
+    ['DBIT', 'CRDT'],
+    ['Dare', 'Avere'],
+    ['Cargo', 'Abono'],
+    ['-', '+'],
   ])('%s / %s read case-insensitively', (debit, credit) => {
     const p = text(`Date,Amount,Sign\n2024-01-03,12.50,${debit}\n2024-01-04,7.00,${credit}\n`, { currency: 'EUR', map: 'date=0,amount=1,direction=2' });
     expect(amounts(p)).toEqual([-1_250, 700]);
@@ -131,7 +143,9 @@ describe('an unsigned amount column next to an unmapped sign column is refused',
   });
 
   it('also with a --map that leaves the sign column out (headerless Triodos shape)', () => {
-    expect(refusal(() => fixture('headerless-direction.csv', { currency: 'EUR', map: 'date=0,amount=2,payee=4' })).message).toMatch(/line 2: the amount has no sign of its own, but column 3 says "Debet"/);
+    expect(refusal(() => fixture('headerless-direction.csv', { currency: 'EUR', map: 'date=0,amount=2,payee=4' })).message).toMatch(
+      /line 2: the amount has no sign of its own, but column 3 says "Debet"/,
+    );
   });
 
   it('a savings account with only deposits and no sign column imports', () => {
@@ -189,7 +203,12 @@ describe('thousands separators, decided per file from its own numbers', () => {
   });
 
   it.each([
-    ['1 234,50', 123_450], ['1\u00a0234,50', 123_450], ['1\u202f234,50', 123_450], ["1'234.50", 123_450], ['1.234.567,89', 123_456_789], ['1,234,567.00', 123_456_700],
+    ['1 234,50', 123_450],
+    ['1\u00a0234,50', 123_450],
+    ['1\u202f234,50', 123_450],
+    ["1'234.50", 123_450],
+    ['1.234.567,89', 123_456_789],
+    ['1,234,567.00', 123_456_700],
   ])('%s', (raw, minor) => {
     expect(amounts(text(`Date;Amount\n2024-01-03;${raw}\n`, { currency: 'EUR' }))).toEqual([minor]);
   });
@@ -222,13 +241,22 @@ describe('a currency symbol or code next to the number', () => {
     expect(p.statements[0]!.lines[0]!.currency).toBe('EUR');
   });
 
-  it('a code that contradicts the line\'s currency is an error', () => {
+  it("a code that contradicts the line's currency is an error", () => {
     expect(refusal(() => fixture('currency-code-conflict.csv', { currency: 'EUR' })).message).toMatch(/line 3: amount "-210.00 USD" is in USD, but the line's currency is EUR/);
     expect(refusal(() => text('Date,Amount,Currency\n2024-01-03,-12.50 GBP,EUR\n')).message).toMatch(/line 2: amount "-12.50 GBP" is in GBP, but the line's currency is EUR/);
   });
 
   it.each([
-    ['€ 12,50', 1_250], ['€-12,50', -1_250], ['-€12,50', -1_250], ['12,50 €', 1_250], ['-12,50 €', -1_250], ['12,50-', -1_250], ['EUR 12,50', 1_250], ['12,50EUR', 1_250], ['(€12,50)', -1_250], ['−12,50', -1_250],
+    ['€ 12,50', 1_250],
+    ['€-12,50', -1_250],
+    ['-€12,50', -1_250],
+    ['12,50 €', 1_250],
+    ['-12,50 €', -1_250],
+    ['12,50-', -1_250],
+    ['EUR 12,50', 1_250],
+    ['12,50EUR', 1_250],
+    ['(€12,50)', -1_250],
+    ['−12,50', -1_250],
   ])('%s', (raw, minor) => {
     expect(amounts(text(`Date;Amount\n2024-01-03;${raw}\n2024-01-04;0,10\n`, { currency: 'EUR' }))[0]).toBe(minor);
   });
@@ -313,7 +341,9 @@ describe('title lines before the header', () => {
     const p = text(`${head};;;;;\n01.01.2024;;Anfangssaldo;EUR;1.000,00;H\n31.01.2024;;Endsaldo;EUR;4.035,50;H\n`);
     expect(amounts(p)).toEqual([-8_500, 312_050]);
     expect(p.warnings).toEqual(['line 5: left out "anfangssaldo", a balance line, not a transaction', 'line 6: left out "endsaldo", a balance line, not a transaction']);
-    expect(refusal(() => text(`${head}20.01.2024;;Endsaldo;EUR;4.035,50;H\n21.01.2024;21.01.2024;Miete;EUR;1.050,00;S\n`)).message).toMatch(/line 4: "endsaldo" is a balance line between transactions/);
+    expect(refusal(() => text(`${head}20.01.2024;;Endsaldo;EUR;4.035,50;H\n21.01.2024;21.01.2024;Miete;EUR;1.050,00;S\n`)).message).toMatch(
+      /line 4: "endsaldo" is a balance line between transactions/,
+    );
   });
 });
 
@@ -375,6 +405,9 @@ describe('what a newcomer feeds it', () => {
 
   it('a Dutch "Naam" column is the payee', () => {
     const p = text('Datum;Naam;Bedrag;Af Bij\n28-02-2026;Bakker Jansen;12,50;Af\n01-03-2026;Werkgever BV;1.500,00;Bij\n', { currency: 'EUR' });
-    expect(p.statements[0]!.lines.map((l) => [l.payee, l.amountMinor])).toEqual([['Bakker Jansen', -1250], ['Werkgever BV', 150000]]);
+    expect(p.statements[0]!.lines.map((l) => [l.payee, l.amountMinor])).toEqual([
+      ['Bakker Jansen', -1250],
+      ['Werkgever BV', 150000],
+    ]);
   });
 });

@@ -13,10 +13,46 @@ const seeds = [
   ...['good', 'warn'].flatMap((d) => readdirSync(join(SAMPLES, d)).map((f) => ({ name: f, bytes: readFileSync(join(SAMPLES, d, f)) }))),
   // The real-world OFX, QIF and CAMT shapes (empty elements, comments, stray end tags, SGML under
   // an XML header, decimal commas, short dates, two-digit years), the refused ones included.
-  ...['ofx', 'qif', 'camt'].flatMap((d) => readdirSync(join(FIXTURES, d)).filter((f) => !f.endsWith('.md')).map((f) => ({ name: f, bytes: readFileSync(join(FIXTURES, d, f)) }))),
+  ...['ofx', 'qif', 'camt'].flatMap((d) =>
+    readdirSync(join(FIXTURES, d))
+      .filter((f) => !f.endsWith('.md'))
+      .map((f) => ({ name: f, bytes: readFileSync(join(FIXTURES, d, f)) })),
+  ),
 ];
 
-const NASTY = ['<', '>', '&', '"', "'", '\n', '\r\n', '\0', '\xff', ';', ',', '^', '-', '.', '9', '<OFX>', '</STMTTRN>', '<Ntry>', '!Type:Bank\n', '&amp', '&#0;', '&#x110000;', '<!--', '-->', '<![CDATA[', ']]>', '<BALAMT/>', '</BANKTRANLIST>', '<BANKTRANLIST>', '<INVSTMTRS>', '\x1a'];
+const NASTY = [
+  '<',
+  '>',
+  '&',
+  '"',
+  "'",
+  '\n',
+  '\r\n',
+  '\0',
+  '\xff',
+  ';',
+  ',',
+  '^',
+  '-',
+  '.',
+  '9',
+  '<OFX>',
+  '</STMTTRN>',
+  '<Ntry>',
+  '!Type:Bank\n',
+  '&amp',
+  '&#0;',
+  '&#x110000;',
+  '<!--',
+  '-->',
+  '<![CDATA[',
+  ']]>',
+  '<BALAMT/>',
+  '</BANKTRANLIST>',
+  '<BANKTRANLIST>',
+  '<INVSTMTRS>',
+  '\x1a',
+];
 
 /**
  * Thousands of parses are seconds of CPU, tens of seconds on a loaded machine: the loops give
@@ -47,8 +83,9 @@ function mutate(input: Buffer, r: () => number): Buffer {
       case 4: // duplicate a slice (repeated records, ids, elements)
         b = Buffer.concat([b.subarray(0, at), b.subarray(at, at + Math.floor(r() * 400)), b.subarray(at)]);
         break;
-      default: // swap two lines
+      default:
         {
+          // swap two lines
           const lines = b.toString('latin1').split('\n');
           const i = Math.floor(r() * lines.length);
           const j = Math.floor(r() * lines.length);
@@ -83,21 +120,29 @@ function expectCleanOutcome(bytes: Buffer, name: string): 'ok' | 'rejected' {
 }
 
 describe('fuzz: mutated statement files never crash the importer', () => {
-  it('4000 mutations of the sample and fixture files give a clean result or one clean error', async () => {
-    const r = rng(process.env.FUZZ_SEED ?? 'banksync-import-fuzz');
-    const outcomes = { ok: 0, rejected: 0 };
-    for (let i = 0; i < Number(process.env.FUZZ_N ?? 4000); i++) {
-      if (i % 100 === 99) await breather();
-      const seed = seeds[i % seeds.length]!;
-      outcomes[expectCleanOutcome(mutate(seed.bytes, r), `fuzz-${i}-${seed.name}`)]++;
-    }
-    // Both paths were exercised: the mutations are neither all harmless nor all fatal.
-    expect(outcomes.ok).toBeGreaterThan(300);
-    expect(outcomes.rejected).toBeGreaterThan(300);
-  }, FUZZ_TIMEOUT);
+  it(
+    '4000 mutations of the sample and fixture files give a clean result or one clean error',
+    async () => {
+      const r = rng(process.env.FUZZ_SEED ?? 'banksync-import-fuzz');
+      const outcomes = { ok: 0, rejected: 0 };
+      for (let i = 0; i < Number(process.env.FUZZ_N ?? 4000); i++) {
+        if (i % 100 === 99) await breather();
+        const seed = seeds[i % seeds.length]!;
+        outcomes[expectCleanOutcome(mutate(seed.bytes, r), `fuzz-${i}-${seed.name}`)]++;
+      }
+      // Both paths were exercised: the mutations are neither all harmless nor all fatal.
+      expect(outcomes.ok).toBeGreaterThan(300);
+      expect(outcomes.rejected).toBeGreaterThan(300);
+    },
+    FUZZ_TIMEOUT,
+  );
 
   it.each([
-    ['billion laughs', `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><Document><BkToCstmrStmt>&lol2;</BkToCstmrStmt></Document>`, /DOCTYPE or ENTITY/],
+    [
+      'billion laughs',
+      `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><Document><BkToCstmrStmt>&lol2;</BkToCstmrStmt></Document>`,
+      /DOCTYPE or ENTITY/,
+    ],
     ['external entity', `<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><Document><BkToCstmrStmt>&x;</BkToCstmrStmt></Document>`, /DOCTYPE or ENTITY/],
     ['deeply nested XML', `<?xml version="1.0"?><Document><BkToCstmrStmt>${'<a>'.repeat(5000)}${'</a>'.repeat(5000)}</BkToCstmrStmt></Document>`, /.+/],
     ['deeply nested OFX', `OFXHEADER:100\nDATA:OFXSGML\n\n<OFX>${'<AGG>\n'.repeat(5000)}`, /nested deeper/],
@@ -129,8 +174,39 @@ describe('fuzz: mutated CSV layouts never crash the importer', () => {
     'currency-code.csv': {},
     'thousands-ambiguous.csv': { currency: 'EUR', decimal: '.' },
   };
-  const csvSeeds = readdirSync(CSV_FIXTURES).filter((f) => f.endsWith('.csv')).map((f) => ({ name: f, bytes: readFileSync(join(CSV_FIXTURES, f)), options: OPTIONS[f] ?? { currency: 'EUR' } }));
-  const CSV_NASTY = ['€', '$', 'US$', ' EUR', '(', ')', '-', '+', '1.234,56', '1,234.56', "1'234", '\u00a0', ';', ',', '\t', '""', '"', 'Af', 'Bij', 'S', 'H', 'DBIT', 'X', 'T12:16:54+01:00', ' 23:59', 'Endsaldo', '\n\n', 'Bank\n'];
+  const csvSeeds = readdirSync(CSV_FIXTURES)
+    .filter((f) => f.endsWith('.csv'))
+    .map((f) => ({ name: f, bytes: readFileSync(join(CSV_FIXTURES, f)), options: OPTIONS[f] ?? { currency: 'EUR' } }));
+  const CSV_NASTY = [
+    '€',
+    '$',
+    'US$',
+    ' EUR',
+    '(',
+    ')',
+    '-',
+    '+',
+    '1.234,56',
+    '1,234.56',
+    "1'234",
+    '\u00a0',
+    ';',
+    ',',
+    '\t',
+    '""',
+    '"',
+    'Af',
+    'Bij',
+    'S',
+    'H',
+    'DBIT',
+    'X',
+    'T12:16:54+01:00',
+    ' 23:59',
+    'Endsaldo',
+    '\n\n',
+    'Bank\n',
+  ];
 
   function mutateCsv(input: Buffer, r: () => number): Buffer {
     let b = mutate(input, r);
@@ -141,36 +217,40 @@ describe('fuzz: mutated CSV layouts never crash the importer', () => {
     return b;
   }
 
-  it('1500 mutations of the CSV fixtures give a clean result or one clean error', async () => {
-    expect(csvSeeds.length).toBeGreaterThan(20);
-    const r = rng(process.env.FUZZ_SEED ?? 'banksync-csv-fuzz');
-    const outcomes = { ok: 0, rejected: 0 };
-    for (let i = 0; i < Number(process.env.FUZZ_N ?? 1500); i++) {
-      if (i % 100 === 99) await breather();
-      const seed = csvSeeds[i % csvSeeds.length]!;
-      const name = `fuzz-${i}-${seed.name}`;
-      try {
-        const parsed = parseBytes(mutateCsv(seed.bytes, r), name, 'auto', seed.options);
-        for (const st of parsed.statements) {
-          for (const l of st.lines) {
-            expect(Number.isSafeInteger(l.amountMinor)).toBe(true);
-            expect(l.bookingDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-            expect(l.currency).toMatch(/^[A-Z]{3}$/);
+  it(
+    '1500 mutations of the CSV fixtures give a clean result or one clean error',
+    async () => {
+      expect(csvSeeds.length).toBeGreaterThan(20);
+      const r = rng(process.env.FUZZ_SEED ?? 'banksync-csv-fuzz');
+      const outcomes = { ok: 0, rejected: 0 };
+      for (let i = 0; i < Number(process.env.FUZZ_N ?? 1500); i++) {
+        if (i % 100 === 99) await breather();
+        const seed = csvSeeds[i % csvSeeds.length]!;
+        const name = `fuzz-${i}-${seed.name}`;
+        try {
+          const parsed = parseBytes(mutateCsv(seed.bytes, r), name, 'auto', seed.options);
+          for (const st of parsed.statements) {
+            for (const l of st.lines) {
+              expect(Number.isSafeInteger(l.amountMinor)).toBe(true);
+              expect(l.bookingDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+              expect(l.currency).toMatch(/^[A-Z]{3}$/);
+            }
+            for (const b of st.balances) expect(Number.isSafeInteger(b.amountMinor)).toBe(true);
           }
-          for (const b of st.balances) expect(Number.isSafeInteger(b.amountMinor)).toBe(true);
+          outcomes.ok++;
+        } catch (e) {
+          if (!(e instanceof BanksyncError)) throw new Error(`${name}: crashed with ${(e as Error)?.stack ?? e}`);
+          expect(e.code).toBe('BAD_INPUT');
+          expect(e.message.startsWith(`${name}: `), e.message).toBe(true);
+          expect(e.message).not.toContain('\n');
+          outcomes.rejected++;
         }
-        outcomes.ok++;
-      } catch (e) {
-        if (!(e instanceof BanksyncError)) throw new Error(`${name}: crashed with ${(e as Error)?.stack ?? e}`);
-        expect(e.code).toBe('BAD_INPUT');
-        expect(e.message.startsWith(`${name}: `), e.message).toBe(true);
-        expect(e.message).not.toContain('\n');
-        outcomes.rejected++;
       }
-    }
-    expect(outcomes.ok).toBeGreaterThan(150);
-    expect(outcomes.rejected).toBeGreaterThan(150);
-  }, FUZZ_TIMEOUT);
+      expect(outcomes.ok).toBeGreaterThan(150);
+      expect(outcomes.rejected).toBeGreaterThan(150);
+    },
+    FUZZ_TIMEOUT,
+  );
 
   it('every CSV fixture parses or is refused as its README says, unmutated', () => {
     const refused = ['ambiguous-dates.csv', 'currency-code-conflict.csv', 'direction-unmapped.csv'];

@@ -68,7 +68,9 @@ describe('OFX: silent losses (each test fails without its fix)', () => {
   it('a missing </STMTTRN> (the next one would nest inside it) refuses the file, naming both lines', () => {
     const content = text('stmttrn-end-missing.ofx');
     const e = refused('stmttrn-end-missing.ofx');
-    expect(e.message).toContain(`line ${lineOf(content, '<STMTTRN>\n<TRNTYPE>CHECK')}: a <STMTTRN> inside the one opened on line ${lineOf(content, '<STMTTRN>\n<TRNTYPE>POS')}: its </STMTTRN> is missing`);
+    expect(e.message).toContain(
+      `line ${lineOf(content, '<STMTTRN>\n<TRNTYPE>CHECK')}: a <STMTTRN> inside the one opened on line ${lineOf(content, '<STMTTRN>\n<TRNTYPE>POS')}: its </STMTTRN> is missing`,
+    );
   });
 
   it('a statement moved out of its message set by a stray end tag refuses the file', () => {
@@ -84,7 +86,7 @@ describe('OFX: silent losses (each test fails without its fix)', () => {
     let k = 0;
     const r = () => {
       if (k + 4 > block.length) [block, k] = [createHash('sha256').update(block).digest(), 0];
-      return (block.readUInt32BE((k += 4) - 4)) / 2 ** 32;
+      return block.readUInt32BE((k += 4) - 4) / 2 ** 32;
     };
     const outcomes = { imported: 0, refused: 0 };
     for (let i = 0; i < 400; i++) {
@@ -161,7 +163,9 @@ describe('OFX: real shapes that import', () => {
   it('"-1,250" with nothing else in the file to say what the comma is: refused, never guessed', () => {
     const content = text('decimal-comma-ambiguous.ofx');
     const e = refused('decimal-comma-ambiguous.ofx');
-    expect(e.message).toBe(`decimal-comma-ambiguous.ofx: line ${lineOf(content, '<TRNAMT>-1,250')}: STMTTRN 3: TRNAMT "-1,250" could be -1250 or -1.250: nothing else in the file says whether its comma is a decimal mark`);
+    expect(e.message).toBe(
+      `decimal-comma-ambiguous.ofx: line ${lineOf(content, '<TRNAMT>-1,250')}: STMTTRN 3: TRNAMT "-1,250" could be -1250 or -1.250: nothing else in the file says whether its comma is a decimal mark`,
+    );
   });
 
   it('"1.250" in a file whose other amounts use a decimal comma: refused', () => {

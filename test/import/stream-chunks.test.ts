@@ -12,7 +12,11 @@ const FIXTURES = resolve(__dirname, '../../fixtures/import');
 const SAMPLES = join(VALIDATORS, 'samples');
 const files = [
   ...['good', 'warn', 'bad'].flatMap((d) => readdirSync(join(SAMPLES, d)).map((f) => join(SAMPLES, d, f))),
-  ...['ofx', 'csv', 'camt'].flatMap((d) => readdirSync(join(FIXTURES, d)).filter((f) => !f.endsWith('.md')).map((f) => join(FIXTURES, d, f))),
+  ...['ofx', 'csv', 'camt'].flatMap((d) =>
+    readdirSync(join(FIXTURES, d))
+      .filter((f) => !f.endsWith('.md'))
+      .map((f) => join(FIXTURES, d, f)),
+  ),
 ];
 
 /** The outcome of a parse: what it read, or the one message it refused with. */

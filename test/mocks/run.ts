@@ -33,7 +33,11 @@ const loopbackCallback = (u: string) => /^http:\/\/(127\.0\.0\.1|localhost):\d+\
 const MOCKS: Record<string, (o: MockOptions) => Promise<RunningMock>> = {
   gocardless: async (o) => {
     const m = await startGoCardlessMock(o);
-    return { url: m.url, close: m.close, notes: [`BANKSYNC_GOCARDLESS_BASE_URL=${m.url}`, 'credentials: BANKSYNC_GOCARDLESS_SECRET_ID=sandbox-secret-id BANKSYNC_GOCARDLESS_SECRET_KEY=sandbox-secret-key'] };
+    return {
+      url: m.url,
+      close: m.close,
+      notes: [`BANKSYNC_GOCARDLESS_BASE_URL=${m.url}`, 'credentials: BANKSYNC_GOCARDLESS_SECRET_ID=sandbox-secret-id BANKSYNC_GOCARDLESS_SECRET_KEY=sandbox-secret-key'],
+    };
   },
   'enable-banking': async (o) => {
     const m = await startEnableBankingMock({ ...o, allowRedirect: loopbackCallback });
@@ -62,11 +66,7 @@ const MOCKS: Record<string, (o: MockOptions) => Promise<RunningMock>> = {
     return {
       url: m.url,
       close: m.close,
-      notes: [
-        `setup token (one use): ${m.control.newSetupToken()}`,
-        `another one: curl ${m.root}/create`,
-        `banksync connect --provider simplefin --setup-token TOKEN --accounts all`,
-      ],
+      notes: [`setup token (one use): ${m.control.newSetupToken()}`, `another one: curl ${m.root}/create`, `banksync connect --provider simplefin --setup-token TOKEN --accounts all`],
     };
   },
   plaid: async (o) => {
@@ -99,14 +99,16 @@ const MOCKS: Record<string, (o: MockOptions) => Promise<RunningMock>> = {
   },
   yodlee: async (o) => {
     const m = await startYodleeMock(o);
-    const env = Object.entries(m.fastLinkEnv).map(([k, v]) => `${k}=${v}`).join(' ');
+    const env = Object.entries(m.fastLinkEnv)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
     return {
       url: m.url,
       close: m.close,
       notes: [
         `BANKSYNC_YODLEE_BASE_URL=${m.url} ${env}`,
         `credentials: BANKSYNC_YODLEE_CLIENT_ID=${m.credentials.client_id} BANKSYNC_YODLEE_SECRET=${m.credentials.secret} BANKSYNC_YODLEE_ADMIN_LOGIN_NAME=${m.credentials.admin_login_name}`,
-        'FastLink: the page connect serves loads the mock\'s initialize.js, which links the Dag Site by itself',
+        "FastLink: the page connect serves loads the mock's initialize.js, which links the Dag Site by itself",
       ],
     };
   },

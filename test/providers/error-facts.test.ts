@@ -12,11 +12,14 @@ describe('structured facts on mapped provider errors', () => {
   it('GoCardless: the HTTP status, and token-refused only for a refused access token', () => {
     const gone = mapGoCardlessError(failure(404, { summary: 'Het bestaat niet', detail: 'anders geformuleerd', status_code: 404 }));
     expect(gone).toMatchObject({ code: 'PROVIDER_ERROR', status: 404 });
-    expect(mapGoCardlessError(failure(401, { summary: 'Invalid token', detail: 'Token is invalid or expired', status_code: 401 }))).toMatchObject({ code: 'CREDENTIALS_INVALID', reason: 'token-refused' });
+    expect(mapGoCardlessError(failure(401, { summary: 'Invalid token', detail: 'Token is invalid or expired', status_code: 401 }))).toMatchObject({
+      code: 'CREDENTIALS_INVALID',
+      reason: 'token-refused',
+    });
     expect(mapGoCardlessError(failure(401, { summary: 'Authentication failed', detail: 'No active account found with the given credentials', status_code: 401 })).reason).toBeUndefined();
   });
 
-  it("Enable Banking: its own error code is the reason, whatever the message says", () => {
+  it('Enable Banking: its own error code is the reason, whatever the message says', () => {
     const e = mapEnableBankingError(failure(404, { message: 'something else entirely', code: 404, error: 'SESSION_DOES_NOT_EXIST' }));
     expect(e).toMatchObject({ code: 'CONSENT_EXPIRED', status: 404, reason: 'SESSION_DOES_NOT_EXIST' });
   });

@@ -22,8 +22,7 @@ describe('HttpClient maxInFlight', () => {
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  const client = (maxInFlight: number) =>
-    new HttpClient({ providerName: 'Test', baseUrl: url, maxInFlight, mapError: (f) => new BanksyncError('PROVIDER_ERROR', `status ${f.status}`) });
+  const client = (maxInFlight: number) => new HttpClient({ providerName: 'Test', baseUrl: url, maxInFlight, mapError: (f) => new BanksyncError('PROVIDER_ERROR', `status ${f.status}`) });
 
   it.each([1, 2, 5])('never has more than %i requests in flight', async (limit) => {
     most = 0;

@@ -52,7 +52,10 @@ describe('a full disk (SQLITE_FULL, provoked with PRAGMA max_page_count)', () =>
     const pages = s.store.db.pragma('page_count', { simple: true }) as number;
     // Room for the bookkeeping (lock, state), not for a batch of lines: SQLite's own full condition.
     s.store.db.pragma(`max_page_count = ${pages + 3}`);
-    const err = await sync(s, { target: { kind: 'all', due: false }, unattended: true }).then(() => undefined, (e: unknown) => e);
+    const err = await sync(s, { target: { kind: 'all', due: false }, unattended: true }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((err as { code?: string }).code).toBe('SQLITE_FULL');
     expect(isStorageFault(err)).toBe(true);
     const line = storageFault(err, path)!;
@@ -105,7 +108,10 @@ describe('a corrupt database', () => {
     corruptMiddlePage(path);
     const bytes = execFileSync('sha256sum', [path], { encoding: 'utf8' });
     const store = Store.open(path, { keyFile: join(dirname(path), 'key') });
-    const err = await sync({ ...s, store }, { target: { kind: 'all', due: false }, unattended: true }).then(() => undefined, (e: unknown) => e);
+    const err = await sync({ ...s, store }, { target: { kind: 'all', due: false }, unattended: true }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(CorruptDatabaseError);
     expect((err as BanksyncError).code).toBe('ENVIRONMENT');
     expect((err as BanksyncError).message).toMatch(new RegExp(`^the database ${path} is corrupt \\(SQLite: .+\\); nothing was written$`));

@@ -47,7 +47,11 @@ describe('live line counts per account (migration 012)', () => {
     v11.close();
 
     const store = Store.open(path, { keyFile: join(dir, 'k') });
-    expect(countsOf(store.db).kept).toEqual([{ id: 1, live: 6 }, { id: 2, live: 1 }, { id: 3, live: 0 }]);
+    expect(countsOf(store.db).kept).toEqual([
+      { id: 1, live: 6 },
+      { id: 2, live: 1 },
+      { id: 3, live: 0 },
+    ]);
     expect([store.transactions.count(1), store.transactions.count(2), store.transactions.count(3), store.transactions.count(99)]).toEqual([6, 1, 0, 0]);
     store.close();
   });
@@ -62,13 +66,26 @@ describe('live line counts per account (migration 012)', () => {
       return Object.fromEntries((counted as { id: number; live: number }[]).map((r) => [r.id, r.live]));
     };
     const conn = store.connections.create({ providerId: 'sandbox', institutionId: 'x', institutionName: 'X', now: NOW });
-    const account = (ext: string) => store.accounts.create({ connectionId: conn, providerId: 'sandbox', institutionId: 'x', externalId: ext, name: ext, currency: 'EUR', kind: 'checking', stableIds: true, now: NOW });
+    const account = (ext: string) =>
+      store.accounts.create({ connectionId: conn, providerId: 'sandbox', institutionId: 'x', externalId: ext, name: ext, currency: 'EUR', kind: 'checking', stableIds: true, now: NOW });
     const a = account('a');
     const b = account('b');
     expect(exact()).toEqual({ [a]: 0, [b]: 0 });
     const row = (accountId: number, ext: string | null, amountMinor = -100, fingerprint = `fp-${ext}`): TransactionRow => ({
-      id: `t-${accountId}-${ext ?? fingerprint}`, accountId, externalId: ext, fingerprint, ordinal: 0, bookingDate: '2026-11-01', valueDate: null,
-      amountMinor, currency: 'EUR', payee: 'P', memo: null, type: 'debit', counterpartyIban: null, source: 'provider:sandbox',
+      id: `t-${accountId}-${ext ?? fingerprint}`,
+      accountId,
+      externalId: ext,
+      fingerprint,
+      ordinal: 0,
+      bookingDate: '2026-11-01',
+      valueDate: null,
+      amountMinor,
+      currency: 'EUR',
+      payee: 'P',
+      memo: null,
+      type: 'debit',
+      counterpartyIban: null,
+      source: 'provider:sandbox',
     });
     store.tx(() => {
       for (const ext of ['1', '2', '3']) store.transactions.write(row(a, ext), NOW);
@@ -106,7 +123,9 @@ describe('live line counts per account (migration 012)', () => {
     const c = account('c');
     expect(exact()).toEqual({ [a]: 1, [c]: 0 });
     // An id given back by hand (rows copied with their ids) starts from what it holds.
-    db.prepare("INSERT INTO accounts (id, connection_id, provider_id, institution_id, external_id, name, currency, kind, created_at) VALUES (?, ?, 'sandbox', 'x', 'b2', 'b2', 'EUR', 'checking', 't')").run(b, conn);
+    db.prepare(
+      "INSERT INTO accounts (id, connection_id, provider_id, institution_id, external_id, name, currency, kind, created_at) VALUES (?, ?, 'sandbox', 'x', 'b2', 'b2', 'EUR', 'checking', 't')",
+    ).run(b, conn);
     expect(exact()).toEqual({ [a]: 1, [b]: 0, [c]: 0 });
     expect(store.transactions.count(a)).toBe(1);
     store.close();

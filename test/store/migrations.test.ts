@@ -15,7 +15,9 @@ describe('database open and migrations (M18)', () => {
   const path = () => join(mkdtempSync(join(tmpdir(), 'banksync-mig-')), 'b.db');
 
   it('numbers migrations by their place in the list, and each file by its version', () => {
-    const files = readdirSync(join(__dirname, '../../src/store/migrations')).filter((f) => /^\d{3}-.*\.ts$/.test(f)).sort();
+    const files = readdirSync(join(__dirname, '../../src/store/migrations'))
+      .filter((f) => /^\d{3}-.*\.ts$/.test(f))
+      .sort();
     expect(files).toHaveLength(MIGRATIONS.length);
     MIGRATIONS.forEach((m, i) => {
       expect(m.version).toBe(i + 1);
@@ -72,7 +74,9 @@ describe('database open and migrations (M18)', () => {
     v1.pragma('user_version = 1');
     v1.prepare("INSERT INTO connections (provider_id, institution_id, institution_name, created_at, updated_at) VALUES ('sandbox','x','X','t','t')").run();
     v1.prepare("INSERT INTO accounts (connection_id, provider_id, institution_id, name, currency, kind, created_at) VALUES (1,'sandbox','x','A','EUR','checking','t')").run();
-    v1.prepare("INSERT INTO transactions (id, account_id, external_id, fingerprint, ordinal, booking_date, amount_minor, currency, type, source, first_seen_at, updated_at) VALUES ('t1', 1, 'e1', 'f', 0, '2026-01-01', -500, 'EUR', 'pos', 'sandbox', 't', 't')").run();
+    v1.prepare(
+      "INSERT INTO transactions (id, account_id, external_id, fingerprint, ordinal, booking_date, amount_minor, currency, type, source, first_seen_at, updated_at) VALUES ('t1', 1, 'e1', 'f', 0, '2026-01-01', -500, 'EUR', 'pos', 'sandbox', 't', 't')",
+    ).run();
     v1.close();
 
     const db = openDatabase(p);

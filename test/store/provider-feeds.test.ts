@@ -15,7 +15,9 @@ describe('migration 005: feed cursors and requests per connection', () => {
     v4.pragma('application_id = 0x42534e43');
     v4.pragma('user_version = 4');
     v4.prepare("INSERT INTO connections (provider_id, institution_id, institution_name, created_at, updated_at) VALUES ('plaid','x','X','t','t')").run();
-    v4.prepare("INSERT INTO accounts (connection_id, provider_id, institution_id, external_id, name, currency, kind, watermark_date, created_at) VALUES (1,'plaid','x','acc','A','USD','checking','2026-11-01','t')").run();
+    v4.prepare(
+      "INSERT INTO accounts (connection_id, provider_id, institution_id, external_id, name, currency, kind, watermark_date, created_at) VALUES (1,'plaid','x','acc','A','USD','checking','2026-11-01','t')",
+    ).run();
     v4.close();
 
     const store = Store.open(path, { keyFile: join(dir, 'k') });

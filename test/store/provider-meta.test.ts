@@ -15,7 +15,9 @@ describe('migration 006: provider data per account (ProviderAccount.meta)', () =
     v5.pragma('application_id = 0x42534e43');
     v5.pragma('user_version = 5');
     v5.prepare("INSERT INTO connections (provider_id, institution_id, institution_name, created_at, updated_at) VALUES ('yodlee','x','X','t','t')").run();
-    v5.prepare("INSERT INTO accounts (connection_id, provider_id, institution_id, external_id, name, currency, kind, watermark_date, created_at) VALUES (1,'yodlee','x','acc','A','USD','checking','2026-11-01','t')").run();
+    v5.prepare(
+      "INSERT INTO accounts (connection_id, provider_id, institution_id, external_id, name, currency, kind, watermark_date, created_at) VALUES (1,'yodlee','x','acc','A','USD','checking','2026-11-01','t')",
+    ).run();
     v5.close();
 
     const store = Store.open(path, { keyFile: join(dir, 'k') });
@@ -27,7 +29,18 @@ describe('migration 006: provider data per account (ProviderAccount.meta)', () =
     expect(store.accounts.get(1)!.providerMeta).toEqual({ container: 'creditCard' });
     store.accounts.setProviderMeta(1, {});
     expect(store.accounts.get(1)!.providerMeta).toBeNull();
-    const id = store.accounts.create({ connectionId: 1, providerId: 'yodlee', institutionId: 'x', externalId: 'acc2', name: 'B', currency: 'USD', kind: 'checking', stableIds: true, meta: { container: 'bank' }, now: 't' });
+    const id = store.accounts.create({
+      connectionId: 1,
+      providerId: 'yodlee',
+      institutionId: 'x',
+      externalId: 'acc2',
+      name: 'B',
+      currency: 'USD',
+      kind: 'checking',
+      stableIds: true,
+      meta: { container: 'bank' },
+      now: 't',
+    });
     expect(store.accounts.get(id)!.providerMeta).toEqual({ container: 'bank' });
     // A value that is not an object of strings (hand-edited) reads as none rather than breaking the account.
     store.db.prepare('UPDATE accounts SET provider_meta = ? WHERE id = ?').run('[1,2]', id);

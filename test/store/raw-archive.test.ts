@@ -16,7 +16,8 @@ function v10WithAccounts(): string {
   db.pragma('application_id = 0x42534e43');
   db.pragma('user_version = 10');
   db.prepare("INSERT INTO connections (provider_id, institution_id, institution_name, created_at, updated_at) VALUES ('sandbox','x','X','t','t')").run();
-  for (const name of ['A', 'B']) db.prepare("INSERT INTO accounts (connection_id, provider_id, institution_id, external_id, name, currency, kind, created_at) VALUES (1,'sandbox','x',?,?,'EUR','checking','t')").run(name, name);
+  for (const name of ['A', 'B'])
+    db.prepare("INSERT INTO accounts (connection_id, provider_id, institution_id, external_id, name, currency, kind, created_at) VALUES (1,'sandbox','x',?,?,'EUR','checking','t')").run(name, name);
   db.close();
   return path;
 }

@@ -15,7 +15,9 @@ describe('migration 007: per-database settings', () => {
     v6.pragma('application_id = 0x42534e43');
     v6.pragma('user_version = 6');
     v6.prepare("INSERT INTO connections (provider_id, institution_id, institution_name, created_at, updated_at) VALUES ('sandbox','x','X','t','t')").run();
-    v6.prepare("INSERT INTO accounts (connection_id, provider_id, institution_id, external_id, name, currency, kind, lock_date, created_at) VALUES (1,'sandbox','x','acc','A','EUR','checking','2026-01-01','t')").run();
+    v6.prepare(
+      "INSERT INTO accounts (connection_id, provider_id, institution_id, external_id, name, currency, kind, lock_date, created_at) VALUES (1,'sandbox','x','acc','A','EUR','checking','2026-01-01','t')",
+    ).run();
     v6.close();
 
     const store = Store.open(path, { keyFile: join(dir, 'k') });

@@ -18,13 +18,27 @@ describe('TransactionRepo.write', () => {
     const store = Store.open(join(dir, 'b.db'), { keyFile: join(dir, 'k') });
     const now = '2026-11-22T07:00:00.000Z';
     const c = store.connections.create({ providerId: 'fake', institutionId: 'i', institutionName: 'I', now });
-    const account = (name: string) => store.accounts.create({ connectionId: c, providerId: 'fake', institutionId: 'i', externalId: name, name, currency: 'EUR', kind: 'checking', stableIds: true, now });
+    const account = (name: string) =>
+      store.accounts.create({ connectionId: c, providerId: 'fake', institutionId: 'i', externalId: name, name, currency: 'EUR', kind: 'checking', stableIds: true, now });
     return { store, a1: account('a1'), a2: account('a2') };
   }
 
   const row = (accountId: number, over: Partial<TransactionRow> = {}): TransactionRow => ({
-    id: 't000000000000000000000001', accountId, externalId: 'p1', fingerprint: 'fp1', ordinal: 0, bookingDate: '2026-11-02', valueDate: null,
-    amountMinor: -1000, currency: 'EUR', payee: 'Shop', memo: null, type: 'debit', counterpartyIban: null, source: 'provider:fake', ...over,
+    id: 't000000000000000000000001',
+    accountId,
+    externalId: 'p1',
+    fingerprint: 'fp1',
+    ordinal: 0,
+    bookingDate: '2026-11-02',
+    valueDate: null,
+    amountMinor: -1000,
+    currency: 'EUR',
+    payee: 'Shop',
+    memo: null,
+    type: 'debit',
+    counterpartyIban: null,
+    source: 'provider:fake',
+    ...over,
   });
   const T0 = '2026-11-22T07:00:00.000Z';
   const T1 = '2026-11-23T07:00:00.000Z';
@@ -60,7 +74,9 @@ describe('TransactionRepo.write', () => {
     store.transactions.write(row(a1), T0);
     expect(store.transactions.write(row(a1, { amountMinor: -1050, fingerprint: 'fp2', id: 'tignored', currency: 'USD', source: 'other', ordinal: 3 }), T1)).toBe('updated');
     // Only the provider's fields change: the id, currency, source, ordinal and first sighting stay.
-    expect(stored(store)).toMatchObject([{ seq: 1, id: 't000000000000000000000001', amount_minor: -1050, fingerprint: 'fp2', currency: 'EUR', source: 'provider:fake', ordinal: 0, revision: 1, first_seen_at: T0, updated_at: T1 }]);
+    expect(stored(store)).toMatchObject([
+      { seq: 1, id: 't000000000000000000000001', amount_minor: -1050, fingerprint: 'fp2', currency: 'EUR', source: 'provider:fake', ordinal: 0, revision: 1, first_seen_at: T0, updated_at: T1 },
+    ]);
     expect(history(store)).toEqual([{ transaction_id: 't000000000000000000000001', revision: 0, amount_minor: -1000, payee: 'Shop', replaced_at: T1 }]);
     expect(dirty(store)).toEqual([{ line_id: 't000000000000000000000001' }]);
   });
@@ -69,8 +85,14 @@ describe('TransactionRepo.write', () => {
     const { store, a1 } = setup();
     store.transactions.write(row(a1), T0);
     const changes: Partial<TransactionRow>[] = [
-      { bookingDate: '2026-11-03' }, { valueDate: '2026-11-04' }, { valueDate: null }, { payee: null }, { payee: 'Shop' },
-      { memo: 'card' }, { type: 'pos' }, { counterpartyIban: 'NL91SBOX0417164300' },
+      { bookingDate: '2026-11-03' },
+      { valueDate: '2026-11-04' },
+      { valueDate: null },
+      { payee: null },
+      { payee: 'Shop' },
+      { memo: 'card' },
+      { type: 'pos' },
+      { counterpartyIban: 'NL91SBOX0417164300' },
     ];
     let current = row(a1);
     for (const [i, change] of changes.entries()) {
@@ -105,6 +127,9 @@ describe('TransactionRepo.write', () => {
     expect(store.transactions.write(line, T0)).toBe('inserted');
     expect(store.transactions.write({ ...line, amountMinor: -5 }, T1)).toBe('unchanged');
     expect(store.transactions.write({ ...line, ordinal: 1, id: 't000000000000000000000004' }, T1)).toBe('inserted');
-    expect(stored(store).map((r) => [r.ordinal, r.amount_minor])).toEqual([[0, -1000], [1, -1000]]);
+    expect(stored(store).map((r) => [r.ordinal, r.amount_minor])).toEqual([
+      [0, -1000],
+      [1, -1000],
+    ]);
   });
 });

@@ -10,13 +10,27 @@ import { registerAccountEdits } from './account-edits.js';
 
 /** `page`: the full list may be long; the one or two rows a change shows are not. */
 function render(rt: Runtime, rows: AccountRow[], page = false): Promise<void> {
-  return rt.out.result({ accounts: rows }, ({ accounts }) =>
-    accounts.length === 0
-      ? 'no accounts yet: run `banksync connect`'
-      : table([
-          ['ID', 'CONN', 'INSTITUTION', 'NAME', 'IBAN', 'CUR', 'KIND', 'SYNC', 'PERIOD', 'LOCK', 'TXNS'],
-          ...accounts.map((r) => [r.id, r.connection ?? '-', r.institution, r.name, r.iban ? maskIban(r.iban) : '-', r.currency, r.kind, syncColumn(r), r.statementPeriod, r.lockDate ?? '-', String(r.transactions)]),
-        ]),
+  return rt.out.result(
+    { accounts: rows },
+    ({ accounts }) =>
+      accounts.length === 0
+        ? 'no accounts yet: run `banksync connect`'
+        : table([
+            ['ID', 'CONN', 'INSTITUTION', 'NAME', 'IBAN', 'CUR', 'KIND', 'SYNC', 'PERIOD', 'LOCK', 'TXNS'],
+            ...accounts.map((r) => [
+              r.id,
+              r.connection ?? '-',
+              r.institution,
+              r.name,
+              r.iban ? maskIban(r.iban) : '-',
+              r.currency,
+              r.kind,
+              syncColumn(r),
+              r.statementPeriod,
+              r.lockDate ?? '-',
+              String(r.transactions),
+            ]),
+          ]),
     { page },
   );
 }
@@ -31,7 +45,10 @@ export function registerAccounts(program: Command, runtimeOf: RuntimeOf): void {
     .addHelpText('after', '\nExamples:\n  $ banksync accounts\n  $ banksync accounts disable a4\n  $ banksync accounts set a1 --period week --lock-date 2025-01-01')
     .action((_o: unknown, cmd: Command) => render(runtimeOf(cmd), listAccounts(runtimeOf(cmd).services()), true));
 
-  for (const [name, enabled] of [['enable', true], ['disable', false]] as const) {
+  for (const [name, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
     accounts
       .command(name)
       .description(`switch syncing ${enabled ? 'on' : 'off'} for accounts (history is kept)`)
@@ -39,7 +56,10 @@ export function registerAccounts(program: Command, runtimeOf: RuntimeOf): void {
       .action((ids: string[], _o: unknown, cmd: Command) => {
         const rt = runtimeOf(cmd);
         const refs = ids.map((v) => parseAccountRef(v));
-        render(rt, refs.map((id) => updateAccount(rt.services(), id, { enabled })));
+        render(
+          rt,
+          refs.map((id) => updateAccount(rt.services(), id, { enabled })),
+        );
       });
   }
 

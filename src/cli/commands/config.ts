@@ -46,7 +46,7 @@ interface ConfigView {
 export function registerConfig(program: Command, runtimeOf: RuntimeOf): void {
   program
     .command('config')
-    .description('show or set settings (never secrets): this database\'s (lock date, journal accounts) and your preferences')
+    .description("show or set settings (never secrets): this database's (lock date, journal accounts) and your preferences")
     .argument('[key]', SETTING_KEYS.join(' | '))
     .argument('[value]', 'new value; "" clears lock-date, notify-command and resets expense-account, income-account')
     .addHelpText(

@@ -21,23 +21,48 @@ export function registerConnect(program: Command, runtimeOf: RuntimeOf): void {
       'after',
       '\nExamples:\n  $ banksync connect\n  $ banksync connect --provider sandbox --institution sandbox-bank --accounts all --yes\n  $ banksync connect --provider gocardless --institution SANDBOXFINANCE_SFIN0000 --accounts all --no-browser',
     )
-    .action(async (query: string | undefined, o: { provider?: string; institution?: string; country?: string; accounts?: 'all' | string[]; yes?: boolean; redirectPort?: number; browser: boolean; setupToken?: string; allowDuplicate?: boolean }, cmd: Command) => {
-      const rt = runtimeOf(cmd);
-      // Loaded when the command runs: start-up stays small for the others.
-      const { connect } = await import('../../core/connect.js');
-      const r = await connect(rt.services(), {
-        providerId: o.provider, institutionId: o.institution, query, country: o.country, accounts: o.accounts, yes: !!o.yes,
-        redirectPort: o.redirectPort, browser: o.browser, setupToken: o.setupToken, allowDuplicate: o.allowDuplicate,
-      });
-      rt.out.result(r, (v) =>
-        [
-          `connected ${v.connection}: ${v.institution.name} via ${v.provider}` +
-            (v.consentExpiresAt ? ` (consent until ${localTime(v.consentExpiresAt)})` : ''),
-          ...v.accounts.map((a) => `  ${a.id}  ${a.name} (${a.currency}, ${a.kind}${a.institution ? `, at ${a.institution.name}` : ''})`),
-          v.ignored ? `  (${plural(v.ignored, 'authorized account')} at other institutions left out)` : '',
-        ].filter(Boolean).join('\n'),
-      );
-      // What to do next is a note, not data: stdout keeps only what was connected.
-      rt.out.info(`next: banksync sync ${r.connection}`);
-    });
+    .action(
+      async (
+        query: string | undefined,
+        o: {
+          provider?: string;
+          institution?: string;
+          country?: string;
+          accounts?: 'all' | string[];
+          yes?: boolean;
+          redirectPort?: number;
+          browser: boolean;
+          setupToken?: string;
+          allowDuplicate?: boolean;
+        },
+        cmd: Command,
+      ) => {
+        const rt = runtimeOf(cmd);
+        // Loaded when the command runs: start-up stays small for the others.
+        const { connect } = await import('../../core/connect.js');
+        const r = await connect(rt.services(), {
+          providerId: o.provider,
+          institutionId: o.institution,
+          query,
+          country: o.country,
+          accounts: o.accounts,
+          yes: !!o.yes,
+          redirectPort: o.redirectPort,
+          browser: o.browser,
+          setupToken: o.setupToken,
+          allowDuplicate: o.allowDuplicate,
+        });
+        rt.out.result(r, (v) =>
+          [
+            `connected ${v.connection}: ${v.institution.name} via ${v.provider}` + (v.consentExpiresAt ? ` (consent until ${localTime(v.consentExpiresAt)})` : ''),
+            ...v.accounts.map((a) => `  ${a.id}  ${a.name} (${a.currency}, ${a.kind}${a.institution ? `, at ${a.institution.name}` : ''})`),
+            v.ignored ? `  (${plural(v.ignored, 'authorized account')} at other institutions left out)` : '',
+          ]
+            .filter(Boolean)
+            .join('\n'),
+        );
+        // What to do next is a note, not data: stdout keeps only what was connected.
+        rt.out.info(`next: banksync sync ${r.connection}`);
+      },
+    );
 }

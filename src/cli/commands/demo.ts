@@ -25,7 +25,10 @@ export function registerDemo(program: Command, runtimeOf: RuntimeOf): void {
       }
       const s = rt.services();
       const [{ connect }, { exportTransactions }, { status }, { sync }] = await Promise.all([
-        import('../../core/connect.js'), import('../../core/export.js'), import('../../core/status.js'), import('../../core/sync/engine.js'),
+        import('../../core/connect.js'),
+        import('../../core/export.js'),
+        import('../../core/status.js'),
+        import('../../core/sync/engine.js'),
       ]);
       rt.out.info(`demo database: ${rt.dbPath}`);
       const connection = await connect(s, { providerId: 'sandbox', institutionId: 'sandbox-bank', accounts: 'all', yes: true });
@@ -47,7 +50,9 @@ export function registerDemo(program: Command, runtimeOf: RuntimeOf): void {
           `1. connected ${v.connection.connection}: ${v.connection.institution.name} with ${plural(v.connection.accounts.length, 'account')}`,
           `2. synced: ${v.sync.accounts.map((r) => `${r.account} ${r.name} +${r.newCount ?? 0}`).join(', ')}`,
           `3. status:`,
-          ...v.status.connections.flatMap((c) => c.accounts.map((a) => `   ${a.id} ${a.name.padEnd(14)} ${a.state.padEnd(8)} ${plural(a.transactions, 'transaction')}, ${a.pendingCount ?? 0} pending`)),
+          ...v.status.connections.flatMap((c) =>
+            c.accounts.map((a) => `   ${a.id} ${a.name.padEnd(14)} ${a.state.padEnd(8)} ${plural(a.transactions, 'transaction')}, ${a.pendingCount ?? 0} pending`),
+          ),
           `4. last lines of: banksync export --format csv --account ${v.connection.accounts[0]!.id}`,
           ...v.exportSample.map((l) => `   ${l}`),
         ].join('\n'),

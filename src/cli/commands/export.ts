@@ -78,7 +78,10 @@ export function registerExport(program: Command, runtimeOf: RuntimeOf): void {
       if (rt.out.json && !o.output) throw badInput('--json with export needs --output FILE (stdout carries the exported data)');
       // This database's own journal accounts (config expense-account / income-account).
       const settings = o.expenseAccount && o.incomeAccount ? {} : await databaseSettings(rt, ['expense-account', 'income-account']);
-      const columns = o.columns?.split(',').map((c) => c.trim()).filter(Boolean);
+      const columns = o.columns
+        ?.split(',')
+        .map((c) => c.trim())
+        .filter(Boolean);
       const options: ExportOptions = {
         format: o.format,
         accountIds: o.account,

@@ -40,7 +40,10 @@ export function registerImport(program: Command, runtimeOf: RuntimeOf): void {
     .option('--new-account <name>', 'create a new account with this name')
     .addOption(new Option('--format <format>', 'file format (default: by content)').choices(['auto', ...FORMAT_NAMES]).default('auto'))
     .addOption(new Option('--profile <name>', 'CSV layout').choices([...CSV_PROFILE_NAMES]))
-    .option('--map <fields>', 'CSV columns: date=0,amount=3,payee=1,memo=2,id=4,debit=5,credit=6,currency=7,value_date=8,direction=9 (0-based or header names; direction: a column of debit/credit markers such as Af/Bij, D/C, S/H that signs an unsigned amount)')
+    .option(
+      '--map <fields>',
+      'CSV columns: date=0,amount=3,payee=1,memo=2,id=4,debit=5,credit=6,currency=7,value_date=8,direction=9 (0-based or header names; direction: a column of debit/credit markers such as Af/Bij, D/C, S/H that signs an unsigned amount)',
+    )
     .option('--header', 'CSV: the first row of the table is a header (default: by content)')
     .option('--no-header', 'CSV: the file has no header row; name the columns with --map and numbers')
     .option('--debit-values <values>', 'CSV: direction values that mean money out, comma-separated (every other value is money in)')
@@ -56,13 +59,26 @@ export function registerImport(program: Command, runtimeOf: RuntimeOf): void {
       const { importFiles } = await import('../../core/import.js');
       if (o.currency && !/^[A-Za-z]{3}$/.test(o.currency)) throw badInput(`--currency must be an ISO 4217 code like EUR, got "${o.currency}"`);
       const r = await importFiles(rt.services(), {
-        files, format: o.format, accountId: o.account, newAccount: o.newAccount, profile: o.profile, map: o.map, dateFormat: o.dateFormat, currency: o.currency,
-        dryRun: o.dryRun, forceAccount: o.forceAccount, header: o.header, debitValues: o.debitValues, decimal: o.decimal,
+        files,
+        format: o.format,
+        accountId: o.account,
+        newAccount: o.newAccount,
+        profile: o.profile,
+        map: o.map,
+        dateFormat: o.dateFormat,
+        currency: o.currency,
+        dryRun: o.dryRun,
+        forceAccount: o.forceAccount,
+        header: o.header,
+        debitValues: o.debitValues,
+        decimal: o.decimal,
       });
       for (const f of r.files) for (const w of f.warnings) rt.out.warn(`${f.file}: ${w}`);
-      for (const f of r.files) for (const st of f.statements) for (const b of st.balances.filter((x) => x.differs)) {
-        rt.out.warn(`${f.file}: the statement balance on ${b.date} is ${b.file}, banksync computes ${b.banksync} for ${st.account}: a line is missing or doubled`);
-      }
+      for (const f of r.files)
+        for (const st of f.statements)
+          for (const b of st.balances.filter((x) => x.differs)) {
+            rt.out.warn(`${f.file}: the statement balance on ${b.date} is ${b.file}, banksync computes ${b.banksync} for ${st.account}: a line is missing or doubled`);
+          }
       rt.out.result(r, (v) => render(v.files, v.dryRun));
       // A remark, not part of the report: stdout keeps one line per statement read.
       if (r.dryRun) rt.out.info('dry run: nothing was written');

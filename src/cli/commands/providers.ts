@@ -29,19 +29,14 @@ export function registerProviders(program: Command, runtimeOf: RuntimeOf): void 
       rt.out.result({ providers: rows }, ({ providers }) =>
         table([
           ['ID', 'NAME', 'REGIONS', 'SET UP'],
-          ...providers.map((r) => [
-            r.id,
-            r.name,
-            r.regions.join(' '),
-            r.credentials.length === 0 ? 'nothing needed' : r.credentials.map((c) => `${c.name}: ${c.source}`).join(', '),
-          ]),
+          ...providers.map((r) => [r.id, r.name, r.regions.join(' '), r.credentials.length === 0 ? 'nothing needed' : r.credentials.map((c) => `${c.name}: ${c.source}`).join(', ')]),
         ]),
       );
     });
 
   const setup = providers
     .command('setup')
-    .description("store and check your own app credentials for a provider (asked for when not given)")
+    .description('store and check your own app credentials for a provider (asked for when not given)')
     .argument('<provider>', 'provider id, e.g. gocardless')
     .addHelpText(
       'after',
@@ -62,9 +57,7 @@ export function registerProviders(program: Command, runtimeOf: RuntimeOf): void 
     const { capabilitiesOf } = await import('../../core/providers.js');
     // A provider whose own page picks the bank has nothing to search first.
     const next = capabilitiesOf(r.provider).institutionChoice === 'provider' ? `banksync connect --provider ${r.provider}` : `banksync institutions --provider ${r.provider} --country XX`;
-    rt.out.result(r, (v) =>
-      [`${v.provider}: credentials checked and stored`, ...v.fields.map((f) => `  ${f.label}: ${f.source === 'given' ? 'stored (encrypted)' : f.source}`)].join('\n'),
-    );
+    rt.out.result(r, (v) => [`${v.provider}: credentials checked and stored`, ...v.fields.map((f) => `  ${f.label}: ${f.source === 'given' ? 'stored (encrypted)' : f.source}`)].join('\n'));
     // What to do next is a note, not data.
     rt.out.info(`next: ${next}`);
   });

@@ -18,11 +18,14 @@ export function replayOptions(o: ReplayFlags): ReplayOptions {
 export function registerReplay(program: Command, runtimeOf: RuntimeOf): void {
   program
     .command('replay')
-    .description('rebuild lines, pending links, balances and coverage from the raw archive with this version\'s mapping: no network, no quota')
+    .description("rebuild lines, pending links, balances and coverage from the raw archive with this version's mapping: no network, no quota")
     .option('--account <id>', 'only this account (repeatable), e.g. a2', (v: string, prev: number[] = []) => [...prev, parseAccountRef(v)])
     .option('--from <date>', 'only lines booked from this date on (YYYY-MM-DD)', parseDate)
     .option('--into <file>', 'write the rebuilt database to this new file; the books stay as they are')
-    .addHelpText('after', '\nExamples:\n  $ banksync replay --into /tmp/rebuilt.db   # compare before trusting it\n  $ banksync replay --account a2 --from 2026-01-01\n  $ banksync replay                          # in place, after an upgrade')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ banksync replay --into /tmp/rebuilt.db   # compare before trusting it\n  $ banksync replay --account a2 --from 2026-01-01\n  $ banksync replay                          # in place, after an upgrade',
+    )
     .action(async (o: ReplayFlags, cmd: Command) => {
       const rt = runtimeOf(cmd);
       const { replay } = await import('../../core/replay.js');

@@ -10,7 +10,10 @@ export function registerRestore(program: Command, runtimeOf: RuntimeOf): void {
     .description('replace the database with a backup copy (checked first); the current file is kept aside')
     .argument('<file>', 'a file written by `banksync backup`, or a copy kept beside the database')
     .option('--yes', 'replace without asking')
-    .addHelpText('after', '\nExamples:\n  $ banksync restore ~/backups/banksync-2026-11-30.db\n\nThe stored credentials open only with the secret key they were sealed with: on another\nmachine, set BANKSYNC_SECRET_KEY or copy secret.key from the old one.')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ banksync restore ~/backups/banksync-2026-11-30.db\n\nThe stored credentials open only with the secret key they were sealed with: on another\nmachine, set BANKSYNC_SECRET_KEY or copy secret.key from the old one.',
+    )
     .action(async (file: string, o: { yes?: boolean }, cmd: Command) => {
       const rt = runtimeOf(cmd);
       const { restoreDatabase } = await import('../../core/restore.js');
@@ -24,10 +27,7 @@ export function registerRestore(program: Command, runtimeOf: RuntimeOf): void {
       });
       if (r.secrets.message) rt.out.warn(r.secrets.message);
       rt.out.result(r, (v) =>
-        [
-          `restored ${v.database} from ${v.restored} (${plural(v.accounts, 'account')}, ${plural(v.transactions, 'transaction')})`,
-          v.previous ? `the replaced database is kept at ${v.previous}` : '',
-        ]
+        [`restored ${v.database} from ${v.restored} (${plural(v.accounts, 'account')}, ${plural(v.transactions, 'transaction')})`, v.previous ? `the replaced database is kept at ${v.previous}` : '']
           .filter(Boolean)
           .join('\n'),
       );

@@ -50,7 +50,10 @@ async function inEditor(rt: Runtime): Promise<Saved> {
       // A `rules add` or another edit while the editor was open: neither version silently wins.
       if (rulesText(s) !== (stored ? text : '')) {
         keep = true;
-        throw badInput('the rules were changed by another command while you edited them; nothing was saved', `your version is in ${file}: compare with banksync rules list, then banksync rules edit --file ${file}`);
+        throw badInput(
+          'the rules were changed by another command while you edited them; nothing was saved',
+          `your version is in ${file}: compare with banksync rules list, then banksync rules edit --file ${file}`,
+        );
       }
       try {
         const r = saveRules(s, edited);

@@ -60,7 +60,7 @@ export function registerRules(program: Command, runtimeOf: RuntimeOf): void {
     .option('--max <amount>', 'largest amount, without sign', amount)
     .addOption(new Option('--direction <dir>', 'out: money leaves the account; in: it arrives').choices(['in', 'out']))
     .option('--category <name>', 'ledger account the line posts to, e.g. Expenses:Groceries')
-    .option('--payee <clean>', 'payee to export instead of the bank\'s text')
+    .option('--payee <clean>', "payee to export instead of the bank's text")
     .option('--tag <tag>', 'tag to add (repeatable)', collect)
     .action(async (o: AddRuleOptions & { tag?: string[] }, cmd: Command) => {
       const rt = runtimeOf(cmd);
@@ -104,7 +104,10 @@ export function registerRules(program: Command, runtimeOf: RuntimeOf): void {
       rt.out.result(r, (v) =>
         v.suggestions.length === 0
           ? `nothing to suggest: ${plural(v.unmatched, 'line')} ${v.unmatched === 1 ? 'matches' : 'match'} no rule, no payee among them twice`
-          : [`${plural(v.unmatched, 'line')} ${v.unmatched === 1 ? 'matches' : 'match'} no rule; the most frequent payees (check the category before you run one):`, ...v.suggestions.map((x) => `  # ${x.payee}: ${x.lines} lines\n  ${x.command}`)].join('\n'),
+          : [
+              `${plural(v.unmatched, 'line')} ${v.unmatched === 1 ? 'matches' : 'match'} no rule; the most frequent payees (check the category before you run one):`,
+              ...v.suggestions.map((x) => `  # ${x.payee}: ${x.lines} lines\n  ${x.command}`),
+            ].join('\n'),
       );
     });
 
@@ -118,7 +121,10 @@ export function registerRules(program: Command, runtimeOf: RuntimeOf): void {
 
 function renderTest(v: RulesTestResult): string {
   const lines = v.lines.length
-    ? table([['ACCOUNT', 'DATE', 'AMOUNT', 'CUR', 'PAYEE', 'RULE', 'CATEGORY'], ...v.lines.map((l) => [l.account, l.date, l.amount.padStart(10), l.currency, l.payee ?? l.memo ?? '', l.rule === null ? '-' : String(l.rule), l.category ?? '-'])])
+    ? table([
+        ['ACCOUNT', 'DATE', 'AMOUNT', 'CUR', 'PAYEE', 'RULE', 'CATEGORY'],
+        ...v.lines.map((l) => [l.account, l.date, l.amount.padStart(10), l.currency, l.payee ?? l.memo ?? '', l.rule === null ? '-' : String(l.rule), l.category ?? '-']),
+      ])
     : '';
   const perRule = v.rules.map((r) => `rule ${r.index} (${r.when}): ${r.lines} line(s)${r.lines === 0 ? ', matches nothing here' : ''}`);
   return [lines, ...(lines ? [''] : []), ...perRule, `no rule: ${v.unmatched} line(s)`].join('\n');

@@ -15,7 +15,10 @@ export function registerSchedule(program: Command, runtimeOf: RuntimeOf): void {
   const schedule = program
     .command('schedule')
     .description('run `sync --all --due --quiet` unattended: a systemd user timer, or a crontab line')
-    .addHelpText('after', '\nExamples:\n  $ banksync schedule install               # every 12h\n  $ banksync schedule install --every 6h\n  $ banksync schedule install --crontab     # no systemd: add the line to your crontab\n  $ banksync schedule status\n  $ banksync schedule remove');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ banksync schedule install               # every 12h\n  $ banksync schedule install --every 6h\n  $ banksync schedule install --crontab     # no systemd: add the line to your crontab\n  $ banksync schedule status\n  $ banksync schedule remove',
+    );
 
   schedule
     .command('install')
@@ -58,7 +61,9 @@ async function install(rt: Runtime, o: InstallFlags): Promise<void> {
   // The node running now and this very script: neither systemd nor cron has the user's PATH (or nvm).
   const job = s.scheduledJob({ node: process.execPath, script: realpathSync(resolve(process.argv[1]!)), db: rt.flags.db, env: rt.env });
   if (rt.env.BANKSYNC_SECRET_KEY) {
-    rt.out.warn('BANKSYNC_SECRET_KEY is set here but is not written into the schedule (a secret never goes into a file): the scheduled run reads secret.key in the config directory, or give the timer the key yourself');
+    rt.out.warn(
+      'BANKSYNC_SECRET_KEY is set here but is not written into the schedule (a secret never goes into a file): the scheduled run reads secret.key in the config directory, or give the timer the key yourself',
+    );
   }
   const before = await s.scheduleStatus(rt.env);
   const useSystemd = !o.crontab && s.systemdAvailable(rt.env);
@@ -81,8 +86,9 @@ async function install(rt: Runtime, o: InstallFlags): Promise<void> {
   const line = s.cronLine(job, every, Math.floor(Math.random() * 60));
   if (o.crontab) {
     const done = s.installCron(rt.env, line);
-    rt.out.result({ installed: true, via: 'cron', every: every.text, cronLine: line, replaced: done.replaced }, (v) =>
-      `${v.replaced ? 'replaced the banksync line in' : 'added to'} your crontab (your other lines are kept):\n${v.cronLine}`,
+    rt.out.result(
+      { installed: true, via: 'cron', every: every.text, cronLine: line, replaced: done.replaced },
+      (v) => `${v.replaced ? 'replaced the banksync line in' : 'added to'} your crontab (your other lines are kept):\n${v.cronLine}`,
     );
     return;
   }

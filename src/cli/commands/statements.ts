@@ -15,13 +15,24 @@ export function registerStatements(program: Command, runtimeOf: RuntimeOf): void
       const rt = runtimeOf(cmd);
       const rows = listStatements(rt.services(), o.account);
       const money = (v: number | null, cur: string) => (v === null ? '?' : formatMinor(v, cur));
-      await rt.out.result({ statements: rows }, ({ statements }) =>
-        statements.length === 0
-          ? 'no statements yet: sync first'
-          : table([
-              ['ACCOUNT', 'PERIOD', 'FROM', 'TO', 'LINES', 'OPENING', 'CLOSING', 'CUR'],
-              ...statements.map((r) => [r.account, r.period, r.start, r.end, String(r.count), money(r.openingMinor, r.currency).padStart(12), money(r.closingMinor, r.currency).padStart(12), r.currency]),
-            ]),
+      await rt.out.result(
+        { statements: rows },
+        ({ statements }) =>
+          statements.length === 0
+            ? 'no statements yet: sync first'
+            : table([
+                ['ACCOUNT', 'PERIOD', 'FROM', 'TO', 'LINES', 'OPENING', 'CLOSING', 'CUR'],
+                ...statements.map((r) => [
+                  r.account,
+                  r.period,
+                  r.start,
+                  r.end,
+                  String(r.count),
+                  money(r.openingMinor, r.currency).padStart(12),
+                  money(r.closingMinor, r.currency).padStart(12),
+                  r.currency,
+                ]),
+              ]),
         { page: true },
       );
     });

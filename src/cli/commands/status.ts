@@ -14,7 +14,10 @@ export function registerStatus(program: Command, runtimeOf: RuntimeOf): void {
   program
     .command('status')
     .description('connections and accounts: sync state, last sync and what it brought, consent, errors; with --quiet only what needs attention')
-    .addHelpText('after', '\nExamples:\n  $ banksync status\n  $ banksync status --quiet                # only what needs attention; nothing when all is well\n  $ banksync status --json | jq ".connections[].accounts[].state"')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ banksync status\n  $ banksync status --quiet                # only what needs attention; nothing when all is well\n  $ banksync status --json | jq ".connections[].accounts[].state"',
+    )
     .action(async (_o: unknown, cmd: Command) => {
       const rt = runtimeOf(cmd);
       const prefs = await readPreferences(rt.configDir);
@@ -103,9 +106,13 @@ function renderAccount(out: Output, a: AccountStatus): string {
   const { c: color } = out;
   const last = a.lastSuccessAt ? `last synced ${localTime(a.lastSuccessAt)}` : '';
   const when =
-    a.sync === 'file' ? ''
-    : a.sync === 'not_syncing' ? (last ? `${last} (connection disconnected)` : 'connection disconnected')
-    : `${a.lastSuccessAt ? `${last} (+${a.lastNewCount ?? 0} new)` : 'never synced'}${a.enabled ? (a.nextDueAt ? `, next due ${localTime(a.nextDueAt)}` : '') : ', sync off'}`;
+    a.sync === 'file'
+      ? ''
+      : a.sync === 'not_syncing'
+        ? last
+          ? `${last} (connection disconnected)`
+          : 'connection disconnected'
+        : `${a.lastSuccessAt ? `${last} (+${a.lastNewCount ?? 0} new)` : 'never synced'}${a.enabled ? (a.nextDueAt ? `, next due ${localTime(a.nextDueAt)}` : '') : ', sync off'}`;
   const lines = [`  ${a.id.padEnd(4)} ${a.name.padEnd(20)} ${a.currency}  ${stateOf(out, a)} ${when}`.trimEnd()];
   const facts = [
     plural(a.transactions, 'transaction'),

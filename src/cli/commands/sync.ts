@@ -45,8 +45,11 @@ export function registerSync(program: Command, runtimeOf: RuntimeOf): void {
     .option('--due', 'with --all: only accounts whose sync interval has passed (for cron)')
     .option('--sca-code <code>', 'SCA/MFA code for institutions that need one on every fetch')
     .option('--overlap-days <n>', 're-fetch this many days before the last booking (default 7)', parseNonNegativeInt)
-    .option('--concurrency <n>', 'requests in flight at once per provider (default: config concurrency, else the provider\'s own)', concurrency)
-    .addHelpText('after', '\nExamples:\n  $ banksync sync c1\n  $ banksync sync --account a3\n  $ banksync sync --all --due --quiet     # cron, twice a day\n  $ banksync sync --all --concurrency 16  # many connections, a provider that allows more')
+    .option('--concurrency <n>', "requests in flight at once per provider (default: config concurrency, else the provider's own)", concurrency)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ banksync sync c1\n  $ banksync sync --account a3\n  $ banksync sync --all --due --quiet     # cron, twice a day\n  $ banksync sync --all --concurrency 16  # many connections, a provider that allows more',
+    )
     .action(async (connection: number | undefined, o: SyncFlags, cmd: Command) => {
       const rt = runtimeOf(cmd);
       const target = syncTarget(connection, o);
@@ -115,9 +118,7 @@ async function notify(
 }
 
 function consentLine(w: ConsentWarning): string {
-  const when = w.expired
-    ? `ended on ${localTime(w.consentExpiresAt)}`
-    : `ends ${w.daysLeft === 0 ? 'within a day' : `in ${plural(w.daysLeft, 'day')}`} (${localTime(w.consentExpiresAt)})`;
+  const when = w.expired ? `ended on ${localTime(w.consentExpiresAt)}` : `ends ${w.daysLeft === 0 ? 'within a day' : `in ${plural(w.daysLeft, 'day')}`} (${localTime(w.consentExpiresAt)})`;
   return `consent for ${w.connection} (${w.institution}) ${when}: renew it with ${w.command}`;
 }
 
@@ -131,9 +132,7 @@ function line(r: AccountResult): string {
 function summary(results: AccountResult[]): string {
   if (results.length === 0) return 'nothing to sync';
   const told = new Set<string>();
-  return results
-    .map((r) => `${accountLine(r)}${quotaLine(r, told)}`)
-    .join('\n');
+  return results.map((r) => `${accountLine(r)}${quotaLine(r, told)}`).join('\n');
 }
 
 /** Once per account or connection the limit counts: SimpleFIN's is shared by all a connection's accounts. */

@@ -20,18 +20,22 @@ export function registerTransactions(program: Command, runtimeOf: RuntimeOf): vo
       const rt = runtimeOf(cmd);
       if (o.pending && o.ignored) throw badInput('give --pending or --ignored, not both');
       const rows = listTransactions(rt.services(), { accountIds: o.account, from: o.from, to: o.to, pending: !!o.pending, ignored: !!o.ignored, limit: o.limit });
-      await rt.out.result({ transactions: rows }, ({ transactions }) => {
-        if (transactions.length === 0) return o.pending ? 'no pending lines' : o.ignored ? 'no ignored lines' : 'no transactions';
-        const head = o.pending ? ['ACCOUNT', 'DATE', 'AMOUNT', 'CUR', 'PAYEE', 'STATUS', 'BOOKED AS'] : ['ACCOUNT', 'DATE', 'AMOUNT', 'CUR', 'PAYEE', o.ignored ? 'REASON' : 'MEMO', 'ID'];
-        return table([
-          head,
-          ...transactions.map((r) =>
-            o.pending
-              ? [r.account, r.date, r.amount.padStart(10), r.currency, r.payee ?? '', r.status, r.bookedAs ?? '']
-              : [r.account, r.date, r.amount.padStart(10), r.currency, r.payee ?? '', (o.ignored ? r.ignored?.reason : r.memo) ?? '', r.id ?? ''],
-          ),
-        ]);
-      }, { page: true });
+      await rt.out.result(
+        { transactions: rows },
+        ({ transactions }) => {
+          if (transactions.length === 0) return o.pending ? 'no pending lines' : o.ignored ? 'no ignored lines' : 'no transactions';
+          const head = o.pending ? ['ACCOUNT', 'DATE', 'AMOUNT', 'CUR', 'PAYEE', 'STATUS', 'BOOKED AS'] : ['ACCOUNT', 'DATE', 'AMOUNT', 'CUR', 'PAYEE', o.ignored ? 'REASON' : 'MEMO', 'ID'];
+          return table([
+            head,
+            ...transactions.map((r) =>
+              o.pending
+                ? [r.account, r.date, r.amount.padStart(10), r.currency, r.payee ?? '', r.status, r.bookedAs ?? '']
+                : [r.account, r.date, r.amount.padStart(10), r.currency, r.payee ?? '', (o.ignored ? r.ignored?.reason : r.memo) ?? '', r.id ?? ''],
+            ),
+          ]);
+        },
+        { page: true },
+      );
     });
 
   transactions

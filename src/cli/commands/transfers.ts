@@ -15,7 +15,10 @@ function render(v: TransfersList): string {
   if (v.candidates.length) {
     parts.push(
       `\n${v.candidates.length} line(s) look like a transfer but have no pair (link one with: banksync transfers link LINE OTHER-LINE)\n` +
-        table([['LINE', 'ACCOUNT', 'DATE', 'AMOUNT', 'CUR', 'PAYEE', 'WHY', 'COULD PAIR WITH'], ...v.candidates.map((c) => [c.id, c.account, c.date, c.amount.padStart(10), c.currency, c.payee ?? c.memo ?? '', c.reason, c.partners.join(' ') || '-'])]),
+        table([
+          ['LINE', 'ACCOUNT', 'DATE', 'AMOUNT', 'CUR', 'PAYEE', 'WHY', 'COULD PAIR WITH'],
+          ...v.candidates.map((c) => [c.id, c.account, c.date, c.amount.padStart(10), c.currency, c.payee ?? c.memo ?? '', c.reason, c.partners.join(' ') || '-']),
+        ]),
     );
   }
   return parts.join('\n');
@@ -44,9 +47,7 @@ export function registerTransfers(program: Command, runtimeOf: RuntimeOf): void 
     .action(async (a: string, b: string, _o: unknown, cmd: Command) => {
       const rt = runtimeOf(cmd);
       const { linkTransfer } = await import('../../core/transfers/manage.js');
-      await rt.out.result(linkTransfer(rt.services(), a, b), (r) =>
-        [`linked ${r.from} → ${r.to} as transfer ${r.transfer}`, ...r.replaced.map((id) => `replaced the detected pair ${id}`)].join('\n'),
-      );
+      await rt.out.result(linkTransfer(rt.services(), a, b), (r) => [`linked ${r.from} → ${r.to} as transfer ${r.transfer}`, ...r.replaced.map((id) => `replaced the detected pair ${id}`)].join('\n'));
     });
 
   transfers

@@ -23,7 +23,9 @@ export function registerUpdateCredentials(program: Command, runtimeOf: RuntimeOf
           `${v.connection}: consent renewed${v.consentExpiresAt ? ` until ${localTime(v.consentExpiresAt)}` : ''}; ${plural(v.accounts.length - missing.length, 'account')} kept with their history`,
           missing.length ? `  not covered by the new consent: ${missing.map((a) => a.id).join(', ')}` : '',
           v.newAccountsAvailable ? `  ${plural(v.newAccountsAvailable, 'new account')} available: banksync fetch-accounts ${v.connection}` : '',
-        ].filter(Boolean).join('\n');
+        ]
+          .filter(Boolean)
+          .join('\n');
       });
     });
 }

@@ -15,10 +15,12 @@ export function registerWarnings(program: Command, runtimeOf: RuntimeOf): void {
       const rt = runtimeOf(cmd);
       const { listWarnings } = await import('../../core/warnings.js');
       const rows = listWarnings(rt.services(), { accountId: o.account, kind: o.kind });
-      await rt.out.result({ warnings: rows }, (v) =>
-        v.warnings.length === 0
-          ? 'nothing: every line that came in was taken as is'
-          : v.warnings.map((r) => `${r.account} ${r.accountName} · ${r.kind} · ${localTime(r.lastSeenAt)}${r.times > 1 ? ` (seen ${r.times}×)` : ''}\n  ${r.message}`).join('\n'),
+      await rt.out.result(
+        { warnings: rows },
+        (v) =>
+          v.warnings.length === 0
+            ? 'nothing: every line that came in was taken as is'
+            : v.warnings.map((r) => `${r.account} ${r.accountName} · ${r.kind} · ${localTime(r.lastSeenAt)}${r.times > 1 ? ` (seen ${r.times}×)` : ''}\n  ${r.message}`).join('\n'),
         { page: true },
       );
     });

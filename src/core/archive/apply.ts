@@ -49,7 +49,9 @@ export function applyRebuilt(store: Store, rebuiltPath: string, accountIds: numb
         .run(...accountIds).changes;
 
       // Pending lines keep their row ids when they are still there.
-      db.prepare(`DELETE FROM main.pending_transactions WHERE account_id IN (${ids}) AND (account_id, dedupe_key) NOT IN (SELECT account_id, dedupe_key FROM rebuilt.pending_transactions)`).run(...accountIds);
+      db.prepare(`DELETE FROM main.pending_transactions WHERE account_id IN (${ids}) AND (account_id, dedupe_key) NOT IN (SELECT account_id, dedupe_key FROM rebuilt.pending_transactions)`).run(
+        ...accountIds,
+      );
       db.prepare(
         `INSERT INTO main.pending_transactions (account_id, dedupe_key, external_id, date, amount_minor, currency, payee, memo, status, transaction_id, first_seen_at, last_seen_at)
          SELECT account_id, dedupe_key, external_id, date, amount_minor, currency, payee, memo, status, transaction_id, first_seen_at, last_seen_at

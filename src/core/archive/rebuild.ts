@@ -88,7 +88,10 @@ export function writeReplayed(store: Store, f: ReplayedFetch, plans: ReadonlyMap
     const account = plan && store.accounts.get(a.id);
     if (!account) continue;
     // Lines older than the plan's start are kept as they are, not written again.
-    const notBefore = [a.notBefore, plan.whole ? undefined : plan.from].filter((d): d is string => !!d).sort().pop();
+    const notBefore = [a.notBefore, plan.whole ? undefined : plan.from]
+      .filter((d): d is string => !!d)
+      .sort()
+      .pop();
     const feed = f.fetch.kind === 'connection' ? 'window' : meta.capabilities.feed;
     writers.set(a.externalId, new AccountWriter({ store, provider, account, window, now, feed, ...(notBefore ? { notBefore } : {}) }));
   }

@@ -76,7 +76,15 @@ export class FetchRecording {
     store.tx(() =>
       store.archive.insert(
         packEntry(
-          { providerId: this.providerId, connectionId: this.recorder.connectionId, accountIds: this.fetch.accounts.map((a) => a.id), level: this.level, fetchedAt, from: this.fetch.from, to: this.fetch.to },
+          {
+            providerId: this.providerId,
+            connectionId: this.recorder.connectionId,
+            accountIds: this.fetch.accounts.map((a) => a.id),
+            level: this.level,
+            fetchedAt,
+            from: this.fetch.from,
+            to: this.fetch.to,
+          },
           body,
         ),
       ),

@@ -25,7 +25,14 @@ export function consentChecks(report: StatusReport, warnDays: number, fmt: Docto
   }
   if (out.length) return out;
   const dated = live.filter((c) => c.consentDaysLeft !== null).length;
-  return [ok('consents', live.length === 0 ? 'no connections' : `${fmt.plural(live.length, 'connection')}: no consent ends within ${fmt.plural(warnDays, 'day')}${dated < live.length ? ` (${live.length - dated} without an end date)` : ''}`)];
+  return [
+    ok(
+      'consents',
+      live.length === 0
+        ? 'no connections'
+        : `${fmt.plural(live.length, 'connection')}: no consent ends within ${fmt.plural(warnDays, 'day')}${dated < live.length ? ` (${live.length - dated} without an end date)` : ''}`,
+    ),
+  ];
 }
 
 /**
@@ -54,8 +61,8 @@ export function failingChecks(s: Services, report: StatusReport, fmt: DoctorForm
       : a.lastErrorCode === 'SCA_REQUIRED'
         ? `the bank asks for a code on each fetch: banksync sync ${ref} on a terminal, or banksync accounts disable ${ref} to stop expecting it`
         : a.lastErrorCode
-        ? `banksync sync ${ref} shows what fails (banksync status has the detail)`
-        : `banksync sync ${ref}; if that works, nothing runs the sync unattended: banksync schedule install`;
+          ? `banksync sync ${ref} shows what fails (banksync status has the detail)`
+          : `banksync sync ${ref}; if that works, nothing runs the sync unattended: banksync schedule install`;
     out.push(fail(`account:${ref}`, `${ref} ${a.name} at ${conn.institutionName}: ${last}, ${fmt.plural(days, 'day')} ago (every ${a.syncIntervalHours}h expected)${error}`, hint));
   }
   if (out.length) return out;
@@ -69,7 +76,13 @@ export function gapChecks(report: StatusReport, fmt: DoctorFormat): Check[] {
     for (const a of c.accounts) {
       if (a.gaps.length === 0) continue;
       const ranges = a.gaps.map((g) => (g.from === g.to ? g.from : `${g.from}…${g.to}`)).join(', ');
-      out.push(warn(`gaps:${a.id}`, `${a.id} ${a.name}: ${fmt.plural(a.gaps.length, 'date range')} never fetched (${ranges})`, `lines booked then may be missing: import a statement of those dates with banksync import FILE --account ${a.id}`));
+      out.push(
+        warn(
+          `gaps:${a.id}`,
+          `${a.id} ${a.name}: ${fmt.plural(a.gaps.length, 'date range')} never fetched (${ranges})`,
+          `lines booked then may be missing: import a statement of those dates with banksync import FILE --account ${a.id}`,
+        ),
+      );
     }
   }
   return out.length ? out : [ok('coverage', 'no gaps between the date ranges fetched')];
@@ -83,5 +96,9 @@ export function warningsCheck(s: Services, report: StatusReport, fmt: DoctorForm
   const recent = all.filter((i) => i.lastSeenAt >= since);
   if (recent.length === 0) return ok('warnings', `${fmt.plural(all.length, 'line warning')}, none in the last ${RECENT_WARNING_DAYS} days (banksync warnings lists them)`);
   const accounts = [...new Set(recent.map((i) => accountRef(i.accountId)))];
-  return warn('warnings', `${fmt.plural(recent.length, 'line warning')} in the last ${RECENT_WARNING_DAYS} days on ${accounts.join(', ')} (${all.length} in all)`, `banksync warnings${accounts.length === 1 ? ` --account ${accounts[0]}` : ''} shows each line and why`);
+  return warn(
+    'warnings',
+    `${fmt.plural(recent.length, 'line warning')} in the last ${RECENT_WARNING_DAYS} days on ${accounts.join(', ')} (${all.length} in all)`,
+    `banksync warnings${accounts.length === 1 ? ` --account ${accounts[0]}` : ''} shows each line and why`,
+  );
 }

@@ -40,7 +40,7 @@ export function checkDatabaseFile(path: string, thorough: boolean): FileVerdict 
     if (e) return none([fail('database', `${path} is corrupt (SQLite: ${e.problem})`, e.hint ?? RECOVER(path))], true);
     const fault = isSqliteError(err) ? storageFault(err, path) : undefined;
     const message = fault?.message ?? (err instanceof BanksyncError ? err.message : `cannot open ${path}: ${(err as Error).message}`);
-    return none([fail('database', message, fault?.hint ?? 'check the file\'s permissions and the disk it is on')], true);
+    return none([fail('database', message, fault?.hint ?? "check the file's permissions and the disk it is on")], true);
   }
   const size = sizeOf(path) + sizeOf(`${path}-wal`);
   const intact = ok('database', `${path}: SQLite's ${pragma.replace('_', ' ')} found every page intact (${mib(size)})`);
@@ -48,7 +48,11 @@ export function checkDatabaseFile(path: string, thorough: boolean): FileVerdict 
     return { checks: [intact, fail('schema', `${path} is not a banksync database`, 'point --db (or BANKSYNC_DB) at your banksync database')], usable: false, unusable: true, version: found.version };
   }
   if (found.version > found.latest) {
-    const schema = fail('schema', `written by a newer banksync (schema ${found.version}; this one knows up to ${found.latest})`, 'upgrade banksync (npm install -g banksync@latest) before using this database');
+    const schema = fail(
+      'schema',
+      `written by a newer banksync (schema ${found.version}; this one knows up to ${found.latest})`,
+      'upgrade banksync (npm install -g banksync@latest) before using this database',
+    );
     return { checks: [intact, schema], usable: false, unusable: true, version: found.version };
   }
   return { checks: [intact], usable: true, unusable: false, version: found.version };
@@ -74,7 +78,12 @@ export function diskCheck(path: string, fmt: DoctorFormat): Check | undefined {
   const want = Math.max(2 * size, 100 * 2 ** 20);
   const where = `${mib(free)} free on the disk holding ${dirname(path)}`;
   if (free < 2 ** 20) return fail('disk', `${where}: a sync cannot write`, 'free some space on that disk (or move the database with --db PATH)');
-  if (free < want) return warn('disk', `${where}, the database takes ${mib(size)}`, `free some space: a schema upgrade or backup needs room for a copy of the database (${fmt.plural(Math.ceil(want / 2 ** 20), 'MiB', 'MiB')})`);
+  if (free < want)
+    return warn(
+      'disk',
+      `${where}, the database takes ${mib(size)}`,
+      `free some space: a schema upgrade or backup needs room for a copy of the database (${fmt.plural(Math.ceil(want / 2 ** 20), 'MiB', 'MiB')})`,
+    );
   return ok('disk', where);
 }
 

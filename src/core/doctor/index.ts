@@ -73,7 +73,12 @@ async function scheduleCheck(env: NodeJS.ProcessEnv, s: Services): Promise<Check
     return warn('schedule', `cannot tell whether unattended sync is scheduled: ${(err as Error).message}`, 'banksync schedule status');
   }
   if (st.installed) return ok('schedule', `unattended sync is scheduled${st.via ? ` with ${st.via}` : ''}${st.every ? ` every ${st.every}` : ''}: ${st.detail}`);
-  const live = new Set(s.store.connections.list().filter((c) => c.status !== 'disconnected').map((c) => c.id));
+  const live = new Set(
+    s.store.connections
+      .list()
+      .filter((c) => c.status !== 'disconnected')
+      .map((c) => c.id),
+  );
   if (!s.store.accounts.list().some((a) => a.enabled && a.connectionId !== null && live.has(a.connectionId))) {
     return ok('schedule', 'no unattended sync scheduled, and no account syncs from a bank yet');
   }

@@ -67,7 +67,12 @@ export async function providerChecks(s: Services): Promise<Check[]> {
           out.push(ok(`credentials:${p.id}`, `${p.displayName}: ${sources.length === 1 ? 'the credential is' : `all ${sources.length} credentials are`} set (${from})`));
         }
         const credentials = Object.fromEntries(set.map((c) => [c.field.name, c.value ?? '']));
-        const targets = await targetsOf(s, p.id, credentials, own.map((c) => c.id));
+        const targets = await targetsOf(
+          s,
+          p.id,
+          credentials,
+          own.map((c) => c.id),
+        );
         const results = await Promise.all(targets.map((t) => reach(t)));
         const bad = results.find((r) => !r.ok);
         if (targets.length === 0) return out;

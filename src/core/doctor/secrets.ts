@@ -6,18 +6,26 @@ import { fail, ok, warn, type Check, type DoctorFormat } from './types.js';
 
 /** 'connection:3' → 'c3', 'provider:plaid' → 'plaid credentials', as a person looks them up. */
 const ownerName = (owner: string) =>
-  owner.replace(/^connection:(\d+)$/, 'c$1').replace(/^provider:(.+)$/, '$1 credentials').replace(/^provider-state:(.+)$/, '$1 state');
+  owner
+    .replace(/^connection:(\d+)$/, 'c$1')
+    .replace(/^provider:(.+)$/, '$1 credentials')
+    .replace(/^provider-state:(.+)$/, '$1 state');
 
 /** Where the key comes from and whether it has the right shape; never its value. */
 export function keyCheck(src: KeySource, sealed: number, fmt: DoctorFormat): Check {
   if (src.envKey) {
     const problem = keyProblem(src.envKey);
-    if (problem) return fail('secret-key', `BANKSYNC_SECRET_KEY is malformed: ${problem}`, `set it to the 32-byte base64 key your credentials were sealed with (the contents of ${src.keyFile}), or unset it`);
+    if (problem)
+      return fail('secret-key', `BANKSYNC_SECRET_KEY is malformed: ${problem}`, `set it to the 32-byte base64 key your credentials were sealed with (the contents of ${src.keyFile}), or unset it`);
     return ok('secret-key', 'the secret key comes from BANKSYNC_SECRET_KEY');
   }
   if (!existsSync(src.keyFile)) {
     if (sealed === 0) return ok('secret-key', `no secret key yet: ${src.keyFile} is made when a credential is first stored`);
-    return fail('secret-key', `the key file ${src.keyFile} is missing and the database holds ${fmt.plural(sealed, 'sealed credential')}`, `restore ${src.keyFile} from your backup (or give its contents as BANKSYNC_SECRET_KEY)`);
+    return fail(
+      'secret-key',
+      `the key file ${src.keyFile} is missing and the database holds ${fmt.plural(sealed, 'sealed credential')}`,
+      `restore ${src.keyFile} from your backup (or give its contents as BANKSYNC_SECRET_KEY)`,
+    );
   }
   let text: string;
   try {
@@ -49,9 +57,5 @@ export function secretsCheck(store: Store, fmt: DoctorFormat): Check {
   const first = failed[0]!.error;
   const wrongKey = first.reason === 'wrong-key';
   const why = wrongKey ? 'the key is not the one they were sealed with' : first.message;
-  return fail(
-    'secrets',
-    `${failed.length} of ${fmt.plural(owners.length, 'stored credential')} cannot be opened (${failed.map((f) => ownerName(f.owner)).join(', ')}): ${why}`,
-    first.hint ?? null,
-  );
+  return fail('secrets', `${failed.length} of ${fmt.plural(owners.length, 'stored credential')} cannot be opened (${failed.map((f) => ownerName(f.owner)).join(', ')}): ${why}`, first.hint ?? null);
 }

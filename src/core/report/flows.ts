@@ -126,8 +126,7 @@ function monthFlows(month: string, t: MonthTally | undefined): MonthFlows {
 }
 
 /** Largest spending first, then largest income, then by name: the same order on every run. */
-const sortCategories = (list: CategoryTotal[]) =>
-  list.sort((a, b) => b.spending - a.spending || b.income - a.income || (a.category < b.category ? -1 : a.category > b.category ? 1 : 0));
+const sortCategories = (list: CategoryTotal[]) => list.sort((a, b) => b.spending - a.spending || b.income - a.income || (a.category < b.category ? -1 : a.category > b.category ? 1 : 0));
 
 function topOf(payees: Map<string | null, { spending: number; lines: number }>, n: number): PayeeTotal[] {
   return [...payees.entries()]

@@ -6,7 +6,11 @@ import type { Report } from './types.js';
 /** Writes the report's HTML page atomically: a reader (or the browser) never sees half a page. */
 export async function writeReportHtml(s: Services, report: Report, path: string): Promise<void> {
   const html = renderReportHtml(report, { generatedAt: nowIso(s) });
-  await writeFileAtomically(path, async (out) => {
-    out.write(html);
-  }, '--html');
+  await writeFileAtomically(
+    path,
+    async (out) => {
+      out.write(html);
+    },
+    '--html',
+  );
 }

@@ -44,7 +44,10 @@ export function buildReport(s: Services, o: ReportOptions): Report {
   const db = s.store.db;
   db.exec('BEGIN');
   try {
-    const annotator = createAnnotator(s, accounts.map((a) => a.id));
+    const annotator = createAnnotator(
+      s,
+      accounts.map((a) => a.id),
+    );
     for (const a of accounts) {
       const balance = new BalanceTally({ ref: accountRef(a.id), name: a.name, currency: a.currency }, openingOf(s, a, o.from));
       balances.push(balance);

@@ -55,8 +55,16 @@ export function testRules(s: Services, scope: LineScope & { unmatchedOnly?: bool
     else unmatched++;
     if (scope.unmatchedOnly && hit) continue;
     out.push({
-      id: t.id, account: accountRef(t.accountId), date: t.bookingDate, amount: formatMinor(t.amountMinor, t.currency), currency: t.currency,
-      payee: t.payee, memo: t.memo, rule: hit?.index ?? null, category: hit?.category ?? null, cleanPayee: hit?.payee ?? null,
+      id: t.id,
+      account: accountRef(t.accountId),
+      date: t.bookingDate,
+      amount: formatMinor(t.amountMinor, t.currency),
+      currency: t.currency,
+      payee: t.payee,
+      memo: t.memo,
+      rule: hit?.index ?? null,
+      category: hit?.category ?? null,
+      cleanPayee: hit?.payee ?? null,
     });
   }
   const matched = rules.reduce((n, r) => n + r.lines, 0);

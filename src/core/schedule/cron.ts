@@ -12,7 +12,9 @@ export function shQuote(value: string): string {
 
 /** One crontab line with absolute paths (cron's PATH is /usr/bin:/bin), tagged so remove and status find it. */
 export function cronLine(job: ScheduledJob, every: Interval, minute: number): string {
-  const env = Object.entries(job.env).map(([k, v]) => `${k}=${shQuote(v)} `).join('');
+  const env = Object.entries(job.env)
+    .map(([k, v]) => `${k}=${shQuote(v)} `)
+    .join('');
   return `${every.cron(minute)} ${env}${[job.node, job.script, ...job.args].map(shQuote).join(' ')} ${MARKER}${every.text}`;
 }
 
@@ -47,6 +49,10 @@ export function removeCron(env: NodeJS.ProcessEnv): string[] {
   const current = readCrontab(env);
   if (!current) return [];
   const ours = current.filter(isOurLine);
-  if (ours.length) writeCrontab(env, current.filter((l) => !isOurLine(l)));
+  if (ours.length)
+    writeCrontab(
+      env,
+      current.filter((l) => !isOurLine(l)),
+    );
   return ours;
 }

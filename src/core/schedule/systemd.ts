@@ -32,7 +32,9 @@ export function systemdQuote(value: string, exec: boolean): string {
 }
 
 export function serviceUnit(job: ScheduledJob, every: Interval): string {
-  const env = Object.entries(job.env).map(([k, v]) => `Environment=${systemdQuote(`${k}=${v}`, false)}\n`).join('');
+  const env = Object.entries(job.env)
+    .map(([k, v]) => `Environment=${systemdQuote(`${k}=${v}`, false)}\n`)
+    .join('');
   return `${MARKER}${every.text}
 # Written by \`banksync schedule install\`; \`banksync schedule remove\` deletes it.
 [Unit]
@@ -64,7 +66,9 @@ WantedBy=timers.target
 function systemctl(env: NodeJS.ProcessEnv, args: string[]): void {
   const r = runTool(env, 'systemctl', ['--user', ...args]);
   if (r.code !== 0) {
-    throw new BanksyncError('ENVIRONMENT', `systemctl --user ${args.join(' ')} failed: ${said(r)}`, { hint: 'see journalctl --user -u banksync-sync; or schedule with cron: banksync schedule install --crontab' });
+    throw new BanksyncError('ENVIRONMENT', `systemctl --user ${args.join(' ')} failed: ${said(r)}`, {
+      hint: 'see journalctl --user -u banksync-sync; or schedule with cron: banksync schedule install --crontab',
+    });
   }
 }
 
@@ -94,7 +98,9 @@ export function removeSystemd(env: NodeJS.ProcessEnv): { removed: string[]; warn
 
 export function everyInFile(file: string): string | null {
   try {
-    const line = readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith(MARKER));
+    const line = readFileSync(file, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(MARKER));
     return line ? line.slice(MARKER.length).trim() : null;
   } catch {
     return null;

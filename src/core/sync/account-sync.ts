@@ -69,8 +69,13 @@ export async function fetchAccount(opts: {
   batchLines?: number;
 }): Promise<AccountFetchResult> {
   const writer = new AccountWriter({
-    store: opts.store, provider: opts.provider, account: opts.account, window: opts.window, now: opts.now,
-    feed: opts.provider.capabilities?.feed ?? 'window', batchLines: opts.batchLines,
+    store: opts.store,
+    provider: opts.provider,
+    account: opts.account,
+    window: opts.window,
+    now: opts.now,
+    feed: opts.provider.capabilities?.feed ?? 'window',
+    batchLines: opts.batchLines,
   });
   const account = fetchedAccount(opts.account);
   const cursor = writer.cursor !== undefined ? { cursor: writer.cursor } : {};
@@ -266,22 +271,21 @@ export class AccountWriter {
 }
 
 const pendingRow = (accountId: number, key: string, p: ProviderPending) => ({
-  accountId, dedupeKey: key, externalId: p.externalId ?? null, date: p.date, amountMinor: p.amountMinor, currency: p.currency, payee: p.payee ?? null, memo: p.memo ?? null,
+  accountId,
+  dedupeKey: key,
+  externalId: p.externalId ?? null,
+  date: p.date,
+  amountMinor: p.amountMinor,
+  currency: p.currency,
+  payee: p.payee ?? null,
+  memo: p.memo ?? null,
 });
 
 /**
  * Records the pending snapshot, then resolves lines that left it: booked (linked) or vanished.
  * With `vanishUnseen` false (delta feeds), only lines a booked line names are resolved.
  */
-function applyPending(
-  store: Store,
-  account: Account,
-  snapshot: ProviderPending[],
-  linkedByRef: Map<string, string>,
-  useIds: boolean,
-  now: string,
-  vanishUnseen: boolean,
-): void {
+function applyPending(store: Store, account: Account, snapshot: ProviderPending[], linkedByRef: Map<string, string>, useIds: boolean, now: string, vanishUnseen: boolean): void {
   const ordinals = new OrdinalCounter();
   const seen = new Set<string>();
   for (const p of snapshot) {

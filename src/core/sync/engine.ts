@@ -224,4 +224,3 @@ async function syncOne(
     s.store.locks.release(a.id);
   }
 }
-

@@ -56,7 +56,11 @@ export class LineGate {
    */
   replacement(t: ProviderTransaction): ProviderTransaction | null {
     if (!this.account.stableIds || !t.externalId) {
-      this.quarantine(t.externalId, `the provider sent it as a change to a line, but ${this.account.stableIds ? 'it has no id' : "this account's provider ids are not stable"}, so the line it corrects cannot be found`, { modified: t });
+      this.quarantine(
+        t.externalId,
+        `the provider sent it as a change to a line, but ${this.account.stableIds ? 'it has no id' : "this account's provider ids are not stable"}, so the line it corrects cannot be found`,
+        { modified: t },
+      );
       return null;
     }
     const line = this.checked(t, 'modified');
@@ -90,7 +94,10 @@ export class LineGate {
    * per account under its text, so each is said once and `status` counts it.
    */
   providerWarning(text: string, providerName: string): void {
-    const clean = String(text).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 500);
+    const clean = String(text)
+      .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+      .trim()
+      .slice(0, 500);
     if (clean) this.providerNotice(clean, `${providerName} reported: ${clean}`, { text: clean });
   }
 
@@ -131,7 +138,12 @@ export class LineGate {
     }
     this.conflicted.add(id);
     // Keyed by the line too: a later, different second line under this id is said again, never silently added.
-    this.note('id-conflict', `${id}|${fp.slice(0, 16)}`, `provider id ${id} came with two different lines in one answer (the second: ${describe(t)}); both are kept — ask the bank or provider which is right`, { id, line: t });
+    this.note(
+      'id-conflict',
+      `${id}|${fp.slice(0, 16)}`,
+      `provider id ${id} came with two different lines in one answer (the second: ${describe(t)}); both are kept — ask the bank or provider which is right`,
+      { id, line: t },
+    );
     return { ...t, externalId: marked };
   }
 
@@ -148,7 +160,9 @@ export class LineGate {
 
   private quarantine(externalId: string | undefined, problem: string, detail: Record<string, unknown>): void {
     const line = (detail.booked ?? detail.modified ?? detail.pending ?? detail.rejected) as Partial<ProviderTransaction> & { date?: string };
-    const key = externalId ? `x:${externalId}` : `f:${fpOf({ bookingDate: line.bookingDate ?? line.date ?? '', amountMinor: line.amountMinor ?? 0, currency: line.currency ?? '', payee: line.payee, memo: line.memo })}`;
+    const key = externalId
+      ? `x:${externalId}`
+      : `f:${fpOf({ bookingDate: line.bookingDate ?? line.date ?? '', amountMinor: line.amountMinor ?? 0, currency: line.currency ?? '', payee: line.payee, memo: line.memo })}`;
     this.note('quarantined', key, `line ${externalId ? `${externalId} ` : ''}not imported: ${problem}`, detail);
   }
 

@@ -61,9 +61,24 @@ export const base = (a: Account, c: Connection): Pick<AccountResult, 'account' |
 
 export function recordSynced(s: Services, a: Account, c: Connection, r: AccountFetchResult, window: FetchWindow, nowIso: string): AccountResult {
   s.store.accounts.recordOutcome(a.id, {
-    state: 'synced', detail: null, attemptAt: nowIso, successAt: nowIso, newCount: r.newCount, pendingCount: r.pendingCount, nextRefreshAt: null,
+    state: 'synced',
+    detail: null,
+    attemptAt: nowIso,
+    successAt: nowIso,
+    newCount: r.newCount,
+    pendingCount: r.pendingCount,
+    nextRefreshAt: null,
   });
-  return { ...base(a, c), result: 'synced', newCount: r.newCount, updatedCount: r.updatedCount, pendingCount: r.pendingCount, window, driftMinor: r.driftMinor, ...(r.warnings.length ? { warnings: r.warnings } : {}) };
+  return {
+    ...base(a, c),
+    result: 'synced',
+    newCount: r.newCount,
+    updatedCount: r.updatedCount,
+    pendingCount: r.pendingCount,
+    window,
+    driftMinor: r.driftMinor,
+    ...(r.warnings.length ? { warnings: r.warnings } : {}),
+  };
 }
 
 /** Not now, not a failure: a daily budget is spent (or the provider said when to come back). */
@@ -72,7 +87,12 @@ export function deferAccount(s: Services, a: Account, c: Connection, next: strin
   // Re-read (another run may have finished it); a 'syncing' no live process holds was killed: not a success.
   const cur = s.store.accounts.get(a.id) ?? a;
   const killed = cur.state === 'syncing' && !s.store.locks.isHeld(a.id, s.clock());
-  s.store.accounts.recordOutcome(a.id, { state: killed ? 'not_synced' : cur.state, detail: killed ? 'the last sync was interrupted; the next sync completes it' : cur.stateDetail, attemptAt: cur.lastAttemptAt ?? nowIso, nextRefreshAt: next });
+  s.store.accounts.recordOutcome(a.id, {
+    state: killed ? 'not_synced' : cur.state,
+    detail: killed ? 'the last sync was interrupted; the next sync completes it' : cur.stateDetail,
+    attemptAt: cur.lastAttemptAt ?? nowIso,
+    nextRefreshAt: next,
+  });
   return { ...base(a, c), result: 'deferred', ...(next ? { nextRefreshAt: next } : {}), message };
 }
 
@@ -85,9 +105,10 @@ export const busy = (a: Account, c: Connection): AccountResult => ({ ...base(a, 
 export function outcomeOfError(s: Services, a: Account, c: Connection, e: BanksyncError, nowIso: string): AccountResult {
   if (e.code === 'RATE_LIMITED' || e.code === 'NOT_READY') {
     const next = e.retryAt ?? null;
-    const message = e.code === 'NOT_READY'
-      ? `the provider is still preparing data (${e.message}); ${next ? `next try after ${next}` : 'the next sync tries again'}`
-      : `${e.message}${next ? `; next refresh possible at ${next}` : ''}`;
+    const message =
+      e.code === 'NOT_READY'
+        ? `the provider is still preparing data (${e.message}); ${next ? `next try after ${next}` : 'the next sync tries again'}`
+        : `${e.message}${next ? `; next refresh possible at ${next}` : ''}`;
     const state = a.state === 'syncing' ? 'not_synced' : a.state;
     // Not ready yet is the news for an account never synced: status shows it.
     const detail = e.code === 'NOT_READY' && state !== 'synced' ? message : a.stateDetail;

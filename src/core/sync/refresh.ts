@@ -53,7 +53,9 @@ export async function refreshFirst(
       const pause = Math.min(REFRESH_POLL_MAX_MS, Math.max(REFRESH_POLL_MIN_MS, outcome.pollAfterMs ?? REFRESH_POLL_MS));
       const waited = Date.now() - started;
       if (waited + pause > waitMs) {
-        return { note: `${c.institutionName} was still refreshing at ${provider.displayName} after ${Math.round(waited / 1000)} s: synced what ${provider.displayName} holds now (the next sync gets the rest)` };
+        return {
+          note: `${c.institutionName} was still refreshing at ${provider.displayName} after ${Math.round(waited / 1000)} s: synced what ${provider.displayName} holds now (the next sync gets the rest)`,
+        };
       }
       run.progress.update(`${connectionRef(c.id)}: ${c.institutionName} is refreshing at ${provider.displayName} (${Math.round(waited / 1000)} s)…`);
       await sleep(pause);
@@ -86,4 +88,3 @@ function inputAsker(s: Services, run: RunState, c: Connection, opts: SyncOptions
     return answer;
   };
 }
-

@@ -83,7 +83,11 @@ export function planAccountWindow(a: Account, now: Date, limits: ReturnType<type
 }
 
 /** The later of the account's and the global lock date: nothing before it is fetched. */
-export const effectiveLockDate = (a: Account, opts: SyncOptions): string | null => [a.lockDate, opts.globalLockDate].filter((d): d is string => !!d).sort().pop() ?? null;
+export const effectiveLockDate = (a: Account, opts: SyncOptions): string | null =>
+  [a.lockDate, opts.globalLockDate]
+    .filter((d): d is string => !!d)
+    .sort()
+    .pop() ?? null;
 
 export async function acquireLock(s: Services, accountId: number, waitMs: number): Promise<boolean> {
   const deadline = Date.now() + waitMs;
@@ -93,7 +97,6 @@ export async function acquireLock(s: Services, accountId: number, waitMs: number
     await sleep(200);
   }
 }
-
 
 /** Deferred, not failed, when the account's bank allows a few refreshes a day and today's are spent. */
 export function dailyLimitDeferral(s: Services, a: Account, c: Connection, limits: ReturnType<typeof effectiveLimits>, now: Date): AccountResult | undefined {

@@ -3,10 +3,7 @@ import { BanksyncError, notFound } from '../../domain/errors.js';
 import { accountRef, connectionRef, type Account, type Connection } from '../../domain/model.js';
 import type { AccountResult } from './outcomes.js';
 
-export type SyncTarget =
-  | { kind: 'all'; due: boolean }
-  | { kind: 'connection'; connectionId: number }
-  | { kind: 'account'; accountId: number };
+export type SyncTarget = { kind: 'all'; due: boolean } | { kind: 'connection'; connectionId: number } | { kind: 'account'; accountId: number };
 
 /** True when an account's interval has passed since its last success (M12), and no rate limit holds. */
 export function isDue(a: Account, now: Date): boolean {

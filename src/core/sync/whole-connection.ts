@@ -51,7 +51,13 @@ export async function syncWholeConnection(
   try {
     if (locked.length === 0) return accounts.map((a) => results.get(a.id)!);
     const windows = new Map(locked.map((a) => [a.id, planAccountWindow(a, now, limits, opts)]));
-    const union = { from: [...windows.values()].map((w) => w.from).sort()[0]!, to: [...windows.values()].map((w) => w.to).sort().pop()! };
+    const union = {
+      from: [...windows.values()].map((w) => w.from).sort()[0]!,
+      to: [...windows.values()]
+        .map((w) => w.to)
+        .sort()
+        .pop()!,
+    };
     const runs = new Map<string, { account: Account; window: FetchWindow; writer: AccountWriter; answered: boolean; notBefore?: string }>();
     for (const a of locked) {
       s.store.accounts.markSyncing(a.id, nowIso);
@@ -109,13 +115,19 @@ export async function syncWholeConnection(
     for (const id of unknown) {
       // Said once (stored under the first account of the run, which `warnings` lists): the user chose
       // not to keep it at connect, or it is new at the provider.
-      first.writer.providerNotice(`unknown-account:${id}`, `${provider.displayName} answered for account ${id} of ${connectionRef(c.id)}, which banksync does not sync: ignored (to add it, connect again: banksync update-credentials ${connectionRef(c.id)})`);
+      first.writer.providerNotice(
+        `unknown-account:${id}`,
+        `${provider.displayName} answered for account ${id} of ${connectionRef(c.id)}, which banksync does not sync: ignored (to add it, connect again: banksync update-credentials ${connectionRef(c.id)})`,
+      );
     }
     const warned = [...runs.values()].some((r) => r.writer.result.warnings.length > 0);
     for (const r of runs.values()) {
       if (!r.answered) {
         // Not removed: SimpleFIN leaves out an account whose bank it could not reach (its errors say so).
-        const e = new BanksyncError('PROVIDER_ERROR', `${provider.displayName}'s answer for ${connectionRef(c.id)} did not include ${accountRef(r.account.id)} ${r.account.name}; nothing of it was changed${warned ? ` (the provider's warnings in this sync may say why)` : ''}`);
+        const e = new BanksyncError(
+          'PROVIDER_ERROR',
+          `${provider.displayName}'s answer for ${connectionRef(c.id)} did not include ${accountRef(r.account.id)} ${r.account.name}; nothing of it was changed${warned ? ` (the provider's warnings in this sync may say why)` : ''}`,
+        );
         const warnings = r.writer.result.warnings;
         results.set(r.account.id, { ...outcomeOfError(s, r.account, c, e, nowIso), ...(warnings.length ? { warnings } : {}) });
         continue;
@@ -134,4 +146,3 @@ export async function syncWholeConnection(
     for (const a of locked) s.store.locks.release(a.id);
   }
 }
-

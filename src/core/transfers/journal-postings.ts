@@ -53,7 +53,12 @@ export class TransferPostings {
       this.joined.add(leg.other.id);
       const o = leg.other;
       const ledgerName = this.sections[this.index.get(o.accountId)!]!.ledgerName;
-      row.transferPosting = { role: 'pair', transferId: leg.transferId, counter: ledgerName, other: { id: o.id, ledgerName, amountMinor: o.amountMinor, currency: o.currency, bookingDate: o.bookingDate } };
+      row.transferPosting = {
+        role: 'pair',
+        transferId: leg.transferId,
+        counter: ledgerName,
+        other: { id: o.id, ledgerName, amountMinor: o.amountMinor, currency: o.currency, bookingDate: o.bookingDate },
+      };
     } else {
       row.transferPosting = { role: 'alone', transferId: leg.transferId, counter: this.counterOf(leg), other: null };
     }

@@ -89,7 +89,10 @@ export function linkTransfer(s: Services, a: string, b: string): LinkResult {
     const [la, lb] = twoLines(s, a, b);
     if (la.accountId === lb.accountId) throw badInput(`${a} and ${b} are both lines of ${accountRef(la.accountId)}`, 'a transfer moves money between two of your accounts');
     if (la.amountMinor === 0 || Math.sign(la.amountMinor) === Math.sign(lb.amountMinor)) {
-      throw badInput(`${a} (${formatMinor(la.amountMinor, la.currency)}) and ${b} (${formatMinor(lb.amountMinor, lb.currency)}) do not go opposite ways`, 'one leg of a transfer leaves an account, the other arrives');
+      throw badInput(
+        `${a} (${formatMinor(la.amountMinor, la.currency)}) and ${b} (${formatMinor(lb.amountMinor, lb.currency)}) do not go opposite ways`,
+        'one leg of a transfer leaves an account, the other arrives',
+      );
     }
     const detector = new Detector(s);
     const replaced: string[] = [];
@@ -105,7 +108,8 @@ export function linkTransfer(s: Services, a: string, b: string): LinkResult {
     repo.decide(la.id, lb.id, 'link', nowOf(s));
     if (repo.pairOf(out.id)?.id === id) repo.setHow(id, 'manual');
     else detector.pair(out, into, 'manual');
-    if (!amountsMatch(out, into, transferRules(s))) s.notify.warn(`the amounts differ (${formatMinor(out.amountMinor, out.currency)} ${out.currency}, ${formatMinor(into.amountMinor, into.currency)} ${into.currency}): linked as you asked`);
+    if (!amountsMatch(out, into, transferRules(s)))
+      s.notify.warn(`the amounts differ (${formatMinor(out.amountMinor, out.currency)} ${out.currency}, ${formatMinor(into.amountMinor, into.currency)} ${into.currency}): linked as you asked`);
     // The lines the old pairs held, and candidates that counted on these two, may fit elsewhere now.
     detector.revisit([la, lb]);
     return { transfer: id, from: out.id, to: into.id, replaced, detected: detector.result };

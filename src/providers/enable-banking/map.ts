@@ -62,7 +62,14 @@ export function toLine(t: Transaction): Line {
   const { currency, amount } = t.transaction_amount;
   if (!date) {
     // A line without any date cannot be booked anywhere: it is reported, not dropped.
-    return { rejected: { externalId: t.entry_reference || undefined, reason: `Enable Banking sent a ${status === 'PDNG' ? 'pending' : 'booked'} line without a booking, value or transaction date`, amount: String(amount), currency } };
+    return {
+      rejected: {
+        externalId: t.entry_reference || undefined,
+        reason: `Enable Banking sent a ${status === 'PDNG' ? 'pending' : 'booked'} line without a booking, value or transaction date`,
+        amount: String(amount),
+        currency,
+      },
+    };
   }
   // Amounts are unsigned; the direction is the indicator (a bank that signs anyway is read by it too).
   const size = Math.abs(amountToMinor(amount, currency));
@@ -70,7 +77,10 @@ export function toLine(t: Transaction): Line {
   const amountMinor = debit ? -size : size;
   const party = debit ? t.creditor : t.debtor;
   const account = debit ? t.creditor_account : t.debtor_account;
-  const memo = (t.remittance_information ?? []).map((s) => s.trim()).filter(Boolean).join(' ');
+  const memo = (t.remittance_information ?? [])
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .join(' ');
   const common = {
     // entry_reference is the bank's archive id; transaction_id changes between listings (facts §5.6).
     externalId: t.entry_reference || undefined,

@@ -50,9 +50,7 @@ export const SessionInfo = z.object({
 });
 
 export const Balances = z.object({
-  balances: z.array(
-    z.object({ balance_amount: Amount, balance_type: z.string(), reference_date: text, last_change_date_time: text }).passthrough(),
-  ),
+  balances: z.array(z.object({ balance_amount: Amount, balance_type: z.string(), reference_date: text, last_change_date_time: text }).passthrough()),
 });
 export type Balances = z.infer<typeof Balances>;
 

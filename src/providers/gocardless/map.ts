@@ -28,11 +28,7 @@ function text(t: Transaction): { payee?: string; memo?: string; counterpartyIban
   const payee = (out ? t.creditorName : t.debtorName) ?? t.creditorName ?? t.debtorName;
   const account = out ? t.creditorAccount : t.debtorAccount;
   const memo =
-    t.remittanceInformationUnstructured ??
-    t.remittanceInformationUnstructuredArray?.join(' ') ??
-    t.remittanceInformationStructured ??
-    t.additionalInformation ??
-    t.proprietaryBankTransactionCode;
+    t.remittanceInformationUnstructured ?? t.remittanceInformationUnstructuredArray?.join(' ') ?? t.remittanceInformationStructured ?? t.additionalInformation ?? t.proprietaryBankTransactionCode;
   return { payee: payee?.trim() || undefined, memo: memo?.trim() || undefined, counterpartyIban: account?.iban };
 }
 

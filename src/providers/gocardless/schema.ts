@@ -91,8 +91,18 @@ const optionalString = (v: unknown) => v === undefined || typeof v === 'string';
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isAccountRef = (v: unknown) => v === undefined || (isRecord(v) && optionalString(v.iban) && optionalString(v.bban));
 const TEXT_FIELDS = [
-  'transactionId', 'internalTransactionId', 'bookingDate', 'bookingDateTime', 'valueDate', 'valueDateTime', 'creditorName', 'debtorName',
-  'remittanceInformationUnstructured', 'remittanceInformationStructured', 'additionalInformation', 'proprietaryBankTransactionCode',
+  'transactionId',
+  'internalTransactionId',
+  'bookingDate',
+  'bookingDateTime',
+  'valueDate',
+  'valueDateTime',
+  'creditorName',
+  'debtorName',
+  'remittanceInformationUnstructured',
+  'remittanceInformationStructured',
+  'additionalInformation',
+  'proprietaryBankTransactionCode',
 ] as const;
 
 /**

@@ -20,7 +20,17 @@ export const NOT_READY_RETRY_MS = 15 * 60_000;
 /** Plaid's limits are per minute (facts §4.9) and it sends no Retry-After. */
 const RATE_LIMIT_RETRY_MS = 60_000;
 
-const NEEDS_LOGIN = new Set(['ITEM_LOGIN_REQUIRED', 'INVALID_CREDENTIALS', 'INVALID_MFA', 'ITEM_LOCKED', 'USER_SETUP_REQUIRED', 'INSUFFICIENT_CREDENTIALS', 'ACCESS_NOT_GRANTED', 'INVALID_ACCESS_TOKEN', 'ITEM_NOT_FOUND']);
+const NEEDS_LOGIN = new Set([
+  'ITEM_LOGIN_REQUIRED',
+  'INVALID_CREDENTIALS',
+  'INVALID_MFA',
+  'ITEM_LOCKED',
+  'USER_SETUP_REQUIRED',
+  'INSUFFICIENT_CREDENTIALS',
+  'ACCESS_NOT_GRANTED',
+  'INVALID_ACCESS_TOKEN',
+  'ITEM_NOT_FOUND',
+]);
 const CONSENT_OVER = new Set(['PENDING_EXPIRATION', 'PENDING_DISCONNECT', 'USER_PERMISSION_REVOKED', 'ITEM_CONSENT_EXPIRED']);
 const BAD_KEYS = new Set(['INVALID_API_KEYS', 'UNAUTHORIZED_ENVIRONMENT', 'INVALID_SECRET', 'INVALID_CLIENT_ID']);
 
@@ -35,8 +45,13 @@ export function mapPlaidError(f: HttpFailure, now: Date = new Date()): PlaidErro
   const parsed = PlaidErrorBody.safeParse(f.body);
   if (!parsed.success) {
     const code: ErrorCode = f.status >= 500 || f.status === 429 ? (f.status === 429 ? 'RATE_LIMITED' : 'PROVIDER_UNAVAILABLE') : 'PROVIDER_ERROR';
-    return new PlaidError(code, oneLine(`Plaid: HTTP ${f.status} on ${f.path} without a Plaid error body`), '', undefined,
-      code === 'RATE_LIMITED' ? { retryAt: new Date(now.getTime() + RATE_LIMIT_RETRY_MS).toISOString() } : {});
+    return new PlaidError(
+      code,
+      oneLine(`Plaid: HTTP ${f.status} on ${f.path} without a Plaid error body`),
+      '',
+      undefined,
+      code === 'RATE_LIMITED' ? { retryAt: new Date(now.getTime() + RATE_LIMIT_RETRY_MS).toISOString() } : {},
+    );
   }
   return fromBody(parsed.data, now);
 }

@@ -6,8 +6,15 @@ import { PlaidError } from './errors.js';
 import { PLAID_HISTORY_DAYS, PLAID_META } from './meta.js';
 import { toAccount, toInstitution } from './map.js';
 import {
-  AccountsGetResponse, InstitutionsGetByIdResponse, ItemGetResponse, InstitutionsSearchResponse, LinkTokenCreateResponse, LinkTokenGetResponse,
-  PublicTokenExchangeResponse, RequestIdOnly, type LinkSession,
+  AccountsGetResponse,
+  InstitutionsGetByIdResponse,
+  ItemGetResponse,
+  InstitutionsSearchResponse,
+  LinkTokenCreateResponse,
+  LinkTokenGetResponse,
+  PublicTokenExchangeResponse,
+  RequestIdOnly,
+  type LinkSession,
 } from './schema.js';
 import { syncAccount } from './sync.js';
 
@@ -105,9 +112,7 @@ export function createPlaidProvider(ctx: ProviderContext): Provider {
         user: { client_user_id: clientUserId() },
         // Hosted Link: Plaid serves the page; an empty object turns it on.
         hosted_link: {},
-        ...(renew
-          ? { access_token: renew.accessToken }
-          : { products: ['transactions'], transactions: { days_requested: PLAID_HISTORY_DAYS } }),
+        ...(renew ? { access_token: renew.accessToken } : { products: ['transactions'], transactions: { days_requested: PLAID_HISTORY_DAYS } }),
       });
       if (!res.hosted_link_url) {
         throw new BanksyncError('PROVIDER_ERROR', 'Plaid gave no hosted_link_url: Hosted Link may not be enabled for this client id', {

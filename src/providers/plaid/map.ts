@@ -26,8 +26,7 @@ export function kindOf(type: string, subtype: string | null | undefined): Accoun
   return 'other';
 }
 
-const currencyOf = (b: { iso_currency_code?: string | null; unofficial_currency_code?: string | null }) =>
-  b.iso_currency_code ?? b.unofficial_currency_code ?? undefined;
+const currencyOf = (b: { iso_currency_code?: string | null; unofficial_currency_code?: string | null }) => b.iso_currency_code ?? b.unofficial_currency_code ?? undefined;
 
 /**
  * Plaid's balances: `current` of a credit or loan account is what is owed, positive; we store
@@ -60,10 +59,7 @@ export function toAccount(a: Account, institution: { id?: string | null; name?: 
   };
 }
 
-export type Line =
-  | { kind: 'booked'; id: string; line: ProviderTransaction }
-  | { kind: 'pending'; id: string; line: ProviderPending }
-  | { kind: 'rejected'; id?: string; line: RejectedLine };
+export type Line = { kind: 'booked'; id: string; line: ProviderTransaction } | { kind: 'pending'; id: string; line: ProviderPending } | { kind: 'rejected'; id?: string; line: RejectedLine };
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -77,7 +73,11 @@ export function toLine(raw: unknown): Line {
   const rawId = (raw as { transaction_id?: unknown } | null)?.transaction_id;
   if (!r.success) {
     const issue = r.error.issues[0];
-    return { kind: 'rejected', id: typeof rawId === 'string' ? rawId : undefined, line: { ...(typeof rawId === 'string' ? { externalId: rawId } : {}), reason: `Plaid sent a malformed transaction (${issue?.path.join('.')}: ${issue?.message})` } };
+    return {
+      kind: 'rejected',
+      id: typeof rawId === 'string' ? rawId : undefined,
+      line: { ...(typeof rawId === 'string' ? { externalId: rawId } : {}), reason: `Plaid sent a malformed transaction (${issue?.path.join('.')}: ${issue?.message})` },
+    };
   }
   const t = r.data;
   const currency = currencyOf(t);

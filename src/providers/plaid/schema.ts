@@ -35,12 +35,18 @@ const SessionInstitution = z.object({ name: z.string().optional(), institution_i
 export const LinkSession = z.object({
   link_session_id: z.string(),
   finished_at: z.string().nullable().optional(),
-  on_success: z.object({ public_token: z.string(), metadata: z.object({ institution: SessionInstitution }).nullable().optional() }).nullable().optional(),
+  on_success: z
+    .object({ public_token: z.string(), metadata: z.object({ institution: SessionInstitution }).nullable().optional() })
+    .nullable()
+    .optional(),
   results: z
     .object({ item_add_results: z.array(z.object({ public_token: z.string(), institution: SessionInstitution })).optional() })
     .nullable()
     .optional(),
-  exit: z.object({ error: z.object({ error_code: z.string().optional(), error_message: z.string().optional() }).nullable().optional() }).nullable().optional(),
+  exit: z
+    .object({ error: z.object({ error_code: z.string().optional(), error_message: z.string().optional() }).nullable().optional() })
+    .nullable()
+    .optional(),
 });
 export type LinkSession = z.infer<typeof LinkSession>;
 

@@ -60,7 +60,10 @@ async function loop(api: PlaidApi, input: SyncInput): Promise<TransactionPage> {
     }
     const account = res.accounts.find((a) => a.account_id === input.accountId);
     if (account) balance = balanceOf(account, input.today) ?? balance;
-    for (const [change, list] of [['added', res.added], ['modified', res.modified]] as const) {
+    for (const [change, list] of [
+      ['added', res.added],
+      ['modified', res.modified],
+    ] as const) {
       for (const raw of list) {
         if ((raw as { account_id?: unknown } | null)?.account_id !== undefined && (raw as { account_id?: unknown }).account_id !== input.accountId) continue;
         const line = toLine(raw);

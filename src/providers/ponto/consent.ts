@@ -38,8 +38,13 @@ export function consentFlow(api: PontoApi, ctx: ProviderContext) {
     const codeVerifier = randomBytes(32).toString('base64url');
     const url = authorizationEndpoint();
     const params = {
-      response_type: 'code', client_id: api.credential('client_id'), redirect_uri: redirectUrl, scope: SCOPE, state,
-      code_challenge: createHash('sha256').update(codeVerifier).digest('base64url'), code_challenge_method: 'S256',
+      response_type: 'code',
+      client_id: api.credential('client_id'),
+      redirect_uri: redirectUrl,
+      scope: SCOPE,
+      state,
+      code_challenge: createHash('sha256').update(codeVerifier).digest('base64url'),
+      code_challenge_method: 'S256',
     };
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
     return { url: url.toString(), state: { mode: 'oauth', codeVerifier, redirectUri: redirectUrl, state, institutionId: institution.id } };

@@ -21,8 +21,7 @@ const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim().slice(0, 240);
 export const certificateRefused = (why: string) =>
   new BanksyncError('CREDENTIALS_INVALID', oneLine(`Ponto refused the client certificate (${why}); check the Ponto client certificate and its private key`), { hint: SETUP_HINT });
 
-export const integrationRevoked = () =>
-  new BanksyncError('CONSENT_EXPIRED', 'Ponto: the integration was revoked or has expired (the refresh token was refused)', renewOptions(RENEW_HINT));
+export const integrationRevoked = () => new BanksyncError('CONSENT_EXPIRED', 'Ponto: the integration was revoked or has expired (the refresh token was refused)', renewOptions(RENEW_HINT));
 
 /** The one place that turns Ponto HTTP failures into banksync's typed errors. */
 export function mapPontoError(f: HttpFailure, now: Date = new Date()): BanksyncError {

@@ -28,10 +28,7 @@ export function createPontoProvider(ctx: ProviderContext): Provider {
 
   /** Details carry the balance, transactions the lines: both refreshed, side by side. */
   async function refreshAccount(h: SessionHandle, accountId: string, ip: string): Promise<AccountRefresh> {
-    const outcomes = await Promise.allSettled([
-      synchronize(api, h, accountId, 'accountTransactionsWithUnsettled', ctx.now, ip),
-      synchronize(api, h, accountId, 'accountDetails', ctx.now, ip),
-    ]);
+    const outcomes = await Promise.allSettled([synchronize(api, h, accountId, 'accountTransactionsWithUnsettled', ctx.now, ip), synchronize(api, h, accountId, 'accountDetails', ctx.now, ip)]);
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failed) throw failed.reason;
     const [lines, details] = outcomes.map((o) => (o as PromiseFulfilledResult<SyncOutcome>).value) as [SyncOutcome, SyncOutcome];

@@ -15,7 +15,8 @@ import { Synchronization } from './schema.js';
 export function customerIpAddress(env: NodeJS.ProcessEnv): string {
   const given = env.BANKSYNC_PONTO_CUSTOMER_IP?.trim();
   if (given) {
-    if (!isIP(given)) throw new BanksyncError('BAD_INPUT', `BANKSYNC_PONTO_CUSTOMER_IP is not an IP address: ${given}`, { hint: 'set it to an IPv4 or IPv6 address (e.g. your public one), or unset it' });
+    if (!isIP(given))
+      throw new BanksyncError('BAD_INPUT', `BANKSYNC_PONTO_CUSTOMER_IP is not an IP address: ${given}`, { hint: 'set it to an IPv4 or IPv6 address (e.g. your public one), or unset it' });
     return given;
   }
   for (const addresses of Object.values(networkInterfaces())) {

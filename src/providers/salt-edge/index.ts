@@ -5,7 +5,18 @@ import { SaltEdgeApi } from './api.js';
 import { fromErrorClass, REFRESH_LIMITS, SaltEdgeError } from './errors.js';
 import { toAccount, toLine } from './map.js';
 import { SALT_EDGE_CONSENT_DAYS, SALT_EDGE_META } from './meta.js';
-import { AccountsResponse, CountriesResponse, ConnectionResponse, ConnectionsResponse, ConnectSessionResponse, ConsentsResponse, CustomerResponse, RemovedResponse, TransactionsResponse, type Connection } from './schema.js';
+import {
+  AccountsResponse,
+  CountriesResponse,
+  ConnectionResponse,
+  ConnectionsResponse,
+  ConnectSessionResponse,
+  ConsentsResponse,
+  CustomerResponse,
+  RemovedResponse,
+  TransactionsResponse,
+  type Connection,
+} from './schema.js';
 
 /** What a Salt Edge connection keeps (sealed in the secret store). */
 interface Session {
@@ -88,8 +99,7 @@ export function createSaltEdgeProvider(ctx: ProviderContext): Provider {
   /** The connection this consent created (or renewed), once Salt Edge says its attempt is over. */
   async function finishedConnection(st: ConsentState, requireFinished: boolean, hint?: string): Promise<Connection | undefined> {
     const all = await connections(st.customerId);
-    const fresh = (c: Connection) =>
-      st.connectionId ? c.id === st.connectionId && (c.last_attempt?.id ?? '') !== (st.before[c.id] ?? '') : !(c.id in st.before);
+    const fresh = (c: Connection) => (st.connectionId ? c.id === st.connectionId && (c.last_attempt?.id ?? '') !== (st.before[c.id] ?? '') : !(c.id in st.before));
     const candidates = all.filter((c) => (hint ? c.id === hint : true) && fresh(c));
     for (const c of candidates) {
       const failure = failedAttempt(c);
@@ -223,7 +233,12 @@ export function createSaltEdgeProvider(ctx: ProviderContext): Provider {
           const fields: Record<string, string> = {};
           for (const field of names) {
             // The bank's HTML, reduced to its words; control characters never reach the terminal.
-            const label = attempt.interactive_html?.replace(/<[^>]*>/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').replace(/\s+/g, ' ').trim() || `the ${field} the bank sent`;
+            const label =
+              attempt.interactive_html
+                ?.replace(/<[^>]*>/g, ' ')
+                .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
+                .replace(/\s+/g, ' ')
+                .trim() || `the ${field} the bank sent`;
             fields[field] = await requestInput({ field, label, secret: true });
           }
           const after = (await api().call(ConnectionResponse, 'PUT', `connections/${encodeURIComponent(s.connectionId)}/interactive`, { json: { data: { credentials: fields } } })).data;

@@ -4,10 +4,17 @@ import type { ProviderAccount, ProviderPending, ProviderTransaction, RejectedLin
 import { Transaction, type Account, type Connection } from './schema.js';
 
 const NATURE: Record<string, AccountKind> = {
-  account: 'checking', checking: 'checking', current: 'checking', debit_card: 'checking',
-  savings: 'savings', deposit: 'savings',
-  card: 'credit_card', credit_card: 'credit_card', credit: 'credit_card',
-  loan: 'loan', mortgage: 'loan',
+  account: 'checking',
+  checking: 'checking',
+  current: 'checking',
+  debit_card: 'checking',
+  savings: 'savings',
+  deposit: 'savings',
+  card: 'credit_card',
+  credit_card: 'credit_card',
+  credit: 'credit_card',
+  loan: 'loan',
+  mortgage: 'loan',
 };
 
 /**

@@ -23,7 +23,10 @@ export interface SandboxFaults {
 
 export function parseFaults(spec: string | undefined): SandboxFaults {
   const faults: SandboxFaults = { failAccounts: new Set(), latencyMs: 0, disconnected: new Set(), oddLines: new Set() };
-  for (const part of (spec ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of (spec ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [name, value = ''] = part.split('=');
     if (name === 'kill-after-pages') faults.killAfterPages = Number(value);
     else if (name === 'hang-after-pages') faults.hangAfterPages = Number(value);

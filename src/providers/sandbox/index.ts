@@ -2,27 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SANDBOX_CONSENT_DAYS, SANDBOX_META } from './meta.js';
 import { addDays, isoDate } from '../../domain/clock.js';
 import { BanksyncError } from '../../domain/errors.js';
-import type {
-  ConsentGrant,
-  ConsentStart,
-  FetchRequest,
-  Institution,
-  Provider,
-  ProviderAccount,
-  ProviderContext,
-  SessionHandle,
-  TransactionPage,
-} from '../types.js';
-import {
-  CONSENT_GRANTS,
-  LAPSED_INSTITUTION,
-  SANDBOX_ACCOUNTS,
-  SANDBOX_EPOCH,
-  SANDBOX_HISTORY_DAYS,
-  SANDBOX_INSTITUTIONS,
-  SANDBOX_SCA_CODE,
-  type SandboxAccountSpec,
-} from './catalog.js';
+import type { ConsentGrant, ConsentStart, FetchRequest, Institution, Provider, ProviderAccount, ProviderContext, SessionHandle, TransactionPage } from '../types.js';
+import { CONSENT_GRANTS, LAPSED_INSTITUTION, SANDBOX_ACCOUNTS, SANDBOX_EPOCH, SANDBOX_HISTORY_DAYS, SANDBOX_INSTITUTIONS, SANDBOX_SCA_CODE, type SandboxAccountSpec } from './catalog.js';
 import { beforePage, oddPage, parseFaults } from './faults.js';
 import { balanceOn, bookedLines, pendingLines } from './generator.js';
 import { chosenInstitution } from '../chosen-institution.js';
@@ -90,9 +71,7 @@ export function createSandboxProvider(ctx: ProviderContext): Provider {
       const granted = CONSENT_GRANTS[s.institutionId] ?? [s.institutionId];
       const day = today();
       const grantedDay = s.grantedAt.slice(0, 10);
-      return SANDBOX_ACCOUNTS.filter(
-        (a) => granted.includes(a.institutionId) && (a.opensAfterDays === undefined || day >= addDays(grantedDay, a.opensAfterDays)),
-      ).map((a) => ({
+      return SANDBOX_ACCOUNTS.filter((a) => granted.includes(a.institutionId) && (a.opensAfterDays === undefined || day >= addDays(grantedDay, a.opensAfterDays))).map((a) => ({
         externalId: s.generation > 0 ? `${a.key}~${s.generation}` : a.key,
         institutionId: a.institutionId,
         name: a.name,
@@ -121,10 +100,7 @@ export function createSandboxProvider(ctx: ProviderContext): Provider {
     const spec = specFor(req.account.externalId);
     const day = today();
     if (inst.scaEveryFetch && req.scaCode !== SANDBOX_SCA_CODE) {
-      throw new BanksyncError(
-        'SCA_REQUIRED',
-        req.scaCode ? `${inst.name} rejected the SCA code` : `${inst.name} needs an SCA code for every fetch`,
-      );
+      throw new BanksyncError('SCA_REQUIRED', req.scaCode ? `${inst.name} rejected the SCA code` : `${inst.name} needs an SCA code for every fetch`);
     }
     const historyDays = inst.historyDays ?? SANDBOX_HISTORY_DAYS;
     if (req.from < addDays(day, -historyDays)) {

@@ -31,16 +31,22 @@ export function mapSimpleFinError(f: HttpFailure, phase: 'claim' | 'accounts', n
   if (phase === 'claim') {
     if (f.status === 403) {
       // Protocol checklist: a refused claim may mean someone else claimed the token.
-      return new BanksyncError('CREDENTIALS_INVALID', `SimpleFIN refused the setup token: it does not exist or was already claimed${tail}. If you did not claim it yourself, someone else may have: disable it at the SimpleFIN Bridge`, {
-        hint: 'create a new setup token at the SimpleFIN Bridge (https://bridge.simplefin.org/simplefin/create) and use it',
-      });
+      return new BanksyncError(
+        'CREDENTIALS_INVALID',
+        `SimpleFIN refused the setup token: it does not exist or was already claimed${tail}. If you did not claim it yourself, someone else may have: disable it at the SimpleFIN Bridge`,
+        {
+          hint: 'create a new setup token at the SimpleFIN Bridge (https://bridge.simplefin.org/simplefin/create) and use it',
+        },
+      );
     }
   } else {
     if (f.status === 403) {
       return new BanksyncError('CREDENTIALS_INVALID', `SimpleFIN refused the access token: it was disabled at the Bridge or is wrong${tail}`);
     }
     if (f.status === 402) {
-      return new BanksyncError('NOT_CONFIGURED', `SimpleFIN: payment required — the SimpleFIN Bridge subscription has lapsed${tail}`, { hint: 'renew it at https://bridge.simplefin.org, then sync again' });
+      return new BanksyncError('NOT_CONFIGURED', `SimpleFIN: payment required — the SimpleFIN Bridge subscription has lapsed${tail}`, {
+        hint: 'renew it at https://bridge.simplefin.org, then sync again',
+      });
     }
   }
   if (f.status === 401) return new BanksyncError('CREDENTIALS_INVALID', `SimpleFIN refused the credentials (HTTP 401)${tail}`);

@@ -1,6 +1,17 @@
 import { addDays, isoDate } from '../../domain/clock.js';
 import { BanksyncError } from '../../domain/errors.js';
-import type { RequestBudget as ConnectionBudget, ConnectionFetchRequest, ConnectionPage, Provider, ProviderContext, ProviderPending, ProviderTransaction, RejectedLine, SessionHandle, TransactionPage } from '../types.js';
+import type {
+  RequestBudget as ConnectionBudget,
+  ConnectionFetchRequest,
+  ConnectionPage,
+  Provider,
+  ProviderContext,
+  ProviderPending,
+  ProviderTransaction,
+  RejectedLine,
+  SessionHandle,
+  TransactionPage,
+} from '../types.js';
 import { SimpleFinApi } from './api.js';
 import { RequestBudget } from './budget.js';
 import { SIMPLEFIN_META } from './meta.js';
@@ -151,7 +162,13 @@ export function createSimpleFinProvider(ctx: ProviderContext): Provider {
           for (const a of req.accounts) yield { accountExternalId: a.externalId, booked: [], pendingMode: 'delta' as const };
           return;
         }
-        const got = await gather(h, req.accounts.map((a) => a.externalId), req.from, req.to, req.budget);
+        const got = await gather(
+          h,
+          req.accounts.map((a) => a.externalId),
+          req.from,
+          req.to,
+          req.budget,
+        );
         for (const [accountExternalId, g] of got) {
           const page = pageOf(g);
           // An account without a page is one the engine neither removes nor marks synced.

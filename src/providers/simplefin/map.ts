@@ -59,7 +59,14 @@ export function placeAccounts(set: AccountSet): { placed: PlacedAccount[]; probl
       const c = connections.get(a.conn_id);
       const institutionId = c?.org_id ?? hostOf(c?.org_url) ?? hostOf(a.org?.domain) ?? `conn:${a.conn_id}`;
       const institutionName = c?.org_name ?? a.org?.name ?? c?.name ?? a.conn_name ?? hostOf(c?.org_url);
-      placed.push({ wire: a, externalId: externalIdOf(a.conn_id, a.id), scope: a.conn_id, connId: a.conn_id, institutionId, institutionName: institutionName ? sanitize(institutionName, 100) : undefined });
+      placed.push({
+        wire: a,
+        externalId: externalIdOf(a.conn_id, a.id),
+        scope: a.conn_id,
+        connId: a.conn_id,
+        institutionId,
+        institutionName: institutionName ? sanitize(institutionName, 100) : undefined,
+      });
       return;
     }
     // v1: the organisation is the scope; domain is the globally unique one (protocol).

@@ -12,9 +12,7 @@ const Numeric = z.union([z.string(), z.number()]).transform((v) => String(v));
 const Epoch = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]);
 
 /** v1 Organization: domain or name is required, sfin-url always. */
-export const Org = z
-  .object({ domain: z.string().optional(), name: z.string().optional(), id: z.string().optional(), url: z.string().optional(), 'sfin-url': z.string().optional() })
-  .passthrough();
+export const Org = z.object({ domain: z.string().optional(), name: z.string().optional(), id: z.string().optional(), url: z.string().optional(), 'sfin-url': z.string().optional() }).passthrough();
 
 /** v2 Connection: one set of bank credentials at the Bridge. */
 export const Connection = z
@@ -54,9 +52,7 @@ export const Account = z
 export type Account = z.infer<typeof Account>;
 
 /** v2 Error: code is `prefix.[subcode]` (gen., con., act.); msg is for the user (after sanitising). */
-export const ErrItem = z
-  .object({ code: z.string(), msg: z.string().optional(), message: z.string().optional(), conn_id: z.string().optional(), account_id: z.string().optional() })
-  .passthrough();
+export const ErrItem = z.object({ code: z.string(), msg: z.string().optional(), message: z.string().optional(), conn_id: z.string().optional(), account_id: z.string().optional() }).passthrough();
 export type ErrItem = z.infer<typeof ErrItem>;
 
 export const AccountSet = z

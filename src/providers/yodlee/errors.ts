@@ -4,7 +4,13 @@ import { YodleeErrorBody } from './schema.js';
 
 /** A typed error that still knows Yodlee's own code (the token refresher retries on some of them). */
 export class YodleeError extends BanksyncError {
-  constructor(code: ErrorCode, message: string, readonly yodleeCode: string, readonly httpStatus: number, options: { hint?: string; retryAt?: string } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly yodleeCode: string,
+    readonly httpStatus: number,
+    options: { hint?: string; retryAt?: string } = {},
+  ) {
     super(code, message, options);
   }
 }

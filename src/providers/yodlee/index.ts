@@ -59,8 +59,7 @@ export function createYodleeProvider(ctx: ProviderContext): Provider {
     return loginName as string;
   }
 
-  const providerAccounts = async (loginName: string): Promise<ProviderAccount[]> =>
-    (await api().call(ProviderAccountsResponse, 'GET', 'providerAccounts', { as: loginName })).providerAccount ?? [];
+  const providerAccounts = async (loginName: string): Promise<ProviderAccount[]> => (await api().call(ProviderAccountsResponse, 'GET', 'providerAccounts', { as: loginName })).providerAccount ?? [];
 
   async function providerAccount(loginName: string, id: string): Promise<ProviderAccount> {
     const pa = (await api().call(ProviderAccountsResponse, 'GET', `providerAccounts/${encodeURIComponent(id)}`, { as: loginName })).providerAccount?.[0];
@@ -68,7 +67,11 @@ export function createYodleeProvider(ctx: ProviderContext): Provider {
     return pa;
   }
 
-  const lastUpdated = (pa: ProviderAccount) => [pa.lastUpdated, ...(pa.dataset ?? []).map((d) => d.lastUpdated)].filter((x): x is string => !!x).sort().at(-1) ?? '';
+  const lastUpdated = (pa: ProviderAccount) =>
+    [pa.lastUpdated, ...(pa.dataset ?? []).map((d) => d.lastUpdated)]
+      .filter((x): x is string => !!x)
+      .sort()
+      .at(-1) ?? '';
 
   const grant = (session: Session): ConsentGrant => ({ session: { ...session } });
 

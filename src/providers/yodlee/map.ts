@@ -55,10 +55,7 @@ export function toAccount(raw: unknown, today: string): MappedAccount {
   };
 }
 
-export type Line =
-  | { kind: 'booked'; line: ProviderTransaction }
-  | { kind: 'pending'; line: ProviderPending }
-  | { kind: 'rejected'; line: RejectedLine };
+export type Line = { kind: 'booked'; line: ProviderTransaction } | { kind: 'pending'; line: ProviderPending } | { kind: 'rejected'; line: RejectedLine };
 
 const DAY = /^\d{4}-\d{2}-\d{2}/;
 

@@ -15,7 +15,11 @@ const NEEDS_SCA = new Set(['ADDL_AUTHENTICATION_REQUIRED', 'USER_ACTION_NEEDED_A
 const NEEDS_LOGIN = new Set(['INCORRECT_CREDENTIALS', 'CREDENTIALS_UPDATE_NEEDED', 'ACCOUNT_LOCKED']);
 const CONSENT_OVER = new Set(['CONSENT_REQUIRED', 'CONSENT_EXPIRED', 'CONSENT_REVOKED']);
 
-const latest = (xs: (string | undefined)[]) => xs.filter((x): x is string => !!x).sort().at(-1);
+const latest = (xs: (string | undefined)[]) =>
+  xs
+    .filter((x): x is string => !!x)
+    .sort()
+    .at(-1);
 
 /**
  * What a provider account's status means for a sync: 'refresh' when banksync should ask Yodlee
@@ -38,16 +42,30 @@ export function refreshOutcome(pa: ProviderAccount, o: { ours: boolean; now: Dat
   }
   if (o.ours) {
     if (DONE.has(status)) return { status: 'done' };
-    return { status: 'deferred', fetchCached: true, message: what(`could not be refreshed (${status}${extra.filter(Boolean).length ? `: ${extra.filter(Boolean).join(', ')}` : ''}); what Yodlee already holds is read`) };
+    return {
+      status: 'deferred',
+      fetchCached: true,
+      message: what(`could not be refreshed (${status}${extra.filter(Boolean).length ? `: ${extra.filter(Boolean).join(', ')}` : ''}); what Yodlee already holds is read`),
+    };
   }
   if (datasets.length > 0 && datasets.every((d) => d.updateEligibility === 'DISALLOW_UPDATE')) {
     const next = latest(datasets.map((d) => d.nextUpdateScheduled));
-    return { status: 'deferred', fetchCached: true, ...(next ? { nextPossibleAt: next } : {}), message: what(`may not be refreshed now (DISALLOW_UPDATE${extra.filter(Boolean).length ? `: ${extra.filter(Boolean).join(', ')}` : ''}); what Yodlee already holds is read`) };
+    return {
+      status: 'deferred',
+      fetchCached: true,
+      ...(next ? { nextPossibleAt: next } : {}),
+      message: what(`may not be refreshed now (DISALLOW_UPDATE${extra.filter(Boolean).length ? `: ${extra.filter(Boolean).join(', ')}` : ''}); what Yodlee already holds is read`),
+    };
   }
   const attempt = latest(datasets.map((d) => d.lastUpdateAttempt ?? d.lastUpdated));
   const at = attempt ? Date.parse(attempt) : NaN;
   if (!Number.isNaN(at) && o.now.getTime() - at < MIN_REFRESH_GAP_MS) {
-    return { status: 'deferred', fetchCached: true, nextPossibleAt: new Date(at + MIN_REFRESH_GAP_MS).toISOString(), message: what('was refreshed less than 15 minutes ago; what Yodlee holds is read') };
+    return {
+      status: 'deferred',
+      fetchCached: true,
+      nextPossibleAt: new Date(at + MIN_REFRESH_GAP_MS).toISOString(),
+      message: what('was refreshed less than 15 minutes ago; what Yodlee holds is read'),
+    };
   }
   return 'refresh';
 }

@@ -98,7 +98,12 @@ export const v10LineOrigins: Migration = {
  * be undone; an accounts merge's holds only the deleted line's id (its content is unknown).
  */
 function keepEarlierMerges(db: Database): void {
-  const rows = db.prepare(`SELECT source, detail, first_seen_at, last_seen_at FROM input_issues WHERE kind = 'fuzzy-merge' AND detail IS NOT NULL`).all() as { source: string; detail: string; first_seen_at: string; last_seen_at: string }[];
+  const rows = db.prepare(`SELECT source, detail, first_seen_at, last_seen_at FROM input_issues WHERE kind = 'fuzzy-merge' AND detail IS NOT NULL`).all() as {
+    source: string;
+    detail: string;
+    first_seen_at: string;
+    last_seen_at: string;
+  }[];
   const put = db.prepare(
     `INSERT OR IGNORE INTO line_origins (transaction_id, role, source, source_key, record, raw_id, rung, why, observation, first_seen_at, last_seen_at)
      VALUES (?, 'merged', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -108,7 +113,18 @@ function keepEarlierMerges(db: Database): void {
     if (typeof d.matched !== 'string') continue;
     if (d.line && typeof d.line === 'object') {
       const line = d.line as { id?: string; where?: string };
-      put.run(d.matched, r.source, `${r.source}|${line.where ?? ''}`, line.where ?? null, line.id ?? null, 'text', d.why ?? null, JSON.stringify({ ...line, externalId: null }), r.first_seen_at, r.last_seen_at);
+      put.run(
+        d.matched,
+        r.source,
+        `${r.source}|${line.where ?? ''}`,
+        line.where ?? null,
+        line.id ?? null,
+        'text',
+        d.why ?? null,
+        JSON.stringify({ ...line, externalId: null }),
+        r.first_seen_at,
+        r.last_seen_at,
+      );
     } else if (typeof d.line === 'string') {
       put.run(d.matched, r.source, `line:${d.line}`, null, null, 'accounts-merge-text', d.why ?? null, null, r.first_seen_at, r.last_seen_at);
     }

@@ -19,7 +19,20 @@ export interface Migration {
 }
 
 /** Ordered list; append only. Each migration's version is its position + 1. */
-export const MIGRATIONS: readonly Migration[] = [v1Initial, v2ExportTargets, v3ProviderCaches, v4InputIssues, v5ProviderFeeds, v6ProviderMeta, v7Settings, v8ExportAnnotations, v9Transfers, v10LineOrigins, v11RawArchive, v12LiveLineCounts];
+export const MIGRATIONS: readonly Migration[] = [
+  v1Initial,
+  v2ExportTargets,
+  v3ProviderCaches,
+  v4InputIssues,
+  v5ProviderFeeds,
+  v6ProviderMeta,
+  v7Settings,
+  v8ExportAnnotations,
+  v9Transfers,
+  v10LineOrigins,
+  v11RawArchive,
+  v12LiveLineCounts,
+];
 
 export const LATEST_VERSION = MIGRATIONS.length;
 

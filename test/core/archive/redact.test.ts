@@ -11,7 +11,15 @@ describe('archive redaction: nothing kept lets anyone call the provider', () => 
       {
         method: 'GET',
         url: 'https://api.example/v1/x',
-        headers: { accept: 'application/json', authorization: 'Bearer tok-123456', 'app-id': 'my-app', secret: 's3cr3t-value', signature: 'sig', 'plaid-version': '2020-09-14', 'user-agent': 'banksync' },
+        headers: {
+          accept: 'application/json',
+          authorization: 'Bearer tok-123456',
+          'app-id': 'my-app',
+          secret: 's3cr3t-value',
+          signature: 'sig',
+          'plaid-version': '2020-09-14',
+          'user-agent': 'banksync',
+        },
       },
       answer('{}', { 'content-type': 'application/json', 'set-cookie': 'sid=abc', 'retry-after': '3', link: '<https://api.example/v1/x?page=2>; rel="next"' }),
     );
@@ -28,7 +36,12 @@ describe('archive redaction: nothing kept lets anyone call the provider', () => 
 
   it('scrubs secrets in JSON and form request bodies, at any depth', () => {
     const json = redactExchange(
-      { method: 'POST', url: 'https://x/token', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_id: 'cid-1', secret: 'sec-1', options: { access_token: 'acc-1', count: 500 }, cursor: 'cur-1' }) },
+      {
+        method: 'POST',
+        url: 'https://x/token',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ client_id: 'cid-1', secret: 'sec-1', options: { access_token: 'acc-1', count: 500 }, cursor: 'cur-1' }),
+      },
       answer('{}'),
     );
     expect(JSON.parse(json.body!)).toEqual({ client_id: REDACTED, secret: REDACTED, options: { access_token: REDACTED, count: 500 }, cursor: 'cur-1' });
@@ -72,9 +85,18 @@ describe('replay answers: from the archive only', () => {
   });
 
   it('tells POSTs to one URL apart by their body (Plaid: one cursor stream per account), whatever order they come in', () => {
-    const post = (body: object, text: string) => ({ method: 'POST', url: 'http://h/transactions/sync', headers: {}, body: JSON.stringify({ access_token: REDACTED, ...body }), status: 200, responseHeaders: {}, text });
+    const post = (body: object, text: string) => ({
+      method: 'POST',
+      url: 'http://h/transactions/sync',
+      headers: {},
+      body: JSON.stringify({ access_token: REDACTED, ...body }),
+      status: 200,
+      responseHeaders: {},
+      text,
+    });
     const answerer = new ArchiveAnswerer([post({ account: 'A' }, 'for A'), post({ account: 'B' }, 'for B')], new Map(), 'Test');
-    const ask = (account: string) => answerer.answer({ method: 'POST', url: 'http://x/transactions/sync', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ access_token: 'access-live-1', account }) }).text;
+    const ask = (account: string) =>
+      answerer.answer({ method: 'POST', url: 'http://x/transactions/sync', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ access_token: 'access-live-1', account }) }).text;
     expect([ask('B'), ask('A')]).toEqual(['for B', 'for A']);
   });
 

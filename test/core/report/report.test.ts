@@ -53,7 +53,22 @@ function lines(accountId: number, rows: [date: string, amount: number, payee: st
       const ordinal = store.transactions.fingerprintCount(accountId, fp);
       const id = lineId(accountId, null, fp, ordinal);
       store.transactions.write(
-        { id, accountId, externalId: null, fingerprint: fp, ordinal, bookingDate: date, valueDate: null, amountMinor: amount, currency, payee, memo: null, type: amount < 0 ? 'debit' : 'credit', counterpartyIban: null, source: 'file:test' },
+        {
+          id,
+          accountId,
+          externalId: null,
+          fingerprint: fp,
+          ordinal,
+          bookingDate: date,
+          valueDate: null,
+          amountMinor: amount,
+          currency,
+          payee,
+          memo: null,
+          type: amount < 0 ? 'debit' : 'credit',
+          counterpartyIban: null,
+          source: 'file:test',
+        },
         NOW,
       );
       return id;
@@ -128,7 +143,14 @@ describe('buildReport', () => {
       // The USD line is spending in USD, not a change of this EUR balance.
       otherCurrencyLines: 1,
     });
-    expect(u).toMatchObject({ opening: null, closing: null, months: [{ closing: null, change: -20_00 }, { closing: null, change: 0 }] });
+    expect(u).toMatchObject({
+      opening: null,
+      closing: null,
+      months: [
+        { closing: null, change: -20_00 },
+        { closing: null, change: 0 },
+      ],
+    });
     expect(r.currencies.find((c) => c.currency === 'USD')!.spending).toBe(5_00);
   });
 

@@ -17,9 +17,27 @@ function setup(stableIds = true) {
 
 function provider(pages: TransactionPage[], failAfter?: number): Provider {
   return {
-    id: 'fake', displayName: 'Fake', capabilities: { regions: [], remote: false, consent: 'confirm', institutionChoice: 'app', feed: 'window', betaInstitutions: false, credentialFields: [], pending: true, scaEveryFetch: false, stableTransactionIds: true, maxConcurrentRequests: 4 },
-    listInstitutions: async () => [], searchInstitutions: async () => [], getInstitution: async () => undefined,
-    beginConsent: async () => ({ state: {} }), completeConsent: async () => ({ session: {} }), listAccounts: async () => [],
+    id: 'fake',
+    displayName: 'Fake',
+    capabilities: {
+      regions: [],
+      remote: false,
+      consent: 'confirm',
+      institutionChoice: 'app',
+      feed: 'window',
+      betaInstitutions: false,
+      credentialFields: [],
+      pending: true,
+      scaEveryFetch: false,
+      stableTransactionIds: true,
+      maxConcurrentRequests: 4,
+    },
+    listInstitutions: async () => [],
+    searchInstitutions: async () => [],
+    getInstitution: async () => undefined,
+    beginConsent: async () => ({ state: {} }),
+    completeConsent: async () => ({ session: {} }),
+    listAccounts: async () => [],
     async *fetchTransactions() {
       for (let i = 0; i < pages.length; i++) {
         if (failAfter !== undefined && i === failAfter) throw new Error('connection reset');
@@ -31,7 +49,8 @@ function provider(pages: TransactionPage[], failAfter?: number): Provider {
 
 const window = { from: '2026-11-01', to: '2026-11-22', limitedBy: null };
 const t = (externalId: string | undefined, bookingDate: string, amountMinor: number, payee = 'Shop') => ({ externalId, bookingDate, amountMinor, currency: 'EUR', payee });
-const run = (s: ReturnType<typeof setup>, p: Provider) => fetchAccount({ store: s.store, provider: p, session: { data: {}, save: () => undefined }, account: s.store.accounts.get(s.account.id)!, window, now: s.now });
+const run = (s: ReturnType<typeof setup>, p: Provider) =>
+  fetchAccount({ store: s.store, provider: p, session: { data: {}, save: () => undefined }, account: s.store.accounts.get(s.account.id)!, window, now: s.now });
 
 describe('fetchAccount', () => {
   it('re-fetching adds nothing; identical id-less lines both stay, across pages', async () => {

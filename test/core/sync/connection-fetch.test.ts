@@ -30,7 +30,17 @@ function setup(accounts: { ext: string; watermark?: string; enabled?: boolean }[
   const c = store.connections.create({ providerId: 'fake', institutionId: 'bridge', institutionName: 'Fake Bridge', now });
   store.secrets.put(connectionSecretOwner(c), { token: 'x' }, now);
   const ids = accounts.map((a) => {
-    const id = store.accounts.create({ connectionId: c, providerId: 'fake', institutionId: 'bridge', externalId: a.ext, name: a.ext.toUpperCase(), currency: 'USD', kind: 'checking', stableIds: true, now });
+    const id = store.accounts.create({
+      connectionId: c,
+      providerId: 'fake',
+      institutionId: 'bridge',
+      externalId: a.ext,
+      name: a.ext.toUpperCase(),
+      currency: 'USD',
+      kind: 'checking',
+      stableIds: true,
+      now,
+    });
     if (a.watermark) store.accounts.setWatermark(id, a.watermark);
     if (a.enabled === false) store.accounts.updateSettings(id, { enabled: false });
     return id;
@@ -39,8 +49,19 @@ function setup(accounts: { ext: string; watermark?: string; enabled?: boolean }[
 }
 
 const caps = (extra: Partial<ProviderCapabilities> = {}): ProviderCapabilities => ({
-  regions: ['US'], remote: false, consent: 'token', institutionChoice: 'provider', feed: 'window', betaInstitutions: false, credentialFields: [],
-  pending: true, scaEveryFetch: false, stableTransactionIds: true, maxConcurrentRequests: 1, historyDays: 60, ...extra,
+  regions: ['US'],
+  remote: false,
+  consent: 'token',
+  institutionChoice: 'provider',
+  feed: 'window',
+  betaInstitutions: false,
+  credentialFields: [],
+  pending: true,
+  scaEveryFetch: false,
+  stableTransactionIds: true,
+  maxConcurrentRequests: 1,
+  historyDays: 60,
+  ...extra,
 });
 
 const t = (externalId: string, bookingDate: string, amountMinor: number): ProviderTransaction => ({ externalId, bookingDate, amountMinor, currency: 'USD', payee: 'Shop' });
@@ -48,9 +69,13 @@ const t = (externalId: string, bookingDate: string, amountMinor: number): Provid
 function connectionProvider(answer: (req: ConnectionFetchRequest) => ConnectionPage[], extra: Partial<ProviderCapabilities> = {}, spendPerFetch = 1) {
   const calls: ConnectionFetchRequest[] = [];
   const p = {
-    id: 'fake', displayName: 'Fake Bridge', capabilities: caps(extra),
+    id: 'fake',
+    displayName: 'Fake Bridge',
+    capabilities: caps(extra),
     getInstitution: async () => undefined,
-    fetchTransactions: () => { throw new Error('the engine must use fetchConnection'); },
+    fetchTransactions: () => {
+      throw new Error('the engine must use fetchConnection');
+    },
     async *fetchConnection(_s: unknown, req: ConnectionFetchRequest) {
       calls.push(req);
       for (let i = 0; i < spendPerFetch; i++) req.budget?.spend();
@@ -67,7 +92,7 @@ const amounts = (store: Store, id: number) => [...store.transactions.iterate({ a
 describe('connection-level fetch (SimpleFIN /accounts answers for every account at once)', () => {
   beforeEach(() => vi.clearAllMocks());
 
-  it('asks once for the union of the accounts\' windows and writes each page to its account', async () => {
+  it("asks once for the union of the accounts' windows and writes each page to its account", async () => {
     const { s, store, ids } = setup([{ ext: 'org1/a', watermark: '2026-11-20' }, { ext: 'org1/b' }]);
     const { p, calls } = connectionProvider(() => [
       { accountExternalId: 'org1/a', booked: [t('1', '2026-11-21', -100)], balance: { amountMinor: 900, date: '2026-11-22' } },
@@ -78,7 +103,10 @@ describe('connection-level fetch (SimpleFIN /accounts answers for every account 
     expect(calls).toHaveLength(1);
     // a: from its watermark minus the overlap; b: never synced, 60 days of history: the union is b's.
     expect(calls[0]).toMatchObject({ accounts: [{ externalId: 'org1/a' }, { externalId: 'org1/b' }], from: '2026-09-23', to: '2026-11-22' });
-    expect(r.accounts.map((x) => [x.account, x.result, x.newCount])).toEqual([['a1', 'synced', 1], ['a2', 'synced', 2]]);
+    expect(r.accounts.map((x) => [x.account, x.result, x.newCount])).toEqual([
+      ['a1', 'synced', 1],
+      ['a2', 'synced', 2],
+    ]);
     expect(amounts(store, ids[0]!)).toEqual([-100]);
     expect(amounts(store, ids[1]!)).toEqual([-5, -7]);
     expect(store.accounts.get(ids[1]!)!.watermarkDate).toBe('2026-11-02');
@@ -103,7 +131,10 @@ describe('connection-level fetch (SimpleFIN /accounts answers for every account 
 
   it('an account missing from the answer is neither removed nor marked synced', async () => {
     const { s, store, ids } = setup([{ ext: 'a' }, { ext: 'b' }]);
-    current = connectionProvider(() => [{ accountExternalId: 'a', booked: [t('1', '2026-11-21', -1)] }, { accountExternalId: 'b', booked: [t('1', '2026-11-21', -2)] }]).p;
+    current = connectionProvider(() => [
+      { accountExternalId: 'a', booked: [t('1', '2026-11-21', -1)] },
+      { accountExternalId: 'b', booked: [t('1', '2026-11-21', -2)] },
+    ]).p;
     await sync(s, all);
     current = connectionProvider(() => [{ accountExternalId: 'a', booked: [], warnings: ['My Bank needs you to log in again at the Bridge'] }]).p;
     const r = byRef((await sync(s, all)).accounts);
@@ -130,15 +161,21 @@ describe('connection-level fetch (SimpleFIN /accounts answers for every account 
     expect(listWarnings(s, { kind: 'provider-warning' })).toHaveLength(1);
   });
 
-  it('spends at most the connection\'s requests a day, retries included, and defers (not fails) when they are spent', async () => {
+  it("spends at most the connection's requests a day, retries included, and defers (not fails) when they are spent", async () => {
     const { s, store, c, setNow } = setup([{ ext: 'a' }, { ext: 'b' }]);
-    const answer = () => [{ accountExternalId: 'a', booked: [] }, { accountExternalId: 'b', booked: [] }];
+    const answer = () => [
+      { accountExternalId: 'a', booked: [] },
+      { accountExternalId: 'b', booked: [] },
+    ];
     // Two requests per sync (one and a retry, say); three a day.
     const fake = connectionProvider(answer, { connectionRequestsPerDay: 3 }, 2);
     current = fake.p;
     expect((await sync(s, all)).accounts.map((x) => x.result)).toEqual(['synced', 'synced']);
     const second = await sync(s, all); // the third request is allowed, the fourth is not
-    expect(second.accounts.map((x) => [x.result, x.nextRefreshAt])).toEqual([['deferred', '2026-11-23T00:00:00.000Z'], ['deferred', '2026-11-23T00:00:00.000Z']]);
+    expect(second.accounts.map((x) => [x.result, x.nextRefreshAt])).toEqual([
+      ['deferred', '2026-11-23T00:00:00.000Z'],
+      ['deferred', '2026-11-23T00:00:00.000Z'],
+    ]);
     expect(second.accounts[0]!.message).toMatch(/Fake Bridge allows 3 request\(s\) a day per connection and today's are spent; next request possible at 2026-11-23T00:00:00.000Z/);
     expect(second.outcome).toBe('ok');
     expect(store.syncState.connectionRequestsSince(c, '2026-11-22T00:00:00.000Z')).toBe(3);
@@ -168,7 +205,10 @@ describe('connection-level fetch (SimpleFIN /accounts answers for every account 
       },
     } as unknown as Provider;
     const r = await sync(s, all);
-    expect(r.accounts.map((x) => [x.result, x.code])).toEqual([['failed', 'PROVIDER_UNAVAILABLE'], ['failed', 'PROVIDER_UNAVAILABLE']]);
+    expect(r.accounts.map((x) => [x.result, x.code])).toEqual([
+      ['failed', 'PROVIDER_UNAVAILABLE'],
+      ['failed', 'PROVIDER_UNAVAILABLE'],
+    ]);
     expect(amounts(store, ids[0]!)).toEqual([-1]);
     expect(store.accounts.get(ids[0]!)!.watermarkDate).toBeNull();
   });
@@ -178,7 +218,10 @@ describe('per-account fetches under a connection budget, cursors and "not ready 
   function accountProvider(fetch: (req: FetchRequest) => TransactionPage[] | Error, extra: Partial<ProviderCapabilities> = {}) {
     const calls: FetchRequest[] = [];
     const p = {
-      id: 'fake', displayName: 'Fake Plaid', capabilities: caps(extra), getInstitution: async () => undefined,
+      id: 'fake',
+      displayName: 'Fake Plaid',
+      capabilities: caps(extra),
+      getInstitution: async () => undefined,
       async *fetchTransactions(_s: unknown, req: FetchRequest) {
         calls.push(req);
         const r = fetch(req);
@@ -212,7 +255,9 @@ describe('per-account fetches under a connection budget, cursors and "not ready 
     current = accountProvider(() => new BanksyncError('NOT_READY', 'Plaid has not finished its first pull of transactions', { retryAt: '2026-11-22T08:00:00.000Z' })).p;
     const r = await sync(s, all);
     expect(r.accounts[0]).toMatchObject({
-      result: 'deferred', code: 'NOT_READY', nextRefreshAt: '2026-11-22T08:00:00.000Z',
+      result: 'deferred',
+      code: 'NOT_READY',
+      nextRefreshAt: '2026-11-22T08:00:00.000Z',
       message: 'the provider is still preparing data (Plaid has not finished its first pull of transactions); next try after 2026-11-22T08:00:00.000Z',
     });
     expect(r.outcome).toBe('ok');

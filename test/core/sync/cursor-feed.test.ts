@@ -18,14 +18,23 @@ function setup(stableIds = true) {
 }
 type Setup = ReturnType<typeof setup>;
 
-const t = (externalId: string, bookingDate: string, amountMinor: number, extra: Partial<ProviderTransaction> = {}): ProviderTransaction => ({ externalId, bookingDate, amountMinor, currency: 'EUR', payee: `Shop ${externalId}`, ...extra });
+const t = (externalId: string, bookingDate: string, amountMinor: number, extra: Partial<ProviderTransaction> = {}): ProviderTransaction => ({
+  externalId,
+  bookingDate,
+  amountMinor,
+  currency: 'EUR',
+  payee: `Shop ${externalId}`,
+  ...extra,
+});
 const pend = (externalId: string, amountMinor: number, payee = 'Cafe', date = '2026-11-20'): ProviderPending => ({ externalId, date, amountMinor, currency: 'EUR', payee });
 
 /** A cursor feed: `pages` is the provider's change log; a cursor is the index of the next page. */
 function changesFeed(pages: TransactionPage[], o: { failAt?: number; onPage?: (index: number) => void } = {}) {
   const asked: (string | undefined)[] = [];
   const provider = {
-    id: 'fake', displayName: 'Fake', capabilities: { feed: 'cursor' },
+    id: 'fake',
+    displayName: 'Fake',
+    capabilities: { feed: 'cursor' },
     async *fetchTransactions(_s: unknown, req: FetchRequest) {
       asked.push(req.cursor);
       for (let i = req.cursor === undefined ? 0 : Number(req.cursor); i < pages.length; i++) {
@@ -39,7 +48,15 @@ function changesFeed(pages: TransactionPage[], o: { failAt?: number; onPage?: (i
 }
 
 const run = (s: Setup, p: Provider, batchLines?: number) =>
-  fetchAccount({ store: s.store, provider: p, session: { data: {}, save: () => undefined }, account: s.store.accounts.get(s.id)!, window: { from: '2026-11-01', to: '2026-11-22', limitedBy: null }, now: NOW, batchLines });
+  fetchAccount({
+    store: s.store,
+    provider: p,
+    session: { data: {}, save: () => undefined },
+    account: s.store.accounts.get(s.id)!,
+    window: { from: '2026-11-01', to: '2026-11-22', limitedBy: null },
+    now: NOW,
+    batchLines,
+  });
 const stored = (s: Setup) => [...s.store.transactions.iterate({ accountIds: [s.id] })].map((x) => `${x.externalId}:${x.amountMinor}`).sort();
 const revisions = (s: Setup) => s.store.db.prepare('SELECT external_id AS id, revision FROM transactions WHERE account_id = ? ORDER BY external_id').all(s.id);
 
@@ -90,7 +107,8 @@ describe('cursor feeds: the cursor is stored with the rows of its page', () => {
   it('a page without a nextCursor leaves the stored cursor where it was (Plaid: the cursor moves only at the end of the loop)', async () => {
     const s = setup();
     const p = {
-      id: 'fake', capabilities: { feed: 'cursor' },
+      id: 'fake',
+      capabilities: { feed: 'cursor' },
       async *fetchTransactions() {
         yield { booked: [t('a', '2026-11-10', -1)] };
         yield { booked: [t('b', '2026-11-10', -2)], nextCursor: 'end-of-loop' };
@@ -103,13 +121,13 @@ describe('cursor feeds: the cursor is stored with the rows of its page', () => {
   it('modified lines are corrections (revision + 1, the old version kept for exports); removed lines are removed', async () => {
     const s = setup();
     await run(s, changesFeed([{ booked: [t('a', '2026-11-10', -100), t('b', '2026-11-11', -200)] }]).provider);
-    const r = await run(s, changesFeed([
-      { booked: [] },
-      { booked: [], modified: [t('a', '2026-11-10', -150, { payee: 'Shop a (tip)' })], removedExternalIds: ['b'] },
-    ]).provider);
+    const r = await run(s, changesFeed([{ booked: [] }, { booked: [], modified: [t('a', '2026-11-10', -150, { payee: 'Shop a (tip)' })], removedExternalIds: ['b'] }]).provider);
     expect([r.newCount, r.updatedCount, r.removedCount]).toEqual([0, 1, 1]);
     expect(stored(s)).toEqual(['a:-150']);
-    expect(revisions(s)).toEqual([{ id: 'a', revision: 1 }, { id: 'b', revision: 1 }]);
+    expect(revisions(s)).toEqual([
+      { id: 'a', revision: 1 },
+      { id: 'b', revision: 1 },
+    ]);
     const history = s.store.db.prepare('SELECT amount_minor AS amount FROM transaction_history').all();
     expect(history).toEqual(expect.arrayContaining([{ amount: -100 }, { amount: -200 }]));
   });
@@ -149,7 +167,12 @@ describe('pending lines of a changes feed (pendingMode delta)', () => {
     expect(r.pendingCount).toBe(2);
     expect(pendingStatus(s)).toEqual({ q1: 'pending', q2: 'pending' });
     // The same answer as a snapshot (a window feed) would have given both up.
-    const snapshot = { id: 'fake', async *fetchTransactions() { yield { booked: [] }; } } as unknown as Provider;
+    const snapshot = {
+      id: 'fake',
+      async *fetchTransactions() {
+        yield { booked: [] };
+      },
+    } as unknown as Provider;
     await run(s, snapshot);
     expect(pendingStatus(s)).toEqual({ q1: 'vanished', q2: 'vanished' });
   });
@@ -164,13 +187,16 @@ describe('pending lines of a changes feed (pendingMode delta)', () => {
   it('removed pending ids: booked when a booked line names them (or matches them), vanished otherwise', async () => {
     const s = setup();
     await run(s, changesFeed([{ booked: [], pending: [pend('q1', -500, 'Sushi'), pend('q2', -700, 'Trattoria'), pend('q3', -900, 'Gone'), pend('q4', -50, 'Still')] }]).provider);
-    const r = await run(s, changesFeed([
-      { booked: [] },
-      {
-        booked: [t('b1', '2026-11-21', -550, { pendingRef: 'q1', payee: 'Sushi' }), t('b2', '2026-11-21', -700, { payee: 'Trattoria' })],
-        removedPendingIds: ['q1', 'q2', 'q3'],
-      },
-    ]).provider);
+    const r = await run(
+      s,
+      changesFeed([
+        { booked: [] },
+        {
+          booked: [t('b1', '2026-11-21', -550, { pendingRef: 'q1', payee: 'Sushi' }), t('b2', '2026-11-21', -700, { payee: 'Trattoria' })],
+          removedPendingIds: ['q1', 'q2', 'q3'],
+        },
+      ]).provider,
+    );
     expect(pendingStatus(s)).toEqual({ q1: 'booked', q2: 'booked', q3: 'vanished', q4: 'pending' });
     expect(r.pendingCount).toBe(1);
     const links = Object.fromEntries(s.store.pending.list({ accountIds: [s.id] }).map((p) => [p.externalId, p.transactionId]));
@@ -190,11 +216,7 @@ describe('pending lines of a changes feed (pendingMode delta)', () => {
   it('a pending line removed in one batch is linked when its booked line names it in a later one', async () => {
     const s = setup();
     await run(s, changesFeed([{ booked: [], pending: [pend('q1', -500, 'Sushi')] }]).provider);
-    await run(s, changesFeed([
-      { booked: [] },
-      { booked: [], removedPendingIds: ['q1'] },
-      { booked: [t('b1', '2026-11-22', -9999, { pendingRef: 'q1', payee: 'Other' })] },
-    ]).provider, 1);
+    await run(s, changesFeed([{ booked: [] }, { booked: [], removedPendingIds: ['q1'] }, { booked: [t('b1', '2026-11-22', -9999, { pendingRef: 'q1', payee: 'Other' })] }]).provider, 1);
     expect(pendingStatus(s)).toEqual({ q1: 'booked' });
   });
 
@@ -210,13 +232,23 @@ describe('pending lines of a changes feed (pendingMode delta)', () => {
 describe('warnings inside a successful answer', () => {
   it('are stored per account as provider warnings, said once, counted in status', async () => {
     const s = setup();
-    const p = (warnings: string[]) => ({ id: 'fake', displayName: 'Fake Bridge', async *fetchTransactions() { yield { booked: [t('a', '2026-11-10', -1)], warnings }; } }) as unknown as Provider;
+    const p = (warnings: string[]) =>
+      ({
+        id: 'fake',
+        displayName: 'Fake Bridge',
+        async *fetchTransactions() {
+          yield { booked: [t('a', '2026-11-10', -1)], warnings };
+        },
+      }) as unknown as Provider;
     const r1 = await run(s, p(['Connection to My Bank may need attention', 'Connection to My Bank may need attention']));
     expect(r1.warnings).toEqual(['a1 A: Fake Bridge reported: Connection to My Bank may need attention']);
     const r2 = await run(s, p(['Connection to My Bank may need attention', 'a new one\u001b[31m']));
     expect(r2.warnings).toEqual(['a1 A: Fake Bridge reported: a new one [31m']);
     const issues = s.store.inputIssues.list({ accountId: s.id, kind: 'provider-warning' });
-    expect(issues.map((i) => [i.key, i.times])).toEqual([['a new one [31m', 1], ['Connection to My Bank may need attention', 3]]);
+    expect(issues.map((i) => [i.key, i.times])).toEqual([
+      ['a new one [31m', 1],
+      ['Connection to My Bank may need attention', 3],
+    ]);
     expect(s.store.inputIssues.counts(s.id).warnings).toBe(2);
   });
 });

@@ -14,7 +14,13 @@ describe('dedupe ladder', () => {
     expect(fingerprint({ date: '2026-11-02', amountMinor: -380, currency: 'EUR', payee: 'Café', memo: 'x' })).not.toBe(a);
   });
   it('ASCII text takes a shortcut that gives what the Unicode folding gives', () => {
-    const unicode = (text: string) => text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+    const unicode = (text: string) =>
+      text
+        .normalize('NFKD')
+        .replace(/\p{M}+/gu, '')
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}]+/gu, ' ')
+        .trim();
     const every = Array.from({ length: 128 }, (_, i) => String.fromCharCode(i)).join('');
     for (const text of [every, ` ${every} x`, '  Coffee   Corner -- #42 ', 'A\tB\nC\u0000D', '', '   ', 'CAFÉ x', 'ﬁne ½']) {
       expect(normalizeText(text)).toBe(unicode(text));

@@ -21,18 +21,36 @@ function setup(stableIds = true) {
 
 function provider(pages: TransactionPage[]): Provider {
   return {
-    id: 'fake', displayName: 'Fake', capabilities: { regions: [], credentialFields: [], pending: true, scaEveryFetch: false, stableTransactionIds: true },
+    id: 'fake',
+    displayName: 'Fake',
+    capabilities: { regions: [], credentialFields: [], pending: true, scaEveryFetch: false, stableTransactionIds: true },
     getInstitution: async () => undefined,
-    beginConsent: async () => ({ state: {} }), completeConsent: async () => ({ session: {} }), listAccounts: async () => [],
+    beginConsent: async () => ({ state: {} }),
+    completeConsent: async () => ({ session: {} }),
+    listAccounts: async () => [],
     async *fetchTransactions() {
       yield* pages;
     },
   } as unknown as Provider;
 }
 
-const t = (externalId: string | undefined, bookingDate: string, amountMinor: number, extra: Partial<ProviderTransaction> = {}): ProviderTransaction => ({ externalId, bookingDate, amountMinor, currency: 'EUR', payee: 'Shop', ...extra });
+const t = (externalId: string | undefined, bookingDate: string, amountMinor: number, extra: Partial<ProviderTransaction> = {}): ProviderTransaction => ({
+  externalId,
+  bookingDate,
+  amountMinor,
+  currency: 'EUR',
+  payee: 'Shop',
+  ...extra,
+});
 const run = (s: ReturnType<typeof setup>, pages: TransactionPage[], now = NOW) =>
-  fetchAccount({ store: s.store, provider: provider(pages), session: { data: {}, save: () => undefined }, account: s.store.accounts.get(s.id)!, window: { from: '2026-11-01', to: now.slice(0, 10), limitedBy: null }, now });
+  fetchAccount({
+    store: s.store,
+    provider: provider(pages),
+    session: { data: {}, save: () => undefined },
+    account: s.store.accounts.get(s.id)!,
+    window: { from: '2026-11-01', to: now.slice(0, 10), limitedBy: null },
+    now,
+  });
 const amounts = (s: ReturnType<typeof setup>) => [...s.store.transactions.iterate({ accountIds: [s.id] })].map((x) => x.amountMinor).sort((a, b) => a - b);
 
 describe('the boundary between a provider answer and the books', () => {
@@ -57,10 +75,12 @@ describe('the boundary between a provider answer and the books', () => {
 
   it('quarantines impossible and missing dates, dates before 1970, and another currency', async () => {
     const s = setup();
-    const r = await run(s, [{
-      booked: [t('a', '2026-02-30', -1), t('b', '', -2), t('c', '1900-01-01', -3), t('d', '2026-11-10', -4, { currency: 'USD' }), t('e', '2026-11-10', -5)],
-      rejected: [{ externalId: 'f', reason: 'the provider sent a booked line without a date', amount: '-0.06', currency: 'EUR' }],
-    }]);
+    const r = await run(s, [
+      {
+        booked: [t('a', '2026-02-30', -1), t('b', '', -2), t('c', '1900-01-01', -3), t('d', '2026-11-10', -4, { currency: 'USD' }), t('e', '2026-11-10', -5)],
+        rejected: [{ externalId: 'f', reason: 'the provider sent a booked line without a date', amount: '-0.06', currency: 'EUR' }],
+      },
+    ]);
     expect(amounts(s)).toEqual([-5]);
     expect(r.warnings.map((w) => w.replace(/^a1 A: /, ''))).toEqual([
       'line f not imported: the provider sent a booked line without a date',
@@ -112,14 +132,39 @@ describe('the boundary between a provider answer and the books', () => {
 
   it('quarantines pending lines with impossible dates or another currency', async () => {
     const s = setup();
-    const r = await run(s, [{ booked: [], pending: [{ externalId: 'q1', date: '2026-11-31', amountMinor: -5, currency: 'EUR' }, { externalId: 'q2', date: '2026-11-21', amountMinor: -6, currency: 'GBP' }, { externalId: 'q3', date: '2026-11-21', amountMinor: -7, currency: 'EUR' }] }]);
+    const r = await run(s, [
+      {
+        booked: [],
+        pending: [
+          { externalId: 'q1', date: '2026-11-31', amountMinor: -5, currency: 'EUR' },
+          { externalId: 'q2', date: '2026-11-21', amountMinor: -6, currency: 'GBP' },
+          { externalId: 'q3', date: '2026-11-21', amountMinor: -7, currency: 'EUR' },
+        ],
+      },
+    ]);
     expect(r.pendingCount).toBe(1);
     expect(r.warnings).toHaveLength(2);
   });
 });
 
 describe('property: no accepted provider answer moves a watermark past now', () => {
-  const DATES = ['9999-12-31', '2026-11-22', '2026-11-23', '2026-11-27', '2026-11-28', '2027-01-01', '2026-02-29', '2026-02-30', '1969-12-31', '0001-01-01', '20261122', '2026-11-22T23:59:59Z', '', '2026-1-2', '2100-06-15'];
+  const DATES = [
+    '9999-12-31',
+    '2026-11-22',
+    '2026-11-23',
+    '2026-11-27',
+    '2026-11-28',
+    '2027-01-01',
+    '2026-02-29',
+    '2026-02-30',
+    '1969-12-31',
+    '0001-01-01',
+    '20261122',
+    '2026-11-22T23:59:59Z',
+    '',
+    '2026-1-2',
+    '2100-06-15',
+  ];
   it.each(Array.from({ length: 25 }, (_, i) => i))('seed %i', async (seed) => {
     const r = rng(`watermark-${seed}`);
     const s = setup(r() < 0.5);

@@ -3,7 +3,18 @@ import type { Transaction } from '../../../src/domain/model.js';
 import { matchPending } from '../../../src/core/sync/pending-link.js';
 
 const tx = (id: string, bookingDate: string, amountMinor: number, payee = 'Trattoria Roma', currency = 'EUR'): Transaction => ({
-  id, accountId: 1, externalId: null, bookingDate, valueDate: null, amountMinor, currency, payee, memo: null, type: 'pos', counterpartyIban: null, source: 't',
+  id,
+  accountId: 1,
+  externalId: null,
+  bookingDate,
+  valueDate: null,
+  amountMinor,
+  currency,
+  payee,
+  memo: null,
+  type: 'pos',
+  counterpartyIban: null,
+  source: 't',
 });
 const pending = { externalId: null, date: '2026-11-10', amountMinor: -4000, currency: 'EUR', payee: 'Trattoria Roma' };
 

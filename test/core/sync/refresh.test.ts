@@ -23,26 +23,52 @@ function setup(connections: string[][], prompts: Prompts = { interactive: false 
   const store = Store.open(join(dir, 'b.db'), { keyFile: join(dir, 'k') });
   const progress: string[] = [];
   const s: Services = {
-    store, clock: () => new Date(NOW), env: {}, prompts, openBrowser: async () => false,
+    store,
+    clock: () => new Date(NOW),
+    env: {},
+    prompts,
+    openBrowser: async () => false,
     notify: {
-      info() {}, warn() {}, always() {},
+      info() {},
+      warn() {},
+      always() {},
       progress: (m) => (progress.push(`start ${m}`), { update: (u) => void progress.push(u), stop: () => void progress.push('stop') }),
     },
   };
   const ids = connections.map((exts, i) => {
     const c = store.connections.create({ providerId: 'fake', institutionId: 'bank', institutionName: `Bank ${i + 1}`, now: NOW });
     store.secrets.put(connectionSecretOwner(c), { token: `t${c}` }, NOW);
-    return exts.map((ext) => store.accounts.create({
-      connectionId: c, providerId: 'fake', institutionId: 'bank', externalId: ext, name: ext, currency: 'EUR', kind: 'checking', stableIds: true, now: NOW,
-      meta: { container: `box-${ext}` },
-    }));
+    return exts.map((ext) =>
+      store.accounts.create({
+        connectionId: c,
+        providerId: 'fake',
+        institutionId: 'bank',
+        externalId: ext,
+        name: ext,
+        currency: 'EUR',
+        kind: 'checking',
+        stableIds: true,
+        now: NOW,
+        meta: { container: `box-${ext}` },
+      }),
+    );
   });
   return { s, store, ids: ids.flat(), progress };
 }
 
 const caps = (): ProviderCapabilities => ({
-  regions: ['XF'], remote: false, consent: 'redirect', institutionChoice: 'provider', feed: 'window', betaInstitutions: false, credentialFields: [],
-  pending: true, scaEveryFetch: false, stableTransactionIds: true, maxConcurrentRequests: 4, historyDays: 30,
+  regions: ['XF'],
+  remote: false,
+  consent: 'redirect',
+  institutionChoice: 'provider',
+  feed: 'window',
+  betaInstitutions: false,
+  credentialFields: [],
+  pending: true,
+  scaEveryFetch: false,
+  stableTransactionIds: true,
+  maxConcurrentRequests: 4,
+  historyDays: 30,
 });
 
 /** A provider whose refresh answers come from `answers` in turn (the last one repeats); every call is logged in order. */
@@ -52,7 +78,9 @@ function refreshing(answers: (RefreshOutcome | Error | ((input: RequestInput) =>
   const refreshedWith: unknown[] = [];
   let n = 0;
   const p = {
-    id: 'fake', displayName: 'Fake Aggregator', capabilities: caps(),
+    id: 'fake',
+    displayName: 'Fake Aggregator',
+    capabilities: caps(),
     getInstitution: async () => undefined,
     async refreshConnection(h: { data: Record<string, unknown> }, o: { requestInput: RequestInput; accounts: unknown[] }) {
       log.push(`refresh ${String(h.data.token)}`);
@@ -79,16 +107,22 @@ describe('refreshConnection before fetching', () => {
     current = p;
     const r = await sync(s, all);
     expect(log).toEqual(['refresh t1', 'fetch a', 'fetch b']);
-    expect(refreshedWith[0]).toEqual([{ externalId: 'a', institutionId: 'bank', meta: { container: 'box-a' } }, { externalId: 'b', institutionId: 'bank', meta: { container: 'box-b' } }]);
+    expect(refreshedWith[0]).toEqual([
+      { externalId: 'a', institutionId: 'bank', meta: { container: 'box-a' } },
+      { externalId: 'b', institutionId: 'bank', meta: { container: 'box-b' } },
+    ]);
     // Meta stored at connect comes back with every fetch.
     expect(fetched.map((f) => f.account.meta)).toEqual([{ container: 'box-a' }, { container: 'box-b' }]);
-    expect(r.accounts.map((a) => [a.result, a.message])).toEqual([['synced', undefined], ['synced', undefined]]);
+    expect(r.accounts.map((a) => [a.result, a.message])).toEqual([
+      ['synced', undefined],
+      ['synced', undefined],
+    ]);
     expect(r.outcome).toBe('ok');
   });
 
   it('polls a pending refresh again after pollAfterMs, with progress, until it is done', async () => {
     const { s, progress } = setup([['a']]);
-    const { p, log } = refreshing([{ status: 'pending', pollAfterMs: 1 }, { status: 'pending' , pollAfterMs: 1 }, { status: 'done' }]);
+    const { p, log } = refreshing([{ status: 'pending', pollAfterMs: 1 }, { status: 'pending', pollAfterMs: 1 }, { status: 'done' }]);
     current = p;
     const r = await sync(s, { ...all, refreshWaitMs: 60_000 });
     expect(log).toEqual(['refresh t1', 'refresh t1', 'refresh t1', 'fetch a']);
@@ -121,7 +155,7 @@ describe('refreshConnection before fetching', () => {
     expect(r.outcome).toBe('ok');
   });
 
-  it('deferred with a cached copy: fetches it and notes that the data is not the bank\'s latest', async () => {
+  it("deferred with a cached copy: fetches it and notes that the data is not the bank's latest", async () => {
     const { s } = setup([['a']]);
     const { p, log } = refreshing([{ status: 'deferred', message: 'refreshed 3 minutes ago', fetchCached: true }]);
     current = p;
@@ -137,7 +171,8 @@ describe('refreshConnection before fetching', () => {
     const r = await sync(s, all);
     expect(log).toEqual(['refresh t1']);
     expect(r.accounts.map((a) => [a.result, a.code, a.hint])).toEqual([
-      ['skipped', 'CONSENT_EXPIRED', 'renew it: banksync update-credentials c1'], ['skipped', 'CONSENT_EXPIRED', 'renew it: banksync update-credentials c1'],
+      ['skipped', 'CONSENT_EXPIRED', 'renew it: banksync update-credentials c1'],
+      ['skipped', 'CONSENT_EXPIRED', 'renew it: banksync update-credentials c1'],
     ]);
     expect(store.connections.get(1)!.status).toBe('needs_human');
     expect(r.outcome).toBe('needs-human');
@@ -151,10 +186,11 @@ describe('refreshConnection before fetching', () => {
 });
 
 describe('requestInput during a refresh', () => {
-  const asksOtp = (input: RequestInput) => input({ field: 'otp', label: 'the code sent by SMS', secret: true }).then((code): RefreshOutcome => {
-    if (code !== '123456') throw new BanksyncError('CREDENTIALS_INVALID', 'wrong code');
-    return { status: 'done' };
-  });
+  const asksOtp = (input: RequestInput) =>
+    input({ field: 'otp', label: 'the code sent by SMS', secret: true }).then((code): RefreshOutcome => {
+      if (code !== '123456') throw new BanksyncError('CREDENTIALS_INVALID', 'wrong code');
+      return { status: 'done' };
+    });
 
   it('unattended: the connection needs a human, with the command to run at a terminal (exit 3), and nothing is fetched', async () => {
     const { s, store } = setup([['a', 'b']]);

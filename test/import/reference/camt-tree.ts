@@ -113,7 +113,9 @@ export function camtParser(file: string, sink: StatementSink): StreamParser {
     const opening = s.balances.find((b) => b.kind === 'opening');
     const closing = s.balances.find((b) => b.kind === 'closing');
     if (opening && closing && opening.amountMinor + s.sum !== closing.amountMinor) {
-      warnings.push(`Stmt ${s.n}: opening balance + entries = ${opening.amountMinor + s.sum} minor units, but the closing balance says ${closing.amountMinor}: an entry is missing or wrong in the file`);
+      warnings.push(
+        `Stmt ${s.n}: opening balance + entries = ${opening.amountMinor + s.sum} minor units, but the closing balance says ${closing.amountMinor}: an entry is missing or wrong in the file`,
+      );
     }
     sink.end(s.balances);
     stmt = null;
@@ -287,4 +289,3 @@ function typeOf(subFamily: string | undefined, amountMinor: number): Transaction
 }
 
 export { ibanValid } from '../../../src/import/iban.js';
-

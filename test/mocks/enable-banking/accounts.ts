@@ -25,7 +25,10 @@ export function iban(country: string, bban: string): string {
 }
 
 export function digits(seed: string, n: number): string {
-  return BigInt(`0x${digest(seed)}`).toString().slice(0, n).padStart(n, '0');
+  return BigInt(`0x${digest(seed)}`)
+    .toString()
+    .slice(0, n)
+    .padStart(n, '0');
 }
 
 /** Enable-Banking-style hash: base64 of the fields used, a dot, base64 SHA-256 of their values. */

@@ -138,7 +138,8 @@ export class EnableBankingApi {
     const auth = this.state.codes.get(body.code);
     if (!auth?.codeIssuedAt) throw new ApiError('WRONG_AUTHORIZATION_CODE', 'Wrong authorization code provided', 'Unknown authorization code');
     if (auth.sessionId) throw new ApiError('ALREADY_AUTHORIZED', 'Session is already authorized', 'This authorization code has already been used');
-    if (now.getTime() - auth.codeIssuedAt.getTime() > CODE_TTL_MS) throw new ApiError('EXPIRED_AUTHORIZATION_CODE', 'Authorization code expired', `Codes must be exchanged within ${CODE_TTL_MS / 60_000} minutes`);
+    if (now.getTime() - auth.codeIssuedAt.getTime() > CODE_TTL_MS)
+      throw new ApiError('EXPIRED_AUTHORIZATION_CODE', 'Authorization code expired', `Codes must be exchanged within ${CODE_TTL_MS / 60_000} minutes`);
 
     const user = auth.aspsp.users.find((u) => u.username === auth.username) ?? auth.aspsp.users[0]!;
     const accounts = bankAccounts(auth.aspsp, user).filter((a) => !auth.ibans || (a.iban !== undefined && auth.ibans.includes(a.iban)));
@@ -253,7 +254,8 @@ export class EnableBankingApi {
     let offset = 0;
     if (keyIn) {
       const cursor = this.state.cursors.get(keyIn);
-      if (!cursor || cursor.uid !== uid || cursor.query !== queryId) throw new ApiError('WRONG_CONTINUATION_KEY', 'Wrong continuation key provided', 'The continuation key does not belong to this account and query');
+      if (!cursor || cursor.uid !== uid || cursor.query !== queryId)
+        throw new ApiError('WRONG_CONTINUATION_KEY', 'Wrong continuation key provided', 'The continuation key does not belong to this account and query');
       if (cursor.emptyNext) return { transactions: [], continuation_key: this.issueCursor(uid, queryId, cursor.offset, false) };
       offset = cursor.offset;
     } else {
@@ -305,7 +307,11 @@ export class EnableBankingApi {
     const key = `${identificationHash}|${today}`;
     const used = this.state.unattendedCalls.get(key) ?? 0;
     if (used >= this.config.unattendedDailyLimit) {
-      throw new ApiError('ASPSP_RATE_LIMIT_EXCEEDED', 'ASPSP rate limit exceeded', `At most ${this.config.unattendedDailyLimit} unattended requests per account per day; send PSU headers when the user is present`);
+      throw new ApiError(
+        'ASPSP_RATE_LIMIT_EXCEEDED',
+        'ASPSP rate limit exceeded',
+        `At most ${this.config.unattendedDailyLimit} unattended requests per account per day; send PSU headers when the user is present`,
+      );
     }
     this.state.unattendedCalls.set(key, used + 1);
   }

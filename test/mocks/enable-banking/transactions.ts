@@ -58,7 +58,14 @@ export function entriesOn(account: BankAccount, day: string): BankEntry[] {
     if (dom === 25) drafts.push({ initiated: day, booking: day, cents: 285_000 * scale, counterparty: { name: 'Acme Oy', iban: counterpartyIban('acme') }, remittance: [`Palkka ${day.slice(0, 7)}`] });
     if (dom === 1) {
       const ref = `RF${digest('rent', account.identificationHash).replace(/\D/g, '').slice(0, 12)}`;
-      drafts.push({ initiated: day, booking: day, cents: -95_000 * scale, counterparty: { name: 'Kiinteistö Oy Kotikulma', iban: counterpartyIban('landlord') }, remittance: [ref, 'Vuokra'], reference: { number: ref, schema: 'INTL' } });
+      drafts.push({
+        initiated: day,
+        booking: day,
+        cents: -95_000 * scale,
+        counterparty: { name: 'Kiinteistö Oy Kotikulma', iban: counterpartyIban('landlord') },
+        remittance: [ref, 'Vuokra'],
+        reference: { number: ref, schema: 'INTL' },
+      });
     }
     // A card purchase on five days of seven (never two days off in a row), booked the next
     // business day: so at any moment at least one line is still pending.
@@ -70,11 +77,18 @@ export function entriesOn(account: BankAccount, day: string): BankEntry[] {
     if (r() < 0.08) {
       const person = PEOPLE[Math.floor(r() * PEOPLE.length)]!;
       const incoming = r() < 0.4;
-      drafts.push({ initiated: day, booking: day, cents: incoming ? between(10, 150) : -between(20, 200), counterparty: { name: person, iban: counterpartyIban(person) }, remittance: [incoming ? 'Kiitos!' : 'Lounas'] });
+      drafts.push({
+        initiated: day,
+        booking: day,
+        cents: incoming ? between(10, 150) : -between(20, 200),
+        counterparty: { name: person, iban: counterpartyIban(person) },
+        remittance: [incoming ? 'Kiitos!' : 'Lounas'],
+      });
     }
   } else if (account.kind === 'savings') {
     if (dom === 26) drafts.push({ initiated: day, booking: day, cents: 20_000 * scale, counterparty: { name: account.user.holder }, remittance: ['Monthly savings'] });
-    if (['03-31', '06-30', '09-30', '12-31'].includes(day.slice(5))) drafts.push({ initiated: day, booking: day, cents: between(5, 15), counterparty: { name: account.aspsp.name }, remittance: ['Interest'] });
+    if (['03-31', '06-30', '09-30', '12-31'].includes(day.slice(5)))
+      drafts.push({ initiated: day, booking: day, cents: between(5, 15), counterparty: { name: account.aspsp.name }, remittance: ['Interest'] });
   } else {
     if (dom === 5) drafts.push({ initiated: day, booking: day, cents: 85_000 * scale, counterparty: { name: account.user.holder }, remittance: ['Payment, thank you'] });
     const draw = r();

@@ -61,5 +61,4 @@ export const centsToAmount = (cents: number): string => (Math.abs(cents) / 100).
 /** Integer cents → signed decimal string, for balances (which may be negative). */
 export const centsToSigned = (cents: number): string => (cents < 0 ? '-' : '') + centsToAmount(cents);
 
-export const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

@@ -8,14 +8,12 @@ import type { Reply } from './errors.js';
 import { findInstitution } from './institutions.js';
 import type { Requisition } from './state.js';
 
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 function page(status: number, title: string, body: string): Reply {
   return {
     status,
-    html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>` +
-      `<body><h1>${escapeHtml(title)}</h1>${body}</body></html>`,
+    html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>` + `<body><h1>${escapeHtml(title)}</h1>${body}</body></html>`,
   };
 }
 
@@ -41,14 +39,17 @@ export function showConsentPage(ctx: MockContext, requisitionId: string, institu
     .map((t) => `<li>${escapeHtml(t.name)} (${escapeHtml(t.currency)}, IBAN ending ${escapeHtml(t.iban.slice(-4))})</li>`)
     .join('');
   const action = `/psd2/start/${encodeURIComponent(r.id)}/${encodeURIComponent(r.institution_id)}`;
-  return page(200, `Connect ${institution?.name ?? r.institution_id}`,
+  return page(
+    200,
+    `Connect ${institution?.name ?? r.institution_id}`,
     `<p>Share these accounts with the application:</p><ul>${accounts}</ul>` +
-    `<form method="post" action="${escapeHtml(action)}">` +
-    `<input type="hidden" name="requisition_id" value="${escapeHtml(r.id)}">` +
-    `<input type="hidden" name="institution_id" value="${escapeHtml(r.institution_id)}">` +
-    '<button type="submit" name="decision" value="approve" id="approve">Approve</button>' +
-    '<button type="submit" name="decision" value="deny" id="deny">Deny</button>' +
-    '</form>');
+      `<form method="post" action="${escapeHtml(action)}">` +
+      `<input type="hidden" name="requisition_id" value="${escapeHtml(r.id)}">` +
+      `<input type="hidden" name="institution_id" value="${escapeHtml(r.institution_id)}">` +
+      '<button type="submit" name="decision" value="approve" id="approve">Approve</button>' +
+      '<button type="submit" name="decision" value="deny" id="deny">Deny</button>' +
+      '</form>',
+  );
 }
 
 function redirectTo(target: string, params: Record<string, string>): Reply {

@@ -10,11 +10,7 @@ export const ALL_SCOPES = ['balances', 'details', 'transactions'];
 const DEFAULT_DAYS = 90;
 
 /** Creates an agreement, or explains in the API's words why it cannot. */
-export function createAgreement(
-  ctx: MockContext,
-  institution: Institution,
-  wanted: { max_historical_days?: number; access_valid_for_days?: number; access_scope?: string[] },
-): Agreement | Reply {
+export function createAgreement(ctx: MockContext, institution: Institution, wanted: { max_historical_days?: number; access_valid_for_days?: number; access_scope?: string[] }): Agreement | Reply {
   const maxHistory = Number(institution.transaction_total_days);
   const maxAccess = Number(institution.max_access_valid_for_days);
   const history = wanted.max_historical_days ?? DEFAULT_DAYS;
@@ -23,20 +19,18 @@ export function createAgreement(
 
   const unknownScope = scope.find((s) => !ALL_SCOPES.includes(s));
   if (unknownScope !== undefined) {
-    return fieldErrors(400, { access_scope: [{ summary: `Unknown value '${unknownScope}' in access_scope`,
-      detail: "Choose one or several from ['balances', 'details', 'transactions']" }] });
+    return fieldErrors(400, { access_scope: [{ summary: `Unknown value '${unknownScope}' in access_scope`, detail: "Choose one or several from ['balances', 'details', 'transactions']" }] });
   }
   if (scope.length === 0) {
-    return fieldErrors(400, { access_scope: [{ summary: "Field 'access_scope' may not be an empty list.",
-      detail: "Please choose one or several of ['balances', 'details', 'transactions']." }] });
+    return fieldErrors(400, { access_scope: [{ summary: "Field 'access_scope' may not be an empty list.", detail: "Please choose one or several of ['balances', 'details', 'transactions']." }] });
   }
   if (history > maxHistory) {
-    return fieldErrors(400, { max_historical_days: [{ summary: 'Incorrect max_historical_days',
-      detail: `max_historical_days must be > 0 and <= ${institution.id} transaction_total_days (${maxHistory})` }] });
+    return fieldErrors(400, {
+      max_historical_days: [{ summary: 'Incorrect max_historical_days', detail: `max_historical_days must be > 0 and <= ${institution.id} transaction_total_days (${maxHistory})` }],
+    });
   }
   if (access > maxAccess) {
-    return fieldErrors(400, { access_valid_for_days: [{ summary: 'Incorrect access_valid_for_days',
-      detail: `access_valid_for_days must be > 0 and <= ${maxAccess}` }] });
+    return fieldErrors(400, { access_valid_for_days: [{ summary: 'Incorrect access_valid_for_days', detail: `access_valid_for_days must be > 0 and <= ${maxAccess}` }] });
   }
   const agreement: Agreement = {
     id: randomUUID(),
@@ -100,7 +94,6 @@ export const deleteAgreement: Handler = (ctx, { params }) => {
 };
 
 /** Only companies approved to show their own consent UI may accept (facts §2.3); the mock's is not. */
-export const acceptAgreement: Handler = () => errorA(403, 'Insufficient permissions',
-  "Your company doesn't have permission to accept EUA. You'll have to use our default form for this action.");
+export const acceptAgreement: Handler = () => errorA(403, 'Insufficient permissions', "Your company doesn't have permission to accept EUA. You'll have to use our default form for this action.");
 
 export const reconfirmAgreement: Handler = () => errorA(403, '', 'You do not have permission to perform this action.');

@@ -9,8 +9,7 @@ import { paginate } from './pagination.js';
 import { serializeRequisition, type Requisition } from './state.js';
 
 // ISO 639-1 codes of languages GoCardless's consent UI is offered in (EEA + UK).
-const LANGUAGES = new Set(['BG', 'CS', 'DA', 'DE', 'EL', 'EN', 'ES', 'ET', 'FI', 'FR', 'HR', 'HU', 'IS', 'IT',
-  'LT', 'LV', 'MT', 'NL', 'NO', 'PL', 'PT', 'RO', 'SK', 'SL', 'SV']);
+const LANGUAGES = new Set(['BG', 'CS', 'DA', 'DE', 'EL', 'EN', 'ES', 'ET', 'FI', 'FR', 'HR', 'HU', 'IS', 'IT', 'LT', 'LV', 'MT', 'NL', 'NO', 'PL', 'PT', 'RO', 'SK', 'SL', 'SV']);
 
 export const createRequisition: Handler = (ctx, { body }) => {
   const { store } = ctx;
@@ -25,13 +24,23 @@ export const createRequisition: Handler = (ctx, { body }) => {
       return fieldErrors(404, { agreement: { summary: `ID ${agreementId} not found`, detail: 'Please check whether you specified a valid ID' } });
     }
     if (agreement.institution_id !== institutionId) {
-      return fieldErrors(400, { agreement: { summary: `Incorrect Institution ID ${institutionId}`,
-        detail: `Provided Institution ID: '${institutionId}' for requisition does not match EUA institution ID '${agreement.institution_id}'. Please provide correct institution ID: '${agreement.institution_id}'` } });
+      return fieldErrors(400, {
+        agreement: {
+          summary: `Incorrect Institution ID ${institutionId}`,
+          detail: `Provided Institution ID: '${institutionId}' for requisition does not match EUA institution ID '${agreement.institution_id}'. Please provide correct institution ID: '${agreement.institution_id}'`,
+        },
+      });
     }
     const owner = [...store.requisitions.values()].find((r) => r.agreement === agreementId);
     if (owner) {
-      return fieldErrors(400, { agreement: [{ summary: `Agreement ${agreementId} is already associated`,
-        detail: `The agreement is already associated with requisition ${owner.id}. Please provide a valid agreement or use a different requisition.` }] });
+      return fieldErrors(400, {
+        agreement: [
+          {
+            summary: `Agreement ${agreementId} is already associated`,
+            detail: `The agreement is already associated with requisition ${owner.id}. Please provide a valid agreement or use a different requisition.`,
+          },
+        ],
+      });
     }
   }
 
@@ -41,15 +50,13 @@ export const createRequisition: Handler = (ctx, { body }) => {
   }
   const language = body.user_language as string | undefined;
   if (language !== undefined && !LANGUAGES.has(language.toUpperCase())) {
-    return fieldErrors(400, { user_language: { summary: 'Provided user_language is invalid or not supported',
-      detail: `'${language}' is an invalid or unsupported language` } });
+    return fieldErrors(400, { user_language: { summary: 'Provided user_language is invalid or not supported', detail: `'${language}' is an invalid or unsupported language` } });
   }
   if (body.ssn !== undefined && !supports(institution, 'ssn_verification')) {
     return fieldErrors(400, { ssn: [{ summary: 'SSN verification not supported', detail: `SSN verification not supported for ${institutionId}` }] });
   }
   if (body.account_selection === true && !supports(institution, 'account_selection')) {
-    return fieldErrors(400, { account_selection: { summary: 'Account selection not supported',
-      detail: `Account selection not supported for ${institutionId}` } });
+    return fieldErrors(400, { account_selection: { summary: 'Account selection not supported', detail: `Account selection not supported for ${institutionId}` } });
   }
 
   const id = randomUUID();

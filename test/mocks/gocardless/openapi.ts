@@ -14,7 +14,9 @@ export const spec = JSON.parse(readFileSync(new URL('./openapi.json', import.met
 export const COUNTRY_CHOICES: readonly string[] = (() => {
   const op = (spec.paths!['/api/v2/institutions/'] as { get: { parameters: Array<{ name: string; examples: Record<string, { value: string }> }> } }).get;
   const country = op.parameters.find((p) => p.name === 'country');
-  return Object.values(country?.examples ?? {}).map((e) => e.value).sort();
+  return Object.values(country?.examples ?? {})
+    .map((e) => e.value)
+    .sort();
 })();
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -83,8 +85,7 @@ export function matchRoute(api: OpenAPIBackend, req: SpecRequest): SpecCheck {
     const msg = `Method "${req.method}" not allowed.`;
     return { problems: [`method ${req.method} is not defined for this path`], reply: errorA(405, msg, msg) };
   }
-  const slashHint = !req.path.endsWith('/') && api.router.matchOperation({ ...req, path: `${req.path}/` })
-    ? ' (the spec path ends with "/")' : '';
+  const slashHint = !req.path.endsWith('/') && api.router.matchOperation({ ...req, path: `${req.path}/` }) ? ' (the spec path ends with "/")' : '';
   return { problems: [`no operation in the spec for this path${slashHint}`], reply: notFound() };
 }
 

@@ -224,8 +224,7 @@ describe('agreements', () => {
     const created = await call(m, 'POST', '/api/v2/agreements/enduser/', { token: access, body: { institution_id: SANDBOX } });
     expect(created.status).toBe(201);
     expectSpecResponse('create EUA', 201, created.body);
-    expect(created.body).toMatchObject({ max_historical_days: 90, access_valid_for_days: 90,
-      access_scope: ['balances', 'details', 'transactions'], accepted: null, institution_id: SANDBOX });
+    expect(created.body).toMatchObject({ max_historical_days: 90, access_valid_for_days: 90, access_scope: ['balances', 'details', 'transactions'], accepted: null, institution_id: SANDBOX });
 
     for (let i = 0; i < 4; i++) {
       await call(m, 'POST', '/api/v2/agreements/enduser/', { token: access, body: { institution_id: 'KBC_KREDBEBB', max_historical_days: 730, access_valid_for_days: 180 } });
@@ -240,11 +239,12 @@ describe('agreements', () => {
 
     const tooLong = await call(m, 'POST', '/api/v2/agreements/enduser/', { token: access, body: { institution_id: SANDBOX, max_historical_days: 180 } });
     expect(tooLong.status).toBe(400);
-    expect(tooLong.body).toEqual({ max_historical_days: [{ summary: 'Incorrect max_historical_days',
-      detail: `max_historical_days must be > 0 and <= ${SANDBOX} transaction_total_days (90)` }], status_code: 400 });
+    expect(tooLong.body).toEqual({
+      max_historical_days: [{ summary: 'Incorrect max_historical_days', detail: `max_historical_days must be > 0 and <= ${SANDBOX} transaction_total_days (90)` }],
+      status_code: 400,
+    });
     const tooValid = await call(m, 'POST', '/api/v2/agreements/enduser/', { token: access, body: { institution_id: 'BNP_BE_GEBABEBB', access_valid_for_days: 180 } });
-    expect(tooValid.body).toEqual({ access_valid_for_days: [{ summary: 'Incorrect access_valid_for_days',
-      detail: 'access_valid_for_days must be > 0 and <= 90' }], status_code: 400 });
+    expect(tooValid.body).toEqual({ access_valid_for_days: [{ summary: 'Incorrect access_valid_for_days', detail: 'access_valid_for_days must be > 0 and <= 90' }], status_code: 400 });
     const unknown = await call(m, 'POST', '/api/v2/agreements/enduser/', { token: access, body: { institution_id: 'NOPE' } });
     expect(unknown.body.institution_id.summary).toBe('Unknown Institution ID NOPE');
   });
@@ -403,8 +403,11 @@ describe('account data', () => {
     for (const d of dates) expect(d >= '2025-06-01' && d <= '2025-06-10').toBe(true);
     const bad = await call(m, 'GET', `/api/v2/accounts/${current}/transactions/?date_from=2025-06-10&date_to=2025-06-01`, { token: access });
     expect(bad.status).toBe(400);
-    expect(bad.body).toEqual({ summary: 'Incorrect date range',
-      detail: "Starting date '2025-06-10' is greater than end date '2025-06-01'. When specifying date range, starting date must precede the end date", status_code: 400 });
+    expect(bad.body).toEqual({
+      summary: 'Incorrect date range',
+      detail: "Starting date '2025-06-10' is greater than end date '2025-06-01'. When specifying date range, starting date must precede the end date",
+      status_code: 400,
+    });
   });
 
   it('cuts history at the agreement max_historical_days', async () => {
@@ -457,8 +460,12 @@ describe('limits, expiry and faults', () => {
     }
     const limited = await call(m, 'GET', `/api/v2/accounts/${current}/transactions/`, { token: access });
     expect(limited.status).toBe(429);
-    expect(limited.body).toEqual({ summary: "Couldn't update account transactions",
-      detail: 'Daily request limit set by the Institution has been exceeded.', type: 'RateLimitError', status_code: 429 });
+    expect(limited.body).toEqual({
+      summary: "Couldn't update account transactions",
+      detail: 'Daily request limit set by the Institution has been exceeded.',
+      type: 'RateLimitError',
+      status_code: 429,
+    });
     expect(limited.headers.get('x-ratelimit-account-success-remaining')).toBe('0');
     // Scopes are counted separately.
     expect((await call(m, 'GET', `/api/v2/accounts/${current}/balances/`, { token: access })).status).toBe(200);
@@ -490,9 +497,11 @@ describe('limits, expiry and faults', () => {
     const res = await call(m, 'GET', `/api/v2/accounts/${requisition.accounts[0]}/transactions/`, { token: fresh });
     expect(res.status).toBe(401);
     const expiredAt = new Date(Date.parse(acceptedDay) + 90 * DAY).toISOString().slice(0, 10);
-    expect(res.body).toEqual({ summary: `End User Agreement (EUA) ${created.agreement} has expired`,
+    expect(res.body).toEqual({
+      summary: `End User Agreement (EUA) ${created.agreement} has expired`,
       detail: `EUA was valid for 90 days and it expired at ${expiredAt}. The end user must connect the account once more with new EUA and Requisition`,
-      status_code: 401 });
+      status_code: 401,
+    });
     expect((await call(m, 'GET', `/api/v2/requisitions/${created.id}/`, { token: fresh })).body.status).toBe('EX');
   });
 

@@ -9,15 +9,11 @@ import { isAuthenticated, tokenNew, tokenRefresh } from './auth.js';
 import { showConsentPage, submitConsent } from './consent-page.js';
 import type { Handler, MockContext } from './context.js';
 import { errorA, invalidToken, rateLimitExceeded, type Reply } from './errors.js';
-import {
-  acceptAgreement, createAgreementHandler, deleteAgreement, getAgreement, listAgreements, reconfirmAgreement,
-} from './handlers-agreements.js';
+import { acceptAgreement, createAgreementHandler, deleteAgreement, getAgreement, listAgreements, reconfirmAgreement } from './handlers-agreements.js';
 import { getAccount, getBalances, getDetails, getTransactions } from './handlers-accounts.js';
 import { getInstitution, listInstitutions } from './handlers-institutions.js';
 import { createRequisition, deleteRequisition, getRequisition, listRequisitions } from './handlers-requisitions.js';
-import {
-  bodyContentTypes, coerceFormBody, createSpecBackend, matchRoute, validateRequest, type SpecRequest,
-} from './openapi.js';
+import { bodyContentTypes, coerceFormBody, createSpecBackend, matchRoute, validateRequest, type SpecRequest } from './openapi.js';
 import { DailyAccountLimits, FixedWindows, generalHeaders, RULES, type RuleName } from './rate-limits.js';
 import { serializeAccount, serializeRequisition, Store } from './state.js';
 
@@ -147,8 +143,7 @@ export async function startGoCardlessMock(options: GoCardlessMockOptions = {}): 
 
   /** Answer to a /api/v2 request, following the API's order: route, auth, throttle, validation. */
   function handleApi(specReq: SpecRequest, rawBody: string): Reply {
-    const violation = (problems: string[]) =>
-      openApiViolations.push(`${specReq.method} ${specReq.path}: ${problems.join('; ')}`);
+    const violation = (problems: string[]) => openApiViolations.push(`${specReq.method} ${specReq.path}: ${problems.join('; ')}`);
     const route = matchRoute(api, specReq);
     if (!route.operationId) {
       violation(route.problems);
@@ -159,7 +154,11 @@ export async function startGoCardlessMock(options: GoCardlessMockOptions = {}): 
     if (!operation) throw new Error(`no handler for ${operationId}`);
 
     const accepted = bodyContentTypes(api, operationId);
-    const contentType = String(specReq.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    const contentType =
+      String(specReq.headers['content-type'] ?? '')
+        .split(';')[0]
+        ?.trim()
+        .toLowerCase() ?? '';
     if (accepted.length > 0 && rawBody.length > 0) {
       if (contentType === 'application/json') {
         try {
@@ -180,9 +179,7 @@ export async function startGoCardlessMock(options: GoCardlessMockOptions = {}): 
 
     const validation = validateRequest(api, operationId, specReq);
     // The spec's global security requirement (jwtAuth) covers everything but the token endpoints.
-    const problems = operation.public || specReq.headers.authorization
-      ? validation.problems
-      : [...validation.problems, 'missing Authorization header (security scheme jwtAuth, bearer)'];
+    const problems = operation.public || specReq.headers.authorization ? validation.problems : [...validation.problems, 'missing Authorization header (security scheme jwtAuth, bearer)'];
     if (problems.length > 0) violation(problems);
 
     if (!operation.public && !isAuthenticated(ctx, specReq.headers)) return invalidToken();
@@ -230,9 +227,7 @@ export async function startGoCardlessMock(options: GoCardlessMockOptions = {}): 
       } catch {
         body = rawBody;
       }
-      const headers = Object.fromEntries(
-        Object.entries(req.headers).filter((e): e is [string, string | string[]] => e[1] !== undefined),
-      );
+      const headers = Object.fromEntries(Object.entries(req.headers).filter((e): e is [string, string | string[]] => e[1] !== undefined));
       const recorded: RecordedRequest = { method, path: url.pathname, query, headers, body };
       requests.push(recorded);
 

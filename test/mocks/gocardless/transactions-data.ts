@@ -50,7 +50,9 @@ const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 
 
 function counterpartyIban(seed: string): string {
   // Shaped like a Belgian IBAN; counterparties are never validated by clients.
-  const digits = String(BigInt(`0x${hexId(seed, 12)}`)).padStart(12, '0').slice(0, 12);
+  const digits = String(BigInt(`0x${hexId(seed, 12)}`))
+    .padStart(12, '0')
+    .slice(0, 12);
   return `BE${String(between(prng(seed), 10, 99))}${digits}`;
 }
 
@@ -63,32 +65,49 @@ function currentAccountDay(t: AccountTemplate, day: number): GenTx[] {
   const add = (tx: Omit<GenTx, 'valueDay' | 'seq'>) => out.push({ ...tx, valueDay: day, seq: out.length });
 
   if (dom === 1) {
-    add({ bookDay: day, cents: -95_000, kind: 'transfer-out', counterparty: 'Immo Residentie BV',
-      counterpartyIban: counterpartyIban('landlord'), remittance: `Rent ${month}` });
+    add({ bookDay: day, cents: -95_000, kind: 'transfer-out', counterparty: 'Immo Residentie BV', counterpartyIban: counterpartyIban('landlord'), remittance: `Rent ${month}` });
     if (t.siblingIban) {
-      add({ bookDay: day, cents: -20_000, kind: 'transfer-out', counterparty: t.ownerName,
-        counterpartyIban: t.siblingIban, remittance: 'Monthly savings' });
+      add({ bookDay: day, cents: -20_000, kind: 'transfer-out', counterparty: t.ownerName, counterpartyIban: t.siblingIban, remittance: 'Monthly savings' });
     }
   }
   if (dom === 5) {
-    add({ bookDay: day, cents: -between(rand, 7_500, 12_500), kind: 'direct-debit', counterparty: 'Luminus Energy',
-      counterpartyIban: counterpartyIban('energy'), remittance: `Energy advance ${month}`, mandateId: 'LUM-448812' });
+    add({
+      bookDay: day,
+      cents: -between(rand, 7_500, 12_500),
+      kind: 'direct-debit',
+      counterparty: 'Luminus Energy',
+      counterpartyIban: counterpartyIban('energy'),
+      remittance: `Energy advance ${month}`,
+      mandateId: 'LUM-448812',
+    });
   }
   if (dom === 12) {
-    add({ bookDay: day, cents: -between(rand, 2_999, 4_599), kind: 'direct-debit', counterparty: 'Proximus',
-      counterpartyIban: counterpartyIban('phone'), remittance: `Mobile subscription ${month}`, mandateId: 'PXS-90211' });
+    add({
+      bookDay: day,
+      cents: -between(rand, 2_999, 4_599),
+      kind: 'direct-debit',
+      counterparty: 'Proximus',
+      counterpartyIban: counterpartyIban('phone'),
+      remittance: `Mobile subscription ${month}`,
+      mandateId: 'PXS-90211',
+    });
   }
   if (dom === 20) {
-    add({ bookDay: day, cents: -4_250, kind: 'direct-debit', counterparty: 'AG Insurance',
-      counterpartyIban: counterpartyIban('insurance'), remittance: 'Home insurance premium', mandateId: 'AGI-17730' });
+    add({
+      bookDay: day,
+      cents: -4_250,
+      kind: 'direct-debit',
+      counterparty: 'AG Insurance',
+      counterpartyIban: counterpartyIban('insurance'),
+      remittance: 'Home insurance premium',
+      mandateId: 'AGI-17730',
+    });
   }
   if (dom === 8 || dom === 22) {
-    add({ bookDay: day + 1, cents: -pick(rand, [2_000, 5_000, 10_000]), kind: 'atm',
-      remittance: `ATM withdrawal ${pick(rand, ['Brussels Central', 'Gent Korenmarkt', 'Leuven Station'])}` });
+    add({ bookDay: day + 1, cents: -pick(rand, [2_000, 5_000, 10_000]), kind: 'atm', remittance: `ATM withdrawal ${pick(rand, ['Brussels Central', 'Gent Korenmarkt', 'Leuven Station'])}` });
   }
   if (dom === 25) {
-    add({ bookDay: day, cents: 275_000, kind: 'salary', counterparty: 'ACME Europe NV',
-      counterpartyIban: counterpartyIban('employer'), remittance: `Salary ${month}` });
+    add({ bookDay: day, cents: 275_000, kind: 'salary', counterparty: 'ACME Europe NV', counterpartyIban: counterpartyIban('employer'), remittance: `Salary ${month}` });
   }
 
   // Everyday spending: about 1.1 lines a day on top of the fixed monthly ones,
@@ -100,14 +119,19 @@ function currentAccountDay(t: AccountTemplate, day: number): GenTx[] {
     const k = i === 0 ? 1 : rand();
     if (k < 0.1) {
       const friend = pick(rand, FRIENDS);
-      add({ bookDay: day, cents: between(rand, 500, 6_000), kind: 'transfer-in', counterparty: friend,
-        counterpartyIban: counterpartyIban(`friend:${friend}`), remittance: pick(rand, ['Dinner', 'Concert tickets', 'Thanks!', 'Gift']) });
+      add({
+        bookDay: day,
+        cents: between(rand, 500, 6_000),
+        kind: 'transfer-in',
+        counterparty: friend,
+        counterpartyIban: counterpartyIban(`friend:${friend}`),
+        remittance: pick(rand, ['Dinner', 'Concert tickets', 'Thanks!', 'Gift']),
+      });
     } else {
       const merchant = pick(rand, MERCHANTS);
       const lagRoll = rand();
       const lag = lagRoll < 0.1 ? 1 : lagRoll < 0.5 ? 2 : MAX_LAG;
-      add({ bookDay: day + lag, cents: -between(rand, merchant.min, merchant.max), kind: 'card',
-        counterparty: merchant.name, remittance: `Card payment ${merchant.name} ${isoDay(day)}` });
+      add({ bookDay: day + lag, cents: -between(rand, merchant.min, merchant.max), kind: 'card', counterparty: merchant.name, remittance: `Card payment ${merchant.name} ${isoDay(day)}` });
     }
   }
   return out;
@@ -117,14 +141,19 @@ function savingsAccountDay(t: AccountTemplate, day: number): GenTx[] {
   const date = new Date(day * DAY_MS);
   const out: GenTx[] = [];
   if (date.getUTCDate() === 1 && t.siblingIban) {
-    out.push({ valueDay: day, bookDay: day, seq: 0, cents: 20_000, kind: 'transfer-in', counterparty: t.ownerName,
-      counterpartyIban: t.siblingIban, remittance: 'Monthly savings' });
+    out.push({ valueDay: day, bookDay: day, seq: 0, cents: 20_000, kind: 'transfer-in', counterparty: t.ownerName, counterpartyIban: t.siblingIban, remittance: 'Monthly savings' });
   }
   const tomorrow = new Date((day + 1) * DAY_MS);
   if (tomorrow.getUTCDate() === 1 && tomorrow.getUTCMonth() % 3 === 0) {
     const quarter = Math.floor(date.getUTCMonth() / 3) + 1;
-    out.push({ valueDay: day, bookDay: day, seq: out.length, cents: between(prng(`${t.key}:interest:${day}`), 100, 900),
-      kind: 'interest', remittance: `Interest Q${quarter} ${date.getUTCFullYear()}` });
+    out.push({
+      valueDay: day,
+      bookDay: day,
+      seq: out.length,
+      cents: between(prng(`${t.key}:interest:${day}`), 100, 900),
+      kind: 'interest',
+      remittance: `Interest Q${quarter} ${date.getUTCFullYear()}`,
+    });
   }
   return out;
 }

@@ -25,9 +25,7 @@ export interface PlaidTx {
   merchant_name: string | null;
 }
 
-export type ChangeEvent =
-  | { at: string; type: 'added' | 'modified'; tx: PlaidTx }
-  | { at: string; type: 'removed'; tx: Pick<PlaidTx, 'transaction_id' | 'account_id'> };
+export type ChangeEvent = { at: string; type: 'added' | 'modified'; tx: PlaidTx } | { at: string; type: 'removed'; tx: Pick<PlaidTx, 'transaction_id' | 'account_id'> };
 
 const ACCOUNT_SHAPES: Omit<MockAccount, 'account_id'>[] = [
   { name: 'Plaid Checking', official_name: 'Plaid Gold Standard 0% Interest Checking', mask: '0000', type: 'depository', subtype: 'checking', current: 110.94 },

@@ -6,9 +6,17 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { load } from 'js-yaml';
 
 const OPERATIONS = [
-  '/link/token/create', '/link/token/get', '/item/public_token/exchange', '/accounts/get',
-  '/transactions/sync', '/item/remove', '/item/get', '/institutions/search', '/institutions/get_by_id',
-  '/sandbox/public_token/create', '/sandbox/item/reset_login',
+  '/link/token/create',
+  '/link/token/get',
+  '/item/public_token/exchange',
+  '/accounts/get',
+  '/transactions/sync',
+  '/item/remove',
+  '/item/get',
+  '/institutions/search',
+  '/institutions/get_by_id',
+  '/sandbox/public_token/create',
+  '/sandbox/item/reset_login',
 ];
 
 const source = process.argv[2] ?? '/work/shared/specs/plaid-2020-09-14.openapi.yml';
@@ -25,7 +33,10 @@ const seen = new Set();
 const queue = [out.paths];
 while (queue.length) {
   const node = queue.pop();
-  if (Array.isArray(node)) { queue.push(...node); continue; }
+  if (Array.isArray(node)) {
+    queue.push(...node);
+    continue;
+  }
   if (!node || typeof node !== 'object') continue;
   for (const [k, v] of Object.entries(node)) {
     if (k === '$ref' && typeof v === 'string' && v.startsWith('#/components/') && !seen.has(v)) {

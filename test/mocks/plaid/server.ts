@@ -128,7 +128,16 @@ export async function startPlaidMock(options: PlaidMockOptions = {}): Promise<Pl
     consent_expiration_time: null,
     update_type: 'background',
   });
-  const txJson = (t: { transaction_id: string; account_id: string; amount: number; date: string; pending: boolean; pending_transaction_id: string | null; name: string; merchant_name: string | null }) => ({
+  const txJson = (t: {
+    transaction_id: string;
+    account_id: string;
+    amount: number;
+    date: string;
+    pending: boolean;
+    pending_transaction_id: string | null;
+    name: string;
+    merchant_name: string | null;
+  }) => ({
     ...t,
     iso_currency_code: 'USD',
     unofficial_currency_code: null,
@@ -144,7 +153,16 @@ export async function startPlaidMock(options: PlaidMockOptions = {}): Promise<Pl
     category_id: null,
   });
   const institutionJson = (i: (typeof SANDBOX_INSTITUTIONS)[number]) => ({
-    institution_id: i.institution_id, name: i.name, products: ['assets', 'auth', 'balance', 'transactions'], country_codes: i.country_codes, routing_numbers: [], dtc_numbers: [], oauth: i.oauth, url: null, primary_color: null, logo: null,
+    institution_id: i.institution_id,
+    name: i.name,
+    products: ['assets', 'auth', 'balance', 'transactions'],
+    country_codes: i.country_codes,
+    routing_numbers: [],
+    dtc_numbers: [],
+    oauth: i.oauth,
+    url: null,
+    primary_color: null,
+    logo: null,
   });
 
   const handlers: Record<string, (b: Record<string, unknown>) => Reply> = {
@@ -185,7 +203,12 @@ export async function startPlaidMock(options: PlaidMockOptions = {}): Promise<Pl
       store.linkTokens.set(rec.link_token, rec);
       return {
         status: 200,
-        body: { link_token: rec.link_token, expiration: rec.expiration, request_id: requestId(), ...(rec.hosted ? { hosted_link_url: `${baseUrl}/hosted-link/${encodeURIComponent(rec.link_token)}` } : {}) },
+        body: {
+          link_token: rec.link_token,
+          expiration: rec.expiration,
+          request_id: requestId(),
+          ...(rec.hosted ? { hosted_link_url: `${baseUrl}/hosted-link/${encodeURIComponent(rec.link_token)}` } : {}),
+        },
       };
     },
     '/link/token/get': (b) => {
@@ -199,7 +222,12 @@ export async function startPlaidMock(options: PlaidMockOptions = {}): Promise<Pl
           started_at: s.started_at,
           finished_at: s.finished_at,
           ...(s.exitError
-            ? { exit: { error: { ...s.exitError, display_message: null, request_id: requestId() }, metadata: { status: 'requires_credentials', institution, link_session_id: s.link_session_id, request_id: requestId() } } }
+            ? {
+                exit: {
+                  error: { ...s.exitError, display_message: null, request_id: requestId() },
+                  metadata: { status: 'requires_credentials', institution, link_session_id: s.link_session_id, request_id: requestId() },
+                },
+              }
             : {}),
           results: {
             item_add_results: s.publicToken && !s.update ? [{ public_token: s.publicToken, accounts, institution }] : [],
@@ -227,7 +255,13 @@ export async function startPlaidMock(options: PlaidMockOptions = {}): Promise<Pl
     '/item/public_token/exchange': (b) => {
       const pt = store.publicTokens.get(String(b.public_token));
       if (!pt) return ERRORS.invalidPublicToken();
-      if (pt.expiresAt < now().getTime()) return plaidError(400, 'INVALID_INPUT', 'INVALID_PUBLIC_TOKEN', 'provided public token is expired. Public tokens expire 30 minutes after creation at which point they can no longer be exchanged');
+      if (pt.expiresAt < now().getTime())
+        return plaidError(
+          400,
+          'INVALID_INPUT',
+          'INVALID_PUBLIC_TOKEN',
+          'provided public token is expired. Public tokens expire 30 minutes after creation at which point they can no longer be exchanged',
+        );
       store.publicTokens.delete(String(b.public_token));
       const item = store.items.get(pt.itemId)!;
       return { status: 200, body: { access_token: item.access_token, item_id: item.item_id, request_id: requestId() } };
@@ -316,7 +350,14 @@ export async function startPlaidMock(options: PlaidMockOptions = {}): Promise<Pl
     const session = { link_session_id: randomUUID(), started_at: started, finished_at: started, update: rec.itemId !== undefined };
     const failure = /^error_([A-Z_]+)$/.exec(password)?.[1] ?? (username === 'user_good' && password === 'pass_good' ? undefined : 'INVALID_CREDENTIALS');
     if (failure) {
-      rec.sessions.push({ ...session, exitError: { error_type: failure.startsWith('INSTITUTION') ? 'INSTITUTION_ERROR' : 'ITEM_ERROR', error_code: failure, error_message: failure === 'INVALID_CREDENTIALS' ? 'the provided credentials were not correct' : failure.toLowerCase() } });
+      rec.sessions.push({
+        ...session,
+        exitError: {
+          error_type: failure.startsWith('INSTITUTION') ? 'INSTITUTION_ERROR' : 'ITEM_ERROR',
+          error_code: failure,
+          error_message: failure === 'INVALID_CREDENTIALS' ? 'the provided credentials were not correct' : failure.toLowerCase(),
+        },
+      });
       return { status: 200, html: `<p>Link failed: ${failure}</p>` };
     }
     const publicToken = `public-sandbox-${randomUUID()}`;
@@ -364,7 +405,7 @@ export async function startPlaidMock(options: PlaidMockOptions = {}): Promise<Pl
     const record: RecordedRequest = { path, body };
     requests.push(record);
     const opId = req.method === 'POST' ? operationIdOf(api, path) : undefined;
-    if (!opId || !handlers[path]) return (record.status = 404, ERRORS.notFound());
+    if (!opId || !handlers[path]) return ((record.status = 404), ERRORS.notFound());
     const problems = requestProblems(api, opId, path, body);
     if (problems.length) {
       openApiViolations.push(...problems.map((p) => `request ${path}: ${p}`));
@@ -414,7 +455,11 @@ export async function startPlaidMock(options: PlaidMockOptions = {}): Promise<Pl
     url: baseUrl,
     requests,
     openApiViolations,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
     control: {
       async completeLink(hostedLinkUrl, o = {}) {
         const u = new URL(hostedLinkUrl);
@@ -454,7 +499,9 @@ export async function startPlaidMock(options: PlaidMockOptions = {}): Promise<Pl
         return out;
       },
       truth(itemId) {
-        return pick(itemId).flatMap((i) => store.truth(i, today())).map(({ pending_transaction_id: _p, ...t }) => t);
+        return pick(itemId)
+          .flatMap((i) => store.truth(i, today()))
+          .map(({ pending_transaction_id: _p, ...t }) => t);
       },
       accounts: (itemId) => pick(itemId).flatMap((i) => i.accounts),
     },

@@ -56,7 +56,11 @@ export interface LinkTokenRecord {
   sessions: LinkSessionRecord[];
 }
 
-export const requestId = () => randomBytes(12).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 15);
+export const requestId = () =>
+  randomBytes(12)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, 15);
 
 export class Store {
   readonly items = new Map<string, MockItem>();

@@ -171,14 +171,17 @@ function reauthorize(state: MockState, req: ApiRequest, account: Account): ApiRe
   }
   const id = state.rng.uuid();
   state.reauthorizations.set(id, { id, accountId: account.id, redirectUri, used: false });
-  return ok({
-    data: {
-      type: 'reauthorizationRequest',
-      id,
-      relationships: { account: { data: { type: 'account', id: account.id } } },
-      links: { redirect: `${req.authorizationBase}/reauthorize/${id}` },
+  return ok(
+    {
+      data: {
+        type: 'reauthorizationRequest',
+        id,
+        relationships: { account: { data: { type: 'account', id: account.id } } },
+        links: { redirect: `${req.authorizationBase}/reauthorize/${id}` },
+      },
     },
-  }, 201);
+    201,
+  );
 }
 
 function synchronizations(state: MockState, req: ApiRequest, rest: string[]): ApiResponse {
@@ -192,7 +195,9 @@ function synchronizations(state: MockState, req: ApiRequest, rest: string[]): Ap
     const account = linkedAccount(state, grant, String(attributes.resourceId));
     const subtype = attributes.subtype as SyncSubtype;
     if (recentSync(state, account.id, subtype)) {
-      throw new ApiError(400, 'accountRecentlySynchronized', 'This type of synchronization was already created recently for the account. Try again later or on the Dashboard.', { resource: 'synchronization' });
+      throw new ApiError(400, 'accountRecentlySynchronized', 'This type of synchronization was already created recently for the account. Try again later or on the Dashboard.', {
+        resource: 'synchronization',
+      });
     }
     // Required (facts §1.7, the official Postman collection, the generated OpenAPI client).
     const ip = typeof attributes.customerIpAddress === 'string' && isIP(attributes.customerIpAddress) ? attributes.customerIpAddress : null;
@@ -221,8 +226,7 @@ export function route(state: MockState, req: ApiRequest): ApiResponse {
   const [head, ...rest] = req.segments;
   if (head === undefined && req.method === 'GET') return ok(linksMap(req.base));
   if (head === 'oauth2' && req.method === 'POST' && rest.length === 1) {
-    const result = rest[0] === 'token' ? tokenEndpoint(state, req.headers, formBody(req))
-      : rest[0] === 'revoke' ? revokeEndpoint(state, req.headers, formBody(req)) : undefined;
+    const result = rest[0] === 'token' ? tokenEndpoint(state, req.headers, formBody(req)) : rest[0] === 'revoke' ? revokeEndpoint(state, req.headers, formBody(req)) : undefined;
     if (result) return { ...result, oauth: true };
   }
   if (head === 'userinfo' && req.method === 'GET' && rest.length === 0) {

@@ -10,8 +10,7 @@ export interface BrowserResponse {
   body: string;
 }
 
-const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 function page(status: number, title: string, content: string): BrowserResponse {
   const html = `<!doctype html>
@@ -52,12 +51,16 @@ function outcome(result: AuthorizeOutcome, state: MockState): BrowserResponse {
   if (result.kind === 'error-page') return page(result.status, 'Authorization error', `<p>${escapeHtml(result.message)}</p>`);
   const accountIds = [...state.accounts.keys()];
   const scopes = result.request.scopes.join(' ') || '(none)';
-  return page(200, 'Ponto · Connect your accounts', decisionForm(
-    '/oauth2/auth',
-    [['consent_challenge', result.challenge], ...accountIds.map((id): [string, string] => ['account', id])],
-    `${state.clientId} asks for access (scope: ${scopes}) to these accounts:`,
-    accountIds.map((id) => accountLine(state, id)),
-  ));
+  return page(
+    200,
+    'Ponto · Connect your accounts',
+    decisionForm(
+      '/oauth2/auth',
+      [['consent_challenge', result.challenge], ...accountIds.map((id): [string, string] => ['account', id])],
+      `${state.clientId} asks for access (scope: ${scopes}) to these accounts:`,
+      accountIds.map((id) => accountLine(state, id)),
+    ),
+  );
 }
 
 /** Handles one request on the authorization listener. `body` is the raw form body for POSTs. */
@@ -73,10 +76,11 @@ export function handleBrowser(state: MockState, method: string, url: URL, body: 
   const request = reauth?.[1] ? state.reauthorizations.get(reauth[1]) : undefined;
   if (!request || request.used) return page(404, 'Not found', '<p>This link is unknown or was already used.</p>');
   if (method === 'GET') {
-    return page(200, 'Ponto · Renew your bank authorization', decisionForm(
-      url.pathname, [['reauthorization_request', request.id]],
-      'Renew access to this account:', [accountLine(state, request.accountId)],
-    ));
+    return page(
+      200,
+      'Ponto · Renew your bank authorization',
+      decisionForm(url.pathname, [['reauthorization_request', request.id]], 'Renew access to this account:', [accountLine(state, request.accountId)]),
+    );
   }
   if (method !== 'POST') return page(405, 'Method not allowed', '');
   const decision = new URLSearchParams(body).get('decision');

@@ -125,13 +125,25 @@ function institution(rng: Rng, { name, ...a }: Partial<InstitutionAttributes> & 
   return {
     id: rng.uuid(),
     attributes: {
-      name, bic: null, country: 'BE', status: 'stable', deprecated: false,
-      maintenanceType: null, maintenanceFrom: null, maintenanceTo: null,
+      name,
+      bic: null,
+      country: 'BE',
+      status: 'stable',
+      deprecated: false,
+      maintenanceType: null,
+      maintenanceFrom: null,
+      maintenanceTo: null,
       logoUrl: `https://static.myponto.com/logos/${slug}.png`,
-      primaryColor: '#1a73e8', secondaryColor: '#ffffff',
-      sharedBrandName: null, sharedBrandReference: null, timeZone: 'Europe/Brussels',
-      paymentsEnabled: true, paymentsProductTypes: ['sepa-credit-transfer'],
-      bulkPaymentsEnabled: false, periodicPaymentsEnabled: false, futureDatedPaymentsAllowed: true,
+      primaryColor: '#1a73e8',
+      secondaryColor: '#ffffff',
+      sharedBrandName: null,
+      sharedBrandReference: null,
+      timeZone: 'Europe/Brussels',
+      paymentsEnabled: true,
+      paymentsProductTypes: ['sepa-credit-transfer'],
+      bulkPaymentsEnabled: false,
+      periodicPaymentsEnabled: false,
+      futureDatedPaymentsAllowed: true,
       ...a,
     },
   };
@@ -145,9 +157,15 @@ export function buildInstitutions(now: Date): Institution[] {
     institution(rng, { name: 'Sandbox Bank BE', bic: 'SNDBBEB1' }),
     institution(rng, { name: 'Sandbox Bank NL', bic: 'SNDBNL2A', country: 'NL', status: 'beta', timeZone: 'Europe/Amsterdam' }),
     institution(rng, {
-      name: 'Sandbox Bank FR', bic: 'SNDBFRPP', country: 'FR', status: 'experimental', timeZone: 'Europe/Paris',
+      name: 'Sandbox Bank FR',
+      bic: 'SNDBFRPP',
+      country: 'FR',
+      status: 'experimental',
+      timeZone: 'Europe/Paris',
       // a scheduled maintenance window, so clients can show it
-      maintenanceType: 'financialInstitution', maintenanceFrom: iso(start), maintenanceTo: iso(start + 4 * 3_600_000),
+      maintenanceType: 'financialInstitution',
+      maintenanceFrom: iso(start),
+      maintenanceTo: iso(start + 4 * 3_600_000),
     }),
     institution(rng, { name: 'KBC', bic: 'KREDBEBB', sharedBrandName: 'KBC', sharedBrandReference: 'kbc' }),
     institution(rng, { name: 'KBC Brussels', bic: 'KREDBEBB', sharedBrandName: 'KBC', sharedBrandReference: 'kbc' }),
@@ -162,8 +180,14 @@ export function buildInstitutions(now: Date): Institution[] {
 }
 
 const SHOPS = [
-  ['DELHAIZE', 'BRUSSEL'], ['COLRUYT', 'HALLE'], ['CARREFOUR MARKET', 'GENT'], ['ALDI', 'LEUVEN'],
-  ['SHELL', 'MECHELEN'], ['PHARMACIE CENTRALE', 'NAMUR'], ['BOL.COM', 'UTRECHT'], ['EXKI', 'ANTWERPEN'],
+  ['DELHAIZE', 'BRUSSEL'],
+  ['COLRUYT', 'HALLE'],
+  ['CARREFOUR MARKET', 'GENT'],
+  ['ALDI', 'LEUVEN'],
+  ['SHELL', 'MECHELEN'],
+  ['PHARMACIE CENTRALE', 'NAMUR'],
+  ['BOL.COM', 'UTRECHT'],
+  ['EXKI', 'ANTWERPEN'],
 ] as const;
 
 function digestOf(line: BankLine): string {
@@ -172,30 +196,66 @@ function digestOf(line: BankLine): string {
 
 function cardLine(_rng: Rng, execMs: number, currency: string, shop: readonly [string, string], cents: number, card: string): BankLine {
   return {
-    amount: cents / 100, currency,
-    valueDate: iso(execMs - DAY_MS), executionDate: iso(execMs),
+    amount: cents / 100,
+    currency,
+    valueDate: iso(execMs - DAY_MS),
+    executionDate: iso(execMs),
     description: `Card payment ${shop[0]} ${shop[1]}`,
-    remittanceInformation: `${shop[0]} ${shop[1]}`, remittanceInformationType: 'unstructured',
-    counterpartName: shop[0], counterpartReference: null,
-    bankTransactionCode: 'PMNT-CCRD-POSD', proprietaryBankTransactionCode: null, purposeCode: null,
-    endToEndId: null, mandateId: null, creditorId: null, additionalInformation: null,
-    cardReference: card, cardReferenceType: 'MASKEDPAN', fee: null, internalReference: null,
+    remittanceInformation: `${shop[0]} ${shop[1]}`,
+    remittanceInformationType: 'unstructured',
+    counterpartName: shop[0],
+    counterpartReference: null,
+    bankTransactionCode: 'PMNT-CCRD-POSD',
+    proprietaryBankTransactionCode: null,
+    purposeCode: null,
+    endToEndId: null,
+    mandateId: null,
+    creditorId: null,
+    additionalInformation: null,
+    cardReference: card,
+    cardReferenceType: 'MASKEDPAN',
+    fee: null,
+    internalReference: null,
   };
 }
 
-function transferLine(execMs: number, currency: string, cents: number, t: {
-  name: string; reference: string; remittance: string; structured?: boolean; code: string;
-  purposeCode?: string; endToEndId?: string; mandateId?: string; creditorId?: string;
-}): BankLine {
+function transferLine(
+  execMs: number,
+  currency: string,
+  cents: number,
+  t: {
+    name: string;
+    reference: string;
+    remittance: string;
+    structured?: boolean;
+    code: string;
+    purposeCode?: string;
+    endToEndId?: string;
+    mandateId?: string;
+    creditorId?: string;
+  },
+): BankLine {
   return {
-    amount: cents / 100, currency,
-    valueDate: iso(execMs), executionDate: iso(execMs),
+    amount: cents / 100,
+    currency,
+    valueDate: iso(execMs),
+    executionDate: iso(execMs),
     description: cents > 0 ? `SEPA credit transfer from ${t.name}` : `SEPA ${t.mandateId ? 'direct debit' : 'credit transfer'} to ${t.name}`,
-    remittanceInformation: t.remittance, remittanceInformationType: t.structured ? 'structured' : 'unstructured',
-    counterpartName: t.name, counterpartReference: t.reference,
-    bankTransactionCode: t.code, proprietaryBankTransactionCode: null, purposeCode: t.purposeCode ?? null,
-    endToEndId: t.endToEndId ?? null, mandateId: t.mandateId ?? null, creditorId: t.creditorId ?? null,
-    additionalInformation: null, cardReference: null, cardReferenceType: null, fee: null, internalReference: null,
+    remittanceInformation: t.remittance,
+    remittanceInformationType: t.structured ? 'structured' : 'unstructured',
+    counterpartName: t.name,
+    counterpartReference: t.reference,
+    bankTransactionCode: t.code,
+    proprietaryBankTransactionCode: null,
+    purposeCode: t.purposeCode ?? null,
+    endToEndId: t.endToEndId ?? null,
+    mandateId: t.mandateId ?? null,
+    creditorId: t.creditorId ?? null,
+    additionalInformation: null,
+    cardReference: null,
+    cardReferenceType: null,
+    fee: null,
+    internalReference: null,
   };
 }
 
@@ -206,25 +266,40 @@ function lineFor(rng: Rng, execMs: number, currency: string, card: string): Bank
   const month = d.toISOString().slice(0, 7);
   if (dom === 25) {
     return transferLine(execMs, currency, 285_000, {
-      name: 'Mock Employer NV', reference: 'BE71096123456769', remittance: `Salary ${month}`,
-      code: 'PMNT-RCDT-ESCT', purposeCode: 'SALA', endToEndId: `SAL-${month}`,
+      name: 'Mock Employer NV',
+      reference: 'BE71096123456769',
+      remittance: `Salary ${month}`,
+      code: 'PMNT-RCDT-ESCT',
+      purposeCode: 'SALA',
+      endToEndId: `SAL-${month}`,
     });
   }
   if (dom === 1) {
     return transferLine(execMs, currency, -95_000, {
-      name: 'Immo Mock BV', reference: 'BE68539007547034', remittance: `Rent ${month}`, code: 'PMNT-ICDT-STDO',
+      name: 'Immo Mock BV',
+      reference: 'BE68539007547034',
+      remittance: `Rent ${month}`,
+      code: 'PMNT-ICDT-STDO',
     });
   }
   if (dom === 5) {
     return transferLine(execMs, currency, -5_599, {
-      name: 'Proximus', reference: 'BE03310063090184', remittance: `Invoice ${month}`, code: 'PMNT-IDDT-ESDD',
-      mandateId: 'PXM-0042-7781', creditorId: 'BE69ZZZ0202239201',
+      name: 'Proximus',
+      reference: 'BE03310063090184',
+      remittance: `Invoice ${month}`,
+      code: 'PMNT-IDDT-ESDD',
+      mandateId: 'PXM-0042-7781',
+      creditorId: 'BE69ZZZ0202239201',
     });
   }
   if (dom === 12) {
     return transferLine(execMs, currency, -rng.int(4_000, 14_000), {
-      name: 'Engie Electrabel', reference: 'BE46000325448336', remittance: structuredReference(rng), structured: true,
-      code: 'PMNT-ICDT-ESCT', endToEndId: `ENG-${month}`,
+      name: 'Engie Electrabel',
+      reference: 'BE46000325448336',
+      remittance: structuredReference(rng),
+      structured: true,
+      code: 'PMNT-ICDT-ESCT',
+      endToEndId: `ENG-${month}`,
     });
   }
   return cardLine(rng, execMs, currency, rng.pick(SHOPS), -rng.int(250, 12_000), card);
@@ -265,9 +340,7 @@ export function buildAccounts(now: Date, institutions: Institution[]): Account[]
   return ACCOUNT_SEEDS.map((seed, index) => {
     const rng = createRng(100 + index);
     const id = rng.uuid();
-    const reference = seed.nl
-      ? iban('NL', 'SNDB' + String(rng.int(0, 9_999_999_999)).padStart(10, '0'))
-      : belgianIban(rng);
+    const reference = seed.nl ? iban('NL', 'SNDB' + String(rng.int(0, 9_999_999_999)).padStart(10, '0')) : belgianIban(rng);
     const card = `XXXX XXXX XXXX ${reference.slice(-4)}`;
     const booked: Transaction[] = [];
     for (let day = 199; day >= 1; day--) {
@@ -281,19 +354,29 @@ export function buildAccounts(now: Date, institutions: Institution[]): Account[]
         booked.push(storeLine(rng, seq++, lineFor(rng, execMs, 'EUR', card), fetched));
       }
     }
-    const pending = [1, 0].map((day) =>
-      storeLine(rng, seq++, cardLine(rng, today - day * DAY_MS, 'EUR', rng.pick(SHOPS), -rng.int(250, 9_000), card), iso(now.getTime())),
-    );
+    const pending = [1, 0].map((day) => storeLine(rng, seq++, cardLine(rng, today - day * DAY_MS, 'EUR', rng.pick(SHOPS), -rng.int(250, 9_000), card), iso(now.getTime())));
     const cents = seed.openingCents + booked.reduce((sum, t) => sum + t.cents, 0);
     const institution = institutions[seed.institution];
     if (!institution) throw new Error('fixture institution missing');
     return {
-      id, institutionId: institution.id, reference, subtype: seed.subtype,
-      description: seed.description, product: seed.product, holderName: ORGANIZATION.name, currency: 'EUR',
-      internalReference: `${seed.subtype}-${index + 1}`, openingCents: seed.openingCents,
+      id,
+      institutionId: institution.id,
+      reference,
+      subtype: seed.subtype,
+      description: seed.description,
+      product: seed.product,
+      holderName: ORGANIZATION.name,
+      currency: 'EUR',
+      internalReference: `${seed.subtype}-${index + 1}`,
+      openingCents: seed.openingCents,
       balance: { cents, referenceDate: iso(now.getTime()), changedAt: iso(today - DAY_MS) },
-      authorizedAt: null, authorizationExpiresAt: null, synchronizedAt: null, latestSynchronizationId: null,
-      booked, queued: [], pending,
+      authorizedAt: null,
+      authorizationExpiresAt: null,
+      synchronizedAt: null,
+      latestSynchronizationId: null,
+      booked,
+      queued: [],
+      pending,
     };
   });
 }

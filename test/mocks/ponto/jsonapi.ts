@@ -17,11 +17,9 @@ export function errorDocument(requestId: string, code: string, detail: string, m
   return { errors: [{ code, detail, meta: { requestId, ...meta } }] };
 }
 
-export const notFound = (resource: string): ApiError =>
-  new ApiError(404, 'resourceNotFound', `The requested ${resource} was not found.`, { resource });
+export const notFound = (resource: string): ApiError => new ApiError(404, 'resourceNotFound', `The requested ${resource} was not found.`, { resource });
 
-export const invalid = (attribute: string, detail: string): ApiError =>
-  new ApiError(400, 'validationError', detail, { attribute });
+export const invalid = (attribute: string, detail: string): ApiError => new ApiError(400, 'validationError', detail, { attribute });
 
 export const DEFAULT_PAGE_LIMIT = 10;
 export const MAX_PAGE_LIMIT = 100;
@@ -38,12 +36,7 @@ export interface PagedDocument<R> {
  * preceding X (newer). `meta.paging` echoes the request; `links.next`/`links.prev` exist only
  * when there is something in that direction, so following `links.next` until absent is complete.
  */
-export function paginate<T extends { id: string }, R>(
-  items: readonly T[],
-  query: URLSearchParams,
-  collectionUrl: string,
-  serialize: (item: T) => R,
-): PagedDocument<R> {
+export function paginate<T extends { id: string }, R>(items: readonly T[], query: URLSearchParams, collectionUrl: string, serialize: (item: T) => R): PagedDocument<R> {
   const rawLimit = query.get('page[limit]');
   let limit = DEFAULT_PAGE_LIMIT;
   if (rawLimit !== null) {

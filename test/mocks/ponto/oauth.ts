@@ -42,7 +42,12 @@ function clientAuthenticated(state: MockState, headers: IncomingHttpHeaders, for
 }
 
 const unauthenticatedClient = (): OAuthResult =>
-  oauthError(401, 'invalid_client', 'Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method).', 'Use HTTP Basic authentication with the client id and secret of the application.');
+  oauthError(
+    401,
+    'invalid_client',
+    'Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method).',
+    'Use HTTP Basic authentication with the client id and secret of the application.',
+  );
 
 function issueTokens(state: MockState, grant: Grant): OAuthResult {
   const accessToken = secret();
@@ -63,12 +68,23 @@ export function tokenEndpoint(state: MockState, headers: IncomingHttpHeaders, fo
   const grantType = form.get('grant_type');
   if (grantType === 'authorization_code') return exchangeCode(state, form);
   if (grantType === 'refresh_token') return refresh(state, form);
-  return oauthError(400, 'unsupported_grant_type', 'The authorization grant type is not supported by the authorization server.', `Grant type "${grantType ?? ''}" is not supported here; use authorization_code or refresh_token.`);
+  return oauthError(
+    400,
+    'unsupported_grant_type',
+    'The authorization grant type is not supported by the authorization server.',
+    `Grant type "${grantType ?? ''}" is not supported here; use authorization_code or refresh_token.`,
+  );
 }
 
 function exchangeCode(state: MockState, form: URLSearchParams): OAuthResult {
   const code = form.get('code');
-  if (!code) return oauthError(400, 'invalid_request', 'The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.', 'The "code" parameter is missing.');
+  if (!code)
+    return oauthError(
+      400,
+      'invalid_request',
+      'The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.',
+      'The "code" parameter is missing.',
+    );
   const entry = state.codes.get(code);
   if (!entry || entry.used || entry.expiresAt <= state.now().getTime()) {
     return invalidGrant('The authorization code is unknown, has expired or has already been used.');
@@ -101,7 +117,13 @@ function refresh(state: MockState, form: URLSearchParams): OAuthResult {
 export function revokeEndpoint(state: MockState, headers: IncomingHttpHeaders, form: URLSearchParams): OAuthResult {
   if (!clientAuthenticated(state, headers, form)) return unauthenticatedClient();
   const token = form.get('token');
-  if (!token) return oauthError(400, 'invalid_request', 'The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.', 'The "token" parameter is missing.');
+  if (!token)
+    return oauthError(
+      400,
+      'invalid_request',
+      'The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.',
+      'The "token" parameter is missing.',
+    );
   const grant = [...state.grants.values()].find((g) => g.refreshToken === token);
   if (grant && !grant.revoked) {
     grant.revoked = true;
@@ -121,10 +143,7 @@ export function bearerGrant(state: MockState, headers: IncomingHttpHeaders): Gra
   return entry.grant;
 }
 
-export type AuthorizeOutcome =
-  | { kind: 'consent'; challenge: string; request: PendingAuthorization }
-  | { kind: 'error-page'; status: number; message: string }
-  | { kind: 'redirect'; location: string };
+export type AuthorizeOutcome = { kind: 'consent'; challenge: string; request: PendingAuthorization } | { kind: 'error-page'; status: number; message: string } | { kind: 'redirect'; location: string };
 
 function redirectTo(uri: string, params: Record<string, string | null>): string {
   const url = new URL(uri);

@@ -88,8 +88,13 @@ function authorizeUrl(params: Record<string, string>): { url: string; verifier: 
   const verifier = randomBytes(32).toString('base64url');
   const url = new URL(mock.authorizationUrl);
   const all = {
-    response_type: 'code', client_id: 'ponto-test-client', redirect_uri: REDIRECT, scope: 'offline_access ai name',
-    state: 'st4te-xyz', code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+    response_type: 'code',
+    client_id: 'ponto-test-client',
+    redirect_uri: REDIRECT,
+    scope: 'offline_access ai name',
+    state: 'st4te-xyz',
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
     ...params,
   };
   for (const [k, v] of Object.entries(all)) url.searchParams.set(k, v);
@@ -102,10 +107,16 @@ async function connect(opts: { scope?: string; keep?: (name: string, value: stri
   const location = new URL(await submitConsent(url, 'approve', opts.keep));
   expect(location.origin + location.pathname).toBe(REDIRECT);
   expect(location.searchParams.get('state')).toBe('st4te-xyz');
-  const token = await call('/oauth2/token', form({
-    grant_type: 'authorization_code', code: location.searchParams.get('code') ?? '', redirect_uri: REDIRECT,
-    client_id: 'ponto-test-client', code_verifier: verifier,
-  }));
+  const token = await call(
+    '/oauth2/token',
+    form({
+      grant_type: 'authorization_code',
+      code: location.searchParams.get('code') ?? '',
+      redirect_uri: REDIRECT,
+      client_id: 'ponto-test-client',
+      code_verifier: verifier,
+    }),
+  );
   expect(token.status).toBe(200);
   return token.json;
 }
@@ -203,8 +214,11 @@ describe('authorization (consent page + token endpoint)', () => {
     expect(tokens.status).toBe(200);
     expect(tokens.headers['content-type']).toBe('application/json');
     expect(tokens.json).toEqual({
-      access_token: expect.any(String), expires_in: 1800, refresh_token: expect.any(String),
-      scope: 'offline_access ai name', token_type: 'bearer',
+      access_token: expect.any(String),
+      expires_in: 1800,
+      refresh_token: expect.any(String),
+      scope: 'offline_access ai name',
+      token_type: 'bearer',
     });
     const again = await call('/oauth2/token', form(exchange));
     expect(again.status).toBe(400);
@@ -218,10 +232,10 @@ describe('authorization (consent page + token endpoint)', () => {
     expect(wrongVerifier.json).toMatchObject({ error: 'invalid_grant', error_hint: expect.stringContaining('PKCE') });
     const wrongRedirect = await call('/oauth2/token', form({ grant_type: 'authorization_code', code, redirect_uri: `${REDIRECT}2`, code_verifier: verifier }));
     expect(wrongRedirect.json.error).toBe('invalid_grant');
-    const badClient = await call('/oauth2/token', form(
-      { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier },
-      `Basic ${Buffer.from('ponto-test-client:nope').toString('base64')}`,
-    ));
+    const badClient = await call(
+      '/oauth2/token',
+      form({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }, `Basic ${Buffer.from('ponto-test-client:nope').toString('base64')}`),
+    );
     expect(badClient.status).toBe(401);
     expect(badClient.json).toMatchObject({ error: 'invalid_client', error_description: expect.any(String), error_hint: expect.any(String) });
     const noAuth = await call('/oauth2/token', { ...form({ grant_type: 'refresh_token', refresh_token: 'x' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
@@ -300,10 +314,15 @@ describe('accounts', () => {
     expect(list.json.data).toHaveLength(1);
     const account = list.json.data[0];
     expect(account).toMatchObject({
-      type: 'account', id: shared,
+      type: 'account',
+      id: shared,
       attributes: {
-        referenceType: 'IBAN', subtype: 'checking', currency: 'EUR', holderName: 'Mock Organization BV',
-        currentBalance: expect.any(Number), availableBalance: expect.any(Number),
+        referenceType: 'IBAN',
+        subtype: 'checking',
+        currency: 'EUR',
+        holderName: 'Mock Organization BV',
+        currentBalance: expect.any(Number),
+        availableBalance: expect.any(Number),
         authorizedAt: clock.toISOString(),
         authorizationExpirationExpectedAt: new Date(clock.getTime() + 180 * DAY).toISOString(),
       },
@@ -346,10 +365,23 @@ describe('transactions', () => {
     expect(new Date(dates.at(-1) ?? '').getTime()).toBeGreaterThan(clock.getTime() - 201 * DAY);
     const t = all[0];
     expect(t).toMatchObject({ type: 'transaction', relationships: { account: { data: { type: 'account', id } } } });
-    expect(Object.keys(t.attributes)).toEqual(expect.arrayContaining([
-      'amount', 'currency', 'valueDate', 'executionDate', 'description', 'remittanceInformation', 'remittanceInformationType',
-      'counterpartName', 'counterpartReference', 'bankTransactionCode', 'digest', 'createdAt', 'updatedAt',
-    ]));
+    expect(Object.keys(t.attributes)).toEqual(
+      expect.arrayContaining([
+        'amount',
+        'currency',
+        'valueDate',
+        'executionDate',
+        'description',
+        'remittanceInformation',
+        'remittanceInformationType',
+        'counterpartName',
+        'counterpartReference',
+        'bankTransactionCode',
+        'digest',
+        'createdAt',
+        'updatedAt',
+      ]),
+    );
     expect(all.every((x) => typeof x.attributes.amount === 'number')).toBe(true);
     expect(all.some((x) => x.attributes.amount > 0) && all.some((x) => x.attributes.amount < 0)).toBe(true);
     expect(all.some((x) => x.attributes.remittanceInformationType === 'structured' && /^\+\+\+\d{3}\/\d{4}\/\d{5}\+\+\+$/.test(x.attributes.remittanceInformation))).toBe(true);
@@ -393,10 +425,13 @@ describe('synchronizations', () => {
     return call('/synchronizations', { method: 'POST', token, headers: { ...body.headers, ...headers }, body: body.body });
   }
 
-  it('requires customerIpAddress (the customer\'s IP address)', async () => {
+  it("requires customerIpAddress (the customer's IP address)", async () => {
     const { access_token: token } = await connect();
     const id = await firstAccountId(token);
-    for (const attributes of [{ resourceType: 'account', resourceId: id, subtype: 'accountDetails' }, { resourceType: 'account', resourceId: id, subtype: 'accountDetails', customerIpAddress: 'laptop' }]) {
+    for (const attributes of [
+      { resourceType: 'account', resourceId: id, subtype: 'accountDetails' },
+      { resourceType: 'account', resourceId: id, subtype: 'accountDetails', customerIpAddress: 'laptop' },
+    ]) {
       const r = await call('/synchronizations', { method: 'POST', token, ...jsonApi({ type: 'synchronization', attributes }) });
       expect(r.status).toBe(400);
       expect(r.json.errors[0]).toMatchObject({ code: 'validationError' });
@@ -438,7 +473,7 @@ describe('synchronizations', () => {
     clock = new Date(clock.getTime() + DAY);
     const token = await refreshAccess(tokens.refresh_token);
     mock.control.addTransactions(id, 3);
-    expect((await allPages(`/accounts/${id}/transactions?page[limit]=100`, token))).toHaveLength(200);
+    expect(await allPages(`/accounts/${id}/transactions?page[limit]=100`, token)).toHaveLength(200);
     const sync = await createSync(token, id, 'accountTransactions');
     await call(`/synchronizations/${sync.json.data.id}`, { token });
     const done = await call(`/synchronizations/${sync.json.data.id}`, { token });
@@ -446,7 +481,12 @@ describe('synchronizations', () => {
     const all = await allPages(`/accounts/${id}/transactions?page[limit]=100`, token);
     expect(all).toHaveLength(203);
     const updated = await call(`/synchronizations/${sync.json.data.id}/updated-transactions`, { token });
-    expect(updated.json.data.map((t: any) => t.id).sort()).toEqual(all.slice(0, 3).map((t) => t.id).sort());
+    expect(updated.json.data.map((t: any) => t.id).sort()).toEqual(
+      all
+        .slice(0, 3)
+        .map((t) => t.id)
+        .sort(),
+    );
     expect(all[0].attributes.executionDate).toBe('2026-03-16T00:00:00.000Z');
     const added = all.slice(0, 3).reduce((s, t) => s + Math.round(t.attributes.amount * 100), 0);
     expect((await call(`/accounts/${id}`, { token })).json.data.attributes.currentBalance).toBe(balance);
@@ -484,7 +524,11 @@ describe('authorization expiry and reauthorization', () => {
     // The integration outlives the bank authorization: refreshing still works.
     const fresh = await refreshAccess(tokens.refresh_token);
     expectJsonApiError(await call(`/accounts/${id}/transactions`, { token: fresh }), 403, 'authorizationExpired');
-    const sync = await call('/synchronizations', { method: 'POST', token: fresh, ...jsonApi({ type: 'synchronization', attributes: { resourceType: 'account', resourceId: id, subtype: 'accountTransactions', customerIpAddress: '127.0.0.1' } }) });
+    const sync = await call('/synchronizations', {
+      method: 'POST',
+      token: fresh,
+      ...jsonApi({ type: 'synchronization', attributes: { resourceType: 'account', resourceId: id, subtype: 'accountTransactions', customerIpAddress: '127.0.0.1' } }),
+    });
     await call(`/synchronizations/${sync.json.data.id}`, { token: fresh });
     const failed = (await call(`/synchronizations/${sync.json.data.id}`, { token: fresh })).json.data.attributes;
     expect(failed.status).toBe('error');
@@ -492,7 +536,9 @@ describe('authorization expiry and reauthorization', () => {
     expect((await call(`/accounts/${id}`, { token: fresh })).status).toBe(200);
 
     const reauth = await call(`/accounts/${id}/reauthorization-requests`, {
-      method: 'POST', token: fresh, ...jsonApi({ type: 'reauthorizationRequest', attributes: { redirectUri: REDIRECT } }),
+      method: 'POST',
+      token: fresh,
+      ...jsonApi({ type: 'reauthorizationRequest', attributes: { redirectUri: REDIRECT } }),
     });
     expect(reauth.status).toBe(201);
     expect(reauth.json.data).toMatchObject({ type: 'reauthorizationRequest', id: expect.any(String), links: { redirect: expect.stringContaining('/reauthorize/') } });
@@ -509,7 +555,9 @@ describe('authorization expiry and reauthorization', () => {
     mock.control.expireAuthorizations();
     expectJsonApiError(await call(`/accounts/${id}/pending-transactions`, { token }), 403, 'authorizationExpired');
     const reauth = await call(`/accounts/${id}/reauthorization-requests`, {
-      method: 'POST', token, ...jsonApi({ type: 'reauthorizationRequest', attributes: { redirectUri: REDIRECT } }),
+      method: 'POST',
+      token,
+      ...jsonApi({ type: 'reauthorizationRequest', attributes: { redirectUri: REDIRECT } }),
     });
     expect(await submitConsent(reauth.json.data.links.redirect, 'deny')).toBe(REDIRECT);
     expect((await call(`/accounts/${id}/transactions`, { token })).status).toBe(403);
@@ -518,7 +566,9 @@ describe('authorization expiry and reauthorization', () => {
   it('rejects an unregistered reauthorization redirectUri', async () => {
     const { access_token: token } = await connect();
     const bad = await call(`/accounts/${await firstAccountId(token)}/reauthorization-requests`, {
-      method: 'POST', token, ...jsonApi({ type: 'reauthorizationRequest', attributes: { redirectUri: 'https://evil.example/cb' } }),
+      method: 'POST',
+      token,
+      ...jsonApi({ type: 'reauthorizationRequest', attributes: { redirectUri: 'https://evil.example/cb' } }),
     });
     expectJsonApiError(bad, 400, 'validationError');
   });

@@ -145,24 +145,21 @@ export async function startPontoMock(opts: PontoMockOptions = {}): Promise<Ponto
     return response;
   };
 
-  const api = https.createServer(
-    { key: pem('server-key.pem'), cert: pem('server.pem'), ca: pem('ca.pem'), requestCert: true, rejectUnauthorized: false },
-    (req, res) => {
-      inFlight++;
-      maxConcurrent = Math.max(maxConcurrent, inFlight);
-      res.on('close', () => inFlight--);
-      const limited = opts.maxConcurrency !== undefined && inFlight > opts.maxConcurrency;
-      const url = new URL(req.url ?? '/', 'https://127.0.0.1');
-      record(requests, req, url);
-      const requestId = randomUUID();
-      readBody(req)
-        .then(async (body) => {
-          if (opts.latencyMs) await sleep(opts.latencyMs);
-          send(res, requestId, answer(req, url, body, requestId, limited));
-        })
-        .catch((e: unknown) => send(res, requestId, { status: 500, body: errorDocument(requestId, 'internalServerError', String(e)) }));
-    },
-  );
+  const api = https.createServer({ key: pem('server-key.pem'), cert: pem('server.pem'), ca: pem('ca.pem'), requestCert: true, rejectUnauthorized: false }, (req, res) => {
+    inFlight++;
+    maxConcurrent = Math.max(maxConcurrent, inFlight);
+    res.on('close', () => inFlight--);
+    const limited = opts.maxConcurrency !== undefined && inFlight > opts.maxConcurrency;
+    const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+    record(requests, req, url);
+    const requestId = randomUUID();
+    readBody(req)
+      .then(async (body) => {
+        if (opts.latencyMs) await sleep(opts.latencyMs);
+        send(res, requestId, answer(req, url, body, requestId, limited));
+      })
+      .catch((e: unknown) => send(res, requestId, { status: 500, body: errorDocument(requestId, 'internalServerError', String(e)) }));
+  });
 
   const listen = (server: http.Server, port: number): Promise<number> =>
     new Promise((resolve, reject) => {

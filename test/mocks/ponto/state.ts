@@ -140,8 +140,16 @@ export function authorize(account: Account, now: Date): void {
 
 export function createSync(state: MockState, accountId: string, subtype: SyncSubtype, ip: string | null, at: Date): Synchronization {
   const sync: Synchronization = {
-    id: state.rng.uuid(), accountId, subtype, customerIpAddress: ip, createdAt: at, updatedAt: at,
-    status: 'pending', polls: 0, errors: [], updatedTransactionIds: [],
+    id: state.rng.uuid(),
+    accountId,
+    subtype,
+    customerIpAddress: ip,
+    createdAt: at,
+    updatedAt: at,
+    status: 'pending',
+    polls: 0,
+    errors: [],
+    updatedTransactionIds: [],
   };
   state.syncs.set(sync.id, sync);
   const account = state.accounts.get(accountId);
@@ -152,9 +160,7 @@ export function createSync(state: MockState, accountId: string, subtype: SyncSub
 /** The most recent synchronization of this account + subtype still inside the cooldown, if any. */
 export function recentSync(state: MockState, accountId: string, subtype: SyncSubtype): Synchronization | undefined {
   const since = state.now().getTime() - state.syncCooldownMs;
-  return [...state.syncs.values()].find(
-    (s) => s.accountId === accountId && s.subtype === subtype && s.createdAt.getTime() > since,
-  );
+  return [...state.syncs.values()].find((s) => s.accountId === accountId && s.subtype === subtype && s.createdAt.getTime() > since);
 }
 
 /**
@@ -180,11 +186,13 @@ function finishSync(state: MockState, sync: Synchronization, now: Date): void {
   if (!account) throw new Error(`synchronization of unknown account ${sync.accountId}`);
   if (!isAuthorized(account, now)) {
     sync.status = 'error';
-    sync.errors = [{
-      code: 'authorizationExpired',
-      detail: 'The authorization to access this account has expired. Request a reauthorization of the account.',
-      meta: {},
-    }];
+    sync.errors = [
+      {
+        code: 'authorizationExpired',
+        detail: 'The authorization to access this account has expired. Request a reauthorization of the account.',
+        meta: {},
+      },
+    ];
     return;
   }
   sync.status = 'success';

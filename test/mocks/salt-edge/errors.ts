@@ -8,13 +8,28 @@ export interface Reply {
 }
 
 const STATUS: Record<string, number> = {
-  AppIdNotProvided: 401, SecretNotProvided: 401, ApiKeyNotFound: 401, WrongSecret: 401,
-  MissingSignature: 401, SignatureNotMatch: 401, ExpiresAtInvalid: 400,
-  InvalidCredentials: 406, InvalidInteractiveCredentials: 406, ConsentExpired: 406,
-  ConnectionCannotBeRefreshed: 406, BackgroundFetchLimitExceeded: 406, InteractiveAdapterTimeout: 406,
-  ProviderUnavailable: 503, TooManyRequests: 429,
-  ConnectionNotFound: 404, CustomerNotFound: 404, AccountNotFound: 404, RouteNotFound: 404,
-  DuplicatedCustomer: 409, WrongRequestFormat: 400, InteractiveFieldsNotRequired: 406,
+  AppIdNotProvided: 401,
+  SecretNotProvided: 401,
+  ApiKeyNotFound: 401,
+  WrongSecret: 401,
+  MissingSignature: 401,
+  SignatureNotMatch: 401,
+  ExpiresAtInvalid: 400,
+  InvalidCredentials: 406,
+  InvalidInteractiveCredentials: 406,
+  ConsentExpired: 406,
+  ConnectionCannotBeRefreshed: 406,
+  BackgroundFetchLimitExceeded: 406,
+  InteractiveAdapterTimeout: 406,
+  ProviderUnavailable: 503,
+  TooManyRequests: 429,
+  ConnectionNotFound: 404,
+  CustomerNotFound: 404,
+  AccountNotFound: 404,
+  RouteNotFound: 404,
+  DuplicatedCustomer: 409,
+  WrongRequestFormat: 400,
+  InteractiveFieldsNotRequired: 406,
 };
 
 export const MESSAGES: Record<string, string> = {

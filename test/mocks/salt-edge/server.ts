@@ -263,7 +263,13 @@ export async function startSaltEdgeMock(opts: SaltEdgeMockOptions = {}): Promise
       const attempt = (data.attempt ?? {}) as Record<string, unknown>;
       if (!Array.isArray(consent.scopes)) return seError('WrongRequestFormat', 'consent.scopes is required');
       const token = nextId() + Math.random().toString(36).slice(2, 10);
-      sessions.set(token, { customerId, returnTo: typeof attempt.return_to === 'string' ? attempt.return_to : undefined, connectionId: reconnectId, periodDays: Number(consent.period_days ?? 90), used: false });
+      sessions.set(token, {
+        customerId,
+        returnTo: typeof attempt.return_to === 'string' ? attempt.return_to : undefined,
+        connectionId: reconnectId,
+        periodDays: Number(consent.period_days ?? 90),
+        used: false,
+      });
       return { status: 200, body: { data: { connect_url: `${root}connect/${token}`, expires_at: iso(new Date(now().getTime() + 3_600_000)) } } };
     }
     if (method === 'GET' && path === 'connections') {
@@ -306,8 +312,7 @@ export async function startSaltEdgeMock(opts: SaltEdgeMockOptions = {}): Promise
       if (creds.otp === FAKE_OTP) {
         c.attempt.stage = 'fetch_accounts';
         if (opts.instantRefresh) finish(c);
-      }
-      else {
+      } else {
         c.attempt.finished = true;
         c.attempt.fail = { cls: 'InvalidInteractiveCredentials', message: 'The code was not accepted by the bank.' };
       }
@@ -316,7 +321,23 @@ export async function startSaltEdgeMock(opts: SaltEdgeMockOptions = {}): Promise
     if (method === 'GET' && path === 'consents') {
       const c = conn(q.get('connection_id') ?? '');
       if (isReply(c)) return c;
-      return { status: 200, body: { data: [{ id: c.consent.id, connection_id: c.id, status: 'active', scopes: ['accounts', 'transactions'], created_at: iso(c.consent.createdAt), expires_at: iso(c.consent.expiresAt), revoked_at: null }], meta: { next_id: null, next_page: null } } };
+      return {
+        status: 200,
+        body: {
+          data: [
+            {
+              id: c.consent.id,
+              connection_id: c.id,
+              status: 'active',
+              scopes: ['accounts', 'transactions'],
+              created_at: iso(c.consent.createdAt),
+              expires_at: iso(c.consent.expiresAt),
+              revoked_at: null,
+            },
+          ],
+          meta: { next_id: null, next_page: null },
+        },
+      };
     }
     if (method === 'GET' && path === 'accounts') {
       const c = conn(q.get('connection_id') ?? '');
@@ -411,7 +432,11 @@ export async function startSaltEdgeMock(opts: SaltEdgeMockOptions = {}): Promise
   return {
     url: `${root}${PREFIX.slice(1)}`,
     requests,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
     control: {
       failNext: (match, cls, times = 1, message) => void faults.push({ match, reply: message === undefined ? seError(cls) : seError(cls, message), times }),
       rawNext: (match, status, text) => void faults.push({ match, reply: { raw: text, status }, times: 1 }),
@@ -422,10 +447,16 @@ export async function startSaltEdgeMock(opts: SaltEdgeMockOptions = {}): Promise
         c.attempt.finished = true;
         c.attempt.fail = { cls: 'InteractiveAdapterTimeout', message: 'The interactive step was not answered in time.' };
       },
-      connections: () => [...connections.values()].map((c) => ({
-        id: c.id, customerId: c.customerId, provider: c.provider.code, removed: c.removed,
-        consentExpiresAt: iso(c.consent.expiresAt), nextRefreshAt: iso(c.nextRefreshAt), lastSuccessAt: iso(c.lastSuccessAt),
-      })),
+      connections: () =>
+        [...connections.values()].map((c) => ({
+          id: c.id,
+          customerId: c.customerId,
+          provider: c.provider.code,
+          removed: c.removed,
+          consentExpiresAt: iso(c.consent.expiresAt),
+          nextRefreshAt: iso(c.nextRefreshAt),
+          lastSuccessAt: iso(c.lastSuccessAt),
+        })),
       customers: () => [...customers.keys()],
       truth: (accId) => {
         const c = [...connections.values()].find((x) => x.provider.accounts.some((a) => accountId(x, a.suffix) === accId));

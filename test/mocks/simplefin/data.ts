@@ -40,8 +40,24 @@ export interface MockLine {
 }
 
 export const CONNECTIONS: MockConnection[] = [
-  { conn_id: 'CON-4f1c9a0e', name: 'Maple Credit Union - Jo', org_id: 'ORG-maplecu', org_name: 'Maple Credit Union', org_url: 'https://maplecu.example', sfin_url: 'https://sfin.maplecu.example', domain: 'maplecu.example' },
-  { conn_id: 'CON-8b27d3f5', name: 'Northern Plains Bank - Jo', org_id: 'ORG-npbank', org_name: 'Northern Plains Bank', org_url: 'https://npbank.example', sfin_url: 'https://sfin.npbank.example', domain: 'npbank.example' },
+  {
+    conn_id: 'CON-4f1c9a0e',
+    name: 'Maple Credit Union - Jo',
+    org_id: 'ORG-maplecu',
+    org_name: 'Maple Credit Union',
+    org_url: 'https://maplecu.example',
+    sfin_url: 'https://sfin.maplecu.example',
+    domain: 'maplecu.example',
+  },
+  {
+    conn_id: 'CON-8b27d3f5',
+    name: 'Northern Plains Bank - Jo',
+    org_id: 'ORG-npbank',
+    org_name: 'Northern Plains Bank',
+    org_url: 'https://npbank.example',
+    sfin_url: 'https://sfin.npbank.example',
+    domain: 'npbank.example',
+  },
 ];
 
 /** Account id "1001" exists at both banks: ids are unique only within their connection. */
@@ -70,7 +86,16 @@ export function linesOfDay(a: MockAccount, day: number): MockLine[] {
     const postedBase = Math.floor(transactedAt / DAY) * DAY + lag * DAY;
     const posted = lag === 0 ? transactedAt + 60 : postedBase + (edge < 0.15 ? DAY - 90 : edge < 0.3 ? 120 : 6 * 3600 + Math.floor(r() * 12 * 3600));
     const stem = `${a.id}-${day}-${n}`;
-    out.push({ id: `TX-${stem}`, pendingId: `PD-${stem}`, transactedAt, posted: Math.max(posted, transactedAt + 60), amountMinor: amountMinor - (opts.tipMinor ?? 0), pendingAmountMinor: amountMinor, description, payee });
+    out.push({
+      id: `TX-${stem}`,
+      pendingId: `PD-${stem}`,
+      transactedAt,
+      posted: Math.max(posted, transactedAt + 60),
+      amountMinor: amountMinor - (opts.tipMinor ?? 0),
+      pendingAmountMinor: amountMinor,
+      description,
+      payee,
+    });
   };
   if (a.profile === 'checking') {
     if (dom === 1 || dom === 15) push(0, 250_000, 'Acme Payroll', 'ACME PAYROLL DIRECT DEP', { lagDays: 0, at: 3 * 3600 });

@@ -162,12 +162,24 @@ export async function startSimpleFinMock(opts: SimpleFinMockOptions = {}): Promi
       const available = balance + open.reduce((s, l) => s + l.pendingAmountMinor, 0);
       const txs: Record<string, unknown>[] = [];
       if (!balancesOnly) {
-        for (const l of done) if (l.posted >= start && l.posted < end) txs.push({ id: l.id, posted: l.posted, amount: numeric(l.amountMinor), description: l.description, payee: l.payee, transacted_at: l.transactedAt });
+        for (const l of done)
+          if (l.posted >= start && l.posted < end) txs.push({ id: l.id, posted: l.posted, amount: numeric(l.amountMinor), description: l.description, payee: l.payee, transacted_at: l.transactedAt });
         txs.sort((x, y) => (x.posted as number) - (y.posted as number));
         // Pending lines: posted 0, their own ids; every answer with pending=1 carries the current ones (mock choice).
-        if (withPending) for (const l of open) txs.push({ id: l.pendingId, posted: 0, amount: numeric(l.pendingAmountMinor), description: l.description, payee: l.payee, transacted_at: l.transactedAt, pending: true });
+        if (withPending)
+          for (const l of open)
+            txs.push({ id: l.pendingId, posted: 0, amount: numeric(l.pendingAmountMinor), description: l.description, payee: l.payee, transacted_at: l.transactedAt, pending: true });
       }
-      const base = { id: a.id, name: a.name, currency: a.currency, balance: numeric(balance), 'available-balance': numeric(available), 'balance-date': t, ...(balancesOnly ? {} : { transactions: txs }), extra: {} };
+      const base = {
+        id: a.id,
+        name: a.name,
+        currency: a.currency,
+        balance: numeric(balance),
+        'available-balance': numeric(available),
+        'balance-date': t,
+        ...(balancesOnly ? {} : { transactions: txs }),
+        extra: {},
+      };
       accounts.push(
         v2
           ? { ...base, conn_id: a.conn.conn_id, conn_name: a.conn.name }

@@ -11,7 +11,11 @@ afterEach(async () => {
 });
 
 async function token(loginName: string, secret = mock.credentials.secret): Promise<Response> {
-  return fetch(`${mock.url}/auth/token`, { method: 'POST', headers: { 'api-version': '1.1', loginName, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ clientId: mock.credentials.client_id, secret }) });
+  return fetch(`${mock.url}/auth/token`, {
+    method: 'POST',
+    headers: { 'api-version': '1.1', loginName, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ clientId: mock.credentials.client_id, secret }),
+  });
 }
 const bearer = async (loginName: string) => `Bearer ${((await (await token(loginName)).json()) as { token: { accessToken: string } }).token.accessToken}`;
 const get = async (path: string, auth: string, headers: Record<string, string> = { 'api-version': '1.1' }) => fetch(`${mock.url}${path}`, { headers: { ...headers, authorization: auth } });
@@ -27,7 +31,12 @@ describe('Yodlee mock', () => {
 
   it('registers a user once (Y811 after), then serves that user `{}` lists and checks paging bounds', async () => {
     const admin = await bearer(mock.credentials.admin_login_name);
-    const reg = () => fetch(`${mock.url}/user/register`, { method: 'POST', headers: { 'api-version': '1.1', authorization: admin, 'content-type': 'application/json' }, body: JSON.stringify({ user: { loginName: 'banksync-u1' } }) });
+    const reg = () =>
+      fetch(`${mock.url}/user/register`, {
+        method: 'POST',
+        headers: { 'api-version': '1.1', authorization: admin, 'content-type': 'application/json' },
+        body: JSON.stringify({ user: { loginName: 'banksync-u1' } }),
+      });
     expect((await reg()).status).toBe(200);
     expect(await (await reg()).json()).toMatchObject({ errorCode: 'Y811' });
     const user = await bearer('banksync-u1');

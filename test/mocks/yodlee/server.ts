@@ -122,12 +122,34 @@ export async function startYodleeMock(options: YodleeMockOptions = {}) {
     const id = nextId++;
     const stamp = now().toISOString();
     const p: MockProviderAccount = {
-      id, loginName, createdOn: today(), status: 'SUCCESS', additionalStatus: 'AVAILABLE_DATA_RETRIEVED', updateEligibility: 'ALLOW_UPDATE',
-      lastUpdated: stamp, lastUpdateAttempt: stamp, refreshPending: false, pollsLeft: 0, deleted: false, accounts: [],
+      id,
+      loginName,
+      createdOn: today(),
+      status: 'SUCCESS',
+      additionalStatus: 'AVAILABLE_DATA_RETRIEVED',
+      updateEligibility: 'ALLOW_UPDATE',
+      lastUpdated: stamp,
+      lastUpdateAttempt: stamp,
+      refreshPending: false,
+      pollsLeft: 0,
+      deleted: false,
+      accounts: [],
     };
-    const acct = (n: number, CONTAINER: MockAccount['CONTAINER'], accountName: string, accountType: string, balance: number): MockAccount =>
-      ({ id: id * 10 + n, CONTAINER, accountName, accountNumber: `xxxx${String(1000 + n * 1111).slice(-4)}`, accountType, providerAccountId: id, ...DAG_SITE, balance });
-    p.accounts = [acct(1, 'bank', 'TESTDATA checking', 'CHECKING', 44.78), acct(2, 'creditCard', 'TESTDATA card', 'CREDIT', 1636.44), acct(3, 'investment', 'TESTDATA brokerage', 'BROKERAGE_CASH', 5000.1)];
+    const acct = (n: number, CONTAINER: MockAccount['CONTAINER'], accountName: string, accountType: string, balance: number): MockAccount => ({
+      id: id * 10 + n,
+      CONTAINER,
+      accountName,
+      accountNumber: `xxxx${String(1000 + n * 1111).slice(-4)}`,
+      accountType,
+      providerAccountId: id,
+      ...DAG_SITE,
+      balance,
+    });
+    p.accounts = [
+      acct(1, 'bank', 'TESTDATA checking', 'CHECKING', 44.78),
+      acct(2, 'creditCard', 'TESTDATA card', 'CREDIT', 1636.44),
+      acct(3, 'investment', 'TESTDATA brokerage', 'BROKERAGE_CASH', 5000.1),
+    ];
     pas.set(id, p);
     return p;
   }
@@ -197,10 +219,32 @@ export async function startYodleeMock(options: YodleeMockOptions = {}) {
         if (!p) return err(400, 'Y807', 'Resource not found');
         const stamp = now().toISOString();
         Object.assign(p, { status: 'SUCCESS', additionalStatus: 'AVAILABLE_DATA_RETRIEVED', updateEligibility: 'ALLOW_UPDATE', lastUpdated: stamp, lastUpdateAttempt: stamp, refreshPending: false });
-        return { status: 200, body: { providerAccountId: p.id, providerId: DAG_SITE.providerId, providerName: DAG_SITE.providerName, requestId: `REQ${p.id}`, status: 'SUCCESS', additionalStatus: 'AVAILABLE_DATA_RETRIEVED', fnToCall: 'accountStatus' } };
+        return {
+          status: 200,
+          body: {
+            providerAccountId: p.id,
+            providerId: DAG_SITE.providerId,
+            providerName: DAG_SITE.providerName,
+            requestId: `REQ${p.id}`,
+            status: 'SUCCESS',
+            additionalStatus: 'AVAILABLE_DATA_RETRIEVED',
+            fnToCall: 'accountStatus',
+          },
+        };
       }
       const p = link(w);
-      return { status: 200, body: { providerAccountId: p.id, providerId: DAG_SITE.providerId, providerName: DAG_SITE.providerName, requestId: `REQ${p.id}`, status: 'SUCCESS', additionalStatus: 'AVAILABLE_DATA_RETRIEVED', fnToCall: 'accountStatus' } };
+      return {
+        status: 200,
+        body: {
+          providerAccountId: p.id,
+          providerId: DAG_SITE.providerId,
+          providerName: DAG_SITE.providerName,
+          requestId: `REQ${p.id}`,
+          status: 'SUCCESS',
+          additionalStatus: 'AVAILABLE_DATA_RETRIEVED',
+          fnToCall: 'accountStatus',
+        },
+      };
     }
     if (req.method === 'GET' && path === '/providerAccounts') {
       const mine = [...pas.values()].filter((p) => p.loginName === w && !p.deleted);
@@ -254,7 +298,9 @@ export async function startYodleeMock(options: YodleeMockOptions = {}) {
       if (from > to) return err(400, 'Y809', 'Invalid date range');
       if (q.container !== undefined && !['bank', 'creditCard', 'investment', 'insurance', 'loan'].includes(q.container)) return err(400, 'Y800', 'Invalid value for container');
       const ids = (q.accountId ?? '').split(',').filter(Boolean);
-      const all = [...pas.values()].filter((p) => p.loginName === w && !p.deleted).flatMap((p) => p.accounts.map((a) => ({ a, p })))
+      const all = [...pas.values()]
+        .filter((p) => p.loginName === w && !p.deleted)
+        .flatMap((p) => p.accounts.map((a) => ({ a, p })))
         .filter(({ a }) => (ids.length === 0 || ids.includes(String(a.id))) && (q.container === undefined || a.CONTAINER === q.container))
         .flatMap(({ a, p }) => lines(a, p))
         .filter((t) => t.date >= from && t.date <= to)

@@ -27,11 +27,13 @@ afterEach(async () => {
   await agent.verify();
 });
 
-const provider = (credentials: Record<string, string> = { application_id: APP, private_key: PEM }) =>
-  createEnableBankingProvider({ now: () => now, env: {}, dispatcher: agent, credentials });
+const provider = (credentials: Record<string, string> = { application_id: APP, private_key: PEM }) => createEnableBankingProvider({ now: () => now, env: {}, dispatcher: agent, credentials });
 
 async function caught(p: Promise<unknown>): Promise<BanksyncError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(BanksyncError);
   return err as BanksyncError;
 }
@@ -105,10 +107,14 @@ describe('app credentials and the JWT', () => {
     const tokens: string[] = [];
     api
       .intercept({ path: '/application', method: 'GET' })
-      .reply(200, (o) => {
-        tokens.push(String((o.headers as Record<string, string>).authorization).replace(/^Bearer /, ''));
-        return { name: 'banksync', kid: APP, environment: 'SANDBOX', redirect_urls: [REDIRECT], active: true, countries: ['FI'], services: ['AIS'] };
-      }, JSON_HEADERS)
+      .reply(
+        200,
+        (o) => {
+          tokens.push(String((o.headers as Record<string, string>).authorization).replace(/^Bearer /, ''));
+          return { name: 'banksync', kid: APP, environment: 'SANDBOX', redirect_urls: [REDIRECT], active: true, countries: ['FI'], services: ['AIS'] };
+        },
+        JSON_HEADERS,
+      )
       .times(3);
     const p = provider();
     await p.verifyCredentials!();
@@ -128,11 +134,9 @@ describe('app credentials and the JWT', () => {
   });
 
   it('a refused JWT is CREDENTIALS_INVALID naming the application id and private key', async () => {
-    api.intercept({ path: '/application', method: 'GET' }).reply(
-      401,
-      { message: 'Unauthorized access', code: 401, error: 'UNAUTHORIZED_ACCESS', detail: 'Invalid JWT: signature verification failed' },
-      JSON_HEADERS,
-    );
+    api
+      .intercept({ path: '/application', method: 'GET' })
+      .reply(401, { message: 'Unauthorized access', code: 401, error: 'UNAUTHORIZED_ACCESS', detail: 'Invalid JWT: signature verification failed' }, JSON_HEADERS);
     const err = await caught(provider().verifyCredentials!());
     expect(err.code).toBe('CREDENTIALS_INVALID');
     expect(err.message).toMatch(/application id or private key/);
@@ -165,10 +169,14 @@ const NORDEA: Institution = { id: 'FI:Nordea', providerId: 'enable-banking', nam
 describe('consent', () => {
   it('POST /auth asks for balances and transactions until now + consent days, and carries our state', async () => {
     let sent: Record<string, unknown> = {};
-    api.intercept({ path: '/auth', method: 'POST' }).reply(200, (o) => {
-      sent = JSON.parse(String(o.body)) as Record<string, unknown>;
-      return { url: 'https://tilisy.enablebanking.com/welcome?sessionid=73100c65', authorization_id: '73100c65', psu_id_hash: 'abc' };
-    }, JSON_HEADERS);
+    api.intercept({ path: '/auth', method: 'POST' }).reply(
+      200,
+      (o) => {
+        sent = JSON.parse(String(o.body)) as Record<string, unknown>;
+        return { url: 'https://tilisy.enablebanking.com/welcome?sessionid=73100c65', authorization_id: '73100c65', psu_id_hash: 'abc' };
+      },
+      JSON_HEADERS,
+    );
     const start = await provider().beginConsent({ institution: NORDEA, redirectUrl: REDIRECT, state: 'st-42' });
     expect(start.url).toBe('https://tilisy.enablebanking.com/welcome?sessionid=73100c65');
     expect(start.state).toMatchObject({ state: 'st-42', aspsp: { name: 'Nordea', country: 'FI' } });
@@ -183,11 +191,7 @@ describe('consent', () => {
   });
 
   it('a redirect URL the application has not whitelisted is NOT_CONFIGURED with how to fix it', async () => {
-    api.intercept({ path: '/auth', method: 'POST' }).reply(
-      400,
-      { message: 'Redirect URI not allowed', code: 400, error: 'REDIRECT_URI_NOT_ALLOWED', detail: null },
-      JSON_HEADERS,
-    );
+    api.intercept({ path: '/auth', method: 'POST' }).reply(400, { message: 'Redirect URI not allowed', code: 400, error: 'REDIRECT_URI_NOT_ALLOWED', detail: null }, JSON_HEADERS);
     const err = await caught(provider().beginConsent({ institution: NORDEA, redirectUrl: 'http://127.0.0.1:9999/callback', state: 's' }));
     expect(err.code).toBe('NOT_CONFIGURED');
     expect(err.hint).toMatch(/http:\/\/127\.0\.0\.1:9999\/callback/);
@@ -240,7 +244,16 @@ describe('accounts', () => {
     const h = handle();
     const accounts = await provider().listAccounts(h);
     expect(accounts).toEqual([
-      { externalId: CURRENT.uid, institutionId: 'FI:Nordea', name: 'Current account', iban: 'FI2112345600000785', number: undefined, currency: 'EUR', kind: 'checking', matchKey: CURRENT.identification_hash },
+      {
+        externalId: CURRENT.uid,
+        institutionId: 'FI:Nordea',
+        name: 'Current account',
+        iban: 'FI2112345600000785',
+        number: undefined,
+        currency: 'EUR',
+        kind: 'checking',
+        matchKey: CURRENT.identification_hash,
+      },
       { externalId: CARD.uid, institutionId: 'FI:Nordea', name: 'My Visa', iban: undefined, number: '492156******1234', currency: 'EUR', kind: 'credit_card', matchKey: CARD.identification_hash },
     ]);
     expect(h.saves).toBe(1);

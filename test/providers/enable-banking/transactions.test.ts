@@ -37,7 +37,10 @@ async function fetchAll(): Promise<TransactionPage[]> {
 }
 
 async function caught(p: Promise<unknown>): Promise<BanksyncError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(BanksyncError);
   return err as BanksyncError;
 }
@@ -92,8 +95,22 @@ const PENDING = tx({ entry_reference: null, status: 'PDNG', booking_date: null, 
 const CANCELLED = tx({ entry_reference: '202506130009', status: 'CNCL' });
 const BALANCES = {
   balances: [
-    { name: 'Available balance', balance_amount: { currency: 'EUR', amount: '1180.20' }, balance_type: 'ITAV', last_change_date_time: '2025-06-15T09:00:00+00:00', reference_date: '2025-06-15', last_committed_transaction: null },
-    { name: 'Booked balance', balance_amount: { currency: 'EUR', amount: '-1184.70' }, balance_type: 'CLBD', last_change_date_time: null, reference_date: '2025-06-14', last_committed_transaction: '202506120001' },
+    {
+      name: 'Available balance',
+      balance_amount: { currency: 'EUR', amount: '1180.20' },
+      balance_type: 'ITAV',
+      last_change_date_time: '2025-06-15T09:00:00+00:00',
+      reference_date: '2025-06-15',
+      last_committed_transaction: null,
+    },
+    {
+      name: 'Booked balance',
+      balance_amount: { currency: 'EUR', amount: '-1184.70' },
+      balance_type: 'CLBD',
+      last_change_date_time: null,
+      reference_date: '2025-06-14',
+      last_committed_transaction: '202506120001',
+    },
   ],
 };
 
@@ -110,10 +127,40 @@ describe('transactions', () => {
     expect(pages).toHaveLength(1);
     const [page] = pages;
     expect(page!.booked).toEqual([
-      { externalId: '202506120001', bookingDate: '2025-06-12', valueDate: '2025-06-12', amountMinor: -1230, currency: 'EUR', payee: 'K-Market Kamppi', memo: 'CARD PURCHASE K-Market Kamppi', type: 'debit', counterpartyIban: undefined },
+      {
+        externalId: '202506120001',
+        bookingDate: '2025-06-12',
+        valueDate: '2025-06-12',
+        amountMinor: -1230,
+        currency: 'EUR',
+        payee: 'K-Market Kamppi',
+        memo: 'CARD PURCHASE K-Market Kamppi',
+        type: 'debit',
+        counterpartyIban: undefined,
+      },
       // No booking_date: the value date stands in; money in names the debtor.
-      { externalId: '202506100007', bookingDate: '2025-06-10', valueDate: '2025-06-10', amountMinor: 285000, currency: 'EUR', payee: 'Acme Oy', memo: 'Palkka 2025-06', type: 'credit', counterpartyIban: 'FI5810171000000122' },
-      { externalId: '202506010003', bookingDate: '2025-06-01', valueDate: '2025-06-02', amountMinor: -95000, currency: 'EUR', payee: 'Kiinteistö Oy Kotikulma', memo: 'RF471234567 Vuokra', type: 'debit', counterpartyIban: 'FI4950009420028730' },
+      {
+        externalId: '202506100007',
+        bookingDate: '2025-06-10',
+        valueDate: '2025-06-10',
+        amountMinor: 285000,
+        currency: 'EUR',
+        payee: 'Acme Oy',
+        memo: 'Palkka 2025-06',
+        type: 'credit',
+        counterpartyIban: 'FI5810171000000122',
+      },
+      {
+        externalId: '202506010003',
+        bookingDate: '2025-06-01',
+        valueDate: '2025-06-02',
+        amountMinor: -95000,
+        currency: 'EUR',
+        payee: 'Kiinteistö Oy Kotikulma',
+        memo: 'RF471234567 Vuokra',
+        type: 'debit',
+        counterpartyIban: 'FI4950009420028730',
+      },
     ]);
     expect(page!.pending).toEqual([{ externalId: undefined, date: '2025-06-14', amountMinor: -450, currency: 'EUR', payee: 'K-Market Kamppi', memo: 'CARD PURCHASE K-Market Kamppi' }]);
     expect(page!.balance).toEqual({ amountMinor: -118470, date: '2025-06-14' });
@@ -140,7 +187,10 @@ describe('transactions', () => {
   it('stops a continuation_key that never ends with PROVIDER_ERROR', async () => {
     txReply(WINDOW, { transactions: [], continuation_key: 'loop' });
     balReply();
-    api.intercept({ path: TX_PATH, method: 'GET', query: { ...WINDOW, continuation_key: 'loop' } }).reply(200, { transactions: [], continuation_key: 'loop' }, JSON_HEADERS).times(499);
+    api
+      .intercept({ path: TX_PATH, method: 'GET', query: { ...WINDOW, continuation_key: 'loop' } })
+      .reply(200, { transactions: [], continuation_key: 'loop' }, JSON_HEADERS)
+      .times(499);
     const err = await caught(fetchAll());
     expect(err.code).toBe('PROVIDER_ERROR');
     expect(err.message).toMatch(/500 pages/);

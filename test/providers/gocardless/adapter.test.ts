@@ -24,7 +24,12 @@ function token(times = 1) {
     .times(times);
 }
 
-const quota = (remaining: number) => ({ ...JSON_HEADERS, 'x-ratelimit-account-success-limit': '4', 'x-ratelimit-account-success-remaining': String(remaining), 'x-ratelimit-account-success-reset': '3600' });
+const quota = (remaining: number) => ({
+  ...JSON_HEADERS,
+  'x-ratelimit-account-success-limit': '4',
+  'x-ratelimit-account-success-remaining': String(remaining),
+  'x-ratelimit-account-success-reset': '3600',
+});
 
 async function pages(p: Provider, h: SessionHandle): Promise<TransactionPage[]> {
   const out: TransactionPage[] = [];
@@ -44,7 +49,11 @@ afterEach(async () => {
 
 describe('GoCardless adapter', () => {
   it('names the secrets when GoCardless refuses them', async () => {
-    gc.intercept({ path: '/api/v2/token/new/', method: 'POST' }).reply(401, { summary: 'Authentication failed', detail: 'No active account found with the given credentials', status_code: 401 }, { headers: JSON_HEADERS });
+    gc.intercept({ path: '/api/v2/token/new/', method: 'POST' }).reply(
+      401,
+      { summary: 'Authentication failed', detail: 'No active account found with the given credentials', status_code: 401 },
+      { headers: JSON_HEADERS },
+    );
     const e = await failure(provider.verifyCredentials!());
     expect(e.code).toBe('CREDENTIALS_INVALID');
     expect(e.message).toMatch(/secret id or secret key/);
@@ -53,8 +62,11 @@ describe('GoCardless adapter', () => {
 
   it('lists institutions of a country with their history and consent limits', async () => {
     token();
-    gc.intercept({ path: '/api/v2/institutions/?country=BE', method: 'GET', headers: { authorization: 'Bearer acc-token' } })
-      .reply(200, [{ id: 'KBC_KREDBEBB', name: 'KBC', bic: 'KREDBEBB', transaction_total_days: '540', max_access_valid_for_days: '180', countries: ['BE'], logo: 'x' }], { headers: JSON_HEADERS });
+    gc.intercept({ path: '/api/v2/institutions/?country=BE', method: 'GET', headers: { authorization: 'Bearer acc-token' } }).reply(
+      200,
+      [{ id: 'KBC_KREDBEBB', name: 'KBC', bic: 'KREDBEBB', transaction_total_days: '540', max_access_valid_for_days: '180', countries: ['BE'], logo: 'x' }],
+      { headers: JSON_HEADERS },
+    );
     const list = await provider.listInstitutions('BE');
     expect(list).toEqual([expect.objectContaining({ id: 'KBC_KREDBEBB', country: 'BE', historyDays: 540, consentDays: 180, beta: false })]);
   });
@@ -62,18 +74,28 @@ describe('GoCardless adapter', () => {
   it('starts consent with an agreement and a requisition whose reference is our state', async () => {
     token();
     gc.intercept({
-      path: '/api/v2/agreements/enduser/', method: 'POST',
+      path: '/api/v2/agreements/enduser/',
+      method: 'POST',
       body: (b) => JSON.parse(b).max_historical_days === 540 && JSON.parse(b).access_valid_for_days === 180,
     }).reply(201, { id: 'eua-1', max_historical_days: 540, access_valid_for_days: 180, accepted: null }, { headers: JSON_HEADERS });
     gc.intercept({
-      path: '/api/v2/requisitions/', method: 'POST',
+      path: '/api/v2/requisitions/',
+      method: 'POST',
       body: (b) => JSON.parse(b).reference === 'st-1' && JSON.parse(b).redirect === 'http://127.0.0.1:9/callback' && JSON.parse(b).agreement === 'eua-1',
-    }).reply(201, { id: 'req-1', status: 'CR', link: 'https://ob.gocardless.com/psd2/start/req-1/KBC_KREDBEBB', institution_id: 'KBC_KREDBEBB', agreement: 'eua-1', accounts: [] }, { headers: JSON_HEADERS });
+    }).reply(
+      201,
+      { id: 'req-1', status: 'CR', link: 'https://ob.gocardless.com/psd2/start/req-1/KBC_KREDBEBB', institution_id: 'KBC_KREDBEBB', agreement: 'eua-1', accounts: [] },
+      { headers: JSON_HEADERS },
+    );
     const inst = { id: 'KBC_KREDBEBB', providerId: 'gocardless', name: 'KBC', country: 'BE', beta: false, scaEveryFetch: false, historyDays: 540, consentDays: 180, stableTransactionIds: true };
     const start = await provider.beginConsent({ institution: inst, redirectUrl: 'http://127.0.0.1:9/callback', state: 'st-1' });
     expect(start.url).toBe('https://ob.gocardless.com/psd2/start/req-1/KBC_KREDBEBB');
 
-    gc.intercept({ path: '/api/v2/requisitions/req-1/', method: 'GET' }).reply(200, { id: 'req-1', status: 'LN', link: 'x', institution_id: 'KBC_KREDBEBB', agreement: 'eua-1', accounts: [ACCOUNT] }, { headers: JSON_HEADERS });
+    gc.intercept({ path: '/api/v2/requisitions/req-1/', method: 'GET' }).reply(
+      200,
+      { id: 'req-1', status: 'LN', link: 'x', institution_id: 'KBC_KREDBEBB', agreement: 'eua-1', accounts: [ACCOUNT] },
+      { headers: JSON_HEADERS },
+    );
     gc.intercept({ path: '/api/v2/agreements/enduser/eua-1/', method: 'GET' }).reply(200, { id: 'eua-1', access_valid_for_days: 180, accepted: '2026-11-20T10:00:00Z' }, { headers: JSON_HEADERS });
     const grant = await provider.completeConsent(start, { ref: 'st-1' });
     expect(grant.expiresAt).toBe('2027-05-19T10:00:00.000Z');
@@ -87,7 +109,15 @@ describe('GoCardless adapter', () => {
       {
         transactions: {
           booked: [
-            { transactionId: 'T1', bookingDate: '2026-11-02', valueDate: '2026-11-01', transactionAmount: { amount: '-12.30', currency: 'EUR' }, creditorName: 'Bakery', creditorAccount: { iban: 'BE71096123456769' }, remittanceInformationUnstructured: 'Bread' },
+            {
+              transactionId: 'T1',
+              bookingDate: '2026-11-02',
+              valueDate: '2026-11-01',
+              transactionAmount: { amount: '-12.30', currency: 'EUR' },
+              creditorName: 'Bakery',
+              creditorAccount: { iban: 'BE71096123456769' },
+              remittanceInformationUnstructured: 'Bread',
+            },
             { bookingDate: '2026-11-03', transactionAmount: { amount: '1500.00', currency: 'EUR' }, debtorName: 'Employer', remittanceInformationUnstructuredArray: ['Salary', 'Nov'] },
             { valueDateTime: '2026-11-04T08:00:00Z', transactionAmount: { amount: '-0.99', currency: 'EUR' }, additionalInformation: 'Fee' },
             { transactionAmount: { amount: '-5.00', currency: 'EUR' } },
@@ -100,14 +130,28 @@ describe('GoCardless adapter', () => {
     );
     gc.intercept({ path: `/api/v2/accounts/${ACCOUNT}/balances/`, method: 'GET' }).reply(
       200,
-      { balances: [{ balanceAmount: { amount: '657.49', currency: 'EUR' }, balanceType: 'interimAvailable', referenceDate: '2026-11-20' }, { balanceAmount: { amount: '650.00', currency: 'EUR' }, balanceType: 'closingBooked', referenceDate: '2026-11-19' }] },
+      {
+        balances: [
+          { balanceAmount: { amount: '657.49', currency: 'EUR' }, balanceType: 'interimAvailable', referenceDate: '2026-11-20' },
+          { balanceAmount: { amount: '650.00', currency: 'EUR' }, balanceType: 'closingBooked', referenceDate: '2026-11-19' },
+        ],
+      },
       { headers: quota(3) },
     );
     const h = session();
     const [page, ...rest] = await pages(provider, h);
     expect(rest).toHaveLength(0);
     expect(page!.booked).toEqual([
-      expect.objectContaining({ externalId: 'T1', bookingDate: '2026-11-02', valueDate: '2026-11-01', amountMinor: -1230, payee: 'Bakery', memo: 'Bread', counterpartyIban: 'BE71096123456769', type: 'debit' }),
+      expect.objectContaining({
+        externalId: 'T1',
+        bookingDate: '2026-11-02',
+        valueDate: '2026-11-01',
+        amountMinor: -1230,
+        payee: 'Bakery',
+        memo: 'Bread',
+        counterpartyIban: 'BE71096123456769',
+        type: 'debit',
+      }),
       expect.objectContaining({ externalId: undefined, amountMinor: 150000, payee: 'Employer', memo: 'Salary Nov', type: 'credit' }),
       expect.objectContaining({ bookingDate: '2026-11-04', amountMinor: -99, memo: 'Fee' }),
     ]);
@@ -118,7 +162,11 @@ describe('GoCardless adapter', () => {
 
   it('an empty range is one empty page', async () => {
     token();
-    gc.intercept({ path: `/api/v2/accounts/${ACCOUNT}/transactions/?date_from=2026-09-01&date_to=2026-11-20`, method: 'GET' }).reply(200, { transactions: { booked: [], pending: [] } }, { headers: quota(3) });
+    gc.intercept({ path: `/api/v2/accounts/${ACCOUNT}/transactions/?date_from=2026-09-01&date_to=2026-11-20`, method: 'GET' }).reply(
+      200,
+      { transactions: { booked: [], pending: [] } },
+      { headers: quota(3) },
+    );
     gc.intercept({ path: `/api/v2/accounts/${ACCOUNT}/balances/`, method: 'GET' }).reply(200, { balances: [] }, { headers: quota(2) });
     const result = await pages(provider, session());
     expect(result).toEqual([{ booked: [], pending: [], balance: undefined }]);
@@ -147,7 +195,11 @@ describe('GoCardless adapter', () => {
     token();
     gc.intercept({ path: `/api/v2/accounts/${ACCOUNT}/transactions/?date_from=2026-09-01&date_to=2026-11-20`, method: 'GET' }).reply(
       401,
-      { summary: 'End User Agreement (EUA) 3fa85f64 has expired', detail: 'EUA was valid for 90 days and it expired at 2026-11-01. The end user must connect the account once more with new EUA and Requisition', status_code: 401 },
+      {
+        summary: 'End User Agreement (EUA) 3fa85f64 has expired',
+        detail: 'EUA was valid for 90 days and it expired at 2026-11-01. The end user must connect the account once more with new EUA and Requisition',
+        status_code: 401,
+      },
       { headers: JSON_HEADERS },
     );
     expect((await failure(pages(provider, session()))).code).toBe('CONSENT_EXPIRED');
@@ -165,7 +217,11 @@ describe('GoCardless adapter', () => {
 
   it('a malformed body is a provider error, not a crash', async () => {
     token();
-    gc.intercept({ path: `/api/v2/accounts/${ACCOUNT}/transactions/?date_from=2026-09-01&date_to=2026-11-20`, method: 'GET' }).reply(200, '{"transactions": {"booked": [{"bookingDate": "2026-11-02"}]}}', { headers: JSON_HEADERS });
+    gc.intercept({ path: `/api/v2/accounts/${ACCOUNT}/transactions/?date_from=2026-09-01&date_to=2026-11-20`, method: 'GET' }).reply(
+      200,
+      '{"transactions": {"booked": [{"bookingDate": "2026-11-02"}]}}',
+      { headers: JSON_HEADERS },
+    );
     const e = await failure(pages(provider, session()));
     expect(e.code).toBe('PROVIDER_ERROR');
     expect(e.message).toMatch(/booked\[0\]/);
@@ -175,19 +231,29 @@ describe('GoCardless adapter', () => {
 
   it('replaces a refused access token once and goes on', async () => {
     token(2);
-    gc.intercept({ path: '/api/v2/institutions/?country=FI', method: 'GET' }).reply(401, { summary: 'Invalid token', detail: 'Token is invalid or expired', status_code: 401 }, { headers: JSON_HEADERS });
+    gc.intercept({ path: '/api/v2/institutions/?country=FI', method: 'GET' }).reply(
+      401,
+      { summary: 'Invalid token', detail: 'Token is invalid or expired', status_code: 401 },
+      { headers: JSON_HEADERS },
+    );
     gc.intercept({ path: '/api/v2/institutions/?country=FI', method: 'GET' }).reply(200, [], { headers: JSON_HEADERS });
     expect(await provider.listInstitutions('FI')).toEqual([]);
   });
   it('revokes by deleting the requisition; one already deleted counts as revoked, other refusals are errors', async () => {
     token();
-    gc.intercept({ path: '/api/v2/requisitions/req-1/', method: 'DELETE', headers: { authorization: 'Bearer acc-token' } })
-      .reply(200, { summary: 'Requisition deleted', detail: 'Requisition req-1 deleted with all its End User Agreements' }, { headers: JSON_HEADERS });
+    gc.intercept({ path: '/api/v2/requisitions/req-1/', method: 'DELETE', headers: { authorization: 'Bearer acc-token' } }).reply(
+      200,
+      { summary: 'Requisition deleted', detail: 'Requisition req-1 deleted with all its End User Agreements' },
+      { headers: JSON_HEADERS },
+    );
     await provider.revoke!(session());
     gc.intercept({ path: '/api/v2/requisitions/req-1/', method: 'DELETE' }).reply(404, { summary: 'Not found.', detail: 'Not found.', status_code: 404 }, { headers: JSON_HEADERS });
     await provider.revoke!(session());
-    gc.intercept({ path: '/api/v2/requisitions/req-1/', method: 'DELETE' })
-      .reply(403, { summary: 'IP address access denied', detail: 'Your IP 1.2.3.4 isn\'t whitelisted to perform this action', status_code: 403 }, { headers: JSON_HEADERS });
+    gc.intercept({ path: '/api/v2/requisitions/req-1/', method: 'DELETE' }).reply(
+      403,
+      { summary: 'IP address access denied', detail: "Your IP 1.2.3.4 isn't whitelisted to perform this action", status_code: 403 },
+      { headers: JSON_HEADERS },
+    );
     expect((await failure(provider.revoke!(session()))).message).toMatch(/IP address access denied/);
   });
 });

@@ -5,11 +5,45 @@ import { isWireTransaction, Transaction } from '../../../src/providers/gocardles
 // The hand check must accept exactly what the zod schema accepts, and the lines it lets through
 // unparsed must map to what zod's parsed copy maps to.
 const full = {
-  transactionId: 'T1', internalTransactionId: 'i1', bookingDate: '2026-11-02', bookingDateTime: '2026-11-02T10:00:00Z', valueDate: '2026-11-03', valueDateTime: '2026-11-03T00:00:00Z',
-  transactionAmount: { amount: '-12.30', currency: 'EUR' }, creditorName: ' Shop ', creditorAccount: { iban: 'NL91ABNA0417164300' }, debtorName: 'Me', debtorAccount: { bban: '123', extra: 1 },
-  remittanceInformationUnstructured: 'memo', remittanceInformationUnstructuredArray: ['a', 'b'], remittanceInformationStructured: 's', additionalInformation: 'x', proprietaryBankTransactionCode: 'PMNT', unknownField: { any: 1 },
+  transactionId: 'T1',
+  internalTransactionId: 'i1',
+  bookingDate: '2026-11-02',
+  bookingDateTime: '2026-11-02T10:00:00Z',
+  valueDate: '2026-11-03',
+  valueDateTime: '2026-11-03T00:00:00Z',
+  transactionAmount: { amount: '-12.30', currency: 'EUR' },
+  creditorName: ' Shop ',
+  creditorAccount: { iban: 'NL91ABNA0417164300' },
+  debtorName: 'Me',
+  debtorAccount: { bban: '123', extra: 1 },
+  remittanceInformationUnstructured: 'memo',
+  remittanceInformationUnstructuredArray: ['a', 'b'],
+  remittanceInformationStructured: 's',
+  additionalInformation: 'x',
+  proprietaryBankTransactionCode: 'PMNT',
+  unknownField: { any: 1 },
 };
-const values = [undefined, 'text', '', 12, 0, null, true, {}, [], ['a'], { iban: 'DE1' }, { iban: 3 }, { bban: null }, { iban: 'DE1', more: [1] }, ['a', 2], { amount: '1.00', currency: 'EUR' }, { amount: 1, currency: 'EUR' }, { amount: '1.00' }, { amount: '1.00', currency: 'EUR', x: 1 }];
+const values = [
+  undefined,
+  'text',
+  '',
+  12,
+  0,
+  null,
+  true,
+  {},
+  [],
+  ['a'],
+  { iban: 'DE1' },
+  { iban: 3 },
+  { bban: null },
+  { iban: 'DE1', more: [1] },
+  ['a', 2],
+  { amount: '1.00', currency: 'EUR' },
+  { amount: 1, currency: 'EUR' },
+  { amount: '1.00' },
+  { amount: '1.00', currency: 'EUR', x: 1 },
+];
 
 function variants(): unknown[] {
   const out: unknown[] = [null, 'x', 3, [], [full], {}, full, { transactionAmount: { amount: '5', currency: 'EUR' } }];

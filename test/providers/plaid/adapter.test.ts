@@ -45,7 +45,12 @@ class Ledger {
 
 async function syncAll(h: SessionHandle, ledger: Ledger): Promise<void> {
   for (const a of await provider.listAccounts(h)) {
-    for await (const page of provider.fetchTransactions(h, { account: { externalId: a.externalId, institutionId: a.institutionId }, from: '2000-01-01', to: '2100-01-01', cursor: ledger.cursors.get(a.externalId) })) {
+    for await (const page of provider.fetchTransactions(h, {
+      account: { externalId: a.externalId, institutionId: a.institutionId },
+      from: '2000-01-01',
+      to: '2100-01-01',
+      cursor: ledger.cursors.get(a.externalId),
+    })) {
       ledger.apply(a.externalId, page);
     }
   }
@@ -168,7 +173,10 @@ describe('Plaid adapter against the sandbox mock', () => {
     const failedAt = calls.findIndex((r) => r.status === 400);
     expect(failedAt).toBeGreaterThan(0);
     // The call after the failure starts the same account's loop again: no cursor, as the loop did.
-    const loopStart = calls.slice(0, failedAt).reverse().find((r) => (r.body as { cursor?: string }).cursor === undefined)!;
+    const loopStart = calls
+      .slice(0, failedAt)
+      .reverse()
+      .find((r) => (r.body as { cursor?: string }).cursor === undefined)!;
     expect((calls[failedAt + 1]!.body as { cursor?: string; options: object }).cursor).toBe((loopStart.body as { cursor?: string }).cursor);
     expect((calls[failedAt + 1]!.body as { options: object }).options).toEqual((loopStart.body as { options: object }).options);
   });
@@ -245,7 +253,11 @@ describe('Plaid adapter against the sandbox mock', () => {
 
 describe('the mock checks requests against the official spec', () => {
   it('flags a field the spec does not define', async () => {
-    const res = await fetch(`${mock.url}/institutions/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_id: 'test-client-id', secret: 'test-sandbox-secret', query: 'x', country_codes: ['US'], colour: 'red' }) });
+    const res = await fetch(`${mock.url}/institutions/search`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ client_id: 'test-client-id', secret: 'test-sandbox-secret', query: 'x', country_codes: ['US'], colour: 'red' }),
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error_type: string }).error_type).toBe('INVALID_REQUEST');
     expect(mock.openApiViolations.join('\n')).toMatch(/colour is not a field of the spec/);
@@ -253,15 +265,17 @@ describe('the mock checks requests against the official spec', () => {
   });
 });
 
-
-
 describe('the mock checks its own answers against the official spec', () => {
   it('finds a response without a required field', async () => {
     const { createSpecBackend, operationIdOf, responseProblems } = await import('../../mocks/plaid/openapi.js');
     const api = await createSpecBackend();
     const op = operationIdOf(api, '/transactions/sync')!;
-    expect(responseProblems(api, op, 200, { added: [], modified: [], removed: [], next_cursor: 'x', has_more: false, request_id: 'r', transactions_update_status: 'NOT_READY', accounts: [] })).toEqual([]);
-    expect(responseProblems(api, op, 200, { added: [], modified: [], removed: [], next_cursor: 'x', request_id: 'r', transactions_update_status: 'NOT_READY', accounts: [] }).join()).toMatch(/has_more/);
+    expect(responseProblems(api, op, 200, { added: [], modified: [], removed: [], next_cursor: 'x', has_more: false, request_id: 'r', transactions_update_status: 'NOT_READY', accounts: [] })).toEqual(
+      [],
+    );
+    expect(responseProblems(api, op, 200, { added: [], modified: [], removed: [], next_cursor: 'x', request_id: 'r', transactions_update_status: 'NOT_READY', accounts: [] }).join()).toMatch(
+      /has_more/,
+    );
     expect(responseProblems(api, op, 400, { error_type: 'ITEM_ERROR', error_code: 'X', error_message: 'm' }).join()).toMatch(/display_message/);
   });
 });

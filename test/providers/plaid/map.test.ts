@@ -3,8 +3,17 @@ import { mapPlaidError } from '../../../src/providers/plaid/errors.js';
 import { kindOf, toLine } from '../../../src/providers/plaid/map.js';
 
 const tx = (over: Record<string, unknown> = {}) => ({
-  transaction_id: 'tx1', account_id: 'acc', amount: 72.1, iso_currency_code: 'USD', unofficial_currency_code: null,
-  date: '2026-10-02', pending: false, pending_transaction_id: null, name: 'WALMART #1234', merchant_name: 'Walmart', ...over,
+  transaction_id: 'tx1',
+  account_id: 'acc',
+  amount: 72.1,
+  iso_currency_code: 'USD',
+  unofficial_currency_code: null,
+  date: '2026-10-02',
+  pending: false,
+  pending_transaction_id: null,
+  name: 'WALMART #1234',
+  merchant_name: 'Walmart',
+  ...over,
 });
 
 describe('Plaid lines', () => {
@@ -27,8 +36,14 @@ describe('Plaid lines', () => {
   });
 
   it('maps account types to our kinds', () => {
-    expect([kindOf('depository', 'checking'), kindOf('depository', 'savings'), kindOf('depository', 'money market'), kindOf('credit', 'credit card'), kindOf('loan', 'student'), kindOf('investment', 'ira')])
-      .toEqual(['checking', 'savings', 'savings', 'credit_card', 'loan', 'other']);
+    expect([
+      kindOf('depository', 'checking'),
+      kindOf('depository', 'savings'),
+      kindOf('depository', 'money market'),
+      kindOf('credit', 'credit card'),
+      kindOf('loan', 'student'),
+      kindOf('investment', 'ira'),
+    ]).toEqual(['checking', 'savings', 'savings', 'credit_card', 'loan', 'other']);
   });
 });
 

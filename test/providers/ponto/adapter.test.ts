@@ -45,11 +45,22 @@ function session(extra: Record<string, unknown> = {}): SessionHandle & { saved: 
 
 function account(id: string, attrs: Record<string, unknown> = {}) {
   return {
-    type: 'account', id,
+    type: 'account',
+    id,
     attributes: {
-      reference: 'BE68539007547034', referenceType: 'IBAN', subtype: 'checking', description: 'Business current account', product: 'Business Account',
-      holderName: 'Mock BV', currency: 'EUR', currentBalance: 1234.56, currentBalanceReferenceDate: '2026-06-15T09:00:00.000Z',
-      availableBalance: 1234.56, authorizedAt: '2026-01-01T00:00:00.000Z', authorizationExpirationExpectedAt: '2026-12-01T00:00:00.000Z', ...attrs,
+      reference: 'BE68539007547034',
+      referenceType: 'IBAN',
+      subtype: 'checking',
+      description: 'Business current account',
+      product: 'Business Account',
+      holderName: 'Mock BV',
+      currency: 'EUR',
+      currentBalance: 1234.56,
+      currentBalanceReferenceDate: '2026-06-15T09:00:00.000Z',
+      availableBalance: 1234.56,
+      authorizedAt: '2026-01-01T00:00:00.000Z',
+      authorizationExpirationExpectedAt: '2026-12-01T00:00:00.000Z',
+      ...attrs,
     },
     relationships: { financialInstitution: { data: { type: 'financialInstitution', id: FI } } },
     meta: { availability: 'available' },
@@ -58,11 +69,22 @@ function account(id: string, attrs: Record<string, unknown> = {}) {
 
 function tx(id: string, day: string, amount: number, attrs: Record<string, unknown> = {}) {
   return {
-    type: 'transaction', id,
+    type: 'transaction',
+    id,
     attributes: {
-      amount, currency: 'EUR', valueDate: `${day}T00:00:00.000Z`, executionDate: `${day}T00:00:00.000Z`, description: 'SEPA credit transfer',
-      remittanceInformation: `ref ${id}`, remittanceInformationType: 'unstructured', counterpartName: 'Proximus', counterpartReference: 'BE03310063090184',
-      digest: 'abc', createdAt: `${day}T06:00:00.000Z`, updatedAt: `${day}T06:00:00.000Z`, ...attrs,
+      amount,
+      currency: 'EUR',
+      valueDate: `${day}T00:00:00.000Z`,
+      executionDate: `${day}T00:00:00.000Z`,
+      description: 'SEPA credit transfer',
+      remittanceInformation: `ref ${id}`,
+      remittanceInformationType: 'unstructured',
+      counterpartName: 'Proximus',
+      counterpartReference: 'BE03310063090184',
+      digest: 'abc',
+      createdAt: `${day}T06:00:00.000Z`,
+      updatedAt: `${day}T06:00:00.000Z`,
+      ...attrs,
     },
   };
 }
@@ -84,7 +106,9 @@ function sync(subtype: 'accountTransactions' | 'accountTransactionsWithUnsettled
     post.reply(400, { errors: [{ code: 'accountRecentlySynchronized', detail: 'already created recently', meta: {} }] }, { headers: JSONAPI });
     return;
   }
-  const resource = (status: string, errors: unknown[] = []) => ({ data: { type: 'synchronization', id: `sync-${subtype}`, attributes: { resourceType: 'account', resourceId: ACC, subtype, status, errors } } });
+  const resource = (status: string, errors: unknown[] = []) => ({
+    data: { type: 'synchronization', id: `sync-${subtype}`, attributes: { resourceType: 'account', resourceId: ACC, subtype, status, errors } },
+  });
   post.reply(201, resource('pending'), { headers: JSONAPI });
   const final = outcome === 'success' ? resource('success') : resource('error', [{ code: errorCode, detail: 'The authorization to access this account has expired.', meta: {} }]);
   api.intercept({ path: `/ponto-connect/synchronizations/sync-${subtype}`, method: 'GET' }).reply(200, final, { headers: JSONAPI });
@@ -107,34 +131,51 @@ afterEach(async () => {
 });
 
 describe('Ponto adapter: institutions and credentials', () => {
-  it('lists a country\'s institutions over two pages, with beta and experimental ones flagged beta', async () => {
+  it("lists a country's institutions over two pages, with beta and experimental ones flagged beta", async () => {
     const fi = (id: string, name: string, status: string, country: string | null = 'BE') => ({ type: 'financialInstitution', id, attributes: { name, bic: null, country, status, deprecated: false } });
-    api.intercept({ path: at('/ponto-connect/financial-institutions?page[limit]=100'), method: 'GET', headers: (h) => !('authorization' in h) })
-      .reply(200, page([fi('fi-1', 'KBC', 'stable'), fi('fi-2', 'Argenta', 'beta')], `${API}/ponto-connect/financial-institutions?filter[country][eq]=BE&page[after]=fi-2&page[limit]=100`), { headers: JSONAPI });
-    api.intercept({ path: at('/ponto-connect/financial-institutions?filter[country][eq]=BE&page[after]=fi-2&page[limit]=100'), method: 'GET' })
+    api
+      .intercept({ path: at('/ponto-connect/financial-institutions?page[limit]=100'), method: 'GET', headers: (h) => !('authorization' in h) })
+      .reply(200, page([fi('fi-1', 'KBC', 'stable'), fi('fi-2', 'Argenta', 'beta')], `${API}/ponto-connect/financial-institutions?filter[country][eq]=BE&page[after]=fi-2&page[limit]=100`), {
+        headers: JSONAPI,
+      });
+    api
+      .intercept({ path: at('/ponto-connect/financial-institutions?filter[country][eq]=BE&page[after]=fi-2&page[limit]=100'), method: 'GET' })
       .reply(200, page([fi('fi-3', 'Sandbox FR', 'experimental', 'FR'), fi('fi-4', 'Crelan', 'experimental')]), { headers: JSONAPI });
     const list = await provider.listInstitutions('be');
-    expect(list.map((i) => [i.id, i.name, i.country, i.beta])).toEqual([['fi-1', 'KBC', 'BE', false], ['fi-2', 'Argenta', 'BE', true], ['fi-4', 'Crelan', 'BE', true]]);
+    expect(list.map((i) => [i.id, i.name, i.country, i.beta])).toEqual([
+      ['fi-1', 'KBC', 'BE', false],
+      ['fi-2', 'Argenta', 'BE', true],
+      ['fi-4', 'Crelan', 'BE', true],
+    ]);
     expect(list[0]).toMatchObject({ providerId: 'ponto', stableTransactionIds: true, scaEveryFetch: false });
   });
 
   it('looks up one institution, and answers undefined for an unknown id', async () => {
-    api.intercept({ path: '/ponto-connect/financial-institutions/fi-1', method: 'GET' })
+    api
+      .intercept({ path: '/ponto-connect/financial-institutions/fi-1', method: 'GET' })
       .reply(200, { data: { type: 'financialInstitution', id: 'fi-1', attributes: { name: 'KBC', country: 'BE', status: 'stable' } } }, { headers: JSONAPI });
-    api.intercept({ path: '/ponto-connect/financial-institutions/nope', method: 'GET' })
+    api
+      .intercept({ path: '/ponto-connect/financial-institutions/nope', method: 'GET' })
       .reply(404, { errors: [{ code: 'resourceNotFound', detail: 'The requested financialInstitution was not found.', meta: {} }] }, { headers: JSONAPI });
     expect(await provider.getInstitution('fi-1')).toMatchObject({ id: 'fi-1', name: 'KBC', beta: false });
     expect(await provider.getInstitution('nope')).toBeUndefined();
   });
 
   it('verifies app credentials: a dummy refresh token refused as invalid_grant means they are fine', async () => {
-    api.intercept({ path: '/ponto-connect/oauth2/token', method: 'POST', headers: { authorization: BASIC }, body: (b) => new URLSearchParams(b).get('grant_type') === 'refresh_token' && new URLSearchParams(b).get('client_id') === 'client-1' })
+    api
+      .intercept({
+        path: '/ponto-connect/oauth2/token',
+        method: 'POST',
+        headers: { authorization: BASIC },
+        body: (b) => new URLSearchParams(b).get('grant_type') === 'refresh_token' && new URLSearchParams(b).get('client_id') === 'client-1',
+      })
       .reply(400, { error: 'invalid_grant', error_description: 'The refresh token was not found' }, { headers: JSON_HEADERS });
     await expect(provider.verifyCredentials!()).resolves.toBeUndefined();
   });
 
   it('names the client id and secret when Ponto answers invalid_client', async () => {
-    api.intercept({ path: '/ponto-connect/oauth2/token', method: 'POST' })
+    api
+      .intercept({ path: '/ponto-connect/oauth2/token', method: 'POST' })
       .reply(401, { error: 'invalid_client', error_description: 'Client authentication failed' }, { headers: { ...JSON_HEADERS, 'www-authenticate': 'Basic' } });
     const e = await failure(provider.verifyCredentials!());
     expect(e.code).toBe('CREDENTIALS_INVALID');
@@ -144,7 +185,8 @@ describe('Ponto adapter: institutions and credentials', () => {
   });
 
   it('names the certificate when the API refuses it, or when the key does not match it', async () => {
-    api.intercept({ path: '/ponto-connect/oauth2/token', method: 'POST' })
+    api
+      .intercept({ path: '/ponto-connect/oauth2/token', method: 'POST' })
       .reply(401, { errors: [{ code: 'unauthorizedClient', detail: 'A valid client certificate issued for this application is required (mutual TLS).', meta: {} }] }, { headers: JSONAPI });
     const e = await failure(provider.verifyCredentials!());
     expect(e.code).toBe('CREDENTIALS_INVALID');
@@ -178,7 +220,12 @@ describe('Ponto adapter: consent', () => {
     const url = new URL(start.url!);
     expect(url.origin + url.pathname).toBe('https://authorization.myponto.com/oauth2/auth');
     expect(Object.fromEntries(url.searchParams)).toMatchObject({
-      response_type: 'code', client_id: 'client-1', redirect_uri: 'http://127.0.0.1:8765/callback', scope: 'ai offline_access', state: 'st-1', code_challenge_method: 'S256',
+      response_type: 'code',
+      client_id: 'client-1',
+      redirect_uri: 'http://127.0.0.1:8765/callback',
+      scope: 'ai offline_access',
+      state: 'st-1',
+      code_challenge_method: 'S256',
     });
     const verifier = String(start.state.codeVerifier);
     expect(verifier).toMatch(/^[A-Za-z0-9_-]{43,128}$/);
@@ -191,12 +238,24 @@ describe('Ponto adapter: consent', () => {
   it('exchanges the code (Basic auth, verifier) and reads the accounts for the consent expiry', async () => {
     const start = await provider.beginConsent({ institution: INSTITUTION, redirectUrl: 'http://127.0.0.1:8765/callback', state: 'st-1' });
     let form = new URLSearchParams();
-    api.intercept({ path: '/ponto-connect/oauth2/token', method: 'POST', headers: { authorization: BASIC } })
-      .reply(200, (opts) => ((form = new URLSearchParams(String(opts.body))), { access_token: 'at-new', expires_in: 1800, refresh_token: 'rt-new', scope: 'ai offline_access', token_type: 'bearer' }), { headers: JSON_HEADERS });
-    api.intercept({ path: at('/ponto-connect/accounts?page[limit]=100'), method: 'GET', headers: bearer('at-new') })
+    api
+      .intercept({ path: '/ponto-connect/oauth2/token', method: 'POST', headers: { authorization: BASIC } })
+      .reply(
+        200,
+        (opts) => ((form = new URLSearchParams(String(opts.body))), { access_token: 'at-new', expires_in: 1800, refresh_token: 'rt-new', scope: 'ai offline_access', token_type: 'bearer' }),
+        { headers: JSON_HEADERS },
+      );
+    api
+      .intercept({ path: at('/ponto-connect/accounts?page[limit]=100'), method: 'GET', headers: bearer('at-new') })
       .reply(200, page([account(ACC), account('acc-2', { authorizationExpirationExpectedAt: '2026-10-01T00:00:00.000Z' })]), { headers: JSONAPI });
     const grant = await provider.completeConsent(start, { code: 'code-1', state: 'st-1' });
-    expect(Object.fromEntries(form)).toEqual({ grant_type: 'authorization_code', code: 'code-1', redirect_uri: 'http://127.0.0.1:8765/callback', client_id: 'client-1', code_verifier: start.state.codeVerifier });
+    expect(Object.fromEntries(form)).toEqual({
+      grant_type: 'authorization_code',
+      code: 'code-1',
+      redirect_uri: 'http://127.0.0.1:8765/callback',
+      client_id: 'client-1',
+      code_verifier: start.state.codeVerifier,
+    });
     expect(grant.session).toEqual({ refreshToken: 'rt-new', accessToken: 'at-new', accessExpiresAt: '2026-06-15T10:30:00.000Z' });
     expect(grant.expiresAt).toBe('2026-10-01T00:00:00.000Z');
   });
@@ -211,22 +270,27 @@ describe('Ponto adapter: consent', () => {
 
   it('renews through a reauthorization request while the refresh token works, keeping the tokens', async () => {
     const h = session();
-    api.intercept({ path: at('/ponto-connect/accounts?page[limit]=100'), method: 'GET', headers: bearer() })
+    api
+      .intercept({ path: at('/ponto-connect/accounts?page[limit]=100'), method: 'GET', headers: bearer() })
       .reply(200, page([account(ACC, { authorizationExpirationExpectedAt: '2026-06-01T00:00:00.000Z' }), account('acc-2')]), { headers: JSONAPI });
     let redirectUri = '';
-    api.intercept({ path: `/ponto-connect/accounts/${ACC}/reauthorization-requests`, method: 'POST', headers: bearer() })
-      .reply(201, (opts) => {
+    api.intercept({ path: `/ponto-connect/accounts/${ACC}/reauthorization-requests`, method: 'POST', headers: bearer() }).reply(
+      201,
+      (opts) => {
         const body = JSON.parse(String(opts.body));
         expect(body.data.type).toBe('reauthorizationRequest');
         redirectUri = body.data.attributes.redirectUri;
         return { data: { type: 'reauthorizationRequest', id: 'rr-1', links: { redirect: 'https://authorization.myponto.com/reauthorize/rr-1' } } };
-      }, { headers: JSONAPI });
+      },
+      { headers: JSONAPI },
+    );
     const start = await provider.beginConsent({ institution: INSTITUTION, redirectUrl: 'http://127.0.0.1:8765/callback', state: 'st-9', existing: h });
     expect(start.url).toBe('https://authorization.myponto.com/reauthorize/rr-1');
     // The registered address exactly: Ponto matches redirect URIs as registered.
     expect(redirectUri).toBe('http://127.0.0.1:8765/callback');
     expect(start.returnsWithoutState).toBe(true);
-    api.intercept({ path: at('/ponto-connect/accounts?page[limit]=100'), method: 'GET', headers: bearer() })
+    api
+      .intercept({ path: at('/ponto-connect/accounts?page[limit]=100'), method: 'GET', headers: bearer() })
       .reply(200, page([account(ACC, { authorizationExpirationExpectedAt: '2026-12-12T00:00:00.000Z' }), account('acc-2')]), { headers: JSONAPI });
     const grant = await provider.completeConsent(start, {});
     expect(grant.session).toMatchObject({ refreshToken: 'rt-1', accessToken: 'at-1' });
@@ -235,7 +299,8 @@ describe('Ponto adapter: consent', () => {
 
   it('falls back to a new OAuth consent when Ponto refuses the redirect URI', async () => {
     api.intercept({ path: at('/ponto-connect/accounts?page[limit]=100'), method: 'GET' }).reply(200, page([account(ACC)]), { headers: JSONAPI });
-    api.intercept({ path: `/ponto-connect/accounts/${ACC}/reauthorization-requests`, method: 'POST' })
+    api
+      .intercept({ path: `/ponto-connect/accounts/${ACC}/reauthorization-requests`, method: 'POST' })
       .reply(400, { errors: [{ code: 'validationError', detail: 'redirectUri must be a redirect URI registered for the application.', meta: { attribute: 'redirectUri' } }] }, { headers: JSONAPI });
     const start = await provider.beginConsent({ institution: INSTITUTION, redirectUrl: 'http://127.0.0.1:8765/callback', state: 'st-3', existing: session() });
     expect(start.state.mode).toBe('oauth');
@@ -252,36 +317,62 @@ describe('Ponto adapter: consent', () => {
 
 describe('Ponto adapter: accounts and tokens', () => {
   it('maps accounts over two pages: IBAN, name, kind, balance in minor units, institution', async () => {
-    api.intercept({ path: at('/ponto-connect/accounts?page[limit]=100'), method: 'GET', headers: bearer() })
+    api
+      .intercept({ path: at('/ponto-connect/accounts?page[limit]=100'), method: 'GET', headers: bearer() })
       .reply(200, page([account(ACC)], `${API}/ponto-connect/accounts?page[after]=${ACC}&page[limit]=100`), { headers: JSONAPI });
-    api.intercept({ path: at(`/ponto-connect/accounts?page[after]=${ACC}&page[limit]=100`), method: 'GET', headers: bearer() })
-      .reply(200, page([account('card-1', { reference: 'XXXX XXXX XXXX 1234', referenceType: 'MASKEDPAN', subtype: 'card', description: null, product: 'Visa', currentBalance: -0.1 })]), { headers: JSONAPI });
+    api
+      .intercept({ path: at(`/ponto-connect/accounts?page[after]=${ACC}&page[limit]=100`), method: 'GET', headers: bearer() })
+      .reply(200, page([account('card-1', { reference: 'XXXX XXXX XXXX 1234', referenceType: 'MASKEDPAN', subtype: 'card', description: null, product: 'Visa', currentBalance: -0.1 })]), {
+        headers: JSONAPI,
+      });
     const list = await provider.listAccounts(session());
     expect(list).toEqual([
-      { externalId: ACC, institutionId: FI, name: 'Business current account', iban: 'BE68539007547034', number: undefined, currency: 'EUR', kind: 'checking', balance: { amountMinor: 123456, date: '2026-06-15' } },
-      { externalId: 'card-1', institutionId: FI, name: 'Visa', iban: undefined, number: 'XXXX XXXX XXXX 1234', currency: 'EUR', kind: 'credit_card', balance: { amountMinor: -10, date: '2026-06-15' } },
+      {
+        externalId: ACC,
+        institutionId: FI,
+        name: 'Business current account',
+        iban: 'BE68539007547034',
+        number: undefined,
+        currency: 'EUR',
+        kind: 'checking',
+        balance: { amountMinor: 123456, date: '2026-06-15' },
+      },
+      {
+        externalId: 'card-1',
+        institutionId: FI,
+        name: 'Visa',
+        iban: undefined,
+        number: 'XXXX XXXX XXXX 1234',
+        currency: 'EUR',
+        kind: 'credit_card',
+        balance: { amountMinor: -10, date: '2026-06-15' },
+      },
     ]);
   });
 
   it('saves the rotated refresh token before the new access token is used', async () => {
     const h = session({ accessExpiresAt: '2026-06-15T09:59:00.000Z' });
-    api.intercept({ path: '/ponto-connect/oauth2/token', method: 'POST', body: (b) => new URLSearchParams(b).get('refresh_token') === 'rt-1' })
+    api
+      .intercept({ path: '/ponto-connect/oauth2/token', method: 'POST', body: (b) => new URLSearchParams(b).get('refresh_token') === 'rt-1' })
       .reply(200, { access_token: 'at-2', expires_in: 1800, refresh_token: 'rt-2', token_type: 'bearer' }, { headers: JSON_HEADERS });
-    api.intercept({ path: at('/ponto-connect/accounts?page[limit]=100'), method: 'GET', headers: bearer('at-2') })
-      .reply(200, () => {
+    api.intercept({ path: at('/ponto-connect/accounts?page[limit]=100'), method: 'GET', headers: bearer('at-2') }).reply(
+      200,
+      () => {
         expect(h.saved).toEqual([{ refreshToken: 'rt-2', accessToken: 'at-2', accessExpiresAt: '2026-06-15T10:30:00.000Z' }]);
         return page([]);
-      }, { headers: JSONAPI });
+      },
+      { headers: JSONAPI },
+    );
     expect(await provider.listAccounts(h)).toEqual([]);
     expect(h.data.refreshToken).toBe('rt-2');
   });
 
   it('renews a refused access token once, and reports a revoked integration as CONSENT_EXPIRED', async () => {
     const h = session();
-    api.intercept({ path: at('/ponto-connect/accounts?page[limit]=100'), method: 'GET', headers: bearer() })
+    api
+      .intercept({ path: at('/ponto-connect/accounts?page[limit]=100'), method: 'GET', headers: bearer() })
       .reply(401, { errors: [{ code: 'unauthorized', detail: 'The access token is missing, invalid, expired or revoked.', meta: {} }] }, { headers: JSONAPI });
-    api.intercept({ path: '/ponto-connect/oauth2/token', method: 'POST' })
-      .reply(200, { access_token: 'at-2', expires_in: 1800, refresh_token: 'rt-2' }, { headers: JSON_HEADERS });
+    api.intercept({ path: '/ponto-connect/oauth2/token', method: 'POST' }).reply(200, { access_token: 'at-2', expires_in: 1800, refresh_token: 'rt-2' }, { headers: JSON_HEADERS });
     api.intercept({ path: at('/ponto-connect/accounts?page[limit]=100'), method: 'GET', headers: bearer('at-2') }).reply(200, page([account(ACC)]), { headers: JSONAPI });
     expect(await provider.listAccounts(h)).toHaveLength(1);
     expect(h.saved.map((s) => s.refreshToken)).toEqual(['rt-2']);
@@ -295,23 +386,24 @@ describe('Ponto adapter: accounts and tokens', () => {
   });
 
   it('maps 429 with a long Retry-After to RATE_LIMITED with its retry time', async () => {
-    api.intercept({ path: at('/ponto-connect/accounts?page[limit]=100'), method: 'GET' })
+    api
+      .intercept({ path: at('/ponto-connect/accounts?page[limit]=100'), method: 'GET' })
       .reply(429, { errors: [{ code: 'tooManyRequests', detail: 'Too many requests', meta: {} }] }, { headers: { ...JSONAPI, 'retry-after': '120' } });
     const e = await failure(provider.listAccounts(session()));
     expect(e.code).toBe('RATE_LIMITED');
     expect(e.retryAt).toBe('2026-06-15T10:02:00.000Z');
   });
 
-  it('maps 5xx (after the client\'s retries) to PROVIDER_UNAVAILABLE', async () => {
-    api.intercept({ path: at('/ponto-connect/accounts?page[limit]=100'), method: 'GET' })
+  it("maps 5xx (after the client's retries) to PROVIDER_UNAVAILABLE", async () => {
+    api
+      .intercept({ path: at('/ponto-connect/accounts?page[limit]=100'), method: 'GET' })
       .reply(503, { errors: [{ code: 'serviceUnavailable', detail: 'down', meta: {} }] }, { headers: { ...JSONAPI, 'retry-after': '0' } })
       .times(3);
     expect((await failure(provider.listAccounts(session()))).code).toBe('PROVIDER_UNAVAILABLE');
   });
 
   it('maps a body of the wrong shape to PROVIDER_ERROR naming the field', async () => {
-    api.intercept({ path: at('/ponto-connect/accounts?page[limit]=100'), method: 'GET' })
-      .reply(200, page([account(ACC, { currentBalance: '12.30' })]), { headers: JSONAPI });
+    api.intercept({ path: at('/ponto-connect/accounts?page[limit]=100'), method: 'GET' }).reply(200, page([account(ACC, { currentBalance: '12.30' })]), { headers: JSONAPI });
     const e = await failure(provider.listAccounts(session()));
     expect(e.code).toBe('PROVIDER_ERROR');
     expect(e.message).toMatch(/currentBalance/);
@@ -330,21 +422,49 @@ describe('Ponto adapter: transactions', () => {
     sync('accountTransactionsWithUnsettled');
     sync('accountDetails');
     accountGet();
-    api.intercept({ path: at(`${pendingPath}?page[limit]=100`), method: 'GET' })
-      .reply(200, page([{ ...tx('p-1', '2026-06-15', -3.2, { counterpartReference: null, remittanceInformation: null, description: 'Card payment EXKI' }), type: 'pendingTransaction' }]), { headers: JSONAPI });
-    api.intercept({ path: at(`${txPath}?page[limit]=100`), method: 'GET', headers: bearer() })
-      .reply(200, page([tx('t-3', '2026-06-14', 2850, { counterpartName: 'Mock Employer NV', valueDate: '2026-06-13T00:00:00.000Z' }), tx('t-2', '2026-06-01', -950), tx('t-1', '2026-04-30', -0.01)]), { headers: JSONAPI });
+    api
+      .intercept({ path: at(`${pendingPath}?page[limit]=100`), method: 'GET' })
+      .reply(200, page([{ ...tx('p-1', '2026-06-15', -3.2, { counterpartReference: null, remittanceInformation: null, description: 'Card payment EXKI' }), type: 'pendingTransaction' }]), {
+        headers: JSONAPI,
+      });
+    api
+      .intercept({ path: at(`${txPath}?page[limit]=100`), method: 'GET', headers: bearer() })
+      .reply(
+        200,
+        page([tx('t-3', '2026-06-14', 2850, { counterpartName: 'Mock Employer NV', valueDate: '2026-06-13T00:00:00.000Z' }), tx('t-2', '2026-06-01', -950), tx('t-1', '2026-04-30', -0.01)]),
+        { headers: JSONAPI },
+      );
     const pages = await collect(provider, session());
     expect(pages).toHaveLength(1);
     expect(pages[0]!.booked).toEqual([
-      { externalId: 't-3', bookingDate: '2026-06-14', valueDate: '2026-06-13', amountMinor: 285000, currency: 'EUR', payee: 'Mock Employer NV', memo: 'ref t-3', counterpartyIban: 'BE03310063090184', type: 'credit' },
-      { externalId: 't-2', bookingDate: '2026-06-01', valueDate: '2026-06-01', amountMinor: -95000, currency: 'EUR', payee: 'Proximus', memo: 'ref t-2', counterpartyIban: 'BE03310063090184', type: 'debit' },
+      {
+        externalId: 't-3',
+        bookingDate: '2026-06-14',
+        valueDate: '2026-06-13',
+        amountMinor: 285000,
+        currency: 'EUR',
+        payee: 'Mock Employer NV',
+        memo: 'ref t-3',
+        counterpartyIban: 'BE03310063090184',
+        type: 'credit',
+      },
+      {
+        externalId: 't-2',
+        bookingDate: '2026-06-01',
+        valueDate: '2026-06-01',
+        amountMinor: -95000,
+        currency: 'EUR',
+        payee: 'Proximus',
+        memo: 'ref t-2',
+        counterpartyIban: 'BE03310063090184',
+        type: 'debit',
+      },
     ]);
     expect(pages[0]!.pending).toEqual([{ externalId: 'p-1', date: '2026-06-15', amountMinor: -320, currency: 'EUR', payee: 'Proximus', memo: 'Card payment EXKI', counterpartyIban: undefined }]);
     expect(pages[0]!.balance).toEqual({ amountMinor: 123456, date: '2026-06-15' });
   });
 
-  it('reads Ponto\'s cached copy when a sync is refused as too recent, and yields one empty page', async () => {
+  it("reads Ponto's cached copy when a sync is refused as too recent, and yields one empty page", async () => {
     sync('accountTransactionsWithUnsettled', 'recent');
     sync('accountDetails');
     api.intercept({ path: at(`${pendingPath}?page[limit]=100`), method: 'GET' }).reply(200, page([]), { headers: JSONAPI });
@@ -361,8 +481,12 @@ describe('Ponto adapter: transactions', () => {
     api.intercept({ path: at(`${pendingPath}?page[limit]=100`), method: 'GET' }).reply(200, page([]), { headers: JSONAPI });
     const next = (after: string) => `${API}${txPath}?page[after]=${after}&page[limit]=2`;
     api.intercept({ path: at(`${txPath}?page[limit]=100`), method: 'GET' }).reply(200, page([tx('t-6', '2026-06-10', -1), tx('t-5', '2026-06-01', -2)], next('t-5')), { headers: JSONAPI });
-    api.intercept({ path: at(`${txPath}?page[after]=t-5&page[limit]=2`), method: 'GET' }).reply(200, page([tx('t-4', '2026-05-02', -3), tx('t-3', '2026-04-20', -4)], next('t-3')), { headers: JSONAPI });
-    api.intercept({ path: at(`${txPath}?page[after]=t-3&page[limit]=2`), method: 'GET' }).reply(200, page([tx('t-2', '2026-04-10', -5), tx('t-1', '2026-04-01', -6)], next('t-1')), { headers: JSONAPI });
+    api
+      .intercept({ path: at(`${txPath}?page[after]=t-5&page[limit]=2`), method: 'GET' })
+      .reply(200, page([tx('t-4', '2026-05-02', -3), tx('t-3', '2026-04-20', -4)], next('t-3')), { headers: JSONAPI });
+    api
+      .intercept({ path: at(`${txPath}?page[after]=t-3&page[limit]=2`), method: 'GET' })
+      .reply(200, page([tx('t-2', '2026-04-10', -5), tx('t-1', '2026-04-01', -6)], next('t-1')), { headers: JSONAPI });
     // No interceptor for page[after]=t-1: asking for it fails the test (network is disabled).
     const pages = await collect(provider, session());
     expect(pages.map((p) => p.booked.map((t) => t.externalId))).toEqual([['t-6', 't-5'], ['t-4']]);
@@ -381,7 +505,8 @@ describe('Ponto adapter: transactions', () => {
     sync('accountTransactionsWithUnsettled', 'recent');
     sync('accountDetails', 'recent');
     accountGet();
-    api.intercept({ path: at(`${pendingPath}?page[limit]=100`), method: 'GET' })
+    api
+      .intercept({ path: at(`${pendingPath}?page[limit]=100`), method: 'GET' })
       .reply(403, { errors: [{ code: 'authorizationExpired', detail: 'The authorization to access this account has expired.', meta: { resource: 'account' } }] }, { headers: JSONAPI });
     const e = await failure(collect(provider, session()));
     expect(e.code).toBe('CONSENT_EXPIRED');
@@ -437,7 +562,7 @@ describe('Ponto adapter: refreshConnection', () => {
     expect((await collect(provider, h))[0]!.balance).toBeDefined();
   });
 
-  it('keeps an account\'s synchronization failure for that account\'s fetch', async () => {
+  it("keeps an account's synchronization failure for that account's fetch", async () => {
     sync('accountTransactionsWithUnsettled', 'error');
     sync('accountDetails', 'error');
     const h = session();
@@ -446,7 +571,8 @@ describe('Ponto adapter: refreshConnection', () => {
   });
 
   it('falls back to accountTransactions when the subtype with unsettled lines is refused', async () => {
-    api.intercept({ path: '/ponto-connect/synchronizations', method: 'POST', body: (b) => JSON.parse(b).data.attributes.subtype === 'accountTransactionsWithUnsettled' })
+    api
+      .intercept({ path: '/ponto-connect/synchronizations', method: 'POST', body: (b) => JSON.parse(b).data.attributes.subtype === 'accountTransactionsWithUnsettled' })
       .reply(400, { errors: [{ code: 'validationError', detail: 'subtype is not supported for this account', meta: { attribute: 'subtype' } }] }, { headers: JSONAPI });
     sync('accountTransactions');
     sync('accountDetails');
@@ -463,7 +589,8 @@ describe('customerIpAddress', () => {
     expect(() => customerIpAddress({ BANKSYNC_PONTO_CUSTOMER_IP: 'my-laptop' })).toThrow(/BANKSYNC_PONTO_CUSTOMER_IP is not an IP address: my-laptop/);
   });
   it('revokes with the refresh token alone in the form and HTTP Basic client authentication (RFC 7009)', async () => {
-    api.intercept({ path: '/ponto-connect/oauth2/revoke', method: 'POST', headers: { authorization: BASIC, 'content-type': /application\/x-www-form-urlencoded/ }, body: (b) => b === 'token=rt-1' })
+    api
+      .intercept({ path: '/ponto-connect/oauth2/revoke', method: 'POST', headers: { authorization: BASIC, 'content-type': /application\/x-www-form-urlencoded/ }, body: (b) => b === 'token=rt-1' })
       .reply(200, '');
     await provider.revoke!(session());
   });

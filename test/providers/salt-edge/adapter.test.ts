@@ -149,10 +149,22 @@ describe('salt-edge adapter against the mock', () => {
     const { h, grant } = await connect();
     const acc = mock.control.accounts(String(grant.session.connectionId))[0]!.id;
     const line = (id: string, amount: string, cur = 'EUR') => `{"id":"${id}","made_on":"2026-09-30","amount":${amount},"currency_code":"${cur}","status":"posted"}`;
-    mock.control.rawNext(/^GET transactions$/, 200, `{"data":[${line('a', '0.1')},${line('b', '0.2')},${line('c', '0.30000000000000004')},${line('d', '12.30')},${line('e', '1.5', 'JPY')},${line('f', '-0.001', 'BHD')}],"meta":{"next_id":null}}`);
+    mock.control.rawNext(
+      /^GET transactions$/,
+      200,
+      `{"data":[${line('a', '0.1')},${line('b', '0.2')},${line('c', '0.30000000000000004')},${line('d', '12.30')},${line('e', '1.5', 'JPY')},${line('f', '-0.001', 'BHD')}],"meta":{"next_id":null}}`,
+    );
     const pages = await drain(h, acc);
-    expect(pages[0]!.booked.map((b) => [b.externalId, b.amountMinor])).toEqual([['a', 10], ['b', 20], ['d', 1230], ['f', -1]]);
-    expect(pages[0]!.rejected!.map((r) => [r.externalId, r.amount])).toEqual([['c', '0.30000000000000004'], ['e', '1.5']]);
+    expect(pages[0]!.booked.map((b) => [b.externalId, b.amountMinor])).toEqual([
+      ['a', 10],
+      ['b', 20],
+      ['d', 1230],
+      ['f', -1],
+    ]);
+    expect(pages[0]!.rejected!.map((r) => [r.externalId, r.amount])).toEqual([
+      ['c', '0.30000000000000004'],
+      ['e', '1.5'],
+    ]);
     expect(pages[0]!.rejected![0]!.reason).toContain('more decimals than EUR');
   });
 

@@ -37,8 +37,17 @@ async function drain(from = '2026-01-01', to = '2026-03-01'): Promise<Transactio
 
 describe('amounts: JSON numbers to exact minor units', () => {
   it.each([
-    [0.1, 'EUR', 10], [0.2, 'EUR', 20], [0.3, 'EUR', 30], [12.3, 'EUR', 1230], [-45.67, 'EUR', -4567],
-    [1234567890123.45, 'EUR', 123456789012345], [1500, 'JPY', 1500], [-1, 'JPY', -1], [12.005, 'BHD', 12005], [-0.001, 'BHD', -1], [250, 'BHD', 250000],
+    [0.1, 'EUR', 10],
+    [0.2, 'EUR', 20],
+    [0.3, 'EUR', 30],
+    [12.3, 'EUR', 1230],
+    [-45.67, 'EUR', -4567],
+    [1234567890123.45, 'EUR', 123456789012345],
+    [1500, 'JPY', 1500],
+    [-1, 'JPY', -1],
+    [12.005, 'BHD', 12005],
+    [-0.001, 'BHD', -1],
+    [250, 'BHD', 250000],
   ])('%s %s → %s', (v, cur, minor) => {
     expect(amountMinor(v, cur)).toBe(minor);
   });
@@ -86,19 +95,34 @@ describe('transaction pages', () => {
   });
 
   it('an empty answer is an empty page, not an error', async () => {
-    api.intercept({ path: /\/api\/v6\/transactions/ }).reply(200, { data: [], meta: { next_id: null } }, JSON_HEADERS).times(2);
+    api
+      .intercept({ path: /\/api\/v6\/transactions/ })
+      .reply(200, { data: [], meta: { next_id: null } }, JSON_HEADERS)
+      .times(2);
     const pages = await drain();
-    expect(pages.map((p) => [p.booked.length, p.pending!.length, p.rejected!.length])).toEqual([[0, 0, 0], [0, 0, 0]]);
+    expect(pages.map((p) => [p.booked.length, p.pending!.length, p.rejected!.length])).toEqual([
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
   });
 
   it('a next_id that repeats is refused instead of looping', async () => {
-    api.intercept({ path: /\/api\/v6\/transactions/ }).reply(200, { data: [tx('1', 1)], meta: { next_id: '5' } }, JSON_HEADERS).times(2);
+    api
+      .intercept({ path: /\/api\/v6\/transactions/ })
+      .reply(200, { data: [tx('1', 1)], meta: { next_id: '5' } }, JSON_HEADERS)
+      .times(2);
     const err = await failure(drain());
     expect(err.message).toContain('next_id 5 repeats');
   });
 
   it('a line without a usable date or amount is quarantined with its fields; the rest stays', async () => {
-    api.intercept({ path: /\/api\/v6\/transactions/ }).reply(200, { data: [tx('1', 1), { id: '2', made_on: '27/02/2026', amount: 1, currency_code: 'EUR' }, { id: '3', made_on: '2026-02-27', amount: '1.00', currency_code: 'EUR' }], meta: { next_id: null } }, JSON_HEADERS);
+    api
+      .intercept({ path: /\/api\/v6\/transactions/ })
+      .reply(
+        200,
+        { data: [tx('1', 1), { id: '2', made_on: '27/02/2026', amount: 1, currency_code: 'EUR' }, { id: '3', made_on: '2026-02-27', amount: '1.00', currency_code: 'EUR' }], meta: { next_id: null } },
+        JSON_HEADERS,
+      );
     api.intercept({ path: /pending=true/ }).reply(200, { data: [], meta: { next_id: null } }, JSON_HEADERS);
     const [page] = await drain();
     expect(page!.booked.map((b) => b.externalId)).toEqual(['1']);
@@ -122,11 +146,17 @@ describe('errors: {error: {class, message}} → typed errors, in one place', () 
   const f = (status: number, body: unknown, headers: Record<string, string> = {}) => mapSaltEdgeError({ status, body, headers, method: 'GET', path: '/api/v6/x' }, NOW);
   const body = (cls: string) => ({ error: { class: cls, message: `msg of ${cls}`, documentation_url: 'https://docs' }, request: {} });
   it.each([
-    ['InvalidCredentials', 'CREDENTIALS_INVALID'], ['InvalidInteractiveCredentials', 'CREDENTIALS_INVALID'],
-    ['ConsentExpired', 'CONSENT_EXPIRED'], ['AispConsentRevoked', 'CONSENT_EXPIRED'],
-    ['ProviderUnavailable', 'PROVIDER_UNAVAILABLE'], ['TooManyRequests', 'RATE_LIMITED'],
-    ['BackgroundFetchLimitExceeded', 'RATE_LIMITED'], ['InteractiveAdapterTimeout', 'SCA_REQUIRED'],
-    ['WrongSecret', 'CREDENTIALS_INVALID'], ['ExpiresAtInvalid', 'PROVIDER_ERROR'], ['Unheard', 'PROVIDER_ERROR'],
+    ['InvalidCredentials', 'CREDENTIALS_INVALID'],
+    ['InvalidInteractiveCredentials', 'CREDENTIALS_INVALID'],
+    ['ConsentExpired', 'CONSENT_EXPIRED'],
+    ['AispConsentRevoked', 'CONSENT_EXPIRED'],
+    ['ProviderUnavailable', 'PROVIDER_UNAVAILABLE'],
+    ['TooManyRequests', 'RATE_LIMITED'],
+    ['BackgroundFetchLimitExceeded', 'RATE_LIMITED'],
+    ['InteractiveAdapterTimeout', 'SCA_REQUIRED'],
+    ['WrongSecret', 'CREDENTIALS_INVALID'],
+    ['ExpiresAtInvalid', 'PROVIDER_ERROR'],
+    ['Unheard', 'PROVIDER_ERROR'],
   ])('%s → %s', (cls, code) => {
     const e = f(406, body(cls));
     expect(e.code).toBe(code);

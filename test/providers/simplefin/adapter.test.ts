@@ -171,7 +171,9 @@ describe('SimpleFIN adapter: accounts and transactions', () => {
     mock.control.failAccount(SAVINGS, 'act.failed');
     try {
       const from = new Date(clock.getTime() - 10 * DAY * 1000).toISOString().slice(0, 10);
-      const pages = (await all(provider.fetchConnection!(h, { accounts: [CHECKING, SAVINGS, CARD].map((externalId) => ({ externalId, institutionId: '' })), from, to: clock.toISOString().slice(0, 10) }))) as ConnectionPage[];
+      const pages = (await all(
+        provider.fetchConnection!(h, { accounts: [CHECKING, SAVINGS, CARD].map((externalId) => ({ externalId, institutionId: '' })), from, to: clock.toISOString().slice(0, 10) }),
+      )) as ConnectionPage[];
       expect(pages.map((p) => p.accountExternalId)).toEqual([CHECKING, CARD]);
       const [checking, card] = pages;
       expect(checking!.warnings).toBeUndefined();
@@ -214,7 +216,9 @@ describe('SimpleFIN adapter: accounts and transactions', () => {
     // A long range that needs two requests is deferred whole when only one is left.
     clock = new Date(clock.getTime() + DAY * 1000 + 1000);
     h.data.requestLog = Array.from({ length: 23 }, () => clock.getTime() - 1000);
-    const long = await failure(all(provider.fetchTransactions(h, { account: { externalId: SAVINGS, institutionId: '' }, from: new Date(clock.getTime() - 120 * DAY * 1000).toISOString().slice(0, 10), to })));
+    const long = await failure(
+      all(provider.fetchTransactions(h, { account: { externalId: SAVINGS, institutionId: '' }, from: new Date(clock.getTime() - 120 * DAY * 1000).toISOString().slice(0, 10), to })),
+    );
     expect(long.code).toBe('RATE_LIMITED');
     expect(accountsCalls()).toHaveLength(24);
   });

@@ -39,13 +39,24 @@ describe('SimpleFIN mapping', () => {
   });
 
   it('v1 answers are scoped by organisation (domain first); v2 by connection, named by the org', () => {
-    const v1 = placeAccounts({ accounts: [{ org: { domain: 'a.example', name: 'Bank A', 'sfin-url': 'https://a' }, id: '1', name: 'Checking', currency: 'USD', balance: '1', 'balance-date': 1 }, { org: { name: 'Bank B', 'sfin-url': 'https://b' }, id: '1', name: 'Card', currency: 'USD', balance: '1', 'balance-date': 1 }] });
+    const v1 = placeAccounts({
+      accounts: [
+        { org: { domain: 'a.example', name: 'Bank A', 'sfin-url': 'https://a' }, id: '1', name: 'Checking', currency: 'USD', balance: '1', 'balance-date': 1 },
+        { org: { name: 'Bank B', 'sfin-url': 'https://b' }, id: '1', name: 'Card', currency: 'USD', balance: '1', 'balance-date': 1 },
+      ],
+    });
     expect(v1.placed.map((p) => [p.externalId, p.institutionId, p.institutionName])).toEqual([
       ['a.example/1', 'a.example', 'Bank A'],
       ['Bank%20B/1', 'Bank B', 'Bank B'],
     ]);
     expect(splitExternalId('Bank%20B/1')).toEqual({ scope: 'Bank B', accountId: '1' });
-    const v2 = placeAccounts({ connections: [{ conn_id: 'C/1', name: 'Bank C - Jo', org_id: 'ORG-C', org_url: 'https://c.example' }], accounts: [{ conn_id: 'C/1', id: 'x/y', name: 'Savings', currency: 'USD', balance: '1', 'balance-date': 1 }, { id: 'z', name: 'Orphan', currency: 'USD', balance: '1', 'balance-date': 1 }] });
+    const v2 = placeAccounts({
+      connections: [{ conn_id: 'C/1', name: 'Bank C - Jo', org_id: 'ORG-C', org_url: 'https://c.example' }],
+      accounts: [
+        { conn_id: 'C/1', id: 'x/y', name: 'Savings', currency: 'USD', balance: '1', 'balance-date': 1 },
+        { id: 'z', name: 'Orphan', currency: 'USD', balance: '1', 'balance-date': 1 },
+      ],
+    });
     expect(v2.placed.map((p) => [p.externalId, p.institutionId, p.institutionName])).toEqual([['C%2F1/x%2Fy', 'ORG-C', 'Bank C - Jo']]);
     expect(splitExternalId('C%2F1/x%2Fy')).toEqual({ scope: 'C/1', accountId: 'x/y' });
     expect(v2.problems).toEqual(['SimpleFIN sent account Orphan with neither a connection nor an organisation; it was left out']);
@@ -70,6 +81,13 @@ describe('SimpleFIN mapping', () => {
   });
 
   it('reads the kind from the name only when it is unmistakable', () => {
-    expect(['Everyday Checking', 'High Yield Savings', 'Rewards Visa Card', 'Auto Loan', 'Brokerage', 'Discover Savings'].map(kindOf)).toEqual(['checking', 'savings', 'credit_card', 'loan', 'other', 'savings']);
+    expect(['Everyday Checking', 'High Yield Savings', 'Rewards Visa Card', 'Auto Loan', 'Brokerage', 'Discover Savings'].map(kindOf)).toEqual([
+      'checking',
+      'savings',
+      'credit_card',
+      'loan',
+      'other',
+      'savings',
+    ]);
   });
 });

@@ -24,7 +24,11 @@ function pageConfig(start: ConsentStart): { fastLinkURL: string; accessToken: st
 /** Plays FastLink the way the mock's initialize.js does, then answers as the page would post to /callback. */
 async function playFastLink(start: ConsentStart): Promise<Record<string, string>> {
   const cfg = pageConfig(start);
-  const res = await fetch(`${mock.url}/fastlink/link`, { method: 'POST', headers: { 'api-version': '1.1', authorization: cfg.accessToken, 'content-type': 'application/json' }, body: JSON.stringify({ params: cfg.params }) });
+  const res = await fetch(`${mock.url}/fastlink/link`, {
+    method: 'POST',
+    headers: { 'api-version': '1.1', authorization: cfg.accessToken, 'content-type': 'application/json' },
+    body: JSON.stringify({ params: cfg.params }),
+  });
   const body = (await res.json()) as { providerAccountId: number; status: string };
   return { state: cfg.state, providerAccountId: String(body.providerAccountId), status: body.status };
 }
@@ -40,7 +44,11 @@ async function lines(h: SessionHandle) {
   const pending = new Map<string, { amountMinor: number; date: string }>();
   let pages = 0;
   for (const a of await provider.listAccounts(h)) {
-    for await (const page of provider.fetchTransactions(h, { account: { externalId: a.externalId, institutionId: a.institutionId, meta: a.meta }, from: '2024-01-01', to: '2026-12-31' }) as AsyncIterable<TransactionPage>) {
+    for await (const page of provider.fetchTransactions(h, {
+      account: { externalId: a.externalId, institutionId: a.institutionId, meta: a.meta },
+      from: '2024-01-01',
+      to: '2026-12-31',
+    }) as AsyncIterable<TransactionPage>) {
       pages++;
       expect(page.rejected ?? []).toEqual([]);
       for (const t of page.booked) booked.set(`${a.externalId}/${t.externalId}`, { amountMinor: t.amountMinor, date: t.bookingDate });
@@ -117,7 +125,10 @@ describe('Yodlee adapter against the mock', () => {
   it('lists bank and card accounts with their container, skips investment, money owed negative', async () => {
     const h = await connect();
     const accounts = await provider.listAccounts(h);
-    expect(accounts.map((a) => [a.kind, a.meta?.container])).toEqual([['checking', 'bank'], ['credit_card', 'creditCard']]);
+    expect(accounts.map((a) => [a.kind, a.meta?.container])).toEqual([
+      ['checking', 'bank'],
+      ['credit_card', 'creditCard'],
+    ]);
     expect(accounts[0]).toMatchObject({ institutionName: 'Dag Site', institutionId: '16441', currency: 'USD', balance: { amountMinor: 4478 } });
     expect(accounts[1]!.balance?.amountMinor).toBe(-163644);
   });

@@ -23,7 +23,13 @@ describe('the FastLink page in headless Chromium', () => {
   beforeAll(async () => {
     requireTools('chromium');
     mock = await startYodleeMock({ now: () => now });
-    provider = createYodleeProvider({ now: () => now, env: mock.fastLinkEnv, baseUrl: mock.url, credentials: mock.credentials, state: { get: (k) => state.get(k), set: (k, v) => void state.set(k, v) } });
+    provider = createYodleeProvider({
+      now: () => now,
+      env: mock.fastLinkEnv,
+      baseUrl: mock.url,
+      credentials: mock.credentials,
+      state: { get: (k) => state.get(k), set: (k, v) => void state.set(k, v) },
+    });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
   });
   afterAll(async () => {

@@ -36,7 +36,14 @@ function token(value = 'tok-1', expiresIn = 1800) {
 }
 
 const tx = (id: number, amount: number, baseType: 'DEBIT' | 'CREDIT', status = 'POSTED', date = '2026-02-20') => ({
-  CONTAINER: 'bank', id, accountId: 55, amount: { amount, currency: 'USD' }, baseType, status, date, description: { original: `LINE ${id}` },
+  CONTAINER: 'bank',
+  id,
+  accountId: 55,
+  amount: { amount, currency: 'USD' },
+  baseType,
+  status,
+  date,
+  description: { original: `LINE ${id}` },
 });
 
 async function pages(p = provider(), from = '2026-01-01', to = '2026-03-01'): Promise<TransactionPage[]> {
@@ -60,13 +67,13 @@ describe('Yodlee transactions over HTTP (strict)', () => {
     expect(got[1]!.pending).toEqual([{ externalId: '2', date: '2026-02-20', amountMinor: -30, currency: 'USD', payee: 'LINE 2' }]);
   });
 
-  it('an empty answer is Yodlee\'s `{}`: one empty snapshot page', async () => {
+  it("an empty answer is Yodlee's `{}`: one empty snapshot page", async () => {
     token();
     api.intercept({ path: txPath(0), method: 'GET' }).reply(200, {}, JSON_HEADERS);
     expect(await pages()).toEqual([{ booked: [], pending: [], pendingMode: 'snapshot' }]);
   });
 
-  it('a body that is not JSON, or not the expected shape, is the provider\'s fault (PROVIDER_ERROR)', async () => {
+  it("a body that is not JSON, or not the expected shape, is the provider's fault (PROVIDER_ERROR)", async () => {
     token();
     const p = provider();
     api.intercept({ path: txPath(0), method: 'GET' }).reply(200, '{"transaction": [', JSON_HEADERS);
@@ -87,7 +94,9 @@ describe('Yodlee transactions over HTTP (strict)', () => {
 
   it('a refused (expired) token is replaced once, then the call repeats', async () => {
     token('old');
-    api.intercept({ path: txPath(0), method: 'GET', headers: { authorization: 'Bearer old' } }).reply(401, { errorCode: 'Y008', errorMessage: 'Invalid token in authorization header', referenceCode: 'r1' }, JSON_HEADERS);
+    api
+      .intercept({ path: txPath(0), method: 'GET', headers: { authorization: 'Bearer old' } })
+      .reply(401, { errorCode: 'Y008', errorMessage: 'Invalid token in authorization header', referenceCode: 'r1' }, JSON_HEADERS);
     token('new');
     api.intercept({ path: txPath(0), method: 'GET', headers: { authorization: 'Bearer new' } }).reply(200, {}, JSON_HEADERS);
     expect(await pages()).toHaveLength(1);
@@ -100,7 +109,7 @@ describe('Yodlee transactions over HTTP (strict)', () => {
     await Promise.all([p.listAccounts(session), p.listAccounts(session), p.listAccounts(session)]);
   });
 
-  it('error bodies become typed errors naming Yodlee\'s code and referenceCode', async () => {
+  it("error bodies become typed errors naming Yodlee's code and referenceCode", async () => {
     token();
     api.intercept({ path: txPath(0), method: 'GET' }).reply(400, { errorCode: 'Y809', errorMessage: 'Invalid date range', referenceCode: 'ref-9' }, JSON_HEADERS);
     const e = await failure(pages());

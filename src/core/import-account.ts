@@ -3,11 +3,17 @@ import type { StatementHead } from '../import/stream.js';
 import type { FileFormat } from '../import/types.js';
 import { nowIso, type Services } from './context.js';
 import { badInput } from '../domain/errors.js';
-import type { ImportOptions } from './import.js';
 import { accountRef, connectionRef, maskIban, type Account } from '../domain/model.js';
 
+/** What the import's options say about the account (import's ImportOptions has these fields). */
+export interface AccountChoice {
+  newAccount?: string;
+  forceAccount?: boolean;
+  currency?: string;
+}
+
 /** Which account a statement file's lines go to: named by flag, by the file's IBAN or number, or created. */
-export function resolveAccount(s: Services, o: ImportOptions, path: string, file: { format: FileFormat }, st: StatementHead, target: Account | undefined): { account: Account; created: boolean } {
+export function resolveAccount(s: Services, o: AccountChoice, path: string, file: { format: FileFormat }, st: StatementHead, target: Account | undefined): { account: Account; created: boolean } {
   const currency = st.currency ?? o.currency?.toUpperCase() ?? target?.currency;
   if (target) {
     if (st.currency && st.currency !== target.currency) throw badInput(`${basename(path)} is in ${st.currency}, but ${accountRef(target.id)} is in ${target.currency}`);

@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 /**
  * Incremental export (M19): what each named target has been sent, and the earlier versions of

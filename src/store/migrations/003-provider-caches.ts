@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 /**
  * Real providers: a local copy of each provider's institution list (so `institutions` is fast

@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 /**
  * What came in but was not taken as is: lines quarantined at the boundary (an impossible or

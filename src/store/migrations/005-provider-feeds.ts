@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 /**
  * Interface v2 providers: the cursor of a changes feed (Plaid /transactions/sync), stored with

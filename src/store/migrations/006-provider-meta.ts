@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 /**
  * Per-account provider data an adapter needs again to fetch the account (Yodlee's `container`):

@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 /**
  * Transfers between the user's own accounts (issue 18): the pairs the detector or the user made,

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 /**
  * Explainable, reversible dedupe (issue 18). Where a line came from and every other observation

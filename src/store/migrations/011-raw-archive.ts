@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 /**
  * The raw archive: each provider fetch that stored data, kept compressed with its requests

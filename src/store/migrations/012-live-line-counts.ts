@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 /**
  * Each account's count of live lines (not removed; ignored ones count, as `count()` always did).

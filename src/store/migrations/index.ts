@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Migration } from './migration.js';
 import { v1Initial } from './001-initial.js';
 import { v2ExportTargets } from './002-export-targets.js';
 import { v3ProviderCaches } from './003-provider-caches.js';
@@ -12,11 +12,7 @@ import { v10LineOrigins } from './010-line-origins.js';
 import { v11RawArchive } from './011-raw-archive.js';
 import { v12LiveLineCounts } from './012-live-line-counts.js';
 
-export interface Migration {
-  version: number;
-  description: string;
-  up(db: Database): void;
-}
+export type { Migration } from './migration.js';
 
 /** Ordered list; append only. Each migration's version is its position + 1. */
 export const MIGRATIONS: readonly Migration[] = [

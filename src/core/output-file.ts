@@ -40,10 +40,9 @@ export async function writeFileAtomically<T>(path: string, write: (out: Writable
 async function writeTo<T>(path: string, flags: string, write: (out: Writable) => Promise<T>, shownAs: string, flag: string): Promise<T> {
   let out: ReturnType<typeof createWriteStream> | undefined;
   try {
-    // A 64 KiB chunk is over the default 16 KiB mark, so every chunk waited for its write before
-    // the next was made (a fifth of a million-line export's wall time idle): with room for a few,
-    // the next chunk is made while the last is written.
-    out = createWriteStream(path, { flags, mode: 0o600, highWaterMark: STREAM_HIGH_WATER_MARK });
+    // The default high-water mark: a 1 MiB one (the next chunk made while the last is written) let
+    // a million-line export's peak RSS grow with its size (88 → 115 MB from 100k to 400k lines).
+    out = createWriteStream(path, { flags, mode: 0o600 });
     await once(out, 'open');
     const result = await write(out);
     out.end();
@@ -138,5 +137,4 @@ export class Sink {
 }
 
 const SINK_FLUSH_BYTES = 65_536;
-const STREAM_HIGH_WATER_MARK = 16 * SINK_FLUSH_BYTES;
 const SINK_CAPACITY = 2 * SINK_FLUSH_BYTES;

@@ -3,9 +3,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { WRITE_BATCH_LINES } from '../../src/core/sync/account-sync.js';
 import { Store } from '../../src/store/index.js';
 
 const CHILD = resolve(__dirname, '../helpers/cursor-feed-child.mjs');
+/** The child's page size (cursor-feed-child.mjs): ten pages fill one write batch. */
+const PAGE_LINES = WRITE_BATCH_LINES / 10;
 
 function fresh() {
   const dir = mkdtempSync(join(tmpdir(), 'banksync-cursor-kill-'));
@@ -18,7 +21,7 @@ function fresh() {
   return { db, key };
 }
 
-const runToEnd = (db: string, key: string) => spawnSync(process.execPath, [CHILD, db, key], { encoding: 'utf8', timeout: 120_000 });
+const runToEnd = (db: string, key: string) => spawnSync(process.execPath, [CHILD, db, key], { encoding: 'utf8', timeout: 240_000 });
 
 /** Kills the child with SIGKILL once it says it has yielded page `page`. */
 function killAfterPage(db: string, key: string, page: number): Promise<NodeJS.Signals | null> {
@@ -46,19 +49,19 @@ describe('a changes feed killed with SIGKILL mid-pagination (built dist, real pr
     const whole = fresh();
     expect(runToEnd(whole.db, whole.key).stdout).toMatch(/from -\ndone/);
     const expected = snapshot(whole.db, whole.key);
-    expect(expected.rows).toHaveLength(30 * 500);
+    expect(expected.rows).toHaveLength(30 * PAGE_LINES);
 
     const killed = fresh();
     expect(await killAfterPage(killed.db, killed.key, 14)).toBe('SIGKILL');
     const after = snapshot(killed.db, killed.key);
-    // Batches of 5,000 lines: pages 0-9 were committed with cursor c10; pages 10-14 were in memory.
+    // One write batch is ten pages: pages 0-9 were committed with cursor c10; pages 10-14 were in memory.
     expect(after.cursor).toBe('c10');
-    expect(after.rows).toHaveLength(10 * 500);
+    expect(after.rows).toHaveLength(10 * PAGE_LINES);
 
     const rerun = runToEnd(killed.db, killed.key);
     expect(rerun.stdout).toMatch(/^from c10\ndone/);
     const final = snapshot(killed.db, killed.key);
     expect(final.cursor).toBe('c30');
     expect(final.rows).toEqual(expected.rows); // revision 0 everywhere: no line written twice
-  }, 120_000);
+  }, 300_000);
 });

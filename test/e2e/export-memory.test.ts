@@ -48,7 +48,8 @@ describe('export memory stays flat', () => {
     expect(statSync(join(cli.dir, `big.${format}`)).size).toBeGreaterThan(20 * MB);
     expect(big).toBeLessThan(150 * MB);
     console.log(`${format}: peak RSS ${Math.round(small / MB)} MB for 100k lines, ${Math.round(big / MB)} MB for 400k`);
-    expect(big - small).toBeLessThan(25 * MB);
+    // Measured flat within 2 MB; a 1 MiB output high-water mark made it grow 27–31 MB.
+    expect(big - small).toBeLessThan(15 * MB);
   });
 
   it('Ctrl-C half-way leaves neither the output nor a temp file', async () => {

@@ -1,15 +1,16 @@
 // A process that syncs one account from a changes feed (the built dist), for kill -9 tests:
 // node cursor-feed-child.mjs DB_PATH KEY_PATH [HANG_AFTER_PAGE]
-// The feed: 30 pages of 500 lines; page i's nextCursor is "c<i+1>". With HANG_AFTER_PAGE set, it
+// The feed: 30 pages of a tenth of the sync's write batch each; page i's nextCursor is "c<i+1>". With HANG_AFTER_PAGE set, it
 // prints "page N" after yielding page N and then hangs, so the test can kill it there.
 import { resolve } from 'node:path';
 const dist = resolve(import.meta.dirname, '../../dist');
 const { Store } = await import(`${dist}/store/index.js`);
-const { fetchAccount } = await import(`${dist}/core/sync/account-sync.js`);
+const { fetchAccount, WRITE_BATCH_LINES } = await import(`${dist}/core/sync/account-sync.js`);
 const [db, key, hangArg] = process.argv.slice(2);
 const hangAfter = hangArg === undefined ? -1 : Number(hangArg);
 const PAGES = 30;
-const PAGE_LINES = 500;
+// Ten pages fill one write batch: a kill after page 14 finds pages 0-9 committed, whatever the batch size.
+const PAGE_LINES = WRITE_BATCH_LINES / 10;
 const store = Store.open(db, { keyFile: key });
 const account = store.accounts.list()[0];
 const line = (n) => ({

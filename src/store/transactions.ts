@@ -1,5 +1,6 @@
 import type { Transaction, TransactionType } from '../domain/model.js';
 import type { Db } from './db.js';
+import type { Statement } from 'better-sqlite3';
 
 /** A row ready for the store: ids and fingerprint already computed by core/dedupe. */
 export interface TransactionRow {
@@ -128,27 +129,7 @@ export class TransactionRepo {
   write(row: TransactionRow, now: string): WriteResult {
     // Positional parameters: no object built per line (a large sync writes a million).
     if (row.externalId !== null) {
-      if (
-        this.insertByExternal.run(
-          row.id,
-          row.accountId,
-          row.externalId,
-          row.fingerprint,
-          row.ordinal,
-          row.bookingDate,
-          row.valueDate,
-          row.amountMinor,
-          row.currency,
-          row.payee,
-          row.memo,
-          row.type,
-          row.counterpartyIban,
-          row.source,
-          now,
-          now,
-        ).changes === 1
-      )
-        return this.inserted(row.accountId);
+      if (this.insert(this.insertByExternal, row, now)) return this.inserted(row.accountId);
       return this.correctByExternal.run(
         row.bookingDate,
         row.valueDate,
@@ -172,26 +153,31 @@ export class TransactionRepo {
         ? 'updated'
         : 'unchanged';
     }
-    return this.insertByFingerprint.run(
-      row.id,
-      row.accountId,
-      null,
-      row.fingerprint,
-      row.ordinal,
-      row.bookingDate,
-      row.valueDate,
-      row.amountMinor,
-      row.currency,
-      row.payee,
-      row.memo,
-      row.type,
-      row.counterpartyIban,
-      row.source,
-      now,
-      now,
-    ).changes === 1
-      ? this.inserted(row.accountId)
-      : 'unchanged';
+    return this.insert(this.insertByFingerprint, row, now) ? this.inserted(row.accountId) : 'unchanged';
+  }
+
+  /** One insert statement's run with the row's 16 columns; true when a row was added. */
+  private insert(stmt: Statement, row: TransactionRow, now: string): boolean {
+    return (
+      stmt.run(
+        row.id,
+        row.accountId,
+        row.externalId,
+        row.fingerprint,
+        row.ordinal,
+        row.bookingDate,
+        row.valueDate,
+        row.amountMinor,
+        row.currency,
+        row.payee,
+        row.memo,
+        row.type,
+        row.counterpartyIban,
+        row.source,
+        now,
+        now,
+      ).changes === 1
+    );
   }
 
   /** A new line is live: counted here, in the writer's transaction (see migration 012). */

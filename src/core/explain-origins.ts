@@ -151,6 +151,46 @@ export function noteSyncMerge(store: Store, row: TransactionRow, now: string): v
   );
 }
 
+/**
+ * A sync met a line stored from another source (a statement file, another provider) and took its
+ * provider line as that one (rungs 3–4 of the ladder). The provider line is kept whole, so
+ * `unmerge` can make it a line of its own, under the id the next sync finds it by. False when an
+ * earlier sync already took this line so (its window overlaps this one): not news.
+ */
+export function noteCrossSourceMerge(store: Store, row: TransactionRow, match: { candidate: StoredCandidate; rung: Rung; why: string }, now: string): boolean {
+  const key = row.externalId !== null ? `x:${row.externalId}` : `f:${row.fingerprint}:${row.ordinal}`;
+  const sourceKey = `sync:${row.source}|${key}`;
+  const first = !store.lineOrigins.has(match.candidate.id, sourceKey);
+  store.lineOrigins.record(
+    {
+      transactionId: match.candidate.id,
+      role: 'merged',
+      source: row.source,
+      sourceKey,
+      fileId: null,
+      record: null,
+      rawId: row.externalId,
+      rung: match.rung,
+      why: match.why,
+      candidates: null,
+      observation: {
+        bookingDate: row.bookingDate,
+        valueDate: row.valueDate,
+        amountMinor: row.amountMinor,
+        currency: row.currency,
+        payee: row.payee,
+        memo: row.memo,
+        type: row.type,
+        counterpartyIban: row.counterpartyIban,
+        externalId: row.externalId,
+        source: row.source,
+      },
+    },
+    now,
+  );
+  return first;
+}
+
 /** `accounts merge` took FROM's line as INTO's `match`: kept whole so `unmerge` can restore it. */
 export function noteAccountMerge(
   s: Services,

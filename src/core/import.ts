@@ -8,12 +8,11 @@ import { formatMinor } from '../domain/money.js';
 import { fingerprint, lineId } from './dedupe.js';
 import { bookingDateProblem, valueDateProblem } from './line-checks.js';
 import { accountCalledAlready, resolveAccount } from './import-account.js';
-import { reanchor, textMatch, textOf } from './line-match.js';
-import type { StoredCandidate } from '../store/transactions.js';
+import { reanchor, recordFuzzyMerge, sameLineStored } from './line-match.js';
 import { openStatementFile, type StatementFile } from '../import/parse.js';
 import type { StatementHead } from '../import/stream.js';
 import type { FileBalance, FileFormat, FileLine, ParseOptions } from '../import/types.js';
-import { KeySet } from '../domain/key-set.js';
+import { StoredLines } from './stored-lines.js';
 import { ImportOrigins, type ImportDecision } from './explain-origins.js';
 import { detectTransfers } from './transfers/detect.js';
 
@@ -134,7 +133,7 @@ class StatementImport {
     this.account = account;
     this.source = `file:${basename(file.path)}#${file.sha256.slice(0, 12)}`;
     this.report = { account: accountRef(account.id), accountName: account.name, created, lines: 0, added: 0, duplicates: 0, updated: 0, matchedByText: 0, quarantined: 0, balances: [] };
-    this.stored = new StoredLines(s, account.id);
+    this.stored = new StoredLines(s.store, account.id);
     this.origins = new ImportOrigins(s, account.id, file.path, file, this.source, this.now);
   }
 
@@ -238,29 +237,13 @@ function importLine(s: Services, account: Account, format: FileFormat, line: Fil
     claimed.add(id);
     return { outcome: tx.write({ ...row, id, externalId, ordinal: 0 }, now) === 'updated' ? 'updated' : 'duplicates', rung: 'file-id', id };
   }
-  const exact = candidates.find((c) => c.fingerprint === fp);
-  if (exact) {
-    claimed.add(exact.id);
-    stored.claim(line.bookingDate, line.amountMinor, exact);
-    return { outcome: 'duplicates', rung: 'fingerprint', id: exact.id };
-  }
-  const fuzzy = textMatch(line, externalId, candidates);
-  if (fuzzy) {
-    claimed.add(fuzzy.candidate.id);
-    stored.claim(line.bookingDate, line.amountMinor, fuzzy.candidate);
-    s.store.inputIssues.record(
-      {
-        accountId: account.id,
-        kind: 'fuzzy-merge',
-        key: `${fuzzy.candidate.id}|${fp}`,
-        severity: 'info',
-        source,
-        message: `${line.where} (${line.bookingDate} ${formatMinor(line.amountMinor, line.currency)} "${textOf(line).slice(0, 60)}") taken as ${fuzzy.candidate.id} from ${fuzzy.candidate.source} ("${textOf(fuzzy.candidate).slice(0, 60)}"): ${fuzzy.why}`,
-        detail: { line, matched: fuzzy.candidate.id, why: fuzzy.why },
-      },
-      now,
-    );
-    return { outcome: 'matchedByText', rung: 'text', id: fuzzy.candidate.id, why: fuzzy.why };
+  const same = sameLineStored(line, externalId, fp, candidates);
+  if (same) {
+    claimed.add(same.candidate.id);
+    stored.claim(line.bookingDate, line.amountMinor, same.candidate);
+    if (same.rung === 'fingerprint') return { outcome: 'duplicates', rung: 'fingerprint', id: same.candidate.id };
+    recordFuzzyMerge(s.store, { accountId: account.id, source, where: line.where, line, fp, candidate: same.candidate, why: same.why }, now);
+    return { outcome: 'matchedByText', rung: 'text', id: same.candidate.id, why: same.why };
   }
   const ordinal = externalId ? 0 : stored.fingerprintCount(fp);
   const id = lineId(account.id, externalId, fp, ordinal);
@@ -268,103 +251,6 @@ function importLine(s: Services, account: Account, format: FileFormat, line: Fil
   // Not claimed: a line this import wrote is never a candidate (its day was read before it was written).
   stored.added(externalId, fp);
   return { outcome: 'added', rung: 'new', id };
-}
-
-/**
- * What the dedupe ladder asks of the account's stored lines, answered without a query per line.
- * An account that holds nothing (a new one, or one never imported into) is answered from what
- * this import wrote: the ordinals of id-less lines exactly up to 20k distinct fingerprints, then
- * by 64-bit hashes whose rare hits the store confirms (memory stays flat at a million lines). Otherwise the live lines of a batch's
- * days not read yet are read in one query before the batch (sameDateAndAmount's answer for each
- * of those days, in the same order); the rarer questions (is a file id stored, whatever its date;
- * the next ordinal of a fingerprint, removed lines included) stay exact point queries. A day is
- * read before any line of it is written, so lines written by this import are never candidates.
- */
-class StoredLines {
-  private readonly empty: boolean;
-  private readonly byDay = new Map<string, StoredCandidate[]>();
-  /** Days already read, as sorted disjoint [from, to] spans. */
-  private readonly loaded: [string, string][] = [];
-  private readonly ordinals = new KeySet();
-
-  constructor(
-    private readonly s: Services,
-    private readonly accountId: number,
-  ) {
-    this.empty = s.store.transactions.isEmpty(accountId);
-  }
-
-  /** Before a batch: the stored lines of its days not read yet, in one query. */
-  load(batch: FileLine[]): void {
-    if (this.empty) return;
-    let from: string | undefined;
-    let to: string | undefined;
-    for (const l of batch) {
-      const d = l.bookingDate;
-      if (this.isLoaded(d)) continue;
-      if (from === undefined || d < from) from = d;
-      if (to === undefined || d > to) to = d;
-    }
-    if (from === undefined || to === undefined) return;
-    for (const { bookingDate, amountMinor, ...c } of this.s.store.transactions.candidatesBetween(this.accountId, from, to)) {
-      if (this.isLoaded(bookingDate)) continue;
-      const key = `${bookingDate}|${amountMinor}`;
-      const list = this.byDay.get(key);
-      if (list) list.push(c);
-      else this.byDay.set(key, [c]);
-    }
-    this.markLoaded(from, to);
-  }
-
-  private isLoaded(day: string): boolean {
-    let lo = 0;
-    let hi = this.loaded.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const [a, b] = this.loaded[mid]!;
-      if (day < a) hi = mid - 1;
-      else if (day > b) lo = mid + 1;
-      else return true;
-    }
-    return false;
-  }
-
-  private markLoaded(from: string, to: string): void {
-    const spans = [...this.loaded, [from, to] as [string, string]].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-    this.loaded.length = 0;
-    for (const span of spans) {
-      const last = this.loaded.at(-1);
-      if (last && span[0] <= last[1]) {
-        if (span[1] > last[1]) last[1] = span[1];
-      } else this.loaded.push([span[0], span[1]]);
-    }
-  }
-
-  sameDateAndAmount(date: string, amountMinor: number): StoredCandidate[] {
-    return this.byDay.get(`${date}|${amountMinor}`) ?? [];
-  }
-
-  /** A candidate taken by a line of this file leaves its day's list (the claimed set stays the rule; this keeps big days cheap). */
-  claim(date: string, amountMinor: number, c: StoredCandidate): void {
-    const list = this.byDay.get(`${date}|${amountMinor}`);
-    const i = list ? list.indexOf(c) : -1;
-    if (i >= 0) list!.splice(i, 1);
-  }
-
-  /** An empty account holds no file id but this statement's, and a statement never repeats one (every parser refuses that). */
-  hasExternalId(externalId: string): boolean {
-    return !this.empty && this.s.store.transactions.hasExternalId(this.accountId, externalId);
-  }
-
-  fingerprintCount(fp: string): number {
-    const seen = this.empty ? this.ordinals.count(fp) : 'maybe';
-    return seen === 'maybe' ? this.s.store.transactions.fingerprintCount(this.accountId, fp) : seen;
-  }
-
-  /** A line this import added: what the in-memory answers for an empty account must know. */
-  added(externalId: string | null, fp: string): void {
-    if (this.empty && !externalId) this.ordinals.add(fp);
-  }
 }
 
 /** A statement balance in the file against banksync's own arithmetic (M11); anchors a new account. */

@@ -1,6 +1,8 @@
 import type { StoredCandidate } from '../store/transactions.js';
+import type { Store } from '../store/index.js';
 import type { Services } from './context.js';
 import { normalizeText } from './dedupe.js';
+import { formatMinor } from '../domain/money.js';
 
 /** The line-matching rungs import and `accounts merge` share beyond ids and fingerprints. */
 
@@ -11,6 +13,53 @@ function words(v: { payee?: string | null; memo?: string | null }): Set<string> 
     normalizeText(textOf(v))
       .split(' ')
       .filter((w) => w.length >= 3 && !/^\d+$/.test(w)),
+  );
+}
+
+/**
+ * Rungs 3 and 4 of the dedupe ladder, shared by import and sync: a stored line (not yet taken by
+ * this run) with the same date and amount is the same payment when its text fingerprint is the
+ * same, or else when its text mostly agrees (textMatch). `candidates` are that day's lines of
+ * that amount, less those `unmerge` kept apart from this line.
+ */
+export function sameLineStored(
+  line: { payee?: string | null; memo?: string | null },
+  externalId: string | null,
+  fp: string,
+  candidates: StoredCandidate[],
+): { candidate: StoredCandidate; rung: 'fingerprint' | 'text'; why: string } | undefined {
+  const exact = candidates.find((c) => c.fingerprint === fp);
+  if (exact) return { candidate: exact, rung: 'fingerprint', why: 'same date, amount and text fingerprint' };
+  const fuzzy = textMatch(line, externalId, candidates);
+  return fuzzy && { candidate: fuzzy.candidate, rung: 'text', why: fuzzy.why };
+}
+
+/** A merge by text is a judgement: kept for `banksync warnings --kind fuzzy-merge`, which shows both texts. */
+export function recordFuzzyMerge(
+  store: Store,
+  m: {
+    accountId: number;
+    source: string;
+    where: string;
+    line: { bookingDate: string; amountMinor: number; currency: string; payee?: string | null; memo?: string | null };
+    fp: string;
+    candidate: StoredCandidate;
+    why: string;
+  },
+  now: string,
+): void {
+  const { line, candidate } = m;
+  store.inputIssues.record(
+    {
+      accountId: m.accountId,
+      kind: 'fuzzy-merge',
+      key: `${candidate.id}|${m.fp}`,
+      severity: 'info',
+      source: m.source,
+      message: `${m.where} (${line.bookingDate} ${formatMinor(line.amountMinor, line.currency)} "${textOf(line).slice(0, 60)}") taken as ${candidate.id} from ${candidate.source} ("${textOf(candidate).slice(0, 60)}"): ${m.why}`,
+      detail: { line, matched: candidate.id, why: m.why },
+    },
+    now,
   );
 }
 

@@ -97,6 +97,11 @@ export class LineOriginRepo {
     );
   }
 
+  /** True when this observation of this line was recorded before (a re-fetch meets it again). */
+  has(transactionId: string, sourceKey: string): boolean {
+    return this.db.prepare('SELECT 1 FROM line_origins WHERE transaction_id = ? AND source_key = ?').get(transactionId, sourceKey) !== undefined;
+  }
+
   /** The file an import reads; the same content under the same name is one row. */
   fileId(f: { name: string; sha256: string; size: number | null; format: string }, now: string): number {
     this.db.prepare('INSERT INTO origin_files (name, sha256, size, format, first_seen_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256, name) DO NOTHING').run(f.name, f.sha256, f.size, f.format, now);

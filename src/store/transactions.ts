@@ -91,6 +91,7 @@ export class TransactionRepo {
   // File imports ask these for every line: prepared once.
   private readonly byDateAndAmount;
   private readonly byExternalId;
+  private readonly idStored;
   private readonly countFingerprint;
 
   constructor(private readonly db: Db) {
@@ -99,6 +100,7 @@ export class TransactionRepo {
        WHERE account_id = ? AND booking_date = ? AND amount_minor = ? AND removed_at IS NULL ORDER BY seq`,
     );
     this.byExternalId = db.prepare('SELECT 1 FROM transactions WHERE account_id = ? AND external_id = ?');
+    this.idStored = db.prepare('SELECT 1 FROM transactions WHERE id = ?');
     this.countFingerprint = db.prepare('SELECT count(*) AS n FROM transactions WHERE account_id = ? AND fingerprint = ? AND external_id IS NULL');
     // A provider may correct a booked line under the same id (amount, text): keep the newest.
     // An insert that does nothing when the id is stored, then an update only for a stored id,
@@ -240,6 +242,11 @@ export class TransactionRepo {
        FROM transactions WHERE ${where.join(' AND ')} ORDER BY account_id, booking_date, seq`,
     );
     for (const row of stmt.iterate(...params)) yield transactionFromRow(row as StoredRow);
+  }
+
+  /** A line stored under this id, live or removed. */
+  isStored(id: string): boolean {
+    return this.idStored.get(id) !== undefined;
   }
 
   byId(id: string): StoredLine | undefined {

@@ -1,3 +1,4 @@
+import { formatMinor } from '../../domain/money.js';
 import type { Command } from 'commander';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
@@ -146,7 +147,13 @@ function quotaLine(r: AccountResult, told: Set<string>): string {
 function accountLine(r: AccountResult): string {
   const head = `${r.account.padEnd(4)} ${`${r.institution} · ${r.name}`.padEnd(40)} ${r.result}`;
   if (r.result === 'synced') {
-    const extra = [`${r.newCount} new`, r.updatedCount ? `${r.updatedCount} updated` : '', r.pendingCount ? `${r.pendingCount} pending` : '', r.driftMinor ? `balance drift ${r.driftMinor}` : '']
+    const extra = [
+      `${r.newCount} new`,
+      r.updatedCount ? `${r.updatedCount} updated` : '',
+      r.matchedCount ? `${r.matchedCount} already stored from another source` : '',
+      r.pendingCount ? `${r.pendingCount} pending` : '',
+      r.driftMinor ? `balance drift ${r.currency ? formatMinor(r.driftMinor, r.currency) : r.driftMinor}` : '',
+    ]
       .filter(Boolean)
       .join(', ');
     // A note (the provider's copy, not the bank's latest) goes on its own line.

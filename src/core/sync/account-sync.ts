@@ -1,12 +1,15 @@
 import type { Provider, ProviderPending, ProviderTransaction, RequestBudget, SessionHandle, TransactionPage } from '../../providers/types.js';
 import type { Store } from '../../store/index.js';
+import type { TransactionRow } from '../../store/transactions.js';
 import type { Account } from '../../domain/model.js';
 import { OrdinalCounter, pendingKey, toRow } from '../dedupe.js';
 import { matchPending } from './pending-link.js';
 import { addDays } from '../../domain/clock.js';
 import { clampToToday } from '../line-checks.js';
 import { LineGate } from './line-gate.js';
-import { noteSyncMerge } from '../explain-origins.js';
+import { noteCrossSourceMerge, noteSyncMerge, notRefused } from '../explain-origins.js';
+import { StoredLines } from '../stored-lines.js';
+import { recordFuzzyMerge, sameLineStored } from '../line-match.js';
 import type { FetchWindow } from './window.js';
 import { activeRecorder } from '../archive/recorder.js';
 
@@ -28,6 +31,8 @@ export interface AccountFetchResult {
   removedCount: number;
   pendingCount: number;
   pages: number;
+  /** Lines taken as a line stored from another source (a statement file, another provider): not new. */
+  matchedCount: number;
   driftMinor: number | null;
   /** Lines quarantined or kept twice, and the provider's own warnings, newly found: one sentence each (also stored in input_issues). */
   warnings: string[];
@@ -134,6 +139,9 @@ export class AccountWriter {
   private readonly gate: LineGate;
   private readonly ordinals = new OrdinalCounter();
   private readonly deltaOrdinals = new OrdinalCounter();
+  /** Lines of this account stored from other sources: the ladder's rungs 3–4 look there. */
+  private readonly elsewhere: StoredLines;
+  private refused: Set<string> | undefined;
   /** Snapshot pending lines: applied at the end, when the whole snapshot is known. */
   private readonly snapshot: ProviderPending[] = [];
   private readonly linkedByRef = new Map<string, string>();
@@ -154,7 +162,8 @@ export class AccountWriter {
     this.batchLines = opts.batchLines ?? WRITE_BATCH_LINES;
     this.cursor = this.cursorFeed ? this.store.accounts.feedCursor(opts.account.id) : undefined;
     this.gate = new LineGate(this.store, this.account, this.source, this.now);
-    this.result = { newCount: 0, updatedCount: 0, removedCount: 0, pendingCount: 0, pages: 0, driftMinor: null, warnings: this.gate.warnings };
+    this.elsewhere = new StoredLines(this.store, this.account.id, this.source);
+    this.result = { newCount: 0, updatedCount: 0, removedCount: 0, pendingCount: 0, matchedCount: 0, pages: 0, driftMinor: null, warnings: this.gate.warnings };
   }
 
   // Pages are written in batches of whole pages: one SQLite transaction per batch instead of per
@@ -206,6 +215,7 @@ export class AccountWriter {
   }
 
   private writeBuffer(): void {
+    if (this.elsewhere.holdsLines) this.elsewhere.load(linesOf(this.buffer));
     let cursor: string | undefined;
     for (const page of this.buffer) {
       this.writePage(page);
@@ -243,15 +253,43 @@ export class AccountWriter {
 
   private writeLine(t: ProviderTransaction): void {
     const row = toRow(this.account.id, t, this.useIds, this.ordinals, this.source);
-    const outcome = this.store.transactions.write(row, this.now);
-    if (outcome === 'inserted') this.result.newCount++;
-    else if (outcome === 'updated') this.result.updatedCount++;
-    else if (row.externalId === null) noteSyncMerge(this.store, row, this.now); // explain: taken as another source's line?
+    const taken = this.elsewhere.holdsLines ? this.storedElsewhere(row) : undefined;
+    if (!taken) {
+      const outcome = this.store.transactions.write(row, this.now);
+      if (outcome === 'inserted') this.result.newCount++;
+      else if (outcome === 'updated') this.result.updatedCount++;
+      else if (row.externalId === null) noteSyncMerge(this.store, row, this.now); // explain: taken as another source's line?
+    }
     if (!t.pendingRef) return;
     const key = `x:${t.pendingRef}`;
-    this.linkedByRef.set(key, row.id);
+    const id = taken ?? row.id;
+    this.linkedByRef.set(key, id);
     // Changes feeds name the pending line a booked one replaces, maybe after it was given up: link it now.
-    if (this.delta) this.store.pending.linkByKey(this.account.id, key, row.id);
+    if (this.delta) this.store.pending.linkByKey(this.account.id, key, id);
+  }
+
+  /**
+   * The ladder's rungs 3–4 for a line this account does not hold under its own id: the same
+   * payment already stored from a statement file or another provider (imported before the bank
+   * delivered it, or synced through another aggregator). The stored line stays as it is (its id
+   * is forever); the provider's line is recorded for `explain` and `unmerge`. A re-fetch meets it
+   * again the same way (counted once). Returns the stored line's id, or undefined to store the line.
+   */
+  private storedElsewhere(row: TransactionRow): string | undefined {
+    const day = this.elsewhere.sameDateAndAmount(row.bookingDate, row.amountMinor);
+    if (day.length === 0 || this.store.transactions.isStored(row.id)) return undefined;
+    this.refused ??= this.store.lineOrigins.refusals(this.account.id);
+    // Provider ids and file ids are never the same kind of id: no candidate is ruled out by its id.
+    const same = sameLineStored(row, null, row.fingerprint, notRefused(day, this.refused, row.externalId, row.fingerprint));
+    if (!same) return undefined;
+    this.elsewhere.claim(row.bookingDate, row.amountMinor, same.candidate);
+    if (!noteCrossSourceMerge(this.store, row, same, this.now)) return same.candidate.id;
+    this.result.matchedCount++;
+    if (same.rung === 'text') {
+      const where = `${this.providerName} line ${row.externalId ?? row.bookingDate}`;
+      recordFuzzyMerge(this.store, { accountId: this.account.id, source: this.source, where, line: row, fp: row.fingerprint, candidate: same.candidate, why: same.why }, this.now);
+    }
+    return same.candidate.id;
   }
 
   /**
@@ -269,6 +307,17 @@ export class AccountWriter {
     else store.pending.markVanished(p.rowId);
   }
 }
+
+/** The booked lines of buffered pages (corrections too): the days the ladder reads before writing them. */
+function* linesOf(pages: TransactionPage[]): Iterable<ProviderTransaction> {
+  for (const p of pages) {
+    for (const t of p.booked) if (plausibleDay(t)) yield t;
+    for (const t of p.modified ?? []) if (plausibleDay(t)) yield t;
+  }
+}
+
+// A broken date (empty, a number) would stretch the span read to the whole history; the gate refuses that line anyway.
+const plausibleDay = (t: ProviderTransaction) => typeof t.bookingDate === 'string' && t.bookingDate.length === 10;
 
 const pendingRow = (accountId: number, key: string, p: ProviderPending) => ({
   accountId,

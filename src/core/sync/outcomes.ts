@@ -16,9 +16,13 @@ export interface AccountResult {
   result: AccountResultKind;
   newCount?: number;
   updatedCount?: number;
+  /** Lines the bank sent that were already stored from a statement file or another provider. */
+  matchedCount?: number;
   pendingCount?: number;
   window?: { from: string; to: string; limitedBy: string | null };
   driftMinor?: number | null;
+  /** The account's currency (synced results): what driftMinor counts in. */
+  currency?: string;
   /** The failure's error code; DISABLED for an account skipped because it or its connection is off. */
   code?: ErrorCode | 'DISABLED';
   message?: string;
@@ -74,9 +78,11 @@ export function recordSynced(s: Services, a: Account, c: Connection, r: AccountF
     result: 'synced',
     newCount: r.newCount,
     updatedCount: r.updatedCount,
+    ...(r.matchedCount ? { matchedCount: r.matchedCount } : {}),
     pendingCount: r.pendingCount,
     window,
     driftMinor: r.driftMinor,
+    currency: a.currency,
     ...(r.warnings.length ? { warnings: r.warnings } : {}),
   };
 }

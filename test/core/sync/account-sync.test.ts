@@ -61,6 +61,18 @@ describe('fetchAccount', () => {
     expect(s.store.transactions.count(s.account.id)).toBe(3);
   });
 
+  it('the same account reached through another aggregator: its lines are taken as those already stored, each once', async () => {
+    const s = setup();
+    const other = { ...provider([{ booked: [t('o1', '2026-11-02', -380, 'Coffee'), t('o2', '2026-11-03', -1000, 'Garage Muller')] }]), id: 'other' };
+    expect((await run(s, other)).newCount).toBe(2);
+    // Two coffees at the bank, one seen before; the garage's text worded another way (2 of 2 words shared).
+    const pages = [{ booked: [t('p1', '2026-11-02', -380, 'Coffee'), t('p2', '2026-11-02', -380, 'Coffee'), t('p3', '2026-11-03', -1000, 'GARAGE MULLER card 77')] }];
+    expect(await run(s, provider(pages))).toMatchObject({ newCount: 1, matchedCount: 2 });
+    expect(await run(s, provider(pages))).toMatchObject({ newCount: 0, matchedCount: 0 });
+    expect(s.store.transactions.count(s.account.id)).toBe(3);
+    expect(s.store.inputIssues.list({ kind: 'fuzzy-merge' }).map((i) => i.message)).toEqual([expect.stringMatching(/taken as t[0-9a-f]{24} from provider:other \("Garage Muller"\)/)]);
+  });
+
   it('a correction under the same provider id updates the line instead of adding one', async () => {
     const s = setup();
     await run(s, provider([{ booked: [t('p1', '2026-11-02', -1000)] }]));

@@ -99,9 +99,9 @@ describe('transfer detection', () => {
       notify: { info: () => undefined, warn: () => undefined, always: () => undefined, progress: () => ({ update: () => undefined, stop: () => undefined }) },
       openBrowser: async () => false,
     };
-    account('checking', 'NL91SBOX0417164300');
-    account('savings', 'NL39SBOX0123456789');
-    account('goals', 'NL55SBOX0987654321');
+    account('checking', 'NL66SBOX0417164300');
+    account('savings', 'NL74SBOX0123456789');
+    account('goals', 'NL26SBOX0987654321');
   });
   afterEach(() => {
     store.close();
@@ -152,22 +152,22 @@ describe('transfer detection', () => {
 
   it('three accounts, equal amounts, one day: the IBAN each bank names decides, whatever the order lines arrive in', () => {
     add('checking', [
-      { ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'Own transfer', iban: 'NL39SBOX0123456789' },
-      { ext: 'c2', date: '2026-02-02', amount: -20_000, payee: 'Own transfer', memo: 'to NL55 SBOX 0987 6543 21' },
+      { ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'Own transfer', iban: 'NL74SBOX0123456789' },
+      { ext: 'c2', date: '2026-02-02', amount: -20_000, payee: 'Own transfer', memo: 'to NL26 SBOX 0987 6543 21' },
     ]);
-    add('goals', [{ ext: 'g1', date: '2026-02-02', amount: 20_000, payee: 'Own transfer', iban: 'NL91SBOX0417164300' }]);
+    add('goals', [{ ext: 'g1', date: '2026-02-02', amount: 20_000, payee: 'Own transfer', iban: 'NL66SBOX0417164300' }]);
     detectTransfers(s);
     // g1 names checking, c2 names goals: one pair. c1 names savings, which has no line yet.
     expect(pairs()).toEqual(['c2>g1:iban']);
     expect(candidates()).toEqual(['c1:no-partner']);
-    add('savings', [{ ext: 's1', date: '2026-02-03', amount: 20_000, payee: 'Own transfer', iban: 'NL91SBOX0417164300' }]);
+    add('savings', [{ ext: 's1', date: '2026-02-03', amount: 20_000, payee: 'Own transfer', iban: 'NL66SBOX0417164300' }]);
     detectTransfers(s);
     expect(pairs()).toEqual(['c1>s1:iban', 'c2>g1:iban']);
     expect(candidates()).toEqual([]);
   });
 
   it('IBAN evidence wins over a pattern pair made earlier', () => {
-    add('checking', [{ ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'Own transfer', memo: 'NL55SBOX0987654321' }]);
+    add('checking', [{ ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'Own transfer', memo: 'NL26SBOX0987654321' }]);
     add('savings', [{ ext: 's1', date: '2026-02-02', amount: 20_000, payee: 'Own transfer' }]);
     detectTransfers(s);
     // c1 names goals: savings is ruled out even though both texts say transfer.
@@ -187,12 +187,12 @@ describe('transfer detection', () => {
 
   it('partial transfers and fees are not pairs', () => {
     add('checking', [
-      { ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'Own transfer', iban: 'NL39SBOX0123456789' },
-      { ext: 'fee', date: '2026-02-02', amount: -250, payee: 'Transfer fee', iban: 'NL39SBOX0123456789' },
+      { ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'Own transfer', iban: 'NL74SBOX0123456789' },
+      { ext: 'fee', date: '2026-02-02', amount: -250, payee: 'Transfer fee', iban: 'NL74SBOX0123456789' },
     ]);
     add('savings', [
-      { ext: 's1', date: '2026-02-02', amount: 15_000, payee: 'Own transfer', iban: 'NL91SBOX0417164300' },
-      { ext: 's2', date: '2026-02-03', amount: 5_000, payee: 'Own transfer', iban: 'NL91SBOX0417164300' },
+      { ext: 's1', date: '2026-02-02', amount: 15_000, payee: 'Own transfer', iban: 'NL66SBOX0417164300' },
+      { ext: 's2', date: '2026-02-03', amount: 5_000, payee: 'Own transfer', iban: 'NL66SBOX0417164300' },
     ]);
     detectTransfers(s);
     expect(pairs()).toEqual([]);
@@ -231,8 +231,8 @@ describe('transfer detection', () => {
 
   it('never pairs a line twice: two matching lines on one side leave the pair undecided', () => {
     add('checking', [
-      { ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'Own transfer', iban: 'NL39SBOX0123456789' },
-      { ext: 'c2', date: '2026-02-02', amount: -20_000, payee: 'Own transfer', iban: 'NL39SBOX0123456789' },
+      { ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'Own transfer', iban: 'NL74SBOX0123456789' },
+      { ext: 'c2', date: '2026-02-02', amount: -20_000, payee: 'Own transfer', iban: 'NL74SBOX0123456789' },
     ]);
     add('savings', [{ ext: 's1', date: '2026-02-02', amount: 20_000, payee: 'Own transfer' }]);
     detectTransfers(s);

@@ -5,7 +5,7 @@ import { CliSandbox, CONNECT_SANDBOX } from '../helpers/cli.js';
 // Status shows local times: the zone is pinned so "08:00 CET" is the same on every machine.
 const NOW = { BANKSYNC_NOW: '2026-11-22T07:00:00Z', TZ: 'Europe/Amsterdam' };
 const fixture = (p: string) => resolve(__dirname, '../../fixtures/import', p);
-/** Its ACCTID is the sandbox Savings IBAN (NL39SBOX0123456789). */
+/** Its ACCTID is the sandbox Savings IBAN (NL74SBOX0123456789). */
 const SAVINGS_OFX = fixture('trust/savings-statement.ofx');
 /** Four EUR lines, no account number (QIF names none). */
 const QIF = fixture('qif/quicken-two-digit-years.qif');
@@ -41,7 +41,7 @@ describe('connect refuses a bank or an account already connected', () => {
       expect((await files.jsonAsync(['import', SAVINGS_OFX], NOW)).files[0].statements[0].account).toBe('a1');
       const r = await files.runAsync(CONNECT_SANDBOX, NOW);
       expect(r.code).toBe(2);
-      expect(oneLine(r.stderr)).toEqual([expect.stringMatching(/^error: Savings \(NL39…6789\) is already a1 .*imported statement files.*--accounts.*--allow-duplicate/)]);
+      expect(oneLine(r.stderr)).toEqual([expect.stringMatching(/^error: Savings \(NL74…6789\) is already a1 .*imported statement files.*--accounts.*--allow-duplicate/)]);
       expect((await files.jsonAsync(['status'], NOW)).connections).toEqual([]);
       expect((await files.jsonAsync(['accounts'], NOW)).accounts).toHaveLength(1);
       // Leaving that account out connects the others.

@@ -35,7 +35,7 @@ describe('what comes in is evidence, not truth (files)', () => {
     const before = (await txs(cli, 'a1')).length;
     const r = await cli.runAsync(['import', fixture('savings-statement.ofx'), '--account', 'a1'], NOW);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: savings-statement\.ofx is a statement of account (NL39)?…6789, which is a2 Savings, not of a1 Checking/m);
+    expect(r.stderr).toMatch(/^error: savings-statement\.ofx is a statement of account (NL74)?…6789, which is a2 Savings, not of a1 Checking/m);
     expect(r.stderr).toMatch(/--force-account/);
     expect(await txs(cli, 'a1')).toHaveLength(before);
     const forced = await cli.runAsync(['import', fixture('savings-statement.ofx'), '--account', 'a1', '--force-account', '--dry-run'], NOW);

@@ -29,14 +29,14 @@ describe('QIF account blocks', () => {
   });
 
   it('several accounts sharing a name (any case) are told apart by id, so an importer keeps them apart', () => {
-    const text = write([section(1, 'Checking', 'checking', 'NL91SBOX0417164300'), section(4, 'checking'), section(5, 'Card', 'credit_card')]);
+    const text = write([section(1, 'Checking', 'checking', 'NL66SBOX0417164300'), section(4, 'checking'), section(5, 'Card', 'credit_card')]);
     expect(text).toBe(
       [
         '!Option:AutoSwitch',
         '!Account',
         'NChecking (a1)',
         'TBank',
-        'DBank NL91SBOX0417164300 EUR',
+        'DBank NL66SBOX0417164300 EUR',
         '^',
         'Nchecking (a4)',
         'TBank',

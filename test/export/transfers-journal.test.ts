@@ -11,9 +11,9 @@ import { exportToString } from '../helpers/export-fixture.js';
 import { requireTools, toolAsync as tool } from '../helpers/tools.js';
 
 const NOW = '2026-03-10T08:00:00.000Z';
-const CHECKING_IBAN = 'NL91SBOX0417164300';
-const SAVINGS_IBAN = 'NL39SBOX0123456789';
-const CARD_IBAN = 'NL02SBOX0000000451';
+const CHECKING_IBAN = 'NL66SBOX0417164300';
+const SAVINGS_IBAN = 'NL74SBOX0123456789';
+const CARD_IBAN = 'NL08SBOX0000000451';
 
 /**
  * Journals of transfers between own accounts, read by hledger, ledger and bean-check with every

@@ -92,7 +92,7 @@ describe('TransactionRepo.write', () => {
       { payee: 'Shop' },
       { memo: 'card' },
       { type: 'pos' },
-      { counterpartyIban: 'NL91SBOX0417164300' },
+      { counterpartyIban: 'NL66SBOX0417164300' },
     ];
     let current = row(a1);
     for (const [i, change] of changes.entries()) {

@@ -21,12 +21,12 @@ describe('migration 009 (transfers)', () => {
     v8.pragma('application_id = 0x42534e43');
     v8.pragma('user_version = 8');
     v8.prepare(
-      "INSERT INTO accounts (provider_id, institution_id, name, iban, currency, kind, created_at) VALUES ('sandbox','x','Checking','NL91SBOX0417164300','EUR','checking','t'), ('sandbox','x','Savings','NL39SBOX0123456789','EUR','savings','t')",
+      "INSERT INTO accounts (provider_id, institution_id, name, iban, currency, kind, created_at) VALUES ('sandbox','x','Checking','NL66SBOX0417164300','EUR','checking','t'), ('sandbox','x','Savings','NL74SBOX0123456789','EUR','savings','t')",
     ).run();
     const line = v8.prepare(
       "INSERT INTO transactions (id, account_id, external_id, fingerprint, ordinal, booking_date, amount_minor, currency, payee, type, counterparty_iban, source, first_seen_at, updated_at) VALUES (?, ?, ?, 'f', 0, '2026-01-02', ?, 'EUR', 'Own transfer', 'transfer', ?, 'sandbox', 't', 't')",
     );
-    line.run('t1', 1, 'e1', -20_000, 'NL39SBOX0123456789');
+    line.run('t1', 1, 'e1', -20_000, 'NL74SBOX0123456789');
     line.run('t2', 2, 'e2', 20_000, null);
     v8.close();
 

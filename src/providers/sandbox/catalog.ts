@@ -47,10 +47,10 @@ export const CONSENT_GRANTS: Readonly<Record<string, readonly string[]>> = {
 };
 
 export const SANDBOX_ACCOUNTS: readonly SandboxAccountSpec[] = [
-  { key: 'nl-checking', institutionId: 'sandbox-bank', name: 'Checking', iban: 'NL91SBOX0417164300', currency: 'EUR', kind: 'checking', openingMinor: 250_000 },
-  { key: 'nl-savings', institutionId: 'sandbox-bank', name: 'Savings', iban: 'NL39SBOX0123456789', currency: 'EUR', kind: 'savings', openingMinor: 1_000_000 },
-  { key: 'nl-card', institutionId: 'sandbox-bank', name: 'Credit Card', iban: 'NL02SBOX0000000451', currency: 'EUR', kind: 'credit_card', openingMinor: -45_000 },
-  { key: 'nl-goals', institutionId: 'sandbox-bank', name: 'Savings Goals', iban: 'NL55SBOX0987654321', currency: 'EUR', kind: 'savings', openingMinor: 50_000, opensAfterDays: 2 },
+  { key: 'nl-checking', institutionId: 'sandbox-bank', name: 'Checking', iban: 'NL66SBOX0417164300', currency: 'EUR', kind: 'checking', openingMinor: 250_000 },
+  { key: 'nl-savings', institutionId: 'sandbox-bank', name: 'Savings', iban: 'NL74SBOX0123456789', currency: 'EUR', kind: 'savings', openingMinor: 1_000_000 },
+  { key: 'nl-card', institutionId: 'sandbox-bank', name: 'Credit Card', iban: 'NL08SBOX0000000451', currency: 'EUR', kind: 'credit_card', openingMinor: -45_000 },
+  { key: 'nl-goals', institutionId: 'sandbox-bank', name: 'Savings Goals', iban: 'NL26SBOX0987654321', currency: 'EUR', kind: 'savings', openingMinor: 50_000, opensAfterDays: 2 },
   { key: 'us-checking', institutionId: 'sandbox-beta', name: 'Everyday Checking', iban: 'US00SBOX0000012345', currency: 'USD', kind: 'checking', openingMinor: 420_000 },
   { key: 'de-giro', institutionId: 'sandbox-sca', name: 'Girokonto', iban: 'DE89370400440532013000', currency: 'EUR', kind: 'checking', openingMinor: 180_000 },
   { key: 'be-zicht', institutionId: 'sandbox-daily', name: 'Zichtrekening', iban: 'BE68539007547034', currency: 'EUR', kind: 'checking', openingMinor: 90_000 },

@@ -73,7 +73,7 @@ export class Runtime {
     const store = this.services_?.store;
     if (!store?.db.open) return 0;
     try {
-      if (store.db.inTransaction) store.db.exec('ROLLBACK');
+      store.rollbackOpen();
       return store.locks.releaseAll();
     } finally {
       store.close();

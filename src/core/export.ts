@@ -142,7 +142,6 @@ interface Written {
 /** Writes the export inside one read transaction, so every part of it sees the same snapshot. */
 async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
   const { format, settings, scope } = plan;
-  const db = s.store.db;
   const repo = s.store.exports;
   const sink = new Sink(out);
   const written: Written = { count: 0, new: 0, changed: 0, removed: 0, skipped: 0, snapshotSeq: 0, sent: [], annotations: new Map() };
@@ -150,8 +149,7 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
   const tracked = plan.target.name !== '' && format.annotated === true;
   const targetId = tracked && plan.target.incremental ? plan.target.existing!.id : undefined;
   const annotationTo = new Map<ExportRow, string>();
-  db.exec('BEGIN');
-  try {
+  await s.store.snapshotAsync(async () => {
     written.snapshotSeq = repo.maxSeq();
     const lastSeq = plan.target.incremental ? plan.target.existing!.lastSeq : 0;
     const annotator = createAnnotator(
@@ -289,9 +287,7 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
     }
     sink.add(writer.end());
     await sink.flush();
-  } finally {
-    db.exec('COMMIT');
-  }
+  });
   return written;
 }
 

@@ -102,6 +102,34 @@ export class Store {
     return result;
   }
 
+  /**
+   * A consistent read (an export, the report): every query in `fn` sees the database as it was
+   * when the first one ran, whatever a sync commits meanwhile. WAL readers never block writers.
+   */
+  snapshot<T>(fn: () => T): T {
+    this.db.exec('BEGIN');
+    try {
+      return fn();
+    } finally {
+      if (this.db.inTransaction) this.db.exec('COMMIT');
+    }
+  }
+
+  /** `snapshot` for a read that awaits (an export writing to a slow pipe). Nothing else may use this connection meanwhile. */
+  async snapshotAsync<T>(fn: () => Promise<T>): Promise<T> {
+    this.db.exec('BEGIN');
+    try {
+      return await fn();
+    } finally {
+      if (this.db.inTransaction) this.db.exec('COMMIT');
+    }
+  }
+
+  /** After a Ctrl-C: whatever transaction is still open is rolled back, so nothing half-done is kept. */
+  rollbackOpen(): void {
+    if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }

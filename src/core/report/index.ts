@@ -41,9 +41,8 @@ export function buildReport(s: Services, o: ReportOptions): Report {
   let first: string | null = null;
   let last: string | null = null;
   let lines = 0;
-  const db = s.store.db;
-  db.exec('BEGIN');
-  try {
+  // One snapshot: a sync committing meanwhile cannot make the flows and the balances disagree.
+  s.store.snapshot(() => {
     const annotator = createAnnotator(
       s,
       accounts.map((a) => a.id),
@@ -79,9 +78,7 @@ export function buildReport(s: Services, o: ReportOptions): Report {
         balance.add(month, line.amountMinor, line.currency);
       }
     }
-  } finally {
-    db.exec('COMMIT');
-  }
+  });
   const from = o.from ?? first;
   const to = o.to ?? last;
   const months = from && to ? monthsBetween(monthOf(from), monthOf(to)) : [];

@@ -8,7 +8,8 @@ import { formatMinor } from '../domain/money.js';
 import { fingerprint, lineId } from './dedupe.js';
 import { bookingDateProblem, valueDateProblem } from './line-checks.js';
 import { accountCalledAlready, resolveAccount } from './import-account.js';
-import { reanchor, recordFuzzyMerge, sameLineStored } from './line-match.js';
+import { recordFuzzyMerge, sameLineStored } from './line-match.js';
+import { checkReportedBalance, reanchor } from './balance-check.js';
 import { openStatementFile, type StatementFile } from '../import/parse.js';
 import type { StatementHead } from '../import/stream.js';
 import type { FileBalance, FileFormat, FileLine, ParseOptions } from '../import/types.js';
@@ -161,7 +162,7 @@ class StatementImport {
   end(balances: FileBalance[]): void {
     const { s, account, report } = this;
     this.origins.finish();
-    if (report.added > 0) reanchor(s, account.id);
+    if (report.added > 0) reanchor(s.store, account.id);
     for (const b of balances.filter((x) => x.kind === 'closing')) report.balances.push(checkBalance(s, account.id, b.date, b.amountMinor, this.now));
   }
 }
@@ -255,16 +256,7 @@ function importLine(s: Services, account: Account, format: FileFormat, line: Fil
 
 /** A statement balance in the file against banksync's own arithmetic (M11); anchors a new account. */
 function checkBalance(s: Services, accountId: number, date: string, amountMinor: number, now: string): BalanceCheck {
-  const a = s.store.accounts.get(accountId)!;
-  const sum = s.store.transactions.sumThrough(accountId, date);
-  const fmt = (m: number) => formatMinor(m, a.currency);
-  if (a.openingBalanceMinor === null) {
-    s.store.accounts.setBalanceCheck(accountId, amountMinor - sum, 0);
-    s.store.syncState.recordBalance(accountId, date, amountMinor, now);
-    return { date, file: fmt(amountMinor), banksync: fmt(amountMinor), differs: false };
-  }
-  const ours = a.openingBalanceMinor + sum;
-  // A balance that agrees becomes the newest anchor; one that does not is only reported.
-  if (ours === amountMinor) s.store.syncState.recordBalance(accountId, date, amountMinor, now);
-  return { date, file: fmt(amountMinor), banksync: fmt(ours), differs: ours !== amountMinor };
+  const currency = s.store.accounts.get(accountId)!.currency;
+  const { oursMinor, driftMinor } = checkReportedBalance(s.store, accountId, { date, amountMinor }, 'statement', now);
+  return { date, file: formatMinor(amountMinor, currency), banksync: formatMinor(oursMinor, currency), differs: driftMinor !== 0 };
 }

@@ -1,6 +1,5 @@
 import type { StoredCandidate } from '../store/transactions.js';
 import type { Store } from '../store/index.js';
-import type { Services } from './context.js';
 import { normalizeText } from './dedupe.js';
 import { formatMinor } from '../domain/money.js';
 
@@ -114,14 +113,3 @@ export function textRefusal(line: { payee?: string | null; memo?: string | null 
 
 /** A file id (`ofx:…`) meets a stored line with an id from a file of the same format. */
 const sameSourceKind = (externalId: string, c: StoredCandidate) => c.source.startsWith('file:') && c.externalId!.startsWith(externalId.slice(0, externalId.indexOf(':') + 1));
-
-/**
- * Older lines added below the balance anchor move the opening balance, not the bank's reported
- * balance: re-anchor on the latest balance the bank reported so every later balance stays right.
- */
-export function reanchor(s: Services, accountId: number): void {
-  const latest = s.store.syncState.latestBalance(accountId);
-  if (!latest) return;
-  const opening = latest.amountMinor - s.store.transactions.sumThrough(accountId, latest.date);
-  s.store.accounts.setBalanceCheck(accountId, opening, 0);
-}

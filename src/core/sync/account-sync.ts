@@ -9,6 +9,7 @@ import { clampToToday } from '../line-checks.js';
 import { LineGate } from './line-gate.js';
 import { noteCrossSourceMerge, noteSyncMerge, notRefused } from '../explain-origins.js';
 import { StoredLines } from '../stored-lines.js';
+import { checkReportedBalance } from '../balance-check.js';
 import { recordFuzzyMerge, sameLineStored } from '../line-match.js';
 import type { FetchWindow } from './window.js';
 import { activeRecorder } from '../archive/recorder.js';
@@ -204,7 +205,7 @@ export class AccountWriter {
       const snapshotSeen = !this.delta && !(this.cursorFeed && this.result.pages === 0);
       applyPending(store, account, accepted, this.linkedByRef, this.useIds, now, snapshotSeen);
       this.result.pendingCount = store.pending.countOpen(account.id);
-      if (this.balance) this.result.driftMinor = checkBalance(store, account, this.balance, now);
+      if (this.balance) this.result.driftMinor = checkReportedBalance(store, account.id, this.balance, 'provider', now).driftMinor;
       const { notBefore } = this.opts;
       const from = notBefore && notBefore > this.opts.window.from ? notBefore : this.opts.window.from;
       store.syncState.addCoverage(account.id, { from, to: this.opts.window.to });
@@ -361,18 +362,4 @@ function applyPending(store: Store, account: Account, snapshot: ProviderPending[
       store.pending.markVanished(p.rowId);
     }
   }
-}
-
-/**
- * Anchors the opening balance on the first provider balance, then reports drift: the provider's
- * balance minus ours. Non-zero drift means a line is missing or doubled (shown by status).
- */
-function checkBalance(store: Store, account: Account, balance: { amountMinor: number; date: string }, now: string): number {
-  store.syncState.recordBalance(account.id, balance.date, balance.amountMinor, now);
-  const sum = store.transactions.sumThrough(account.id, balance.date);
-  const fresh = store.accounts.get(account.id);
-  const opening = fresh?.openingBalanceMinor ?? balance.amountMinor - sum;
-  const drift = balance.amountMinor - (opening + sum);
-  store.accounts.setBalanceCheck(account.id, opening, drift);
-  return drift;
 }

@@ -68,7 +68,7 @@ export class FetchRecording {
     this.recorder.dropFrom(this.start);
   }
 
-  /** Stores the entry (one row, written on its own: the fetch's rows are already committed). */
+  /** Stores the entry (one row: inside the transaction of the fetch's last rows when there is one, else on its own). */
   keep(store: Store, fetchedAt: string, failed?: unknown): void {
     const exchanges = this.recorder.take();
     const body: ArchiveBody = this.level === 'http' ? { fetch: this.fetch, exchanges } : { fetch: this.fetch, pages: this.pages };

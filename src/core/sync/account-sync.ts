@@ -102,8 +102,9 @@ export async function fetchAccount(opts: {
   }
   // The archive entry commits with the fetch's last lines and bookkeeping: a commit saved per
   // account (each costs ~0.8 ms of CPU in a large sync), and the entry exists exactly when the
-  // lines it archives do.
-  return writer.finish(recording ? () => recording.keep(opts.store, opts.now) : undefined);
+  // lines it archives do. It is compressed first, off the main thread.
+  const entry = await recording?.pack(opts.now);
+  return writer.finish(entry ? () => opts.store.archive.insert(entry) : undefined);
 }
 
 /** What an adapter is told of an account: its ids, and the data it gave at connect (meta). */

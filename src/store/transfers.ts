@@ -62,6 +62,7 @@ const toLine = (r: TransferLine): TransferLine => {
  */
 export class TransferRepo {
   private readonly byAmount;
+  private readonly inAmountWindow;
   private readonly byId;
   private readonly pairByLine;
 
@@ -70,6 +71,10 @@ export class TransferRepo {
     this.byAmount = db.prepare(
       `SELECT ${LINE_COLUMNS} FROM transactions t
        WHERE amount_minor BETWEEN ? AND ? AND booking_date BETWEEN ? AND ? AND removed_at IS NULL AND account_id <> ? ORDER BY seq`,
+    );
+    this.inAmountWindow = db.prepare(
+      `SELECT ${LINE_COLUMNS} FROM transactions t
+       WHERE amount_minor BETWEEN ? AND ? AND booking_date BETWEEN ? AND ? AND removed_at IS NULL ORDER BY seq`,
     );
     this.byId = db.prepare(`SELECT ${LINE_COLUMNS} FROM transactions t WHERE id = ?`);
     this.pairByLine = db.prepare(`SELECT ${PAIR_COLUMNS} FROM transfer_pairs WHERE out_id = ? OR in_id = ?`);
@@ -109,6 +114,11 @@ export class TransferRepo {
   /** Live lines of other accounts with an amount in [lo, hi], booked from..to. */
   amountsBetween(lo: number, hi: number, from: string, to: string, notAccountId: number): TransferLine[] {
     return (this.byAmount.all(lo, hi, from, to, notAccountId) as TransferLine[]).map(toLine);
+  }
+
+  /** Live lines of every account with an amount in [lo, hi], booked from..to, in `seq` order. */
+  amountWindow(lo: number, hi: number, from: string, to: string): TransferLine[] {
+    return (this.inAmountWindow.all(lo, hi, from, to) as TransferLine[]).map(toLine);
   }
 
   pairOf(lineId: string): StoredPair | undefined {

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { packEntry, unpackEntry } from '../../src/core/archive/entry.js';
+import { packEntry, packEntryOffThread, unpackEntry } from '../../src/core/archive/entry.js';
 import { pruneArchive } from '../../src/core/archive/retention.js';
 import { Store } from '../../src/store/index.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
@@ -61,5 +61,21 @@ describe('archive retention', () => {
     expect(pruneArchive(store, 0, now)).toBe(2);
     expect(store.archive.size().entries).toBe(0);
     store.close();
+  });
+});
+
+describe('archive entries packed off the main thread', () => {
+  it('are the same bytes as packed on it, and read back the same', async () => {
+    const meta = { providerId: 'gocardless', connectionId: 1, accountIds: [1, 2], level: 'http' as const, fetchedAt: '2026-11-22T07:00:00.000Z', from: '2026-11-01', to: '2026-11-22' };
+    const text = JSON.stringify({ transactions: { booked: Array.from({ length: 500 }, (_, i) => ({ transactionId: `t${i}`, amount: `${i}.00`, memo: 'Café é ✓' })) } });
+    const body = {
+      fetch: { kind: 'account' as const, accounts: [{ id: 1, externalId: 'a', institutionId: 'i' }], from: meta.from, to: meta.to },
+      exchanges: [{ method: 'GET', url: 'https://x/api', headers: {}, status: 200, responseHeaders: { 'content-type': 'application/json' }, text }],
+    };
+    const off = await packEntryOffThread(meta, body);
+    const on = packEntry(meta, body);
+    expect(off).toEqual(on);
+    expect(Buffer.compare(off.body, on.body)).toBe(0);
+    expect(unpackEntry({ ...off, id: 1, accountIds: '1,2' } as never)).toEqual(body);
   });
 });

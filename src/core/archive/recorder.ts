@@ -1,7 +1,8 @@
 import { currentExchangeTap, type ExchangeTap, type HttpAnswer, type HttpRequestSent } from '../../providers/exchange-tap.js';
 import type { ConnectionPage, TransactionPage } from '../../providers/types.js';
 import type { Store } from '../../store/index.js';
-import { packEntry, type ArchiveBody, type ArchivedFetch } from './entry.js';
+import type { NewArchiveEntry } from '../../store/archive.js';
+import { packEntry, packEntryOffThread, type ArchiveBody, type ArchivedFetch } from './entry.js';
 import { redactExchange, type ArchivedExchange } from './redact.js';
 
 /**
@@ -68,27 +69,33 @@ export class FetchRecording {
     this.recorder.dropFrom(this.start);
   }
 
-  /** Stores the entry (one row, written on its own: the fetch's rows are already committed). */
+  /** Stores the entry (one row: inside the transaction of the fetch's last rows when there is one, else on its own). */
   keep(store: Store, fetchedAt: string, failed?: unknown): void {
+    const { meta, body } = this.entry(fetchedAt, failed);
+    store.tx(() => store.archive.insert(packEntry(meta, body)));
+  }
+
+  /** The entry of a fetch that succeeded, compressed off the main thread; the caller stores it with the fetch's last rows. */
+  pack(fetchedAt: string): Promise<NewArchiveEntry> {
+    const { meta, body } = this.entry(fetchedAt);
+    return packEntryOffThread(meta, body);
+  }
+
+  /** What the entry holds: the exchanges since the previous fetch are taken now. */
+  private entry(fetchedAt: string, failed?: unknown) {
     const exchanges = this.recorder.take();
     const body: ArchiveBody = this.level === 'http' ? { fetch: this.fetch, exchanges } : { fetch: this.fetch, pages: this.pages };
     if (failed !== undefined) body.failed = failed instanceof Error ? failed.message : String(failed);
-    store.tx(() =>
-      store.archive.insert(
-        packEntry(
-          {
-            providerId: this.providerId,
-            connectionId: this.recorder.connectionId,
-            accountIds: this.fetch.accounts.map((a) => a.id),
-            level: this.level,
-            fetchedAt,
-            from: this.fetch.from,
-            to: this.fetch.to,
-          },
-          body,
-        ),
-      ),
-    );
+    const meta = {
+      providerId: this.providerId,
+      connectionId: this.recorder.connectionId,
+      accountIds: this.fetch.accounts.map((a) => a.id),
+      level: this.level,
+      fetchedAt,
+      from: this.fetch.from,
+      to: this.fetch.to,
+    };
+    return { meta, body };
   }
 }
 

@@ -106,9 +106,11 @@ export async function fetchAccount(opts: {
     else recording?.discard();
     throw err;
   }
-  const result = writer.finish();
-  recording?.keep(opts.store, opts.now);
-  return result;
+  // The archive entry commits with the fetch's last lines and bookkeeping: a commit saved per
+  // account (each costs ~0.8 ms of CPU in a large sync), and the entry exists exactly when the
+  // lines it archives do. It is compressed first, off the main thread.
+  const entry = await recording?.pack(opts.now);
+  return writer.finish(entry ? () => opts.store.archive.insert(entry) : undefined);
 }
 
 /** What an adapter is told of an account: its ids, and the data it gave at connect (meta). */
@@ -195,8 +197,11 @@ export class AccountWriter {
     if (this.buffer.length) this.store.tx(() => this.writeBuffer());
   }
 
-  /** The last lines and the bookkeeping in one commit (every commit rewrites the index pages it touched). */
-  finish(): AccountFetchResult {
+  /**
+   * The last lines and the bookkeeping in one commit (every commit rewrites the index pages it
+   * touched); `alsoWrite` (the archive entry) joins that commit.
+   */
+  finish(alsoWrite?: () => void): AccountFetchResult {
     const { store, account, now } = this;
     store.tx(() => {
       this.writeBuffer();
@@ -211,6 +216,7 @@ export class AccountWriter {
       store.syncState.addCoverage(account.id, { from, to: this.opts.window.to });
       // Never past today: a line the bank books ahead must not make the next window start after it.
       store.accounts.setWatermark(account.id, clampToToday(store.transactions.latestBookingDate(account.id), now.slice(0, 10)));
+      alsoWrite?.();
     });
     return this.result;
   }

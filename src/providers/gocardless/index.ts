@@ -6,7 +6,7 @@ import type { ConsentGrant, ConsentStart, Provider, ProviderAccount, ProviderCon
 import { GoCardlessApi } from './api.js';
 import { kindOfCashAccountType } from '../iso20022.js';
 import { dateOf, toBooked, toInstitution, toPending, undated } from './map.js';
-import { AccountMeta, Agreement, Balances, Details, Institution as WireInstitution, isWireTransaction, Requisition, Transaction, Transactions } from './schema.js';
+import { AccountMeta, Agreement, Balances, CheckedTransactions, Details, Institution as WireInstitution, isWireTransaction, Requisition, Transaction } from './schema.js';
 import { z } from 'zod';
 import { chosenInstitution } from '../chosen-institution.js';
 
@@ -159,7 +159,7 @@ export function createGoCardlessProvider(ctx: ProviderContext): Provider {
         const id = req.account.externalId;
         const today = isoDate(ctx.now());
         checkBudget(s, `${id}:transactions`);
-        const { body, headers } = await api.call(Transactions, 'GET', `api/v2/accounts/${id}/transactions/`, {
+        const { body, headers } = await api.call(CheckedTransactions, 'GET', `api/v2/accounts/${id}/transactions/`, {
           query: { date_from: req.from, date_to: req.to < today ? req.to : today },
         });
         noteBudget(h, `${id}:transactions`, headers);

@@ -86,6 +86,7 @@ export type Transaction = z.infer<typeof Transaction>;
 export const Transactions = z.object({
   transactions: z.object({ booked: z.array(z.unknown()), pending: z.array(z.unknown()).optional() }),
 });
+export type Transactions = z.infer<typeof Transactions>;
 
 const optionalString = (v: unknown) => v === undefined || typeof v === 'string';
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -119,3 +120,18 @@ export function isWireTransaction(raw: unknown): raw is Transaction {
   const lines = raw.remittanceInformationUnstructuredArray;
   return lines === undefined || (Array.isArray(lines) && lines.every((l) => typeof l === 'string'));
 }
+
+/**
+ * Exactly what `Transactions` accepts, checked by hand: zod copies the `booked` array element by
+ * element (~3 % of a 200-connection sync's CPU: 40,000 lines). An answer that passes is used as it
+ * came; its reader takes `transactions.booked` and `transactions.pending` only, which zod's copy
+ * holds unchanged (the lines themselves are checked one by one: isWireTransaction).
+ */
+export function isWireTransactions(raw: unknown): raw is Transactions {
+  if (!isRecord(raw) || !isRecord(raw.transactions)) return false;
+  const { booked, pending } = raw.transactions;
+  return Array.isArray(booked) && (pending === undefined || Array.isArray(pending));
+}
+
+/** The transactions answer: the hand check, zod to word a refusal. */
+export const CheckedTransactions = { zod: Transactions, accepts: isWireTransactions };

@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { recordingConnection } from '../../../src/core/archive/retention.js';
 import { fetchAccount } from '../../../src/core/sync/account-sync.js';
 import type { Provider, TransactionPage } from '../../../src/providers/types.js';
 import { Store } from '../../../src/store/index.js';
@@ -79,6 +80,26 @@ describe('fetchAccount', () => {
     const r = await run(s, provider([{ booked: [t('p1', '2026-11-02', -1050)] }]));
     expect([r.newCount, r.updatedCount]).toEqual([0, 1]);
     expect([...s.store.transactions.iterate({ accountIds: [s.account.id] })].map((x) => x.amountMinor)).toEqual([-1050]);
+  });
+
+  it('commits the archive entry with the last lines: one written means both are, one refused means neither', async () => {
+    const s = setup();
+    const recorded = (p: Provider) => recordingConnection(s.account.connectionId!, 400, () => run(s, p));
+    await recorded(provider([{ booked: [t('p1', '2026-11-02', -1000)] }]));
+    expect(s.store.archive.list({ accountIds: [s.account.id] })).toHaveLength(1);
+    expect(s.store.transactions.count(s.account.id)).toBe(1);
+    // The entry cannot be stored (a full disk, say): the fetch's last lines and watermark are not either.
+    const insert = vi.spyOn(s.store.archive, 'insert').mockImplementation(() => {
+      throw new Error('disk full');
+    });
+    try {
+      await expect(recorded(provider([{ booked: [t('p2', '2026-11-03', -5)] }]))).rejects.toThrow(/disk full/);
+    } finally {
+      insert.mockRestore();
+    }
+    expect(s.store.transactions.count(s.account.id)).toBe(1);
+    expect(s.store.accounts.get(s.account.id)!.watermarkDate).toBe('2026-11-02');
+    expect(s.store.archive.list({ accountIds: [s.account.id] })).toHaveLength(1);
   });
 
   it('keeps committed pages after a failure but advances neither watermark nor coverage', async () => {

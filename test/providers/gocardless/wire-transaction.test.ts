@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toBooked, toPending, undated } from '../../../src/providers/gocardless/map.js';
-import { isWireTransaction, Transaction } from '../../../src/providers/gocardless/schema.js';
+import { isWireTransaction, isWireTransactions, Transaction, Transactions } from '../../../src/providers/gocardless/schema.js';
 
 // The hand check must accept exactly what the zod schema accepts, and the lines it lets through
 // unparsed must map to what zod's parsed copy maps to.
@@ -83,6 +83,31 @@ describe('GoCardless transaction check without zod', () => {
       expect(tryMap(() => toBooked(t))).toEqual(tryMap(() => toBooked(parsed)));
       expect(tryMap(() => toPending(t))).toEqual(tryMap(() => toPending(parsed)));
       expect(tryMap(() => undated(t, 'booked'))).toEqual(tryMap(() => undated(parsed, 'booked')));
+    }
+  });
+});
+
+describe('GoCardless transactions answer check without zod', () => {
+  const lists = [undefined, null, [], [full], [1, 'x', null], {}, 'x', 0, { 0: full }];
+  const answers: unknown[] = [undefined, null, 'x', 3, [], {}, { transactions: null }, { transactions: [] }, { transactions: 'x' }];
+  for (const booked of lists) {
+    for (const pending of lists) {
+      const inner: Record<string, unknown> = { other: 1 };
+      if (booked !== undefined) inner.booked = booked;
+      if (pending !== undefined) inner.pending = pending;
+      answers.push({ transactions: inner }, { transactions: inner, extra: true }, [{ transactions: inner }]);
+    }
+  }
+
+  it('accepts exactly what the zod schema accepts, and gives its reader what zod’s copy gives', () => {
+    expect(answers.filter((raw) => isWireTransactions(raw) !== Transactions.safeParse(raw).success)).toEqual([]);
+    const accepted = answers.filter((raw) => isWireTransactions(raw));
+    expect(accepted.length).toBeGreaterThan(5);
+    expect(answers.length - accepted.length).toBeGreaterThan(20);
+    for (const raw of accepted) {
+      const parsed = Transactions.parse(raw);
+      expect(raw.transactions.booked).toEqual(parsed.transactions.booked);
+      expect(raw.transactions.pending).toEqual(parsed.transactions.pending);
     }
   });
 });

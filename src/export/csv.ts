@@ -2,6 +2,7 @@ import { badInput } from '../domain/errors.js';
 import { accountRef } from '../domain/model.js';
 import { formatMinor } from '../domain/money.js';
 import { oneLine } from './text.js';
+import { plainCellInto } from './csv-bytes.js';
 import type { AccountSection, ExportFormat, ExportRow, ExportSettings } from './types.js';
 
 /**
@@ -38,9 +39,21 @@ export const CSV_CELLS: Readonly<Record<string, Cell>> = {
   transfer_id: (r) => r.annotation.transfer?.transferId ?? '',
 };
 
+/**
+ * What a cell holds before `oneLine` makes it one line: the byte path writes it when oneLine would
+ * leave it as it is (three cells a line need no regex then). Other columns: the cell itself.
+ */
+const RAW_CELLS: Readonly<Record<string, Cell>> = {
+  payee: (r) => r.payee ?? '',
+  memo: (r) => r.memo ?? '',
+  clean_payee: (r) => r.annotation.cleanPayee ?? r.payee ?? '',
+};
+
 /** Text cells a spreadsheet could run as a formula when they start with one of these. */
 const TEXT_COLUMNS = new Set(['payee', 'memo', 'account_name', 'institution', 'external_id', 'source', 'category', 'clean_payee', 'tags']);
 const FORMULA_START = /^[=+\-@\t\r]/;
+/** Columns that read a line's details: without them the export reads narrower rows. */
+const DETAIL_COLUMNS = new Set(['value_date', 'counterparty_iban', 'external_id', 'source']);
 
 export function csvColumns(settings: ExportSettings, multiAccount: boolean): string[] {
   if (settings.columns) {
@@ -58,6 +71,7 @@ export const csvFormat: ExportFormat = {
   name: 'csv',
   description: 'RFC 4180 CSV, UTF-8, header row; running balance column; category and clean payee from the rules',
   annotated: true,
+  readsDetail: (settings) => settings.columns?.some((c) => DETAIL_COLUMNS.has(c)) ?? false,
   validate(sections, settings) {
     csvColumns(settings, sections.length > 1);
     const d = settings.delimiter;
@@ -72,18 +86,24 @@ export const csvFormat: ExportFormat = {
     const quote = (v: string) => (needsQuotes.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
     let columns: string[] = [];
     let cells: Cell[] = [];
+    let rawCells: Cell[] = [];
     let guarded: boolean[] = [];
+    let writesChange = false;
+    const delimiterCode = delimiter.charCodeAt(0);
+    const delimiterBytes = Buffer.from(delimiter, 'utf8');
     return {
       begin(sections) {
         columns = csvColumns(settings, sections.length > 1);
         cells = columns.map((c) => CSV_CELLS[c]!);
+        rawCells = columns.map((c) => RAW_CELLS[c] ?? CSV_CELLS[c]!);
         guarded = columns.map((c) => settings.spreadsheetSafe && TEXT_COLUMNS.has(c));
+        writesChange = columns.includes('change');
         return `${columns.map(quote).join(delimiter)}\n`;
       },
       beginAccount: () => '',
       row(r, s) {
         // A removal can only be told with a change column; without one the line is skipped.
-        if (r.change === 'removed' && !columns.includes('change')) return null;
+        if (r.change === 'removed' && !writesChange) return null;
         let line = '';
         for (let i = 0; i < cells.length; i++) {
           let v = cells[i]!(r, s, money);
@@ -91,6 +111,28 @@ export const csvFormat: ExportFormat = {
           line += (i ? delimiter : '') + quote(v);
         }
         return `${line}\n`;
+      },
+      rowInto(r, s, out) {
+        if (r.change === 'removed' && !writesChange) return false;
+        for (let i = 0; i < cells.length; i++) {
+          const text = rawCells[i]!(r, s, money);
+          // Room for the delimiter and the cell; each UTF-16 unit is at most 3 UTF-8 bytes.
+          const buf = out.reserve(delimiterBytes.length + 3 * text.length);
+          let at = out.used;
+          if (i) for (let k = 0; k < delimiterBytes.length; k++) buf[at++] = delimiterBytes[k]!;
+          const end = plainCellInto(buf, at, text, delimiterCode, guarded[i]!);
+          if (end >= 0) {
+            out.used = end;
+            continue;
+          }
+          // Text a rule changes: the string path, as row writes it.
+          out.used = at;
+          let v = cells[i]!(r, s, money);
+          if (guarded[i] && FORMULA_START.test(v)) v = `'${v}`;
+          out.add(quote(v));
+        }
+        out.reserve(1)[out.used++] = 0x0a;
+        return true;
       },
       endAccount: () => '',
       end: () => '',

@@ -63,3 +63,36 @@ export function plainCellInto(buf: Uint8Array, at: number, text: string, delimit
   }
   return afterSpace ? -1 : at;
 }
+
+const POW10 = [1, 10, 100, 1000, 10_000];
+
+/**
+ * Writes an amount in minor units as `formatMinor` would (with `mark` for its '.') and returns the
+ * position after it, or -1 outside formatMinor's arithmetic range (the caller takes the string
+ * path): digits 1 to 4, below 10^12 minor units. Needs 16 bytes of room from `at`.
+ */
+export function moneyInto(buf: Uint8Array, at: number, minor: number, digits: number, mark: number): number {
+  if (!(digits > 0 && digits <= 4 && Number.isSafeInteger(minor) && minor > -1e12 && minor < 1e12)) return -1;
+  let abs = minor;
+  if (minor < 0) {
+    buf[at++] = 0x2d;
+    abs = -minor;
+  }
+  const scale = POW10[digits]!;
+  const whole = Math.floor(abs / scale);
+  let frac = abs - whole * scale;
+  let width = 1;
+  for (let w = whole; w >= 10; w = Math.floor(w / 10)) width++;
+  let w = whole;
+  for (let p = at + width - 1; p >= at; p--) {
+    buf[p] = 0x30 + (w % 10);
+    w = Math.floor(w / 10);
+  }
+  at += width;
+  buf[at++] = mark;
+  for (let p = at + digits - 1; p >= at; p--) {
+    buf[p] = 0x30 + (frac % 10);
+    frac = Math.floor(frac / 10);
+  }
+  return at + digits;
+}

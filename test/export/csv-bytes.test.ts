@@ -4,6 +4,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { csvFormat, CSV_CELLS } from '../../src/export/csv.js';
 import { NO_ANNOTATION } from '../../src/core/annotate.js';
 import { Sink } from '../../src/core/output-file.js';
+import { moneyInto } from '../../src/export/csv-bytes.js';
+import { formatMinor } from '../../src/domain/money.js';
 import type { AccountSection, ByteOut, ExportRow, ExportSettings } from '../../src/export/types.js';
 import { exportFixture, exportToString } from '../helpers/export-fixture.js';
 
@@ -151,6 +153,30 @@ describe('CSV rows written as bytes', () => {
       expect(wrote).toBe(expected !== null);
       const got = Buffer.from(out.reserve(0).subarray(0, out.used));
       expect(got.toString('hex'), JSON.stringify(r)).toBe(Buffer.from(expected ?? '', 'utf8').toString('hex'));
+    }
+  });
+
+  it('amounts written as bytes are the text of formatMinor, with either mark; outside its arithmetic range the string path', () => {
+    const next = random(99);
+    const buf = Buffer.alloc(16);
+    const edges = [0, -0, 1, -1, 9, 10, 99, 100, 101, -100, 999_999_999_999, -999_999_999_999, 1e12, -1e12, 2 ** 53, 0.5, Number.NaN];
+    const amounts = [...edges, ...Array.from({ length: 20_000 }, () => Math.round((next() - 0.5) * 10 ** Math.floor(next() * 13)))];
+    for (const [currency, digits] of [
+      ['JPY', 0],
+      ['EUR', 2],
+      ['BHD', 3],
+      ['CLF', 4],
+    ] as const) {
+      for (const minor of amounts) {
+        for (const mark of [0x2e, 0x2c]) {
+          const end = moneyInto(buf, 0, minor, digits, mark);
+          const inRange = digits > 0 && Number.isSafeInteger(minor) && Math.abs(minor) < 1e12;
+          expect(end >= 0, `${minor} ${currency}`).toBe(inRange);
+          if (!inRange) continue;
+          const text = formatMinor(minor, currency);
+          expect(buf.subarray(0, end).toString('latin1')).toBe(mark === 0x2e ? text : text.replace('.', ','));
+        }
+      }
     }
   });
 

@@ -160,7 +160,7 @@ describe('CSV rows written as bytes', () => {
     const next = random(99);
     const buf = Buffer.alloc(16);
     const edges = [0, -0, 1, -1, 9, 10, 99, 100, 101, -100, 999_999_999_999, -999_999_999_999, 1e12, -1e12, 2 ** 53, 0.5, Number.NaN];
-    const amounts = [...edges, ...Array.from({ length: 20_000 }, () => Math.round((next() - 0.5) * 10 ** Math.floor(next() * 13)))];
+    const amounts = [...edges, ...Array.from({ length: 4_000 }, () => Math.round((next() - 0.5) * 10 ** Math.floor(next() * 13)))];
     for (const [currency, digits] of [
       ['JPY', 0],
       ['EUR', 2],

@@ -161,24 +161,39 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
     format.validate?.(sections, settings);
     const writer = format.create(settings);
     sink.add(writer.begin(sections));
+    // A writer that puts its bytes straight into the sink makes no string per line.
+    const rowInto = writer.rowInto?.bind(writer);
+    /** Writes a row; true when the sink is full (await its flush). */
     const emit = (r: ExportRow, section: AccountSection): boolean => {
-      const text = writer.row(r, section);
-      if (text === null) {
-        written.skipped++;
-        return false;
+      let full: boolean;
+      if (rowInto) {
+        if (!rowInto(r, section, sink)) {
+          written.skipped++;
+          return false;
+        }
+        full = sink.full;
+      } else {
+        const text = writer.row(r, section);
+        if (text === null) {
+          written.skipped++;
+          return false;
+        }
+        full = sink.add(text);
       }
       written.count++;
       written[r.change]++;
       if (r.revision > 0 || r.change !== 'new') written.sent.push({ id: r.id, revision: r.revision, removed: r.change === 'removed' });
-      const key = annotationTo.get(r);
+      // Only a target's rows are in annotationTo: no lookup (and no hash made for the row) otherwise.
+      const key = tracked ? annotationTo.get(r) : undefined;
       if (key !== undefined) {
         const ids = written.annotations.get(key);
         if (ids) ids.push(r.id);
         else written.annotations.set(key, [r.id]);
         annotationTo.delete(r);
       }
-      return sink.add(text);
+      return full;
     };
+    const detail = format.readsDetail?.(settings) ?? true;
     const aheadOf = new Map<number, Set<string>>();
     /** The rows of one account to write, in its statement order (removals after the line before them). */
     function* rowsOf(section: AccountSection): Generator<ExportRow> {
@@ -198,7 +213,7 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
       // Without statement periods every line is in the section's range; with them, the first line
       // sets its period (so the section's summary is not read for that).
       let cachedPeriod = period === 'none' ? { start: section.start, end: section.end } : { start: '', end: '' };
-      for (const line of repo.lines(a.id, scope.from, scope.to, plan.target.incremental, targetId)) {
+      for (const line of repo.lines(a.id, scope.from, scope.to, plan.target.incremental, targetId, detail)) {
         const removed = line[LINE.removedAt] !== null;
         const revision = line[LINE.revision];
         const id = line[LINE.id];
@@ -218,16 +233,16 @@ async function run(s: Services, plan: Plan, out: Writable): Promise<Written> {
         const row: ExportRow = {
           id,
           accountId: line[LINE.accountId],
-          externalId: line[LINE.externalId],
+          externalId: detail ? line[LINE.externalId] : null,
           bookingDate,
-          valueDate: line[LINE.valueDate],
+          valueDate: detail ? line[LINE.valueDate] : null,
           amountMinor,
           currency: line[LINE.currency],
           payee: line[LINE.payee],
           memo: line[LINE.memo],
           type: line[LINE.type],
-          counterpartyIban: line[LINE.counterpartyIban],
-          source: line[LINE.source],
+          counterpartyIban: detail ? line[LINE.counterpartyIban] : null,
+          source: detail ? line[LINE.source] : '',
           revision,
           change: change ?? 'new',
           replacesRevision: sent ? sent.revision : null,

@@ -95,7 +95,8 @@ export class Sink {
   // and encoded again (a tenth of a million-line CSV export). Whole strings only: a chunk never
   // ends inside a character.
   private buf = Buffer.allocUnsafe(SINK_CAPACITY);
-  private used = 0;
+  /** Bytes of `buf` in use: a writer that puts bytes straight into the buffer moves it on. */
+  used = 0;
   private done: Buffer[] = [];
   private doneBytes = 0;
   constructor(private readonly out: Writable) {}
@@ -114,6 +115,23 @@ export class Sink {
       }
     }
     this.used += this.buf.write(text, this.used, 'utf8');
+    return this.doneBytes + this.used >= SINK_FLUSH_BYTES;
+  }
+
+  /**
+   * The buffer, with room for `bytes` more from `used`: a writer puts a line's bytes straight into
+   * it (no string per line to encode) and moves `used` past them. Whole characters only, as add.
+   */
+  reserve(bytes: number): Buffer {
+    if (this.used + bytes > this.buf.length) {
+      this.settle();
+      if (bytes > this.buf.length) this.buf = Buffer.allocUnsafe(bytes);
+    }
+    return this.buf;
+  }
+
+  /** True when the caller should await flush(): add's answer, for bytes written through reserve. */
+  get full(): boolean {
     return this.doneBytes + this.used >= SINK_FLUSH_BYTES;
   }
 

@@ -49,39 +49,40 @@ export type ExportSourceRow = [
   seq: number,
   id: string,
   accountId: number,
-  externalId: string | null,
   bookingDate: string,
-  valueDate: string | null,
   amountMinor: number,
   currency: string,
   payee: string | null,
   memo: string | null,
   type: TransactionType,
-  counterpartyIban: string | null,
-  source: string,
   revision: number,
   removedAt: string | null,
-  /** The annotation key the target received with this line (migration 008); null: none, or no target. */
+  /** The annotation key the target received with this line (migration 008); null: none, or no target (absent without the details). */
   sentAnnotation: string | null,
+  // The details last: a read without them (`lines(…, detail = false)`) ends before them.
+  externalId: string | null,
+  valueDate: string | null,
+  counterpartyIban: string | null,
+  source: string,
 ];
 
 export const LINE = {
   seq: 0,
   id: 1,
   accountId: 2,
-  externalId: 3,
-  bookingDate: 4,
-  valueDate: 5,
-  amountMinor: 6,
-  currency: 7,
-  payee: 8,
-  memo: 9,
-  type: 10,
-  counterpartyIban: 11,
-  source: 12,
-  revision: 13,
-  removedAt: 14,
-  sentAnnotation: 15,
+  bookingDate: 3,
+  amountMinor: 4,
+  currency: 5,
+  payee: 6,
+  memo: 7,
+  type: 8,
+  revision: 9,
+  removedAt: 10,
+  sentAnnotation: 11,
+  externalId: 12,
+  valueDate: 13,
+  counterpartyIban: 14,
+  source: 15,
 } as const;
 
 /**
@@ -264,12 +265,15 @@ export class ExportRepo {
    * ignored line (`transactions ignore`) is a removed one to every export: its tombstone time
    * stands in removed_at, and ignoring bumped its revision, so a target that received it gets
    * its removal. With a target, each row carries the annotation that target received (one
-   * primary-key lookup a line, so memory stays flat).
+   * primary-key lookup a line, so memory stays flat). Without `detail` the rows end before the
+   * external id, value date, counterparty IBAN and source: a CSV export that writes none of them
+   * reads a fifth less per line (each column is a value made from SQLite's cell); without a
+   * target either, they end before the sent annotation too.
    */
-  lines(accountId: number, from: string | undefined, to: string | undefined, withRemoved: boolean, targetId?: number): IterableIterator<ExportSourceRow> {
+  lines(accountId: number, from: string | undefined, to: string | undefined, withRemoved: boolean, targetId?: number, detail = true): IterableIterator<ExportSourceRow> {
     const stmt = this.db.prepare(
-      `SELECT t.seq, t.id, t.account_id, t.external_id, t.booking_date, t.value_date, t.amount_minor, t.currency, t.payee, t.memo, t.type,
-              t.counterparty_iban, t.source, t.revision, coalesce(t.removed_at, t.ignored_at), ${targetId === undefined ? 'NULL' : 'a.annotation'}
+      `SELECT t.seq, t.id, t.account_id, t.booking_date, t.amount_minor, t.currency, t.payee, t.memo, t.type, t.revision,
+              coalesce(t.removed_at, t.ignored_at)${targetId !== undefined ? ', a.annotation' : detail ? ', NULL' : ''}${detail ? ', t.external_id, t.value_date, t.counterparty_iban, t.source' : ''}
        FROM transactions t ${targetId === undefined ? '' : 'LEFT JOIN export_annotations a ON a.target_id = ? AND a.transaction_id = t.id'}
        WHERE t.account_id = ? AND t.booking_date >= ? AND t.booking_date <= ? ${withRemoved ? 'AND (t.removed_at IS NULL OR t.revision > 0)' : 'AND t.removed_at IS NULL AND t.ignored_at IS NULL'}
        ORDER BY t.booking_date, t.seq`,

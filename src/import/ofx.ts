@@ -58,18 +58,7 @@ interface Found {
   /** Lines of the STMTTRNs standing in the statement itself, outside <BANKTRANLIST>. */
   stray: number[];
   trns: number;
-  /** Its STMTTRNs as the survey read them, while the file is small enough to hold (see HOLD_CHARS). */
-  held: OfxNode[];
 }
-
-/**
- * A file of up to this many characters is read once: the survey holds each statement's STMTTRNs
- * and turns them into lines when it ends, instead of a second pass reading and tokenizing the
- * text again. Bigger files take the second pass, so memory stays flat: a held STMTTRN outlives
- * the young generation (~0.6 KB of heap each, promoted), so holding pays at 10k lines (+6 MB
- * peak) and would cost 25 MB at 30k for little gain; 2 Mi characters is ~17k bench lines.
- */
-export const HOLD_CHARS = 2 * 2 ** 20;
 
 /**
  * OFX 1.x (SGML) and 2.x (XML), bank and credit-card statements, QFX included (Quicken's extra
@@ -79,10 +68,9 @@ export const HOLD_CHARS = 2 * 2 ** 20;
  *
  * Two passes over the text, both streaming: the survey reads the whole file (every element,
  * the XML check, each statement's head, the decimal mark its amounts settle, its ids) and keeps
- * no transaction; the second pass turns each STMTTRN into a line as it closes. A file of up to
- * HOLD_CHARS is read once: the survey holds its STMTTRNs and they become lines when it ends.
+ * no transaction; the second pass turns each STMTTRN into a line as it closes.
  */
-export function ofxParser(file: string, o: ParseOptions, sink: StatementSink, holdChars = HOLD_CHARS): StreamParser {
+export function ofxParser(file: string, o: ParseOptions, sink: StatementSink): StreamParser {
   const warnings: string[] = [];
   const statementWarnings: string[] = [];
   const found: Found[] = [];
@@ -98,8 +86,6 @@ export function ofxParser(file: string, o: ParseOptions, sink: StatementSink, ho
   let ctx: Ctx;
   let reading: { found: Found; ctx: Ctx; batch: LineBatcher; i: number; currency: string } | null = null;
   let pass = 0;
-  /** Characters of text the survey has read while it still holds the STMTTRNs; -1 once it no longer does. */
-  let holding = 0;
 
   /** The statement a STMTTRN opening under `stack` belongs to: in its BANKTRANLIST, or standing in it. */
   const owner = (stack: readonly Open[]): Found | undefined => {
@@ -114,7 +100,7 @@ export function ofxParser(file: string, o: ParseOptions, sink: StatementSink, ho
     open: (name, node, stack) => {
       if (name === 'OFX' && stack.length === 1) docs++;
       if (isStatement(name, stack)) {
-        const f: Found = { stmt: node, card: stack[2]!.name === 'CREDITCARDMSGSRSV1', n: 0, doc: docs, ids: new StatementIds(file), stray: [], trns: 0, held: [] };
+        const f: Found = { stmt: node, card: stack[2]!.name === 'CREDITCARDMSGSRSV1', n: 0, doc: docs, ids: new StatementIds(file), stray: [], trns: 0 };
         found.push(f);
         statements.set(node, f);
       }
@@ -132,7 +118,6 @@ export function ofxParser(file: string, o: ParseOptions, sink: StatementSink, ho
       if (!f) return;
       f.ids.survey(node, f.trns++);
       note(evidence, leaf(node, 'TRNAMT'));
-      if (holding >= 0) f.held.push(node);
     },
     startTag: (name, line, aggregate) => bank.startTag(name, line, aggregate),
     endTag: (name) => bank.endTag(name),
@@ -166,47 +151,16 @@ export function ofxParser(file: string, o: ParseOptions, sink: StatementSink, ho
     reading = null;
   };
 
-  /** The survey is over: what every statement needs before its first line is known. */
-  const surveyed = () => {
-    numberStatements(found);
-    for (const f of found) f.ids.surveyed();
-    for (const f of found) for (const b of ['LEDGERBAL', 'AVAILBAL']) note(evidence, leaf(objects(f.stmt[b])[0], 'BALAMT'));
-    ctx = { file, currency: o.currency?.toUpperCase(), warnings: statementWarnings, unknownTypes: new Set(), commaFile: evidence.comma && !evidence.dot };
-  };
-
-  /** The reading pass done from the STMTTRNs the survey held: the same statements, lines and failures, in the same order. */
-  const readHeld = () => {
-    for (const f of found) {
-      startStatement(f, f.stmt);
-      const held = f.held;
-      f.held = [];
-      for (const trn of held) reading!.batch.push(line(trn, reading!.i++, reading!.currency, f.ids, reading!.ctx));
-      endStatement();
-    }
-  };
-
-  /** After the reading pass (or the held STMTTRNs read): the file-wide checks and warnings. */
-  const finish = () => {
-    bank.check(
-      found.length,
-      found.reduce((t, f) => t + f.trns, 0),
-      file,
-    );
-    warnings.push(...statementWarnings);
-    if (investments > 0) warnings.push(`${plural(investments, 'investment statement')} (INVSTMTRS) skipped: investment statements are not supported; the bank and card statements were read in full`);
-    if (ctx.commaSeen) warnings.push(`amounts use a decimal comma (${ctx.commaSeen}), not OFX's dot; read as decimals`);
-    if (ctx.unknownTypes.size) warnings.push(`unknown TRNTYPE ${[...ctx.unknownTypes].join(', ')}: typed by the amount's sign`);
-  };
-
   return {
     format: 'ofx',
     begin(n) {
       pass = n;
       if (n === 0) tokenizer = new OfxTokenizer(file, surveyHooks);
       else if (n === 1) {
-        // The survey held every STMTTRN and read them at its end: it was the last pass.
-        if (holding >= 0) return false;
-        surveyed();
+        numberStatements(found);
+        for (const f of found) f.ids.surveyed();
+        for (const f of found) for (const b of ['LEDGERBAL', 'AVAILBAL']) note(evidence, leaf(objects(f.stmt[b])[0], 'BALAMT'));
+        ctx = { file, currency: o.currency?.toUpperCase(), warnings: statementWarnings, unknownTypes: new Set(), commaFile: evidence.comma && !evidence.dot };
         statements.clear();
         tokenizer = new OfxTokenizer(file, readHooks);
       }
@@ -214,13 +168,6 @@ export function ofxParser(file: string, o: ParseOptions, sink: StatementSink, ho
     },
     write(text) {
       if (pass === 0) {
-        if (holding >= 0) {
-          holding += text.length;
-          if (holding > holdChars) {
-            holding = -1;
-            for (const f of found) f.held = [];
-          }
-        }
         // Under an XML header the body must be well-formed XML (unless its leaves are SGML), and
         // that fault is the one reported: a tokenizer failure waits for the end of the check.
         if (!failed) {
@@ -263,15 +210,18 @@ export function ofxParser(file: string, o: ParseOptions, sink: StatementSink, ho
             throw fileError(file, 'holds only investment statements (INVSTMTRS): investment statements are not supported', 'banksync imports bank and credit-card statements (STMTRS, CCSTMTRS)');
           throw fileError(file, 'holds no bank or credit-card statement (STMTRS/CCSTMTRS)');
         }
-        if (holding >= 0) {
-          surveyed();
-          readHeld();
-          finish();
-        }
         return;
       }
       tokenizer.end();
-      finish();
+      bank.check(
+        found.length,
+        found.reduce((t, f) => t + f.trns, 0),
+        file,
+      );
+      warnings.push(...statementWarnings);
+      if (investments > 0) warnings.push(`${plural(investments, 'investment statement')} (INVSTMTRS) skipped: investment statements are not supported; the bank and card statements were read in full`);
+      if (ctx.commaSeen) warnings.push(`amounts use a decimal comma (${ctx.commaSeen}), not OFX's dot; read as decimals`);
+      if (ctx.unknownTypes.size) warnings.push(`unknown TRNTYPE ${[...ctx.unknownTypes].join(', ')}: typed by the amount's sign`);
     },
     warnings: () => warnings,
   };

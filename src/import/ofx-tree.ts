@@ -119,6 +119,7 @@ export class OfxTokenizer {
   private readonly stack: (Open & { place?: Place })[] = [{ name: '', node: this.root }];
   private seq = 0;
   private sgmlTail = '';
+  private readonly tag: Tag = { close: false, nameStart: 0, nameEnd: 0, lower: false, attributes: false, selfClose: false, textStart: 0, textEnd: 0 };
 
   constructor(
     private readonly file: string,
@@ -249,8 +250,6 @@ export class OfxTokenizer {
         this.rawAmp = true;
         return all;
       });
-    // Attributes (an xmlns on <OFX> in some OFX 2 files) are allowed and ignored: OFX defines none.
-    const tag = /<(\/?)([A-Za-z0-9._]+)(?:\s+[A-Za-z_:][\w.:-]*\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*(\/?)>([^<]*)/g;
     let line = this.line;
     let scanned = 0;
     const lineAt = (i: number) => {
@@ -258,22 +257,26 @@ export class OfxTokenizer {
       scanned = i;
       return line;
     };
-    let m: RegExpExecArray | null;
+    const tag = this.tag;
     let pos = 0;
-    while ((m = tag.exec(body))) {
+    for (;;) {
+      let at = body.indexOf('<', pos);
+      while (at >= 0 && !scanTag(body, at, tag)) at = body.indexOf('<', at + 1);
+      if (at < 0) break;
       // Text runs up to the next "<", so a gap before a tag is a "<" that starts no tag.
-      if (m.index !== pos) {
-        const gap = body.slice(pos, m.index);
-        throw fileError(file, `line ${lineAt(pos + gap.search(/\S/))}: unexpected text outside an element`);
+      if (at !== pos) {
+        const first = skipSpace(body, pos, at);
+        throw fileError(file, `line ${lineAt(first === at ? pos - 1 : first)}: unexpected text outside an element`);
       }
-      pos = tag.lastIndex;
-      const [all, close, rawName, selfClose, rawText] = m;
-      const name = rawName!.toUpperCase();
-      const value = rawText!.trim();
-      const here = lineAt(m.index);
-      const plain = !selfClose && /^<\/?[A-Za-z0-9._]+\s*>/.test(all!);
-      if (close) {
-        if (!/^[\s\x1a]*$/.test(rawText!)) throw fileError(file, `line ${lineAt(m.index + m[0].length - rawText!.length + rawText!.search(/\S/))}: unexpected text after </${rawName}>`);
+      pos = tag.textEnd;
+      const rawName = body.slice(tag.nameStart, tag.nameEnd);
+      const name = tag.lower ? rawName.toUpperCase() : rawName;
+      const here = lineAt(at);
+      const plain = !tag.selfClose && !tag.attributes;
+      if (tag.close) {
+        // Blanks and a DOS end-of-file mark (^Z) may follow an end tag; anything else is stray text.
+        if (skipSpace(body, tag.textStart, tag.textEnd, true) !== tag.textEnd)
+          throw fileError(file, `line ${lineAt(skipSpace(body, tag.textStart, tag.textEnd))}: unexpected text after </${rawName}>`);
         if (plain) hooks.endTag?.(name);
         // An end tag for a leaf just read (closed leaves are legal SGML) is not on the stack: harmless.
         let i = stack.length - 1;
@@ -285,6 +288,12 @@ export class OfxTokenizer {
         }
         continue;
       }
+      // The text trimmed as String.prototype.trim does (its blanks are the regex \s).
+      const valueStart = skipSpace(body, tag.textStart, tag.textEnd);
+      let valueEnd = tag.textEnd;
+      while (valueEnd > valueStart && isSpace(body.charCodeAt(valueEnd - 1))) valueEnd--;
+      const value = valueStart === valueEnd ? '' : body.slice(valueStart, valueEnd);
+      const selfClose = tag.selfClose;
       const parentPlace = stack.at(-1)!.place;
       const parent = stack.at(-1)!.node;
       if (selfClose) {
@@ -311,6 +320,92 @@ export class OfxTokenizer {
     }
     return pos;
   }
+}
+
+/** Where scanTag found the parts of a tag (one object, used again for every tag). */
+interface Tag {
+  close: boolean;
+  nameStart: number;
+  nameEnd: number;
+  /** The name holds a lower-case letter (most files: none, so no toUpperCase). */
+  lower: boolean;
+  attributes: boolean;
+  selfClose: boolean;
+  /** The text after the tag runs from textStart to textEnd: the next "<", or the end. */
+  textStart: number;
+  textEnd: number;
+}
+
+/**
+ * The tag at `at` (a "<"), read by hand as the regex it replaces read it, without a match array
+ * and substrings per tag: `<(\/?)([A-Za-z0-9._]+)(?:\s+[A-Za-z_:][\w.:-]*\s*=\s*("[^"<]*"|'[^'<]*'))*\s*(\/?)>([^<]*)`.
+ * Attributes (an xmlns on <OFX> in some OFX 2 files) are allowed and ignored: OFX defines none.
+ * False when no tag starts there. No backtracking is needed: each part of the pattern either
+ * matches greedily or fails the attribute (which then ends the attribute list) or the tag.
+ */
+function scanTag(s: string, at: number, tag: Tag): boolean {
+  const n = s.length;
+  let i = at + 1;
+  tag.close = s.charCodeAt(i) === 0x2f;
+  if (tag.close) i++;
+  tag.nameStart = i;
+  let lower = false;
+  for (let c = s.charCodeAt(i); i < n && isNameChar(c); c = s.charCodeAt(++i)) if (c >= 0x61 && c <= 0x7a) lower = true;
+  if (i === tag.nameStart) return false;
+  tag.nameEnd = i;
+  tag.lower = lower;
+  tag.attributes = false;
+  for (;;) {
+    const end = scanAttribute(s, i);
+    if (end < 0) break;
+    tag.attributes = true;
+    i = end;
+  }
+  i = skipSpace(s, i, n);
+  tag.selfClose = s.charCodeAt(i) === 0x2f;
+  if (tag.selfClose) i++;
+  if (s.charCodeAt(i) !== 0x3e) return false;
+  tag.textStart = i + 1;
+  const next = s.indexOf('<', i + 1);
+  tag.textEnd = next < 0 ? n : next;
+  return true;
+}
+
+/** One ` name = "value"` (or 'value') from `i`: where it ends, or -1. */
+function scanAttribute(s: string, i: number): number {
+  const n = s.length;
+  const start = i;
+  i = skipSpace(s, i, n);
+  if (i === start) return -1;
+  let c = s.charCodeAt(i);
+  if (!(isLetter(c) || c === 0x5f || c === 0x3a)) return -1;
+  for (c = s.charCodeAt(++i); i < n && (isLetter(c) || isDigit(c) || c === 0x5f || c === 0x2e || c === 0x3a || c === 0x2d); c = s.charCodeAt(++i));
+  i = skipSpace(s, i, n);
+  if (s.charCodeAt(i) !== 0x3d) return -1;
+  i = skipSpace(s, i + 1, n);
+  const quote = s.charCodeAt(i);
+  if (quote !== 0x22 && quote !== 0x27) return -1;
+  for (c = s.charCodeAt(++i); i < n && c !== quote; c = s.charCodeAt(++i)) if (c === 0x3c) return -1;
+  return i < n ? i + 1 : -1;
+}
+
+const isLetter = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+/** [A-Za-z0-9._] */
+const isNameChar = (c: number) => isLetter(c) || isDigit(c) || c === 0x2e || c === 0x5f;
+
+/** The regex \s (the blanks String.prototype.trim removes). */
+function isSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/** The first position from `from` before `to` that is not a blank (nor ^Z, with `eof`); `to` if none. */
+function skipSpace(s: string, from: number, to: number, eof = false): number {
+  let i = from;
+  for (let c = s.charCodeAt(i); i < to && (isSpace(c) || (eof && c === 0x1a)); c = s.charCodeAt(++i));
+  return i;
 }
 
 function add(parent: OfxNode, name: string, value: string | OfxNode): void {

@@ -5,7 +5,7 @@ import type { DateRange } from '../store/sync-state.js';
 import { backupsOf, type Backup, type CorruptDatabaseError } from '../store/faults.js';
 import { CHECK_FOR_STATUS_UP_TO_BYTES } from '../store/integrity.js';
 import type { ArchiveSize } from '../store/archive.js';
-import { DEFAULT_ARCHIVE_DAYS } from './archive/retention.js';
+import { DEFAULT_ARCHIVE_DAYS } from './archive/defaults.js';
 
 /** Consent under this many days left is flagged, unless `config consent-warn-days` says otherwise. */
 export const CONSENT_WARN_DAYS = 14;

@@ -2,8 +2,9 @@ import type { Store } from '../../store/index.js';
 import { ConnectionRecorder } from './recorder.js';
 import { withExchangeTap } from '../../providers/exchange-tap.js';
 
-/** `config archive-days`: a little over a year, so last year's books can be mapped again. */
-export const DEFAULT_ARCHIVE_DAYS = 400;
+import { DEFAULT_ARCHIVE_DAYS } from './defaults.js';
+
+export { DEFAULT_ARCHIVE_DAYS };
 
 /**
  * Retention, applied at the start of every sync: entries fetched more than `days` days ago go

@@ -47,8 +47,8 @@ export class StoredLines {
       if (to === undefined || d > to) to = d;
     }
     if (from === undefined || to === undefined) return;
-    for (const { bookingDate, amountMinor, ...c } of this.store.transactions.candidatesBetween(this.accountId, from, to)) {
-      if (this.isLoaded(bookingDate) || c.source === this.otherThan) continue;
+    for (const { bookingDate, amountMinor, ...c } of this.store.transactions.candidatesBetween(this.accountId, from, to, this.otherThan)) {
+      if (this.isLoaded(bookingDate)) continue;
       const key = `${bookingDate}|${amountMinor}`;
       const list = this.byDay.get(key);
       if (list) list.push(c);

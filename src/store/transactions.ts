@@ -328,13 +328,13 @@ export class TransactionRepo {
     return this.db.prepare('SELECT 1 FROM transactions WHERE account_id = ? LIMIT 1').get(accountId) === undefined;
   }
 
-  /** Every live line booked FROM..TO (what sameDateAndAmount would return for each of those days), in arrival order. */
-  *candidatesBetween(accountId: number, from: string, to: string): IterableIterator<StoredCandidate & { bookingDate: string; amountMinor: number }> {
+  /** Every live line booked FROM..TO (what sameDateAndAmount would return for each of those days), in arrival order; `otherThan` leaves out one source's. */
+  *candidatesBetween(accountId: number, from: string, to: string, otherThan?: string): IterableIterator<StoredCandidate & { bookingDate: string; amountMinor: number }> {
     yield* this.db
       .prepare(
         `SELECT id, external_id AS externalId, fingerprint, payee, memo, source, booking_date AS bookingDate, amount_minor AS amountMinor FROM transactions
-         WHERE account_id = ? AND booking_date BETWEEN ? AND ? AND removed_at IS NULL ORDER BY seq`,
+         WHERE account_id = ? AND booking_date BETWEEN ? AND ? AND removed_at IS NULL${otherThan === undefined ? '' : ' AND source <> ?'} ORDER BY seq`,
       )
-      .iterate(accountId, from, to) as IterableIterator<StoredCandidate & { bookingDate: string; amountMinor: number }>;
+      .iterate(accountId, from, to, ...(otherThan === undefined ? [] : [otherThan])) as IterableIterator<StoredCandidate & { bookingDate: string; amountMinor: number }>;
   }
 }

@@ -58,7 +58,7 @@ describe('import asks the store once per file, not once per line', () => {
     const r = await importFiles(s, { files: [file], format: 'auto', accountId: 1 });
     expect(r.files[0]!.statements[0]).toMatchObject({ added: 0, duplicates: N });
     expect(preload).toHaveBeenCalledTimes(1);
-    expect(preload).toHaveBeenCalledWith(1, '2024-03-01', '2024-03-03');
+    expect(preload).toHaveBeenCalledWith(1, '2024-03-01', '2024-03-03', undefined);
     expect(perLine[0]).not.toHaveBeenCalled();
   });
 });

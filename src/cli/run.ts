@@ -8,7 +8,6 @@ import { ExitCode, exitCodeOf } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { Output } from './output.js';
 import { buildProgram } from './program.js';
-import { safeText } from './safe-text.js';
 import type { Runtime } from './runtime.js';
 import { commandPath, routeUsageErrors, subcommandNames, unknownCommand } from './usage.js';
 

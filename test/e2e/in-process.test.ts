@@ -88,7 +88,11 @@ describe('the in-process runner gives what the built binary gives', () => {
   afterAll(() => [spawned, here].forEach((c) => c.cleanup()));
 
   const same = (r: RunResult, cli: CliSandbox) => {
-    const text = (s: string) => s.split(cli.dir).join('<sandbox>').replace(/E-[0-9A-Z]{6}\b/g, 'E-REF');
+    const text = (s: string) =>
+      s
+        .split(cli.dir)
+        .join('<sandbox>')
+        .replace(/E-[0-9A-Z]{6}\b/g, 'E-REF');
     return { code: r.code, signal: r.signal, stdout: text(r.stdout), stderr: text(r.stderr) };
   };
 

@@ -107,10 +107,14 @@ export class CliSandbox {
   }
 }
 
-/** A run in this process differs from a spawned one (see runInProcess). */
+/**
+ * A run in this process differs from a spawned one (see runInProcess). BANKSYNC_TEST_SPAWN=1 in
+ * the test's own environment spawns every run: to measure what the runner saves, or to see
+ * whether a failure is the runner's.
+ */
 function inProcessFaithful(env: NodeJS.ProcessEnv): boolean {
   const faults = env.BANKSYNC_SANDBOX_FAULTS ?? '';
-  return env.TZ === process.env.TZ && !/kill-after-pages|hang-after-pages/.test(faults);
+  return process.env.BANKSYNC_TEST_SPAWN !== '1' && env.TZ === process.env.TZ && !/kill-after-pages|hang-after-pages/.test(faults);
 }
 
 /** A pipe's far end: what was written, decoded as a spawned child's output is (UTF-8, split sequences joined). */
@@ -118,7 +122,7 @@ class Collector extends Writable {
   private readonly decoder = new StringDecoder('utf8');
   private chunks: string[] = [];
 
-  override _write(chunk: Buffer | string, encoding: BufferEncoding, done: () => void): void {
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
     this.chunks.push(typeof chunk === 'string' ? chunk : this.decoder.write(chunk));
     done();
   }

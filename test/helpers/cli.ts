@@ -75,8 +75,11 @@ export class CliSandbox {
    * The CLI's runCli (src/cli/run.ts) in this process, given the env, argv and standard streams
    * a spawned run would get (stdin a pipe, stdout and stderr collected, no terminal): the same
    * exit code, stdout and stderr (test/e2e/in-process.test.ts compares them). Runs that would
-   * not be the same here spawn instead: another time zone than this process's (TZ is read once
-   * per process), and the sandbox's kill and hang faults (they stop the process).
+   * not be the same here spawn instead: an env that Node reads from its own process differing
+   * from this process's (TZ, TMPDIR, NODE_EXTRA_CA_CERTS, NODE_OPTIONS...), and the sandbox's kill
+   * and hang faults (they stop the process). Not detected, so spawn them yourself (spawnAsync or
+   * a sandbox without inProcess): a notify-command hook (it writes to file descriptor 2), files
+   * named after the process id (an export's temp file), signals, terminals, two runs at once.
    */
   async runInProcess(args: string[], extra: NodeJS.ProcessEnv = {}, input?: string): Promise<RunResult> {
     const env = this.env(extra);
@@ -114,7 +117,10 @@ export class CliSandbox {
  */
 function inProcessFaithful(env: NodeJS.ProcessEnv): boolean {
   const faults = env.BANKSYNC_SANDBOX_FAULTS ?? '';
-  return process.env.BANKSYNC_TEST_SPAWN !== '1' && env.TZ === process.env.TZ && !/kill-after-pages|hang-after-pages/.test(faults);
+  // Read by Node from its own process's env: once at start-up (NODE_EXTRA_CA_CERTS, NODE_OPTIONS,
+  // TZ's zone) or by os.tmpdir() (TMPDIR).
+  const startup = Object.keys(env).filter((k) => k === 'TZ' || k === 'TMPDIR' || /^(NODE_|UV_|SSL_CERT_)/.test(k));
+  return process.env.BANKSYNC_TEST_SPAWN !== '1' && startup.every((k) => env[k] === process.env[k]) && env.TZ === process.env.TZ && !/kill-after-pages|hang-after-pages/.test(faults);
 }
 
 /** A pipe's far end: what was written, decoded as a spawned child's output is (UTF-8, split sequences joined). */

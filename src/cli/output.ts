@@ -2,6 +2,7 @@ import { exitCodeOf } from './exit-codes.js';
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Notifier } from '../core/context.js';
 import type { BanksyncError } from '../domain/errors.js';
+import type { OutStream } from './io.js';
 import { redact } from '../secrets/index.js';
 import { page, pagerCommand } from './pager.js';
 import { safeJson, safeLines, safeText, safeView } from './safe-text.js';
@@ -9,8 +10,8 @@ import { safeJson, safeLines, safeText, safeView } from './safe-text.js';
 export interface OutputOptions {
   json: boolean;
   quiet: boolean;
-  stdout: NodeJS.WriteStream;
-  stderr: NodeJS.WriteStream;
+  stdout: OutStream;
+  stderr: OutStream;
   env: NodeJS.ProcessEnv;
   /** Long results may go through the pager (see pager.ts); false under --no-pager. */
   pager?: boolean;
@@ -43,7 +44,7 @@ export class Output implements Notifier {
     this.errC = new Chalk({ level: !noColor && o.stderr.isTTY ? 1 : 0 });
     // A terminal of zero columns (a pty nobody sized, as `script` gives cron) sent ora into an
     // endless loop of line clears: no spinner there.
-    const width = (o.stderr as { columns?: number }).columns ?? 0;
+    const width = o.stderr.columns ?? 0;
     this.spinners = !o.json && !o.quiet && o.stderr.isTTY === true && width > 0 && !o.env.CI;
   }
 

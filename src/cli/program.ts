@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { version } from './version.js';
 import { Runtime, type GlobalFlags, type RuntimeOf } from './runtime.js';
+import { type CliIo, type OutStream, processIo } from './io.js';
 
 export type { RuntimeOf } from './runtime.js';
 import { registerAccounts } from './commands/accounts.js';
@@ -32,7 +33,7 @@ import { registerWarnings } from './commands/warnings.js';
 import { safeLines } from './safe-text.js';
 import { versionRequest } from './usage.js';
 
-export function buildProgram(env: NodeJS.ProcessEnv, holder: { runtime?: Runtime }): Command {
+export function buildProgram(env: NodeJS.ProcessEnv, holder: { runtime?: Runtime }, io: CliIo = processIo(env)): Command {
   const program = new Command('banksync')
     .description('Synchronize bank accounts into a local SQLite file and export them to the tools you already use.')
     // Not commander's .version(): main answers it, as {"version":…} under --json.
@@ -44,7 +45,18 @@ export function buildProgram(env: NodeJS.ProcessEnv, holder: { runtime?: Runtime
     .option('--no-pager', 'do not send long output through the pager ($BANKSYNC_PAGER, $PAGER or less)')
     .configureHelp({ sortSubcommands: false })
     // Usage errors are printed by main (see usage.ts); this guards whatever commander still writes.
-    .configureOutput({ outputError: (text, write) => write(safeLines(text, false)) })
+    // Help and whatever else commander writes go to this run's streams, sized and coloured as
+    // commander would for the process's own (its defaults read process.stdout and process.env).
+    .configureOutput({
+      outputError: (text, write) => write(safeLines(text, false)),
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      // undefined (not a terminal) is commander's own default: its help then wraps at 80.
+      getOutHelpWidth: () => (io.stdout.isTTY ? io.stdout.columns : undefined) as number,
+      getErrHelpWidth: () => (io.stderr.isTTY ? io.stderr.columns : undefined) as number,
+      getOutHasColors: () => hasColors(io.env, io.stdout),
+      getErrHasColors: () => hasColors(io.env, io.stderr),
+    })
     .addHelpText(
       'after',
       `
@@ -65,7 +77,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage/bad input, 3 needs a human,
   });
 
   const runtimeOf: RuntimeOf = (cmd) => {
-    holder.runtime ??= new Runtime(cmd.optsWithGlobals() as GlobalFlags, env);
+    holder.runtime ??= new Runtime(cmd.optsWithGlobals() as GlobalFlags, env, io);
     return holder.runtime;
   };
   // The visible list of commands, in the order a newcomer meets them.
@@ -94,6 +106,13 @@ Exit codes: 0 ok, 1 internal error, 2 usage/bad input, 3 needs a human,
   registerRestore(program, runtimeOf);
   registerReplay(program, runtimeOf);
   registerSchedule(program, runtimeOf);
-  registerCompletion(program, env);
+  registerCompletion(program, { env, stdout: io.stdout });
   return program;
+}
+
+/** commander's own rule (useColor in its command.js), read from this run's env and stream. */
+function hasColors(env: NodeJS.ProcessEnv, stream: OutStream): boolean {
+  if (env.NO_COLOR || env.FORCE_COLOR === '0' || env.FORCE_COLOR === 'false') return false;
+  if (env.FORCE_COLOR || env.CLICOLOR_FORCE !== undefined) return true;
+  return stream.isTTY === true && (stream as { hasColors?: () => boolean }).hasColors?.() === true;
 }

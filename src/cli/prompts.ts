@@ -1,10 +1,11 @@
 import type { Prompts } from '../core/context.js';
 import { BanksyncError } from '../domain/errors.js';
 import { safeText } from './safe-text.js';
+import type { CliIo, OutStream } from './io.js';
 
 /** A person is present: TTY on both ends, not CI, and --no-input not given. */
-export function humanPresent(env: NodeJS.ProcessEnv, noInput: boolean): boolean {
-  return !noInput && process.stdin.isTTY === true && process.stderr.isTTY === true && !env.CI;
+export function humanPresent(env: NodeJS.ProcessEnv, noInput: boolean, io: Pick<CliIo, 'stdin' | 'stderr'> = process): boolean {
+  return !noInput && io.stdin.isTTY === true && io.stderr.isTTY === true && !env.CI;
 }
 
 function noTty(message: string, flag: string): BanksyncError {
@@ -20,8 +21,8 @@ const safeChoices = <C extends { name: string }>(choices: C[]): C[] => choices.m
  * The only user of @inquirer/prompts (loaded lazily); prompts render on stderr so stdout stays
  * data. Messages and choice names can quote a bank's text, so they pass through safeText.
  */
-export function createPrompts(interactive: boolean): Prompts {
-  const ctx = { output: process.stderr };
+export function createPrompts(interactive: boolean, stderr: OutStream = process.stderr): Prompts {
+  const ctx = { output: stderr };
   const lib = () => import('@inquirer/prompts');
   return {
     interactive,

@@ -8,6 +8,7 @@ import { Output } from './output.js';
 import { configDir, defaultDbPath } from './paths.js';
 import { openBrowser } from './browser.js';
 import { createPrompts, humanPresent } from './prompts.js';
+import { type CliIo, processIo } from './io.js';
 
 /** Gives each command the Runtime built from the root's global flags. */
 export type RuntimeOf = (cmd: Command) => Runtime;
@@ -35,9 +36,10 @@ export class Runtime {
   constructor(
     readonly flags: GlobalFlags,
     readonly env: NodeJS.ProcessEnv,
+    readonly io: CliIo = processIo(env),
   ) {
-    this.out = new Output({ json: !!flags.json, quiet: !!flags.quiet, stdout: process.stdout, stderr: process.stderr, env, pager: flags.pager !== false });
-    this.interactive = humanPresent(env, flags.input === false);
+    this.out = new Output({ json: !!flags.json, quiet: !!flags.quiet, stdout: io.stdout, stderr: io.stderr, env, pager: flags.pager !== false });
+    this.interactive = humanPresent(env, flags.input === false, io);
   }
 
   get dbPath(): string {
@@ -55,7 +57,7 @@ export class Runtime {
       const store = Store.open(this.dbPath, keySource, {
         createDirs: !this.flags.db && !this.env.BANKSYNC_DB,
       });
-      this.services_ = { store, clock: clockFromEnv(this.env), env: this.env, prompts: createPrompts(this.interactive), notify: this.out, openBrowser };
+      this.services_ = { store, clock: clockFromEnv(this.env), env: this.env, prompts: createPrompts(this.interactive, this.io.stderr), notify: this.out, openBrowser };
     }
     return this.services_;
   }

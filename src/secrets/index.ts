@@ -23,6 +23,11 @@ export function registerSecret(value: string | undefined): void {
   if (value && value.length >= 4) known.add(value);
 }
 
+/** A new run of the CLI in the same process (the in-process test runner) starts knowing none. */
+export function forgetSecrets(): void {
+  known.clear();
+}
+
 export function redact(text: string): string {
   let out = text;
   for (const s of known) out = out.split(s).join('[redacted]');

@@ -8,7 +8,7 @@ const LATER = { BANKSYNC_NOW: '2026-11-25T07:00:00Z' };
 
 /** A bank account held twice (its statement imported as a file account, then connected): merged into one. */
 describe('accounts merge on the built CLI', () => {
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   const count = async (id: string) => (await cli.jsonAsync<{ accounts: { id: string; transactions: number }[] }>(['accounts'])).accounts.find((a) => a.id === id)?.transactions;
   beforeAll(async () => {
     expect((await cli.runAsync(CONNECT_SANDBOX, NOW)).code).toBe(0);

@@ -7,7 +7,7 @@ const at = (day: string) => ({ BANKSYNC_NOW: `${day}T10:00:00Z` });
 const byId = (rows: unknown[]) => [...rows].sort((a, b) => String((a as { id: string }).id).localeCompare(String((b as { id: string }).id)));
 
 describe('archive retention and partial replay (sandbox)', () => {
-  const fresh = sandboxPerTest();
+  const fresh = sandboxPerTest({ inProcess: true });
 
   it('config archive-days: old fetches go on the next sync; 0 turns the archive off and empties it', async () => {
     const cli = fresh();

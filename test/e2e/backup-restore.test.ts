@@ -28,7 +28,7 @@ function integrity(path: string): string {
 }
 
 describe('backup and restore', () => {
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   let synced = 0;
   beforeAll(async () => {
     expect((await cli.runAsync(CONNECT_SANDBOX, NOW)).code).toBe(0);

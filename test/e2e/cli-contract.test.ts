@@ -7,7 +7,7 @@ const DAY1 = { BANKSYNC_NOW: '2026-11-20T09:00:00Z' };
 const DAY3 = { BANKSYNC_NOW: '2026-11-22T09:00:00Z' };
 
 describe('the CLI as scripts and people use it', () => {
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   beforeAll(async () => {
     expect((await cli.runAsync(['connect', '--provider', 'sandbox', '--institution', 'sandbox-bank', '--accounts', 'all', '--yes'], DAY1)).code).toBe(0);
     expect((await cli.runAsync(['sync', 'c1'], DAY1)).code).toBe(0);
@@ -128,7 +128,7 @@ describe('the CLI as scripts and people use it', () => {
   });
 
   it('sync reads the preferences config wrote; a broken config.json is one line, exit 2', async () => {
-    const other = new CliSandbox();
+    const other = new CliSandbox({ inProcess: true });
     expect((await other.runAsync(['config', 'overlap-days', '3'])).code).toBe(0);
     const file = join(other.dir, 'config', 'config.json');
     expect(JSON.parse(readFileSync(file, 'utf8'))['overlap-days']).toBe(3);
@@ -141,7 +141,7 @@ describe('the CLI as scripts and people use it', () => {
   });
 
   it('prints the version without touching the database', async () => {
-    const other = new CliSandbox();
+    const other = new CliSandbox({ inProcess: true });
     const r = await other.runAsync(['--version']);
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     expect(existsSync(other.db)).toBe(false);

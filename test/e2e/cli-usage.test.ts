@@ -18,7 +18,7 @@ function groups(cmd: Command, path: string[] = []): { path: string[]; sub: strin
 const typo = (word: string) => (word.at(-1) === word.at(-2) ? word.slice(0, -1) : `${word.slice(0, -2)}${word.at(-1)}${word.at(-2)}`);
 
 describe('usage mistakes', () => {
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   afterAll(() => cli.cleanup());
 
   it.each([

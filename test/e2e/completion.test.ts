@@ -10,7 +10,7 @@ import { requireTools } from '../helpers/tools.js';
 const NOW = { BANKSYNC_NOW: '2026-11-22T07:00:00Z' };
 
 describe('shell completion', () => {
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   // The scripts call `banksync` from PATH, as an installed one would be.
   const bin = join(cli.dir, 'bin');
   const env = (extra: NodeJS.ProcessEnv = {}) => cli.env({ ...NOW, PATH: `${bin}:${process.env.PATH}`, ...extra });

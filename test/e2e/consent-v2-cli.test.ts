@@ -5,7 +5,7 @@ const DAY1 = { BANKSYNC_NOW: '2026-11-20T09:00:00Z' };
 
 /** The interface v2 flags as the built CLI takes them, on the sandbox (app-chosen bank, confirm consent, no revoke). */
 describe('setup tokens, who chooses the bank, and revocation at the CLI', () => {
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   beforeAll(async () => {
     expect((await cli.runAsync(['connect', '--provider', 'sandbox', '--institution', 'sandbox-bank', '--accounts', 'all', '--yes'], DAY1)).code).toBe(0);
   });

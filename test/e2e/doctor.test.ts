@@ -26,7 +26,7 @@ const byId = (r: RunResult, id: string) => doc(r).checks.find((c) => c.id === id
  * derive the expected exit code from it: 0 when it is the only check and ok, 3 when it warns.
  */
 describe('banksync doctor', () => {
-  const fresh = sandboxPerTest();
+  const fresh = sandboxPerTest({ inProcess: true });
 
   it('a healthy sandbox database passes every check (the schedule aside), one line each; --json has the same checks', async () => {
     const cli = fresh();

@@ -13,7 +13,7 @@ const QIF = fixture('qif/quicken-two-digit-years.qif');
 const oneLine = (stderr: string) => stderr.trim().split('\n');
 
 describe('connect refuses a bank or an account already connected', () => {
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   afterAll(() => cli.cleanup());
 
   it('the same institution again: one line, exit 2, the commands that help; nothing stored', async () => {
@@ -36,7 +36,7 @@ describe('connect refuses a bank or an account already connected', () => {
   });
 
   it('an account whose IBAN is already held by an account of imported files: refused before any account is stored', async () => {
-    const files = new CliSandbox();
+    const files = new CliSandbox({ inProcess: true });
     try {
       expect((await files.jsonAsync(['import', SAVINGS_OFX], NOW)).files[0].statements[0].account).toBe('a1');
       const r = await files.runAsync(CONNECT_SANDBOX, NOW);
@@ -54,7 +54,7 @@ describe('connect refuses a bank or an account already connected', () => {
 });
 
 describe('import --new-account NAME run twice keeps one account', () => {
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   afterAll(() => cli.cleanup());
   const importNew = (file: string, name: string, ...more: string[]) => cli.runAsync(['--json', 'import', file, '--new-account', name, ...more], NOW);
 
@@ -89,7 +89,7 @@ describe('import --new-account NAME run twice keeps one account', () => {
 });
 
 describe('fetch-accounts on a connection that cannot be asked', () => {
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   afterAll(() => cli.cleanup());
   const REVOKED = { ...NOW, BANKSYNC_SANDBOX_FAULTS: 'disconnect=sandbox-bank' };
 
@@ -122,7 +122,7 @@ describe('fetch-accounts on a connection that cannot be asked', () => {
 });
 
 describe('status and accounts show what syncs, what does not, and what came from files', () => {
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   afterAll(() => cli.cleanup());
 
   it('a disconnected connection: no consent countdown, its accounts not syncing, nothing due', async () => {
@@ -151,7 +151,7 @@ describe('status and accounts show what syncs, what does not, and what came from
   });
 
   it('only files, no connection: status still lists them', async () => {
-    const only = new CliSandbox();
+    const only = new CliSandbox({ inProcess: true });
     try {
       expect((await only.runAsync(['import', QIF, '--new-account', 'Cash book', '--currency', 'EUR'], NOW)).code).toBe(0);
       expect((await only.runAsync(['status'], NOW)).stdout).toMatch(/a1 +Cash book +EUR +file/);
@@ -162,7 +162,7 @@ describe('status and accounts show what syncs, what does not, and what came from
 });
 
 describe('status --quiet prints only what needs attention', () => {
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   afterAll(() => cli.cleanup());
 
   it('nothing when all is well (a disconnected connection and file accounts included)', async () => {

@@ -60,7 +60,7 @@ function fill(dir: string, leaveKb: number): string {
 }
 
 describe('environment faults on the built CLI', () => {
-  const fresh = sandboxPerTest();
+  const fresh = sandboxPerTest({ inProcess: true });
 
   it('--db naming a directory or a FIFO: one line naming it, exit 7, nothing created', async () => {
     const cli = fresh();
@@ -252,7 +252,8 @@ describe('environment faults on the built CLI', () => {
     writeFileSync(`${out}.tmp-${dead}`, 'date,amount\n2026-11-01,-1');
     writeFileSync(`${out}.tmp-${process.pid}`, 'in progress'); // this test runner is alive
     writeFileSync(`${out}.tmp-notapid`, 'not ours');
-    const r = await cli.runAsync(['export', '--format', 'csv', '--account', 'a1', '--output', out], NOW);
+    // Spawned: a temp file is named after its process, and this runner's is the live one above.
+    const r = await cli.spawnAsync(['export', '--format', 'csv', '--account', 'a1', '--output', out], NOW);
     expect(r.code, r.stderr).toBe(0);
     expect(
       readdirSync(cli.dir)

@@ -34,7 +34,7 @@ async function lineOf(cli: CliSandbox, amount: string, env = DAY1): Promise<{ id
 }
 
 describe('explain, unmerge, ignore through the built CLI', () => {
-  const fresh = sandboxPerTest();
+  const fresh = sandboxPerTest({ inProcess: true });
 
   it('a file line merged into a synced line by its text: explain shows rung and candidates; unmerge separates them for good', async () => {
     const cli = await synced(fresh);

@@ -12,7 +12,7 @@ const BOOKED_DAY = { BANKSYNC_NOW: '2026-11-25T09:00:00Z' };
 
 /** Exports of the sandbox bank through the built CLI, read by the tools users feed them to. */
 describe('banksync export on a synced sandbox bank', () => {
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   const out = (name: string) => join(cli.dir, name);
   const exportTo = async (name: string, args: string[], env = DAY1) => {
     const r = await cli.runAsync(['--json', 'export', ...args, '--output', out(name)], env);

@@ -25,7 +25,7 @@ function expectNeutral(r: RunResult, what: string): void {
 }
 
 describe('hostile text from statement files', () => {
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   const csv = join(cli.dir, `bank\u001b[2J.csv`);
   const qif = join(cli.dir, 'old.qif');
   afterAll(() => cli.cleanup());
@@ -93,7 +93,7 @@ describe('hostile text from statement files', () => {
 describe('hostile text from a provider', () => {
   const now = new Date('2026-11-20T10:00:00Z');
   let mock: Awaited<ReturnType<typeof startGoCardlessMock>>;
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   const env = () => ({ BANKSYNC_GOCARDLESS_BASE_URL: mock.url, BANKSYNC_NOW: now.toISOString(), BANKSYNC_GOCARDLESS_SECRET_KEY: 'sandbox-secret-key' });
   const run = (args: string[]) => cli.runAsync(args, env());
 

@@ -14,7 +14,7 @@ describe('banksync import: the CSV flags on the built CLI', () => {
   afterEach(() => cli.cleanup());
 
   it('a headerless file: without --map one clear line and nothing stored; --no-header --map imports every row', async () => {
-    cli = new CliSandbox();
+    cli = new CliSandbox({ inProcess: true });
     const refused = await cli.runAsync(['import', f('headerless-signed.csv'), '--new-account', 'Checking', '--currency', 'USD'], NOW);
     expect(refused.code).toBe(2);
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
@@ -28,7 +28,7 @@ describe('banksync import: the CSV flags on the built CLI', () => {
   });
 
   it('auto-detected headerless: a warning that the first row was read as data; --header takes it as the header instead', async () => {
-    cli = new CliSandbox();
+    cli = new CliSandbox({ inProcess: true });
     const auto = await cli.runAsync(['import', f('headerless-signed.csv'), '--new-account', 'Checking', '--currency', 'USD', '--map', 'date=0,amount=1', '--dry-run'], NOW);
     expect(auto.code).toBe(0);
     expect(auto.stderr).toMatch(/warning: headerless-signed\.csv: has no header row: line 1 reads as a transaction/);
@@ -39,7 +39,7 @@ describe('banksync import: the CSV flags on the built CLI', () => {
   });
 
   it('--map direction=N signs unsigned amounts; --debit-values names the debit markers', async () => {
-    cli = new CliSandbox();
+    cli = new CliSandbox({ inProcess: true });
     const unknown = await cli.runAsync(['import', f('direction-custom-values.csv'), '--new-account', 'Konto', '--currency', 'PLN', '--map', 'date=0,payee=1,amount=2,direction=3'], NOW);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/line 2: direction "Obciążenie" is not a debit\/credit marker I know/);
@@ -52,7 +52,7 @@ describe('banksync import: the CSV flags on the built CLI', () => {
   });
 
   it('an unmapped sign column is refused with the --map that fixes it, and nothing is stored', async () => {
-    cli = new CliSandbox();
+    cli = new CliSandbox({ inProcess: true });
     const r = await cli.runAsync(['import', f('headerless-direction.csv'), '--new-account', 'Triodos', '--currency', 'EUR', '--map', 'date=0,amount=2,payee=4'], NOW);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/line 2: the amount has no sign of its own, but column 3 says "Debet".*--map date=0,amount=2,payee=4,direction=3/);
@@ -62,13 +62,13 @@ describe('banksync import: the CSV flags on the built CLI', () => {
   });
 
   it('ING "Af Bij" imports signed with no flags but the currency', async () => {
-    cli = new CliSandbox();
+    cli = new CliSandbox({ inProcess: true });
     expect((await cli.runAsync(['import', f('ing-af-bij.csv'), '--new-account', 'ING', '--currency', 'EUR'], NOW)).code).toBe(0);
     expect(await stored(cli)).toEqual(['2024-01-02 -2345', '2024-01-25 250000', '2024-01-31 -195']);
   });
 
   it('--decimal settles "1,500" either way', async () => {
-    cli = new CliSandbox();
+    cli = new CliSandbox({ inProcess: true });
     const refused = await cli.runAsync(['import', f('thousands-ambiguous.csv'), '--new-account', 'A', '--currency', 'EUR'], NOW);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/"-1,500" reads as a thousands or a decimal separator.*--decimal/);
@@ -78,7 +78,7 @@ describe('banksync import: the CSV flags on the built CLI', () => {
   });
 
   it("a newest-first file: no false balance warnings, and the closing balance is the newest line's", async () => {
-    cli = new CliSandbox();
+    cli = new CliSandbox({ inProcess: true });
     const r = await cli.runAsync(['--json', 'import', f('newest-first.csv'), '--new-account', 'Checking', '--currency', 'EUR'], NOW);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
@@ -91,7 +91,7 @@ describe('banksync import: the CSV flags on the built CLI', () => {
   });
 
   it('--help lists the new flags', async () => {
-    cli = new CliSandbox();
+    cli = new CliSandbox({ inProcess: true });
     const help = (await cli.runAsync(['import', '--help'])).stdout;
     for (const flag of ['--header', '--no-header', '--debit-values <values>', '--decimal <mark>', 'direction=9']) expect(help).toContain(flag);
   });

@@ -7,7 +7,7 @@ const DIR = resolve(__dirname, '../../fixtures/import/ofx');
 
 describe('OFX fixtures through the built CLI', () => {
   const NOW = { BANKSYNC_NOW: '2026-11-20T09:00:00Z' };
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   afterAll(() => cli.cleanup());
 
   it('a file without FITIDs imported twice adds its lines once', async () => {

@@ -12,7 +12,7 @@ const lines = async (cli: CliSandbox, account: string) =>
   (await cli.jsonAsync<{ transactions: Tx[] }>(['transactions', '--account', account], NOW)).transactions.map((t) => `${t.date} ${t.amountMinor} ${t.payee ?? ''}`).sort();
 
 describe('banksync import (the file provider) through the CLI', () => {
-  const synced = new CliSandbox();
+  const synced = new CliSandbox({ inProcess: true });
   const out = (name: string) => join(synced.dir, name);
   beforeAll(async () => {
     expect((await synced.runAsync(['connect', '--provider', 'sandbox', '--institution', 'sandbox-bank', '--accounts', 'all', '--yes'], NOW)).code).toBe(0);
@@ -21,7 +21,7 @@ describe('banksync import (the file provider) through the CLI', () => {
   afterAll(() => synced.cleanup());
 
   it('creates the account from the file, and a second import (or an overlapping one) adds nothing', async () => {
-    const cli = new CliSandbox();
+    const cli = new CliSandbox({ inProcess: true });
     try {
       const first = await cli.jsonAsync(['import', join(SAMPLES, 'good/bank-102-utf8.ofx')], NOW);
       expect(first.files[0].statements[0]).toMatchObject({ account: 'a1', created: true, added: 4, duplicates: 0 });
@@ -39,7 +39,7 @@ describe('banksync import (the file provider) through the CLI', () => {
   });
 
   it('a statement balance that disagrees with banksync is reported, naming both figures (M11)', async () => {
-    const cli = new CliSandbox();
+    const cli = new CliSandbox({ inProcess: true });
     try {
       expect((await cli.runAsync(['import', join(SAMPLES, 'good/bank-102-utf8.ofx')], NOW)).code).toBe(0);
       const wrong = join(cli.dir, 'wrong-balance.ofx');
@@ -53,7 +53,7 @@ describe('banksync import (the file provider) through the CLI', () => {
   });
 
   it('two identical lines in one file both stay, once', async () => {
-    const cli = new CliSandbox();
+    const cli = new CliSandbox({ inProcess: true });
     try {
       const csv = join(cli.dir, 'twins.csv');
       writeFileSync(csv, 'date,amount,payee\n2026-11-02,-3.80,Coffee Corner\n2026-11-02,-3.80,Coffee Corner\n2026-11-03,-1.00,Kiosk\n');
@@ -91,7 +91,7 @@ describe('banksync import (the file provider) through the CLI', () => {
     ['qif', ['--format', 'qif', '--qif-dates', 'uk']],
   ])('export → import round trip (%s) gives the same set', async (name, args) => {
     expect((await synced.runAsync(['export', ...args, '--account', 'a3', '--output', out(`rt.${name}`)], NOW)).code).toBe(0);
-    const fresh = new CliSandbox();
+    const fresh = new CliSandbox({ inProcess: true });
     try {
       const r = await fresh.runAsync(['--json', 'import', out(`rt.${name}`), '--new-account', 'Card', '--currency', 'EUR', ...(name === 'qif' ? ['--date-format', 'uk'] : [])], NOW);
       expect(r.code, r.stderr).toBe(0);
@@ -102,7 +102,7 @@ describe('banksync import (the file provider) through the CLI', () => {
   });
 
   it('backfills history older than the provider gave, keeping every later balance (M1)', async () => {
-    const cli = new CliSandbox();
+    const cli = new CliSandbox({ inProcess: true });
     try {
       expect((await cli.runAsync(['connect', '--provider', 'sandbox', '--institution', 'sandbox-bank', '--accounts', 'all', '--yes'], NOW)).code).toBe(0);
       expect((await cli.runAsync(['accounts', 'set', 'a1', '--lock-date', '2026-06-01'], NOW)).code).toBe(0);
@@ -122,7 +122,7 @@ describe('banksync import (the file provider) through the CLI', () => {
   });
 
   it('--dry-run shows what would happen and writes nothing', async () => {
-    const cli = new CliSandbox();
+    const cli = new CliSandbox({ inProcess: true });
     try {
       const r = await cli.runAsync(['import', join(SAMPLES, 'good/camt053-v02.xml'), '--dry-run'], NOW);
       expect(r.code, r.stderr).toBe(0);
@@ -135,7 +135,7 @@ describe('banksync import (the file provider) through the CLI', () => {
   });
 
   it('a bad file among good ones: one line naming it, exit 2, nothing written from any file', async () => {
-    const cli = new CliSandbox();
+    const cli = new CliSandbox({ inProcess: true });
     try {
       const r = await cli.runAsync(['import', join(SAMPLES, 'good/bank-102-utf8.ofx'), join(SAMPLES, 'bad/truncated.ofx')], NOW);
       expect(r.code).toBe(2);

@@ -8,7 +8,7 @@ describe('institution search for a newcomer', () => {
   afterEach(() => cli?.cleanup());
 
   it('says that only the sandbox was searched while no real provider is set up, and never offers "Expiring" for "ING"', async () => {
-    cli = new CliSandbox();
+    cli = new CliSandbox({ inProcess: true });
     const r = await cli.runAsync(['institutions', 'ING']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('no institution matches');
@@ -18,13 +18,13 @@ describe('institution search for a newcomer', () => {
   });
 
   it('matches words by their start, and longer queries anywhere in a name', async () => {
-    cli = new CliSandbox();
+    cli = new CliSandbox({ inProcess: true });
     expect((await cli.jsonAsync<{ institutions: { id: string }[] }>(['institutions', 'tok', '--provider', 'sandbox'])).institutions.map((i) => i.id)).toEqual(['sandbox-yen']);
     expect((await cli.jsonAsync<{ institutions: { id: string }[] }>(['institutions', 'xpiring', '--provider', 'sandbox'])).institutions.map((i) => i.id)).toEqual(['sandbox-expiring']);
   });
 
   it('stays quiet about set-up when asked for the sandbox alone or when a provider is set up', async () => {
-    cli = new CliSandbox();
+    cli = new CliSandbox({ inProcess: true });
     expect((await cli.runAsync(['institutions', 'bank', '--provider', 'sandbox'])).stderr).not.toContain(NONE_SET_UP);
     // GoCardless set up through the environment, its service unreachable: a different warning.
     const r = await cli.runAsync(['institutions', 'bank'], { BANKSYNC_GOCARDLESS_SECRET_ID: 'id', BANKSYNC_GOCARDLESS_SECRET_KEY: 'key', BANKSYNC_GOCARDLESS_BASE_URL: 'http://127.0.0.1:9' });

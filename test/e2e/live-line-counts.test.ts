@@ -30,7 +30,7 @@ const csv = (cli: CliSandbox, name: string, rows: string[]) => {
 };
 
 describe('stored line counts through every writer of the built CLI', () => {
-  const fresh = sandboxPerTest();
+  const fresh = sandboxPerTest({ inProcess: true });
 
   it('sync, import, unmerge, ignore and unignore, accounts merge, a later sync, replay, restore and account delete keep each count exact', async () => {
     const cli = fresh();

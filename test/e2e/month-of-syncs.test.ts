@@ -10,7 +10,7 @@ import { CliSandbox } from '../helpers/cli.js';
  * id and a tip), none doubled (overlapping windows, identical purchases, id-less bank).
  */
 describe('a month of unattended syncs', () => {
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   const start = '2026-10-01';
   const end = addDays(start, 29);
   const at = (day: string, hour: string) => ({ BANKSYNC_NOW: `${day}T${hour}:00:00Z` });

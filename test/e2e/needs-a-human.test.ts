@@ -5,7 +5,7 @@ const NOW = { BANKSYNC_NOW: '2026-11-22T07:00:00Z' };
 const connect = async (cli: CliSandbox, inst: string) => expect((await cli.runAsync(['connect', '--institution', inst, '--accounts', 'all', '--yes'], NOW)).code).toBe(0);
 
 describe('unattended runs and institutions that need a person (M13, M14, M17)', () => {
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   afterAll(() => cli.cleanup());
 
   it('skips an SCA-every-fetch bank without a TTY, naming the fix; syncs it with --sca-code', async () => {

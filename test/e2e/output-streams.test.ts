@@ -14,7 +14,7 @@ function oneDocument(stdout: string): unknown {
 }
 
 describe('under --json, stdout is one JSON document for every command', () => {
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   const file = (name: string) => join(cli.dir, name);
   afterAll(() => cli.cleanup());
 
@@ -66,7 +66,7 @@ describe('under --json, stdout is one JSON document for every command', () => {
 });
 
 describe('notes go to stderr; stdout carries only data', () => {
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   beforeAll(async () => {
     expect((await cli.runAsync(CONNECT_SANDBOX, NOW)).code).toBe(0);
     expect((await cli.runAsync(['sync', '--all'], NOW)).code).toBe(0);
@@ -91,7 +91,7 @@ describe('notes go to stderr; stdout carries only data', () => {
   });
 
   it('connect: what was connected on stdout, "next: …" on stderr', async () => {
-    const other = new CliSandbox();
+    const other = new CliSandbox({ inProcess: true });
     try {
       const c = await other.runAsync(CONNECT_SANDBOX, NOW);
       expect(c.stdout).toMatch(/^connected c1: Sandbox Bank via sandbox \(consent until \d{4}-\d\d-\d\d \d\d:\d\d CES?T\)\n/);
@@ -120,7 +120,7 @@ describe('notes go to stderr; stdout carries only data', () => {
 });
 
 describe('times shown to a person are local, with the zone; --json keeps ISO UTC', () => {
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   beforeAll(async () => {
     expect((await cli.runAsync(CONNECT_SANDBOX, NOW)).code).toBe(0);
     expect((await cli.runAsync(['export', '--format', 'csv', '--target', 'sheet', '--output', join(cli.dir, 'x.csv')], NOW)).code).toBe(0);

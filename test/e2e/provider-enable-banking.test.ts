@@ -9,7 +9,7 @@ import { startEnableBankingMock } from '../mocks/enable-banking/server.js';
 describe('Enable Banking end to end', () => {
   let now = new Date('2026-11-20T10:00:00Z');
   let mock: Awaited<ReturnType<typeof startEnableBankingMock>>;
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   const keyFile = join(cli.dir, 'app.pem');
   const env = () => ({ BANKSYNC_ENABLE_BANKING_BASE_URL: mock.url, BANKSYNC_NOW: now.toISOString() });
 

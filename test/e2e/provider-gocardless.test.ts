@@ -7,7 +7,7 @@ import { startGoCardlessMock } from '../mocks/gocardless/server.js';
 describe('GoCardless end to end', () => {
   let now = new Date('2026-11-20T10:00:00Z');
   let mock: Awaited<ReturnType<typeof startGoCardlessMock>>;
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   const env = () => ({ BANKSYNC_GOCARDLESS_BASE_URL: mock.url, BANKSYNC_NOW: now.toISOString() });
 
   beforeAll(async () => {

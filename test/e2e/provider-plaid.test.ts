@@ -12,7 +12,7 @@ describe('Plaid end to end', () => {
   const START = '2026-10-01';
   let now = new Date(`${START}T09:00:00Z`);
   let mock: PlaidMockHandle;
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   const env = () => ({ BANKSYNC_PLAID_BASE_URL: mock.url, BANKSYNC_NOW: now.toISOString() });
 
   /** Stored booked rows as `account name|date|amount|payee`, sorted. */

@@ -27,7 +27,7 @@ describe('Salt Edge end to end', () => {
   let now = new Date('2026-10-01T09:00:00Z');
   const day = (n: number) => new Date(Date.UTC(2026, 9, 1 + n, 9));
   let mock: SaltEdgeMock;
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const keyFile = join(cli.dir, 'salt-edge.pem');
   writeFileSync(keyFile, keys.privateKey.export({ type: 'pkcs8', format: 'pem' }));

@@ -14,7 +14,7 @@ describe('SimpleFIN end to end', () => {
   const DAY_MS = 86_400_000;
   let now = new Date('2026-10-01T06:00:00Z');
   let mock: SimpleFinMock;
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   const env = () => ({ BANKSYNC_NOW: now.toISOString() });
   const nowSec = () => Math.floor(now.getTime() / 1000);
   const firstFrom: Record<string, string> = {};
@@ -176,7 +176,7 @@ describe('SimpleFIN end to end', () => {
 
 /** `npm run mock -- simplefin`: the mock on its own, with a setup token a person can paste. */
 describe('npm run mock -- simplefin', () => {
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   afterAll(() => cli.cleanup());
 
   it('prints its address and a one-time setup token; the CLI connects and syncs with it', async () => {

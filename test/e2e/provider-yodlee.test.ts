@@ -15,7 +15,7 @@ describe('Yodlee end to end', () => {
   const START = '2026-10-01';
   let now = new Date(`${START}T09:00:00Z`);
   let mock: YodleeMockHandle;
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   const env = () => ({ BANKSYNC_YODLEE_BASE_URL: mock.url, ...mock.fastLinkEnv, BANKSYNC_NOW: now.toISOString() });
   const SECRET = { BANKSYNC_YODLEE_SECRET: 'yodlee-test-secret' };
 

@@ -12,7 +12,7 @@ const DAY_MS = 86_400_000;
 describe('replay equals fetch: SimpleFIN (connection-level answers)', () => {
   let now = new Date('2026-10-01T06:00:00Z');
   let mock: SimpleFinMock;
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   const env = () => ({ BANKSYNC_NOW: now.toISOString() });
 
   beforeAll(async () => {
@@ -48,7 +48,7 @@ describe('replay equals fetch: SimpleFIN (connection-level answers)', () => {
 describe('replay equals fetch: Plaid (cursor feed, one URL for every page)', () => {
   let now = new Date('2026-10-01T09:00:00Z');
   let mock: PlaidMockHandle;
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   const env = () => ({ BANKSYNC_PLAID_BASE_URL: mock.url, BANKSYNC_NOW: now.toISOString() });
 
   beforeAll(async () => {

@@ -18,7 +18,7 @@ async function exportCsv(cli: CliSandbox, filters: string[]): Promise<string> {
 }
 
 describe('banksync report', () => {
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   beforeAll(() => reportSandbox(cli));
   afterAll(() => cli.cleanup());
 

@@ -8,7 +8,7 @@ import { requireTools, toolAsync } from '../helpers/tools.js';
 const NOW = { BANKSYNC_NOW: '2026-11-22T07:00:00Z' };
 
 describe('rules through the CLI on the sandbox bank', () => {
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   const run = (args: string[], extra = {}, input?: string) => cli.runAsync(args, { ...NOW, ...extra }, input);
   const json = (args: string[]) => cli.jsonAsync(args, NOW);
   const hledger = async (file: string, ...args: string[]) => toolAsync('hledger', ['-f', file, ...args]);

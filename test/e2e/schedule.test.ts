@@ -55,7 +55,7 @@ describe('schedule with systemd', () => {
   let env: NodeJS.ProcessEnv;
   let units: string;
   beforeEach(() => {
-    cli = new CliSandbox();
+    cli = new CliSandbox({ inProcess: true });
     env = { PATH: `${fakeTools(cli.dir, true)}:${process.env.PATH}`, XDG_CONFIG_HOME: join(cli.dir, 'xdg config'), TZ: 'Europe/Amsterdam' };
     units = join(cli.dir, 'xdg config', 'systemd', 'user');
   });
@@ -131,7 +131,7 @@ describe('schedule without systemd: cron', () => {
   let cli: CliSandbox;
   let env: NodeJS.ProcessEnv;
   beforeEach(() => {
-    cli = new CliSandbox();
+    cli = new CliSandbox({ inProcess: true });
     env = { PATH: `${fakeTools(cli.dir, false)}:${process.env.PATH}`, XDG_CONFIG_HOME: join(cli.dir, 'xdg') };
   });
   afterEach(() => cli.cleanup());

@@ -14,7 +14,7 @@ interface Shown {
 describe('settings: per database in the database, preferences in config.json', () => {
   const sandboxes: CliSandbox[] = [];
   const sandbox = () => {
-    const cli = new CliSandbox();
+    const cli = new CliSandbox({ inProcess: true });
     sandboxes.push(cli);
     return cli;
   };

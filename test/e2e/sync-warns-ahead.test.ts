@@ -15,7 +15,7 @@ const CONSENT_LINE = /warning: consent for c1 \(Sandbox Expiring Bank\) ends in 
 describe('consent warnings on every sync', () => {
   let cli: CliSandbox;
   beforeEach(async () => {
-    cli = new CliSandbox();
+    cli = new CliSandbox({ inProcess: true });
     expect((await cli.runAsync(connect('sandbox-expiring'), { BANKSYNC_NOW: NOW })).code).toBe(0);
   });
   afterEach(() => cli.cleanup());
@@ -64,6 +64,7 @@ describe('notify-command', () => {
   let cli: CliSandbox;
   let out: string;
   beforeEach(() => {
+    // Spawned: the hook writes to the process's file descriptor 2, which in process is vitest's.
     cli = new CliSandbox();
     out = join(cli.dir, 'hook out.json');
   });
@@ -133,7 +134,7 @@ describe('notify-command', () => {
 
 describe('quota left today', () => {
   let cli: CliSandbox;
-  beforeEach(() => (cli = new CliSandbox()));
+  beforeEach(() => (cli = new CliSandbox({ inProcess: true })));
   afterEach(() => cli.cleanup());
 
   it('a manual sync of a once-a-day bank says what is left, and --json carries it', async () => {

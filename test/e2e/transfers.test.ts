@@ -21,7 +21,7 @@ interface Listing {
 
 /** The sandbox bank's own transfers, found after a sync, exported as transfers, corrected by hand. */
 describe('banksync transfers on a synced sandbox bank', () => {
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   const list = (env = DAY1) => cli.jsonAsync<Listing>(['transfers'], env);
   beforeAll(async () => {
     requireTools('hledger', 'ledger', 'bean-check');

@@ -9,7 +9,7 @@ type Tx = { date: string; amountMinor: number; payee: string | null };
 const txs = async (cli: CliSandbox, account: string, env = NOW) => (await cli.jsonAsync<{ transactions: Tx[] }>(['transactions', '--account', account], env)).transactions;
 
 describe('what comes in is evidence, not truth (files)', () => {
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   beforeAll(async () => {
     expect((await cli.runAsync(['connect', '--provider', 'sandbox', '--institution', 'sandbox-bank', '--accounts', 'all', '--yes'], NOW)).code).toBe(0);
     expect((await cli.runAsync(['sync'], NOW)).code).toBe(0);
@@ -55,7 +55,7 @@ describe('what comes in is evidence, not truth (files)', () => {
 });
 
 describe('what comes in is evidence, not truth (providers)', () => {
-  const cli = new CliSandbox();
+  const cli = new CliSandbox({ inProcess: true });
   const odd = { ...NOW, BANKSYNC_SANDBOX_FAULTS: 'odd-lines=nl-checking' };
   afterAll(() => cli.cleanup());
 

@@ -1,7 +1,8 @@
 import { Argument, type Command } from 'commander';
 import { complete, completionScript, SHELLS, type Shell } from '../completion.js';
+import type { CliIo } from '../io.js';
 
-export function registerCompletion(program: Command, env: NodeJS.ProcessEnv): void {
+export function registerCompletion(program: Command, { env, stdout }: Pick<CliIo, 'env' | 'stdout'>): void {
   program
     .command('completion')
     .description('print the shell completion script for bash, zsh or fish (commands, flags, account and connection ids)')
@@ -18,7 +19,7 @@ export function registerCompletion(program: Command, env: NodeJS.ProcessEnv): vo
       ].join('\n'),
     )
     // The script is data for the shell: written as is, not through Output.
-    .action((shell: Shell) => void process.stdout.write(completionScript(shell)));
+    .action((shell: Shell) => void stdout.write(completionScript(shell)));
 
   // Called by those scripts on every Tab: fast, silent, never a prompt, never a new database.
   program
@@ -29,7 +30,7 @@ export function registerCompletion(program: Command, env: NodeJS.ProcessEnv): vo
     .action((words: string[]) => {
       try {
         const lines = complete(program, words.length ? words : [''], env).map((c) => (c.description ? `${c.value}\t${oneLine(c.description)}` : c.value));
-        if (lines.length) process.stdout.write(`${lines.join('\n')}\n`);
+        if (lines.length) stdout.write(`${lines.join('\n')}\n`);
       } catch {
         // Nothing to offer beats an error in the middle of someone's command line.
       }

@@ -102,7 +102,7 @@ export function registerExport(program: Command, runtimeOf: RuntimeOf): void {
         expenseAccount: o.expenseAccount ?? settings['expense-account'],
         incomeAccount: o.incomeAccount ?? settings['income-account'],
       };
-      const r = await exportTransactions(rt.services(), options, process.stdout);
+      const r = await exportTransactions(rt.services(), options, rt.io.stdout);
       if (r.count === 0) rt.out.warn(r.incremental ? `nothing new for target "${r.target}" since its last export` : 'no transactions matched; the export is empty');
       if (r.skipped > 0) rt.out.warn(`${plural(r.skipped, 'removal')} reported by the bank cannot be written in ${r.format}${r.format === 'csv' ? ' without --changes' : ''}`);
       if (r.raced) rt.out.warn(`another export of target "${r.target}" finished first; this file repeats some of its lines`);

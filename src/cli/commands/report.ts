@@ -61,7 +61,7 @@ export function registerReport(program: Command, runtimeOf: RuntimeOf): void {
       const { renderReportText } = await import('../../report/text.js');
       // Bars and sparklines only where colour would be shown: a terminal, no NO_COLOR, no --no-color.
       const charts = o.color && rt.out.c.level > 0;
-      const style = { charts, width: charts ? process.stdout.columns || 80 : Infinity, heading: charts ? rt.out.c.bold : (s: string) => s };
+      const style = { charts, width: charts ? rt.io.stdout.columns || 80 : Infinity, heading: charts ? rt.out.c.bold : (s: string) => s };
       await rt.out.result(report, (v) => renderReportText(v, style), { page: true });
     });
 }

@@ -18,7 +18,7 @@ export function registerRestore(program: Command, runtimeOf: RuntimeOf): void {
       const rt = runtimeOf(cmd);
       const { restoreDatabase } = await import('../../core/restore.js');
       // Never through rt.services(): that would open (and migrate) the database being replaced, which may be corrupt.
-      const r = await restoreDatabase(createPrompts(rt.interactive), {
+      const r = await restoreDatabase(createPrompts(rt.interactive, rt.io.stderr), {
         file,
         dbPath: rt.dbPath,
         keySource: { envKey: rt.env.BANKSYNC_SECRET_KEY, keyFile: join(rt.configDir, 'secret.key') },

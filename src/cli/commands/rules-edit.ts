@@ -6,6 +6,7 @@ import { BanksyncError, badInput } from '../../domain/errors.js';
 import { rulesText } from '../../core/rules/index.js';
 import { rulesForEditing, saveRules } from '../../core/rules/manage.js';
 import { runEditor } from '../editor.js';
+import type { InStream } from '../io.js';
 import type { Runtime } from '../runtime.js';
 
 interface Saved {
@@ -15,7 +16,7 @@ interface Saved {
 
 /** `rules edit` (registered in rules.ts, loaded when it runs: it brings the TOML reader and the editor). */
 export async function runRulesEdit(rt: Runtime, o: { file?: string }): Promise<void> {
-  const r = o.file !== undefined ? fromFile(rt, o.file === '-' ? await readStdin() : await readText(o.file)) : await inEditor(rt);
+  const r = o.file !== undefined ? fromFile(rt, o.file === '-' ? await readStdin(rt.io.stdin) : await readText(o.file)) : await inEditor(rt);
   rt.out.result(r, (v) => (v.saved ? `rules saved: ${v.count} rule(s)` : `rules unchanged: ${v.count} rule(s)`));
 }
 
@@ -78,9 +79,9 @@ async function readText(path: string): Promise<string> {
   }
 }
 
-async function readStdin(): Promise<string> {
-  process.stdin.setEncoding('utf8');
+async function readStdin(stdin: InStream): Promise<string> {
+  stdin.setEncoding('utf8');
   let text = '';
-  for await (const chunk of process.stdin) text += chunk;
+  for await (const chunk of stdin) text += chunk;
   return text;
 }

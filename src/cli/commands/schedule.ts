@@ -59,7 +59,7 @@ async function install(rt: Runtime, o: InstallFlags): Promise<void> {
   const s = await import('../../core/schedule.js');
   const every = s.parseEvery(o.every ?? s.DEFAULT_EVERY);
   // The node running now and this very script: neither systemd nor cron has the user's PATH (or nvm).
-  const job = s.scheduledJob({ node: process.execPath, script: realpathSync(resolve(process.argv[1]!)), db: rt.flags.db, env: rt.env });
+  const job = s.scheduledJob({ node: process.execPath, script: realpathSync(resolve(rt.io.argv[1]!)), db: rt.flags.db, env: rt.env });
   if (rt.env.BANKSYNC_SECRET_KEY) {
     rt.out.warn(
       'BANKSYNC_SECRET_KEY is set here but is not written into the schedule (a secret never goes into a file): the scheduled run reads secret.key in the config directory, or give the timer the key yourself',

@@ -33,7 +33,7 @@ describe('npm run mock -- salt-edge', () => {
       const env = { BANKSYNC_SALT_EDGE_BASE_URL: url, BANKSYNC_SALT_EDGE_APP_ID: 'test-app-id', BANKSYNC_SALT_EDGE_SECRET: 'test-secret', BANKSYNC_SALT_EDGE_PRIVATE_KEY: key };
       const setup = await cli.runAsync(['providers', 'setup', 'salt-edge'], env);
       expect(setup.code, setup.stderr).toBe(0);
-      const run = runLive(cli, ['--json', 'connect', '--provider', 'salt-edge', '--accounts', 'all', '--no-input', '--no-browser'], env);
+      const run = runLive(cli, ['--json', 'connect', '--provider', 'salt-edge', '--accounts', 'all', '--no-input', '--no-browser', '--redirect-port', '0'], env);
       const page = await run.line(/^https?:\/\/\S+$/);
       const res = await fetch(page, { redirect: 'follow' });
       expect(res.status).toBe(200);

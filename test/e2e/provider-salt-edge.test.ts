@@ -60,7 +60,7 @@ describe('Salt Edge end to end', () => {
   }
 
   async function connect(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; url: string }> {
-    const run = runLive(cli, ['--json', ...args, '--no-input', '--no-browser'], env());
+    const run = runLive(cli, ['--json', ...args, '--no-input', '--no-browser', '--redirect-port', '0'], env());
     const url = await run.line(/^https?:\/\/\S+$/);
     await openAndFollow(url);
     return { ...(await run.done), url };

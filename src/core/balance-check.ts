@@ -19,7 +19,7 @@ export interface BalanceVerdict {
 }
 
 /**
- * The one balance check of sync and import (M11). The first balance an account gets anchors its
+ * The one balance check of sync and import: the bank's balance against banksync's sum. The first balance an account gets anchors its
  * opening balance: the reported balance less the stored lines up to its date. Every later one is
  * compared with banksync's own arithmetic. The opening moves only when older history is added
  * below it (`reanchor`).

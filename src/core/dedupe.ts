@@ -63,13 +63,22 @@ function inferType(amountMinor: number): TransactionType {
   return amountMinor < 0 ? 'debit' : 'credit';
 }
 
-/** The dedupe ladder: provider id when the account's ids are stable, else fingerprint + ordinal. */
-export function toRow(accountId: number, t: ProviderTransaction, useProviderIds: boolean, ordinals: OrdinalCounter, source: string): TransactionRow {
-  const fp = fingerprint({ date: t.bookingDate, amountMinor: t.amountMinor, currency: t.currency, payee: t.payee, memo: t.memo });
-  const externalId = useProviderIds && t.externalId ? t.externalId : null;
-  const ordinal = externalId === null ? ordinals.next(fp) : 0;
+/** What a provider or a file says of a booked line: the fields a stored line keeps. */
+export interface LineContent {
+  bookingDate: string;
+  valueDate?: string | null;
+  amountMinor: number;
+  currency: string;
+  payee?: string | null;
+  memo?: string | null;
+  type?: TransactionType;
+  counterpartyIban?: string | null;
+}
+
+/** The row a line is stored as, once the ladder has given it its id (sync and import build it here). */
+export function lineRow(accountId: number, t: LineContent, source: string, fp: string, id: string, externalId: string | null, ordinal: number): TransactionRow {
   return {
-    id: lineId(accountId, externalId, fp, ordinal),
+    id,
     accountId,
     externalId,
     fingerprint: fp,
@@ -84,6 +93,14 @@ export function toRow(accountId: number, t: ProviderTransaction, useProviderIds:
     counterpartyIban: t.counterpartyIban ?? null,
     source,
   };
+}
+
+/** The dedupe ladder: provider id when the account's ids are stable, else fingerprint + ordinal. */
+export function toRow(accountId: number, t: ProviderTransaction, useProviderIds: boolean, ordinals: OrdinalCounter, source: string): TransactionRow {
+  const fp = fingerprint({ date: t.bookingDate, amountMinor: t.amountMinor, currency: t.currency, payee: t.payee, memo: t.memo });
+  const externalId = useProviderIds && t.externalId ? t.externalId : null;
+  const ordinal = externalId === null ? ordinals.next(fp) : 0;
+  return lineRow(accountId, t, source, fp, lineId(accountId, externalId, fp, ordinal), externalId, ordinal);
 }
 
 /** Key of a pending line within its account's snapshot. */

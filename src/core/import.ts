@@ -5,7 +5,7 @@ import { badInput } from '../domain/errors.js';
 import { requireAccount } from './accounts.js';
 import { accountRef, type Account } from '../domain/model.js';
 import { formatMinor } from '../domain/money.js';
-import { fingerprint, lineId } from './dedupe.js';
+import { fingerprint, lineId, lineRow } from './dedupe.js';
 import { bookingDateProblem, valueDateProblem } from './line-checks.js';
 import { accountCalledAlready, resolveAccount } from './import-account.js';
 import { recordFuzzyMerge, sameLineStored } from './line-match.js';
@@ -220,23 +220,10 @@ function importLine(s: Services, account: Account, format: FileFormat, line: Fil
     stored.claim(line.bookingDate, line.amountMinor, own);
     return { outcome: 'duplicates', rung: 'own-id', id: own.id };
   }
-  const row = {
-    accountId: account.id,
-    bookingDate: line.bookingDate,
-    valueDate: line.valueDate ?? null,
-    amountMinor: line.amountMinor,
-    currency: line.currency,
-    payee: line.payee ?? null,
-    memo: line.memo ?? null,
-    type: line.type,
-    counterpartyIban: line.counterpartyIban ?? null,
-    source,
-    fingerprint: fp,
-  };
   if (externalId && stored.hasExternalId(externalId)) {
     const id = lineId(account.id, externalId, fp, 0);
     claimed.add(id);
-    return { outcome: tx.write({ ...row, id, externalId, ordinal: 0 }, now) === 'updated' ? 'updated' : 'duplicates', rung: 'file-id', id };
+    return { outcome: tx.write(lineRow(account.id, line, source, fp, id, externalId, 0), now) === 'updated' ? 'updated' : 'duplicates', rung: 'file-id', id };
   }
   const same = sameLineStored(line, externalId, fp, candidates);
   if (same) {
@@ -248,7 +235,7 @@ function importLine(s: Services, account: Account, format: FileFormat, line: Fil
   }
   const ordinal = externalId ? 0 : stored.fingerprintCount(fp);
   const id = lineId(account.id, externalId, fp, ordinal);
-  tx.write({ ...row, id, externalId, ordinal }, now);
+  tx.write(lineRow(account.id, line, source, fp, id, externalId, ordinal), now);
   // Not claimed: a line this import wrote is never a candidate (its day was read before it was written).
   stored.added(externalId, fp);
   return { outcome: 'added', rung: 'new', id };

@@ -2,22 +2,10 @@ import type { Transaction, TransactionType } from '../domain/model.js';
 import type { Db } from './db.js';
 import type { Statement } from 'better-sqlite3';
 
-/** A row ready for the store: ids and fingerprint already computed by core/dedupe. */
-export interface TransactionRow {
-  id: string;
-  accountId: number;
-  externalId: string | null;
+/** A row ready for the store: a stored line's fields plus the dedupe keys core/dedupe computed. */
+export interface TransactionRow extends Transaction {
   fingerprint: string;
   ordinal: number;
-  bookingDate: string;
-  valueDate: string | null;
-  amountMinor: number;
-  currency: string;
-  payee: string | null;
-  memo: string | null;
-  type: TransactionType;
-  counterpartyIban: string | null;
-  source: string;
 }
 
 export type WriteResult = 'inserted' | 'updated' | 'unchanged';

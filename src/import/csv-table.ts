@@ -180,7 +180,7 @@ export interface TablePlan {
  * transaction-like row is data.
  */
 export function planTable(rows: Row[], file: string, header: boolean | undefined, namesColumns: (cells: string[]) => boolean): TablePlan {
-  if (rows.length === 0) throw fileError(file, 'is empty');
+  if (rows.length === 0) throw fileError(file, 'is empty: there is nothing to import', 'download the statement from your bank again');
   const scan = rows.slice(0, SCAN_ROWS);
   const named = header === false ? -1 : scan.findIndex((r) => namesColumns(r.cells));
   const data = scan.findIndex((r) => transactionCells(r.cells) !== null);

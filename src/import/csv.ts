@@ -216,7 +216,7 @@ export function csvParser(file: string, o: ParseOptions, sink: StatementSink): S
   /** End of the first pass: the whole file's verdicts, in the order the whole-file reader gave them. */
   const decide = () => {
     if (!plan && !planFailed && scan.length > 0) makePlan();
-    if (scan.length === 0) throw fileError(file, 'is empty');
+    if (scan.length === 0) throw fileError(file, 'is empty: there is nothing to import', 'download the statement from your bank again');
     if (planFailed) throw planFailed;
     const p = plan!;
     if (p.width === undefined) {

@@ -69,7 +69,7 @@ export async function openStatementFile(path: string, format: FileFormat | 'auto
 
 /** Reads, decodes, detects and parses bytes already in memory, the whole file at once (tests, small files). */
 export function parseBytes(bytes: Buffer, path: string, format: FileFormat | 'auto', o: ParseOptions): ReadFile {
-  if (bytes.length === 0) throw fileError(path, 'is empty');
+  if (bytes.length === 0) throw fileError(path, 'is empty: there is nothing to import', 'download the statement from your bank again');
   if (bytes.subarray(0, 8192).includes(0) && !(bytes[0] === 0xff || bytes[0] === 0xfe)) throw fileError(path, 'is binary, not a statement file');
   const { text, charset, warning } = decode(bytes, path);
   const chosen = chooseFormat(text, path, format);

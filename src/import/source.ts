@@ -49,7 +49,7 @@ export async function probeFile(path: string): Promise<Probe> {
   }
   const headBytes = Buffer.concat(headParts).subarray(0, HEAD_BYTES);
   headParts = [];
-  if (headBytes.length === 0) throw fileError(path, 'is empty');
+  if (headBytes.length === 0) throw fileError(path, 'is empty: there is nothing to import', 'download the statement from your bank again');
   if (headBytes.subarray(0, 8192).includes(0) && !(headBytes[0] === 0xff || headBytes[0] === 0xfe)) throw fileError(path, 'is binary, not a statement file');
   const charset = chooseCharset(headBytes.subarray(0, 1024), validUtf8, nonAscii, path);
   const head = new TextDecoder(charset.label).decode(headBytes.subarray(charset.skip), { stream: true });

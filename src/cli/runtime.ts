@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { clockFromEnv } from '../domain/clock.js';
 import type { Services } from '../core/context.js';
 import type { KeySource } from '../secrets/index.js';
-import { Store } from '../store/index.js';
+import { Store, sqlitePort } from '../store/index.js';
 import { Output } from './output.js';
 import { configDir, defaultDbPath } from './paths.js';
 import { openBrowser } from './browser.js';
@@ -57,7 +57,7 @@ export class Runtime {
       const store = Store.open(this.dbPath, keySource, {
         createDirs: !this.flags.db && !this.env.BANKSYNC_DB,
       });
-      this.services_ = { store, clock: clockFromEnv(this.env), env: this.env, prompts: createPrompts(this.interactive, this.io.stderr), notify: this.out, openBrowser };
+      this.services_ = { db: sqlitePort(store), store, clock: clockFromEnv(this.env), env: this.env, prompts: createPrompts(this.interactive, this.io.stderr), notify: this.out, openBrowser };
     }
     return this.services_;
   }

@@ -1,4 +1,4 @@
-import type { ExportScope } from '../store/exports.js';
+import type { ExportScope } from '../store/sqlite/exports.js';
 import { requireAccount } from './accounts.js';
 import { backupBeside } from './backup.js';
 import type { Services } from './context.js';

@@ -1,6 +1,6 @@
-import type { MovableLine } from '../store/account-moves.js';
-import type { ExportScope, ExportTarget } from '../store/exports.js';
-import type { StoredCandidate } from '../store/transactions.js';
+import type { MovableLine } from '../store/sqlite/account-moves.js';
+import type { ExportScope, ExportTarget } from '../store/sqlite/exports.js';
+import type { StoredCandidate } from '../store/sqlite/transactions.js';
 import { confirmByTyping, connectionLeft, counted, holdAccounts, refuseWhileSyncing, retarget, type TargetChange } from './account-edit.js';
 import { requireAccount } from './accounts.js';
 import { backupBeside } from './backup.js';
@@ -9,7 +9,7 @@ import { badInput } from '../domain/errors.js';
 import { textMatch, textOf } from './line-match.js';
 import { reanchor } from './balance-check.js';
 import { noteAccountMerge, notRefused } from './explain-origins.js';
-import type { Rung } from '../store/line-origins.js';
+import type { Rung } from '../store/sqlite/line-origins.js';
 import { accountRef, type Account } from '../domain/model.js';
 import { formatMinor } from '../domain/money.js';
 

@@ -1,4 +1,4 @@
-import type { AccountSettings } from '../store/accounts.js';
+import type { AccountSettings } from '../store/sqlite/accounts.js';
 import type { Services } from './context.js';
 import { badInput, notFound } from '../domain/errors.js';
 import { accountRef, connectionRef, type Account } from '../domain/model.js';

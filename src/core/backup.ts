@@ -1,7 +1,7 @@
 import { closeSync, linkSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Db } from '../store/db.js';
-import { isSqliteError } from '../store/faults.js';
+import type { Db } from '../store/sqlite/db.js';
+import { isSqliteError } from '../store/sqlite/faults.js';
 import { BanksyncError, badInput } from '../domain/errors.js';
 import { fileFault } from '../domain/file-faults.js';
 

@@ -1,5 +1,5 @@
 import type { Store } from '../store/index.js';
-import type { BalancePoint } from '../store/sync-state.js';
+import type { BalancePoint } from '../store/sqlite/sync-state.js';
 
 /**
  * Where a reported balance comes from decides how far it is trusted:

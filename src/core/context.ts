@@ -1,4 +1,4 @@
-import type { Store } from '../store/index.js';
+import type { Store, StorePort } from '../store/index.js';
 import type { Clock } from '../domain/clock.js';
 
 /** Questions core may ask a person. The CLI implements it; tests stub it. */
@@ -25,6 +25,9 @@ export interface Notifier {
 
 /** What every use case gets: no argv, no process.exit, no direct terminal access. */
 export interface Services {
+  /** The persistence port: every use case reads and writes through it (units of work, promises). */
+  db: StorePort;
+  /** The synchronous SQLite store under `db`: being retired, use case by use case, in favour of `db`. */
   store: Store;
   clock: Clock;
   env: NodeJS.ProcessEnv;

@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import type { TransactionType } from '../domain/model.js';
 import type { ProviderPending, ProviderTransaction } from '../providers/types.js';
-import type { TransactionRow } from '../store/transactions.js';
+import type { TransactionRow } from '../store/sqlite/transactions.js';
 
 /** Lower-case, accents and punctuation folded, whitespace collapsed: text that survives re-fetches. */
 export function normalizeText(text: string): string {

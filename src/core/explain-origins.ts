@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { CandidateVerdict, Rung } from '../store/line-origins.js';
-import type { StoredCandidate, TransactionRow } from '../store/transactions.js';
+import type { CandidateVerdict, Rung } from '../store/sqlite/line-origins.js';
+import type { StoredCandidate, TransactionRow } from '../store/sqlite/transactions.js';
 import type { Store } from '../store/index.js';
 import type { FileFormat, FileLine } from '../import/types.js';
 import type { Services } from './context.js';

@@ -1,5 +1,5 @@
-import type { LineOrigin } from '../store/line-origins.js';
-import type { StoredLine, TransactionRow } from '../store/transactions.js';
+import type { LineOrigin } from '../store/sqlite/line-origins.js';
+import type { StoredLine, TransactionRow } from '../store/sqlite/transactions.js';
 import type { TransactionType } from '../domain/model.js';
 import { accountRef } from '../domain/model.js';
 import { nowIso, type Services } from './context.js';

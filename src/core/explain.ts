@@ -1,6 +1,6 @@
-import type { CandidateVerdict, LineDecision, LineOrigin } from '../store/line-origins.js';
-import type { StoredLine } from '../store/transactions.js';
-import type { StoredPending } from '../store/pending.js';
+import type { CandidateVerdict, LineDecision, LineOrigin } from '../store/sqlite/line-origins.js';
+import type { StoredLine } from '../store/sqlite/transactions.js';
+import type { StoredPending } from '../store/sqlite/pending.js';
 import type { Services } from './context.js';
 import { badInput, notFound } from '../domain/errors.js';
 import { textOf } from './line-match.js';

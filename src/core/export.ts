@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { EXPORT_FORMATS } from '../export/registry.js';
 import type { AccountSection, ExportFormat, ExportRow, ExportSettings } from '../export/types.js';
-import { LINE, type AccountSummary, type ExportScope, type ExportTarget, type SentState } from '../store/exports.js';
+import { LINE, type AccountSummary, type ExportScope, type ExportTarget, type SentState } from '../store/sqlite/exports.js';
 import { addDays, isoDate } from '../domain/clock.js';
 import { nowIso, type Services } from './context.js';
 import { badInput } from '../domain/errors.js';

@@ -1,4 +1,4 @@
-import type { StoredCandidate } from '../store/transactions.js';
+import type { StoredCandidate } from '../store/sqlite/transactions.js';
 import type { Store } from '../store/index.js';
 import { normalizeText } from './dedupe.js';
 import { formatMinor } from '../domain/money.js';

@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { BanksyncError } from '../domain/errors.js';
 import { fileFault } from '../domain/file-faults.js';
-import { pidAlive } from '../store/pid.js';
+import { pidAlive } from '../store/sqlite/pid.js';
 
 /**
  * Writes a file the way a reader can trust: to a temp file renamed into place when complete, so

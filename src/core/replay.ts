@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { Store } from '../store/index.js';
 import { applyRebuilt, type AppliedChanges } from './archive/apply.js';
 import { emptyDerived, planRebuild, restoreTimes, writeReplayed } from './archive/rebuild.js';
-import type { ArchiveEntryRow } from '../store/archive.js';
+import type { ArchiveEntryRow } from '../store/sqlite/archive.js';
 import { replayFetches } from './archive/replay-fetch.js';
 import { backupDatabase } from './backup.js';
 import { nowIso, type Services } from './context.js';

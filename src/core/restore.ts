@@ -1,15 +1,15 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { pidAlive } from '../store/pid.js';
+import { pidAlive } from '../store/sqlite/pid.js';
 import { counted } from './account-edit.js';
 import { backupBeside, backupStamp } from './backup.js';
 import type { Prompts } from './context.js';
 import { BanksyncError, badInput, notFound, toBanksyncError } from '../domain/errors.js';
 import { fileFault } from '../domain/file-faults.js';
-import { isCorruption, isSqliteError } from '../store/faults.js';
-import { corruptionMarker } from '../store/integrity.js';
-import { LATEST_VERSION } from '../store/migrations/index.js';
+import { isCorruption, isSqliteError } from '../store/sqlite/faults.js';
+import { corruptionMarker } from '../store/sqlite/integrity.js';
+import { LATEST_VERSION } from '../store/sqlite/migrations/index.js';
 import { SecretStore, type KeySource } from '../secrets/index.js';
 
 const APPLICATION_ID = 0x42534e43; // 'BSNC', as store/db.ts stamps it

@@ -1,10 +1,10 @@
 import type { Services } from './context.js';
 import { accountRef, connectionRef, type Account, type AccountSyncState, type Connection } from '../domain/model.js';
 import { addDays } from '../domain/clock.js';
-import type { DateRange } from '../store/sync-state.js';
-import { backupsOf, type Backup, type CorruptDatabaseError } from '../store/faults.js';
-import { CHECK_FOR_STATUS_UP_TO_BYTES } from '../store/integrity.js';
-import type { ArchiveSize } from '../store/archive.js';
+import type { DateRange } from '../store/sqlite/sync-state.js';
+import { backupsOf, type Backup, type CorruptDatabaseError } from '../store/sqlite/faults.js';
+import { CHECK_FOR_STATUS_UP_TO_BYTES } from '../store/sqlite/integrity.js';
+import type { ArchiveSize } from '../store/sqlite/archive.js';
 import { DEFAULT_ARCHIVE_DAYS } from './archive/defaults.js';
 
 /** Consent under this many days left is flagged, unless `config consent-warn-days` says otherwise. */

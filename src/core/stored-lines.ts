@@ -1,5 +1,5 @@
 import type { Store } from '../store/index.js';
-import type { StoredCandidate } from '../store/transactions.js';
+import type { StoredCandidate } from '../store/sqlite/transactions.js';
 import { KeySet } from '../domain/key-set.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { Services } from './context.js';
 import { requireAccount } from './accounts.js';
 import { accountRef } from '../domain/model.js';
-import type { InputIssue, InputIssueKind } from '../store/input-issues.js';
+import type { InputIssue, InputIssueKind } from '../store/sqlite/input-issues.js';
 
 /** A stored finding as shown to the user: the account by its reference and name instead of its row id. */
 export type WarningRow = Omit<InputIssue, 'accountId' | 'key'> & { account: string; accountName: string };

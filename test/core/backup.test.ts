@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backupBeside, backupDatabase } from '../../src/core/backup.js';
 import { BanksyncError } from '../../src/domain/errors.js';
-import { openDatabase, type Db } from '../../src/store/db.js';
-import { backupsOf } from '../../src/store/faults.js';
-import { LATEST_VERSION } from '../../src/store/migrations/index.js';
+import { openDatabase, type Db } from '../../src/store/sqlite/db.js';
+import { backupsOf } from '../../src/store/sqlite/faults.js';
+import { LATEST_VERSION } from '../../src/store/sqlite/migrations/index.js';
 
 describe('backupDatabase', () => {
   let dir: string;

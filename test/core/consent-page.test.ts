@@ -1,3 +1,4 @@
+import { sqlitePort } from '../../src/store/index.js';
 import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -41,6 +42,7 @@ function services(browser: string[] = [], interactive = false, asked: string[] =
   const address = new Promise<string>((resolve) => (said = resolve));
   const lines: string[] = [];
   const s: Services = {
+    db: sqlitePort(store),
     store,
     env: {},
     clock: () => new Date('2026-11-22T07:00:00Z'),

@@ -1,3 +1,4 @@
+import { sqlitePort } from '../../src/store/index.js';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import type { Prompts, Services } from '../../src/core/context.js';
 import { stableTransactionId } from '../../src/core/dedupe.js';
 import { AmountWindows, detectTransfers, type DetectResult } from '../../src/core/transfers/detect.js';
 import { Store } from '../../src/store/index.js';
-import { TransferRepo } from '../../src/store/transfers.js';
+import { TransferRepo } from '../../src/store/sqlite/transfers.js';
 import { detectTransfersPerLine } from './reference/detect-per-line.js';
 
 const NOW = '2026-11-22T07:00:00.000Z';
@@ -29,6 +30,7 @@ function random(seed: number) {
 const services = (store: Store): Services => {
   const refuse = () => Promise.reject(new Error('unexpected prompt'));
   return {
+    db: sqlitePort(store),
     store,
     clock: () => new Date(NOW),
     env: {},

@@ -1,3 +1,4 @@
+import { sqlitePort } from '../../src/store/index.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ const NOW = '2026-11-22T07:00:00.000Z';
 function services(store: Store, select?: Prompts['select']): Services {
   const refuse = () => Promise.reject(new Error('unexpected prompt'));
   return {
+    db: sqlitePort(store),
     store,
     clock: () => new Date(NOW),
     env: {},

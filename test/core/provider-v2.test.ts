@@ -1,3 +1,4 @@
+import { sqlitePort } from '../../src/store/index.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +95,7 @@ function services(prompts: Prompts = createPrompts(false)) {
   const store = Store.open(dbPath, { keyFile: join(dir, 'k') });
   const warnings: string[] = [];
   const s: Services = {
+    db: sqlitePort(store),
     store,
     env: {},
     prompts,

@@ -1,3 +1,4 @@
+import { sqlitePort } from '../../src/store/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +93,7 @@ describe('transfer detection', () => {
     store = Store.open(join(dir, 'b.db'), { keyFile: join(dir, 'key') });
     const refuse = () => Promise.reject(new Error('unexpected prompt'));
     s = {
+      db: sqlitePort(store),
       store,
       clock: () => new Date(NOW),
       env: {},

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { CONNECT_SANDBOX, type RunResult, sandboxPerTest } from '../helpers/cli.js';
 import { startGoCardlessMock } from '../mocks/gocardless/server.js';
 import { startSimpleFinMock } from '../mocks/simplefin/server.js';
-import { LATEST_VERSION, MIGRATIONS } from '../../src/store/migrations/index.js';
+import { LATEST_VERSION, MIGRATIONS } from '../../src/store/sqlite/migrations/index.js';
 
 interface Check {
   id: string;

@@ -1,3 +1,4 @@
+import { sqlitePort } from '../../src/store/index.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,7 @@ const CARD_IBAN = 'NL08SBOX0000000451';
 describe('journal exports of transfers between own accounts', { timeout: 300_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'banksync-transfer-journal-'));
   const store = Store.open(join(dir, 'b.db'), { keyFile: join(dir, 'key') });
-  const s = { store, clock: () => new Date(NOW), env: {}, prompts: {}, notify: { warn: () => undefined } } as unknown as Services;
+  const s = { db: sqlitePort(store), store, clock: () => new Date(NOW), env: {}, prompts: {}, notify: { warn: () => undefined } } as unknown as Services;
   const ids: Record<string, string> = {};
   const acc: Record<string, number> = {};
 

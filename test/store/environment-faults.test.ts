@@ -1,3 +1,4 @@
+import { sqlitePort } from '../../src/store/index.js';
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, statSync, writeSync } from 'node:fs';
@@ -9,11 +10,11 @@ import { connect } from '../../src/core/connect.js';
 import type { Services } from '../../src/core/context.js';
 import { BanksyncError } from '../../src/domain/errors.js';
 import { sync } from '../../src/core/sync/engine.js';
-import { openDatabase } from '../../src/store/db.js';
-import { backupsOf, CorruptDatabaseError, isStorageFault, storageFault } from '../../src/store/faults.js';
+import { openDatabase } from '../../src/store/sqlite/db.js';
+import { backupsOf, CorruptDatabaseError, isStorageFault, storageFault } from '../../src/store/sqlite/faults.js';
 import { Store } from '../../src/store/index.js';
-import { corruptionMarker, ensureIntact } from '../../src/store/integrity.js';
-import { MIGRATIONS } from '../../src/store/migrations/index.js';
+import { corruptionMarker, ensureIntact } from '../../src/store/sqlite/integrity.js';
+import { MIGRATIONS } from '../../src/store/sqlite/migrations/index.js';
 
 const NOW = '2026-11-22T07:00:00.000Z';
 const tmp = () => mkdtempSync(join(tmpdir(), 'banksync-env-'));
@@ -23,7 +24,7 @@ async function sandboxStore(): Promise<{ s: Services; path: string }> {
   const dir = tmp();
   const path = join(dir, 'b.db');
   const store = Store.open(path, { keyFile: join(dir, 'key') });
-  const s: Services = { store, clock: () => new Date(NOW), env: {}, prompts: createPrompts(false), notify: quiet, openBrowser: async () => false };
+  const s: Services = { db: sqlitePort(store), store, clock: () => new Date(NOW), env: {}, prompts: createPrompts(false), notify: quiet, openBrowser: async () => false };
   await connect(s, { providerId: 'sandbox', institutionId: 'sandbox-bank', accounts: 'all', yes: true });
   return { s, path };
 }

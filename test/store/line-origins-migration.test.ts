@@ -1,3 +1,4 @@
+import { sqlitePort } from '../../src/store/index.js';
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,11 +8,12 @@ import type { Prompts, Services } from '../../src/core/context.js';
 import { explainLine } from '../../src/core/explain.js';
 import { unmergeLine } from '../../src/core/explain-unmerge.js';
 import { Store } from '../../src/store/index.js';
-import { MIGRATIONS } from '../../src/store/migrations/index.js';
+import { MIGRATIONS } from '../../src/store/sqlite/migrations/index.js';
 
 const NOW = '2026-11-22T07:00:00.000Z';
 const refuse = () => Promise.reject(new Error('unexpected prompt'));
 const services = (store: Store): Services => ({
+  db: sqlitePort(store),
   store,
   clock: () => new Date(NOW),
   env: {},

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/index.js';
-import { MIGRATIONS } from '../../src/store/migrations/index.js';
-import type { TransactionRow } from '../../src/store/transactions.js';
+import { MIGRATIONS } from '../../src/store/sqlite/migrations/index.js';
+import type { TransactionRow } from '../../src/store/sqlite/transactions.js';
 
 const NOW = '2026-11-22T07:00:00.000Z';
 

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BanksyncError } from '../../src/domain/errors.js';
-import { openDatabase } from '../../src/store/db.js';
-import { LATEST_VERSION, MIGRATIONS } from '../../src/store/migrations/index.js';
+import { openDatabase } from '../../src/store/sqlite/db.js';
+import { LATEST_VERSION, MIGRATIONS } from '../../src/store/sqlite/migrations/index.js';
 import { readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -15,7 +15,7 @@ describe('database open and migrations (M18)', () => {
   const path = () => join(mkdtempSync(join(tmpdir(), 'banksync-mig-')), 'b.db');
 
   it('numbers migrations by their place in the list, and each file by its version', () => {
-    const files = readdirSync(join(__dirname, '../../src/store/migrations'))
+    const files = readdirSync(join(__dirname, '../../src/store/sqlite/migrations'))
       .filter((f) => /^\d{3}-.*\.ts$/.test(f))
       .sort();
     expect(files).toHaveLength(MIGRATIONS.length);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/index.js';
-import { MIGRATIONS } from '../../src/store/migrations/index.js';
+import { MIGRATIONS } from '../../src/store/sqlite/migrations/index.js';
 
 describe('migration 006: provider data per account (ProviderAccount.meta)', () => {
   it('upgrades a version-5 database: accounts keep their data and start without meta; meta round-trips as an object of strings', () => {

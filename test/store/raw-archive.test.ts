@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { packEntry, packEntryOffThread, unpackEntry } from '../../src/core/archive/entry.js';
 import { pruneArchive } from '../../src/core/archive/retention.js';
 import { Store } from '../../src/store/index.js';
-import { MIGRATIONS } from '../../src/store/migrations/index.js';
+import { MIGRATIONS } from '../../src/store/sqlite/migrations/index.js';
 
 function v10WithAccounts(): string {
   const dir = mkdtempSync(join(tmpdir(), 'banksync-v11-'));

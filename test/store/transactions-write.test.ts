@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/index.js';
-import type { TransactionRow } from '../../src/store/transactions.js';
+import type { TransactionRow } from '../../src/store/sqlite/transactions.js';
 
 // TransactionRepo.write: a new line, the same line again, a correction, a removed line coming
 // back. Pins what the single INSERT … DO UPDATE … RETURNING did before it became an insert that

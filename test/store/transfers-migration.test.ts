@@ -1,3 +1,4 @@
+import { sqlitePort } from '../../src/store/index.js';
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -5,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Services } from '../../src/core/context.js';
 import { detectTransfers } from '../../src/core/transfers/detect.js';
-import { MIGRATIONS } from '../../src/store/migrations/index.js';
+import { MIGRATIONS } from '../../src/store/sqlite/migrations/index.js';
 import { Store } from '../../src/store/index.js';
 
 describe('migration 009 (transfers)', () => {
@@ -31,7 +32,7 @@ describe('migration 009 (transfers)', () => {
     v8.close();
 
     const store = Store.open(path, { keyFile: join(dir, 'key') });
-    const s = { store, clock: () => new Date('2026-01-05T00:00:00Z') } as unknown as Services;
+    const s = { db: sqlitePort(store), store, clock: () => new Date('2026-01-05T00:00:00Z') } as unknown as Services;
     expect(detectTransfers(s)).toEqual({ scanned: 2, paired: 1, dissolved: 0 });
     expect(store.transfers.pairs()).toMatchObject([{ outId: 't1', inId: 't2', how: 'iban' }]);
     // The bank corrects the savings leg: queued once (the trigger), and the pair is undone.

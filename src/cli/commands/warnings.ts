@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { INPUT_ISSUE_KINDS, type InputIssueKind } from '../../store/input-issues.js';
+import { INPUT_ISSUE_KINDS, type InputIssueKind } from '../../store/sqlite/input-issues.js';
 import { localTime } from '../format.js';
 import { parseAccountRef } from '../parse.js';
 import type { RuntimeOf } from '../runtime.js';

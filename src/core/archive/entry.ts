@@ -1,7 +1,7 @@
 import { promisify } from 'node:util';
 import { constants, gunzipSync, gzip, gzipSync } from 'node:zlib';
 import type { ConnectionPage, TransactionPage } from '../../providers/types.js';
-import type { ArchiveEntryRow, NewArchiveEntry } from '../../store/archive.js';
+import type { ArchiveEntryRow, NewArchiveEntry } from '../../store/sqlite/archive.js';
 import type { ArchivedExchange } from './redact.js';
 
 /** How banksync asked, as the engine asked it: what replay asks the adapter again. */

@@ -1,7 +1,7 @@
 import { currentExchangeTap, type ExchangeTap, type HttpAnswer, type HttpRequestSent } from '../../providers/exchange-tap.js';
 import type { ConnectionPage, TransactionPage } from '../../providers/types.js';
 import type { Store } from '../../store/index.js';
-import type { NewArchiveEntry } from '../../store/archive.js';
+import type { NewArchiveEntry } from '../../store/sqlite/archive.js';
 import { packEntry, packEntryOffThread, type ArchiveBody, type ArchivedFetch } from './entry.js';
 import { redactExchange, type ArchivedExchange } from './redact.js';
 

@@ -1,7 +1,7 @@
 import { withExchangeTap } from '../../providers/exchange-tap.js';
 import type { ConnectionPage, Provider, SessionHandle, TransactionPage } from '../../providers/types.js';
 import { connectionSecretOwner } from '../../store/index.js';
-import type { ArchiveEntryRow } from '../../store/archive.js';
+import type { ArchiveEntryRow } from '../../store/sqlite/archive.js';
 import type { Services } from '../context.js';
 import { toBanksyncError, type BanksyncError } from '../../domain/errors.js';
 import { getProvider, providerState } from '../providers.js';

@@ -1,8 +1,8 @@
 import { existsSync, statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BanksyncError } from '../../domain/errors.js';
-import { CorruptDatabaseError, isCorruption, isSqliteError, notAFile, notAFileError, storageFault } from '../../store/faults.js';
-import { inspectDatabase } from '../../store/inspect.js';
+import { CorruptDatabaseError, isCorruption, isSqliteError, notAFile, notAFileError, storageFault } from '../../store/sqlite/faults.js';
+import { inspectDatabase } from '../../store/sqlite/inspect.js';
 import { fail, ok, warn, type Check, type DoctorFormat } from './types.js';
 
 export interface FileVerdict {

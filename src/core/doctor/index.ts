@@ -2,7 +2,7 @@ import type { Services } from '../context.js';
 import { scheduleStatus } from '../schedule.js';
 import { status } from '../status.js';
 import type { KeySource } from '../../secrets/index.js';
-import { LATEST_VERSION } from '../../store/migrations/index.js';
+import { LATEST_VERSION } from '../../store/sqlite/migrations/index.js';
 import { consentChecks, failingChecks, gapChecks, warningsCheck } from './accounts.js';
 import { checkDatabaseFile, diskCheck, schemaCheck } from './database.js';
 import { providerChecks } from './providers.js';

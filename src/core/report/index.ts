@@ -4,7 +4,7 @@ import { addDays } from '../../domain/clock.js';
 import type { Services } from '../context.js';
 import { badInput } from '../../domain/errors.js';
 import { accountRef, type Account, type Transaction } from '../../domain/model.js';
-import { LINE } from '../../store/exports.js';
+import { LINE } from '../../store/sqlite/exports.js';
 import { BalanceTally } from './balances.js';
 import { FlowTally } from './flows.js';
 import { monthOf, monthsBetween } from './months.js';

@@ -1,6 +1,6 @@
 import type { Provider, ProviderPending, ProviderTransaction, RequestBudget, SessionHandle, TransactionPage } from '../../providers/types.js';
 import type { Store } from '../../store/index.js';
-import type { TransactionRow } from '../../store/transactions.js';
+import type { TransactionRow } from '../../store/sqlite/transactions.js';
 import type { Account } from '../../domain/model.js';
 import { OrdinalCounter, pendingKey, toRow } from '../dedupe.js';
 import { matchPending } from './pending-link.js';

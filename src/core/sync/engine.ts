@@ -1,6 +1,6 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Provider, SessionHandle } from '../../providers/types.js';
-import { isStorageFault } from '../../store/faults.js';
+import { isStorageFault } from '../../store/sqlite/faults.js';
 import type { Services } from '../context.js';
 import { BanksyncError, NEEDS_HUMAN_CODES, toBanksyncError } from '../../domain/errors.js';
 import { accountRef, connectionRef, type Account, type Connection } from '../../domain/model.js';

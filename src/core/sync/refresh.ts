@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Provider, RequestInput, SessionHandle } from '../../providers/types.js';
 import { registerSecret } from '../../secrets/index.js';
-import { isStorageFault } from '../../store/faults.js';
+import { isStorageFault } from '../../store/sqlite/faults.js';
 import type { Services } from '../context.js';
 import { BanksyncError, toBanksyncError } from '../../domain/errors.js';
 import { connectionRef, type Account, type Connection } from '../../domain/model.js';

@@ -1,5 +1,5 @@
 import type { Provider, SessionHandle } from '../../providers/types.js';
-import { isStorageFault } from '../../store/faults.js';
+import { isStorageFault } from '../../store/sqlite/faults.js';
 import type { Services } from '../context.js';
 import { BanksyncError, toBanksyncError } from '../../domain/errors.js';
 import { accountRef, connectionRef, type Account, type Connection } from '../../domain/model.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { StoredPair, TransferLine, TransferRepo } from '../../store/transfers.js';
+import type { StoredPair, TransferLine, TransferRepo } from '../../store/sqlite/transfers.js';
 import { addDays, daysBetween } from '../../domain/clock.js';
 import { nowIso, type Services } from '../context.js';
 import { evidence, factsOf, looksLikeTransfer, ownAccounts, partnerAmountRange, strengthOf, transferRules, type Evidence, type LineFacts, type OwnAccounts, type TransferRules } from './evidence.js';

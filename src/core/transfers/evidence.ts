@@ -1,7 +1,7 @@
 import { daysBetween } from '../../domain/clock.js';
 import type { Services } from '../context.js';
 import { currencyDigits } from '../../domain/money.js';
-import type { TransferLine } from '../../store/transfers.js';
+import type { TransferLine } from '../../store/sqlite/transfers.js';
 
 /**
  * What makes two lines the legs of one transfer between the user's own accounts: opposite

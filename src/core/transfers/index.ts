@@ -2,7 +2,7 @@ import type { Services } from '../context.js';
 import type { TransferLeg } from '../../domain/annotation.js';
 
 export type { TransferLeg } from '../../domain/annotation.js';
-import type { PairLeg } from '../../store/transfers.js';
+import type { PairLeg } from '../../store/sqlite/transfers.js';
 
 /** A leg with what an export needs to know of the other one (the same object the annotator hands on). */
 export interface TransferLegDetail extends TransferLeg {

@@ -1,4 +1,4 @@
-import type { TransferLine } from '../../store/transfers.js';
+import type { TransferLine } from '../../store/sqlite/transfers.js';
 import { addDays } from '../../domain/clock.js';
 import type { Services } from '../context.js';
 import { badInput, notFound } from '../../domain/errors.js';

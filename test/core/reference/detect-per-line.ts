@@ -2,7 +2,7 @@
 // query per line looked at), kept only as the reference detect-windows.test.ts holds the
 // detector to. Not used by src/.
 
-import type { StoredPair, TransferLine, TransferRepo } from '../../../src/store/transfers.js';
+import type { StoredPair, TransferLine, TransferRepo } from '../../../src/store/sqlite/transfers.js';
 import { addDays, daysBetween } from '../../../src/domain/clock.js';
 import { nowIso, type Services } from '../../../src/core/context.js';
 import { pairId, type DetectResult } from '../../../src/core/transfers/detect.js';

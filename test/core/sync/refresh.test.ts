@@ -1,3 +1,4 @@
+import { sqlitePort } from '../../../src/store/index.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,7 @@ function setup(connections: string[][], prompts: Prompts = { interactive: false 
   const store = Store.open(join(dir, 'b.db'), { keyFile: join(dir, 'k') });
   const progress: string[] = [];
   const s: Services = {
+    db: sqlitePort(store),
     store,
     clock: () => new Date(NOW),
     env: {},

@@ -1,4 +1,4 @@
-import type { PendingLine } from '../domain/model.js';
+import type { PendingLine } from '../../domain/model.js';
 import type { Db } from './db.js';
 
 export interface PendingRow {

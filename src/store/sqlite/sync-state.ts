@@ -1,4 +1,4 @@
-import { addDays, maxDate, minDate } from '../domain/clock.js';
+import { addDays, maxDate, minDate } from '../../domain/clock.js';
 import type { Db } from './db.js';
 
 export interface DateRange {

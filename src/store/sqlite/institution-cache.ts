@@ -1,4 +1,4 @@
-import type { Institution } from '../domain/model.js';
+import type { Institution } from '../../domain/model.js';
 import type { Db } from './db.js';
 
 export interface CachedInstitutions {

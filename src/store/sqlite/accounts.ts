@@ -1,4 +1,4 @@
-import type { Account, AccountKind, AccountSyncState, StatementPeriod } from '../domain/model.js';
+import type { Account, AccountKind, AccountSyncState, StatementPeriod } from '../../domain/model.js';
 import type { Db } from './db.js';
 
 interface AccountRow {

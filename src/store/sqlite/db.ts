@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { BanksyncError } from '../domain/errors.js';
-import { fileFault } from '../domain/file-faults.js';
+import { BanksyncError } from '../../domain/errors.js';
+import { fileFault } from '../../domain/file-faults.js';
 import { notAFile, notAFileError, storageFault } from './faults.js';
 import { LATEST_VERSION, MIGRATIONS } from './migrations/index.js';
 

@@ -1,4 +1,4 @@
-import type { Connection, ConnectionStatus } from '../domain/model.js';
+import type { Connection, ConnectionStatus } from '../../domain/model.js';
 import type { Db } from './db.js';
 
 interface ConnectionRow {

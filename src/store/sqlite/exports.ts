@@ -1,4 +1,4 @@
-import type { Transaction, TransactionType } from '../domain/model.js';
+import type { Transaction, TransactionType } from '../../domain/model.js';
 import type { Db } from './db.js';
 
 export interface ExportScope {

@@ -1,6 +1,6 @@
 import { accessSync, closeSync, constants, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { BanksyncError } from '../domain/errors.js';
+import { BanksyncError } from '../../domain/errors.js';
 
 /**
  * SQLite failures that come from the file or the disk, not from banksync: each becomes one line

@@ -146,11 +146,36 @@ describe('the SQLite store behind the port', () => {
         );
       }
     });
-    for await (const page of db.transactions.iterate({ accountIds: [a] })) {
-      expect(page.length).toBe(1000);
-      break;
-    }
+    await db.snapshot(async () => {
+      for await (const page of db.transactions.iterate({ accountIds: [a] })) {
+        expect(page.length).toBe(1000);
+        break;
+      }
+    });
     await add(db, c, 'b');
     expect(await names(db)).toEqual(['a', 'b']);
+  });
+  it('a stream outside a unit of work is refused at once, not left to wait on its own reader', async () => {
+    const { db, c } = await setup();
+    const a = await add(db, c, 'a');
+    const read = async () => {
+      for await (const page of db.transactions.iterate({ accountIds: [a] })) expect(page).toBeDefined();
+    };
+    await expect(read()).rejects.toThrow('inside db.snapshot() or db.write()');
+    await db.snapshot(read);
+    await add(db, c, 'b'); // nothing left holding the lock
+  });
+
+  it('work a unit started and left running is outside the unit once it has ended', async () => {
+    const { db, c } = await setup();
+    let late: Promise<boolean> | undefined;
+    await db.write(async () => {
+      late = (async () => {
+        await new Promise((r) => setTimeout(r, 20));
+        return db.inUnit;
+      })();
+      await add(db, c, 'inside');
+    });
+    expect(await late).toBe(false);
   });
 });

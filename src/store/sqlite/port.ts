@@ -46,8 +46,13 @@ const READS: { [K in keyof Repositories]: string[] } = {
 const STREAMS = new Set(['transactions.iterate', 'transactions.candidatesBetween', 'exports.lines', 'transfers.linesAfter']);
 const PAGE_ROWS = 1_000;
 
-/** Which store's unit of work the running code is in (see StorePort: units are ambient). */
-const units = new AsyncLocalStorage<SqlitePort>();
+/** The unit of work the running code is in (see StorePort: units are ambient). */
+interface Unit {
+  readonly port: SqlitePort;
+  /** False once the unit has ended: work it started and left running must not act inside it any more. */
+  open: boolean;
+}
+const units = new AsyncLocalStorage<Unit>();
 
 const ports = new WeakMap<Store, SqlitePort>();
 
@@ -95,7 +100,18 @@ export class SqlitePort implements StorePort {
   }
 
   get inUnit(): boolean {
-    return units.getStore() === this;
+    const unit = units.getStore();
+    return unit?.port === this && unit.open;
+  }
+
+  /** Runs `fn` as the unit; whatever it started and left running is outside the unit once it ends. */
+  private async asUnit<T>(fn: () => Promise<T>): Promise<T> {
+    const unit: Unit = { port: this, open: true };
+    try {
+      return await units.run(unit, fn);
+    } finally {
+      unit.open = false;
+    }
   }
 
   async write<T>(fn: () => Promise<T>, opts: { keep?: boolean } = {}): Promise<T> {
@@ -108,7 +124,7 @@ export class SqlitePort implements StorePort {
       db.exec(savepoint ? `SAVEPOINT ${savepoint}` : 'BEGIN IMMEDIATE');
       let result: T;
       try {
-        result = nested ? await fn() : await units.run(this, fn);
+        result = nested ? await fn() : await this.asUnit(fn);
       } catch (e) {
         this.undo(savepoint);
         throw e;
@@ -128,7 +144,7 @@ export class SqlitePort implements StorePort {
     const own = !db.inTransaction;
     try {
       if (own) db.exec('BEGIN');
-      return await units.run(this, fn);
+      return await this.asUnit(fn);
     } finally {
       if (own && db.open && db.inTransaction) db.exec('COMMIT');
       this.lock.release();
@@ -182,10 +198,14 @@ export class SqlitePort implements StorePort {
     }
   }
 
-  /** Rows in pages; outside a unit the stream is a unit of its own until it ends or is left. */
+  /**
+   * Rows in pages, read inside a unit of work (`snapshot` or `write`). better-sqlite3 runs no other
+   * statement that writes while one is being iterated, and a stream that held the unit lock
+   * between pages would leave the code reading it waiting for ever on its own next call; so a
+   * stream outside a unit is a programming error, refused at once.
+   */
   private async *pages(open: () => Iterator<unknown>): AsyncGenerator<unknown[]> {
-    const own = !this.inUnit;
-    if (own) await this.lock.take();
+    if (!this.inUnit) throw new Error('a stream of rows is read inside db.snapshot() or db.write()');
     const rows = open();
     try {
       for (;;) {
@@ -201,7 +221,6 @@ export class SqlitePort implements StorePort {
       }
     } finally {
       rows.return?.();
-      if (own) this.lock.release();
     }
   }
 }

@@ -6,7 +6,7 @@ import { addDays, isoDate } from '../domain/clock.js';
 import { nowIso, type Services } from './context.js';
 import { badInput } from '../domain/errors.js';
 import { Sink, writeFileAtomically } from './output-file.js';
-import { requireAccount } from './accounts.js';
+import { requireAccounts } from './accounts.js';
 import { requireConnection } from './maintain-connection.js';
 import { ledgerNames } from './ledger-names.js';
 import { accountRef, type Account } from '../domain/model.js';
@@ -57,7 +57,7 @@ const TARGET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** Streams booked transactions through a format writer to stdout or, atomically, to a file. */
 export async function exportTransactions(s: Services, o: ExportOptions, stdout: Writable): Promise<ExportResult> {
-  const plan = planExport(s, o);
+  const plan = await planExport(s, o);
   const written = o.output ? await writeFileAtomically(o.output, (out) => run(s, plan, out)) : await run(s, plan, stdout);
   return finish(s, plan, written);
 }
@@ -71,7 +71,7 @@ interface Plan {
   output: string | null;
 }
 
-function planExport(s: Services, o: ExportOptions): Plan {
+async function planExport(s: Services, o: ExportOptions): Promise<Plan> {
   let formatName = o.format;
   let scope: ExportScope = { accountIds: o.accountIds, connectionId: o.connectionId, from: o.from, to: o.to };
   let existing: ExportTarget | undefined;
@@ -104,7 +104,7 @@ function planExport(s: Services, o: ExportOptions): Plan {
   if (scope.from && scope.to && scope.from > scope.to) throw badInput(`--from ${scope.from} is after --to ${scope.to}`);
   if (o.byStatement && formatName !== 'ofx') throw badInput('--by-statement works with --format ofx');
   if (o.changes && formatName !== 'csv') throw badInput('--changes works with --format csv (other formats always write changes)');
-  const accounts = resolveAccounts(s, scope);
+  const accounts = await resolveAccounts(s, scope);
   const settings: ExportSettings = {
     now: nowIso(s),
     incremental,
@@ -402,8 +402,8 @@ function ledgerNameLookup(s: Services): (accountId: number) => string {
   };
 }
 
-function resolveAccounts(s: Services, scope: ExportScope): Account[] {
-  if (scope.accountIds?.length) return scope.accountIds.map((id) => requireAccount(s, id));
+async function resolveAccounts(s: Services, scope: ExportScope): Promise<Account[]> {
+  if (scope.accountIds?.length) return requireAccounts(s, scope.accountIds);
   if (scope.connectionId !== undefined) {
     requireConnection(s, scope.connectionId);
     return s.store.accounts.byConnection(scope.connectionId);

@@ -64,7 +64,7 @@ export function registerRules(program: Command, runtimeOf: RuntimeOf): void {
     .option('--tag <tag>', 'tag to add (repeatable)', collect)
     .action(async (o: AddRuleOptions & { tag?: string[] }, cmd: Command) => {
       const rt = runtimeOf(cmd);
-      const added = (await manage()).addRule(rt.services(), { ...o, tags: o.tag });
+      const added = await (await manage()).addRule(rt.services(), { ...o, tags: o.tag });
       rt.out.result({ added }, (v) => `added rule ${v.added.index}: ${v.added.when} → ${v.added.category ?? v.added.payee ?? v.added.tags.join(' ')}`);
     });
 
@@ -87,7 +87,7 @@ export function registerRules(program: Command, runtimeOf: RuntimeOf): void {
     .option('--unmatched', 'list only the lines no rule matches')
     .action(async (o: { account?: number[]; from?: string; to?: string; unmatched?: boolean }, cmd: Command) => {
       const rt = runtimeOf(cmd);
-      const r = (await tryRules()).testRules(rt.services(), { accountIds: o.account, from: o.from, to: o.to, unmatchedOnly: o.unmatched });
+      const r = await (await tryRules()).testRules(rt.services(), { accountIds: o.account, from: o.from, to: o.to, unmatchedOnly: o.unmatched });
       await rt.out.result(r, renderTest, { page: true });
     });
 
@@ -100,7 +100,7 @@ export function registerRules(program: Command, runtimeOf: RuntimeOf): void {
     .option('--limit <n>', 'how many suggestions (default 10)', parsePositiveInt)
     .action(async (o: { account?: number[]; from?: string; to?: string; limit?: number }, cmd: Command) => {
       const rt = runtimeOf(cmd);
-      const r = (await tryRules()).suggestRules(rt.services(), { accountIds: o.account, from: o.from, to: o.to, limit: o.limit });
+      const r = await (await tryRules()).suggestRules(rt.services(), { accountIds: o.account, from: o.from, to: o.to, limit: o.limit });
       rt.out.result(r, (v) =>
         v.suggestions.length === 0
           ? `nothing to suggest: ${plural(v.unmatched, 'line')} ${v.unmatched === 1 ? 'matches' : 'match'} no rule, no payee among them twice`

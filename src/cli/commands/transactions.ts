@@ -19,7 +19,7 @@ export function registerTransactions(program: Command, runtimeOf: RuntimeOf): vo
     .action(async (o: { account?: number[]; from?: string; to?: string; pending?: boolean; ignored?: boolean; limit?: number }, cmd: Command) => {
       const rt = runtimeOf(cmd);
       if (o.pending && o.ignored) throw badInput('give --pending or --ignored, not both');
-      const rows = listTransactions(rt.services(), { accountIds: o.account, from: o.from, to: o.to, pending: !!o.pending, ignored: !!o.ignored, limit: o.limit });
+      const rows = await listTransactions(rt.services(), { accountIds: o.account, from: o.from, to: o.to, pending: !!o.pending, ignored: !!o.ignored, limit: o.limit });
       await rt.out.result(
         { transactions: rows },
         ({ transactions }) => {

@@ -1,6 +1,6 @@
 import type { Services } from '../context.js';
 import { badInput } from '../../domain/errors.js';
-import { requireAccount } from '../accounts.js';
+import { requireAccounts } from '../accounts.js';
 import { accountRef, type Transaction } from '../../domain/model.js';
 import { formatMinor } from '../../domain/money.js';
 import { ledgerComponent } from '../../export/text.js';
@@ -37,19 +37,19 @@ export interface RulesTestResult {
   unmatched: number;
 }
 
-function* linesIn(s: Services, scope: LineScope): Generator<Transaction> {
+async function* linesIn(s: Services, scope: LineScope): AsyncGenerator<Transaction> {
   if (scope.from && scope.to && scope.from > scope.to) throw badInput(`--from ${scope.from} is after --to ${scope.to}`);
-  const accountIds = scope.accountIds?.map((id) => requireAccount(s, id).id);
+  const accountIds = scope.accountIds && (await requireAccounts(s, scope.accountIds)).map((a) => a.id);
   yield* s.store.transactions.iterate({ accountIds, from: scope.from, to: scope.to });
 }
 
 /** Which rule each line hits (first match wins), and which lines hit none. */
-export function testRules(s: Services, scope: LineScope & { unmatchedOnly?: boolean }): RulesTestResult {
+export async function testRules(s: Services, scope: LineScope & { unmatchedOnly?: boolean }): Promise<RulesTestResult> {
   const set = loadRuleSet(s);
   const rules = listRules(s).map((r) => ({ index: r.index, when: r.when, category: r.category, lines: 0 }));
   const out: TestedLine[] = [];
   let unmatched = 0;
-  for (const t of linesIn(s, scope)) {
+  for await (const t of linesIn(s, scope)) {
     const hit = set.match(t);
     if (hit) rules[hit.index - 1]!.lines++;
     else unmatched++;
@@ -84,11 +84,11 @@ export interface RuleSuggestion {
  * The most frequent payees no rule matches, each proposed as a `rules add` command with a category
  * named after the payee (Expenses:… or Income:…, by where most of its money goes), to edit.
  */
-export function suggestRules(s: Services, scope: LineScope & { limit?: number }): { suggestions: RuleSuggestion[]; unmatched: number } {
+export async function suggestRules(s: Services, scope: LineScope & { limit?: number }): Promise<{ suggestions: RuleSuggestion[]; unmatched: number }> {
   const set = loadRuleSet(s);
   const groups = new Map<string, { names: Map<string, number>; lines: number; out: number }>();
   let unmatched = 0;
-  for (const t of linesIn(s, scope)) {
+  for await (const t of linesIn(s, scope)) {
     if (set.match(t)) continue;
     unmatched++;
     const name = (t.payee ?? '').replace(/\s+/g, ' ').trim();

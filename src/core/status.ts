@@ -1,7 +1,7 @@
 import type { Services } from './context.js';
 import { accountRef, connectionRef, type Account, type AccountSyncState, type Connection } from '../domain/model.js';
 import { addDays } from '../domain/clock.js';
-import type { DateRange } from '../store/sqlite/sync-state.js';
+import type { BalancePoint, DateRange } from '../store/sqlite/sync-state.js';
 import { backupsOf, type Backup, type CorruptDatabaseError } from '../store/sqlite/faults.js';
 import { CHECK_FOR_STATUS_UP_TO_BYTES } from '../store/sqlite/integrity.js';
 import type { ArchiveSize } from '../store/sqlite/archive.js';
@@ -82,12 +82,12 @@ export interface StatusReport {
   archive: ArchiveStatus;
 }
 
-export function status(s: Services, opts: StatusOptions = {}): StatusReport {
+export async function status(s: Services, opts: StatusOptions = {}): Promise<StatusReport> {
   const warnDays = opts.consentWarnDays ?? CONSENT_WARN_DAYS;
-  s.store.ensureIntact(CHECK_FOR_STATUS_UP_TO_BYTES); // a damaged file is the news, whatever else it holds
+  await s.db.ensureIntact(CHECK_FOR_STATUS_UP_TO_BYTES); // a damaged file is the news, whatever else it holds
   const now = s.clock();
-  const accounts = s.store.accounts.list();
-  const connections = s.store.connections.list().map((c): ConnectionStatusRow => {
+  const facts = await s.db.snapshot(() => readFacts(s, now));
+  const connections = facts.connections.map((c): ConnectionStatusRow => {
     // A disconnected connection has no consent left to count down (it was revoked or removed).
     const gone = c.status === 'disconnected';
     const expiresAt = gone ? null : c.consentExpiresAt;
@@ -101,13 +101,44 @@ export function status(s: Services, opts: StatusOptions = {}): StatusReport {
       consentExpiresAt: expiresAt,
       consentDaysLeft: daysLeft,
       consentWarning: daysLeft !== null && daysLeft < warnDays,
-      requestsToday: s.store.syncState.connectionRequestsSince(c.id, `${now.toISOString().slice(0, 10)}T00:00:00.000Z`),
-      accounts: accounts.filter((a) => a.connectionId === c.id).map((a) => accountStatus(s, a, now, gone ? 'not_syncing' : 'bank')),
+      requestsToday: facts.requestsToday.get(c.id) ?? 0,
+      accounts: facts.accounts.filter((a) => a.connectionId === c.id).map((a) => accountStatus(facts, a, now, gone ? 'not_syncing' : 'bank')),
     };
   });
-  const files = accounts.filter((a) => a.connectionId === null).map((a) => accountStatus(s, a, now, 'file'));
-  const archive = { ...s.store.archive.size(), days: opts.archiveDays ?? DEFAULT_ARCHIVE_DAYS };
+  const files = facts.accounts.filter((a) => a.connectionId === null).map((a) => accountStatus(facts, a, now, 'file'));
+  const archive = { ...facts.archive, days: opts.archiveDays ?? DEFAULT_ARCHIVE_DAYS };
   return { now: now.toISOString(), connections, files, attention: attentionOf(connections, files), archive };
+}
+
+/** Everything status shows, read as one snapshot in a fixed number of queries however many accounts there are. */
+interface StatusFacts {
+  connections: Connection[];
+  accounts: Account[];
+  requestsToday: Map<number, number>;
+  held: Set<number>;
+  coverage: Map<number, DateRange[]>;
+  balances: Map<number, BalancePoint>;
+  errors: Map<string, string>;
+  lines: Map<number, number>;
+  warnings: Map<number, { warnings: number; latest: string | null }>;
+  archive: ArchiveSize;
+}
+
+async function readFacts(s: Services, now: Date): Promise<StatusFacts> {
+  const { db } = s;
+  const [connections, accounts, requestsToday, held, coverage, balances, errors, lines, warnings, archive] = await Promise.all([
+    db.connections.list(),
+    db.accounts.list(),
+    db.syncState.connectionRequestsSinceByConnection(`${now.toISOString().slice(0, 10)}T00:00:00.000Z`),
+    db.locks.heldAccounts(now),
+    db.syncState.coverageByAccount(),
+    db.syncState.latestBalances(),
+    db.syncState.accountErrorMessages(),
+    db.transactions.countsByAccount(),
+    db.inputIssues.countsByAccount(),
+    db.archive.size(),
+  ]);
+  return { connections, accounts, requestsToday, held, coverage, balances, errors, lines, warnings, archive };
 }
 
 /**
@@ -138,10 +169,12 @@ export function attentionOf(connections: ConnectionStatusRow[], files: AccountSt
   return out;
 }
 
-function accountStatus(s: Services, a: Account, now: Date, sync: AccountSource): AccountStatus {
+const NO_WARNINGS = { warnings: 0, latest: null };
+
+function accountStatus(facts: StatusFacts, a: Account, now: Date, sync: AccountSource): AccountStatus {
   let state = a.state;
   let detail = a.stateDetail;
-  if (state === 'syncing' && !s.store.locks.isHeld(a.id, now)) {
+  if (state === 'syncing' && !facts.held.has(a.id)) {
     // The process died mid-sync; whole pages are kept and the next sync completes the window.
     state = 'not_synced';
     detail = 'the last sync was interrupted; the next sync completes it';
@@ -149,8 +182,8 @@ function accountStatus(s: Services, a: Account, now: Date, sync: AccountSource):
   const dueFromInterval = a.lastSuccessAt ? new Date(Date.parse(a.lastSuccessAt) + a.syncIntervalHours * 3_600_000).toISOString() : now.toISOString();
   // Only an account its bank still syncs is ever due.
   const nextDueAt = !a.enabled || sync !== 'bank' ? null : a.nextRefreshAt && a.nextRefreshAt > dueFromInterval ? a.nextRefreshAt : dueFromInterval;
-  const coverage = s.store.syncState.coverage(a.id);
-  const latest = s.store.syncState.latestBalance(a.id);
+  const coverage = facts.coverage.get(a.id) ?? [];
+  const latest = facts.balances.get(a.id);
   return {
     id: accountRef(a.id),
     sync,
@@ -165,15 +198,15 @@ function accountStatus(s: Services, a: Account, now: Date, sync: AccountSource):
     pendingCount: a.lastPendingCount,
     nextDueAt,
     nextRefreshAt: a.nextRefreshAt,
-    lastError: a.lastErrorRef ? { code: a.lastErrorCode, message: s.store.syncState.errorMessage(a.lastErrorRef) ?? null, ref: a.lastErrorRef } : null,
+    lastError: a.lastErrorRef ? { code: a.lastErrorCode, message: facts.errors.get(a.lastErrorRef) ?? null, ref: a.lastErrorRef } : null,
     historyDays: a.historyDays,
-    transactions: s.store.transactions.count(a.id),
+    transactions: facts.lines.get(a.id) ?? 0,
     coverage,
     gaps: gapsOf(coverage),
     balance: latest ? { providerMinor: latest.amountMinor, date: latest.date, driftMinor: a.balanceDriftMinor } : null,
     statementPeriod: a.statementPeriod,
     lockDate: a.lockDate,
-    inputWarnings: (({ warnings, latest }) => ({ count: warnings, latest }))(s.store.inputIssues.counts(a.id)),
+    inputWarnings: (({ warnings, latest }) => ({ count: warnings, latest }))(facts.warnings.get(a.id) ?? NO_WARNINGS),
   };
 }
 

@@ -36,7 +36,7 @@ export function registerDemo(program: Command, runtimeOf: RuntimeOf): void {
       // Only this database's own settings apply (none in a temporary one), never a user preference.
       const lockDate = s.store.settings.get('lock-date');
       const report = await sync(s, { target: { kind: 'connection', connectionId: id }, unattended: true, ...(lockDate ? { globalLockDate: lockDate } : {}) });
-      const st = status(s);
+      const st = await status(s);
       const sink = new PassThrough();
       const chunks: Buffer[] = [];
       sink.on('data', (c: Buffer) => chunks.push(c));

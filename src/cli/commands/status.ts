@@ -24,7 +24,7 @@ export function registerStatus(program: Command, runtimeOf: RuntimeOf): void {
       let report: StatusReport;
       try {
         const archiveDays = (await databaseSettings(rt, ['archive-days']))['archive-days'];
-        report = status(rt.services(), { consentWarnDays: prefs['consent-warn-days'], ...(archiveDays !== undefined ? { archiveDays: Number(archiveDays) } : {}) });
+        report = await status(rt.services(), { consentWarnDays: prefs['consent-warn-days'], ...(archiveDays !== undefined ? { archiveDays: Number(archiveDays) } : {}) });
       } catch (err) {
         const corrupt = err instanceof CorruptDatabaseError ? err : isCorruption(err) ? new CorruptDatabaseError(rt.dbPath, (err as Error).message, err) : undefined;
         if (!corrupt) throw err;

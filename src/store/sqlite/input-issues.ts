@@ -99,4 +99,15 @@ export class InputIssueRepo {
       .get(accountId, accountId) as { n: number; latest: string | null };
     return { warnings: r.n, latest: r.latest };
   }
+
+  /** `counts` of every account that has warnings (status), at once: an index seek per account, as `counts`. */
+  countsByAccount(): Map<number, { warnings: number; latest: string | null }> {
+    const rows = this.db
+      .prepare(
+        `SELECT id, n, (SELECT message FROM input_issues WHERE account_id = c.id AND severity = 'warning' ORDER BY last_seen_at DESC, id DESC LIMIT 1) AS latest
+         FROM (SELECT a.id, (SELECT count(*) FROM input_issues WHERE account_id = a.id AND severity = 'warning') AS n FROM accounts a) c WHERE n > 0`,
+      )
+      .all() as { id: number; n: number; latest: string | null }[];
+    return new Map(rows.map((r) => [r.id, { warnings: r.n, latest: r.latest }]));
+  }
 }

@@ -46,4 +46,10 @@ export class LockRepo {
     const row = this.db.prepare('SELECT pid, expires_at FROM sync_locks WHERE account_id = ?').get(accountId) as { pid: number; expires_at: string } | undefined;
     return !!row && row.expires_at > now.toISOString() && pidAlive(row.pid);
   }
+
+  /** The accounts `isHeld` is true of (status): every lock read at once. */
+  heldAccounts(now: Date): Set<number> {
+    const rows = this.db.prepare('SELECT account_id, pid FROM sync_locks WHERE expires_at > ?').all(now.toISOString()) as { account_id: number; pid: number }[];
+    return new Set(rows.filter((r) => pidAlive(r.pid)).map((r) => r.account_id));
+  }
 }

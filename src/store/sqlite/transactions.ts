@@ -195,6 +195,12 @@ export class TransactionRepo {
     return kept?.live ?? 0;
   }
 
+  /** `count` of every account at once (status): account id → live lines. */
+  countsByAccount(): Map<number, number> {
+    const rows = this.db.prepare('SELECT account_id, live FROM account_line_counts').raw().all() as [number, number][];
+    return new Map(rows);
+  }
+
   /**
    * Sum of booked amounts up to and including a date: the bridge from a reported balance. With
    * `currency`, only the lines in that currency (the report never sums across currencies).

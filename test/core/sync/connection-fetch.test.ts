@@ -180,7 +180,7 @@ describe('connection-level fetch (SimpleFIN /accounts answers for every account 
     expect(second.accounts[0]!.message).toMatch(/Fake Bridge allows 3 request\(s\) a day per connection and today's are spent; next request possible at 2026-11-23T00:00:00.000Z/);
     expect(second.outcome).toBe('ok');
     expect(store.syncState.connectionRequestsSince(c, '2026-11-22T00:00:00.000Z')).toBe(3);
-    expect(status(s).connections[0]!.requestsToday).toBe(3);
+    expect((await status(s)).connections[0]!.requestsToday).toBe(3);
     const third = await sync(s, all);
     expect(third.accounts.map((x) => x.result)).toEqual(['deferred', 'deferred']);
     expect(fake.calls).toHaveLength(2); // spent: the provider is not even asked
@@ -262,7 +262,7 @@ describe('per-account fetches under a connection budget, cursors and "not ready 
       message: 'the provider is still preparing data (Plaid has not finished its first pull of transactions); next try after 2026-11-22T08:00:00.000Z',
     });
     expect(r.outcome).toBe('ok');
-    const a = status(s).connections[0]!.accounts[0]!;
+    const a = (await status(s)).connections[0]!.accounts[0]!;
     expect(a).toMatchObject({ state: 'not_synced', detail: expect.stringMatching(/still preparing data/), nextRefreshAt: '2026-11-22T08:00:00.000Z' });
     expect(store.syncState.coverage(ids[0]!)).toEqual([]);
   });

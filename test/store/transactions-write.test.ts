@@ -143,7 +143,12 @@ describe('TransactionRepo.write', () => {
     const outcomes = await db.write(() => db.transactions.writeBatch([r1, r2, r3, { ...r1, amountMinor: -1200 }, r2], T0));
     expect(outcomes).toEqual(['inserted', 'inserted', 'inserted', 'updated', 'unchanged']);
     expect(store.transactions.count(a1)).toBe(3);
-    expect(await db.transactions.storedIds([r1.id, 'tnot', r3.id, r1.id])).toEqual(new Set([r1.id, r3.id]));
+    expect(await db.transactions.sourcesOf([r1.id, 'tnot', r3.id, r1.id])).toEqual(
+      new Map([
+        [r1.id, 'provider:fake'],
+        [r3.id, 'provider:fake'],
+      ]),
+    );
     expect(await db.transactions.sourcesOf([r2.id, 'tnot'])).toEqual(new Map([[r2.id, 'provider:fake']]));
     expect(await db.transactions.externalIdsStored(a1, ['p1', 'p2'])).toEqual(new Set(['p1']));
     expect(await db.transactions.externalIdsStored(a2, ['p1'])).toEqual(new Set());
@@ -151,6 +156,6 @@ describe('TransactionRepo.write', () => {
     expect(store.transactions.fingerprintCount(a1, 'fp2')).toBe(2);
     // More keys than one IN (…) query takes.
     const many = Array.from({ length: 1_234 }, (_, i) => `tmany${i}`);
-    expect(await db.transactions.storedIds([...many, r2.id])).toEqual(new Set([r2.id]));
+    expect(await db.transactions.sourcesOf([...many, r2.id])).toEqual(new Map([[r2.id, 'provider:fake']]));
   });
 });

@@ -317,24 +317,29 @@ export class TransactionRepo {
     return (this.db.prepare('SELECT source FROM transactions WHERE id = ?').get(id) as { source: string } | undefined)?.source;
   }
 
-  /** Which of these ids are stored (live or removed): `isStored` for a batch of lines. */
-  storedIds(ids: readonly string[]): Set<string> {
-    return this.inChunks(ids, (part) => `SELECT id AS k FROM transactions WHERE id IN (${part})`, [], (r: { k: string }) => r.k);
-  }
-
-  /** The source of each of these ids that is stored: `sourceOf` for a batch of lines. */
+  /** The source of each of these ids that is stored (live or removed): `isStored` and `sourceOf` for a batch of lines. */
   sourcesOf(ids: readonly string[]): Map<string, string> {
     const out = new Map<string, string>();
-    this.inChunks(ids, (part) => `SELECT id AS k, source AS v FROM transactions WHERE id IN (${part})`, [], (r: { k: string; v: string }) => {
-      out.set(r.k, r.v);
-      return r.k;
-    });
+    this.inChunks(
+      ids,
+      (part) => `SELECT id AS k, source AS v FROM transactions WHERE id IN (${part})`,
+      [],
+      (r: { k: string; v: string }) => {
+        out.set(r.k, r.v);
+        return r.k;
+      },
+    );
     return out;
   }
 
   /** Which of these provider or file ids the account holds: `hasExternalId` for a batch of lines. */
   externalIdsStored(accountId: number, externalIds: readonly string[]): Set<string> {
-    return this.inChunks(externalIds, (part) => `SELECT external_id AS k FROM transactions WHERE account_id = ? AND external_id IN (${part})`, [accountId], (r: { k: string }) => r.k);
+    return this.inChunks(
+      externalIds,
+      (part) => `SELECT external_id AS k FROM transactions WHERE account_id = ? AND external_id IN (${part})`,
+      [accountId],
+      (r: { k: string }) => r.k,
+    );
   }
 
   /** `fingerprintCount` for a batch of fingerprints: only those with a stored line appear. */

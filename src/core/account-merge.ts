@@ -7,7 +7,7 @@ import { backupBeside } from './backup.js';
 import { nowIso, type Services } from './context.js';
 import { badInput } from '../domain/errors.js';
 import { textMatch, textOf } from './line-match.js';
-import { reanchor } from './balance-check.js';
+import { reanchorSync } from './balance-check.js';
 import { noteAccountMerge, notRefused } from './explain-origins.js';
 import type { Rung } from '../store/sqlite/line-origins.js';
 import { accountRef, type Account } from '../domain/model.js';
@@ -57,7 +57,7 @@ export async function mergeAccounts(s: Services, fromId: number, intoId: number,
     const targets = retarget(s, from.id, into.id);
     s.store.accountMoves.forgetAccount(from.id);
     s.store.accounts.delete(from.id);
-    reanchor(s.store, into.id);
+    reanchorSync(s.store, into.id);
     s.store.locks.release(into.id);
     return { from: accountRef(from.id), into: accountRef(into.id), ...result, backup: backup.path, targets, connection: connectionLeft(s, from) };
   });

@@ -1,4 +1,4 @@
-import type { Store } from '../store/index.js';
+import type { Store, StorePort } from '../store/index.js';
 import type { BalancePoint } from '../store/sqlite/sync-state.js';
 
 /**
@@ -24,21 +24,21 @@ export interface BalanceVerdict {
  * compared with banksync's own arithmetic. The opening moves only when older history is added
  * below it (`reanchor`).
  */
-export function checkReportedBalance(store: Store, accountId: number, reported: BalancePoint, source: BalanceSource, now: string): BalanceVerdict {
-  const sum = store.transactions.sumThrough(accountId, reported.date);
-  const opening = store.accounts.get(accountId)?.openingBalanceMinor ?? null;
+export async function checkReportedBalance(db: StorePort, accountId: number, reported: BalancePoint, source: BalanceSource, now: string): Promise<BalanceVerdict> {
+  const sum = await db.transactions.sumThrough(accountId, reported.date);
+  const opening = (await db.accounts.get(accountId))?.openingBalanceMinor ?? null;
   if (opening === null) {
-    store.accounts.setBalanceCheck(accountId, reported.amountMinor - sum, 0);
-    store.syncState.recordBalance(accountId, reported.date, reported.amountMinor, now);
+    await db.accounts.setBalanceCheck(accountId, reported.amountMinor - sum, 0);
+    await db.syncState.recordBalance(accountId, reported.date, reported.amountMinor, now);
     return { oursMinor: reported.amountMinor, driftMinor: 0 };
   }
   const oursMinor = opening + sum;
   const driftMinor = reported.amountMinor - oursMinor;
   if (source === 'provider') {
-    store.syncState.recordBalance(accountId, reported.date, reported.amountMinor, now);
-    store.accounts.setBalanceCheck(accountId, opening, driftMinor);
+    await db.syncState.recordBalance(accountId, reported.date, reported.amountMinor, now);
+    await db.accounts.setBalanceCheck(accountId, opening, driftMinor);
   } else if (driftMinor === 0) {
-    store.syncState.recordBalance(accountId, reported.date, reported.amountMinor, now);
+    await db.syncState.recordBalance(accountId, reported.date, reported.amountMinor, now);
   }
   return { oursMinor, driftMinor };
 }
@@ -47,7 +47,18 @@ export function checkReportedBalance(store: Store, accountId: number, reported: 
  * Older lines added below the balance anchor move the opening balance, not the bank's reported
  * balance: re-anchor on the latest balance the bank reported so every later balance stays right.
  */
-export function reanchor(store: Store, accountId: number): void {
+export async function reanchor(db: StorePort, accountId: number): Promise<void> {
+  const latest = await db.syncState.latestBalance(accountId);
+  if (!latest) return;
+  const opening = latest.amountMinor - (await db.transactions.sumThrough(accountId, latest.date));
+  await db.accounts.setBalanceCheck(accountId, opening, 0);
+}
+
+/**
+ * `reanchor` inside a synchronous `store.tx`: for `accounts merge` and `unmerge` until they move
+ * to the port (then this goes).
+ */
+export function reanchorSync(store: Store, accountId: number): void {
   const latest = store.syncState.latestBalance(accountId);
   if (!latest) return;
   const opening = latest.amountMinor - store.transactions.sumThrough(accountId, latest.date);

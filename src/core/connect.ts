@@ -48,7 +48,7 @@ export async function connect(s: Services, o: ConnectOptions): Promise<ConnectRe
   const providerChooses = provider.capabilities.institutionChoice === 'provider';
   // Before consent: a second connection to the same bank is refused before the person is sent to it.
   refuseUnusedSetupToken(provider, o.setupToken);
-  if (!o.allowDuplicate && institution && !providerChooses) refuseConnectedInstitution(s, provider.id, institution);
+  if (!o.allowDuplicate && institution && !providerChooses) await refuseConnectedInstitution(s, provider.id, institution);
   const grant = await obtainConsent(s, provider, institution, { yes: o.yes, redirectPort: o.redirectPort, browser: o.browser, setupToken: o.setupToken });
   const session = { data: grant.session, save: () => undefined };
   const authorized = await provider.listAccounts(session);
@@ -65,8 +65,8 @@ export async function connect(s: Services, o: ConnectOptions): Promise<ConnectRe
   if (!o.allowDuplicate) {
     // The bank is known only now where the provider's page chose it; accounts by IBAN/number in any case.
     // A provider that names no bank files accounts under its own id ('plaid'): that is no bank to compare.
-    if ((providerChooses || !institution) && held.id !== provider.id) refuseConnectedInstitution(s, provider.id, held);
-    refuseKnownAccounts(s, chosen);
+    if ((providerChooses || !institution) && held.id !== provider.id) await refuseConnectedInstitution(s, provider.id, held);
+    await refuseKnownAccounts(s, chosen);
   }
   const limits = effectiveLimits(provider, providerChooses ? undefined : institution);
   const now = nowIso(s);

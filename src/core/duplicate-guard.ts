@@ -14,9 +14,9 @@ const ALLOW = 'add --allow-duplicate only for a second login at the same bank';
 const renewHint = (c: Connection) => `renew its consent: banksync update-credentials ${connectionRef(c.id)}; add accounts authorized since: banksync fetch-accounts ${connectionRef(c.id)}; ${ALLOW}`;
 
 /** Same provider and institution as a connection that still syncs: refused before any consent is asked. */
-export function refuseConnectedInstitution(s: Services, providerId: string, institution: { id: string; name: string }): void {
+export async function refuseConnectedInstitution(s: Services, providerId: string, institution: { id: string; name: string }): Promise<void> {
   if (!institution.id) return;
-  const c = s.store.connections.list().find((x) => x.status !== 'disconnected' && x.providerId === providerId && x.institutionId === institution.id);
+  const c = (await s.db.connections.list()).find((x) => x.status !== 'disconnected' && x.providerId === providerId && x.institutionId === institution.id);
   if (!c) return;
   throw badInput(`${institution.name} is already connected as ${connectionRef(c.id)} (via ${providerId}): a second connection would store every line twice`, renewHint(c));
 }
@@ -29,14 +29,9 @@ const numbersOf = (a: { iban?: string | null; number?: string | null }) => [norm
  * hold several currency pockets) is already held by an account that syncs or holds imported
  * files. Checked before any account row is stored.
  */
-export function refuseKnownAccounts(s: Services, chosen: readonly ProviderAccount[]): void {
-  const live = new Map(
-    s.store.connections
-      .list()
-      .filter((c) => c.status !== 'disconnected')
-      .map((c) => [c.id, c]),
-  );
-  const held = s.store.accounts.list().filter((a) => a.connectionId === null || live.has(a.connectionId));
+export async function refuseKnownAccounts(s: Services, chosen: readonly ProviderAccount[]): Promise<void> {
+  const live = new Map((await s.db.connections.list()).filter((c) => c.status !== 'disconnected').map((c) => [c.id, c]));
+  const held = (await s.db.accounts.list()).filter((a) => a.connectionId === null || live.has(a.connectionId));
   for (const remote of chosen) {
     const mine = numbersOf(remote);
     if (mine.length === 0) continue;

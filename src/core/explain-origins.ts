@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { CandidateVerdict, Rung } from '../store/sqlite/line-origins.js';
 import type { StoredCandidate, TransactionRow } from '../store/sqlite/transactions.js';
-import type { Store } from '../store/index.js';
+import type { StorePort } from '../store/index.js';
 import type { FileFormat, FileLine } from '../import/types.js';
 import type { Services } from './context.js';
 import { textOf, textRefusal } from './line-match.js';
@@ -48,23 +48,23 @@ export interface ImportDecision {
 const RECORDS_PER_CHUNK = 5_000;
 
 export class ImportOrigins {
-  private readonly refused: Set<string>;
-  private readonly fileId: number;
   /** Lines added without meeting a stored line: id → where in the file, written a chunk at a time. */
   private plain: Record<string, string> = {};
   private plainCount = 0;
   private last: { externalId: string | null; fp: string; candidates: StoredCandidate[]; kept: StoredCandidate[] } | undefined;
 
-  constructor(
+  private constructor(
     private readonly s: Services,
-    accountId: number,
-    path: string,
-    file: { sha256: string; format: FileFormat },
+    private readonly refused: Set<string>,
+    private readonly fileId: number,
     private readonly source: string,
     private readonly now: string,
-  ) {
-    this.refused = s.store.lineOrigins.refusals(accountId);
-    this.fileId = s.store.lineOrigins.fileId({ name: basename(path), sha256: file.sha256, size: sizeOf(path), format: file.format }, now);
+  ) {}
+
+  static async open(s: Services, accountId: number, path: string, file: { sha256: string; format: FileFormat }, source: string, now: string): Promise<ImportOrigins> {
+    const refused = await s.db.lineOrigins.refusals(accountId);
+    const fileId = await s.db.lineOrigins.fileId({ name: basename(path), sha256: file.sha256, size: sizeOf(path), format: file.format }, now);
+    return new ImportOrigins(s, refused, fileId, source, now);
   }
 
   /** The candidates the ladder may use: all but those `unmerge` kept apart from this line. */
@@ -75,7 +75,7 @@ export class ImportOrigins {
   }
 
   /** Records where the line went; called once per line, after `allowed`. */
-  note(line: FileLine, d: ImportDecision): void {
+  async note(line: FileLine, d: ImportDecision): Promise<void> {
     const last = this.last!;
     this.last = undefined;
     const merged = d.outcome !== 'added';
@@ -84,11 +84,11 @@ export class ImportOrigins {
     if (!merged && last.candidates.length === 0) {
       // Most of a file: nothing to weigh. One entry in the file's records instead of a row.
       this.plain[d.id] = line.where;
-      if (++this.plainCount >= RECORDS_PER_CHUNK) this.finish();
+      if (++this.plainCount >= RECORDS_PER_CHUNK) await this.finish();
       return;
     }
     const candidates = last.candidates.length ? judge(line, last.externalId, last.fp, last.candidates, last.kept, d) : null;
-    this.s.store.lineOrigins.record(
+    await this.s.db.lineOrigins.record(
       {
         transactionId: d.id,
         role: merged ? 'merged' : 'stored',
@@ -108,11 +108,12 @@ export class ImportOrigins {
   }
 
   /** Writes the records of the lines added without meeting a stored line (the last chunk: once per statement). */
-  finish(): void {
+  async finish(): Promise<void> {
     if (this.plainCount === 0) return;
-    this.s.store.lineOrigins.addFileRecords(this.fileId, this.plain);
+    const plain = this.plain;
     this.plain = {};
     this.plainCount = 0;
+    await this.s.db.lineOrigins.addFileRecords(this.fileId, plain);
   }
 }
 
@@ -126,14 +127,13 @@ function sizeOf(path: string): number | null {
 
 /**
  * A sync without provider ids met a line already stored under the same fingerprint and
- * ordinal (both get the same banksync id): a re-fetch of its own line, or a line another source
- * (a file without ids) stored first, which this provider line is then taken as. Only the second
- * is recorded. It cannot be undone: the next fetch would meet that line again by the same id.
+ * ordinal (both get the same banksync id) from another source (a file without ids): this
+ * provider line is taken as it. (A re-fetch of its own line is not recorded; the writer knows
+ * the stored line's source from its batch's one read.) It cannot be undone: the next fetch would
+ * meet that line again by the same id.
  */
-export function noteSyncMerge(store: Store, row: TransactionRow, now: string): void {
-  const stored = store.transactions.sourceOf(row.id);
-  if (stored === undefined || stored === row.source) return;
-  store.lineOrigins.record(
+export async function noteSyncMerge(db: StorePort, row: TransactionRow, now: string): Promise<void> {
+  await db.lineOrigins.record(
     {
       transactionId: row.id,
       role: 'merged',
@@ -157,11 +157,11 @@ export function noteSyncMerge(store: Store, row: TransactionRow, now: string): v
  * `unmerge` can make it a line of its own, under the id the next sync finds it by. False when an
  * earlier sync already took this line so (its window overlaps this one): not news.
  */
-export function noteCrossSourceMerge(store: Store, row: TransactionRow, match: { candidate: StoredCandidate; rung: Rung; why: string }, now: string): boolean {
+export async function noteCrossSourceMerge(db: StorePort, row: TransactionRow, match: { candidate: StoredCandidate; rung: Rung; why: string }, now: string): Promise<boolean> {
   const key = row.externalId !== null ? `x:${row.externalId}` : `f:${row.fingerprint}:${row.ordinal}`;
   const sourceKey = `sync:${row.source}|${key}`;
-  const first = !store.lineOrigins.has(match.candidate.id, sourceKey);
-  store.lineOrigins.record(
+  const first = !(await db.lineOrigins.has(match.candidate.id, sourceKey));
+  await db.lineOrigins.record(
     {
       transactionId: match.candidate.id,
       role: 'merged',
@@ -191,7 +191,10 @@ export function noteCrossSourceMerge(store: Store, row: TransactionRow, match: {
   return first;
 }
 
-/** `accounts merge` took FROM's line as INTO's `match`: kept whole so `unmerge` can restore it. */
+/**
+ * `accounts merge` took FROM's line as INTO's `match`: kept whole so `unmerge` can restore it.
+ * Still on the synchronous store: `accounts merge` calls it inside its `store.tx` (it moves with it).
+ */
 export function noteAccountMerge(
   s: Services,
   line: { id: string; source: string; externalId: string | null; fingerprint: string; payee: string | null; memo: string | null },

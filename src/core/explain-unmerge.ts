@@ -7,7 +7,7 @@ import { badInput, BanksyncError } from '../domain/errors.js';
 import { observationKeys, UNMERGEABLE_RUNGS } from './explain-origins.js';
 import { requireLine } from './explain.js';
 import { textOf } from './line-match.js';
-import { reanchor } from './balance-check.js';
+import { reanchorSync } from './balance-check.js';
 import { formatMinor } from '../domain/money.js';
 import { fingerprint, lineId } from './dedupe.js';
 
@@ -73,7 +73,7 @@ function separate(s: Services, into: StoredLine, o: LineOrigin): UnmergeResult {
   origins.decide(row.id, 'unmerged', { from: into.id }, now);
   // The finding `warnings --kind fuzzy-merge` listed for this pair no longer holds.
   s.store.inputIssues.forget(into.accountId, 'fuzzy-merge', `${into.id}|${row.fingerprint}`);
-  reanchor(s.store, into.accountId);
+  reanchorSync(s.store, into.accountId);
   return { account: accountRef(into.accountId), from: into.id, line: row.id, ref: o.ref, source: o.source, record: o.record, rung: o.rung };
 }
 

@@ -13,30 +13,38 @@ export interface AccountChoice {
 }
 
 /** Which account a statement file's lines go to: named by flag, by the file's IBAN or number, or created. */
-export function resolveAccount(s: Services, o: AccountChoice, path: string, file: { format: FileFormat }, st: StatementHead, target: Account | undefined): { account: Account; created: boolean } {
+export async function resolveAccount(
+  s: Services,
+  o: AccountChoice,
+  path: string,
+  file: { format: FileFormat },
+  st: StatementHead,
+  target: Account | undefined,
+): Promise<{ account: Account; created: boolean }> {
   const currency = st.currency ?? o.currency?.toUpperCase() ?? target?.currency;
   if (target) {
     if (st.currency && st.currency !== target.currency) throw badInput(`${basename(path)} is in ${st.currency}, but ${accountRef(target.id)} is in ${target.currency}`);
-    if (!o.forceAccount) refuseOtherAccount(s, path, st, target);
+    if (!o.forceAccount) await refuseOtherAccount(s, path, st, target);
     return { account: target, created: false };
   }
   const externalId = st.accountId ? `file:${st.accountId}` : null;
   // The account the file names by its IBAN or number takes its lines, also with --new-account:
   // the same command run twice must not make a second account holding the same lines.
-  const found = accountNamedByFile(s.store.accounts.list(), st, externalId);
+  const all = await s.db.accounts.list();
+  const found = accountNamedByFile(all, st, externalId);
   if (found) {
     if (currency && found.currency !== currency) throw badInput(`${basename(path)} is in ${currency}, but ${accountRef(found.id)} (same account number) is in ${found.currency}`);
     return { account: found, created: false };
   }
   if (o.newAccount !== undefined) {
-    const same = accountCalled(s, path, o.newAccount.trim(), st, currency);
+    const same = accountCalled(all, path, o.newAccount.trim(), st, currency);
     if (same) return { account: same, created: false };
   } else if (!st.accountId) {
     throw badInput(`${basename(path)} does not say which account it belongs to`, 'give --account a1 to add it to an account, or --new-account "Name" to create one');
   }
   if (!currency) throw badInput(`${basename(path)} carries no currency`, 'give --currency, e.g. --currency EUR');
   const name = o.newAccount?.trim() || `${file.format.toUpperCase()} ${st.iban ? maskIban(st.iban) : `…${st.accountId!.slice(-4)}`}`;
-  const id = s.store.accounts.create({
+  const id = await s.db.accounts.create({
     connectionId: null,
     providerId: 'file',
     institutionId: 'file',
@@ -49,7 +57,7 @@ export function resolveAccount(s: Services, o: AccountChoice, path: string, file
     stableIds: true,
     now: nowIso(s),
   });
-  return { account: s.store.accounts.get(id)!, created: true };
+  return { account: (await s.db.accounts.get(id))!, created: true };
 }
 
 /** The account with the file's IBAN, its account id as imported before, or its number. */
@@ -63,9 +71,9 @@ function accountNamedByFile(all: Account[], st: StatementHead, externalId: strin
 const sameName = (a: Account, name: string) => a.name.trim().toLowerCase() === name.toLowerCase();
 
 /** The one account already called NAME, whatever it holds (its currency is the default for a file without one). */
-export function accountCalledAlready(s: Services, name: string | undefined): Account | undefined {
+export async function accountCalledAlready(s: Services, name: string | undefined): Promise<Account | undefined> {
   if (name === undefined) return undefined;
-  const same = s.store.accounts.list().filter((a) => sameName(a, name.trim()));
+  const same = (await s.db.accounts.list()).filter((a) => sameName(a, name.trim()));
   return same.length === 1 ? same[0] : undefined;
 }
 
@@ -76,8 +84,8 @@ export function accountCalledAlready(s: Services, name: string | undefined): Acc
  * accounts of that name), a second account of that name would be ambiguous: refused, naming
  * the account and the --account that imports into it.
  */
-function accountCalled(s: Services, path: string, name: string, st: StatementHead, currency: string | undefined): Account | undefined {
-  const same = s.store.accounts.list().filter((a) => sameName(a, name));
+function accountCalled(all: Account[], path: string, name: string, st: StatementHead, currency: string | undefined): Account | undefined {
+  const same = all.filter((a) => sameName(a, name));
   if (same.length === 0) return undefined;
   const [a] = same;
   const why =
@@ -102,12 +110,12 @@ function accountCalled(s: Services, path: string, name: string, st: StatementHea
  * always the wrong file: refused, naming the account it belongs to, unless --force-account.
  * A file or an account without an identity cannot disagree.
  */
-function refuseOtherAccount(s: Services, path: string, st: StatementHead, target: Account): void {
+async function refuseOtherAccount(s: Services, path: string, st: StatementHead, target: Account): Promise<void> {
   const named = st.iban ?? st.accountId;
   if (!named) return;
   const mine = identities(target);
   if (mine.length === 0 || mine.some((m) => sameAccountNumber(m, named))) return;
-  const owner = s.store.accounts.list().find((a) => a.id !== target.id && identities(a).some((v) => sameAccountNumber(v, named)));
+  const owner = (await s.db.accounts.list()).find((a) => a.id !== target.id && identities(a).some((v) => sameAccountNumber(v, named)));
   const shown = st.iban ? maskIban(st.iban) : `…${named.slice(-4)}`;
   throw badInput(
     `${basename(path)} is a statement of account ${shown}${owner ? `, which is ${accountRef(owner.id)} ${owner.name}` : ''}, not of ${accountRef(target.id)} ${target.name}`,

@@ -13,6 +13,7 @@ import { checkReportedBalance, reanchor } from './balance-check.js';
 import { openStatementFile, type StatementFile } from '../import/parse.js';
 import type { StatementHead } from '../import/stream.js';
 import type { FileBalance, FileFormat, FileLine, ParseOptions } from '../import/types.js';
+import type { TransactionRow } from '../store/sqlite/transactions.js';
 import { StoredLines } from './stored-lines.js';
 import { ImportOrigins, type ImportDecision } from './explain-origins.js';
 import { detectTransfers } from './transfers/detect.js';
@@ -70,20 +71,23 @@ export async function importFiles(s: Services, o: ImportOptions): Promise<{ file
   if (o.newAccount !== undefined && !o.newAccount.trim()) throw badInput('--new-account needs a name');
   const target = o.accountId !== undefined ? await requireAccount(s, o.accountId) : undefined;
   // A file without a currency (QIF, most CSV) takes the target account's.
-  const parseOptions = { ...o, currency: o.currency ?? target?.currency ?? accountCalledAlready(s, o.newAccount)?.currency };
+  const parseOptions = { ...o, currency: o.currency ?? target?.currency ?? (await accountCalledAlready(s, o.newAccount))?.currency };
   // Every file is found, hashed and recognised before anything is written. The reads are
   // asynchronous: a Ctrl-C gets its turn between chunks and rolls back what was written.
   const files: StatementFile[] = [];
   for (const f of o.files) files.push(await openStatementFile(f, o.format, parseOptions));
   const reports: FileReport[] = [];
   // A dry run of several files undoes each before the next is read, as each alone would be (a
-  // savepoint per file). Otherwise no savepoint: under one, SQLite also copies every page a
+  // nested unit per file). Otherwise none: under a savepoint, SQLite also copies every page a
   // write touches into a sub-journal, a fifth more time for a large file.
   const perFile = o.dryRun && files.length > 1;
-  await s.store.txAsync(async () => {
-    for (const file of files) reports.push(perFile ? await s.store.txAsync(() => importFile(s, o, file, target), false) : await importFile(s, o, file, target));
-  }, !o.dryRun);
-  // Right after the files' own transaction: the other legs of transfers may be in another file or account.
+  await s.db.write(
+    async () => {
+      for (const file of files) reports.push(perFile ? await s.db.write(() => importFile(s, o, file, target), { keep: false }) : await importFile(s, o, file, target));
+    },
+    { keep: !o.dryRun },
+  );
+  // Right after the files' own unit of work: the other legs of transfers may be in another file or account.
   if (!o.dryRun) detectTransfers(s);
   return { files: reports, dryRun: !!o.dryRun };
 }
@@ -93,16 +97,24 @@ async function importFile(s: Services, o: ImportOptions, file: StatementFile, ta
   /** The import's own warnings (quarantined lines), after the file's. */
   const lineWarnings: string[] = [];
   let current: StatementImport | undefined;
+  // The parser calls the sink as it reads; each call is queued here, in file order, and the
+  // reader waits for the queue after every chunk of the file (StatementSink.settled).
+  let work = Promise.resolve();
+  const then = (next: () => Promise<void>) => {
+    work = work.then(next);
+  };
   const fileWarnings = await file.read({
-    statement: (head) => {
-      if ((target || o.newAccount) && report.statements.length > 0) {
-        throw badInput('a file holds several accounts; --account/--new-account can name only one', 'import it without them: each statement goes to the account with its IBAN or number');
-      }
-      current = new StatementImport(s, o, file, head, target, lineWarnings);
-      report.statements.push(current.report);
-    },
-    lines: (batch) => current!.add(batch),
-    end: (balances) => current!.end(balances),
+    statement: (head) =>
+      then(async () => {
+        if ((target || o.newAccount) && report.statements.length > 0) {
+          throw badInput('a file holds several accounts; --account/--new-account can name only one', 'import it without them: each statement goes to the account with its IBAN or number');
+        }
+        current = await StatementImport.open(s, o, file, head, target, lineWarnings);
+        report.statements.push(current.report);
+      }),
+    lines: (batch) => then(() => current!.add(batch)),
+    end: (balances) => then(() => current!.end(balances)),
+    settled: () => work,
   });
   report.warnings = [...fileWarnings, ...lineWarnings];
   return report;
@@ -111,61 +123,100 @@ async function importFile(s: Services, o: ImportOptions, file: StatementFile, ta
 /** One statement of a file, written batch by batch into its account. */
 class StatementImport {
   readonly report: StatementReport;
-  private readonly account: Account;
   private readonly source: string;
   private readonly now: string;
   private readonly today: string;
   private readonly claimed = new Set<string>();
-  private readonly stored: StoredLines;
-  /** What explain and unmerge need: where each line went and what it was weighed against. */
-  private readonly origins: ImportOrigins;
 
-  constructor(
+  private constructor(
     private readonly s: Services,
-    o: ImportOptions,
     private readonly file: StatementFile,
-    head: StatementHead,
-    target: Account | undefined,
+    private readonly account: Account,
+    created: boolean,
     private readonly warnings: string[],
+    private readonly stored: StoredLines,
+    /** What explain and unmerge need: where each line went and what it was weighed against. */
+    private readonly origins: ImportOrigins,
+    now: string,
   ) {
-    this.now = nowIso(s);
-    this.today = this.now.slice(0, 10);
-    const { account, created } = resolveAccount(s, o, file.path, file, head, target);
-    this.account = account;
-    this.source = `file:${basename(file.path)}#${file.sha256.slice(0, 12)}`;
+    this.now = now;
+    this.today = now.slice(0, 10);
+    this.source = sourceOf(file);
     this.report = { account: accountRef(account.id), accountName: account.name, created, lines: 0, added: 0, duplicates: 0, updated: 0, matchedByText: 0, quarantined: 0, balances: [] };
-    this.stored = new StoredLines(s.store, account.id);
-    this.origins = new ImportOrigins(s, account.id, file.path, file, this.source, this.now);
   }
 
-  add(batch: FileLine[]): void {
+  static async open(s: Services, o: ImportOptions, file: StatementFile, head: StatementHead, target: Account | undefined, warnings: string[]): Promise<StatementImport> {
+    const now = nowIso(s);
+    const { account, created } = await resolveAccount(s, o, file.path, file, head, target);
+    const stored = await StoredLines.open(s.db, account.id);
+    const origins = await ImportOrigins.open(s, account.id, file.path, file, sourceOf(file), now);
+    return new StatementImport(s, file, account, created, warnings, stored, origins, now);
+  }
+
+  /**
+   * One parse batch: its lines checked and keyed, what the ladder asks of the store read for the
+   * whole batch (a few queries), each line decided in file order, then the batch written in one call.
+   */
+  async add(batch: FileLine[]): Promise<void> {
     const { s, account, file, report } = this;
     report.lines += batch.length;
-    this.stored.load(batch);
+    await this.stored.load(batch);
+    const lines: KeyedLine[] = [];
     for (const raw of batch) {
       if (raw.currency !== account.currency) {
         throw badInput(`${basename(file.path)}: ${raw.where}: in ${raw.currency}, but ${accountRef(account.id)} is in ${account.currency}`);
       }
-      const line = checkedLine(s, account, file.path, raw, this.source, this.today, this.now, this.warnings);
+      const line = await checkedLine(s, account, file.path, raw, this.source, this.today, this.now, this.warnings);
       if (!line) {
         report.quarantined++;
         continue;
       }
-      const decision = importLine(s, account, file.format, line, this.claimed, this.source, this.now, this.stored, this.origins);
-      this.origins.note(line, decision);
+      const fp = fingerprint({ date: line.bookingDate, amountMinor: line.amountMinor, currency: line.currency, payee: line.payee, memo: line.memo });
+      lines.push({ line, fp, externalId: line.id ? `${file.format}:${line.id}` : null });
+    }
+    await this.stored.preloadKeys(
+      lines.flatMap((l) => (l.externalId ? [l.externalId] : [])),
+      lines.flatMap((l) => (l.externalId ? [] : [l.fp])),
+    );
+    const rows: TransactionRow[] = [];
+    /** Rows written under the file-id rung: 'updated' when the write corrected the stored line. */
+    const corrections: number[] = [];
+    for (const l of lines) {
+      const { decision, row } = await importLine(s, account, l, this.claimed, this.source, this.now, this.stored, this.origins);
+      if (row) {
+        if (decision.rung === 'file-id') corrections.push(rows.length);
+        rows.push(row);
+      }
+      await this.origins.note(l.line, decision);
       const { outcome } = decision;
       if (outcome === 'matchedByText') report.duplicates++;
       report[outcome]++;
     }
+    const outcomes = await s.db.transactions.writeBatch(rows, this.now);
+    for (const i of corrections) {
+      if (outcomes[i] !== 'updated') continue;
+      report.duplicates--;
+      report.updated++;
+    }
   }
 
-  end(balances: FileBalance[]): void {
+  async end(balances: FileBalance[]): Promise<void> {
     const { s, account, report } = this;
-    this.origins.finish();
-    if (report.added > 0) reanchor(s.store, account.id);
-    for (const b of balances.filter((x) => x.kind === 'closing')) report.balances.push(checkBalance(s, account.id, b.date, b.amountMinor, this.now));
+    await this.origins.finish();
+    if (report.added > 0) await reanchor(s.db, account.id);
+    for (const b of balances.filter((x) => x.kind === 'closing')) report.balances.push(await checkBalance(s, account.id, b.date, b.amountMinor, this.now));
   }
 }
+
+/** A file line past the checks, with the keys the ladder uses. */
+interface KeyedLine {
+  line: FileLine;
+  fp: string;
+  /** The file's own id for the line, as stored (`ofx:…`), or null. */
+  externalId: string | null;
+}
+
+const sourceOf = (file: StatementFile) => `file:${basename(file.path)}#${file.sha256.slice(0, 12)}`;
 
 /**
  * A file line checked like a provider's: a booking date far in the future (a typo'd year) or
@@ -173,22 +224,22 @@ class StatementImport {
  * quarantined with a warning instead (listed by `banksync warnings`); an impossible value date
  * is dropped, the line kept. The parsers already refuse dates that are not calendar dates.
  */
-function checkedLine(s: Services, account: Account, path: string, line: FileLine, source: string, today: string, now: string, warnings: string[]): FileLine | null {
+async function checkedLine(s: Services, account: Account, path: string, line: FileLine, source: string, today: string, now: string, warnings: string[]): Promise<FileLine | null> {
   const problem = bookingDateProblem(line.bookingDate, today);
-  const record = (kind: 'quarantined' | 'field-dropped', message: string) => {
-    s.store.inputIssues.record(
+  const record = async (kind: 'quarantined' | 'field-dropped', message: string) => {
+    await s.db.inputIssues.record(
       { accountId: account.id, kind, key: `${basename(path)}:${line.where}:${line.bookingDate}:${line.amountMinor}`, severity: 'warning', source, message, detail: { line } },
       now,
     );
     warnings.push(message);
   };
   if (problem) {
-    record('quarantined', `${line.where}: not imported: ${problem}`);
+    await record('quarantined', `${line.where}: not imported: ${problem}`);
     return null;
   }
   const valueProblem = valueDateProblem(line.valueDate);
   if (valueProblem) {
-    record('field-dropped', `${line.where}: ${valueProblem}; imported without a value date`);
+    await record('field-dropped', `${line.where}: ${valueProblem}; imported without a value date`);
     return { ...line, valueDate: undefined };
   }
   return line;
@@ -203,12 +254,19 @@ function checkedLine(s: Services, account: Account, path: string, line: FileLine
  *    amount whose text mostly agrees (see sameByText): the same payment seen through another
  *    channel. Every such merge is recorded (`banksync warnings --kind fuzzy-merge`).
  * Stored lines matched in this file are claimed, so two genuinely identical lines in one file both
- * stay. This is the one place a file line's fate is decided.
+ * stay. This is the one place a file line's fate is decided. The row to write, if any, is
+ * written with its batch (StatementImport.add).
  */
-function importLine(s: Services, account: Account, format: FileFormat, line: FileLine, claimed: Set<string>, source: string, now: string, stored: StoredLines, origins: ImportOrigins): ImportDecision {
-  const tx = s.store.transactions;
-  const fp = fingerprint({ date: line.bookingDate, amountMinor: line.amountMinor, currency: line.currency, payee: line.payee, memo: line.memo });
-  const externalId = line.id ? `${format}:${line.id}` : null;
+async function importLine(
+  s: Services,
+  account: Account,
+  { line, fp, externalId }: KeyedLine,
+  claimed: Set<string>,
+  source: string,
+  now: string,
+  stored: StoredLines,
+  origins: ImportOrigins,
+): Promise<{ decision: ImportDecision; row?: TransactionRow }> {
   const candidates = origins.allowed(
     stored.sameDateAndAmount(line.bookingDate, line.amountMinor).filter((c) => !claimed.has(c.id)),
     externalId,
@@ -218,32 +276,32 @@ function importLine(s: Services, account: Account, format: FileFormat, line: Fil
   if (own) {
     claimed.add(own.id);
     stored.claim(line.bookingDate, line.amountMinor, own);
-    return { outcome: 'duplicates', rung: 'own-id', id: own.id };
+    return { decision: { outcome: 'duplicates', rung: 'own-id', id: own.id } };
   }
   if (externalId && stored.hasExternalId(externalId)) {
     const id = lineId(account.id, externalId, fp, 0);
     claimed.add(id);
-    return { outcome: tx.write(lineRow(account.id, line, source, fp, id, externalId, 0), now) === 'updated' ? 'updated' : 'duplicates', rung: 'file-id', id };
+    // 'updated' instead when the write corrects the stored line (known once the batch is written).
+    return { decision: { outcome: 'duplicates', rung: 'file-id', id }, row: lineRow(account.id, line, source, fp, id, externalId, 0) };
   }
   const same = sameLineStored(line, externalId, fp, candidates);
   if (same) {
     claimed.add(same.candidate.id);
     stored.claim(line.bookingDate, line.amountMinor, same.candidate);
-    if (same.rung === 'fingerprint') return { outcome: 'duplicates', rung: 'fingerprint', id: same.candidate.id };
-    recordFuzzyMerge(s.store, { accountId: account.id, source, where: line.where, line, fp, candidate: same.candidate, why: same.why }, now);
-    return { outcome: 'matchedByText', rung: 'text', id: same.candidate.id, why: same.why };
+    if (same.rung === 'fingerprint') return { decision: { outcome: 'duplicates', rung: 'fingerprint', id: same.candidate.id } };
+    await recordFuzzyMerge(s.db, { accountId: account.id, source, where: line.where, line, fp, candidate: same.candidate, why: same.why }, now);
+    return { decision: { outcome: 'matchedByText', rung: 'text', id: same.candidate.id, why: same.why } };
   }
-  const ordinal = externalId ? 0 : stored.fingerprintCount(fp);
+  const ordinal = externalId ? 0 : await stored.fingerprintCount(fp);
   const id = lineId(account.id, externalId, fp, ordinal);
-  tx.write(lineRow(account.id, line, source, fp, id, externalId, ordinal), now);
   // Not claimed: a line this import wrote is never a candidate (its day was read before it was written).
   stored.added(externalId, fp);
-  return { outcome: 'added', rung: 'new', id };
+  return { decision: { outcome: 'added', rung: 'new', id }, row: lineRow(account.id, line, source, fp, id, externalId, ordinal) };
 }
 
 /** A statement balance in the file against banksync's own arithmetic (M11); anchors a new account. */
-function checkBalance(s: Services, accountId: number, date: string, amountMinor: number, now: string): BalanceCheck {
-  const currency = s.store.accounts.get(accountId)!.currency;
-  const { oursMinor, driftMinor } = checkReportedBalance(s.store, accountId, { date, amountMinor }, 'statement', now);
+async function checkBalance(s: Services, accountId: number, date: string, amountMinor: number, now: string): Promise<BalanceCheck> {
+  const currency = (await s.db.accounts.get(accountId))!.currency;
+  const { oursMinor, driftMinor } = await checkReportedBalance(s.db, accountId, { date, amountMinor }, 'statement', now);
   return { date, file: formatMinor(amountMinor, currency), banksync: formatMinor(oursMinor, currency), differs: driftMinor !== 0 };
 }

@@ -1,5 +1,5 @@
 import type { StoredCandidate } from '../store/sqlite/transactions.js';
-import type { Store } from '../store/index.js';
+import type { StorePort } from '../store/index.js';
 import { normalizeText } from './dedupe.js';
 import { formatMinor } from '../domain/money.js';
 
@@ -34,8 +34,8 @@ export function sameLineStored(
 }
 
 /** A merge by text is a judgement: kept for `banksync warnings --kind fuzzy-merge`, which shows both texts. */
-export function recordFuzzyMerge(
-  store: Store,
+export async function recordFuzzyMerge(
+  db: StorePort,
   m: {
     accountId: number;
     source: string;
@@ -46,9 +46,9 @@ export function recordFuzzyMerge(
     why: string;
   },
   now: string,
-): void {
+): Promise<void> {
   const { line, candidate } = m;
-  store.inputIssues.record(
+  await db.inputIssues.record(
     {
       accountId: m.accountId,
       kind: 'fuzzy-merge',

@@ -1,6 +1,6 @@
 import { existsSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { Store } from '../store/index.js';
+import { Store, sqlitePort, sqliteUnder } from '../store/index.js';
 import { applyRebuilt, type AppliedChanges } from './archive/apply.js';
 import { emptyDerived, planRebuild, restoreTimes, writeReplayed } from './archive/rebuild.js';
 import type { ArchiveEntryRow } from '../store/sqlite/archive.js';
@@ -37,16 +37,16 @@ export interface ReplayReport {
 
 /**
  * Rebuilds lines, pending links, balances and coverage from the raw archive, with this version's
- * mapping and no call to any provider. The rebuild always happens in a copy of the database, in
- * one transaction: per account, what the archive can rebuild is emptied (archive/rebuild.ts: its
+ * mapping and no call to any provider. The rebuild always happens in a copy of the database
+ * (SQLite only: a copy of its file), in one transaction: per account, what the archive can rebuild is emptied (archive/rebuild.ts: its
  * provider lines from the earliest archived window or --from on), then every archived fetch is
  * written again in archive order. `into` keeps that copy as a new file; otherwise the copy is
  * merged back into the books in one transaction (archive/apply.ts) and removed.
  */
 export async function replay(s: Services, o: ReplayOptions): Promise<ReplayReport> {
-  s.store.ensureIntact();
-  for (const id of o.accountIds ?? []) if (!s.store.accounts.get(id)) throw notFound(`no account ${accountRef(id)}`, 'list accounts with: banksync accounts');
-  const rows = s.store.archive.list({ ...(o.accountIds ? { accountIds: o.accountIds } : {}), ...(o.from ? { toOnOrAfter: o.from } : {}) });
+  await s.db.ensureIntact();
+  for (const id of o.accountIds ?? []) if (!(await s.db.accounts.get(id))) throw notFound(`no account ${accountRef(id)}`, 'list accounts with: banksync accounts');
+  const rows = await s.db.archive.list({ ...(o.accountIds ? { accountIds: o.accountIds } : {}), ...(o.from ? { toOnOrAfter: o.from } : {}) });
   const archived = new Set(rows.flatMap((r) => r.accountIds));
   const without = (o.accountIds ?? []).filter((id) => !archived.has(id));
   const accountIds = [...archived].filter((id) => !o.accountIds || o.accountIds.includes(id)).sort((a, b) => a - b);
@@ -56,29 +56,32 @@ export async function replay(s: Services, o: ReplayOptions): Promise<ReplayRepor
       'sync keeps answers from now on (config archive-days sets how long; 0 turns it off)',
     );
   }
-  if (o.into && resolve(o.into) === resolve(s.store.path)) throw badInput(`${o.into} is the database itself`, 'leave out --into to rebuild in place, or name a new file');
+  const books = sqliteUnder(s.db);
+  if (o.into && resolve(o.into) === resolve(books.path)) throw badInput(`${o.into} is the database itself`, 'leave out --into to rebuild in place, or name a new file');
   if (o.into && existsSync(o.into)) throw badInput(`${o.into} already exists`, 'name a new file: replay --into writes a new database, never over one');
 
-  // Every answer first (adapters are async); then the writes, all synchronous, in one transaction.
+  // Every answer first (adapters are async); then the writes, in one unit of work of the copy.
   const { fetches, requests } = await replayFetches(s, rows);
-  const target = o.into ? resolve(o.into) : join(dirname(resolve(s.store.path)), `.${basename(s.store.path)}.replay-${process.pid}`);
-  const held = o.into ? [] : lockAll(s, accountIds);
+  const target = o.into ? resolve(o.into) : join(dirname(resolve(books.path)), `.${basename(books.path)}.replay-${process.pid}`);
+  const held = o.into ? [] : await lockAll(s, accountIds);
   try {
-    await backupDatabase(s.store.db, target, { overwrite: !o.into });
-    const copy = Store.open(target, s.store.keySource);
+    await backupDatabase(books.db, target, { overwrite: !o.into });
+    const copy = Store.open(target, books.keySource);
+    const copyDb = sqlitePort(copy);
     let totals: ReplayReport['totals'];
     try {
       const plans = new Map(planRebuild(copy, accountIds, earliestWindows(rows), o.from).map((p) => [p.accountId, p]));
-      copy.tx(() => {
+      await copyDb.write(async () => {
         for (const plan of plans.values()) emptyDerived(copy, plan);
-        for (const f of fetches) writeReplayed(copy, f, plans);
+        for (const f of fetches) await writeReplayed(copyDb, f, plans);
         restoreTimes(copy);
       });
-      totals = accountIds.map((id) => ({ account: accountRef(id), lines: copy.transactions.count(id), pending: copy.pending.countOpen(id) }));
+      totals = [];
+      for (const id of accountIds) totals.push({ account: accountRef(id), lines: await copyDb.transactions.count(id), pending: await copyDb.pending.countOpen(id) });
     } finally {
-      copy.close();
+      await copyDb.close();
     }
-    const changes = o.into ? null : applyRebuilt(s.store, target, accountIds, nowIso(s));
+    const changes = o.into ? null : applyRebuilt(books, target, accountIds, nowIso(s));
     return {
       into: o.into ? target : null,
       accounts: accountIds.map(accountRef),
@@ -92,7 +95,7 @@ export async function replay(s: Services, o: ReplayOptions): Promise<ReplayRepor
     };
   } finally {
     if (!o.into) for (const suffix of ['', '-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
-    for (const id of held) s.store.locks.release(id);
+    for (const id of held) await s.db.locks.release(id);
   }
 }
 
@@ -104,12 +107,12 @@ function earliestWindows(rows: ArchiveEntryRow[]): Map<number, string> {
 }
 
 /** In place: no sync may write these accounts while their rebuilt copy is made and merged back. */
-function lockAll(s: Services, accountIds: number[]): number[] {
+async function lockAll(s: Services, accountIds: number[]): Promise<number[]> {
   const held: number[] = [];
   for (const id of accountIds) {
-    const holder = s.store.locks.acquire(id, s.clock());
+    const holder = await s.db.locks.acquire(id, s.clock());
     if (holder) {
-      for (const h of held) s.store.locks.release(h);
+      for (const h of held) await s.db.locks.release(h);
       throw new BanksyncError('BUSY', `${accountRef(id)} is being synced by another banksync (pid ${holder.pid})`, { hint: 'run replay again when that sync has finished' });
     }
     held.push(id);

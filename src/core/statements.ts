@@ -1,6 +1,6 @@
 import type { Services } from './context.js';
 import { requireAccounts } from './accounts.js';
-import { accountRef, type Statement } from '../domain/model.js';
+import { accountRef, type Statement, type Transaction } from '../domain/model.js';
 import { buildStatements } from './statement-periods.js';
 
 export interface StatementView extends Omit<Statement, 'accountId'> {
@@ -9,10 +9,12 @@ export interface StatementView extends Omit<Statement, 'accountId'> {
 
 /** Statements (M11) of the given accounts, by each account's own period. */
 export async function listStatements(s: Services, accountIds?: number[]): Promise<StatementView[]> {
-  const accounts = accountIds ? await requireAccounts(s, accountIds) : s.store.accounts.list();
+  const accounts = accountIds ? await requireAccounts(s, accountIds) : await s.db.accounts.list();
   const out: StatementView[] = [];
   for (const a of accounts) {
-    const lines = s.store.transactions.iterate({ accountIds: [a.id] });
+    // Only what the arithmetic needs is kept of each line (the pages come from the store asynchronously).
+    const lines: Pick<Transaction, 'bookingDate' | 'amountMinor'>[] = [];
+    for await (const page of s.db.transactions.iterate({ accountIds: [a.id] })) for (const t of page) lines.push({ bookingDate: t.bookingDate, amountMinor: t.amountMinor });
     for (const st of buildStatements(a.id, a.currency, a.statementPeriod, lines, a.openingBalanceMinor)) {
       const { accountId: _id, ...rest } = st;
       out.push({ account: accountRef(a.id), ...rest });

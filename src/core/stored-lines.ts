@@ -1,4 +1,4 @@
-import type { Store } from '../store/index.js';
+import type { StorePort } from '../store/index.js';
 import type { StoredCandidate } from '../store/sqlite/transactions.js';
 import { KeySet } from '../domain/key-set.js';
 
@@ -14,6 +14,10 @@ import { KeySet } from '../domain/key-set.js';
  *
  * `otherThan` leaves out the lines of one source: a sync asks only for lines stored from elsewhere
  * (a statement file, another provider), since its own lines are found by their ids.
+ *
+ * An import writes a batch's lines in one call after deciding them all, so what it asks of file
+ * ids and fingerprints is read for the whole batch first (`preloadKeys`, two queries) and this
+ * batch's own additions are counted here until they are written.
  */
 export class StoredLines {
   private readonly empty: boolean;
@@ -21,13 +25,23 @@ export class StoredLines {
   /** Days already read, as sorted disjoint [from, to] spans. */
   private readonly loaded: [string, string][] = [];
   private readonly ordinals = new KeySet();
+  /** Import: the batch's file ids the account holds, and its fingerprints' stored counts (preloadKeys). */
+  private externalIds = new Set<string>();
+  private counts = new Map<string, number>();
+  /** Id-less lines added since the last preload: not in the store yet when the batch is decided. */
+  private batchAdded = new Map<string, number>();
 
-  constructor(
-    private readonly store: Store,
+  private constructor(
+    private readonly db: StorePort,
     private readonly accountId: number,
+    empty: boolean,
     private readonly otherThan?: string,
   ) {
-    this.empty = store.transactions.isEmpty(accountId);
+    this.empty = empty;
+  }
+
+  static async open(db: StorePort, accountId: number, otherThan?: string): Promise<StoredLines> {
+    return new StoredLines(db, accountId, await db.transactions.isEmpty(accountId), otherThan);
   }
 
   /** False when nothing was stored before this run: every answer then comes from memory. */
@@ -36,7 +50,7 @@ export class StoredLines {
   }
 
   /** Before a batch: the stored lines of its days not read yet, in one query. */
-  load(batch: Iterable<{ bookingDate: string }>): void {
+  async load(batch: Iterable<{ bookingDate: string }>): Promise<void> {
     if (this.empty) return;
     let from: string | undefined;
     let to: string | undefined;
@@ -47,12 +61,14 @@ export class StoredLines {
       if (to === undefined || d > to) to = d;
     }
     if (from === undefined || to === undefined) return;
-    for (const { bookingDate, amountMinor, ...c } of this.store.transactions.candidatesBetween(this.accountId, from, to, this.otherThan)) {
-      if (this.isLoaded(bookingDate)) continue;
-      const key = `${bookingDate}|${amountMinor}`;
-      const list = this.byDay.get(key);
-      if (list) list.push(c);
-      else this.byDay.set(key, [c]);
+    for await (const page of this.db.transactions.candidatesBetween(this.accountId, from, to, this.otherThan)) {
+      for (const { bookingDate, amountMinor, ...c } of page) {
+        if (this.isLoaded(bookingDate)) continue;
+        const key = `${bookingDate}|${amountMinor}`;
+        const list = this.byDay.get(key);
+        if (list) list.push(c);
+        else this.byDay.set(key, [c]);
+      }
     }
     this.markLoaded(from, to);
   }
@@ -92,18 +108,34 @@ export class StoredLines {
     if (i >= 0) list!.splice(i, 1);
   }
 
+  /**
+   * Before an import's batch is decided: which of its file ids the account holds, and how many
+   * id-less lines each of its fingerprints has (two queries, none when the account held nothing).
+   */
+  async preloadKeys(externalIds: readonly string[], fingerprints: readonly string[]): Promise<void> {
+    this.batchAdded = new Map();
+    if (this.empty) return;
+    this.externalIds = externalIds.length ? await this.db.transactions.externalIdsStored(this.accountId, externalIds) : new Set();
+    this.counts = fingerprints.length ? await this.db.transactions.fingerprintCounts(this.accountId, fingerprints) : new Map();
+  }
+
   /** An empty account holds no file id but this statement's, and a statement never repeats one (every parser refuses that). */
   hasExternalId(externalId: string): boolean {
-    return !this.empty && this.store.transactions.hasExternalId(this.accountId, externalId);
+    return !this.empty && this.externalIds.has(externalId);
   }
 
-  fingerprintCount(fp: string): number {
-    const seen = this.empty ? this.ordinals.count(fp) : 'maybe';
-    return seen === 'maybe' ? this.store.transactions.fingerprintCount(this.accountId, fp) : seen;
+  /** Lines stored under this fingerprint without an id, this batch's additions included: the next one's ordinal. */
+  async fingerprintCount(fp: string): Promise<number> {
+    const seen = this.empty ? this.ordinals.count(fp) : (this.counts.get(fp) ?? 0) + (this.batchAdded.get(fp) ?? 0);
+    if (seen !== 'maybe') return seen;
+    // A 64-bit hash seen before: the store confirms, plus what this batch added and has not written yet.
+    return (await this.db.transactions.fingerprintCount(this.accountId, fp)) + (this.batchAdded.get(fp) ?? 0);
   }
 
-  /** A line this import added: what the in-memory answers for an empty account must know. */
+  /** A line this import added: what the in-memory answers must know until the batch is written. */
   added(externalId: string | null, fp: string): void {
-    if (this.empty && !externalId) this.ordinals.add(fp);
+    if (externalId) return;
+    if (this.empty) this.ordinals.add(fp);
+    this.batchAdded.set(fp, (this.batchAdded.get(fp) ?? 0) + 1);
   }
 }

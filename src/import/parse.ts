@@ -52,13 +52,20 @@ export async function openStatementFile(path: string, format: FileFormat | 'auto
     sha256: probe.sha256,
     charset: probe.charset.charset,
     read: async (sink) => {
-      const parser = parserFor(chosen, path, o, guarded(sink));
+      const guardedSink = guarded(sink);
+      const parser = parserFor(chosen, path, o, guardedSink);
       try {
         for (let n = 0; parser.begin(n); n++) {
-          for await (const text of textChunks(path, probe.charset)) parser.write(text);
+          for await (const text of textChunks(path, probe.charset)) {
+            parser.write(text);
+            await guardedSink.settled?.();
+          }
           parser.end();
+          await guardedSink.settled?.();
         }
       } catch (e) {
+        // The sink's work queued before the parser failed came earlier in the file: its failure, if any, is the first.
+        if (!(e instanceof FromSink)) await guardedSink.settled?.().catch((sinkError: unknown) => Promise.reject(asFileError(sinkError, path, chosen)));
         throw asFileError(e, path, chosen);
       }
       const warnings = parser.warnings();

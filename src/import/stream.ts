@@ -14,6 +14,12 @@ export interface StatementSink {
   lines(batch: FileLine[]): void;
   /** The statement's balances, after its last line. */
   end(balances: FileBalance[]): void;
+  /**
+   * A sink that writes asynchronously (the import, into the store) takes each call as work to do
+   * and finishes it here: awaited after every chunk of text, so it never falls more than a chunk
+   * behind the parser (flat memory), and its first failure is the file's error.
+   */
+  settled?(): Promise<void>;
 }
 
 /**
@@ -74,7 +80,8 @@ export function guarded(sink: StatementSink): StatementSink {
         throw e instanceof FromSink ? e : new FromSink(e);
       }
     };
-  return { statement: wrap((h) => sink.statement(h)), lines: wrap((b) => sink.lines(b)), end: wrap((b) => sink.end(b)) };
+  const settled = sink.settled && (() => sink.settled!().catch((e: unknown) => Promise.reject(e instanceof FromSink ? e : new FromSink(e))));
+  return { statement: wrap((h) => sink.statement(h)), lines: wrap((b) => sink.lines(b)), end: wrap((b) => sink.end(b)), ...(settled ? { settled } : {}) };
 }
 
 /** A sink that keeps everything: the whole file as one ParsedFile (tests, small files). */

@@ -277,8 +277,8 @@ export interface FetchRequest {
  */
 export interface RequestBudget {
   /** Requests still allowed today, this fetch's included. */
-  remaining(): number;
-  spend(): void;
+  remaining(): Promise<number>;
+  spend(): Promise<void>;
 }
 
 /** What a connection-level fetch asks for: every account of the connection over one window. */

@@ -200,18 +200,18 @@ describe('explain and unmerge', () => {
     });
     await importFiles(s, { files: [file('old.csv', ['2024-03-01,-5.00,EUR,Bakery,bread'])], format: 'auto', accountId: noIds });
     const [fromFile] = [...store.transactions.iterate({ accountIds: [noIds] })].map((t) => t.id);
-    const sync = () => {
-      const w = new AccountWriter({ store, provider: { id: 'sandbox' }, account: store.accounts.get(noIds)!, window: { from: '2024-03-01', to: '2024-03-02' }, now: NOW });
-      w.add({
+    const sync = async () => {
+      const w = await AccountWriter.open({ db: sqlitePort(store), provider: { id: 'sandbox' }, account: store.accounts.get(noIds)!, window: { from: '2024-03-01', to: '2024-03-02' }, now: NOW });
+      await w.add({
         booked: [
           { bookingDate: '2024-03-01', amountMinor: -500, currency: 'EUR', payee: 'Bakery', memo: 'bread' },
           { bookingDate: '2024-03-02', amountMinor: -100, currency: 'EUR', payee: 'Tea' },
         ],
       });
-      w.finish();
+      await w.finish();
     };
-    sync();
-    sync(); // its own line again: not recorded
+    await sync();
+    await sync(); // its own line again: not recorded
     expect(store.transactions.count(noIds)).toBe(2);
     expect(explainLine(s, fromFile!).merged).toEqual([expect.objectContaining({ source: 'provider:sandbox', rung: 'fingerprint', undoable: false, unknown: [] })]);
     const tea = [...store.transactions.iterate({ accountIds: [noIds] })].find((t) => t.payee === 'Tea')!;

@@ -4,7 +4,7 @@
 // prints "page N" after yielding page N and then hangs, so the test can kill it there.
 import { resolve } from 'node:path';
 const dist = resolve(import.meta.dirname, '../../dist');
-const { Store } = await import(`${dist}/store/index.js`);
+const { Store, sqlitePort } = await import(`${dist}/store/index.js`);
 const { fetchAccount, WRITE_BATCH_LINES } = await import(`${dist}/core/sync/account-sync.js`);
 const [db, key, hangArg] = process.argv.slice(2);
 const hangAfter = hangArg === undefined ? -1 : Number(hangArg);
@@ -36,6 +36,6 @@ const provider = {
     }
   },
 };
-await fetchAccount({ store, provider, session: { data: {}, save() {} }, account, window: { from: '2026-01-01', to: '2026-11-22', limitedBy: null }, now: '2026-11-22T07:00:00.000Z' });
+await fetchAccount({ db: sqlitePort(store), provider, session: { data: {}, save() {} }, account, window: { from: '2026-01-01', to: '2026-11-22', limitedBy: null }, now: '2026-11-22T07:00:00.000Z' });
 process.stdout.write('done\n');
 store.close();

@@ -109,7 +109,7 @@ describe('a corrupt database', () => {
     corruptMiddlePage(path);
     const bytes = execFileSync('sha256sum', [path], { encoding: 'utf8' });
     const store = Store.open(path, { keyFile: join(dirname(path), 'key') });
-    const err = await sync({ ...s, store }, { target: { kind: 'all', due: false }, unattended: true }).then(
+    const err = await sync({ ...s, store, db: sqlitePort(store) }, { target: { kind: 'all', due: false }, unattended: true }).then(
       () => undefined,
       (e: unknown) => e,
     );

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packEntry, packEntryOffThread, unpackEntry } from '../../src/core/archive/entry.js';
 import { pruneArchive } from '../../src/core/archive/retention.js';
-import { Store } from '../../src/store/index.js';
+import { Store, sqlitePort } from '../../src/store/index.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations/index.js';
 
 function v10WithAccounts(): string {
@@ -51,14 +51,15 @@ describe('migration 011: the raw archive', () => {
 });
 
 describe('archive retention', () => {
-  it('keeps what was fetched within archive-days; 0 empties the archive', () => {
+  it('keeps what was fetched within archive-days; 0 empties the archive', async () => {
     const store = Store.open(v10WithAccounts(), { keyFile: '/nonexistent/k' });
+    const db = sqlitePort(store);
     for (const at of ['2025-11-01T00:00:00.000Z', '2026-10-01T00:00:00.000Z', '2026-11-15T00:00:00.000Z', '2026-11-20T09:00:00.000Z']) store.archive.insert(entry([1], at));
     const now = new Date('2026-11-20T10:00:00Z');
-    expect(pruneArchive(store, 400, now)).toBe(0);
-    expect(pruneArchive(store, 30, now)).toBe(2);
+    expect(await pruneArchive(db, 400, now)).toBe(0);
+    expect(await pruneArchive(db, 30, now)).toBe(2);
     expect(store.archive.list().map((r) => r.fetchedAt)).toEqual(['2026-11-15T00:00:00.000Z', '2026-11-20T09:00:00.000Z']);
-    expect(pruneArchive(store, 0, now)).toBe(2);
+    expect(await pruneArchive(db, 0, now)).toBe(2);
     expect(store.archive.size().entries).toBe(0);
     store.close();
   });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Store } from '../../src/store/index.js';
+import { Store, sqlitePort } from '../../src/store/index.js';
 import type { TransactionRow } from '../../src/store/sqlite/transactions.js';
 
 // TransactionRepo.write: a new line, the same line again, a correction, a removed line coming
@@ -131,5 +131,31 @@ describe('TransactionRepo.write', () => {
       [0, -1000],
       [1, -1000],
     ]);
+  });
+
+  it('the batch methods answer as their per-line versions would, through the port too', async () => {
+    const { store, a1, a2 } = setup();
+    const db = sqlitePort(store);
+    const r1 = row(a1);
+    const r2 = row(a1, { id: 't000000000000000000000002', externalId: null, fingerprint: 'fp2' });
+    const r3 = row(a1, { id: 't000000000000000000000003', externalId: null, fingerprint: 'fp2', ordinal: 1 });
+    // A row repeated in one batch is written in order: the second is its correction.
+    const outcomes = await db.write(() => db.transactions.writeBatch([r1, r2, r3, { ...r1, amountMinor: -1200 }, r2], T0));
+    expect(outcomes).toEqual(['inserted', 'inserted', 'inserted', 'updated', 'unchanged']);
+    expect(store.transactions.count(a1)).toBe(3);
+    expect(await db.transactions.sourcesOf([r1.id, 'tnot', r3.id, r1.id])).toEqual(
+      new Map([
+        [r1.id, 'provider:fake'],
+        [r3.id, 'provider:fake'],
+      ]),
+    );
+    expect(await db.transactions.sourcesOf([r2.id, 'tnot'])).toEqual(new Map([[r2.id, 'provider:fake']]));
+    expect(await db.transactions.externalIdsStored(a1, ['p1', 'p2'])).toEqual(new Set(['p1']));
+    expect(await db.transactions.externalIdsStored(a2, ['p1'])).toEqual(new Set());
+    expect(await db.transactions.fingerprintCounts(a1, ['fp1', 'fp2', 'fp3'])).toEqual(new Map([['fp2', 2]]));
+    expect(store.transactions.fingerprintCount(a1, 'fp2')).toBe(2);
+    // More keys than one IN (…) query takes.
+    const many = Array.from({ length: 1_234 }, (_, i) => `tmany${i}`);
+    expect(await db.transactions.sourcesOf([...many, r2.id])).toEqual(new Map([[r2.id, 'provider:fake']]));
   });
 });

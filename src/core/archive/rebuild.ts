@@ -1,5 +1,5 @@
 import type { ConnectionPage } from '../../providers/types.js';
-import type { Store } from '../../store/index.js';
+import type { Store, StorePort } from '../../store/index.js';
 import { addDays } from '../../domain/clock.js';
 import { providerEntry } from '../providers.js';
 import { AccountWriter } from '../sync/account-sync.js';
@@ -77,7 +77,7 @@ export function restoreTimes(store: Store): void {
  * gets the timestamps it got then. A failed fetch keeps its whole pages, as the sync did.
  * Only planned accounts are written (a connection-level fetch may answer for others).
  */
-export function writeReplayed(store: Store, f: ReplayedFetch, plans: ReadonlyMap<number, RebuildPlan>): void {
+export async function writeReplayed(db: StorePort, f: ReplayedFetch, plans: ReadonlyMap<number, RebuildPlan>): Promise<void> {
   const meta = providerEntry(f.row.providerId);
   const provider = { id: meta.id, displayName: meta.displayName };
   const now = f.row.fetchedAt;
@@ -85,7 +85,7 @@ export function writeReplayed(store: Store, f: ReplayedFetch, plans: ReadonlyMap
   const writers = new Map<string, AccountWriter>();
   for (const a of f.fetch.accounts) {
     const plan = plans.get(a.id);
-    const account = plan && store.accounts.get(a.id);
+    const account = plan && (await db.accounts.get(a.id));
     if (!account) continue;
     // Lines older than the plan's start are kept as they are, not written again.
     const notBefore = [a.notBefore, plan.whole ? undefined : plan.from]
@@ -93,19 +93,19 @@ export function writeReplayed(store: Store, f: ReplayedFetch, plans: ReadonlyMap
       .sort()
       .pop();
     const feed = f.fetch.kind === 'connection' ? 'window' : meta.capabilities.feed;
-    writers.set(a.externalId, new AccountWriter({ store, provider, account, window, now, feed, ...(notBefore ? { notBefore } : {}) }));
+    writers.set(a.externalId, await AccountWriter.open({ db, provider, account, window, now, feed, ...(notBefore ? { notBefore } : {}) }));
   }
   if (writers.size === 0) return;
   const answered = new Set<AccountWriter>();
   for (const page of f.pages) {
     const writer = f.fetch.kind === 'connection' ? writers.get((page as ConnectionPage).accountExternalId) : [...writers.values()][0];
     if (!writer) continue;
-    writer.add(page);
+    await writer.add(page);
     answered.add(writer);
   }
   for (const w of writers.values()) {
-    if (f.error) w.abandon();
+    if (f.error) await w.abandon();
     // A connection-level answer that left an account out changed nothing of it (whole-connection.ts).
-    else if (f.fetch.kind === 'account' || answered.has(w)) w.finish();
+    else if (f.fetch.kind === 'account' || answered.has(w)) await w.finish();
   }
 }

@@ -1,6 +1,6 @@
 import { currentExchangeTap, type ExchangeTap, type HttpAnswer, type HttpRequestSent } from '../../providers/exchange-tap.js';
 import type { ConnectionPage, TransactionPage } from '../../providers/types.js';
-import type { Store } from '../../store/index.js';
+import type { StorePort } from '../../store/index.js';
 import type { NewArchiveEntry } from '../../store/sqlite/archive.js';
 import { packEntry, packEntryOffThread, type ArchiveBody, type ArchivedFetch } from './entry.js';
 import { redactExchange, type ArchivedExchange } from './redact.js';
@@ -70,9 +70,9 @@ export class FetchRecording {
   }
 
   /** Stores the entry (one row: inside the transaction of the fetch's last rows when there is one, else on its own). */
-  keep(store: Store, fetchedAt: string, failed?: unknown): void {
+  async keep(db: StorePort, fetchedAt: string, failed?: unknown): Promise<void> {
     const { meta, body } = this.entry(fetchedAt, failed);
-    store.tx(() => store.archive.insert(packEntry(meta, body)));
+    await db.archive.insert(packEntry(meta, body));
   }
 
   /** The entry of a fetch that succeeded, compressed off the main thread; the caller stores it with the fetch's last rows. */

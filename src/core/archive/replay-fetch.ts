@@ -25,7 +25,7 @@ export interface ReplayedFetch {
  * Each adapter runs with the clock at the moment the fetch was made (windows "up to today").
  */
 export async function replayFetches(s: Services, rows: ArchiveEntryRow[]): Promise<{ fetches: ReplayedFetch[]; requests: number }> {
-  const shared = sharedByProvider(s, rows);
+  const shared = await sharedByProvider(s, rows);
   const fetches: ReplayedFetch[] = [];
   let requests = 0;
   for (const row of rows) {
@@ -41,7 +41,7 @@ export async function replayFetches(s: Services, rows: ArchiveEntryRow[]): Promi
     try {
       const real = providerState(s, row.providerId);
       const provider = await getProvider({ ...s, clock: () => at }, row.providerId, { state: { get: real.get, set: () => {} } });
-      const session = sessionCopy(s, row.connectionId);
+      const session = await sessionCopy(s, row.connectionId);
       await withExchangeTap(answerer, async () => {
         for await (const page of pagesOf(provider, session, body.fetch)) pages.push(page);
       });
@@ -64,17 +64,17 @@ function pagesOf(provider: Provider, session: SessionHandle, f: ArchivedFetch): 
  * The connection's session as a copy that saves nothing: replay must not rotate a stored token
  * into the redacted one the archive answers with. Empty when the connection is gone.
  */
-function sessionCopy(s: Services, connectionId: number | null): SessionHandle {
-  const data = connectionId === null ? undefined : s.store.secrets.get(connectionSecretOwner(connectionId));
-  return { data: structuredClone(data ?? {}), save: () => {} };
+async function sessionCopy(s: Services, connectionId: number | null): Promise<SessionHandle> {
+  const data = connectionId === null ? undefined : await s.db.secrets.get(connectionSecretOwner(connectionId));
+  return { data: structuredClone(data ?? {}), save: async () => {} };
 }
 
 /** Per provider, the answers any archived fetch got (an app token fetched once per run), from the whole archive. */
-function sharedByProvider(s: Services, rows: ArchiveEntryRow[]) {
+async function sharedByProvider(s: Services, rows: ArchiveEntryRow[]) {
   const wanted = new Set(rows.filter((r) => r.level === 'http').map((r) => r.providerId));
   const out = new Map<string, ReturnType<typeof sharedAnswers>>();
   for (const id of wanted) {
-    const all = s.store.archive.list({ providerId: id });
+    const all = await s.db.archive.list({ providerId: id });
     out.set(id, sharedAnswers(all.filter((r) => r.level === 'http').map((r) => unpackEntry(r).exchanges ?? [])));
   }
   return out;

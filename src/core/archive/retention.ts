@@ -1,4 +1,4 @@
-import type { Store } from '../../store/index.js';
+import type { StorePort } from '../../store/index.js';
 import { ConnectionRecorder } from './recorder.js';
 import { withExchangeTap } from '../../providers/exchange-tap.js';
 
@@ -10,9 +10,9 @@ export { DEFAULT_ARCHIVE_DAYS };
  * Retention, applied at the start of every sync: entries fetched more than `days` days ago go
  * (0: the archive is off and emptied). Returns how many were removed.
  */
-export function pruneArchive(store: Store, days: number, now: Date): number {
+export function pruneArchive(db: StorePort, days: number, now: Date): Promise<number> {
   const cutoff = new Date(now.getTime() - days * 86_400_000).toISOString();
-  return store.tx(() => store.archive.pruneBefore(days === 0 ? '9999' : cutoff));
+  return db.write(() => db.archive.pruneBefore(days === 0 ? '9999' : cutoff));
 }
 
 /** Runs one connection's sync with its fetches recorded into the archive (or not, when it is off). */
@@ -21,7 +21,7 @@ export function recordingConnection<T>(connectionId: number, days: number, work:
 }
 
 /** This database's archive-days as stored (the CLI checked it when it was set), or the default. */
-export function storedArchiveDays(store: Store): number {
-  const v = store.settings.get('archive-days');
+export async function storedArchiveDays(db: StorePort): Promise<number> {
+  const v = await db.settings.get('archive-days');
   return v === undefined ? DEFAULT_ARCHIVE_DAYS : Number(v);
 }

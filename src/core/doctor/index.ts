@@ -48,7 +48,7 @@ export async function doctor(o: DoctorOptions): Promise<DoctorReport> {
   if (s) {
     const sealed = (s.store.db.prepare('SELECT count(*) AS n FROM secrets').get() as { n: number }).n;
     checks.push(keyCheck(o.keySource, sealed, o.fmt), secretsCheck(s.store, o.fmt));
-    const report = await status(s, { consentWarnDays: o.consentWarnDays, archiveDays: storedArchiveDays(s.store) });
+    const report = await status(s, { consentWarnDays: o.consentWarnDays, archiveDays: await storedArchiveDays(s.db) });
     checks.push(...(await providerChecks(s)));
     checks.push(...consentChecks(report, o.consentWarnDays, o.fmt), ...failingChecks(s, report, o.fmt), ...gapChecks(report, o.fmt), warningsCheck(s, report, o.fmt));
     checks.push(archiveCheck(report.archive, o.fmt));

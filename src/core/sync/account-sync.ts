@@ -1,5 +1,5 @@
 import type { Provider, ProviderPending, ProviderTransaction, RequestBudget, SessionHandle, TransactionPage } from '../../providers/types.js';
-import type { Store } from '../../store/index.js';
+import type { StorePort } from '../../store/index.js';
 import type { TransactionRow } from '../../store/sqlite/transactions.js';
 import type { Account } from '../../domain/model.js';
 import { OrdinalCounter, pendingKey, toRow } from '../dedupe.js';
@@ -15,7 +15,7 @@ import type { FetchWindow } from './window.js';
 import { activeRecorder } from '../archive/recorder.js';
 
 /**
- * Lines written per SQLite transaction during a fetch (whole provider pages). Ids are hashes, so
+ * Lines written per unit of work during a fetch (whole provider pages). Ids are hashes, so
  * a batch dirties pages all over three indexes (id, provider id, amount) and its commit writes
  * each of them to the WAL and checkpoints them again: the cost of a commit grows with the
  * indexes, not the batch. At a million lines, 5,000-line batches spent a third of the fetch
@@ -40,7 +40,7 @@ export interface AccountFetchResult {
 }
 
 export interface AccountWriterOptions {
-  store: Store;
+  db: StorePort;
   /** Provider id (the lines' source) and the name warnings are said under. */
   provider: { id: string; displayName?: string };
   account: Account;
@@ -49,7 +49,7 @@ export interface AccountWriterOptions {
   now: string;
   /** 'cursor': each batch commits the cursor of its last page with its rows. */
   feed?: Feed;
-  /** Lines per SQLite transaction (tests lower it to see batches commit). */
+  /** Lines per unit of work (tests lower it to see batches commit). */
   batchLines?: number;
   /**
    * The account's lock date when the fetch asked for more than the account's own window (a
@@ -64,7 +64,7 @@ export interface AccountWriterOptions {
  * writes it: see AccountWriter for what commits when.
  */
 export async function fetchAccount(opts: {
-  store: Store;
+  db: StorePort;
   provider: Provider;
   session: SessionHandle;
   account: Account;
@@ -74,8 +74,8 @@ export async function fetchAccount(opts: {
   budget?: RequestBudget;
   batchLines?: number;
 }): Promise<AccountFetchResult> {
-  const writer = new AccountWriter({
-    store: opts.store,
+  const writer = await AccountWriter.open({
+    db: opts.db,
     provider: opts.provider,
     account: opts.account,
     window: opts.window,
@@ -98,11 +98,11 @@ export async function fetchAccount(opts: {
   try {
     for await (const page of pages) {
       recording?.page(page);
-      writer.add(page);
+      await writer.add(page);
     }
   } catch (err) {
-    writer.abandon();
-    if (writer.result.pages > 0) recording?.keep(opts.store, opts.now, err);
+    await writer.abandon();
+    if (writer.result.pages > 0) await recording?.keep(opts.db, opts.now, err);
     else recording?.discard();
     throw err;
   }
@@ -110,7 +110,7 @@ export async function fetchAccount(opts: {
   // account (each costs ~0.8 ms of CPU in a large sync), and the entry exists exactly when the
   // lines it archives do. It is compressed first, off the main thread.
   const entry = await recording?.pack(opts.now);
-  return writer.finish(entry ? () => opts.store.archive.insert(entry) : undefined);
+  return writer.finish(entry ? () => opts.db.archive.insert(entry) : undefined);
 }
 
 /** What an adapter is told of an account: its ids, and the data it gave at connect (meta). */
@@ -119,19 +119,22 @@ export function fetchedAccount(a: Account): { externalId: string; institutionId:
 }
 
 /**
- * Writes one account's pages as they come. Whole pages are written in batches, each one SQLite
- * transaction, so a crash keeps whole pages only. Window feeds: the last batch, the watermark,
+ * Writes one account's pages as they come. Whole pages are written in batches, each one unit of
+ * work, so a crash keeps whole pages only. Window feeds: the last batch, the watermark,
  * coverage, pending snapshot and balance check commit together, only after the whole fetch
  * succeeded; a re-run after a crash fetches the same window again and the dedupe ladder turns the
  * repeated pages into no-ops. Cursor feeds: every batch also stores the nextCursor of its last
  * page (pages without one leave it), and delta pending lines are applied in the batch too, so the
  * stored cursor is never ahead of the rows, and a re-run starts from the last committed cursor.
+ *
+ * A batch's lines are decided first and written in one call (`transactions.writeBatch`), with one
+ * read before it for the ids the ladder asks about: a store across a network is a few round trips
+ * a batch, not one a line. Writes that must follow the lines (removals, pending lines of a
+ * changes feed, links to the lines) send the lines decided so far first, so the order is the pages'.
  */
 export class AccountWriter {
   readonly result: AccountFetchResult;
-  /** Cursor feeds: the committed cursor the fetch starts from. */
-  readonly cursor: string | undefined;
-  private readonly store: Store;
+  private readonly db: StorePort;
   private readonly account: Account;
   private readonly now: string;
   private readonly source: string;
@@ -139,11 +142,8 @@ export class AccountWriter {
   private readonly useIds: boolean;
   private readonly cursorFeed: boolean;
   private readonly batchLines: number;
-  private readonly gate: LineGate;
   private readonly ordinals = new OrdinalCounter();
   private readonly deltaOrdinals = new OrdinalCounter();
-  /** Lines of this account stored from other sources: the ladder's rungs 3–4 look there. */
-  private readonly elsewhere: StoredLines;
   private refused: Set<string> | undefined;
   /** Snapshot pending lines: applied at the end, when the whole snapshot is known. */
   private readonly snapshot: ProviderPending[] = [];
@@ -153,9 +153,18 @@ export class AccountWriter {
   private balance: { amountMinor: number; date: string } | undefined;
   private buffer: TransactionPage[] = [];
   private buffered = 0;
+  /** Lines checked and keyed, not yet decided and written (see `flush`). */
+  private lines: { row: TransactionRow; pendingRef: string | undefined }[] = [];
 
-  constructor(private readonly opts: AccountWriterOptions) {
-    this.store = opts.store;
+  private constructor(
+    private readonly opts: AccountWriterOptions,
+    /** Cursor feeds: the committed cursor the fetch starts from. */
+    readonly cursor: string | undefined,
+    private readonly gate: LineGate,
+    /** Lines of this account stored from other sources: the ladder's rungs 3–4 look there. */
+    private readonly elsewhere: StoredLines,
+  ) {
+    this.db = opts.db;
     this.account = opts.account;
     this.now = opts.now;
     this.source = `provider:${opts.provider.id}`;
@@ -163,17 +172,21 @@ export class AccountWriter {
     this.useIds = opts.account.stableIds;
     this.cursorFeed = opts.feed === 'cursor';
     this.batchLines = opts.batchLines ?? WRITE_BATCH_LINES;
-    this.cursor = this.cursorFeed ? this.store.accounts.feedCursor(opts.account.id) : undefined;
-    this.gate = new LineGate(this.store, this.account, this.source, this.now);
-    this.elsewhere = new StoredLines(this.store, this.account.id, this.source);
     this.result = { newCount: 0, updatedCount: 0, removedCount: 0, pendingCount: 0, matchedCount: 0, pages: 0, driftMinor: null, warnings: this.gate.warnings };
   }
 
-  // Pages are written in batches of whole pages: one SQLite transaction per batch instead of per
+  static async open(opts: AccountWriterOptions): Promise<AccountWriter> {
+    const { db, account, now } = opts;
+    const source = `provider:${opts.provider.id}`;
+    const cursor = opts.feed === 'cursor' ? await db.accounts.feedCursor(account.id) : undefined;
+    return new AccountWriter(opts, cursor, await LineGate.open(db, account, source, now), await StoredLines.open(db, account.id, source));
+  }
+
+  // Pages are written in batches of whole pages: one unit of work per batch instead of per
   // page (a provider page may be 100 lines), because each commit rewrites every index page it
   // touched and provider ids land all over the index.
-  add(page: TransactionPage): void {
-    for (const w of page.warnings ?? []) this.gate.providerWarning(w, this.providerName);
+  async add(page: TransactionPage): Promise<void> {
+    for (const w of page.warnings ?? []) await this.gate.providerWarning(w, this.providerName);
     if (page.pendingMode === 'delta') this.delta = true;
     // Delta pending lines are changes like the booked ones: written with their page (and cursor).
     if (page.pending && page.pendingMode !== 'delta') this.snapshot.push(...page.pending);
@@ -181,98 +194,141 @@ export class AccountWriter {
     this.buffer.push(page);
     this.buffered += page.booked.length + (page.modified?.length ?? 0) + (page.pendingMode === 'delta' ? (page.pending?.length ?? 0) : 0) + 1;
     this.result.pages++;
-    if (this.buffered >= this.batchLines) this.store.tx(() => this.writeBuffer());
+    if (this.buffered >= this.batchLines) await this.db.write(() => this.writeBuffer());
   }
 
   /** A notice about the provider's answer, stored and said once like the page warnings. */
-  providerNotice(key: string, message: string): void {
-    this.gate.providerNotice(key, message);
+  providerNotice(key: string, message: string): Promise<void> {
+    return this.gate.providerNotice(key, message);
   }
 
   /**
    * The fetch failed: what was buffered is whole pages, written now (cursor feeds with their
    * cursor); a crash instead loses only unwritten pages, which the next run fetches again.
    */
-  abandon(): void {
-    if (this.buffer.length) this.store.tx(() => this.writeBuffer());
+  async abandon(): Promise<void> {
+    if (this.buffer.length) await this.db.write(() => this.writeBuffer());
   }
 
   /**
    * The last lines and the bookkeeping in one commit (every commit rewrites the index pages it
    * touched); `alsoWrite` (the archive entry) joins that commit.
    */
-  finish(alsoWrite?: () => void): AccountFetchResult {
-    const { store, account, now } = this;
-    store.tx(() => {
-      this.writeBuffer();
-      const accepted = this.snapshot.map((p) => this.gate.pending(p)).filter((p): p is ProviderPending => p !== null);
+  async finish(alsoWrite?: () => Promise<unknown>): Promise<AccountFetchResult> {
+    const { db, account, now } = this;
+    await db.write(async () => {
+      await this.writeBuffer();
+      const accepted: ProviderPending[] = [];
+      for (const p of this.snapshot) {
+        const ok = await this.gate.pending(p);
+        if (ok) accepted.push(ok);
+      }
       // A changes feed with nothing to say yields no page: that is no snapshot of an empty pending set.
       const snapshotSeen = !this.delta && !(this.cursorFeed && this.result.pages === 0);
-      applyPending(store, account, accepted, this.linkedByRef, this.useIds, now, snapshotSeen);
-      this.result.pendingCount = store.pending.countOpen(account.id);
-      if (this.balance) this.result.driftMinor = checkReportedBalance(store, account.id, this.balance, 'provider', now).driftMinor;
+      await applyPending(db, account, accepted, this.linkedByRef, this.useIds, now, snapshotSeen);
+      this.result.pendingCount = await db.pending.countOpen(account.id);
+      if (this.balance) this.result.driftMinor = (await checkReportedBalance(db, account.id, this.balance, 'provider', now)).driftMinor;
       const { notBefore } = this.opts;
       const from = notBefore && notBefore > this.opts.window.from ? notBefore : this.opts.window.from;
-      store.syncState.addCoverage(account.id, { from, to: this.opts.window.to });
+      await db.syncState.addCoverage(account.id, { from, to: this.opts.window.to });
       // Never past today: a line the bank books ahead must not make the next window start after it.
-      store.accounts.setWatermark(account.id, clampToToday(store.transactions.latestBookingDate(account.id), now.slice(0, 10)));
-      alsoWrite?.();
+      await db.accounts.setWatermark(account.id, clampToToday(await db.transactions.latestBookingDate(account.id), now.slice(0, 10)));
+      await alsoWrite?.();
     });
     return this.result;
   }
 
-  private writeBuffer(): void {
-    if (this.elsewhere.holdsLines) this.elsewhere.load(linesOf(this.buffer));
+  private async writeBuffer(): Promise<void> {
+    if (this.elsewhere.holdsLines) await this.elsewhere.load(linesOf(this.buffer));
     let cursor: string | undefined;
     for (const page of this.buffer) {
-      this.writePage(page);
+      await this.writePage(page);
       if (page.nextCursor !== undefined) cursor = page.nextCursor;
     }
-    if (this.cursorFeed && cursor !== undefined) this.store.accounts.setFeedCursor(this.account.id, cursor);
+    await this.flush();
+    if (this.cursorFeed && cursor !== undefined) await this.db.accounts.setFeedCursor(this.account.id, cursor);
     this.buffer = [];
     this.buffered = 0;
   }
 
-  private writePage(page: TransactionPage): void {
-    const { store, account, gate, now, result } = this;
-    for (const r of page.rejected ?? []) gate.rejected(r);
+  private async writePage(page: TransactionPage): Promise<void> {
+    const { db, account, gate, now, result } = this;
+    for (const r of page.rejected ?? []) await gate.rejected(r);
     const notBefore = this.opts.notBefore;
     for (const raw of page.booked) {
       if (notBefore && raw.bookingDate < notBefore) continue;
-      const t = this.cursorFeed && this.useIds && raw.externalId ? gate.replacement(raw) : gate.booked(raw);
-      if (t) this.writeLine(t);
+      const t = this.cursorFeed && this.useIds && raw.externalId ? await gate.replacement(raw) : await gate.booked(raw);
+      if (t) this.keep(t);
     }
     for (const raw of page.modified ?? []) {
       if (notBefore && raw.bookingDate < notBefore) continue;
-      const t = gate.replacement(raw);
-      if (t) this.writeLine(t);
+      const t = await gate.replacement(raw);
+      if (t) this.keep(t);
     }
-    if (page.removedExternalIds?.length) result.removedCount += store.transactions.markRemoved(account.id, page.removedExternalIds, now);
-    if (page.pendingMode === 'delta') {
-      for (const raw of page.pending ?? []) {
-        const p = gate.pending(raw);
+    const removed = page.removedExternalIds?.length;
+    const delta = page.pendingMode === 'delta' && page.pending?.length;
+    const leftPending = page.removedPendingIds?.length;
+    if (!removed && !delta && !leftPending) return;
+    // What follows reads or names the lines: they are written first.
+    await this.flush();
+    if (removed) result.removedCount += await db.transactions.markRemoved(account.id, page.removedExternalIds!, now);
+    if (delta) {
+      for (const raw of page.pending!) {
+        const p = await gate.pending(raw);
         if (!p) continue;
-        store.pending.upsert(pendingRow(account.id, pendingKey(p, true, this.deltaOrdinals), p), now);
+        await db.pending.upsert(pendingRow(account.id, pendingKey(p, true, this.deltaOrdinals), p), now);
       }
     }
-    for (const id of page.removedPendingIds ?? []) this.resolveRemovedPending(id);
+    for (const id of page.removedPendingIds ?? []) await this.resolveRemovedPending(id);
   }
 
-  private writeLine(t: ProviderTransaction): void {
-    const row = toRow(this.account.id, t, this.useIds, this.ordinals, this.source);
-    const taken = this.elsewhere.holdsLines ? this.storedElsewhere(row) : undefined;
-    if (!taken) {
-      const outcome = this.store.transactions.write(row, this.now);
-      if (outcome === 'inserted') this.result.newCount++;
-      else if (outcome === 'updated') this.result.updatedCount++;
-      else if (row.externalId === null) noteSyncMerge(this.store, row, this.now); // explain: taken as another source's line?
+  /** A line through the gate: keyed now (ordinals follow the pages' order), decided and written by `flush`. */
+  private keep(t: ProviderTransaction): void {
+    this.lines.push({ row: toRow(this.account.id, t, this.useIds, this.ordinals, this.source), pendingRef: t.pendingRef });
+  }
+
+  /**
+   * Decides the kept lines in their order (the ladder's rungs 3–4 when the account held lines
+   * before this fetch) and writes them in one call. One read first, when the account held lines:
+   * which of the ids the ladder asks about are stored, and from which source.
+   */
+  private async flush(): Promise<void> {
+    const lines = this.lines;
+    if (lines.length === 0) return;
+    this.lines = [];
+    const { db, account, now, result } = this;
+    // An account that held nothing before this fetch holds none of these ids (ids never repeat across batches but as corrections, found by `written`).
+    const known = this.elsewhere.holdsLines ? await db.transactions.sourcesOf(lines.filter(({ row }) => this.mayBeStoredElsewhere(row)).map(({ row }) => row.id)) : undefined;
+    const rows: TransactionRow[] = [];
+    const written = new Set<string>();
+    const links: [string, string][] = [];
+    for (const { row, pendingRef } of lines) {
+      const stored = known?.get(row.id);
+      const taken = known && !(stored !== undefined || written.has(row.id)) ? await this.storedElsewhere(row) : undefined;
+      if (!taken) {
+        rows.push(row);
+        // Without a provider id, a line stored before under its id is this one: taken as another source's line?
+        if (row.externalId === null && stored !== undefined && !written.has(row.id) && stored !== row.source) await noteSyncMerge(db, row, now);
+        written.add(row.id);
+      }
+      if (!pendingRef) continue;
+      const key = `x:${pendingRef}`;
+      const id = taken ?? row.id;
+      this.linkedByRef.set(key, id);
+      // Changes feeds name the pending line a booked one replaces, maybe after it was given up: link it once written.
+      if (this.delta) links.push([key, id]);
     }
-    if (!t.pendingRef) return;
-    const key = `x:${t.pendingRef}`;
-    const id = taken ?? row.id;
-    this.linkedByRef.set(key, id);
-    // Changes feeds name the pending line a booked one replaces, maybe after it was given up: link it now.
-    if (this.delta) this.store.pending.linkByKey(this.account.id, key, id);
+    const outcomes = await db.transactions.writeBatch(rows, now);
+    for (const outcome of outcomes) {
+      if (outcome === 'inserted') result.newCount++;
+      else if (outcome === 'updated') result.updatedCount++;
+    }
+    for (const [key, id] of links) await db.pending.linkByKey(account.id, key, id);
+  }
+
+  /** The ids `flush` reads: lines without a provider id (a line stored under its id may be another source's), and lines rungs 3–4 weigh. */
+  private mayBeStoredElsewhere(row: TransactionRow): boolean {
+    return row.externalId === null || this.elsewhere.sameDateAndAmount(row.bookingDate, row.amountMinor).length > 0;
   }
 
   /**
@@ -282,19 +338,19 @@ export class AccountWriter {
    * is forever); the provider's line is recorded for `explain` and `unmerge`. A re-fetch meets it
    * again the same way (counted once). Returns the stored line's id, or undefined to store the line.
    */
-  private storedElsewhere(row: TransactionRow): string | undefined {
+  private async storedElsewhere(row: TransactionRow): Promise<string | undefined> {
     const day = this.elsewhere.sameDateAndAmount(row.bookingDate, row.amountMinor);
-    if (day.length === 0 || this.store.transactions.isStored(row.id)) return undefined;
-    this.refused ??= this.store.lineOrigins.refusals(this.account.id);
+    if (day.length === 0) return undefined;
+    this.refused ??= await this.db.lineOrigins.refusals(this.account.id);
     // Provider ids and file ids are never the same kind of id: no candidate is ruled out by its id.
     const same = sameLineStored(row, null, row.fingerprint, notRefused(day, this.refused, row.externalId, row.fingerprint));
     if (!same) return undefined;
     this.elsewhere.claim(row.bookingDate, row.amountMinor, same.candidate);
-    if (!noteCrossSourceMerge(this.store, row, same, this.now)) return same.candidate.id;
+    if (!(await noteCrossSourceMerge(this.db, row, same, this.now))) return same.candidate.id;
     this.result.matchedCount++;
     if (same.rung === 'text') {
       const where = `${this.providerName} line ${row.externalId ?? row.bookingDate}`;
-      recordFuzzyMerge(this.store, { accountId: this.account.id, source: this.source, where, line: row, fp: row.fingerprint, candidate: same.candidate, why: same.why }, this.now);
+      await recordFuzzyMerge(this.db, { accountId: this.account.id, source: this.source, where, line: row, fp: row.fingerprint, candidate: same.candidate, why: same.why }, this.now);
     }
     return same.candidate.id;
   }
@@ -303,15 +359,15 @@ export class AccountWriter {
    * The provider says a pending line left (cursor feeds): booked if a booked line names it or
    * matches it (the same rules as a line leaving a snapshot), vanished otherwise.
    */
-  private resolveRemovedPending(externalId: string): void {
-    const { store, account } = this;
-    const p = store.pending.openByExternalId(account.id, externalId);
+  private async resolveRemovedPending(externalId: string): Promise<void> {
+    const { db, account } = this;
+    const p = await db.pending.openByExternalId(account.id, externalId);
     if (!p) return;
-    const taken = store.pending.linkedTransactionIds(account.id);
+    const taken = await db.pending.linkedTransactionIds(account.id);
     const byRef = this.linkedByRef.get(`x:${externalId}`);
-    const match = byRef && !taken.has(byRef) ? byRef : matchPending(p, store.transactions.inWindow(account.id, addDays(p.date, -1), addDays(p.date, 10)), taken)?.id;
-    if (match) store.pending.link(p.rowId, match);
-    else store.pending.markVanished(p.rowId);
+    const match = byRef && !taken.has(byRef) ? byRef : matchPending(p, await db.transactions.inWindow(account.id, addDays(p.date, -1), addDays(p.date, 10)), taken)?.id;
+    if (match) await db.pending.link(p.rowId, match);
+    else await db.pending.markVanished(p.rowId);
   }
 }
 
@@ -341,31 +397,31 @@ const pendingRow = (accountId: number, key: string, p: ProviderPending) => ({
  * Records the pending snapshot, then resolves lines that left it: booked (linked) or vanished.
  * With `vanishUnseen` false (delta feeds), only lines a booked line names are resolved.
  */
-function applyPending(store: Store, account: Account, snapshot: ProviderPending[], linkedByRef: Map<string, string>, useIds: boolean, now: string, vanishUnseen: boolean): void {
+async function applyPending(db: StorePort, account: Account, snapshot: ProviderPending[], linkedByRef: Map<string, string>, useIds: boolean, now: string, vanishUnseen: boolean): Promise<void> {
   const ordinals = new OrdinalCounter();
   const seen = new Set<string>();
   for (const p of snapshot) {
     const key = pendingKey(p, useIds, ordinals);
     seen.add(key);
-    store.pending.upsert(pendingRow(account.id, key, p), now);
+    await db.pending.upsert(pendingRow(account.id, key, p), now);
   }
   if (!vanishUnseen && linkedByRef.size === 0) return;
-  const taken = store.pending.linkedTransactionIds(account.id);
-  for (const p of store.pending.open(account.id)) {
+  const taken = await db.pending.linkedTransactionIds(account.id);
+  for (const p of await db.pending.open(account.id)) {
     const byRef = linkedByRef.get(p.dedupeKey);
     if (byRef && !taken.has(byRef)) {
-      store.pending.link(p.rowId, byRef);
+      await db.pending.link(p.rowId, byRef);
       taken.add(byRef);
       continue;
     }
     if (!vanishUnseen || seen.has(p.dedupeKey)) continue; // still pending at the bank
-    const candidates = store.transactions.inWindow(account.id, addDays(p.date, -1), addDays(p.date, 10));
+    const candidates = await db.transactions.inWindow(account.id, addDays(p.date, -1), addDays(p.date, 10));
     const match = matchPending(p, candidates, taken);
     if (match) {
-      store.pending.link(p.rowId, match.id);
+      await db.pending.link(p.rowId, match.id);
       taken.add(match.id);
     } else {
-      store.pending.markVanished(p.rowId);
+      await db.pending.markVanished(p.rowId);
     }
   }
 }

@@ -1,5 +1,5 @@
 import type { RequestBudget } from '../../providers/types.js';
-import type { Store } from '../../store/index.js';
+import type { StorePort } from '../../store/index.js';
 import { BanksyncError } from '../../domain/errors.js';
 
 const startOfUtcDay = (now: Date) => `${now.toISOString().slice(0, 10)}T00:00:00.000Z`;
@@ -16,7 +16,7 @@ export class ConnectionBudget implements RequestBudget {
   private refused = false;
 
   constructor(
-    private readonly store: Store,
+    private readonly db: StorePort,
     private readonly connectionId: number,
     readonly perDay: number,
     private readonly clock: () => Date,
@@ -24,30 +24,30 @@ export class ConnectionBudget implements RequestBudget {
     private readonly owner: string,
   ) {}
 
-  used(): number {
-    return this.store.syncState.connectionRequestsSince(this.connectionId, startOfUtcDay(this.clock()));
+  used(): Promise<number> {
+    return this.db.syncState.connectionRequestsSince(this.connectionId, startOfUtcDay(this.clock()));
   }
 
-  remaining(): number {
-    return Math.max(0, this.perDay - this.used());
+  async remaining(): Promise<number> {
+    return Math.max(0, this.perDay - (await this.used()));
   }
 
   /** When today's budget is spent: the instant the next request is possible, else undefined. */
-  spentUntil(): string | undefined {
-    return this.remaining() > 0 ? undefined : nextUtcDay(this.clock());
+  async spentUntil(): Promise<string | undefined> {
+    return (await this.remaining()) > 0 ? undefined : nextUtcDay(this.clock());
   }
 
   message(next: string): string {
     return `${this.owner} allows ${this.perDay} request(s) a day per connection and today's are spent; next request possible at ${next}`;
   }
 
-  spend(): void {
-    const next = this.spentUntil();
+  async spend(): Promise<void> {
+    const next = await this.spentUntil();
     if (next) {
       this.refused = true;
       throw new BanksyncError('RATE_LIMITED', this.message(next), { retryAt: next });
     }
-    this.store.syncState.recordConnectionRequest(this.connectionId, this.clock().toISOString());
+    await this.db.syncState.recordConnectionRequest(this.connectionId, this.clock().toISOString());
     this.spentInFetch++;
   }
 
@@ -57,7 +57,7 @@ export class ConnectionBudget implements RequestBudget {
   }
 
   /** An adapter that never called spend() still sent a request: counted as one. */
-  end(): void {
-    if (this.spentInFetch === 0 && !this.refused) this.store.syncState.recordConnectionRequest(this.connectionId, this.clock().toISOString());
+  async end(): Promise<void> {
+    if (this.spentInFetch === 0 && !this.refused) await this.db.syncState.recordConnectionRequest(this.connectionId, this.clock().toISOString());
   }
 }

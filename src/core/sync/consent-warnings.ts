@@ -20,11 +20,11 @@ export interface ConsentWarning {
  * when nobody looks at `status`. Disconnected connections never warn; 0 days turns warnings off.
  * Counted as `status` counts (whole days, floored), so both agree on which connection is flagged.
  */
-export function consentWarnings(s: Services, warnDays = CONSENT_WARN_DAYS): ConsentWarning[] {
+export async function consentWarnings(s: Services, warnDays = CONSENT_WARN_DAYS): Promise<ConsentWarning[]> {
   if (warnDays <= 0) return [];
   const now = s.clock();
   const out: ConsentWarning[] = [];
-  for (const c of s.store.connections.list()) {
+  for (const c of await s.db.connections.list()) {
     if (c.status === 'disconnected' || !c.consentExpiresAt) continue;
     const daysLeft = Math.floor((Date.parse(c.consentExpiresAt) - now.getTime()) / 86_400_000);
     if (daysLeft >= warnDays) continue;

@@ -11,7 +11,7 @@ import { fetchAccount } from './account-sync.js';
 import { ConnectionBudget } from './budget.js';
 import { busy, deferAccount, outcomeOfError, recordFailure, recordSkip, recordSynced, runOutcome, type AccountResult, type RunOutcome } from './outcomes.js';
 import { refreshFirst } from './refresh.js';
-import { acquireLock, askPerson, dailyLimitDeferral, planAccountWindow, withBudget, type RunState, type SyncOptions } from './run-context.js';
+import { acquireLock, askPerson, dailyLimitDeferral, eachOf, planAccountWindow, withBudget, type RunState, type SyncOptions } from './run-context.js';
 import { consentProblem, selectAccounts } from './select.js';
 import { consentWarnings, type ConsentWarning } from './consent-warnings.js';
 import { quotaOf } from './quota.js';
@@ -35,14 +35,15 @@ export interface SyncReport {
  * Syncs the selected accounts; one failure never stops the others. Connections of one provider
  * run side by side, and every request to it goes through one client that never has more in
  * flight than the provider's concurrency limit (M14). The accounts of one connection
- * run one after the other: they share a session (and Ponto's rotating token). All SQLite writes
- * are synchronous transactions, so interleaved connections never see each other's half-writes.
+ * run one after the other: they share a session (and Ponto's rotating token). Every multi-row
+ * write is one unit of work of the store, so interleaved connections never see each other's
+ * half-writes; no unit is held open across a request to a provider.
  */
 export async function sync(s: Services, opts: SyncOptions): Promise<SyncReport> {
-  s.store.ensureIntact(); // never write into a file SQLite reports corrupt
+  await s.db.ensureIntact(); // never write into a store that reports itself corrupt
   const archiveDays = opts.archiveDays ?? DEFAULT_ARCHIVE_DAYS;
-  pruneArchive(s.store, archiveDays, s.clock());
-  const selected = selectAccounts(s, opts.target);
+  await pruneArchive(s.db, archiveDays, s.clock());
+  const selected = await selectAccounts(s, opts.target);
   const byConnection = new Map<number, Account[]>();
   for (const a of selected.accounts) {
     if (a.connectionId === null) continue;
@@ -57,9 +58,10 @@ export async function sync(s: Services, opts: SyncOptions): Promise<SyncReport> 
     total: selected.accounts.length,
   };
   try {
+    const connections = new Map((await s.db.connections.list()).map((c) => [c.id, c]));
     const settled = await Promise.allSettled(
       [...byConnection].map(([connectionId, accounts]) => {
-        const connection = s.store.connections.get(connectionId)!;
+        const connection = connections.get(connectionId)!;
         return poolFor(run, connection.providerId, opts)(() => recordingConnection(connectionId, archiveDays, () => syncConnection(s, run, connection, accounts, opts)));
       }),
     );
@@ -73,7 +75,7 @@ export async function sync(s: Services, opts: SyncOptions): Promise<SyncReport> 
     detectTransfers(s);
     // Reported in connection order, whatever order they finished in.
     const results = [...selected.skipped, ...settled.flatMap((r) => (r.status === 'fulfilled' ? r.value : []))];
-    return { accounts: results, consentWarnings: consentWarnings(s, opts.consentWarnDays), outcome: runOutcome(results) };
+    return { accounts: results, consentWarnings: await consentWarnings(s, opts.consentWarnDays), outcome: runOutcome(results) };
   } finally {
     run.progress.stop();
   }
@@ -124,9 +126,9 @@ async function syncConnectionAccounts(s: Services, run: RunState, c: Connection,
   const blocked = consentProblem(c, now);
   if (blocked) {
     if (blocked.code === 'CONSENT_EXPIRED' && c.status === 'active') {
-      s.store.connections.setStatus(c.id, 'needs_human', blocked.message, now.toISOString());
+      await s.db.connections.setStatus(c.id, 'needs_human', blocked.message, now.toISOString());
     }
-    return accounts.map((a) => recordSkip(s, a, c, blocked));
+    return eachOf(accounts, (a) => recordSkip(s, a, c, blocked));
   }
   let provider: Provider;
   let session: SessionHandle;
@@ -135,7 +137,7 @@ async function syncConnectionAccounts(s: Services, run: RunState, c: Connection,
     session = loadSession(s, c);
   } catch (err) {
     const e = toBanksyncError(err);
-    return accounts.map((a) => (NEEDS_HUMAN_CODES.has(e.code) ? recordSkip(s, a, c, e) : recordFailure(s, a, c, e)));
+    return eachOf(accounts, (a) => (NEEDS_HUMAN_CODES.has(e.code) ? recordSkip(s, a, c, e) : recordFailure(s, a, c, e)));
   }
   // Limits only: an unreachable catalogue must not stop a sync that could otherwise run.
   const inst = await lookupInstitution(s, provider, c.institutionId).catch(() => undefined);
@@ -146,18 +148,18 @@ async function syncConnectionAccounts(s: Services, run: RunState, c: Connection,
       const err = new BanksyncError('SCA_REQUIRED', `${c.institutionName} needs a fresh SCA code for every fetch, so it cannot sync unattended`, {
         hint: `sync it by hand: banksync sync ${connectionRef(c.id)} --sca-code CODE (or at a terminal), or turn its auto-sync off: banksync accounts disable ${accounts.map((a) => accountRef(a.id)).join(' ')}`,
       });
-      return accounts.map((a) => recordSkip(s, a, c, err));
+      return eachOf(accounts, (a) => recordSkip(s, a, c, err));
     }
     scaCode = await askPerson(s, run, () => s.prompts.input(`SCA code sent by ${c.institutionName}`, '--sca-code', { secret: true }));
   }
   const perDay = provider.capabilities.connectionRequestsPerDay;
-  const budget = perDay === undefined ? undefined : new ConnectionBudget(s.store, c.id, perDay, s.clock, provider.displayName);
+  const budget = perDay === undefined ? undefined : new ConnectionBudget(s.db, c.id, perDay, s.clock, provider.displayName);
   const out = await syncWithProvider(s, run, provider, session, c, accounts, limits, scaCode, budget, opts);
   // What is left of today's refreshes, counted after this run spent its own: a person deciding to sync again needs it.
   const byRef = new Map(accounts.map((a) => [accountRef(a.id), a]));
-  return out.map((r) => {
+  return eachOf(out, async (r) => {
     const a = byRef.get(r.account);
-    const quota = a && quotaOf(s, a, c, limits, budget);
+    const quota = a && (await quotaOf(s, a, c, limits, budget));
     return quota ? { ...r, quota } : r;
   });
 }
@@ -176,7 +178,7 @@ async function syncWithProvider(
 ): Promise<AccountResult[]> {
   let note: string | undefined;
   // A spent budget defers the accounts below, without a refresh that could not be sent anyway.
-  if (provider.refreshConnection && !budget?.spentUntil()) {
+  if (provider.refreshConnection && !(await budget?.spentUntil())) {
     const refreshed = await refreshFirst(s, run, provider, session, c, accounts, budget, opts);
     if ('results' in refreshed) return refreshed.results;
     note = refreshed.note;
@@ -206,21 +208,21 @@ async function syncOne(
 ): Promise<AccountResult> {
   const now = s.clock();
   const nowIso = now.toISOString();
-  const deferred = dailyLimitDeferral(s, a, c, limits, now);
+  const deferred = await dailyLimitDeferral(s, a, c, limits, now);
   if (deferred) return deferred;
-  const spent = budget?.spentUntil();
+  const spent = await budget?.spentUntil();
   if (spent) return deferAccount(s, a, c, spent, budget!.message(spent));
   if (!(await acquireLock(s, a.id, opts.lockWaitMs ?? 3_000))) return busy(a, c);
   try {
-    s.store.accounts.markSyncing(a.id, nowIso);
+    await s.db.accounts.markSyncing(a.id, nowIso);
     const window = planAccountWindow(a, now, limits, opts);
-    if (limits.refreshesPerDay !== undefined) s.store.syncState.recordRefresh(a.id, nowIso);
-    const r = await withBudget(budget, () => fetchAccount({ store: s.store, provider, session, account: a, window, scaCode, now: nowIso, budget }));
-    return recordSynced(s, a, c, r, window, nowIso);
+    if (limits.refreshesPerDay !== undefined) await s.db.syncState.recordRefresh(a.id, nowIso);
+    const r = await withBudget(budget, () => fetchAccount({ db: s.db, provider, session, account: a, window, scaCode, now: nowIso, budget }));
+    return await recordSynced(s, a, c, r, window, nowIso);
   } catch (err) {
     if (isStorageFault(err)) throw err; // disk full, read-only, corrupt: the whole run stops (exit 7)
-    return outcomeOfError(s, a, c, toBanksyncError(err), nowIso);
+    return await outcomeOfError(s, a, c, toBanksyncError(err), nowIso);
   } finally {
-    s.store.locks.release(a.id);
+    await s.db.locks.release(a.id);
   }
 }

@@ -1,5 +1,5 @@
 import type { ProviderPending, ProviderTransaction, RejectedLine } from '../../providers/types.js';
-import type { Store } from '../../store/index.js';
+import type { StorePort } from '../../store/index.js';
 import { bookingDateProblem, valueDateProblem } from '../line-checks.js';
 import { accountRef, type Account } from '../../domain/model.js';
 import { formatMinor } from '../../domain/money.js';
@@ -25,25 +25,28 @@ export class LineGate {
   private readonly seen = new Map<string, ProviderTransaction | Claims>();
   /** Dates repeat on every line of a day: each is checked once per fetch. */
   private readonly dates = new Map<unknown, string | null>();
-  /** Ids already known to carry two lines: only these need the store looked up. */
-  private readonly conflicted: Set<string>;
-
-  constructor(
-    private readonly store: Store,
+  private constructor(
+    private readonly db: StorePort,
     private readonly account: Account,
     private readonly source: string,
     private readonly now: string,
+    /** Ids already known to carry two lines: only these need the store looked up. */
+    private readonly conflicted: Set<string>,
   ) {
     this.today = now.slice(0, 10);
-    this.conflicted = new Set([...store.inputIssues.keys(account.id, 'id-conflict')].map((k) => k.slice(0, k.lastIndexOf('|'))));
+  }
+
+  static async open(db: StorePort, account: Account, source: string, now: string): Promise<LineGate> {
+    const keys = await db.inputIssues.keys(account.id, 'id-conflict');
+    return new LineGate(db, account, source, now, new Set([...keys].map((k) => k.slice(0, k.lastIndexOf('|')))));
   }
 
   /**
    * The line to store (its provider id possibly marked as a second line), or null when it is
    * quarantined or is a repeat of a line already taken in this fetch.
    */
-  booked(t: ProviderTransaction): ProviderTransaction | null {
-    const line = this.checked(t, 'booked');
+  async booked(t: ProviderTransaction): Promise<ProviderTransaction | null> {
+    const line = await this.checked(t, 'booked');
     if (!line || !this.account.stableIds || !t.externalId) return line;
     return this.claim(line, t.externalId);
   }
@@ -54,38 +57,38 @@ export class LineGate {
    * e.g. after Plaid restarts a pagination, never a second line): stored over the line under the
    * same id. Without stable ids there is no line to correct: quarantined, never added as new.
    */
-  replacement(t: ProviderTransaction): ProviderTransaction | null {
+  async replacement(t: ProviderTransaction): Promise<ProviderTransaction | null> {
     if (!this.account.stableIds || !t.externalId) {
-      this.quarantine(
+      await this.quarantine(
         t.externalId,
         `the provider sent it as a change to a line, but ${this.account.stableIds ? 'it has no id' : "this account's provider ids are not stable"}, so the line it corrects cannot be found`,
         { modified: t },
       );
       return null;
     }
-    const line = this.checked(t, 'modified');
+    const line = await this.checked(t, 'modified');
     // The newer version is the one a repeat in this fetch is compared with.
     if (line) this.seen.set(t.externalId, line);
     return line;
   }
 
   /** Date and currency checks every booked line passes; an impossible value date is dropped with a note. */
-  private checked(t: ProviderTransaction, as: 'booked' | 'modified'): ProviderTransaction | null {
+  private async checked(t: ProviderTransaction, as: 'booked' | 'modified'): Promise<ProviderTransaction | null> {
     const problem = this.dateProblem(t.bookingDate) ?? this.currencyProblem(t.currency);
     if (problem) {
-      this.quarantine(t.externalId, problem, { [as]: t });
+      await this.quarantine(t.externalId, problem, { [as]: t });
       return null;
     }
     const valueProblem = valueDateProblem(t.valueDate);
     if (!valueProblem) return t;
-    this.note('field-dropped', `${t.externalId ?? fpOf(t)}`, `line ${describe(t)}: ${valueProblem}; stored without a value date`, { [as]: t });
+    await this.note('field-dropped', `${t.externalId ?? fpOf(t)}`, `line ${describe(t)}: ${valueProblem}; stored without a value date`, { [as]: t });
     return { ...t, valueDate: undefined };
   }
 
-  pending(p: ProviderPending): ProviderPending | null {
+  async pending(p: ProviderPending): Promise<ProviderPending | null> {
     const problem = this.dateProblem(p.date) ?? this.currencyProblem(p.currency);
     if (!problem) return p;
-    this.quarantine(p.externalId, `pending ${problem}`, { pending: p });
+    await this.quarantine(p.externalId, `pending ${problem}`, { pending: p });
     return null;
   }
 
@@ -93,25 +96,25 @@ export class LineGate {
    * A problem the provider reported inside a successful answer (SimpleFIN errors/errlist): stored
    * per account under its text, so each is said once and `status` counts it.
    */
-  providerWarning(text: string, providerName: string): void {
+  async providerWarning(text: string, providerName: string): Promise<void> {
     const clean = String(text)
       .replace(/[\u0000-\u001f\u007f]+/g, ' ')
       .trim()
       .slice(0, 500);
-    if (clean) this.providerNotice(clean, `${providerName} reported: ${clean}`, { text: clean });
+    if (clean) await this.providerNotice(clean, `${providerName} reported: ${clean}`, { text: clean });
   }
 
   /** Something about the provider's answer worth saying once (stored as a provider warning under `key`). */
-  providerNotice(key: string, message: string, detail: unknown = null): void {
-    this.note('provider-warning', key, message, detail);
+  async providerNotice(key: string, message: string, detail: unknown = null): Promise<void> {
+    await this.note('provider-warning', key, message, detail);
   }
 
   /** Lines the adapter could not map at all (no date, say): they are named, not dropped. */
-  rejected(r: RejectedLine): void {
-    this.quarantine(r.externalId, r.reason, { rejected: r });
+  async rejected(r: RejectedLine): Promise<void> {
+    await this.quarantine(r.externalId, r.reason, { rejected: r });
   }
 
-  private claim(t: ProviderTransaction, id: string): ProviderTransaction | null {
+  private async claim(t: ProviderTransaction, id: string): Promise<ProviderTransaction | null> {
     // The common case (an id seen once, never in conflict) costs one map lookup, no hashing.
     const entry = this.seen.get(id);
     if (entry === undefined && !this.conflicted.has(id)) {
@@ -131,14 +134,14 @@ export class LineGate {
     if (seen.fingerprints.includes(fp)) return null; // the same line twice (overlapping pages): one line
     seen.fingerprints.push(fp);
     // A second line stored on an earlier sync keeps its marked id, whichever of the two comes first now.
-    if (this.conflicted.has(id) && this.store.transactions.hasExternalId(this.account.id, marked)) return { ...t, externalId: marked };
+    if (this.conflicted.has(id) && (await this.db.transactions.hasExternalId(this.account.id, marked))) return { ...t, externalId: marked };
     if (!seen.plainTaken) {
       seen.plainTaken = true;
       return t;
     }
     this.conflicted.add(id);
     // Keyed by the line too: a later, different second line under this id is said again, never silently added.
-    this.note(
+    await this.note(
       'id-conflict',
       `${id}|${fp.slice(0, 16)}`,
       `provider id ${id} came with two different lines in one answer (the second: ${describe(t)}); both are kept — ask the bank or provider which is right`,
@@ -158,17 +161,17 @@ export class LineGate {
     return `it is in ${currency ? String(currency).slice(0, 8) : 'no currency'}, but the account is in ${this.account.currency}`;
   }
 
-  private quarantine(externalId: string | undefined, problem: string, detail: Record<string, unknown>): void {
+  private async quarantine(externalId: string | undefined, problem: string, detail: Record<string, unknown>): Promise<void> {
     const line = (detail.booked ?? detail.modified ?? detail.pending ?? detail.rejected) as Partial<ProviderTransaction> & { date?: string };
     const key = externalId
       ? `x:${externalId}`
       : `f:${fpOf({ bookingDate: line.bookingDate ?? line.date ?? '', amountMinor: line.amountMinor ?? 0, currency: line.currency ?? '', payee: line.payee, memo: line.memo })}`;
-    this.note('quarantined', key, `line ${externalId ? `${externalId} ` : ''}not imported: ${problem}`, detail);
+    await this.note('quarantined', key, `line ${externalId ? `${externalId} ` : ''}not imported: ${problem}`, detail);
   }
 
   /** Stored every time; said once, when first found, so cron stays quiet about what status already shows. */
-  private note(kind: 'quarantined' | 'id-conflict' | 'field-dropped' | 'provider-warning', key: string, message: string, detail: unknown): void {
-    const fresh = this.store.inputIssues.record({ accountId: this.account.id, kind, key, severity: 'warning', source: this.source, message, detail }, this.now);
+  private async note(kind: 'quarantined' | 'id-conflict' | 'field-dropped' | 'provider-warning', key: string, message: string, detail: unknown): Promise<void> {
+    const fresh = await this.db.inputIssues.record({ accountId: this.account.id, kind, key, severity: 'warning', source: this.source, message, detail }, this.now);
     if (fresh) this.warnings.push(`${accountRef(this.account.id)} ${this.account.name}: ${message}`);
   }
 }

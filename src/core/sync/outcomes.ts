@@ -63,8 +63,8 @@ export const base = (a: Account, c: Connection): Pick<AccountResult, 'account' |
   name: a.name,
 });
 
-export function recordSynced(s: Services, a: Account, c: Connection, r: AccountFetchResult, window: FetchWindow, nowIso: string): AccountResult {
-  s.store.accounts.recordOutcome(a.id, {
+export async function recordSynced(s: Services, a: Account, c: Connection, r: AccountFetchResult, window: FetchWindow, nowIso: string): Promise<AccountResult> {
+  await s.db.accounts.recordOutcome(a.id, {
     state: 'synced',
     detail: null,
     attemptAt: nowIso,
@@ -88,12 +88,12 @@ export function recordSynced(s: Services, a: Account, c: Connection, r: AccountF
 }
 
 /** Not now, not a failure: a daily budget is spent (or the provider said when to come back). */
-export function deferAccount(s: Services, a: Account, c: Connection, next: string | null, message: string): AccountResult {
+export async function deferAccount(s: Services, a: Account, c: Connection, next: string | null, message: string): Promise<AccountResult> {
   const nowIso = s.clock().toISOString();
   // Re-read (another run may have finished it); a 'syncing' no live process holds was killed: not a success.
-  const cur = s.store.accounts.get(a.id) ?? a;
-  const killed = cur.state === 'syncing' && !s.store.locks.isHeld(a.id, s.clock());
-  s.store.accounts.recordOutcome(a.id, {
+  const cur = (await s.db.accounts.get(a.id)) ?? a;
+  const killed = cur.state === 'syncing' && !(await s.db.locks.isHeld(a.id, s.clock()));
+  await s.db.accounts.recordOutcome(a.id, {
     state: killed ? 'not_synced' : cur.state,
     detail: killed ? 'the last sync was interrupted; the next sync completes it' : cur.stateDetail,
     attemptAt: cur.lastAttemptAt ?? nowIso,
@@ -108,7 +108,7 @@ export const busy = (a: Account, c: Connection): AccountResult => ({ ...base(a, 
  * What a fetch's error means for the account: a rate limit or "not ready yet" defers it, a
  * problem only a person can fix skips it (and flags the connection), anything else fails it.
  */
-export function outcomeOfError(s: Services, a: Account, c: Connection, e: BanksyncError, nowIso: string): AccountResult {
+export async function outcomeOfError(s: Services, a: Account, c: Connection, e: BanksyncError, nowIso: string): Promise<AccountResult> {
   if (e.code === 'RATE_LIMITED' || e.code === 'NOT_READY') {
     const next = e.retryAt ?? null;
     const message =
@@ -118,11 +118,11 @@ export function outcomeOfError(s: Services, a: Account, c: Connection, e: Banksy
     const state = a.state === 'syncing' ? 'not_synced' : a.state;
     // Not ready yet is the news for an account never synced: status shows it.
     const detail = e.code === 'NOT_READY' && state !== 'synced' ? message : a.stateDetail;
-    s.store.accounts.recordOutcome(a.id, { state, detail, attemptAt: nowIso, nextRefreshAt: next });
+    await s.db.accounts.recordOutcome(a.id, { state, detail, attemptAt: nowIso, nextRefreshAt: next });
     return { ...base(a, c), result: 'deferred', code: e.code, nextRefreshAt: next ?? undefined, message };
   }
   if (NEEDS_HUMAN_CODES.has(e.code)) {
-    if (e.code !== 'SCA_REQUIRED') s.store.connections.setStatus(c.id, 'needs_human', e.message, nowIso);
+    if (e.code !== 'SCA_REQUIRED') await s.db.connections.setStatus(c.id, 'needs_human', e.message, nowIso);
     return recordSkip(s, a, c, withRenewHint(e, c));
   }
   return recordFailure(s, a, c, e);
@@ -134,16 +134,16 @@ export function withRenewHint(e: BanksyncError, c: Connection): BanksyncError {
   return new BanksyncError(e.code, e.message, { hint: `renew it: banksync update-credentials ${connectionRef(c.id)}`, status: e.status, reason: e.reason });
 }
 
-export function recordSkip(s: Services, a: Account, c: Connection, e: BanksyncError): AccountResult {
+export async function recordSkip(s: Services, a: Account, c: Connection, e: BanksyncError): Promise<AccountResult> {
   const at = s.clock().toISOString();
-  s.store.syncState.recordError({ ref: e.ref, at, connectionId: c.id, accountId: a.id, code: e.code, message: e.message });
-  s.store.accounts.recordOutcome(a.id, { state: 'skipped', detail: e.message, errorCode: e.code, errorRef: e.ref, attemptAt: at });
+  await s.db.syncState.recordError({ ref: e.ref, at, connectionId: c.id, accountId: a.id, code: e.code, message: e.message });
+  await s.db.accounts.recordOutcome(a.id, { state: 'skipped', detail: e.message, errorCode: e.code, errorRef: e.ref, attemptAt: at });
   return { ...base(a, c), result: 'skipped', code: e.code, message: e.message, hint: e.hint, ref: e.ref };
 }
 
-export function recordFailure(s: Services, a: Account, c: Connection, e: BanksyncError): AccountResult {
+export async function recordFailure(s: Services, a: Account, c: Connection, e: BanksyncError): Promise<AccountResult> {
   const at = s.clock().toISOString();
-  s.store.syncState.recordError({ ref: e.ref, at, connectionId: c.id, accountId: a.id, code: e.code, message: e.message });
-  s.store.accounts.recordOutcome(a.id, { state: 'failed', detail: e.message, errorCode: e.code, errorRef: e.ref, attemptAt: at });
+  await s.db.syncState.recordError({ ref: e.ref, at, connectionId: c.id, accountId: a.id, code: e.code, message: e.message });
+  await s.db.accounts.recordOutcome(a.id, { state: 'failed', detail: e.message, errorCode: e.code, errorRef: e.ref, attemptAt: at });
   return { ...base(a, c), result: 'failed', code: e.code, message: e.message, hint: e.hint, ref: e.ref };
 }

@@ -9,15 +9,15 @@ import type { Quota } from './outcomes.js';
  * left of it: the bank's refreshes per account when it has such a limit (GoCardless: 4), else
  * the provider's requests per connection (SimpleFIN). Counted per UTC day, as the engine spends them.
  */
-export function quotaOf(s: Services, a: Account, c: Connection, limits: ReturnType<typeof effectiveLimits>, budget: ConnectionBudget | undefined): Quota | undefined {
+export async function quotaOf(s: Services, a: Account, c: Connection, limits: ReturnType<typeof effectiveLimits>, budget: ConnectionBudget | undefined): Promise<Quota | undefined> {
   const now = s.clock();
   const dayStart = `${now.toISOString().slice(0, 10)}T00:00:00.000Z`;
   const resetsAt = new Date(Date.parse(dayStart) + 86_400_000).toISOString();
   const perDay = limits.refreshesPerDay;
   if (perDay !== undefined) {
-    const used = s.store.syncState.refreshesSince(a.id, dayStart).length;
+    const used = (await s.db.syncState.refreshesSince(a.id, dayStart)).length;
     return { unit: 'refreshes', of: accountRef(a.id), perDay, left: Math.max(0, perDay - used), resetsAt };
   }
-  if (budget) return { unit: 'requests', of: connectionRef(c.id), perDay: budget.perDay, left: budget.remaining(), resetsAt };
+  if (budget) return { unit: 'requests', of: connectionRef(c.id), perDay: budget.perDay, left: await budget.remaining(), resetsAt };
   return undefined;
 }

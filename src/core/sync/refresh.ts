@@ -8,7 +8,7 @@ import { connectionRef, type Account, type Connection } from '../../domain/model
 import { fetchedAccount } from './account-sync.js';
 import type { ConnectionBudget } from './budget.js';
 import { deferAccount, outcomeOfError, type AccountResult } from './outcomes.js';
-import { askPerson, withBudget, type RunState, type SyncOptions } from './run-context.js';
+import { askPerson, eachOf, withBudget, type RunState, type SyncOptions } from './run-context.js';
 
 /** A refresh still running at the provider is polled for at most this long (real time). */
 export const REFRESH_WAIT_MS = 120_000;
@@ -48,7 +48,7 @@ export async function refreshFirst(
         if (outcome.fetchCached) return { note: `${provider.displayName} did not refresh from ${c.institutionName} now (${outcome.message}): synced what it already holds` };
         const next = outcome.nextPossibleAt ?? null;
         const message = `${outcome.message}${next ? `; next refresh possible at ${next}` : ''}`;
-        return { results: accounts.map((a) => deferAccount(s, a, c, next, message)) };
+        return { results: await eachOf(accounts, (a) => deferAccount(s, a, c, next, message)) };
       }
       const pause = Math.min(REFRESH_POLL_MAX_MS, Math.max(REFRESH_POLL_MIN_MS, outcome.pollAfterMs ?? REFRESH_POLL_MS));
       const waited = Date.now() - started;
@@ -64,7 +64,7 @@ export async function refreshFirst(
     if (isStorageFault(err)) throw err;
     const e = toBanksyncError(err);
     const nowIso = s.clock().toISOString();
-    return { results: accounts.map((a) => outcomeOfError(s, a, c, e, nowIso)) };
+    return { results: await eachOf(accounts, (a) => outcomeOfError(s, a, c, e, nowIso)) };
   }
 }
 

@@ -68,8 +68,15 @@ export async function withBudget<T>(budget: ConnectionBudget | undefined, call: 
   try {
     return await call();
   } finally {
-    budget?.end();
+    await budget?.end();
   }
+}
+
+/** `items.map(fn)` for an asynchronous fn, one after the other: the outcomes are written in the accounts' order. */
+export async function eachOf<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const item of items) out.push(await fn(item));
+  return out;
 }
 
 export function planAccountWindow(a: Account, now: Date, limits: ReturnType<typeof effectiveLimits>, opts: SyncOptions): FetchWindow {
@@ -92,14 +99,14 @@ export const effectiveLockDate = (a: Account, opts: SyncOptions): string | null 
 export async function acquireLock(s: Services, accountId: number, waitMs: number): Promise<boolean> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    if (s.store.locks.acquire(accountId, s.clock()) === null) return true;
+    if ((await s.db.locks.acquire(accountId, s.clock())) === null) return true;
     if (Date.now() >= deadline) return false;
     await sleep(200);
   }
 }
 
 /** Deferred, not failed, when the account's bank allows a few refreshes a day and today's are spent. */
-export function dailyLimitDeferral(s: Services, a: Account, c: Connection, limits: ReturnType<typeof effectiveLimits>, now: Date): AccountResult | undefined {
-  const next = checkRefreshBudget(s, a, limits.refreshesPerDay, now);
+export async function dailyLimitDeferral(s: Services, a: Account, c: Connection, limits: ReturnType<typeof effectiveLimits>, now: Date): Promise<AccountResult | undefined> {
+  const next = await checkRefreshBudget(s, a, limits.refreshesPerDay, now);
   return next ? deferAccount(s, a, c, next, `${c.institutionName} allows ${limits.refreshesPerDay} refresh(es) a day; next refresh possible at ${next}`) : undefined;
 }

@@ -12,10 +12,10 @@ export function isDue(a: Account, now: Date): boolean {
   return now.getTime() - Date.parse(a.lastSuccessAt) >= a.syncIntervalHours * 3_600_000;
 }
 
-export function selectAccounts(s: Services, t: SyncTarget): { accounts: Account[]; skipped: AccountResult[] } {
+export async function selectAccounts(s: Services, t: SyncTarget): Promise<{ accounts: Account[]; skipped: AccountResult[] }> {
   const now = s.clock();
   const skipped: AccountResult[] = [];
-  const connections = new Map(s.store.connections.list().map((c) => [c.id, c]));
+  const connections = new Map((await s.db.connections.list()).map((c) => [c.id, c]));
   const skip = (a: Account, c: Connection | undefined, message: string, hint: string) =>
     skipped.push({
       account: accountRef(a.id),
@@ -30,16 +30,16 @@ export function selectAccounts(s: Services, t: SyncTarget): { accounts: Account[
 
   let candidates: Account[];
   if (t.kind === 'account') {
-    const a = s.store.accounts.get(t.accountId);
+    const a = await s.db.accounts.get(t.accountId);
     if (!a) throw notFound(`no account ${accountRef(t.accountId)}`, 'list accounts with: banksync accounts');
     candidates = [a];
   } else if (t.kind === 'connection') {
     if (!connections.has(t.connectionId)) {
       throw notFound(`no connection ${connectionRef(t.connectionId)}`, 'list connections with: banksync status');
     }
-    candidates = s.store.accounts.byConnection(t.connectionId);
+    candidates = await s.db.accounts.byConnection(t.connectionId);
   } else {
-    candidates = s.store.accounts.list();
+    candidates = await s.db.accounts.list();
   }
 
   const accounts: Account[] = [];
@@ -80,10 +80,10 @@ export function consentProblem(c: Connection, now: Date): BanksyncError | undefi
  * For providers that allow only a few refreshes a day (M14): the instant the next one is
  * possible when today's budget is spent, else undefined. Counted per UTC day.
  */
-export function checkRefreshBudget(s: Services, a: Account, perDay: number | undefined, now: Date): string | undefined {
+export async function checkRefreshBudget(s: Services, a: Account, perDay: number | undefined, now: Date): Promise<string | undefined> {
   if (perDay === undefined) return undefined;
   const dayStart = `${now.toISOString().slice(0, 10)}T00:00:00.000Z`;
-  const used = s.store.syncState.refreshesSince(a.id, dayStart);
+  const used = await s.db.syncState.refreshesSince(a.id, dayStart);
   if (used.length < perDay) return undefined;
   const next = new Date(Date.parse(dayStart) + 86_400_000);
   return next.toISOString();

@@ -34,13 +34,13 @@ export async function syncWholeConnection(
   const results = new Map<number, AccountResult>();
   const ready: Account[] = [];
   for (const a of accounts) {
-    const deferred = dailyLimitDeferral(s, a, c, limits, now);
+    const deferred = await dailyLimitDeferral(s, a, c, limits, now);
     if (deferred) results.set(a.id, deferred);
     else ready.push(a);
   }
-  const spent = budget?.spentUntil();
+  const spent = await budget?.spentUntil();
   if (spent) {
-    for (const a of ready) results.set(a.id, deferAccount(s, a, c, spent, budget!.message(spent)));
+    for (const a of ready) results.set(a.id, await deferAccount(s, a, c, spent, budget!.message(spent)));
     return accounts.map((a) => results.get(a.id)!);
   }
   const locked: Account[] = [];
@@ -60,15 +60,15 @@ export async function syncWholeConnection(
     };
     const runs = new Map<string, { account: Account; window: FetchWindow; writer: AccountWriter; answered: boolean; notBefore?: string }>();
     for (const a of locked) {
-      s.store.accounts.markSyncing(a.id, nowIso);
-      if (limits.refreshesPerDay !== undefined) s.store.syncState.recordRefresh(a.id, nowIso);
+      await s.db.accounts.markSyncing(a.id, nowIso);
+      if (limits.refreshesPerDay !== undefined) await s.db.syncState.recordRefresh(a.id, nowIso);
       // The whole union was asked for every account: that is what its coverage gains (from its lock date on).
       const lockDate = effectiveLockDate(a, opts);
       const notBefore = lockDate && lockDate > union.from ? lockDate : undefined;
-      const writer = new AccountWriter({ store: s.store, provider, account: a, window: union, now: nowIso, feed: 'window', ...(notBefore ? { notBefore } : {}) });
+      const writer = await AccountWriter.open({ db: s.db, provider, account: a, window: union, now: nowIso, feed: 'window', ...(notBefore ? { notBefore } : {}) });
       runs.set(a.externalId ?? '', { account: a, window: windows.get(a.id)!, writer, answered: false, notBefore });
     }
-    const known = new Set(s.store.accounts.byConnection(c.id).map((a) => a.externalId));
+    const known = new Set((await s.db.accounts.byConnection(c.id)).map((a) => a.externalId));
     const unknown = new Set<string>();
     const recording = activeRecorder()?.begin(provider, {
       kind: 'connection',
@@ -88,7 +88,7 @@ export async function syncWholeConnection(
           const run = runs.get(page.accountExternalId);
           if (run) {
             run.answered = true;
-            run.writer.add(page);
+            await run.writer.add(page);
           } else if (!known.has(page.accountExternalId)) {
             unknown.add(page.accountExternalId);
           }
@@ -99,23 +99,23 @@ export async function syncWholeConnection(
       if (isStorageFault(err)) throw err;
       for (const r of runs.values()) {
         try {
-          r.writer.abandon();
+          await r.writer.abandon();
         } catch (writeErr) {
           if (isStorageFault(writeErr)) throw writeErr;
           // The page that broke the fetch cannot be written either: the error below names it.
         }
       }
-      if ([...runs.values()].some((r) => r.writer.result.pages > 0)) recording?.keep(s.store, nowIso, err);
+      if ([...runs.values()].some((r) => r.writer.result.pages > 0)) await recording?.keep(s.db, nowIso, err);
       else recording?.discard();
       const e = toBanksyncError(err);
-      for (const r of runs.values()) results.set(r.account.id, outcomeOfError(s, r.account, c, e, nowIso));
+      for (const r of runs.values()) results.set(r.account.id, await outcomeOfError(s, r.account, c, e, nowIso));
       return accounts.map((a) => results.get(a.id)!);
     }
     const first = [...runs.values()][0]!;
     for (const id of unknown) {
       // Said once (stored under the first account of the run, which `warnings` lists): the user chose
       // not to keep it at connect, or it is new at the provider.
-      first.writer.providerNotice(
+      await first.writer.providerNotice(
         `unknown-account:${id}`,
         `${provider.displayName} answered for account ${id} of ${connectionRef(c.id)}, which banksync does not sync: ignored (to add it, connect again: banksync update-credentials ${connectionRef(c.id)})`,
       );
@@ -129,20 +129,20 @@ export async function syncWholeConnection(
           `${provider.displayName}'s answer for ${connectionRef(c.id)} did not include ${accountRef(r.account.id)} ${r.account.name}; nothing of it was changed${warned ? ` (the provider's warnings in this sync may say why)` : ''}`,
         );
         const warnings = r.writer.result.warnings;
-        results.set(r.account.id, { ...outcomeOfError(s, r.account, c, e, nowIso), ...(warnings.length ? { warnings } : {}) });
+        results.set(r.account.id, { ...(await outcomeOfError(s, r.account, c, e, nowIso)), ...(warnings.length ? { warnings } : {}) });
         continue;
       }
       try {
-        results.set(r.account.id, recordSynced(s, r.account, c, r.writer.finish(), { ...union, limitedBy: r.window.limitedBy }, nowIso));
+        results.set(r.account.id, await recordSynced(s, r.account, c, await r.writer.finish(), { ...union, limitedBy: r.window.limitedBy }, nowIso));
       } catch (err) {
         if (isStorageFault(err)) throw err;
-        results.set(r.account.id, outcomeOfError(s, r.account, c, toBanksyncError(err), nowIso));
+        results.set(r.account.id, await outcomeOfError(s, r.account, c, toBanksyncError(err), nowIso));
       }
     }
-    if ([...runs.values()].some((r) => r.answered)) recording?.keep(s.store, nowIso);
+    if ([...runs.values()].some((r) => r.answered)) await recording?.keep(s.db, nowIso);
     else recording?.discard();
     return accounts.map((a) => results.get(a.id)!);
   } finally {
-    for (const a of locked) s.store.locks.release(a.id);
+    for (const a of locked) await s.db.locks.release(a.id);
   }
 }

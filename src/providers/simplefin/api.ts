@@ -58,7 +58,7 @@ export class SimpleFinApi {
     }
     const { root, authorization } = parseAccessUrl(accessUrl);
     new RequestBudget(h, this.ctx.now).spend();
-    budget?.spend();
+    await budget?.spend();
     const http = this.client(`${root}/`, 'accounts');
     const url = http.url('accounts');
     if (q.start !== undefined) url.searchParams.set('start-date', String(q.start));

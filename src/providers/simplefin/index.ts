@@ -64,9 +64,10 @@ export function createSimpleFinProvider(ctx: ProviderContext): Provider {
     const windows = windowsFor(from, to, ctx.now());
     // Deferred whole rather than half read: a range that needs more requests than are left waits.
     new RequestBudget(h, ctx.now).reserve(windows.length, `reading ${from}…${to}`);
-    if (budget && budget.remaining() < windows.length) {
+    const left = budget && (await budget.remaining());
+    if (left !== undefined && left < windows.length) {
       const tomorrow = new Date(`${addDays(isoDate(ctx.now()), 1)}T00:00:00Z`).toISOString();
-      throw new BanksyncError('RATE_LIMITED', `SimpleFIN: reading ${from}…${to} needs ${windows.length} requests and this connection has ${budget.remaining()} left today`, { retryAt: tomorrow });
+      throw new BanksyncError('RATE_LIMITED', `SimpleFIN: reading ${from}…${to} needs ${windows.length} requests and this connection has ${left} left today`, { retryAt: tomorrow });
     }
     const wanted = new Map(externalIds.map((id) => [id, { booked: [], pending: new Map(), rejected: [], warnings: [], gaps: 0 } as Gathered]));
     const filter = [...new Set(externalIds.map((id) => splitExternalId(id)?.accountId).filter((x): x is string => x !== undefined))];

@@ -19,6 +19,9 @@ const READS: { [K in keyof Repositories]: string[] } = {
     'sumThrough',
     'iterate',
     'isStored',
+    'sourcesOf',
+    'externalIdsStored',
+    'fingerprintCounts',
     'byId',
     'history',
     'inWindow',
@@ -77,6 +80,15 @@ export function sqlitePort(store: Store): SqlitePort {
 
 export function openSqliteStore(path: string, keySource: KeySource, opts: { createDirs?: boolean } = {}): SqlitePort {
   return sqlitePort(Store.open(path, keySource, opts));
+}
+
+/**
+ * The SQLite store under a port, for work that only means something on a SQLite file (replay
+ * rebuilds in a copy of the file and merges it back by ATTACH). Refused on any other store.
+ */
+export function sqliteUnder(db: StorePort): Store {
+  if (!(db instanceof SqlitePort)) throw new Error(`this needs a SQLite database, not ${db.kind}`);
+  return db.sqlite;
 }
 
 let savepoints = 0;

@@ -70,6 +70,9 @@ export interface StoredLine extends Transaction {
   updatedAt: string;
 }
 
+/** Keys per `IN (…)` query: under SQLite's 32,766 parameters, and a statement short enough to prepare cheaply. */
+const IN_CHUNK = 500;
+
 export class TransactionRepo {
   private readonly insertByExternal;
   private readonly correctByExternal;
@@ -144,6 +147,18 @@ export class TransactionRepo {
         : 'unchanged';
     }
     return this.insert(this.insertByFingerprint, row, now) ? this.inserted(row.accountId) : 'unchanged';
+  }
+
+  /**
+   * Writes rows in order under the dedupe ladder, each as `write` would (a row may repeat an id
+   * written earlier in the same batch: a provider's newer version of a line). One call for a
+   * sync's write batch or an import's parse batch, so a store across a network pays one round
+   * trip for it, not one per line.
+   */
+  writeBatch(rows: readonly TransactionRow[], now: string): WriteResult[] {
+    const outcomes = new Array<WriteResult>(rows.length);
+    for (let i = 0; i < rows.length; i++) outcomes[i] = this.write(rows[i]!, now);
+    return outcomes;
   }
 
   /** One insert statement's run with the row's 16 columns; true when a row was added. */
@@ -306,6 +321,58 @@ export class TransactionRepo {
   /** The source of a stored line (a sync asks it only when a line without provider id met one already stored). */
   sourceOf(id: string): string | undefined {
     return (this.db.prepare('SELECT source FROM transactions WHERE id = ?').get(id) as { source: string } | undefined)?.source;
+  }
+
+  /** The source of each of these ids that is stored (live or removed): `isStored` and `sourceOf` for a batch of lines. */
+  sourcesOf(ids: readonly string[]): Map<string, string> {
+    const out = new Map<string, string>();
+    this.inChunks(
+      ids,
+      (part) => `SELECT id AS k, source AS v FROM transactions WHERE id IN (${part})`,
+      [],
+      (r: { k: string; v: string }) => {
+        out.set(r.k, r.v);
+        return r.k;
+      },
+    );
+    return out;
+  }
+
+  /** Which of these provider or file ids the account holds: `hasExternalId` for a batch of lines. */
+  externalIdsStored(accountId: number, externalIds: readonly string[]): Set<string> {
+    return this.inChunks(
+      externalIds,
+      (part) => `SELECT external_id AS k FROM transactions WHERE account_id = ? AND external_id IN (${part})`,
+      [accountId],
+      (r: { k: string }) => r.k,
+    );
+  }
+
+  /** `fingerprintCount` for a batch of fingerprints: only those with a stored line appear. */
+  fingerprintCounts(accountId: number, fingerprints: readonly string[]): Map<string, number> {
+    const out = new Map<string, number>();
+    this.inChunks(
+      fingerprints,
+      (part) => `SELECT fingerprint AS k, count(*) AS n FROM transactions WHERE account_id = ? AND external_id IS NULL AND fingerprint IN (${part}) GROUP BY fingerprint`,
+      [accountId],
+      (r: { k: string; n: number }) => {
+        out.set(r.k, r.n);
+        return r.k;
+      },
+    );
+    return out;
+  }
+
+  /** Runs an `IN (…)` query over distinct keys, a chunk at a time (SQLite caps a statement's parameters). */
+  private inChunks<R>(keys: readonly string[], sql: (placeholders: string) => string, head: unknown[], take: (row: R) => string): Set<string> {
+    const found = new Set<string>();
+    const distinct = [...new Set(keys)];
+    for (let i = 0; i < distinct.length; i += IN_CHUNK) {
+      const part = distinct.slice(i, i + IN_CHUNK);
+      const stmt = this.db.prepare(sql(part.map(() => '?').join(',')));
+      for (const row of stmt.all(...head, ...part) as R[]) found.add(take(row));
+    }
+    return found;
   }
 
   hasExternalId(accountId: number, externalId: string): boolean {

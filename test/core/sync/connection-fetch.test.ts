@@ -79,7 +79,7 @@ function connectionProvider(answer: (req: ConnectionFetchRequest) => ConnectionP
     },
     async *fetchConnection(_s: unknown, req: ConnectionFetchRequest) {
       calls.push(req);
-      for (let i = 0; i < spendPerFetch; i++) req.budget?.spend();
+      for (let i = 0; i < spendPerFetch; i++) await req.budget?.spend();
       yield* answer(req);
     },
   } as unknown as Provider;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fetchAccount } from '../../../src/core/sync/account-sync.js';
 import type { FetchRequest, Provider, ProviderPending, ProviderTransaction, TransactionPage } from '../../../src/providers/types.js';
-import { Store } from '../../../src/store/index.js';
+import { Store, sqlitePort } from '../../../src/store/index.js';
 
 const NOW = '2026-11-22T07:00:00.000Z';
 
@@ -49,7 +49,7 @@ function changesFeed(pages: TransactionPage[], o: { failAt?: number; onPage?: (i
 
 const run = (s: Setup, p: Provider, batchLines?: number) =>
   fetchAccount({
-    store: s.store,
+    db: sqlitePort(s.store),
     provider: p,
     session: { data: {}, save: () => undefined },
     account: s.store.accounts.get(s.id)!,

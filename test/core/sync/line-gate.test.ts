@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { fetchAccount } from '../../../src/core/sync/account-sync.js';
 import { planWindow } from '../../../src/core/sync/window.js';
 import type { Provider, ProviderTransaction, TransactionPage } from '../../../src/providers/types.js';
-import { Store } from '../../../src/store/index.js';
+import { Store, sqlitePort } from '../../../src/store/index.js';
 import { rng } from '../../helpers/rng.js';
 
 const NOW = '2026-11-22T07:00:00.000Z';
@@ -44,7 +44,7 @@ const t = (externalId: string | undefined, bookingDate: string, amountMinor: num
 });
 const run = (s: ReturnType<typeof setup>, pages: TransactionPage[], now = NOW) =>
   fetchAccount({
-    store: s.store,
+    db: sqlitePort(s.store),
     provider: provider(pages),
     session: { data: {}, save: () => undefined },
     account: s.store.accounts.get(s.id)!,

@@ -227,7 +227,7 @@ describe('SimpleFIN adapter: accounts and transactions', () => {
     const h = await connect();
     let left = 2;
     let spent = 0;
-    const budget = { remaining: () => left, spend: () => void (spent++, left--) };
+    const budget = { remaining: async () => left, spend: async () => void (spent++, left--) };
     const from = new Date(clock.getTime() - 150 * DAY * 1000).toISOString().slice(0, 10);
     const req = { accounts: [{ externalId: SAVINGS, institutionId: '' }], from, to: clock.toISOString().slice(0, 10), budget };
     await all(provider.fetchConnection!(h, req));

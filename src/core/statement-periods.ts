@@ -41,22 +41,43 @@ export function buildStatements(
   lines: Iterable<Pick<Transaction, 'bookingDate' | 'amountMinor'>>,
   openingMinor: number | null,
 ): Statement[] {
-  const out: Statement[] = [];
-  let current: Statement | undefined;
-  let running = openingMinor;
-  let last = '';
-  for (const t of lines) {
-    last = t.bookingDate;
-    if (!current || t.bookingDate > current.end) {
-      const { start, end } = period === 'none' ? { start: t.bookingDate, end: '9999-12-31' } : periodOf(t.bookingDate, period);
-      current = { accountId, period, start, end, openingMinor: running, closingMinor: running, count: 0, currency };
-      out.push(current);
-    }
-    running = running === null ? null : running + t.amountMinor;
-    current.closingMinor = running;
-    current.count++;
+  const builder = new StatementBuilder(accountId, currency, period, openingMinor);
+  for (const t of lines) builder.add(t);
+  return builder.finish();
+}
+
+/** Statements built line by line in statement order, so a stream of pages is never held whole. */
+export class StatementBuilder {
+  private readonly out: Statement[] = [];
+  private current: Statement | undefined;
+  private running: number | null;
+  private last = '';
+
+  constructor(
+    private readonly accountId: number,
+    private readonly currency: string,
+    private readonly period: StatementPeriod,
+    openingMinor: number | null,
+  ) {
+    this.running = openingMinor;
   }
-  // One statement for all history spans exactly the lines it holds.
-  if (period === 'none' && current) current.end = last;
-  return out;
+
+  add(t: Pick<Transaction, 'bookingDate' | 'amountMinor'>): void {
+    const { period } = this;
+    this.last = t.bookingDate;
+    if (!this.current || t.bookingDate > this.current.end) {
+      const { start, end } = period === 'none' ? { start: t.bookingDate, end: '9999-12-31' } : periodOf(t.bookingDate, period);
+      this.current = { accountId: this.accountId, period, start, end, openingMinor: this.running, closingMinor: this.running, count: 0, currency: this.currency };
+      this.out.push(this.current);
+    }
+    this.running = this.running === null ? null : this.running + t.amountMinor;
+    this.current.closingMinor = this.running;
+    this.current.count++;
+  }
+
+  finish(): Statement[] {
+    // One statement for all history spans exactly the lines it holds.
+    if (this.period === 'none' && this.current) this.current.end = this.last;
+    return this.out;
+  }
 }

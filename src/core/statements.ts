@@ -1,7 +1,7 @@
 import type { Services } from './context.js';
 import { requireAccounts } from './accounts.js';
-import { accountRef, type Statement, type Transaction } from '../domain/model.js';
-import { buildStatements } from './statement-periods.js';
+import { accountRef, type Statement } from '../domain/model.js';
+import { StatementBuilder } from './statement-periods.js';
 
 export interface StatementView extends Omit<Statement, 'accountId'> {
   account: string;
@@ -11,14 +11,13 @@ export interface StatementView extends Omit<Statement, 'accountId'> {
 export async function listStatements(s: Services, accountIds?: number[]): Promise<StatementView[]> {
   const accounts = accountIds ? await requireAccounts(s, accountIds) : await s.db.accounts.list();
   const out: StatementView[] = [];
-  for (const a of accounts) {
-    // Only what the arithmetic needs is kept of each line (the pages come from the store asynchronously).
-    const lines: Pick<Transaction, 'bookingDate' | 'amountMinor'>[] = [];
-    for await (const page of s.db.transactions.iterate({ accountIds: [a.id] })) for (const t of page) lines.push({ bookingDate: t.bookingDate, amountMinor: t.amountMinor });
-    for (const st of buildStatements(a.id, a.currency, a.statementPeriod, lines, a.openingBalanceMinor)) {
-      const { accountId: _id, ...rest } = st;
-      out.push({ account: accountRef(a.id), ...rest });
+  // One consistent read: a sync committing meanwhile does not land half-way through an account.
+  await s.db.snapshot(async () => {
+    for (const a of accounts) {
+      const statements = new StatementBuilder(a.id, a.currency, a.statementPeriod, a.openingBalanceMinor);
+      for await (const page of s.db.transactions.iterate({ accountIds: [a.id] })) for (const t of page) statements.add(t);
+      for (const { accountId: _id, ...rest } of statements.finish()) out.push({ account: accountRef(a.id), ...rest });
     }
-  }
+  });
   return out;
 }

@@ -64,7 +64,7 @@ export async function replay(s: Services, o: ReplayOptions): Promise<ReplayRepor
   const target = o.into ? resolve(o.into) : join(dirname(resolve(s.store.path)), `.${basename(s.store.path)}.replay-${process.pid}`);
   const held = o.into ? [] : lockAll(s, accountIds);
   try {
-    await backupDatabase(s.store.db, target, { overwrite: !o.into });
+    await backupDatabase(s.db, target, { overwrite: !o.into });
     const copy = Store.open(target, s.store.keySource);
     let totals: ReplayReport['totals'];
     try {

@@ -3,7 +3,7 @@ import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, re
 import { dirname, resolve } from 'node:path';
 import { pidAlive } from '../store/sqlite/pid.js';
 import { counted } from './account-edit.js';
-import { backupBeside, backupStamp } from './backup.js';
+import { backupStamp, copyBeside } from '../store/sqlite/backup.js';
 import type { Prompts } from './context.js';
 import { BanksyncError, badInput, notFound, toBanksyncError } from '../domain/errors.js';
 import { fileFault } from '../domain/file-faults.js';
@@ -150,7 +150,7 @@ async function keepAside(dbPath: string, state: 'healthy' | 'corrupt'): Promise<
   if (state === 'healthy') {
     const db = new Database(dbPath, { fileMustExist: true, timeout: 5_000 });
     try {
-      return (await backupBeside(db, 'before-restore')).path;
+      return (await copyBeside(db, 'before-restore')).path;
     } finally {
       db.close();
     }

@@ -40,7 +40,7 @@ export async function replayFetches(s: Services, rows: ArchiveEntryRow[]): Promi
     let error: BanksyncError | undefined;
     try {
       const real = providerState(s, row.providerId);
-      const provider = await getProvider({ ...s, clock: () => at }, row.providerId, { state: { get: real.get, set: () => {} } });
+      const provider = await getProvider({ ...s, clock: () => at }, row.providerId, { state: { get: real.get, set: async () => {} } });
       const session = sessionCopy(s, row.connectionId);
       await withExchangeTap(answerer, async () => {
         for await (const page of pagesOf(provider, session, body.fetch)) pages.push(page);
@@ -66,7 +66,7 @@ function pagesOf(provider: Provider, session: SessionHandle, f: ArchivedFetch): 
  */
 function sessionCopy(s: Services, connectionId: number | null): SessionHandle {
   const data = connectionId === null ? undefined : s.store.secrets.get(connectionSecretOwner(connectionId));
-  return { data: structuredClone(data ?? {}), save: () => {} };
+  return { data: structuredClone(data ?? {}), save: async () => {} };
 }
 
 /** Per provider, the answers any archived fetch got (an app token fetched once per run), from the whole archive. */

@@ -191,8 +191,8 @@ export async function disconnect(s: Services, connectionId: number, o: { history
       ],
       '--keep-history or --delete-history',
     ));
-  let transactions = 0;
-  for (const a of accounts) transactions += await s.db.transactions.count(a.id);
+  const counts = await s.db.transactions.liveCounts();
+  const transactions = accounts.reduce((n, a) => n + (counts.get(a.id) ?? 0), 0);
   let backup: string | null = null;
   if (choice === 'delete') {
     // Thousands of lines must not go with one key: the connection id is typed, and a copy kept first.

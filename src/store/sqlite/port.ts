@@ -16,6 +16,7 @@ const READS: { [K in keyof Repositories]: string[] } = {
   transactions: [
     'latestBookingDate',
     'count',
+    'liveCounts',
     'sumThrough',
     'iterate',
     'isStored',

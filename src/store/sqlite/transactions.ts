@@ -195,6 +195,12 @@ export class TransactionRepo {
     return kept?.live ?? 0;
   }
 
+  /** `count` of every account at once (one query, not one per account): account id → live lines. */
+  liveCounts(): Map<number, number> {
+    const rows = this.db.prepare('SELECT account_id AS id, live FROM account_line_counts').all() as { id: number; live: number }[];
+    return new Map(rows.map((r) => [r.id, r.live]));
+  }
+
   /**
    * Sum of booked amounts up to and including a date: the bridge from a reported balance. With
    * `currency`, only the lines in that currency (the report never sums across currencies).

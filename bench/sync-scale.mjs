@@ -47,13 +47,14 @@ function runAsync(cmd, args, env) {
 
 /** n connections made through banksync's own connect flow, the consent page answered as a user would. */
 export async function connectMany(n, dir, mockUrl) {
-  const { Store } = await import(join(ROOT, 'dist/store/index.js'));
+  const { Store, sqlitePort } = await import(join(ROOT, 'dist/store/index.js'));
   const { connect } = await import(join(ROOT, 'dist/core/connect.js'));
   const { answerConsentPage } = await import(join(MOCKS, 'consent-page.js'));
   const store = Store.open(join(dir, 'banksync.db'), { keyFile: join(dir, 'secret.key') }, { createDirs: true });
   const answers = [];
   const quiet = () => undefined;
   const services = {
+    db: sqlitePort(store),
     store,
     clock: () => new Date(),
     env: { ...SECRETS, BANKSYNC_GOCARDLESS_BASE_URL: mockUrl },

@@ -49,7 +49,7 @@ export async function runCli(io: CliIo): Promise<number> {
     return exitCodeOf(e);
   } finally {
     stopOnSignal();
-    holder.runtime?.close();
+    await holder.runtime?.close();
   }
 }
 

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { clockFromEnv } from '../domain/clock.js';
 import type { Services } from '../core/context.js';
 import type { KeySource } from '../secrets/index.js';
-import { Store, sqlitePort } from '../store/index.js';
+import { openSqliteStore } from '../store/index.js';
+import { sqliteOf } from '../store/sqlite/file.js';
 import { Output } from './output.js';
 import { configDir, defaultDbPath } from './paths.js';
 import { openBrowser } from './browser.js';
@@ -54,28 +55,34 @@ export class Runtime {
   services(): Services {
     if (!this.services_) {
       const keySource = this.keySource ?? { envKey: this.env.BANKSYNC_SECRET_KEY, keyFile: join(this.configDir, 'secret.key') };
-      const store = Store.open(this.dbPath, keySource, {
+      const db = openSqliteStore(this.dbPath, keySource, {
         createDirs: !this.flags.db && !this.env.BANKSYNC_DB,
       });
-      this.services_ = { db: sqlitePort(store), store, clock: clockFromEnv(this.env), env: this.env, prompts: createPrompts(this.interactive, this.io.stderr), notify: this.out, openBrowser };
+      this.services_ = { db, store: db.sqlite, clock: clockFromEnv(this.env), env: this.env, prompts: createPrompts(this.interactive, this.io.stderr), notify: this.out, openBrowser };
     }
     return this.services_;
   }
 
-  close(): void {
-    this.services_?.store.close();
+  async close(): Promise<void> {
+    await this.services_?.db.close();
   }
 
   /**
-   * A signal stops the run between two awaits. Writes are synchronous transactions, so none is
-   * half-done; an export's read transaction may be open and is ended. The locks go now, not at
-   * lease end, and the database is closed (WAL checkpointed). Returns how many locks were held.
+   * A signal stops the run between two awaits, maybe inside a unit of work: it is rolled back, so
+   * nothing half-done is kept. The locks go now, not at lease end, and the database is closed (WAL
+   * checkpointed). Returns how many locks were held.
+   *
+   * Synchronous, on the SQLite file under the port (sqliteOf): the process dies right after, and
+   * no await may let the interrupted command run on between the rollback and the end. The port's
+   * own calls would wait for the unit the signal interrupted, which never ends.
    */
   abandon(): number {
-    const store = this.services_?.store;
-    if (!store?.db.open) return 0;
+    const db = this.services_?.db;
+    if (!db) return 0;
+    const store = sqliteOf(db);
+    if (!store.db.open) return 0;
     try {
-      store.rollbackOpen();
+      db.rollbackOpen();
       return store.locks.releaseAll();
     } finally {
       store.close();

@@ -1,4 +1,4 @@
-import type { Store } from '../store/index.js';
+import type { StorePort } from '../store/index.js';
 import { readPreferences, type ConfigFile, type DatabaseSettingKey } from './preferences.js';
 import type { Runtime } from './runtime.js';
 
@@ -22,14 +22,17 @@ export interface ResolvedSetting {
  * database, and which command moves it. Nothing is moved on its own: banksync cannot know which
  * of the databases on this machine (the real books, a copy, the demo's) the value was meant for.
  */
-export function resolveDatabaseSettings(store: Store | undefined, file: ConfigFile, keys: readonly DatabaseSettingKey[]): ResolvedSetting[] {
-  return keys.map((key) => {
-    const own = store?.settings.get(key);
-    const old = typeof file[key] === 'string' && file[key] !== '' ? (file[key] as string) : undefined;
-    if (own !== undefined) return { key, value: own, source: 'database', ...(old !== undefined && old !== own ? { ignored: old } : {}) };
-    if (old !== undefined) return { key, value: old, source: 'config.json' };
-    return { key, value: null, source: 'default' };
-  });
+export async function resolveDatabaseSettings(db: StorePort | undefined, file: ConfigFile, keys: readonly DatabaseSettingKey[]): Promise<ResolvedSetting[]> {
+  const out: ResolvedSetting[] = [];
+  for (const key of keys) out.push(resolved(key, await db?.settings.get(key), file));
+  return out;
+}
+
+function resolved(key: DatabaseSettingKey, own: string | undefined, file: ConfigFile): ResolvedSetting {
+  const old = typeof file[key] === 'string' && file[key] !== '' ? (file[key] as string) : undefined;
+  if (own !== undefined) return { key, value: own, source: 'database', ...(old !== undefined && old !== own ? { ignored: old } : {}) };
+  if (old !== undefined) return { key, value: old, source: 'config.json' };
+  return { key, value: null, source: 'default' };
 }
 
 /** `banksync [--db PATH] config KEY VALUE`, as the person would type it for this database. */
@@ -65,7 +68,7 @@ export function legacyWarning(rt: Runtime, resolved: readonly ResolvedSetting[])
  * left out (undefined); warns once if any still comes from config.json.
  */
 export async function databaseSettings(rt: Runtime, keys: readonly DatabaseSettingKey[]): Promise<{ [K in DatabaseSettingKey]?: string }> {
-  const resolved = resolveDatabaseSettings(rt.services().store, await readPreferences(rt.configDir), keys);
+  const resolved = await resolveDatabaseSettings(rt.services().db, await readPreferences(rt.configDir), keys);
   const warning = legacyWarning(rt, resolved);
   if (warning) rt.out.warn(warning);
   return Object.fromEntries(resolved.filter((r) => r.value !== null).map((r) => [r.key, r.value]));

@@ -17,10 +17,10 @@ export async function confirmByTyping(s: Services, yes: boolean | undefined, exp
   if (typed !== expected) throw new BanksyncError('BAD_INPUT', `you typed "${typed}", not ${expected}: nothing was changed`);
 }
 
-/** Inside a transaction: takes the sync lock of each account, or stops (exit 6) while a sync holds one. */
-export function holdAccounts(s: Services, ids: number[]): void {
+/** Inside a unit of work: takes the sync lock of each account, or stops (exit 6) while a sync holds one. */
+export async function holdAccounts(s: Services, ids: number[]): Promise<void> {
   for (const id of ids) {
-    const holder = s.store.locks.acquire(id, s.clock());
+    const holder = await s.db.locks.acquire(id, s.clock());
     if (holder) throw busy(id, holder.pid);
   }
 }
@@ -38,18 +38,18 @@ export interface TargetChange {
 }
 
 /** Export targets that listed `removed` by id: it is replaced by `replacement`, or dropped; a target left with none is deleted. */
-export function retarget(s: Services, removed: number, replacement?: number): TargetChange[] {
+export async function retarget(s: Services, removed: number, replacement?: number): Promise<TargetChange[]> {
   const out: TargetChange[] = [];
-  for (const t of s.store.exports.targets()) {
+  for (const t of await s.db.exports.targets()) {
     const ids = t.scope.accountIds;
     if (!ids?.includes(removed)) continue;
     const rest = ids.filter((i) => i !== removed);
     if (replacement !== undefined && !rest.includes(replacement)) rest.push(replacement);
     if (rest.length === 0) {
-      s.store.accountMoves.deleteTarget(t.id);
+      await s.db.accountMoves.deleteTarget(t.id);
       out.push({ target: t.name, change: 'deleted', accounts: [] });
     } else {
-      s.store.accountMoves.setTargetScope(t.id, { ...t.scope, accountIds: rest } satisfies ExportScope);
+      await s.db.accountMoves.setTargetScope(t.id, { ...t.scope, accountIds: rest } satisfies ExportScope);
       out.push({ target: t.name, change: 'now-lists', accounts: rest.map(accountRef) });
     }
   }
@@ -57,16 +57,16 @@ export function retarget(s: Services, removed: number, replacement?: number): Ta
 }
 
 /** Export targets defined on a deleted connection (`--connection cN`) have nothing left to export: deleted. */
-export function retargetConnection(s: Services, connectionId: number): TargetChange[] {
-  const gone = s.store.exports.targets().filter((t) => !t.scope.accountIds?.length && t.scope.connectionId === connectionId);
-  for (const t of gone) s.store.accountMoves.deleteTarget(t.id);
+export async function retargetConnection(s: Services, connectionId: number): Promise<TargetChange[]> {
+  const gone = (await s.db.exports.targets()).filter((t) => !t.scope.accountIds?.length && t.scope.connectionId === connectionId);
+  for (const t of gone) await s.db.accountMoves.deleteTarget(t.id);
   return gone.map((t) => ({ target: t.name, change: 'deleted' as const, accounts: [] }));
 }
 
 /** "1 transaction", "2 transactions": for prompts core writes (the CLI has its own plural()). */
 export const counted = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
-const ledgerNameOf = (s: Services, id: number) => ledgerNames(s.store.accounts.list(), new Map(s.store.connections.list().map((c) => [c.id, c.institutionName]))).get(id)!;
+const ledgerNameOf = async (s: Services, id: number) => ledgerNames(await s.db.accounts.list(), new Map((await s.db.connections.list()).map((c) => [c.id, c.institutionName]))).get(id)!;
 
 export interface RenameResult {
   account: string;
@@ -84,9 +84,9 @@ export async function renameAccount(s: Services, id: number, name: string): Prom
   if (!clean) throw badInput('the new name is empty');
   if (/\p{Cc}/u.test(clean)) throw badInput('the new name holds a control character (a tab, a newline…)', 'give a name of printable characters');
   if (clean.length > 100) throw badInput(`the new name is ${clean.length} characters long; 100 at most`);
-  const before = ledgerNameOf(s, a.id);
-  s.store.accounts.rename(a.id, clean);
-  const after = ledgerNameOf(s, a.id);
+  const before = await ledgerNameOf(s, a.id);
+  await s.db.accounts.rename(a.id, clean);
+  const after = await ledgerNameOf(s, a.id);
   return { account: accountRef(a.id), name: clean, previousName: a.name, ledgerAccount: after, previousLedgerAccount: before === after ? null : before };
 }
 
@@ -107,28 +107,27 @@ export interface DeleteResult {
  */
 export async function deleteAccount(s: Services, id: number, o: { yes?: boolean }): Promise<DeleteResult> {
   const a = await requireAccount(s, id);
-  const transactions = s.store.transactions.count(a.id);
-  refuseWhileSyncing(s, [a.id]);
+  const transactions = await s.db.transactions.count(a.id);
+  await refuseWhileSyncing(s, [a.id]);
   await confirmByTyping(s, o.yes, accountRef(a.id), `This deletes ${accountRef(a.id)} (${a.name}) and its ${counted(transactions, 'transaction')}; a backup copy is kept first`);
-  const backup = await backupBeside(s.store.db, `delete-${accountRef(a.id)}`);
-  return s.store.tx(() => {
-    holdAccounts(s, [a.id]);
-    const pending = s.store.pending.countOpen(a.id);
-    const targets = retarget(s, a.id);
-    s.store.accountMoves.forgetAccount(a.id);
-    s.store.accounts.delete(a.id);
-    return { account: accountRef(a.id), name: a.name, transactions, pending, backup: backup.path, connection: connectionLeft(s, a), targets };
+  const backup = await backupBeside(s.db, `delete-${accountRef(a.id)}`);
+  return s.db.write(async () => {
+    await holdAccounts(s, [a.id]);
+    const pending = await s.db.pending.countOpen(a.id);
+    const targets = await retarget(s, a.id);
+    await s.db.accountMoves.forgetAccount(a.id);
+    await s.db.accounts.delete(a.id);
+    return { account: accountRef(a.id), name: a.name, transactions, pending, backup: backup.path, connection: await connectionLeft(s, a), targets };
   });
 }
 
-export function connectionLeft(s: Services, a: Account): DeleteResult['connection'] {
+export async function connectionLeft(s: Services, a: Account): Promise<DeleteResult['connection']> {
   if (a.connectionId === null) return null;
-  return { id: connectionRef(a.connectionId), accountsLeft: s.store.accounts.byConnection(a.connectionId).length };
+  return { id: connectionRef(a.connectionId), accountsLeft: (await s.db.accounts.byConnection(a.connectionId)).length };
 }
 
 /** Before the backup and the prompt's answer count: a sync under way is said at once (exit 6). */
-export function refuseWhileSyncing(s: Services, ids: number[]): void {
+export async function refuseWhileSyncing(s: Services, ids: number[]): Promise<void> {
   const now = s.clock();
-  const held = ids.find((id) => s.store.locks.isHeld(id, now));
-  if (held !== undefined) throw busy(held);
+  for (const id of ids) if (await s.db.locks.isHeld(id, now)) throw busy(id);
 }

@@ -7,7 +7,7 @@ import { backupBeside } from './backup.js';
 import { nowIso, type Services } from './context.js';
 import { badInput } from '../domain/errors.js';
 import { textMatch, textOf } from './line-match.js';
-import { reanchorSync } from './balance-check.js';
+import { reanchor } from './balance-check.js';
 import { noteAccountMerge, notRefused } from './explain-origins.js';
 import type { Rung } from '../store/sqlite/line-origins.js';
 import { accountRef, type Account } from '../domain/model.js';
@@ -42,48 +42,49 @@ export async function mergeAccounts(s: Services, fromId: number, intoId: number,
   const from = await requireAccount(s, fromId);
   const into = await requireAccount(s, intoId);
   if (from.currency !== into.currency) throw badInput(`${accountRef(from.id)} is in ${from.currency}, ${accountRef(into.id)} in ${into.currency}: only accounts in one currency can be merged`);
-  refuseWhileSyncing(s, [from.id, into.id]);
-  const n = s.store.transactions.count(from.id);
+  await refuseWhileSyncing(s, [from.id, into.id]);
+  const n = await s.db.transactions.count(from.id);
   await confirmByTyping(
     s,
     o.yes,
     accountRef(from.id),
     `This moves ${counted(n, 'transaction')} of ${accountRef(from.id)} (${from.name}) into ${accountRef(into.id)} (${into.name}) and deletes ${accountRef(from.id)}; a backup copy is kept first`,
   );
-  const backup = await backupBeside(s.store.db, `merge-${accountRef(from.id)}-into-${accountRef(into.id)}`);
-  return s.store.tx(() => {
-    holdAccounts(s, [from.id, into.id]);
-    const result = moveLines(s, from, into);
-    const targets = retarget(s, from.id, into.id);
-    s.store.accountMoves.forgetAccount(from.id);
-    s.store.accounts.delete(from.id);
-    reanchorSync(s.store, into.id);
-    s.store.locks.release(into.id);
-    return { from: accountRef(from.id), into: accountRef(into.id), ...result, backup: backup.path, targets, connection: connectionLeft(s, from) };
+  const backup = await backupBeside(s.db, `merge-${accountRef(from.id)}-into-${accountRef(into.id)}`);
+  return s.db.write(async () => {
+    await holdAccounts(s, [from.id, into.id]);
+    const result = await moveLines(s, from, into);
+    const targets = await retarget(s, from.id, into.id);
+    await s.db.accountMoves.forgetAccount(from.id);
+    await s.db.accounts.delete(from.id);
+    await reanchor(s.db, into.id);
+    await s.db.locks.release(into.id);
+    return { from: accountRef(from.id), into: accountRef(into.id), ...result, backup: backup.path, targets, connection: await connectionLeft(s, from) };
   });
 }
 
-function moveLines(s: Services, from: Account, into: Account): Pick<MergeResult, 'moved' | 'duplicates' | 'matchedByText'> {
-  const moves = s.store.accountMoves;
+async function moveLines(s: Services, from: Account, into: Account): Promise<Pick<MergeResult, 'moved' | 'duplicates' | 'matchedByText'>> {
+  const moves = s.db.accountMoves;
   const now = nowIso(s);
-  const targets = s.store.exports.targets().map((t) => ({ t, covers: coveredAccounts(s, t.scope) }));
+  const targets: { t: ExportTarget; covers: Set<number> }[] = [];
+  for (const t of await s.db.exports.targets()) targets.push({ t, covers: await coveredAccounts(s, t.scope) });
   const received = (line: MovableLine, accountId: number) => targets.filter(({ t, covers }) => covers.has(accountId) && line.seq <= t.lastSeq && inRange(t.scope, line.bookingDate)).map(({ t }) => t);
   // A target that listed FROM but not INTO lists INTO from now on: INTO's own lines are new to it.
   const intoIsNewTo = targets.some(({ t, covers }) => t.scope.accountIds?.length && covers.has(from.id) && !covers.has(into.id));
-  const intoLines = intoIsNewTo ? moves.lines(into.id) : [];
+  const intoLines = intoIsNewTo ? await moves.lines(into.id) : [];
   const claimed = new Set<string>();
-  const refused = s.store.lineOrigins.refusals(into.id);
+  const refused = await s.db.lineOrigins.refusals(into.id);
   const r = { moved: 0, duplicates: 0, matchedByText: 0 };
-  for (const line of moves.lines(from.id)) {
-    const match = sameLine(s, into, line, claimed, refused);
+  for (const line of await moves.lines(from.id)) {
+    const match = await sameLine(s, into, line, claimed, refused);
     if (match) {
       claimed.add(match.id);
       noteAccountMerge(s, line, match, now);
-      moves.deleteLine(line.id, match.id);
+      await moves.deleteLine(line.id, match.id);
       r.duplicates++;
       if (match.why) {
         r.matchedByText++;
-        s.store.inputIssues.record(
+        await s.db.inputIssues.record(
           {
             accountId: into.id,
             kind: 'fuzzy-merge',
@@ -99,18 +100,18 @@ function moveLines(s: Services, from: Account, into: Account): Pick<MergeResult,
       continue;
     }
     const sentTo = received(line, from.id);
-    moves.moveLine(line.seq, into.id, line.externalId !== null ? 0 : moves.nextOrdinal(into.id, line.fingerprint));
-    for (const t of sentTo) moves.markSent(t.id, line.id);
+    await moves.moveLine(line.seq, into.id, line.externalId !== null ? 0 : await moves.nextOrdinal(into.id, line.fingerprint));
+    for (const t of sentTo) await moves.markSent(t.id, line.id);
     claimed.add(line.id);
     r.moved++;
   }
   for (const line of intoLines) {
     const sentTo = received(line, into.id);
-    moves.renumber(line.seq);
-    for (const t of sentTo) moves.markSent(t.id, line.id);
+    await moves.renumber(line.seq);
+    for (const t of sentTo) await moves.markSent(t.id, line.id);
   }
-  for (const range of s.store.syncState.coverage(from.id)) s.store.syncState.addCoverage(into.id, range);
-  moves.moveSideRows(from.id, into.id);
+  for (const range of await s.db.syncState.coverage(from.id)) await s.db.syncState.addCoverage(into.id, range);
+  await moves.moveSideRows(from.id, into.id);
   return r;
 }
 
@@ -119,15 +120,21 @@ function moveLines(s: Services, from: Account, into: Account): Pick<MergeResult,
  * provider (or file) id; the same date, amount and text fingerprint; or, from another kind of
  * source, the same date and amount with text that mostly agrees. Each of INTO's lines matches once.
  */
-function sameLine(s: Services, into: Account, line: MovableLine, claimed: Set<string>, refused: Set<string>): { id: string; rung: Rung; why?: string; candidates: StoredCandidate[] } | undefined {
+async function sameLine(
+  s: Services,
+  into: Account,
+  line: MovableLine,
+  claimed: Set<string>,
+  refused: Set<string>,
+): Promise<{ id: string; rung: Rung; why?: string; candidates: StoredCandidate[] } | undefined> {
   if (line.externalId !== null) {
-    const id = s.store.accountMoves.idOfExternal(into.id, line.externalId);
+    const id = await s.db.accountMoves.idOfExternal(into.id, line.externalId);
     if (id) return { id, rung: 'accounts-merge-id', candidates: [] };
   }
   if (line.removed) return undefined;
   // Pairs a person kept apart with `unmerge` are never matched again.
   const candidates = notRefused(
-    s.store.transactions.sameDateAndAmount(into.id, line.bookingDate, line.amountMinor).filter((c) => !claimed.has(c.id)),
+    (await s.db.transactions.sameDateAndAmount(into.id, line.bookingDate, line.amountMinor)).filter((c) => !claimed.has(c.id)),
     refused,
     line.externalId,
     line.fingerprint,
@@ -146,10 +153,10 @@ function sameLine(s: Services, into: Account, line: MovableLine, claimed: Set<st
 const sourceKind = (l: Pick<StoredCandidate, 'source' | 'externalId'>) => (l.source.startsWith('file:') ? `file:${l.externalId?.split(':')[0] ?? ''}` : l.source);
 
 /** The accounts an export target's filters cover (as export resolves them), read before anything moves. */
-function coveredAccounts(s: Services, scope: ExportScope): Set<number> {
+async function coveredAccounts(s: Services, scope: ExportScope): Promise<Set<number>> {
   if (scope.accountIds?.length) return new Set(scope.accountIds);
-  if (scope.connectionId !== undefined) return new Set(s.store.accounts.byConnection(scope.connectionId).map((a) => a.id));
-  return new Set(s.store.accounts.list().map((a) => a.id));
+  if (scope.connectionId !== undefined) return new Set((await s.db.accounts.byConnection(scope.connectionId)).map((a) => a.id));
+  return new Set((await s.db.accounts.list()).map((a) => a.id));
 }
 
 const inRange = (scope: ExportTarget['scope'], date: string) => (!scope.from || date >= scope.from) && (!scope.to || date <= scope.to);

@@ -50,7 +50,7 @@ export async function connect(s: Services, o: ConnectOptions): Promise<ConnectRe
   refuseUnusedSetupToken(provider, o.setupToken);
   if (!o.allowDuplicate && institution && !providerChooses) await refuseConnectedInstitution(s, provider.id, institution);
   const grant = await obtainConsent(s, provider, institution, { yes: o.yes, redirectPort: o.redirectPort, browser: o.browser, setupToken: o.setupToken });
-  const session = { data: grant.session, save: () => undefined };
+  const session = { data: grant.session, save: async () => undefined };
   const authorized = await provider.listAccounts(session);
   // M3: at an app-chosen bank only its accounts are offered; a provider-chosen consent offers all it covers.
   const own = providerChooses || !institution ? authorized : authorized.filter((a) => a.institutionId === institution.id);
@@ -70,34 +70,38 @@ export async function connect(s: Services, o: ConnectOptions): Promise<ConnectRe
   }
   const limits = effectiveLimits(provider, providerChooses ? undefined : institution);
   const now = nowIso(s);
-  const created = s.store.tx(() => {
-    const connectionId = s.store.connections.create({
+  // After consent and the account list: no network call waits inside the unit of work.
+  const created = await s.db.write(async () => {
+    const connectionId = await s.db.connections.create({
       providerId: provider.id,
       institutionId: held.id,
       institutionName: held.name,
       consentExpiresAt: grant.expiresAt,
       now,
     });
-    s.store.secrets.put(connectionSecretOwner(connectionId), grant.session, now);
-    const ids = chosen.map((a) =>
-      s.store.accounts.create({
-        connectionId,
-        providerId: provider.id,
-        // Each account records the institution that holds it (one consent may span several).
-        institutionId: providerChooses ? a.institutionId : held.id,
-        externalId: a.externalId,
-        name: a.name,
-        iban: a.iban,
-        number: a.number,
-        matchKey: a.matchKey,
-        currency: a.currency,
-        kind: a.kind,
-        historyDays: limits.historyDays,
-        stableIds: limits.stableIds,
-        meta: a.meta,
-        now,
-      }),
-    );
+    await s.db.secrets.put(connectionSecretOwner(connectionId), grant.session, now);
+    const ids: number[] = [];
+    for (const a of chosen) {
+      ids.push(
+        await s.db.accounts.create({
+          connectionId,
+          providerId: provider.id,
+          // Each account records the institution that holds it (one consent may span several).
+          institutionId: providerChooses ? a.institutionId : held.id,
+          externalId: a.externalId,
+          name: a.name,
+          iban: a.iban,
+          number: a.number,
+          matchKey: a.matchKey,
+          currency: a.currency,
+          kind: a.kind,
+          historyDays: limits.historyDays,
+          stableIds: limits.stableIds,
+          meta: a.meta,
+          now,
+        }),
+      );
+    }
     return { connectionId, ids };
   });
   return {
@@ -146,7 +150,7 @@ async function pickInstitution(s: Services, o: ConnectOptions): Promise<{ provid
   } else if (o.institutionId) {
     for (const id of providerIds()) {
       if (capabilitiesOf(id).institutionChoice === 'provider') continue;
-      if (capabilitiesOf(id).remote && missingCredentials(s, id).length > 0) continue;
+      if (capabilitiesOf(id).remote && (await missingCredentials(s, id)).length > 0) continue;
       const provider = await getProvider(s, id);
       const institution = await lookupInstitution(s, provider, o.institutionId);
       if (institution) return { provider, institution };

@@ -405,7 +405,7 @@ function ledgerNameLookup(s: Services): (accountId: number) => string {
 async function resolveAccounts(s: Services, scope: ExportScope): Promise<Account[]> {
   if (scope.accountIds?.length) return requireAccounts(s, scope.accountIds);
   if (scope.connectionId !== undefined) {
-    requireConnection(s, scope.connectionId);
+    await requireConnection(s, scope.connectionId);
     return s.store.accounts.byConnection(scope.connectionId);
   }
   return s.store.accounts.list();

@@ -79,12 +79,12 @@ async function searchAtProvider(s: Services, provider: Provider, q: InstitutionQ
     s.notify.info(`${provider.id}: searched by name only (banksync institutions NAME --provider ${provider.id})`);
     return [];
   }
-  requireSetUp(s, provider);
+  await requireSetUp(s, provider);
   return provider.searchInstitutions!(q.query.trim(), q.country?.toUpperCase());
 }
 
-function requireSetUp(s: Services, provider: Provider): void {
-  const missing = missingCredentials(s, provider.id);
+async function requireSetUp(s: Services, provider: Provider): Promise<void> {
+  const missing = await missingCredentials(s, provider.id);
   if (missing.length > 0) {
     throw new BanksyncError('NOT_CONFIGURED', `${provider.displayName} is not set up (missing ${missing.map((f) => f.label).join(', ')})`, {
       hint: `banksync providers setup ${provider.id}`,
@@ -96,13 +96,13 @@ function requireSetUp(s: Services, provider: Provider): void {
 export async function institutionsOf(s: Services, provider: Provider, country: string | undefined, refresh = false): Promise<Institution[]> {
   if (!provider.capabilities.remote) return provider.listInstitutions(country);
   const key = country ?? '';
-  const cached = s.store.institutionCache.get(provider.id, key);
+  const cached = await s.db.institutionCache.get(provider.id, key);
   const ageDays = cached ? (s.clock().getTime() - Date.parse(cached.fetchedAt)) / 86_400_000 : Infinity;
   if (cached && !refresh && ageDays < CACHE_DAYS) return cached.institutions;
   try {
-    requireSetUp(s, provider);
+    await requireSetUp(s, provider);
     const fresh = await provider.listInstitutions(country);
-    s.store.institutionCache.put(provider.id, key, fresh, nowIso(s));
+    await s.db.institutionCache.put(provider.id, key, fresh, nowIso(s));
     return fresh;
   } catch (err) {
     const e = toBanksyncError(err);
@@ -115,7 +115,7 @@ export async function institutionsOf(s: Services, provider: Provider, country: s
 /** One institution by id, from the local copy first so a sync needs no catalogue call. */
 export async function lookupInstitution(s: Services, provider: Provider, id: string): Promise<Institution | undefined> {
   if (provider.capabilities.remote) {
-    const hit = s.store.institutionCache.find(provider.id, id);
+    const hit = await s.db.institutionCache.find(provider.id, id);
     if (hit) return hit;
   }
   return provider.getInstitution(id);

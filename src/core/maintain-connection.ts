@@ -12,22 +12,22 @@ import { withRenewHint } from './sync/outcomes.js';
 import { accountRef, connectionRef, type Connection } from '../domain/model.js';
 import { effectiveLimits, getProvider, requireInstitution } from './providers.js';
 
-export function requireConnection(s: Services, id: number): Connection {
-  const c = s.store.connections.get(id);
+export async function requireConnection(s: Services, id: number): Promise<Connection> {
+  const c = await s.db.connections.get(id);
   if (!c) throw notFound(`no connection ${connectionRef(id)}`, 'list connections with: banksync status');
   return c;
 }
 
 /** A connection's provider session, decrypted; `save` re-seals it (token rotation). */
-export function loadSession(s: Services, c: Connection): SessionHandle {
+export async function loadSession(s: Services, c: Connection): Promise<SessionHandle> {
   const owner = connectionSecretOwner(c.id);
-  const data = s.store.secrets.get(owner);
+  const data = await s.db.secrets.get(owner);
   if (!data || c.status === 'disconnected') {
     throw new BanksyncError('NOT_CONFIGURED', `connection ${connectionRef(c.id)} has no credentials (disconnected)`, {
       hint: `reconnect it: banksync update-credentials ${connectionRef(c.id)}`,
     });
   }
-  const handle: SessionHandle = { data, save: () => s.store.secrets.put(owner, handle.data, nowIso(s)) };
+  const handle: SessionHandle = { data, save: () => s.db.secrets.put(owner, handle.data, nowIso(s)) };
   return handle;
 }
 
@@ -42,10 +42,10 @@ function ofConnection(provider: Provider, c: Connection, remote: ProviderAccount
 }
 
 /** Re-points matched accounts at the provider's current ids and keeps its current data for them (meta). */
-function rematch(s: Services, matched: ReturnType<typeof matchAccounts>['matched']): void {
+async function rematch(s: Services, matched: ReturnType<typeof matchAccounts>['matched']): Promise<void> {
   for (const m of matched) {
-    if (m.local.externalId !== m.remote.externalId) s.store.accounts.updateExternalId(m.local.id, m.remote.externalId, m.remote.matchKey);
-    s.store.accounts.setProviderMeta(m.local.id, m.remote.meta);
+    if (m.local.externalId !== m.remote.externalId) await s.db.accounts.updateExternalId(m.local.id, m.remote.externalId, m.remote.matchKey);
+    await s.db.accounts.setProviderMeta(m.local.id, m.remote.meta);
   }
 }
 
@@ -57,7 +57,7 @@ export interface FetchAccountsResult {
 
 /** M6: adds accounts authorized since connect; existing accounts keep history and settings. */
 export async function fetchNewAccounts(s: Services, connectionId: number, wanted?: 'all' | string[]): Promise<FetchAccountsResult> {
-  const c = requireConnection(s, connectionId);
+  const c = await requireConnection(s, connectionId);
   // A connection that cannot be asked would answer "no new accounts": say why, with the command that fixes it.
   if (c.status === 'disconnected') {
     throw new BanksyncError('NOT_CONFIGURED', `${connectionRef(c.id)} (${c.institutionName}) is disconnected: there is no consent to ask the bank for accounts with`, {
@@ -69,35 +69,40 @@ export async function fetchNewAccounts(s: Services, connectionId: number, wanted
   const provider = await getProvider(s, c.providerId);
   const institution = await consentInstitution(s, provider, c);
   const remote = ofConnection(provider, c, await listOrFlag(s, provider, c));
-  const local = s.store.accounts.byConnection(c.id);
+  const local = await s.db.accounts.byConnection(c.id);
   const { matched, fresh } = matchAccounts(local, remote);
   const chosen = fresh.length === 0 ? [] : await chooseAccounts(s, fresh, wanted ?? 'all');
   const limits = effectiveLimits(provider, institution);
   const now = nowIso(s);
-  const added = s.store.tx(() => {
-    rematch(s, matched);
-    return chosen.map((a) => ({
-      id: accountRef(
-        s.store.accounts.create({
-          connectionId: c.id,
-          providerId: c.providerId,
-          institutionId: institution ? c.institutionId : a.institutionId,
-          externalId: a.externalId,
-          name: a.name,
-          iban: a.iban,
-          number: a.number,
-          matchKey: a.matchKey,
-          currency: a.currency,
-          kind: a.kind,
-          historyDays: limits.historyDays,
-          stableIds: limits.stableIds,
-          meta: a.meta,
-          now,
-        }),
-      ),
-      name: a.name,
-      currency: a.currency,
-    }));
+  // After every network call and prompt: the unit of work holds no one up while the bank answers.
+  const added = await s.db.write(async () => {
+    await rematch(s, matched);
+    const out: FetchAccountsResult['added'] = [];
+    for (const a of chosen) {
+      out.push({
+        id: accountRef(
+          await s.db.accounts.create({
+            connectionId: c.id,
+            providerId: c.providerId,
+            institutionId: institution ? c.institutionId : a.institutionId,
+            externalId: a.externalId,
+            name: a.name,
+            iban: a.iban,
+            number: a.number,
+            matchKey: a.matchKey,
+            currency: a.currency,
+            kind: a.kind,
+            historyDays: limits.historyDays,
+            stableIds: limits.stableIds,
+            meta: a.meta,
+            now,
+          }),
+        ),
+        name: a.name,
+        currency: a.currency,
+      });
+    }
+    return out;
   });
   return { connection: connectionRef(c.id), added, kept: local.map((a) => ({ id: accountRef(a.id), name: a.name })) };
 }
@@ -105,11 +110,11 @@ export async function fetchNewAccounts(s: Services, connectionId: number, wanted
 /** The provider's accounts; a revoked or lapsed consent flags the connection as sync does, with the renewal command. */
 async function listOrFlag(s: Services, provider: Provider, c: Connection): Promise<ProviderAccount[]> {
   try {
-    return await provider.listAccounts(loadSession(s, c));
+    return await provider.listAccounts(await loadSession(s, c));
   } catch (err) {
     const e = toBanksyncError(err);
     if (!NEEDS_HUMAN_CODES.has(e.code)) throw e;
-    if (e.code !== 'SCA_REQUIRED') s.store.connections.setStatus(c.id, 'needs_human', e.message, nowIso(s));
+    if (e.code !== 'SCA_REQUIRED') await s.db.connections.setStatus(c.id, 'needs_human', e.message, nowIso(s));
     throw withRenewHint(e, c);
   }
 }
@@ -126,22 +131,22 @@ export interface UpdateCredentialsResult {
  * When the renewal made a new consent at the provider, the superseded one is revoked there.
  */
 export async function updateCredentials(s: Services, connectionId: number, o: { yes: boolean; redirectPort?: number; browser?: boolean; setupToken?: string }): Promise<UpdateCredentialsResult> {
-  const c = requireConnection(s, connectionId);
+  const c = await requireConnection(s, connectionId);
   const provider = await getProvider(s, c.providerId);
   const institution = await consentInstitution(s, provider, c);
   const owner = connectionSecretOwner(c.id);
-  const existingData = s.store.secrets.get(owner);
+  const existingData = await s.db.secrets.get(owner);
   // A real save: renewing may rotate the provider's refresh token, which must not be lost if consent is then abandoned.
-  const existing: SessionHandle | undefined = existingData ? { data: existingData, save: () => s.store.secrets.put(owner, existingData, nowIso(s)) } : undefined;
+  const existing: SessionHandle | undefined = existingData ? { data: existingData, save: () => s.db.secrets.put(owner, existingData, nowIso(s)) } : undefined;
   const grant = await obtainConsent(s, provider, institution, { ...o, existing });
-  const remote = ofConnection(provider, c, await provider.listAccounts({ data: grant.session, save: () => undefined }));
-  const local = s.store.accounts.byConnection(c.id);
+  const remote = ofConnection(provider, c, await provider.listAccounts({ data: grant.session, save: async () => undefined }));
+  const local = await s.db.accounts.byConnection(c.id);
   const { matched, fresh } = matchAccounts(local, remote);
   const now = nowIso(s);
-  s.store.tx(() => {
-    s.store.secrets.put(owner, grant.session, now);
-    s.store.connections.setConsent(c.id, grant.expiresAt ?? null, now);
-    rematch(s, matched);
+  await s.db.write(async () => {
+    await s.db.secrets.put(owner, grant.session, now);
+    await s.db.connections.setConsent(c.id, grant.expiresAt ?? null, now);
+    await rematch(s, matched);
   });
   // Only once the new consent is stored: a failed renewal leaves the old one working.
   if (existing && grant.supersedesExisting && provider.revoke) {
@@ -174,8 +179,8 @@ export interface DisconnectResult {
  * is revoked at the provider first; a failure there is a warning, the credentials go anyway.
  */
 export async function disconnect(s: Services, connectionId: number, o: { history?: 'keep' | 'delete'; yes?: boolean }): Promise<DisconnectResult> {
-  const c = requireConnection(s, connectionId);
-  const accounts = s.store.accounts.byConnection(c.id);
+  const c = await requireConnection(s, connectionId);
+  const accounts = await s.db.accounts.byConnection(c.id);
   const choice =
     o.history ??
     (await s.prompts.select(
@@ -186,11 +191,12 @@ export async function disconnect(s: Services, connectionId: number, o: { history
       ],
       '--keep-history or --delete-history',
     ));
-  const transactions = accounts.reduce((n, a) => n + s.store.transactions.count(a.id), 0);
+  const counts = await s.db.transactions.countsByAccount();
+  const transactions = accounts.reduce((n, a) => n + (counts.get(a.id) ?? 0), 0);
   let backup: string | null = null;
   if (choice === 'delete') {
     // Thousands of lines must not go with one key: the connection id is typed, and a copy kept first.
-    refuseWhileSyncing(
+    await refuseWhileSyncing(
       s,
       accounts.map((a) => a.id),
     );
@@ -200,10 +206,10 @@ export async function disconnect(s: Services, connectionId: number, o: { history
       connectionRef(c.id),
       `This deletes ${connectionRef(c.id)} (${c.institutionName}) with ${counted(accounts.length, 'account')} and ${counted(transactions, 'transaction')}; a backup copy is kept first`,
     );
-    backup = (await backupBeside(s.store.db, `disconnect-${connectionRef(c.id)}`)).path;
+    backup = (await backupBeside(s.db, `disconnect-${connectionRef(c.id)}`)).path;
   }
   const owner = connectionSecretOwner(c.id);
-  const data = s.store.secrets.get(owner);
+  const data = await s.db.secrets.get(owner);
   let revoked: DisconnectResult['revoked'] = 'nothing to revoke';
   if (data) {
     let provider: Provider | undefined;
@@ -216,27 +222,27 @@ export async function disconnect(s: Services, connectionId: number, o: { history
     if (provider && !provider.revoke) revoked = 'not supported';
     if (provider?.revoke) {
       // Token rotation during the revoke has nowhere to go: the session is deleted next.
-      revoked = (await revokeAtProvider(s, provider, { data, save: () => undefined }, `the consent of ${connectionRef(c.id)}`)) ? 'revoked' : 'failed';
+      revoked = (await revokeAtProvider(s, provider, { data, save: async () => undefined }, `the consent of ${connectionRef(c.id)}`)) ? 'revoked' : 'failed';
     }
   }
   const now = nowIso(s);
   const targets: TargetChange[] = [];
-  s.store.tx(() => {
-    s.store.secrets.delete(owner);
+  await s.db.write(async () => {
+    await s.db.secrets.delete(owner);
     if (choice === 'delete') {
-      holdAccounts(
+      await holdAccounts(
         s,
         accounts.map((a) => a.id),
       );
       for (const a of accounts) {
-        targets.push(...retarget(s, a.id));
-        s.store.accountMoves.forgetAccount(a.id);
-        s.store.accounts.delete(a.id);
+        targets.push(...(await retarget(s, a.id)));
+        await s.db.accountMoves.forgetAccount(a.id);
+        await s.db.accounts.delete(a.id);
       }
-      targets.push(...retargetConnection(s, c.id));
-      s.store.connections.delete(c.id);
+      targets.push(...(await retargetConnection(s, c.id)));
+      await s.db.connections.delete(c.id);
     } else {
-      s.store.connections.setStatus(c.id, 'disconnected', 'disconnected by the user', now);
+      await s.db.connections.setStatus(c.id, 'disconnected', 'disconnected by the user', now);
     }
   });
   return { connection: connectionRef(c.id), history: choice === 'delete' ? 'deleted' : 'kept', accounts: accounts.length, transactions, revoked, backup, targets };

@@ -18,7 +18,7 @@ export interface SetupResult {
  */
 export async function setupProvider(s: Services, id: string, given: Record<string, string | undefined>): Promise<SetupResult> {
   providerEntry(id);
-  const current = credentialSources(s, id);
+  const current = await credentialSources(s, id);
   if (current.length === 0) throw badInput(`${id} needs no set-up`);
   const values: Record<string, string> = {};
   const toStore: Record<string, string> = {};
@@ -53,8 +53,10 @@ export async function setupProvider(s: Services, id: string, given: Record<strin
   await provider.verifyCredentials();
   if (Object.keys(toStore).length > 0) {
     const owner = providerSecretOwner(id);
-    const before = (s.store.secrets.get(owner) ?? {}) as Record<string, string>;
-    s.store.secrets.put(owner, { ...before, ...toStore }, nowIso(s));
+    await s.db.write(async () => {
+      const before = ((await s.db.secrets.get(owner)) ?? {}) as Record<string, string>;
+      await s.db.secrets.put(owner, { ...before, ...toStore }, nowIso(s));
+    });
   }
   return { provider: id, fields: sources, verified: true };
 }
@@ -74,10 +76,11 @@ export interface ProviderRow {
 }
 
 /** Every provider, and for each credential where it comes from (never its value). */
-export function listProviders(s: Services): ProviderRow[] {
-  return [...PROVIDERS.values()].map(({ id, displayName, capabilities }) => {
-    const creds = credentialSources(s, id).map((c) => ({ name: c.field.name, label: c.field.label, source: c.source, env: providerEnvName(id, c.field.name) }));
-    return {
+export async function listProviders(s: Services): Promise<ProviderRow[]> {
+  const rows: ProviderRow[] = [];
+  for (const { id, displayName, capabilities } of PROVIDERS.values()) {
+    const creds = (await credentialSources(s, id)).map((c) => ({ name: c.field.name, label: c.field.label, source: c.source, env: providerEnvName(id, c.field.name) }));
+    rows.push({
       id,
       name: displayName,
       regions: capabilities.regions,
@@ -88,6 +91,7 @@ export function listProviders(s: Services): ProviderRow[] {
       pending: capabilities.pending,
       credentials: creds,
       ready: creds.every((c) => c.source !== 'missing'),
-    };
-  });
+    });
+  }
+  return rows;
 }

@@ -22,9 +22,9 @@ export function capabilitiesOf(id: string): ProviderCapabilities {
 }
 
 /** Where each app credential comes from, in the documented order: env, then the secret store. */
-export function credentialSources(s: Services, id: string): { field: CredentialField; source: CredentialSource; value?: string }[] {
+export async function credentialSources(s: Services, id: string): Promise<{ field: CredentialField; source: CredentialSource; value?: string }[]> {
   const fields = capabilitiesOf(id).credentialFields;
-  const stored = fields.length ? ((s.store.secrets.get(providerSecretOwner(id)) ?? {}) as Record<string, string>) : {};
+  const stored = fields.length ? (((await s.db.secrets.get(providerSecretOwner(id))) ?? {}) as Record<string, string>) : {};
   return fields.map((field) => {
     const fromEnv = s.env[providerEnvName(id, field.name)];
     if (fromEnv !== undefined && fromEnv !== '') {
@@ -36,27 +36,27 @@ export function credentialSources(s: Services, id: string): { field: CredentialF
   });
 }
 
-export function missingCredentials(s: Services, id: string): CredentialField[] {
-  return credentialSources(s, id)
-    .filter((c) => c.source === 'missing')
-    .map((c) => c.field);
+export async function missingCredentials(s: Services, id: string): Promise<CredentialField[]> {
+  return (await credentialSources(s, id)).filter((c) => c.source === 'missing').map((c) => c.field);
 }
 
 /**
  * A provider's own encrypted key-value state (Salt Edge's customer, Yodlee's user), sealed in the
- * secret store under `provider-state:<id>`; every set is written at once.
+ * secret store under `provider-state:<id>`; every set is written at once, read and rewritten in one
+ * unit of work so two sets never lose each other's key.
  */
 export function providerState(s: Services, id: string): ProviderState {
   const owner = providerStateOwner(id);
   return {
-    get: (key) => s.store.secrets.get(owner)?.[key],
-    set: (key, value) => {
-      const data = { ...(s.store.secrets.get(owner) ?? {}) };
-      if (value === undefined) delete data[key];
-      else data[key] = value;
-      if (Object.keys(data).length === 0) s.store.secrets.delete(owner);
-      else s.store.secrets.put(owner, data, nowIso(s));
-    },
+    get: async (key) => (await s.db.secrets.get(owner))?.[key],
+    set: (key, value) =>
+      s.db.write(async () => {
+        const data = { ...((await s.db.secrets.get(owner)) ?? {}) };
+        if (value === undefined) delete data[key];
+        else data[key] = value;
+        if (Object.keys(data).length === 0) await s.db.secrets.delete(owner);
+        else await s.db.secrets.put(owner, data, nowIso(s));
+      }),
   };
 }
 
@@ -70,7 +70,7 @@ export async function getProvider(s: Services, id: string, opts: { maxConcurrent
   let credentials = opts.credentials;
   if (!credentials) {
     credentials = {};
-    for (const c of credentialSources(s, id)) {
+    for (const c of await credentialSources(s, id)) {
       if (c.value === undefined) continue;
       credentials[c.field.name] = c.value;
       if (c.field.secret) registerSecret(c.value);

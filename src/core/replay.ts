@@ -65,7 +65,7 @@ export async function replay(s: Services, o: ReplayOptions): Promise<ReplayRepor
   const target = o.into ? resolve(o.into) : join(dirname(resolve(books.path)), `.${basename(books.path)}.replay-${process.pid}`);
   const held = o.into ? [] : await lockAll(s, accountIds);
   try {
-    await backupDatabase(books.db, target, { overwrite: !o.into });
+    await backupDatabase(s.db, target, { overwrite: !o.into });
     const copy = Store.open(target, books.keySource);
     const copyDb = sqlitePort(copy);
     let totals: ReplayReport['totals'];

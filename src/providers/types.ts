@@ -220,8 +220,8 @@ export interface ConnectionPage extends TransactionPage {
 /** Provider-owned state of one connection (tokens, session ids). Stored encrypted. */
 export interface SessionHandle {
   data: Record<string, unknown>;
-  /** Persist `data` now (e.g. after refresh-token rotation), before anything else can fail. */
-  save(): void;
+  /** Persist `data` now (e.g. after refresh-token rotation), before anything else can fail: await it. */
+  save(): Promise<void>;
 }
 
 export interface ConsentStart {
@@ -295,8 +295,9 @@ export interface ConnectionFetchRequest {
  * customer, Yodlee's user). Values are sealed like sessions; never printed.
  */
 export interface ProviderState {
-  get(key: string): unknown;
-  set(key: string, value: unknown): void;
+  get(key: string): Promise<unknown>;
+  /** Written at once: await it before acting on the value (a crash after the await keeps it). */
+  set(key: string, value: unknown): Promise<void>;
 }
 
 /** What banksync knows of a provider without loading its adapter (src/providers/registry.ts). */

@@ -172,4 +172,9 @@ export class SecretStore {
   delete(owner: string): void {
     this.db.prepare('DELETE FROM secrets WHERE owner = ?').run(owner);
   }
+
+  /** Whose values are sealed here, in order (doctor opens each); never the values. */
+  owners(): string[] {
+    return (this.db.prepare('SELECT owner FROM secrets ORDER BY owner').all() as { owner: string }[]).map((r) => r.owner);
+  }
 }

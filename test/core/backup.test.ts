@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { backupBeside, backupDatabase } from '../../src/core/backup.js';
+import { copyBeside as backupBeside, copyDatabase as backupDatabase } from '../../src/store/sqlite/backup.js';
 import { BanksyncError } from '../../src/domain/errors.js';
 import { openDatabase, type Db } from '../../src/store/sqlite/db.js';
 import { backupsOf } from '../../src/store/sqlite/faults.js';

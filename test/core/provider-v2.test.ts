@@ -56,7 +56,7 @@ vi.mock('../../src/providers/registry.js', async (importOriginal) => {
     async completeConsent(start) {
       // Claiming the token hands out a credential-bearing address, like SimpleFIN's Access URL.
       fake.world.claims++;
-      ctx.state?.set('claims', fake.world.claims);
+      await ctx.state?.set('claims', fake.world.claims);
       return { session: { accessUrl: `https://user:pass-${String(start.state.token)}@bridge.test/${fake.world.claims}` }, supersedesExisting: true };
     },
     listAccounts: async () => fake.world.accounts,
@@ -248,9 +248,9 @@ describe('provider search and provider state', () => {
     expect(again).not.toBe(p);
     const { providerState } = await import('../../src/core/providers.js');
     const state = providerState(s, 'bridge');
-    expect(state.get('claims')).toBe(claims);
-    state.set('customer', 'cust-42');
-    state.set('claims', undefined);
+    expect(await state.get('claims')).toBe(claims);
+    await state.set('customer', 'cust-42');
+    await state.set('claims', undefined);
     expect(store.secrets.get('provider-state:bridge')).toEqual({ customer: 'cust-42' });
     store.close();
     expect(readFileSync(dbPath).toString('latin1')).not.toContain('cust-42');

@@ -13,7 +13,7 @@ export function registerBackup(program: Command, runtimeOf: RuntimeOf): void {
       const rt = runtimeOf(cmd);
       if (file === '-') throw badInput('backup writes a file, not standard output', 'give a file name');
       const { backupDatabase } = await import('../../core/backup.js');
-      const r = await backupDatabase(rt.services().store.db, file, { overwrite: !!o.force });
+      const r = await backupDatabase(rt.services().db, file, { overwrite: !!o.force });
       rt.out.result(r, (v) => v.path);
     });
 }

@@ -72,7 +72,7 @@ export function registerConfig(program: Command, runtimeOf: RuntimeOf): void {
 async function setDatabaseSetting(rt: Runtime, key: DatabaseSettingKey, value: string): Promise<DatabaseSettingKey[] | undefined> {
   const parsed = DATABASE_SETTINGS[key].parse(value);
   const s = rt.services();
-  s.store.settings.set(key, parsed, nowIso(s));
+  await s.db.settings.set(key, parsed, nowIso(s));
   if ((await readPreferences(rt.configDir))[key] === undefined) return undefined;
   (await openPreferences(rt.configDir)).delete(key);
   rt.out.info(`${key} is now a setting of ${rt.dbPath} and was removed from config.json; other databases no longer get it from there`);
@@ -84,7 +84,7 @@ async function show(rt: Runtime, keys: readonly SettingKey[]): Promise<ConfigVie
   // Showing settings never creates a database: a fresh machine has none yet.
   const dbExists = rt.dbPath === ':memory:' || existsSync(rt.dbPath);
   const dbKeys = keys.filter(isDatabaseSettingKey);
-  const resolved = resolveDatabaseSettings(dbKeys.length > 0 && dbExists ? rt.services().store : undefined, file, dbKeys);
+  const resolved = await resolveDatabaseSettings(dbKeys.length > 0 && dbExists ? rt.services().db : undefined, file, dbKeys);
   const warning = legacyWarning(rt, resolved);
   if (warning) rt.out.warn(warning);
   const settings: ShownSetting[] = keys.map((k) => {

@@ -34,7 +34,7 @@ export function registerDemo(program: Command, runtimeOf: RuntimeOf): void {
       const connection = await connect(s, { providerId: 'sandbox', institutionId: 'sandbox-bank', accounts: 'all', yes: true });
       const id = Number(connection.connection.slice(1));
       // Only this database's own settings apply (none in a temporary one), never a user preference.
-      const lockDate = s.store.settings.get('lock-date');
+      const lockDate = await s.db.settings.get('lock-date');
       const report = await sync(s, { target: { kind: 'connection', connectionId: id }, unattended: true, ...(lockDate ? { globalLockDate: lockDate } : {}) });
       const st = await status(s);
       const sink = new PassThrough();

@@ -25,7 +25,7 @@ export function registerProviders(program: Command, runtimeOf: RuntimeOf): void 
       const rt = runtimeOf(cmd);
       // Loaded when the command runs: start-up stays small for the others.
       const { listProviders } = await import('../../core/provider-setup.js');
-      const rows = listProviders(rt.services());
+      const rows = await listProviders(rt.services());
       rt.out.result({ providers: rows }, ({ providers }) =>
         table([
           ['ID', 'NAME', 'REGIONS', 'SET UP'],

@@ -40,7 +40,7 @@ export async function replayFetches(s: Services, rows: ArchiveEntryRow[]): Promi
     let error: BanksyncError | undefined;
     try {
       const real = providerState(s, row.providerId);
-      const provider = await getProvider({ ...s, clock: () => at }, row.providerId, { state: { get: real.get, set: () => {} } });
+      const provider = await getProvider({ ...s, clock: () => at }, row.providerId, { state: { get: real.get, set: async () => {} } });
       const session = await sessionCopy(s, row.connectionId);
       await withExchangeTap(answerer, async () => {
         for await (const page of pagesOf(provider, session, body.fetch)) pages.push(page);

@@ -39,12 +39,12 @@ export function consentChecks(report: StatusReport, warnDays: number, fmt: Docto
  * Accounts that should sync and have not for two of their intervals (at least a day): enabled,
  * on a connection that is not disconnected. Never synced counts from when the account was added.
  */
-export function failingChecks(s: Services, report: StatusReport, fmt: DoctorFormat): Check[] {
+export async function failingChecks(s: Services, report: StatusReport, fmt: DoctorFormat): Promise<Check[]> {
   const now = Date.parse(report.now);
-  const connections = new Map<number, Connection>(s.store.connections.list().map((c) => [c.id, c]));
+  const connections = new Map<number, Connection>((await s.db.connections.list()).map((c) => [c.id, c]));
   const out: Check[] = [];
   let watched = 0;
-  for (const a of s.store.accounts.list()) {
+  for (const a of await s.db.accounts.list()) {
     const conn = a.connectionId === null ? undefined : connections.get(a.connectionId);
     if (!conn || conn.status === 'disconnected' || !a.enabled) continue;
     watched++;
@@ -89,8 +89,8 @@ export function gapChecks(report: StatusReport, fmt: DoctorFormat): Check[] {
 }
 
 /** Line warnings (`banksync warnings`): recent ones need a look, old ones are only counted. */
-export function warningsCheck(s: Services, report: StatusReport, fmt: DoctorFormat): Check {
-  const all = s.store.inputIssues.list().filter((i) => i.severity === 'warning');
+export async function warningsCheck(s: Services, report: StatusReport, fmt: DoctorFormat): Promise<Check> {
+  const all = (await s.db.inputIssues.list()).filter((i) => i.severity === 'warning');
   if (all.length === 0) return ok('warnings', 'no line warnings');
   const since = new Date(Date.parse(report.now) - RECENT_WARNING_DAYS * DAY_MS).toISOString();
   const recent = all.filter((i) => i.lastSeenAt >= since);

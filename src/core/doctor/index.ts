@@ -46,11 +46,11 @@ export async function doctor(o: DoctorOptions): Promise<DoctorReport> {
     }
   }
   if (s) {
-    const sealed = (s.store.db.prepare('SELECT count(*) AS n FROM secrets').get() as { n: number }).n;
-    checks.push(keyCheck(o.keySource, sealed, o.fmt), secretsCheck(s.store, o.fmt));
+    const sealed = await s.db.secrets.owners();
+    checks.push(keyCheck(o.keySource, sealed.length, o.fmt), await secretsCheck(s.db, sealed, o.fmt));
     const report = await status(s, { consentWarnDays: o.consentWarnDays, archiveDays: await storedArchiveDays(s.db) });
     checks.push(...(await providerChecks(s)));
-    checks.push(...consentChecks(report, o.consentWarnDays, o.fmt), ...failingChecks(s, report, o.fmt), ...gapChecks(report, o.fmt), warningsCheck(s, report, o.fmt));
+    checks.push(...consentChecks(report, o.consentWarnDays, o.fmt), ...(await failingChecks(s, report, o.fmt)), ...gapChecks(report, o.fmt), await warningsCheck(s, report, o.fmt));
     checks.push(archiveCheck(report.archive, o.fmt));
     checks.push(await scheduleCheck(o.env, s));
   } else {
@@ -73,13 +73,8 @@ async function scheduleCheck(env: NodeJS.ProcessEnv, s: Services): Promise<Check
     return warn('schedule', `cannot tell whether unattended sync is scheduled: ${(err as Error).message}`, 'banksync schedule status');
   }
   if (st.installed) return ok('schedule', `unattended sync is scheduled${st.via ? ` with ${st.via}` : ''}${st.every ? ` every ${st.every}` : ''}: ${st.detail}`);
-  const live = new Set(
-    s.store.connections
-      .list()
-      .filter((c) => c.status !== 'disconnected')
-      .map((c) => c.id),
-  );
-  if (!s.store.accounts.list().some((a) => a.enabled && a.connectionId !== null && live.has(a.connectionId))) {
+  const live = new Set((await s.db.connections.list()).filter((c) => c.status !== 'disconnected').map((c) => c.id));
+  if (!(await s.db.accounts.list()).some((a) => a.enabled && a.connectionId !== null && live.has(a.connectionId))) {
     return ok('schedule', 'no unattended sync scheduled, and no account syncs from a bank yet');
   }
   return warn('schedule', 'unattended sync is not scheduled: accounts sync only when you run banksync sync', 'banksync schedule install');

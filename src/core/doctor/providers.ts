@@ -43,7 +43,7 @@ interface Target {
  * that is not disconnected. For each: its credentials present, and its address answering.
  */
 export async function providerChecks(s: Services): Promise<Check[]> {
-  const connections = s.store.connections.list().filter((c) => c.status !== 'disconnected');
+  const connections = (await s.db.connections.list()).filter((c) => c.status !== 'disconnected');
   const checks: Check[][] = await Promise.all(
     [...PROVIDERS.values()]
       .filter((p) => p.capabilities.remote)
@@ -51,7 +51,7 @@ export async function providerChecks(s: Services): Promise<Check[]> {
         const own = connections.filter((c) => c.providerId === p.id);
         let sources;
         try {
-          sources = credentialSources(s, p.id);
+          sources = await credentialSources(s, p.id);
         } catch (err) {
           // A file credential whose path is wrong, or stored credentials the key cannot open.
           return [fail(`credentials:${p.id}`, `${p.displayName}: ${(err as Error).message}`, (err as { hint?: string }).hint ?? `banksync providers setup ${p.id}`)];
@@ -101,7 +101,7 @@ async function targetsOf(s: Services, id: string, credentials: Record<string, st
   const origins = new Set<string>();
   for (const cid of connectionIds) {
     try {
-      const access = s.store.secrets.get(connectionSecretOwner(cid))?.accessUrl;
+      const access = (await s.db.secrets.get(connectionSecretOwner(cid)))?.accessUrl;
       if (typeof access === 'string') origins.add(new URL(access).origin);
     } catch {
       // Unreadable sessions are the secrets check's to report.

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { BanksyncError } from '../../domain/errors.js';
 import { keyProblem, type KeySource } from '../../secrets/index.js';
-import type { Store } from '../../store/index.js';
+import type { StorePort } from '../../store/index.js';
 import { fail, ok, warn, type Check, type DoctorFormat } from './types.js';
 
 /** 'connection:3' → 'c3', 'provider:plaid' → 'plaid credentials', as a person looks them up. */
@@ -41,13 +41,12 @@ export function keyCheck(src: KeySource, sealed: number, fmt: DoctorFormat): Che
 }
 
 /** Opens every sealed value with the key (values stay in memory, registered for redaction, never shown). */
-export function secretsCheck(store: Store, fmt: DoctorFormat): Check {
-  const owners = (store.db.prepare('SELECT owner FROM secrets ORDER BY owner').all() as { owner: string }[]).map((r) => r.owner);
+export async function secretsCheck(db: StorePort, owners: string[], fmt: DoctorFormat): Promise<Check> {
   if (owners.length === 0) return ok('secrets', 'no stored credentials to open');
   const failed: { owner: string; error: BanksyncError }[] = [];
   for (const owner of owners) {
     try {
-      store.secrets.get(owner);
+      await db.secrets.get(owner);
     } catch (err) {
       if (!(err instanceof BanksyncError)) throw err;
       failed.push({ owner, error: err });

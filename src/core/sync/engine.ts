@@ -134,7 +134,7 @@ async function syncConnectionAccounts(s: Services, run: RunState, c: Connection,
   let session: SessionHandle;
   try {
     provider = await providerFor(s, run, c.providerId, opts);
-    session = loadSession(s, c);
+    session = await loadSession(s, c);
   } catch (err) {
     const e = toBanksyncError(err);
     return eachOf(accounts, (a) => (NEEDS_HUMAN_CODES.has(e.code) ? recordSkip(s, a, c, e) : recordFailure(s, a, c, e)));

@@ -115,7 +115,7 @@ export function createEnableBankingProvider(ctx: ProviderContext): Provider {
         if (s.accounts[uid] === undefined) {
           const details = await api.call(AccountResource, 'GET', `accounts/${encodeURIComponent(uid)}/details`);
           s.accounts = { ...s.accounts, [uid]: { ...details, uid } };
-          h.save();
+          await h.save();
         }
         out.push(account(s.accounts[uid], institutionId));
       }

@@ -35,13 +35,13 @@ export function createGoCardlessProvider(ctx: ProviderContext): Provider {
     }
   }
 
-  function noteBudget(h: SessionHandle, key: string, headers: Record<string, string | string[] | undefined>): void {
+  async function noteBudget(h: SessionHandle, key: string, headers: Record<string, string | string[] | undefined>): Promise<void> {
     const remaining = Number(header(headers, 'x-ratelimit-account-success-remaining'));
     const reset = Number(header(headers, 'x-ratelimit-account-success-reset'));
     if (!Number.isFinite(remaining)) return;
     const s = sessionOf(h);
     s.budget = { ...s.budget, [key]: { remaining, resetAt: Number.isFinite(reset) ? new Date(ctx.now().getTime() + reset * 1000).toISOString() : nextUtcMidnight(ctx.now()) } };
-    h.save();
+    await h.save();
   }
 
   async function grantOf(start: ConsentStart): Promise<ConsentGrant | undefined> {
@@ -122,7 +122,7 @@ export function createGoCardlessProvider(ctx: ProviderContext): Provider {
           const { body: meta } = await api.call(AccountMeta, 'GET', `api/v2/accounts/${id}/`);
           checkBudget(s, `${id}:details`);
           const { body: d, headers } = await api.call(Details, 'GET', `api/v2/accounts/${id}/details/`);
-          noteBudget(h, `${id}:details`, headers);
+          await noteBudget(h, `${id}:details`, headers);
           const iban = d.account.iban ?? meta.iban ?? undefined;
           known = {
             externalId: id,
@@ -134,7 +134,7 @@ export function createGoCardlessProvider(ctx: ProviderContext): Provider {
             kind: kindOfCashAccountType(d.account.cashAccountType),
           };
           s.details = { ...s.details, [id]: known };
-          h.save();
+          await h.save();
         }
         out.push(known);
       }
@@ -162,7 +162,7 @@ export function createGoCardlessProvider(ctx: ProviderContext): Provider {
         const { body, headers } = await api.call(CheckedTransactions, 'GET', `api/v2/accounts/${id}/transactions/`, {
           query: { date_from: req.from, date_to: req.to < today ? req.to : today },
         });
-        noteBudget(h, `${id}:transactions`, headers);
+        await noteBudget(h, `${id}:transactions`, headers);
         const bookedWire = body.transactions.booked.map((raw, i) => item(raw, `booked[${i}]`));
         const pendingWire = (body.transactions.pending ?? []).map((raw, i) => item(raw, `pending[${i}]`));
         const booked = bookedWire.map(toBooked);
@@ -173,7 +173,7 @@ export function createGoCardlessProvider(ctx: ProviderContext): Provider {
         try {
           checkBudget(s, `${id}:balances`);
           const { body: b, headers: bh } = await api.call(Balances, 'GET', `api/v2/accounts/${id}/balances/`);
-          noteBudget(h, `${id}:balances`, bh);
+          await noteBudget(h, `${id}:balances`, bh);
           const pick = ['closingBooked', 'interimBooked', 'expected', 'interimAvailable'].map((t) => b.balances.find((x) => x.balanceType === t)).find(Boolean);
           if (pick) balance = { amountMinor: amountToMinor(pick.balanceAmount.amount, pick.balanceAmount.currency), date: pick.referenceDate?.slice(0, 10) ?? today };
         } catch (err) {

@@ -39,11 +39,11 @@ export function createPlaidProvider(ctx: ProviderContext): Provider {
   const renewing = new Map<string, Session>();
 
   /** Plaid wants a stable, non-identifying id for the end user; one per banksync install. */
-  function clientUserId(): string {
-    const known = ctx.state?.get('client_user_id');
+  async function clientUserId(): Promise<string> {
+    const known = await ctx.state?.get('client_user_id');
     if (typeof known === 'string') return known;
     const id = `banksync-${globalThis.crypto.randomUUID()}`;
-    ctx.state?.set('client_user_id', id);
+    await ctx.state?.set('client_user_id', id);
     return id;
   }
 
@@ -109,7 +109,7 @@ export function createPlaidProvider(ctx: ProviderContext): Provider {
         client_name: 'banksync',
         language: 'en',
         country_codes: LINK_COUNTRIES,
-        user: { client_user_id: clientUserId() },
+        user: { client_user_id: await clientUserId() },
         // Hosted Link: Plaid serves the page; an empty object turns it on.
         hosted_link: {},
         ...(renew ? { access_token: renew.accessToken } : { products: ['transactions'], transactions: { days_requested: PLAID_HISTORY_DAYS } }),

@@ -85,7 +85,7 @@ export class PontoApi {
     // In place: callers (and core) may hold a reference to this very object.
     Object.assign(h.data, this.sessionFrom(parse(Token, res, 'oauth2/token'), s.refreshToken));
     // Refresh tokens rotate: the old one is dead now, so the new one is stored before anything else.
-    h.save();
+    await h.save();
     return String(h.data.accessToken);
   }
 

@@ -22,7 +22,7 @@ const ofInstitution = (accounts: Account[], institutionId: unknown) => accounts.
 /** The connection's accounts decide its expiry; other banks in the same Ponto consent do not. */
 const expiryOf = (accounts: Account[], institutionId: unknown) => earliestExpiry(ofInstitution(accounts, institutionId).length > 0 ? ofInstitution(accounts, institutionId) : accounts);
 const expiresAtMs = (a: Account) => Date.parse(a.attributes.authorizationExpirationExpectedAt ?? '') || 0;
-const memory = (data: Record<string, unknown>): SessionHandle => ({ data, save: () => undefined });
+const memory = (data: Record<string, unknown>): SessionHandle => ({ data, save: async () => undefined });
 
 export function consentFlow(api: PontoApi, ctx: ProviderContext) {
   function authorizationEndpoint(): URL {

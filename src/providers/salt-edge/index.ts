@@ -52,12 +52,12 @@ export function createSaltEdgeProvider(ctx: ProviderContext): Provider {
 
   /** One Salt Edge customer per banksync installation, created once and kept in the provider state. */
   async function customerId(): Promise<string> {
-    const known = ctx.state?.get('customer_id');
+    const known = await ctx.state?.get('customer_id');
     if (typeof known === 'string') return known;
     const identifier = `banksync-${globalThis.crypto.randomUUID()}`;
     const res = await api().call(CustomerResponse, 'POST', 'customers', { json: { data: { identifier } } });
-    ctx.state?.set('customer_id', res.data.customer_id);
-    ctx.state?.set('customer_identifier', identifier);
+    await ctx.state?.set('customer_id', res.data.customer_id);
+    await ctx.state?.set('customer_identifier', identifier);
     return res.data.customer_id;
   }
 
@@ -217,9 +217,9 @@ export function createSaltEdgeProvider(ctx: ProviderContext): Provider {
     async refreshConnection(h, { requestInput }): Promise<RefreshOutcome> {
       const s = sessionOf(h);
       /** The attempt we started is over: its outcome, and the marker cleared. */
-      const settle = (c: Connection): RefreshOutcome => {
+      const settle = async (c: Connection): Promise<RefreshOutcome> => {
         s.refreshing = false;
-        h.save();
+        await h.save();
         const failure = failedAttempt(c);
         if (!failure) return { status: 'done' };
         if (REFRESH_LIMITS.has(failure.errorClass)) return deferred(c, failure.message);
@@ -259,7 +259,7 @@ export function createSaltEdgeProvider(ctx: ProviderContext): Provider {
         throw err;
       }
       s.refreshing = true;
-      h.save();
+      await h.save();
       return started.last_attempt?.finished ? settle(started) : { status: 'pending', pollAfterMs: POLL_MS };
     },
 

@@ -114,7 +114,7 @@ export function createSandboxProvider(ctx: ProviderContext): Provider {
         });
       }
       handle.data.refreshes = [...todays, ctx.now().toISOString()];
-      handle.save();
+      await handle.save();
     }
     if (faults.failAccounts.has(spec.key)) {
       throw new BanksyncError('PROVIDER_UNAVAILABLE', 'sandbox: 503 Service Unavailable');

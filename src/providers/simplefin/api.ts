@@ -57,7 +57,7 @@ export class SimpleFinApi {
       throw new BanksyncError('CREDENTIALS_INVALID', 'SimpleFIN: this connection has no stored Access URL');
     }
     const { root, authorization } = parseAccessUrl(accessUrl);
-    new RequestBudget(h, this.ctx.now).spend();
+    await new RequestBudget(h, this.ctx.now).spend();
     await budget?.spend();
     const http = this.client(`${root}/`, 'accounts');
     const url = http.url('accounts');

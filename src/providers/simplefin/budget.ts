@@ -42,9 +42,9 @@ export class RequestBudget {
   }
 
   /** Records one request about to be sent, and saves the session at once. */
-  spend(): void {
+  async spend(): Promise<void> {
     this.reserve(1, 'the next request');
     this.h.data.requestLog = [...this.log(), this.now().getTime()];
-    this.h.save();
+    await this.h.save();
   }
 }

@@ -42,19 +42,19 @@ export function createYodleeProvider(ctx: ProviderContext): Provider {
    */
   async function ensureUser(): Promise<string> {
     if (!ctx.state) throw new BanksyncError('INTERNAL', 'internal error: Yodlee needs the provider state to keep its user');
-    let loginName = ctx.state.get('login_name');
+    let loginName = await ctx.state.get('login_name');
     if (typeof loginName !== 'string') {
       loginName = `banksync-${globalThis.crypto.randomUUID()}`;
-      ctx.state.set('login_name', loginName);
+      await ctx.state.set('login_name', loginName);
     }
-    if (ctx.state.get('registered') !== true) {
+    if ((await ctx.state.get('registered')) !== true) {
       try {
         await api().call(UserResponse, 'POST', 'user/register', { as: api().adminLoginName, json: { user: { loginName, preferences: { currency: 'USD', locale: 'en_US' } } } });
       } catch (err) {
         // Y811: the name already exists (registered before a crash): it is ours.
         if (!(err instanceof YodleeError && err.yodleeCode === 'Y811')) throw err;
       }
-      ctx.state.set('registered', true);
+      await ctx.state.set('registered', true);
     }
     return loginName as string;
   }

@@ -54,7 +54,7 @@ const READS: { [K in keyof Repositories]: string[] } = {
   settings: ['get', 'all'],
   archive: ['list', 'size'],
   transfers: ['scannedSeq', 'maxSeq', 'linesAfter', 'line', 'amountsBetween', 'amountWindow', 'pairOf', 'pairs', 'livePairsOf', 'decision', 'links', 'candidateIdsBetween', 'candidates'],
-  secrets: ['get'],
+  secrets: ['get', 'owners'],
 };
 
 /** Methods whose SQLite version streams rows: the port hands them out in pages. */

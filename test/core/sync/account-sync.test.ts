@@ -51,7 +51,7 @@ function provider(pages: TransactionPage[], failAfter?: number): Provider {
 const window = { from: '2026-11-01', to: '2026-11-22', limitedBy: null };
 const t = (externalId: string | undefined, bookingDate: string, amountMinor: number, payee = 'Shop') => ({ externalId, bookingDate, amountMinor, currency: 'EUR', payee });
 const run = (s: ReturnType<typeof setup>, p: Provider) =>
-  fetchAccount({ db: sqlitePort(s.store), provider: p, session: { data: {}, save: () => undefined }, account: s.store.accounts.get(s.account.id)!, window, now: s.now });
+  fetchAccount({ db: sqlitePort(s.store), provider: p, session: { data: {}, save: async () => undefined }, account: s.store.accounts.get(s.account.id)!, window, now: s.now });
 
 describe('fetchAccount', () => {
   it('re-fetching adds nothing; identical id-less lines both stay, across pages', async () => {

@@ -51,7 +51,7 @@ const run = (s: Setup, p: Provider, batchLines?: number) =>
   fetchAccount({
     db: sqlitePort(s.store),
     provider: p,
-    session: { data: {}, save: () => undefined },
+    session: { data: {}, save: async () => undefined },
     account: s.store.accounts.get(s.id)!,
     window: { from: '2026-11-01', to: '2026-11-22', limitedBy: null },
     now: NOW,

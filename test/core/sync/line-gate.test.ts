@@ -46,7 +46,7 @@ const run = (s: ReturnType<typeof setup>, pages: TransactionPage[], now = NOW) =
   fetchAccount({
     db: sqlitePort(s.store),
     provider: provider(pages),
-    session: { data: {}, save: () => undefined },
+    session: { data: {}, save: async () => undefined },
     account: s.store.accounts.get(s.id)!,
     window: { from: '2026-11-01', to: now.slice(0, 10), limitedBy: null },
     now,

@@ -226,7 +226,7 @@ describe('consent', () => {
 
 describe('accounts', () => {
   const handle = (): SessionHandle & { saves: number } => {
-    const h = { data: { sessionId: 'sess-1', aspsp: { name: 'Nordea', country: 'FI' }, accounts: { [CURRENT.uid]: CURRENT } } as Record<string, unknown>, saves: 0, save: () => void h.saves++ };
+    const h = { data: { sessionId: 'sess-1', aspsp: { name: 'Nordea', country: 'FI' }, accounts: { [CURRENT.uid]: CURRENT } } as Record<string, unknown>, saves: 0, save: async () => void h.saves++ };
     return h;
   };
   const info = (status: string) => ({

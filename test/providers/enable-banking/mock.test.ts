@@ -49,7 +49,7 @@ async function connect(state: string): Promise<SessionHandle> {
   expect(callback.state).toBe(state);
   const grant = await provider.completeConsent(start, callback);
   expect(grant.expiresAt).toBe('2025-12-12T09:59:00.000Z');
-  return { data: grant.session, save: () => {} };
+  return { data: grant.session, save: async () => {} };
 }
 
 async function fetchAll(h: SessionHandle, uid: string): Promise<TransactionPage[]> {

@@ -27,7 +27,7 @@ afterEach(async () => {
 });
 
 const provider = () => createEnableBankingProvider({ now: () => NOW, env: {}, dispatcher: agent, credentials: { application_id: 'app-1', private_key: PEM } });
-const session: SessionHandle = { data: { sessionId: 'sess-1', aspsp: { name: 'Nordea', country: 'FI' }, accounts: {} }, save: () => {} };
+const session: SessionHandle = { data: { sessionId: 'sess-1', aspsp: { name: 'Nordea', country: 'FI' }, accounts: {} }, save: async () => {} };
 
 /** to is after today: the adapter asks only up to today. */
 async function fetchAll(): Promise<TransactionPage[]> {

@@ -14,7 +14,7 @@ let gc: ReturnType<StrictMockAgent['get']>;
 let provider: Provider;
 
 function session(extra: Record<string, unknown> = {}): SessionHandle & { saves: number } {
-  const h = { data: { requisitionId: 'req-1', agreementId: 'eua-1', institutionId: 'SANDBOXFINANCE_SFIN0000', ...extra }, saves: 0, save: () => void h.saves++ };
+  const h = { data: { requisitionId: 'req-1', agreementId: 'eua-1', institutionId: 'SANDBOXFINANCE_SFIN0000', ...extra }, saves: 0, save: async () => void h.saves++ };
   return h;
 }
 

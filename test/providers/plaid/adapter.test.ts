@@ -11,11 +11,11 @@ let provider: Provider;
 const stateStore = new Map<string, unknown>();
 
 function make(credentials: Record<string, string> = { client_id: 'test-client-id', secret: 'test-sandbox-secret', env: 'sandbox' }): Provider {
-  return createPlaidProvider({ now: () => clock, env: {}, baseUrl: mock.url, credentials, state: { get: (k) => stateStore.get(k), set: (k, v) => void stateStore.set(k, v) } });
+  return createPlaidProvider({ now: () => clock, env: {}, baseUrl: mock.url, credentials, state: { get: async (k) => stateStore.get(k), set: async (k, v) => void stateStore.set(k, v) } });
 }
 
 function handle(data: Record<string, unknown>): SessionHandle {
-  return { data, save: () => undefined };
+  return { data, save: async () => undefined };
 }
 
 async function connect(): Promise<SessionHandle> {

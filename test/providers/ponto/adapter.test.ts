@@ -38,7 +38,7 @@ function session(extra: Record<string, unknown> = {}): SessionHandle & { saved: 
   const h = {
     data: { refreshToken: 'rt-1', accessToken: 'at-1', accessExpiresAt: '2026-06-15T10:20:00.000Z', ...extra } as Record<string, unknown>,
     saved: [] as Record<string, unknown>[],
-    save: () => void h.saved.push({ ...h.data }),
+    save: async () => void h.saved.push({ ...h.data }),
   };
   return h;
 }

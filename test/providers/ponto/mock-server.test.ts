@@ -100,7 +100,7 @@ describe('Ponto adapter against the mock server', () => {
   it('connects: consent page → code → tokens → accounts', async () => {
     const grant = await consent();
     expect(Date.parse(grant.expiresAt!)).toBe(clock.getTime() + 180 * DAY);
-    session = { data: grant.session, saves: 0, save: () => void session.saves++ };
+    session = { data: grant.session, saves: 0, save: async () => void session.saves++ };
     const accounts = await provider.listAccounts(session);
     expect(accounts.map((a) => a.iban)).toEqual(['BE56148505078588', 'BE81154417716824', 'NL35SNDB3222007665']);
     expect(accounts[0]).toMatchObject({ externalId: CHECKING, institutionId: institution.id, kind: 'checking', currency: 'EUR' });
@@ -138,7 +138,7 @@ describe('Ponto adapter against the mock server', () => {
     await provider.listAccounts(session);
     expect(session.saves).toBe(1);
     expect(session.data.refreshToken).not.toBe(old);
-    const stale = { data: { refreshToken: old }, save: () => undefined };
+    const stale = { data: { refreshToken: old }, save: async () => undefined };
     expect((await failure(provider.listAccounts(stale))).code).toBe('CONSENT_EXPIRED');
   });
 
@@ -150,10 +150,10 @@ describe('Ponto adapter against the mock server', () => {
     // Several lapsed accounts: a reauthorization request would renew only one of them.
     expect(mock.requests.some((r) => r.path.endsWith('/reauthorization-requests'))).toBe(false);
     expect(Date.parse(grant.expiresAt!)).toBeGreaterThan(clock.getTime());
-    const accounts = await provider.listAccounts({ data: grant.session, save: () => undefined });
+    const accounts = await provider.listAccounts({ data: grant.session, save: async () => undefined });
     expect(accounts).toHaveLength(3);
     clock = new Date(clock.getTime() + 6 * 60_000);
-    session = { data: grant.session, saves: 0, save: () => void session.saves++ };
+    session = { data: grant.session, saves: 0, save: async () => void session.saves++ };
     expect((await fetchAll('2026-06-10')).flatMap((p) => p.booked).length).toBeGreaterThan(0);
   });
 });

@@ -19,11 +19,11 @@ let provider: Provider;
 let stateStore: Map<string, unknown>;
 
 function make(credentials: Record<string, string> = CREDS): Provider {
-  return createSaltEdgeProvider({ now: () => clock, env: {}, baseUrl: mock.url, credentials, state: { get: (k) => stateStore.get(k), set: (k, v) => void stateStore.set(k, v) } });
+  return createSaltEdgeProvider({ now: () => clock, env: {}, baseUrl: mock.url, credentials, state: { get: async (k) => stateStore.get(k), set: async (k, v) => void stateStore.set(k, v) } });
 }
 
 function handle(data: Record<string, unknown>): SessionHandle & { saves: number } {
-  const h = { data, saves: 0, save: () => void h.saves++ };
+  const h = { data, saves: 0, save: async () => void h.saves++ };
   return h;
 }
 

@@ -26,7 +26,7 @@ afterEach(async () => {
 });
 
 const provider = () => createSaltEdgeProvider({ now: () => NOW, env: {}, dispatcher: agent, credentials: { app_id: 'app', secret: 'sec', private_key: PEM } });
-const session: SessionHandle = { data: { connectionId: '11', customerId: '22', providerCode: 'bank_xf', providerName: 'Bank' }, save: () => undefined };
+const session: SessionHandle = { data: { connectionId: '11', customerId: '22', providerCode: 'bank_xf', providerName: 'Bank' }, save: async () => undefined };
 const tx = (id: string, amount: number, extra: Record<string, unknown> = {}) => ({ id, made_on: '2026-02-27', amount, currency_code: 'EUR', description: `line ${id}`, status: 'posted', ...extra });
 
 async function drain(from = '2026-01-01', to = '2026-03-01'): Promise<TransactionPage[]> {

@@ -17,7 +17,7 @@ const nowSec = () => Math.floor(clock.getTime() / 1000);
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 function handle(data: Record<string, unknown>): SessionHandle & { saves: number } {
-  const h = { data: { ...data }, saves: 0, save: () => void h.saves++ };
+  const h = { data: { ...data }, saves: 0, save: async () => void h.saves++ };
   return h;
 }
 

@@ -10,9 +10,15 @@ let provider: Provider;
 let stateStore: Map<string, unknown>;
 
 function make(credentials: Record<string, string> = mock.credentials): Provider {
-  return createYodleeProvider({ now: () => clock, env: mock.fastLinkEnv, baseUrl: mock.url, credentials, state: { get: (k) => stateStore.get(k), set: (k, v) => void stateStore.set(k, v) } });
+  return createYodleeProvider({
+    now: () => clock,
+    env: mock.fastLinkEnv,
+    baseUrl: mock.url,
+    credentials,
+    state: { get: async (k) => stateStore.get(k), set: async (k, v) => void stateStore.set(k, v) },
+  });
 }
-const handle = (data: Record<string, unknown>): SessionHandle => ({ data, save: () => undefined });
+const handle = (data: Record<string, unknown>): SessionHandle => ({ data, save: async () => undefined });
 
 /** The page's config block, as the browser would read it. */
 function pageConfig(start: ConsentStart): { fastLinkURL: string; accessToken: string; params: Record<string, unknown>; state: string; callback: string } {

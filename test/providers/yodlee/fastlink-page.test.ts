@@ -28,7 +28,7 @@ describe('the FastLink page in headless Chromium', () => {
       env: mock.fastLinkEnv,
       baseUrl: mock.url,
       credentials: mock.credentials,
-      state: { get: (k) => state.get(k), set: (k, v) => void state.set(k, v) },
+      state: { get: async (k) => state.get(k), set: async (k, v) => void state.set(k, v) },
     });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
   });

@@ -26,8 +26,8 @@ afterEach(async () => {
   await agent.verify();
 });
 
-const provider = () => createYodleeProvider({ now: () => now, env: {}, dispatcher: agent, credentials: CREDS, state: { get: () => undefined, set: () => undefined } });
-const session: SessionHandle = { data: { providerAccountId: '777', loginName: USER }, save: () => undefined };
+const provider = () => createYodleeProvider({ now: () => now, env: {}, dispatcher: agent, credentials: CREDS, state: { get: async () => undefined, set: async () => undefined } });
+const session: SessionHandle = { data: { providerAccountId: '777', loginName: USER }, save: async () => undefined };
 
 function token(value = 'tok-1', expiresIn = 1800) {
   api

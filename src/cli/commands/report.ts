@@ -41,7 +41,7 @@ export function registerReport(program: Command, runtimeOf: RuntimeOf): void {
       const { buildReport } = await import('../../core/report/index.js');
       // Lines no rule categorises fall under this database's journal accounts, as in an export.
       const settings = await databaseSettings(rt, ['expense-account', 'income-account']);
-      const report = buildReport(rt.services(), {
+      const report = await buildReport(rt.services(), {
         accountIds: o.account,
         from: o.from,
         to: o.to,

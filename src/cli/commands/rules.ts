@@ -41,12 +41,12 @@ export function registerRules(program: Command, runtimeOf: RuntimeOf): void {
     .command('rules')
     .description('categorise lines in exports: list, add, remove, test and edit the rules; suggest new ones')
     .addHelpText('after', EXAMPLES)
-    .action(async (_o: unknown, cmd: Command) => showRules(runtimeOf(cmd), (await manage()).listRules(runtimeOf(cmd).services())));
+    .action(async (_o: unknown, cmd: Command) => showRules(runtimeOf(cmd), await (await manage()).listRules(runtimeOf(cmd).services())));
 
   rules
     .command('list')
     .description('the rules in the order they are tried')
-    .action(async (_o: unknown, cmd: Command) => showRules(runtimeOf(cmd), (await manage()).listRules(runtimeOf(cmd).services())));
+    .action(async (_o: unknown, cmd: Command) => showRules(runtimeOf(cmd), await (await manage()).listRules(runtimeOf(cmd).services())));
 
   rules
     .command('add')
@@ -64,7 +64,7 @@ export function registerRules(program: Command, runtimeOf: RuntimeOf): void {
     .option('--tag <tag>', 'tag to add (repeatable)', collect)
     .action(async (o: AddRuleOptions & { tag?: string[] }, cmd: Command) => {
       const rt = runtimeOf(cmd);
-      const added = (await manage()).addRule(rt.services(), { ...o, tags: o.tag });
+      const added = await (await manage()).addRule(rt.services(), { ...o, tags: o.tag });
       rt.out.result({ added }, (v) => `added rule ${v.added.index}: ${v.added.when} → ${v.added.category ?? v.added.payee ?? v.added.tags.join(' ')}`);
     });
 
@@ -74,7 +74,7 @@ export function registerRules(program: Command, runtimeOf: RuntimeOf): void {
     .argument('<n>', 'rule number', parsePositiveInt)
     .action(async (n: number, _o: unknown, cmd: Command) => {
       const rt = runtimeOf(cmd);
-      const r = (await manage()).removeRuleAt(rt.services(), n);
+      const r = await (await manage()).removeRuleAt(rt.services(), n);
       rt.out.result(r, (v) => `removed rule ${v.removed.index} (${v.removed.when}); ${v.count} left`);
     });
 
@@ -87,7 +87,7 @@ export function registerRules(program: Command, runtimeOf: RuntimeOf): void {
     .option('--unmatched', 'list only the lines no rule matches')
     .action(async (o: { account?: number[]; from?: string; to?: string; unmatched?: boolean }, cmd: Command) => {
       const rt = runtimeOf(cmd);
-      const r = (await tryRules()).testRules(rt.services(), { accountIds: o.account, from: o.from, to: o.to, unmatchedOnly: o.unmatched });
+      const r = await (await tryRules()).testRules(rt.services(), { accountIds: o.account, from: o.from, to: o.to, unmatchedOnly: o.unmatched });
       await rt.out.result(r, renderTest, { page: true });
     });
 
@@ -100,7 +100,7 @@ export function registerRules(program: Command, runtimeOf: RuntimeOf): void {
     .option('--limit <n>', 'how many suggestions (default 10)', parsePositiveInt)
     .action(async (o: { account?: number[]; from?: string; to?: string; limit?: number }, cmd: Command) => {
       const rt = runtimeOf(cmd);
-      const r = (await tryRules()).suggestRules(rt.services(), { accountIds: o.account, from: o.from, to: o.to, limit: o.limit });
+      const r = await (await tryRules()).suggestRules(rt.services(), { accountIds: o.account, from: o.from, to: o.to, limit: o.limit });
       rt.out.result(r, (v) =>
         v.suggestions.length === 0
           ? `nothing to suggest: ${plural(v.unmatched, 'line')} ${v.unmatched === 1 ? 'matches' : 'match'} no rule, no payee among them twice`

@@ -14,7 +14,7 @@ export function registerWarnings(program: Command, runtimeOf: RuntimeOf): void {
     .action(async (o: { account?: number; kind?: InputIssueKind }, cmd: Command) => {
       const rt = runtimeOf(cmd);
       const { listWarnings } = await import('../../core/warnings.js');
-      const rows = listWarnings(rt.services(), { accountId: o.account, kind: o.kind });
+      const rows = await listWarnings(rt.services(), { accountId: o.account, kind: o.kind });
       await rt.out.result(
         { warnings: rows },
         (v) =>

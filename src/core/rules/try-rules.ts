@@ -37,36 +37,38 @@ export interface RulesTestResult {
   unmatched: number;
 }
 
-function* linesIn(s: Services, scope: LineScope): Generator<Transaction> {
+/** The stored lines in scope, in pages (one promise a page, not a line). */
+async function* linesIn(s: Services, scope: LineScope): AsyncGenerator<Transaction[]> {
   if (scope.from && scope.to && scope.from > scope.to) throw badInput(`--from ${scope.from} is after --to ${scope.to}`);
   const accountIds = scope.accountIds?.map((id) => requireAccount(s, id).id);
-  yield* s.store.transactions.iterate({ accountIds, from: scope.from, to: scope.to });
+  yield* s.db.transactions.iterate({ accountIds, from: scope.from, to: scope.to });
 }
 
 /** Which rule each line hits (first match wins), and which lines hit none. */
-export function testRules(s: Services, scope: LineScope & { unmatchedOnly?: boolean }): RulesTestResult {
-  const set = loadRuleSet(s);
-  const rules = listRules(s).map((r) => ({ index: r.index, when: r.when, category: r.category, lines: 0 }));
+export async function testRules(s: Services, scope: LineScope & { unmatchedOnly?: boolean }): Promise<RulesTestResult> {
+  const set = await loadRuleSet(s);
+  const rules = (await listRules(s)).map((r) => ({ index: r.index, when: r.when, category: r.category, lines: 0 }));
   const out: TestedLine[] = [];
   let unmatched = 0;
-  for (const t of linesIn(s, scope)) {
-    const hit = set.match(t);
-    if (hit) rules[hit.index - 1]!.lines++;
-    else unmatched++;
-    if (scope.unmatchedOnly && hit) continue;
-    out.push({
-      id: t.id,
-      account: accountRef(t.accountId),
-      date: t.bookingDate,
-      amount: formatMinor(t.amountMinor, t.currency),
-      currency: t.currency,
-      payee: t.payee,
-      memo: t.memo,
-      rule: hit?.index ?? null,
-      category: hit?.category ?? null,
-      cleanPayee: hit?.payee ?? null,
-    });
-  }
+  for await (const page of linesIn(s, scope))
+    for (const t of page) {
+      const hit = set.match(t);
+      if (hit) rules[hit.index - 1]!.lines++;
+      else unmatched++;
+      if (scope.unmatchedOnly && hit) continue;
+      out.push({
+        id: t.id,
+        account: accountRef(t.accountId),
+        date: t.bookingDate,
+        amount: formatMinor(t.amountMinor, t.currency),
+        currency: t.currency,
+        payee: t.payee,
+        memo: t.memo,
+        rule: hit?.index ?? null,
+        category: hit?.category ?? null,
+        cleanPayee: hit?.payee ?? null,
+      });
+    }
   const matched = rules.reduce((n, r) => n + r.lines, 0);
   return { rules, lines: out, matched, unmatched };
 }
@@ -84,22 +86,23 @@ export interface RuleSuggestion {
  * The most frequent payees no rule matches, each proposed as a `rules add` command with a category
  * named after the payee (Expenses:… or Income:…, by where most of its money goes), to edit.
  */
-export function suggestRules(s: Services, scope: LineScope & { limit?: number }): { suggestions: RuleSuggestion[]; unmatched: number } {
-  const set = loadRuleSet(s);
+export async function suggestRules(s: Services, scope: LineScope & { limit?: number }): Promise<{ suggestions: RuleSuggestion[]; unmatched: number }> {
+  const set = await loadRuleSet(s);
   const groups = new Map<string, { names: Map<string, number>; lines: number; out: number }>();
   let unmatched = 0;
-  for (const t of linesIn(s, scope)) {
-    if (set.match(t)) continue;
-    unmatched++;
-    const name = (t.payee ?? '').replace(/\s+/g, ' ').trim();
-    if (!name) continue;
-    const key = name.toLowerCase();
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { names: new Map(), lines: 0, out: 0 }));
-    g.lines++;
-    if (t.amountMinor < 0) g.out++;
-    g.names.set(name, (g.names.get(name) ?? 0) + 1);
-  }
+  for await (const page of linesIn(s, scope))
+    for (const t of page) {
+      if (set.match(t)) continue;
+      unmatched++;
+      const name = (t.payee ?? '').replace(/\s+/g, ' ').trim();
+      if (!name) continue;
+      const key = name.toLowerCase();
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { names: new Map(), lines: 0, out: 0 }));
+      g.lines++;
+      if (t.amountMinor < 0) g.out++;
+      g.names.set(name, (g.names.get(name) ?? 0) + 1);
+    }
   const ranked = [...groups.values()].filter((g) => g.lines >= 2).sort((a, b) => b.lines - a.lines || mostUsed(a.names).localeCompare(mostUsed(b.names)));
   const suggestions = ranked.slice(0, scope.limit ?? 10).map((g) => {
     const payee = mostUsed(g.names);

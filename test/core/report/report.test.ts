@@ -85,7 +85,7 @@ describe('months', () => {
 });
 
 describe('buildReport', () => {
-  it('sums income and spending per month and currency, never across currencies, filling empty months', () => {
+  it('sums income and spending per month and currency, never across currencies, filling empty months', async () => {
     const eur = account('Checking', 'EUR', 100_00);
     const usd = account('Dollars', 'USD', 50_00);
     lines(eur, [
@@ -96,7 +96,7 @@ describe('buildReport', () => {
       ['2026-03-03', 0, 'Zero line'],
     ]);
     lines(usd, [['2026-01-10', -7_25, 'Diner']]);
-    const r = buildReport(s, {});
+    const r = await buildReport(s, {});
     expect(r).toMatchObject({ from: '2026-01-01', to: '2026-03-03', months: ['2026-01', '2026-02', '2026-03'], lines: 6 });
     expect(r.currencies.map((c) => c.currency)).toEqual(['EUR', 'USD']);
     const [e, u] = r.currencies;
@@ -119,7 +119,7 @@ describe('buildReport', () => {
     ]);
   });
 
-  it('balances month by month from the opening balance; unknown without one, what moved still known', () => {
+  it('balances month by month from the opening balance; unknown without one, what moved still known', async () => {
     const known = account('Known', 'EUR', 1000_00);
     const unknown = account('Unknown', 'EUR', null);
     lines(known, [
@@ -128,7 +128,7 @@ describe('buildReport', () => {
       ['2026-02-16', -5_00, 'Foreign', 'USD'],
     ]);
     lines(unknown, [['2026-01-10', -20_00, 'C']]);
-    const r = buildReport(s, {});
+    const r = await buildReport(s, {});
     const [k, u] = r.accounts;
     expect(k).toEqual({
       account: `a${known}`,
@@ -154,7 +154,7 @@ describe('buildReport', () => {
     expect(r.currencies.find((c) => c.currency === 'USD')!.spending).toBe(5_00);
   });
 
-  it('--from/--to/--account: the range bounds the months, the opening carries the lines before it', () => {
+  it('--from/--to/--account: the range bounds the months, the opening carries the lines before it', async () => {
     const a = account('A', 'EUR', 1000_00);
     const b = account('B', 'EUR', 0);
     lines(a, [
@@ -163,15 +163,15 @@ describe('buildReport', () => {
       ['2026-02-01', -1_00, 'After'],
     ]);
     lines(b, [['2026-01-15', -99_00, 'Other account']]);
-    const r = buildReport(s, { from: '2026-01-01', to: '2026-01-31', accountIds: [a] });
+    const r = await buildReport(s, { from: '2026-01-01', to: '2026-01-31', accountIds: [a] });
     expect(r).toMatchObject({ from: '2026-01-01', to: '2026-01-31', months: ['2026-01'], lines: 1 });
     expect(r.accounts).toHaveLength(1);
     expect(r.accounts[0]).toMatchObject({ opening: 900_00, closing: 890_00 });
     expect(r.currencies[0]!.spending).toBe(10_00);
-    expect(() => buildReport(s, { from: '2026-02-01', to: '2026-01-01' })).toThrow(/after/);
+    await expect(buildReport(s, { from: '2026-02-01', to: '2026-01-01' })).rejects.toThrow(/after/);
   });
 
-  it('leaves transfers between own accounts out of income and spending, and in the balances', () => {
+  it('leaves transfers between own accounts out of income and spending, and in the balances', async () => {
     const checking = account('Checking', 'EUR', 0);
     const savings = account('Savings', 'EUR', 0);
     const [, out] = lines(checking, [
@@ -182,7 +182,7 @@ describe('buildReport', () => {
     const [into] = lines(savings, [['2026-01-02', 200_00, 'From checking']]) as [string];
     stubs.legs.set(out, { transferId: 't1', otherLineId: into, otherAccountId: savings, direction: 'out', how: 'iban' });
     stubs.legs.set(into, { transferId: 't1', otherLineId: out, otherAccountId: checking, direction: 'in', how: 'iban' });
-    const r = buildReport(s, {});
+    const r = await buildReport(s, {});
     const eur = r.currencies[0]!;
     expect(eur).toMatchObject({ income: 3000_00, spending: 50_00, transfersIn: 200_00, transfersOut: 200_00 });
     expect(eur.months[0]).toMatchObject({ income: 3000_00, spending: 50_00, transfersIn: 200_00, transfersOut: 200_00 });
@@ -191,7 +191,7 @@ describe('buildReport', () => {
     expect(r.accounts.map((a) => a.closing)).toEqual([2750_00, 200_00]);
   });
 
-  it('categories and payees come from the rules; the defaults are the configured journal accounts', () => {
+  it('categories and payees come from the rules; the defaults are the configured journal accounts', async () => {
     const a = account('A', 'EUR', 0);
     lines(a, [
       ['2026-01-03', -40_00, 'ALBERT HEIJN 1234'],
@@ -201,7 +201,7 @@ describe('buildReport', () => {
     ]);
     const hit = { index: 1, category: 'Expenses:Groceries', payee: 'Albert Heijn', tags: [] };
     stubs.rules.set('ALBERT HEIJN 1234', hit).set('ALBERT HEIJN 5678', hit);
-    const r = buildReport(s, { expenseAccount: 'Expenses:Misc', incomeAccount: 'Income:Misc', topPayees: 1 });
+    const r = await buildReport(s, { expenseAccount: 'Expenses:Misc', incomeAccount: 'Income:Misc', topPayees: 1 });
     const eur = r.currencies[0]!;
     expect(r.defaultCategories).toEqual({ spending: 'Expenses:Misc', income: 'Income:Misc' });
     expect(eur.months.map((m) => m.categories)).toEqual([
@@ -214,7 +214,15 @@ describe('buildReport', () => {
     expect(eur.topPayees).toEqual([{ payee: 'Albert Heijn', spending: 100_00, lines: 2 }]);
   });
 
-  it('an empty database gives an empty report', () => {
-    expect(buildReport(s, {})).toEqual({ from: null, to: null, months: [], lines: 0, defaultCategories: { spending: 'Expenses:Unknown', income: 'Income:Unknown' }, currencies: [], accounts: [] });
+  it('an empty database gives an empty report', async () => {
+    expect(await buildReport(s, {})).toEqual({
+      from: null,
+      to: null,
+      months: [],
+      lines: 0,
+      defaultCategories: { spending: 'Expenses:Unknown', income: 'Income:Unknown' },
+      currencies: [],
+      accounts: [],
+    });
   });
 });

@@ -159,7 +159,7 @@ describe('connection-level fetch (SimpleFIN /accounts answers for every account 
     expect(amounts(store, ids[1]!)).toEqual([]);
     const r2 = await sync(s, all);
     expect(r2.accounts[0]!.warnings).toBeUndefined();
-    expect(listWarnings(s, { kind: 'provider-warning' })).toHaveLength(1);
+    expect(await listWarnings(s, { kind: 'provider-warning' })).toHaveLength(1);
   });
 
   it("spends at most the connection's requests a day, retries included, and defers (not fails) when they are spent", async () => {

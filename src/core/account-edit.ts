@@ -78,8 +78,8 @@ export interface RenameResult {
 }
 
 /** Renames an account; history, ids and exports' line ids stay. */
-export function renameAccount(s: Services, id: number, name: string): RenameResult {
-  const a = requireAccount(s, id);
+export async function renameAccount(s: Services, id: number, name: string): Promise<RenameResult> {
+  const a = await requireAccount(s, id);
   const clean = name.trim();
   if (!clean) throw badInput('the new name is empty');
   if (/\p{Cc}/u.test(clean)) throw badInput('the new name holds a control character (a tab, a newline…)', 'give a name of printable characters');
@@ -106,7 +106,7 @@ export interface DeleteResult {
  * findings, sync state, what export targets were sent) in one transaction, after a backup copy.
  */
 export async function deleteAccount(s: Services, id: number, o: { yes?: boolean }): Promise<DeleteResult> {
-  const a = requireAccount(s, id);
+  const a = await requireAccount(s, id);
   const transactions = s.store.transactions.count(a.id);
   refuseWhileSyncing(s, [a.id]);
   await confirmByTyping(s, o.yes, accountRef(a.id), `This deletes ${accountRef(a.id)} (${a.name}) and its ${counted(transactions, 'transaction')}; a backup copy is kept first`);

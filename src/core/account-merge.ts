@@ -39,8 +39,8 @@ export interface MergeResult {
  */
 export async function mergeAccounts(s: Services, fromId: number, intoId: number, o: { yes?: boolean }): Promise<MergeResult> {
   if (fromId === intoId) throw badInput('an account cannot be merged into itself');
-  const from = requireAccount(s, fromId);
-  const into = requireAccount(s, intoId);
+  const from = await requireAccount(s, fromId);
+  const into = await requireAccount(s, intoId);
   if (from.currency !== into.currency) throw badInput(`${accountRef(from.id)} is in ${from.currency}, ${accountRef(into.id)} in ${into.currency}: only accounts in one currency can be merged`);
   refuseWhileSyncing(s, [from.id, into.id]);
   const n = s.store.transactions.count(from.id);

@@ -6,10 +6,17 @@ import { ledgerNames } from './ledger-names.js';
 import type { AccountSource } from './status.js';
 import { ledgerNameProblem } from '../export/text.js';
 
-export function requireAccount(s: Services, id: number): Account {
-  const a = s.store.accounts.get(id);
+export async function requireAccount(s: Services, id: number): Promise<Account> {
+  const a = await s.db.accounts.get(id);
   if (!a) throw notFound(`no account ${accountRef(id)}`, 'list accounts with: banksync accounts');
   return a;
+}
+
+/** `requireAccount` for each id, in order: the first unknown one is the one the error names. */
+export async function requireAccounts(s: Services, ids: number[]): Promise<Account[]> {
+  const out: Account[] = [];
+  for (const id of ids) out.push(await requireAccount(s, id));
+  return out;
 }
 
 export interface AccountRow {
@@ -32,21 +39,22 @@ export interface AccountRow {
   transactions: number;
 }
 
-export function listAccounts(s: Services, only?: number[]): AccountRow[] {
-  const connections = s.store.connections.list();
+export async function listAccounts(s: Services, only?: number[]): Promise<AccountRow[]> {
+  const connections = await s.db.connections.list();
   const institutions = new Map(connections.map((c) => [c.id, c.institutionName]));
   const disconnected = new Set(connections.filter((c) => c.status === 'disconnected').map((c) => c.id));
-  const all = s.store.accounts.list();
+  const all = await s.db.accounts.list();
   const ledger = ledgerNames(all, institutions);
-  return all
-    .filter((a) => !only || only.includes(a.id))
-    .map((a) => {
-      const sync: AccountSource = a.connectionId === null ? 'file' : disconnected.has(a.connectionId) ? 'not_syncing' : 'bank';
-      return toRow(s, a, institutions.get(a.connectionId ?? -1) ?? a.institutionId, ledger.get(a.id)!, sync);
-    });
+  const rows: AccountRow[] = [];
+  for (const a of all) {
+    if (only && !only.includes(a.id)) continue;
+    const sync: AccountSource = a.connectionId === null ? 'file' : disconnected.has(a.connectionId) ? 'not_syncing' : 'bank';
+    rows.push(toRow(a, institutions.get(a.connectionId ?? -1) ?? a.institutionId, ledger.get(a.id)!, sync, await s.db.transactions.count(a.id)));
+  }
+  return rows;
 }
 
-function toRow(s: Services, a: Account, institution: string, ledgerAccount: string, sync: AccountSource): AccountRow {
+function toRow(a: Account, institution: string, ledgerAccount: string, sync: AccountSource, transactions: number): AccountRow {
   return {
     id: accountRef(a.id),
     connection: a.connectionId === null ? null : connectionRef(a.connectionId),
@@ -62,26 +70,26 @@ function toRow(s: Services, a: Account, institution: string, ledgerAccount: stri
     syncIntervalHours: a.syncIntervalHours,
     historyDays: a.historyDays,
     ledgerAccount,
-    transactions: s.store.transactions.count(a.id),
+    transactions,
   };
 }
 
 /** Changes an account's settings (M10, M11, M12, M16); history is never touched. */
-export function updateAccount(s: Services, id: number, settings: AccountSettings): AccountRow {
-  const a = requireAccount(s, id);
+export async function updateAccount(s: Services, id: number, settings: AccountSettings): Promise<AccountRow> {
+  const a = await requireAccount(s, id);
   if (settings.syncIntervalHours !== undefined && (!Number.isInteger(settings.syncIntervalHours) || settings.syncIntervalHours < 1)) {
     throw badInput('--interval must be a whole number of hours, at least 1');
   }
-  s.store.accounts.updateSettings(a.id, settings);
-  return listAccounts(s, [a.id])[0]!;
+  await s.db.accounts.updateSettings(a.id, settings);
+  return (await listAccounts(s, [a.id]))[0]!;
 }
 
 /** Maps an account to a ledger account name for journal exports (M20); null restores the default. */
-export function mapLedgerAccount(s: Services, id: number, name: string | null): AccountRow {
+export async function mapLedgerAccount(s: Services, id: number, name: string | null): Promise<AccountRow> {
   if (name !== null) {
     const problem = ledgerNameProblem(name, 'ledger');
     if (problem) throw badInput(`"${name}" is not a ledger account name: ${problem}`);
-    const clash = s.store.accounts.list().find((a) => a.id !== id && a.ledgerName === name);
+    const clash = (await s.db.accounts.list()).find((a) => a.id !== id && a.ledgerName === name);
     if (clash) throw badInput(`${accountRef(clash.id)} is already mapped to "${name}"`, 'each bank account needs its own ledger account');
   }
   return updateAccount(s, id, { ledgerName: name });

@@ -6,7 +6,7 @@ import { addDays, isoDate } from '../domain/clock.js';
 import { nowIso, type Services } from './context.js';
 import { badInput, BanksyncError } from '../domain/errors.js';
 import { Sink, writeFileAtomically } from './output-file.js';
-import { requireAccount } from './accounts.js';
+import { requireAccounts } from './accounts.js';
 import { requireConnection } from './maintain-connection.js';
 import { ledgerNames } from './ledger-names.js';
 import { accountRef, type Account } from '../domain/model.js';
@@ -459,7 +459,7 @@ class RowCursor {
 }
 
 async function resolveAccounts(s: Services, scope: ExportScope): Promise<Account[]> {
-  if (scope.accountIds?.length) return scope.accountIds.map((id) => requireAccount(s, id));
+  if (scope.accountIds?.length) return requireAccounts(s, scope.accountIds);
   if (scope.connectionId !== undefined) {
     requireConnection(s, scope.connectionId);
     return s.db.accounts.byConnection(scope.connectionId);

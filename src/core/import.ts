@@ -68,7 +68,7 @@ export interface FileReport {
 export async function importFiles(s: Services, o: ImportOptions): Promise<{ files: FileReport[]; dryRun: boolean }> {
   if (o.accountId !== undefined && o.newAccount !== undefined) throw badInput('give --account or --new-account, not both');
   if (o.newAccount !== undefined && !o.newAccount.trim()) throw badInput('--new-account needs a name');
-  const target = o.accountId !== undefined ? requireAccount(s, o.accountId) : undefined;
+  const target = o.accountId !== undefined ? await requireAccount(s, o.accountId) : undefined;
   // A file without a currency (QIF, most CSV) takes the target account's.
   const parseOptions = { ...o, currency: o.currency ?? target?.currency ?? accountCalledAlready(s, o.newAccount)?.currency };
   // Every file is found, hashed and recognised before anything is written. The reads are

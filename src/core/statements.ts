@@ -1,5 +1,5 @@
 import type { Services } from './context.js';
-import { requireAccount } from './accounts.js';
+import { requireAccounts } from './accounts.js';
 import { accountRef, type Statement } from '../domain/model.js';
 import { buildStatements } from './statement-periods.js';
 
@@ -8,8 +8,8 @@ export interface StatementView extends Omit<Statement, 'accountId'> {
 }
 
 /** Statements (M11) of the given accounts, by each account's own period. */
-export function listStatements(s: Services, accountIds?: number[]): StatementView[] {
-  const accounts = accountIds ? accountIds.map((id) => requireAccount(s, id)) : s.store.accounts.list();
+export async function listStatements(s: Services, accountIds?: number[]): Promise<StatementView[]> {
+  const accounts = accountIds ? await requireAccounts(s, accountIds) : s.store.accounts.list();
   const out: StatementView[] = [];
   for (const a of accounts) {
     const lines = s.store.transactions.iterate({ accountIds: [a.id] });

@@ -1,6 +1,6 @@
 import type { Services } from './context.js';
 import { badInput } from '../domain/errors.js';
-import { requireAccount } from './accounts.js';
+import { requireAccounts } from './accounts.js';
 import { accountRef } from '../domain/model.js';
 import { formatMinor } from '../domain/money.js';
 
@@ -36,7 +36,7 @@ export interface TransactionQueryOptions {
 /** Booked lines, or with `pending` the pending lines (open, booked-as, vanished). */
 export async function listTransactions(s: Services, o: TransactionQueryOptions): Promise<TransactionView[]> {
   if (o.from && o.to && o.from > o.to) throw badInput(`--from ${o.from} is after --to ${o.to}`);
-  const accountIds = o.accountIds?.map((id) => requireAccount(s, id).id);
+  const accountIds = o.accountIds && (await requireAccounts(s, o.accountIds)).map((a) => a.id);
   const out: TransactionView[] = [];
   if (o.pending) {
     for (const p of await s.db.pending.list({ accountIds, from: o.from, to: o.to })) {

@@ -195,14 +195,14 @@ describe('accounts merge, delete, rename', () => {
     expect(store.accounts.get(a)).toBeUndefined();
   });
 
-  it('rename: the derived ledger name follows unless the account is mapped; empty or control characters refused', () => {
+  it('rename: the derived ledger name follows unless the account is mapped; empty or control characters refused', async () => {
     const a = addAccount(store, 'Checking');
-    const r = renameAccount(s, a, '  Joint account ');
+    const r = await renameAccount(s, a, '  Joint account ');
     expect(r).toMatchObject({ name: 'Joint account', previousName: 'Checking', ledgerAccount: 'Assets:Bank:JointAccount' });
     expect(r.previousLedgerAccount).toMatch(/Checking/);
     store.accounts.updateSettings(a, { ledgerName: 'Assets:Mine' });
-    expect(renameAccount(s, a, 'Again')).toMatchObject({ ledgerAccount: 'Assets:Mine', previousLedgerAccount: null });
-    expect(() => renameAccount(s, a, '   ')).toThrow(/empty/);
-    expect(() => renameAccount(s, a, 'a\u001b[31mb')).toThrow(/control character/);
+    expect(await renameAccount(s, a, 'Again')).toMatchObject({ ledgerAccount: 'Assets:Mine', previousLedgerAccount: null });
+    await expect(renameAccount(s, a, '   ')).rejects.toThrow(/empty/);
+    await expect(renameAccount(s, a, 'a\u001b[31mb')).rejects.toThrow(/control character/);
   });
 });

@@ -19,7 +19,7 @@ export function registerAccountEdits(accounts: Command, runtimeOf: RuntimeOf): v
     .action(async (id: number, name: string, _o: unknown, cmd: Command) => {
       const rt = runtimeOf(cmd);
       const { renameAccount } = await import('../../core/account-edit.js');
-      const r = renameAccount(rt.services(), id, name);
+      const r = await renameAccount(rt.services(), id, name);
       rt.out.result(r, (v) =>
         [
           `${v.account} renamed: "${v.previousName}" → "${v.name}"`,

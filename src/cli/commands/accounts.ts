@@ -43,7 +43,7 @@ export function registerAccounts(program: Command, runtimeOf: RuntimeOf): void {
     .command('accounts')
     .description('list accounts; switch sync on/off; set statement period, lock date, sync interval; map to ledger accounts; rename, delete, merge')
     .addHelpText('after', '\nExamples:\n  $ banksync accounts\n  $ banksync accounts disable a4\n  $ banksync accounts set a1 --period week --lock-date 2025-01-01')
-    .action((_o: unknown, cmd: Command) => render(runtimeOf(cmd), listAccounts(runtimeOf(cmd).services()), true));
+    .action(async (_o: unknown, cmd: Command) => render(runtimeOf(cmd), await listAccounts(runtimeOf(cmd).services()), true));
 
   for (const [name, enabled] of [
     ['enable', true],
@@ -53,13 +53,13 @@ export function registerAccounts(program: Command, runtimeOf: RuntimeOf): void {
       .command(name)
       .description(`switch syncing ${enabled ? 'on' : 'off'} for accounts (history is kept)`)
       .argument('<accounts...>', 'account ids, e.g. a1 a2')
-      .action((ids: string[], _o: unknown, cmd: Command) => {
+      .action(async (ids: string[], _o: unknown, cmd: Command) => {
         const rt = runtimeOf(cmd);
         const refs = ids.map((v) => parseAccountRef(v));
-        render(
-          rt,
-          refs.map((id) => updateAccount(rt.services(), id, { enabled })),
-        );
+        // One after another, as given: an unknown id stops the run with the ones before it done.
+        const rows: AccountRow[] = [];
+        for (const id of refs) rows.push(await updateAccount(rt.services(), id, { enabled }));
+        await render(rt, rows);
       });
   }
 
@@ -71,11 +71,11 @@ export function registerAccounts(program: Command, runtimeOf: RuntimeOf): void {
     .option('--lock-date <date>', 'never fetch before this date (YYYY-MM-DD)', parseDate)
     .option('--no-lock-date', 'remove the lock date')
     .option('--interval <hours>', 'sync interval for `sync --all --due` (default 12)', parsePositiveInt)
-    .action((id: number, o: { period?: StatementPeriod; lockDate?: string | false; interval?: number }, cmd: Command) => {
+    .action(async (id: number, o: { period?: StatementPeriod; lockDate?: string | false; interval?: number }, cmd: Command) => {
       const rt = runtimeOf(cmd);
       const settings = { statementPeriod: o.period, lockDate: o.lockDate === false ? null : o.lockDate, syncIntervalHours: o.interval };
       if (Object.values(settings).every((v) => v === undefined)) throw badInput('nothing to set', 'give --period, --lock-date, --no-lock-date or --interval');
-      render(rt, [updateAccount(rt.services(), id, settings)]);
+      await render(rt, [await updateAccount(rt.services(), id, settings)]);
     });
 
   accounts
@@ -85,11 +85,11 @@ export function registerAccounts(program: Command, runtimeOf: RuntimeOf): void {
     .argument('[ledger-account]', 'e.g. "Assets:Bank:Checking"')
     .option('--reset', 'go back to the name derived from institution and account name')
     .addHelpText('after', '\nExamples:\n  $ banksync accounts map a1 Assets:Bank:Checking\n  $ banksync accounts map a1 --reset')
-    .action((id: number, name: string | undefined, o: { reset?: boolean }, cmd: Command) => {
+    .action(async (id: number, name: string | undefined, o: { reset?: boolean }, cmd: Command) => {
       const rt = runtimeOf(cmd);
       if (!!o.reset === (name !== undefined)) throw badInput('give either a ledger account name or --reset');
-      const row = mapLedgerAccount(rt.services(), id, o.reset ? null : name!);
-      rt.out.result({ accounts: [row] }, ({ accounts: [v] }) => `${v!.id} → ${v!.ledgerAccount}`);
+      const row = await mapLedgerAccount(rt.services(), id, o.reset ? null : name!);
+      await rt.out.result({ accounts: [row] }, ({ accounts: [v] }) => `${v!.id} → ${v!.ledgerAccount}`);
     });
 
   registerAccountEdits(accounts, runtimeOf);

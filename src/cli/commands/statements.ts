@@ -13,7 +13,7 @@ export function registerStatements(program: Command, runtimeOf: RuntimeOf): void
     .addHelpText('after', '\nExamples:\n  $ banksync statements --account a1\n  $ banksync accounts set a1 --period week && banksync statements --account a1')
     .action(async (o: { account?: number[] }, cmd: Command) => {
       const rt = runtimeOf(cmd);
-      const rows = listStatements(rt.services(), o.account);
+      const rows = await listStatements(rt.services(), o.account);
       const money = (v: number | null, cur: string) => (v === null ? '?' : formatMinor(v, cur));
       await rt.out.result(
         { statements: rows },

@@ -1,4 +1,4 @@
-import { requireAccount } from '../accounts.js';
+import { requireAccounts } from '../accounts.js';
 import { createAnnotator } from '../annotate.js';
 import { addDays } from '../../domain/clock.js';
 import type { Services } from '../context.js';
@@ -34,7 +34,7 @@ export const DEFAULT_TOP_PAYEES = 10;
  */
 export async function buildReport(s: Services, o: ReportOptions): Promise<Report> {
   if (o.from && o.to && o.from > o.to) throw badInput(`--from ${o.from} is after --to ${o.to}`);
-  const accounts = o.accountIds?.length ? o.accountIds.map((id) => requireAccount(s, id)) : await s.db.accounts.list();
+  const accounts = o.accountIds?.length ? await requireAccounts(s, o.accountIds) : await s.db.accounts.list();
   const defaultCategories = { spending: o.expenseAccount ?? 'Expenses:Unknown', income: o.incomeAccount ?? 'Income:Unknown' };
   const flows = new FlowTally(defaultCategories);
   const balances: BalanceTally[] = [];

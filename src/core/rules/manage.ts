@@ -50,7 +50,7 @@ export interface AddRuleOptions {
 
 /** Appends a rule (last: tried after every other) and returns it with its number. */
 export async function addRule(s: Services, o: AddRuleOptions): Promise<RuleView> {
-  if (o.account !== undefined) requireAccount(s, o.account);
+  if (o.account !== undefined) await requireAccount(s, o.account);
   if (o.field !== undefined && o.match === undefined && o.contains === undefined) throw badInput('--field needs --match or --contains');
   const spec: RuleSpec = {
     match: o.match ?? null,

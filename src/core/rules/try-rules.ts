@@ -1,6 +1,6 @@
 import type { Services } from '../context.js';
 import { badInput } from '../../domain/errors.js';
-import { requireAccount } from '../accounts.js';
+import { requireAccounts } from '../accounts.js';
 import { accountRef, type Transaction } from '../../domain/model.js';
 import { formatMinor } from '../../domain/money.js';
 import { ledgerComponent } from '../../export/text.js';
@@ -40,7 +40,7 @@ export interface RulesTestResult {
 /** The stored lines in scope, in pages (one promise a page, not a line). */
 async function* linesIn(s: Services, scope: LineScope): AsyncGenerator<Transaction[]> {
   if (scope.from && scope.to && scope.from > scope.to) throw badInput(`--from ${scope.from} is after --to ${scope.to}`);
-  const accountIds = scope.accountIds?.map((id) => requireAccount(s, id).id);
+  const accountIds = scope.accountIds && (await requireAccounts(s, scope.accountIds)).map((a) => a.id);
   yield* s.db.transactions.iterate({ accountIds, from: scope.from, to: scope.to });
 }
 

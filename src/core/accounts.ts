@@ -44,14 +44,14 @@ export async function listAccounts(s: Services, only?: number[]): Promise<Accoun
   const institutions = new Map(connections.map((c) => [c.id, c.institutionName]));
   const disconnected = new Set(connections.filter((c) => c.status === 'disconnected').map((c) => c.id));
   const all = await s.db.accounts.list();
+  const counts = await s.db.transactions.liveCounts();
   const ledger = ledgerNames(all, institutions);
-  const rows: AccountRow[] = [];
-  for (const a of all) {
-    if (only && !only.includes(a.id)) continue;
-    const sync: AccountSource = a.connectionId === null ? 'file' : disconnected.has(a.connectionId) ? 'not_syncing' : 'bank';
-    rows.push(toRow(a, institutions.get(a.connectionId ?? -1) ?? a.institutionId, ledger.get(a.id)!, sync, await s.db.transactions.count(a.id)));
-  }
-  return rows;
+  return all
+    .filter((a) => !only || only.includes(a.id))
+    .map((a) => {
+      const sync: AccountSource = a.connectionId === null ? 'file' : disconnected.has(a.connectionId) ? 'not_syncing' : 'bank';
+      return toRow(a, institutions.get(a.connectionId ?? -1) ?? a.institutionId, ledger.get(a.id)!, sync, counts.get(a.id) ?? 0);
+    });
 }
 
 function toRow(a: Account, institution: string, ledgerAccount: string, sync: AccountSource, transactions: number): AccountRow {

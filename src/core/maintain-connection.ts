@@ -186,7 +186,8 @@ export async function disconnect(s: Services, connectionId: number, o: { history
       ],
       '--keep-history or --delete-history',
     ));
-  const transactions = accounts.reduce((n, a) => n + s.store.transactions.count(a.id), 0);
+  const counts = await s.db.transactions.liveCounts();
+  const transactions = accounts.reduce((n, a) => n + (counts.get(a.id) ?? 0), 0);
   let backup: string | null = null;
   if (choice === 'delete') {
     // Thousands of lines must not go with one key: the connection id is typed, and a copy kept first.

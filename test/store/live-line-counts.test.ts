@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Store } from '../../src/store/index.js';
+import { Store, sqlitePort } from '../../src/store/index.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations/index.js';
 import type { TransactionRow } from '../../src/store/sqlite/transactions.js';
 
@@ -26,7 +26,7 @@ describe('live line counts per account (migration 012)', () => {
     return dir;
   };
 
-  it('fills the counts of a database holding lines, removed ones left out and ignored ones in', () => {
+  it('fills the counts of a database holding lines, removed ones left out and ignored ones in', async () => {
     const dir = tempDir();
     const path = join(dir, 'b.db');
     const v11 = new Database(path);
@@ -53,6 +53,14 @@ describe('live line counts per account (migration 012)', () => {
       { id: 3, live: 0 },
     ]);
     expect([store.transactions.count(1), store.transactions.count(2), store.transactions.count(3), store.transactions.count(99)]).toEqual([6, 1, 0, 0]);
+    // Every account's count in one query (accounts, disconnect), through the port as core reads it.
+    expect(await sqlitePort(store).transactions.liveCounts()).toEqual(
+      new Map([
+        [1, 6],
+        [2, 1],
+        [3, 0],
+      ]),
+    );
     store.close();
   });
 

@@ -16,6 +16,7 @@ const READS: { [K in keyof Repositories]: string[] } = {
   transactions: [
     'latestBookingDate',
     'count',
+    'liveCounts',
     'sumThrough',
     'iterate',
     'isStored',
@@ -28,7 +29,6 @@ const READS: { [K in keyof Repositories]: string[] } = {
     'fingerprintCount',
     'isEmpty',
     'candidatesBetween',
-    'countsByAccount',
   ],
   pending: ['open', 'linkedTransactionIds', 'openByExternalId', 'linkedTo', 'list', 'countOpen'],
   syncState: [

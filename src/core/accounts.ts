@@ -44,7 +44,7 @@ export async function listAccounts(s: Services, only?: number[]): Promise<Accoun
   const institutions = new Map(connections.map((c) => [c.id, c.institutionName]));
   const disconnected = new Set(connections.filter((c) => c.status === 'disconnected').map((c) => c.id));
   const all = await s.db.accounts.list();
-  const counts = await s.db.transactions.countsByAccount();
+  const counts = await s.db.transactions.liveCounts();
   const ledger = ledgerNames(all, institutions);
   return all
     .filter((a) => !only || only.includes(a.id))

@@ -22,9 +22,9 @@ export interface Annotator {
 }
 
 /** Loads the rules and the transfer pairs once; then annotates line after line without queries. */
-export function createAnnotator(s: Services, accountIds: readonly number[]): Annotator {
-  const rules = loadRuleSet(s);
-  const legs = transferLegs(s, accountIds);
+export async function createAnnotator(s: Services, accountIds: readonly number[]): Promise<Annotator> {
+  const rules = await loadRuleSet(s);
+  const legs = await transferLegs(s, accountIds);
   if (rules.size === 0 && legs.size === 0) return { annotate: () => NO_ANNOTATION };
   return {
     annotate(line) {

@@ -16,13 +16,13 @@ export interface IgnoreResult {
  * re-import finds it and adds nothing, but no export shows it, and an incremental target that
  * received it gets its removal. `unignore` lifts the tombstone (targets get the line back).
  */
-export function setIgnored(s: Services, id: string, ignore: boolean, reason?: string): IgnoreResult {
-  const line = requireLine(s, id);
+export async function setIgnored(s: Services, id: string, ignore: boolean, reason?: string): Promise<IgnoreResult> {
+  const line = await requireLine(s, id);
   const now = nowIso(s);
   const text = reason?.trim() || null;
-  return s.store.tx(() => {
-    const changed = s.store.lineOrigins.setIgnored(id, text, ignore, now);
-    if (changed) s.store.lineOrigins.decide(id, ignore ? 'ignored' : 'unignored', text ? { reason: text } : null, now);
+  return s.db.write(async () => {
+    const changed = await s.db.lineOrigins.setIgnored(id, text, ignore, now);
+    if (changed) await s.db.lineOrigins.decide(id, ignore ? 'ignored' : 'unignored', text ? { reason: text } : null, now);
     return { id, account: accountRef(line.accountId), ignored: ignore, reason: ignore ? text : null, changed };
   });
 }

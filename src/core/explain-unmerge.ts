@@ -7,7 +7,7 @@ import { badInput, BanksyncError } from '../domain/errors.js';
 import { observationKeys, UNMERGEABLE_RUNGS } from './explain-origins.js';
 import { requireLine } from './explain.js';
 import { textOf } from './line-match.js';
-import { reanchorSync } from './balance-check.js';
+import { reanchor } from './balance-check.js';
 import { formatMinor } from '../domain/money.js';
 import { fingerprint, lineId } from './dedupe.js';
 
@@ -29,8 +29,8 @@ export interface UnmergeResult {
  * as different, so no later import or `accounts merge` takes one for the other. One transaction.
  */
 export async function unmergeLine(s: Services, id: string, o: { source?: string }): Promise<UnmergeResult> {
-  const line = requireLine(s, id);
-  const merged = s.store.lineOrigins.of(id).filter((x) => x.role === 'merged');
+  const line = await requireLine(s, id);
+  const merged = (await s.db.lineOrigins.of(id)).filter((x) => x.role === 'merged');
   const undoable = merged.filter((x) => UNMERGEABLE_RUNGS.has(x.rung) && x.observation !== null);
   if (undoable.length === 0) {
     if (merged.length === 0) throw badInput(`nothing was merged into ${id}`, `see \`banksync explain ${id}\``);
@@ -51,7 +51,7 @@ export async function unmergeLine(s: Services, id: string, o: { source?: string 
     );
   }
   const chosen = pick;
-  return s.store.tx(() => separate(s, line, chosen));
+  return s.db.write(() => separate(s, line, chosen));
 }
 
 function describe(o: LineOrigin, currency: string): string {
@@ -60,25 +60,25 @@ function describe(o: LineOrigin, currency: string): string {
   return `${o.ref}: ${where}, ${obs.bookingDate ?? '?'} ${obs.amountMinor !== undefined ? formatMinor(obs.amountMinor, currency) : '?'} "${textOf(o.observation as object).slice(0, 40)}" (${o.rung})`;
 }
 
-function separate(s: Services, into: StoredLine, o: LineOrigin): UnmergeResult {
+async function separate(s: Services, into: StoredLine, o: LineOrigin): Promise<UnmergeResult> {
   const now = nowIso(s);
-  const row = rowOf(s, into, o);
-  if (s.store.transactions.write(row, now) !== 'inserted') {
+  const row = await rowOf(s, into, o);
+  if ((await s.db.transactions.write(row, now)) !== 'inserted') {
     throw new BanksyncError('INTERNAL', `unmerge could not store ${o.ref} as a line of its own (${row.id} exists)`);
   }
-  const origins = s.store.lineOrigins;
-  origins.detach(o.rowId, row.id, into.id, now);
-  for (const key of observationKeys(row.externalId, row.fingerprint)) origins.refuse(into.id, key, now);
-  origins.decide(into.id, 'unmerged', { line: row.id, ref: o.ref, source: o.source, record: o.record }, now);
-  origins.decide(row.id, 'unmerged', { from: into.id }, now);
+  const origins = s.db.lineOrigins;
+  await origins.detach(o.rowId, row.id, into.id, now);
+  for (const key of observationKeys(row.externalId, row.fingerprint)) await origins.refuse(into.id, key, now);
+  await origins.decide(into.id, 'unmerged', { line: row.id, ref: o.ref, source: o.source, record: o.record }, now);
+  await origins.decide(row.id, 'unmerged', { from: into.id }, now);
   // The finding `warnings --kind fuzzy-merge` listed for this pair no longer holds.
-  s.store.inputIssues.forget(into.accountId, 'fuzzy-merge', `${into.id}|${row.fingerprint}`);
-  reanchorSync(s.store, into.accountId);
+  await s.db.inputIssues.forget(into.accountId, 'fuzzy-merge', `${into.id}|${row.fingerprint}`);
+  await reanchor(s.db, into.accountId);
   return { account: accountRef(into.accountId), from: into.id, line: row.id, ref: o.ref, source: o.source, record: o.record, rung: o.rung };
 }
 
 /** The row the observation would have been stored as, in the line's account. */
-function rowOf(s: Services, into: StoredLine, o: LineOrigin): TransactionRow {
+async function rowOf(s: Services, into: StoredLine, o: LineOrigin): Promise<TransactionRow> {
   const obs = o.observation as {
     bookingDate: string;
     valueDate?: string | null;
@@ -96,10 +96,10 @@ function rowOf(s: Services, into: StoredLine, o: LineOrigin): TransactionRow {
   const currency = obs.currency ?? into.currency;
   const fp = fingerprint({ date: obs.bookingDate, amountMinor: obs.amountMinor, currency, payee: obs.payee, memo: obs.memo });
   let externalId = obs.externalId ?? null;
-  if (externalId !== null && s.store.transactions.hasExternalId(accountId, externalId)) externalId = null; // its id now names another line
-  const ordinal = externalId !== null ? 0 : s.store.accountMoves.nextOrdinal(accountId, fp);
+  if (externalId !== null && (await s.db.transactions.hasExternalId(accountId, externalId))) externalId = null; // its id now names another line
+  const ordinal = externalId !== null ? 0 : await s.db.accountMoves.nextOrdinal(accountId, fp);
   // A line an accounts merge deleted keeps its banksync id when it is free (targets may hold it).
-  const formerFree = obs.formerId !== undefined && !s.store.transactions.byId(obs.formerId);
+  const formerFree = obs.formerId !== undefined && !(await s.db.transactions.byId(obs.formerId));
   return {
     id: formerFree ? obs.formerId! : lineId(accountId, externalId, fp, ordinal),
     accountId,

@@ -60,16 +60,21 @@ export interface OriginView {
 const ID = /^t[0-9a-f]{24}$/;
 
 /** The stored line, or NOT_FOUND (exit 2) naming how to find ids. */
-export function requireLine(s: Services, id: string): StoredLine {
+export async function requireLine(s: Services, id: string): Promise<StoredLine> {
   if (!ID.test(id)) throw badInput(`"${id}" is not a transaction id (t followed by 24 hex digits)`, 'find ids with `banksync transactions`');
-  const line = s.store.transactions.byId(id);
+  const line = await s.db.transactions.byId(id);
   if (!line) throw notFound(`no transaction ${id}`, 'find ids with `banksync transactions`');
   return line;
 }
 
-export function explainLine(s: Services, id: string): Explanation {
-  const line = requireLine(s, id);
-  const origins = s.store.lineOrigins.of(id);
+/** Read as one snapshot: the line, its origins and its history as they were at one moment. */
+export async function explainLine(s: Services, id: string): Promise<Explanation> {
+  return s.db.snapshot(() => explainStored(s, id));
+}
+
+async function explainStored(s: Services, id: string): Promise<Explanation> {
+  const line = await requireLine(s, id);
+  const origins = await s.db.lineOrigins.of(id);
   const stored = origins.find((o) => o.role === 'stored');
   const fmt = (m: number) => formatMinor(m, line.currency);
   return {
@@ -92,7 +97,7 @@ export function explainLine(s: Services, id: string): Explanation {
       firstSeenAt: line.firstSeenAt,
       updatedAt: line.updatedAt,
     },
-    origin: stored ? recordedView(stored) : derivedOrigin(s, line),
+    origin: stored ? recordedView(stored) : await derivedOrigin(s, line),
     merged: origins
       .filter((o) => o.role === 'merged')
       .map((o) => {
@@ -106,14 +111,20 @@ export function explainLine(s: Services, id: string): Explanation {
           text: obs ? textOf(obs) : null,
         };
       }),
-    sameDateAndAmount: s.store.transactions
-      .sameDateAndAmount(line.accountId, line.bookingDate, line.amountMinor)
-      .filter((c) => c.id !== id)
-      .map((c) => ({ id: c.id, source: c.source, text: textOf(c), ignored: s.store.transactions.byId(c.id)?.ignoredAt != null })),
-    pending: s.store.pending.linkedTo(id).map((p) => pendingView(p, line, fmt)),
-    revisions: revisions(s, line, fmt),
-    decisions: s.store.lineOrigins.decisions(id),
+    sameDateAndAmount: await sameDateAndAmount(s, line),
+    pending: (await s.db.pending.linkedTo(id)).map((p) => pendingView(p, line, fmt)),
+    revisions: await revisions(s, line, fmt),
+    decisions: await s.db.lineOrigins.decisions(id),
   };
+}
+
+/** Other stored lines of the account with the line's date and amount (a few: one lookup each for its ignore mark). */
+async function sameDateAndAmount(s: Services, line: StoredLine): Promise<Explanation['sameDateAndAmount']> {
+  const out: Explanation['sameDateAndAmount'] = [];
+  for (const c of await s.db.transactions.sameDateAndAmount(line.accountId, line.bookingDate, line.amountMinor)) {
+    if (c.id !== line.id) out.push({ id: c.id, source: c.source, text: textOf(c), ignored: (await s.db.transactions.byId(c.id))?.ignoredAt != null });
+  }
+  return out;
 }
 
 const RUNG_WHY: Record<string, string> = {
@@ -154,10 +165,10 @@ function recordedView(o: LineOrigin): OriginView {
  * Lines without a row of their own: a file's lines that met no stored line (in their file's
  * records), lines a sync stored, lines stored before origins were recorded (told by the line itself).
  */
-function derivedOrigin(s: Services, line: StoredLine): OriginView {
+async function derivedOrigin(s: Services, line: StoredLine): Promise<OriginView> {
   const provider = providerOf(line.source);
   const base = { source: line.source, provider, file: fileOfSource(line.source), record: null, candidates: null, unmergedFrom: null, firstSeenAt: line.firstSeenAt };
-  const inFile = provider ? undefined : s.store.lineOrigins.fileRecord(line.id, line.source);
+  const inFile = provider ? undefined : await s.db.lineOrigins.fileRecord(line.id, line.source);
   if (inFile) {
     return {
       ...base,
@@ -213,8 +224,8 @@ function pendingView(p: StoredPending, line: StoredLine, fmt: (m: number) => str
 
 const FIELDS = ['bookingDate', 'valueDate', 'amountMinor', 'payee', 'memo', 'type', 'counterpartyIban'] as const;
 
-function revisions(s: Services, line: StoredLine, fmt: (m: number) => string): Explanation['revisions'] {
-  const versions = [...s.store.transactions.history(line.id).map((h) => ({ ...h, until: h.replacedAt as string | null })), { ...line, revision: line.revision, until: null }];
+async function revisions(s: Services, line: StoredLine, fmt: (m: number) => string): Promise<Explanation['revisions']> {
+  const versions = [...(await s.db.transactions.history(line.id)).map((h) => ({ ...h, until: h.replacedAt as string | null })), { ...line, revision: line.revision, until: null }];
   return versions.map((v, i) => {
     const next = versions[i + 1];
     const changed = next ? FIELDS.filter((f) => (v as Record<string, unknown>)[f] !== (next as Record<string, unknown>)[f]) : [];

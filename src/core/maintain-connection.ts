@@ -191,7 +191,7 @@ export async function disconnect(s: Services, connectionId: number, o: { history
       ],
       '--keep-history or --delete-history',
     ));
-  const counts = await s.db.transactions.countsByAccount();
+  const counts = await s.db.transactions.liveCounts();
   const transactions = accounts.reduce((n, a) => n + (counts.get(a.id) ?? 0), 0);
   let backup: string | null = null;
   if (choice === 'delete') {

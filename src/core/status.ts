@@ -134,7 +134,7 @@ async function readFacts(s: Services, now: Date): Promise<StatusFacts> {
     db.syncState.coverageByAccount(),
     db.syncState.latestBalances(),
     db.syncState.accountErrorMessages(),
-    db.transactions.countsByAccount(),
+    db.transactions.liveCounts(),
     db.inputIssues.countsByAccount(),
     db.archive.size(),
   ]);

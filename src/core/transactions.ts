@@ -39,7 +39,7 @@ export async function listTransactions(s: Services, o: TransactionQueryOptions):
   const accountIds = o.accountIds && (await requireAccounts(s, o.accountIds)).map((a) => a.id);
   const out: TransactionView[] = [];
   if (o.pending) {
-    for (const p of s.store.pending.list({ accountIds, from: o.from, to: o.to })) {
+    for (const p of await s.db.pending.list({ accountIds, from: o.from, to: o.to })) {
       out.push({
         id: p.externalId,
         account: accountRef(p.accountId),
@@ -55,23 +55,28 @@ export async function listTransactions(s: Services, o: TransactionQueryOptions):
       });
     }
   } else {
-    for (const t of s.store.transactions.iterate({ accountIds, from: o.from, to: o.to, ignored: o.ignored ? 'only' : 'hide' })) {
-      const ignored = o.ignored ? s.store.transactions.byId(t.id) : undefined;
-      out.push({
-        id: t.id,
-        account: accountRef(t.accountId),
-        date: t.bookingDate,
-        amount: formatMinor(t.amountMinor, t.currency),
-        amountMinor: t.amountMinor,
-        currency: t.currency,
-        payee: t.payee,
-        memo: t.memo,
-        type: t.type,
-        status: ignored ? 'ignored' : 'booked',
-        source: t.source,
-        ...(ignored ? { ignored: { at: ignored.ignoredAt!, reason: ignored.ignoredReason } } : {}),
-      });
-    }
+    // One snapshot: the ignore marks are read while the lines stream (outside a unit, a stream
+    // would hold the store until it ends and the lookups would wait for it).
+    await s.db.snapshot(async () => {
+      for await (const page of s.db.transactions.iterate({ accountIds, from: o.from, to: o.to, ignored: o.ignored ? 'only' : 'hide' }))
+        for (const t of page) {
+          const ignored = o.ignored ? await s.db.transactions.byId(t.id) : undefined;
+          out.push({
+            id: t.id,
+            account: accountRef(t.accountId),
+            date: t.bookingDate,
+            amount: formatMinor(t.amountMinor, t.currency),
+            amountMinor: t.amountMinor,
+            currency: t.currency,
+            payee: t.payee,
+            memo: t.memo,
+            type: t.type,
+            status: ignored ? 'ignored' : 'booked',
+            source: t.source,
+            ...(ignored ? { ignored: { at: ignored.ignoredAt!, reason: ignored.ignoredReason } } : {}),
+          });
+        }
+    });
   }
   return o.limit !== undefined ? out.slice(-o.limit) : out;
 }

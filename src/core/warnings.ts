@@ -9,6 +9,6 @@ export type WarningRow = Omit<InputIssue, 'accountId' | 'key'> & { account: stri
 /** What came in and was not taken as is: quarantined lines, reused ids, fuzzy merges, provider warnings. */
 export async function listWarnings(s: Services, q: { accountId?: number; kind?: InputIssueKind }): Promise<WarningRow[]> {
   if (q.accountId !== undefined) await requireAccount(s, q.accountId);
-  const names = new Map(s.store.accounts.list().map((a) => [a.id, a.name]));
-  return s.store.inputIssues.list(q).map(({ accountId, key: _key, ...rest }) => ({ account: accountRef(accountId), accountName: names.get(accountId) ?? '', ...rest }));
+  const names = new Map((await s.db.accounts.list()).map((a) => [a.id, a.name]));
+  return (await s.db.inputIssues.list(q)).map(({ accountId, key: _key, ...rest }) => ({ account: accountRef(accountId), accountName: names.get(accountId) ?? '', ...rest }));
 }

@@ -99,6 +99,7 @@ export const csvFormat: ExportFormat = {
   description: 'RFC 4180 CSV, UTF-8, header row; running balance column; category and clean payee from the rules',
   annotated: true,
   readsDetail: (settings) => settings.columns?.some((c) => DETAIL_COLUMNS.has(c)) ?? false,
+  readsSummary: false,
   validate(sections, settings) {
     csvColumns(settings, sections.length > 1);
     const d = settings.delimiter;

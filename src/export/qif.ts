@@ -15,6 +15,7 @@ import type { AccountSection, ExportFormat } from './types.js';
 export const qifFormat: ExportFormat = {
   name: 'qif',
   description: 'QIF !Type:Bank / !Type:CCard, MM/DD/YYYY (--qif-dates uk for DD/MM/YYYY); several accounts as !Account blocks',
+  readsSummary: false,
   create(settings) {
     // Four-digit years always: a two-digit year is where QIF readers guess the wrong century.
     const date = (d: string) => (settings.qifDates === 'uk' ? `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}` : `${d.slice(5, 7)}/${d.slice(8, 10)}/${d.slice(0, 4)}`);

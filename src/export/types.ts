@@ -140,6 +140,13 @@ export interface ExportFormat {
    * fifth less per line. The rules and the annotator read none of them.
    */
   readsDetail?(settings: ExportSettings): boolean;
+  /**
+   * Whether the writer reads a section's summary (closing, count, first and last dates, start,
+   * end); absent: it does. The summary is a pass over the account's lines of its own: the export
+   * makes it before writing, and only for a format that reads it (or an account whose rows take
+   * their period from the section's range).
+   */
+  readonly readsSummary?: boolean;
   /** Order of sections when the format's message sets need it (OFX: bank before card). */
   orderSections?(sections: AccountSection[]): AccountSection[];
   /** Checks settings and sections before anything is written; throws BAD_INPUT. */

@@ -97,7 +97,7 @@ describe('explain and unmerge', () => {
       format: 'auto',
       accountId: account,
     });
-    const e = explainLine(s, shop);
+    const e = await explainLine(s, shop);
     expect(e.origin).toMatchObject({ kind: 'provider', rawId: 'p1', rung: 'provider-id', unknown: [] });
     expect(e.merged).toHaveLength(1);
     expect(e.merged[0]).toMatchObject({ rung: 'text', record: 'line 2', undoable: true, file: { name: 'a.csv' } });
@@ -106,10 +106,10 @@ describe('explain and unmerge', () => {
       expect.objectContaining({ id: bakery, verdict: 'refused', why: expect.stringMatching(/only 1 of 4 words shared/) }),
     ]);
     const [garage, tea] = [...store.transactions.iterate({ accountIds: [account] })].filter((t) => t.id !== shop && t.id !== bakery).map((t) => t.id);
-    expect(explainLine(s, tea!).origin).toMatchObject({ kind: 'file', rung: 'new', record: 'line 3', candidates: [], file: { name: 'a.csv' }, unknown: [] });
+    expect((await explainLine(s, tea!)).origin).toMatchObject({ kind: 'file', rung: 'new', record: 'line 3', candidates: [], file: { name: 'a.csv' }, unknown: [] });
     // Weighed and refused: the bakery line (the shop was taken by line 2 of the file).
-    expect(explainLine(s, garage!).origin).toMatchObject({ kind: 'file', rung: 'new', record: 'line 4' });
-    expect(explainLine(s, garage!).origin.candidates).toEqual([expect.objectContaining({ id: bakery, verdict: 'refused', why: expect.stringMatching(/words shared/) })]);
+    expect((await explainLine(s, garage!)).origin).toMatchObject({ kind: 'file', rung: 'new', record: 'line 4' });
+    expect((await explainLine(s, garage!)).origin.candidates).toEqual([expect.objectContaining({ id: bakery, verdict: 'refused', why: expect.stringMatching(/words shared/) })]);
   });
 
   it('unmerge makes the file line its own line in one step; later imports keep the two apart', async () => {
@@ -122,22 +122,22 @@ describe('explain and unmerge', () => {
     // Again, and a longer statement holding the same line: it is found, the synced one is refused.
     await importFiles(s, { files: [a, file('longer.csv', ['2024-03-01,-42.00,EUR,EVIL CORP,invoice 7 card', '2024-03-09,-1.00,EUR,Tea,'])], format: 'auto', accountId: account });
     expect(lines()).toHaveLength(4);
-    expect(explainLine(s, r.line).merged.map((m) => m.file?.name)).toEqual(['longer.csv']); // a.csv again is the same observation
-    const copy = explainLine(s, r.line).merged[0]!;
+    expect((await explainLine(s, r.line)).merged.map((m) => m.file?.name)).toEqual(['longer.csv']); // a.csv again is the same observation
+    const copy = (await explainLine(s, r.line)).merged[0]!;
     expect(copy.rung).toBe('fingerprint');
     expect(copy.candidates).toContainEqual(expect.objectContaining({ id: shop, verdict: 'refused', why: 'kept apart by `banksync unmerge`' }));
-    expect(explainLine(s, shop).merged).toEqual([]);
+    expect((await explainLine(s, shop)).merged).toEqual([]);
   });
 
   it('a merge by fingerprint undone stays undone: the same file again is not taken as the synced line', async () => {
     const a = file('same.csv', ['2024-03-01,-42.00,EUR,Evil Corp,Invoice 7']);
     await importFiles(s, { files: [a], format: 'auto', accountId: account });
-    expect(explainLine(s, shop).merged).toEqual([expect.objectContaining({ rung: 'fingerprint', undoable: true })]);
+    expect((await explainLine(s, shop)).merged).toEqual([expect.objectContaining({ rung: 'fingerprint', undoable: true })]);
     const r = await unmergeLine(s, shop, {});
     await importFiles(s, { files: [a], format: 'auto', accountId: account });
     expect(lines()).toHaveLength(3);
-    expect(explainLine(s, shop).merged).toEqual([]);
-    expect(explainLine(s, r.line).origin).toMatchObject({ rung: 'unmerged', unmergedFrom: shop });
+    expect((await explainLine(s, shop)).merged).toEqual([]);
+    expect((await explainLine(s, r.line)).origin).toMatchObject({ rung: 'unmerged', unmergedFrom: shop });
   });
 
   it('several merges: asks which one, naming the flag; --source picks without asking', async () => {
@@ -146,7 +146,7 @@ describe('explain and unmerge', () => {
       format: 'auto',
       accountId: account,
     });
-    const merged = explainLine(s, shop).merged;
+    const merged = (await explainLine(s, shop)).merged;
     expect(merged).toHaveLength(2);
     let asked: { flag: string; choices: number } | undefined;
     const chooser = services(store, (async (_m: string, choices: { value: unknown }[], flag: string) => {
@@ -178,7 +178,7 @@ describe('explain and unmerge', () => {
     const [former] = [...store.transactions.iterate({ accountIds: [other] })].map((t) => t.id);
     await mergeAccounts(s, other, account, { yes: true });
     expect(lines()).toHaveLength(2);
-    const m = explainLine(s, shop).merged;
+    const m = (await explainLine(s, shop)).merged;
     expect(m).toEqual([expect.objectContaining({ rung: 'accounts-merge-text', undoable: true, record: 'line 2', file: expect.objectContaining({ name: 'old.csv' }) })]);
     const r = await unmergeLine(s, shop, {});
     expect(r.line).toBe(former);
@@ -213,9 +213,9 @@ describe('explain and unmerge', () => {
     await sync();
     await sync(); // its own line again: not recorded
     expect(store.transactions.count(noIds)).toBe(2);
-    expect(explainLine(s, fromFile!).merged).toEqual([expect.objectContaining({ source: 'provider:sandbox', rung: 'fingerprint', undoable: false, unknown: [] })]);
+    expect((await explainLine(s, fromFile!)).merged).toEqual([expect.objectContaining({ source: 'provider:sandbox', rung: 'fingerprint', undoable: false, unknown: [] })]);
     const tea = [...store.transactions.iterate({ accountIds: [noIds] })].find((t) => t.payee === 'Tea')!;
-    expect(explainLine(s, tea.id)).toMatchObject({ origin: { kind: 'provider', rung: 'provider-fingerprint' }, merged: [] });
+    expect(await explainLine(s, tea.id)).toMatchObject({ origin: { kind: 'provider', rung: 'provider-fingerprint' }, merged: [] });
     await expect(unmergeLine(s, fromFile!, {})).rejects.toThrow(/nothing on .* can be undone/);
   });
 
@@ -228,7 +228,7 @@ describe('explain and unmerge', () => {
     await importFiles(s, { files: [ids('ids.csv', ['2024-03-05,-1.00,EUR,Tea,,T1'])], format: 'auto', accountId: account });
     const tea = lines().find((id) => id !== shop && id !== bakery)!;
     await importFiles(s, { files: [ids('more.csv', ['2024-03-05,-1.00,EUR,Tea,,T1', '2024-03-06,-2.00,EUR,Cake,,T2'])], format: 'auto', accountId: account });
-    expect(explainLine(s, tea).merged).toEqual([expect.objectContaining({ rung: 'file-id', undoable: false, rawId: 'T1' })]);
+    expect((await explainLine(s, tea)).merged).toEqual([expect.objectContaining({ rung: 'file-id', undoable: false, rawId: 'T1' })]);
     await expect(unmergeLine(s, tea, {})).rejects.toThrow(/nothing on .* can be undone/);
     await expect(unmergeLine(s, bakery, {})).rejects.toThrow(/nothing was merged into/);
   });
@@ -256,8 +256,8 @@ describe('ignore', () => {
     const gone = synced(store, account, '2024-03-02', -250, 'Double', '', 'p2');
     store.accounts.setBalanceCheck(account, 1000, 0);
     await exported(s, 'early');
-    expect(setIgnored(s, gone, true, 'booked twice')).toMatchObject({ changed: true, reason: 'booked twice' });
-    expect(setIgnored(s, gone, true, 'twice')).toMatchObject({ changed: false });
+    expect(await setIgnored(s, gone, true, 'booked twice')).toMatchObject({ changed: true, reason: 'booked twice' });
+    expect(await setIgnored(s, gone, true, 'twice')).toMatchObject({ changed: false });
 
     const full = await exported(s);
     expect(full).toContain(keep);
@@ -273,10 +273,10 @@ describe('ignore', () => {
     await exported(s, 'late');
     expect(await exported(s, 'late')).not.toContain(gone);
 
-    expect(setIgnored(s, gone, false)).toMatchObject({ changed: true });
+    expect(await setIgnored(s, gone, false)).toMatchObject({ changed: true });
     expect(await exported(s)).toContain(gone);
     expect((await exported(s, 'early')).split('\n').filter((l) => l.includes(gone))).toEqual([expect.stringMatching(/,changed$/)]);
-    const e = explainLine(s, gone);
+    const e = await explainLine(s, gone);
     expect(e.decisions.map((d) => d.kind)).toEqual(['ignored', 'unignored']);
     expect(e.revisions.map((r) => [r.revision, r.amount, r.changed])).toEqual([
       [0, '-2.50', ['(no field: removed, restored, ignored or unignored)']],
@@ -286,11 +286,11 @@ describe('ignore', () => {
     ]);
   });
 
-  it('explain shows the pending line a booked one resolved', () => {
+  it('explain shows the pending line a booked one resolved', async () => {
     const id = synced(store, account, '2024-03-04', -1234, 'Restaurant', '', 'p9');
     store.pending.upsert({ accountId: account, dedupeKey: 'x:pend1', externalId: 'pend1', date: '2024-03-02', amountMinor: -1000, currency: 'EUR', payee: 'Restaurant', memo: null }, NOW);
     store.pending.link(store.pending.open(account)[0]!.rowId, id);
-    expect(explainLine(s, id).pending).toEqual([
+    expect((await explainLine(s, id)).pending).toEqual([
       { date: '2024-03-02', amount: '-10.00', payee: 'Restaurant', status: 'booked', why: 'booked 2 days after the pending date, amount differs by -2.34, pending id pend1' },
     ]);
   });

@@ -91,7 +91,7 @@ describe('status reads the store set-based', () => {
     const now = new Date(NOW);
     const balances = store.syncState.latestBalances();
     const coverage = store.syncState.coverageByAccount();
-    const counts = store.transactions.countsByAccount();
+    const counts = store.transactions.liveCounts();
     const warnings = store.inputIssues.countsByAccount();
     const errors = store.syncState.accountErrorMessages();
     for (const a of accounts) {

@@ -110,16 +110,16 @@ describe('transfer detection', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('pairs two legs whose texts both read like a transfer, and says so on both lines', () => {
+  it('pairs two legs whose texts both read like a transfer, and says so on both lines', async () => {
     add('checking', [{ ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'Own transfer', memo: 'to savings' }]);
     add('savings', [{ ext: 's1', date: '2026-02-02', amount: 20_000, payee: 'Overboeking', memo: 'from checking' }]);
     expect(detectTransfers(s)).toMatchObject({ scanned: 2, paired: 1 });
     expect(pairs()).toEqual(['c1>s1:pattern']);
-    const legs = transferLegs(s, [accounts.checking!, accounts.savings!]);
+    const legs = await transferLegs(s, [accounts.checking!, accounts.savings!]);
     expect(legs.get(ids.c1!)).toMatchObject({ otherLineId: ids.s1, otherAccountId: accounts.savings, direction: 'out', how: 'pattern' });
     expect(legs.get(ids.s1!)?.transferId).toBe(legs.get(ids.c1!)?.transferId);
     // Only the accounts asked for: the savings leg is not listed for an export of checking alone.
-    expect([...transferLegs(s, [accounts.checking!]).keys()]).toEqual([ids.c1]);
+    expect([...(await transferLegs(s, [accounts.checking!])).keys()]).toEqual([ids.c1]);
   });
 
   it('does not pair ordinary lines with opposite amounts (no IBAN named, texts not a transfer)', () => {
@@ -130,14 +130,14 @@ describe('transfer detection', () => {
     expect(candidates()).toEqual([]);
   });
 
-  it('three accounts, equal amounts, one day: texts alone pair nothing and leave all three as candidates', () => {
+  it('three accounts, equal amounts, one day: texts alone pair nothing and leave all three as candidates', async () => {
     add('checking', [{ ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'Own transfer' }]);
     add('savings', [{ ext: 's1', date: '2026-02-02', amount: 20_000, payee: 'Own transfer' }]);
     add('goals', [{ ext: 'g1', date: '2026-02-02', amount: 20_000, payee: 'Own transfer' }]);
     detectTransfers(s);
     expect(pairs()).toEqual([]);
     expect(candidates()).toEqual(['c1:ambiguous', 'g1:ambiguous', 's1:ambiguous']);
-    const listed = listTransfers(s).candidates.find((c) => c.id === ids.c1)!;
+    const listed = (await listTransfers(s)).candidates.find((c) => c.id === ids.c1)!;
     expect(listed.partners.sort()).toEqual([ids.g1, ids.s1].sort());
   });
 
@@ -263,7 +263,7 @@ describe('transfer detection', () => {
     expect(store.transfers.pairs().map((p) => p.id)).toEqual(before.map((p) => p.id));
   });
 
-  it('a leg the bank removes or corrects undoes the pair', () => {
+  it('a leg the bank removes or corrects undoes the pair', async () => {
     add('checking', [{ ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'Own transfer' }]);
     add('savings', [{ ext: 's1', date: '2026-02-02', amount: 20_000, payee: 'Own transfer' }]);
     detectTransfers(s);
@@ -276,16 +276,16 @@ describe('transfer detection', () => {
     store.transactions.markRemoved(accounts.savings!, ['s1'], NOW);
     detectTransfers(s);
     expect(pairs()).toEqual([]);
-    expect(transferLegs(s, [accounts.checking!]).size).toBe(0);
+    expect((await transferLegs(s, [accounts.checking!])).size).toBe(0);
   });
 
-  it('link and unlink are remembered: re-detection, even from scratch, respects them', () => {
+  it('link and unlink are remembered: re-detection, even from scratch, respects them', async () => {
     add('checking', [{ ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'Own transfer' }]);
     add('savings', [{ ext: 's1', date: '2026-02-02', amount: 20_000, payee: 'Own transfer' }]);
     add('goals', [{ ext: 'g1', date: '2026-02-02', amount: 20_000, payee: 'Own transfer' }]);
     detectTransfers(s);
     expect(pairs()).toEqual([]);
-    expect(linkTransfer(s, ids.g1!, ids.c1!)).toMatchObject({ from: ids.c1, to: ids.g1, replaced: [] });
+    expect(await linkTransfer(s, ids.g1!, ids.c1!)).toMatchObject({ from: ids.c1, to: ids.g1, replaced: [] });
     expect(pairs()).toEqual(['c1>g1:manual']);
     expect(candidates()).toEqual(['s1:no-partner']);
     detectTransfers(s, { full: true });
@@ -296,32 +296,32 @@ describe('transfer detection', () => {
     add('savings', [{ ext: 's2', date: '2026-03-02', amount: 5_000, payee: 'Own transfer' }]);
     detectTransfers(s);
     expect(pairs()).toContain('c2>s2:pattern');
-    expect(unlinkTransfer(s, ids.c2!, ids.s2!).transfer).not.toBeNull();
+    expect((await unlinkTransfer(s, ids.c2!, ids.s2!)).transfer).not.toBeNull();
     detectTransfers(s, { full: true });
     expect(pairs()).toEqual(['c1>g1:manual']);
     expect(candidates()).toEqual(['c2:no-partner', 's1:no-partner', 's2:no-partner']);
 
     // Unlinking a manual pair forgets the link too.
-    unlinkTransfer(s, ids.c1!, ids.g1!);
+    await unlinkTransfer(s, ids.c1!, ids.g1!);
     detectTransfers(s, { full: true });
     expect(pairs()).toEqual(['c1>s1:pattern']);
   });
 
-  it('link refuses two lines of one account and lines going the same way', () => {
+  it('link refuses two lines of one account and lines going the same way', async () => {
     add('checking', [
       { ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'x' },
       { ext: 'c2', date: '2026-02-02', amount: 20_000, payee: 'y' },
     ]);
     add('savings', [{ ext: 's1', date: '2026-02-02', amount: -20_000, payee: 'z' }]);
-    expect(() => linkTransfer(s, ids.c1!, ids.c2!)).toThrow(/both lines of a1/);
-    expect(() => linkTransfer(s, ids.c1!, ids.s1!)).toThrow(/do not go opposite ways/);
-    expect(() => linkTransfer(s, ids.c1!, 'tnope')).toThrow(/no transaction tnope/);
+    await expect(linkTransfer(s, ids.c1!, ids.c2!)).rejects.toThrow(/both lines of a1/);
+    await expect(linkTransfer(s, ids.c1!, ids.s1!)).rejects.toThrow(/do not go opposite ways/);
+    await expect(linkTransfer(s, ids.c1!, 'tnope')).rejects.toThrow(/no transaction tnope/);
   });
 
-  it('link and unlink refuse one line named twice, remembering nothing', () => {
+  it('link and unlink refuse one line named twice, remembering nothing', async () => {
     add('checking', [{ ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'x' }]);
-    expect(() => linkTransfer(s, ids.c1!, ids.c1!)).toThrow(/are the same line/);
-    expect(() => unlinkTransfer(s, ids.c1!, ids.c1!)).toThrow(/are the same line/);
+    await expect(linkTransfer(s, ids.c1!, ids.c1!)).rejects.toThrow(/are the same line/);
+    await expect(unlinkTransfer(s, ids.c1!, ids.c1!)).rejects.toThrow(/are the same line/);
     expect(store.db.prepare('SELECT COUNT(*) AS n FROM transfer_decisions').get()).toEqual({ n: 0 });
   });
 

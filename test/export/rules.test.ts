@@ -29,7 +29,7 @@ describe('rules in exports', () => {
   it.each(['hledger', 'ledger', 'beancount'] as const)('%s posts a matched line to its category, described by the clean payee', async (format) => {
     requireTools(format === 'beancount' ? 'bean-check' : format);
     const f = exportFixture();
-    saveRules(f.services, COFFEE('Expenses:Food:Coffee'));
+    await saveRules(f.services, COFFEE('Expenses:Food:Coffee'));
     const { text } = await exportToString(f.services, { format, accountIds: [f.checking] });
     expect(text.match(/^ +Expenses:Food:Coffee$/gm)).toHaveLength(2);
     expect(text).toContain(format === 'beancount' ? '* "Coffee Corner BV"' : '* Coffee Corner BV\n');
@@ -42,7 +42,7 @@ describe('rules in exports', () => {
 
   it('beancount refuses a category it cannot hold, naming the rule', async () => {
     const f = exportFixture();
-    saveRules(f.services, `[[rule]]\nmatch = "x"\ncategory = "Expenses:A"\n\n${COFFEE('Expenses:food coffee')}`);
+    await saveRules(f.services, `[[rule]]\nmatch = "x"\ncategory = "Expenses:A"\n\n${COFFEE('Expenses:food coffee')}`);
     await expect(exportToString(f.services, { format: 'beancount' })).rejects.toThrow(/rule 2's category "Expenses:food coffee" does not work in beancount/);
     // ledger takes the name as it is.
     expect((await exportToString(f.services, { format: 'hledger', accountIds: [f.checking] })).text).toContain('Expenses:food coffee\n');
@@ -50,7 +50,7 @@ describe('rules in exports', () => {
 
   it('CSV default columns end with category and clean_payee; OFX and QIF keep the bank text', async () => {
     const f = exportFixture();
-    saveRules(f.services, COFFEE('Expenses:Food:Coffee'));
+    await saveRules(f.services, COFFEE('Expenses:Food:Coffee'));
     const csv = (await exportToString(f.services, { format: 'csv', accountIds: [f.checking] })).text.split('\n');
     expect(csv[0]).toBe('date,amount,currency,payee,memo,id,type,balance,category,clean_payee');
     expect(csv.filter((l) => l.endsWith(',Coffee Corner,Espresso,') || l.includes('Expenses:Food:Coffee,Coffee Corner BV'))).toHaveLength(2);
@@ -68,12 +68,12 @@ describe('incremental targets and changed rules', () => {
   it('a re-categorised line goes out again as changed: the old posting reversed, the new one posted, the journal balanced', async () => {
     requireTools('hledger');
     const f = exportFixture();
-    saveRules(f.services, COFFEE('Expenses:Food:Coffee'));
+    await saveRules(f.services, COFFEE('Expenses:Food:Coffee'));
     const base = await exportToString(f.services, { format: 'hledger', accountIds: [f.checking], target: 'books' });
     expect(annotationRows(f)).toHaveLength(2);
     expect((await exportToString(f.services, { target: 'books' })).result.count).toBe(0);
 
-    saveRules(f.services, COFFEE('Expenses:Drinks'));
+    await saveRules(f.services, COFFEE('Expenses:Drinks'));
     const inc = await exportToString(f.services, { target: 'books' });
     expect([inc.result.new, inc.result.changed, inc.result.removed]).toEqual([0, 2, 0]);
     expect(inc.text.match(/Reversal: Coffee Corner\n[\s\S]*?Expenses:Food:Coffee\n/g)).toHaveLength(2);
@@ -82,7 +82,7 @@ describe('incremental targets and changed rules', () => {
     expect((await exportToString(f.services, { target: 'books' })).result.count).toBe(0);
 
     // No rule any more: back to the default side; the target then holds no annotation rows.
-    saveRules(f.services, '');
+    await saveRules(f.services, '');
     const back = await exportToString(f.services, { target: 'books' });
     expect(back.result.changed).toBe(2);
     expect(back.text.match(/\* Coffee Corner\n[\s\S]*?Expenses:Unknown\n/g)).toHaveLength(2);
@@ -101,15 +101,15 @@ describe('incremental targets and changed rules', () => {
   it('beancount increments open a category first used after the target began, once, and bean-check reads all files together', async () => {
     requireTools('bean-check');
     const f = exportFixture();
-    saveRules(f.services, COFFEE('Expenses:Food:Coffee'));
+    await saveRules(f.services, COFFEE('Expenses:Food:Coffee'));
     const base = await exportToString(f.services, { format: 'beancount', accountIds: [f.checking], target: 'bean' });
-    saveRules(f.services, COFFEE('Expenses:Drinks'));
+    await saveRules(f.services, COFFEE('Expenses:Drinks'));
     const inc = await exportToString(f.services, { target: 'bean' });
     expect(inc.result.changed).toBe(2);
     expect(inc.text.match(/ open Expenses:Drinks\n/g)).toHaveLength(1);
     expect(inc.text).not.toMatch(/ open Expenses:(Food:Coffee|Unknown)\n/);
     // Back to the first category: opened by the first file already, so not again.
-    saveRules(f.services, COFFEE('Expenses:Food:Coffee'));
+    await saveRules(f.services, COFFEE('Expenses:Food:Coffee'));
     const again = await exportToString(f.services, { target: 'bean' });
     expect(again.result.changed).toBe(2);
     expect(again.text).not.toMatch(/ open /);
@@ -120,7 +120,7 @@ describe('incremental targets and changed rules', () => {
   it('CSV --changes marks a re-categorised line as changed with its new category', async () => {
     const f = exportFixture();
     await exportToString(f.services, { format: 'csv', accountIds: [f.checking], target: 'sheet', changes: true });
-    saveRules(f.services, COFFEE('Expenses:Food:Coffee'));
+    await saveRules(f.services, COFFEE('Expenses:Food:Coffee'));
     const inc = await exportToString(f.services, { target: 'sheet', changes: true });
     const rows = inc.text.trim().split('\n').slice(1);
     expect(rows).toHaveLength(2);
@@ -130,7 +130,7 @@ describe('incremental targets and changed rules', () => {
   it('OFX targets do not get a line again for a rule change (they carry the bank text only)', async () => {
     const f = exportFixture();
     await exportToString(f.services, { format: 'ofx', accountIds: [f.checking], target: 'gnucash' });
-    saveRules(f.services, COFFEE('Expenses:Food:Coffee'));
+    await saveRules(f.services, COFFEE('Expenses:Food:Coffee'));
     expect((await exportToString(f.services, { target: 'gnucash' })).result.count).toBe(0);
     expect(annotationRows(f)).toEqual([]);
   });
@@ -138,9 +138,9 @@ describe('incremental targets and changed rules', () => {
   it('a removal reverses the posting the target holds, even when the rule changed since; --full starts over', async () => {
     requireTools('hledger');
     const f = exportFixture();
-    saveRules(f.services, COFFEE('Expenses:Food:Coffee'));
+    await saveRules(f.services, COFFEE('Expenses:Food:Coffee'));
     const base = await exportToString(f.services, { format: 'hledger', accountIds: [f.checking], target: 'books' });
-    saveRules(f.services, '');
+    await saveRules(f.services, '');
     f.store.tx(() => f.store.transactions.markRemoved(f.checking, ['c5'], '2026-03-05T09:00:00.000Z'));
     const inc = await exportToString(f.services, { target: 'books' });
     expect([inc.result.changed, inc.result.removed]).toEqual([1, 1]);
@@ -152,7 +152,7 @@ describe('incremental targets and changed rules', () => {
     expect(tool('hledger', ['-f', file, 'bal', '-I', '--flat', '-N', 'Expenses']).out).toBe('         1316.79 EUR  Expenses:Unknown\n');
     expect(annotationRows(f)).toEqual([]);
 
-    saveRules(f.services, COFFEE('Expenses:Food:Coffee'));
+    await saveRules(f.services, COFFEE('Expenses:Food:Coffee'));
     await exportToString(f.services, { target: 'books' });
     expect(annotationRows(f)).toHaveLength(1);
     await exportToString(f.services, { format: 'hledger', accountIds: [f.card], target: 'books', full: true });

@@ -62,13 +62,13 @@ describe('migration 010: line origins', () => {
 
     const store = Store.open(path, { keyFile: join(dir, 'k') });
     const s = services(store);
-    const merged = explainLine(s, synced).merged;
+    const merged = (await explainLine(s, synced)).merged;
     expect(merged).toEqual([
       expect.objectContaining({ rung: 'text', source: 'file:a.csv#feedfacecafe', record: 'line 2', undoable: true, text: 'EVIL CORP card', firstSeenAt: '2026-01-01T00:00:00.000Z' }),
       expect.objectContaining({ rung: 'accounts-merge-text', source: 'provider:other', undoable: false, text: null }),
     ]);
     expect(merged[0]!.unknown).toEqual(['the candidates it was compared with (not recorded for this merge)']);
-    expect(explainLine(s, fromFile).origin).toMatchObject({
+    expect((await explainLine(s, fromFile)).origin).toMatchObject({
       kind: 'file',
       rawId: 'F1',
       rung: 'unknown',

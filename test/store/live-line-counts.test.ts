@@ -54,7 +54,7 @@ describe('live line counts per account (migration 012)', () => {
     ]);
     expect([store.transactions.count(1), store.transactions.count(2), store.transactions.count(3), store.transactions.count(99)]).toEqual([6, 1, 0, 0]);
     // Every account's count in one query (accounts, disconnect), through the port as core reads it.
-    expect(await sqlitePort(store).transactions.countsByAccount()).toEqual(
+    expect(await sqlitePort(store).transactions.liveCounts()).toEqual(
       new Map([
         [1, 6],
         [2, 1],

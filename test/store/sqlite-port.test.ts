@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type StorePort, openSqliteStore } from '../../src/store/index.js';
+import { PAGE_ROWS } from '../../src/store/sqlite/port.js';
 
 /** The SQLite adapter of the persistence port: units of work over one connection shared by concurrent tasks. */
 describe('the SQLite store behind the port', () => {
@@ -116,8 +117,9 @@ describe('the SQLite store behind the port', () => {
       }
       return { pages, accounts: (await db.accounts.list()).length };
     });
-    expect(sizes).toEqual({ pages: [1000, 1000, 500], accounts: 1 });
-    expect((await db.accounts.list()).length).toBe(4);
+    const full = Math.floor(2_500 / PAGE_ROWS);
+    expect(sizes).toEqual({ pages: [...Array(full).fill(PAGE_ROWS), 2_500 - full * PAGE_ROWS], accounts: 1 });
+    expect((await db.accounts.list()).length).toBe(1 + full + 1);
   });
 
   it('a stream left early ends its unit: the next write is not stuck behind it', async () => {
@@ -148,7 +150,7 @@ describe('the SQLite store behind the port', () => {
     });
     await db.snapshot(async () => {
       for await (const page of db.transactions.iterate({ accountIds: [a] })) {
-        expect(page.length).toBe(1000);
+        expect(page.length).toBe(PAGE_ROWS);
         break;
       }
     });

@@ -10,7 +10,7 @@ export function registerExplain(program: Command, runtimeOf: RuntimeOf): void {
     .action(async (id: string, _o: unknown, cmd: Command) => {
       const rt = runtimeOf(cmd);
       const [{ explainLine }, { explainText }] = await Promise.all([import('../../core/explain.js'), import('../explain-text.js')]);
-      await rt.out.result(explainLine(rt.services(), id), explainText, { page: true });
+      await rt.out.result(await explainLine(rt.services(), id), explainText, { page: true });
     });
 
   program

@@ -66,7 +66,7 @@ export function registerExport(program: Command, runtimeOf: RuntimeOf): void {
       const rt = runtimeOf(cmd);
       const { exportTransactions, listTargets } = await import('../../core/export.js');
       if (o.listTargets) {
-        const targets = listTargets(rt.services());
+        const targets = await listTargets(rt.services());
         rt.out.result({ targets }, (v) =>
           v.targets.length === 0
             ? 'no export targets yet: export with --target NAME'

@@ -16,12 +16,12 @@ interface Saved {
 
 /** `rules edit` (registered in rules.ts, loaded when it runs: it brings the TOML reader and the editor). */
 export async function runRulesEdit(rt: Runtime, o: { file?: string }): Promise<void> {
-  const r = o.file !== undefined ? fromFile(rt, o.file === '-' ? await readStdin(rt.io.stdin) : await readText(o.file)) : await inEditor(rt);
+  const r = o.file !== undefined ? await fromFile(rt, o.file === '-' ? await readStdin(rt.io.stdin) : await readText(o.file)) : await inEditor(rt);
   rt.out.result(r, (v) => (v.saved ? `rules saved: ${v.count} rule(s)` : `rules unchanged: ${v.count} rule(s)`));
 }
 
-function fromFile(rt: Runtime, text: string): Saved {
-  const r = saveRules(rt.services(), text);
+async function fromFile(rt: Runtime, text: string): Promise<Saved> {
+  const r = await saveRules(rt.services(), text);
   return { saved: r.changed, count: r.count };
 }
 
@@ -37,7 +37,7 @@ async function inEditor(rt: Runtime): Promise<Saved> {
     });
   }
   const s = rt.services();
-  const { text, stored } = rulesForEditing(s);
+  const { text, stored } = await rulesForEditing(s);
   const dir = mkdtempSync(join(tmpdir(), 'banksync-rules-'));
   const file = join(dir, 'rules.toml');
   let keep = false;
@@ -49,7 +49,7 @@ async function inEditor(rt: Runtime): Promise<Saved> {
       // An untouched example is no rules file: nothing to store.
       if (!stored && edited === text) return { saved: false, count: 0 };
       // A `rules add` or another edit while the editor was open: neither version silently wins.
-      if (rulesText(s) !== (stored ? text : '')) {
+      if ((await rulesText(s)) !== (stored ? text : '')) {
         keep = true;
         throw badInput(
           'the rules were changed by another command while you edited them; nothing was saved',
@@ -57,7 +57,7 @@ async function inEditor(rt: Runtime): Promise<Saved> {
         );
       }
       try {
-        const r = saveRules(s, edited);
+        const r = await saveRules(s, edited);
         return { saved: r.changed, count: r.count };
       } catch (e) {
         if (!(e instanceof BanksyncError) || e.code !== 'BAD_INPUT') throw e;

@@ -41,12 +41,12 @@ export function registerRules(program: Command, runtimeOf: RuntimeOf): void {
     .command('rules')
     .description('categorise lines in exports: list, add, remove, test and edit the rules; suggest new ones')
     .addHelpText('after', EXAMPLES)
-    .action(async (_o: unknown, cmd: Command) => showRules(runtimeOf(cmd), (await manage()).listRules(runtimeOf(cmd).services())));
+    .action(async (_o: unknown, cmd: Command) => showRules(runtimeOf(cmd), await (await manage()).listRules(runtimeOf(cmd).services())));
 
   rules
     .command('list')
     .description('the rules in the order they are tried')
-    .action(async (_o: unknown, cmd: Command) => showRules(runtimeOf(cmd), (await manage()).listRules(runtimeOf(cmd).services())));
+    .action(async (_o: unknown, cmd: Command) => showRules(runtimeOf(cmd), await (await manage()).listRules(runtimeOf(cmd).services())));
 
   rules
     .command('add')
@@ -74,7 +74,7 @@ export function registerRules(program: Command, runtimeOf: RuntimeOf): void {
     .argument('<n>', 'rule number', parsePositiveInt)
     .action(async (n: number, _o: unknown, cmd: Command) => {
       const rt = runtimeOf(cmd);
-      const r = (await manage()).removeRuleAt(rt.services(), n);
+      const r = await (await manage()).removeRuleAt(rt.services(), n);
       rt.out.result(r, (v) => `removed rule ${v.removed.index} (${v.removed.when}); ${v.count} left`);
     });
 

@@ -47,7 +47,7 @@ export function registerTransactions(program: Command, runtimeOf: RuntimeOf): vo
     .action(async (id: string, o: { reason?: string }, cmd: Command) => {
       const rt = runtimeOf(cmd);
       const { setIgnored } = await import('../../core/explain-ignore.js');
-      const r = setIgnored(rt.services(), id, true, o.reason);
+      const r = await setIgnored(rt.services(), id, true, o.reason);
       rt.out.result(r, (v) => (v.changed ? `${v.id} is ignored: no export shows it` : `${v.id} was already ignored`) + (v.reason ? ` (${v.reason})` : ''));
     });
 
@@ -59,7 +59,7 @@ export function registerTransactions(program: Command, runtimeOf: RuntimeOf): vo
     .action(async (id: string, _o: unknown, cmd: Command) => {
       const rt = runtimeOf(cmd);
       const { setIgnored } = await import('../../core/explain-ignore.js');
-      const r = setIgnored(rt.services(), id, false);
+      const r = await setIgnored(rt.services(), id, false);
       rt.out.result(r, (v) => (v.changed ? `${v.id} is no longer ignored: exports show it again` : `${v.id} was not ignored`));
     });
 }

@@ -35,7 +35,7 @@ export function registerTransfers(program: Command, runtimeOf: RuntimeOf): void 
     .action(async (_o: unknown, cmd: Command) => {
       const rt = runtimeOf(cmd);
       const { listTransfers } = await import('../../core/transfers/manage.js');
-      await rt.out.result(listTransfers(rt.services()), render, { page: true });
+      await rt.out.result(await listTransfers(rt.services()), render, { page: true });
     });
 
   transfers
@@ -47,7 +47,9 @@ export function registerTransfers(program: Command, runtimeOf: RuntimeOf): void 
     .action(async (a: string, b: string, _o: unknown, cmd: Command) => {
       const rt = runtimeOf(cmd);
       const { linkTransfer } = await import('../../core/transfers/manage.js');
-      await rt.out.result(linkTransfer(rt.services(), a, b), (r) => [`linked ${r.from} → ${r.to} as transfer ${r.transfer}`, ...r.replaced.map((id) => `replaced the detected pair ${id}`)].join('\n'));
+      await rt.out.result(await linkTransfer(rt.services(), a, b), (r) =>
+        [`linked ${r.from} → ${r.to} as transfer ${r.transfer}`, ...r.replaced.map((id) => `replaced the detected pair ${id}`)].join('\n'),
+      );
     });
 
   transfers
@@ -59,7 +61,7 @@ export function registerTransfers(program: Command, runtimeOf: RuntimeOf): void 
     .action(async (a: string, b: string, _o: unknown, cmd: Command) => {
       const rt = runtimeOf(cmd);
       const { unlinkTransfer } = await import('../../core/transfers/manage.js');
-      await rt.out.result(unlinkTransfer(rt.services(), a, b), (r) =>
+      await rt.out.result(await unlinkTransfer(rt.services(), a, b), (r) =>
         r.transfer ? `unlinked transfer ${r.transfer}; the two lines will not be paired again` : 'they were not paired; detection will not pair them',
       );
     });

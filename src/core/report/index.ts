@@ -29,12 +29,12 @@ export const DEFAULT_TOP_PAYEES = 10;
 /**
  * Builds the report in one streaming pass over the booked lines, inside one read transaction so
  * every figure comes from the same snapshot. The lines are the export's own stream
- * (store.exports.lines) and each is annotated as the export annotates it, so the report says
+ * (exports.lines) and each is annotated as the export annotates it, so the report says
  * what an export of the same range would carry: the same lines, categories and balances.
  */
 export async function buildReport(s: Services, o: ReportOptions): Promise<Report> {
   if (o.from && o.to && o.from > o.to) throw badInput(`--from ${o.from} is after --to ${o.to}`);
-  const accounts = o.accountIds?.length ? await requireAccounts(s, o.accountIds) : s.store.accounts.list();
+  const accounts = o.accountIds?.length ? await requireAccounts(s, o.accountIds) : await s.db.accounts.list();
   const defaultCategories = { spending: o.expenseAccount ?? 'Expenses:Unknown', income: o.incomeAccount ?? 'Income:Unknown' };
   const flows = new FlowTally(defaultCategories);
   const balances: BalanceTally[] = [];
@@ -42,41 +42,42 @@ export async function buildReport(s: Services, o: ReportOptions): Promise<Report
   let last: string | null = null;
   let lines = 0;
   // One snapshot: a sync committing meanwhile cannot make the flows and the balances disagree.
-  s.store.snapshot(() => {
-    const annotator = createAnnotator(
+  await s.db.snapshot(async () => {
+    const annotator = await createAnnotator(
       s,
       accounts.map((a) => a.id),
     );
     for (const a of accounts) {
-      const balance = new BalanceTally({ ref: accountRef(a.id), name: a.name, currency: a.currency }, openingOf(s, a, o.from));
+      const balance = new BalanceTally({ ref: accountRef(a.id), name: a.name, currency: a.currency }, await openingOf(s, a, o.from));
       balances.push(balance);
       let cachedDate = '';
       let month = '';
-      for (const row of s.store.exports.lines(a.id, o.from, o.to, false)) {
-        const line: Transaction = {
-          id: row[LINE.id],
-          accountId: row[LINE.accountId],
-          externalId: row[LINE.externalId],
-          bookingDate: row[LINE.bookingDate],
-          valueDate: row[LINE.valueDate],
-          amountMinor: row[LINE.amountMinor],
-          currency: row[LINE.currency],
-          payee: row[LINE.payee],
-          memo: row[LINE.memo],
-          type: row[LINE.type],
-          counterpartyIban: row[LINE.counterpartyIban],
-          source: row[LINE.source],
-        };
-        if (line.bookingDate !== cachedDate) {
-          cachedDate = line.bookingDate;
-          month = monthOf(cachedDate);
-          if (first === null || cachedDate < first) first = cachedDate;
-          if (last === null || cachedDate > last) last = cachedDate;
+      for await (const page of s.db.exports.lines(a.id, o.from, o.to, false))
+        for (const row of page) {
+          const line: Transaction = {
+            id: row[LINE.id],
+            accountId: row[LINE.accountId],
+            externalId: row[LINE.externalId],
+            bookingDate: row[LINE.bookingDate],
+            valueDate: row[LINE.valueDate],
+            amountMinor: row[LINE.amountMinor],
+            currency: row[LINE.currency],
+            payee: row[LINE.payee],
+            memo: row[LINE.memo],
+            type: row[LINE.type],
+            counterpartyIban: row[LINE.counterpartyIban],
+            source: row[LINE.source],
+          };
+          if (line.bookingDate !== cachedDate) {
+            cachedDate = line.bookingDate;
+            month = monthOf(cachedDate);
+            if (first === null || cachedDate < first) first = cachedDate;
+            if (last === null || cachedDate > last) last = cachedDate;
+          }
+          lines++;
+          flows.add({ month, amountMinor: line.amountMinor, currency: line.currency, payee: line.payee }, annotator.annotate(line));
+          balance.add(month, line.amountMinor, line.currency);
         }
-        lines++;
-        flows.add({ month, amountMinor: line.amountMinor, currency: line.currency, payee: line.payee }, annotator.annotate(line));
-        balance.add(month, line.amountMinor, line.currency);
-      }
     }
   });
   const from = o.from ?? first;
@@ -94,7 +95,7 @@ export async function buildReport(s: Services, o: ReportOptions): Promise<Report
 }
 
 /** The balance before the range, in the account's currency: null when the opening balance is unknown. */
-function openingOf(s: Services, a: Account, from: string | undefined): number | null {
+async function openingOf(s: Services, a: Account, from: string | undefined): Promise<number | null> {
   if (a.openingBalanceMinor === null) return null;
-  return from ? a.openingBalanceMinor + s.store.transactions.sumThrough(a.id, addDays(from, -1), a.currency) : a.openingBalanceMinor;
+  return from ? a.openingBalanceMinor + (await s.db.transactions.sumThrough(a.id, addDays(from, -1), a.currency)) : a.openingBalanceMinor;
 }

@@ -12,15 +12,15 @@ import { parseRulesFile } from './file.js';
  */
 export const RULES_KEY = 'rules.toml';
 
-export function rulesText(s: Services): string {
-  return s.store.settings.get(RULES_KEY) ?? '';
+export async function rulesText(s: Services): Promise<string> {
+  return (await s.db.settings.get(RULES_KEY)) ?? '';
 }
 
 let cached: { text: string; set: RuleSet } | undefined;
 
 /** The database's rules, compiled; the last compiled file is reused while its text is the same. */
-export function loadRuleSet(s: Services): RuleSet {
-  const text = rulesText(s);
+export async function loadRuleSet(s: Services): Promise<RuleSet> {
+  const text = await rulesText(s);
   if (cached?.text !== text) cached = { text, set: compileRules(checkedRules(text)) };
   return cached.set;
 }

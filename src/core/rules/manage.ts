@@ -16,21 +16,21 @@ export interface RuleView {
   rule: RuleSpec;
 }
 
-export function listRules(s: Services): RuleView[] {
-  return parseRulesFile(rulesText(s)).map((rule, i) => ({ index: i + 1, when: describeWhen(rule), category: rule.category, payee: rule.payee, tags: rule.tags, rule }));
+export async function listRules(s: Services): Promise<RuleView[]> {
+  return parseRulesFile(await rulesText(s)).map((rule, i) => ({ index: i + 1, when: describeWhen(rule), category: rule.category, payee: rule.payee, tags: rule.tags, rule }));
 }
 
 /** The text `rules edit` opens: the stored file, or a commented example when there is none. */
-export function rulesForEditing(s: Services): { text: string; stored: boolean } {
-  const text = rulesText(s);
+export async function rulesForEditing(s: Services): Promise<{ text: string; stored: boolean }> {
+  const text = await rulesText(s);
   return text ? { text, stored: true } : { text: RULES_TEMPLATE, stored: false };
 }
 
 /** Stores a whole rules file after checking it; an invalid one is refused and the old one kept. */
-export function saveRules(s: Services, text: string): { count: number; changed: boolean } {
+export async function saveRules(s: Services, text: string): Promise<{ count: number; changed: boolean }> {
   const rules = parseRulesFile(text);
-  const changed = text !== rulesText(s);
-  if (changed) s.store.settings.set(RULES_KEY, text.trim() === '' ? null : text, nowIso(s));
+  const changed = text !== (await rulesText(s));
+  if (changed) await s.db.settings.set(RULES_KEY, text.trim() === '' ? null : text, nowIso(s));
   return { count: rules.length, changed };
 }
 
@@ -67,9 +67,9 @@ export async function addRule(s: Services, o: AddRuleOptions): Promise<RuleView>
   };
   checkFlags(spec);
   // Read and write in one transaction: two `rules add` at once both land.
-  return s.store.tx(() => {
-    const { count } = saveRules(s, appendRule(rulesText(s), spec));
-    return listRules(s)[count - 1]!;
+  return s.db.write(async () => {
+    const { count } = await saveRules(s, appendRule(await rulesText(s), spec));
+    return (await listRules(s))[count - 1]!;
   });
 }
 
@@ -87,12 +87,12 @@ function checkFlags(spec: RuleSpec): void {
   }
 }
 
-export function removeRuleAt(s: Services, index: number): { removed: RuleView; count: number } {
-  return s.store.tx(() => {
-    const rules = listRules(s);
+export async function removeRuleAt(s: Services, index: number): Promise<{ removed: RuleView; count: number }> {
+  return s.db.write(async () => {
+    const rules = await listRules(s);
     const removed = rules[index - 1];
     if (!removed) throw badInput(rules.length ? `there is no rule ${index}: rules go from 1 to ${rules.length}` : 'there are no rules', 'see them with: banksync rules list');
-    const { count } = saveRules(s, removeRule(rulesText(s), index));
+    const { count } = await saveRules(s, removeRule(await rulesText(s), index));
     return { removed, count };
   });
 }

@@ -37,23 +37,26 @@ export interface RulesTestResult {
   unmatched: number;
 }
 
-async function* linesIn(s: Services, scope: LineScope): AsyncGenerator<Transaction> {
+/** Calls `fn` with each stored line in scope, read in one snapshot (a stream is read inside a unit). */
+async function eachLine(s: Services, scope: LineScope, fn: (t: Transaction) => void): Promise<void> {
   if (scope.from && scope.to && scope.from > scope.to) throw badInput(`--from ${scope.from} is after --to ${scope.to}`);
   const accountIds = scope.accountIds && (await requireAccounts(s, scope.accountIds)).map((a) => a.id);
-  yield* s.store.transactions.iterate({ accountIds, from: scope.from, to: scope.to });
+  await s.db.snapshot(async () => {
+    for await (const page of s.db.transactions.iterate({ accountIds, from: scope.from, to: scope.to })) for (const t of page) fn(t);
+  });
 }
 
 /** Which rule each line hits (first match wins), and which lines hit none. */
 export async function testRules(s: Services, scope: LineScope & { unmatchedOnly?: boolean }): Promise<RulesTestResult> {
-  const set = loadRuleSet(s);
-  const rules = listRules(s).map((r) => ({ index: r.index, when: r.when, category: r.category, lines: 0 }));
+  const set = await loadRuleSet(s);
+  const rules = (await listRules(s)).map((r) => ({ index: r.index, when: r.when, category: r.category, lines: 0 }));
   const out: TestedLine[] = [];
   let unmatched = 0;
-  for await (const t of linesIn(s, scope)) {
+  await eachLine(s, scope, (t) => {
     const hit = set.match(t);
     if (hit) rules[hit.index - 1]!.lines++;
     else unmatched++;
-    if (scope.unmatchedOnly && hit) continue;
+    if (scope.unmatchedOnly && hit) return;
     out.push({
       id: t.id,
       account: accountRef(t.accountId),
@@ -66,7 +69,7 @@ export async function testRules(s: Services, scope: LineScope & { unmatchedOnly?
       category: hit?.category ?? null,
       cleanPayee: hit?.payee ?? null,
     });
-  }
+  });
   const matched = rules.reduce((n, r) => n + r.lines, 0);
   return { rules, lines: out, matched, unmatched };
 }
@@ -85,21 +88,21 @@ export interface RuleSuggestion {
  * named after the payee (Expenses:… or Income:…, by where most of its money goes), to edit.
  */
 export async function suggestRules(s: Services, scope: LineScope & { limit?: number }): Promise<{ suggestions: RuleSuggestion[]; unmatched: number }> {
-  const set = loadRuleSet(s);
+  const set = await loadRuleSet(s);
   const groups = new Map<string, { names: Map<string, number>; lines: number; out: number }>();
   let unmatched = 0;
-  for await (const t of linesIn(s, scope)) {
-    if (set.match(t)) continue;
+  await eachLine(s, scope, (t) => {
+    if (set.match(t)) return;
     unmatched++;
     const name = (t.payee ?? '').replace(/\s+/g, ' ').trim();
-    if (!name) continue;
+    if (!name) return;
     const key = name.toLowerCase();
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { names: new Map(), lines: 0, out: 0 }));
     g.lines++;
     if (t.amountMinor < 0) g.out++;
     g.names.set(name, (g.names.get(name) ?? 0) + 1);
-  }
+  });
   const ranked = [...groups.values()].filter((g) => g.lines >= 2).sort((a, b) => b.lines - a.lines || mostUsed(a.names).localeCompare(mostUsed(b.names)));
   const suggestions = ranked.slice(0, scope.limit ?? 10).map((g) => {
     const payee = mostUsed(g.names);

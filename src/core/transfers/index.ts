@@ -18,10 +18,10 @@ export const legDetail = (leg: TransferLeg | null): TransferLegDetail | null => 
  * from the store (detection runs after each sync and import, see detect.ts); a pair whose leg was
  * removed by the bank is left out. One query, whatever the number of lines.
  */
-export function transferLegs(s: Services, accountIds: readonly number[]): ReadonlyMap<string, TransferLeg> {
+export async function transferLegs(s: Services, accountIds: readonly number[]): Promise<ReadonlyMap<string, TransferLeg>> {
   const wanted = new Set(accountIds);
   const legs = new Map<string, TransferLegDetail>();
-  for (const p of s.store.transfers.livePairsOf(accountIds)) {
+  for (const p of await s.db.transfers.livePairsOf(accountIds)) {
     if (wanted.has(p.out.accountId)) legs.set(p.out.id, { transferId: p.id, otherLineId: p.in.id, otherAccountId: p.in.accountId, direction: 'out', how: p.how, other: p.in });
     if (wanted.has(p.in.accountId)) legs.set(p.in.id, { transferId: p.id, otherLineId: p.out.id, otherAccountId: p.out.accountId, direction: 'in', how: p.how, other: p.out });
   }

@@ -50,23 +50,29 @@ const view = (l: { id: string; accountId: number; bookingDate: string; amountMin
 });
 
 /** Pairs and unpaired candidates, after catching up on lines no detection has read yet. */
-export function listTransfers(s: Services): TransfersList {
+export async function listTransfers(s: Services): Promise<TransfersList> {
   const detected = detectTransfers(s);
-  const repo = s.store.transfers;
-  const accountIds = s.store.accounts.list().map((a) => a.id);
-  const pairs = repo.livePairsOf(accountIds).map((p) => ({ id: p.id, how: p.how, from: view(repo.line(p.out.id)!), to: view(repo.line(p.in.id)!) }));
-  const rules = transferRules(s);
-  const candidates = repo.candidates().map((c) => ({ ...view(c), reason: c.reason, partners: possiblePartners(s, c, rules) }));
-  return { detected, pairs, candidates };
+  const repo = s.db.transfers;
+  // One snapshot: the pairs and candidates listed are of one moment, whatever a sync commits meanwhile.
+  return s.db.snapshot(async () => {
+    const accountIds = (await s.db.accounts.list()).map((a) => a.id);
+    const pairs: TransferPairView[] = [];
+    for (const p of await repo.livePairsOf(accountIds)) pairs.push({ id: p.id, how: p.how, from: view((await repo.line(p.out.id))!), to: view((await repo.line(p.in.id))!) });
+    const rules = transferRules(s);
+    const candidates: TransferCandidateView[] = [];
+    for (const c of await repo.candidates()) candidates.push({ ...view(c), reason: c.reason, partners: await possiblePartners(s, c, rules) });
+    return { detected, pairs, candidates };
+  });
 }
 
 /** Unpaired lines of other accounts with the opposite amount near the date: what `link` could join. */
-function possiblePartners(s: Services, l: TransferLine, rules: ReturnType<typeof transferRules>): string[] {
-  const repo = s.store.transfers;
-  return repo
-    .amountsBetween(-l.amountMinor, -l.amountMinor, addDays(l.bookingDate, -rules.windowDays), addDays(l.bookingDate, rules.windowDays), l.accountId)
-    .filter((p) => p.currency === l.currency && !repo.pairOf(p.id) && repo.decision(l.id, p.id) !== 'unlink')
-    .map((p) => p.id);
+async function possiblePartners(s: Services, l: TransferLine, rules: ReturnType<typeof transferRules>): Promise<string[]> {
+  const repo = s.db.transfers;
+  const partners: string[] = [];
+  for (const p of await repo.amountsBetween(-l.amountMinor, -l.amountMinor, addDays(l.bookingDate, -rules.windowDays), addDays(l.bookingDate, rules.windowDays), l.accountId)) {
+    if (p.currency === l.currency && !(await repo.pairOf(p.id)) && (await repo.decision(l.id, p.id)) !== 'unlink') partners.push(p.id);
+  }
+  return partners;
 }
 
 export function detectNow(s: Services, full: boolean): DetectResult {
@@ -83,10 +89,10 @@ export interface LinkResult {
 }
 
 /** The user's pair: made now and remembered (re-detection and re-syncs keep it). */
-export function linkTransfer(s: Services, a: string, b: string): LinkResult {
-  return s.store.tx(() => {
-    const repo = s.store.transfers;
-    const [la, lb] = twoLines(s, a, b);
+export async function linkTransfer(s: Services, a: string, b: string): Promise<LinkResult> {
+  return s.db.write(async () => {
+    const repo = s.db.transfers;
+    const [la, lb] = await twoLines(s, a, b);
     if (la.accountId === lb.accountId) throw badInput(`${a} and ${b} are both lines of ${accountRef(la.accountId)}`, 'a transfer moves money between two of your accounts');
     if (la.amountMinor === 0 || Math.sign(la.amountMinor) === Math.sign(lb.amountMinor)) {
       throw badInput(
@@ -99,14 +105,14 @@ export function linkTransfer(s: Services, a: string, b: string): LinkResult {
     const [out, into] = la.amountMinor < 0 ? [la, lb] : [lb, la];
     const id = pairId(out.id, into.id);
     for (const line of [la, lb]) {
-      const p = repo.pairOf(line.id);
+      const p = await repo.pairOf(line.id);
       if (!p || p.id === id) continue;
       if (p.how === 'manual') throw badInput(`${line.id} is linked by hand to ${p.outId === line.id ? p.inId : p.outId}`, `unlink it first: banksync transfers unlink ${p.outId} ${p.inId}`);
       detector.dissolve(p);
       replaced.push(p.id);
     }
-    repo.decide(la.id, lb.id, 'link', nowOf(s));
-    if (repo.pairOf(out.id)?.id === id) repo.setHow(id, 'manual');
+    await repo.decide(la.id, lb.id, 'link', nowOf(s));
+    if ((await repo.pairOf(out.id))?.id === id) await repo.setHow(id, 'manual');
     else detector.pair(out, into, 'manual');
     if (!amountsMatch(out, into, transferRules(s)))
       s.notify.warn(`the amounts differ (${formatMinor(out.amountMinor, out.currency)} ${out.currency}, ${formatMinor(into.amountMinor, into.currency)} ${into.currency}): linked as you asked`);
@@ -123,15 +129,15 @@ export interface UnlinkResult {
 }
 
 /** The user says these two lines are not one transfer: undone now, never paired again by detection. */
-export function unlinkTransfer(s: Services, a: string, b: string): UnlinkResult {
-  return s.store.tx(() => {
-    const repo = s.store.transfers;
-    const [la, lb] = twoLines(s, a, b);
-    repo.decide(la.id, lb.id, 'unlink', nowOf(s));
-    const p = repo.pairOf(la.id);
+export async function unlinkTransfer(s: Services, a: string, b: string): Promise<UnlinkResult> {
+  return s.db.write(async () => {
+    const repo = s.db.transfers;
+    const [la, lb] = await twoLines(s, a, b);
+    await repo.decide(la.id, lb.id, 'unlink', nowOf(s));
+    const p = await repo.pairOf(la.id);
     const detector = new Detector(s);
     if (p && (p.outId === lb.id || p.inId === lb.id)) {
-      repo.removePair(p.id);
+      await repo.removePair(p.id);
       // Each leg may have another partner: looked for now (never each other again).
       detector.revisit([la, lb]);
       return { transfer: p.id, detected: detector.result };
@@ -141,16 +147,16 @@ export function unlinkTransfer(s: Services, a: string, b: string): UnlinkResult 
 }
 
 /** The two legs named; one line given twice is a typo, never a decision to remember. */
-function twoLines(s: Services, a: string, b: string) {
-  const [la, lb] = [requireLine(s, a), requireLine(s, b)];
+async function twoLines(s: Services, a: string, b: string) {
+  const [la, lb] = [await requireLine(s, a), await requireLine(s, b)];
   if (la.id === lb.id) throw badInput(`${a} and ${b} are the same line`, 'name the two legs of a transfer, one in each account: banksync transfers');
   return [la, lb] as const;
 }
 
 const nowOf = (s: Services) => s.clock().toISOString();
 
-function requireLine(s: Services, id: string): TransferLine {
-  const l = s.store.transfers.line(id);
+async function requireLine(s: Services, id: string): Promise<TransferLine> {
+  const l = await s.db.transfers.line(id);
   if (!l) throw notFound(`no transaction ${id}`, 'see the ids with: banksync transactions (or banksync transfers)');
   if (l.removed) throw badInput(`transaction ${id} was removed by the bank`);
   return l;

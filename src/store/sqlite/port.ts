@@ -16,6 +16,7 @@ const READS: { [K in keyof Repositories]: string[] } = {
   transactions: [
     'latestBookingDate',
     'count',
+    'liveCounts',
     'sumThrough',
     'iterate',
     'isStored',
@@ -31,7 +32,6 @@ const READS: { [K in keyof Repositories]: string[] } = {
     'fingerprintCount',
     'isEmpty',
     'candidatesBetween',
-    'countsByAccount',
   ],
   pending: ['open', 'linkedTransactionIds', 'openByExternalId', 'linkedTo', 'list', 'countOpen'],
   syncState: [
@@ -59,7 +59,13 @@ const READS: { [K in keyof Repositories]: string[] } = {
 
 /** Methods whose SQLite version streams rows: the port hands them out in pages. */
 const STREAMS = new Set(['transactions.iterate', 'transactions.candidatesBetween', 'exports.lines', 'transfers.linesAfter']);
-const PAGE_ROWS = 1_000;
+/**
+ * Rows in a page of a stream on SQLite. Few: here a page costs no round trip, only a promise, and
+ * its rows live until the page is used up. At 1,000 a CSV export's rows outlived the young
+ * generation and its peak RSS grew with the lines (86 MB at 50k lines, 109 MB at 200k); at 128 it
+ * stays flat as with the synchronous cursor (86 → 89 MB). A networked store pages by its round trips.
+ */
+export const PAGE_ROWS = 128;
 
 /** The unit of work the running code is in (see StorePort: units are ambient). */
 interface Unit {

@@ -210,10 +210,10 @@ export class TransactionRepo {
     return kept?.live ?? 0;
   }
 
-  /** `count` of every account at once (status): account id → live lines. */
-  countsByAccount(): Map<number, number> {
-    const rows = this.db.prepare('SELECT account_id, live FROM account_line_counts').raw().all() as [number, number][];
-    return new Map(rows);
+  /** `count` of every account at once (one query, not one per account): account id → live lines. */
+  liveCounts(): Map<number, number> {
+    const rows = this.db.prepare('SELECT account_id AS id, live FROM account_line_counts').all() as { id: number; live: number }[];
+    return new Map(rows.map((r) => [r.id, r.live]));
   }
 
   /**

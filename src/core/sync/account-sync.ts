@@ -255,14 +255,17 @@ export class AccountWriter {
     const { db, account, gate, now, result } = this;
     for (const r of page.rejected ?? []) await gate.rejected(r);
     const notBefore = this.opts.notBefore;
+    // The gate answers at once unless it had to ask or tell the store: no promise per line.
     for (const raw of page.booked) {
       if (notBefore && raw.bookingDate < notBefore) continue;
-      const t = this.cursorFeed && this.useIds && raw.externalId ? await gate.replacement(raw) : await gate.booked(raw);
+      let t = this.cursorFeed && this.useIds && raw.externalId ? gate.replacement(raw) : gate.booked(raw);
+      if (t instanceof Promise) t = await t;
       if (t) this.keep(t);
     }
     for (const raw of page.modified ?? []) {
       if (notBefore && raw.bookingDate < notBefore) continue;
-      const t = await gate.replacement(raw);
+      let t = gate.replacement(raw);
+      if (t instanceof Promise) t = await t;
       if (t) this.keep(t);
     }
     const removed = page.removedExternalIds?.length;

@@ -20,7 +20,7 @@ const STARTUP_RUNS = quick ? 3 : 15;
 // Bench 4: connections, latency per request (ms) and the provider's concurrency limit.
 const SCALE = quick ? { connections: 10, latencyMs: 20, limit: 5 } : { connections: 200, latencyMs: 50, limit: 20 };
 
-const { Store } = await import(join(ROOT, 'dist/store/index.js'));
+const { Store, sqlitePort } = await import(join(ROOT, 'dist/store/index.js'));
 const { fetchAccount } = await import(join(ROOT, 'dist/core/sync/account-sync.js'));
 const { DEFAULT_ARCHIVE_DAYS, recordingConnection } = await import(join(ROOT, 'dist/core/archive/retention.js'));
 const { fingerprint, stableTransactionId } = await import(join(ROOT, 'dist/core/dedupe.js'));
@@ -81,7 +81,7 @@ async function ingest(n) {
     // As `sync` runs it: under the connection's archive recorder (config archive-days, default on).
     await recordingConnection(1, DEFAULT_ARCHIVE_DAYS, () =>
       fetchAccount({
-        store: last.store,
+        db: sqlitePort(last.store),
         provider: provider(n),
         session: { data: {}, save() {} },
         account: last.account,

@@ -74,21 +74,20 @@ export class ImportOrigins {
     return kept;
   }
 
-  /** Records where the line went; called once per line, after `allowed`. */
-  async note(line: FileLine, d: ImportDecision): Promise<void> {
+  /** Records where the line went; called once per line, after `allowed`. A promise only when something was written. */
+  note(line: FileLine, d: ImportDecision): Promise<void> | undefined {
     const last = this.last!;
     this.last = undefined;
     const merged = d.outcome !== 'added';
     // The same file imported again: the line it matched is the one this file stored, whose origin says it all.
-    if (merged && last.kept.some((c) => c.id === d.id && c.source === this.source)) return;
+    if (merged && last.kept.some((c) => c.id === d.id && c.source === this.source)) return undefined;
     if (!merged && last.candidates.length === 0) {
       // Most of a file: nothing to weigh. One entry in the file's records instead of a row.
       this.plain[d.id] = line.where;
-      if (++this.plainCount >= RECORDS_PER_CHUNK) await this.finish();
-      return;
+      return ++this.plainCount >= RECORDS_PER_CHUNK ? this.finish() : undefined;
     }
     const candidates = last.candidates.length ? judge(line, last.externalId, last.fp, last.candidates, last.kept, d) : null;
-    await this.s.db.lineOrigins.record(
+    return this.s.db.lineOrigins.record(
       {
         transactionId: d.id,
         role: merged ? 'merged' : 'stored',

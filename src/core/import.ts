@@ -166,7 +166,9 @@ class StatementImport {
       if (raw.currency !== account.currency) {
         throw badInput(`${basename(file.path)}: ${raw.where}: in ${raw.currency}, but ${accountRef(account.id)} is in ${account.currency}`);
       }
-      const line = await checkedLine(s, account, file.path, raw, this.source, this.today, this.now, this.warnings);
+      // The checks, the ladder and the origin records answer at once unless they wrote: no promise per line.
+      let line = checkedLine(s, account, file.path, raw, this.source, this.today, this.now, this.warnings);
+      if (line instanceof Promise) line = await line;
       if (!line) {
         report.quarantined++;
         continue;
@@ -182,12 +184,15 @@ class StatementImport {
     /** Rows written under the file-id rung: 'updated' when the write corrected the stored line. */
     const corrections: number[] = [];
     for (const l of lines) {
-      const { decision, row } = await importLine(s, account, l, this.claimed, this.source, this.now, this.stored, this.origins);
+      let decided = importLine(s, account, l, this.claimed, this.source, this.now, this.stored, this.origins);
+      if (decided instanceof Promise) decided = await decided;
+      const { decision, row } = decided;
       if (row) {
         if (decision.rung === 'file-id') corrections.push(rows.length);
         rows.push(row);
       }
-      await this.origins.note(l.line, decision);
+      const noted = this.origins.note(l.line, decision);
+      if (noted) await noted;
       const { outcome } = decision;
       if (outcome === 'matchedByText') report.duplicates++;
       report[outcome]++;
@@ -208,6 +213,12 @@ class StatementImport {
   }
 }
 
+/** A line's place on the ladder, and the row to write when it is stored or corrected. */
+interface Decided {
+  decision: ImportDecision;
+  row?: TransactionRow;
+}
+
 /** A file line past the checks, with the keys the ladder uses. */
 interface KeyedLine {
   line: FileLine;
@@ -224,7 +235,7 @@ const sourceOf = (file: StatementFile) => `file:${basename(file.path)}#${file.sh
  * quarantined with a warning instead (listed by `banksync warnings`); an impossible value date
  * is dropped, the line kept. The parsers already refuse dates that are not calendar dates.
  */
-async function checkedLine(s: Services, account: Account, path: string, line: FileLine, source: string, today: string, now: string, warnings: string[]): Promise<FileLine | null> {
+function checkedLine(s: Services, account: Account, path: string, line: FileLine, source: string, today: string, now: string, warnings: string[]): FileLine | null | Promise<FileLine | null> {
   const problem = bookingDateProblem(line.bookingDate, today);
   const record = async (kind: 'quarantined' | 'field-dropped', message: string) => {
     await s.db.inputIssues.record(
@@ -233,15 +244,9 @@ async function checkedLine(s: Services, account: Account, path: string, line: Fi
     );
     warnings.push(message);
   };
-  if (problem) {
-    await record('quarantined', `${line.where}: not imported: ${problem}`);
-    return null;
-  }
+  if (problem) return record('quarantined', `${line.where}: not imported: ${problem}`).then(() => null);
   const valueProblem = valueDateProblem(line.valueDate);
-  if (valueProblem) {
-    await record('field-dropped', `${line.where}: ${valueProblem}; imported without a value date`);
-    return { ...line, valueDate: undefined };
-  }
+  if (valueProblem) return record('field-dropped', `${line.where}: ${valueProblem}; imported without a value date`).then(() => ({ ...line, valueDate: undefined }));
   return line;
 }
 
@@ -257,7 +262,7 @@ async function checkedLine(s: Services, account: Account, path: string, line: Fi
  * stay. This is the one place a file line's fate is decided. The row to write, if any, is
  * written with its batch (StatementImport.add).
  */
-async function importLine(
+function importLine(
   s: Services,
   account: Account,
   { line, fp, externalId }: KeyedLine,
@@ -266,7 +271,7 @@ async function importLine(
   now: string,
   stored: StoredLines,
   origins: ImportOrigins,
-): Promise<{ decision: ImportDecision; row?: TransactionRow }> {
+): Decided | Promise<Decided> {
   const candidates = origins.allowed(
     stored.sameDateAndAmount(line.bookingDate, line.amountMinor).filter((c) => !claimed.has(c.id)),
     externalId,
@@ -289,14 +294,17 @@ async function importLine(
     claimed.add(same.candidate.id);
     stored.claim(line.bookingDate, line.amountMinor, same.candidate);
     if (same.rung === 'fingerprint') return { decision: { outcome: 'duplicates', rung: 'fingerprint', id: same.candidate.id } };
-    await recordFuzzyMerge(s.db, { accountId: account.id, source, where: line.where, line, fp, candidate: same.candidate, why: same.why }, now);
-    return { decision: { outcome: 'matchedByText', rung: 'text', id: same.candidate.id, why: same.why } };
+    const decided: Decided = { decision: { outcome: 'matchedByText', rung: 'text', id: same.candidate.id, why: same.why } };
+    return recordFuzzyMerge(s.db, { accountId: account.id, source, where: line.where, line, fp, candidate: same.candidate, why: same.why }, now).then(() => decided);
   }
-  const ordinal = externalId ? 0 : await stored.fingerprintCount(fp);
-  const id = lineId(account.id, externalId, fp, ordinal);
-  // Not claimed: a line this import wrote is never a candidate (its day was read before it was written).
-  stored.added(externalId, fp);
-  return { decision: { outcome: 'added', rung: 'new', id }, row: lineRow(account.id, line, source, fp, id, externalId, ordinal) };
+  const added = (ordinal: number): Decided => {
+    const id = lineId(account.id, externalId, fp, ordinal);
+    // Not claimed: a line this import wrote is never a candidate (its day was read before it was written).
+    stored.added(externalId, fp);
+    return { decision: { outcome: 'added', rung: 'new', id }, row: lineRow(account.id, line, source, fp, id, externalId, ordinal) };
+  };
+  const ordinal = externalId ? 0 : stored.fingerprintCount(fp);
+  return ordinal instanceof Promise ? ordinal.then(added) : added(ordinal);
 }
 
 /** A statement balance in the file against banksync's own arithmetic (M11); anchors a new account. */

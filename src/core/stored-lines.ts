@@ -124,12 +124,15 @@ export class StoredLines {
     return !this.empty && this.externalIds.has(externalId);
   }
 
-  /** Lines stored under this fingerprint without an id, this batch's additions included: the next one's ordinal. */
-  async fingerprintCount(fp: string): Promise<number> {
+  /**
+   * Lines stored under this fingerprint without an id, this batch's additions included: the next
+   * one's ordinal. At once from memory; a promise only for a 64-bit hash seen before, which the
+   * store confirms (plus what this batch added and has not written yet).
+   */
+  fingerprintCount(fp: string): number | Promise<number> {
     const seen = this.empty ? this.ordinals.count(fp) : (this.counts.get(fp) ?? 0) + (this.batchAdded.get(fp) ?? 0);
     if (seen !== 'maybe') return seen;
-    // A 64-bit hash seen before: the store confirms, plus what this batch added and has not written yet.
-    return (await this.db.transactions.fingerprintCount(this.accountId, fp)) + (this.batchAdded.get(fp) ?? 0);
+    return this.db.transactions.fingerprintCount(this.accountId, fp).then((n) => n + (this.batchAdded.get(fp) ?? 0));
   }
 
   /** A line this import added: what the in-memory answers must know until the batch is written. */

@@ -43,10 +43,16 @@ export class LineGate {
 
   /**
    * The line to store (its provider id possibly marked as a second line), or null when it is
-   * quarantined or is a repeat of a line already taken in this fetch.
+   * quarantined or is a repeat of a line already taken in this fetch. At once for a line that
+   * needs nothing of the store (nearly all); a promise when a problem is recorded or a line
+   * known to carry two lines is looked up.
    */
-  async booked(t: ProviderTransaction): Promise<ProviderTransaction | null> {
-    const line = await this.checked(t, 'booked');
+  booked(t: ProviderTransaction): Checked<ProviderTransaction> {
+    const line = this.checked(t, 'booked');
+    return line instanceof Promise ? line.then((l) => this.claimed(l, t)) : this.claimed(line, t);
+  }
+
+  private claimed(line: ProviderTransaction | null, t: ProviderTransaction): Checked<ProviderTransaction> {
     if (!line || !this.account.stableIds || !t.externalId) return line;
     return this.claim(line, t.externalId);
   }
@@ -57,39 +63,40 @@ export class LineGate {
    * e.g. after Plaid restarts a pagination, never a second line): stored over the line under the
    * same id. Without stable ids there is no line to correct: quarantined, never added as new.
    */
-  async replacement(t: ProviderTransaction): Promise<ProviderTransaction | null> {
+  replacement(t: ProviderTransaction): Checked<ProviderTransaction> {
     if (!this.account.stableIds || !t.externalId) {
-      await this.quarantine(
+      return this.quarantine(
         t.externalId,
         `the provider sent it as a change to a line, but ${this.account.stableIds ? 'it has no id' : "this account's provider ids are not stable"}, so the line it corrects cannot be found`,
         { modified: t },
-      );
-      return null;
+      ).then(() => null);
     }
-    const line = await this.checked(t, 'modified');
+    const id = t.externalId;
     // The newer version is the one a repeat in this fetch is compared with.
-    if (line) this.seen.set(t.externalId, line);
-    return line;
+    const remember = (line: ProviderTransaction | null) => {
+      if (line) this.seen.set(id, line);
+      return line;
+    };
+    const line = this.checked(t, 'modified');
+    return line instanceof Promise ? line.then(remember) : remember(line);
   }
 
   /** Date and currency checks every booked line passes; an impossible value date is dropped with a note. */
-  private async checked(t: ProviderTransaction, as: 'booked' | 'modified'): Promise<ProviderTransaction | null> {
+  private checked(t: ProviderTransaction, as: 'booked' | 'modified'): Checked<ProviderTransaction> {
     const problem = this.dateProblem(t.bookingDate) ?? this.currencyProblem(t.currency);
-    if (problem) {
-      await this.quarantine(t.externalId, problem, { [as]: t });
-      return null;
-    }
+    if (problem) return this.quarantine(t.externalId, problem, { [as]: t }).then(() => null);
     const valueProblem = valueDateProblem(t.valueDate);
     if (!valueProblem) return t;
-    await this.note('field-dropped', `${t.externalId ?? fpOf(t)}`, `line ${describe(t)}: ${valueProblem}; stored without a value date`, { [as]: t });
-    return { ...t, valueDate: undefined };
+    return this.note('field-dropped', `${t.externalId ?? fpOf(t)}`, `line ${describe(t)}: ${valueProblem}; stored without a value date`, { [as]: t }).then(() => ({
+      ...t,
+      valueDate: undefined,
+    }));
   }
 
-  async pending(p: ProviderPending): Promise<ProviderPending | null> {
+  pending(p: ProviderPending): Checked<ProviderPending> {
     const problem = this.dateProblem(p.date) ?? this.currencyProblem(p.currency);
     if (!problem) return p;
-    await this.quarantine(p.externalId, `pending ${problem}`, { pending: p });
-    return null;
+    return this.quarantine(p.externalId, `pending ${problem}`, { pending: p }).then(() => null);
   }
 
   /**
@@ -114,7 +121,7 @@ export class LineGate {
     await this.quarantine(r.externalId, r.reason, { rejected: r });
   }
 
-  private async claim(t: ProviderTransaction, id: string): Promise<ProviderTransaction | null> {
+  private claim(t: ProviderTransaction, id: string): Checked<ProviderTransaction> {
     // The common case (an id seen once, never in conflict) costs one map lookup, no hashing.
     const entry = this.seen.get(id);
     if (entry === undefined && !this.conflicted.has(id)) {
@@ -134,20 +141,27 @@ export class LineGate {
     if (seen.fingerprints.includes(fp)) return null; // the same line twice (overlapping pages): one line
     seen.fingerprints.push(fp);
     // A second line stored on an earlier sync keeps its marked id, whichever of the two comes first now.
-    if (this.conflicted.has(id) && (await this.db.transactions.hasExternalId(this.account.id, marked))) return { ...t, externalId: marked };
+    if (this.conflicted.has(id)) {
+      const claims = seen;
+      return this.db.transactions.hasExternalId(this.account.id, marked).then((stored) => (stored ? { ...t, externalId: marked } : this.firstOrSecond(t, id, fp, marked, claims)));
+    }
+    return this.firstOrSecond(t, id, fp, marked, seen);
+  }
+
+  /** The plain id for the first line seen under it, the marked one (said once) for a second. */
+  private firstOrSecond(t: ProviderTransaction, id: string, fp: string, marked: string, seen: Claims): Checked<ProviderTransaction> {
     if (!seen.plainTaken) {
       seen.plainTaken = true;
       return t;
     }
     this.conflicted.add(id);
     // Keyed by the line too: a later, different second line under this id is said again, never silently added.
-    await this.note(
+    return this.note(
       'id-conflict',
       `${id}|${fp.slice(0, 16)}`,
       `provider id ${id} came with two different lines in one answer (the second: ${describe(t)}); both are kept — ask the bank or provider which is right`,
       { id, line: t },
-    );
-    return { ...t, externalId: marked };
+    ).then(() => ({ ...t, externalId: marked }));
   }
 
   private dateProblem(date: unknown): string | null {
@@ -175,6 +189,9 @@ export class LineGate {
     if (fresh) this.warnings.push(`${accountRef(this.account.id)} ${this.account.name}: ${message}`);
   }
 }
+
+/** A checked line (null: not to be stored): a promise only when the check had to ask or tell the store. */
+export type Checked<T> = T | null | Promise<T | null>;
 
 /** The lines seen under one provider id once it carried more than one. */
 class Claims {

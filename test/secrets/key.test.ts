@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BanksyncError } from '../../src/domain/errors.js';
-import { Store } from '../../src/store/index.js';
+import { Store, sqlitePort } from '../../src/store/index.js';
 
 const NOW = '2026-11-22T07:00:00.000Z';
 
@@ -110,6 +110,18 @@ describe('the secret key', () => {
     store.db.exec('DELETE FROM secrets');
     store.secrets.put('connection:1', { access_token: 'new' }, NOW);
     expect(existsSync(keyFile)).toBe(true);
+    store.close();
+  });
+
+  it('owners: whose values are sealed, in order, without opening any (doctor counts them, then opens each)', async () => {
+    const { key, reopen } = sealed();
+    const store = reopen(randomBytes(32).toString('base64'));
+    const db = sqlitePort(store);
+    expect(await db.secrets.owners()).toEqual(['connection:1']);
+    const other = reopen(key);
+    other.secrets.put('provider:plaid', { secret: 's' }, NOW);
+    other.close();
+    expect(await db.secrets.owners()).toEqual(['connection:1', 'provider:plaid']);
     store.close();
   });
 });

@@ -127,6 +127,8 @@ class StatementImport {
   private readonly now: string;
   private readonly today: string;
   private readonly claimed = new Set<string>();
+  /** Rows decided and not written yet; `corrections`: those the file-id rung gave (a write may correct the stored line). */
+  private readonly out = { rows: [] as TransactionRow[], corrections: new Set<TransactionRow>() };
 
   private constructor(
     private readonly s: Services,
@@ -155,13 +157,16 @@ class StatementImport {
 
   /**
    * One parse batch: its lines checked and keyed, what the ladder asks of the store read for the
-   * whole batch (a few queries), each line decided in file order, then the batch written in one call.
+   * whole batch (a few queries), each line decided in file order, the rows written a few hundred a
+   * call (later lines' decisions never depend on earlier lines' writes: their days were read first).
    */
   async add(batch: FileLine[]): Promise<void> {
     const { s, account, file, report } = this;
     report.lines += batch.length;
     await this.stored.load(batch);
-    const lines: KeyedLine[] = [];
+    const lines: FileLine[] = [];
+    const fps: string[] = [];
+    const externalIds: (string | null)[] = [];
     for (const raw of batch) {
       if (raw.currency !== account.currency) {
         throw badInput(`${basename(file.path)}: ${raw.where}: in ${raw.currency}, but ${accountRef(account.id)} is in ${account.currency}`);
@@ -173,36 +178,48 @@ class StatementImport {
         report.quarantined++;
         continue;
       }
-      const fp = fingerprint({ date: line.bookingDate, amountMinor: line.amountMinor, currency: line.currency, payee: line.payee, memo: line.memo });
-      lines.push({ line, fp, externalId: line.id ? `${file.format}:${line.id}` : null });
+      lines.push(line);
+      fps.push(fingerprint({ date: line.bookingDate, amountMinor: line.amountMinor, currency: line.currency, payee: line.payee, memo: line.memo }));
+      externalIds.push(line.id ? `${file.format}:${line.id}` : null);
     }
-    await this.stored.preloadKeys(
-      lines.flatMap((l) => (l.externalId ? [l.externalId] : [])),
-      lines.flatMap((l) => (l.externalId ? [] : [l.fp])),
-    );
-    const rows: TransactionRow[] = [];
-    /** Rows written under the file-id rung: 'updated' when the write corrected the stored line. */
-    const corrections: number[] = [];
-    for (const l of lines) {
-      let decided = importLine(s, account, l, this.claimed, this.source, this.now, this.stored, this.origins);
-      if (decided instanceof Promise) decided = await decided;
-      const { decision, row } = decided;
-      if (row) {
-        if (decision.rung === 'file-id') corrections.push(rows.length);
-        rows.push(row);
-      }
-      const noted = this.origins.note(l.line, decision);
+    const withIds: string[] = [];
+    const withoutIds: string[] = [];
+    for (let i = 0; i < lines.length; i++) {
+      const id = externalIds[i];
+      if (id) withIds.push(id);
+      else withoutIds.push(fps[i]!);
+    }
+    await this.stored.preloadKeys(withIds, withoutIds);
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      let decision = importLine(s, account, line, fps[i]!, externalIds[i]!, this.claimed, this.source, this.now, this.stored, this.origins, this.out);
+      if (decision instanceof Promise) decision = await decision;
+      const noted = this.origins.note(line, decision);
       if (noted) await noted;
       const { outcome } = decision;
       if (outcome === 'matchedByText') report.duplicates++;
       report[outcome]++;
+      if (this.out.rows.length >= ROWS_PER_CALL) await this.write();
     }
-    const outcomes = await s.db.transactions.writeBatch(rows, this.now);
-    for (const i of corrections) {
-      if (outcomes[i] !== 'updated') continue;
-      report.duplicates--;
-      report.updated++;
+    await this.write();
+  }
+
+  /**
+   * Writes the rows the ladder decided, in one call. A line taken by its file id counted as a
+   * duplicate becomes 'updated' when the write corrected the stored line.
+   */
+  private async write(): Promise<void> {
+    const { rows, corrections } = this.out;
+    if (rows.length === 0) return;
+    this.out.rows = [];
+    const outcomes = await this.s.db.transactions.writeBatch(rows, this.now);
+    this.stored.written();
+    for (let i = 0; i < rows.length; i++) {
+      if (outcomes[i] !== 'updated' || !corrections.has(rows[i]!)) continue;
+      this.report.duplicates--;
+      this.report.updated++;
     }
+    corrections.clear();
   }
 
   async end(balances: FileBalance[]): Promise<void> {
@@ -213,19 +230,8 @@ class StatementImport {
   }
 }
 
-/** A line's place on the ladder, and the row to write when it is stored or corrected. */
-interface Decided {
-  decision: ImportDecision;
-  row?: TransactionRow;
-}
-
-/** A file line past the checks, with the keys the ladder uses. */
-interface KeyedLine {
-  line: FileLine;
-  fp: string;
-  /** The file's own id for the line, as stored (`ofx:…`), or null. */
-  externalId: string | null;
-}
+/** Rows per call to the store: few calls, and rows that die young (held for a whole 2,000-line parse batch they cost the GC's helper threads CPU). */
+const ROWS_PER_CALL = 250;
 
 const sourceOf = (file: StatementFile) => `file:${basename(file.path)}#${file.sha256.slice(0, 12)}`;
 
@@ -265,13 +271,16 @@ function checkedLine(s: Services, account: Account, path: string, line: FileLine
 function importLine(
   s: Services,
   account: Account,
-  { line, fp, externalId }: KeyedLine,
+  line: FileLine,
+  fp: string,
+  externalId: string | null,
   claimed: Set<string>,
   source: string,
   now: string,
   stored: StoredLines,
   origins: ImportOrigins,
-): Decided | Promise<Decided> {
+  out: { rows: TransactionRow[]; corrections: Set<TransactionRow> },
+): ImportDecision | Promise<ImportDecision> {
   const candidates = origins.allowed(
     stored.sameDateAndAmount(line.bookingDate, line.amountMinor).filter((c) => !claimed.has(c.id)),
     externalId,
@@ -281,27 +290,31 @@ function importLine(
   if (own) {
     claimed.add(own.id);
     stored.claim(line.bookingDate, line.amountMinor, own);
-    return { decision: { outcome: 'duplicates', rung: 'own-id', id: own.id } };
+    return { outcome: 'duplicates', rung: 'own-id', id: own.id };
   }
   if (externalId && stored.hasExternalId(externalId)) {
     const id = lineId(account.id, externalId, fp, 0);
     claimed.add(id);
-    // 'updated' instead when the write corrects the stored line (known once the batch is written).
-    return { decision: { outcome: 'duplicates', rung: 'file-id', id }, row: lineRow(account.id, line, source, fp, id, externalId, 0) };
+    // 'updated' instead when the write corrects the stored line (known once the row is written).
+    const row = lineRow(account.id, line, source, fp, id, externalId, 0);
+    out.rows.push(row);
+    out.corrections.add(row);
+    return { outcome: 'duplicates', rung: 'file-id', id };
   }
   const same = sameLineStored(line, externalId, fp, candidates);
   if (same) {
     claimed.add(same.candidate.id);
     stored.claim(line.bookingDate, line.amountMinor, same.candidate);
-    if (same.rung === 'fingerprint') return { decision: { outcome: 'duplicates', rung: 'fingerprint', id: same.candidate.id } };
-    const decided: Decided = { decision: { outcome: 'matchedByText', rung: 'text', id: same.candidate.id, why: same.why } };
-    return recordFuzzyMerge(s.db, { accountId: account.id, source, where: line.where, line, fp, candidate: same.candidate, why: same.why }, now).then(() => decided);
+    if (same.rung === 'fingerprint') return { outcome: 'duplicates', rung: 'fingerprint', id: same.candidate.id };
+    const decision: ImportDecision = { outcome: 'matchedByText', rung: 'text', id: same.candidate.id, why: same.why };
+    return recordFuzzyMerge(s.db, { accountId: account.id, source, where: line.where, line, fp, candidate: same.candidate, why: same.why }, now).then(() => decision);
   }
-  const added = (ordinal: number): Decided => {
+  const added = (ordinal: number): ImportDecision => {
     const id = lineId(account.id, externalId, fp, ordinal);
     // Not claimed: a line this import wrote is never a candidate (its day was read before it was written).
     stored.added(externalId, fp);
-    return { decision: { outcome: 'added', rung: 'new', id }, row: lineRow(account.id, line, source, fp, id, externalId, ordinal) };
+    out.rows.push(lineRow(account.id, line, source, fp, id, externalId, ordinal));
+    return { outcome: 'added', rung: 'new', id };
   };
   const ordinal = externalId ? 0 : stored.fingerprintCount(fp);
   return ordinal instanceof Promise ? ordinal.then(added) : added(ordinal);

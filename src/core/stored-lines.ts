@@ -28,8 +28,10 @@ export class StoredLines {
   /** Import: the batch's file ids the account holds, and its fingerprints' stored counts (preloadKeys). */
   private externalIds = new Set<string>();
   private counts = new Map<string, number>();
-  /** Id-less lines added since the last preload: not in the store yet when the batch is decided. */
+  /** Id-less lines added since the last preload (the preloaded counts do not hold them). */
   private batchAdded = new Map<string, number>();
+  /** An empty account's id-less lines added and not written yet (`written` clears it): what a count read from the store lacks. */
+  private unwritten = new Map<string, number>();
 
   private constructor(
     private readonly db: StorePort,
@@ -114,6 +116,7 @@ export class StoredLines {
    */
   async preloadKeys(externalIds: readonly string[], fingerprints: readonly string[]): Promise<void> {
     this.batchAdded = new Map();
+    this.unwritten = new Map();
     if (this.empty) return;
     this.externalIds = externalIds.length ? await this.db.transactions.externalIdsStored(this.accountId, externalIds) : new Set();
     this.counts = fingerprints.length ? await this.db.transactions.fingerprintCounts(this.accountId, fingerprints) : new Map();
@@ -132,13 +135,20 @@ export class StoredLines {
   fingerprintCount(fp: string): number | Promise<number> {
     const seen = this.empty ? this.ordinals.count(fp) : (this.counts.get(fp) ?? 0) + (this.batchAdded.get(fp) ?? 0);
     if (seen !== 'maybe') return seen;
-    return this.db.transactions.fingerprintCount(this.accountId, fp).then((n) => n + (this.batchAdded.get(fp) ?? 0));
+    return this.db.transactions.fingerprintCount(this.accountId, fp).then((n) => n + (this.unwritten.get(fp) ?? 0));
+  }
+
+  /** The lines added so far are in the store now. */
+  written(): void {
+    if (this.unwritten.size) this.unwritten = new Map();
   }
 
   /** A line this import added: what the in-memory answers must know until the batch is written. */
   added(externalId: string | null, fp: string): void {
     if (externalId) return;
-    if (this.empty) this.ordinals.add(fp);
-    this.batchAdded.set(fp, (this.batchAdded.get(fp) ?? 0) + 1);
+    if (this.empty) {
+      this.ordinals.add(fp);
+      this.unwritten.set(fp, (this.unwritten.get(fp) ?? 0) + 1);
+    } else this.batchAdded.set(fp, (this.batchAdded.get(fp) ?? 0) + 1);
   }
 }

@@ -79,7 +79,7 @@ async function moveLines(s: Services, from: Account, into: Account): Promise<Pic
     const match = await sameLine(s, into, line, claimed, refused);
     if (match) {
       claimed.add(match.id);
-      noteAccountMerge(s, line, match, now);
+      await noteAccountMerge(s, line, match, now);
       await moves.deleteLine(line.id, match.id);
       r.duplicates++;
       if (match.why) {

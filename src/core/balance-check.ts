@@ -1,4 +1,4 @@
-import type { Store, StorePort } from '../store/index.js';
+import type { StorePort } from '../store/index.js';
 import type { BalancePoint } from '../store/sqlite/sync-state.js';
 
 /**
@@ -52,15 +52,4 @@ export async function reanchor(db: StorePort, accountId: number): Promise<void> 
   if (!latest) return;
   const opening = latest.amountMinor - (await db.transactions.sumThrough(accountId, latest.date));
   await db.accounts.setBalanceCheck(accountId, opening, 0);
-}
-
-/**
- * `reanchor` inside a synchronous `store.tx`: for `accounts merge` and `unmerge` until they move
- * to the port (then this goes).
- */
-export function reanchorSync(store: Store, accountId: number): void {
-  const latest = store.syncState.latestBalance(accountId);
-  if (!latest) return;
-  const opening = latest.amountMinor - store.transactions.sumThrough(accountId, latest.date);
-  store.accounts.setBalanceCheck(accountId, opening, 0);
 }

@@ -190,21 +190,18 @@ export async function noteCrossSourceMerge(db: StorePort, row: TransactionRow, m
   return first;
 }
 
-/**
- * `accounts merge` took FROM's line as INTO's `match`: kept whole so `unmerge` can restore it.
- * Still on the synchronous store: `accounts merge` calls it inside its `store.tx` (it moves with it).
- */
-export function noteAccountMerge(
+/** `accounts merge` took FROM's line as INTO's `match`: kept whole so `unmerge` can restore it. */
+export async function noteAccountMerge(
   s: Services,
   line: { id: string; source: string; externalId: string | null; fingerprint: string; payee: string | null; memo: string | null },
   match: { id: string; rung: Rung; why?: string; candidates: StoredCandidate[] },
   now: string,
-): void {
-  const row = s.store.transactions.byId(line.id);
+): Promise<void> {
+  const row = await s.db.transactions.byId(line.id);
   // Where FROM's line came from (its file and record) goes with it: FROM's rows are deleted.
-  const was = s.store.lineOrigins.of(line.id).find((o) => o.role === 'stored') ?? s.store.lineOrigins.fileRecord(line.id, line.source);
+  const was = (await s.db.lineOrigins.of(line.id)).find((o) => o.role === 'stored') ?? (await s.db.lineOrigins.fileRecord(line.id, line.source));
   const d = { outcome: 'duplicates' as const, rung: match.rung, id: match.id, why: match.why };
-  s.store.lineOrigins.record(
+  await s.db.lineOrigins.record(
     {
       transactionId: match.id,
       role: 'merged',

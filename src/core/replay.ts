@@ -1,6 +1,6 @@
 import { existsSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { Store, sqlitePort, sqliteUnder } from '../store/index.js';
+import { Store, sqliteOf, sqlitePort } from '../store/index.js';
 import { applyRebuilt, type AppliedChanges } from './archive/apply.js';
 import { emptyDerived, planRebuild, restoreTimes, writeReplayed } from './archive/rebuild.js';
 import type { ArchiveEntryRow } from '../store/sqlite/archive.js';
@@ -56,7 +56,7 @@ export async function replay(s: Services, o: ReplayOptions): Promise<ReplayRepor
       'sync keeps answers from now on (config archive-days sets how long; 0 turns it off)',
     );
   }
-  const books = sqliteUnder(s.db);
+  const books = sqliteOf(s.db);
   if (o.into && resolve(o.into) === resolve(books.path)) throw badInput(`${o.into} is the database itself`, 'leave out --into to rebuild in place, or name a new file');
   if (o.into && existsSync(o.into)) throw badInput(`${o.into} already exists`, 'name a new file: replay --into writes a new database, never over one');
 

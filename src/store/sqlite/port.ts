@@ -88,15 +88,6 @@ export function openSqliteStore(path: string, keySource: KeySource, opts: { crea
   return sqlitePort(Store.open(path, keySource, opts));
 }
 
-/**
- * The SQLite store under a port, for work that only means something on a SQLite file (replay
- * rebuilds in a copy of the file and merges it back by ATTACH). Refused on any other store.
- */
-export function sqliteUnder(db: StorePort): Store {
-  if (!(db instanceof SqlitePort)) throw new Error(`this needs a SQLite database, not ${db.kind}`);
-  return db.sqlite;
-}
-
 let savepoints = 0;
 
 export class SqlitePort implements StorePort {

@@ -88,7 +88,7 @@ export async function importFiles(s: Services, o: ImportOptions): Promise<{ file
     { keep: !o.dryRun },
   );
   // Right after the files' own unit of work: the other legs of transfers may be in another file or account.
-  if (!o.dryRun) detectTransfers(s);
+  if (!o.dryRun) await detectTransfers(s);
   return { files: reports, dryRun: !!o.dryRun };
 }
 

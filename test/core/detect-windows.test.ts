@@ -1,3 +1,4 @@
+import type { StorePort } from '../../src/store/index.js';
 import { sqlitePort } from '../../src/store/index.js';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -96,7 +97,14 @@ function history(seed: number, accounts: number): Op[] {
 }
 
 /** Runs one history on a fresh database with the given detector; what each run said, and the pairs and candidates after it. */
-function replay(dir: string, name: string, ops: Op[], accounts: number, settings: Record<string, string>, detect: (s: Services, opts?: { full?: boolean }) => DetectResult) {
+async function replay(
+  dir: string,
+  name: string,
+  ops: Op[],
+  accounts: number,
+  settings: Record<string, string>,
+  detect: (s: Services, opts?: { full?: boolean }) => DetectResult | Promise<DetectResult>,
+) {
   // Migrated once, copied per history: a fresh database runs every migration.
   const template = join(dir, 'template.db');
   if (!existsSync(template)) Store.open(template, { keyFile: join(dir, 'key') }).close();
@@ -125,7 +133,7 @@ function replay(dir: string, name: string, ops: Op[], accounts: number, settings
     }
     for (const op of ops) {
       if (op.kind === 'detect' || op.kind === 'full') {
-        const result = detect(s, { full: op.kind === 'full' });
+        const result = await detect(s, { full: op.kind === 'full' });
         seen.push({
           result,
           pairs: store.transfers
@@ -174,7 +182,7 @@ describe('transfer detection reads each amount window once', () => {
     dir = undefined;
   });
 
-  it('finds the same pairs and candidates as the per-line queries did, run after run (random histories)', () => {
+  it('finds the same pairs and candidates as the per-line queries did, run after run (random histories)', async () => {
     dir = mkdtempSync(join(tmpdir(), 'banksync-detect-windows-'));
     const settings: Record<string, string>[] = [{}, { 'transfer-days': '1' }, { 'transfer-fx-tolerance': '5' }, { 'transfer-days': '5', 'transfer-fx-tolerance': '10' }];
     let compared = 0;
@@ -182,8 +190,8 @@ describe('transfer detection reads each amount window once', () => {
       const accounts = 2 + (seed % 4);
       const ops = history(seed, accounts);
       const rules = settings[seed % settings.length]!;
-      const before = replay(dir, `old-${seed}`, ops, accounts, rules, detectTransfersPerLine);
-      const after = replay(dir, `new-${seed}`, ops, accounts, rules, detectTransfers);
+      const before = await replay(dir, `old-${seed}`, ops, accounts, rules, detectTransfersPerLine);
+      const after = await replay(dir, `new-${seed}`, ops, accounts, rules, detectTransfers);
       expect(after, `seed ${seed}`).toEqual(before);
       compared += (before as { pairs: string[] }[]).reduce((n, r) => n + r.pairs.length, 0);
     }
@@ -191,7 +199,7 @@ describe('transfer detection reads each amount window once', () => {
     expect(compared).toBeGreaterThan(100);
   });
 
-  it('asks the store once per window however many lines ask for it', () => {
+  it('asks the store once per window however many lines ask for it', async () => {
     dir = mkdtempSync(join(tmpdir(), 'banksync-detect-windows-'));
     // Ten copies of one bank: every transfer-like line has the same window as its copies.
     const ops: Op[] = [];
@@ -202,7 +210,7 @@ describe('transfer detection reads each amount window once', () => {
     ops.push({ kind: 'detect' });
     const spy = vi.spyOn(TransferRepo.prototype, 'amountWindow');
     try {
-      replay(dir, 'copies', ops, 5, {}, detectTransfers);
+      await replay(dir, 'copies', ops, 5, {}, detectTransfers);
       // Two windows (−200.00 and +200.00 around one day) for the 10 lines and their partners.
       expect(spy).toHaveBeenCalledTimes(2);
     } finally {
@@ -210,16 +218,16 @@ describe('transfer detection reads each amount window once', () => {
     }
   });
 
-  it('reads windows afresh once the lines it holds pass its limit, with the same answers', () => {
+  it('reads windows afresh once the lines it holds pass its limit, with the same answers', async () => {
     const rows = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `l${i}` }));
-    const repo = { amountWindow: vi.fn((lo: number) => rows(lo)) } as unknown as TransferRepo;
+    const repo = { amountWindow: vi.fn(async (lo: number) => rows(lo)) } as unknown as StorePort['transfers'];
     const windows = new AmountWindows(repo, 10);
-    const a = windows.get(6, 6, '2026-03-01', '2026-03-03');
-    expect(windows.get(6, 6, '2026-03-01', '2026-03-03')).toBe(a);
+    const a = await windows.get(6, 6, '2026-03-01', '2026-03-03');
+    expect(await windows.get(6, 6, '2026-03-01', '2026-03-03')).toBe(a);
     expect(repo.amountWindow).toHaveBeenCalledTimes(1);
     // 6 + 5 lines pass 10: the held windows are dropped, so the first is read again.
-    windows.get(5, 5, '2026-03-01', '2026-03-03');
-    expect(windows.get(6, 6, '2026-03-01', '2026-03-03')).toEqual(a);
+    await windows.get(5, 5, '2026-03-01', '2026-03-03');
+    expect(await windows.get(6, 6, '2026-03-01', '2026-03-03')).toEqual(a);
     expect(repo.amountWindow).toHaveBeenCalledTimes(3);
   });
 });

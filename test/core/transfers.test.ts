@@ -113,7 +113,7 @@ describe('transfer detection', () => {
   it('pairs two legs whose texts both read like a transfer, and says so on both lines', async () => {
     add('checking', [{ ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'Own transfer', memo: 'to savings' }]);
     add('savings', [{ ext: 's1', date: '2026-02-02', amount: 20_000, payee: 'Overboeking', memo: 'from checking' }]);
-    expect(detectTransfers(s)).toMatchObject({ scanned: 2, paired: 1 });
+    expect(await detectTransfers(s)).toMatchObject({ scanned: 2, paired: 1 });
     expect(pairs()).toEqual(['c1>s1:pattern']);
     const legs = await transferLegs(s, [accounts.checking!, accounts.savings!]);
     expect(legs.get(ids.c1!)).toMatchObject({ otherLineId: ids.s1, otherAccountId: accounts.savings, direction: 'out', how: 'pattern' });
@@ -122,10 +122,10 @@ describe('transfer detection', () => {
     expect([...(await transferLegs(s, [accounts.checking!])).keys()]).toEqual([ids.c1]);
   });
 
-  it('does not pair ordinary lines with opposite amounts (no IBAN named, texts not a transfer)', () => {
+  it('does not pair ordinary lines with opposite amounts (no IBAN named, texts not a transfer)', async () => {
     add('checking', [{ ext: 'c1', date: '2026-02-02', amount: -4_599, payee: 'Books & Co', memo: 'Card payment' }]);
     add('savings', [{ ext: 's1', date: '2026-02-02', amount: 4_599, payee: 'Refund Books & Co' }]);
-    detectTransfers(s);
+    await detectTransfers(s);
     expect(pairs()).toEqual([]);
     expect(candidates()).toEqual([]);
   });
@@ -134,60 +134,60 @@ describe('transfer detection', () => {
     add('checking', [{ ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'Own transfer' }]);
     add('savings', [{ ext: 's1', date: '2026-02-02', amount: 20_000, payee: 'Own transfer' }]);
     add('goals', [{ ext: 'g1', date: '2026-02-02', amount: 20_000, payee: 'Own transfer' }]);
-    detectTransfers(s);
+    await detectTransfers(s);
     expect(pairs()).toEqual([]);
     expect(candidates()).toEqual(['c1:ambiguous', 'g1:ambiguous', 's1:ambiguous']);
     const listed = (await listTransfers(s)).candidates.find((c) => c.id === ids.c1)!;
     expect(listed.partners.sort()).toEqual([ids.g1, ids.s1].sort());
   });
 
-  it('the same three lines arriving over two syncs: the pair the first sync made is undone when an equal claim arrives', () => {
+  it('the same three lines arriving over two syncs: the pair the first sync made is undone when an equal claim arrives', async () => {
     add('checking', [{ ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'Own transfer' }]);
     add('savings', [{ ext: 's1', date: '2026-02-02', amount: 20_000, payee: 'Own transfer' }]);
-    detectTransfers(s);
+    await detectTransfers(s);
     expect(pairs()).toEqual(['c1>s1:pattern']);
     add('goals', [{ ext: 'g1', date: '2026-02-02', amount: 20_000, payee: 'Own transfer' }]);
-    expect(detectTransfers(s)).toMatchObject({ scanned: 1, dissolved: 1, paired: 0 });
+    expect(await detectTransfers(s)).toMatchObject({ scanned: 1, dissolved: 1, paired: 0 });
     expect(pairs()).toEqual([]);
     expect(candidates()).toEqual(['c1:ambiguous', 'g1:ambiguous', 's1:ambiguous']);
   });
 
-  it('three accounts, equal amounts, one day: the IBAN each bank names decides, whatever the order lines arrive in', () => {
+  it('three accounts, equal amounts, one day: the IBAN each bank names decides, whatever the order lines arrive in', async () => {
     add('checking', [
       { ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'Own transfer', iban: 'NL74SBOX0123456789' },
       { ext: 'c2', date: '2026-02-02', amount: -20_000, payee: 'Own transfer', memo: 'to NL26 SBOX 0987 6543 21' },
     ]);
     add('goals', [{ ext: 'g1', date: '2026-02-02', amount: 20_000, payee: 'Own transfer', iban: 'NL66SBOX0417164300' }]);
-    detectTransfers(s);
+    await detectTransfers(s);
     // g1 names checking, c2 names goals: one pair. c1 names savings, which has no line yet.
     expect(pairs()).toEqual(['c2>g1:iban']);
     expect(candidates()).toEqual(['c1:no-partner']);
     add('savings', [{ ext: 's1', date: '2026-02-03', amount: 20_000, payee: 'Own transfer', iban: 'NL66SBOX0417164300' }]);
-    detectTransfers(s);
+    await detectTransfers(s);
     expect(pairs()).toEqual(['c1>s1:iban', 'c2>g1:iban']);
     expect(candidates()).toEqual([]);
   });
 
-  it('IBAN evidence wins over a pattern pair made earlier', () => {
+  it('IBAN evidence wins over a pattern pair made earlier', async () => {
     add('checking', [{ ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'Own transfer', memo: 'NL26SBOX0987654321' }]);
     add('savings', [{ ext: 's1', date: '2026-02-02', amount: 20_000, payee: 'Own transfer' }]);
-    detectTransfers(s);
+    await detectTransfers(s);
     // c1 names goals: savings is ruled out even though both texts say transfer.
     expect(pairs()).toEqual([]);
     add('goals', [{ ext: 'g1', date: '2026-02-03', amount: 20_000, payee: 'Deposit' }]);
-    detectTransfers(s);
+    await detectTransfers(s);
     expect(pairs()).toEqual(['c1>g1:iban']);
     expect(candidates()).toEqual(['s1:no-partner']);
   });
 
-  it("a line naming a stranger's IBAN is not one leg of an own transfer", () => {
+  it("a line naming a stranger's IBAN is not one leg of an own transfer", async () => {
     add('checking', [{ ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'Transfer', iban: 'DE89370400440532013000' }]);
     add('savings', [{ ext: 's1', date: '2026-02-02', amount: 20_000, payee: 'Transfer' }]);
-    detectTransfers(s);
+    await detectTransfers(s);
     expect(pairs()).toEqual([]);
   });
 
-  it('partial transfers and fees are not pairs', () => {
+  it('partial transfers and fees are not pairs', async () => {
     add('checking', [
       { ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'Own transfer', iban: 'NL74SBOX0123456789' },
       { ext: 'fee', date: '2026-02-02', amount: -250, payee: 'Transfer fee', iban: 'NL74SBOX0123456789' },
@@ -196,12 +196,12 @@ describe('transfer detection', () => {
       { ext: 's1', date: '2026-02-02', amount: 15_000, payee: 'Own transfer', iban: 'NL66SBOX0417164300' },
       { ext: 's2', date: '2026-02-03', amount: 5_000, payee: 'Own transfer', iban: 'NL66SBOX0417164300' },
     ]);
-    detectTransfers(s);
+    await detectTransfers(s);
     expect(pairs()).toEqual([]);
     expect(candidates()).toEqual(['c1:no-partner', 'fee:no-partner', 's1:no-partner', 's2:no-partner']);
   });
 
-  it('the window: 3 days apart pairs, 4 days apart does not; transfer-days widens it', () => {
+  it('the window: 3 days apart pairs, 4 days apart does not; transfer-days widens it', async () => {
     add('checking', [
       { ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'Own transfer' },
       { ext: 'c2', date: '2026-03-02', amount: -30_000, payee: 'Own transfer' },
@@ -210,71 +210,71 @@ describe('transfer detection', () => {
       { ext: 's1', date: '2026-02-05', amount: 20_000, payee: 'Own transfer' },
       { ext: 's2', date: '2026-03-06', amount: 30_000, payee: 'Own transfer' },
     ]);
-    detectTransfers(s);
+    await detectTransfers(s);
     expect(pairs()).toEqual(['c1>s1:pattern']);
     store.settings.set('transfer-days', '4', NOW);
-    detectTransfers(s, { full: true });
+    await detectTransfers(s, { full: true });
     expect(pairs()).toEqual(['c1>s1:pattern', 'c2>s2:pattern']);
   });
 
-  it('two currencies pair only with an IBAN named and within transfer-fx-tolerance', () => {
+  it('two currencies pair only with an IBAN named and within transfer-fx-tolerance', async () => {
     account('dollars', 'US00SBOX0000012345', 'USD');
     add('checking', [{ ext: 'c1', date: '2026-02-02', amount: -10_000, payee: 'Own transfer', iban: 'US00SBOX0000012345' }]);
     add('dollars', [{ ext: 'd1', date: '2026-02-03', amount: 10_850, payee: 'Own transfer', currency: 'USD' }]);
-    detectTransfers(s);
+    await detectTransfers(s);
     expect(pairs()).toEqual([]);
     store.settings.set('transfer-fx-tolerance', '10', NOW);
-    detectTransfers(s, { full: true });
+    await detectTransfers(s, { full: true });
     expect(pairs()).toEqual(['c1>d1:iban']);
     store.settings.set('transfer-fx-tolerance', '5', NOW);
-    detectTransfers(s, { full: true });
+    await detectTransfers(s, { full: true });
     expect(pairs()).toEqual([]);
   });
 
-  it('never pairs a line twice: two matching lines on one side leave the pair undecided', () => {
+  it('never pairs a line twice: two matching lines on one side leave the pair undecided', async () => {
     add('checking', [
       { ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'Own transfer', iban: 'NL74SBOX0123456789' },
       { ext: 'c2', date: '2026-02-02', amount: -20_000, payee: 'Own transfer', iban: 'NL74SBOX0123456789' },
     ]);
     add('savings', [{ ext: 's1', date: '2026-02-02', amount: 20_000, payee: 'Own transfer' }]);
-    detectTransfers(s);
+    await detectTransfers(s);
     expect(pairs()).toEqual([]);
     expect(candidates()).toEqual(['c1:ambiguous', 'c2:ambiguous', 's1:ambiguous']);
   });
 
-  it('the nearer date decides between two otherwise equal partners', () => {
+  it('the nearer date decides between two otherwise equal partners', async () => {
     add('checking', [{ ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'Own transfer' }]);
     add('savings', [
       { ext: 's1', date: '2026-02-02', amount: 20_000, payee: 'Own transfer' },
       { ext: 's2', date: '2026-02-04', amount: 20_000, payee: 'Own transfer' },
     ]);
-    detectTransfers(s);
+    await detectTransfers(s);
     expect(pairs()).toEqual(['c1>s1:pattern']);
     expect(candidates()).toEqual(['s2:no-partner']);
   });
 
-  it('is idempotent: a second run reads nothing and changes nothing; a full run gives the same pairs', () => {
+  it('is idempotent: a second run reads nothing and changes nothing; a full run gives the same pairs', async () => {
     add('checking', [{ ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'Own transfer' }]);
     add('savings', [{ ext: 's1', date: '2026-02-02', amount: 20_000, payee: 'Own transfer' }]);
-    detectTransfers(s);
+    await detectTransfers(s);
     const before = store.transfers.pairs();
-    expect(detectTransfers(s)).toEqual({ scanned: 0, paired: 0, dissolved: 0 });
-    detectTransfers(s, { full: true });
+    expect(await detectTransfers(s)).toEqual({ scanned: 0, paired: 0, dissolved: 0 });
+    await detectTransfers(s, { full: true });
     expect(store.transfers.pairs().map((p) => p.id)).toEqual(before.map((p) => p.id));
   });
 
   it('a leg the bank removes or corrects undoes the pair', async () => {
     add('checking', [{ ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'Own transfer' }]);
     add('savings', [{ ext: 's1', date: '2026-02-02', amount: 20_000, payee: 'Own transfer' }]);
-    detectTransfers(s);
+    await detectTransfers(s);
     add('savings', [{ ext: 's1', date: '2026-02-02', amount: 19_000, payee: 'Own transfer' }]);
-    expect(detectTransfers(s)).toMatchObject({ dissolved: 1 });
+    expect(await detectTransfers(s)).toMatchObject({ dissolved: 1 });
     expect(pairs()).toEqual([]);
     add('savings', [{ ext: 's1', date: '2026-02-02', amount: 20_000, payee: 'Own transfer' }]);
-    detectTransfers(s);
+    await detectTransfers(s);
     expect(pairs()).toEqual(['c1>s1:pattern']);
     store.transactions.markRemoved(accounts.savings!, ['s1'], NOW);
-    detectTransfers(s);
+    await detectTransfers(s);
     expect(pairs()).toEqual([]);
     expect((await transferLegs(s, [accounts.checking!])).size).toBe(0);
   });
@@ -283,27 +283,27 @@ describe('transfer detection', () => {
     add('checking', [{ ext: 'c1', date: '2026-02-02', amount: -20_000, payee: 'Own transfer' }]);
     add('savings', [{ ext: 's1', date: '2026-02-02', amount: 20_000, payee: 'Own transfer' }]);
     add('goals', [{ ext: 'g1', date: '2026-02-02', amount: 20_000, payee: 'Own transfer' }]);
-    detectTransfers(s);
+    await detectTransfers(s);
     expect(pairs()).toEqual([]);
     expect(await linkTransfer(s, ids.g1!, ids.c1!)).toMatchObject({ from: ids.c1, to: ids.g1, replaced: [] });
     expect(pairs()).toEqual(['c1>g1:manual']);
     expect(candidates()).toEqual(['s1:no-partner']);
-    detectTransfers(s, { full: true });
+    await detectTransfers(s, { full: true });
     expect(pairs()).toEqual(['c1>g1:manual']);
 
     // The detector's pair c2>s2 is wrong: unlinked, it stays apart even after a full re-detection.
     add('checking', [{ ext: 'c2', date: '2026-03-02', amount: -5_000, payee: 'Own transfer' }]);
     add('savings', [{ ext: 's2', date: '2026-03-02', amount: 5_000, payee: 'Own transfer' }]);
-    detectTransfers(s);
+    await detectTransfers(s);
     expect(pairs()).toContain('c2>s2:pattern');
     expect((await unlinkTransfer(s, ids.c2!, ids.s2!)).transfer).not.toBeNull();
-    detectTransfers(s, { full: true });
+    await detectTransfers(s, { full: true });
     expect(pairs()).toEqual(['c1>g1:manual']);
     expect(candidates()).toEqual(['c2:no-partner', 's1:no-partner', 's2:no-partner']);
 
     // Unlinking a manual pair forgets the link too.
     await unlinkTransfer(s, ids.c1!, ids.g1!);
-    detectTransfers(s, { full: true });
+    await detectTransfers(s, { full: true });
     expect(pairs()).toEqual(['c1>s1:pattern']);
   });
 
@@ -325,7 +325,7 @@ describe('transfer detection', () => {
     expect(store.db.prepare('SELECT COUNT(*) AS n FROM transfer_decisions').get()).toEqual({ n: 0 });
   });
 
-  it('finds partners through the amount index (the query plan), not by reading every line', () => {
+  it('finds partners through the amount index (the query plan), not by reading every line', async () => {
     const plan = store.db
       .prepare("EXPLAIN QUERY PLAN SELECT id FROM transactions WHERE amount_minor BETWEEN 1 AND 1 AND booking_date BETWEEN '2026-01-01' AND '2026-01-07' AND removed_at IS NULL AND account_id <> 1")
       .all() as { detail: string }[];

@@ -29,7 +29,7 @@ describe('journal exports of transfers between own accounts', { timeout: 300_000
   const ids: Record<string, string> = {};
   const acc: Record<string, number> = {};
 
-  beforeAll(() => {
+  beforeAll(async () => {
     requireTools('hledger', 'ledger', 'bean-check');
     const conn = store.connections.create({ providerId: 'sandbox', institutionId: 'sandbox-bank', institutionName: 'Sandbox Bank', now: NOW });
     const account = (name: string, kind: 'checking' | 'savings' | 'credit_card', iban: string, opening: number, lines: [string, string, number, string, string | null][]) => {
@@ -81,7 +81,7 @@ describe('journal exports of transfers between own accounts', { timeout: 300_000
       ['v2', '2026-02-20', 50_000, 'Payment received', CHECKING_IBAN],
       ['v3', '2026-02-25', -2_000, 'Annual fee', null],
     ]);
-    expect(detectTransfers(s)).toMatchObject({ paired: 3 });
+    expect(await detectTransfers(s)).toMatchObject({ paired: 3 });
   });
   afterAll(() => {
     store.close();

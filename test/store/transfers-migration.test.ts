@@ -13,7 +13,7 @@ describe('migration 009 (transfers)', () => {
   const dirs: string[] = [];
   afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-  it('a version-8 database with lines: the first detection after the upgrade reads them all and pairs the transfer; corrections are queued', () => {
+  it('a version-8 database with lines: the first detection after the upgrade reads them all and pairs the transfer; corrections are queued', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'banksync-m9-'));
     dirs.push(dir);
     const path = join(dir, 'b.db');
@@ -33,13 +33,13 @@ describe('migration 009 (transfers)', () => {
 
     const store = Store.open(path, { keyFile: join(dir, 'key') });
     const s = { db: sqlitePort(store), store, clock: () => new Date('2026-01-05T00:00:00Z') } as unknown as Services;
-    expect(detectTransfers(s)).toEqual({ scanned: 2, paired: 1, dissolved: 0 });
+    expect(await detectTransfers(s)).toEqual({ scanned: 2, paired: 1, dissolved: 0 });
     expect(store.transfers.pairs()).toMatchObject([{ outId: 't1', inId: 't2', how: 'iban' }]);
     // The bank corrects the savings leg: queued once (the trigger), and the pair is undone.
     store.db.prepare("UPDATE transactions SET amount_minor = 19000, revision = revision + 1 WHERE id = 't2'").run();
     store.db.prepare("UPDATE transactions SET memo = 'x', revision = revision + 1 WHERE id = 't2'").run();
     expect(store.db.prepare('SELECT line_id FROM transfer_dirty').all()).toEqual([{ line_id: 't2' }]);
-    expect(detectTransfers(s)).toMatchObject({ scanned: 0, dissolved: 1 });
+    expect(await detectTransfers(s)).toMatchObject({ scanned: 0, dissolved: 1 });
     expect(store.transfers.pairs()).toEqual([]);
     store.close();
   });

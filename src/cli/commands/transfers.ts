@@ -74,6 +74,6 @@ export function registerTransfers(program: Command, runtimeOf: RuntimeOf): void 
     .action(async (o: { full?: boolean }, cmd: Command) => {
       const rt = runtimeOf(cmd);
       const { detectNow } = await import('../../core/transfers/manage.js');
-      await rt.out.result(detectNow(rt.services(), !!o.full), (r) => `read ${r.scanned} line(s): ${r.paired} pair(s) made, ${r.dissolved} undone`);
+      await rt.out.result(await detectNow(rt.services(), !!o.full), (r) => `read ${r.scanned} line(s): ${r.paired} pair(s) made, ${r.dissolved} undone`);
     });
 }

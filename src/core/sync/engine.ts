@@ -72,7 +72,7 @@ export async function sync(s: Services, opts: SyncOptions): Promise<SyncReport> 
     // accounts (or connections) synced one after the other, so pairing per account would pair on
     // half the facts. Not in the accounts' own transactions either: detection reads from a stored
     // position, so if a crash comes between, the next sync, import or `transfers` catches up.
-    detectTransfers(s);
+    await detectTransfers(s);
     // Reported in connection order, whatever order they finished in.
     const results = [...selected.skipped, ...settled.flatMap((r) => (r.status === 'fulfilled' ? r.value : []))];
     return { accounts: results, consentWarnings: await consentWarnings(s, opts.consentWarnDays), outcome: runOutcome(results) };

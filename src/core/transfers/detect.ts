@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { StoredPair, TransferLine, TransferRepo } from '../../store/sqlite/transfers.js';
+import type { StorePort } from '../../store/index.js';
+import type { StoredPair, TransferLine } from '../../store/sqlite/transfers.js';
 import { addDays, daysBetween } from '../../domain/clock.js';
 import { nowIso, type Services } from '../context.js';
 import { evidence, factsOf, looksLikeTransfer, ownAccounts, partnerAmountRange, strengthOf, transferRules, type Evidence, type LineFacts, type OwnAccounts, type TransferRules } from './evidence.js';
@@ -25,9 +26,11 @@ export const pairId = (outId: string, inId: string) => `x${createHash('sha256').
  * unpaired candidates booked near the new lines are looked at again.
  * `full`: forget the automatic pairs and read every line again (manual links stay).
  */
-export function detectTransfers(s: Services, opts: { full?: boolean } = {}): DetectResult {
-  return s.store.tx(() => new Detector(s).run(opts.full ?? false));
+export function detectTransfers(s: Services, opts: { full?: boolean } = {}): Promise<DetectResult> {
+  return s.db.write(async () => (await Detector.open(s)).run(opts.full ?? false));
 }
+
+type TransferRepo = StorePort['transfers'];
 
 interface Option {
   line: TransferLine;
@@ -60,11 +63,11 @@ export class AmountWindows {
     private readonly maxLines = WINDOW_CACHE_LINES,
   ) {}
 
-  get(lo: number, hi: number, from: string, to: string): readonly TransferLine[] {
+  async get(lo: number, hi: number, from: string, to: string): Promise<readonly TransferLine[]> {
     const key = `${lo} ${hi} ${from} ${to}`;
     let rows = this.windows.get(key);
     if (!rows) {
-      rows = this.repo.amountWindow(lo, hi, from, to);
+      rows = await this.repo.amountWindow(lo, hi, from, to);
       if (this.lines + rows.length > this.maxLines) {
         this.windows.clear();
         this.lines = 0;
@@ -87,143 +90,149 @@ export class Detector {
   private readonly windows: AmountWindows;
   readonly result: DetectResult = { scanned: 0, paired: 0, dissolved: 0 };
 
-  constructor(s: Services) {
-    this.repo = s.store.transfers;
-    this.own = ownAccounts(s.store.accounts.list());
-    this.rules = transferRules(s);
+  private constructor(s: Services, own: OwnAccounts, rules: TransferRules) {
+    this.repo = s.db.transfers;
+    this.own = own;
+    this.rules = rules;
     this.now = nowIso(s);
     this.windows = new AmountWindows(this.repo);
   }
 
-  run(full: boolean): DetectResult {
+  /** A detector over the store's accounts and transfer settings as they are now (run it inside a unit of work). */
+  static async open(s: Services): Promise<Detector> {
+    return new Detector(s, ownAccounts(await s.db.accounts.list()), await transferRules(s));
+  }
+
+  async run(full: boolean): Promise<DetectResult> {
     const { repo } = this;
     if (full) {
-      for (const p of repo.pairs()) if (p.how !== 'manual') repo.removePair(p.id);
-      repo.clearCandidates();
-      repo.setScannedSeq(0);
+      for (const p of await repo.pairs()) if (p.how !== 'manual') await repo.removePair(p.id);
+      await repo.clearCandidates();
+      await repo.setScannedSeq(0);
     }
-    this.restoreLinks();
-    for (const id of repo.takeRevised()) this.recheck(id);
-    const from = repo.scannedSeq();
-    const upTo = repo.maxSeq();
+    await this.restoreLinks();
+    for (const id of await repo.takeRevised()) await this.recheck(id);
+    const from = await repo.scannedSeq();
+    const upTo = await repo.maxSeq();
     let first: string | null = null;
     let last: string | null = null;
-    for (const l of repo.linesAfter(from)) {
-      this.result.scanned++;
-      if (first === null || l.bookingDate < first) first = l.bookingDate;
-      if (last === null || l.bookingDate > last) last = l.bookingDate;
-      // Facts kept only for the lines that look for a partner: a first run reads every line.
-      const f = factsOf(l, this.own, this.rules);
-      if (!looksLikeTransfer(f)) continue;
-      this.facts.set(l.id, f);
-      this.queue.push(l.id);
-    }
-    repo.setScannedSeq(upTo);
+    for await (const page of repo.linesAfter(from))
+      for (const l of page) {
+        this.result.scanned++;
+        if (first === null || l.bookingDate < first) first = l.bookingDate;
+        if (last === null || l.bookingDate > last) last = l.bookingDate;
+        // Facts kept only for the lines that look for a partner: a first run reads every line.
+        const f = factsOf(l, this.own, this.rules);
+        if (!looksLikeTransfer(f)) continue;
+        this.facts.set(l.id, f);
+        this.queue.push(l.id);
+      }
+    await repo.setScannedSeq(upTo);
     if (first !== null && last !== null) {
       // Older candidates the new lines may complete; those the new lines hold are queued already.
       const n = this.rules.windowDays;
       const queued = new Set(this.queue);
-      for (const id of repo.candidateIdsBetween(addDays(first, -n), addDays(last, n))) if (!queued.has(id)) this.queue.push(id);
+      for (const id of await repo.candidateIdsBetween(addDays(first, -n), addDays(last, n))) if (!queued.has(id)) this.queue.push(id);
     }
-    this.drain();
+    await this.drain();
     return this.result;
   }
 
   /** Looks at these lines again, and the candidates booked near them (after the user linked or unlinked them). */
-  revisit(lines: readonly TransferLine[]): void {
+  async revisit(lines: readonly TransferLine[]): Promise<void> {
     const n = this.rules.windowDays;
-    for (const l of lines) this.queue.push(l.id, ...this.repo.candidateIdsBetween(addDays(l.bookingDate, -n), addDays(l.bookingDate, n)));
-    this.drain();
+    for (const l of lines) this.queue.push(l.id, ...(await this.repo.candidateIdsBetween(addDays(l.bookingDate, -n), addDays(l.bookingDate, n))));
+    await this.drain();
   }
 
   /** Undoes an automatic pair; its legs look for a partner again. */
-  dissolve(p: StoredPair): void {
-    if (!this.repo.removePair(p.id)) return;
+  async dissolve(p: StoredPair): Promise<void> {
+    if (!(await this.repo.removePair(p.id))) return;
     this.result.dissolved++;
     this.queue.push(p.outId, p.inId);
   }
 
-  private drain(): void {
+  private async drain(): Promise<void> {
     for (let id = this.queue.shift(); id !== undefined; id = this.queue.shift()) {
       const n = this.visits.get(id) ?? 0;
       if (n >= MAX_VISITS) continue;
       this.visits.set(id, n + 1);
-      this.visit(id);
+      await this.visit(id);
     }
   }
 
   /** A link the user made whose pair was lost (its lines left and came back): made again. */
-  private restoreLinks(): void {
-    for (const { a, b } of this.repo.links()) {
-      const la = this.repo.line(a);
-      const lb = this.repo.line(b);
+  private async restoreLinks(): Promise<void> {
+    for (const { a, b } of await this.repo.links()) {
+      const la = await this.repo.line(a);
+      const lb = await this.repo.line(b);
       if (!la || !lb || la.removed || lb.removed) continue;
-      const pa = this.repo.pairOf(a);
-      const pb = this.repo.pairOf(b);
+      const pa = await this.repo.pairOf(a);
+      const pb = await this.repo.pairOf(b);
       if (pa && pa.id === pb?.id) continue;
       if (pa?.how === 'manual' || pb?.how === 'manual') continue;
-      if (pa) this.dissolve(pa);
-      if (pb) this.dissolve(pb);
-      this.pair(la, lb, 'manual');
+      if (pa) await this.dissolve(pa);
+      if (pb) await this.dissolve(pb);
+      await this.pair(la, lb, 'manual');
     }
   }
 
   /** A line the bank corrected or removed: its automatic pair must still hold. */
-  private recheck(id: string): void {
+  private async recheck(id: string): Promise<void> {
     this.facts.delete(id);
-    const p = this.repo.pairOf(id);
+    const p = await this.repo.pairOf(id);
     if (!p) {
       this.queue.push(id);
       return;
     }
     if (p.how === 'manual') return;
-    const a = this.repo.line(p.outId);
-    const b = this.repo.line(p.inId);
+    const a = await this.repo.line(p.outId);
+    const b = await this.repo.line(p.inId);
     const ev = a && b ? evidence(a, this.factsOf(a), b, this.factsOf(b), this.own, this.rules) : null;
-    if (!ev) this.dissolve(p);
+    if (!ev) await this.dissolve(p);
   }
 
-  private visit(id: string): void {
+  private async visit(id: string): Promise<void> {
     const { repo } = this;
-    const l = repo.line(id);
+    const l = await repo.line(id);
     if (!l || l.removed) {
-      repo.dropCandidate(id);
+      await repo.dropCandidate(id);
       return;
     }
-    if (repo.pairOf(id)) {
-      repo.dropCandidate(id);
+    if (await repo.pairOf(id)) {
+      await repo.dropCandidate(id);
       return;
     }
-    const options = this.optionsOf(l);
+    const options = await this.optionsOf(l);
     if (options.length === 0) {
-      if (looksLikeTransfer(this.factsOf(l))) repo.setCandidate(l.id, l.bookingDate, 'no-partner');
-      else repo.dropCandidate(l.id);
+      if (looksLikeTransfer(this.factsOf(l))) await repo.setCandidate(l.id, l.bookingDate, 'no-partner');
+      else await repo.dropCandidate(l.id);
       return;
     }
     const top = strongest(options);
     if (top.length === 1) {
       const p = top[0]!;
-      const theirs = strongest(this.optionsOf(p.line));
+      const theirs = strongest(await this.optionsOf(p.line));
       if (theirs.length === 1 && theirs[0]!.line.id === l.id) {
-        if (p.taken) this.dissolve(p.taken);
-        this.pair(l, p.line, p.ev.how);
+        if (p.taken) await this.dissolve(p.taken);
+        await this.pair(l, p.line, p.ev.how);
         return;
       }
       if (!theirs.some((o) => o.line.id === l.id)) {
         // The partner has a better match elsewhere: let it take that first, then look again.
-        repo.setCandidate(l.id, l.bookingDate, 'no-partner');
+        await repo.setCandidate(l.id, l.bookingDate, 'no-partner');
         this.queue.push(p.line.id, l.id);
         return;
       }
       // The partner has another match just as good: neither pair can be told right.
-      for (const o of theirs) if (o.taken) this.dissolve(o.taken);
+      for (const o of theirs) if (o.taken) await this.dissolve(o.taken);
     }
-    for (const o of top) if (o.taken) this.dissolve(o.taken);
-    repo.setCandidate(l.id, l.bookingDate, 'ambiguous');
+    for (const o of top) if (o.taken) await this.dissolve(o.taken);
+    await repo.setCandidate(l.id, l.bookingDate, 'ambiguous');
   }
 
   /** Lines `l` could pair with, and why; pairs the user made, or stronger pairs, are not broken. */
-  private optionsOf(l: TransferLine): Option[] {
+  private async optionsOf(l: TransferLine): Promise<Option[]> {
     const { repo, rules } = this;
     const fl = this.factsOf(l);
     const out: Option[] = [];
@@ -232,17 +241,17 @@ export class Detector {
     for (const currency of this.own.currencies) {
       const range = partnerAmountRange(l, currency, rules);
       if (!range) continue;
-      for (const p of this.windows.get(range[0], range[1], from, to)) {
+      for (const p of await this.windows.get(range[0], range[1], from, to)) {
         if (p.accountId === l.accountId || p.currency !== currency) continue;
         const ev = evidence(l, fl, p, this.factsOf(p), this.own, rules);
-        if (!ev || repo.decision(l.id, p.id) === 'unlink') continue;
-        const taken = repo.pairOf(p.id);
+        if (!ev || (await repo.decision(l.id, p.id)) === 'unlink') continue;
+        const taken = await repo.pairOf(p.id);
         // Its partner now: an option like the others, whose pair is this very claim.
         if (taken && (taken.outId === l.id || taken.inId === l.id)) {
           if (taken.how === 'manual') continue;
         } else if (taken) {
           if (taken.how === 'manual') continue;
-          const other = repo.line(taken.outId === p.id ? taken.inId : taken.outId);
+          const other = await repo.line(taken.outId === p.id ? taken.inId : taken.outId);
           const claim = other ? strengthOf(taken.how, Math.abs(daysBetween(p.bookingDate, other.bookingDate))) : 0;
           if (claim > ev.strength) continue;
         }
@@ -252,10 +261,10 @@ export class Detector {
     return out;
   }
 
-  pair(a: TransferLine, b: TransferLine, how: StoredPair['how']): StoredPair {
+  async pair(a: TransferLine, b: TransferLine, how: StoredPair['how']): Promise<StoredPair> {
     const [out, into] = a.amountMinor < 0 ? [a, b] : [b, a];
     const p: StoredPair = { id: pairId(out.id, into.id), outId: out.id, inId: into.id, how, foundAt: this.now };
-    this.repo.addPair(p);
+    await this.repo.addPair(p);
     this.result.paired++;
     return p;
   }

@@ -32,12 +32,13 @@ export function transferPattern(source: string): RegExp {
  * The database's transfer settings (`banksync config transfer-days|transfer-fx-tolerance|transfer-pattern`).
  * `config` checks values as they are set; a value that no longer parses falls back to its default.
  */
-export function transferRules(s: Services): TransferRules {
-  const days = Number(s.store.settings.get('transfer-days') ?? DEFAULT_WINDOW_DAYS);
-  const percent = Number(s.store.settings.get('transfer-fx-tolerance') ?? 0);
+export async function transferRules(s: Services): Promise<TransferRules> {
+  const days = Number((await s.db.settings.get('transfer-days')) ?? DEFAULT_WINDOW_DAYS);
+  const percent = Number((await s.db.settings.get('transfer-fx-tolerance')) ?? 0);
+  const source = (await s.db.settings.get('transfer-pattern')) ?? DEFAULT_TRANSFER_PATTERN;
   let pattern: RegExp;
   try {
-    pattern = transferPattern(s.store.settings.get('transfer-pattern') ?? DEFAULT_TRANSFER_PATTERN);
+    pattern = transferPattern(source);
   } catch {
     pattern = transferPattern(DEFAULT_TRANSFER_PATTERN);
   }

@@ -5,7 +5,7 @@ import { badInput, notFound } from '../../domain/errors.js';
 import { accountRef } from '../../domain/model.js';
 import { formatMinor } from '../../domain/money.js';
 import { Detector, detectTransfers, pairId, type DetectResult } from './detect.js';
-import { amountsMatch, transferRules } from './evidence.js';
+import { amountsMatch, type TransferRules, transferRules } from './evidence.js';
 
 /** A line as `transfers` shows it. */
 export interface TransferLineView {
@@ -51,14 +51,14 @@ const view = (l: { id: string; accountId: number; bookingDate: string; amountMin
 
 /** Pairs and unpaired candidates, after catching up on lines no detection has read yet. */
 export async function listTransfers(s: Services): Promise<TransfersList> {
-  const detected = detectTransfers(s);
+  const detected = await detectTransfers(s);
   const repo = s.db.transfers;
   // One snapshot: the pairs and candidates listed are of one moment, whatever a sync commits meanwhile.
   return s.db.snapshot(async () => {
     const accountIds = (await s.db.accounts.list()).map((a) => a.id);
     const pairs: TransferPairView[] = [];
     for (const p of await repo.livePairsOf(accountIds)) pairs.push({ id: p.id, how: p.how, from: view((await repo.line(p.out.id))!), to: view((await repo.line(p.in.id))!) });
-    const rules = transferRules(s);
+    const rules = await transferRules(s);
     const candidates: TransferCandidateView[] = [];
     for (const c of await repo.candidates()) candidates.push({ ...view(c), reason: c.reason, partners: await possiblePartners(s, c, rules) });
     return { detected, pairs, candidates };
@@ -66,7 +66,7 @@ export async function listTransfers(s: Services): Promise<TransfersList> {
 }
 
 /** Unpaired lines of other accounts with the opposite amount near the date: what `link` could join. */
-async function possiblePartners(s: Services, l: TransferLine, rules: ReturnType<typeof transferRules>): Promise<string[]> {
+async function possiblePartners(s: Services, l: TransferLine, rules: TransferRules): Promise<string[]> {
   const repo = s.db.transfers;
   const partners: string[] = [];
   for (const p of await repo.amountsBetween(-l.amountMinor, -l.amountMinor, addDays(l.bookingDate, -rules.windowDays), addDays(l.bookingDate, rules.windowDays), l.accountId)) {
@@ -75,7 +75,7 @@ async function possiblePartners(s: Services, l: TransferLine, rules: ReturnType<
   return partners;
 }
 
-export function detectNow(s: Services, full: boolean): DetectResult {
+export function detectNow(s: Services, full: boolean): Promise<DetectResult> {
   return detectTransfers(s, { full });
 }
 
@@ -100,7 +100,7 @@ export async function linkTransfer(s: Services, a: string, b: string): Promise<L
         'one leg of a transfer leaves an account, the other arrives',
       );
     }
-    const detector = new Detector(s);
+    const detector = await Detector.open(s);
     const replaced: string[] = [];
     const [out, into] = la.amountMinor < 0 ? [la, lb] : [lb, la];
     const id = pairId(out.id, into.id);
@@ -108,16 +108,16 @@ export async function linkTransfer(s: Services, a: string, b: string): Promise<L
       const p = await repo.pairOf(line.id);
       if (!p || p.id === id) continue;
       if (p.how === 'manual') throw badInput(`${line.id} is linked by hand to ${p.outId === line.id ? p.inId : p.outId}`, `unlink it first: banksync transfers unlink ${p.outId} ${p.inId}`);
-      detector.dissolve(p);
+      await detector.dissolve(p);
       replaced.push(p.id);
     }
     await repo.decide(la.id, lb.id, 'link', nowOf(s));
     if ((await repo.pairOf(out.id))?.id === id) await repo.setHow(id, 'manual');
-    else detector.pair(out, into, 'manual');
-    if (!amountsMatch(out, into, transferRules(s)))
+    else await detector.pair(out, into, 'manual');
+    if (!amountsMatch(out, into, await transferRules(s)))
       s.notify.warn(`the amounts differ (${formatMinor(out.amountMinor, out.currency)} ${out.currency}, ${formatMinor(into.amountMinor, into.currency)} ${into.currency}): linked as you asked`);
     // The lines the old pairs held, and candidates that counted on these two, may fit elsewhere now.
-    detector.revisit([la, lb]);
+    await detector.revisit([la, lb]);
     return { transfer: id, from: out.id, to: into.id, replaced, detected: detector.result };
   });
 }
@@ -135,11 +135,11 @@ export async function unlinkTransfer(s: Services, a: string, b: string): Promise
     const [la, lb] = await twoLines(s, a, b);
     await repo.decide(la.id, lb.id, 'unlink', nowOf(s));
     const p = await repo.pairOf(la.id);
-    const detector = new Detector(s);
+    const detector = await Detector.open(s);
     if (p && (p.outId === lb.id || p.inId === lb.id)) {
       await repo.removePair(p.id);
       // Each leg may have another partner: looked for now (never each other again).
-      detector.revisit([la, lb]);
+      await detector.revisit([la, lb]);
       return { transfer: p.id, detected: detector.result };
     }
     return { transfer: null, detected: detector.result };

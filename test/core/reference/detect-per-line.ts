@@ -7,13 +7,15 @@ import { addDays, daysBetween } from '../../../src/domain/clock.js';
 import { nowIso, type Services } from '../../../src/core/context.js';
 import { pairId, type DetectResult } from '../../../src/core/transfers/detect.js';
 import {
+  DEFAULT_TRANSFER_PATTERN,
+  DEFAULT_WINDOW_DAYS,
   evidence,
   factsOf,
   looksLikeTransfer,
   ownAccounts,
   partnerAmountRange,
   strengthOf,
-  transferRules,
+  transferPattern,
   type Evidence,
   type LineFacts,
   type OwnAccounts,
@@ -56,7 +58,7 @@ class Detector {
   constructor(s: Services) {
     this.repo = s.store.transfers;
     this.own = ownAccounts(s.store.accounts.list());
-    this.rules = transferRules(s);
+    this.rules = rulesOf(s);
     this.now = nowIso(s);
   }
 
@@ -240,4 +242,21 @@ function strongest(options: Option[]): Option[] {
   let best = -Infinity;
   for (const o of options) if (o.ev.strength > best) best = o.ev.strength;
   return options.filter((o) => o.ev.strength === best);
+}
+
+/** The transfer settings as the synchronous store reads them (what `transferRules` did before the port). */
+function rulesOf(s: Services): TransferRules {
+  const days = Number(s.store.settings.get('transfer-days') ?? DEFAULT_WINDOW_DAYS);
+  const percent = Number(s.store.settings.get('transfer-fx-tolerance') ?? 0);
+  let pattern: RegExp;
+  try {
+    pattern = transferPattern(s.store.settings.get('transfer-pattern') ?? DEFAULT_TRANSFER_PATTERN);
+  } catch {
+    pattern = transferPattern(DEFAULT_TRANSFER_PATTERN);
+  }
+  return {
+    windowDays: Number.isInteger(days) && days >= 0 && days <= 30 ? days : DEFAULT_WINDOW_DAYS,
+    fxTolerance: Number.isFinite(percent) && percent >= 0 && percent <= 20 ? percent / 100 : 0,
+    pattern,
+  };
 }

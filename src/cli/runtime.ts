@@ -58,7 +58,7 @@ export class Runtime {
       const db = openSqliteStore(this.dbPath, keySource, {
         createDirs: !this.flags.db && !this.env.BANKSYNC_DB,
       });
-      this.services_ = { db, store: db.sqlite, clock: clockFromEnv(this.env), env: this.env, prompts: createPrompts(this.interactive, this.io.stderr), notify: this.out, openBrowser };
+      this.services_ = { db, clock: clockFromEnv(this.env), env: this.env, prompts: createPrompts(this.interactive, this.io.stderr), notify: this.out, openBrowser };
     }
     return this.services_;
   }

@@ -1,4 +1,4 @@
-import type { Store, StorePort } from '../store/index.js';
+import type { StorePort } from '../store/index.js';
 import type { Clock } from '../domain/clock.js';
 
 /** Questions core may ask a person. The CLI implements it; tests stub it. */
@@ -27,8 +27,6 @@ export interface Notifier {
 export interface Services {
   /** The persistence port: every use case reads and writes through it (units of work, promises). */
   db: StorePort;
-  /** The synchronous SQLite store under `db`: being retired, use case by use case, in favour of `db`. */
-  store: Store;
   clock: Clock;
   env: NodeJS.ProcessEnv;
   prompts: Prompts;

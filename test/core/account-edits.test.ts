@@ -1,3 +1,4 @@
+import { sqliteOf } from '../../src/store/index.js';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,7 +62,7 @@ function addLines(store: Store, accountId: number, lines: Line[]): void {
 async function exported(s: Services, target: string, o: { accountIds?: number[] } = {}): Promise<string[]> {
   let text = '';
   const out = new Writable({ write: (chunk, _e, done) => ((text += chunk), done()) });
-  const existing = s.store.exports.target(target);
+  const existing = sqliteOf(s.db).exports.target(target);
   await exportTransactions(s, existing ? { target } : { target, format: 'csv', accountIds: o.accountIds }, out);
   const [header, ...rows] = text.trim().split('\n');
   const payee = header!.split(',').indexOf('payee');

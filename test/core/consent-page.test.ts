@@ -43,7 +43,6 @@ function services(browser: string[] = [], interactive = false, asked: string[] =
   const lines: string[] = [];
   const s: Services = {
     db: sqlitePort(store),
-    store,
     env: {},
     clock: () => new Date('2026-11-22T07:00:00Z'),
     prompts: { interactive, input: (m: string) => (asked.push(m), new Promise(() => undefined)) } as unknown as Prompts,

@@ -32,7 +32,6 @@ const services = (store: Store): Services => {
   const refuse = () => Promise.reject(new Error('unexpected prompt'));
   return {
     db: sqlitePort(store),
-    store,
     clock: () => new Date(NOW),
     env: {},
     prompts: { interactive: false, confirm: refuse, select: refuse, checkbox: refuse, input: refuse } as Prompts,

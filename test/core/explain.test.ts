@@ -21,7 +21,6 @@ function services(store: Store, select?: Prompts['select']): Services {
   const refuse = () => Promise.reject(new Error('unexpected prompt'));
   return {
     db: sqlitePort(store),
-    store,
     clock: () => new Date(NOW),
     env: {},
     prompts: { interactive: !!select, confirm: refuse, select: select ?? refuse, checkbox: refuse, input: refuse } as Prompts,

@@ -96,7 +96,6 @@ function services(prompts: Prompts = createPrompts(false)) {
   const warnings: string[] = [];
   const s: Services = {
     db: sqlitePort(store),
-    store,
     env: {},
     prompts,
     clock: () => new Date('2026-11-20T10:00:00Z'),

@@ -94,7 +94,6 @@ describe('transfer detection', () => {
     const refuse = () => Promise.reject(new Error('unexpected prompt'));
     s = {
       db: sqlitePort(store),
-      store,
       clock: () => new Date(NOW),
       env: {},
       prompts: { interactive: false, confirm: refuse, select: refuse, checkbox: refuse, input: refuse } as Prompts,

@@ -19,7 +19,7 @@ export function refusingPrompts(answers: Partial<Prompts> = {}): Prompts {
  * The Services a use case gets, for tests that call core directly: a fixed clock, no environment,
  * no person, a quiet notifier, no browser. Override what the test is about.
  */
-export function testServices(store: Store, o: Partial<Omit<Services, 'store' | 'db'>> & { now?: string } = {}): Services {
+export function testServices(store: Store, o: Partial<Omit<Services, 'db'>> & { now?: string } = {}): Services {
   const { now = '2026-11-22T07:00:00.000Z', ...rest } = o;
-  return { db: sqlitePort(store), store, clock: () => new Date(now), env: {}, prompts: refusingPrompts(), notify: quietNotifier, openBrowser: async () => false, ...rest };
+  return { db: sqlitePort(store), clock: () => new Date(now), env: {}, prompts: refusingPrompts(), notify: quietNotifier, openBrowser: async () => false, ...rest };
 }

@@ -1,3 +1,4 @@
+import { sqliteOf } from '../../src/store/index.js';
 import { sqlitePort } from '../../src/store/index.js';
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
@@ -24,7 +25,7 @@ async function sandboxStore(): Promise<{ s: Services; path: string }> {
   const dir = tmp();
   const path = join(dir, 'b.db');
   const store = Store.open(path, { keyFile: join(dir, 'key') });
-  const s: Services = { db: sqlitePort(store), store, clock: () => new Date(NOW), env: {}, prompts: createPrompts(false), notify: quiet, openBrowser: async () => false };
+  const s: Services = { db: sqlitePort(store), clock: () => new Date(NOW), env: {}, prompts: createPrompts(false), notify: quiet, openBrowser: async () => false };
   await connect(s, { providerId: 'sandbox', institutionId: 'sandbox-bank', accounts: 'all', yes: true });
   return { s, path };
 }
@@ -50,9 +51,9 @@ function corruptMiddlePage(path: string): void {
 describe('a full disk (SQLITE_FULL, provoked with PRAGMA max_page_count)', () => {
   it('stops the whole sync at the first failed write instead of marking accounts failed and going on', async () => {
     const { s, path } = await sandboxStore();
-    const pages = s.store.db.pragma('page_count', { simple: true }) as number;
+    const pages = sqliteOf(s.db).db.pragma('page_count', { simple: true }) as number;
     // Room for the bookkeeping (lock, state), not for a batch of lines: SQLite's own full condition.
-    s.store.db.pragma(`max_page_count = ${pages + 3}`);
+    sqliteOf(s.db).db.pragma(`max_page_count = ${pages + 3}`);
     const err = await sync(s, { target: { kind: 'all', due: false }, unattended: true }).then(
       () => undefined,
       (e: unknown) => e,
@@ -63,8 +64,12 @@ describe('a full disk (SQLITE_FULL, provoked with PRAGMA max_page_count)', () =>
     expect(line.code).toBe('ENVIRONMENT');
     expect(line.message).toBe(`the disk holding the database ${path} is full (SQLITE_FULL); the write under way was undone`);
     // No account was recorded as an internal failure.
-    expect(s.store.accounts.list().map((a) => a.lastErrorCode)).toEqual([null, null, null]);
-    s.store.close();
+    expect(
+      sqliteOf(s.db)
+        .accounts.list()
+        .map((a) => a.lastErrorCode),
+    ).toEqual([null, null, null]);
+    sqliteOf(s.db).close();
   });
 });
 
@@ -105,11 +110,11 @@ describe('a corrupt database', () => {
   it('is refused before a sync writes: quick_check on a small file, a marker beside it, the file untouched', async () => {
     const { s, path } = await sandboxStore();
     await sync(s, { target: { kind: 'all', due: false }, unattended: true });
-    s.store.close();
+    sqliteOf(s.db).close();
     corruptMiddlePage(path);
     const bytes = execFileSync('sha256sum', [path], { encoding: 'utf8' });
     const store = Store.open(path, { keyFile: join(dirname(path), 'key') });
-    const err = await sync({ ...s, store, db: sqlitePort(store) }, { target: { kind: 'all', due: false }, unattended: true }).then(
+    const err = await sync({ ...s, db: sqlitePort(store) }, { target: { kind: 'all', due: false }, unattended: true }).then(
       () => undefined,
       (e: unknown) => e,
     );

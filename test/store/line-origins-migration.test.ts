@@ -14,7 +14,6 @@ const NOW = '2026-11-22T07:00:00.000Z';
 const refuse = () => Promise.reject(new Error('unexpected prompt'));
 const services = (store: Store): Services => ({
   db: sqlitePort(store),
-  store,
   clock: () => new Date(NOW),
   env: {},
   openBrowser: async () => false,

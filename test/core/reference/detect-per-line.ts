@@ -1,3 +1,4 @@
+import { sqliteOf } from '../../../src/store/index.js';
 // Transfer detection as it was before a Detector read each amount window once (one amount-index
 // query per line looked at), kept only as the reference detect-windows.test.ts holds the
 // detector to. Not used by src/.
@@ -32,7 +33,7 @@ import {
  * `full`: forget the automatic pairs and read every line again (manual links stay).
  */
 export function detectTransfersPerLine(s: Services, opts: { full?: boolean } = {}): DetectResult {
-  return s.store.tx(() => new Detector(s).run(opts.full ?? false));
+  return sqliteOf(s.db).tx(() => new Detector(s).run(opts.full ?? false));
 }
 
 interface Option {
@@ -56,8 +57,8 @@ class Detector {
   readonly result: DetectResult = { scanned: 0, paired: 0, dissolved: 0 };
 
   constructor(s: Services) {
-    this.repo = s.store.transfers;
-    this.own = ownAccounts(s.store.accounts.list());
+    this.repo = sqliteOf(s.db).transfers;
+    this.own = ownAccounts(sqliteOf(s.db).accounts.list());
     this.rules = rulesOf(s);
     this.now = nowIso(s);
   }
@@ -246,11 +247,11 @@ function strongest(options: Option[]): Option[] {
 
 /** The transfer settings as the synchronous store reads them (what `transferRules` did before the port). */
 function rulesOf(s: Services): TransferRules {
-  const days = Number(s.store.settings.get('transfer-days') ?? DEFAULT_WINDOW_DAYS);
-  const percent = Number(s.store.settings.get('transfer-fx-tolerance') ?? 0);
+  const days = Number(sqliteOf(s.db).settings.get('transfer-days') ?? DEFAULT_WINDOW_DAYS);
+  const percent = Number(sqliteOf(s.db).settings.get('transfer-fx-tolerance') ?? 0);
   let pattern: RegExp;
   try {
-    pattern = transferPattern(s.store.settings.get('transfer-pattern') ?? DEFAULT_TRANSFER_PATTERN);
+    pattern = transferPattern(sqliteOf(s.db).settings.get('transfer-pattern') ?? DEFAULT_TRANSFER_PATTERN);
   } catch {
     pattern = transferPattern(DEFAULT_TRANSFER_PATTERN);
   }

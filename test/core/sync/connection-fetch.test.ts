@@ -27,7 +27,7 @@ function setup(accounts: { ext: string; watermark?: string; enabled?: boolean }[
   const dir = mkdtempSync(join(tmpdir(), 'banksync-conn-'));
   const store = Store.open(join(dir, 'b.db'), { keyFile: join(dir, 'k') });
   let now = '2026-11-22T07:00:00.000Z';
-  const s: Services = { db: sqlitePort(store), store, clock: () => new Date(now), env: {}, prompts, notify: quiet, openBrowser: async () => false };
+  const s: Services = { db: sqlitePort(store), clock: () => new Date(now), env: {}, prompts, notify: quiet, openBrowser: async () => false };
   const c = store.connections.create({ providerId: 'fake', institutionId: 'bridge', institutionName: 'Fake Bridge', now });
   store.secrets.put(connectionSecretOwner(c), { token: 'x' }, now);
   const ids = accounts.map((a) => {

@@ -25,7 +25,6 @@ function setup(connections: string[][], prompts: Prompts = { interactive: false 
   const progress: string[] = [];
   const s: Services = {
     db: sqlitePort(store),
-    store,
     clock: () => new Date(NOW),
     env: {},
     prompts,

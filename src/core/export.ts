@@ -461,7 +461,7 @@ class RowCursor {
 async function resolveAccounts(s: Services, scope: ExportScope): Promise<Account[]> {
   if (scope.accountIds?.length) return requireAccounts(s, scope.accountIds);
   if (scope.connectionId !== undefined) {
-    requireConnection(s, scope.connectionId);
+    await requireConnection(s, scope.connectionId);
     return s.db.accounts.byConnection(scope.connectionId);
   }
   return s.db.accounts.list();

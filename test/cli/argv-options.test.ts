@@ -64,7 +64,7 @@ async function reach(argv: string[]): Promise<{ fn: string; args: unknown[] }> {
   } catch (e) {
     if (!(e instanceof Reached)) throw e;
   } finally {
-    holder.runtime?.close();
+    await holder.runtime?.close();
   }
   expect(calls, `${argv.join(' ')} reached no core call`).toHaveLength(1);
   const { fn, args } = calls[0]!;

@@ -166,6 +166,7 @@ describe('banksync export on a synced sandbox bank', () => {
     [['export', '--format', 'xml']],
     [['export', '--format', 'csv', '--from', '2026-02-30']],
     [['export', '--format', 'csv', '--account', 'a99']],
+    [['export', '--format', 'csv', '--connection', 'c99']],
     [['export', '--format', 'csv', '--by-statement']],
     [['export', '--format', 'csv', '--columns', 'date,bogus']],
     [['export', '--format', 'ofx', '--ofx-version', '3']],

@@ -18,6 +18,30 @@ describe('the SQLite store behind the port', () => {
   const add = (db: StorePort, c: number, name: string) =>
     db.accounts.create({ connectionId: c, providerId: 'fake', institutionId: 'i', externalId: name, name, currency: 'EUR', kind: 'checking', stableIds: true, now });
   const names = async (db: StorePort) => (await db.accounts.list()).map((a) => a.name);
+  /** `n` lines in account `a`, written in one unit. */
+  const addLines = (db: StorePort, a: number, n: number) =>
+    db.write(async () => {
+      for (let i = 0; i < n; i++)
+        await db.transactions.write(
+          {
+            id: `t${i}`,
+            accountId: a,
+            externalId: `e${i}`,
+            bookingDate: '2026-01-02',
+            valueDate: null,
+            amountMinor: -i,
+            currency: 'EUR',
+            payee: null,
+            memo: null,
+            type: 'debit',
+            counterpartyIban: null,
+            source: 'sync:fake',
+            fingerprint: `f${i}`,
+            ordinal: 0,
+          },
+          now,
+        );
+    });
   const tick = () => new Promise((r) => setImmediate(r));
 
   it('a write unit lands whole, or not at all when it throws', async () => {
@@ -86,29 +110,7 @@ describe('the SQLite store behind the port', () => {
     const { db, c, path, dir } = await setup();
     const other = openSqliteStore(path, { keyFile: join(dir, 'k') });
     const a = await add(db, c, 'a');
-    await db.write(async () => {
-      for (let i = 0; i < 2_500; i++) {
-        await db.transactions.write(
-          {
-            id: `t${i}`,
-            accountId: a,
-            externalId: `e${i}`,
-            bookingDate: '2026-01-02',
-            valueDate: null,
-            amountMinor: -i,
-            currency: 'EUR',
-            payee: null,
-            memo: null,
-            type: 'debit',
-            counterpartyIban: null,
-            source: 'sync:fake',
-            fingerprint: `f${i}`,
-            ordinal: 0,
-          },
-          now,
-        );
-      }
-    });
+    await addLines(db, a, 2_500);
     const sizes = await db.snapshot(async () => {
       const pages: number[] = [];
       for await (const page of db.transactions.iterate({ accountIds: [a] })) {
@@ -125,29 +127,7 @@ describe('the SQLite store behind the port', () => {
   it('a stream left early ends its unit: the next write is not stuck behind it', async () => {
     const { db, c } = await setup();
     const a = await add(db, c, 'a');
-    await db.write(async () => {
-      for (let i = 0; i < 1_500; i++) {
-        await db.transactions.write(
-          {
-            id: `t${i}`,
-            accountId: a,
-            externalId: `e${i}`,
-            bookingDate: '2026-01-02',
-            valueDate: null,
-            amountMinor: -i,
-            currency: 'EUR',
-            payee: null,
-            memo: null,
-            type: 'debit',
-            counterpartyIban: null,
-            source: 'sync:fake',
-            fingerprint: `f${i}`,
-            ordinal: 0,
-          },
-          now,
-        );
-      }
-    });
+    await addLines(db, a, 1_500);
     await db.snapshot(async () => {
       for await (const page of db.transactions.iterate({ accountIds: [a] })) {
         expect(page.length).toBe(PAGE_ROWS);

@@ -55,6 +55,8 @@ export default defineConfig({
     // parsers), not in the worker: vitest's default of one worker per core minus one leaves a
     // 2-core machine half idle. Measured on 2 cores: see BENCHMARKS.md, "Test suite".
     maxWorkers: 3,
+    // A throwaway PostgreSQL for the contract suite and the CLI's PostgreSQL tests (never skipped).
+    globalSetup: ['test/helpers/pg-global.ts'],
     minWorkers: 1,
     sequence: { sequencer: LongChainsFirst },
     projects: [

@@ -26,7 +26,7 @@ import type { TransferRepo } from './sqlite/transfers.js';
  */
 export type Async<T> = {
   [K in keyof T as T[K] extends (...args: never[]) => unknown ? K : never]: T[K] extends (...args: infer A) => infer R
-    ? (...args: A) => R extends IterableIterator<infer Row> ? AsyncIterable<Row[]> : Promise<Awaited<R>>
+    ? (...args: A) => [R] extends [IterableIterator<infer Row>] ? AsyncIterable<Row[]> : Promise<Awaited<R>>
     : never;
 };
 
@@ -58,8 +58,8 @@ export interface Repositories {
  * several rows), and waits while another unit is open.
  */
 export interface StorePort extends Repositories {
-  /** 'sqlite' or, later, 'postgres': for messages and doctor, never for control flow in core. */
-  readonly kind: 'sqlite';
+  /** For messages, doctor and the few SQLite-only commands (backup, restore, replay); never for control flow in core's logic. */
+  readonly kind: 'sqlite' | 'postgres';
   /** Where the data lives, safe to print: a file path (':memory:' in tests). */
   readonly location: string;
   /**

@@ -1,64 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { KeySource } from '../../secrets/index.js';
 import type { Repositories, StorePort } from '../port.js';
+import { READS, STREAMS } from '../port-methods.js';
 import { Store } from './store.js';
 import { UnitLock } from './unit-lock.js';
 
-/**
- * Methods that only read. Anything not listed is taken for a write: outside a unit of work it
- * runs in a transaction of its own (several of them write more than one row), which is the safe
- * side of a forgotten name.
- */
-const READS: { [K in keyof Repositories]: string[] } = {
-  connections: ['get', 'list'],
-  accounts: ['get', 'list', 'byConnection', 'feedCursor'],
-  accountMoves: ['lines', 'idOfExternal', 'nextOrdinal'],
-  transactions: [
-    'latestBookingDate',
-    'count',
-    'liveCounts',
-    'sumThrough',
-    'iterate',
-    'isStored',
-    'sourcesOf',
-    'externalIdsStored',
-    'fingerprintCounts',
-    'byId',
-    'history',
-    'inWindow',
-    'sameDateAndAmount',
-    'sourceOf',
-    'hasExternalId',
-    'fingerprintCount',
-    'isEmpty',
-    'candidatesBetween',
-  ],
-  pending: ['open', 'linkedTransactionIds', 'openByExternalId', 'linkedTo', 'list', 'countOpen'],
-  syncState: [
-    'latestBalance',
-    'balances',
-    'coverage',
-    'refreshesSince',
-    'connectionRequestsSince',
-    'errorMessage',
-    'latestBalances',
-    'coverageByAccount',
-    'connectionRequestsSinceByConnection',
-    'accountErrorMessages',
-  ],
-  locks: ['isHeld', 'heldAccounts'],
-  exports: ['target', 'targets', 'openedAccounts', 'maxSeq', 'summary', 'changedSince', 'sentAhead', 'sumThrough', 'lines'],
-  institutionCache: ['get', 'find'],
-  inputIssues: ['list', 'keys', 'counts', 'countsByAccount'],
-  lineOrigins: ['has', 'fileRecord', 'of', 'refusals', 'decisions'],
-  settings: ['get', 'all'],
-  archive: ['list', 'size'],
-  transfers: ['scannedSeq', 'maxSeq', 'linesAfter', 'line', 'amountsBetween', 'amountWindow', 'pairOf', 'pairs', 'livePairsOf', 'decision', 'links', 'candidateIdsBetween', 'candidates'],
-  secrets: ['get', 'owners'],
-};
-
-/** Methods whose SQLite version streams rows: the port hands them out in pages. */
-const STREAMS = new Set(['transactions.iterate', 'transactions.candidatesBetween', 'exports.lines', 'transfers.linesAfter']);
 /**
  * Rows in a page of a stream on SQLite. Few: here a page costs no round trip, only a promise, and
  * its rows live until the page is used up. At 1,000 a CSV export's rows outlived the young

@@ -1,0 +1,13 @@
+import type { PgMigration } from './migration.js';
+import { v1Initial } from './001-initial.js';
+
+export type { PgMigration } from './migration.js';
+
+/** Ordered list; append only. Each migration's version is its position + 1. */
+export const PG_MIGRATIONS: readonly PgMigration[] = [v1Initial];
+
+export const PG_LATEST_VERSION = PG_MIGRATIONS.length;
+
+PG_MIGRATIONS.forEach((m, i) => {
+  if (m.version !== i + 1) throw new Error(`migration ${m.description} says version ${m.version} at position ${i + 1}`);
+});

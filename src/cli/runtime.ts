@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { clockFromEnv } from '../domain/clock.js';
 import type { Services } from '../core/context.js';
 import type { KeySource } from '../secrets/index.js';
+import { registerSecret } from '../secrets/index.js';
 import { openSqliteStore } from '../store/index.js';
+import { isPostgresUrl, openPostgresStore, printableUrl } from '../store/postgres/index.js';
 import { sqliteOf } from '../store/sqlite/file.js';
 import { Output } from './output.js';
 import { configDir, defaultDbPath } from './paths.js';
@@ -43,8 +45,19 @@ export class Runtime {
     this.interactive = humanPresent(env, flags.input === false, io);
   }
 
+  /** The SQLite file, or a postgres:// URL (see `onPostgres`); print `dbLabel`, never this. */
   get dbPath(): string {
     return this.flags.db ?? defaultDbPath(this.env);
+  }
+
+  /** `--db postgres://…` (or BANKSYNC_DB): the store is a PostgreSQL database. */
+  get onPostgres(): boolean {
+    return isPostgresUrl(this.dbPath);
+  }
+
+  /** The database as messages name it: the file, or the URL without its password. */
+  get dbLabel(): string {
+    return this.onPostgres ? printableUrl(this.dbPath) : this.dbPath;
   }
 
   get configDir(): string {
@@ -54,10 +67,14 @@ export class Runtime {
   /** Opens the database on first use, so --help and --version never touch it. */
   services(): Services {
     if (!this.services_) {
+      // A password in the URL is a secret: never printed, whatever message quotes the URL.
+      if (this.onPostgres) registerSecret(passwordOf(this.dbPath));
       const keySource = this.keySource ?? { envKey: this.env.BANKSYNC_SECRET_KEY, keyFile: join(this.configDir, 'secret.key') };
-      const db = openSqliteStore(this.dbPath, keySource, {
-        createDirs: !this.flags.db && !this.env.BANKSYNC_DB,
-      });
+      const db = this.onPostgres
+        ? openPostgresStore(this.dbPath, keySource)
+        : openSqliteStore(this.dbPath, keySource, {
+            createDirs: !this.flags.db && !this.env.BANKSYNC_DB,
+          });
       this.services_ = { db, clock: clockFromEnv(this.env), env: this.env, prompts: createPrompts(this.interactive, this.io.stderr), notify: this.out, openBrowser };
     }
     return this.services_;
@@ -79,6 +96,12 @@ export class Runtime {
   abandon(): number {
     const db = this.services_?.db;
     if (!db) return 0;
+    // PostgreSQL: closing the open units' connections makes the server roll them back; this
+    // process's sync locks end with their lease, which nobody renews any more.
+    if (db.kind !== 'sqlite') {
+      db.rollbackOpen();
+      return 0;
+    }
     const store = sqliteOf(db);
     if (!store.db.open) return 0;
     try {
@@ -87,5 +110,13 @@ export class Runtime {
     } finally {
       store.close();
     }
+  }
+}
+
+function passwordOf(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -50,13 +50,13 @@ export function legacyWarning(rt: Runtime, resolved: readonly ResolvedSetting[])
     const one = applied.length === 1;
     parts.push(
       `${applied.map((r) => `${r.key} ${r.value}`).join(', ')} ${one ? 'comes' : 'come'} from config.json, which earlier versions applied to every database; ${one ? 'it now belongs' : 'these now belong'} to one database.` +
-        ` Applied to ${rt.dbPath} for now; to keep ${one ? 'it' : 'them'} there: ${applied.map((r) => configCommand(rt, r.key, r.value!)).join(' && ')}` +
+        ` Applied to ${rt.dbLabel} for now; to keep ${one ? 'it' : 'them'} there: ${applied.map((r) => configCommand(rt, r.key, r.value!)).join(' && ')}` +
         ` (this removes ${one ? 'it' : 'them'} from config.json; another database that needs ${one ? 'it' : 'them'}: the same with --db FILE)`,
     );
   }
   if (ignored.length > 0) {
     parts.push(
-      `config.json also holds ${ignored.map((r) => `${r.key} ${r.ignored}`).join(', ')}, not used here: ${rt.dbPath} has its own (${ignored.map((r) => `${r.key} ${r.value}`).join(', ')});` +
+      `config.json also holds ${ignored.map((r) => `${r.key} ${r.ignored}`).join(', ')}, not used here: ${rt.dbLabel} has its own (${ignored.map((r) => `${r.key} ${r.value}`).join(', ')});` +
         ` ${ignored.map((r) => configCommand(rt, r.key, r.value!)).join(' && ')} removes the old value`,
     );
   }

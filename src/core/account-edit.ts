@@ -1,6 +1,6 @@
 import type { ExportScope } from '../store/sqlite/exports.js';
 import { requireAccount } from './accounts.js';
-import { backupBeside } from './backup.js';
+import { backupBeside, copyPromise } from './backup.js';
 import type { Services } from './context.js';
 import { BanksyncError, badInput } from '../domain/errors.js';
 import { ledgerNames } from './ledger-names.js';
@@ -95,7 +95,8 @@ export interface DeleteResult {
   name: string;
   transactions: number;
   pending: number;
-  backup: string;
+  /** The copy kept first; null on PostgreSQL (none). */
+  backup: string | null;
   /** The account's connection, and how many accounts it has left. */
   connection: { id: string; accountsLeft: number } | null;
   targets: TargetChange[];
@@ -109,7 +110,7 @@ export async function deleteAccount(s: Services, id: number, o: { yes?: boolean 
   const a = await requireAccount(s, id);
   const transactions = await s.db.transactions.count(a.id);
   await refuseWhileSyncing(s, [a.id]);
-  await confirmByTyping(s, o.yes, accountRef(a.id), `This deletes ${accountRef(a.id)} (${a.name}) and its ${counted(transactions, 'transaction')}; a backup copy is kept first`);
+  await confirmByTyping(s, o.yes, accountRef(a.id), `This deletes ${accountRef(a.id)} (${a.name}) and its ${counted(transactions, 'transaction')}; ${copyPromise(s.db)}`);
   const backup = await backupBeside(s.db, `delete-${accountRef(a.id)}`);
   return s.db.write(async () => {
     await holdAccounts(s, [a.id]);
@@ -117,7 +118,7 @@ export async function deleteAccount(s: Services, id: number, o: { yes?: boolean 
     const targets = await retarget(s, a.id);
     await s.db.accountMoves.forgetAccount(a.id);
     await s.db.accounts.delete(a.id);
-    return { account: accountRef(a.id), name: a.name, transactions, pending, backup: backup.path, connection: await connectionLeft(s, a), targets };
+    return { account: accountRef(a.id), name: a.name, transactions, pending, backup: backup?.path ?? null, connection: await connectionLeft(s, a), targets };
   });
 }
 

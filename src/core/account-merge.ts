@@ -3,7 +3,7 @@ import type { ExportScope, ExportTarget } from '../store/sqlite/exports.js';
 import type { StoredCandidate } from '../store/sqlite/transactions.js';
 import { confirmByTyping, connectionLeft, counted, holdAccounts, refuseWhileSyncing, retarget, type TargetChange } from './account-edit.js';
 import { requireAccount } from './accounts.js';
-import { backupBeside } from './backup.js';
+import { backupBeside, copyPromise } from './backup.js';
 import { nowIso, type Services } from './context.js';
 import { badInput } from '../domain/errors.js';
 import { textMatch, textOf } from './line-match.js';
@@ -22,7 +22,8 @@ export interface MergeResult {
   duplicates: number;
   /** Of those, lines taken as INTO's by their text (listed by `warnings --kind fuzzy-merge`). */
   matchedByText: number;
-  backup: string;
+  /** The copy kept first; null on PostgreSQL (none). */
+  backup: string | null;
   targets: TargetChange[];
   /** FROM's connection, and how many accounts it has left. */
   connection: { id: string; accountsLeft: number } | null;
@@ -48,7 +49,7 @@ export async function mergeAccounts(s: Services, fromId: number, intoId: number,
     s,
     o.yes,
     accountRef(from.id),
-    `This moves ${counted(n, 'transaction')} of ${accountRef(from.id)} (${from.name}) into ${accountRef(into.id)} (${into.name}) and deletes ${accountRef(from.id)}; a backup copy is kept first`,
+    `This moves ${counted(n, 'transaction')} of ${accountRef(from.id)} (${from.name}) into ${accountRef(into.id)} (${into.name}) and deletes ${accountRef(from.id)}; ${copyPromise(s.db)}`,
   );
   const backup = await backupBeside(s.db, `merge-${accountRef(from.id)}-into-${accountRef(into.id)}`);
   return s.db.write(async () => {
@@ -59,7 +60,7 @@ export async function mergeAccounts(s: Services, fromId: number, intoId: number,
     await s.db.accounts.delete(from.id);
     await reanchor(s.db, into.id);
     await s.db.locks.release(into.id);
-    return { from: accountRef(from.id), into: accountRef(into.id), ...result, backup: backup.path, targets, connection: await connectionLeft(s, from) };
+    return { from: accountRef(from.id), into: accountRef(into.id), ...result, backup: backup?.path ?? null, targets, connection: await connectionLeft(s, from) };
   });
 }
 

@@ -2,7 +2,7 @@ import type { Institution, Provider, ProviderAccount, SessionHandle } from '../p
 import { connectionSecretOwner } from '../store/index.js';
 import { confirmByTyping, counted, holdAccounts, refuseWhileSyncing, retarget, retargetConnection, type TargetChange } from './account-edit.js';
 import { matchAccounts } from './account-matching.js';
-import { backupBeside } from './backup.js';
+import { backupBeside, copyPromise } from './backup.js';
 import { chooseAccounts } from './connect.js';
 import { obtainConsent } from './consent.js';
 import { nowIso, type Services } from './context.js';
@@ -204,9 +204,9 @@ export async function disconnect(s: Services, connectionId: number, o: { history
       s,
       o.yes,
       connectionRef(c.id),
-      `This deletes ${connectionRef(c.id)} (${c.institutionName}) with ${counted(accounts.length, 'account')} and ${counted(transactions, 'transaction')}; a backup copy is kept first`,
+      `This deletes ${connectionRef(c.id)} (${c.institutionName}) with ${counted(accounts.length, 'account')} and ${counted(transactions, 'transaction')}; ${copyPromise(s.db)}`,
     );
-    backup = (await backupBeside(s.db, `disconnect-${connectionRef(c.id)}`)).path;
+    backup = (await backupBeside(s.db, `disconnect-${connectionRef(c.id)}`))?.path ?? null;
   }
   const owner = connectionSecretOwner(c.id);
   const data = await s.db.secrets.get(owner);

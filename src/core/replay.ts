@@ -5,7 +5,7 @@ import { applyRebuilt, type AppliedChanges } from './archive/apply.js';
 import { emptyDerived, planRebuild, restoreTimes, writeReplayed } from './archive/rebuild.js';
 import type { ArchiveEntryRow } from '../store/sqlite/archive.js';
 import { replayFetches } from './archive/replay-fetch.js';
-import { backupDatabase } from './backup.js';
+import { backupDatabase, sqliteOnly } from './backup.js';
 import { nowIso, type Services } from './context.js';
 import { BanksyncError, badInput, notFound } from '../domain/errors.js';
 import { accountRef } from '../domain/model.js';
@@ -44,6 +44,7 @@ export interface ReplayReport {
  * merged back into the books in one transaction (archive/apply.ts) and removed.
  */
 export async function replay(s: Services, o: ReplayOptions): Promise<ReplayReport> {
+  sqliteOnly(s.db, 'replay rebuilds the books in a copy of the SQLite file', 'on PostgreSQL replay is not available yet; sync goes on keeping the answers it archives');
   await s.db.ensureIntact();
   for (const id of o.accountIds ?? []) if (!(await s.db.accounts.get(id))) throw notFound(`no account ${accountRef(id)}`, 'list accounts with: banksync accounts');
   const rows = await s.db.archive.list({ ...(o.accountIds ? { accountIds: o.accountIds } : {}), ...(o.from ? { toOnOrAfter: o.from } : {}) });

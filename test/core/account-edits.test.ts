@@ -106,7 +106,7 @@ describe('accounts merge, delete, rename', () => {
     expect(store.inputIssues.list({ accountId: into }).map((i) => i.kind)).toEqual(['fuzzy-merge']);
     // The backup was taken before, beside the database, private.
     expect(r.backup).toMatch(/b\.db\.backup-\d{8}T\d{6}Z-merge-a2-into-a1$/);
-    expect(statSync(r.backup).mode & 0o777).toBe(0o600);
+    expect(statSync(r.backup!).mode & 0o777).toBe(0o600);
 
     // Merging a copy of the same lines again adds nothing.
     const copy = addAccount(store, 'Copy');

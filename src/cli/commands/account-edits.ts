@@ -32,7 +32,7 @@ export function registerAccountEdits(accounts: Command, runtimeOf: RuntimeOf): v
 
   accounts
     .command('delete')
-    .description('delete an account and all its transactions (a backup copy is kept first)')
+    .description('delete an account and all its transactions (on SQLite, a backup copy is kept first)')
     .argument('<account>', 'account id, e.g. a3', parseAccountRef)
     .option('--yes', 'delete without asking to type the account id')
     .addHelpText('after', '\nExamples:\n  $ banksync accounts delete a3\n  $ banksync accounts disable a3     keeps the history but stops syncing it')
@@ -43,7 +43,7 @@ export function registerAccountEdits(accounts: Command, runtimeOf: RuntimeOf): v
       rt.out.result(r, (v) =>
         [
           `${v.account} (${v.name}) deleted with ${plural(v.transactions, 'transaction')}`,
-          `backup kept at ${v.backup} (banksync restore ${v.backup} brings it back)`,
+          v.backup ? `backup kept at ${v.backup} (banksync restore ${v.backup} brings it back)` : '',
           ...targetLines(v.targets),
           v.connection && v.connection.accountsLeft === 0
             ? `${v.connection.id} has no accounts left; its consent stays until: banksync disconnect ${v.connection.id} (banksync fetch-accounts ${v.connection.id} would add the account again)`
@@ -70,7 +70,7 @@ export function registerAccountEdits(accounts: Command, runtimeOf: RuntimeOf): v
       rt.out.result(r, (v) =>
         [
           `${v.from} merged into ${v.into}: ${plural(v.moved, 'transaction')} moved, ${v.duplicates} already in ${v.into}${v.matchedByText ? ` (${v.matchedByText} matched by their text: banksync warnings --kind fuzzy-merge)` : ''}; ${v.from} removed`,
-          `backup kept at ${v.backup} (banksync restore ${v.backup} brings it back)`,
+          v.backup ? `backup kept at ${v.backup} (banksync restore ${v.backup} brings it back)` : '',
           ...targetLines(v.targets),
           v.connection && v.connection.accountsLeft === 0 ? `${v.connection.id} has no accounts left; its consent stays until: banksync disconnect ${v.connection.id}` : '',
         ]

@@ -75,14 +75,14 @@ async function setDatabaseSetting(rt: Runtime, key: DatabaseSettingKey, value: s
   await s.db.settings.set(key, parsed, nowIso(s));
   if ((await readPreferences(rt.configDir))[key] === undefined) return undefined;
   (await openPreferences(rt.configDir)).delete(key);
-  rt.out.info(`${key} is now a setting of ${rt.dbPath} and was removed from config.json; other databases no longer get it from there`);
+  rt.out.info(`${key} is now a setting of ${rt.dbLabel} and was removed from config.json; other databases no longer get it from there`);
   return [key];
 }
 
 async function show(rt: Runtime, keys: readonly SettingKey[]): Promise<ConfigView> {
   const file = await readPreferences(rt.configDir);
   // Showing settings never creates a database: a fresh machine has none yet.
-  const dbExists = rt.dbPath === ':memory:' || existsSync(rt.dbPath);
+  const dbExists = rt.onPostgres || rt.dbPath === ':memory:' || existsSync(rt.dbPath);
   const dbKeys = keys.filter(isDatabaseSettingKey);
   const resolved = await resolveDatabaseSettings(dbKeys.length > 0 && dbExists ? rt.services().db : undefined, file, dbKeys);
   const warning = legacyWarning(rt, resolved);
@@ -95,7 +95,7 @@ async function show(rt: Runtime, keys: readonly SettingKey[]): Promise<ConfigVie
     const v = file[k];
     return { key: k, value: v ?? null, scope: scopeOf(k), source: v === undefined || v === null ? 'default' : 'config.json' };
   });
-  return { db: rt.dbPath, dbExists, path: preferencesFile(rt.configDir), config: Object.fromEntries(settings.map((x) => [x.key, x.value])), settings };
+  return { db: rt.dbLabel, dbExists, path: preferencesFile(rt.configDir), config: Object.fromEntries(settings.map((x) => [x.key, x.value])), settings };
 }
 
 function render(v: ConfigView): string {

@@ -30,7 +30,7 @@ export function registerDemo(program: Command, runtimeOf: RuntimeOf): void {
         import('../../core/status.js'),
         import('../../core/sync/engine.js'),
       ]);
-      rt.out.info(`demo database: ${rt.dbPath}`);
+      rt.out.info(`demo database: ${rt.dbLabel}`);
       const connection = await connect(s, { providerId: 'sandbox', institutionId: 'sandbox-bank', accounts: 'all', yes: true });
       const id = Number(connection.connection.slice(1));
       // Only this database's own settings apply (none in a temporary one), never a user preference.
@@ -45,7 +45,7 @@ export function registerDemo(program: Command, runtimeOf: RuntimeOf): void {
       const csv = Buffer.concat(chunks).toString('utf8').split('\n');
       const sample = [csv[0]!, ...csv.slice(-6, -1)];
       rt.exitCode = exitCodeOfOutcome(report.outcome);
-      rt.out.result({ db: rt.dbPath, ...(keyFile ? { secretKeyFile: keyFile } : {}), connection, sync: report, status: st, exportSample: sample }, (v) =>
+      rt.out.result({ db: rt.dbLabel, ...(keyFile ? { secretKeyFile: keyFile } : {}), connection, sync: report, status: st, exportSample: sample }, (v) =>
         [
           `1. connected ${v.connection.connection}: ${v.connection.institution.name} with ${plural(v.connection.accounts.length, 'account')}`,
           `2. synced: ${v.sync.accounts.map((r) => `${r.account} ${r.name} +${r.newCount ?? 0}`).join(', ')}`,
@@ -58,8 +58,8 @@ export function registerDemo(program: Command, runtimeOf: RuntimeOf): void {
         ].join('\n'),
       );
       // A hint, not part of the walk-through's data: stderr, like the database line above.
-      rt.out.info(`explore this database: banksync --db ${rt.dbPath} status`);
+      rt.out.info(`explore this database: banksync --db ${rt.dbLabel} status`);
       // Its credentials are sealed with the key beside it, not with yours.
-      if (keyFile) rt.out.info(`sync it again: BANKSYNC_SECRET_KEY=$(cat ${keyFile}) banksync --db ${rt.dbPath} sync`);
+      if (keyFile) rt.out.info(`sync it again: BANKSYNC_SECRET_KEY=$(cat ${keyFile}) banksync --db ${rt.dbLabel} sync`);
     });
 }

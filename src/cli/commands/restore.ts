@@ -1,3 +1,4 @@
+import { badInput } from '../../domain/errors.js';
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { plural } from '../format.js';
@@ -16,6 +17,9 @@ export function registerRestore(program: Command, runtimeOf: RuntimeOf): void {
     )
     .action(async (file: string, o: { yes?: boolean }, cmd: Command) => {
       const rt = runtimeOf(cmd);
+      if (rt.onPostgres) {
+        throw badInput(`restore replaces an SQLite file; this database is on PostgreSQL (${rt.dbLabel})`, "restore a PostgreSQL database with the server's own tools: pg_restore, or psql < DUMP");
+      }
       const { restoreDatabase } = await import('../../core/restore.js');
       // Never through rt.services(): that would open (and migrate) the database being replaced, which may be corrupt.
       const r = await restoreDatabase(createPrompts(rt.interactive, rt.io.stderr), {

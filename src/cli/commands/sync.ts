@@ -106,7 +106,7 @@ async function notify(
   const summary: NotifySummary = {
     version: run.version,
     host: hostname(),
-    db: resolve(rt.dbPath),
+    db: rt.onPostgres ? rt.dbLabel : resolve(rt.dbPath),
     startedAt: run.startedAt,
     finishedAt: new Date().toISOString(),
     exitCode: run.exitCode,

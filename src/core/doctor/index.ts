@@ -2,6 +2,7 @@ import type { Services } from '../context.js';
 import { scheduleStatus } from '../schedule.js';
 import { status } from '../status.js';
 import type { KeySource } from '../../secrets/index.js';
+import { isPostgresUrl } from '../../store/postgres/index.js';
 import { LATEST_VERSION } from '../../store/sqlite/migrations/index.js';
 import { consentChecks, failingChecks, gapChecks, warningsCheck } from './accounts.js';
 import { checkDatabaseFile, diskCheck, schemaCheck } from './database.js';
@@ -32,6 +33,7 @@ export interface DoctorOptions {
  * renewed or repaired (a schema upgrade aside, which any command on this banksync makes).
  */
 export async function doctor(o: DoctorOptions): Promise<DoctorReport> {
+  if (isPostgresUrl(o.dbPath)) return doctorOnPostgres(o);
   const file = checkDatabaseFile(o.dbPath, o.thorough);
   const checks: Check[] = [...file.checks];
   let unusable = file.unusable;
@@ -45,23 +47,41 @@ export async function doctor(o: DoctorOptions): Promise<DoctorReport> {
       checks.push(fail('schema', (err as Error).message, (err as { hint?: string }).hint ?? null));
     }
   }
-  if (s) {
-    const sealed = await s.db.secrets.owners();
-    checks.push(keyCheck(o.keySource, sealed.length, o.fmt), await secretsCheck(s.db, sealed, o.fmt));
-    const report = await status(s, { consentWarnDays: o.consentWarnDays, archiveDays: await storedArchiveDays(s.db) });
-    checks.push(...(await providerChecks(s)));
-    checks.push(...consentChecks(report, o.consentWarnDays, o.fmt), ...(await failingChecks(s, report, o.fmt)), ...gapChecks(report, o.fmt), await warningsCheck(s, report, o.fmt));
-    checks.push(archiveCheck(report.archive, o.fmt));
-    checks.push(await scheduleCheck(o.env, s));
-  } else {
-    checks.push(keyCheck(o.keySource, 0, o.fmt));
-  }
+  if (s) checks.push(...(await storeChecks(o, s)));
+  else checks.push(keyCheck(o.keySource, 0, o.fmt));
   const disk = diskCheck(o.dbPath, o.fmt);
   if (disk) {
     checks.push(disk);
     if (disk.status === 'fail') unusable = true;
   }
   return { checks, ok: checks.every((c) => c.status === 'ok'), databaseUnusable: unusable };
+}
+
+/** The server keeps its own files whole: doctor asks it to answer and to hold this banksync's schema. */
+async function doctorOnPostgres(o: DoctorOptions): Promise<DoctorReport> {
+  let s: Services;
+  try {
+    s = o.services();
+    await s.db.ensureIntact();
+  } catch (err) {
+    const checks = [fail('database', (err as Error).message, (err as { hint?: string }).hint ?? null), keyCheck(o.keySource, 0, o.fmt)];
+    return { checks, ok: false, databaseUnusable: true };
+  }
+  const checks = [ok('database', `PostgreSQL at ${s.db.location} answers, at this banksync's schema`), ...(await storeChecks(o, s))];
+  return { checks, ok: checks.every((c) => c.status === 'ok'), databaseUnusable: false };
+}
+
+/** What doctor checks through the store, whichever it is: secrets, providers, consents, failures, gaps, schedule. */
+async function storeChecks(o: DoctorOptions, s: Services): Promise<Check[]> {
+  const checks: Check[] = [];
+  const sealed = await s.db.secrets.owners();
+  checks.push(keyCheck(o.keySource, sealed.length, o.fmt), await secretsCheck(s.db, sealed, o.fmt));
+  const report = await status(s, { consentWarnDays: o.consentWarnDays, archiveDays: await storedArchiveDays(s.db) });
+  checks.push(...(await providerChecks(s)));
+  checks.push(...consentChecks(report, o.consentWarnDays, o.fmt), ...(await failingChecks(s, report, o.fmt)), ...gapChecks(report, o.fmt), await warningsCheck(s, report, o.fmt));
+  checks.push(archiveCheck(report.archive, o.fmt));
+  checks.push(await scheduleCheck(o.env, s));
+  return checks;
 }
 
 /** Unattended sync matters once some account syncs from a bank. */

@@ -3,6 +3,7 @@ import type { Async } from '../port.js';
 import type { StoredCandidate, StoredLine, TransactionQuery, TransactionRepo, TransactionRow, WriteResult } from '../sqlite/transactions.js';
 import { transactionFromRow } from '../sqlite/transactions.js';
 import type { Sql } from './port.js';
+import { writeBatch } from './write-batch.js';
 
 /** The columns a stored line is read back with (transactionFromRow's shape). */
 const LINE_COLUMNS = 'id, account_id, external_id, booking_date, value_date, amount_minor, currency, payee, memo, type, counterparty_iban, source';
@@ -76,11 +77,13 @@ export class PgTransactionRepo implements Async<TransactionRepo> {
     return added === 1 ? this.inserted(row.accountId) : 'unchanged';
   }
 
-  /** Writes rows in order, each as `write` would (a row may repeat an id written earlier in the batch). */
+  /**
+   * Writes rows in order, each as `write` would (a row may repeat an id written earlier in the
+   * batch): a sync's write batch or an import's parse batch in a few statements, not one round
+   * trip per line (write-batch.ts).
+   */
   async writeBatch(rows: readonly TransactionRow[], now: string): Promise<WriteResult[]> {
-    const outcomes: WriteResult[] = [];
-    for (const row of rows) outcomes.push(await this.write(row, now));
-    return outcomes;
+    return writeBatch(this.sql, rows, now);
   }
 
   /** A new line is live: counted by the writer, not by a trigger on insert (migration 001, as SQLite's 012). */

@@ -174,8 +174,26 @@ describe.each(STORE_KINDS)('accounts on %s', (kind) => {
       lastErrorCode: 'PROVIDER_DOWN',
       lastErrorRef: 'E-1',
     });
-    await db.accounts.recordOutcome(id, { state: 'synced', detail: null, errorCode: null, errorRef: null, attemptAt: '2026-11-22T00:00:00.000Z', successAt: '2026-11-22T00:00:00.000Z', newCount: 0, pendingCount: 0, nextRefreshAt: null });
-    expect(await db.accounts.get(id)).toMatchObject({ state: 'synced', lastErrorCode: null, lastErrorRef: null, lastNewCount: 0, lastPendingCount: 0, nextRefreshAt: null, lastSuccessAt: '2026-11-22T00:00:00.000Z' });
+    await db.accounts.recordOutcome(id, {
+      state: 'synced',
+      detail: null,
+      errorCode: null,
+      errorRef: null,
+      attemptAt: '2026-11-22T00:00:00.000Z',
+      successAt: '2026-11-22T00:00:00.000Z',
+      newCount: 0,
+      pendingCount: 0,
+      nextRefreshAt: null,
+    });
+    expect(await db.accounts.get(id)).toMatchObject({
+      state: 'synced',
+      lastErrorCode: null,
+      lastErrorRef: null,
+      lastNewCount: 0,
+      lastPendingCount: 0,
+      nextRefreshAt: null,
+      lastSuccessAt: '2026-11-22T00:00:00.000Z',
+    });
   });
 
   it('keeps the watermark, the balance check and the name; deletes an account', async () => {

@@ -13,7 +13,7 @@ export interface LeaseTiming {
   leaseMs: number;
   beatMs: number;
 }
-export const PG_LEASE: LeaseTiming = { leaseMs: 2 * 60_000, beatMs: 30_000 };
+export const PG_LEASE: Readonly<LeaseTiming> = { leaseMs: 2 * 60_000, beatMs: 30_000 };
 
 /**
  * Runs a function in the context this module was loaded in, outside any unit of work: a timer

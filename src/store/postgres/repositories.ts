@@ -19,7 +19,6 @@ import { PgSettingsRepo } from './settings.js';
 /** Every repository of a PostgreSQL store, over the port's `Sql`. */
 export function pgRepositories(sql: Sql, keySource: KeySource, owner: string): PgRepositories {
   void keySource;
-  void owner;
   return {
     connections: new PgConnectionRepo(sql),
     accounts: new PgAccountRepo(sql),
@@ -27,7 +26,7 @@ export function pgRepositories(sql: Sql, keySource: KeySource, owner: string): P
     transactions: new PgTransactionRepo(sql),
     pending: new PgPendingRepo(sql),
     syncState: new PgSyncStateRepo(sql),
-    locks: new PgLockRepo(sql),
+    locks: new PgLockRepo(sql, owner),
     exports: new PgExportRepo(sql),
     institutionCache: new PgInstitutionCacheRepo(sql),
     inputIssues: new PgInputIssueRepo(sql),

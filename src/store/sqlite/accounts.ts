@@ -1,7 +1,8 @@
 import type { Account, AccountKind, AccountSyncState, StatementPeriod } from '../../domain/model.js';
 import type { Db } from './db.js';
 
-interface AccountRow {
+/** A row of `accounts` as both stores read it back. */
+export interface AccountRow {
   id: number;
   connection_id: number | null;
   provider_id: string;
@@ -36,7 +37,7 @@ interface AccountRow {
   created_at: string;
 }
 
-const fromRow = (r: AccountRow): Account => ({
+export const accountFromRow = (r: AccountRow): Account => ({
   id: r.id,
   connectionId: r.connection_id,
   providerId: r.provider_id,
@@ -84,7 +85,7 @@ function parseMeta(raw: string | null): Record<string, string> | null {
   }
 }
 
-const metaJson = (meta: Record<string, string> | undefined): string | null => (meta && Object.keys(meta).length > 0 ? JSON.stringify(meta) : null);
+export const metaJson = (meta: Record<string, string> | undefined): string | null => (meta && Object.keys(meta).length > 0 ? JSON.stringify(meta) : null);
 
 export interface NewAccount {
   /** Null for accounts that hold imported statement files only. */
@@ -158,15 +159,15 @@ export class AccountRepo {
 
   get(id: number): Account | undefined {
     const row = this.db.prepare('SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow | undefined;
-    return row && fromRow(row);
+    return row && accountFromRow(row);
   }
 
   list(): Account[] {
-    return (this.db.prepare('SELECT * FROM accounts ORDER BY id').all() as AccountRow[]).map(fromRow);
+    return (this.db.prepare('SELECT * FROM accounts ORDER BY id').all() as AccountRow[]).map(accountFromRow);
   }
 
   byConnection(connectionId: number): Account[] {
-    return (this.db.prepare('SELECT * FROM accounts WHERE connection_id = ? ORDER BY id').all(connectionId) as AccountRow[]).map(fromRow);
+    return (this.db.prepare('SELECT * FROM accounts WHERE connection_id = ? ORDER BY id').all(connectionId) as AccountRow[]).map(accountFromRow);
   }
 
   /** Renewals may hand out new provider ids for the same account: re-point, keep history. */

@@ -1,7 +1,8 @@
 import type { Connection, ConnectionStatus } from '../../domain/model.js';
 import type { Db } from './db.js';
 
-interface ConnectionRow {
+/** A row of `connections` as both stores read it back. */
+export interface ConnectionRow {
   id: number;
   provider_id: string;
   institution_id: string;
@@ -13,7 +14,7 @@ interface ConnectionRow {
   updated_at: string;
 }
 
-const fromRow = (r: ConnectionRow): Connection => ({
+export const connectionFromRow = (r: ConnectionRow): Connection => ({
   id: r.id,
   providerId: r.provider_id,
   institutionId: r.institution_id,
@@ -40,11 +41,11 @@ export class ConnectionRepo {
 
   get(id: number): Connection | undefined {
     const row = this.db.prepare('SELECT * FROM connections WHERE id = ?').get(id) as ConnectionRow | undefined;
-    return row && fromRow(row);
+    return row && connectionFromRow(row);
   }
 
   list(): Connection[] {
-    return (this.db.prepare('SELECT * FROM connections ORDER BY id').all() as ConnectionRow[]).map(fromRow);
+    return (this.db.prepare('SELECT * FROM connections ORDER BY id').all() as ConnectionRow[]).map(connectionFromRow);
   }
 
   setStatus(id: number, status: ConnectionStatus, detail: string | null, now: string): void {

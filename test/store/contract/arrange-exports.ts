@@ -47,6 +47,8 @@ export interface Arrange {
   /** `accounts merge`: the line moves to another account under a new seq, after every line stored so far; the new seq. */
   move(id: string, accountId: number): Promise<number>;
   seqOf(id: string): Promise<number>;
+  /** An account deleted with its history (its lines, its share of the archive). */
+  dropAccount(accountId: number): Promise<void>;
 }
 
 const NOW = '2026-11-01T00:00:00.000Z';
@@ -137,5 +139,8 @@ export function arrange(db: StorePort): Arrange {
       return seqOf(id);
     },
     seqOf,
+    async dropAccount(accountId) {
+      await run('DELETE FROM accounts WHERE id = ?', [accountId]);
+    },
   };
 }

@@ -250,6 +250,29 @@ describe.each(STORE_KINDS)('exports on %s', (kind) => {
     await expect((async () => all(db.exports.lines(a, undefined, undefined, false)))()).rejects.toThrow(/inside db.snapshot/);
   });
 
+  it('several accounts streamed side by side in one snapshot (the interleaving formats), each whole', async () => {
+    const { db } = store();
+    const ar = arrange(db);
+    const a = await ar.account();
+    const b = await ar.account();
+    for (let i = 0; i < 5; i++) {
+      await ar.line(a, { id: `a${i}`, bookingDate: `2026-03-0${i + 1}`, amountMinor: -i });
+      await ar.line(b, { id: `b${i}`, bookingDate: `2026-03-0${5 - i}`, amountMinor: i });
+    }
+    const ids = await db.snapshot(async () => {
+      const first = db.exports.lines(a, undefined, undefined, false)[Symbol.asyncIterator]();
+      const second = db.exports.lines(b, undefined, undefined, false)[Symbol.asyncIterator]();
+      const out: string[] = [];
+      // Both open before either is used up: the first page of each, then the rest.
+      const pages = [await first.next(), await second.next()];
+      for (const p of pages) if (!p.done) out.push(...p.value.map((r) => r[LINE.id]));
+      for (let p = await first.next(); !p.done; p = await first.next()) out.push(...p.value.map((r) => r[LINE.id]));
+      for (let p = await second.next(); !p.done; p = await second.next()) out.push(...p.value.map((r) => r[LINE.id]));
+      return out;
+    });
+    expect(ids).toEqual(['a0', 'a1', 'a2', 'a3', 'a4', 'b4', 'b3', 'b2', 'b1', 'b0']);
+  });
+
   it('a stream left early does not spoil the unit it ran in', async () => {
     const { db } = store();
     const ar = arrange(db);

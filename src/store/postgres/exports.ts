@@ -60,7 +60,9 @@ function* chunks<T>(items: readonly T[]): Generator<T[]> {
  * The incremental watermark (`last_seq`) holds on PostgreSQL as on SQLite because every writing
  * unit holds the port's writer lock from BEGIN to COMMIT and a line takes its seq only inside one
  * (port.ts, WRITER_LOCK): a line committed after an export's snapshot always has a greater seq
- * than every line that snapshot saw, so `seq > last_seq` never passes over one.
+ * than every line that snapshot saw, so `seq > last_seq` never passes over one. (It also needs
+ * the seq's sequence to hand out values one at a time, CACHE 1, the default: a session caching a
+ * block would give a later writer a smaller seq.)
  */
 export class PgExportRepo implements Async<ExportRepo> {
   constructor(private readonly sql: Sql) {}

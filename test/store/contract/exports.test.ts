@@ -515,5 +515,8 @@ describe.each(STORE_KINDS)('exports on %s', (kind) => {
     expect([...between, ...after]).toEqual(['line-a', 'line-b']);
     expect(waitedForA).toBe(true);
     expect(await arrange(db).seqOf('line-b')).toBeGreaterThan(await arrange(db).seqOf('line-a'));
+    // Values taken one at a time: a session caching a block of seqs would hand a later writer a smaller one.
+    const cache = await (db as PgPort).sql.one<{ n: number }>("SELECT seqcache AS n FROM pg_sequence WHERE seqrelid = pg_get_serial_sequence('transactions', 'seq')::regclass");
+    expect(cache!.n).toBe(1);
   });
 });

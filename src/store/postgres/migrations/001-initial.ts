@@ -263,6 +263,7 @@ export const v1Initial: PgMigration = {
       id bigint PRIMARY KEY CHECK (id = 1),
       seq bigint NOT NULL
     );
+    INSERT INTO transfer_scan (id, seq) VALUES (1, 0);
 
     CREATE TABLE transfer_dirty (line_id text COLLATE "C" PRIMARY KEY);
 

@@ -48,9 +48,8 @@ export async function freshPgUrl(): Promise<{ url: string; drop(): Promise<void>
 
 export const testKeySource = (): KeySource => ({ envKey: randomBytes(32).toString('base64'), keyFile: '/nonexistent/banksync-test.key' });
 
-/** A new, empty, migrated store of the kind. */
-export async function openTestStore(kind: StoreKind): Promise<TestStore> {
-  const keySource = testKeySource();
+/** A new, empty, migrated store of the kind; its secrets sealed with a key of its own unless one is given. */
+export async function openTestStore(kind: StoreKind, keySource: KeySource = testKeySource()): Promise<TestStore> {
   if (kind === 'sqlite') {
     // A file, not ':memory:', so `reopen` sees the same data as another process would.
     const { mkdtempSync, rmSync } = await import('node:fs');

@@ -24,7 +24,7 @@ export function openPostgresStore(url: string, keySource: KeySource): PgPort {
   return new PgPort(
     pool,
     location,
-    (sql) => pgRepositories(sql, keySource, owner),
+    (sql) => pgRepositories(sql, keySource, owner, location),
     (p) => migrate(p, location),
   );
 }

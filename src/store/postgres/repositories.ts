@@ -17,8 +17,7 @@ import type { PgRepositories, Sql } from './port.js';
 import { PgSettingsRepo } from './settings.js';
 
 /** Every repository of a PostgreSQL store, over the port's `Sql`. */
-export function pgRepositories(sql: Sql, keySource: KeySource, owner: string): PgRepositories {
-  void keySource;
+export function pgRepositories(sql: Sql, keySource: KeySource, owner: string, location: string): PgRepositories {
   return {
     connections: new PgConnectionRepo(sql),
     accounts: new PgAccountRepo(sql),
@@ -33,7 +32,7 @@ export function pgRepositories(sql: Sql, keySource: KeySource, owner: string): P
     lineOrigins: new PgLineOriginRepo(sql),
     archive: new PgArchiveRepo(sql),
     transfers: new PgTransferRepo(sql),
-    secrets: new PgSecretStore(sql),
+    secrets: new PgSecretStore(sql, keySource, location),
     settings: new PgSettingsRepo(sql),
-  } as unknown as PgRepositories;
+  };
 }

@@ -24,7 +24,8 @@ export interface InputIssue {
   times: number;
 }
 
-interface Row {
+/** A row as stored, the same on every store. */
+export interface InputIssueRow {
   account_id: number;
   kind: InputIssueKind;
   key: string;
@@ -37,7 +38,7 @@ interface Row {
   times: number;
 }
 
-const fromRow = (r: Row): InputIssue => ({
+export const fromRow = (r: InputIssueRow): InputIssue => ({
   accountId: r.account_id,
   kind: r.kind,
   key: r.key,
@@ -84,7 +85,7 @@ export class InputIssueRepo {
       where.push('kind = ?');
       params.push(q.kind);
     }
-    return (this.db.prepare(`SELECT * FROM input_issues ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY last_seen_at DESC, id DESC`).all(...params) as Row[]).map(fromRow);
+    return (this.db.prepare(`SELECT * FROM input_issues ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY last_seen_at DESC, id DESC`).all(...params) as InputIssueRow[]).map(fromRow);
   }
 
   /** Keys of one kind for an account: the sync's slow path runs only for ids known to conflict. */

@@ -51,6 +51,8 @@ export function openPool(url: string): PgPool {
   const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, types: integers, application_name: 'banksync', connectionTimeoutMillis: 10_000 });
   // An idle connection the server dropped (a restart) must not crash the process: the next query reconnects.
   pool.on('error', () => undefined);
+  // The same for a checked-out connection; once per connection, not per checkout (listeners would pile up).
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const session = (run: (q: pg.QueryConfig) => Promise<pg.QueryResult>) => ({
     async rows<T>(text: string, params: readonly unknown[] = []): Promise<T[]> {
       try {
@@ -76,10 +78,17 @@ export function openPool(url: string): PgPool {
       } catch (err) {
         throw pgError(err, location);
       }
-      client.on('error', () => undefined);
       let released = false;
+      // One statement at a time on a connection: a unit's statements issued side by side
+      // (Promise.all in core) are queued here, not in the driver, which is dropping that queue.
+      let tail: Promise<unknown> = Promise.resolve();
+      const inTurn = (q: pg.QueryConfig) => {
+        const done = tail.then(() => client.query(q));
+        tail = done.catch(() => undefined);
+        return done;
+      };
       return {
-        ...session((q) => client.query(q)),
+        ...session(inTurn),
         release: () => {
           if (!released) client.release();
           released = true;

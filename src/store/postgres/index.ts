@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { KeySource } from '../../secrets/index.js';
 import { openPool, printableUrl } from './driver.js';
+import { newLockOwner } from './lock-owner.js';
 import { migrate } from './migrate.js';
 import { PgPort } from './port.js';
 import { pgRepositories } from './repositories.js';
@@ -19,8 +18,8 @@ export const isPostgresUrl = (location: string): boolean => /^postgres(ql)?:\/\/
 export function openPostgresStore(url: string, keySource: KeySource): PgPort {
   const location = printableUrl(url);
   const pool = openPool(url);
-  // Names this process's sync locks: host and pid, since workers on several hosts share one store.
-  const owner = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  // Names this process's sync locks: workers on several hosts share one store.
+  const owner = newLockOwner();
   return new PgPort(
     pool,
     location,

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Async } from '../port.js';
 import type { LockHolder, LockRepo } from '../sqlite/locks.js';
+import { deadLocalOwner } from './lock-owner.js';
 import type { Sql } from './port.js';
 
 /**
@@ -25,8 +26,8 @@ const outsideAnyUnit = AsyncLocalStorage.snapshot();
 /**
  * Per-account sync locks shared by every worker on every host: a lock is a lease, held while
  * `expires_at` is ahead of the reader's clock, and renewed by a heartbeat while this process
- * holds any (the SQLite LockRepo checks the holder's pid instead, which means nothing across
- * hosts).
+ * holds any. A pid means nothing across hosts, so only a holder in this process's own pid scope
+ * (same host, same pid namespace) is judged by its pid, as the SQLite store judges every holder.
  *
  * Times are on the caller's clock (core passes `now`; a test's clock may be years from the real
  * one): the heartbeat keeps to it by the offset between the `now` of the last acquire and the
@@ -66,7 +67,19 @@ export class PgLockRepo implements Async<LockRepo> {
     }
     const holder = await this.sql.one<LockHolder>('SELECT pid, owner FROM sync_locks WHERE account_id = $1', [accountId]);
     // Gone between the two statements: only a writer that skipped the writer lock could do that.
-    return holder ?? { pid: 0, owner: 'unknown' };
+    if (!holder) return { pid: 0, owner: 'unknown' };
+    if (deadLocalOwner(holder.owner) && (await this.takeFrom(accountId, holder.owner, expires))) {
+      this.held.add(accountId);
+      this.heartbeat.start(now);
+      return null;
+    }
+    return holder;
+  }
+
+  /** Takes a dead holder's lock, unless someone else took it first (compare-and-set on its owner). */
+  private async takeFrom(accountId: number, deadOwner: string, expires: string): Promise<boolean> {
+    const n = await this.sql.run('UPDATE sync_locks SET owner = $3, pid = $4, expires_at = $5 WHERE account_id = $1 AND owner = $2', [accountId, deadOwner, this.owner, process.pid, expires]);
+    return n > 0;
   }
 
   async release(accountId: number): Promise<void> {
@@ -85,13 +98,14 @@ export class PgLockRepo implements Async<LockRepo> {
 
   /** True while someone's lease runs (used by status to tell stale "syncing" apart). */
   async isHeld(accountId: number, now: Date): Promise<boolean> {
-    return !!(await this.sql.one('SELECT 1 FROM sync_locks WHERE account_id = $1 AND expires_at > $2', [accountId, now.toISOString()]));
+    const row = await this.sql.one<{ owner: string }>('SELECT owner FROM sync_locks WHERE account_id = $1 AND expires_at > $2', [accountId, now.toISOString()]);
+    return !!row && !deadLocalOwner(row.owner);
   }
 
   /** The accounts `isHeld` is true of (status): every lock read at once. */
   async heldAccounts(now: Date): Promise<Set<number>> {
-    const rows = await this.sql.rows<{ account_id: number }>('SELECT account_id FROM sync_locks WHERE expires_at > $1', [now.toISOString()]);
-    return new Set(rows.map((r) => r.account_id));
+    const rows = await this.sql.rows<{ account_id: number; owner: string }>('SELECT account_id, owner FROM sync_locks WHERE expires_at > $1', [now.toISOString()]);
+    return new Set(rows.filter((r) => !deadLocalOwner(r.owner)).map((r) => r.account_id));
   }
 }
 

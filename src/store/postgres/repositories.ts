@@ -15,11 +15,11 @@ import { PgTransferRepo } from './transfers.js';
 import { PgSecretStore } from './secrets.js';
 import type { PgRepositories, Sql } from './port.js';
 import { PgSettingsRepo } from './settings.js';
+import { PgClaimRepo } from './claims.js';
 
 /** Every repository of a PostgreSQL store, over the port's `Sql`. */
 export function pgRepositories(sql: Sql, keySource: KeySource, owner: string): PgRepositories {
   void keySource;
-  void owner;
   return {
     connections: new PgConnectionRepo(sql),
     accounts: new PgAccountRepo(sql),
@@ -36,5 +36,6 @@ export function pgRepositories(sql: Sql, keySource: KeySource, owner: string): P
     transfers: new PgTransferRepo(sql),
     secrets: new PgSecretStore(sql),
     settings: new PgSettingsRepo(sql),
+    claims: new PgClaimRepo(sql, owner),
   } as unknown as PgRepositories;
 }

@@ -26,6 +26,7 @@ import { registerSchedule } from './commands/schedule.js';
 import { registerStatements } from './commands/statements.js';
 import { registerStatus } from './commands/status.js';
 import { registerSync } from './commands/sync.js';
+import { registerWorker } from './commands/worker.js';
 import { registerTransactions } from './commands/transactions.js';
 import { registerTransfers } from './commands/transfers.js';
 import { registerUpdateCredentials } from './commands/update-credentials.js';
@@ -88,6 +89,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage/bad input, 3 needs a human,
   registerFetchAccounts(program, runtimeOf);
   registerUpdateCredentials(program, runtimeOf);
   registerSync(program, runtimeOf);
+  registerWorker(program, runtimeOf);
   registerStatus(program, runtimeOf);
   registerAccounts(program, runtimeOf);
   registerTransactions(program, runtimeOf);

@@ -93,6 +93,7 @@ function missingCommand(program: Command, argv: string[]): BanksyncError {
 function onStopSignal(holder: { runtime?: Runtime }, output: () => Output): () => void {
   const onSignal = (signal: NodeJS.Signals) => {
     stop();
+    if (holder.runtime?.finishBeforeStopping?.(signal)) return;
     let held = 0;
     try {
       held = holder.runtime?.abandon() ?? 0;

@@ -32,6 +32,11 @@ export class Runtime {
   readonly out: Output;
   readonly interactive: boolean;
   exitCode = 0;
+  /**
+   * Set by a command that ends its work itself on SIGTERM or Ctrl-C (the worker finishes its
+   * round): returns true when it took the signal, and the run is not abandoned; a second signal is.
+   */
+  finishBeforeStopping?: (signal: NodeJS.Signals) => boolean;
   /** Where the secret key comes from; demo gives its temporary database a key of its own. */
   keySource: KeySource | undefined;
   private services_: Services | undefined;

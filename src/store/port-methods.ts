@@ -55,6 +55,7 @@ export const READS: { [K in keyof Repositories]: string[] } = {
   archive: ['list', 'size'],
   transfers: ['scannedSeq', 'maxSeq', 'linesAfter', 'line', 'amountsBetween', 'amountWindow', 'pairOf', 'pairs', 'livePairsOf', 'decision', 'links', 'candidateIdsBetween', 'candidates'],
   secrets: ['get', 'owners'],
+  claims: ['heldByOthers'],
 };
 
 /** Methods that stream rows: every store hands them out in pages, read inside a unit of work. */

@@ -2,6 +2,7 @@ import type { SecretStore } from '../secrets/index.js';
 import type { AccountMoves } from './sqlite/account-moves.js';
 import type { AccountRepo } from './sqlite/accounts.js';
 import type { ArchiveRepo } from './sqlite/archive.js';
+import type { ClaimRepo } from './sqlite/claims.js';
 import type { ConnectionRepo } from './sqlite/connections.js';
 import type { ExportRepo } from './sqlite/exports.js';
 import type { InputIssueRepo } from './sqlite/input-issues.js';
@@ -46,6 +47,7 @@ export interface Repositories {
   readonly archive: Async<ArchiveRepo>;
   readonly transfers: Async<TransferRepo>;
   readonly secrets: Async<SecretStore>;
+  readonly claims: Async<ClaimRepo>;
 }
 
 /**

@@ -47,6 +47,7 @@ vi.mock('../../src/core/explain-unmerge.js', async (orig) => ({ ...(await orig<o
 vi.mock('../../src/core/institutions.js', async (orig) => ({ ...(await orig<object>()), searchInstitutions: stop('searchInstitutions') }));
 vi.mock('../../src/core/warnings.js', async (orig) => ({ ...(await orig<object>()), listWarnings: stop('listWarnings') }));
 vi.mock('../../src/core/backup.js', async (orig) => ({ ...(await orig<object>()), backupDatabase: stop('backupDatabase') }));
+vi.mock('../../src/core/worker.js', async (orig) => ({ ...(await orig<object>()), runWorker: stop('runWorker') }));
 vi.mock('../../src/core/account-merge.js', async (orig) => ({ ...(await orig<object>()), mergeAccounts: stop('mergeAccounts') }));
 
 const dir = mkdtempSync(join(tmpdir(), 'banksync-argv-'));
@@ -151,6 +152,12 @@ describe('argv → core options', () => {
     [['import', 'a.ofx', 'b.ofx', '--new-account', 'Cash', '--force-account'], 'importFiles', [{ files: ['a.ofx', 'b.ofx'], format: 'auto', newAccount: 'Cash', forceAccount: true }]],
     [['backup', 'copy.db', '--force'], 'backupDatabase', ['copy.db', { overwrite: true }]],
     [['accounts', 'merge', 'a4', 'a1', '--yes'], 'mergeAccounts', [4, 1, { yes: true }]],
+    [['worker'], 'runWorker', [{ connectionsAtOnce: 4, retryAfterMs: 1_800_000, maxIdleMs: 60_000, once: false }, expect.anything()]],
+    [
+      ['worker', '--concurrency', '8', '--retry-minutes', '5', '--idle-seconds', '10', '--once'],
+      'runWorker',
+      [{ connectionsAtOnce: 8, retryAfterMs: 300_000, maxIdleMs: 10_000, once: true }, expect.anything()],
+    ],
   ];
 
   it.each(rows)('%j → %s', async (argv, fn, args) => {

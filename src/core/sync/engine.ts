@@ -9,7 +9,7 @@ import { lookupInstitution } from '../institutions.js';
 import { capabilitiesOf, effectiveLimits, getProvider } from '../providers.js';
 import { fetchAccount } from './account-sync.js';
 import { ConnectionBudget } from './budget.js';
-import { busy, deferAccount, outcomeOfError, recordFailure, recordSkip, recordSynced, runOutcome, type AccountResult, type RunOutcome } from './outcomes.js';
+import { base, busy, deferAccount, outcomeOfError, recordFailure, recordSkip, recordSynced, runOutcome, type AccountResult, type RunOutcome } from './outcomes.js';
 import { refreshFirst } from './refresh.js';
 import { acquireLock, askPerson, dailyLimitDeferral, eachOf, planAccountWindow, withBudget, type RunState, type SyncOptions } from './run-context.js';
 import { consentProblem, selectAccounts } from './select.js';
@@ -57,12 +57,18 @@ export async function sync(s: Services, opts: SyncOptions): Promise<SyncReport> 
     done: 0,
     total: selected.accounts.length,
   };
+  const claims = await claimConnections(s, byConnection, opts);
   try {
     const connections = new Map((await s.db.connections.list()).map((c) => [c.id, c]));
     const settled = await Promise.allSettled(
       [...byConnection].map(([connectionId, accounts]) => {
         const connection = connections.get(connectionId)!;
-        return poolFor(run, connection.providerId, opts)(() => recordingConnection(connectionId, archiveDays, () => syncConnection(s, run, connection, accounts, opts)));
+        if (!claims.mine.has(connectionId)) return claimedElsewhere(s, connection, accounts, claims.others.get(connectionId), opts);
+        return poolFor(
+          run,
+          connection.providerId,
+          opts,
+        )(() => recordingConnection(connectionId, archiveDays, () => syncConnection(s, run, connection, accounts, opts)).finally(() => claims.release(connectionId)));
       }),
     );
     // An unexpected error (a prompt abandoned) surfaces only once the others have finished writing.
@@ -77,8 +83,57 @@ export async function sync(s: Services, opts: SyncOptions): Promise<SyncReport> 
     const results = [...selected.skipped, ...settled.flatMap((r) => (r.status === 'fulfilled' ? r.value : []))];
     return { accounts: results, consentWarnings: await consentWarnings(s, opts.consentWarnDays), outcome: runOutcome(results) };
   } finally {
+    await claims.end();
     run.progress.stop();
   }
+}
+
+/** How long a claim on a connection lasts unless renewed: a dead worker's connections wait this long. */
+export const CLAIM_LEASE_MS = 120_000;
+
+interface Claims {
+  mine: Set<number>;
+  /** Connections another worker holds, with who holds them. */
+  others: Map<number, string>;
+  release(connectionId: number): Promise<void>;
+  /** Stops renewing and drops what is still held. */
+  end(): Promise<void>;
+}
+
+/**
+ * Workers sharing a store never sync one connection at once: each connection is claimed first
+ * (its accounts share a session and a rotating token), the claims are renewed while the run
+ * works, and each is dropped as its connection finishes. `opts.claimLimit` caps how many one
+ * run takes (a worker's share). On SQLite every connection is given (store/sqlite/claims.ts).
+ */
+async function claimConnections(s: Services, byConnection: Map<number, Account[]>, opts: SyncOptions): Promise<Claims> {
+  const ids = [...byConnection.keys()];
+  const stamp = () => s.clock().toISOString();
+  const mine = new Set(ids.length ? await s.db.claims.take(ids, stamp(), CLAIM_LEASE_MS, opts.claimLimit ?? ids.length) : []);
+  const others = mine.size < ids.length ? await s.db.claims.heldByOthers(stamp()) : new Map<number, string>();
+  // Renewed on the store's pool, outside any unit; a failed renewal is tried again at the next beat.
+  const beat = setInterval(() => void s.db.claims.renew(stamp(), CLAIM_LEASE_MS).catch(() => undefined), CLAIM_LEASE_MS / 3);
+  beat.unref();
+  return {
+    mine,
+    others,
+    release: (id) => s.db.claims.release(id).catch(() => undefined),
+    async end() {
+      clearInterval(beat);
+      if (mine.size) await s.db.claims.releaseAll().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * A connection another worker syncs now: in `sync --all` (and a worker's round) it is theirs to
+ * do, not a failure; asked for by name, it is busy (exit 6), as a locked account is. Connections
+ * left over by the claim limit are simply not in this run.
+ */
+async function claimedElsewhere(s: Services, c: Connection, accounts: Account[], holder: string | undefined, opts: SyncOptions): Promise<AccountResult[]> {
+  if (!holder) return [];
+  const message = `${connectionRef(c.id)} is being synced by another worker (${holder})`;
+  return accounts.map((a) => ({ ...base(a, c), result: opts.target.kind === 'all' ? 'skipped' : 'busy', code: 'CLAIMED', message, hint: 'the other worker finishes it; ask again once it is done' }));
 }
 
 /** One provider instance per run, loaded on first use; `sync --concurrency` goes to it, not to its capabilities. */

@@ -23,8 +23,8 @@ export interface AccountResult {
   driftMinor?: number | null;
   /** The account's currency (synced results): what driftMinor counts in. */
   currency?: string;
-  /** The failure's error code; DISABLED for an account skipped because it or its connection is off. */
-  code?: ErrorCode | 'DISABLED';
+  /** The failure's error code; DISABLED for an account skipped because it or its connection is off, CLAIMED for one another worker syncs. */
+  code?: ErrorCode | 'DISABLED' | 'CLAIMED';
   message?: string;
   hint?: string;
   ref?: string;

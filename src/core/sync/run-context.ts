@@ -32,6 +32,8 @@ export interface SyncOptions {
   consentWarnDays?: number;
   /** Days the raw archive keeps provider answers (config archive-days; 0: off); default DEFAULT_ARCHIVE_DAYS. */
   archiveDays?: number;
+  /** At most this many connections are claimed and synced by this run (a worker's round); default all. */
+  claimLimit?: number;
 }
 
 export /** What the connections of one run share. */

@@ -3,13 +3,32 @@ import { BanksyncError, notFound } from '../../domain/errors.js';
 import { accountRef, connectionRef, type Account, type Connection } from '../../domain/model.js';
 import type { AccountResult } from './outcomes.js';
 
-export type SyncTarget = { kind: 'all'; due: boolean } | { kind: 'connection'; connectionId: number } | { kind: 'account'; accountId: number };
+export type SyncTarget =
+  | {
+      kind: 'all';
+      due: boolean;
+      /** A worker's rounds: an account whose last attempt failed is due again only this long after it. */
+      retryAfterMs?: number;
+    }
+  | { kind: 'connection'; connectionId: number }
+  | { kind: 'account'; accountId: number };
 
 /** True when an account's interval has passed since its last success (M12), and no rate limit holds. */
-export function isDue(a: Account, now: Date): boolean {
-  if (a.nextRefreshAt && a.nextRefreshAt > now.toISOString()) return false;
-  if (!a.lastSuccessAt) return true;
-  return now.getTime() - Date.parse(a.lastSuccessAt) >= a.syncIntervalHours * 3_600_000;
+export function isDue(a: Account, now: Date, retryAfterMs?: number): boolean {
+  return dueAt(a, retryAfterMs) <= now.getTime();
+}
+
+/**
+ * When an account is next due, in ms since the epoch: its interval after its last success, not
+ * before a provider's rate limit lifts, and for a worker not sooner than `retryAfterMs` after an
+ * attempt that failed (a loop must not hammer a bank that answers errors; cron runs are far apart).
+ */
+export function dueAt(a: Account, retryAfterMs?: number): number {
+  let at = a.lastSuccessAt ? Date.parse(a.lastSuccessAt) + a.syncIntervalHours * 3_600_000 : 0;
+  if (a.nextRefreshAt) at = Math.max(at, Date.parse(a.nextRefreshAt));
+  const failedLast = a.lastAttemptAt && (!a.lastSuccessAt || a.lastAttemptAt > a.lastSuccessAt);
+  if (retryAfterMs !== undefined && failedLast) at = Math.max(at, Date.parse(a.lastAttemptAt!) + retryAfterMs);
+  return at;
 }
 
 export async function selectAccounts(s: Services, t: SyncTarget): Promise<{ accounts: Account[]; skipped: AccountResult[] }> {
@@ -55,7 +74,7 @@ export async function selectAccounts(s: Services, t: SyncTarget): Promise<{ acco
       if (t.kind !== 'all') skip(a, c, `${accountRef(a.id)} is switched off for syncing`, `switch it on: banksync accounts enable ${accountRef(a.id)}`);
       continue;
     }
-    if (t.kind === 'all' && t.due && !isDue(a, now)) continue;
+    if (t.kind === 'all' && t.due && !isDue(a, now, t.retryAfterMs)) continue;
     accounts.push(a);
   }
   return { accounts, skipped };

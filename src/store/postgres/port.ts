@@ -61,6 +61,7 @@ export class PgPort implements StorePort {
   declare readonly archive: StorePort['archive'];
   declare readonly transfers: StorePort['transfers'];
   declare readonly secrets: StorePort['secrets'];
+  declare readonly claims: StorePort['claims'];
   private readonly reserved = new Set<ReservedSession>();
 
   constructor(

@@ -15,6 +15,7 @@ import { PgTransferRepo } from './transfers.js';
 import { PgSecretStore } from './secrets.js';
 import type { PgRepositories, Sql } from './port.js';
 import { PgSettingsRepo } from './settings.js';
+import { PgClaimRepo } from './claims.js';
 
 /** Every repository of a PostgreSQL store, over the port's `Sql`. */
 export function pgRepositories(sql: Sql, keySource: KeySource, owner: string, location: string): PgRepositories {
@@ -34,5 +35,6 @@ export function pgRepositories(sql: Sql, keySource: KeySource, owner: string, lo
     transfers: new PgTransferRepo(sql),
     secrets: new PgSecretStore(sql, keySource, location),
     settings: new PgSettingsRepo(sql),
+    claims: new PgClaimRepo(sql, owner),
   };
 }

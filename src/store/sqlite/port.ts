@@ -54,6 +54,7 @@ export class SqlitePort implements StorePort {
   declare readonly archive: StorePort['archive'];
   declare readonly transfers: StorePort['transfers'];
   declare readonly secrets: StorePort['secrets'];
+  declare readonly claims: StorePort['claims'];
 
   /** `sqlite` is the synchronous store underneath, for SQLite-only work (backup, integrity, migrations). */
   constructor(readonly sqlite: Store) {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { SecretStore, type KeySource } from '../../secrets/index.js';
 import { AccountRepo } from './accounts.js';
 import { ArchiveRepo } from './archive.js';
+import { ClaimRepo } from './claims.js';
 import { AccountMoves } from './account-moves.js';
 import { ConnectionRepo } from './connections.js';
 import { ExportRepo } from './exports.js';
@@ -34,6 +35,7 @@ export class Store {
   readonly archive: ArchiveRepo;
   readonly transfers: TransferRepo;
   readonly secrets: SecretStore;
+  readonly claims = new ClaimRepo();
 
   constructor(
     readonly db: Db,

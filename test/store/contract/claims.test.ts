@@ -38,7 +38,7 @@ describe('claims on connections, PostgreSQL: workers sharing one store', () => {
     for (const t of taken) expect(t).toHaveLength(10);
   });
 
-  it('takes over a dead worker\'s connection once its lease has passed, not before; renew keeps it', async () => {
+  it("takes over a dead worker's connection once its lease has passed, not before; renew keeps it", async () => {
     const dead = store().db as PgPort;
     const alive = store().reopen() as PgPort;
     const [id] = await addConnections(dead, 1);
@@ -50,7 +50,7 @@ describe('claims on connections, PostgreSQL: workers sharing one store', () => {
     expect(await dead.claims.renew(LATER(2 * LEASE), LEASE)).toBe(0); // it lost it
   });
 
-  it('frees a connection on release and all of a worker\'s on releaseAll; a claim goes with its connection', async () => {
+  it("frees a connection on release and all of a worker's on releaseAll; a claim goes with its connection", async () => {
     const a = store().db as PgPort;
     const b = store().reopen() as PgPort;
     const ids = await addConnections(a, 3);

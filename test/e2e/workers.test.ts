@@ -6,8 +6,6 @@ import { BIN, type CliSandbox, dumpTransactionsAsync, sandboxPerTest } from '../
 import { freshPgUrl, STORE_KINDS, type StoreKind } from '../helpers/stores.js';
 
 const NOW = { BANKSYNC_NOW: '2026-11-22T07:00:00Z' };
-/** After the claims' lease (2 minutes) of a worker that died at NOW. */
-const AFTER_LEASE = { BANKSYNC_NOW: '2026-11-22T07:05:00Z' };
 const BANKS = ['sandbox-bank', 'sandbox-short', 'sandbox-yen', 'sandbox-beta'];
 
 interface Summary {

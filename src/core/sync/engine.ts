@@ -63,7 +63,7 @@ export async function sync(s: Services, opts: SyncOptions): Promise<SyncReport> 
     const settled = await Promise.allSettled(
       [...byConnection].map(([connectionId, accounts]) => {
         const connection = connections.get(connectionId)!;
-        if (!claims.mine.has(connectionId)) return claimedElsewhere(s, connection, accounts, claims.others.get(connectionId), opts);
+        if (!claims.mine.has(connectionId)) return claimedElsewhere(connection, accounts, claims.others.get(connectionId), opts);
         return poolFor(
           run,
           connection.providerId,
@@ -130,7 +130,7 @@ async function claimConnections(s: Services, byConnection: Map<number, Account[]
  * do, not a failure; asked for by name, it is busy (exit 6), as a locked account is. Connections
  * left over by the claim limit are simply not in this run.
  */
-async function claimedElsewhere(s: Services, c: Connection, accounts: Account[], holder: string | undefined, opts: SyncOptions): Promise<AccountResult[]> {
+async function claimedElsewhere(c: Connection, accounts: Account[], holder: string | undefined, opts: SyncOptions): Promise<AccountResult[]> {
   if (!holder) return [];
   const message = `${connectionRef(c.id)} is being synced by another worker (${holder})`;
   return accounts.map((a) => ({ ...base(a, c), result: opts.target.kind === 'all' ? 'skipped' : 'busy', code: 'CLAIMED', message, hint: 'the other worker finishes it; ask again once it is done' }));

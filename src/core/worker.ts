@@ -1,6 +1,30 @@
 import type { Services } from './context.js';
 import { sync, type SyncOptions, type SyncReport } from './sync/engine.js';
+import type { Provider } from '../providers/types.js';
+import type { ProviderCache } from './sync/run-context.js';
 import { dueAt } from './sync/select.js';
+
+/**
+ * How long a worker keeps a provider (its app token, its limiter) between rounds: long enough that
+ * token requests stay far under the providers' hourly limits, short enough that credentials
+ * changed with update-credentials reach a running worker within the hour.
+ */
+const PROVIDER_KEEP_MS = 60 * 60_000;
+
+class ExpiringProviders implements ProviderCache {
+  private readonly kept = new Map<string, { provider: Provider; until: number }>();
+  constructor(
+    private readonly clock: () => Date,
+    private readonly keepMs: number,
+  ) {}
+  get(id: string): Provider | undefined {
+    const k = this.kept.get(id);
+    return k && k.until > this.clock().getTime() ? k.provider : undefined;
+  }
+  set(id: string, provider: Provider): void {
+    if (this.kept.get(id)?.provider !== provider) this.kept.set(id, { provider, until: this.clock().getTime() + this.keepMs });
+  }
+}
 
 export interface WorkerOptions extends Omit<SyncOptions, 'target' | 'unattended' | 'claimLimit'> {
   /** Connections one round claims and syncs at once (`--concurrency`). */
@@ -41,9 +65,11 @@ export async function runWorker(s: Services, o: WorkerOptions, hooks: WorkerHook
   const summary: WorkerSummary = { rounds: 0, synced: 0, failed: 0, connections: [] };
   const seen = new Set<string>();
   const { connectionsAtOnce, retryAfterMs, maxIdleMs, once, ...syncOptions } = o;
+  const providerCache = new ExpiringProviders(s.clock, PROVIDER_KEEP_MS);
   while (!hooks.stopping()) {
     const report = await sync(s, {
       ...syncOptions,
+      providerCache,
       target: { kind: 'all', due: true, retryAfterMs },
       unattended: true,
       claimLimit: connectionsAtOnce,

@@ -140,8 +140,12 @@ async function claimedElsewhere(c: Connection, accounts: Account[], holder: stri
 async function providerFor(s: Services, run: RunState, id: string, opts: SyncOptions): Promise<Provider> {
   let entry = run.providers.get(id);
   if (!entry) {
-    entry = getProvider(s, id, { maxConcurrentRequests: opts.concurrency }).then(
-      (provider) => ({ provider }),
+    const kept = opts.providerCache?.get(id);
+    entry = (kept ? Promise.resolve(kept) : getProvider(s, id, { maxConcurrentRequests: opts.concurrency })).then(
+      (provider) => {
+        opts.providerCache?.set(id, provider); // a failure is never kept: the next round tries again
+        return { provider };
+      },
       (err: unknown) => ({ error: toBanksyncError(err) }),
     );
     run.providers.set(id, entry);

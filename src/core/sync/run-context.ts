@@ -34,6 +34,16 @@ export interface SyncOptions {
   archiveDays?: number;
   /** At most this many connections are claimed and synced by this run (a worker's round); default all. */
   claimLimit?: number;
+  /**
+   * Providers kept from one run to the next (a worker's rounds): one app access token per worker,
+   * not one per round (GoCardless allows 100 token requests an hour to all of a user's processes).
+   */
+  providerCache?: ProviderCache;
+}
+
+export interface ProviderCache {
+  get(id: string): Provider | undefined;
+  set(id: string, provider: Provider): void;
 }
 
 export /** What the connections of one run share. */

@@ -5,6 +5,7 @@ import type { Dispatcher } from 'undici';
 import { BanksyncError } from '../domain/errors.js';
 import { currencyDigits, parseDecimalToMinor } from '../domain/money.js';
 import { currentExchangeTap, type ExchangeTap, type HttpAnswer } from './exchange-tap.js';
+import { currentInFlightGate } from './in-flight-gate.js';
 import { loadUndiciRequest } from './undici-request.js';
 
 /** A provider answer that was not 2xx, handed to the provider's own error mapper. */
@@ -80,9 +81,12 @@ export class HttpClient {
     const url = this.url(path, opts.query);
     const retries = IDEMPOTENT.has(method) ? (this.o.retries ?? 2) : 0;
     const tap = currentExchangeTap();
+    const gate = currentInFlightGate();
+    const send = () => this.once(method, url, opts, tap);
     for (let attempt = 0; ; attempt++) {
-      // The slot is held for the request only, not while waiting to retry.
-      const res = await this.inFlight(() => this.once(method, url, opts, tap));
+      // The slot is held for the request only, not while waiting to retry: first this process's,
+      // then (several workers) one of the limit they share.
+      const res = await this.inFlight(() => (gate ? gate.hold(send) : send()));
       if (res.status < 400 || opts.accept?.includes(res.status)) return res as HttpResponse<T>;
       const failure: HttpFailure = { ...res, method, path: url.pathname };
       const wait = retryWaitMs(res.status, res.headers);

@@ -9,6 +9,8 @@ import { lookupInstitution } from '../institutions.js';
 import { capabilitiesOf, effectiveLimits, getProvider } from '../providers.js';
 import { fetchAccount } from './account-sync.js';
 import { ConnectionBudget } from './budget.js';
+import { withInFlightGate } from '../../providers/in-flight-gate.js';
+import { sharedSlots } from './shared-slots.js';
 import { base, busy, deferAccount, outcomeOfError, recordFailure, recordSkip, recordSynced, runOutcome, type AccountResult, type RunOutcome } from './outcomes.js';
 import { refreshFirst } from './refresh.js';
 import { acquireLock, askPerson, dailyLimitDeferral, eachOf, planAccountWindow, withBudget, type RunState, type SyncOptions } from './run-context.js';
@@ -64,11 +66,8 @@ export async function sync(s: Services, opts: SyncOptions): Promise<SyncReport> 
       [...byConnection].map(([connectionId, accounts]) => {
         const connection = connections.get(connectionId)!;
         if (!claims.mine.has(connectionId)) return claimedElsewhere(connection, accounts, claims.others.get(connectionId), opts);
-        return poolFor(
-          run,
-          connection.providerId,
-          opts,
-        )(() => recordingConnection(connectionId, archiveDays, () => syncConnection(s, run, connection, accounts, opts)).finally(() => claims.release(connectionId)));
+        const work = () => recordingConnection(connectionId, archiveDays, () => syncConnection(s, run, connection, accounts, opts));
+        return poolFor(run, connection.providerId, opts)(() => withSharedLimit(s, connection.providerId, opts, work).finally(() => claims.release(connectionId)));
       }),
     );
     // An unexpected error (a prompt abandoned) surfaces only once the others have finished writing.
@@ -155,15 +154,29 @@ async function providerFor(s: Services, run: RunState, id: string, opts: SyncOpt
   return got.provider!;
 }
 
+/** Requests a provider may have in flight: the user's setting, else the provider's own limit. */
+function inFlightLimit(providerId: string, opts: SyncOptions): number {
+  try {
+    return Math.max(1, opts.concurrency ?? capabilitiesOf(providerId).maxConcurrentRequests);
+  } catch {
+    return Math.max(1, opts.concurrency ?? 1); // an unknown provider: its connections report the error one by one
+  }
+}
+
+/**
+ * On a store several workers share, a provider's in-flight limit holds for all of them together
+ * (slots in the database, shared-slots.ts), not once per worker. One SQLite file has one host,
+ * where the account locks already keep processes apart: no slots there, no round trip per request.
+ */
+function withSharedLimit<T>(s: Services, providerId: string, opts: SyncOptions, work: () => Promise<T>): Promise<T> {
+  if (s.db.kind !== 'postgres') return work();
+  return withInFlightGate(sharedSlots(s, providerId, inFlightLimit(providerId, opts)), work);
+}
+
 function poolFor(run: RunState, providerId: string, opts: SyncOptions): LimitFunction {
   let pool = run.pools.get(providerId);
   if (!pool) {
-    let size = Math.max(1, opts.concurrency ?? 1);
-    try {
-      size = opts.concurrency ?? capabilitiesOf(providerId).maxConcurrentRequests;
-    } catch {
-      // The connections report the provider's error one by one.
-    }
+    const size = inFlightLimit(providerId, opts);
     // Twice as many connections as requests allowed in flight: while some connections write what
     // they fetched, the others' requests wait at the provider's limiter, so it never runs dry.
     // The limiter in the provider's HTTP client keeps the requests themselves within the limit.

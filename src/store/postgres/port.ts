@@ -208,7 +208,7 @@ export class PgPort implements StorePort {
           if (!this.inUnit) throw new Error('a stream of rows is read inside db.snapshot() or db.write()');
           return call(args);
         };
-      } else if (reads.has(method)) {
+      } else if (reads.has(method) || (UNLOCKED_WRITES[name]?.includes(method) ?? false)) {
         face[method] = async (...args: unknown[]) => {
           if (!this.inUnit) await this.ready;
           return call(args);
@@ -220,6 +220,17 @@ export class PgPort implements StorePort {
     return face;
   }
 }
+
+/**
+ * Writes that need neither a transaction of their own nor the writer lock: each of their
+ * statements stands alone and touches no ledger row (the workers' claims and request slots).
+ * Outside a unit they run on the pool, so a worker's next request never queues behind another
+ * worker's page write. (On SQLite every write outside a unit keeps its own transaction: a lone
+ * statement there would run inside whatever unit holds the one connection.)
+ */
+const UNLOCKED_WRITES: Partial<Record<keyof Repositories, string[]>> = {
+  claims: ['take', 'renew', 'release', 'releaseAll', 'takeSlot', 'releaseSlot'],
+};
 
 /** A class instance's own methods, up its prototype chain (not Object's). */
 function methodsOf(obj: object): string[] {

@@ -27,4 +27,15 @@ export class ClaimRepo {
   heldByOthers(_now: string): Map<number, string> {
     return new Map();
   }
+
+  /**
+   * One of a provider's `limit` slots for a request in flight, or null while every one is held:
+   * on SQLite always slot 0, since the provider's own HTTP client keeps one process within the
+   * limit and the engine asks for slots on a shared store only.
+   */
+  takeSlot(_providerId: string, _limit: number, _now: string, _leaseMs: number): number | null {
+    return 0;
+  }
+
+  releaseSlot(_providerId: string, _slot: number): void {}
 }

@@ -64,6 +64,38 @@ describe('claims on connections, PostgreSQL: workers sharing one store', () => {
   });
 });
 
+describe('request slots per provider, PostgreSQL: one in-flight limit for every worker', () => {
+  const store = useStore('postgres');
+
+  it('gives out no more slots than the limit across workers; a released one is taken again; other providers count apart', async () => {
+    const workers = [store().db as PgPort, ...Array.from({ length: 3 }, () => store().reopen() as PgPort)];
+    // Twelve asks at once, four workers, a limit of 5: exactly five get a slot, each a different one.
+    const asks = await Promise.all(workers.flatMap((w) => [1, 2, 3].map(() => w.claims.takeSlot('gocardless', 5, NOW, LEASE))));
+    const got = asks.filter((x): x is number => x !== null).sort();
+    expect(got).toEqual([1, 2, 3, 4, 5]);
+    const [w0] = workers as [PgPort];
+    expect(await workers[3]!.claims.takeSlot('gocardless', 5, NOW, LEASE)).toBeNull();
+    expect(await workers[3]!.claims.takeSlot('plaid', 1, NOW, LEASE)).toBe(1);
+    // A slot is given back only by its holder.
+    const holderOf = async (slot: number) => (await w0.sql.one<{ owner: string }>('SELECT owner FROM provider_slots WHERE provider_id = $1 AND slot = $2', ['gocardless', slot]))!.owner;
+    const owner = await holderOf(3);
+    const holder = workers.find((_, i) => asks.slice(i * 3, i * 3 + 3).includes(3))!;
+    const stranger = workers.find((w) => w !== holder)!;
+    await stranger.claims.releaseSlot('gocardless', 3);
+    expect(await holderOf(3)).toBe(owner);
+    await holder.claims.releaseSlot('gocardless', 3);
+    expect(await stranger.claims.takeSlot('gocardless', 5, NOW, LEASE)).toBe(3);
+  });
+
+  it('takes a slot whose lease ran out (a worker that died mid-request elsewhere)', async () => {
+    const dead = store().db as PgPort;
+    const alive = store().reopen() as PgPort;
+    expect(await dead.claims.takeSlot('gocardless', 1, NOW, LEASE)).toBe(1);
+    expect(await alive.claims.takeSlot('gocardless', 1, LATER(LEASE - 1), LEASE)).toBeNull();
+    expect(await alive.claims.takeSlot('gocardless', 1, LATER(LEASE), LEASE)).toBe(1);
+  });
+});
+
 describe('claims on connections, SQLite: one host, the account locks keep processes apart', () => {
   const store = useStore('sqlite');
 

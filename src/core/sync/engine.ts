@@ -14,7 +14,7 @@ import { sharedSlots } from './shared-slots.js';
 import { base, busy, deferAccount, outcomeOfError, recordFailure, recordSkip, recordSynced, runOutcome, type AccountResult, type RunOutcome } from './outcomes.js';
 import { refreshFirst } from './refresh.js';
 import { acquireLock, askPerson, dailyLimitDeferral, eachOf, planAccountWindow, withBudget, type RunState, type SyncOptions } from './run-context.js';
-import { consentProblem, selectAccounts } from './select.js';
+import { consentProblem, selectAccounts, stillDue } from './select.js';
 import { consentWarnings, type ConsentWarning } from './consent-warnings.js';
 import { quotaOf } from './quota.js';
 import { syncWholeConnection } from './whole-connection.js';
@@ -61,6 +61,14 @@ export async function sync(s: Services, opts: SyncOptions): Promise<SyncReport> 
   };
   const claims = await claimConnections(s, byConnection, opts);
   try {
+    for (const id of claims.mine) {
+      const due = await stillDue(s, byConnection.get(id) ?? [], opts.target);
+      if (due.length) byConnection.set(id, due);
+      else {
+        byConnection.delete(id); // another worker synced it meanwhile
+        await claims.release(id);
+      }
+    }
     const connections = new Map((await s.db.connections.list()).map((c) => [c.id, c]));
     const settled = await Promise.allSettled(
       [...byConnection].map(([connectionId, accounts]) => {

@@ -107,3 +107,16 @@ export async function checkRefreshBudget(s: Services, a: Account, perDay: number
   const next = new Date(Date.parse(dayStart) + 86_400_000);
   return next.toISOString();
 }
+
+/**
+ * The accounts of a connection this run has just claimed that are still due: between this run's
+ * selection and its claim, another worker may have held the claim, synced them and let it go.
+ * Read again after the claim, so a connection is synced once per due period however the workers'
+ * rounds interleave. Other targets are synced as asked.
+ */
+export async function stillDue(s: Services, accounts: Account[], t: SyncTarget): Promise<Account[]> {
+  if (t.kind !== 'all' || !t.due) return accounts;
+  const now = s.clock();
+  const fresh = await Promise.all(accounts.map((a) => s.db.accounts.get(a.id)));
+  return fresh.filter((a): a is Account => !!a && isDue(a, now, t.retryAfterMs));
+}

@@ -26,7 +26,9 @@ export function isDue(a: Account, now: Date, retryAfterMs?: number): boolean {
 export function dueAt(a: Account, retryAfterMs?: number): number {
   let at = a.lastSuccessAt ? Date.parse(a.lastSuccessAt) + a.syncIntervalHours * 3_600_000 : 0;
   if (a.nextRefreshAt) at = Math.max(at, Date.parse(a.nextRefreshAt));
-  const failedLast = a.lastAttemptAt && (!a.lastSuccessAt || a.lastAttemptAt > a.lastSuccessAt);
+  // An attempt cut short ('syncing' left by a process killed outright) is no answer from the bank:
+  // it waits for nothing but the claims and locks (their lease), so another worker finishes it.
+  const failedLast = a.state !== 'syncing' && a.lastAttemptAt && (!a.lastSuccessAt || a.lastAttemptAt > a.lastSuccessAt);
   if (retryAfterMs !== undefined && failedLast) at = Math.max(at, Date.parse(a.lastAttemptAt!) + retryAfterMs);
   return at;
 }

@@ -12,7 +12,7 @@ import { ConnectionBudget } from './budget.js';
 import { base, busy, deferAccount, outcomeOfError, recordFailure, recordSkip, recordSynced, runOutcome, type AccountResult, type RunOutcome } from './outcomes.js';
 import { refreshFirst } from './refresh.js';
 import { acquireLock, askPerson, dailyLimitDeferral, eachOf, planAccountWindow, withBudget, type RunState, type SyncOptions } from './run-context.js';
-import { consentProblem, selectAccounts } from './select.js';
+import { consentProblem, selectAccounts, stillDue } from './select.js';
 import { consentWarnings, type ConsentWarning } from './consent-warnings.js';
 import { quotaOf } from './quota.js';
 import { syncWholeConnection } from './whole-connection.js';
@@ -61,9 +61,16 @@ export async function sync(s: Services, opts: SyncOptions): Promise<SyncReport> 
   try {
     const connections = new Map((await s.db.connections.list()).map((c) => [c.id, c]));
     const settled = await Promise.allSettled(
-      [...byConnection].map(([connectionId, accounts]) => {
+      [...byConnection].map(async ([connectionId, selectedAccounts]) => {
         const connection = connections.get(connectionId)!;
-        if (!claims.mine.has(connectionId)) return claimedElsewhere(connection, accounts, claims.others.get(connectionId), opts);
+        if (!claims.mine.has(connectionId)) return claimedElsewhere(connection, selectedAccounts, claims.others.get(connectionId), opts);
+        // Read again under the claim: another worker may have synced them between our selection
+        // and our claim (it let the claim go when done), and a second sync would be one too many.
+        const accounts = await stillDue(s, connectionId, selectedAccounts, opts.target);
+        if (accounts.length === 0) {
+          await claims.release(connectionId);
+          return [];
+        }
         return poolFor(
           run,
           connection.providerId,

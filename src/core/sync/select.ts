@@ -33,6 +33,20 @@ export function dueAt(a: Account, retryAfterMs?: number): number {
   return at;
 }
 
+/**
+ * The selected accounts of a connection still due, read again once the connection is claimed
+ * (a due-only run: a worker's round, `sync --all --due`); others are returned as selected.
+ */
+export async function stillDue(s: Services, connectionId: number, selected: Account[], t: SyncTarget): Promise<Account[]> {
+  if (t.kind !== 'all' || !t.due) return selected;
+  const now = s.clock();
+  const fresh = new Map((await s.db.accounts.byConnection(connectionId)).map((a) => [a.id, a]));
+  return selected.flatMap((a) => {
+    const f = fresh.get(a.id);
+    return f?.enabled && isDue(f, now, t.retryAfterMs) ? [f] : [];
+  });
+}
+
 export async function selectAccounts(s: Services, t: SyncTarget): Promise<{ accounts: Account[]; skipped: AccountResult[] }> {
   const now = s.clock();
   const skipped: AccountResult[] = [];

@@ -61,19 +61,18 @@ export async function sync(s: Services, opts: SyncOptions): Promise<SyncReport> 
   };
   const claims = await claimConnections(s, byConnection, opts);
   try {
-    for (const id of claims.mine) {
-      const due = await stillDue(s, byConnection.get(id) ?? [], opts.target);
-      if (due.length) byConnection.set(id, due);
-      else {
-        byConnection.delete(id); // another worker synced it meanwhile
-        await claims.release(id);
-      }
-    }
     const connections = new Map((await s.db.connections.list()).map((c) => [c.id, c]));
     const settled = await Promise.allSettled(
-      [...byConnection].map(([connectionId, accounts]) => {
+      [...byConnection].map(async ([connectionId, selectedAccounts]) => {
         const connection = connections.get(connectionId)!;
-        if (!claims.mine.has(connectionId)) return claimedElsewhere(connection, accounts, claims.others.get(connectionId), opts);
+        if (!claims.mine.has(connectionId)) return claimedElsewhere(connection, selectedAccounts, claims.others.get(connectionId), opts);
+        // Read again under the claim: another worker may have synced them between our selection
+        // and our claim (it let the claim go when done), and a second sync would be one too many.
+        const accounts = await stillDue(s, connectionId, selectedAccounts, opts.target);
+        if (accounts.length === 0) {
+          await claims.release(connectionId);
+          return [];
+        }
         const work = () => recordingConnection(connectionId, archiveDays, () => syncConnection(s, run, connection, accounts, opts));
         return poolFor(run, connection.providerId, opts)(() => withSharedLimit(s, connection.providerId, opts, work).finally(() => claims.release(connectionId)));
       }),

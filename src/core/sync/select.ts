@@ -26,9 +26,25 @@ export function isDue(a: Account, now: Date, retryAfterMs?: number): boolean {
 export function dueAt(a: Account, retryAfterMs?: number): number {
   let at = a.lastSuccessAt ? Date.parse(a.lastSuccessAt) + a.syncIntervalHours * 3_600_000 : 0;
   if (a.nextRefreshAt) at = Math.max(at, Date.parse(a.nextRefreshAt));
-  const failedLast = a.lastAttemptAt && (!a.lastSuccessAt || a.lastAttemptAt > a.lastSuccessAt);
+  // An attempt cut short ('syncing' left by a process killed outright) is no answer from the bank:
+  // it waits for nothing but the claims and locks (their lease), so another worker finishes it.
+  const failedLast = a.state !== 'syncing' && a.lastAttemptAt && (!a.lastSuccessAt || a.lastAttemptAt > a.lastSuccessAt);
   if (retryAfterMs !== undefined && failedLast) at = Math.max(at, Date.parse(a.lastAttemptAt!) + retryAfterMs);
   return at;
+}
+
+/**
+ * The selected accounts of a connection still due, read again once the connection is claimed
+ * (a due-only run: a worker's round, `sync --all --due`); others are returned as selected.
+ */
+export async function stillDue(s: Services, connectionId: number, selected: Account[], t: SyncTarget): Promise<Account[]> {
+  if (t.kind !== 'all' || !t.due) return selected;
+  const now = s.clock();
+  const fresh = new Map((await s.db.accounts.byConnection(connectionId)).map((a) => [a.id, a]));
+  return selected.flatMap((a) => {
+    const f = fresh.get(a.id);
+    return f?.enabled && isDue(f, now, t.retryAfterMs) ? [f] : [];
+  });
 }
 
 export async function selectAccounts(s: Services, t: SyncTarget): Promise<{ accounts: Account[]; skipped: AccountResult[] }> {
@@ -106,17 +122,4 @@ export async function checkRefreshBudget(s: Services, a: Account, perDay: number
   if (used.length < perDay) return undefined;
   const next = new Date(Date.parse(dayStart) + 86_400_000);
   return next.toISOString();
-}
-
-/**
- * The accounts of a connection this run has just claimed that are still due: between this run's
- * selection and its claim, another worker may have held the claim, synced them and let it go.
- * Read again after the claim, so a connection is synced once per due period however the workers'
- * rounds interleave. Other targets are synced as asked.
- */
-export async function stillDue(s: Services, accounts: Account[], t: SyncTarget): Promise<Account[]> {
-  if (t.kind !== 'all' || !t.due) return accounts;
-  const now = s.clock();
-  const fresh = await Promise.all(accounts.map((a) => s.db.accounts.get(a.id)));
-  return fresh.filter((a): a is Account => !!a && isDue(a, now, t.retryAfterMs));
 }

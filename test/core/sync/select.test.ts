@@ -39,12 +39,12 @@ describe.each(STORE_KINDS)('which accounts a run syncs, on %s', (kind) => {
     const target = { kind: 'all', due: true } as const;
     const { accounts } = await selectAccounts(s, target);
     expect(accounts.map((a) => a.id)).toEqual([id]);
-    expect((await stillDue(s, accounts, target)).map((a) => a.id)).toEqual([id]);
+    expect((await stillDue(s, accounts[0]!.connectionId!, accounts, target)).map((a) => a.id)).toEqual([id]);
     // The other worker's sync lands before our claim.
     await s.db.accounts.recordOutcome(id, { state: 'synced', detail: null, attemptAt: NOW, successAt: NOW });
-    expect(await stillDue(s, accounts, target)).toEqual([]);
+    expect(await stillDue(s, accounts[0]!.connectionId!, accounts, target)).toEqual([]);
     // Asked for by name (or without --due), it is synced as asked.
-    expect(await stillDue(s, accounts, { kind: 'account', accountId: id })).toEqual(accounts);
+    expect(await stillDue(s, accounts[0]!.connectionId!, accounts, { kind: 'account', accountId: id })).toEqual(accounts);
   });
 
   it('a worker waits retry-minutes after a failed attempt; a cron run does not', async () => {

@@ -20,11 +20,9 @@ const RUNS = quick ? 1 : 3;
 const STARTUP_RUNS = quick ? 3 : 15;
 // Bench 4: connections, latency per request (ms) and the provider's concurrency limit.
 const SCALE = quick ? { connections: 10, latencyMs: 20, limit: 5 } : { connections: 200, latencyMs: 50, limit: 20 };
-// Bench 6: workers on one PostgreSQL; the limit is GoCardless's own (DEFAULT_MAX_IN_FLIGHT).
-// Opt-in (BENCH_WORKERS=1): until the workers share that limit, 4 of them exceed it, and the
-// accounts deferred by the 429s wait a --retry-minutes each: ~4 minutes more. See bench/notes.md.
-const WORKERS_SIZE = quick ? { connections: 10, latencyMs: 20, limit: 8, workers: 4 } : { connections: 200, latencyMs: 50, limit: 8, workers: 4 };
-const WORKERS = process.env.BENCH_WORKERS === '1' ? WORKERS_SIZE : null;
+// Bench 6: workers on one PostgreSQL; the limit is GoCardless's own (DEFAULT_MAX_IN_FLIGHT), held
+// by the workers together. About a minute and a half on 2 cores.
+const WORKERS = quick ? { connections: 10, latencyMs: 20, limit: 8, workers: 4 } : { connections: 200, latencyMs: 50, limit: 8, workers: 4 };
 
 const { Store, sqlitePort } = await import(join(ROOT, 'dist/store/index.js'));
 const { fetchAccount } = await import(join(ROOT, 'dist/core/sync/account-sync.js'));
@@ -198,11 +196,8 @@ for (const n of SIZES) {
 }
 log(`sync at scale (${SCALE.connections} connections)…`);
 const scale = await syncAtScale({ ...SCALE, runs: RUNS, scratch, log });
-let wk;
-if (WORKERS) {
-  log(`workers at scale (${WORKERS.connections} connections, PostgreSQL)…`);
-  wk = await workersAtScale({ ...WORKERS, scratch, log });
-}
+log(`workers at scale (${WORKERS.connections} connections, PostgreSQL)…`);
+const wk = await workersAtScale({ ...WORKERS, scratch, log });
 
 const { n, ing, exp } = biggest;
 const rate = (ms) => Math.round((n / ms) * 1000);
@@ -270,13 +265,12 @@ rows.push([
 rows.push(['4. provider limits', 'most requests in flight / answered 429', `${scale.maxInFlight} / ${scale.refused}`, `limit ${SCALE.limit} / 0`, '-', 'never over']);
 rows.push(['5. start-up', '`banksync --version`', `${fmt(st.version, 0)} ms`, `node -e 0: ${fmt(st.node, 0)} ms`, fmt(st.version / st.node), '≤ 2.5']);
 rows.push(['5. start-up', `\`banksync status\` (${n.toLocaleString('en')} lines)`, `${fmt(st.status, 0)} ms`, `node -e 0: ${fmt(st.node, 0)} ms`, fmt(st.status / st.node), '≤ 2.0']);
-if (wk) {
+{
   const perMin = (r) => Math.round((WORKERS.connections / r.ms) * 60_000).toLocaleString('en');
   const seen = (r) => `${r.maxInFlight} / ${r.refused} / ${r.tokens}`;
   const what = `${WORKERS.connections} GoCardless connections (${wk.sqlite.accounts} accounts), ${WORKERS.latencyMs} ms a request, ${WORKERS.limit} in flight allowed`;
   const vsOne = (label, r) => [label, `${fmt(r.ms, 0)} ms, ${perMin(r)} connections/min`, `1 worker: ${fmt(wk.one.ms, 0)} ms, ${perMin(wk.one)} connections/min`, fmt(wk.one.ms / r.ms), '-'];
   rows.push(['6. workers', ...vsOne(`${WORKERS.workers} \`banksync worker\` on one PostgreSQL, ${what}`, wk.many)]);
-  rows.push(['6. workers', ...vsOne(`${WORKERS.workers} workers, ${wk.split} in flight each (the limit split by hand)`, wk.shared)]);
   rows.push([
     '6. workers',
     '1 worker vs `sync --all` on SQLite',
@@ -287,8 +281,8 @@ if (wk) {
   ]);
   rows.push([
     '6. worker limits',
-    `most in flight / 429 / token/new: ${WORKERS.workers} workers, split, 1 worker, sync --all`,
-    [wk.many, wk.shared, wk.one, wk.sqlite].map(seen).join(', '),
+    `most in flight / 429 / token/new: ${WORKERS.workers} workers, 1 worker, sync --all`,
+    [wk.many, wk.one, wk.sqlite].map(seen).join(', '),
     `limit ${WORKERS.limit} / 0 / ≤ workers`,
     '-',
     'never over',

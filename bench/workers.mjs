@@ -4,7 +4,7 @@
 // the same connections. Each worker runs until every account is synced, then gets SIGTERM.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { build } from 'esbuild';
@@ -144,20 +144,19 @@ export async function workersAtScale(o) {
      * (finishes the round under way: nothing left by then). Long-running workers, not `--once`
      * rounds in a loop: that is how they are deployed, and a loop would add a process start-up per
      * round. `--concurrency` 2 × the requests in flight, as `sync --all` keeps under way
-     * (engine.ts). `inFlight`: each worker's own limit (config concurrency), default the provider's.
+     * (engine.ts). The provider's limit holds for the workers together (slots in the database).
      */
-    const workers = async (n, inFlight) => {
+    const workers = async (n) => {
       const name = `run_${++databases}`;
       await admin(cluster.socketDir, `CREATE DATABASE ${name} TEMPLATE seeded`);
       const url = pgUrl(cluster.socketDir, name);
       const configDir = join(o.scratch, name);
       mkdirSync(configDir, { recursive: true });
-      if (inFlight) writeFileSync(join(configDir, 'config.json'), JSON.stringify({ concurrency: inFlight }));
       const env = { ...SECRETS, BANKSYNC_GOCARDLESS_BASE_URL: mock.url, BANKSYNC_DB: url, BANKSYNC_SECRET_KEY: key, BANKSYNC_CONFIG_DIR: configDir, NO_COLOR: '1' };
       mock.control.resetMaxConcurrent();
       const from = mock.requests.length;
       const t = process.hrtime.bigint();
-      const running = Array.from({ length: n }, () => child(['--json', 'worker', '--concurrency', String(2 * (inFlight ?? o.limit)), '--idle-seconds', '1', '--retry-minutes', '1'], env));
+      const running = Array.from({ length: n }, () => child(['--json', 'worker', '--concurrency', String(2 * o.limit), '--idle-seconds', '1', '--retry-minutes', '1'], env));
       let failedSeen = 0;
       let stranded = 0;
       let exited = false;
@@ -193,14 +192,9 @@ export async function workersAtScale(o) {
     const one = await workers(1);
     o.log(`  ${o.workers} workers on PostgreSQL…`);
     const many = await workers(o.workers);
-    // The limit split between the workers by hand: within it without a limit shared through the database.
-    const split = Math.max(1, Math.floor(o.limit / o.workers));
-    o.log(`  ${o.workers} workers, ${split} in flight each…`);
-    const shared = await workers(o.workers, split);
     for (const [label, r] of [
       ['1 worker', one],
       [`${o.workers} workers`, many],
-      [`${o.workers} workers, ${split} each`, shared],
     ]) {
       // Stranded accounts are reported, not thrown: they are what exceeding the limit costs.
       if (r.connections !== o.connections || r.synced + r.stranded !== sqlite.accounts)
@@ -209,8 +203,7 @@ export async function workersAtScale(o) {
     o.log(
       `    SQLite ${Math.round(sqlite.ms)} ms, 1 worker ${Math.round(one.ms)} ms, ${o.workers} workers ${Math.round(many.ms)} ms (${many.perWorker.join(' / ')} connections each, ${many.refused} answered 429, ${many.retried} connections finished by a second worker, ${many.stranded} accounts left for tomorrow)`,
     );
-    o.log(`    ${o.workers} workers, ${split} in flight each: ${Math.round(shared.ms)} ms (${shared.perWorker.join(' / ')} connections each, ${shared.refused} answered 429)`);
-    return { sqlite, one, many, shared, split };
+    return { sqlite, one, many };
   } finally {
     await mock.close();
     cluster.stop();

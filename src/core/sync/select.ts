@@ -26,9 +26,11 @@ export function isDue(a: Account, now: Date, retryAfterMs?: number): boolean {
 export function dueAt(a: Account, retryAfterMs?: number): number {
   let at = a.lastSuccessAt ? Date.parse(a.lastSuccessAt) + a.syncIntervalHours * 3_600_000 : 0;
   if (a.nextRefreshAt) at = Math.max(at, Date.parse(a.nextRefreshAt));
-  // An attempt cut short ('syncing' left by a process killed outright) is no answer from the bank:
-  // it waits for nothing but the claims and locks (their lease), so another worker finishes it.
-  const failedLast = a.state !== 'syncing' && a.lastAttemptAt && (!a.lastSuccessAt || a.lastAttemptAt > a.lastSuccessAt);
+  // Only a failure (or a skip for a person) waits retryAfterMs. An attempt cut short ('syncing'
+  // left by a process killed outright) is no answer from the bank: another worker finishes it at
+  // once. A deferral (a 429, data not ready) keeps the account's state and waits for the time the
+  // provider gave (nextRefreshAt), however short.
+  const failedLast = (a.state === 'failed' || a.state === 'skipped') && a.lastAttemptAt && (!a.lastSuccessAt || a.lastAttemptAt > a.lastSuccessAt);
   if (retryAfterMs !== undefined && failedLast) at = Math.max(at, Date.parse(a.lastAttemptAt!) + retryAfterMs);
   return at;
 }

@@ -23,6 +23,21 @@ describe("a worker's due time", () => {
   });
 });
 
+describe("a worker's due time after a deferral", () => {
+  it('a provider that said when to come back (a 429 with Retry-After) is asked again then, not after retryAfterMs', () => {
+    const deferred = account({
+      state: 'synced',
+      lastSuccessAt: '2026-11-19T08:00:00.000Z',
+      lastAttemptAt: '2026-11-20T10:00:00.000Z',
+      nextRefreshAt: '2026-11-20T10:00:01.000Z',
+      syncIntervalHours: 1,
+    });
+    expect(dueAt(deferred, RETRY)).toBe(at('2026-11-20T10:00:01.000Z'));
+    const skipped = account({ state: 'skipped', lastAttemptAt: '2026-11-20T10:00:00.000Z' });
+    expect(dueAt(skipped, RETRY)).toBe(at('2026-11-20T10:30:00.000Z'));
+  });
+});
+
 describe('stillDue: the accounts of a claimed connection, read again', () => {
   const now = new Date('2026-11-20T10:00:05.000Z');
   const services = (stored: Account[]) => ({ clock: () => now, db: { accounts: { byConnection: async () => stored } } }) as unknown as Services;

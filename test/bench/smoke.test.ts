@@ -13,7 +13,8 @@ describe('benchmark smoke run', () => {
     const r = await toolAsync(process.execPath, [resolve(__dirname, '../../bench/run.mjs'), '--quick', '--out', out]);
     expect(r.code, r.out).toBe(0);
     const report = readFileSync(out, 'utf8');
-    for (const row of ['1. ingest', '2. OFX import', '3. CSV export', '3. export RSS', '4. sync at scale', '4. provider limits', '5. start-up', '6. workers', '6. worker limits', '## Growth']) expect(report).toContain(row);
+    for (const row of ['1. ingest', '2. OFX import', '3. CSV export', '3. export RSS', '4. sync at scale', '4. provider limits', '5. start-up', '6. workers', '6. worker limits', '## Growth'])
+      expect(report).toContain(row);
     // Sync at scale: never more in flight than the mock allows, and nothing refused.
     expect(report).toMatch(/\| 4\. provider limits \| [^|]+ \| 5 \/ 0 \|/);
     // Workers on one PostgreSQL: 4 workers, 1 worker and sync --all each within the 8 allowed, none refused.

@@ -1,5 +1,6 @@
 import type { Async } from '../port.js';
-import type { AccountMoves, MovableLine } from '../sqlite/account-moves.js';
+import type { AccountMoves, MovableLine, MovableLineRow } from '../sqlite/account-moves.js';
+import { movableLineFromRow } from '../sqlite/account-moves.js';
 import type { Sql } from './port.js';
 
 /**
@@ -15,30 +16,11 @@ export class PgAccountMoves implements Async<AccountMoves> {
   constructor(private readonly sql: Sql) {}
 
   async lines(accountId: number): Promise<MovableLine[]> {
-    const rows = await this.sql.rows<{
-      seq: number;
-      id: string;
-      external_id: string | null;
-      fingerprint: string;
-      booking_date: string;
-      amount_minor: number;
-      payee: string | null;
-      memo: string | null;
-      source: string;
-      removed_at: string | null;
-    }>('SELECT seq, id, external_id, fingerprint, booking_date, amount_minor, payee, memo, source, removed_at FROM transactions WHERE account_id = $1 ORDER BY seq', [accountId]);
-    return rows.map((r) => ({
-      seq: r.seq,
-      id: r.id,
-      externalId: r.external_id,
-      fingerprint: r.fingerprint,
-      bookingDate: r.booking_date,
-      amountMinor: r.amount_minor,
-      payee: r.payee,
-      memo: r.memo,
-      source: r.source,
-      removed: r.removed_at !== null,
-    }));
+    const rows = await this.sql.rows<MovableLineRow>(
+      'SELECT seq, id, external_id, fingerprint, booking_date, amount_minor, payee, memo, source, removed_at FROM transactions WHERE account_id = $1 ORDER BY seq',
+      [accountId],
+    );
+    return rows.map(movableLineFromRow);
   }
 
   async idOfExternal(accountId: number, externalId: string): Promise<string | undefined> {

@@ -1,6 +1,6 @@
 import type { Account } from '../../domain/model.js';
 import type { Async } from '../port.js';
-import { accountFromRow, metaJson, type AccountRepo, type AccountRow, type AccountSettings, type NewAccount, type SyncOutcome } from '../sqlite/accounts.js';
+import { accountFromRow, metaJson, newAccountValues, type AccountRepo, type AccountRow, type AccountSettings, type NewAccount, type SyncOutcome } from '../sqlite/accounts.js';
 import type { Sql } from './port.js';
 
 /** Accounts and their sync bookkeeping: see the SQLite AccountRepo; rows read back the same. */
@@ -12,22 +12,7 @@ export class PgAccountRepo implements Async<AccountRepo> {
       `INSERT INTO accounts (connection_id, provider_id, institution_id, external_id, name, iban, number, match_key,
                              currency, kind, history_days, stable_ids, provider_meta, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
-      [
-        a.connectionId,
-        a.providerId,
-        a.institutionId,
-        a.externalId,
-        a.name,
-        a.iban ?? null,
-        a.number ?? null,
-        a.matchKey ?? null,
-        a.currency,
-        a.kind,
-        a.historyDays ?? null,
-        a.stableIds ? 1 : 0,
-        metaJson(a.meta),
-        a.now,
-      ],
+      newAccountValues(a),
     );
     return row!.id;
   }

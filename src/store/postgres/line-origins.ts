@@ -1,48 +1,7 @@
 import type { Async } from '../port.js';
-import type { CandidateVerdict, LineDecision, LineOrigin, LineOriginRepo, OriginInput, Rung } from '../sqlite/line-origins.js';
+import type { LineDecision, LineOrigin, LineOriginRepo, OriginInput, OriginRow } from '../sqlite/line-origins.js';
+import { originFromRow as fromRow } from '../sqlite/line-origins.js';
 import type { Sql } from './port.js';
-
-interface OriginRow {
-  id: number;
-  transaction_id: string;
-  role: 'stored' | 'merged';
-  source: string;
-  source_key: string;
-  file_id: number | null;
-  record: string | null;
-  raw_id: string | null;
-  rung: Rung;
-  why: string | null;
-  candidates: string | null;
-  observation: string | null;
-  unmerged_from: string | null;
-  first_seen_at: string;
-  last_seen_at: string;
-  f_name: string | null;
-  f_sha256: string | null;
-  f_size: number | null;
-  f_format: string | null;
-}
-
-const fromRow = (r: OriginRow): LineOrigin => ({
-  ref: `o${r.id}`,
-  rowId: r.id,
-  transactionId: r.transaction_id,
-  role: r.role,
-  source: r.source,
-  sourceKey: r.source_key,
-  fileId: r.file_id,
-  file: r.f_name === null ? null : { name: r.f_name, sha256: r.f_sha256!, size: r.f_size, format: r.f_format },
-  record: r.record,
-  rawId: r.raw_id,
-  rung: r.rung,
-  why: r.why,
-  candidates: r.candidates === null ? null : (JSON.parse(r.candidates) as CandidateVerdict[]),
-  observation: r.observation === null ? null : (JSON.parse(r.observation) as Record<string, unknown>),
-  unmergedFrom: r.unmerged_from,
-  firstSeenAt: r.first_seen_at,
-  lastSeenAt: r.last_seen_at,
-});
 
 /** Line origins, merge refusals, decisions and tombstones (see the SQLite LineOriginRepo). */
 export class PgLineOriginRepo implements Async<LineOriginRepo> {

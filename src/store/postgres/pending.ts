@@ -1,37 +1,8 @@
 import type { PendingLine } from '../../domain/model.js';
 import type { Async } from '../port.js';
-import type { PendingRepo, PendingRow, StoredPending } from '../sqlite/pending.js';
+import type { PendingRecordRow as Row, PendingRepo, PendingRow, StoredPending } from '../sqlite/pending.js';
+import { pendingFromRow as fromRow } from '../sqlite/pending.js';
 import type { Sql } from './port.js';
-
-interface Row {
-  id: number;
-  account_id: number;
-  dedupe_key: string;
-  external_id: string | null;
-  date: string;
-  amount_minor: number;
-  currency: string;
-  payee: string | null;
-  memo: string | null;
-  status: PendingLine['status'];
-  transaction_id: string | null;
-  last_seen_at: string;
-}
-
-const fromRow = (r: Row): StoredPending => ({
-  rowId: r.id,
-  accountId: r.account_id,
-  dedupeKey: r.dedupe_key,
-  externalId: r.external_id,
-  date: r.date,
-  amountMinor: r.amount_minor,
-  currency: r.currency,
-  payee: r.payee,
-  memo: r.memo,
-  status: r.status,
-  transactionId: r.transaction_id,
-  lastSeenAt: r.last_seen_at,
-});
 
 const COLUMNS = 'id, account_id, dedupe_key, external_id, date, amount_minor, currency, payee, memo, status, transaction_id, last_seen_at';
 

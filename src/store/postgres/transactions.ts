@@ -1,7 +1,7 @@
 import type { Transaction } from '../../domain/model.js';
 import type { Async } from '../port.js';
 import type { StoredCandidate, StoredLine, TransactionQuery, TransactionRepo, TransactionRow, WriteResult } from '../sqlite/transactions.js';
-import { transactionFromRow } from '../sqlite/transactions.js';
+import { insertValues, transactionFromRow } from '../sqlite/transactions.js';
 import type { Sql } from './port.js';
 import { writeBatch } from './write-batch.js';
 
@@ -12,25 +12,6 @@ const CANDIDATE_COLUMNS = 'id, external_id AS "externalId", fingerprint, payee, 
 /** The 16 columns an insert gives, in the order `insertValues` lists them. */
 const INSERT_COLUMNS = `id, account_id, external_id, fingerprint, ordinal, booking_date, value_date, amount_minor, currency, payee, memo, type,
   counterparty_iban, source, first_seen_at, updated_at`;
-
-const insertValues = (row: TransactionRow, now: string): unknown[] => [
-  row.id,
-  row.accountId,
-  row.externalId,
-  row.fingerprint,
-  row.ordinal,
-  row.bookingDate,
-  row.valueDate,
-  row.amountMinor,
-  row.currency,
-  row.payee,
-  row.memo,
-  row.type,
-  row.counterpartyIban,
-  row.source,
-  now,
-  now,
-];
 
 type StoredLineRow = Parameters<typeof transactionFromRow>[0] & {
   fingerprint: string;

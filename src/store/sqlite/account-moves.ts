@@ -28,30 +28,8 @@ export class AccountMoves {
         `SELECT seq, id, external_id, fingerprint, booking_date, amount_minor, payee, memo, source, removed_at
          FROM transactions WHERE account_id = ? ORDER BY seq`,
       )
-      .all(accountId) as {
-      seq: number;
-      id: string;
-      external_id: string | null;
-      fingerprint: string;
-      booking_date: string;
-      amount_minor: number;
-      payee: string | null;
-      memo: string | null;
-      source: string;
-      removed_at: string | null;
-    }[];
-    return rows.map((r) => ({
-      seq: r.seq,
-      id: r.id,
-      externalId: r.external_id,
-      fingerprint: r.fingerprint,
-      bookingDate: r.booking_date,
-      amountMinor: r.amount_minor,
-      payee: r.payee,
-      memo: r.memo,
-      source: r.source,
-      removed: r.removed_at !== null,
-    }));
+      .all(accountId) as MovableLineRow[];
+    return rows.map(movableLineFromRow);
   }
 
   /** The line of the account stored under this provider (or file) id, removed or not. */
@@ -127,3 +105,30 @@ export class AccountMoves {
     this.db.prepare('DELETE FROM export_targets WHERE id = ?').run(targetId);
   }
 }
+
+/** A line as `lines` reads it, on either store. */
+export interface MovableLineRow {
+  seq: number;
+  id: string;
+  external_id: string | null;
+  fingerprint: string;
+  booking_date: string;
+  amount_minor: number;
+  payee: string | null;
+  memo: string | null;
+  source: string;
+  removed_at: string | null;
+}
+
+export const movableLineFromRow = (r: MovableLineRow): MovableLine => ({
+  seq: r.seq,
+  id: r.id,
+  externalId: r.external_id,
+  fingerprint: r.fingerprint,
+  bookingDate: r.booking_date,
+  amountMinor: r.amount_minor,
+  payee: r.payee,
+  memo: r.memo,
+  source: r.source,
+  removed: r.removed_at !== null,
+});

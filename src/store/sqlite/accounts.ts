@@ -138,22 +138,7 @@ export class AccountRepo {
                                currency, kind, history_days, stable_ids, provider_meta, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(
-        a.connectionId,
-        a.providerId,
-        a.institutionId,
-        a.externalId,
-        a.name,
-        a.iban ?? null,
-        a.number ?? null,
-        a.matchKey ?? null,
-        a.currency,
-        a.kind,
-        a.historyDays ?? null,
-        a.stableIds ? 1 : 0,
-        metaJson(a.meta),
-        a.now,
-      );
+      .run(...newAccountValues(a));
     return Number(info.lastInsertRowid);
   }
 
@@ -262,3 +247,21 @@ export class AccountRepo {
     this.db.prepare('DELETE FROM accounts WHERE id = ?').run(id);
   }
 }
+
+/** A new account's 14 column values, in the order both stores' INSERTs list them. */
+export const newAccountValues = (a: NewAccount): unknown[] => [
+  a.connectionId,
+  a.providerId,
+  a.institutionId,
+  a.externalId,
+  a.name,
+  a.iban ?? null,
+  a.number ?? null,
+  a.matchKey ?? null,
+  a.currency,
+  a.kind,
+  a.historyDays ?? null,
+  a.stableIds ? 1 : 0,
+  metaJson(a.meta),
+  a.now,
+];

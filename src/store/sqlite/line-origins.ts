@@ -42,7 +42,7 @@ export interface LineDecision {
   at: string;
 }
 
-interface OriginRow {
+export interface OriginRow {
   id: number;
   transaction_id: string;
   role: 'stored' | 'merged';
@@ -64,7 +64,7 @@ interface OriginRow {
   f_format: string | null;
 }
 
-const fromRow = (r: OriginRow): LineOrigin => ({
+export const originFromRow = (r: OriginRow): LineOrigin => ({
   ref: `o${r.id}`,
   rowId: r.id,
   transactionId: r.transaction_id,
@@ -157,7 +157,7 @@ export class LineOriginRepo {
            FROM line_origins o LEFT JOIN origin_files f ON f.id = o.file_id WHERE o.transaction_id = ? ORDER BY o.id`,
         )
         .all(transactionId) as OriginRow[]
-    ).map(fromRow);
+    ).map(originFromRow);
   }
 
   /** A merged observation becomes the stored origin of the line made from it. */

@@ -18,7 +18,7 @@ export interface StoredPending extends PendingLine {
   lastSeenAt: string;
 }
 
-interface Row {
+export interface PendingRecordRow {
   id: number;
   account_id: number;
   dedupe_key: string;
@@ -33,7 +33,7 @@ interface Row {
   last_seen_at: string;
 }
 
-const fromRow = (r: Row): StoredPending => ({
+export const pendingFromRow = (r: PendingRecordRow): StoredPending => ({
   rowId: r.id,
   accountId: r.account_id,
   dedupeKey: r.dedupe_key,
@@ -68,7 +68,7 @@ export class PendingRepo {
 
   /** Pending lines not yet resolved (still pending, or gone from the snapshot without a match). */
   open(accountId: number): StoredPending[] {
-    return (this.db.prepare(`SELECT * FROM pending_transactions WHERE account_id = ? AND status = 'pending' ORDER BY date, id`).all(accountId) as Row[]).map(fromRow);
+    return (this.db.prepare(`SELECT * FROM pending_transactions WHERE account_id = ? AND status = 'pending' ORDER BY date, id`).all(accountId) as PendingRecordRow[]).map(pendingFromRow);
   }
 
   /** Transaction ids already claimed by some pending line, so one booked line links once. */
@@ -83,8 +83,10 @@ export class PendingRepo {
 
   /** The open line a provider names as gone (cursor feeds' removed pending ids). */
   openByExternalId(accountId: number, externalId: string): StoredPending | undefined {
-    const r = this.db.prepare(`SELECT * FROM pending_transactions WHERE account_id = ? AND external_id = ? AND status = 'pending' ORDER BY id LIMIT 1`).get(accountId, externalId) as Row | undefined;
-    return r && fromRow(r);
+    const r = this.db.prepare(`SELECT * FROM pending_transactions WHERE account_id = ? AND external_id = ? AND status = 'pending' ORDER BY id LIMIT 1`).get(accountId, externalId) as
+      | PendingRecordRow
+      | undefined;
+    return r && pendingFromRow(r);
   }
 
   /**
@@ -100,7 +102,7 @@ export class PendingRepo {
 
   /** Pending lines resolved as this booked line (explain). */
   linkedTo(transactionId: string): StoredPending[] {
-    return (this.db.prepare('SELECT * FROM pending_transactions WHERE transaction_id = ? ORDER BY date, id').all(transactionId) as Row[]).map(fromRow);
+    return (this.db.prepare('SELECT * FROM pending_transactions WHERE transaction_id = ? ORDER BY date, id').all(transactionId) as PendingRecordRow[]).map(pendingFromRow);
   }
 
   markVanished(rowId: number): void {
@@ -127,7 +129,7 @@ export class PendingRepo {
       params.push(q.status);
     }
     const sql = `SELECT * FROM pending_transactions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY account_id, date, id`;
-    return (this.db.prepare(sql).all(...params) as Row[]).map(fromRow);
+    return (this.db.prepare(sql).all(...params) as PendingRecordRow[]).map(pendingFromRow);
   }
 
   countOpen(accountId: number): number {

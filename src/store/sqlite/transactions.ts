@@ -163,26 +163,7 @@ export class TransactionRepo {
 
   /** One insert statement's run with the row's 16 columns; true when a row was added. */
   private insert(stmt: Statement, row: TransactionRow, now: string): boolean {
-    return (
-      stmt.run(
-        row.id,
-        row.accountId,
-        row.externalId,
-        row.fingerprint,
-        row.ordinal,
-        row.bookingDate,
-        row.valueDate,
-        row.amountMinor,
-        row.currency,
-        row.payee,
-        row.memo,
-        row.type,
-        row.counterpartyIban,
-        row.source,
-        now,
-        now,
-      ).changes === 1
-    );
+    return stmt.run(...insertValues(row, now)).changes === 1;
   }
 
   /** A new line is live: counted here, in the writer's transaction (see migration 012). */
@@ -399,3 +380,23 @@ export class TransactionRepo {
       .iterate(accountId, from, to, ...(otherThan === undefined ? [] : [otherThan])) as IterableIterator<StoredCandidate & { bookingDate: string; amountMinor: number }>;
   }
 }
+
+/** A new line's 16 column values, in the order both stores' INSERTs list them. */
+export const insertValues = (row: TransactionRow, now: string): unknown[] => [
+  row.id,
+  row.accountId,
+  row.externalId,
+  row.fingerprint,
+  row.ordinal,
+  row.bookingDate,
+  row.valueDate,
+  row.amountMinor,
+  row.currency,
+  row.payee,
+  row.memo,
+  row.type,
+  row.counterpartyIban,
+  row.source,
+  now,
+  now,
+];
